@@ -1,0 +1,7 @@
+/** Every migration, in order. Each has `up` and `down`; a test runs them up, down and up again. */
+import { UsersAndRoles1764400000000 } from './1764400000000-users-and-roles';
+import { GridsAndCompounds1764400000001 } from './1764400000001-grids-and-compounds';
+import { Residents1764400000002 } from './1764400000002-residents';
+import { Cases1764400000003 } from './1764400000003-cases';
+
+export const migrations = [UsersAndRoles1764400000000, GridsAndCompounds1764400000001, Residents1764400000002, Cases1764400000003];

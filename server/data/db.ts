@@ -1,0 +1,59 @@
+/**
+ * The small SQL surface every repository uses: parameterised queries and transactions.
+ * Over node-postgres it borrows TypeORM's pool; over PGlite it uses PGlite's own exclusive transactions,
+ * because PGlite is a single connection and a BEGIN issued through a shared pool would mix callers' statements.
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+
+export interface Queryable {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly kind: 'postgres' | 'pglite';
+  transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T>;
+}
+
+export function postgresDb(pool: Pool): Db {
+  return {
+    kind: 'postgres',
+    async query<T>(sql: string, params?: unknown[]) {
+      const result = await pool.query(sql, params);
+      return result.rows as T[];
+    },
+    async transaction<T>(work: (tx: Queryable) => Promise<T>) {
+      const client: PoolClient = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const tx: Queryable = {
+          async query<R>(sql: string, params?: unknown[]) {
+            return (await client.query(sql, params)).rows as R[];
+          },
+        };
+        const result = await work(tx);
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+}
+
+export function pgliteDb(pg: PGlite): Db {
+  const wrap = (q: PGlite | Transaction): Queryable => ({
+    async query<T>(sql: string, params?: unknown[]) {
+      return (await q.query<T>(sql, params)).rows;
+    },
+  });
+  const plain = wrap(pg);
+  return {
+    kind: 'pglite',
+    query: (sql, params) => plain.query(sql, params),
+    transaction: <T>(work: (tx: Queryable) => Promise<T>) => pg.transaction((t) => work(wrap(t))),
+  };
+}

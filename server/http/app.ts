@@ -1,0 +1,44 @@
+/** The Express application: security headers, request ids and logs, the mounted routers, one error middleware. */
+import express, { type Router } from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../logger';
+import { errorHandler, notFoundHandler } from './problem';
+import { healthRouter, type ReadinessCheck } from './health';
+
+export interface AppParts {
+  log: Logger;
+  readiness: ReadinessCheck[];
+  /** Routers mounted under their path, in order (e.g. the embedded engine at /v2, the domain API at /api). */
+  mounts: Array<{ path: string; router: Router }>;
+}
+
+export function createApp(parts: AppParts): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(
+    pinoHttp({
+      logger: parts.log,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    }),
+  );
+  app.use(healthRouter(parts.readiness));
+  for (const { path, router } of parts.mounts) app.use(path, router);
+  app.use(notFoundHandler);
+  app.use(errorHandler(parts.log));
+  return app;
+}

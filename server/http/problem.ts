@@ -1,0 +1,116 @@
+/**
+ * One error class and one error middleware: every error leaves as an RFC 7807 problem detail, in Simplified
+ * Chinese by default and in English when the client asks for it (Accept-Language).
+ */
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+
+export interface Localized {
+  zh: string;
+  en: string;
+}
+
+export class Problem extends Error {
+  constructor(
+    readonly status: number,
+    readonly title: Localized,
+    readonly detail?: Localized,
+    readonly extensions: Record<string, unknown> = {},
+    readonly type = 'about:blank',
+  ) {
+    super(title.en + (detail ? `: ${detail.en}` : ''));
+    this.name = 'Problem';
+  }
+}
+
+export const problems = {
+  notFound: (what?: Localized) =>
+    new Problem(404, { zh: '未找到', en: 'Not found' }, what),
+  badRequest: (detail: Localized, extensions?: Record<string, unknown>) =>
+    new Problem(400, { zh: '请求有误', en: 'Bad request' }, detail, extensions),
+  unauthorized: () =>
+    new Problem(401, { zh: '需要登录', en: 'Authentication required' }, {
+      zh: '请先登录后再试。',
+      en: 'Please sign in and try again.',
+    }),
+  forbidden: (detail?: Localized) => new Problem(403, { zh: '无权访问', en: 'Forbidden' }, detail),
+  conflict: (detail: Localized) => new Problem(409, { zh: '状态冲突', en: 'Conflict' }, detail),
+  unavailable: (detail: Localized) => new Problem(503, { zh: '服务暂不可用', en: 'Service unavailable' }, detail),
+};
+
+export function language(req: Request): 'zh' | 'en' {
+  return req.acceptsLanguages('zh', 'zh-CN', 'en') === 'en' ? 'en' : 'zh';
+}
+
+/** True for errors that mean the database cannot be reached right now (not a bug in a query). */
+export function isDatabaseDown(error: unknown): boolean {
+  const e = error as { code?: string; message?: string } | undefined;
+  if (!e) return false;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(e.code)) {
+    return true;
+  }
+  if (e.code?.startsWith('08')) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '');
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(problems.notFound({ zh: `没有这个地址：${req.method} ${req.path}`, en: `No such route: ${req.method} ${req.path}` }));
+};
+
+export function errorHandler(log: { error: (obj: object, msg: string) => void }): ErrorRequestHandler {
+  return (error: unknown, req, res, _next) => {
+    const lang = language(req);
+    const problem = toProblem(error);
+    if (problem.status >= 500 && !(error instanceof Problem)) {
+      log.error({ err: error, requestId: req.id }, 'request failed');
+    }
+    if (res.headersSent) return;
+    res
+      .status(problem.status)
+      .type('application/problem+json')
+      .json({
+        type: problem.type,
+        title: problem.title[lang],
+        status: problem.status,
+        ...(problem.detail ? { detail: problem.detail[lang] } : {}),
+        instance: req.originalUrl,
+        requestId: req.id,
+        ...problem.extensions,
+      });
+  };
+}
+
+function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  if (error instanceof ZodError) {
+    const invalid = error.issues.map((i) => ({ name: i.path.join('.') || '(body)', reason: i.message }));
+    const list = invalid.map((i) => `${i.name}: ${i.reason}`).join('; ');
+    return problems.badRequest({ zh: `输入不符合要求：${list}`, en: `Invalid input: ${list}` }, { invalidParams: invalid });
+  }
+  const e = error as { type?: string; status?: number; limit?: number } | undefined;
+  if (e?.type === 'entity.too.large') {
+    return new Problem(413, { zh: '内容过大', en: 'Payload too large' }, {
+      zh: `请求内容超过上限（${e.limit ?? ''} 字节）。`,
+      en: `The request body exceeds the limit (${e.limit ?? ''} bytes).`,
+    });
+  }
+  if (e?.type === 'entity.parse.failed') {
+    return problems.badRequest({ zh: '请求内容不是有效的 JSON。', en: 'The request body is not valid JSON.' });
+  }
+  if (isDatabaseDown(error)) {
+    return problems.unavailable({
+      zh: '数据库暂时无法访问，请稍后重试；已提交的内容不会丢失。',
+      en: 'The database cannot be reached right now; please retry shortly. Nothing already accepted is lost.',
+    });
+  }
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    return new Problem(e.status, { zh: '请求有误', en: 'Bad request' }, {
+      zh: String((error as Error).message),
+      en: String((error as Error).message),
+    });
+  }
+  return new Problem(500, { zh: '服务器内部错误', en: 'Internal server error' }, {
+    zh: '发生了意外错误，已记录。请稍后重试或联系管理员并提供请求编号。',
+    en: 'An unexpected error occurred and was logged. Retry later or give the request id to an administrator.',
+  });
+}

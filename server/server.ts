@@ -1,0 +1,94 @@
+/**
+ * The composition root: configuration, database, demo seed, HTTP server. The only place that mounts the
+ * embedded engine's router; everything else reaches the engine over HTTP through the Camunda SDK.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { loadConfig, type Config } from './config';
+import { resolveSecrets, type Secrets } from './secrets';
+import { openDatabase, type Database } from './data/data-source';
+import { createLogger, type Logger } from './logger';
+import { createApp } from './http/app';
+import { seedDemoCommunity, type DemoLogin } from './seed';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  config: Config;
+  secrets: Secrets;
+  database: Database;
+  log: Logger;
+  /** Logins created by the demo seed at this start (empty when the database already had users). */
+  demoLogins: DemoLogin[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Environment to read the configuration from (process.env by default). */
+  env?: Record<string, string | undefined>;
+}
+
+export async function start(options: StartOptions = {}): Promise<RunningServer> {
+  const config = loadConfig(options.env ?? process.env);
+  const log = createLogger(config.LOG_LEVEL);
+  const secrets = resolveSecrets(config);
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const cleanups: Array<() => Promise<void>> = [() => database.close()];
+  try {
+    const demoLogins = config.DEMO_SEED ? await seedDemoCommunity(database.db) : [];
+    const app = createApp({
+      log,
+      readiness: [{ name: 'database', check: async () => void (await database.db.query('SELECT 1')) }],
+      mounts: [],
+    });
+    const server = createServer(app);
+    await listen(server, config.PORT, config.HOST);
+    cleanups.unshift(() => close(server));
+    const port = (server.address() as AddressInfo).port;
+    const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+    log.info({ url, database: database.description, engine: config.ENGINE }, 'server started');
+    let stopped: Promise<void> | undefined;
+    return {
+      url,
+      port,
+      config,
+      secrets,
+      database,
+      log,
+      demoLogins,
+      stop: () => (stopped ??= runAll(cleanups)),
+    };
+  } catch (error) {
+    await runAll(cleanups).catch(() => undefined);
+    throw error;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeIdleConnections();
+  });
+}
+
+async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {
+  const errors: unknown[] = [];
+  for (const cleanup of cleanups) {
+    try {
+      await cleanup();
+    } catch (error) {
+      errors.push(error);
+    }
+  }
+  if (errors.length > 0) throw errors[0];
+}
