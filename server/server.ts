@@ -10,6 +10,8 @@ import { openDatabase, type Database } from './data/data-source';
 import { createLogger, type Logger } from './logger';
 import { createApp } from './http/app';
 import { seedDemoCommunity, type DemoLogin } from './seed';
+import { EmbeddedEngine, engineRouter } from '../engine';
+import { createEngineClient, type EngineClient } from './engine-client';
 
 export interface RunningServer {
   url: string;
@@ -18,6 +20,10 @@ export interface RunningServer {
   secrets: Secrets;
   database: Database;
   log: Logger;
+  /** The SDK client every part of the app uses to reach the engine (embedded or Camunda). */
+  engineClient: EngineClient;
+  /** The embedded engine, when ENGINE=embedded (for the composition root and engine tests only). */
+  engine?: EmbeddedEngine;
   /** Logins created by the demo seed at this start (empty when the database already had users). */
   demoLogins: DemoLogin[];
   stop(): Promise<void>;
@@ -36,16 +42,33 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
     const demoLogins = config.DEMO_SEED ? await seedDemoCommunity(database.db) : [];
+    let engine: EmbeddedEngine | undefined;
+    const mounts: Parameters<typeof createApp>[0]['mounts'] = [];
+    if (config.ENGINE === 'embedded') {
+      engine = new EmbeddedEngine({ db: database.db, onError: (err) => log.error({ err }, 'engine background task failed') });
+      await engine.start();
+      const started = engine;
+      cleanups.unshift(() => Promise.resolve(started.stop()));
+      mounts.push({
+        path: '/v2',
+        router: engineRouter({ engine, credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword } }),
+      });
+    }
+    const engineRef: { client?: EngineClient } = {};
     const app = createApp({
       log,
-      readiness: [{ name: 'database', check: async () => void (await database.db.query('SELECT 1')) }],
-      mounts: [],
+      readiness: [
+        { name: 'database', check: async () => void (await database.db.query('SELECT 1')) },
+        { name: 'engine', check: async () => void (await engineRef.client!.getTopology()) },
+      ],
+      mounts,
     });
     const server = createServer(app);
     await listen(server, config.PORT, config.HOST);
     cleanups.unshift(() => close(server));
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+    const engineClient = (engineRef.client = createEngineClient(config, secrets, url).client);
     log.info({ url, database: database.description, engine: config.ENGINE }, 'server started');
     let stopped: Promise<void> | undefined;
     return {
@@ -55,6 +78,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       secrets,
       database,
       log,
+      engineClient,
+      engine,
       demoLogins,
       stop: () => (stopped ??= runAll(cleanups)),
     };

@@ -1,0 +1,997 @@
+/**
+ * The embedded engine: Camunda 8's operations over bpmn-engine, with every instance's state in Postgres.
+ * An instance is loaded only when something wakes it (a job or task completion, an incident resolution); each
+ * wake runs one step and stores the result with the jobs and tasks it creates in one transaction.
+ */
+import { EventEmitter } from 'node:events';
+import { createHash } from 'node:crypto';
+import type { EngineDb, EngineQueryable } from './store/db';
+import { ensureEngineSchema } from './store/schema';
+import { KeyAllocator } from './store/keys';
+import { buildOrder, buildWhere, pageOf, type FieldSpec, type SearchQuery } from './store/search';
+import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
+import { evaluateList, evaluateValue } from './model/feel';
+import { runStep, type Action, type RunResult, type StoredRuntime, type Variables } from './runtime/runner';
+import { EngineError, invalidArgument, invalidState, notFound } from './errors';
+
+export interface EngineOptions {
+  db: EngineDb;
+  /** How often activated jobs past their deadline are handed out again (ms). */
+  sweepIntervalMs?: number;
+  onError?: (error: unknown) => void;
+}
+
+export interface Resource {
+  name: string;
+  content: Buffer;
+}
+
+type Row = Record<string, unknown>;
+const iso = (v: unknown) => (v == null ? undefined : new Date(v as string).toISOString());
+const str = (v: unknown) => (v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
+const TENANT = '<default>';
+
+export class EmbeddedEngine {
+  private readonly db: EngineDb;
+  private readonly keys = new KeyAllocator();
+  private readonly models = new Map<string, Promise<ProcessModel>>();
+  private readonly signals = new EventEmitter();
+  private pinned: number | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: EngineOptions) {
+    this.db = options.db;
+    this.signals.setMaxListeners(0);
+  }
+
+  async start(): Promise<void> {
+    await ensureEngineSchema(this.db);
+    const [clock] = await this.db.query<{ pinned_at: string | null }>('SELECT pinned_at FROM engine_clock WHERE id = 1');
+    this.pinned = clock?.pinned_at ? new Date(clock.pinned_at).getTime() : undefined;
+    this.sweeper = setInterval(() => {
+      this.sweep().catch((error: unknown) => this.options.onError?.(error));
+    }, this.options.sweepIntervalMs ?? 1000);
+    this.sweeper.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.sweeper);
+    this.signals.emit('stop');
+  }
+
+  now(): Date {
+    return new Date(this.pinned ?? Date.now());
+  }
+
+  // ---------------------------------------------------------------- clock
+
+  async pinClock(timestamp: number): Promise<void> {
+    await this.db.query(
+      'INSERT INTO engine_clock (id, pinned_at) VALUES (1, $1) ON CONFLICT (id) DO UPDATE SET pinned_at = $1',
+      [new Date(timestamp).toISOString()],
+    );
+    this.pinned = timestamp;
+    this.signals.emit('jobs');
+  }
+
+  async resetClock(): Promise<void> {
+    await this.db.query('DELETE FROM engine_clock');
+    this.pinned = undefined;
+    this.signals.emit('jobs');
+  }
+
+  // ---------------------------------------------------------------- deployments
+
+  async deploy(resources: Resource[]) {
+    if (resources.length === 0) throw invalidArgument('Expected to deploy at least one resource, but none given');
+    const parsed: Array<{ resource: Resource; kind: 'process' | 'form'; id: string; name: string; checksum: string; text: string }> = [];
+    const problems: string[] = [];
+    for (const resource of resources) {
+      const text = resource.content.toString('utf8');
+      const checksum = createHash('sha256').update(resource.content).digest('hex');
+      if (/\.(bpmn|xml)$/i.test(resource.name)) {
+        try {
+          const models = await parseBpmn(resource.name, text);
+          if (models.length > 1) problems.push(`${resource.name}: deploy one executable process per file`);
+          for (const m of models) parsed.push({ resource, kind: 'process', id: m.processId, name: m.name, checksum, text });
+        } catch (error) {
+          if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
+          else throw error;
+        }
+      } else if (/\.form$/i.test(resource.name)) {
+        try {
+          const form = JSON.parse(text) as { id?: unknown };
+          if (typeof form.id !== 'string' || form.id === '') problems.push(`${resource.name}: a form needs an "id"`);
+          else parsed.push({ resource, kind: 'form', id: form.id, name: form.id, checksum, text });
+        } catch {
+          problems.push(`${resource.name}: not a readable form (invalid JSON)`);
+        }
+      } else {
+        problems.push(`${resource.name}: unsupported resource type (expected .bpmn or .form)`);
+      }
+    }
+    if (problems.length > 0) {
+      throw invalidArgument(`Expected to deploy new resources, but encountered the following errors:\n${problems.join('\n')}`, {
+        problems,
+      });
+    }
+    return this.db.transaction(async (tx) => {
+      await tx.query('LOCK TABLE engine_resource IN EXCLUSIVE MODE');
+      const deploymentKey = await this.keys.take(tx);
+      const deployments: Row[] = [];
+      for (const p of parsed) {
+        const [latest] = await tx.query<{ key: string; version: number; checksum: string }>(
+          'SELECT key::text, version, checksum FROM engine_resource WHERE kind = $1 AND resource_id = $2 ORDER BY version DESC LIMIT 1',
+          [p.kind, p.id],
+        );
+        let key = latest?.key;
+        let version = latest?.version ?? 0;
+        if (!latest || latest.checksum !== p.checksum) {
+          key = await this.keys.take(tx);
+          version += 1;
+          await tx.query(
+            `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+            [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text],
+          );
+        }
+        if (p.kind === 'process') {
+          deployments.push({
+            processDefinition: {
+              processDefinitionId: p.id,
+              processDefinitionVersion: version,
+              resourceName: p.resource.name,
+              tenantId: TENANT,
+              processDefinitionKey: key,
+            },
+          });
+        } else {
+          deployments.push({ form: { formId: p.id, version, resourceName: p.resource.name, tenantId: TENANT, formKey: key } });
+        }
+      }
+      return { tenantId: TENANT, deploymentKey, deployments };
+    });
+  }
+
+  private static readonly DEFINITION_FIELDS: Record<string, FieldSpec> = {
+    processDefinitionKey: { column: 'key', cast: 'bigint' },
+    processDefinitionId: { column: 'resource_id' },
+    name: { column: 'name' },
+    version: { column: 'version', cast: 'integer' },
+    resourceName: { column: 'resource_name' },
+    tenantId: { column: "'<default>'" },
+  };
+
+  async searchProcessDefinitions(query: SearchQuery & { filter?: { isLatestVersion?: boolean } }) {
+    const params: unknown[] = [];
+    const where = ["kind = 'process'", ...buildWhere(query.filter, EmbeddedEngine.DEFINITION_FIELDS, params)];
+    if (query.filter?.isLatestVersion) {
+      where.push("version = (SELECT max(version) FROM engine_resource r2 WHERE r2.kind = 'process' AND r2.resource_id = engine_resource.resource_id)");
+    }
+    return this.search('engine_resource', where, params, query, EmbeddedEngine.DEFINITION_FIELDS, 'key', definitionResult);
+  }
+
+  async getProcessDefinition(key: string) {
+    const [row] = await this.db.query("SELECT * FROM engine_resource WHERE kind = 'process' AND key = $1", [key]);
+    if (!row) throw notFound('process definition', key);
+    return definitionResult(row);
+  }
+
+  async getProcessDefinitionXml(key: string): Promise<string> {
+    const [row] = await this.db.query<{ content: string }>("SELECT content FROM engine_resource WHERE kind = 'process' AND key = $1", [key]);
+    if (!row) throw notFound('process definition', key);
+    return row.content;
+  }
+
+  /** Parsed once per deployed version. Inside a transaction pass it: PGlite would wait on its own lock otherwise. */
+  private model(definitionKey: string, q: EngineQueryable = this.db): Promise<ProcessModel> {
+    let model = this.models.get(definitionKey);
+    if (!model) {
+      model = (async () => {
+        const [row] = await q.query<{ content: string; resource_name: string }>(
+          'SELECT content, resource_name FROM engine_resource WHERE key = $1',
+          [definitionKey],
+        );
+        if (!row) throw notFound('process definition', definitionKey);
+        const [parsed] = await parseBpmn(row.resource_name, row.content);
+        return parsed;
+      })();
+      model.catch(() => this.models.delete(definitionKey));
+      this.models.set(definitionKey, model);
+    }
+    return model;
+  }
+
+  // ---------------------------------------------------------------- process instances
+
+  async createProcessInstance(input: {
+    processDefinitionId?: string;
+    processDefinitionKey?: string;
+    processDefinitionVersion?: number;
+    variables?: Variables;
+    awaitCompletion?: boolean;
+    requestTimeout?: number;
+    fetchVariables?: string[];
+  }) {
+    const variables = input.variables ?? {};
+    if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidArgument('variables must be a JSON object');
+    let definition: Row | undefined;
+    if (input.processDefinitionKey) {
+      [definition] = await this.db.query("SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND key = $1", [
+        input.processDefinitionKey,
+      ]);
+      if (!definition) throw notFound('process definition', input.processDefinitionKey);
+    } else if (input.processDefinitionId) {
+      const version = input.processDefinitionVersion ?? -1;
+      [definition] = await this.db.query(
+        `SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND resource_id = $1
+         ${version >= 0 ? 'AND version = $2' : ''} ORDER BY version DESC LIMIT 1`,
+        version >= 0 ? [input.processDefinitionId, version] : [input.processDefinitionId],
+      );
+      if (!definition) {
+        throw new EngineError(
+          404,
+          'NOT_FOUND',
+          `Expected to find process definition with process ID '${input.processDefinitionId}', but none found`,
+        );
+      }
+    } else {
+      throw invalidArgument('Expected either processDefinitionId or processDefinitionKey, but neither given');
+    }
+    const completion = input.awaitCompletion ? this.waitForCompletion() : undefined;
+    const instanceKey = await this.db.transaction(async (tx) => {
+      const key = await this.keys.take(tx);
+      const now = this.now().toISOString();
+      await tx.query(
+        `INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date)
+         VALUES ($1, $2, $3, 'ACTIVE', $4, $5)`,
+        [key, definition.key, definition.resource_id, JSON.stringify(variables), now],
+      );
+      await tx.query(
+        `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
+         VALUES ($1, $1, 'process', $2, $2, 'PROCESS', 'ACTIVE', $3)`,
+        [key, definition.resource_id, now],
+      );
+      await this.advance(tx, key, { kind: 'start' });
+      return key;
+    });
+    this.signals.emit('jobs');
+    const base = {
+      processDefinitionId: String(definition.resource_id),
+      processDefinitionVersion: Number(definition.version),
+      tenantId: TENANT,
+      processDefinitionKey: String(definition.key),
+      processInstanceKey: instanceKey,
+    };
+    if (!completion) return { ...base, variables: {} };
+    const vars = await completion.wait(instanceKey, Number(input.requestTimeout) || 20000);
+    const picked = input.fetchVariables?.length ? Object.fromEntries(input.fetchVariables.filter((n) => n in vars).map((n) => [n, vars[n]])) : vars;
+    return { ...base, variables: picked };
+  }
+
+  private waitForCompletion() {
+    return {
+      wait: async (instanceKey: string, timeoutMs: number): Promise<Variables> => {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+          const [row] = await this.db.query<{ state: string; variables: Variables }>(
+            'SELECT state, variables FROM engine_instance WHERE key = $1',
+            [instanceKey],
+          );
+          if (row?.state === 'COMPLETED') return row.variables;
+          if (row?.state === 'TERMINATED') throw invalidState(`Process instance '${instanceKey}' was terminated before it completed`);
+          const left = deadline - Date.now();
+          if (left <= 0) {
+            throw new EngineError(504, 'INTERNAL', `Process instance '${instanceKey}' did not complete within ${timeoutMs} ms`);
+          }
+          await new Promise<void>((resolve) => {
+            const done = () => {
+              clearTimeout(timer);
+              this.signals.off(`completed:${instanceKey}`, done);
+              resolve();
+            };
+            const timer = setTimeout(done, Math.min(left, 500));
+            this.signals.once(`completed:${instanceKey}`, done);
+          });
+        }
+      },
+    };
+  }
+
+  /**
+   * Runs one step of an instance inside the caller's transaction and stores everything it produced.
+   * An incident keeps the instance at its last wait state and remembers the action, to be replayed on resolution.
+   */
+  private async advance(tx: EngineQueryable, instanceKey: string, action: Action, jobKey?: string): Promise<RunResult> {
+    const [instance] = await tx.query<{ definition_key: string; state: string; variables: Variables; runtime: StoredRuntime | null }>(
+      'SELECT definition_key::text, state, variables, runtime FROM engine_instance WHERE key = $1 FOR UPDATE',
+      [instanceKey],
+    );
+    if (!instance) throw notFound('process instance', instanceKey);
+    if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
+    const model = await this.model(instance.definition_key, tx);
+    const result = await runStep(model, instance.runtime ?? undefined, instance.variables, action);
+    const now = this.now().toISOString();
+
+    if (result.outcome === 'incident') {
+      const incident = result.incident!;
+      const key = await this.keys.take(tx);
+      const [element] = await tx.query<{ key: string }>(
+        `SELECT key::text FROM engine_element WHERE instance_key = $1 AND element_id = $2 AND state = 'ACTIVE' ORDER BY key DESC LIMIT 1`,
+        [instanceKey, incident.elementId],
+      );
+      await tx.query(
+        `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
+        [key, instanceKey, element?.key ?? null, incident.elementId, jobKey ?? null, incident.errorType, incident.message, now],
+      );
+      await tx.query('UPDATE engine_instance SET has_incident = true, pending_action = $2 WHERE key = $1', [
+        instanceKey,
+        JSON.stringify(action),
+      ]);
+      return result;
+    }
+
+    for (const event of result.events) {
+      if (event.state === 'ACTIVE') {
+        const key = await this.keys.take(tx);
+        await tx.query(
+          `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
+           VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7) ON CONFLICT (instance_key, execution_id) DO NOTHING`,
+          [key, instanceKey, event.executionId, event.elementId, event.elementName, event.elementType, now],
+        );
+      } else {
+        await tx.query(
+          `UPDATE engine_element SET state = $3, end_date = $4 WHERE instance_key = $1 AND execution_id = $2 AND state = 'ACTIVE'`,
+          [instanceKey, event.executionId, event.state, now],
+        );
+      }
+    }
+
+    // Jobs and user tasks: create the new waits, cancel open ones the step left behind (e.g. an interrupted task).
+    const waiting = new Set(result.waits.map((w) => w.executionId));
+    await tx.query(
+      `UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')
+       AND NOT (execution_id = ANY($2::text[]))`,
+      [instanceKey, [...waiting]],
+    );
+    await tx.query(
+      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3 WHERE instance_key = $1 AND state = 'CREATED'
+       AND NOT (execution_id = ANY($2::text[]))`,
+      [instanceKey, [...waiting], now],
+    );
+    const scope = (locals: Variables) => ({ ...result.variables, ...locals });
+    for (const wait of result.waits) {
+      const table = wait.kind === 'job' ? 'engine_job' : 'engine_user_task';
+      const [existing] = await tx.query(
+        `SELECT 1 FROM ${table} WHERE instance_key = $1 AND execution_id = $2 AND state NOT IN ('COMPLETED', 'CANCELED', 'ERROR_THROWN')`,
+        [instanceKey, wait.executionId],
+      );
+      if (existing) continue;
+      const meta = model.elements.get(wait.elementId)!;
+      const [element] = await tx.query<{ key: string }>(
+        'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
+        [instanceKey, wait.executionId],
+      );
+      const key = await this.keys.take(tx);
+      if (wait.kind === 'job') {
+        const retries = Number(meta.retries ? evaluateValue(meta.retries, scope(wait.locals)) : 3);
+        await tx.query(
+          `INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
+             available_at, locals, created_at)
+           VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVATABLE', $7, $8, $9, $10, $9)`,
+          [key, instanceKey, element.key, wait.executionId, wait.elementId, meta.jobType, Number.isFinite(retries) ? retries : 3,
+            JSON.stringify(meta.headers), now, JSON.stringify(wait.locals)],
+        );
+      } else {
+        const u = meta.userTask ?? {};
+        const vars = scope(wait.locals);
+        const one = (v: string | undefined) => {
+          const r = v === undefined ? undefined : evaluateValue(v, vars);
+          return r == null || r === '' ? null : typeof r === 'string' ? r : JSON.stringify(r);
+        };
+        let formKey: string | null = null;
+        if (u.formId) {
+          const [form] = await tx.query<{ key: string }>(
+            "SELECT key::text FROM engine_resource WHERE kind = 'form' AND resource_id = $1 ORDER BY version DESC LIMIT 1",
+            [u.formId],
+          );
+          formKey = form?.key ?? null;
+        }
+        const dueDate = one(u.dueDate);
+        const followUpDate = one(u.followUpDate);
+        await tx.query(
+          `INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee,
+             candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id, external_form_reference, priority,
+             custom_headers, creation_date)
+           VALUES ($1, $2, $3, $4, $5, $6, 'CREATED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+          [key, instanceKey, element.key, wait.executionId, wait.elementId, meta.name, one(u.assignee),
+            evaluateList(u.candidateGroups, vars), evaluateList(u.candidateUsers, vars),
+            dueDate ? new Date(dueDate).toISOString() : null, followUpDate ? new Date(followUpDate).toISOString() : null,
+            formKey, u.formId ?? null, u.externalReference ?? null, Number(one(u.priority) ?? 50), JSON.stringify(meta.headers), now],
+        );
+      }
+    }
+
+    const completed = result.outcome === 'completed';
+    await tx.query(
+      `UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL WHERE key = $1`,
+      [instanceKey, JSON.stringify(result.variables), completed ? null : JSON.stringify(result.runtime), completed ? 'COMPLETED' : 'ACTIVE',
+        completed ? now : null],
+    );
+    if (completed) {
+      await tx.query(`UPDATE engine_element SET state = 'COMPLETED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'`, [
+        instanceKey,
+        now,
+      ]);
+      setImmediate(() => this.signals.emit(`completed:${instanceKey}`));
+    }
+    return result;
+  }
+
+  async cancelProcessInstance(key: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ state: string }>('SELECT state FROM engine_instance WHERE key = $1 FOR UPDATE', [key]);
+      if (!row) throw notFound('process instance', key);
+      if (row.state !== 'ACTIVE') throw notFound('process instance', key);
+      const now = this.now().toISOString();
+      await tx.query("UPDATE engine_instance SET state = 'TERMINATED', end_date = $2, runtime = NULL WHERE key = $1", [key, now]);
+      await tx.query("UPDATE engine_element SET state = 'TERMINATED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'", [key, now]);
+      await tx.query("UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')", [key]);
+      await tx.query("UPDATE engine_user_task SET state = 'CANCELED', completion_date = $2 WHERE instance_key = $1 AND state = 'CREATED'", [key, now]);
+      await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE instance_key = $1 AND state = 'ACTIVE'", [key]);
+    });
+    this.signals.emit(`completed:${key}`);
+  }
+
+  private static readonly INSTANCE_FIELDS: Record<string, FieldSpec> = {
+    processInstanceKey: { column: 'i.key', cast: 'bigint' },
+    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
+    processDefinitionId: { column: 'i.process_id' },
+    processDefinitionVersion: { column: 'r.version', cast: 'integer' },
+    state: { column: 'i.state' },
+    hasIncident: { column: 'i.has_incident', cast: 'boolean' },
+    startDate: { column: 'i.start_date', cast: 'timestamptz' },
+    endDate: { column: 'i.end_date', cast: 'timestamptz' },
+  };
+
+  async searchProcessInstances(query: SearchQuery) {
+    const params: unknown[] = [];
+    const where = buildWhere(query.filter, EmbeddedEngine.INSTANCE_FIELDS, params);
+    return this.search(
+      'engine_instance i JOIN engine_resource r ON r.key = i.definition_key',
+      where,
+      params,
+      query,
+      EmbeddedEngine.INSTANCE_FIELDS,
+      'i.key',
+      instanceResult,
+      'i.*, r.version, r.name AS definition_name',
+    );
+  }
+
+  async getProcessInstance(key: string) {
+    const [row] = await this.db.query(
+      'SELECT i.*, r.version, r.name AS definition_name FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE i.key = $1',
+      [key],
+    );
+    if (!row) throw notFound('process instance', key);
+    return instanceResult(row);
+  }
+
+  private static readonly ELEMENT_FIELDS: Record<string, FieldSpec> = {
+    elementInstanceKey: { column: 'e.key', cast: 'bigint' },
+    processInstanceKey: { column: 'e.instance_key', cast: 'bigint' },
+    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
+    processDefinitionId: { column: 'i.process_id' },
+    elementId: { column: 'e.element_id' },
+    elementName: { column: 'e.element_name' },
+    type: { column: 'e.element_type' },
+    state: { column: 'e.state' },
+    startDate: { column: 'e.start_date', cast: 'timestamptz' },
+    endDate: { column: 'e.end_date', cast: 'timestamptz' },
+  };
+
+  async searchElementInstances(query: SearchQuery) {
+    const params: unknown[] = [];
+    const where = buildWhere(query.filter, EmbeddedEngine.ELEMENT_FIELDS, params);
+    return this.search(
+      'engine_element e JOIN engine_instance i ON i.key = e.instance_key',
+      where,
+      params,
+      query,
+      EmbeddedEngine.ELEMENT_FIELDS,
+      'e.key',
+      elementResult,
+      `e.*, i.definition_key, i.process_id,
+       (SELECT inc.key FROM engine_incident inc WHERE inc.element_key = e.key AND inc.state = 'ACTIVE' LIMIT 1) AS open_incident`,
+    );
+  }
+
+  // ---------------------------------------------------------------- jobs
+
+  /** Hands out up to maxJobsToActivate jobs of a type; waits up to requestTimeout for some to appear (long polling). */
+  async activateJobs(
+    input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; requestTimeout?: number; fetchVariable?: string[] },
+    abort?: AbortSignal,
+  ) {
+    if (!input.type) throw invalidArgument('Expected a job type, but none given');
+    if (!(input.maxJobsToActivate > 0)) throw invalidArgument(`Expected maxJobsToActivate to be greater than 0, but was ${input.maxJobsToActivate}`);
+    if (!(input.timeout > 0)) throw invalidArgument(`Expected timeout to be greater than 0, but was ${input.timeout}`);
+    const requestTimeout = input.requestTimeout && input.requestTimeout > 0 ? input.requestTimeout : 10000;
+    const until = Date.now() + requestTimeout;
+    for (;;) {
+      const jobs = await this.tryActivate(input);
+      if (jobs.length > 0 || Date.now() >= until || abort?.aborted) return { jobs };
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          clearTimeout(timer);
+          this.signals.off('jobs', done);
+          this.signals.off('stop', done);
+          abort?.removeEventListener('abort', done);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.min(until - Date.now(), 1000));
+        this.signals.once('jobs', done);
+        this.signals.once('stop', done);
+        abort?.addEventListener('abort', done);
+      });
+    }
+  }
+
+  private async tryActivate(input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; fetchVariable?: string[] }) {
+    const now = this.now();
+    const rows = await this.db.transaction((tx) =>
+      tx.query<Row>(
+        `UPDATE engine_job j SET state = 'ACTIVATED', worker = $3, deadline = $4
+         FROM engine_instance i
+         WHERE j.key IN (SELECT key FROM engine_job WHERE type = $1 AND state = 'ACTIVATABLE' AND available_at <= $5
+                         ORDER BY key LIMIT $2 FOR UPDATE SKIP LOCKED)
+           AND i.key = j.instance_key
+         RETURNING j.*, i.variables, i.definition_key, i.process_id,
+           (SELECT version FROM engine_resource r WHERE r.key = i.definition_key) AS version`,
+        [input.type, input.maxJobsToActivate, input.worker ?? '', new Date(now.getTime() + input.timeout).toISOString(), now.toISOString()],
+      ),
+    );
+    return rows.map((row) => {
+      let variables = { ...(row.variables as Variables), ...(row.locals as Variables) };
+      if (input.fetchVariable?.length) {
+        variables = Object.fromEntries(input.fetchVariable.filter((n) => n in variables).map((n) => [n, variables[n]]));
+      }
+      return {
+        type: String(row.type),
+        processDefinitionId: String(row.process_id),
+        processDefinitionVersion: Number(row.version),
+        elementId: String(row.element_id),
+        customHeaders: row.custom_headers as Record<string, unknown>,
+        worker: (row.worker as string | null) ?? '',
+        retries: Number(row.retries),
+        deadline: new Date(row.deadline as string).getTime(),
+        variables,
+        tenantId: TENANT,
+        jobKey: String(row.key),
+        processInstanceKey: String(row.instance_key),
+        processDefinitionKey: String(row.definition_key),
+        elementInstanceKey: String(row.element_key),
+        kind: 'BPMN_ELEMENT',
+        listenerEventType: 'UNSPECIFIED',
+      };
+    });
+  }
+
+  private async openJob(tx: EngineQueryable, key: string) {
+    const [job] = await tx.query<{ instance_key: string; execution_id: string; state: string; retries: number }>(
+      'SELECT instance_key::text, execution_id, state, retries FROM engine_job WHERE key = $1 FOR UPDATE',
+      [key],
+    );
+    if (!job || job.state === 'COMPLETED' || job.state === 'CANCELED' || job.state === 'ERROR_THROWN') throw notFound('job', key);
+    return job;
+  }
+
+  async completeJob(key: string, variables: Variables = {}): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const job = await this.openJob(tx, key);
+      if (job.state === 'FAILED') throw invalidState(`Expected to complete job with key '${key}', but it is in state 'FAILED'`);
+      await tx.query("UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1", [key]);
+      await this.advance(tx, job.instance_key, { kind: 'complete', executionId: job.execution_id, variables }, key);
+    });
+    this.signals.emit('jobs');
+  }
+
+  async failJob(key: string, input: { retries?: number; errorMessage?: string; retryBackOff?: number; variables?: Variables }) {
+    await this.db.transaction(async (tx) => {
+      const job = await this.openJob(tx, key);
+      if (job.state !== 'ACTIVATED') throw invalidState(`Expected to fail activated job with key '${key}', but it is in state '${job.state}'`);
+      const retries = Math.max(0, Number(input.retries ?? 0));
+      const now = this.now();
+      const message = input.errorMessage ?? '';
+      if (retries > 0) {
+        await tx.query(
+          "UPDATE engine_job SET state = 'ACTIVATABLE', retries = $2, error_message = $3, available_at = $4, worker = NULL, deadline = NULL WHERE key = $1",
+          [key, retries, message, new Date(now.getTime() + Math.max(0, Number(input.retryBackOff ?? 0))).toISOString()],
+        );
+      } else {
+        await tx.query("UPDATE engine_job SET state = 'FAILED', retries = 0, error_message = $2, worker = NULL, deadline = NULL WHERE key = $1", [
+          key,
+          message,
+        ]);
+        const [element] = await tx.query<{ element_key: string; element_id: string }>(
+          'SELECT element_key::text, element_id FROM engine_job WHERE key = $1',
+          [key],
+        );
+        await tx.query(
+          `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
+           VALUES ($1, $2, $3, $4, $5, 'JOB_NO_RETRIES', $6, 'ACTIVE', $7)`,
+          [await this.keys.take(tx), job.instance_key, element.element_key, element.element_id, key, message || 'No more retries left.', now.toISOString()],
+        );
+        await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [job.instance_key]);
+      }
+      if (input.variables && Object.keys(input.variables).length > 0) {
+        await tx.query(`UPDATE engine_job SET locals = locals || $2::jsonb WHERE key = $1`, [key, JSON.stringify(input.variables)]);
+      }
+    });
+    this.signals.emit('jobs');
+  }
+
+  async throwJobError(key: string, input: { errorCode: string; errorMessage?: string; variables?: Variables }) {
+    if (!input.errorCode) throw invalidArgument('Expected an errorCode, but none given');
+    await this.db.transaction(async (tx) => {
+      const job = await this.openJob(tx, key);
+      await tx.query("UPDATE engine_job SET state = 'ERROR_THROWN', error_message = $2 WHERE key = $1", [key, input.errorMessage ?? null]);
+      await this.advance(
+        tx,
+        job.instance_key,
+        { kind: 'error', executionId: job.execution_id, errorCode: input.errorCode, errorMessage: input.errorMessage ?? '', variables: input.variables ?? {} },
+        key,
+      );
+    });
+    this.signals.emit('jobs');
+  }
+
+  async updateJob(key: string, changeset: { retries?: number; timeout?: number }) {
+    await this.db.transaction(async (tx) => {
+      const job = await this.openJob(tx, key);
+      if (changeset.retries !== undefined) {
+        if (!(changeset.retries >= 1)) throw invalidArgument(`Expected retries to be at least 1, but was ${changeset.retries}`);
+        await tx.query('UPDATE engine_job SET retries = $2 WHERE key = $1', [key, changeset.retries]);
+      }
+      if (changeset.timeout !== undefined) {
+        if (job.state !== 'ACTIVATED') throw invalidState(`Expected to update the timeout of an activated job, but job '${key}' is '${job.state}'`);
+        await tx.query('UPDATE engine_job SET deadline = $2 WHERE key = $1', [key, new Date(this.now().getTime() + changeset.timeout).toISOString()]);
+      }
+    });
+  }
+
+  /** Jobs whose worker did not answer before the deadline become activatable again. */
+  private async sweep(): Promise<void> {
+    const rows = await this.db.query(
+      `UPDATE engine_job SET state = 'ACTIVATABLE', worker = NULL, deadline = NULL
+       WHERE state = 'ACTIVATED' AND deadline < $1 RETURNING key`,
+      [this.now().toISOString()],
+    );
+    if (rows.length > 0) this.signals.emit('jobs');
+  }
+
+  // ---------------------------------------------------------------- user tasks
+
+  private static readonly TASK_FIELDS: Record<string, FieldSpec> = {
+    userTaskKey: { column: 't.key', cast: 'bigint' },
+    state: { column: 't.state' },
+    assignee: { column: 't.assignee' },
+    candidateGroup: { column: 't.candidate_groups', array: true },
+    candidateUser: { column: 't.candidate_users', array: true },
+    processInstanceKey: { column: 't.instance_key', cast: 'bigint' },
+    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
+    processDefinitionId: { column: 'i.process_id' },
+    elementId: { column: 't.element_id' },
+    elementInstanceKey: { column: 't.element_key', cast: 'bigint' },
+    name: { column: 't.name' },
+    priority: { column: 't.priority', cast: 'integer' },
+    dueDate: { column: 't.due_date', cast: 'timestamptz' },
+    followUpDate: { column: 't.follow_up_date', cast: 'timestamptz' },
+    creationDate: { column: 't.creation_date', cast: 'timestamptz' },
+    completionDate: { column: 't.completion_date', cast: 'timestamptz' },
+  };
+
+  async searchUserTasks(query: SearchQuery) {
+    const params: unknown[] = [];
+    const where = buildWhere(query.filter, EmbeddedEngine.TASK_FIELDS, params);
+    return this.search(
+      'engine_user_task t JOIN engine_instance i ON i.key = t.instance_key JOIN engine_resource r ON r.key = i.definition_key',
+      where,
+      params,
+      query,
+      EmbeddedEngine.TASK_FIELDS,
+      't.key',
+      userTaskResult,
+      't.*, i.definition_key, i.process_id, r.version, r.name AS process_name',
+    );
+  }
+
+  async getUserTask(key: string) {
+    const { items } = await this.searchUserTasks({ filter: { userTaskKey: key } });
+    if (items.length === 0) throw notFound('user task', key);
+    return items[0];
+  }
+
+  async getUserTaskForm(key: string) {
+    const [row] = await this.db.query<{ form_key: string | null }>('SELECT form_key::text FROM engine_user_task WHERE key = $1', [key]);
+    if (!row) throw notFound('user task', key);
+    if (!row.form_key) return undefined;
+    const [form] = await this.db.query<{ resource_id: string; version: number; content: string }>(
+      'SELECT resource_id, version, content FROM engine_resource WHERE key = $1',
+      [row.form_key],
+    );
+    return { tenantId: TENANT, formId: form.resource_id, schema: JSON.parse(form.content) as Row, version: form.version, formKey: row.form_key };
+  }
+
+  private async openTask(tx: EngineQueryable, key: string) {
+    const [task] = await tx.query<{ instance_key: string; execution_id: string; state: string; assignee: string | null }>(
+      'SELECT instance_key::text, execution_id, state, assignee FROM engine_user_task WHERE key = $1 FOR UPDATE',
+      [key],
+    );
+    if (!task || task.state !== 'CREATED') throw notFound('user task', key);
+    return task;
+  }
+
+  async assignUserTask(key: string, input: { assignee: string; allowOverride?: boolean }) {
+    if (!input.assignee) throw invalidArgument('Expected an assignee, but none given');
+    await this.db.transaction(async (tx) => {
+      const task = await this.openTask(tx, key);
+      if (input.allowOverride === false && task.assignee && task.assignee !== input.assignee) {
+        throw invalidState(`Expected to assign user task '${key}' to '${input.assignee}', but it is already assigned to '${task.assignee}'`);
+      }
+      await tx.query('UPDATE engine_user_task SET assignee = $2 WHERE key = $1', [key, input.assignee]);
+    });
+  }
+
+  async unassignUserTask(key: string) {
+    await this.db.transaction(async (tx) => {
+      await this.openTask(tx, key);
+      await tx.query('UPDATE engine_user_task SET assignee = NULL WHERE key = $1', [key]);
+    });
+  }
+
+  async updateUserTask(
+    key: string,
+    changeset: { dueDate?: string | null; followUpDate?: string | null; candidateGroups?: string[]; candidateUsers?: string[]; priority?: number },
+  ) {
+    const date = (v: string | null | undefined, name: string) => {
+      if (v === undefined) return undefined;
+      if (v === null || v === '') return null;
+      const d = new Date(v);
+      if (Number.isNaN(d.getTime())) throw invalidArgument(`Expected ${name} to be an ISO 8601 date-time, but was '${v}'`);
+      return d.toISOString();
+    };
+    const sets: string[] = [];
+    const params: unknown[] = [key];
+    const add = (column: string, value: unknown) => {
+      if (value === undefined) return;
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    add('due_date', date(changeset.dueDate, 'dueDate'));
+    add('follow_up_date', date(changeset.followUpDate, 'followUpDate'));
+    add('candidate_groups', changeset.candidateGroups);
+    add('candidate_users', changeset.candidateUsers);
+    if (changeset.priority !== undefined && !(Number.isInteger(changeset.priority) && changeset.priority >= 0 && changeset.priority <= 100)) {
+      throw invalidArgument(`Expected priority to be an integer between 0 and 100, but was ${changeset.priority}`);
+    }
+    add('priority', changeset.priority);
+    await this.db.transaction(async (tx) => {
+      await this.openTask(tx, key);
+      if (sets.length > 0) await tx.query(`UPDATE engine_user_task SET ${sets.join(', ')} WHERE key = $1`, params);
+    });
+  }
+
+  async completeUserTask(key: string, variables: Variables = {}) {
+    await this.db.transaction(async (tx) => {
+      const task = await this.openTask(tx, key);
+      await tx.query("UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE key = $1", [key, this.now().toISOString()]);
+      await this.advance(tx, task.instance_key, { kind: 'complete', executionId: task.execution_id, variables });
+    });
+    this.signals.emit('jobs');
+  }
+
+  // ---------------------------------------------------------------- incidents and variables
+
+  private static readonly INCIDENT_FIELDS: Record<string, FieldSpec> = {
+    incidentKey: { column: 'n.key', cast: 'bigint' },
+    processInstanceKey: { column: 'n.instance_key', cast: 'bigint' },
+    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
+    processDefinitionId: { column: 'i.process_id' },
+    elementId: { column: 'n.element_id' },
+    elementInstanceKey: { column: 'n.element_key', cast: 'bigint' },
+    jobKey: { column: 'n.job_key', cast: 'bigint' },
+    errorType: { column: 'n.error_type' },
+    state: { column: 'n.state' },
+    creationTime: { column: 'n.creation_time', cast: 'timestamptz' },
+  };
+
+  async searchIncidents(query: SearchQuery) {
+    const params: unknown[] = [];
+    const where = buildWhere(query.filter, EmbeddedEngine.INCIDENT_FIELDS, params);
+    return this.search(
+      'engine_incident n JOIN engine_instance i ON i.key = n.instance_key',
+      where,
+      params,
+      query,
+      EmbeddedEngine.INCIDENT_FIELDS,
+      'n.key',
+      incidentResult,
+      'n.*, i.definition_key, i.process_id',
+    );
+  }
+
+  /** Resolves an incident: a job incident makes the job activatable again; any other replays the failed step. */
+  async resolveIncident(key: string): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [incident] = await tx.query<{ instance_key: string; job_key: string | null; state: string }>(
+        'SELECT instance_key::text, job_key::text, state FROM engine_incident WHERE key = $1 FOR UPDATE',
+        [key],
+      );
+      if (!incident || incident.state !== 'ACTIVE') throw notFound('incident', key);
+      await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE key = $1", [key]);
+      const [instance] = await tx.query<{ pending_action: Action | null }>(
+        'SELECT pending_action FROM engine_instance WHERE key = $1',
+        [incident.instance_key],
+      );
+      if (instance.pending_action) {
+        await tx.query('UPDATE engine_instance SET has_incident = false WHERE key = $1', [incident.instance_key]);
+        await this.advance(tx, incident.instance_key, instance.pending_action, incident.job_key ?? undefined);
+      } else if (incident.job_key) {
+        const [job] = await tx.query<{ retries: number; state: string }>('SELECT retries, state FROM engine_job WHERE key = $1', [incident.job_key]);
+        if (job.retries < 1) {
+          throw invalidState(`Expected the job '${incident.job_key}' to have retries before resolving the incident; update its retries first`);
+        }
+        await tx.query(
+          "UPDATE engine_job SET state = 'ACTIVATABLE', available_at = $2 WHERE key = $1 AND state = 'FAILED'",
+          [incident.job_key, this.now().toISOString()],
+        );
+      }
+      await tx.query(
+        `UPDATE engine_instance SET has_incident = EXISTS (SELECT 1 FROM engine_incident WHERE instance_key = $1 AND state = 'ACTIVE') WHERE key = $1`,
+        [incident.instance_key],
+      );
+    });
+    this.signals.emit('jobs');
+  }
+
+  async searchVariables(query: SearchQuery) {
+    const filter = query.filter ?? {};
+    const params: unknown[] = [];
+    const where = buildWhere(
+      { processInstanceKey: filter.processInstanceKey, state: undefined },
+      { processInstanceKey: { column: 'key', cast: 'bigint' } },
+      params,
+    );
+    const rows = await this.db.query<{ key: string; variables: Variables }>(
+      `SELECT key::text, variables FROM engine_instance ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY key LIMIT 1000`,
+      params,
+    );
+    let items = rows.flatMap((row) =>
+      Object.entries(row.variables).map(([name, value]) => ({
+        name,
+        value: JSON.stringify(value),
+        tenantId: TENANT,
+        variableKey: row.key,
+        scopeKey: row.key,
+        processInstanceKey: row.key,
+        isTruncated: false,
+      })),
+    );
+    const nameFilter = filter.name;
+    if (typeof nameFilter === 'string') items = items.filter((i) => i.name === nameFilter);
+    const { limit, offset } = pageOf(query.page);
+    return { page: { totalItems: items.length }, items: items.slice(offset, offset + limit) };
+  }
+
+  private async search<T>(
+    from: string,
+    where: string[],
+    params: unknown[],
+    query: SearchQuery,
+    fields: Record<string, FieldSpec>,
+    keyColumn: string,
+    map: (row: Row) => T,
+    select = '*',
+  ): Promise<{ page: { totalItems: number }; items: T[] }> {
+    const { limit, offset } = pageOf(query.page);
+    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.db.query<{ total: string }>(`SELECT count(*) AS total FROM ${from} ${whereSql}`, params);
+    const rows = await this.db.query<Row>(
+      `SELECT ${select} FROM ${from} ${whereSql} ${buildOrder(query.sort, fields, keyColumn)} LIMIT ${limit} OFFSET ${offset}`,
+      params,
+    );
+    return { page: { totalItems: Number(total) }, items: rows.map(map) };
+  }
+}
+
+function definitionResult(row: Row) {
+  return {
+    name: str(row.name),
+    resourceName: str(row.resource_name),
+    version: Number(row.version),
+    processDefinitionId: String(row.resource_id),
+    tenantId: TENANT,
+    processDefinitionKey: String(row.key),
+    hasStartForm: false,
+  };
+}
+
+function instanceResult(row: Row) {
+  return {
+    processDefinitionId: String(row.process_id),
+    processDefinitionName: String(row.definition_name ?? row.process_id),
+    processDefinitionVersion: Number(row.version),
+    startDate: iso(row.start_date)!,
+    endDate: iso(row.end_date),
+    state: String(row.state),
+    hasIncident: Boolean(row.has_incident),
+    tenantId: TENANT,
+    processInstanceKey: String(row.key),
+    processDefinitionKey: String(row.definition_key),
+  };
+}
+
+function elementResult(row: Row) {
+  return {
+    processDefinitionId: String(row.process_id),
+    startDate: iso(row.start_date)!,
+    endDate: iso(row.end_date),
+    elementId: String(row.element_id),
+    elementName: String(row.element_name),
+    type: String(row.element_type),
+    state: String(row.state),
+    hasIncident: row.open_incident != null,
+    tenantId: TENANT,
+    elementInstanceKey: String(row.key),
+    processInstanceKey: String(row.instance_key),
+    processDefinitionKey: String(row.definition_key),
+    incidentKey: str(row.open_incident),
+  };
+}
+
+function userTaskResult(row: Row) {
+  return {
+    userTaskKey: String(row.key),
+    priority: Number(row.priority),
+    name: str(row.name),
+    state: String(row.state),
+    assignee: str(row.assignee),
+    elementId: String(row.element_id),
+    candidateGroups: (row.candidate_groups as string[]) ?? [],
+    candidateUsers: (row.candidate_users as string[]) ?? [],
+    processDefinitionId: String(row.process_id),
+    creationDate: iso(row.creation_date),
+    completionDate: iso(row.completion_date),
+    followUpDate: iso(row.follow_up_date),
+    dueDate: iso(row.due_date),
+    tenantId: TENANT,
+    externalFormReference: str(row.external_form_reference),
+    processDefinitionVersion: Number(row.version),
+    customHeaders: Object.fromEntries(Object.entries((row.custom_headers as Row) ?? {}).map(([k, v]) => [k, String(v)])),
+    elementInstanceKey: String(row.element_key),
+    processName: str(row.process_name),
+    processDefinitionKey: String(row.definition_key),
+    processInstanceKey: String(row.instance_key),
+    formKey: str(row.form_key),
+  };
+}
+
+function incidentResult(row: Row) {
+  return {
+    processDefinitionId: String(row.process_id),
+    errorType: String(row.error_type),
+    errorMessage: String(row.error_message),
+    elementId: String(row.element_id),
+    creationTime: iso(row.creation_time),
+    state: String(row.state),
+    tenantId: TENANT,
+    incidentKey: String(row.key),
+    processDefinitionKey: String(row.definition_key),
+    processInstanceKey: String(row.instance_key),
+    elementInstanceKey: str(row.element_key),
+    jobKey: str(row.job_key),
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * Parsing a deployed BPMN file: the moddle tree with the zeebe extensions, the Camunda metadata of each element
+ * (job type, headers, io mappings, user task settings), checks that refuse what the engine cannot run correctly,
+ * and the serialized context bpmn-engine runs (made once per deployed version, reused by every instance).
+ */
+import BpmnModdle from 'bpmn-moddle';
+import * as Elements from 'bpmn-elements';
+import serializer, { TypeResolver } from 'moddle-context-serializer';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const zeebeSchema = require('zeebe-bpmn-moddle/resources/zeebe.json') as object;
+
+export interface IoMapping {
+  source: string;
+  target: string;
+}
+
+export interface ElementMeta {
+  id: string;
+  name: string;
+  type: string; // bpmn:ServiceTask …
+  jobType?: string;
+  retries?: string;
+  headers: Record<string, string>;
+  inputs: IoMapping[];
+  outputs: IoMapping[];
+  userTask?: {
+    assignee?: string;
+    candidateGroups?: string;
+    candidateUsers?: string;
+    dueDate?: string;
+    followUpDate?: string;
+    formId?: string;
+    externalReference?: string;
+    priority?: string;
+  };
+}
+
+export interface ProcessModel {
+  processId: string;
+  name: string;
+  elements: Map<string, ElementMeta>;
+  /** The serialized moddle context bpmn-engine takes as `sourceContext`. */
+  sourceContext: unknown;
+}
+
+export class ModelError extends Error {
+  constructor(
+    readonly resourceName: string,
+    readonly problems: string[],
+  ) {
+    super(`${resourceName}: ${problems.join('; ')}`);
+    this.name = 'ModelError';
+  }
+}
+
+/** Elements the engine runs with Zeebe's semantics today. Anything else is refused at deployment, not run wrongly. */
+const SUPPORTED = new Set([
+  'bpmn:StartEvent',
+  'bpmn:EndEvent',
+  'bpmn:ServiceTask',
+  'bpmn:SendTask',
+  'bpmn:UserTask',
+  'bpmn:ManualTask',
+  'bpmn:Task',
+  'bpmn:ExclusiveGateway',
+  'bpmn:ParallelGateway',
+  'bpmn:IntermediateThrowEvent',
+  'bpmn:SequenceFlow',
+  'bpmn:BoundaryEvent',
+  'bpmn:TextAnnotation',
+  'bpmn:Association',
+  'bpmn:Group',
+]);
+
+type ModdleElement = {
+  $type: string;
+  id: string;
+  name?: string;
+  isExecutable?: boolean;
+  flowElements?: ModdleElement[];
+  extensionElements?: { values?: Array<Record<string, unknown> & { $type: string }> };
+  eventDefinitions?: Array<{ $type: string; errorRef?: { errorCode?: string } }>;
+  conditionExpression?: { body?: string };
+  sourceRef?: ModdleElement;
+  default?: ModdleElement;
+  outgoing?: ModdleElement[];
+  rootElements?: ModdleElement[];
+  loopCharacteristics?: unknown;
+};
+
+const moddle = new BpmnModdle({ zeebe: zeebeSchema });
+const typeResolver = TypeResolver({ ...(Elements as Record<string, unknown>) });
+
+export async function parseBpmn(resourceName: string, xml: string): Promise<ProcessModel[]> {
+  let parsed: { rootElement: ModdleElement; warnings: Array<{ message: string }> };
+  try {
+    parsed = (await moddle.fromXML(xml, 'bpmn:Definitions')) as typeof parsed;
+  } catch (error) {
+    throw new ModelError(resourceName, [`not a readable BPMN file: ${(error as Error).message}`]);
+  }
+  const problems = parsed.warnings.map((w) => w.message);
+  const processes = (parsed.rootElement.rootElements ?? []).filter((e) => e.$type === 'bpmn:Process' && e.isExecutable);
+  if (processes.length === 0) problems.push('contains no executable process (isExecutable="true")');
+  const models: ProcessModel[] = [];
+  for (const process of processes) {
+    if (!/^[a-zA-Z_][a-zA-Z0-9_\-.]*$/.test(process.id)) problems.push(`process id "${process.id}" is not a valid id`);
+    const elements = new Map<string, ElementMeta>();
+    collect(process, elements, problems);
+    models.push({ processId: process.id, name: process.name ?? process.id, elements, sourceContext: undefined });
+  }
+  if (problems.length > 0) throw new ModelError(resourceName, problems);
+  // One serialized context per file; each process of the file runs from it.
+  const sourceContext = serializer(parsed, typeResolver);
+  for (const model of models) model.sourceContext = sourceContext;
+  return models;
+}
+
+function collect(container: ModdleElement, out: Map<string, ElementMeta>, problems: string[]): void {
+  for (const el of container.flowElements ?? []) {
+    const where = `${el.$type.replace('bpmn:', '')} "${el.name ?? el.id}" (${el.id})`;
+    if (!SUPPORTED.has(el.$type)) {
+      problems.push(`${where}: ${el.$type} is not supported by the embedded engine yet`);
+      continue;
+    }
+    if (el.loopCharacteristics) problems.push(`${where}: multi-instance is not supported by the embedded engine yet`);
+    for (const def of el.eventDefinitions ?? []) {
+      if (def.$type !== 'bpmn:ErrorEventDefinition' && def.$type !== 'bpmn:TerminateEventDefinition') {
+        problems.push(`${where}: ${def.$type} is not supported by the embedded engine yet`);
+      }
+    }
+    const meta: ElementMeta = { id: el.id, name: el.name ?? el.id, type: el.$type, headers: {}, inputs: [], outputs: [] };
+    for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta);
+    if ((el.$type === 'bpmn:ServiceTask' || el.$type === 'bpmn:SendTask') && !meta.jobType) {
+      problems.push(`${where}: a job type is required (zeebe:taskDefinition type)`);
+    }
+    if (el.$type === 'bpmn:SequenceFlow') {
+      const body = el.conditionExpression?.body?.trim();
+      if (body !== undefined && !body.startsWith('=')) {
+        problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
+      }
+    }
+    if (el.$type === 'bpmn:ExclusiveGateway' && (el.outgoing?.length ?? 0) > 1) {
+      for (const flow of el.outgoing ?? []) {
+        if (!flow.conditionExpression && el.default !== flow) {
+          problems.push(`${where}: outgoing flow ${flow.id} needs a condition or must be the default flow`);
+        }
+      }
+    }
+    out.set(el.id, meta);
+  }
+}
+
+function readExtension(ext: Record<string, unknown> & { $type: string }, meta: ElementMeta): void {
+  const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+  switch (ext.$type) {
+    case 'zeebe:TaskDefinition':
+      meta.jobType = s(ext.type);
+      meta.retries = s(ext.retries);
+      break;
+    case 'zeebe:TaskHeaders':
+      for (const h of (ext.values as Array<{ key: string; value: string }>) ?? []) meta.headers[h.key] = h.value;
+      break;
+    case 'zeebe:IoMapping':
+      meta.inputs = ((ext.inputParameters as IoMapping[]) ?? []).map((p) => ({ source: p.source, target: p.target }));
+      meta.outputs = ((ext.outputParameters as IoMapping[]) ?? []).map((p) => ({ source: p.source, target: p.target }));
+      break;
+    case 'zeebe:UserTask':
+      meta.userTask ??= {};
+      break;
+    case 'zeebe:AssignmentDefinition':
+      meta.userTask = {
+        ...meta.userTask,
+        assignee: s(ext.assignee),
+        candidateGroups: s(ext.candidateGroups),
+        candidateUsers: s(ext.candidateUsers),
+      };
+      break;
+    case 'zeebe:TaskSchedule':
+      meta.userTask = { ...meta.userTask, dueDate: s(ext.dueDate), followUpDate: s(ext.followUpDate) };
+      break;
+    case 'zeebe:FormDefinition':
+      meta.userTask = { ...meta.userTask, formId: s(ext.formId) ?? s(ext.formKey), externalReference: s(ext.externalReference) };
+      break;
+    case 'zeebe:PriorityDefinition':
+      meta.userTask = { ...meta.userTask, priority: s(ext.priority) };
+      break;
+  }
+}

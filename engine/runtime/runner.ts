@@ -1,0 +1,308 @@
+/**
+ * One step of one process instance on bpmn-engine: start it or recover it from its stored state, apply one
+ * action (a completed job or user task, a thrown BPMN error), run until every token waits or the instance ends,
+ * and report what it now waits for. Nothing here touches the database: the caller stores the result in one
+ * transaction, or keeps the previous state when the step ends in an incident.
+ */
+import { EventEmitter } from 'node:events';
+import { Engine } from 'bpmn-engine';
+import type { ElementMeta, ProcessModel } from '../model/process-model';
+import { evaluateCondition, evaluateValue, FeelError, isFeel } from '../model/feel';
+
+export type Variables = Record<string, unknown>;
+
+export type Action =
+  | { kind: 'start' }
+  | { kind: 'complete'; executionId: string; variables: Variables }
+  | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables };
+
+export interface Wait {
+  kind: 'job' | 'user-task';
+  executionId: string;
+  elementId: string;
+  /** Input mappings evaluated when the element was entered: the element's local variables. */
+  locals: Variables;
+}
+
+export interface ElementEvent {
+  executionId: string;
+  elementId: string;
+  elementName: string;
+  elementType: string;
+  state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+}
+
+export interface StoredRuntime {
+  engine: unknown;
+  locals: Record<string, Variables>;
+}
+
+export type IncidentType = 'CONDITION_ERROR' | 'IO_MAPPING_ERROR' | 'UNHANDLED_ERROR_EVENT' | 'EXTRACT_VALUE_ERROR' | 'UNKNOWN';
+
+export interface RunResult {
+  outcome: 'waiting' | 'completed' | 'incident';
+  runtime: StoredRuntime;
+  variables: Variables;
+  waits: Wait[];
+  events: ElementEvent[];
+  incident?: { elementId: string; errorType: IncidentType; message: string };
+}
+
+const ELEMENT_TYPES: Record<string, string> = {
+  'bpmn:Process': 'PROCESS',
+  'bpmn:StartEvent': 'START_EVENT',
+  'bpmn:EndEvent': 'END_EVENT',
+  'bpmn:ServiceTask': 'SERVICE_TASK',
+  'bpmn:SendTask': 'SEND_TASK',
+  'bpmn:UserTask': 'USER_TASK',
+  'bpmn:ManualTask': 'MANUAL_TASK',
+  'bpmn:Task': 'TASK',
+  'bpmn:ExclusiveGateway': 'EXCLUSIVE_GATEWAY',
+  'bpmn:ParallelGateway': 'PARALLEL_GATEWAY',
+  'bpmn:IntermediateThrowEvent': 'INTERMEDIATE_THROW_EVENT',
+  'bpmn:BoundaryEvent': 'BOUNDARY_EVENT',
+};
+
+export function elementType(bpmnType: string): string {
+  return ELEMENT_TYPES[bpmnType] ?? 'UNKNOWN';
+}
+
+class IncidentSignal extends Error {
+  constructor(
+    readonly elementId: string,
+    readonly errorType: IncidentType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const silentLogger = () => ({ debug() {}, error() {}, warn() {} });
+
+interface ActivityApi {
+  id: string;
+  type: string;
+  name?: string;
+  executionId: string;
+  content: { executionId: string; isRootScope?: boolean; error?: Error; parent?: { id: string } };
+}
+
+export async function runStep(
+  model: ProcessModel,
+  stored: StoredRuntime | undefined,
+  variables: Variables,
+  action: Action,
+): Promise<RunResult> {
+  const vars: Variables = structuredClone(variables);
+  const locals: Record<string, Variables> = structuredClone(stored?.locals ?? {});
+  const waits = new Map<string, Wait>();
+  const events: ElementEvent[] = [];
+  let failure: IncidentSignal | undefined;
+  let pendingSignal: { elementId: string; executionId: string } | undefined;
+
+  const meta = (id: string): ElementMeta | undefined => model.elements.get(id);
+  const scope = (executionId: string): Variables => ({ ...vars, ...(locals[executionId] ?? {}) });
+
+  /** Input mappings become the element's local variables when it is entered (Zeebe semantics). */
+  const enter = (elementId: string, executionId: string) => {
+    const m = meta(elementId);
+    if (!m || m.inputs.length === 0 || locals[executionId]) return;
+    const local: Variables = {};
+    for (const input of m.inputs) {
+      try {
+        setPath(local, input.target, evaluateValue(input.source, { ...vars, ...local }));
+      } catch (error) {
+        throw new IncidentSignal(elementId, 'IO_MAPPING_ERROR', (error as Error).message);
+      }
+    }
+    locals[executionId] = local;
+  };
+
+  /** Output mappings (or, without any, all the job's variables) reach the process scope on completion. */
+  const leaveWith = (elementId: string, executionId: string, result: Variables) => {
+    const m = meta(elementId);
+    if (!m || m.outputs.length === 0) {
+      Object.assign(vars, result);
+    } else {
+      const context = { ...scope(executionId), ...result };
+      for (const output of m.outputs) {
+        try {
+          setPath(vars, output.target, evaluateValue(output.source, context));
+        } catch (error) {
+          throw new IncidentSignal(elementId, 'IO_MAPPING_ERROR', (error as Error).message);
+        }
+      }
+    }
+    delete locals[executionId];
+  };
+
+  function JobService(activity: { id: string }) {
+    return {
+      execute(message: { content: { executionId: string } }, callback: (err: unknown, out?: unknown) => void) {
+        const executionId = message.content.executionId;
+        try {
+          enter(activity.id, executionId);
+          if (action.kind === 'complete' && action.executionId === executionId) {
+            leaveWith(activity.id, executionId, action.variables);
+            callback(null, {});
+          } else if (action.kind === 'error' && action.executionId === executionId) {
+            Object.assign(vars, action.variables);
+            delete locals[executionId];
+            const error = Object.assign(new Error(action.errorMessage || action.errorCode), {
+              code: action.errorCode,
+              name: 'BpmnError',
+            });
+            callback(error);
+          } else {
+            waits.set(executionId, { kind: 'job', executionId, elementId: activity.id, locals: locals[executionId] ?? {} });
+          }
+        } catch (error) {
+          failure ??= asIncident(activity.id, error);
+        }
+      },
+      discard() {},
+      stop() {},
+    };
+  }
+
+  const expressions = {
+    isExpression: (text: unknown) => isFeel(text),
+    hasExpression: (text: unknown) => isFeel(text),
+    resolveExpression(expression: string, message?: { content?: { id?: string; executionId?: string; sequenceId?: string } }) {
+      if (!isFeel(expression)) return expression;
+      const owner = message?.content?.id ?? '';
+      try {
+        return evaluateCondition(expression, vars);
+      } catch (error) {
+        failure ??= asIncident(owner, error, 'CONDITION_ERROR');
+        throw error;
+      }
+    },
+  };
+
+  const extensions = {
+    zeebe(activity: { type: string; behaviour: { Service?: unknown } }) {
+      if (activity.type === 'bpmn:ServiceTask' || activity.type === 'bpmn:SendTask') activity.behaviour.Service = JobService;
+      return { activate() {}, deactivate() {} };
+    },
+  };
+
+  const listener = new EventEmitter();
+  const record = (api: ActivityApi, state: ElementEvent['state']) => {
+    if (api.content.isRootScope === false) return;
+    events.push({
+      executionId: api.executionId,
+      elementId: api.id,
+      elementName: api.name ?? api.id,
+      elementType: elementType(api.type),
+      state,
+    });
+  };
+  listener.on('activity.enter', (api: ActivityApi) => {
+    try {
+      enter(api.id, api.executionId);
+    } catch (error) {
+      failure ??= asIncident(api.id, error);
+    }
+    record(api, 'ACTIVE');
+  });
+  listener.on('activity.end', (api: ActivityApi) => record(api, 'COMPLETED'));
+  listener.on('activity.discard', (api: ActivityApi) => record(api, 'TERMINATED'));
+  listener.on('activity.wait', (api: ActivityApi) => {
+    if (api.type !== 'bpmn:UserTask') return;
+    waits.set(api.executionId, { kind: 'user-task', executionId: api.executionId, elementId: api.id, locals: locals[api.executionId] ?? {} });
+    if (action.kind === 'complete' && action.executionId === api.executionId) {
+      pendingSignal = { elementId: api.id, executionId: api.executionId };
+    }
+  });
+  listener.on('activity.error', (api: ActivityApi) => {
+    const error = api.content.error;
+    failure ??= asIncident(api.id, error, (error as { code?: string })?.code ? 'UNHANDLED_ERROR_EVENT' : 'UNKNOWN');
+  });
+
+  const engine = new Engine({
+    name: model.processId,
+    sourceContext: model.sourceContext as never,
+    expressions: expressions,
+    extensions: extensions as never,
+    Logger: silentLogger,
+    settings: { enableDummyService: false },
+  });
+  const ended = new Promise<'completed' | 'error'>((resolve) => {
+    engine.once('end', () => resolve('completed'));
+    engine.once('error', () => resolve('error'));
+  });
+
+  try {
+    if (stored) {
+      engine.recover(structuredClone(stored.engine));
+      await engine.resume({ listener });
+    } else {
+      await engine.execute({ listener } as never);
+    }
+    if (pendingSignal && !failure) {
+      const { elementId, executionId } = pendingSignal;
+      waits.delete(executionId);
+      leaveWith(elementId, executionId, (action as { variables: Variables }).variables);
+      engine.execution.signal({ id: elementId, executionId });
+    }
+  } catch (error) {
+    failure ??= asIncident(model.processId, error);
+  }
+  const settled = await Promise.race([ended, settle().then(() => 'waiting' as const)]);
+
+  if (failure || settled === 'error') {
+    const f = failure ?? new IncidentSignal(model.processId, 'UNKNOWN', 'the process failed');
+    return {
+      outcome: 'incident',
+      runtime: stored ?? { engine: null, locals: {} },
+      variables,
+      waits: [],
+      events: [],
+      incident: { elementId: f.elementId, errorType: f.errorType, message: f.message },
+    };
+  }
+  if (action.kind === 'complete' && waits.has(action.executionId)) waits.delete(action.executionId);
+  const state = settled === 'completed' ? null : await engine.getState();
+  if (state) for (const d of (state as { definitions: Array<{ source?: unknown }> }).definitions) delete d.source;
+  void engine.stop();
+  return {
+    outcome: settled === 'completed' ? 'completed' : 'waiting',
+    runtime: { engine: state, locals },
+    variables: vars,
+    waits: [...waits.values()],
+    events,
+  };
+}
+
+function asIncident(elementId: string, error: unknown, fallback: IncidentType = 'UNKNOWN'): IncidentSignal {
+  if (error instanceof IncidentSignal) return error;
+  if (error instanceof FeelError) return new IncidentSignal(elementId, fallback === 'UNKNOWN' ? 'EXTRACT_VALUE_ERROR' : fallback, error.message);
+  const e = error as { code?: string; message?: string } | undefined;
+  if (/no conditional flow taken/.test(e?.message ?? '')) {
+    return new IncidentSignal(
+      elementId,
+      'CONDITION_ERROR',
+      `Expected at least one condition to evaluate to true, or to have a default flow (${elementId})`,
+    );
+  }
+  if (e?.code) {
+    return new IncidentSignal(elementId, 'UNHANDLED_ERROR_EVENT', `An error was thrown with the code '${e.code}' but not caught. ${e.message ?? ''}`.trim());
+  }
+  return new IncidentSignal(elementId, fallback, e?.message ?? String(error));
+}
+
+/** Lets the engine's queued work run to the point where every token waits. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+function setPath(target: Variables, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = target;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part] as Variables;
+  }
+  node[parts[parts.length - 1]] = value;
+}

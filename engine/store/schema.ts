@@ -1,0 +1,119 @@
+/**
+ * The engine's own tables, versioned separately from the app's migrations so the engine can be used on its own.
+ * Keys are int64 like Zeebe's, handed out in blocks from one sequence.
+ */
+import type { EngineDb } from './db';
+
+const VERSIONS: string[][] = [
+  [
+    `CREATE SEQUENCE engine_key_seq START WITH 2251799813685249 INCREMENT BY 1000`,
+    `CREATE TABLE engine_resource (
+       key bigint PRIMARY KEY,
+       deployment_key bigint NOT NULL,
+       kind text NOT NULL CHECK (kind IN ('process', 'form', 'decision')),
+       resource_id text NOT NULL,
+       version integer NOT NULL,
+       name text,
+       resource_name text NOT NULL,
+       checksum text NOT NULL,
+       content text NOT NULL,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       UNIQUE (kind, resource_id, version)
+     )`,
+    `CREATE TABLE engine_instance (
+       key bigint PRIMARY KEY,
+       definition_key bigint NOT NULL REFERENCES engine_resource(key),
+       process_id text NOT NULL,
+       state text NOT NULL CHECK (state IN ('ACTIVE', 'COMPLETED', 'TERMINATED')),
+       variables jsonb NOT NULL DEFAULT '{}',
+       runtime jsonb,
+       pending_action jsonb,
+       has_incident boolean NOT NULL DEFAULT false,
+       start_date timestamptz NOT NULL,
+       end_date timestamptz
+     )`,
+    `CREATE INDEX engine_instance_state_idx ON engine_instance (state, process_id)`,
+    `CREATE TABLE engine_element (
+       key bigint PRIMARY KEY,
+       instance_key bigint NOT NULL REFERENCES engine_instance(key) ON DELETE CASCADE,
+       execution_id text NOT NULL,
+       element_id text NOT NULL,
+       element_name text NOT NULL,
+       element_type text NOT NULL,
+       state text NOT NULL,
+       incident_key bigint,
+       start_date timestamptz NOT NULL,
+       end_date timestamptz,
+       UNIQUE (instance_key, execution_id)
+     )`,
+    `CREATE TABLE engine_job (
+       key bigint PRIMARY KEY,
+       instance_key bigint NOT NULL REFERENCES engine_instance(key) ON DELETE CASCADE,
+       element_key bigint NOT NULL,
+       execution_id text NOT NULL,
+       element_id text NOT NULL,
+       type text NOT NULL,
+       state text NOT NULL CHECK (state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED', 'COMPLETED', 'ERROR_THROWN', 'CANCELED')),
+       retries integer NOT NULL,
+       custom_headers jsonb NOT NULL DEFAULT '{}',
+       worker text,
+       deadline timestamptz,
+       available_at timestamptz NOT NULL,
+       error_message text,
+       locals jsonb NOT NULL DEFAULT '{}',
+       created_at timestamptz NOT NULL
+     )`,
+    `CREATE INDEX engine_job_activatable_idx ON engine_job (type, available_at) WHERE state = 'ACTIVATABLE'`,
+    `CREATE INDEX engine_job_deadline_idx ON engine_job (deadline) WHERE state = 'ACTIVATED'`,
+    `CREATE TABLE engine_user_task (
+       key bigint PRIMARY KEY,
+       instance_key bigint NOT NULL REFERENCES engine_instance(key) ON DELETE CASCADE,
+       element_key bigint NOT NULL,
+       execution_id text NOT NULL,
+       element_id text NOT NULL,
+       name text,
+       state text NOT NULL CHECK (state IN ('CREATED', 'COMPLETED', 'CANCELED')),
+       assignee text,
+       candidate_groups text[] NOT NULL DEFAULT '{}',
+       candidate_users text[] NOT NULL DEFAULT '{}',
+       due_date timestamptz,
+       follow_up_date timestamptz,
+       form_key bigint,
+       form_id text,
+       external_form_reference text,
+       priority integer NOT NULL DEFAULT 50,
+       custom_headers jsonb NOT NULL DEFAULT '{}',
+       creation_date timestamptz NOT NULL,
+       completion_date timestamptz
+     )`,
+    `CREATE INDEX engine_user_task_state_idx ON engine_user_task (state, assignee)`,
+    `CREATE INDEX engine_user_task_instance_idx ON engine_user_task (instance_key)`,
+    `CREATE TABLE engine_incident (
+       key bigint PRIMARY KEY,
+       instance_key bigint NOT NULL REFERENCES engine_instance(key) ON DELETE CASCADE,
+       element_key bigint,
+       element_id text NOT NULL,
+       job_key bigint,
+       error_type text NOT NULL,
+       error_message text NOT NULL,
+       state text NOT NULL CHECK (state IN ('ACTIVE', 'RESOLVED')),
+       creation_time timestamptz NOT NULL
+     )`,
+    `CREATE INDEX engine_incident_instance_idx ON engine_incident (instance_key)`,
+    `CREATE TABLE engine_clock (id integer PRIMARY KEY CHECK (id = 1), pinned_at timestamptz)`,
+  ],
+];
+
+export async function ensureEngineSchema(db: EngineDb): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.query('CREATE TABLE IF NOT EXISTS engine_schema (version integer NOT NULL)');
+    await tx.query('LOCK TABLE engine_schema IN EXCLUSIVE MODE');
+    const rows = await tx.query<{ version: number }>('SELECT version FROM engine_schema');
+    let version = rows[0]?.version ?? 0;
+    if (rows.length === 0) await tx.query('INSERT INTO engine_schema (version) VALUES (0)');
+    for (; version < VERSIONS.length; version++) {
+      for (const statement of VERSIONS[version]) await tx.query(statement);
+    }
+    await tx.query('UPDATE engine_schema SET version = $1', [version]);
+  });
+}

@@ -1,0 +1,26 @@
+/**
+ * The one way the app reaches a process engine: Camunda's REST API through @camunda8/sdk. In embedded mode the
+ * address is this server's own /v2 with the engine's credentials; in camunda mode it is the cluster.
+ */
+import { Camunda8 } from '@camunda8/sdk';
+import type { Config } from './config';
+import type { Secrets } from './secrets';
+
+export type EngineClient = ReturnType<Camunda8['getOrchestrationClusterApiClientLoose']>;
+
+export function createEngineClient(config: Config, secrets: Secrets, ownUrl: string): { client: EngineClient; camunda: Camunda8 } {
+  const embedded = config.ENGINE === 'embedded';
+  const camunda = new Camunda8({
+    ZEEBE_REST_ADDRESS: embedded ? ownUrl : config.ZEEBE_REST_ADDRESS,
+    CAMUNDA_AUTH_STRATEGY: embedded ? 'BASIC' : config.CAMUNDA_AUTH_STRATEGY === 'BEARER' ? 'OAUTH' : config.CAMUNDA_AUTH_STRATEGY,
+    CAMUNDA_BASIC_AUTH_USERNAME: embedded ? config.ENGINE_API_USERNAME : config.CAMUNDA_BASIC_AUTH_USERNAME,
+    CAMUNDA_BASIC_AUTH_PASSWORD: embedded ? secrets.engineApiPassword : config.CAMUNDA_BASIC_AUTH_PASSWORD,
+    CAMUNDA_OAUTH_URL: config.CAMUNDA_OAUTH_URL,
+    ZEEBE_CLIENT_ID: config.CAMUNDA_CLIENT_ID,
+    ZEEBE_CLIENT_SECRET: config.CAMUNDA_CLIENT_SECRET,
+    CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
+    ...(config.CAMUNDA_TOKEN_AUDIENCE ? { ZEEBE_TOKEN_AUDIENCE: config.CAMUNDA_TOKEN_AUDIENCE } : {}),
+  });
+  const client = camunda.getOrchestrationClusterApiClientLoose();
+  return { client, camunda };
+}
