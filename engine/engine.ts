@@ -857,6 +857,19 @@ export class EmbeddedEngine {
     this.signals.emit('jobs');
   }
 
+  /** Sets variables on the process scope of the instance owning the element instance (the engine keeps one scope). */
+  async setVariables(elementInstanceKey: string, variables: Variables): Promise<void> {
+    await this.db.transaction(async (tx) => {
+      const [row] = await tx.query<{ instance_key: string }>(
+        `SELECT e.instance_key::text FROM engine_element e JOIN engine_instance i ON i.key = e.instance_key
+         WHERE e.key = $1 AND i.state = 'ACTIVE' FOR UPDATE OF i`,
+        [elementInstanceKey],
+      );
+      if (!row) throw notFound('element instance', elementInstanceKey);
+      await tx.query('UPDATE engine_instance SET variables = variables || $2::jsonb WHERE key = $1', [row.instance_key, JSON.stringify(variables)]);
+    });
+  }
+
   async searchVariables(query: SearchQuery) {
     const filter = query.filter ?? {};
     const params: unknown[] = [];

@@ -19,6 +19,7 @@ export function createEngineClient(config: Config, secrets: Secrets, ownUrl: str
     ZEEBE_CLIENT_ID: config.CAMUNDA_CLIENT_ID,
     ZEEBE_CLIENT_SECRET: config.CAMUNDA_CLIENT_SECRET,
     CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
+    CAMUNDA_LOG_LEVEL: 'error',
     ...(config.CAMUNDA_TOKEN_AUDIENCE ? { ZEEBE_TOKEN_AUDIENCE: config.CAMUNDA_TOKEN_AUDIENCE } : {}),
   });
   const client = camunda.getOrchestrationClusterApiClientLoose();

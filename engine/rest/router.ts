@@ -92,6 +92,7 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded' }
   router.get('/process-instances/:key', ok((req) => engine.getProcessInstance(key(req, 'key'))));
   router.post('/process-instances/:key/cancellation', ok((req) => engine.cancelProcessInstance(key(req, 'key'))));
   router.post('/element-instances/search', ok((req) => engine.searchElementInstances(body(req))));
+  router.put('/element-instances/:key/variables', ok((req) => engine.setVariables(key(req, 'key'), vars(body(req).variables))));
 
   router.post(
     '/jobs/activation',

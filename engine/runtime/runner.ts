@@ -204,9 +204,13 @@ export async function runStep(
     } catch (error) {
       failure ??= asIncident(api.id, error);
     }
-    record(api, 'ACTIVE');
+    // A boundary event becomes an element instance only when it is triggered, as in Zeebe.
+    if (api.type !== 'bpmn:BoundaryEvent') record(api, 'ACTIVE');
   });
+  listener.on('activity.catch', (api: ActivityApi) => record(api, 'ACTIVE'));
   listener.on('activity.end', (api: ActivityApi) => record(api, 'COMPLETED'));
+  // Leaving without ending (an interrupting boundary event fired) terminates; the store ignores finished elements.
+  listener.on('activity.leave', (api: ActivityApi) => record(api, 'TERMINATED'));
   listener.on('activity.discard', (api: ActivityApi) => record(api, 'TERMINATED'));
   listener.on('activity.wait', (api: ActivityApi) => {
     if (api.type !== 'bpmn:UserTask') return;
@@ -215,9 +219,10 @@ export async function runStep(
       pendingSignal = { elementId: api.id, executionId: api.executionId };
     }
   });
+  // 'activity.error' is also published for errors a boundary event catches: it only counts if the run fails.
+  let lastError: { elementId: string; error: unknown } | undefined;
   listener.on('activity.error', (api: ActivityApi) => {
-    const error = api.content.error;
-    failure ??= asIncident(api.id, error, (error as { code?: string })?.code ? 'UNHANDLED_ERROR_EVENT' : 'UNKNOWN');
+    lastError = { elementId: api.id, error: api.content.error };
   });
 
   const engine = new Engine({
@@ -252,7 +257,9 @@ export async function runStep(
   const settled = await Promise.race([ended, settle().then(() => 'waiting' as const)]);
 
   if (failure || settled === 'error') {
-    const f = failure ?? new IncidentSignal(model.processId, 'UNKNOWN', 'the process failed');
+    const f =
+      failure ??
+      (lastError ? asIncident(lastError.elementId, lastError.error) : new IncidentSignal(model.processId, 'UNKNOWN', 'the process failed'));
     return {
       outcome: 'incident',
       runtime: stored ?? { engine: null, locals: {} },
