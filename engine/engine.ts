@@ -27,6 +27,14 @@ export interface Resource {
 }
 
 type Row = Record<string, unknown>;
+
+/** Where each kind of wait lives and which of its states count as still waiting. */
+const OPEN_WAIT = {
+  job: { table: 'engine_job', states: "'ACTIVATABLE', 'ACTIVATED', 'FAILED'" },
+  'user-task': { table: 'engine_user_task', states: "'CREATED'" },
+  timer: { table: 'engine_timer', states: "'ACTIVE'" },
+  message: { table: 'engine_subscription', states: "'OPEN'" },
+} as const;
 const iso = (v: unknown) => (v == null ? undefined : new Date(v as string).toISOString());
 const str = (v: unknown) => (v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
 const TENANT = '<default>';
@@ -38,6 +46,9 @@ export class EmbeddedEngine {
   private readonly signals = new EventEmitter();
   private pinned: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
+  /** Scheduler rounds run one after another; pinning the clock waits for its own round. */
+  private sweeps: Promise<void> = Promise.resolve();
+  private sweepQueued = false;
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.db;
@@ -49,8 +60,14 @@ export class EmbeddedEngine {
     const [clock] = await this.db.query<{ pinned_at: string | null }>('SELECT pinned_at FROM engine_clock WHERE id = 1');
     this.pinned = clock?.pinned_at ? new Date(clock.pinned_at).getTime() : undefined;
     this.sweeper = setInterval(() => {
-      this.sweep().catch((error: unknown) => this.options.onError?.(error));
+      if (this.sweepQueued) return;
+      this.sweepQueued = true;
+      this.sweep()
+        .catch((error: unknown) => this.options.onError?.(error))
+        .finally(() => (this.sweepQueued = false));
     }, this.options.sweepIntervalMs ?? 1000);
+    // Timers that fell due while the engine was down fire now.
+    await this.sweep();
     this.sweeper.unref();
   }
 
@@ -71,6 +88,7 @@ export class EmbeddedEngine {
       [new Date(timestamp).toISOString()],
     );
     this.pinned = timestamp;
+    await this.sweep();
     this.signals.emit('jobs');
   }
 
@@ -310,7 +328,7 @@ export class EmbeddedEngine {
     if (!instance) throw notFound('process instance', instanceKey);
     if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.model(instance.definition_key, tx);
-    const result = await runStep(model, instance.runtime ?? undefined, instance.variables, action);
+    const result = await runStep(model, instance.runtime ?? undefined, instance.variables, action, this.now());
     const now = this.now().toISOString();
 
     if (result.outcome === 'incident') {
@@ -348,26 +366,33 @@ export class EmbeddedEngine {
       }
     }
 
-    // Jobs and user tasks: create the new waits, cancel open ones the step left behind (e.g. an interrupted task).
-    const waiting = new Set(result.waits.map((w) => w.executionId));
-    await tx.query(
-      `UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')
-       AND NOT (execution_id = ANY($2::text[]))`,
-      [instanceKey, [...waiting]],
-    );
-    await tx.query(
-      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3 WHERE instance_key = $1 AND state = 'CREATED'
-       AND NOT (execution_id = ANY($2::text[]))`,
-      [instanceKey, [...waiting], now],
-    );
+    // Waits: create the new ones, cancel open ones the step left behind (an interrupted task, the losing branch of
+    // an event-based gateway).
+    const waiting = [...new Set(result.waits.map((w) => w.executionId))];
+    await this.cancelWaits(tx, instanceKey, now, waiting);
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
     for (const wait of result.waits) {
-      const table = wait.kind === 'job' ? 'engine_job' : 'engine_user_task';
+      const open = OPEN_WAIT[wait.kind];
       const [existing] = await tx.query(
-        `SELECT 1 FROM ${table} WHERE instance_key = $1 AND execution_id = $2 AND state NOT IN ('COMPLETED', 'CANCELED', 'ERROR_THROWN')`,
+        `SELECT 1 FROM ${open.table} WHERE instance_key = $1 AND execution_id = $2 AND state IN (${open.states})`,
         [instanceKey, wait.executionId],
       );
       if (existing) continue;
+      if (wait.kind === 'timer') {
+        await tx.query(
+          `INSERT INTO engine_timer (key, instance_key, execution_id, element_id, due_at, state) VALUES ($1, $2, $3, $4, $5, 'ACTIVE')`,
+          [await this.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.dueAt],
+        );
+        continue;
+      }
+      if (wait.kind === 'message') {
+        await tx.query(
+          `INSERT INTO engine_subscription (key, instance_key, execution_id, element_id, message_name, correlation_key, state)
+           VALUES ($1, $2, $3, $4, $5, $6, 'OPEN')`,
+          [await this.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.messageName, wait.correlationKey],
+        );
+        continue;
+      }
       const meta = model.elements.get(wait.elementId)!;
       const [element] = await tx.query<{ key: string }>(
         'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
@@ -414,6 +439,7 @@ export class EmbeddedEngine {
     }
 
     const completed = result.outcome === 'completed';
+    if (completed) await this.cancelWaits(tx, instanceKey, now, []);
     await tx.query(
       `UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL WHERE key = $1`,
       [instanceKey, JSON.stringify(result.variables), completed ? null : JSON.stringify(result.runtime), completed ? 'COMPLETED' : 'ACTIVE',
@@ -425,8 +451,37 @@ export class EmbeddedEngine {
         now,
       ]);
       setImmediate(() => this.signals.emit(`completed:${instanceKey}`));
+      return result;
+    }
+    // A message published before its catch event was reached is correlated now, within its time to live.
+    const [buffered] = await tx.query<{ key: string; execution_id: string; variables: Variables; sub_key: string }>(
+      `SELECT m.key::text, s.execution_id, m.variables, s.key::text AS sub_key
+       FROM engine_subscription s JOIN engine_message m
+         ON m.name = s.message_name AND m.correlation_key = s.correlation_key AND m.state = 'BUFFERED' AND m.expires_at > $2
+       WHERE s.instance_key = $1 AND s.state = 'OPEN' ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
+      [instanceKey, now],
+    );
+    if (buffered) {
+      await tx.query("UPDATE engine_message SET state = 'CORRELATED' WHERE key = $1", [buffered.key]);
+      await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [buffered.sub_key]);
+      return this.advance(tx, instanceKey, { kind: 'message', executionId: buffered.execution_id, variables: buffered.variables });
     }
     return result;
+  }
+
+  /** Closes the open jobs, tasks, timers and subscriptions of an instance, except the listed executions. */
+  private async cancelWaits(tx: EngineQueryable, instanceKey: string, now: string, keep: string[]): Promise<void> {
+    const except = 'AND NOT (execution_id = ANY($2::text[]))';
+    await tx.query(`UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED') ${except}`, [
+      instanceKey,
+      keep,
+    ]);
+    await tx.query(
+      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3 WHERE instance_key = $1 AND state = 'CREATED' ${except}`,
+      [instanceKey, keep, now],
+    );
+    await tx.query(`UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'ACTIVE' ${except}`, [instanceKey, keep]);
+    await tx.query(`UPDATE engine_subscription SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'OPEN' ${except}`, [instanceKey, keep]);
   }
 
   async cancelProcessInstance(key: string): Promise<void> {
@@ -437,8 +492,7 @@ export class EmbeddedEngine {
       const now = this.now().toISOString();
       await tx.query("UPDATE engine_instance SET state = 'TERMINATED', end_date = $2, runtime = NULL WHERE key = $1", [key, now]);
       await tx.query("UPDATE engine_element SET state = 'TERMINATED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'", [key, now]);
-      await tx.query("UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')", [key]);
-      await tx.query("UPDATE engine_user_task SET state = 'CANCELED', completion_date = $2 WHERE instance_key = $1 AND state = 'CREATED'", [key, now]);
+      await this.cancelWaits(tx, key, now, []);
       await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE instance_key = $1 AND state = 'ACTIVE'", [key]);
     });
     this.signals.emit(`completed:${key}`);
@@ -662,8 +716,49 @@ export class EmbeddedEngine {
     });
   }
 
-  /** Jobs whose worker did not answer before the deadline become activatable again. */
-  private async sweep(): Promise<void> {
+  /**
+   * The scheduler's round: due timers fire (each in its own transaction, so a crash fires nothing twice that was
+   * committed), and jobs whose worker did not answer before the deadline become activatable again.
+   */
+  private sweep(): Promise<void> {
+    const run = this.sweeps.then(async () => {
+      await this.fireDueTimers();
+      await this.reactivateTimedOutJobs();
+    });
+    this.sweeps = run.catch(() => undefined);
+    return run;
+  }
+
+  private async fireDueTimers(): Promise<void> {
+    for (;;) {
+      const now = this.now().toISOString();
+      const due = await this.db.query<{ key: string }>(
+        `SELECT key::text FROM engine_timer WHERE state = 'ACTIVE' AND due_at <= $1 ORDER BY due_at, key LIMIT 100`,
+        [now],
+      );
+      if (due.length === 0) return;
+      for (const { key } of due) {
+        try {
+          await this.db.transaction(async (tx) => {
+            const [timer] = await tx.query<{ instance_key: string; execution_id: string }>(
+              `SELECT instance_key::text, execution_id FROM engine_timer WHERE key = $1 AND state = 'ACTIVE' FOR UPDATE SKIP LOCKED`,
+              [key],
+            );
+            if (!timer) return;
+            await tx.query("UPDATE engine_timer SET state = 'FIRED' WHERE key = $1", [key]);
+            await this.advance(tx, timer.instance_key, { kind: 'timer', executionId: timer.execution_id });
+          });
+        } catch (error) {
+          // An instance that cannot move on (e.g. not active any more) must not stop other timers from firing.
+          await this.db.query("UPDATE engine_timer SET state = 'CANCELED' WHERE key = $1 AND state = 'ACTIVE'", [key]);
+          this.options.onError?.(error);
+        }
+      }
+      this.signals.emit('jobs');
+    }
+  }
+
+  private async reactivateTimedOutJobs(): Promise<void> {
     const rows = await this.db.query(
       `UPDATE engine_job SET state = 'ACTIVATABLE', worker = NULL, deadline = NULL
        WHERE state = 'ACTIVATED' AND deadline < $1 RETURNING key`,
@@ -855,6 +950,89 @@ export class EmbeddedEngine {
       );
     });
     this.signals.emit('jobs');
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /**
+   * Publishes a message: it is correlated to a waiting subscription with the same name and correlation key (one
+   * per process), or kept for its time to live for a catch event reached later. A message id is published once.
+   */
+  async publishMessage(input: { name: string; correlationKey?: string; timeToLive?: number; messageId?: string; variables?: Variables }) {
+    if (!input.name) throw invalidArgument('Expected a message name, but none given');
+    const result = await this.db.transaction(async (tx) => {
+      const now = this.now();
+      if (input.messageId) {
+        const [dupe] = await tx.query(
+          "SELECT 1 FROM engine_message WHERE message_id = $1 AND (state <> 'BUFFERED' OR expires_at > $2)",
+          [input.messageId, now.toISOString()],
+        );
+        if (dupe) {
+          throw new EngineError(
+            409,
+            'INVALID_STATE',
+            `Expected to publish a new message with id '${input.messageId}', but a message with that id was already published`,
+          );
+        }
+        await tx.query('DELETE FROM engine_message WHERE message_id = $1', [input.messageId]);
+      }
+      const key = await this.keys.take(tx);
+      const correlated = await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {});
+      const ttl = Math.max(0, Number(input.timeToLive ?? 0));
+      await tx.query(
+        `INSERT INTO engine_message (key, name, correlation_key, message_id, variables, state, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [key, input.name, input.correlationKey ?? '', input.messageId ?? null, JSON.stringify(input.variables ?? {}),
+          correlated.length > 0 ? 'CORRELATED' : ttl > 0 ? 'BUFFERED' : 'EXPIRED', new Date(now.getTime() + ttl).toISOString(), now.toISOString()],
+      );
+      return { tenantId: TENANT, messageKey: key, processInstanceKeys: correlated };
+    });
+    this.signals.emit('jobs');
+    return result;
+  }
+
+  /** Correlates a message to a waiting subscription now, or fails with 404 when none waits. */
+  async correlateMessage(input: { name: string; correlationKey?: string; variables?: Variables }) {
+    if (!input.name) throw invalidArgument('Expected a message name, but none given');
+    const result = await this.db.transaction(async (tx) => {
+      const correlated = await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {});
+      if (correlated.length === 0) {
+        throw new EngineError(
+          404,
+          'NOT_FOUND',
+          `Expected to find subscription for message with name '${input.name}' and correlation key '${input.correlationKey ?? ''}', but none was found.`,
+        );
+      }
+      const key = await this.keys.take(tx);
+      const now = this.now().toISOString();
+      await tx.query(
+        `INSERT INTO engine_message (key, name, correlation_key, variables, state, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, 'CORRELATED', $5, $5)`,
+        [key, input.name, input.correlationKey ?? '', JSON.stringify(input.variables ?? {}), now],
+      );
+      return { tenantId: TENANT, messageKey: key, processInstanceKey: correlated[0] };
+    });
+    this.signals.emit('jobs');
+    return result;
+  }
+
+  private async correlate(tx: EngineQueryable, name: string, correlationKey: string, variables: Variables): Promise<string[]> {
+    const open = await tx.query<{ key: string; instance_key: string; execution_id: string; process_id: string }>(
+      `SELECT s.key::text, s.instance_key::text, s.execution_id, i.process_id
+       FROM engine_subscription s JOIN engine_instance i ON i.key = s.instance_key
+       WHERE s.message_name = $1 AND s.correlation_key = $2 AND s.state = 'OPEN'
+       ORDER BY s.key FOR UPDATE OF s`,
+      [name, correlationKey],
+    );
+    // Like Zeebe: one correlation per process (the oldest waiting instance), never two in one instance.
+    const perProcess = new Map<string, (typeof open)[number]>();
+    for (const s of open) if (!perProcess.has(s.process_id)) perProcess.set(s.process_id, s);
+    const subscriptions = [...perProcess.values()];
+    for (const s of subscriptions) {
+      await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [s.key]);
+      await this.advance(tx, s.instance_key, { kind: 'message', executionId: s.execution_id, variables });
+    }
+    return subscriptions.map((s) => s.instance_key);
   }
 
   /** Sets variables on the process scope of the instance owning the element instance (the engine keeps one scope). */

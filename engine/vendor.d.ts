@@ -6,3 +6,11 @@ declare module 'bpmn-moddle' {
   }
   export = BpmnModdle;
 }
+
+// dmn-moddle is ESM-only and ships no types; this is the part engine/model/dmn.ts uses.
+declare module 'dmn-moddle' {
+  export function DmnModdle(
+    packages?: Record<string, object>,
+    options?: Record<string, unknown>,
+  ): { fromXML(xml: string, typeName?: string): Promise<unknown> };
+}

@@ -23,6 +23,9 @@ export interface ElementMeta {
   headers: Record<string, string>;
   inputs: IoMapping[];
   outputs: IoMapping[];
+  /** Message catch (intermediate, boundary, receive task): the message name and the correlation key expression. */
+  message?: { name: string; correlationKey?: string };
+  timer?: { type: 'timeDate' | 'timeDuration' | 'timeCycle'; value: string };
   userTask?: {
     assignee?: string;
     candidateGroups?: string;
@@ -39,6 +42,8 @@ export interface ProcessModel {
   processId: string;
   name: string;
   elements: Map<string, ElementMeta>;
+  /** Sequence-flow condition expressions: these must evaluate to booleans, other expressions to any value. */
+  conditions: Set<string>;
   /** The serialized moddle context bpmn-engine takes as `sourceContext`. */
   sourceContext: unknown;
 }
@@ -65,6 +70,9 @@ const SUPPORTED = new Set([
   'bpmn:ExclusiveGateway',
   'bpmn:ParallelGateway',
   'bpmn:IntermediateThrowEvent',
+  'bpmn:IntermediateCatchEvent',
+  'bpmn:EventBasedGateway',
+  'bpmn:ReceiveTask',
   'bpmn:SequenceFlow',
   'bpmn:BoundaryEvent',
   'bpmn:TextAnnotation',
@@ -79,7 +87,15 @@ type ModdleElement = {
   isExecutable?: boolean;
   flowElements?: ModdleElement[];
   extensionElements?: { values?: Array<Record<string, unknown> & { $type: string }> };
-  eventDefinitions?: Array<{ $type: string; errorRef?: { errorCode?: string } }>;
+  eventDefinitions?: Array<{
+    $type: string;
+    errorRef?: { errorCode?: string };
+    messageRef?: ModdleMessage;
+    timeDate?: { body?: string };
+    timeDuration?: { body?: string };
+    timeCycle?: { body?: string };
+  }>;
+  messageRef?: ModdleMessage;
   conditionExpression?: { body?: string };
   sourceRef?: ModdleElement;
   default?: ModdleElement;
@@ -87,6 +103,19 @@ type ModdleElement = {
   rootElements?: ModdleElement[];
   loopCharacteristics?: unknown;
 };
+
+type ModdleMessage = {
+  id: string;
+  name?: string;
+  extensionElements?: { values?: Array<{ $type: string; correlationKey?: string }> };
+};
+
+const SUPPORTED_EVENT_DEFINITIONS = new Set([
+  'bpmn:ErrorEventDefinition',
+  'bpmn:TerminateEventDefinition',
+  'bpmn:MessageEventDefinition',
+  'bpmn:TimerEventDefinition',
+]);
 
 const moddle = new BpmnModdle({ zeebe: zeebeSchema });
 const typeResolver = TypeResolver({ ...(Elements as Record<string, unknown>) });
@@ -105,8 +134,9 @@ export async function parseBpmn(resourceName: string, xml: string): Promise<Proc
   for (const process of processes) {
     if (!/^[a-zA-Z_][a-zA-Z0-9_\-.]*$/.test(process.id)) problems.push(`process id "${process.id}" is not a valid id`);
     const elements = new Map<string, ElementMeta>();
-    collect(process, elements, problems);
-    models.push({ processId: process.id, name: process.name ?? process.id, elements, sourceContext: undefined });
+    const conditions = new Set<string>();
+    collect(process, elements, conditions, problems);
+    models.push({ processId: process.id, name: process.name ?? process.id, elements, conditions, sourceContext: undefined });
   }
   if (problems.length > 0) throw new ModelError(resourceName, problems);
   // One serialized context per file; each process of the file runs from it.
@@ -115,7 +145,7 @@ export async function parseBpmn(resourceName: string, xml: string): Promise<Proc
   return models;
 }
 
-function collect(container: ModdleElement, out: Map<string, ElementMeta>, problems: string[]): void {
+function collect(container: ModdleElement, out: Map<string, ElementMeta>, conditions: Set<string>, problems: string[]): void {
   for (const el of container.flowElements ?? []) {
     const where = `${el.$type.replace('bpmn:', '')} "${el.name ?? el.id}" (${el.id})`;
     if (!SUPPORTED.has(el.$type)) {
@@ -123,12 +153,25 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, proble
       continue;
     }
     if (el.loopCharacteristics) problems.push(`${where}: multi-instance is not supported by the embedded engine yet`);
+    const meta: ElementMeta = { id: el.id, name: el.name ?? el.id, type: el.$type, headers: {}, inputs: [], outputs: [] };
     for (const def of el.eventDefinitions ?? []) {
-      if (def.$type !== 'bpmn:ErrorEventDefinition' && def.$type !== 'bpmn:TerminateEventDefinition') {
+      if (!SUPPORTED_EVENT_DEFINITIONS.has(def.$type)) {
         problems.push(`${where}: ${def.$type} is not supported by the embedded engine yet`);
       }
+      if (def.$type === 'bpmn:MessageEventDefinition') {
+        if (el.$type === 'bpmn:StartEvent' || el.$type === 'bpmn:EndEvent' || el.$type === 'bpmn:IntermediateThrowEvent') {
+          problems.push(`${where}: message start and throw events are not supported by the embedded engine yet`);
+        }
+        meta.message = readMessage(def.messageRef, where, problems);
+      }
+      if (def.$type === 'bpmn:TimerEventDefinition') {
+        if (el.$type === 'bpmn:StartEvent') problems.push(`${where}: timer start events are not supported by the embedded engine yet`);
+        const type = (['timeDate', 'timeDuration', 'timeCycle'] as const).find((t) => def[t]?.body?.trim());
+        if (!type) problems.push(`${where}: the timer needs a date, a duration or a cycle`);
+        else meta.timer = { type, value: def[type]!.body!.trim() };
+      }
     }
-    const meta: ElementMeta = { id: el.id, name: el.name ?? el.id, type: el.$type, headers: {}, inputs: [], outputs: [] };
+    if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems);
     for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta);
     if ((el.$type === 'bpmn:ServiceTask' || el.$type === 'bpmn:SendTask') && !meta.jobType) {
       problems.push(`${where}: a job type is required (zeebe:taskDefinition type)`);
@@ -138,6 +181,7 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, proble
       if (body !== undefined && !body.startsWith('=')) {
         problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
       }
+      if (body !== undefined) conditions.add(el.conditionExpression!.body!);
     }
     if (el.$type === 'bpmn:ExclusiveGateway' && (el.outgoing?.length ?? 0) > 1) {
       for (const flow of el.outgoing ?? []) {
@@ -148,6 +192,16 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, proble
     }
     out.set(el.id, meta);
   }
+}
+
+function readMessage(message: ModdleMessage | undefined, where: string, problems: string[]): ElementMeta['message'] {
+  if (!message?.name) {
+    problems.push(`${where}: the message needs a name`);
+    return undefined;
+  }
+  const subscription = message.extensionElements?.values?.find((v) => v.$type === 'zeebe:Subscription');
+  if (!subscription?.correlationKey) problems.push(`${where}: the message "${message.name}" needs a correlation key (zeebe:subscription)`);
+  return { name: message.name, correlationKey: subscription?.correlationKey };
 }
 
 function readExtension(ext: Record<string, unknown> & { $type: string }, meta: ElementMeta): void {

@@ -180,6 +180,28 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded' }
   );
   router.post('/user-tasks/:key/completion', ok((req) => engine.completeUserTask(key(req, 'key'), vars(body(req).variables))));
 
+  router.post(
+    '/messages/publication',
+    ok(async (req) => {
+      const b = body(req);
+      const { tenantId, messageKey } = await engine.publishMessage({
+        name: text(b.name, 'name'),
+        correlationKey: optString(b.correlationKey),
+        timeToLive: optNumber(b.timeToLive, 'timeToLive'),
+        messageId: optString(b.messageId),
+        variables: vars(b.variables),
+      });
+      return { tenantId, messageKey };
+    }),
+  );
+  router.post(
+    '/messages/correlation',
+    ok((req) => {
+      const b = body(req);
+      return engine.correlateMessage({ name: text(b.name, 'name'), correlationKey: optString(b.correlationKey), variables: vars(b.variables) });
+    }),
+  );
+
   router.post('/incidents/search', ok((req) => engine.searchIncidents(body(req))));
   router.post('/incidents/:key/resolution', ok((req) => engine.resolveIncident(key(req, 'key'))));
   router.post('/variables/search', ok((req) => engine.searchVariables(body(req))));

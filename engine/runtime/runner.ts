@@ -14,12 +14,19 @@ export type Variables = Record<string, unknown>;
 export type Action =
   | { kind: 'start' }
   | { kind: 'complete'; executionId: string; variables: Variables }
+  | { kind: 'timer'; executionId: string }
+  | { kind: 'message'; executionId: string; variables: Variables }
   | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables };
 
 export interface Wait {
-  kind: 'job' | 'user-task';
+  kind: 'job' | 'user-task' | 'timer' | 'message';
   executionId: string;
   elementId: string;
+  /** timers: when it is due (ISO) */
+  dueAt?: string;
+  /** messages: the subscription */
+  messageName?: string;
+  correlationKey?: string;
   /** Input mappings evaluated when the element was entered: the element's local variables. */
   locals: Variables;
 }
@@ -92,6 +99,7 @@ export async function runStep(
   stored: StoredRuntime | undefined,
   variables: Variables,
   action: Action,
+  now: Date = new Date(),
 ): Promise<RunResult> {
   const vars: Variables = structuredClone(variables);
   const locals: Record<string, Variables> = structuredClone(stored?.locals ?? {});
@@ -168,13 +176,14 @@ export async function runStep(
   const expressions = {
     isExpression: (text: unknown) => isFeel(text),
     hasExpression: (text: unknown) => isFeel(text),
-    resolveExpression(expression: string, message?: { content?: { id?: string; executionId?: string; sequenceId?: string } }) {
+    resolveExpression(expression: string, message?: { content?: { id?: string; executionId?: string } }) {
       if (!isFeel(expression)) return expression;
       const owner = message?.content?.id ?? '';
+      const isCondition = model.conditions.has(expression);
       try {
-        return evaluateCondition(expression, vars);
+        return isCondition ? evaluateCondition(expression, vars) : evaluateValue(expression, scope(message?.content?.executionId ?? ''));
       } catch (error) {
-        failure ??= asIncident(owner, error, 'CONDITION_ERROR');
+        failure ??= asIncident(owner, error, isCondition ? 'CONDITION_ERROR' : 'EXTRACT_VALUE_ERROR');
         throw error;
       }
     },
@@ -184,6 +193,39 @@ export async function runStep(
     zeebe(activity: { type: string; behaviour: { Service?: unknown } }) {
       if (activity.type === 'bpmn:ServiceTask' || activity.type === 'bpmn:SendTask') activity.behaviour.Service = JobService;
       return { activate() {}, deactivate() {} };
+    },
+  };
+
+  /**
+   * Timers are never armed in memory: each becomes a wait with its due time on the engine's clock, and the
+   * engine's scheduler wakes the instance with a timer action when it is due (also after a restart, and for
+   * timers months away, which bpmn-elements would not arm).
+   */
+  const timers = {
+    register(owner: { id: string; executionId: string; parent?: { executionId?: string }; timerType?: string; expireAt?: Date }) {
+      return {
+        setTimeout(callback: (...args: unknown[]) => void, delay: number, ...args: unknown[]) {
+          // Keyed by the element's execution, like its element instance, so leaving the element drops the timer.
+          const executionId = owner.parent?.executionId ?? owner.executionId;
+          if (action.kind === 'timer' && action.executionId === executionId) {
+            setImmediate(() => callback(...args));
+            return { executionId };
+          }
+          const dueAt =
+            owner.timerType === 'timeDate' && owner.expireAt ? new Date(owner.expireAt) : new Date(now.getTime() + Math.max(0, delay));
+          waits.set(executionId, { kind: 'timer', executionId, elementId: owner.id, dueAt: dueAt.toISOString(), locals: {} });
+          return { executionId };
+        },
+        clearTimeout(ref: { executionId?: string } | undefined) {
+          if (ref?.executionId) waits.delete(ref.executionId);
+        },
+      };
+    },
+    executing: [] as unknown[],
+    setTimeout: (callback: () => void, delay: number) => setTimeout(callback, delay),
+    clearTimeout: (ref: { executionId?: string } | NodeJS.Timeout | undefined) => {
+      if (ref && 'executionId' in ref && ref.executionId) waits.delete(ref.executionId);
+      else clearTimeout(ref as NodeJS.Timeout);
     },
   };
 
@@ -210,9 +252,38 @@ export async function runStep(
   listener.on('activity.catch', (api: ActivityApi) => record(api, 'ACTIVE'));
   listener.on('activity.end', (api: ActivityApi) => record(api, 'COMPLETED'));
   // Leaving without ending (an interrupting boundary event fired) terminates; the store ignores finished elements.
-  listener.on('activity.leave', (api: ActivityApi) => record(api, 'TERMINATED'));
+  listener.on('activity.leave', (api: ActivityApi) => {
+    waits.delete(api.executionId);
+    record(api, 'TERMINATED');
+  });
   listener.on('activity.discard', (api: ActivityApi) => record(api, 'TERMINATED'));
   listener.on('activity.wait', (api: ActivityApi) => {
+    const message = meta(api.id)?.message;
+    if (message) {
+      let correlationKey: string;
+      try {
+        const key = evaluateValue(message.correlationKey ?? '', scope(api.executionId));
+        if (typeof key !== 'string' && typeof key !== 'number') {
+          throw new FeelError(message.correlationKey ?? '', `expected the correlation key to be a string or a number, but was ${JSON.stringify(key)}`);
+        }
+        correlationKey = String(key);
+      } catch (error) {
+        failure ??= asIncident(api.id, error, 'EXTRACT_VALUE_ERROR');
+        return;
+      }
+      waits.set(api.executionId, {
+        kind: 'message',
+        executionId: api.executionId,
+        elementId: api.id,
+        messageName: message.name,
+        correlationKey,
+        locals: {},
+      });
+      if (action.kind === 'message' && action.executionId === api.executionId) {
+        pendingSignal = { elementId: api.id, executionId: api.executionId };
+      }
+      return;
+    }
     if (api.type !== 'bpmn:UserTask') return;
     waits.set(api.executionId, { kind: 'user-task', executionId: api.executionId, elementId: api.id, locals: locals[api.executionId] ?? {} });
     if (action.kind === 'complete' && action.executionId === api.executionId) {
@@ -231,6 +302,7 @@ export async function runStep(
     expressions: expressions,
     extensions: extensions as never,
     Logger: silentLogger,
+    timers: timers as never,
     settings: { enableDummyService: false },
   });
   const ended = new Promise<'completed' | 'error'>((resolve) => {
@@ -249,7 +321,11 @@ export async function runStep(
       const { elementId, executionId } = pendingSignal;
       waits.delete(executionId);
       leaveWith(elementId, executionId, (action as { variables: Variables }).variables);
-      engine.execution.signal({ id: elementId, executionId });
+      // Signal exactly the waiting element (a message catch listens on its own api, not on delegated signals).
+      const postponed = engine.execution.getPostponed() as unknown as Array<{ executionId: string; signal: (m?: unknown) => void }>;
+      const target = postponed.find((a) => a.executionId === executionId);
+      if (target) target.signal({});
+      else engine.execution.signal({ id: elementId, executionId });
     }
   } catch (error) {
     failure ??= asIncident(model.processId, error);
@@ -269,15 +345,16 @@ export async function runStep(
       incident: { elementId: f.elementId, errorType: f.errorType, message: f.message },
     };
   }
-  if (action.kind === 'complete' && waits.has(action.executionId)) waits.delete(action.executionId);
+  if (action.kind !== 'start' && waits.has(action.executionId)) waits.delete(action.executionId);
   const state = settled === 'completed' ? null : await engine.getState();
   if (state) for (const d of (state as { definitions: Array<{ source?: unknown }> }).definitions) delete d.source;
-  void engine.stop();
+  const pending = settled === 'completed' ? [] : [...waits.values()];
+  void engine.stop(); // stopping clears timers: the waits were taken above
   return {
     outcome: settled === 'completed' ? 'completed' : 'waiting',
     runtime: { engine: state, locals },
     variables: vars,
-    waits: [...waits.values()],
+    waits: pending,
     events,
   };
 }

@@ -101,6 +101,37 @@ const VERSIONS: string[][] = [
      )`,
     `CREATE INDEX engine_incident_instance_idx ON engine_incident (instance_key)`,
     `CREATE TABLE engine_clock (id integer PRIMARY KEY CHECK (id = 1), pinned_at timestamptz)`,
+    `CREATE TABLE engine_timer (
+       key bigint PRIMARY KEY,
+       instance_key bigint NOT NULL REFERENCES engine_instance(key) ON DELETE CASCADE,
+       execution_id text NOT NULL,
+       element_id text NOT NULL,
+       due_at timestamptz NOT NULL,
+       state text NOT NULL CHECK (state IN ('ACTIVE', 'FIRED', 'CANCELED'))
+     )`,
+    `CREATE INDEX engine_timer_due_idx ON engine_timer (due_at) WHERE state = 'ACTIVE'`,
+    `CREATE TABLE engine_subscription (
+       key bigint PRIMARY KEY,
+       instance_key bigint NOT NULL REFERENCES engine_instance(key) ON DELETE CASCADE,
+       execution_id text NOT NULL,
+       element_id text NOT NULL,
+       message_name text NOT NULL,
+       correlation_key text NOT NULL,
+       state text NOT NULL CHECK (state IN ('OPEN', 'CORRELATED', 'CANCELED'))
+     )`,
+    `CREATE INDEX engine_subscription_open_idx ON engine_subscription (message_name, correlation_key) WHERE state = 'OPEN'`,
+    `CREATE TABLE engine_message (
+       key bigint PRIMARY KEY,
+       name text NOT NULL,
+       correlation_key text NOT NULL,
+       message_id text,
+       variables jsonb NOT NULL DEFAULT '{}',
+       state text NOT NULL CHECK (state IN ('BUFFERED', 'CORRELATED', 'EXPIRED')),
+       expires_at timestamptz NOT NULL,
+       created_at timestamptz NOT NULL
+     )`,
+    `CREATE UNIQUE INDEX engine_message_id_idx ON engine_message (message_id) WHERE message_id IS NOT NULL`,
+    `CREATE INDEX engine_message_buffered_idx ON engine_message (name, correlation_key) WHERE state = 'BUFFERED'`,
   ],
 ];
 

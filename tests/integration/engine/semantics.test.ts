@@ -1,0 +1,158 @@
+/**
+ * Zeebe semantics the embedded engine honours, one fixture model each, driven through the SDK with a pinned
+ * clock instead of waiting.
+ */
+import { deploy, now, startEngine, type Any, type EngineHarness } from '../../support/engine';
+
+const DAY = 24 * 3600 * 1000;
+
+describe('engine semantics', () => {
+  let h: EngineHarness;
+  let c: Any;
+  beforeAll(async () => {
+    h = await startEngine();
+    c = h.client;
+    await deploy(c, 'gateway-conditions.bpmn', 'message-catch.bpmn', 'event-gateway.bpmn', 'boundary-timers.bpmn', 'two-service-tasks.bpmn');
+  });
+  afterAll(() => h.stop());
+  afterEach(() => c.resetClock());
+
+  const path = async (processInstanceKey: string) =>
+    (await c.searchElementInstances({ filter: { processInstanceKey }, page: { limit: 100 } }, now)).items
+      .filter((e: Any) => e.state === 'COMPLETED')
+      .map((e: Any) => e.elementId);
+  const stateOf = async (processInstanceKey: string) => (await c.getProcessInstance({ processInstanceKey }, now)).state;
+  const activate = async (type: string) =>
+    (await c.activateJobs({ type, timeout: 30000, maxJobsToActivate: 50, worker: 'test', requestTimeout: 300 })).jobs as Any[];
+
+  describe('FEEL conditions', () => {
+    it('when a condition matches, then its flow is taken', async () => {
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'gateway-conditions', variables: { caseClass: 'complex' } });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      expect(await path(processInstanceKey)).toContain('end-complex');
+      expect(await path(processInstanceKey)).not.toContain('end-simple');
+    });
+
+    it('when no condition matches and there is no default flow, then an incident holds the instance, never a guessed flow', async () => {
+      // when
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'gateway-conditions', variables: { caseClass: 'unknown' } });
+      // then
+      expect(await stateOf(processInstanceKey)).toBe('ACTIVE');
+      const [incident] = (await c.searchIncidents({ filter: { processInstanceKey } }, now)).items;
+      expect(incident).toMatchObject({ errorType: 'CONDITION_ERROR', elementId: 'gateway-class', state: 'ACTIVE' });
+      // when the variable is fixed and the incident resolved
+      await c.createElementInstanceVariables({ elementInstanceKey: processInstanceKey, variables: { caseClass: 'simple' } });
+      await c.resolveIncident({ incidentKey: incident.incidentKey });
+      // then the instance goes on the right way
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      expect(await path(processInstanceKey)).toContain('end-simple');
+    });
+
+    it('when a condition is not boolean (a variable is missing), then an incident', async () => {
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'gateway-conditions', variables: {} });
+      const [incident] = (await c.searchIncidents({ filter: { processInstanceKey } }, now)).items;
+      expect(incident.errorType).toBe('CONDITION_ERROR');
+      expect((await c.getProcessInstance({ processInstanceKey }, now)).hasIncident).toBe(true);
+    });
+  });
+
+  describe('input and output mappings, task headers', () => {
+    it('when a job runs, then it sees its input mappings and headers, and only its outputs reach the process', async () => {
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'two-service-tasks', variables: { count: 5 } });
+      const a = (await activate('task-a')).find((j) => j.processInstanceKey === processInstanceKey);
+      expect(a.customHeaders).toEqual({ kind: 'first' });
+      await c.completeJob({ jobKey: a.jobKey, variables: {} });
+      const b = (await activate('task-b')).find((j) => j.processInstanceKey === processInstanceKey);
+      expect(b.variables).toMatchObject({ count: 5, doubled: 10 });
+      await c.completeJob({ jobKey: b.jobKey, variables: { result: 'r', scratch: 'not mapped' } });
+      const vars = (await c.searchVariables({ filter: { processInstanceKey } }, now)).items.map((v: Any) => v.name).sort();
+      expect(vars).toEqual(['count', 'finalResult']);
+    });
+  });
+
+  describe('messages', () => {
+    it('when a message is published for a waiting catch event, then it is correlated by its key with its variables', async () => {
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'message-catch', variables: { caseId: 'case-1' } });
+      await c.publishMessage({ name: 'satisfaction-rated', correlationKey: 'case-other', variables: { rating: 'dissatisfied' } });
+      expect(await stateOf(processInstanceKey)).toBe('ACTIVE');
+      await c.publishMessage({ name: 'satisfaction-rated', correlationKey: 'case-1', variables: { rating: 'satisfied' } });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      const rating = (await c.searchVariables({ filter: { processInstanceKey } }, now)).items.find((v: Any) => v.name === 'rating');
+      expect(rating.value).toBe('"satisfied"');
+    });
+
+    it('when a message is published before the catch event is reached, then it is correlated on arrival within its time to live', async () => {
+      // given
+      await c.publishMessage({ name: 'satisfaction-rated', correlationKey: 'case-early', timeToLive: 60000, variables: { rating: 'basically-satisfied' } });
+      // when
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'message-catch', variables: { caseId: 'case-early' } });
+      // then
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      // and a message past its time to live is not
+      await c.publishMessage({ name: 'satisfaction-rated', correlationKey: 'case-late', timeToLive: 1000 });
+      await c.pinClock({ timestamp: Date.now() + 5000 });
+      const late = await c.createProcessInstance({ processDefinitionId: 'message-catch', variables: { caseId: 'case-late' } });
+      expect(await stateOf(late.processInstanceKey)).toBe('ACTIVE');
+    });
+
+    it('when a message id is published twice, then the second is refused', async () => {
+      await c.publishMessage({ name: 'satisfaction-rated', correlationKey: 'x', messageId: 'rating-123', timeToLive: 60000 });
+      await expect(c.publishMessage({ name: 'satisfaction-rated', correlationKey: 'x', messageId: 'rating-123', timeToLive: 60000 })).rejects.toMatchObject({
+        status: 409,
+      });
+    });
+
+    it('when a message is correlated with no subscription waiting, then 404; with one, the instance key is returned', async () => {
+      await expect(c.correlateMessage({ name: 'satisfaction-rated', correlationKey: 'nobody' })).rejects.toMatchObject({ status: 404 });
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'message-catch', variables: { caseId: 'case-c' } });
+      const result = await c.correlateMessage({ name: 'satisfaction-rated', correlationKey: 'case-c', variables: {} });
+      expect(result.processInstanceKey).toBe(processInstanceKey);
+    });
+  });
+
+  describe('event-based gateway', () => {
+    it('when the message comes first, then the timer is dropped', async () => {
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'event-gateway', variables: { caseId: 'g-1', ratingWindow: 'P3D' } });
+      await c.publishMessage({ name: 'satisfaction-rated', correlationKey: 'g-1' });
+      expect(await path(processInstanceKey)).toContain('end-rated');
+      await c.pinClock({ timestamp: Date.now() + 4 * DAY });
+      expect(await path(processInstanceKey)).not.toContain('end-timeout');
+    });
+
+    it('when the time runs out first (FEEL duration), then the timeout path is taken and a late message finds nobody', async () => {
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'event-gateway', variables: { caseId: 'g-2', ratingWindow: 'P3D' } });
+      await c.pinClock({ timestamp: Date.now() + 2 * DAY });
+      expect(await stateOf(processInstanceKey)).toBe('ACTIVE');
+      await c.pinClock({ timestamp: Date.now() + 3 * DAY + 60000 });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      expect(await path(processInstanceKey)).toContain('end-timeout');
+      await expect(c.correlateMessage({ name: 'satisfaction-rated', correlationKey: 'g-2' })).rejects.toMatchObject({ status: 404 });
+    });
+  });
+
+  describe('boundary timers', () => {
+    it('when the due date passes, then a non-interrupting timer warns and the task stays; at 60 days the interrupting one escalates', async () => {
+      // given
+      const start = Date.now();
+      const slaDueAt = new Date(start + 1 * DAY).toISOString();
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'boundary-timers', variables: { slaDueAt } });
+      const [task] = (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
+      expect(task.dueDate).toBe(slaDueAt);
+      // when the due date passes
+      await c.pinClock({ timestamp: start + DAY + 1000 });
+      // then a warning job, and the task is still open
+      const warn = (await activate('notify-overdue')).find((j) => j.processInstanceKey === processInstanceKey);
+      expect(warn).toBeDefined();
+      expect((await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).state).toBe('CREATED');
+      // when 59 days pass nothing else happens; at 60 days the legal deadline interrupts
+      await c.pinClock({ timestamp: start + 59 * DAY });
+      expect((await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).state).toBe('CREATED');
+      await c.pinClock({ timestamp: start + 60 * DAY + 1000 });
+      expect((await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).state).toBe('CANCELED');
+      expect(await path(processInstanceKey)).toContain('end-escalated');
+      // the warning path is a token of its own and goes on
+      await c.completeJob({ jobKey: warn.jobKey, variables: {} });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+    });
+  });
+});
