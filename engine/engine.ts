@@ -11,7 +11,7 @@ import { KeyAllocator } from './store/keys';
 import { buildOrder, buildWhere, pageOf, type FieldSpec, type SearchQuery } from './store/search';
 import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
 import { evaluateList, evaluateValue } from './model/feel';
-import { runStep, type Action, type RunResult, type StoredRuntime, type Variables } from './runtime/runner';
+import { runStep, type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/runner';
 import { EngineError, invalidArgument, invalidState, notFound } from './errors';
 
 export interface EngineOptions {
@@ -35,6 +35,12 @@ const OPEN_WAIT = {
   timer: { table: 'engine_timer', states: "'ACTIVE'" },
   message: { table: 'engine_subscription', states: "'OPEN'" },
 } as const;
+
+interface Definition {
+  key: string;
+  resource_id: string;
+  version: number;
+}
 const iso = (v: unknown) => (v == null ? undefined : new Date(v as string).toISOString());
 const str = (v: unknown) => (v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
 const TENANT = '<default>';
@@ -233,7 +239,7 @@ export class EmbeddedEngine {
   }) {
     const variables = input.variables ?? {};
     if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidArgument('variables must be a JSON object');
-    let definition: Row | undefined;
+    let definition: Definition | undefined;
     if (input.processDefinitionKey) {
       [definition] = await this.db.query("SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND key = $1", [
         input.processDefinitionKey,
@@ -257,22 +263,7 @@ export class EmbeddedEngine {
       throw invalidArgument('Expected either processDefinitionId or processDefinitionKey, but neither given');
     }
     const completion = input.awaitCompletion ? this.waitForCompletion() : undefined;
-    const instanceKey = await this.db.transaction(async (tx) => {
-      const key = await this.keys.take(tx);
-      const now = this.now().toISOString();
-      await tx.query(
-        `INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date)
-         VALUES ($1, $2, $3, 'ACTIVE', $4, $5)`,
-        [key, definition.key, definition.resource_id, JSON.stringify(variables), now],
-      );
-      await tx.query(
-        `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
-         VALUES ($1, $1, 'process', $2, $2, 'PROCESS', 'ACTIVE', $3)`,
-        [key, definition.resource_id, now],
-      );
-      await this.advance(tx, key, { kind: 'start' });
-      return key;
-    });
+    const instanceKey = await this.db.transaction((tx) => this.startInstance(tx, definition!, variables));
     this.signals.emit('jobs');
     const base = {
       processDefinitionId: String(definition.resource_id),
@@ -285,6 +276,30 @@ export class EmbeddedEngine {
     const vars = await completion.wait(instanceKey, Number(input.requestTimeout) || 20000);
     const picked = input.fetchVariables?.length ? Object.fromEntries(input.fetchVariables.filter((n) => n in vars).map((n) => [n, vars[n]])) : vars;
     return { ...base, variables: picked };
+  }
+
+  private async startInstance(
+    tx: EngineQueryable,
+    definition: Definition,
+    variables: Variables,
+    parent?: { instanceKey: string; executionId: string; propagateChildVariables: boolean },
+  ): Promise<string> {
+    const key = await this.keys.take(tx);
+    const now = this.now().toISOString();
+    await tx.query(
+      `INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date,
+         parent_instance_key, parent_execution_id, propagate_child_variables)
+       VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6, $7, $8)`,
+      [key, definition.key, definition.resource_id, JSON.stringify(variables), now, parent?.instanceKey ?? null,
+        parent?.executionId ?? null, parent?.propagateChildVariables ?? true],
+    );
+    await tx.query(
+      `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
+       VALUES ($1, $1, 'process', $2, $2, 'PROCESS', 'ACTIVE', $3)`,
+      [key, definition.resource_id, now],
+    );
+    await this.advance(tx, key, { kind: 'start' });
+    return key;
   }
 
   private waitForCompletion() {
@@ -372,6 +387,10 @@ export class EmbeddedEngine {
     await this.cancelWaits(tx, instanceKey, now, waiting);
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
     for (const wait of result.waits) {
+      if (wait.kind === 'call') {
+        await this.callProcess(tx, instanceKey, model, result.variables, wait, now);
+        continue;
+      }
       const open = OPEN_WAIT[wait.kind];
       const [existing] = await tx.query(
         `SELECT 1 FROM ${open.table} WHERE instance_key = $1 AND execution_id = $2 AND state IN (${open.states})`,
@@ -440,6 +459,12 @@ export class EmbeddedEngine {
 
     const completed = result.outcome === 'completed';
     if (completed) await this.cancelWaits(tx, instanceKey, now, []);
+    const [parent] = completed
+      ? await tx.query<{ parent_instance_key: string | null; parent_execution_id: string; propagate_child_variables: boolean }>(
+          'SELECT parent_instance_key::text, parent_execution_id, propagate_child_variables FROM engine_instance WHERE key = $1',
+          [instanceKey],
+        )
+      : [];
     await tx.query(
       `UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL WHERE key = $1`,
       [instanceKey, JSON.stringify(result.variables), completed ? null : JSON.stringify(result.runtime), completed ? 'COMPLETED' : 'ACTIVE',
@@ -451,6 +476,15 @@ export class EmbeddedEngine {
         now,
       ]);
       setImmediate(() => this.signals.emit(`completed:${instanceKey}`));
+      if (parent?.parent_instance_key) {
+        // The called process is done: the call activity completes with the child's variables.
+        await this.advance(tx, parent.parent_instance_key, {
+          kind: 'complete',
+          executionId: parent.parent_execution_id,
+          variables: result.variables,
+          propagate: parent.propagate_child_variables,
+        });
+      }
       return result;
     }
     // A message published before its catch event was reached is correlated now, within its time to live.
@@ -469,6 +503,50 @@ export class EmbeddedEngine {
     return result;
   }
 
+  /**
+   * Starts the process a call activity calls, unless it runs already. A process that is not deployed is an
+   * incident on the call activity, resolved by deploying it and resolving the incident.
+   */
+  private async callProcess(
+    tx: EngineQueryable,
+    instanceKey: string,
+    model: ProcessModel,
+    variables: Variables,
+    wait: Wait,
+    now: string,
+  ): Promise<void> {
+    const [running] = await tx.query(
+      "SELECT 1 FROM engine_instance WHERE parent_instance_key = $1 AND parent_execution_id = $2 AND state = 'ACTIVE'",
+      [instanceKey, wait.executionId],
+    );
+    if (running) return;
+    const [definition] = await tx.query<Definition>(
+      "SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND resource_id = $1 ORDER BY version DESC LIMIT 1",
+      [wait.calledProcessId],
+    );
+    if (!definition) {
+      const [element] = await tx.query<{ key: string }>('SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2', [
+        instanceKey,
+        wait.executionId,
+      ]);
+      await tx.query(
+        `INSERT INTO engine_incident (key, instance_key, element_key, element_id, error_type, error_message, state, creation_time)
+         VALUES ($1, $2, $3, $4, 'CALLED_ELEMENT_ERROR', $5, 'ACTIVE', $6)`,
+        [await this.keys.take(tx), instanceKey, element?.key ?? null, wait.elementId,
+          `Expected process with BPMN process id '${wait.calledProcessId}' to be deployed, but not found.`, now],
+      );
+      await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [instanceKey]);
+      return;
+    }
+    const meta = model.elements.get(wait.elementId);
+    const childVariables = { ...(meta?.call?.propagateAllParentVariables === false ? {} : variables), ...wait.locals };
+    await this.startInstance(tx, definition, childVariables, {
+      instanceKey,
+      executionId: wait.executionId,
+      propagateChildVariables: meta?.call?.propagateAllChildVariables !== false,
+    });
+  }
+
   /** Closes the open jobs, tasks, timers and subscriptions of an instance, except the listed executions. */
   private async cancelWaits(tx: EngineQueryable, instanceKey: string, now: string, keep: string[]): Promise<void> {
     const except = 'AND NOT (execution_id = ANY($2::text[]))';
@@ -482,6 +560,20 @@ export class EmbeddedEngine {
     );
     await tx.query(`UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'ACTIVE' ${except}`, [instanceKey, keep]);
     await tx.query(`UPDATE engine_subscription SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'OPEN' ${except}`, [instanceKey, keep]);
+    const children = await tx.query<{ key: string }>(
+      `SELECT key::text FROM engine_instance WHERE parent_instance_key = $1 AND state = 'ACTIVE' AND NOT (parent_execution_id = ANY($2::text[]))`,
+      [instanceKey, keep],
+    );
+    for (const child of children) await this.terminate(tx, child.key, now);
+  }
+
+  /** Terminates an instance and, through its waits, the processes it called. */
+  private async terminate(tx: EngineQueryable, key: string, now: string): Promise<void> {
+    await tx.query("UPDATE engine_instance SET state = 'TERMINATED', end_date = $2, runtime = NULL WHERE key = $1", [key, now]);
+    await tx.query("UPDATE engine_element SET state = 'TERMINATED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'", [key, now]);
+    await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE instance_key = $1 AND state = 'ACTIVE'", [key]);
+    await this.cancelWaits(tx, key, now, []);
+    setImmediate(() => this.signals.emit(`completed:${key}`));
   }
 
   async cancelProcessInstance(key: string): Promise<void> {
@@ -489,13 +581,8 @@ export class EmbeddedEngine {
       const [row] = await tx.query<{ state: string }>('SELECT state FROM engine_instance WHERE key = $1 FOR UPDATE', [key]);
       if (!row) throw notFound('process instance', key);
       if (row.state !== 'ACTIVE') throw notFound('process instance', key);
-      const now = this.now().toISOString();
-      await tx.query("UPDATE engine_instance SET state = 'TERMINATED', end_date = $2, runtime = NULL WHERE key = $1", [key, now]);
-      await tx.query("UPDATE engine_element SET state = 'TERMINATED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'", [key, now]);
-      await this.cancelWaits(tx, key, now, []);
-      await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE instance_key = $1 AND state = 'ACTIVE'", [key]);
+      await this.terminate(tx, key, this.now().toISOString());
     });
-    this.signals.emit(`completed:${key}`);
   }
 
   private static readonly INSTANCE_FIELDS: Record<string, FieldSpec> = {
@@ -934,7 +1021,11 @@ export class EmbeddedEngine {
       if (instance.pending_action) {
         await tx.query('UPDATE engine_instance SET has_incident = false WHERE key = $1', [incident.instance_key]);
         await this.advance(tx, incident.instance_key, instance.pending_action, incident.job_key ?? undefined);
-      } else if (incident.job_key) {
+      } else if (!incident.job_key) {
+        // e.g. a called process that was not deployed: run the instance again so its waits are re-created.
+        await tx.query('UPDATE engine_instance SET has_incident = false WHERE key = $1', [incident.instance_key]);
+        await this.advance(tx, incident.instance_key, { kind: 'resume' });
+      } else {
         const [job] = await tx.query<{ retries: number; state: string }>('SELECT retries, state FROM engine_job WHERE key = $1', [incident.job_key]);
         if (job.retries < 1) {
           throw invalidState(`Expected the job '${incident.job_key}' to have retries before resolving the incident; update its retries first`);

@@ -97,7 +97,7 @@ export async function parseDmn(resourceName: string, xml: string): Promise<DmnMo
     const hint = /failed to parse document as/.test(reason) ? ` (DMN 1.3 is expected: xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/")` : '';
     throw new DmnModelError(resourceName, [`not a readable DMN file: ${reason}${hint}`]);
   }
-  const problems = parsed.warnings.map((w) => w.message);
+  const problems = parsed.warnings.map((w) => w.message.replace(/\s+/g, ' '));
   const definitions = parsed.rootElement;
   const compiled = new Map<string, Compiled>();
   for (const el of definitions?.drgElement ?? []) {
@@ -182,7 +182,10 @@ function compileDecision(el: ModdleDecision, problems: string[]): Compiled {
 
 /** Syntax only: feelin's parser recovers from errors by inserting error nodes, so the tree is searched for them. */
 function checkFeel(text: string, kind: 'expression' | 'unary tests', what: string, problems: string[]): void {
-  if (!text) return void problems.push(`${what} is empty`);
+  if (!text) {
+    problems.push(`${what} is empty`);
+    return;
+  }
   const tree = kind === 'expression' ? parseExpression(text, {}, undefined) : parseUnaryTests(text, {}, undefined);
   let errorAt: number | undefined;
   tree.iterate({
@@ -190,7 +193,7 @@ function checkFeel(text: string, kind: 'expression' | 'unary tests', what: strin
       if (node.type.isError) errorAt ??= node.from;
     },
   });
-  if (errorAt !== undefined) problems.push(`${what} is not valid FEEL ${kind} (syntax error at character ${errorAt + 1})`);
+  if (errorAt !== undefined) problems.push(`${what} is not ${kind === 'expression' ? 'a valid FEEL expression' : 'valid FEEL unary tests'} (syntax error at character ${errorAt + 1})`);
 }
 
 /** An output's allowed values (`"high","medium","low"`) as JSON strings, for ranking rows; no list ranks nothing. */

@@ -26,6 +26,8 @@ export interface ElementMeta {
   /** Message catch (intermediate, boundary, receive task): the message name and the correlation key expression. */
   message?: { name: string; correlationKey?: string };
   timer?: { type: 'timeDate' | 'timeDuration' | 'timeCycle'; value: string };
+  /** Call activity: the called process id (static or FEEL) and how variables cross the boundary. */
+  call?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
   userTask?: {
     assignee?: string;
     candidateGroups?: string;
@@ -73,6 +75,7 @@ const SUPPORTED = new Set([
   'bpmn:IntermediateCatchEvent',
   'bpmn:EventBasedGateway',
   'bpmn:ReceiveTask',
+  'bpmn:CallActivity',
   'bpmn:SequenceFlow',
   'bpmn:BoundaryEvent',
   'bpmn:TextAnnotation',
@@ -183,6 +186,9 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, condit
       }
       if (body !== undefined) conditions.add(el.conditionExpression!.body!);
     }
+    if (el.$type === 'bpmn:CallActivity' && !meta.call?.processId) {
+      problems.push(`${where}: the called process is required (zeebe:calledElement processId)`);
+    }
     if (el.$type === 'bpmn:ExclusiveGateway' && (el.outgoing?.length ?? 0) > 1) {
       for (const flow of el.outgoing ?? []) {
         if (!flow.conditionExpression && el.default !== flow) {
@@ -234,6 +240,13 @@ function readExtension(ext: Record<string, unknown> & { $type: string }, meta: E
       break;
     case 'zeebe:FormDefinition':
       meta.userTask = { ...meta.userTask, formId: s(ext.formId) ?? s(ext.formKey), externalReference: s(ext.externalReference) };
+      break;
+    case 'zeebe:CalledElement':
+      meta.call = {
+        processId: s(ext.processId) ?? '',
+        propagateAllChildVariables: ext.propagateAllChildVariables !== false,
+        propagateAllParentVariables: ext.propagateAllParentVariables !== false,
+      };
       break;
     case 'zeebe:PriorityDefinition':
       meta.userTask = { ...meta.userTask, priority: s(ext.priority) };

@@ -13,17 +13,22 @@ export type Variables = Record<string, unknown>;
 
 export type Action =
   | { kind: 'start' }
-  | { kind: 'complete'; executionId: string; variables: Variables }
+  /** run the instance again without any event: re-creates what its waits need (after an incident is resolved) */
+  | { kind: 'resume' }
+  | { kind: 'complete'; executionId: string; variables: Variables; /** call activities: false drops unmapped child variables */ propagate?: boolean }
   | { kind: 'timer'; executionId: string }
   | { kind: 'message'; executionId: string; variables: Variables }
   | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables };
 
 export interface Wait {
-  kind: 'job' | 'user-task' | 'timer' | 'message';
+  kind: 'job' | 'user-task' | 'timer' | 'message' | 'call';
   executionId: string;
   elementId: string;
   /** timers: when it is due (ISO) */
   dueAt?: string;
+  /** call activities: the called process and whether the child starts with all parent variables */
+  calledProcessId?: string;
+  propagateAllParentVariables?: boolean;
   /** messages: the subscription */
   messageName?: string;
   correlationKey?: string;
@@ -68,6 +73,12 @@ const ELEMENT_TYPES: Record<string, string> = {
   'bpmn:ParallelGateway': 'PARALLEL_GATEWAY',
   'bpmn:IntermediateThrowEvent': 'INTERMEDIATE_THROW_EVENT',
   'bpmn:BoundaryEvent': 'BOUNDARY_EVENT',
+  'bpmn:IntermediateCatchEvent': 'INTERMEDIATE_CATCH_EVENT',
+  'bpmn:EventBasedGateway': 'EVENT_BASED_GATEWAY',
+  'bpmn:ReceiveTask': 'RECEIVE_TASK',
+  'bpmn:CallActivity': 'CALL_ACTIVITY',
+  'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK',
+  'bpmn:SubProcess': 'SUB_PROCESS',
 };
 
 export function elementType(bpmnType: string): string {
@@ -127,10 +138,10 @@ export async function runStep(
   };
 
   /** Output mappings (or, without any, all the job's variables) reach the process scope on completion. */
-  const leaveWith = (elementId: string, executionId: string, result: Variables) => {
+  const leaveWith = (elementId: string, executionId: string, result: Variables, propagate = true) => {
     const m = meta(elementId);
     if (!m || m.outputs.length === 0) {
-      Object.assign(vars, result);
+      if (propagate) Object.assign(vars, result);
     } else {
       const context = { ...scope(executionId), ...result };
       for (const output of m.outputs) {
@@ -290,6 +301,29 @@ export async function runStep(
       pendingSignal = { elementId: api.id, executionId: api.executionId };
     }
   });
+  listener.on('activity.call', (api: ActivityApi) => {
+    const call = meta(api.id)?.call;
+    if (!call) return;
+    let calledProcessId: string;
+    try {
+      calledProcessId = String(evaluateValue(call.processId, scope(api.executionId)));
+    } catch (error) {
+      failure ??= asIncident(api.id, error, 'EXTRACT_VALUE_ERROR');
+      return;
+    }
+    waits.set(api.executionId, {
+      kind: 'call',
+      executionId: api.executionId,
+      elementId: api.id,
+      calledProcessId,
+      propagateAllParentVariables: call.propagateAllParentVariables,
+      locals: locals[api.executionId] ?? {},
+    });
+    if (action.kind === 'complete' && action.executionId === api.executionId) {
+      pendingSignal = { elementId: api.id, executionId: api.executionId };
+    }
+  });
+
   // 'activity.error' is also published for errors a boundary event catches: it only counts if the run fails.
   let lastError: { elementId: string; error: unknown } | undefined;
   listener.on('activity.error', (api: ActivityApi) => {
@@ -320,7 +354,7 @@ export async function runStep(
     if (pendingSignal && !failure) {
       const { elementId, executionId } = pendingSignal;
       waits.delete(executionId);
-      leaveWith(elementId, executionId, (action as { variables: Variables }).variables);
+      leaveWith(elementId, executionId, (action as { variables: Variables }).variables, (action as { propagate?: boolean }).propagate);
       // Signal exactly the waiting element (a message catch listens on its own api, not on delegated signals).
       const postponed = engine.execution.getPostponed() as unknown as Array<{ executionId: string; signal: (m?: unknown) => void }>;
       const target = postponed.find((a) => a.executionId === executionId);
@@ -345,7 +379,7 @@ export async function runStep(
       incident: { elementId: f.elementId, errorType: f.errorType, message: f.message },
     };
   }
-  if (action.kind !== 'start' && waits.has(action.executionId)) waits.delete(action.executionId);
+  if (action.kind !== 'start' && action.kind !== 'resume' && waits.has(action.executionId)) waits.delete(action.executionId);
   const state = settled === 'completed' ? null : await engine.getState();
   if (state) for (const d of (state as { definitions: Array<{ source?: unknown }> }).definitions) delete d.source;
   const pending = settled === 'completed' ? [] : [...waits.values()];

@@ -29,10 +29,14 @@ const VERSIONS: string[][] = [
        runtime jsonb,
        pending_action jsonb,
        has_incident boolean NOT NULL DEFAULT false,
+       parent_instance_key bigint,
+       parent_execution_id text,
+       propagate_child_variables boolean NOT NULL DEFAULT true,
        start_date timestamptz NOT NULL,
        end_date timestamptz
      )`,
     `CREATE INDEX engine_instance_state_idx ON engine_instance (state, process_id)`,
+    `CREATE INDEX engine_instance_parent_idx ON engine_instance (parent_instance_key) WHERE parent_instance_key IS NOT NULL`,
     `CREATE TABLE engine_element (
        key bigint PRIMARY KEY,
        instance_key bigint NOT NULL REFERENCES engine_instance(key) ON DELETE CASCADE,

@@ -332,7 +332,7 @@ describe('DMN decisions', () => {
       expect(problems).toEqual([
         'decision "policy" (policy): hit policy "SOMETIMES" is not supported',
         `decision "entries" (entries): rule 1 (entries-r0), input "x": '"a" "b"' is not valid FEEL unary tests (syntax error at character 5)`,
-        `decision "entries" (entries): rule 1 (entries-r0), output "y": '1 +' is not valid FEEL expression (syntax error at character 4)`,
+        `decision "entries" (entries): rule 1 (entries-r0), output "y": '1 +' is not a valid FEEL expression (syntax error at character 4)`,
         'decision "Empty" (empty): needs a decision table or a literal expression',
         'decision "Boxed" (boxed): needs a decision table or a literal expression (found dmn:Context)',
         'decision "columns" (columns): rule 1 (columns-r0) has 1 input entries for 2 inputs',

@@ -130,6 +130,61 @@ describe('engine semantics', () => {
     });
   });
 
+  describe('call activities across separately deployed files', () => {
+    it('when a parent calls a child, then the child gets parent variables and inputs; variables come back per propagateAllChildVariables', async () => {
+      // given the child deployed on its own
+      await deploy(c, 'call-child.bpmn');
+      await deploy(c, 'call-parent.bpmn');
+      const { processInstanceKey } = await c.createProcessInstance({
+        processDefinitionId: 'call-parent',
+        variables: { caseId: 'c-9', childProcess: 'call-child' },
+      });
+      // when the first child's job runs
+      const [first] = (await activate('propose-solution')).filter((j) => j.variables.caseId === 'c-9');
+      expect(first.variables).toMatchObject({ caseId: 'c-9', groupId: 'c-9-wg' });
+      const children = (await c.searchProcessInstances({ filter: { processDefinitionId: 'call-child', state: 'ACTIVE' } }, now)).items;
+      expect(children.map((i: Any) => i.processInstanceKey)).toContain(first.processInstanceKey);
+      await c.completeJob({ jobKey: first.jobKey, variables: { solution: 'repair the lift', extra: 1 } });
+      // then all its variables reached the parent
+      let vars = Object.fromEntries((await c.searchVariables({ filter: { processInstanceKey } }, now)).items.map((v: Any) => [v.name, JSON.parse(v.value)]));
+      expect(vars).toMatchObject({ solution: 'repair the lift', extra: 1 });
+      // when the second child (propagateAllChildVariables=false, called by a FEEL expression) finishes
+      const [second] = (await activate('propose-solution')).filter((j) => j.variables.caseId === 'c-9');
+      await c.completeJob({ jobKey: second.jobKey, variables: { solution: 'mediate', leaked: true } });
+      // then only the mapped output came back
+      vars = Object.fromEntries((await c.searchVariables({ filter: { processInstanceKey } }, now)).items.map((v: Any) => [v.name, JSON.parse(v.value)]));
+      expect(vars.secondSolution).toBe('mediate');
+      expect(vars.leaked).toBeUndefined();
+      expect(vars.solution).toBe('repair the lift');
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+    });
+
+    it('when the parent is cancelled, then its called process is terminated too', async () => {
+      await deploy(c, 'call-child.bpmn');
+      await deploy(c, 'call-parent.bpmn');
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'call-parent', variables: { caseId: 'c-10', childProcess: 'call-child' } });
+      const [job] = (await activate('propose-solution')).filter((j) => j.variables.caseId === 'c-10');
+      await c.cancelProcessInstance({ processInstanceKey });
+      expect(await stateOf(job.processInstanceKey)).toBe('TERMINATED');
+      await expect(c.completeJob({ jobKey: job.jobKey })).rejects.toMatchObject({ status: 404 });
+    });
+
+    it('when the called process is not deployed, then an incident; deploying it and resolving continues', async () => {
+      await deploy(c, 'call-parent.bpmn');
+      const { processInstanceKey } = await c.createProcessInstance({
+        processDefinitionId: 'call-parent',
+        variables: { caseId: 'c-11', childProcess: 'not-deployed-yet' },
+      });
+      const [first] = (await activate('propose-solution')).filter((j) => j.variables.caseId === 'c-11');
+      await c.completeJob({ jobKey: first.jobKey, variables: { solution: 'x' } });
+      const [incident] = (await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items;
+      expect(incident).toMatchObject({ errorType: 'CALLED_ELEMENT_ERROR', elementId: 'call-none' });
+      await c.createElementInstanceVariables({ elementInstanceKey: processInstanceKey, variables: { childProcess: 'call-child' } });
+      await c.resolveIncident({ incidentKey: incident.incidentKey });
+      expect((await activate('propose-solution')).filter((j) => j.variables.caseId === 'c-11')).toHaveLength(1);
+    });
+  });
+
   describe('boundary timers', () => {
     it('when the due date passes, then a non-interrupting timer warns and the task stays; at 60 days the interrupting one escalates', async () => {
       // given
