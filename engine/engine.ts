@@ -10,8 +10,9 @@ import { ensureEngineSchema } from './store/schema';
 import { KeyAllocator } from './store/keys';
 import { buildOrder, buildWhere, pageOf, type FieldSpec, type SearchQuery } from './store/search';
 import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
+import { parseDmn, DmnModelError, evaluateDecision, type DmnModel } from './model/dmn';
 import { evaluateList, evaluateValue } from './model/feel';
-import { runStep, type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/runner';
+import { runStep, DecisionError, type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/runner';
 import { EngineError, invalidArgument, invalidState, notFound } from './errors';
 
 export interface EngineOptions {
@@ -49,6 +50,7 @@ export class EmbeddedEngine {
   private readonly db: EngineDb;
   private readonly keys = new KeyAllocator();
   private readonly models = new Map<string, Promise<ProcessModel>>();
+  private readonly dmnModels = new Map<string, Promise<DmnModel>>();
   private readonly signals = new EventEmitter();
   private pinned: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -108,7 +110,15 @@ export class EmbeddedEngine {
 
   async deploy(resources: Resource[]) {
     if (resources.length === 0) throw invalidArgument('Expected to deploy at least one resource, but none given');
-    const parsed: Array<{ resource: Resource; kind: 'process' | 'form'; id: string; name: string; checksum: string; text: string }> = [];
+    const parsed: Array<{
+      resource: Resource;
+      kind: 'process' | 'form' | 'decision';
+      id: string;
+      name: string;
+      checksum: string;
+      text: string;
+      decisionRequirementsId?: string;
+    }> = [];
     const problems: string[] = [];
     for (const resource of resources) {
       const text = resource.content.toString('utf8');
@@ -122,6 +132,16 @@ export class EmbeddedEngine {
           if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
           else throw error;
         }
+      } else if (/\.dmn$/i.test(resource.name)) {
+        try {
+          const dmn = await parseDmn(resource.name, text);
+          for (const d of dmn.decisions) {
+            parsed.push({ resource, kind: 'decision', id: d.decisionId, name: d.name, checksum, text, decisionRequirementsId: dmn.decisionRequirementsId });
+          }
+        } catch (error) {
+          if (error instanceof DmnModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
+          else throw error;
+        }
       } else if (/\.form$/i.test(resource.name)) {
         try {
           const form = JSON.parse(text) as { id?: unknown };
@@ -131,7 +151,7 @@ export class EmbeddedEngine {
           problems.push(`${resource.name}: not a readable form (invalid JSON)`);
         }
       } else {
-        problems.push(`${resource.name}: unsupported resource type (expected .bpmn or .form)`);
+        problems.push(`${resource.name}: unsupported resource type (expected .bpmn, .dmn or .form)`);
       }
     }
     if (problems.length > 0) {
@@ -167,6 +187,18 @@ export class EmbeddedEngine {
               resourceName: p.resource.name,
               tenantId: TENANT,
               processDefinitionKey: key,
+            },
+          });
+        } else if (p.kind === 'decision') {
+          deployments.push({
+            decisionDefinition: {
+              decisionDefinitionId: p.id,
+              version,
+              name: p.name,
+              tenantId: TENANT,
+              decisionRequirementsId: p.decisionRequirementsId,
+              decisionDefinitionKey: key,
+              decisionRequirementsKey: key,
             },
           });
         } else {
@@ -226,6 +258,27 @@ export class EmbeddedEngine {
     return model;
   }
 
+  /** The latest deployed version of every decision the model's business rule tasks call, parsed once per version. */
+  private async decisionsFor(q: EngineQueryable, model: ProcessModel): Promise<Map<string, DmnModel>> {
+    const ids = [...model.elements.values()].flatMap((m) => (m.decision && !m.jobType ? [m.decision.decisionId] : []));
+    const found = new Map<string, DmnModel>();
+    if (ids.length === 0) return found;
+    const rows = await q.query<{ key: string; resource_id: string; resource_name: string; content: string }>(
+      `SELECT DISTINCT ON (resource_id) key::text, resource_id, resource_name, content FROM engine_resource
+       WHERE kind = 'decision' AND resource_id = ANY($1::text[]) ORDER BY resource_id, version DESC`,
+      [ids],
+    );
+    for (const row of rows) {
+      let dmn = this.dmnModels.get(row.key);
+      if (!dmn) {
+        dmn = parseDmn(row.resource_name, row.content);
+        this.dmnModels.set(row.key, dmn);
+      }
+      found.set(row.resource_id, await dmn);
+    }
+    return found;
+  }
+
   // ---------------------------------------------------------------- process instances
 
   async createProcessInstance(input: {
@@ -263,7 +316,7 @@ export class EmbeddedEngine {
       throw invalidArgument('Expected either processDefinitionId or processDefinitionKey, but neither given');
     }
     const completion = input.awaitCompletion ? this.waitForCompletion() : undefined;
-    const instanceKey = await this.db.transaction((tx) => this.startInstance(tx, definition!, variables));
+    const instanceKey = await this.db.transaction((tx) => this.startInstance(tx, definition, variables));
     this.signals.emit('jobs');
     const base = {
       processDefinitionId: String(definition.resource_id),
@@ -343,7 +396,18 @@ export class EmbeddedEngine {
     if (!instance) throw notFound('process instance', instanceKey);
     if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.model(instance.definition_key, tx);
-    const result = await runStep(model, instance.runtime ?? undefined, instance.variables, action, this.now());
+    const decisions = await this.decisionsFor(tx, model);
+    const result = await runStep(model, instance.runtime ?? undefined, instance.variables, action, this.now(), (decisionId, vars) => {
+      const dmn = decisions.get(decisionId);
+      if (!dmn) {
+        throw new DecisionError(`Expected to evaluate decision '${decisionId}', but no decision found for id '${decisionId}'`, 'CALLED_DECISION_ERROR');
+      }
+      try {
+        return evaluateDecision(dmn, decisionId, vars).output;
+      } catch (error) {
+        throw new DecisionError((error as Error).message, 'DECISION_EVALUATION_ERROR');
+      }
+    });
     const now = this.now().toISOString();
 
     if (result.outcome === 'incident') {

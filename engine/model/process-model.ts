@@ -26,6 +26,8 @@ export interface ElementMeta {
   /** Message catch (intermediate, boundary, receive task): the message name and the correlation key expression. */
   message?: { name: string; correlationKey?: string };
   timer?: { type: 'timeDate' | 'timeDuration' | 'timeCycle'; value: string };
+  /** Business rule task on a DMN decision: the decision id and where its result goes. */
+  decision?: { decisionId: string; resultVariable: string };
   /** Call activity: the called process id (static or FEEL) and how variables cross the boundary. */
   call?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
   userTask?: {
@@ -76,6 +78,7 @@ const SUPPORTED = new Set([
   'bpmn:EventBasedGateway',
   'bpmn:ReceiveTask',
   'bpmn:CallActivity',
+  'bpmn:BusinessRuleTask',
   'bpmn:SequenceFlow',
   'bpmn:BoundaryEvent',
   'bpmn:TextAnnotation',
@@ -186,6 +189,12 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, condit
       }
       if (body !== undefined) conditions.add(el.conditionExpression!.body!);
     }
+    if (el.$type === 'bpmn:BusinessRuleTask') {
+      if (!meta.jobType && !meta.decision) problems.push(`${where}: a called decision (zeebe:calledDecision) or a job type is required`);
+      if (meta.decision && (!meta.decision.decisionId || !meta.decision.resultVariable)) {
+        problems.push(`${where}: the called decision needs a decision id and a result variable`);
+      }
+    }
     if (el.$type === 'bpmn:CallActivity' && !meta.call?.processId) {
       problems.push(`${where}: the called process is required (zeebe:calledElement processId)`);
     }
@@ -240,6 +249,9 @@ function readExtension(ext: Record<string, unknown> & { $type: string }, meta: E
       break;
     case 'zeebe:FormDefinition':
       meta.userTask = { ...meta.userTask, formId: s(ext.formId) ?? s(ext.formKey), externalReference: s(ext.externalReference) };
+      break;
+    case 'zeebe:CalledDecision':
+      meta.decision = { decisionId: s(ext.decisionId) ?? '', resultVariable: s(ext.resultVariable) ?? '' };
       break;
     case 'zeebe:CalledElement':
       meta.call = {

@@ -49,7 +49,14 @@ export interface StoredRuntime {
   locals: Record<string, Variables>;
 }
 
-export type IncidentType = 'CONDITION_ERROR' | 'IO_MAPPING_ERROR' | 'UNHANDLED_ERROR_EVENT' | 'EXTRACT_VALUE_ERROR' | 'UNKNOWN';
+export type IncidentType =
+  | 'CONDITION_ERROR'
+  | 'IO_MAPPING_ERROR'
+  | 'UNHANDLED_ERROR_EVENT'
+  | 'EXTRACT_VALUE_ERROR'
+  | 'CALLED_DECISION_ERROR'
+  | 'DECISION_EVALUATION_ERROR'
+  | 'UNKNOWN';
 
 export interface RunResult {
   outcome: 'waiting' | 'completed' | 'incident';
@@ -105,12 +112,27 @@ interface ActivityApi {
   content: { executionId: string; isRootScope?: boolean; error?: Error; parent?: { id: string } };
 }
 
+/** Evaluates a deployed decision; throws with a message a person can act on. */
+export type DecisionEvaluator = (decisionId: string, variables: Variables) => unknown;
+
+export class DecisionError extends Error {
+  constructor(
+    message: string,
+    readonly errorType: 'CALLED_DECISION_ERROR' | 'DECISION_EVALUATION_ERROR',
+  ) {
+    super(message);
+  }
+}
+
 export async function runStep(
   model: ProcessModel,
   stored: StoredRuntime | undefined,
   variables: Variables,
   action: Action,
   now: Date = new Date(),
+  decide: DecisionEvaluator = (id) => {
+    throw new DecisionError(`Expected to evaluate decision '${id}', but no decisions are available`, 'CALLED_DECISION_ERROR');
+  },
 ): Promise<RunResult> {
   const vars: Variables = structuredClone(variables);
   const locals: Record<string, Variables> = structuredClone(stored?.locals ?? {});
@@ -184,6 +206,29 @@ export async function runStep(
     };
   }
 
+  /** A business rule task on a decision completes at once with the decision's result in its result variable. */
+  function DecisionService(activity: { id: string }) {
+    return {
+      execute(message: { content: { executionId: string } }, callback: (err: unknown, out?: unknown) => void) {
+        const executionId = message.content.executionId;
+        const decision = meta(activity.id)!.decision!;
+        try {
+          enter(activity.id, executionId);
+          const output = decide(decision.decisionId, scope(executionId));
+          leaveWith(activity.id, executionId, { [decision.resultVariable]: output });
+          callback(null, {});
+        } catch (error) {
+          failure ??=
+            error instanceof DecisionError
+              ? new IncidentSignal(activity.id, error.errorType, error.message)
+              : asIncident(activity.id, error, 'DECISION_EVALUATION_ERROR');
+        }
+      },
+      discard() {},
+      stop() {},
+    };
+  }
+
   const expressions = {
     isExpression: (text: unknown) => isFeel(text),
     hasExpression: (text: unknown) => isFeel(text),
@@ -201,8 +246,10 @@ export async function runStep(
   };
 
   const extensions = {
-    zeebe(activity: { type: string; behaviour: { Service?: unknown } }) {
-      if (activity.type === 'bpmn:ServiceTask' || activity.type === 'bpmn:SendTask') activity.behaviour.Service = JobService;
+    zeebe(activity: { id: string; type: string; behaviour: { Service?: unknown } }) {
+      const m = meta(activity.id);
+      if (m?.decision && !m.jobType) activity.behaviour.Service = DecisionService;
+      else if (m?.jobType) activity.behaviour.Service = JobService;
       return { activate() {}, deactivate() {} };
     },
   };
@@ -268,7 +315,12 @@ export async function runStep(
     record(api, 'TERMINATED');
   });
   listener.on('activity.discard', (api: ActivityApi) => record(api, 'TERMINATED'));
-  listener.on('activity.wait', (api: ActivityApi) => {
+  listener.on('activity.wait', (api: ActivityApi & { signal?: () => void }) => {
+    // A manual task is done by people outside the system: Zeebe passes through it.
+    if (api.type === 'bpmn:ManualTask') {
+      setImmediate(() => api.signal?.());
+      return;
+    }
     const message = meta(api.id)?.message;
     if (message) {
       let correlationKey: string;
@@ -364,7 +416,7 @@ export async function runStep(
   } catch (error) {
     failure ??= asIncident(model.processId, error);
   }
-  const settled = await Promise.race([ended, settle().then(() => 'waiting' as const)]);
+  const settled = await Promise.race([ended, settle(() => events.length + waits.size).then(() => 'waiting' as const)]);
 
   if (failure || settled === 'error') {
     const f =
@@ -410,9 +462,16 @@ function asIncident(elementId: string, error: unknown, fallback: IncidentType = 
   return new IncidentSignal(elementId, fallback, e?.message ?? String(error));
 }
 
-/** Lets the engine's queued work run to the point where every token waits. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 3; i++) await new Promise<void>((resolve) => setImmediate(resolve));
+/** Lets the engine's queued work run to the point where every token waits (nothing changes for a few turns). */
+async function settle(progress: () => number): Promise<void> {
+  let last = -1;
+  let quiet = 0;
+  for (let i = 0; i < 1000 && quiet < 3; i++) {
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    const now = progress();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
 }
 
 function setPath(target: Variables, path: string, value: unknown): void {

@@ -2,7 +2,7 @@
  * Zeebe semantics the embedded engine honours, one fixture model each, driven through the SDK with a pinned
  * clock instead of waiting.
  */
-import { deploy, now, startEngine, type Any, type EngineHarness } from '../../support/engine';
+import { deploy, now, readFixture, startEngine, type Any, type EngineHarness } from '../../support/engine';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -182,6 +182,55 @@ describe('engine semantics', () => {
       await c.createElementInstanceVariables({ elementInstanceKey: processInstanceKey, variables: { childProcess: 'call-child' } });
       await c.resolveIncident({ incidentKey: incident.incidentKey });
       expect((await activate('propose-solution')).filter((j) => j.variables.caseId === 'c-11')).toHaveLength(1);
+    });
+  });
+
+  describe('business rule tasks on DMN decision tables', () => {
+    it('when a business rule task runs, then the deployed decision table decides and its result lands in the result variable', async () => {
+      // given
+      const deployment = await deploy(c, 'case-class.dmn', 'business-rule.bpmn');
+      expect(deployment.decisions.map((d: Any) => d.decisionDefinitionId)).toContain('decide-case-class');
+      // when
+      const result = await c.createProcessInstance({
+        processDefinitionId: 'business-rule',
+        variables: { category: '路灯维修' },
+        awaitCompletion: true,
+        requestTimeout: 10000,
+      });
+      // then
+      expect(result.variables.suggestedClass).toBe('simple');
+    });
+
+    it('when no rule matches, then the result is null; when the decision is not deployed, then an incident names it', async () => {
+      await deploy(c, 'case-class.dmn', 'business-rule.bpmn');
+      const unmatched = await c.createProcessInstance({
+        processDefinitionId: 'business-rule',
+        variables: { category: '其他' },
+        awaitCompletion: true,
+        requestTimeout: 10000,
+      });
+      expect(unmatched.variables.suggestedClass).toBeNull();
+      // given a model calling a decision nobody deployed
+      const xml = readFixture('business-rule.bpmn').replace('decide-case-class', 'decide-nothing').replace(/"business-rule"/g, '"business-rule-missing"');
+      await c.createDeployment({ resources: [new File([xml], 'business-rule-missing.bpmn', { type: 'application/xml' })] });
+      // when
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'business-rule-missing', variables: { category: '路灯维修' } });
+      // then
+      const [incident] = (await c.searchIncidents({ filter: { processInstanceKey } }, now)).items;
+      expect(incident).toMatchObject({ errorType: 'CALLED_DECISION_ERROR', elementId: 'task-suggest-class' });
+      expect(incident.errorMessage).toContain('decide-nothing');
+      // when the decision is deployed and the incident resolved, then it decides
+      const dmn = readFixture('case-class.dmn').replace(/decide-case-class/g, 'decide-nothing');
+      await c.createDeployment({ resources: [new File([dmn], 'decide-nothing.dmn', { type: 'application/xml' })] });
+      await c.resolveIncident({ incidentKey: incident.incidentKey });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+    });
+
+    it('when an invalid decision table is deployed, then it is refused with the problems listed', async () => {
+      const dmn = `<?xml version="1.0"?><definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d" name="d" namespace="x">
+        <decision id="broken" name="Broken"><decisionTable id="t" hitPolicy="UNIQUE"><input id="i"><inputExpression id="ie" typeRef="string"><text>category</text></inputExpression></input>
+        <output id="o" name="x" typeRef="string" /><rule id="r"><inputEntry id="e"><text>&gt;&gt;&gt;(</text></inputEntry><outputEntry id="oe"><text>"a"</text></outputEntry></rule></decisionTable></decision></definitions>`;
+      await expect(c.createDeployment({ resources: [new File([dmn], 'broken.dmn', { type: 'application/xml' })] })).rejects.toMatchObject({ status: 400 });
     });
   });
 
