@@ -477,9 +477,10 @@ export class EmbeddedEngine {
         continue;
       }
       const meta = model.elements.get(wait.elementId)!;
+      // A multi-instance iteration (<body>#<index>) belongs to its body's element instance.
       const [element] = await tx.query<{ key: string }>(
         'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
-        [instanceKey, wait.executionId],
+        [instanceKey, wait.executionId.split('#')[0]],
       );
       const key = await this.keys.take(tx);
       if (wait.kind === 'job') {

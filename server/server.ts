@@ -51,7 +51,11 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       cleanups.unshift(() => Promise.resolve(started.stop()));
       mounts.push({
         path: '/v2',
-        router: engineRouter({ engine, credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword } }),
+        router: engineRouter({
+          engine,
+          credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
+          onError: (err, req) => log.error({ err, requestId: req.id }, 'engine request failed'),
+        }),
       });
     }
     const engineRef: { client?: EngineClient } = {};

@@ -26,6 +26,15 @@ export interface ElementMeta {
   /** Message catch (intermediate, boundary, receive task): the message name and the correlation key expression. */
   message?: { name: string; correlationKey?: string };
   timer?: { type: 'timeDate' | 'timeDuration' | 'timeCycle'; value: string };
+  /** Multi-instance: the collection to iterate, each item's variable, and how results are collected. */
+  multi?: {
+    sequential: boolean;
+    inputCollection: string;
+    inputElement?: string;
+    outputCollection?: string;
+    outputElement?: string;
+    completionCondition?: string;
+  };
   /** Business rule task on a DMN decision: the decision id and where its result goes. */
   decision?: { decisionId: string; resultVariable: string };
   /** Call activity: the called process id (static or FEEL) and how variables cross the boundary. */
@@ -107,7 +116,12 @@ type ModdleElement = {
   default?: ModdleElement;
   outgoing?: ModdleElement[];
   rootElements?: ModdleElement[];
-  loopCharacteristics?: unknown;
+  loopCharacteristics?: {
+    $type: string;
+    isSequential?: boolean;
+    completionCondition?: { body?: string };
+    extensionElements?: { values?: Array<Record<string, unknown> & { $type: string }> };
+  };
 };
 
 type ModdleMessage = {
@@ -158,7 +172,6 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, condit
       problems.push(`${where}: ${el.$type} is not supported by the embedded engine yet`);
       continue;
     }
-    if (el.loopCharacteristics) problems.push(`${where}: multi-instance is not supported by the embedded engine yet`);
     const meta: ElementMeta = { id: el.id, name: el.name ?? el.id, type: el.$type, headers: {}, inputs: [], outputs: [] };
     for (const def of el.eventDefinitions ?? []) {
       if (!SUPPORTED_EVENT_DEFINITIONS.has(def.$type)) {
@@ -178,6 +191,28 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, condit
       }
     }
     if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems);
+    if (el.loopCharacteristics) {
+      const loop = el.loopCharacteristics;
+      const zeebe: Record<string, unknown> = loop.extensionElements?.values?.find((v) => v.$type === 'zeebe:LoopCharacteristics') ?? {};
+      const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
+      if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') problems.push(`${where}: only multi-instance loops are supported`);
+      else if (!text(zeebe.inputCollection)) problems.push(`${where}: a multi-instance needs an input collection (zeebe:loopCharacteristics)`);
+      else {
+        meta.multi = {
+          sequential: loop.isSequential === true,
+          inputCollection: text(zeebe.inputCollection)!,
+          inputElement: text(zeebe.inputElement),
+          outputCollection: text(zeebe.outputCollection),
+          outputElement: text(zeebe.outputElement),
+          completionCondition: loop.completionCondition?.body?.trim() || undefined,
+        };
+        if (meta.multi.completionCondition) conditions.add(meta.multi.completionCondition);
+        if (meta.multi.outputCollection && !meta.multi.outputElement) problems.push(`${where}: an output collection needs an output element`);
+        if (!['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:UserTask'].includes(el.$type) || meta.decision) {
+          problems.push(`${where}: multi-instance is supported on service, send and user tasks only in the embedded engine`);
+        }
+      }
+    }
     for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta);
     if ((el.$type === 'bpmn:ServiceTask' || el.$type === 'bpmn:SendTask') && !meta.jobType) {
       problems.push(`${where}: a job type is required (zeebe:taskDefinition type)`);

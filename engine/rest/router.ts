@@ -16,13 +16,15 @@ export interface RouterOptions {
   credentials: { username: string; password: string };
   /** Version string reported by the topology. */
   version?: string;
+  /** Told about unexpected (500) errors, to log them. */
+  onError?: (error: unknown, req: Request) => void;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 
 const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
 
-export function engineRouter({ engine, credentials, version = '8.8.0-embedded' }: RouterOptions): Router {
+export function engineRouter({ engine, credentials, version = '8.8.0-embedded', onError }: RouterOptions): Router {
   const router = Router();
   router.use(basicAuth(credentials));
   router.use(express.json({ limit: '4mb' }));
@@ -219,6 +221,7 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded' }
   router.use((req, _res, next) => next(new EngineError(404, 'NOT_FOUND', `No such endpoint: ${req.method} /v2${req.path}`)));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toEngineError(error);
+    if (e.status >= 500) onError?.(error, req);
     res
       .status(e.status)
       .type('application/problem+json')

@@ -139,16 +139,19 @@ export async function runStep(
   const waits = new Map<string, Wait>();
   const events: ElementEvent[] = [];
   let failure: IncidentSignal | undefined;
-  let pendingSignal: { elementId: string; executionId: string } | undefined;
+  /** The waiting element to signal after resuming; with `variables`, they leave through its output mappings. */
+  let pendingSignal: { elementId: string; executionId: string; variables?: Variables; propagate?: boolean } | undefined;
 
   const meta = (id: string): ElementMeta | undefined => model.elements.get(id);
   const scope = (executionId: string): Variables => ({ ...vars, ...(locals[executionId] ?? {}) });
 
   /** Input mappings become the element's local variables when it is entered (Zeebe semantics). */
-  const enter = (elementId: string, executionId: string) => {
+  const enter = (elementId: string, executionId: string, seed: Variables = {}) => {
     const m = meta(elementId);
-    if (!m || m.inputs.length === 0 || locals[executionId]) return;
-    const local: Variables = {};
+    // A multi-instance body has no inputs of its own: each iteration gets them (see runIterations).
+    if (!m || locals[executionId] || (m.multi && !executionId.includes('#'))) return;
+    if (m.inputs.length === 0 && Object.keys(seed).length === 0) return;
+    const local: Variables = { ...seed };
     for (const input of m.inputs) {
       try {
         setPath(local, input.target, evaluateValue(input.source, { ...vars, ...local }));
@@ -157,6 +160,71 @@ export async function runStep(
       }
     }
     locals[executionId] = local;
+  };
+
+  /**
+   * Multi-instance, run by this adapter rather than bpmn-elements (whose loop does not survive a recovery): the
+   * body waits while its iterations (`<body>#<index>`) are jobs or user tasks of their own, all at once or one at
+   * a time. Each iteration has its item and loopCounter; its output element goes into the output collection,
+   * which reaches the process when the body completes. Returns true when the body is complete.
+   */
+  const runIterations = (elementId: string, bodyId: string, kind: 'job' | 'user-task'): boolean => {
+    const multi = meta(elementId)!.multi!;
+    let state = locals[bodyId]?.__multiInstance as { items: unknown[]; started: number; done: boolean[]; outputs: unknown[] } | undefined;
+    if (!state) {
+      const items = evaluateValue(multi.inputCollection, scope(bodyId));
+      if (!Array.isArray(items)) {
+        throw new IncidentSignal(
+          elementId,
+          'EXTRACT_VALUE_ERROR',
+          `Expected result of the expression '${multi.inputCollection.slice(1)}' to be 'ARRAY', but was ${JSON.stringify(items)}`,
+        );
+      }
+      state = { items, started: 0, done: items.map(() => false), outputs: items.map(() => null) };
+      locals[bodyId] = { ...(locals[bodyId] ?? {}), __multiInstance: state };
+    }
+    const prefix = `${bodyId}#`;
+    if (action.kind === 'complete' && action.executionId.startsWith(prefix)) {
+      const index = Number(action.executionId.slice(prefix.length));
+      if (!state.done[index]) {
+        const context = { ...scope(action.executionId), ...action.variables };
+        if (multi.outputElement) {
+          try {
+            state.outputs[index] = evaluateValue(multi.outputElement, context);
+          } catch (error) {
+            throw new IncidentSignal(elementId, 'EXTRACT_VALUE_ERROR', (error as Error).message);
+          }
+        }
+        leaveWith(elementId, action.executionId, action.variables);
+        state.done[index] = true;
+      }
+    }
+    const completed = state.done.filter(Boolean).length;
+    let finished = completed === state.items.length;
+    if (!finished && multi.completionCondition && completed > 0) {
+      finished = evaluateCondition(multi.completionCondition, {
+        ...scope(bodyId),
+        numberOfInstances: state.items.length,
+        numberOfCompletedInstances: completed,
+        numberOfActiveInstances: state.started - completed,
+      });
+    }
+    if (finished) {
+      if (multi.outputCollection) vars[multi.outputCollection] = state.outputs;
+      for (const key of Object.keys(locals)) if (key === bodyId || key.startsWith(prefix)) delete locals[key];
+      return true;
+    }
+    const limit = multi.sequential ? completed + 1 : state.items.length;
+    for (; state.started < limit; state.started++) {
+      const seed: Variables = { loopCounter: state.started + 1 };
+      if (multi.inputElement) seed[multi.inputElement] = state.items[state.started];
+      enter(elementId, `${prefix}${state.started}`, seed);
+    }
+    for (let i = 0; i < state.started; i++) {
+      const executionId = `${prefix}${i}`;
+      if (!state.done[i]) waits.set(executionId, { kind, executionId, elementId, locals: locals[executionId] ?? {} });
+    }
+    return false;
   };
 
   /** Output mappings (or, without any, all the job's variables) reach the process scope on completion. */
@@ -183,6 +251,15 @@ export async function runStep(
         const executionId = message.content.executionId;
         try {
           enter(activity.id, executionId);
+          if (meta(activity.id)?.multi) {
+            if (action.kind === 'error' && action.executionId.startsWith(`${executionId}#`)) {
+              Object.assign(vars, action.variables);
+              callback(Object.assign(new Error(action.errorMessage || action.errorCode), { code: action.errorCode, name: 'BpmnError' }));
+            } else if (runIterations(activity.id, executionId, 'job')) {
+              callback(null, {});
+            }
+            return;
+          }
           if (action.kind === 'complete' && action.executionId === executionId) {
             leaveWith(activity.id, executionId, action.variables);
             callback(null, {});
@@ -246,8 +323,9 @@ export async function runStep(
   };
 
   const extensions = {
-    zeebe(activity: { id: string; type: string; behaviour: { Service?: unknown } }) {
+    zeebe(activity: { id: string; type: string; behaviour: { Service?: unknown; loopCharacteristics?: unknown } }) {
       const m = meta(activity.id);
+      if (m?.multi) activity.behaviour.loopCharacteristics = undefined; // iterations are run by runIterations
       if (m?.decision && !m.jobType) activity.behaviour.Service = DecisionService;
       else if (m?.jobType) activity.behaviour.Service = JobService;
       return { activate() {}, deactivate() {} };
@@ -312,6 +390,7 @@ export async function runStep(
   // Leaving without ending (an interrupting boundary event fired) terminates; the store ignores finished elements.
   listener.on('activity.leave', (api: ActivityApi) => {
     waits.delete(api.executionId);
+    for (const key of waits.keys()) if (key.startsWith(`${api.executionId}#`)) waits.delete(key);
     record(api, 'TERMINATED');
   });
   listener.on('activity.discard', (api: ActivityApi) => record(api, 'TERMINATED'));
@@ -343,14 +422,22 @@ export async function runStep(
         locals: {},
       });
       if (action.kind === 'message' && action.executionId === api.executionId) {
-        pendingSignal = { elementId: api.id, executionId: api.executionId };
+        pendingSignal = { elementId: api.id, executionId: api.executionId, variables: action.variables };
       }
       return;
     }
     if (api.type !== 'bpmn:UserTask') return;
+    if (meta(api.id)?.multi) {
+      try {
+        if (runIterations(api.id, api.executionId, 'user-task')) pendingSignal = { elementId: api.id, executionId: api.executionId };
+      } catch (error) {
+        failure ??= asIncident(api.id, error);
+      }
+      return;
+    }
     waits.set(api.executionId, { kind: 'user-task', executionId: api.executionId, elementId: api.id, locals: locals[api.executionId] ?? {} });
     if (action.kind === 'complete' && action.executionId === api.executionId) {
-      pendingSignal = { elementId: api.id, executionId: api.executionId };
+      pendingSignal = { elementId: api.id, executionId: api.executionId, variables: action.variables, propagate: action.propagate };
     }
   });
   listener.on('activity.call', (api: ActivityApi) => {
@@ -372,7 +459,7 @@ export async function runStep(
       locals: locals[api.executionId] ?? {},
     });
     if (action.kind === 'complete' && action.executionId === api.executionId) {
-      pendingSignal = { elementId: api.id, executionId: api.executionId };
+      pendingSignal = { elementId: api.id, executionId: api.executionId, variables: action.variables, propagate: action.propagate };
     }
   });
 
@@ -404,9 +491,9 @@ export async function runStep(
       await engine.execute({ listener } as never);
     }
     if (pendingSignal && !failure) {
-      const { elementId, executionId } = pendingSignal;
+      const { elementId, executionId, variables: leaving, propagate } = pendingSignal;
       waits.delete(executionId);
-      leaveWith(elementId, executionId, (action as { variables: Variables }).variables, (action as { propagate?: boolean }).propagate);
+      if (leaving) leaveWith(elementId, executionId, leaving, propagate);
       // Signal exactly the waiting element (a message catch listens on its own api, not on delegated signals).
       const postponed = engine.execution.getPostponed() as unknown as Array<{ executionId: string; signal: (m?: unknown) => void }>;
       const target = postponed.find((a) => a.executionId === executionId);

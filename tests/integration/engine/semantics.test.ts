@@ -185,6 +185,47 @@ describe('engine semantics', () => {
     });
   });
 
+  describe('multi-instance', () => {
+    it('when a parallel multi-instance runs, then one job per item with its element, and the outputs collected in order', async () => {
+      await deploy(c, 'multi-instance.bpmn');
+      const members = ['律师', '物业', '居民代表'];
+      const { processInstanceKey } = await c.createProcessInstance({
+        processDefinitionId: 'multi-instance',
+        variables: { members, signers: ['cadre', 'secretary'] },
+      });
+      // when: all three jobs exist at once (parallel); complete them out of order
+      const jobs = (await activate('ask-member')).filter((j) => j.processInstanceKey === processInstanceKey);
+      expect(jobs.map((j) => j.variables.member).sort()).toEqual([...members].sort());
+      expect(jobs.map((j) => j.variables.loopCounter).sort()).toEqual([1, 2, 3]);
+      for (const job of [...jobs].reverse()) await c.completeJob({ jobKey: job.jobKey, variables: { opinion: `${job.variables.member}同意` } });
+      // then the output collection follows the input order
+      const vars = Object.fromEntries((await c.searchVariables({ filter: { processInstanceKey } }, now)).items.map((v: Any) => [v.name, JSON.parse(v.value)]));
+      expect(vars.opinions).toEqual(['律师同意', '物业同意', '居民代表同意']);
+      // when: a sequential multi-instance user task: one task at a time, each assigned by its item
+      let tasks = (await c.searchUserTasks({ filter: { processInstanceKey, state: 'CREATED' } }, now)).items;
+      expect(tasks.map((t: Any) => t.assignee)).toEqual(['cadre']);
+      await c.completeUserTask({ userTaskKey: tasks[0].userTaskKey, variables: { signed: true } });
+      tasks = (await c.searchUserTasks({ filter: { processInstanceKey, state: 'CREATED' } }, now)).items;
+      expect(tasks.map((t: Any) => t.assignee)).toEqual(['secretary']);
+      await c.completeUserTask({ userTaskKey: tasks[0].userTaskKey, variables: { signed: false } });
+      // then
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      const done = Object.fromEntries((await c.searchVariables({ filter: { processInstanceKey } }, now)).items.map((v: Any) => [v.name, JSON.parse(v.value)]));
+      expect(done.signatures).toEqual(['cadre:true', 'secretary:false']);
+    });
+
+    it('when the input collection is empty, then the activity completes at once with an empty output', async () => {
+      await deploy(c, 'multi-instance.bpmn');
+      const result = await c.createProcessInstance({
+        processDefinitionId: 'multi-instance',
+        variables: { members: [], signers: [] },
+        awaitCompletion: true,
+        requestTimeout: 10000,
+      });
+      expect(result.variables).toMatchObject({ opinions: [], signatures: [] });
+    });
+  });
+
   describe('business rule tasks on DMN decision tables', () => {
     it('when a business rule task runs, then the deployed decision table decides and its result lands in the result variable', async () => {
       // given
