@@ -727,8 +727,9 @@ export class EmbeddedEngine {
     const requestTimeout = input.requestTimeout && input.requestTimeout > 0 ? input.requestTimeout : 10000;
     const until = Date.now() + requestTimeout;
     for (;;) {
+      if (abort?.aborted) return { jobs: [] };
       const jobs = await this.tryActivate(input);
-      if (jobs.length > 0 || Date.now() >= until || abort?.aborted) return { jobs };
+      if (jobs.length > 0 || Date.now() >= until) return { jobs };
       await new Promise<void>((resolve) => {
         const done = () => {
           clearTimeout(timer);
@@ -743,6 +744,16 @@ export class EmbeddedEngine {
         abort?.addEventListener('abort', done);
       });
     }
+  }
+
+  /** Jobs activated for a worker that went away before receiving them are handed out again at once. */
+  async returnJobs(jobKeys: string[]): Promise<void> {
+    if (jobKeys.length === 0) return;
+    await this.db.query(
+      "UPDATE engine_job SET state = 'ACTIVATABLE', worker = NULL, deadline = NULL WHERE key = ANY($1::bigint[]) AND state = 'ACTIVATED'",
+      [jobKeys],
+    );
+    this.signals.emit('jobs');
   }
 
   private async tryActivate(input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; fetchVariable?: string[] }) {

@@ -1,6 +1,7 @@
 /** `npm start`: starts the whole system and prints where to open it; a bad setting stops it with a clear message. */
 import { ConfigError } from './config';
 import { DatabaseUnavailableError } from './data/data-source';
+import { EngineLockedError } from './data/engine-lock';
 import { start } from './server';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError) {
+  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError || error instanceof EngineLockedError) {
     process.stderr.write(`\n无法启动 / Cannot start:\n${error.message}\n\n`);
   } else {
     process.stderr.write(`\n无法启动 / Cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -12,6 +12,7 @@ import { createApp } from './http/app';
 import { seedDemoCommunity, type DemoLogin } from './seed';
 import { EmbeddedEngine, engineRouter } from '../engine';
 import { createEngineClient, type EngineClient } from './engine-client';
+import { acquireEngineLock } from './data/engine-lock';
 
 export interface RunningServer {
   url: string;
@@ -45,6 +46,10 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     let engine: EmbeddedEngine | undefined;
     const mounts: Parameters<typeof createApp>[0]['mounts'] = [];
     if (config.ENGINE === 'embedded') {
+      if (config.DATABASE_URL) {
+        const release = await acquireEngineLock(config.DATABASE_URL);
+        cleanups.push(release);
+      }
       engine = new EmbeddedEngine({ db: database.db, onError: (err) => log.error({ err }, 'engine background task failed') });
       await engine.start();
       const started = engine;

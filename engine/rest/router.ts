@@ -98,11 +98,11 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded', 
 
   router.post(
     '/jobs/activation',
-    ok((req, res) => {
+    ok(async (req, res) => {
       const b = body(req);
       const abort = new AbortController();
       res.on('close', () => abort.abort());
-      return engine.activateJobs(
+      const result = await engine.activateJobs(
         {
           type: text(b.type, 'type'),
           worker: optString(b.worker),
@@ -113,6 +113,12 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded', 
         },
         abort.signal,
       );
+      if (abort.signal.aborted) {
+        // The worker stopped waiting: nobody will receive these jobs, so they must not wait for their timeout.
+        await engine.returnJobs(result.jobs.map((j) => j.jobKey));
+        return undefined;
+      }
+      return result;
     }),
   );
   router.post('/jobs/:key/completion', ok((req) => engine.completeJob(key(req, 'key'), vars(body(req).variables))));
