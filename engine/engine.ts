@@ -429,38 +429,38 @@ export class EmbeddedEngine {
       return result;
     }
 
-    for (const event of result.events) {
-      if (event.state === 'ACTIVE') {
-        const key = await this.keys.take(tx);
-        await tx.query(
-          `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
-           VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7) ON CONFLICT (instance_key, execution_id) DO NOTHING`,
-          [key, instanceKey, event.executionId, event.elementId, event.elementName, event.elementType, now],
-        );
-      } else {
-        await tx.query(
-          `UPDATE engine_element SET state = $3, end_date = $4 WHERE instance_key = $1 AND execution_id = $2 AND state = 'ACTIVE'`,
-          [instanceKey, event.executionId, event.state, now],
-        );
-      }
-    }
+    await this.storeElementEvents(tx, instanceKey, result, now);
 
-    // Waits: create the new ones, cancel open ones the step left behind (an interrupted task, the losing branch of
-    // an event-based gateway).
-    const waiting = [...new Set(result.waits.map((w) => w.executionId))];
-    await this.cancelWaits(tx, instanceKey, now, waiting);
+    // Waits: create the new ones, close the open ones the step left behind (an interrupted task, the losing branch
+    // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
+    const previous = instance.runtime?.open;
+    const current = new Set(result.waits.map((w) => w.executionId));
+    if (!previous) {
+      if (instance.runtime) await this.cancelWaits(tx, instanceKey, now, [...current]);
+    } else {
+      const gone = previous.filter((w) => !current.has(w.executionId));
+      if (gone.length > 0) await this.closeWaits(tx, instanceKey, now, gone);
+    }
+    const before = new Set((previous ?? []).map((w) => w.executionId));
+    // Without a record of the previous waits (or when resuming after an incident) every wait is checked against
+    // the tables, so that what exists is kept and what is missing (e.g. a called process) is created.
+    const verify = (!previous && instance.runtime !== null) || action.kind === 'resume';
+    const fresh = previous && !verify ? result.waits.filter((w) => !before.has(w.executionId)) : result.waits;
+    result.runtime.open = result.waits.map((w) => ({ executionId: w.executionId, kind: w.kind }));
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
-    for (const wait of result.waits) {
+    for (const wait of fresh) {
       if (wait.kind === 'call') {
         await this.callProcess(tx, instanceKey, model, result.variables, wait, now);
         continue;
       }
-      const open = OPEN_WAIT[wait.kind];
-      const [existing] = await tx.query(
-        `SELECT 1 FROM ${open.table} WHERE instance_key = $1 AND execution_id = $2 AND state IN (${open.states})`,
-        [instanceKey, wait.executionId],
-      );
-      if (existing) continue;
+      if (verify) {
+        const open = OPEN_WAIT[wait.kind];
+        const [existing] = await tx.query(
+          `SELECT 1 FROM ${open.table} WHERE instance_key = $1 AND execution_id = $2 AND state IN (${open.states})`,
+          [instanceKey, wait.executionId],
+        );
+        if (existing) continue;
+      }
       if (wait.kind === 'timer') {
         await tx.query(
           `INSERT INTO engine_timer (key, instance_key, execution_id, element_id, due_at, state) VALUES ($1, $2, $3, $4, $5, 'ACTIVE')`,
@@ -523,7 +523,12 @@ export class EmbeddedEngine {
     }
 
     const completed = result.outcome === 'completed';
-    if (completed) await this.cancelWaits(tx, instanceKey, now, []);
+    if (completed && previous) {
+      const gone = previous.filter((w) => !current.has(w.executionId));
+      if (gone.length > 0) await this.closeWaits(tx, instanceKey, now, gone);
+    } else if (completed) {
+      await this.cancelWaits(tx, instanceKey, now, []);
+    }
     const [parent] = completed
       ? await tx.query<{ parent_instance_key: string | null; parent_execution_id: string; propagate_child_variables: boolean }>(
           'SELECT parent_instance_key::text, parent_execution_id, propagate_child_variables FROM engine_instance WHERE key = $1',
@@ -553,6 +558,7 @@ export class EmbeddedEngine {
       return result;
     }
     // A message published before its catch event was reached is correlated now, within its time to live.
+    if (!fresh.some((w) => w.kind === 'message')) return result;
     const [buffered] = await tx.query<{ key: string; execution_id: string; variables: Variables; sub_key: string }>(
       `SELECT m.key::text, s.execution_id, m.variables, s.key::text AS sub_key
        FROM engine_subscription s JOIN engine_message m
@@ -610,6 +616,86 @@ export class EmbeddedEngine {
       executionId: wait.executionId,
       propagateChildVariables: meta?.call?.propagateAllChildVariables !== false,
     });
+  }
+
+  /**
+   * Element instances of one step in two statements: the elements entered (with their final state when they also
+   * finished in this step), and the ones entered earlier that finished now.
+   */
+  private async storeElementEvents(tx: EngineQueryable, instanceKey: string, result: RunResult, now: string): Promise<void> {
+    const entered = new Map<string, { event: RunResult['events'][number]; state: string }>();
+    const finished = new Map<string, string>();
+    for (const event of result.events) {
+      const mine = entered.get(event.executionId);
+      if (event.state === 'ACTIVE') {
+        if (!mine) entered.set(event.executionId, { event, state: 'ACTIVE' });
+      } else if (mine) {
+        if (mine.state === 'ACTIVE') mine.state = event.state;
+      } else if (!finished.has(event.executionId)) {
+        finished.set(event.executionId, event.state);
+      }
+    }
+    if (entered.size > 0) {
+      const rows = [...entered.values()];
+      const keys: string[] = [];
+      for (let i = 0; i < rows.length; i++) keys.push(await this.keys.take(tx));
+      await tx.query(
+        `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date)
+         SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END
+         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(k, x, e, n, t, s)
+         ON CONFLICT (instance_key, execution_id) DO NOTHING`,
+        [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
+          rows.map((r) => r.event.elementType), rows.map((r) => r.state)],
+      );
+    }
+    if (finished.size > 0) {
+      await tx.query(
+        `UPDATE engine_element el SET state = u.s, end_date = $2 FROM unnest($3::text[], $4::text[]) AS u(x, s)
+         WHERE el.instance_key = $1 AND el.execution_id = u.x AND el.state = 'ACTIVE'`,
+        [instanceKey, now, [...finished.keys()], [...finished.values()]],
+      );
+    }
+  }
+
+  /** Closes the given waits (kind by kind), and terminates the processes that closed call activities called. */
+  private async closeWaits(tx: EngineQueryable, instanceKey: string, now: string, gone: NonNullable<StoredRuntime['open']>): Promise<void> {
+    const ids = (kind: string) => gone.filter((w) => w.kind === kind).map((w) => w.executionId);
+    const jobs = ids('job');
+    if (jobs.length) {
+      await tx.query(
+        "UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')",
+        [instanceKey, jobs],
+      );
+    }
+    const tasks = ids('user-task');
+    if (tasks.length) {
+      await tx.query(
+        "UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3 WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state = 'CREATED'",
+        [instanceKey, tasks, now],
+      );
+    }
+    const timers = ids('timer');
+    if (timers.length) {
+      await tx.query("UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state = 'ACTIVE'", [
+        instanceKey,
+        timers,
+      ]);
+    }
+    const messages = ids('message');
+    if (messages.length) {
+      await tx.query(
+        "UPDATE engine_subscription SET state = 'CANCELED' WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state = 'OPEN'",
+        [instanceKey, messages],
+      );
+    }
+    const calls = ids('call');
+    if (calls.length) {
+      const children = await tx.query<{ key: string }>(
+        "SELECT key::text FROM engine_instance WHERE parent_instance_key = $1 AND state = 'ACTIVE' AND parent_execution_id = ANY($2::text[])",
+        [instanceKey, calls],
+      );
+      for (const child of children) await this.terminate(tx, child.key, now);
+    }
   }
 
   /** Closes the open jobs, tasks, timers and subscriptions of an instance, except the listed executions. */

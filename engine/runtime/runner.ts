@@ -47,6 +47,8 @@ export interface ElementEvent {
 export interface StoredRuntime {
   engine: unknown;
   locals: Record<string, Variables>;
+  /** The waits open after the step that stored this state (kept by the engine to create and close only changes). */
+  open?: Array<{ executionId: string; kind: Wait['kind'] }>;
 }
 
 export type IncidentType =
