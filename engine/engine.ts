@@ -12,13 +12,16 @@ import { buildOrder, buildWhere, pageOf, type FieldSpec, type SearchQuery } from
 import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
 import { parseDmn, DmnModelError, evaluateDecision, type DmnModel } from './model/dmn';
 import { evaluateList, evaluateValue } from './model/feel';
-import { runStep, DecisionError, type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/runner';
+import { DecisionError, type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/types';
+import { InstanceSession } from './runtime/session';
 import { EngineError, invalidArgument, invalidState, notFound } from './errors';
 
 export interface EngineOptions {
   db: EngineDb;
   /** How often activated jobs past their deadline are handed out again (ms). */
   sweepIntervalMs?: number;
+  /** How many instances waiting for job workers stay in memory between steps (0: always recover from the database). */
+  hotInstances?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -51,15 +54,19 @@ export class EmbeddedEngine {
   private readonly keys = new KeyAllocator();
   private readonly models = new Map<string, Promise<ProcessModel>>();
   private readonly dmnModels = new Map<string, Promise<DmnModel>>();
+  private readonly sessions: SessionCache;
   private readonly signals = new EventEmitter();
   private pinned: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
   /** Scheduler rounds run one after another; pinning the clock waits for its own round. */
   private sweeps: Promise<void> = Promise.resolve();
+  /** Job types that got new jobs since the last notification: only their waiting workers are woken. */
+  private readonly newJobTypes = new Set<string>();
   private sweepQueued = false;
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.db;
+    this.sessions = new SessionCache(options.hotInstances ?? 1000);
     this.signals.setMaxListeners(0);
   }
 
@@ -81,11 +88,19 @@ export class EmbeddedEngine {
 
   stop(): void {
     clearInterval(this.sweeper);
+    this.sessions.clear();
     this.signals.emit('stop');
   }
 
   now(): Date {
     return new Date(this.pinned ?? Date.now());
+  }
+
+  /** Wakes long-polling activations: those of the types that got jobs, or all of them (`everyone`). */
+  private notifyJobs(everyone = false): void {
+    if (everyone) this.signals.emit('jobs');
+    for (const type of this.newJobTypes) this.signals.emit(`jobs:${type}`);
+    this.newJobTypes.clear();
   }
 
   // ---------------------------------------------------------------- clock
@@ -97,13 +112,13 @@ export class EmbeddedEngine {
     );
     this.pinned = timestamp;
     await this.sweep();
-    this.signals.emit('jobs');
+    this.notifyJobs(true);
   }
 
   async resetClock(): Promise<void> {
     await this.db.query('DELETE FROM engine_clock');
     this.pinned = undefined;
-    this.signals.emit('jobs');
+    this.notifyJobs(true);
   }
 
   // ---------------------------------------------------------------- deployments
@@ -317,7 +332,7 @@ export class EmbeddedEngine {
     }
     const completion = input.awaitCompletion ? this.waitForCompletion() : undefined;
     const instanceKey = await this.db.transaction((tx) => this.startInstance(tx, definition, variables));
-    this.signals.emit('jobs');
+    this.notifyJobs();
     const base = {
       processDefinitionId: String(definition.resource_id),
       processDefinitionVersion: Number(definition.version),
@@ -389,25 +404,61 @@ export class EmbeddedEngine {
    * An incident keeps the instance at its last wait state and remembers the action, to be replayed on resolution.
    */
   private async advance(tx: EngineQueryable, instanceKey: string, action: Action, jobKey?: string): Promise<RunResult> {
-    const [instance] = await tx.query<{ definition_key: string; state: string; variables: Variables; runtime: StoredRuntime | null }>(
-      'SELECT definition_key::text, state, variables, runtime FROM engine_instance WHERE key = $1 FOR UPDATE',
+    // The engine's own state (the bulk of the row) is read only when the instance is not live in memory.
+    const [instance] = await tx.query<{
+      definition_key: string;
+      state: string;
+      variables: Variables;
+      has_runtime: boolean;
+      version: number | null;
+      open: StoredRuntime['open'] | null;
+      locals: StoredRuntime['locals'] | null;
+    }>(
+      `SELECT definition_key::text, state, variables, runtime IS NOT NULL AS has_runtime, (runtime->>'version')::int AS version,
+         runtime->'open' AS open, runtime->'locals' AS locals
+       FROM engine_instance WHERE key = $1 FOR UPDATE`,
       [instanceKey],
     );
     if (!instance) throw notFound('process instance', instanceKey);
     if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.model(instance.definition_key, tx);
     const decisions = await this.decisionsFor(tx, model);
-    const result = await runStep(model, instance.runtime ?? undefined, instance.variables, action, this.now(), (decisionId, vars) => {
-      const dmn = decisions.get(decisionId);
-      if (!dmn) {
-        throw new DecisionError(`Expected to evaluate decision '${decisionId}', but no decision found for id '${decisionId}'`, 'CALLED_DECISION_ERROR');
+    const version = instance.version ?? 0;
+    let session = this.sessions.take(instanceKey, version);
+    let stored: StoredRuntime | undefined = instance.has_runtime
+      ? { engine: undefined, locals: instance.locals ?? {}, open: instance.open ?? undefined, version }
+      : undefined;
+    if (!session) {
+      session = new InstanceSession(model);
+      if (stored) {
+        const [row] = await tx.query<{ engine: unknown }>("SELECT runtime->'engine' AS engine FROM engine_instance WHERE key = $1", [instanceKey]);
+        stored = { ...stored, engine: row.engine };
       }
-      try {
-        return evaluateDecision(dmn, decisionId, vars).output;
-      } catch (error) {
-        throw new DecisionError((error as Error).message, 'DECISION_EVALUATION_ERROR');
-      }
+    }
+    const result = await session.step({
+      stored,
+      variables: instance.variables,
+      action,
+      now: this.now(),
+      decide: (decisionId, vars) => {
+        const dmn = decisions.get(decisionId);
+        if (!dmn) {
+          throw new DecisionError(`Expected to evaluate decision '${decisionId}', but no decision found for id '${decisionId}'`, 'CALLED_DECISION_ERROR');
+        }
+        try {
+          return evaluateDecision(dmn, decisionId, vars).output;
+        } catch (error) {
+          throw new DecisionError((error as Error).message, 'DECISION_EVALUATION_ERROR');
+        }
+      },
     });
+    if (result.outcome === 'waiting') {
+      result.runtime.version = version + 1;
+      // Only an instance waiting for a job worker stays in memory (it is about to be woken); one waiting for a
+      // person, a message or a timer is dropped and recovered from the database when something wakes it.
+      if (result.waits.some((w) => w.kind === 'job')) this.sessions.keep(instanceKey, version + 1, session);
+      else session.dispose();
+    }
     const now = this.now().toISOString();
 
     if (result.outcome === 'incident') {
@@ -433,18 +484,20 @@ export class EmbeddedEngine {
 
     // Waits: create the new ones, close the open ones the step left behind (an interrupted task, the losing branch
     // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
-    const previous = instance.runtime?.open;
+    const previous = instance.open ?? undefined;
     const current = new Set(result.waits.map((w) => w.executionId));
     if (!previous) {
-      if (instance.runtime) await this.cancelWaits(tx, instanceKey, now, [...current]);
+      if (instance.has_runtime) await this.cancelWaits(tx, instanceKey, now, [...current]);
     } else {
-      const gone = previous.filter((w) => !current.has(w.executionId));
+      // The wait the action released was closed by the caller already (job or task completed, timer fired …).
+      const released = 'executionId' in action ? action.executionId : undefined;
+      const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
       if (gone.length > 0) await this.closeWaits(tx, instanceKey, now, gone);
     }
     const before = new Set((previous ?? []).map((w) => w.executionId));
     // Without a record of the previous waits (or when resuming after an incident) every wait is checked against
     // the tables, so that what exists is kept and what is missing (e.g. a called process) is created.
-    const verify = (!previous && instance.runtime !== null) || action.kind === 'resume';
+    const verify = (!previous && instance.has_runtime) || action.kind === 'resume';
     const fresh = previous && !verify ? result.waits.filter((w) => !before.has(w.executionId)) : result.waits;
     result.runtime.open = result.waits.map((w) => ({ executionId: w.executionId, kind: w.kind }));
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
@@ -484,6 +537,7 @@ export class EmbeddedEngine {
       );
       const key = await this.keys.take(tx);
       if (wait.kind === 'job') {
+        this.newJobTypes.add(meta.jobType!);
         const retries = Number(meta.retries ? evaluateValue(meta.retries, scope(wait.locals)) : 3);
         await tx.query(
           `INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
@@ -524,7 +578,8 @@ export class EmbeddedEngine {
 
     const completed = result.outcome === 'completed';
     if (completed && previous) {
-      const gone = previous.filter((w) => !current.has(w.executionId));
+      const released = 'executionId' in action ? action.executionId : undefined;
+      const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
       if (gone.length > 0) await this.closeWaits(tx, instanceKey, now, gone);
     } else if (completed) {
       await this.cancelWaits(tx, instanceKey, now, []);
@@ -635,26 +690,22 @@ export class EmbeddedEngine {
         finished.set(event.executionId, event.state);
       }
     }
-    if (entered.size > 0) {
-      const rows = [...entered.values()];
-      const keys: string[] = [];
-      for (let i = 0; i < rows.length; i++) keys.push(await this.keys.take(tx));
-      await tx.query(
-        `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date)
-         SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END
-         FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(k, x, e, n, t, s)
-         ON CONFLICT (instance_key, execution_id) DO NOTHING`,
-        [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
-          rows.map((r) => r.event.elementType), rows.map((r) => r.state)],
-      );
-    }
-    if (finished.size > 0) {
-      await tx.query(
-        `UPDATE engine_element el SET state = u.s, end_date = $2 FROM unnest($3::text[], $4::text[]) AS u(x, s)
-         WHERE el.instance_key = $1 AND el.execution_id = u.x AND el.state = 'ACTIVE'`,
-        [instanceKey, now, [...finished.keys()], [...finished.values()]],
-      );
-    }
+    if (entered.size === 0 && finished.size === 0) return;
+    const rows = [...entered.values()];
+    const keys: string[] = [];
+    for (let i = 0; i < rows.length; i++) keys.push(await this.keys.take(tx));
+    // One round trip: the update of earlier elements and the insert of new ones in one statement.
+    await tx.query(
+      `WITH finished AS (
+         UPDATE engine_element el SET state = u.s, end_date = $2 FROM unnest($9::text[], $10::text[]) AS u(x, s)
+         WHERE el.instance_key = $1 AND el.execution_id = u.x AND el.state = 'ACTIVE' RETURNING 1)
+       INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date)
+       SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(k, x, e, n, t, s)
+       ON CONFLICT (instance_key, execution_id) DO NOTHING`,
+      [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
+        rows.map((r) => r.event.elementType), rows.map((r) => r.state), [...finished.keys()], [...finished.values()]],
+    );
   }
 
   /** Closes the given waits (kind by kind), and terminates the processes that closed call activities called. */
@@ -820,12 +871,14 @@ export class EmbeddedEngine {
         const done = () => {
           clearTimeout(timer);
           this.signals.off('jobs', done);
+          this.signals.off(`jobs:${input.type}`, done);
           this.signals.off('stop', done);
           abort?.removeEventListener('abort', done);
           resolve();
         };
         const timer = setTimeout(done, Math.min(until - Date.now(), 1000));
         this.signals.once('jobs', done);
+        this.signals.once(`jobs:${input.type}`, done);
         this.signals.once('stop', done);
         abort?.addEventListener('abort', done);
       });
@@ -839,7 +892,7 @@ export class EmbeddedEngine {
       "UPDATE engine_job SET state = 'ACTIVATABLE', worker = NULL, deadline = NULL WHERE key = ANY($1::bigint[]) AND state = 'ACTIVATED'",
       [jobKeys],
     );
-    this.signals.emit('jobs');
+    this.notifyJobs(true);
   }
 
   private async tryActivate(input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; fetchVariable?: string[] }) {
@@ -893,12 +946,19 @@ export class EmbeddedEngine {
 
   async completeJob(key: string, variables: Variables = {}): Promise<void> {
     await this.db.transaction(async (tx) => {
-      const job = await this.openJob(tx, key);
-      if (job.state === 'FAILED') throw invalidState(`Expected to complete job with key '${key}', but it is in state 'FAILED'`);
-      await tx.query("UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1", [key]);
+      // The hot path: one statement both checks and completes the job.
+      const [job] = await tx.query<{ instance_key: string; execution_id: string }>(
+        `UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED')
+         RETURNING instance_key::text, execution_id`,
+        [key],
+      );
+      if (!job) {
+        const open = await this.openJob(tx, key); // not found (404), or in a state that cannot complete
+        throw invalidState(`Expected to complete job with key '${key}', but it is in state '${open.state}'`);
+      }
       await this.advance(tx, job.instance_key, { kind: 'complete', executionId: job.execution_id, variables }, key);
     });
-    this.signals.emit('jobs');
+    this.notifyJobs();
   }
 
   async failJob(key: string, input: { retries?: number; errorMessage?: string; retryBackOff?: number; variables?: Variables }) {
@@ -933,7 +993,7 @@ export class EmbeddedEngine {
         await tx.query(`UPDATE engine_job SET locals = locals || $2::jsonb WHERE key = $1`, [key, JSON.stringify(input.variables)]);
       }
     });
-    this.signals.emit('jobs');
+    this.notifyJobs(true);
   }
 
   async throwJobError(key: string, input: { errorCode: string; errorMessage?: string; variables?: Variables }) {
@@ -948,7 +1008,7 @@ export class EmbeddedEngine {
         key,
       );
     });
-    this.signals.emit('jobs');
+    this.notifyJobs();
   }
 
   async updateJob(key: string, changeset: { retries?: number; timeout?: number }) {
@@ -1003,7 +1063,7 @@ export class EmbeddedEngine {
           this.options.onError?.(error);
         }
       }
-      this.signals.emit('jobs');
+      this.notifyJobs();
     }
   }
 
@@ -1013,7 +1073,7 @@ export class EmbeddedEngine {
        WHERE state = 'ACTIVATED' AND deadline < $1 RETURNING key`,
       [this.now().toISOString()],
     );
-    if (rows.length > 0) this.signals.emit('jobs');
+    if (rows.length > 0) this.notifyJobs(true);
   }
 
   // ---------------------------------------------------------------- user tasks
@@ -1134,7 +1194,7 @@ export class EmbeddedEngine {
       await tx.query("UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE key = $1", [key, this.now().toISOString()]);
       await this.advance(tx, task.instance_key, { kind: 'complete', executionId: task.execution_id, variables });
     });
-    this.signals.emit('jobs');
+    this.notifyJobs();
   }
 
   // ---------------------------------------------------------------- incidents and variables
@@ -1202,7 +1262,7 @@ export class EmbeddedEngine {
         [incident.instance_key],
       );
     });
-    this.signals.emit('jobs');
+    this.notifyJobs(true);
   }
 
   // ---------------------------------------------------------------- messages
@@ -1240,7 +1300,7 @@ export class EmbeddedEngine {
       );
       return { tenantId: TENANT, messageKey: key, processInstanceKeys: correlated };
     });
-    this.signals.emit('jobs');
+    this.notifyJobs();
     return result;
   }
 
@@ -1265,7 +1325,7 @@ export class EmbeddedEngine {
       );
       return { tenantId: TENANT, messageKey: key, processInstanceKey: correlated[0] };
     });
-    this.signals.emit('jobs');
+    this.notifyJobs();
     return result;
   }
 
@@ -1438,4 +1498,42 @@ function incidentResult(row: Row) {
     elementInstanceKey: str(row.element_key),
     jobKey: str(row.job_key),
   };
+}
+
+/**
+ * Live sessions of instances waiting for job workers, least recently used first out. A session is handed back only
+ * for the stored version it produced: if that step's transaction did not commit, the database is behind the
+ * session, the versions differ and the instance is recovered from what was committed.
+ */
+class SessionCache {
+  private readonly entries = new Map<string, { version: number; session: InstanceSession }>();
+
+  constructor(private readonly capacity: number) {}
+
+  take(instanceKey: string, version: number): InstanceSession | undefined {
+    const entry = this.entries.get(instanceKey);
+    if (!entry) return undefined;
+    this.entries.delete(instanceKey);
+    if (entry.version === version) return entry.session;
+    entry.session.dispose();
+    return undefined;
+  }
+
+  keep(instanceKey: string, version: number, session: InstanceSession): void {
+    if (this.capacity <= 0) {
+      session.dispose();
+      return;
+    }
+    this.entries.set(instanceKey, { version, session });
+    while (this.entries.size > this.capacity) {
+      const [oldest, entry] = this.entries.entries().next().value as [string, { session: InstanceSession }];
+      this.entries.delete(oldest);
+      entry.session.dispose();
+    }
+  }
+
+  clear(): void {
+    for (const entry of this.entries.values()) entry.session.dispose();
+    this.entries.clear();
+  }
 }

@@ -52,11 +52,9 @@ async function rawBaseline(n: number): Promise<number> {
   const first = new Engine({ name: 'raw', source });
   const [definition] = await first.getDefinitions();
   const sourceContext = (definition as unknown as { context: { sourceContext?: unknown } }).context?.sourceContext;
-  const services = {
-    Service: function Service() {
-      return { execute: (_m: unknown, callback: (e: unknown, r: unknown) => void) => callback(null, {}) };
-    },
-  };
+  function Service() {
+    return { execute: (_m: unknown, callback: (e: unknown, r: unknown) => void) => callback(null, {}) };
+  }
   const run = () =>
     new Promise<void>((resolve, reject) => {
       const engine = new Engine({
@@ -64,7 +62,7 @@ async function rawBaseline(n: number): Promise<number> {
         ...(sourceContext ? { sourceContext } : { source }),
         extensions: {
           svc(activity: { type: string; behaviour: { Service?: unknown } }) {
-            if (activity.type === 'bpmn:ServiceTask') activity.behaviour.Service = services.Service;
+            if (activity.type === 'bpmn:ServiceTask') activity.behaviour.Service = Service;
           },
         },
       } as never);
@@ -77,7 +75,7 @@ async function rawBaseline(n: number): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function endToEnd(n: number): Promise<{ perSecond: number; database: string }> {
+async function endToEnd(n: number): Promise<{ perSecond: number; database: string; cpuShare: number }> {
   const database = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const env = { NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: database.url, DEMO_SEED: 'false' };
@@ -96,6 +94,7 @@ async function endToEnd(n: number): Promise<{ perSecond: number; database: strin
       });
     }
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     let next = 0;
     const creators = Array.from({ length: 16 }, async () => {
       while (next < n) {
@@ -110,8 +109,9 @@ async function endToEnd(n: number): Promise<{ perSecond: number; database: strin
       await new Promise((r) => setTimeout(r, 20));
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     client.stopAllWorkers();
-    return { perSecond: n / seconds, database: server.database.description };
+    return { perSecond: n / seconds, database: server.database.description, cpuShare: (cpu.user + cpu.system) / 1e6 / seconds };
   } finally {
     await server.stop();
     await database.drop();
@@ -184,11 +184,13 @@ async function waitingScale(n: number) {
 async function main() {
   process.env.CAMUNDA_LOG_LEVEL = 'error';
   console.log(`node ${process.version}, ${INSTANCES} instances, ${WAITING} waiting`);
-  const raw = await rawBaseline(INSTANCES);
+  const raw = process.env.BENCH_SKIP_RAW ? NaN : await rawBaseline(INSTANCES);
   console.log(`raw bpmn-engine in memory:           ${raw.toFixed(0)} instances/s`);
   const ours = await endToEnd(INSTANCES);
   console.log(`embedded engine, SDK workers, ${ours.database.startsWith('postgres') ? 'Postgres' : ours.database}: ${ours.perSecond.toFixed(0)} instances/s`);
+  console.log(`  app process CPU while running:     ${(ours.cpuShare * 100).toFixed(0)} % of one core`);
   console.log(`ratio (ours / raw):                  ${(ours.perSecond / raw).toFixed(2)}  (aim >= 0.5)`);
+  if (process.env.BENCH_ONLY === 'throughput') return;
   if (process.env.BENCH_ONLY === 'throughput') return;
   const scale = await waitingScale(WAITING);
   console.log(`waiting user tasks:                  ${scale.waitingTasks}`);

@@ -44,17 +44,17 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   try {
     const demoLogins = config.DEMO_SEED ? await seedDemoCommunity(database.db) : [];
     let engine: EmbeddedEngine | undefined;
-    const mounts: Parameters<typeof createApp>[0]['mounts'] = [];
+    const quietMounts: Parameters<typeof createApp>[0]['mounts'] = [];
     if (config.ENGINE === 'embedded') {
       if (config.DATABASE_URL) {
         const release = await acquireEngineLock(config.DATABASE_URL);
         cleanups.push(release);
       }
-      engine = new EmbeddedEngine({ db: database.db, onError: (err) => log.error({ err }, 'engine background task failed') });
+      engine = new EmbeddedEngine({ db: database.db, hotInstances: config.ENGINE_HOT_INSTANCES, onError: (err) => log.error({ err }, 'engine background task failed') });
       await engine.start();
       const started = engine;
       cleanups.unshift(() => Promise.resolve(started.stop()));
-      mounts.push({
+      quietMounts.push({
         path: '/v2',
         router: engineRouter({
           engine,
@@ -70,7 +70,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         { name: 'database', check: async () => void (await database.db.query('SELECT 1')) },
         { name: 'engine', check: async () => void (await engineRef.client!.getTopology()) },
       ],
-      mounts,
+      mounts: [],
+      quietMounts,
     });
     const server = createServer(app);
     await listen(server, config.PORT, config.HOST);

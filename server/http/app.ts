@@ -10,8 +10,13 @@ import { healthRouter, type ReadinessCheck } from './health';
 export interface AppParts {
   log: Logger;
   readiness: ReadinessCheck[];
-  /** Routers mounted under their path, in order (e.g. the embedded engine at /v2, the domain API at /api). */
+  /** Routers mounted under their path, in order (e.g. the domain API at /api). */
   mounts: Array<{ path: string; router: Router }>;
+  /**
+   * Machine-to-machine routers mounted before request logging (the embedded engine's /v2, called by the app's own
+   * workers many times a second): they log their own failures, and per-request lines would drown everything else.
+   */
+  quietMounts?: Array<{ path: string; router: Router }>;
 }
 
 export function createApp(parts: AppParts): express.Express {
@@ -19,6 +24,7 @@ export function createApp(parts: AppParts): express.Express {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   app.use(helmet());
+  for (const { path, router } of parts.quietMounts ?? []) app.use(path, router);
   app.use(
     pinoHttp({
       logger: parts.log,

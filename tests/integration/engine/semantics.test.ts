@@ -6,11 +6,15 @@ import { deploy, now, readFixture, startEngine, type Any, type EngineHarness } f
 
 const DAY = 24 * 3600 * 1000;
 
-describe('engine semantics', () => {
+// Every semantic holds whether an instance stays in memory between steps (hot) or is loaded from the database (cold).
+describe.each([
+  ['hot', '1000'],
+  ['cold', '0'],
+])('engine semantics (%s instances)', (_mode, hotInstances) => {
   let h: EngineHarness;
   let c: Any;
   beforeAll(async () => {
-    h = await startEngine();
+    h = await startEngine({ ENGINE_HOT_INSTANCES: hotInstances });
     c = h.client;
     await deploy(c, 'gateway-conditions.bpmn', 'message-catch.bpmn', 'event-gateway.bpmn', 'boundary-timers.bpmn', 'two-service-tasks.bpmn');
   });

@@ -1,0 +1,113 @@
+/**
+ * What one step of a process instance takes and gives: actions, waits, element events, the stored runtime, and
+ * the incidents a step can end in.
+ */
+export type Variables = Record<string, unknown>;
+
+export type Action =
+  | { kind: 'start' }
+  /** run the instance again without any event: re-creates what its waits need (after an incident is resolved) */
+  | { kind: 'resume' }
+  | { kind: 'complete'; executionId: string; variables: Variables; /** call activities: false drops unmapped child variables */ propagate?: boolean }
+  | { kind: 'timer'; executionId: string }
+  | { kind: 'message'; executionId: string; variables: Variables }
+  | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables };
+
+export interface Wait {
+  kind: 'job' | 'user-task' | 'timer' | 'message' | 'call';
+  executionId: string;
+  elementId: string;
+  /** timers: when it is due (ISO) */
+  dueAt?: string;
+  /** call activities: the called process and whether the child starts with all parent variables */
+  calledProcessId?: string;
+  propagateAllParentVariables?: boolean;
+  /** messages: the subscription */
+  messageName?: string;
+  correlationKey?: string;
+  /** Input mappings evaluated when the element was entered: the element's local variables. */
+  locals: Variables;
+}
+
+export interface ElementEvent {
+  executionId: string;
+  elementId: string;
+  elementName: string;
+  elementType: string;
+  state: 'ACTIVE' | 'COMPLETED' | 'TERMINATED';
+}
+
+export interface StoredRuntime {
+  engine: unknown;
+  locals: Record<string, Variables>;
+  /** The waits open after the step that stored this state (kept by the engine to create and close only changes). */
+  open?: Array<{ executionId: string; kind: Wait['kind'] }>;
+  /** Counts the stored steps; a live session is reused only for the version it produced. */
+  version?: number;
+}
+
+export type IncidentType =
+  | 'CONDITION_ERROR'
+  | 'IO_MAPPING_ERROR'
+  | 'UNHANDLED_ERROR_EVENT'
+  | 'EXTRACT_VALUE_ERROR'
+  | 'CALLED_DECISION_ERROR'
+  | 'DECISION_EVALUATION_ERROR'
+  | 'UNKNOWN';
+
+export interface RunResult {
+  outcome: 'waiting' | 'completed' | 'incident';
+  runtime: StoredRuntime;
+  variables: Variables;
+  waits: Wait[];
+  events: ElementEvent[];
+  incident?: { elementId: string; errorType: IncidentType; message: string };
+}
+
+const ELEMENT_TYPES: Record<string, string> = {
+  'bpmn:Process': 'PROCESS',
+  'bpmn:StartEvent': 'START_EVENT',
+  'bpmn:EndEvent': 'END_EVENT',
+  'bpmn:ServiceTask': 'SERVICE_TASK',
+  'bpmn:SendTask': 'SEND_TASK',
+  'bpmn:UserTask': 'USER_TASK',
+  'bpmn:ManualTask': 'MANUAL_TASK',
+  'bpmn:Task': 'TASK',
+  'bpmn:ExclusiveGateway': 'EXCLUSIVE_GATEWAY',
+  'bpmn:ParallelGateway': 'PARALLEL_GATEWAY',
+  'bpmn:IntermediateThrowEvent': 'INTERMEDIATE_THROW_EVENT',
+  'bpmn:BoundaryEvent': 'BOUNDARY_EVENT',
+  'bpmn:IntermediateCatchEvent': 'INTERMEDIATE_CATCH_EVENT',
+  'bpmn:EventBasedGateway': 'EVENT_BASED_GATEWAY',
+  'bpmn:ReceiveTask': 'RECEIVE_TASK',
+  'bpmn:CallActivity': 'CALL_ACTIVITY',
+  'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK',
+  'bpmn:SubProcess': 'SUB_PROCESS',
+};
+
+export function elementType(bpmnType: string): string {
+  return ELEMENT_TYPES[bpmnType] ?? 'UNKNOWN';
+}
+
+export class IncidentSignal extends Error {
+  constructor(
+    readonly elementId: string,
+    readonly errorType: IncidentType,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Evaluates a deployed decision; throws with a message a person can act on. */
+export type DecisionEvaluator = (decisionId: string, variables: Variables) => unknown;
+
+export class DecisionError extends Error {
+  constructor(
+    message: string,
+    readonly errorType: 'CALLED_DECISION_ERROR' | 'DECISION_EVALUATION_ERROR',
+  ) {
+    super(message);
+  }
+}
+
