@@ -486,11 +486,11 @@ export class EmbeddedEngine {
     // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
     const previous = instance.open ?? undefined;
     const current = new Set(result.waits.map((w) => w.executionId));
+    const released = 'executionId' in action ? action.executionId : undefined;
     if (!previous) {
       if (instance.has_runtime) await this.cancelWaits(tx, instanceKey, now, [...current]);
     } else {
       // The wait the action released was closed by the caller already (job or task completed, timer fired …).
-      const released = 'executionId' in action ? action.executionId : undefined;
       const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
       if (gone.length > 0) await this.closeWaits(tx, instanceKey, now, gone);
     }
@@ -498,7 +498,9 @@ export class EmbeddedEngine {
     // Without a record of the previous waits (or when resuming after an incident) every wait is checked against
     // the tables, so that what exists is kept and what is missing (e.g. a called process) is created.
     const verify = (!previous && instance.has_runtime) || action.kind === 'resume';
-    const fresh = previous && !verify ? result.waits.filter((w) => !before.has(w.executionId)) : result.waits;
+    // The released wait may come back at once under the same execution (a cycle timer's next repetition).
+    const fresh =
+      previous && !verify ? result.waits.filter((w) => !before.has(w.executionId) || w.executionId === released) : result.waits;
     result.runtime.open = result.waits.map((w) => ({ executionId: w.executionId, kind: w.kind }));
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
     for (const wait of fresh) {
@@ -578,7 +580,6 @@ export class EmbeddedEngine {
 
     const completed = result.outcome === 'completed';
     if (completed && previous) {
-      const released = 'executionId' in action ? action.executionId : undefined;
       const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
       if (gone.length > 0) await this.closeWaits(tx, instanceKey, now, gone);
     } else if (completed) {

@@ -227,7 +227,7 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded', 
   router.use((req, _res, next) => next(new EngineError(404, 'NOT_FOUND', `No such endpoint: ${req.method} /v2${req.path}`)));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toEngineError(error);
-    if (e.status >= 500) onError?.(error, req);
+    if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED') onError?.(error, req);
     res
       .status(e.status)
       .type('application/problem+json')
@@ -245,6 +245,11 @@ function toEngineError(error: unknown): EngineError {
   if (e?.code === 'LIMIT_FILE_SIZE') return invalidArgument(`A resource is larger than ${MAX_RESOURCE_BYTES} bytes`);
   if (e?.code?.startsWith('LIMIT_')) return invalidArgument(`Invalid upload: ${e.message}`);
   if (e?.code === '22P02' || e?.code === '22003') return invalidArgument(`Invalid value: ${e.message}`);
+  // Overload: no database connection free in time. RESOURCE_EXHAUSTED makes the SDK back off and retry.
+  if (/timeout exceeded when trying to connect/.test(e?.message ?? '')) {
+    return new EngineError(503, 'RESOURCE_EXHAUSTED', 'The engine is busy (no database connection free); retry shortly');
+  }
+  if (e?.code === '40P01') return new EngineError(503, 'RESOURCE_EXHAUSTED', 'A concurrent change got in the way; retry');
   return new EngineError(500, 'INTERNAL', `Unexpected error: ${e?.message ?? String(error)}`);
 }
 

@@ -54,7 +54,7 @@ async function openPostgres(url: string, migrate: boolean): Promise<Database> {
     url,
     migrations,
     migrationsTableName: 'schema_migrations',
-    extra: { max: 20, connectionTimeoutMillis: 5000 },
+    extra: { max: 20, connectionTimeoutMillis: 10000 },
   });
   try {
     await dataSource.initialize();

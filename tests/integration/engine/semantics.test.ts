@@ -279,6 +279,33 @@ describe.each([
     });
   });
 
+  describe('cycle timers and message boundary events', () => {
+    it('when a cycle timer is due, then it fires each repetition, and a message boundary interrupts the task', async () => {
+      // given
+      await deploy(c, 'reminders.bpmn');
+      const start = Date.now();
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'reminders', variables: { caseId: 'w-1' } });
+      // each reminder job is done at once, so only new reminders are handed out
+      const reminders = async () => {
+        const jobs = (await activate('notify-reminder')).filter((j) => j.processInstanceKey === processInstanceKey);
+        for (const job of jobs) await c.completeJob({ jobKey: job.jobKey, variables: {} });
+        return jobs.length;
+      };
+      // when an hour passes, then one reminder; after two hours the second; after three none more (R2)
+      await c.pinClock({ timestamp: start + 3600 * 1000 + 1000 });
+      expect(await reminders()).toBe(1);
+      await c.pinClock({ timestamp: start + 2 * 3600 * 1000 + 2000 });
+      expect(await reminders()).toBe(1);
+      await c.pinClock({ timestamp: start + 3 * 3600 * 1000 + 3000 });
+      expect(await reminders()).toBe(0);
+      // when the petitioner withdraws, then the task is cancelled and the withdrawal path ends the case
+      await c.publishMessage({ name: 'case-withdrawn', correlationKey: 'w-1' });
+      const [task] = (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
+      expect(task.state).toBe('CANCELED');
+      expect(await path(processInstanceKey)).toContain('end-withdrawn');
+    });
+  });
+
   describe('boundary timers', () => {
     it('when the due date passes, then a non-interrupting timer warns and the task stays; at 60 days the interrupting one escalates', async () => {
       // given
