@@ -486,7 +486,8 @@ export class EmbeddedEngine {
     // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
     const previous = instance.open ?? undefined;
     const current = new Set(result.waits.map((w) => w.executionId));
-    const released = 'executionId' in action ? action.executionId : undefined;
+    // An escalation leaves the call activity waiting (or, interrupting, takes it away: then its child must go).
+    const released = 'executionId' in action && action.kind !== 'escalate' ? action.executionId : undefined;
     if (!previous) {
       if (instance.has_runtime) await this.cancelWaits(tx, instanceKey, now, [...current]);
     } else {
@@ -585,7 +586,8 @@ export class EmbeddedEngine {
     } else if (completed) {
       await this.cancelWaits(tx, instanceKey, now, []);
     }
-    const [parent] = completed
+    const escalations = result.escalations ?? [];
+    const [parent] = completed || escalations.length > 0
       ? await tx.query<{ parent_instance_key: string | null; parent_execution_id: string; propagate_child_variables: boolean }>(
           'SELECT parent_instance_key::text, parent_execution_id, propagate_child_variables FROM engine_instance WHERE key = $1',
           [instanceKey],
@@ -603,16 +605,21 @@ export class EmbeddedEngine {
       ]);
       setImmediate(() => this.signals.emit(`completed:${instanceKey}`));
       if (parent?.parent_instance_key) {
-        // The called process is done: the call activity completes with the child's variables.
-        await this.advance(tx, parent.parent_instance_key, {
-          kind: 'complete',
-          executionId: parent.parent_execution_id,
-          variables: result.variables,
-          propagate: parent.propagate_child_variables,
-        });
+        await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
+        // The called process is done: the call activity completes with the child's variables, unless an
+        // interrupting escalation boundary has already taken the caller elsewhere.
+        if (await this.waitsFor(tx, parent.parent_instance_key, parent.parent_execution_id)) {
+          await this.advance(tx, parent.parent_instance_key, {
+            kind: 'complete',
+            executionId: parent.parent_execution_id,
+            variables: result.variables,
+            propagate: parent.propagate_child_variables,
+          });
+        }
       }
       return result;
     }
+    if (parent?.parent_instance_key) await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
     // A message published before its catch event was reached is correlated now, within its time to live.
     if (!fresh.some((w) => w.kind === 'message')) return result;
     const [buffered] = await tx.query<{ key: string; execution_id: string; variables: Variables; sub_key: string }>(
@@ -628,6 +635,22 @@ export class EmbeddedEngine {
       return this.advance(tx, instanceKey, { kind: 'message', executionId: buffered.execution_id, variables: buffered.variables });
     }
     return result;
+  }
+
+  /** Escalations a called process did not catch go to the boundary events of the call activity that called it. */
+  private async escalateToCaller(tx: EngineQueryable, parentKey: string, callExecutionId: string, escalations: Array<{ code?: string }>) {
+    for (const escalation of escalations) {
+      if (!(await this.waitsFor(tx, parentKey, callExecutionId))) return;
+      await this.advance(tx, parentKey, { kind: 'escalate', executionId: callExecutionId, code: escalation.code });
+    }
+  }
+
+  private async waitsFor(tx: EngineQueryable, instanceKey: string, executionId: string): Promise<boolean> {
+    const [row] = await tx.query<{ waiting: boolean }>(
+      `SELECT state = 'ACTIVE' AND (runtime->'open' IS NULL OR runtime->'open' @> $2::jsonb) AS waiting FROM engine_instance WHERE key = $1`,
+      [instanceKey, JSON.stringify([{ executionId }])],
+    );
+    return row?.waiting === true;
   }
 
   /**

@@ -35,6 +35,8 @@ export interface ElementMeta {
     outputElement?: string;
     completionCondition?: string;
   };
+  /** Escalation: thrown with this code, or (boundary) caught with it (undefined code: catches every escalation). */
+  escalation?: { code?: string; referenceId?: string; attachedTo?: string };
   /** Business rule task on a DMN decision: the decision id and where its result goes. */
   decision?: { decisionId: string; resultVariable: string };
   /** Call activity: the called process id (static or FEEL) and how variables cross the boundary. */
@@ -88,6 +90,7 @@ const SUPPORTED = new Set([
   'bpmn:ReceiveTask',
   'bpmn:CallActivity',
   'bpmn:BusinessRuleTask',
+  'bpmn:SubProcess',
   'bpmn:SequenceFlow',
   'bpmn:BoundaryEvent',
   'bpmn:TextAnnotation',
@@ -105,6 +108,7 @@ type ModdleElement = {
   eventDefinitions?: Array<{
     $type: string;
     errorRef?: { errorCode?: string };
+    escalationRef?: { id: string; escalationCode?: string };
     messageRef?: ModdleMessage;
     timeDate?: { body?: string };
     timeDuration?: { body?: string };
@@ -116,6 +120,8 @@ type ModdleElement = {
   default?: ModdleElement;
   outgoing?: ModdleElement[];
   rootElements?: ModdleElement[];
+  triggeredByEvent?: boolean;
+  attachedToRef?: ModdleElement;
   loopCharacteristics?: {
     $type: string;
     isSequential?: boolean;
@@ -131,6 +137,7 @@ type ModdleMessage = {
 };
 
 const SUPPORTED_EVENT_DEFINITIONS = new Set([
+  'bpmn:EscalationEventDefinition',
   'bpmn:ErrorEventDefinition',
   'bpmn:TerminateEventDefinition',
   'bpmn:MessageEventDefinition',
@@ -182,6 +189,14 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, condit
           problems.push(`${where}: message start and throw events are not supported by the embedded engine yet`);
         }
         meta.message = readMessage(def.messageRef, where, problems);
+      }
+      if (def.$type === 'bpmn:EscalationEventDefinition') {
+        meta.escalation = {
+          code: def.escalationRef?.escalationCode || undefined,
+          referenceId: def.escalationRef?.id,
+          attachedTo: el.attachedToRef?.id,
+        };
+        if (el.$type === 'bpmn:StartEvent') problems.push(`${where}: escalation start events (event sub-processes) are not supported yet`);
       }
       if (def.$type === 'bpmn:TimerEventDefinition') {
         if (el.$type === 'bpmn:StartEvent') problems.push(`${where}: timer start events are not supported by the embedded engine yet`);
@@ -241,6 +256,10 @@ function collect(container: ModdleElement, out: Map<string, ElementMeta>, condit
       }
     }
     out.set(el.id, meta);
+    if (el.$type === 'bpmn:SubProcess') {
+      if (el.triggeredByEvent) problems.push(`${where}: event sub-processes are not supported by the embedded engine yet`);
+      else collect(el, out, conditions, problems);
+    }
   }
 }
 

@@ -36,6 +36,7 @@ interface ActivityApi {
   executionId: string;
   content: { executionId: string; isRootScope?: boolean; error?: Error; isMultiInstance?: boolean; index?: number };
   signal?: (message?: unknown) => void;
+  getPostponed?: () => unknown[];
 }
 
 interface MultiInstanceState {
@@ -75,6 +76,7 @@ export class InstanceSession {
   private failure: IncidentSignal | undefined;
   private lastError: { elementId: string; error: unknown } | undefined;
   private now = new Date();
+  private escalations: { thrown: Array<{ code?: string }>; caught: number } = { thrown: [], caught: 0 };
   private decide: DecisionEvaluator = noDecisions;
 
   // What waits, kept across steps while the engine lives.
@@ -102,6 +104,7 @@ export class InstanceSession {
     this.vars = structuredClone(input.variables);
     this.locals = structuredClone(input.stored?.locals ?? {});
     this.events = [];
+    this.escalations = { thrown: [], caught: 0 };
     this.failure = undefined;
     this.lastError = undefined;
     this.now = input.now;
@@ -142,9 +145,10 @@ export class InstanceSession {
         incident: { elementId: f.elementId, errorType: f.errorType, message: f.message },
       };
     }
+    const escalations = this.escalations.thrown.slice(this.escalations.caught);
     if (this.ended === 'completed') {
       this.dispose();
-      return { outcome: 'completed', runtime: { engine: null, locals: {} }, variables: this.vars, waits: [], events: this.events };
+      return { outcome: 'completed', runtime: { engine: null, locals: {} }, variables: this.vars, waits: [], events: this.events, escalations };
     }
     const state = (await this.engine.getState()) as { definitions: Array<{ source?: unknown }> };
     for (const d of state.definitions) delete d.source; // the model is supplied on recovery, not stored per instance
@@ -154,6 +158,7 @@ export class InstanceSession {
       variables: this.vars,
       waits: [...this.waits.values()],
       events: this.events,
+      escalations,
     };
   }
 
@@ -168,6 +173,10 @@ export class InstanceSession {
 
   private apply(action: Action): void {
     if (action.kind === 'start' || action.kind === 'resume') return;
+    if (action.kind === 'escalate') {
+      this.escalateAt(action.executionId, action.code);
+      return;
+    }
     const id = action.executionId;
     const wait = this.waits.get(id);
     if (!wait) throw new IncidentSignal(this.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${id}' (${action.kind})`);
@@ -199,6 +208,24 @@ export class InstanceSession {
     }
   }
 
+  /**
+   * An escalation from a called process reaches the call activity: the first escalation boundary attached to it
+   * that catches the code (or every code) catches it; none catching is not an error (Zeebe semantics).
+   */
+  private escalateAt(callExecutionId: string, code: string | undefined): void {
+    const call = this.waits.get(callExecutionId);
+    if (!call) return;
+    const boundary = [...this.model.elements.values()].find(
+      (m) => m.escalation?.attachedTo === call.elementId && (m.escalation.code === undefined || m.escalation.code === code),
+    );
+    if (!boundary) return;
+    const api = (this.engine.execution.getPostponed() as unknown as ActivityApi[]).find((a) => a.id === boundary.id);
+    const broker = (api as unknown as { broker?: { publish: (exchange: string, key: string, content: unknown, options: unknown) => void } })?.broker;
+    if (!api || !broker) return;
+    // The boundary's escalation definition listens on its own execution (the boundary's, suffixed _0).
+    broker.publish('api', `activity.escalate.${api.executionId}_0`, { message: { id: boundary.escalation!.referenceId } }, { type: 'escalate' });
+  }
+
   /** Lets the waiting element go on: a parked service callback, or a signal to a task, call or catch event. */
   private release(wait: Wait, executionId: string): void {
     if (wait.kind === 'job') this.take(executionId)(null, {});
@@ -212,10 +239,21 @@ export class InstanceSession {
     return callback;
   }
 
-  /** Signals exactly the waiting element (a message catch listens on its own api, not on delegated signals). */
+  /**
+   * Signals exactly the waiting element through its own api, looking into sub-processes: a message catch listens
+   * only there, and a delegated (broadcast) signal would also reach boundary events and upset them.
+   */
   private signal(elementId: string, executionId: string): void {
-    const postponed = this.engine.execution.getPostponed() as unknown as ActivityApi[];
-    const target = postponed.find((a) => a.executionId === executionId);
+    const find = (apis: ActivityApi[], depth: number): ActivityApi | undefined => {
+      for (const api of apis) {
+        if (api.executionId === executionId && api.id === elementId) return api;
+        const inner = depth < 20 && api.getPostponed ? (api.getPostponed() as ActivityApi[]).filter((a) => a !== api && a.executionId !== api.executionId) : [];
+        const found = inner.length ? find(inner, depth + 1) : undefined;
+        if (found) return found;
+      }
+      return undefined;
+    };
+    const target = find(this.engine.execution.getPostponed() as unknown as ActivityApi[], 0);
     if (target?.signal) target.signal({});
     else this.engine.execution.signal({ id: elementId, executionId });
   }
@@ -461,7 +499,11 @@ export class InstanceSession {
       // A boundary event becomes an element instance only when it is triggered, as in Zeebe.
       if (api.type !== 'bpmn:BoundaryEvent') record(api, 'ACTIVE');
     });
-    on('activity.catch', (api) => record(api, 'ACTIVE'));
+    on('activity.catch', (api) => {
+      if (this.meta(api.id)?.escalation) this.escalations.caught++;
+      record(api, 'ACTIVE');
+    });
+    on('activity.escalate', (api) => this.escalations.thrown.push({ code: this.meta(api.id)?.escalation?.code }));
     on('activity.end', (api) => record(api, 'COMPLETED'));
     // Leaving without ending (an interrupting boundary event fired) terminates; the store ignores finished elements.
     on('activity.leave', (api) => {

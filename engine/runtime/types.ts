@@ -11,6 +11,8 @@ export type Action =
   | { kind: 'complete'; executionId: string; variables: Variables; /** call activities: false drops unmapped child variables */ propagate?: boolean }
   | { kind: 'timer'; executionId: string }
   | { kind: 'message'; executionId: string; variables: Variables }
+  /** an escalation thrown in the process a call activity called, for the call activity's boundary events */
+  | { kind: 'escalate'; executionId: string; code?: string }
   | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables };
 
 export interface Wait {
@@ -62,6 +64,8 @@ export interface RunResult {
   waits: Wait[];
   events: ElementEvent[];
   incident?: { elementId: string; errorType: IncidentType; message: string };
+  /** Escalations thrown in this step that no boundary of this instance caught (they go up to a calling process). */
+  escalations?: Array<{ code?: string }>;
 }
 
 const ELEMENT_TYPES: Record<string, string> = {

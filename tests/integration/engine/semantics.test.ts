@@ -279,6 +279,37 @@ describe.each([
     });
   });
 
+  describe('sub-processes and escalation events', () => {
+    it('when an escalation is thrown inside a sub-process, then the non-interrupting boundary on it catches it and both go on', async () => {
+      await deploy(c, 'subprocess-escalation.bpmn');
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'subprocess-escalation', variables: {} });
+      const [task] = (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
+      expect(task.elementId).toBe('task-inner');
+      await c.completeUserTask({ userTaskKey: task.userTaskKey, variables: { tooHard: true } });
+      const [job] = (await activate('notify-escalated')).filter((j) => j.processInstanceKey === processInstanceKey);
+      expect(job).toBeDefined();
+      await c.completeJob({ jobKey: job.jobKey, variables: {} });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      expect(await path(processInstanceKey)).toEqual(expect.arrayContaining(['sub-handle', 'boundary-escalated', 'end', 'end-notified']));
+    });
+
+    it('when a called process escalates, then the boundary on the call activity catches it', async () => {
+      await deploy(c, 'escalation-child.bpmn');
+      await deploy(c, 'escalation-parent.bpmn');
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'escalation-parent', variables: { caseId: 'e-1' } });
+      const [work] = (await activate('try-to-solve')).filter((j) => j.variables.caseId === 'e-1');
+      await c.completeJob({ jobKey: work.jobKey, variables: { solvable: false } });
+      // the escalation reached the parent, while the child goes on
+      const [notify] = (await activate('notify-escalated')).filter((j) => j.processInstanceKey === processInstanceKey);
+      expect(notify).toBeDefined();
+      const [wrap] = (await activate('wrap-up')).filter((j) => j.variables.caseId === 'e-1');
+      await c.completeJob({ jobKey: wrap.jobKey, variables: {} });
+      await c.completeJob({ jobKey: notify.jobKey, variables: {} });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      expect(await path(processInstanceKey)).toEqual(expect.arrayContaining(['call-group', 'end', 'end-notified']));
+    });
+  });
+
   describe('cycle timers and message boundary events', () => {
     it('when a cycle timer is due, then it fires each repetition, and a message boundary interrupts the task', async () => {
       // given
