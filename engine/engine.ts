@@ -8,9 +8,11 @@ import { createHash } from 'node:crypto';
 import type { EngineDb, EngineQueryable } from './store/db';
 import { ensureEngineSchema } from './store/schema';
 import { KeyAllocator } from './store/keys';
-import { buildOrder, buildWhere, pageOf, type FieldSpec, type SearchQuery } from './store/search';
+import { buildOrder, buildWhere, pageOf, type SearchQuery } from './store/search';
+import { SEARCHES, TENANT, definitionResult, instanceResult, type Row, type SearchSpec } from './store/results';
+import { SessionCache } from './runtime/session-cache';
 import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
-import { parseDmn, DmnModelError, evaluateDecision, type DmnModel } from './model/dmn';
+import { parseDmn, evaluateDecision, type DmnModel } from './model/dmn';
 import { evaluateList, evaluateValue } from './model/feel';
 import { DecisionError, type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/types';
 import { InstanceSession } from './runtime/session';
@@ -30,7 +32,6 @@ export interface Resource {
   content: Buffer;
 }
 
-type Row = Record<string, unknown>;
 
 /** Where each kind of wait lives and which of its states count as still waiting. */
 const OPEN_WAIT = {
@@ -45,9 +46,6 @@ interface Definition {
   resource_id: string;
   version: number;
 }
-const iso = (v: unknown) => (v == null ? undefined : new Date(v as string).toISOString());
-const str = (v: unknown) => (v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
-const TENANT = '<default>';
 
 export class EmbeddedEngine {
   private readonly db: EngineDb;
@@ -154,7 +152,7 @@ export class EmbeddedEngine {
             parsed.push({ resource, kind: 'decision', id: d.decisionId, name: d.name, checksum, text, decisionRequirementsId: dmn.decisionRequirementsId });
           }
         } catch (error) {
-          if (error instanceof DmnModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
+          if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
           else throw error;
         }
       } else if (/\.form$/i.test(resource.name)) {
@@ -224,22 +222,12 @@ export class EmbeddedEngine {
     });
   }
 
-  private static readonly DEFINITION_FIELDS: Record<string, FieldSpec> = {
-    processDefinitionKey: { column: 'key', cast: 'bigint' },
-    processDefinitionId: { column: 'resource_id' },
-    name: { column: 'name' },
-    version: { column: 'version', cast: 'integer' },
-    resourceName: { column: 'resource_name' },
-    tenantId: { column: "'<default>'" },
-  };
 
   async searchProcessDefinitions(query: SearchQuery & { filter?: { isLatestVersion?: boolean } }) {
-    const params: unknown[] = [];
-    const where = ["kind = 'process'", ...buildWhere(query.filter, EmbeddedEngine.DEFINITION_FIELDS, params)];
-    if (query.filter?.isLatestVersion) {
-      where.push("version = (SELECT max(version) FROM engine_resource r2 WHERE r2.kind = 'process' AND r2.resource_id = engine_resource.resource_id)");
-    }
-    return this.search('engine_resource', where, params, query, EmbeddedEngine.DEFINITION_FIELDS, 'key', definitionResult);
+    const latest = query.filter?.isLatestVersion
+      ? ["version = (SELECT max(version) FROM engine_resource r2 WHERE r2.kind = 'process' AND r2.resource_id = engine_resource.resource_id)"]
+      : [];
+    return this.search(SEARCHES.definitions, query, latest);
   }
 
   async getProcessDefinition(key: string) {
@@ -811,30 +799,9 @@ export class EmbeddedEngine {
     });
   }
 
-  private static readonly INSTANCE_FIELDS: Record<string, FieldSpec> = {
-    processInstanceKey: { column: 'i.key', cast: 'bigint' },
-    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
-    processDefinitionId: { column: 'i.process_id' },
-    processDefinitionVersion: { column: 'r.version', cast: 'integer' },
-    state: { column: 'i.state' },
-    hasIncident: { column: 'i.has_incident', cast: 'boolean' },
-    startDate: { column: 'i.start_date', cast: 'timestamptz' },
-    endDate: { column: 'i.end_date', cast: 'timestamptz' },
-  };
 
   async searchProcessInstances(query: SearchQuery) {
-    const params: unknown[] = [];
-    const where = buildWhere(query.filter, EmbeddedEngine.INSTANCE_FIELDS, params);
-    return this.search(
-      'engine_instance i JOIN engine_resource r ON r.key = i.definition_key',
-      where,
-      params,
-      query,
-      EmbeddedEngine.INSTANCE_FIELDS,
-      'i.key',
-      instanceResult,
-      'i.*, r.version, r.name AS definition_name',
-    );
+    return this.search(SEARCHES.instances, query);
   }
 
   async getProcessInstance(key: string) {
@@ -846,33 +813,9 @@ export class EmbeddedEngine {
     return instanceResult(row);
   }
 
-  private static readonly ELEMENT_FIELDS: Record<string, FieldSpec> = {
-    elementInstanceKey: { column: 'e.key', cast: 'bigint' },
-    processInstanceKey: { column: 'e.instance_key', cast: 'bigint' },
-    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
-    processDefinitionId: { column: 'i.process_id' },
-    elementId: { column: 'e.element_id' },
-    elementName: { column: 'e.element_name' },
-    type: { column: 'e.element_type' },
-    state: { column: 'e.state' },
-    startDate: { column: 'e.start_date', cast: 'timestamptz' },
-    endDate: { column: 'e.end_date', cast: 'timestamptz' },
-  };
 
   async searchElementInstances(query: SearchQuery) {
-    const params: unknown[] = [];
-    const where = buildWhere(query.filter, EmbeddedEngine.ELEMENT_FIELDS, params);
-    return this.search(
-      'engine_element e JOIN engine_instance i ON i.key = e.instance_key',
-      where,
-      params,
-      query,
-      EmbeddedEngine.ELEMENT_FIELDS,
-      'e.key',
-      elementResult,
-      `e.*, i.definition_key, i.process_id,
-       (SELECT inc.key FROM engine_incident inc WHERE inc.element_key = e.key AND inc.state = 'ACTIVE' LIMIT 1) AS open_incident`,
-    );
+    return this.search(SEARCHES.elements, query);
   }
 
   // ---------------------------------------------------------------- jobs
@@ -1102,38 +1045,9 @@ export class EmbeddedEngine {
 
   // ---------------------------------------------------------------- user tasks
 
-  private static readonly TASK_FIELDS: Record<string, FieldSpec> = {
-    userTaskKey: { column: 't.key', cast: 'bigint' },
-    state: { column: 't.state' },
-    assignee: { column: 't.assignee' },
-    candidateGroup: { column: 't.candidate_groups', array: true },
-    candidateUser: { column: 't.candidate_users', array: true },
-    processInstanceKey: { column: 't.instance_key', cast: 'bigint' },
-    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
-    processDefinitionId: { column: 'i.process_id' },
-    elementId: { column: 't.element_id' },
-    elementInstanceKey: { column: 't.element_key', cast: 'bigint' },
-    name: { column: 't.name' },
-    priority: { column: 't.priority', cast: 'integer' },
-    dueDate: { column: 't.due_date', cast: 'timestamptz' },
-    followUpDate: { column: 't.follow_up_date', cast: 'timestamptz' },
-    creationDate: { column: 't.creation_date', cast: 'timestamptz' },
-    completionDate: { column: 't.completion_date', cast: 'timestamptz' },
-  };
 
   async searchUserTasks(query: SearchQuery) {
-    const params: unknown[] = [];
-    const where = buildWhere(query.filter, EmbeddedEngine.TASK_FIELDS, params);
-    return this.search(
-      'engine_user_task t JOIN engine_instance i ON i.key = t.instance_key JOIN engine_resource r ON r.key = i.definition_key',
-      where,
-      params,
-      query,
-      EmbeddedEngine.TASK_FIELDS,
-      't.key',
-      userTaskResult,
-      't.*, i.definition_key, i.process_id, r.version, r.name AS process_name',
-    );
+    return this.search(SEARCHES.userTasks, query);
   }
 
   async getUserTask(key: string) {
@@ -1223,32 +1137,9 @@ export class EmbeddedEngine {
 
   // ---------------------------------------------------------------- incidents and variables
 
-  private static readonly INCIDENT_FIELDS: Record<string, FieldSpec> = {
-    incidentKey: { column: 'n.key', cast: 'bigint' },
-    processInstanceKey: { column: 'n.instance_key', cast: 'bigint' },
-    processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
-    processDefinitionId: { column: 'i.process_id' },
-    elementId: { column: 'n.element_id' },
-    elementInstanceKey: { column: 'n.element_key', cast: 'bigint' },
-    jobKey: { column: 'n.job_key', cast: 'bigint' },
-    errorType: { column: 'n.error_type' },
-    state: { column: 'n.state' },
-    creationTime: { column: 'n.creation_time', cast: 'timestamptz' },
-  };
 
   async searchIncidents(query: SearchQuery) {
-    const params: unknown[] = [];
-    const where = buildWhere(query.filter, EmbeddedEngine.INCIDENT_FIELDS, params);
-    return this.search(
-      'engine_incident n JOIN engine_instance i ON i.key = n.instance_key',
-      where,
-      params,
-      query,
-      EmbeddedEngine.INCIDENT_FIELDS,
-      'n.key',
-      incidentResult,
-      'n.*, i.definition_key, i.process_id',
-    );
+    return this.search(SEARCHES.incidents, query);
   }
 
   /** Resolves an incident: a job incident makes the job activatable again; any other replays the failed step. */
@@ -1414,150 +1305,17 @@ export class EmbeddedEngine {
     return { page: { totalItems: items.length }, items: items.slice(offset, offset + limit) };
   }
 
-  private async search<T>(
-    from: string,
-    where: string[],
-    params: unknown[],
-    query: SearchQuery,
-    fields: Record<string, FieldSpec>,
-    keyColumn: string,
-    map: (row: Row) => T,
-    select = '*',
-  ): Promise<{ page: { totalItems: number }; items: T[] }> {
+  private async search<T>(spec: SearchSpec<T>, query: SearchQuery, extraWhere: string[] = []): Promise<{ page: { totalItems: number }; items: T[] }> {
+    const params: unknown[] = [];
+    const where = [...(spec.where ?? []), ...extraWhere, ...buildWhere(query.filter, spec.fields, params)];
     const { limit, offset } = pageOf(query.page);
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.db.query<{ total: string }>(`SELECT count(*) AS total FROM ${from} ${whereSql}`, params);
+    const [{ total }] = await this.db.query<{ total: string }>(`SELECT count(*) AS total FROM ${spec.from} ${whereSql}`, params);
     const rows = await this.db.query<Row>(
-      `SELECT ${select} FROM ${from} ${whereSql} ${buildOrder(query.sort, fields, keyColumn)} LIMIT ${limit} OFFSET ${offset}`,
+      `SELECT ${spec.select ?? '*'} FROM ${spec.from} ${whereSql} ${buildOrder(query.sort, spec.fields, spec.key)} LIMIT ${limit} OFFSET ${offset}`,
       params,
     );
-    return { page: { totalItems: Number(total) }, items: rows.map(map) };
+    return { page: { totalItems: Number(total) }, items: rows.map(spec.map) };
   }
 }
 
-function definitionResult(row: Row) {
-  return {
-    name: str(row.name),
-    resourceName: str(row.resource_name),
-    version: Number(row.version),
-    processDefinitionId: String(row.resource_id),
-    tenantId: TENANT,
-    processDefinitionKey: String(row.key),
-    hasStartForm: false,
-  };
-}
-
-function instanceResult(row: Row) {
-  return {
-    processDefinitionId: String(row.process_id),
-    processDefinitionName: String(row.definition_name ?? row.process_id),
-    processDefinitionVersion: Number(row.version),
-    startDate: iso(row.start_date)!,
-    endDate: iso(row.end_date),
-    state: String(row.state),
-    hasIncident: Boolean(row.has_incident),
-    tenantId: TENANT,
-    processInstanceKey: String(row.key),
-    processDefinitionKey: String(row.definition_key),
-  };
-}
-
-function elementResult(row: Row) {
-  return {
-    processDefinitionId: String(row.process_id),
-    startDate: iso(row.start_date)!,
-    endDate: iso(row.end_date),
-    elementId: String(row.element_id),
-    elementName: String(row.element_name),
-    type: String(row.element_type),
-    state: String(row.state),
-    hasIncident: row.open_incident != null,
-    tenantId: TENANT,
-    elementInstanceKey: String(row.key),
-    processInstanceKey: String(row.instance_key),
-    processDefinitionKey: String(row.definition_key),
-    incidentKey: str(row.open_incident),
-  };
-}
-
-function userTaskResult(row: Row) {
-  return {
-    userTaskKey: String(row.key),
-    priority: Number(row.priority),
-    name: str(row.name),
-    state: String(row.state),
-    assignee: str(row.assignee),
-    elementId: String(row.element_id),
-    candidateGroups: (row.candidate_groups as string[]) ?? [],
-    candidateUsers: (row.candidate_users as string[]) ?? [],
-    processDefinitionId: String(row.process_id),
-    creationDate: iso(row.creation_date),
-    completionDate: iso(row.completion_date),
-    followUpDate: iso(row.follow_up_date),
-    dueDate: iso(row.due_date),
-    tenantId: TENANT,
-    externalFormReference: str(row.external_form_reference),
-    processDefinitionVersion: Number(row.version),
-    customHeaders: Object.fromEntries(Object.entries((row.custom_headers as Row) ?? {}).map(([k, v]) => [k, String(v)])),
-    elementInstanceKey: String(row.element_key),
-    processName: str(row.process_name),
-    processDefinitionKey: String(row.definition_key),
-    processInstanceKey: String(row.instance_key),
-    formKey: str(row.form_key),
-  };
-}
-
-function incidentResult(row: Row) {
-  return {
-    processDefinitionId: String(row.process_id),
-    errorType: String(row.error_type),
-    errorMessage: String(row.error_message),
-    elementId: String(row.element_id),
-    creationTime: iso(row.creation_time),
-    state: String(row.state),
-    tenantId: TENANT,
-    incidentKey: String(row.key),
-    processDefinitionKey: String(row.definition_key),
-    processInstanceKey: String(row.instance_key),
-    elementInstanceKey: str(row.element_key),
-    jobKey: str(row.job_key),
-  };
-}
-
-/**
- * Live sessions of instances waiting for job workers, least recently used first out. A session is handed back only
- * for the stored version it produced: if that step's transaction did not commit, the database is behind the
- * session, the versions differ and the instance is recovered from what was committed.
- */
-class SessionCache {
-  private readonly entries = new Map<string, { version: number; session: InstanceSession }>();
-
-  constructor(private readonly capacity: number) {}
-
-  take(instanceKey: string, version: number): InstanceSession | undefined {
-    const entry = this.entries.get(instanceKey);
-    if (!entry) return undefined;
-    this.entries.delete(instanceKey);
-    if (entry.version === version) return entry.session;
-    entry.session.dispose();
-    return undefined;
-  }
-
-  keep(instanceKey: string, version: number, session: InstanceSession): void {
-    if (this.capacity <= 0) {
-      session.dispose();
-      return;
-    }
-    this.entries.set(instanceKey, { version, session });
-    while (this.entries.size > this.capacity) {
-      const [oldest, entry] = this.entries.entries().next().value as [string, { session: InstanceSession }];
-      this.entries.delete(oldest);
-      entry.session.dispose();
-    }
-  }
-
-  clear(): void {
-    for (const entry of this.entries.values()) entry.session.dispose();
-    this.entries.clear();
-  }
-}

@@ -7,6 +7,7 @@
 import { DmnModdle } from 'dmn-moddle';
 import { evaluate, parseExpression, parseUnaryTests, unaryTest } from 'feelin';
 import { toJson } from './feel';
+import { ModelError } from './model-error';
 
 export interface DecisionResult {
   decisionId: string;
@@ -28,15 +29,8 @@ export interface DmnModel {
   decisions: Decision[];
 }
 
-export class DmnModelError extends Error {
-  constructor(
-    readonly resourceName: string,
-    readonly problems: string[],
-  ) {
-    super(`${resourceName}: ${problems.join('; ')}`);
-    this.name = 'DmnModelError';
-  }
-}
+/** A refused decision file: the engine's one model error, under the name this module's callers know. */
+export { ModelError as DmnModelError } from './model-error';
 
 export class DecisionEvaluationError extends Error {
   constructor(
@@ -95,7 +89,7 @@ export async function parseDmn(resourceName: string, xml: string): Promise<DmnMo
   } catch (error) {
     const reason = (error as Error).message.replace(/\s+/g, ' ');
     const hint = /failed to parse document as/.test(reason) ? ` (DMN 1.3 is expected: xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/")` : '';
-    throw new DmnModelError(resourceName, [`not a readable DMN file: ${reason}${hint}`]);
+    throw new ModelError(resourceName, [`not a readable DMN file: ${reason}${hint}`]);
   }
   const problems = parsed.warnings.map((w) => w.message.replace(/\s+/g, ' '));
   const definitions = parsed.rootElement;
@@ -105,7 +99,7 @@ export async function parseDmn(resourceName: string, xml: string): Promise<DmnMo
   }
   if (compiled.size === 0) problems.push('contains no decision');
   checkRequirements(compiled, problems);
-  if (problems.length > 0) throw new DmnModelError(resourceName, problems);
+  if (problems.length > 0) throw new ModelError(resourceName, problems);
   const decisions = [...compiled.values()].map((d) => ({
     decisionId: d.id,
     name: d.name,

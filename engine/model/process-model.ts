@@ -6,6 +6,7 @@
 import BpmnModdle from 'bpmn-moddle';
 import * as Elements from 'bpmn-elements';
 import serializer, { TypeResolver } from 'moddle-context-serializer';
+import { ModelError } from './model-error';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zeebeSchema = require('zeebe-bpmn-moddle/resources/zeebe.json') as object;
 
@@ -63,15 +64,7 @@ export interface ProcessModel {
   sourceContext: unknown;
 }
 
-export class ModelError extends Error {
-  constructor(
-    readonly resourceName: string,
-    readonly problems: string[],
-  ) {
-    super(`${resourceName}: ${problems.join('; ')}`);
-    this.name = 'ModelError';
-  }
-}
+export { ModelError } from './model-error';
 
 /** Elements the engine runs with Zeebe's semantics today. Anything else is refused at deployment, not run wrongly. */
 const SUPPORTED = new Set([
