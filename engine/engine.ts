@@ -468,7 +468,7 @@ export class EmbeddedEngine {
       return result;
     }
 
-    await this.storeElementEvents(tx, instanceKey, result, now);
+    const elementKeys = await this.storeElementEvents(tx, instanceKey, result, now);
 
     // Waits: create the new ones, close the open ones the step left behind (an interrupted task, the losing branch
     // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
@@ -522,10 +522,14 @@ export class EmbeddedEngine {
       }
       const meta = model.elements.get(wait.elementId)!;
       // A multi-instance iteration (<body>#<index>) belongs to its body's element instance.
-      const [element] = await tx.query<{ key: string }>(
-        'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
-        [instanceKey, wait.executionId.split('#')[0]],
-      );
+      const elementExecution = wait.executionId.split('#')[0];
+      const known = elementKeys.get(elementExecution);
+      const [element] = known
+        ? [{ key: known }]
+        : await tx.query<{ key: string }>('SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2', [
+            instanceKey,
+            elementExecution,
+          ]);
       const key = await this.keys.take(tx);
       if (wait.kind === 'job') {
         this.newJobTypes.add(meta.jobType!);
@@ -689,7 +693,7 @@ export class EmbeddedEngine {
    * Element instances of one step in two statements: the elements entered (with their final state when they also
    * finished in this step), and the ones entered earlier that finished now.
    */
-  private async storeElementEvents(tx: EngineQueryable, instanceKey: string, result: RunResult, now: string): Promise<void> {
+  private async storeElementEvents(tx: EngineQueryable, instanceKey: string, result: RunResult, now: string): Promise<Map<string, string>> {
     const entered = new Map<string, { event: RunResult['events'][number]; state: string }>();
     const finished = new Map<string, string>();
     for (const event of result.events) {
@@ -702,22 +706,24 @@ export class EmbeddedEngine {
         finished.set(event.executionId, event.state);
       }
     }
-    if (entered.size === 0 && finished.size === 0) return;
+    if (entered.size === 0 && finished.size === 0) return new Map();
     const rows = [...entered.values()];
     const keys: string[] = [];
     for (let i = 0; i < rows.length; i++) keys.push(await this.keys.take(tx));
-    // One round trip: the update of earlier elements and the insert of new ones in one statement.
-    await tx.query(
+    // One round trip: the update of earlier elements and the insert of new ones in one statement; the keys of the
+    // inserted ones come back for the jobs and tasks created on them.
+    const inserted = await tx.query<{ key: string; execution_id: string }>(
       `WITH finished AS (
          UPDATE engine_element el SET state = u.s, end_date = $2 FROM unnest($9::text[], $10::text[]) AS u(x, s)
          WHERE el.instance_key = $1 AND el.execution_id = u.x AND el.state = 'ACTIVE' RETURNING 1)
        INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date)
        SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(k, x, e, n, t, s)
-       ON CONFLICT (instance_key, execution_id) DO NOTHING`,
+       ON CONFLICT (instance_key, execution_id) DO NOTHING RETURNING key::text, execution_id`,
       [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
         rows.map((r) => r.event.elementType), rows.map((r) => r.state), [...finished.keys()], [...finished.values()]],
     );
+    return new Map(inserted.map((r) => [r.execution_id, r.key]));
   }
 
   /** Closes the given waits (kind by kind), and terminates the processes that closed call activities called. */
