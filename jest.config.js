@@ -17,7 +17,8 @@ const swc = [
 const esm = ['feelin', 'dmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', '@lezer', 'lezer-feel', '@bpmn-io', 'bpmn-moddle', 'dmn-engine', 'temporal-[a-z]+', 'xml-naming', 'is-network-error', 'p-retry', 'anynum', 'strnum', '@nodable'];
 const common = {
   transform: { '^.+\\.(t|j|mj|cj)sx?$': swc },
-  transformIgnorePatterns: [`node_modules/(?!(${esm.join('|')})/)`],
+  // Also nested copies (node_modules/bpmnlint/node_modules/min-dash) must be transformed.
+  transformIgnorePatterns: [`node_modules/(?!(?:[^/]+/node_modules/)?(?:${esm.join('|')})/)`],
   moduleFileExtensions: ['ts', 'tsx', 'js', 'mjs', 'cjs', 'json'],
   testEnvironment: 'node',
 };

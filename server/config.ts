@@ -107,6 +107,10 @@ export const settings = {
   ALIYUN_SMS_ACCESS_KEY_SECRET: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS access key secret.' },
   ALIYUN_SMS_SIGN_NAME: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS signature (签名).' },
   ALIYUN_SMS_ENDPOINT: { schema: httpUrl.default('https://dysmsapi.aliyuncs.com'), doc: 'Alibaba Cloud SMS endpoint.' },
+  DEPLOY_MODELS: {
+    schema: bool.default(true),
+    doc: 'Deploy the models, decisions and forms in bpmn/ on start (idempotent: unchanged ones are not new versions).',
+  },
   DEMO_SEED: {
     schema: bool.optional(),
     doc: 'Seed a demo community on an empty database. Default: true outside production, never in production.',

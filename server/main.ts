@@ -2,6 +2,7 @@
 import { ConfigError } from './config';
 import { DatabaseUnavailableError } from './data/data-source';
 import { EngineLockedError } from './data/engine-lock';
+import { ModelDeploymentError } from './deploy-models';
 import { start } from './server';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 
@@ -37,7 +38,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof ConfigError || error instanceof DatabaseUnavailableError || error instanceof EngineLockedError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DatabaseUnavailableError ||
+    error instanceof EngineLockedError ||
+    error instanceof ModelDeploymentError
+  ) {
     process.stderr.write(`\n无法启动 / Cannot start:\n${error.message}\n\n`);
   } else {
     process.stderr.write(`\n无法启动 / Cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);

@@ -13,6 +13,7 @@ import { seedDemoCommunity, type DemoLogin } from './seed';
 import { EmbeddedEngine, engineRouter } from '../engine';
 import { createEngineClient, type EngineClient } from './engine-client';
 import { acquireEngineLock } from './data/engine-lock';
+import { deployModels } from './deploy-models';
 
 export interface RunningServer {
   url: string;
@@ -79,6 +80,10 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
     const engineClient = (engineRef.client = createEngineClient(config, secrets, url).client);
+    if (config.DEPLOY_MODELS) {
+      const deployed = await deployModels(engineClient);
+      log.info({ processes: deployed }, 'models deployed');
+    }
     log.info({ url, database: database.description, engine: config.ENGINE }, 'server started');
     let stopped: Promise<void> | undefined;
     return {

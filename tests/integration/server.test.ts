@@ -33,6 +33,28 @@ describe('server', () => {
     );
   });
 
+  it('when started, then the policy models are deployed, and a restart deploys no new versions', async () => {
+    // given
+    server = await start({ env: testEnv(db) });
+    const versions = async () =>
+      (await server!.database.db.query<{ resource_id: string; version: number }>(
+        "SELECT resource_id, max(version) AS version FROM engine_resource WHERE kind = 'process' GROUP BY resource_id ORDER BY 1",
+      )).map((r) => `${r.resource_id}@${r.version}`);
+    const first = await versions();
+    expect(first).toEqual([
+      'early-warning-joint-handling@1',
+      'key-person-care@1',
+      'petition-handling@1',
+      'street-office-escalation@1',
+      'working-group-1plusx@1',
+    ]);
+    // when
+    await server.stop();
+    server = await start({ env: testEnv(db) });
+    // then
+    expect(await versions()).toEqual(first);
+  });
+
   it('when restarted on the same data, then the data is kept and nothing is seeded twice', async () => {
     // given
     server = await start({ env: testEnv(db) });

@@ -1,0 +1,102 @@
+/**
+ * The names the models in this folder share with the code around them: job types, process ids, message names,
+ * BPMN error codes and the notification headers. Defined here once; `tests/integration/bpmn/models.test.ts`
+ * fails when a model uses a job type missing here, or when an entry here is used by no model.
+ */
+
+export const JOB_TYPES = {
+  /** Sends a notice; the `template` and `recipient` task headers say which and to whom. */
+  sendNotification: 'send-notification',
+  /** Sets `legalDueAt`/`legalReplyDueAt` (header phase=acceptance) or `slaDueAt`/`slaRedAt` (phase=handling) from decision `deadline-policy`. */
+  computeDeadlines: 'compute-deadlines',
+  /** Sends the petitioner a rating link and sets `ratingWindow` (ISO duration the link stays valid). */
+  issueRatingLink: 'issue-rating-link',
+  /** Posts case number, category, compound and outcome on the community notice board (dual feedback of key matters). */
+  publishNotice: 'publish-notice',
+  /** Raises `handlingRound` and hands the case to the community party secretary. */
+  startSecondHandling: 'start-second-handling',
+  /** Closes the case; throws `CASE_NOT_RESOLVED` when it is not resolved (不解决不销号). */
+  closeCase: 'close-case',
+  /** Assigns a key person's service team; sets `serviceTeamLead` (a username) and `visitInterval` (ISO duration). */
+  assignServiceTeam: 'assign-service-team',
+  /** Records a key person's conversion to volunteer or council member. */
+  recordConversion: 'record-conversion',
+} as const;
+
+export type JobType = (typeof JOB_TYPES)[keyof typeof JOB_TYPES];
+
+export const PROCESS_IDS = {
+  /** A petition from intake to closing: classes, feedback, rating, second handling. */
+  petitionHandling: 'petition-handling',
+  /** A complex case's 1+X working group (called by petition-handling). */
+  workingGroup1PlusX: 'working-group-1plusx',
+  /** A difficult or twice-dissatisfied case at the street office, one case one team (called by petition-handling). */
+  streetOfficeEscalation: 'street-office-escalation',
+  /** Property company, community and maintenance unit act on an early warning. */
+  earlyWarningJointHandling: 'early-warning-joint-handling',
+  /** A key person's service team visits until the person leaves the registry. */
+  keyPersonCare: 'key-person-care',
+} as const;
+
+export type ProcessId = (typeof PROCESS_IDS)[keyof typeof PROCESS_IDS];
+
+export const MESSAGES = {
+  /** The petitioner rated the handling; correlation key `caseId`, variables `rating` and `comment`. */
+  satisfactionRated: 'satisfaction-rated',
+  /** A key person left the registry; correlation key `personId`. */
+  keyPersonExited: 'key-person-exited',
+} as const;
+
+export const ERROR_CODES = {
+  /** Thrown by close-case: the case is not resolved and goes back to handling. */
+  caseNotResolved: 'CASE_NOT_RESOLVED',
+} as const;
+
+export const DECISIONS = {
+  /** Suggests `caseClass` from `category` (business rule task in petition-handling). */
+  suggestCaseClass: 'suggest-case-class',
+  /** Internal and legal limits by `caseClass`, read by the compute-deadlines worker. */
+  deadlinePolicy: 'deadline-policy',
+} as const;
+
+/** Values of the `template` header on send-notification tasks. */
+export const NOTIFICATION_TEMPLATES = {
+  /** The petition was accepted (with the legal reply and opinion deadlines). */
+  acceptance: 'acceptance',
+  /** The handling result, by SMS. */
+  result: 'result',
+  /** The internal deadline passed. */
+  overdueYellow: 'overdue-yellow',
+  /** The internal deadline passed long ago: the leader is told. */
+  overdueRed: 'overdue-red',
+  /** A case was reported to the street office. */
+  escalated: 'escalated',
+  /** The street office's one-case-one-team gave its handling opinion. */
+  teamOpinion: 'team-opinion',
+  /** The case was closed. */
+  closed: 'closed',
+  /** An early-warning rule fired. */
+  earlyWarning: 'early-warning',
+  /** The joint handling of an early warning is done. */
+  jointHandlingResult: 'joint-handling-result',
+} as const;
+
+/** Values of the `recipient` header on send-notification tasks. */
+export const RECIPIENTS = {
+  /** The petitioner (or, for an early warning, every petitioner of `caseIds`). */
+  petitioner: 'petitioner',
+  /** The case's first responder (`firstResponder`). */
+  firstResponder: 'first-responder',
+  /** The leader in charge. */
+  leader: 'leader',
+  /** The street office petition office's queue. */
+  streetOffice: 'street-office',
+} as const;
+
+/** Values of the `phase` header on compute-deadlines tasks. */
+export const DEADLINE_PHASES = {
+  /** At acceptance: the legal deadlines only. */
+  acceptance: 'acceptance',
+  /** Before each handling: the internal deadline of `caseClass` and its red-warning date. */
+  handling: 'handling',
+} as const;
