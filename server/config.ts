@@ -107,6 +107,10 @@ export const settings = {
   ALIYUN_SMS_ACCESS_KEY_SECRET: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS access key secret.' },
   ALIYUN_SMS_SIGN_NAME: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS signature (签名).' },
   ALIYUN_SMS_ENDPOINT: { schema: httpUrl.default('https://dysmsapi.aliyuncs.com'), doc: 'Alibaba Cloud SMS endpoint.' },
+  WORKERS_IN_APP: {
+    schema: bool.optional(),
+    doc: 'Run the job workers inside the app. Default: true with ENGINE=embedded, false with ENGINE=camunda (use `npm run workers`).',
+  },
   DEPLOY_MODELS: {
     schema: bool.default(true),
     doc: 'Deploy the models, decisions and forms in bpmn/ on start (idempotent: unchanged ones are not new versions).',
@@ -127,6 +131,7 @@ export type RawConfig = { [K in keyof Settings]: z.output<Settings[K]['schema']>
 export interface Config extends RawConfig {
   PUBLIC_URL: string;
   DEMO_SEED: boolean;
+  WORKERS_IN_APP: boolean;
 }
 
 export class ConfigError extends Error {
@@ -198,5 +203,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ...raw,
     PUBLIC_URL: raw.PUBLIC_URL ?? `http://localhost:${raw.PORT}`,
     DEMO_SEED: raw.DEMO_SEED ?? !production,
+    WORKERS_IN_APP: raw.WORKERS_IN_APP ?? raw.ENGINE === 'embedded',
   };
 }

@@ -65,6 +65,17 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded', 
     }),
   );
 
+  router.post(
+    '/decision-definitions/evaluation',
+    ok((req) => {
+      const b = body(req);
+      return engine.evaluateDecision({
+        decisionDefinitionId: optString(b.decisionDefinitionId),
+        decisionDefinitionKey: optString(b.decisionDefinitionKey),
+        variables: vars(b.variables),
+      });
+    }),
+  );
   router.post('/process-definitions/search', ok((req) => engine.searchProcessDefinitions(body(req))));
   router.get('/process-definitions/:key', ok((req) => engine.getProcessDefinition(key(req, 'key'))));
   router.get(

@@ -32,7 +32,8 @@ export interface EngineHarness {
 
 export async function startEngine(extraEnv: Record<string, string> = {}, db?: TestDatabase): Promise<EngineHarness> {
   const database = db ?? (await createTestDatabase());
-  const server = await start({ env: testEnv(database, { DEMO_SEED: 'false', ...extraEnv }) });
+  // Engine tests play the job workers themselves; the app's own workers would race them for the jobs.
+  const server = await start({ env: testEnv(database, { DEMO_SEED: 'false', WORKERS_IN_APP: 'false', ...extraEnv }) });
   const { client, camunda } = createEngineClient(server.config, server.secrets, server.url);
   return {
     server,

@@ -255,6 +255,15 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('evaluates a deployed decision (evaluateDecision)', async () => {
+    await deploy(h.client, 'case-class.dmn');
+    const result = await h.client.evaluateDecision({ decisionDefinitionId: 'decide-case-class', variables: { category: '物业合同纠纷' } });
+    expect(JSON.parse(result.output)).toBe('complex');
+    expect(result.failureMessage).toBe('');
+    const none = await sdkError(h.client.evaluateDecision({ decisionDefinitionId: 'no-such-decision', variables: {} }));
+    expect(none.status).toBe(404);
+  });
+
   it('keeps fixtures named after their models', () => {
     expect(fixture('user-task.bpmn')).toMatch(/user-task\.bpmn$/);
   });

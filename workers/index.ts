@@ -1,0 +1,50 @@
+/**
+ * Every job worker, registered through @camunda8/sdk in this one place. In ENGINE=embedded the app starts them
+ * against its own /v2; `npm run workers` starts them as their own process against a Camunda cluster.
+ */
+import type { EngineClient } from '../server/engine-client';
+import { BpmnError, type JobWorker, type WorkerDeps } from './job';
+
+/** The workers, one file per job type. The models' job types must match this list (tests/integration/bpmn). */
+export const WORKERS: JobWorker[] = [];
+
+export interface RunningWorkers {
+  stop(): Promise<void>;
+}
+
+export function startWorkers(client: EngineClient, deps: WorkerDeps, workers: JobWorker[] = WORKERS): RunningWorkers {
+  const started = workers.map((worker) =>
+    client.createJobWorker({
+      jobType: worker.type,
+      jobTimeoutMs: worker.timeoutMs ?? 60_000,
+      maxParallelJobs: 8,
+      pollTimeoutMs: 10_000,
+      workerName: `petition-${worker.type}`,
+      jobHandler: async (job) => {
+        const input = {
+          variables: job.variables as Record<string, unknown>,
+          headers: Object.fromEntries(Object.entries(job.customHeaders ?? {}).map(([k, v]) => [k, String(v)])),
+          jobKey: String(job.jobKey),
+          processInstanceKey: String(job.processInstanceKey),
+          elementId: String(job.elementId),
+        };
+        try {
+          const variables = await worker.handle(input, deps);
+          return await job.complete(variables);
+        } catch (error) {
+          if (error instanceof BpmnError) {
+            return job.error({ errorCode: error.code, errorMessage: error.message, variables: error.variables });
+          }
+          const message = error instanceof Error ? error.message : String(error);
+          deps.log.warn({ jobType: worker.type, jobKey: input.jobKey, err: error }, 'job failed');
+          return job.fail({ errorMessage: message, retries: Math.max(0, Number(job.retries) - 1), retryBackOff: 5_000 });
+        }
+      },
+    }),
+  );
+  return {
+    stop: async () => {
+      await Promise.all(started.map((w) => w.stopGracefully({ waitUpToMs: 5_000 }).catch(() => undefined)));
+    },
+  };
+}
