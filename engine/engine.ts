@@ -303,7 +303,7 @@ export class EmbeddedEngine {
     const decisionId = String(row.resource_id);
     const base = {
       decisionDefinitionId: decisionId,
-      decisionDefinitionName: String(row.name ?? decisionId),
+      decisionDefinitionName: typeof row.name === 'string' ? row.name : decisionId,
       decisionDefinitionVersion: Number(row.version),
       decisionRequirementsId: model.decisionRequirementsId,
       tenantId: TENANT,

@@ -3,5 +3,16 @@ import { UsersAndRoles1764400000000 } from './1764400000000-users-and-roles';
 import { GridsAndCompounds1764400000001 } from './1764400000001-grids-and-compounds';
 import { Residents1764400000002 } from './1764400000002-residents';
 import { Cases1764400000003 } from './1764400000003-cases';
+import { WorkCalendar1764400000010 } from './1764400000010-work-calendar';
+import { Notifications1764400000020 } from './1764400000020-notifications';
+import { CaseHandling1764400000030 } from './1764400000030-case-handling';
 
-export const migrations = [UsersAndRoles1764400000000, GridsAndCompounds1764400000001, Residents1764400000002, Cases1764400000003];
+export const migrations = [
+  UsersAndRoles1764400000000,
+  GridsAndCompounds1764400000001,
+  Residents1764400000002,
+  Cases1764400000003,
+  WorkCalendar1764400000010,
+  Notifications1764400000020,
+  CaseHandling1764400000030,
+];

@@ -106,6 +106,10 @@ export const settings = {
   ALIYUN_SMS_ACCESS_KEY_ID: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS access key id (SMS_PROVIDER=aliyun).' },
   ALIYUN_SMS_ACCESS_KEY_SECRET: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS access key secret.' },
   ALIYUN_SMS_SIGN_NAME: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS signature (签名).' },
+  ALIYUN_SMS_TEMPLATE_CODE: {
+    schema: z.string().optional(),
+    doc: 'Alibaba Cloud SMS template code (SMS_…) of an approved template whose whole content is the variable ${content}.',
+  },
   ALIYUN_SMS_ENDPOINT: { schema: httpUrl.default('https://dysmsapi.aliyuncs.com'), doc: 'Alibaba Cloud SMS endpoint.' },
   WORKERS_IN_APP: {
     schema: bool.optional(),
@@ -180,7 +184,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   if (raw.SMS_PROVIDER === 'http' && !raw.SMS_HTTP_URL) problems.push('SMS_HTTP_URL is required when SMS_PROVIDER=http');
   if (raw.SMS_PROVIDER === 'aliyun') {
-    for (const k of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME'] as const) {
+    for (const k of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE'] as const) {
       if (!raw[k]) problems.push(`${k} is required when SMS_PROVIDER=aliyun`);
     }
   }

@@ -17,6 +17,7 @@ import { deployModels } from './deploy-models';
 import { startWorkers } from '../workers';
 import type { WorkerDeps } from '../workers/job';
 import { createSmsSender } from '../workers/sms';
+import { ensureCalendar } from '../workers/calendar';
 import { piiCipher } from './security/pii';
 
 export interface RunningServer {
@@ -48,6 +49,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
     const demoLogins = config.DEMO_SEED ? await seedDemoCommunity(database.db) : [];
+    // Working days: the years chinese-days knows; an admin adds later years (an admin's year is never overwritten).
+    await ensureCalendar(database.db);
     let engine: EmbeddedEngine | undefined;
     const quietMounts: Parameters<typeof createApp>[0]['mounts'] = [];
     if (config.ENGINE === 'embedded') {

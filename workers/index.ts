@@ -4,9 +4,17 @@
  */
 import type { EngineClient } from '../server/engine-client';
 import { BpmnError, type JobWorker, type WorkerDeps } from './job';
+import { assignServiceTeam } from './assign-service-team';
+import { closeCase } from './close-case';
+import { computeDeadlines } from './compute-deadlines';
+import { issueRatingLink } from './issue-rating-link';
+import { publishNotice } from './publish-notice';
+import { recordConversion } from './record-conversion';
+import { startSecondHandling } from './start-second-handling';
+import { sendNotification } from './send-notification';
 
-/** The workers, one file per job type. The models' job types must match this list (tests/integration/bpmn). */
-export const WORKERS: JobWorker[] = [];
+/** The workers, one file per job type. The models' job types must match this list (tests/unit/workers-contract). */
+export const WORKERS: JobWorker[] = [assignServiceTeam, closeCase, computeDeadlines, issueRatingLink, publishNotice, recordConversion, sendNotification, startSecondHandling];
 
 export interface RunningWorkers {
   stop(): Promise<void>;

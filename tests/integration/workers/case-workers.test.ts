@@ -1,0 +1,143 @@
+/**
+ * The handling workers' handlers on a real database (no engine): what they record, what they refuse, and that a
+ * job retried with the same key changes and sends nothing twice.
+ */
+import { openDatabase, type Database } from '../../../server/data/data-source';
+import { createLogger } from '../../../server/logger';
+import { BpmnError, type SmsMessage, type WorkerDeps } from '../../../workers/job';
+import { startSecondHandling } from '../../../workers/start-second-handling';
+import { closeCase } from '../../../workers/close-case';
+import { issueRatingLink, hashToken } from '../../../workers/issue-rating-link';
+import { publishNotice } from '../../../workers/publish-notice';
+import { assignServiceTeam } from '../../../workers/assign-service-team';
+import { recordConversion } from '../../../workers/record-conversion';
+import { ensureCalendar } from '../../../workers/calendar';
+import { createTestDatabase, type TestDatabase } from '../../support/database';
+import { createCase, createUser, testCipher } from '../../support/case-fixtures';
+
+describe('case handling workers', () => {
+  let tdb: TestDatabase;
+  let database: Database;
+  let deps: WorkerDeps;
+  const sent: SmsMessage[] = [];
+  const now = new Date('2026-10-12T02:00:00Z');
+  const job = (variables: Record<string, unknown>, jobKey = `job-${Math.random()}`) => ({
+    variables,
+    headers: {},
+    jobKey,
+    processInstanceKey: '1',
+    elementId: 'task',
+  });
+
+  beforeAll(async () => {
+    tdb = await createTestDatabase();
+    database = await openDatabase({ databaseUrl: tdb.env.DATABASE_URL, dataDir: tdb.env.DATA_DIR });
+    deps = {
+      db: database.db,
+      log: createLogger('silent'),
+      now: () => now,
+      publicUrl: 'https://xinfang.example.cn',
+      timeZone: 'Asia/Shanghai',
+      pii: testCipher,
+      sms: { name: 'test', send: (m) => (sent.push(m), Promise.resolve({ providerMessageId: `m-${sent.length}` })) },
+      decide: () => Promise.reject(new Error('not used here')),
+    };
+    await ensureCalendar(database.db);
+    await createUser(database.db, 'secretary-1', ['secretary']);
+    await createUser(database.db, 'cadre-b', ['cadre']);
+    await createUser(database.db, 'cadre-a', ['cadre']);
+  });
+  afterAll(async () => {
+    await database.close();
+    await tdb.drop();
+  });
+
+  it('when the petitioner is dissatisfied, then the rating and reason are recorded once, the round rises and the secretary is named', async () => {
+    // given
+    const { caseId } = await createCase(database.db);
+    const input = job({ caseId, handlingRound: 1, rating: 'dissatisfied', comment: '电梯还是坏' }, 'second-1');
+    // when (and retried)
+    const out = await startSecondHandling.handle(input, deps);
+    await startSecondHandling.handle(input, deps);
+    // then
+    expect(out).toEqual({ handlingRound: 2, secondHandlingBy: 'secretary-1' });
+    const ratings = await database.db.query('SELECT round, rating, comment FROM case_rating WHERE case_id = $1', [caseId]);
+    expect(ratings).toEqual([{ round: 1, rating: 'dissatisfied', comment: '电梯还是坏' }]);
+    const events = await database.db.query("SELECT kind FROM case_event WHERE case_id = $1 AND kind = 'second-handling-started'", [caseId]);
+    expect(events).toHaveLength(1);
+    const [row] = await database.db.query<{ handling_round: number; status: string }>('SELECT handling_round, status FROM petition_case WHERE id = $1', [caseId]);
+    expect(row).toEqual({ handling_round: 2, status: 'second-handling' });
+  });
+
+  it('when a case is not resolved, then close-case throws CASE_NOT_RESOLVED and the case stays open', async () => {
+    const { caseId } = await createCase(database.db);
+    await expect(closeCase.handle(job({ caseId, resolved: false, rating: 'satisfied' }), deps)).rejects.toMatchObject({
+      code: 'CASE_NOT_RESOLVED',
+    });
+    await expect(closeCase.handle(job({ caseId, resolved: true, rating: 'dissatisfied', handlingRound: 1 }), deps)).rejects.toBeInstanceOf(BpmnError);
+    const [row] = await database.db.query<{ status: string }>('SELECT status FROM petition_case WHERE id = $1', [caseId]);
+    expect(row.status).toBe('registered');
+  });
+
+  it('when a resolved case is rated satisfied, then it is closed with each clock kept or missed', async () => {
+    const { caseId } = await createCase(database.db);
+    const out = await closeCase.handle(
+      job({ caseId, resolved: true, rating: 'satisfied', handlingRound: 1, slaDueAt: '2026-10-10T15:59:59Z', legalDueAt: '2026-12-01T00:00:00Z' }),
+      deps,
+    );
+    expect(out).toMatchObject({ closingReason: 'resolved', onTimeInternal: false, onTimeLegal: true });
+    expect(typeof out.handlingWorkingDays).toBe('number');
+    const [row] = await database.db.query<{ status: string; closed_at: Date }>('SELECT status, closed_at FROM petition_case WHERE id = $1', [caseId]);
+    expect(row.status).toBe('closed');
+    expect(new Date(row.closed_at).toISOString()).toBe(now.toISOString());
+  });
+
+  it('when a rating link is issued, then one SMS carries a one-time link whose token only exists hashed and encrypted; a retry sends nothing', async () => {
+    // given
+    const { caseId, caseNo } = await createCase(database.db, { phone: '13900001111' });
+    const input = job({ caseId, handlingRound: 1 }, 'rating-1');
+    sent.length = 0;
+    // when
+    const out = await issueRatingLink.handle(input, deps);
+    await issueRatingLink.handle(input, deps);
+    // then
+    expect(out).toEqual({ ratingWindow: 'P3D', ratingLinkExpiresAt: '2026-10-15T02:00:00.000Z' });
+    expect(JSON.stringify(out)).not.toContain('rate/');
+    expect(sent).toHaveLength(1);
+    expect(sent[0].to).toBe('13900001111');
+    expect(sent[0].text).toContain(caseNo);
+    const token = /\/rate\/([\w-]+)/.exec(sent[0].text)![1];
+    const [link] = await database.db.query<{ case_id: string; used_at: Date | null }>('SELECT case_id, used_at FROM rating_link WHERE token_hash = $1', [hashToken(token)]);
+    expect(link).toEqual({ case_id: caseId, used_at: null });
+  });
+
+  it('when a key matter is published, then the notice has no phone or ID number and a masked name only with consent', async () => {
+    const withConsent = await createCase(database.db, { name: '王小明', consent: true });
+    const without = await createCase(database.db, { name: '李四', consent: false });
+    await publishNotice.handle(job({ caseId: withConsent.caseId, result: '已更换电梯控制柜，联系电话13812345678' }), deps);
+    await publishNotice.handle(job({ caseId: without.caseId, result: '已修复' }), deps);
+    const notices = await database.db.query<{ case_no: string; outcome: string; petitioner_masked: string | null; compound_name: string }>(
+      'SELECT case_no, outcome, petitioner_masked, compound_name FROM notice_board WHERE case_id = ANY($1::uuid[]) ORDER BY case_no',
+      [[withConsent.caseId, without.caseId]],
+    );
+    const byCase = Object.fromEntries(notices.map((n) => [n.case_no, n]));
+    expect(byCase[withConsent.caseNo]).toMatchObject({ outcome: '已更换电梯控制柜，联系电话***', petitioner_masked: '王**', compound_name: '幸福里小区' });
+    expect(byCase[without.caseNo]).toMatchObject({ petitioner_masked: null });
+  });
+
+  it('when a key person enters the registry, then the least busy cadre leads the team; conversion needs consent', async () => {
+    const { residentId } = await createCase(database.db);
+    const [person] = await database.db.query<{ id: string }>("INSERT INTO key_person (resident_id, reason) VALUES ($1, '一年内信访3次') RETURNING id", [residentId]);
+    const team = await assignServiceTeam.handle(job({ personId: person.id }), deps);
+    expect(team).toEqual({ serviceTeamLead: 'cadre-a', visitInterval: 'P30D' });
+    expect(await recordConversion.handle(job({ personId: person.id, conversionRole: 'volunteer', conversionConsent: false }), deps)).toEqual({ converted: false });
+    expect(await recordConversion.handle(job({ personId: person.id, conversionRole: 'volunteer', conversionConsent: true }), deps)).toEqual({ converted: true });
+    await expect(recordConversion.handle(job({ personId: person.id, conversionRole: 'mayor', conversionConsent: true }), deps)).rejects.toThrow(/conversionRole must be one of/);
+  });
+
+  it('when a case does not exist, then the job fails with a message a person can act on', async () => {
+    await expect(closeCase.handle(job({ caseId: '00000000-0000-0000-0000-000000000000', resolved: true, rating: 'satisfied' }), deps)).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+});

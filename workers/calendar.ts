@@ -1,0 +1,355 @@
+/**
+ * The working-day calendar (工作日历): which days are working days, and deadline arithmetic over them in the business
+ * time zone (Asia/Shanghai).
+ *
+ * Data: the State Council's holidays and adjusted workdays (调休) come from the npm package `chinese-days`, which
+ * knows the years up to the one published last (2026 today); an admin adds a later year (each November) with
+ * `setAdminYear`. A day the calendar does not list follows the week (Mon–Fri work, Sat–Sun rest). A date in a year
+ * that is not in `work_calendar_year` as complete throws `CalendarMissingError` — never a silently wrong deadline.
+ *
+ * We read `chinese-days/dist/chinese-days.json` (the JSON file its README documents) rather than calling
+ * `getDayDetail`/`findWorkday`: those read dates through the process's local time zone and answer for the wrong day
+ * when it is west of UTC (TZ=America/Los_Angeles gives 2026-10-07 as a workday). The JSON is plain data.
+ *
+ * Deadline rule: a deadline of n days (working or calendar) ends at 24:00 local time of the n-th day after the start
+ * day, not counting the start day (as `findWorkday` and 民法典 Art 201/203 count periods). 24:00 is returned as the
+ * instant of the next local midnight, so `now <= deadline` holds all through the last day.
+ */
+import { readFileSync } from 'node:fs';
+import type { Db, Queryable } from '../server/data/db';
+
+/** A local calendar date, `YYYY-MM-DD`. */
+export type LocalDay = string;
+/** Whether a local day is a working day; throws `CalendarMissingError` for a day the calendar does not know. */
+export type IsWorkday = (day: LocalDay) => boolean;
+
+export interface CalendarDay {
+  day: LocalDay;
+  isWorkday: boolean;
+  /** 国庆节, 调休上班（国庆节） … */
+  name: string;
+}
+
+export type CalendarSource = 'chinese-days' | 'admin';
+
+/** A deadline falls in a year the calendar has no (complete) data for: an admin must add that year. */
+export class CalendarMissingError extends Error {
+  constructor(readonly year: number) {
+    super(
+      `${year}年的节假日安排尚未录入：请管理员在设置中添加 ${year} 年日历 / ` +
+        `the working-day calendar has no data for ${year}: an admin must add it`,
+    );
+    this.name = 'CalendarMissingError';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pure arithmetic: local days, time zones, counting over an IsWorkday lookup. No I/O.
+
+const DAY_MS = 86_400_000;
+const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function parseDay(day: LocalDay): number {
+  const match = DAY_PATTERN.exec(day);
+  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : NaN;
+  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== day) throw new Error(`Not a date (YYYY-MM-DD): "${day}"`);
+  return time;
+}
+
+export function yearOf(day: LocalDay): number {
+  return Number(day.slice(0, 4));
+}
+
+/** The day n days after `day` (n may be negative). */
+export function plusDays(day: LocalDay, n: number): LocalDay {
+  return new Date(parseDay(day) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** The week's default: Monday to Friday are working days. */
+export function isWeekday(day: LocalDay): boolean {
+  const weekday = new Date(parseDay(day)).getUTCDay();
+  return weekday >= 1 && weekday <= 5;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(timeZone: string): Intl.DateTimeFormat {
+  let f = formatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    formatters.set(timeZone, f);
+  }
+  return f;
+}
+
+/** The wall clock in `timeZone` at `instant`, read as if it were UTC (ms). */
+function wallClock(instant: number, timeZone: string): number {
+  const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+}
+
+/** The local date of an instant in `timeZone`. */
+export function localDay(instant: Date, timeZone: string): LocalDay {
+  if (Number.isNaN(instant.getTime())) throw new Error('Not a valid instant');
+  return new Date(wallClock(instant.getTime(), timeZone)).toISOString().slice(0, 10);
+}
+
+/** The instant of local midnight at the start of `day` in `timeZone` (DST-safe; Asia/Shanghai has none). */
+export function startOfDay(day: LocalDay, timeZone: string): Date {
+  const wall = parseDay(day);
+  let instant = wall - (wallClock(wall, timeZone) - wall);
+  // A second pass corrects the offset when the first guess crossed an offset change.
+  instant = wall - (wallClock(instant, timeZone) - instant);
+  return new Date(instant);
+}
+
+/** 24:00 local time of `day`: the instant the next day starts. */
+export function endOfDay(day: LocalDay, timeZone: string): Date {
+  return startOfDay(plusDays(day, 1), timeZone);
+}
+
+function checkCount(n: number): void {
+  if (!Number.isInteger(n) || n < 0) throw new Error(`A number of days must be a whole number ≥ 0 (got ${n})`);
+}
+
+/** The n-th working day after `day`, not counting `day` itself (n = 0: `day`). */
+export function nthWorkingDayAfter(day: LocalDay, n: number, isWorkday: IsWorkday): LocalDay {
+  checkCount(n);
+  let current = day;
+  let restDays = 0;
+  for (let found = 0; found < n; ) {
+    current = plusDays(current, 1);
+    if (isWorkday(current)) {
+      found++;
+      restDays = 0;
+    } else if (++restDays > 366) {
+      throw new Error(`The working-day calendar has no working day in the year after ${day}`);
+    }
+  }
+  return current;
+}
+
+/** Working days d with `after` < d ≤ `through` (0 when `through` is not after `after`). */
+export function countWorkingDays(after: LocalDay, through: LocalDay, isWorkday: IsWorkday): number {
+  let count = 0;
+  for (let d = plusDays(after, 1); d <= through; d = plusDays(d, 1)) if (isWorkday(d)) count++;
+  return count;
+}
+
+/** The end (24:00 local) of the n-th working day after the local day of `from`. */
+export function workingDeadline(from: Date, n: number, timeZone: string, isWorkday: IsWorkday): Date {
+  return endOfDay(nthWorkingDayAfter(localDay(from, timeZone), n, isWorkday), timeZone);
+}
+
+/** The end (24:00 local) of the n-th calendar day after the local day of `from`. No calendar needed. */
+export function addCalendarDays(from: Date, n: number, timeZone: string): Date {
+  checkCount(n);
+  return endOfDay(plusDays(localDay(from, timeZone), n), timeZone);
+}
+
+/**
+ * The local day an end instant belongs to: exactly 00:00 local is 24:00 of the day before (the instant every
+ * deadline is), anything later is its own day.
+ */
+export function endDay(instant: Date, timeZone: string): LocalDay {
+  const day = localDay(instant, timeZone);
+  return startOfDay(day, timeZone).getTime() === instant.getTime() ? plusDays(day, -1) : day;
+}
+
+/** Working days after `from`'s local day up to and including `to`'s (an end at 00:00 counts as 24:00 the day before). */
+export function countWorkingDaysBetween(from: Date, to: Date, timeZone: string, isWorkday: IsWorkday): number {
+  return countWorkingDays(localDay(from, timeZone), endDay(to, timeZone), isWorkday);
+}
+
+/** One year of calendar data: its listed days; any other day of the year follows the week. */
+export interface CalendarYear {
+  year: number;
+  days: ReadonlyMap<LocalDay, boolean>;
+}
+
+/** Thrown by a lookup over loaded years when a day's year is not loaded yet (`withCalendar` loads it and retries). */
+export class YearNotLoaded extends Error {
+  constructor(readonly year: number) {
+    super(`Calendar year ${year} is not loaded`);
+    this.name = 'YearNotLoaded';
+  }
+}
+
+/**
+ * A lookup over loaded years. A year mapped to `null` is known to be missing (CalendarMissingError); a year not in
+ * the map is not loaded yet (YearNotLoaded).
+ */
+export function lookupFromYears(years: ReadonlyMap<number, CalendarYear | null>): IsWorkday {
+  return (day) => {
+    const year = yearOf(day);
+    const data = years.get(year);
+    if (data === undefined) throw new YearNotLoaded(year);
+    if (data === null) throw new CalendarMissingError(year);
+    return data.days.get(day) ?? isWeekday(day);
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The data of `chinese-days`.
+
+interface ChineseDaysData {
+  holidays: Record<string, string>;
+  workdays: Record<string, string>;
+}
+
+let chineseDaysData: ChineseDaysData | undefined;
+function chineseDays(): ChineseDaysData {
+  if (!chineseDaysData) {
+    const raw = JSON.parse(readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8')) as Partial<ChineseDaysData>;
+    if (typeof raw.holidays !== 'object' || typeof raw.workdays !== 'object') {
+      throw new Error('chinese-days/dist/chinese-days.json has no "holidays" and "workdays": has the package changed its format?');
+    }
+    chineseDaysData = raw as ChineseDaysData;
+  }
+  return chineseDaysData;
+}
+
+/** The years `chinese-days` has the State Council's arrangement for (every year has holidays). */
+export function chineseDaysYears(): number[] {
+  const years = new Set(Object.keys(chineseDays().holidays).map(yearOf));
+  return [...years].sort((a, b) => a - b);
+}
+
+/** "National Day,国庆节,3" → 国庆节 */
+function chineseName(entry: string): string {
+  return entry.split(',')[1]?.trim() || entry;
+}
+
+/** A year's holidays and adjusted workdays from `chinese-days`; throws CalendarMissingError for a year it lacks. */
+export function chineseDaysYear(year: number): CalendarDay[] {
+  if (!chineseDaysYears().includes(year)) throw new CalendarMissingError(year);
+  const { holidays, workdays } = chineseDays();
+  const prefix = `${year}-`;
+  const days: CalendarDay[] = [
+    ...Object.entries(holidays)
+      .filter(([day]) => day.startsWith(prefix))
+      .map(([day, entry]) => ({ day, isWorkday: false, name: chineseName(entry) })),
+    ...Object.entries(workdays)
+      .filter(([day]) => day.startsWith(prefix))
+      .map(([day, entry]) => ({ day, isWorkday: true, name: `调休上班（${chineseName(entry)}）` })),
+  ];
+  return days.sort((a, b) => a.day.localeCompare(b.day));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The database: work_calendar (listed days) and work_calendar_year (which years are known).
+
+async function writeYear(tx: Queryable, year: number, source: CalendarSource, days: CalendarDay[], complete: boolean): Promise<void> {
+  await tx.query(
+    `INSERT INTO work_calendar_year (year, source, complete, updated_at) VALUES ($1, $2, $3, now())
+     ON CONFLICT (year) DO UPDATE SET source = EXCLUDED.source, complete = EXCLUDED.complete, updated_at = now()`,
+    [year, source, complete],
+  );
+  await tx.query('DELETE FROM work_calendar WHERE day BETWEEN $1::date AND $2::date', [`${year}-01-01`, `${year}-12-31`]);
+  if (days.length === 0) return;
+  await tx.query(
+    `INSERT INTO work_calendar (day, is_workday, name, source)
+     SELECT d, w, n, $4 FROM unnest($1::date[], $2::boolean[], $3::text[]) AS t(d, w, n)`,
+    [days.map((d) => d.day), days.map((d) => d.isWorkday), days.map((d) => d.name), source],
+  );
+}
+
+/** Fills (or refills) one year from `chinese-days`, replacing what the table had for it. Returns the days stored. */
+export async function loadCalendarYear(db: Db, year: number): Promise<number> {
+  const days = chineseDaysYear(year);
+  await db.transaction((tx) => writeYear(tx, year, 'chinese-days', days, true));
+  return days.length;
+}
+
+/**
+ * Fills every year `chinese-days` knows that the table does not have yet, marked complete; a year already there
+ * (from an earlier start, or an admin's) is left alone. Safe to run from several processes at once. Returns the
+ * years added.
+ */
+export async function ensureCalendar(db: Db): Promise<number[]> {
+  const present = new Set((await db.query<{ year: number }>('SELECT year FROM work_calendar_year')).map((r) => Number(r.year)));
+  const added: number[] = [];
+  for (const year of chineseDaysYears()) {
+    if (present.has(year)) continue;
+    const days = chineseDaysYear(year);
+    const claimed = await db.transaction(async (tx) => {
+      // Whoever inserts the year row fills it; a concurrent start waits on the row, then finds it taken.
+      const rows = await tx.query(
+        `INSERT INTO work_calendar_year (year, source, complete) VALUES ($1, 'chinese-days', true) ON CONFLICT (year) DO NOTHING RETURNING year`,
+        [year],
+      );
+      if (rows.length === 0) return false;
+      await writeYear(tx, year, 'chinese-days', days, true);
+      return true;
+    });
+    if (claimed) added.push(year);
+  }
+  return added;
+}
+
+/**
+ * An admin's arrangement for a year (typically next year, published each November): its holidays and adjusted
+ * workdays; every other day of the year follows the week. Replaces whatever the year had (also chinese-days data,
+ * e.g. to correct it). `complete: false` stores a draft that deadlines do not use yet.
+ */
+export async function setAdminYear(db: Db, year: number, days: CalendarDay[], options: { complete?: boolean } = {}): Promise<void> {
+  if (!Number.isInteger(year) || year < 1990 || year > 2200) throw new Error(`Not a calendar year: ${year}`);
+  const seen = new Set<string>();
+  for (const d of days) {
+    parseDay(d.day);
+    if (yearOf(d.day) !== year) throw new Error(`${d.day} is not in ${year}`);
+    if (seen.has(d.day)) throw new Error(`${d.day} is listed twice`);
+    if (typeof d.isWorkday !== 'boolean') throw new Error(`${d.day}: isWorkday must be true or false`);
+    if (typeof d.name !== 'string' || d.name.trim() === '') throw new Error(`${d.day}: a name is required (e.g. 国庆节, 调休上班)`);
+    seen.add(d.day);
+  }
+  const sorted = [...days].sort((a, b) => a.day.localeCompare(b.day)).map((d) => ({ ...d, name: d.name.trim() }));
+  await db.transaction((tx) => writeYear(tx, year, 'admin', sorted, options.complete ?? true));
+}
+
+/** Reads one year; `null` when it is absent or not complete. */
+async function readYear(db: Queryable, year: number): Promise<CalendarYear | null> {
+  const rows = await db.query<{ day: string; is_workday: boolean; complete: boolean | null }>(
+    `SELECT to_char(c.day, 'YYYY-MM-DD') AS day, c.is_workday, y.complete
+     FROM work_calendar_year y LEFT JOIN work_calendar c ON c.day BETWEEN make_date(y.year, 1, 1) AND make_date(y.year, 12, 31)
+     WHERE y.year = $1`,
+    [year],
+  );
+  if (rows.length === 0 || rows[0].complete !== true) return null;
+  return { year, days: new Map(rows.filter((r) => r.day !== null).map((r) => [r.day, r.is_workday])) };
+}
+
+/**
+ * Runs a computation over the stored calendar. Each year it touches is read once, on first use, for this call only:
+ * an admin's change is seen by the next call, in this process or any other (the workers may run on their own).
+ */
+export async function withCalendar<T>(db: Queryable, compute: (isWorkday: IsWorkday) => T): Promise<T> {
+  const years = new Map<number, CalendarYear | null>();
+  const isWorkday = lookupFromYears(years);
+  for (;;) {
+    try {
+      return compute(isWorkday);
+    } catch (error) {
+      if (!(error instanceof YearNotLoaded) || years.has(error.year)) throw error;
+      years.set(error.year, await readYear(db, error.year));
+    }
+  }
+}
+
+/** The end (24:00 local) of the n-th working day after `from`'s local day. */
+export function addWorkingDays(db: Queryable, from: Date, n: number, timeZone: string): Promise<Date> {
+  return withCalendar(db, (isWorkday) => workingDeadline(from, n, timeZone, isWorkday));
+}
+
+/** Working days after `from`'s local day up to and including `to`'s (e.g. a case's handling time). */
+export function workingDaysBetween(db: Queryable, from: Date, to: Date, timeZone: string): Promise<number> {
+  return withCalendar(db, (isWorkday) => countWorkingDaysBetween(from, to, timeZone, isWorkday));
+}

@@ -1,0 +1,164 @@
+/**
+ * The text of every notice, one entry per `template` header value of bpmn/job-types.ts, in Simplified Chinese (what
+ * is sent) and English (what the inbox shows an English-speaking user). Texts carry case numbers, categories,
+ * compounds and dates, never a name, phone or ID number: they are stored and may be read by any staff member.
+ * Each template says whom it is written for, so an internal warning cannot be wired to a petitioner's SMS.
+ */
+import { NOTIFICATION_TEMPLATES } from '../bpmn/job-types';
+
+export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[keyof typeof NOTIFICATION_TEMPLATES];
+export type Locale = 'zh' | 'en';
+
+/** What a template may mention. Dates are ISO 8601 strings, shown in the business time zone. */
+export interface NotificationParams {
+  /** One case number, or several joined (an early warning covers several cases). */
+  caseNo: string;
+  caseCount?: number;
+  category?: string;
+  compound?: string;
+  /** The first responder's display name (staff notices only). */
+  owner?: string;
+  legalReplyDueAt?: string;
+  legalDueAt?: string;
+  slaDueAt?: string;
+  slaRedAt?: string;
+}
+
+/** Formats an ISO date (day only, or day and time); undefined when missing or not a date. */
+type DateFormat = (iso?: string) => string | undefined;
+
+interface Template {
+  audience: 'petitioner' | 'staff';
+  zh(p: NotificationParams, date: DateFormat, time: DateFormat): string;
+  en(p: NotificationParams, date: DateFormat, time: DateFormat): string;
+}
+
+/** Joins the parts that are present: a template stays readable when an optional date is missing. */
+const join = (parts: Array<string | false | undefined>, separator: string) => parts.filter(Boolean).join(separator);
+
+export const TEMPLATES: Record<NotificationTemplate, Template> = {
+  acceptance: {
+    audience: 'petitioner',
+    zh: (p, d) => {
+      const reply = d(p.legalReplyDueAt) && `于${d(p.legalReplyDueAt)}前告知是否受理及办理方式`;
+      const opinion = d(p.legalDueAt) && `于${d(p.legalDueAt)}前出具处理意见`;
+      const promise = join([reply, opinion], '，并');
+      return join([`您的信访事项已受理，编号 ${p.caseNo}。`, promise && `我们将${promise}。`, '查询进度请报编号。'], '');
+    },
+    en: (p, d) => {
+      const reply = d(p.legalReplyDueAt) && `we will tell you how it will be handled by ${d(p.legalReplyDueAt)}`;
+      const opinion = d(p.legalDueAt) && `you will receive a handling opinion by ${d(p.legalDueAt)}`;
+      const promise = join([reply, opinion], ' and ');
+      return join(
+        [
+          `Your petition has been accepted, case number ${p.caseNo}.`,
+          promise && `${promise.charAt(0).toUpperCase()}${promise.slice(1)}.`,
+          'Quote the case number when you ask about progress.',
+        ],
+        ' ',
+      );
+    },
+  },
+  result: {
+    audience: 'petitioner',
+    zh: (p) => `您反映的事项（编号 ${p.caseNo}）已办理完毕。详细结果可向社区信访接待处查询，稍后请对办理情况进行满意度评价。`,
+    en: (p) =>
+      `The matter you raised (case ${p.caseNo}) has been handled. Ask the community petition reception for details; you will shortly be asked to rate the handling.`,
+  },
+  'overdue-yellow': {
+    audience: 'staff',
+    zh: (p, _d, d) => join([`【黄色预警】案件 ${p.caseNo}`, p.category && `（${p.category}）`, `已超过内部办理时限${d(p.slaDueAt) ? `（${d(p.slaDueAt)}）` : ''}，请尽快办理。`], ''),
+    en: (p, _d, d) =>
+      join([`[Yellow warning] Case ${p.caseNo}`, p.category && `(${p.category})`, `is past its internal deadline${d(p.slaDueAt) ? ` (${d(p.slaDueAt)})` : ''}; please act now.`], ' '),
+  },
+  'overdue-red': {
+    audience: 'staff',
+    zh: (p, _d, d) =>
+      join(
+        [
+          `【红色预警】案件 ${p.caseNo}`,
+          p.category && `（${p.category}）`,
+          `超期未办结${d(p.slaDueAt) ? `，内部时限为${d(p.slaDueAt)}` : ''}`,
+          p.owner && `，首问责任人：${p.owner}`,
+          '，请督办。',
+        ],
+        '',
+      ),
+    en: (p, _d, d) =>
+      join(
+        [
+          `[Red warning] Case ${p.caseNo}`,
+          p.category && `(${p.category})`,
+          `is overdue${d(p.slaDueAt) ? ` (internal deadline ${d(p.slaDueAt)})` : ''}`,
+          p.owner && `; first responder: ${p.owner}`,
+        ],
+        ' ',
+      ).replace(' ;', ';') + '. Please supervise.',
+  },
+  escalated: {
+    audience: 'staff',
+    zh: (p) => join([`案件 ${p.caseNo}`, p.category && `（${p.category}）`, '已报街道信访办，请认领并组建一案一专班。'], ''),
+    en: (p) => join([`Case ${p.caseNo}`, p.category && `(${p.category})`, 'was reported to the street office: please claim it and set up a case team.'], ' '),
+  },
+  'team-opinion': {
+    audience: 'staff',
+    zh: (p) => `街道一案一专班已对案件 ${p.caseNo} 提出处理意见，请查看并做好反馈。`,
+    en: (p) => `The street office case team gave its handling opinion on case ${p.caseNo}: please read it and prepare the feedback.`,
+  },
+  closed: {
+    audience: 'staff',
+    zh: (p) => `案件 ${p.caseNo} 已办结销号。`,
+    en: (p) => `Case ${p.caseNo} is closed.`,
+  },
+  'early-warning': {
+    audience: 'staff',
+    zh: (p) =>
+      join(
+        [
+          `【智能预警】${p.compound ?? '同一小区'}近一个月`,
+          p.category ? `“${p.category}”类投诉` : '同类投诉',
+          `达 ${p.caseCount ?? 1} 件（${p.caseNo}），请牵头物业、社区、维保单位三方联动处置。`,
+        ],
+        '',
+      ),
+    en: (p) =>
+      `[Early warning] ${p.caseCount ?? 1} ${p.category ? `"${p.category}" ` : ''}complaints within a month in ${p.compound ?? 'one compound'} (${p.caseNo}): please lead the joint handling by the property company, the community and the maintenance unit.`,
+  },
+  'joint-handling-result': {
+    audience: 'petitioner',
+    zh: (p) => join([`您反映的`, p.category && `“${p.category}”`, `问题（编号 ${p.caseNo}）已由物业、社区、维保单位联合处置完毕，感谢您的反映。`], ''),
+    en: (p) =>
+      `The ${p.category ? `"${p.category}" ` : ''}problem you reported (case ${p.caseNo}) has been dealt with jointly by the property company, the community and the maintenance unit. Thank you for reporting it.`,
+  },
+};
+
+export function isNotificationTemplate(value: string): value is NotificationTemplate {
+  return Object.hasOwn(TEMPLATES, value);
+}
+
+/** Renders a template's text; dates are shown in `timeZone` (the business time zone). */
+export function renderNotification(template: NotificationTemplate, params: NotificationParams, locale: Locale, timeZone: string): string {
+  const formatter = (withTime: boolean) =>
+    new Intl.DateTimeFormat(locale === 'zh' ? 'zh-CN' : 'en-GB', {
+      timeZone,
+      year: 'numeric',
+      month: locale === 'zh' ? 'long' : 'short',
+      day: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+    });
+  const formatted = (withTime: boolean): DateFormat => {
+    const format = formatter(withTime);
+    return (iso) => {
+      const at = iso ? new Date(iso) : undefined;
+      return at && !Number.isNaN(at.getTime()) ? format.format(at) : undefined;
+    };
+  };
+  return TEMPLATES[template][locale](params, formatted(false), formatted(true));
+}
+
+/** The prefix of the inbox note a first responder gets when a petitioner cannot be reached by SMS. */
+export function noPhoneNote(petitionerText: string, locale: Locale): string {
+  return locale === 'zh'
+    ? `信访人未登记手机号，短信无法送达，请电话或上门告知：${petitionerText}`
+    : `The petitioner has no phone number on record, so no SMS was sent; please tell them by phone or in person: ${petitionerText}`;
+}

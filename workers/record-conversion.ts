@@ -1,0 +1,26 @@
+/**
+ * record-conversion: a key person with a reasonable claim joins the residents' council or the mediation committee,
+ * or becomes a volunteer — only with their consent (counted for the plan's "≥ 30 % become volunteers").
+ */
+import { required, type JobWorker } from './job';
+
+const ROLES = ['volunteer', 'residents-council', 'mediation-committee'];
+
+export const recordConversion: JobWorker = {
+  type: 'record-conversion',
+  async handle({ variables }, deps) {
+    const personId = required(variables, 'personId', 'string');
+    const role = variables.conversionRole;
+    if (typeof role !== 'string' || !ROLES.includes(role)) {
+      throw new Error(`conversionRole must be one of ${ROLES.join(', ')}, but is ${JSON.stringify(role)}`);
+    }
+    if (variables.conversionConsent !== true) return { converted: false };
+    const rows = await deps.db.query('UPDATE key_person SET conversion_role = $2, converted_at = $3 WHERE id = $1 RETURNING id', [
+      personId,
+      role,
+      deps.now().toISOString(),
+    ]);
+    if (rows.length === 0) throw new Error(`Key person ${personId} is not in the registry`);
+    return { converted: true };
+  },
+};

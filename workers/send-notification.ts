@@ -1,0 +1,319 @@
+/**
+ * send-notification: tells someone about a case, as the task's `template` and `recipient` headers say.
+ * - petitioner: an SMS to the resident's phone (decrypted only to send it), through the configured provider;
+ *   a petitioner without a phone number gets no SMS: the case's first responder gets an inbox note with the text to
+ *   pass on by phone or visit, and the job completes (`channel: 'inbox'`), because waiting would not give the
+ *   resident a phone.
+ * - first-responder: an inbox message to the case's first responder; leader / street-office: one to every active
+ *   user with that role (none → the job fails: a warning nobody receives must show as an incident).
+ * The case comes from `caseId`, or `caseIds` for an early warning (the leader gets one notice listing the cases,
+ * each petitioner their own SMS).
+ *
+ * Every notice is a `notification` row written before anything is sent, unique per job and recipient. A retried
+ * job finds its rows: a 'sent' one is not sent again (so a crash after sending, before completing, sends nothing
+ * twice); an 'outbox' or 'failed' one is sent again with the same idempotency key, which a gateway that honours it
+ * uses to drop a duplicate from a crash between sending and recording. A provider's refusal is recorded
+ * ('failed', with its message) and fails the job with that message.
+ */
+import { NOTIFICATION_TEMPLATES, RECIPIENTS } from '../bpmn/job-types';
+import type { Queryable } from '../server/data/db';
+import { maskPhone } from '../server/security/pii';
+import type { JobInput, JobWorker, WorkerDeps } from './job';
+import {
+  TEMPLATES,
+  isNotificationTemplate,
+  noPhoneNote,
+  renderNotification,
+  type NotificationParams,
+  type NotificationTemplate,
+} from './notification-templates';
+
+export type Recipient = (typeof RECIPIENTS)[keyof typeof RECIPIENTS];
+export type NoticeStatus = 'outbox' | 'sent' | 'failed';
+export type Channel = 'sms' | 'inbox';
+
+/** A case as notices see it; the phone stays encrypted until an SMS is sent. */
+export interface CaseForNotice {
+  id: string;
+  caseNo: string;
+  category: string;
+  compound: string | null;
+  firstResponderId: string;
+  ownerName: string;
+  phoneEnc: Buffer | null;
+}
+
+export interface NewNotice {
+  jobKey: string;
+  /** Unique within the job: 'petitioner:<case>', 'user:<user>' or 'user:<user>:<case>'. */
+  recipientKey: string;
+  caseId: string | null;
+  template: NotificationTemplate;
+  recipientRole: Recipient;
+  recipientUserId: string | null;
+  channel: Channel;
+  phoneMasked: string | null;
+  text: string;
+  params: NotificationParams;
+  status: NoticeStatus;
+  provider: string | null;
+  at: Date;
+}
+
+export interface NotificationStore {
+  /** The cases, in the order asked; a missing id is not returned. */
+  loadCases(caseIds: string[]): Promise<CaseForNotice[]>;
+  activeUsersWithRole(role: string): Promise<string[]>;
+  /** Writes the notice unless this job already wrote it for this recipient; either way returns the stored row. */
+  claim(notice: NewNotice): Promise<{ id: string; status: NoticeStatus }>;
+  markSent(id: string, result: { status: 'sent' | 'outbox'; provider: string; providerMessageId?: string; at: Date }): Promise<void>;
+  markFailed(id: string, result: { provider: string; error: string }): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const sendNotification: JobWorker = {
+  type: 'send-notification',
+  handle: (job, deps) => notify(job, deps, sqlNotificationStore(deps.db)),
+};
+
+/** The worker's story, over any store (the unit tests use one in memory). */
+export async function notify(job: JobInput, deps: WorkerDeps, store: NotificationStore): Promise<Record<string, unknown>> {
+  const { template, recipient } = readHeaders(job.headers);
+  const caseIds = readCaseIds(job.variables);
+  const cases = await store.loadCases(caseIds);
+  const missing = caseIds.filter((id) => !cases.some((c) => c.id === id));
+  if (missing.length > 0) throw new Error(`Case ${missing.join(', ')} does not exist: the process refers to a case that is not in the database`);
+
+  const channels =
+    recipient === 'petitioner'
+      ? await notifyPetitioners(job, deps, store, template, cases)
+      : await notifyStaff(job, deps, store, template, recipient, cases);
+  const channel = channels.every((c) => c === 'sms') ? 'sms' : channels.every((c) => c === 'inbox') ? 'inbox' : 'mixed';
+  return { lastNotification: { template, recipient, channel } };
+}
+
+function readHeaders(headers: Record<string, string>): { template: NotificationTemplate; recipient: Recipient } {
+  const template = headers.template ?? '';
+  const recipient = headers.recipient ?? '';
+  if (!isNotificationTemplate(template)) {
+    throw new Error(`The task header "template" is "${template}"; allowed: ${Object.values(NOTIFICATION_TEMPLATES).join(', ')}`);
+  }
+  if (!(Object.values(RECIPIENTS) as string[]).includes(recipient)) {
+    throw new Error(`The task header "recipient" is "${recipient}"; allowed: ${Object.values(RECIPIENTS).join(', ')}`);
+  }
+  const audience = TEMPLATES[template].audience;
+  if ((recipient === 'petitioner') !== (audience === 'petitioner')) {
+    throw new Error(`The template "${template}" is written for ${audience === 'petitioner' ? 'the petitioner' : 'staff'}, not for recipient "${recipient}"`);
+  }
+  return { template, recipient: recipient as Recipient };
+}
+
+function readCaseIds(variables: Record<string, unknown>): string[] {
+  const { caseId, caseIds } = variables;
+  const ids = typeof caseId === 'string' ? [caseId] : Array.isArray(caseIds) ? caseIds : undefined;
+  if (!ids || ids.length === 0) {
+    throw new Error(`The job needs the process variable "caseId" (or "caseIds" for an early warning), but it is ${caseId === undefined ? 'missing' : JSON.stringify(caseId)}`);
+  }
+  const bad = ids.filter((id) => typeof id !== 'string' || !UUID.test(id));
+  if (bad.length > 0) throw new Error(`Case ids must be UUIDs, got ${JSON.stringify(bad)}`);
+  return [...new Set(ids as string[])];
+}
+
+/** Dates the process computed (compute-deadlines); each template uses the ones it names. */
+function dateParams(variables: Record<string, unknown>): Partial<NotificationParams> {
+  const out: Partial<NotificationParams> = {};
+  for (const name of ['legalReplyDueAt', 'legalDueAt', 'slaDueAt', 'slaRedAt'] as const) {
+    if (typeof variables[name] === 'string') out[name] = variables[name];
+  }
+  return out;
+}
+
+function caseParams(job: JobInput, c: CaseForNotice): NotificationParams {
+  return { ...dateParams(job.variables), caseNo: c.caseNo, category: c.category, compound: c.compound ?? undefined, owner: c.ownerName };
+}
+
+async function notifyPetitioners(
+  job: JobInput,
+  deps: WorkerDeps,
+  store: NotificationStore,
+  template: NotificationTemplate,
+  cases: CaseForNotice[],
+): Promise<Channel[]> {
+  const channels: Channel[] = [];
+  const failures: Error[] = [];
+  for (const c of cases) {
+    // The owner's name is for staff notices; a petitioner's text carries none.
+    const params = { ...caseParams(job, c), owner: undefined };
+    const text = renderNotification(template, params, 'zh', deps.timeZone);
+    const base = { jobKey: job.jobKey, recipientKey: `petitioner:${c.id}`, caseId: c.id, template, recipientRole: 'petitioner' as const, params };
+    if (!c.phoneEnc) {
+      await store.claim({
+        ...base,
+        recipientUserId: c.firstResponderId,
+        channel: 'inbox',
+        phoneMasked: null,
+        text: noPhoneNote(text, 'zh'),
+        status: 'sent',
+        provider: null,
+        at: deps.now(),
+      });
+      channels.push('inbox');
+      continue;
+    }
+    channels.push('sms');
+    const phone = deps.pii.decrypt(Buffer.from(c.phoneEnc));
+    const row = await store.claim({
+      ...base,
+      recipientUserId: null,
+      channel: 'sms',
+      phoneMasked: maskPhone(phone),
+      text,
+      status: 'outbox',
+      provider: deps.sms.name,
+      at: deps.now(),
+    });
+    if (row.status === 'sent') continue;
+    let providerMessageId: string | undefined;
+    try {
+      ({ providerMessageId } = await deps.sms.send({ to: phone, text, idempotencyKey: `${job.jobKey}:${base.recipientKey}` }));
+    } catch (error) {
+      const failure = error instanceof Error ? error : new Error(String(error));
+      await store.markFailed(row.id, { provider: deps.sms.name, error: failure.message });
+      deps.log.warn({ jobKey: job.jobKey, caseId: c.id, provider: deps.sms.name, err: failure.message }, 'SMS not sent');
+      failures.push(failure);
+      continue;
+    }
+    // The outbox provider delivers nothing: the row stays in the outbox for staff to pass on.
+    const status = deps.sms.name === 'outbox' ? 'outbox' : 'sent';
+    await store.markSent(row.id, { status, provider: deps.sms.name, providerMessageId, at: deps.now() });
+  }
+  // The others went out (and will not go again); the job fails so the refused ones are retried.
+  if (failures.length === 1) throw failures[0];
+  if (failures.length > 1) throw new Error(`${failures.length} of ${cases.length} SMS were not sent; the first: ${failures[0].message}`);
+  return channels;
+}
+
+async function notifyStaff(
+  job: JobInput,
+  deps: WorkerDeps,
+  store: NotificationStore,
+  template: NotificationTemplate,
+  recipient: Exclude<Recipient, 'petitioner'>,
+  cases: CaseForNotice[],
+): Promise<Channel[]> {
+  const inbox = (userId: string, recipientKey: string, caseId: string | null, params: NotificationParams) =>
+    store.claim({
+      jobKey: job.jobKey,
+      recipientKey,
+      caseId,
+      template,
+      recipientRole: recipient,
+      recipientUserId: userId,
+      channel: 'inbox',
+      phoneMasked: null,
+      text: renderNotification(template, params, 'zh', deps.timeZone),
+      params,
+      status: 'sent',
+      provider: null,
+      at: deps.now(),
+    });
+
+  if (recipient === 'first-responder') {
+    for (const c of cases) await inbox(c.firstResponderId, `user:${c.firstResponderId}:${c.id}`, c.id, caseParams(job, c));
+    return cases.map(() => 'inbox');
+  }
+  const users = await store.activeUsersWithRole(recipient);
+  if (users.length === 0) throw new Error(`No active user has the role "${recipient}": give someone the role, then retry`);
+  const params: NotificationParams =
+    cases.length === 1
+      ? caseParams(job, cases[0])
+      : {
+          caseNo: cases.map((c) => c.caseNo).join('、'),
+          caseCount: cases.length,
+          category: typeof job.variables.category === 'string' ? job.variables.category : cases[0].category,
+          compound: cases[0].compound ?? undefined,
+        };
+  for (const userId of users) await inbox(userId, `user:${userId}`, cases.length === 1 ? cases[0].id : null, params);
+  return users.map(() => 'inbox');
+}
+
+/** The store over the database. */
+export function sqlNotificationStore(db: Queryable): NotificationStore {
+  return {
+    async loadCases(caseIds) {
+      const rows = await db.query<{
+        id: string;
+        case_no: string;
+        category: string;
+        compound: string | null;
+        first_responder_id: string;
+        owner_name: string;
+        phone_enc: Uint8Array | null;
+      }>(
+        `SELECT c.id, c.case_no, c.category, comp.name AS compound, c.first_responder_id, u.display_name AS owner_name, r.phone_enc
+         FROM petition_case c
+         JOIN app_user u ON u.id = c.first_responder_id
+         LEFT JOIN resident r ON r.id = c.resident_id
+         LEFT JOIN compound comp ON comp.id = c.compound_id
+         WHERE c.id = ANY($1::uuid[])`,
+        [caseIds],
+      );
+      return caseIds.flatMap((id) => {
+        const r = rows.find((row) => row.id === id);
+        return r
+          ? [{ id: r.id, caseNo: r.case_no, category: r.category, compound: r.compound, firstResponderId: r.first_responder_id, ownerName: r.owner_name, phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null }]
+          : [];
+      });
+    },
+    async activeUsersWithRole(role) {
+      const rows = await db.query<{ id: string }>(
+        'SELECT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id WHERE ur.role_id = $1 AND u.active ORDER BY u.username',
+        [role],
+      );
+      return rows.map((r) => r.id);
+    },
+    async claim(n) {
+      const [inserted] = await db.query<{ id: string; status: NoticeStatus }>(
+        `INSERT INTO notification (job_key, recipient_key, case_id, template, recipient_role, recipient_user_id, channel,
+           phone_masked, text, params, status, provider, created_at, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14)
+         ON CONFLICT (job_key, recipient_key) DO NOTHING
+         RETURNING id, status`,
+        [
+          n.jobKey,
+          n.recipientKey,
+          n.caseId,
+          n.template,
+          n.recipientRole,
+          n.recipientUserId,
+          n.channel,
+          n.phoneMasked,
+          n.text,
+          JSON.stringify(n.params),
+          n.status,
+          n.provider,
+          n.at,
+          n.status === 'sent' ? n.at : null,
+        ],
+      );
+      if (inserted) return inserted;
+      const [existing] = await db.query<{ id: string; status: NoticeStatus }>(
+        'SELECT id, status FROM notification WHERE job_key = $1 AND recipient_key = $2',
+        [n.jobKey, n.recipientKey],
+      );
+      return existing;
+    },
+    async markSent(id, r) {
+      await db.query(
+        `UPDATE notification SET status = $2, provider = $3, provider_message_id = $4, error = NULL,
+           sent_at = CASE WHEN $2 = 'sent' THEN $5::timestamptz END
+         WHERE id = $1`,
+        [id, r.status, r.provider, r.providerMessageId ?? null, r.at],
+      );
+    },
+    async markFailed(id, r) {
+      await db.query(`UPDATE notification SET status = 'failed', provider = $2, error = $3 WHERE id = $1`, [id, r.provider, r.error.slice(0, 1000)]);
+    },
+  };
+}

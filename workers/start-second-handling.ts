@@ -1,0 +1,28 @@
+/**
+ * start-second-handling: the petitioner was dissatisfied. Records the rating and its reason, raises the handling
+ * round, and names the party secretary who leads the second handling (二次办理).
+ */
+import { required, type JobWorker } from './job';
+import { loadCase, recordEvent, usersWithRole } from './cases';
+
+export const startSecondHandling: JobWorker = {
+  type: 'start-second-handling',
+  async handle({ variables, jobKey }, deps) {
+    const caseId = required(variables, 'caseId', 'string');
+    const round = typeof variables.handlingRound === 'number' ? variables.handlingRound : 1;
+    const comment = typeof variables.comment === 'string' ? variables.comment.slice(0, 2000) : null;
+    return deps.db.transaction(async (tx) => {
+      const petition = await loadCase(tx, caseId);
+      await tx.query(
+        `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, 'dissatisfied', $3, 'staff')
+         ON CONFLICT (case_id, round) DO NOTHING`,
+        [caseId, round, comment],
+      );
+      const next = Math.max(round + 1, petition.handling_round);
+      await tx.query("UPDATE petition_case SET handling_round = $2, status = 'second-handling', updated_at = now() WHERE id = $1", [caseId, next]);
+      const [secretary] = await usersWithRole(tx, 'secretary');
+      await recordEvent(tx, caseId, 'second-handling-started', { round: next, reason: comment, secretary: secretary?.username ?? null }, jobKey);
+      return { handlingRound: next, secondHandlingBy: secretary?.username ?? null };
+    });
+  },
+};
