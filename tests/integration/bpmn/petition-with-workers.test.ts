@@ -61,7 +61,8 @@ describe('petition-handling with the real workers', () => {
     await c.completeUserTask({ userTaskKey: coordinate.userTaskKey, variables: { responsibleUnit: '市政路灯所', handlingResult: '已更换灯泡', resolved: true } });
     // and the petitioner rates by the link's message
     await until(async () => (await db().query('SELECT 1 FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId])).length > 0, 20000);
-    await c.publishMessage({ name: 'satisfaction-rated', correlationKey: caseId, variables: { rating: 'satisfied', comment: '' } });
+    // the rating may arrive before the process waits for it (the link is sent first): it is kept for a while
+    await c.publishMessage({ name: 'satisfaction-rated', correlationKey: caseId, timeToLive: 600000, variables: { rating: 'satisfied', comment: '' } });
     // then the case is closed by the close-case worker
     await until(async () => (await c.getProcessInstance({ processInstanceKey }, now)).state === 'COMPLETED', 20000);
     const [row] = await db().query<{ status: string }>('SELECT status FROM petition_case WHERE id = $1', [caseId]);
@@ -83,7 +84,8 @@ describe('petition-handling with the real workers', () => {
     const coordinate = await openTask(processInstanceKey, 'Task_CoordinateUnit');
     await c.completeUserTask({ userTaskKey: coordinate.userTaskKey, variables: { handlingResult: '已清运', resolved: true } });
     await until(async () => (await db().query('SELECT 1 FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId])).length > 0, 20000);
-    await c.publishMessage({ name: 'satisfaction-rated', correlationKey: caseId, variables: { rating: 'dissatisfied', comment: '三天才来一次' } });
+    // the rating may arrive before the process waits for it (the link is sent first): it is kept for a while
+    await c.publishMessage({ name: 'satisfaction-rated', correlationKey: caseId, timeToLive: 600000, variables: { rating: 'dissatisfied', comment: '三天才来一次' } });
     // then second handling by the secretary's group, round 2
     const second = await openTask(processInstanceKey, 'Task_SecondHandling');
     expect(second.candidateGroups).toContain('secretary');

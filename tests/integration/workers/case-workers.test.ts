@@ -3,7 +3,7 @@
  * job retried with the same key changes and sends nothing twice.
  */
 import { openDatabase, type Database } from '../../../server/data/data-source';
-import { createLogger } from '../../../server/logger';
+import { testWorkerDeps } from '../../support/worker-deps';
 import { BpmnError, type SmsMessage, type WorkerDeps } from '../../../workers/job';
 import { startSecondHandling } from '../../../workers/start-second-handling';
 import { closeCase } from '../../../workers/close-case';
@@ -32,16 +32,12 @@ describe('case handling workers', () => {
   beforeAll(async () => {
     tdb = await createTestDatabase();
     database = await openDatabase({ databaseUrl: tdb.env.DATABASE_URL, dataDir: tdb.env.DATA_DIR });
-    deps = {
+    deps = testWorkerDeps({
       db: database.db,
-      log: createLogger('silent'),
-      now: () => now,
-      publicUrl: 'https://xinfang.example.cn',
-      timeZone: 'Asia/Shanghai',
       pii: testCipher,
+      now,
       sms: { name: 'test', send: (m) => (sent.push(m), Promise.resolve({ providerMessageId: `m-${sent.length}` })) },
-      decide: () => Promise.reject(new Error('not used here')),
-    };
+    });
     await ensureCalendar(database.db);
     await createUser(database.db, 'secretary-1', ['secretary']);
     await createUser(database.db, 'cadre-b', ['cadre']);

@@ -1,6 +1,6 @@
+import { testWorkerDeps } from '../../support/worker-deps';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '../../../server/data/data-source';
-import { createLogger } from '../../../server/logger';
 import { maskPhone, piiCipher } from '../../../server/security/pii';
 import type { JobInput, SmsMessage, SmsSender, WorkerDeps } from '../../../workers/job';
 import { sendNotification } from '../../../workers/send-notification';
@@ -33,16 +33,7 @@ describe('send-notification on the database', () => {
     await testDb?.drop();
   });
 
-  const deps = (sms: SmsSender): WorkerDeps => ({
-    db: database.db,
-    log: createLogger('silent'),
-    now: () => new Date('2026-03-02T02:00:00Z'),
-    publicUrl: 'http://localhost:3000',
-    timeZone: 'Asia/Shanghai',
-    pii,
-    sms,
-    decide: () => Promise.reject(new Error('not used')),
-  });
+  const deps = (sms: SmsSender): WorkerDeps => testWorkerDeps({ db: database.db, pii, sms });
 
   const job = (headers: Record<string, string>, variables: Record<string, unknown>, jobKey = String(Date.now() + Math.random())): JobInput => ({
     variables,

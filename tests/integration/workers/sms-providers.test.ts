@@ -1,9 +1,9 @@
+import { testWorkerDeps } from '../../support/worker-deps';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../../server/config';
 import { openDatabase, type Database } from '../../../server/data/data-source';
-import { createLogger } from '../../../server/logger';
 import { maskPhone, piiCipher } from '../../../server/security/pii';
 import type { JobInput, SmsMessage, SmsSender, WorkerDeps } from '../../../workers/job';
 import { sendNotification } from '../../../workers/send-notification';
@@ -237,16 +237,7 @@ describe('SMS providers against a stand-in server', () => {
       await testDb?.drop();
     });
 
-    const deps = (sms: SmsSender): WorkerDeps => ({
-      db: database.db,
-      log: createLogger('silent'),
-      now: () => new Date('2026-03-02T02:00:00Z'),
-      publicUrl: 'http://localhost:3000',
-      timeZone: 'Asia/Shanghai',
-      pii,
-      sms,
-      decide: () => Promise.reject(new Error('not used')),
-    });
+    const deps = (sms: SmsSender): WorkerDeps => testWorkerDeps({ db: database.db, pii, sms });
     const job = (jobKey: string): JobInput => ({
       variables: { caseId },
       headers: { template: 'result', recipient: 'petitioner' },

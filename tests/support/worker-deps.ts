@@ -1,0 +1,24 @@
+/** Dependencies for calling a worker's handler directly in a test: a real database, quiet logs, a fixed clock. */
+import type { Db } from '../../server/data/db';
+import { createLogger } from '../../server/logger';
+import type { PiiCipher } from '../../server/security/pii';
+import type { SmsSender, WorkerDeps } from '../../workers/job';
+
+export function testWorkerDeps(options: {
+  db: Db;
+  pii: PiiCipher;
+  sms: SmsSender;
+  now?: Date;
+  decide?: WorkerDeps['decide'];
+}): WorkerDeps {
+  return {
+    db: options.db,
+    log: createLogger('silent'),
+    now: () => options.now ?? new Date('2026-03-02T02:00:00Z'),
+    publicUrl: 'http://localhost:3000',
+    timeZone: 'Asia/Shanghai',
+    pii: options.pii,
+    sms: options.sms,
+    decide: options.decide ?? (() => Promise.reject(new Error('this worker does not evaluate decisions'))),
+  };
+}
