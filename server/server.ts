@@ -15,10 +15,8 @@ import { createEngineClient, type EngineClient } from './engine-client';
 import { acquireEngineLock } from './data/engine-lock';
 import { deployModels } from './deploy-models';
 import { startWorkers } from '../workers';
-import type { WorkerDeps } from '../workers/job';
-import { createSmsSender } from '../workers/sms';
 import { ensureCalendar } from '../workers/calendar';
-import { piiCipher } from './security/pii';
+import { workerDeps } from './worker-deps';
 
 export interface RunningServer {
   url: string;
@@ -92,7 +90,9 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       log.info({ processes: deployed }, 'models deployed');
     }
     if (config.WORKERS_IN_APP) {
-      const workers = startWorkers(engineClient, workerDeps(config, secrets, database, log, engineClient, engine));
+      const clock = engine;
+      const now = clock ? () => clock.now() : undefined;
+      const workers = startWorkers(engineClient, workerDeps(config, secrets, database, log, engineClient, now));
       cleanups.unshift(() => workers.stop());
     }
     log.info({ url, database: database.description, engine: config.ENGINE }, 'server started');
@@ -144,27 +144,3 @@ async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {
   if (errors.length > 0) throw errors[0];
 }
 
-/** What the workers get: the database, a logger, and the business clock (the embedded engine's, which tests pin). */
-export function workerDeps(
-  config: Config,
-  secrets: Secrets,
-  database: Database,
-  log: Logger,
-  client: EngineClient,
-  engine?: EmbeddedEngine,
-): WorkerDeps {
-  return {
-    db: database.db,
-    log: log.child({ part: 'workers' }),
-    now: () => (engine ? engine.now() : new Date()),
-    publicUrl: config.PUBLIC_URL,
-    timeZone: config.BUSINESS_TIMEZONE,
-    pii: piiCipher(secrets.piiKey),
-    sms: createSmsSender(config),
-    decide: async (decisionDefinitionId, variables) => {
-      const result = await client.evaluateDecision({ decisionDefinitionId, variables });
-      if (result.failureMessage) throw new Error(`Decision '${decisionDefinitionId}' failed: ${result.failureMessage}`);
-      return JSON.parse(result.output) as Record<string, unknown>;
-    },
-  };
-}

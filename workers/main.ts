@@ -8,7 +8,7 @@ import { DatabaseUnavailableError, openDatabase } from '../server/data/data-sour
 import { createLogger } from '../server/logger';
 import { resolveSecrets } from '../server/secrets';
 import { createEngineClient } from '../server/engine-client';
-import { workerDeps } from '../server/server';
+import { workerDeps } from '../server/worker-deps';
 import { startWorkers, WORKERS } from './index';
 
 async function main(): Promise<void> {
