@@ -255,6 +255,34 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
 
+  it('creates instances by process id and version, or by definition key; searches tasks by due date', async () => {
+    // given two versions of a model
+    const v1 = await deploy(h.client, 'user-task.bpmn', 'review.form');
+    const xml = await h.client.getProcessDefinitionXml({ processDefinitionKey: v1.processes[0].processDefinitionKey }, now);
+    const v2 = await h.client.createDeployment({
+      resources: [new File([String(xml).replace('name="Review the case"', 'name="Review the case again"')], 'user-task.bpmn', { type: 'application/xml' })],
+    });
+    // when
+    const byKey = await h.client.createProcessInstance({ processDefinitionKey: v1.processes[0].processDefinitionKey, variables: { slaDueAt: '2026-12-24T00:00:00Z' } });
+    const byVersion = await h.client.createProcessInstance({
+      processDefinitionId: 'user-task',
+      processDefinitionVersion: v1.processes[0].processDefinitionVersion,
+      variables: {},
+    });
+    const latest = await h.client.createProcessInstance({ processDefinitionId: 'user-task', variables: {} });
+    // then
+    expect(byKey.processDefinitionKey).toBe(v1.processes[0].processDefinitionKey);
+    expect(byVersion.processDefinitionKey).toBe(v1.processes[0].processDefinitionKey);
+    expect(latest.processDefinitionKey).toBe(v2.processes[0].processDefinitionKey);
+    const due = await h.client.searchUserTasks(
+      { filter: { dueDate: { $gte: '2026-12-23T00:00:00Z', $lt: '2026-12-25T00:00:00Z' }, processInstanceKey: byKey.processInstanceKey } },
+      now,
+    );
+    expect(due.items.map((t: Any) => t.processInstanceKey)).toEqual([byKey.processInstanceKey]);
+    const notDue = await h.client.searchUserTasks({ filter: { dueDate: { $lt: '2026-12-01T00:00:00Z' }, processInstanceKey: byKey.processInstanceKey } }, now);
+    expect(notDue.items).toHaveLength(0);
+  });
+
   it('evaluates a deployed decision (evaluateDecision)', async () => {
     await deploy(h.client, 'case-class.dmn');
     const result = await h.client.evaluateDecision({ decisionDefinitionId: 'decide-case-class', variables: { category: '物业合同纠纷' } });
