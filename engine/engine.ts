@@ -1334,11 +1334,7 @@ export class EmbeddedEngine {
   async searchVariables(query: SearchQuery) {
     const filter = query.filter ?? {};
     const params: unknown[] = [];
-    const where = buildWhere(
-      { processInstanceKey: filter.processInstanceKey, state: undefined },
-      { processInstanceKey: { column: 'key', cast: 'bigint' } },
-      params,
-    );
+    const where = buildWhere({ processInstanceKey: filter.processInstanceKey }, { processInstanceKey: { column: 'key', cast: 'bigint' } }, params);
     const rows = await this.db.query<{ key: string; variables: Variables }>(
       `SELECT key::text, variables FROM engine_instance ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY key LIMIT 1000`,
       params,

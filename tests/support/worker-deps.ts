@@ -2,7 +2,7 @@
 import type { Db } from '../../server/data/db';
 import { createLogger } from '../../server/logger';
 import type { PiiCipher } from '../../server/security/pii';
-import type { SmsSender, WorkerDeps } from '../../workers/job';
+import type { SmsMessage, SmsSender, WorkerDeps } from '../../workers/job';
 
 export function testWorkerDeps(options: {
   db: Db;
@@ -21,4 +21,16 @@ export function testWorkerDeps(options: {
     sms: options.sms,
     decide: options.decide ?? (() => Promise.reject(new Error('this worker does not evaluate decisions'))),
   };
+}
+
+/** A provider that records what it was asked to send and can be told to refuse. */
+export class FakeSms implements SmsSender {
+  readonly name = 'fake';
+  sent: SmsMessage[] = [];
+  refuse?: string;
+  send(message: SmsMessage) {
+    if (this.refuse) return Promise.reject(new Error(this.refuse));
+    this.sent.push(message);
+    return Promise.resolve({ providerMessageId: `m-${this.sent.length}` });
+  }
 }

@@ -1,8 +1,9 @@
+import { FakeSms } from '../support/worker-deps';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { NOTIFICATION_TEMPLATES } from '../../bpmn/job-types';
 import { createLogger } from '../../server/logger';
 import { piiCipher } from '../../server/security/pii';
-import type { JobInput, SmsMessage, SmsSender, WorkerDeps } from '../../workers/job';
+import type { JobInput, SmsSender, WorkerDeps } from '../../workers/job';
 import { TEMPLATES, renderNotification } from '../../workers/notification-templates';
 import { notify, type CaseForNotice, type NewNotice, type NotificationStore } from '../../workers/send-notification';
 import { excerpt } from '../../workers/sms/http-gateway';
@@ -45,17 +46,6 @@ class MemoryStore implements NotificationStore {
   }
 }
 
-/** A provider that records what it was asked to send and can be told to refuse. */
-class FakeSms implements SmsSender {
-  readonly name = 'fake';
-  sent: SmsMessage[] = [];
-  refuse?: string;
-  send(message: SmsMessage) {
-    if (this.refuse) return Promise.reject(new Error(this.refuse));
-    this.sent.push(message);
-    return Promise.resolve({ providerMessageId: `m-${this.sent.length}` });
-  }
-}
 
 function aCase(overrides: Partial<CaseForNotice> = {}): CaseForNotice {
   return {

@@ -2,7 +2,7 @@
  * Every /v2 endpoint the project uses, driven through @camunda8/sdk with strict request and response validation
  * against the embedded engine.
  */
-import { deploy, fixture, now, startEngine, until, type Any, type EngineHarness } from '../../support/engine';
+import { deploy, now, startEngine, until, type Any, type EngineHarness } from '../../support/engine';
 
 type SdkError = { name: string; status?: number; title?: string; detail?: string };
 async function sdkError(promise: Promise<unknown>): Promise<SdkError> {
@@ -290,9 +290,5 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(result.failureMessage).toBe('');
     const none = await sdkError(h.client.evaluateDecision({ decisionDefinitionId: 'no-such-decision', variables: {} }));
     expect(none.status).toBe(404);
-  });
-
-  it('keeps fixtures named after their models', () => {
-    expect(fixture('user-task.bpmn')).toMatch(/user-task\.bpmn$/);
   });
 });

@@ -1,24 +1,14 @@
-import { testWorkerDeps } from '../../support/worker-deps';
+import { FakeSms, testWorkerDeps } from '../../support/worker-deps';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { openDatabase, type Database } from '../../../server/data/data-source';
 import { maskPhone, piiCipher } from '../../../server/security/pii';
-import type { JobInput, SmsMessage, SmsSender, WorkerDeps } from '../../../workers/job';
+import type { JobInput, SmsSender, WorkerDeps } from '../../../workers/job';
 import { sendNotification } from '../../../workers/send-notification';
 import { outboxSender } from '../../../workers/sms';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 const pii = piiCipher(randomBytes(32));
 
-class FakeSms implements SmsSender {
-  readonly name = 'fake';
-  sent: SmsMessage[] = [];
-  refuse?: string;
-  send(message: SmsMessage) {
-    if (this.refuse) return Promise.reject(new Error(this.refuse));
-    this.sent.push(message);
-    return Promise.resolve({ providerMessageId: `m-${this.sent.length}` });
-  }
-}
 
 describe('send-notification on the database', () => {
   let testDb: TestDatabase;
