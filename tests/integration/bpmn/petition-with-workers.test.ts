@@ -12,7 +12,7 @@ describe('petition-handling with the real workers', () => {
   let c: Any;
   beforeAll(async () => {
     // given the app with its workers, the demo community and the models deployed on start
-    h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true' });
+    h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });
     c = h.client;
   });
   afterAll(() => h.stop());
