@@ -58,6 +58,8 @@ export class EmbeddedEngine {
   private sweeper: NodeJS.Timeout | undefined;
   /** Scheduler rounds run one after another; pinning the clock waits for its own round. */
   private sweeps: Promise<void> = Promise.resolve();
+  /** Set when a committed step or publication may have raced a buffered message against a new subscription. */
+  private recheckMessages = false;
   /** Job types that got new jobs since the last notification: only their waiting workers are woken. */
   private readonly newJobTypes = new Set<string>();
   private sweepQueued = false;
@@ -96,6 +98,10 @@ export class EmbeddedEngine {
 
   /** Wakes long-polling activations: those of the types that got jobs, or all of them (`everyone`). */
   private notifyJobs(everyone = false): void {
+    if (this.recheckMessages) {
+      this.recheckMessages = false;
+      this.matchBufferedMessages().catch((error: unknown) => this.options.onError?.(error));
+    }
     if (everyone) this.signals.emit('jobs');
     for (const type of this.newJobTypes) this.signals.emit(`jobs:${type}`);
     this.newJobTypes.clear();
@@ -663,6 +669,9 @@ export class EmbeddedEngine {
     if (parent?.parent_instance_key) await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
     // A message published before its catch event was reached is correlated now, within its time to live.
     if (!fresh.some((w) => w.kind === 'message')) return result;
+    // A message published while this step was uncommitted does not see the new subscription, nor this step the
+    // message: once committed, look again (see matchBufferedMessages).
+    this.recheckMessages = true;
     const [buffered] = await tx.query<{ key: string; execution_id: string; variables: Variables; sub_key: string }>(
       `SELECT m.key::text, s.execution_id, m.variables, s.key::text AS sub_key
        FROM engine_subscription s JOIN engine_message m
@@ -1268,10 +1277,38 @@ export class EmbeddedEngine {
         [key, input.name, input.correlationKey ?? '', input.messageId ?? null, JSON.stringify(input.variables ?? {}),
           correlated.length > 0 ? 'CORRELATED' : ttl > 0 ? 'BUFFERED' : 'EXPIRED', new Date(now.getTime() + ttl).toISOString(), now.toISOString()],
       );
+      if (correlated.length === 0 && ttl > 0) this.recheckMessages = true;
       return { tenantId: TENANT, messageKey: key, processInstanceKeys: correlated };
     });
     this.notifyJobs();
     return result;
+  }
+
+  /**
+   * Two transactions committing at the same time — a publication buffering a message, a step opening the matching
+   * subscription — each miss the other's uncommitted row. After either commits, this pass (a transaction of its
+   * own, seeing both) correlates what still matches.
+   */
+  private async matchBufferedMessages(): Promise<void> {
+    for (;;) {
+      const matched = await this.db.transaction(async (tx) => {
+        const [pair] = await tx.query<{ message_key: string; sub_key: string; instance_key: string; execution_id: string; variables: Variables }>(
+          `SELECT m.key::text AS message_key, s.key::text AS sub_key, s.instance_key::text, s.execution_id, m.variables
+           FROM engine_message m JOIN engine_subscription s
+             ON s.message_name = m.name AND s.correlation_key = m.correlation_key AND s.state = 'OPEN'
+           WHERE m.state = 'BUFFERED' AND m.expires_at > $1
+           ORDER BY m.key LIMIT 1 FOR UPDATE OF m, s SKIP LOCKED`,
+          [this.now().toISOString()],
+        );
+        if (!pair) return false;
+        await tx.query("UPDATE engine_message SET state = 'CORRELATED' WHERE key = $1", [pair.message_key]);
+        await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [pair.sub_key]);
+        await this.advance(tx, pair.instance_key, { kind: 'message', executionId: pair.execution_id, variables: pair.variables });
+        return true;
+      });
+      if (!matched) return;
+      this.notifyJobs();
+    }
   }
 
   /** Correlates a message to a waiting subscription now, or fails with 404 when none waits. */
