@@ -17,6 +17,10 @@ export const JOB_TYPES = {
   startSecondHandling: 'start-second-handling',
   /** Closes the case; throws `CASE_NOT_RESOLVED` when it is not resolved (不解决不销号). */
   closeCase: 'close-case',
+  /** Screens a new case against the early-warning rules; starts `early-warning-joint-handling` once per rule, place and window. */
+  checkEarlyWarning: 'check-early-warning',
+  /** Enters a petitioner with ≥ 3 petitions in 365 days into the key-person registry and starts `key-person-care`; counts repeats. */
+  checkKeyPerson: 'check-key-person',
   /** Assigns a key person's service team; sets `serviceTeamLead` (a username) and `visitInterval` (ISO duration). */
   assignServiceTeam: 'assign-service-team',
   /** Records a key person's conversion to volunteer or council member. */

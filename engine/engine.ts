@@ -640,10 +640,13 @@ export class EmbeddedEngine {
           [instanceKey],
         )
       : [];
+    const flows = result.flows ?? [];
     await tx.query(
-      `UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL WHERE key = $1`,
+      `UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${
+        flows.length > 0 ? ', taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $6::text[]) f ORDER BY f)' : ''
+      } WHERE key = $1`,
       [instanceKey, JSON.stringify(result.variables), completed ? null : JSON.stringify(result.runtime), completed ? 'COMPLETED' : 'ACTIVE',
-        completed ? now : null],
+        completed ? now : null, ...(flows.length > 0 ? [flows] : [])],
     );
     if (completed) {
       await tx.query(`UPDATE engine_element SET state = 'COMPLETED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'`, [
@@ -875,6 +878,25 @@ export class EmbeddedEngine {
     );
     if (!row) throw notFound('process instance', key);
     return instanceResult(row);
+  }
+
+  /** The sequence flows the instance has taken, each once (Camunda's GET /process-instances/{key}/sequence-flows). */
+  async getSequenceFlows(key: string) {
+    const [row] = await this.db.query<{ key: string; definition_key: string; process_id: string; taken_flows: string[] }>(
+      'SELECT key::text, definition_key::text, process_id, taken_flows FROM engine_instance WHERE key = $1',
+      [key],
+    );
+    if (!row) throw notFound('process instance', key);
+    return {
+      items: row.taken_flows.map((flowId) => ({
+        processInstanceKey: row.key,
+        processDefinitionKey: row.definition_key,
+        processDefinitionId: row.process_id,
+        elementId: flowId,
+        sequenceFlowId: flowId,
+        tenantId: TENANT,
+      })),
+    };
   }
 
 
@@ -1372,6 +1394,24 @@ export class EmbeddedEngine {
     const filter = query.filter ?? {};
     const params: unknown[] = [];
     const where = buildWhere({ processInstanceKey: filter.processInstanceKey }, { processInstanceKey: { column: 'key', cast: 'bigint' } }, params);
+    // The value is JSON text, as Camunda stores it; normalised so that "42" and " 42 " find the same variable.
+    let valueJson: string | undefined;
+    if (typeof filter.value === 'string') {
+      try {
+        valueJson = JSON.stringify(JSON.parse(filter.value));
+      } catch {
+        throw invalidArgument(`The variable filter's value must be JSON text (e.g. "\"abc\"" or "42"), not ${filter.value}`);
+      }
+    }
+    // Name and value narrow the instances in SQL, so a lookup by value finds its instance among all of them.
+    if (typeof filter.name === 'string') {
+      params.push(filter.name);
+      where.push(`variables ? $${params.length}`);
+      if (valueJson !== undefined) {
+        params.push(valueJson);
+        where.push(`variables -> $${params.length - 1} = $${params.length}::jsonb`);
+      }
+    }
     const rows = await this.db.query<{ key: string; variables: Variables }>(
       `SELECT key::text, variables FROM engine_instance ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY key LIMIT 1000`,
       params,
@@ -1389,6 +1429,7 @@ export class EmbeddedEngine {
     );
     const nameFilter = filter.name;
     if (typeof nameFilter === 'string') items = items.filter((i) => i.name === nameFilter);
+    if (valueJson !== undefined) items = items.filter((i) => i.value === valueJson);
     const { limit, offset } = pageOf(query.page);
     return { page: { totalItems: items.length }, items: items.slice(offset, offset + limit) };
   }

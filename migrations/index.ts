@@ -6,6 +6,7 @@ import { Cases1764400000003 } from './1764400000003-cases';
 import { WorkCalendar1764400000010 } from './1764400000010-work-calendar';
 import { Notifications1764400000020 } from './1764400000020-notifications';
 import { CaseHandling1764400000030 } from './1764400000030-case-handling';
+import { Screening1764400000040 } from './1764400000040-screening';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -15,4 +16,5 @@ export const migrations = [
   WorkCalendar1764400000010,
   Notifications1764400000020,
   CaseHandling1764400000030,
+  Screening1764400000040,
 ];

@@ -33,5 +33,15 @@ export function workerDeps(
       if (result.failureMessage) throw new Error(`Decision '${decisionDefinitionId}' failed: ${result.failureMessage}`);
       return JSON.parse(result.output) as Record<string, unknown>;
     },
+    startProcessOnce: async (processDefinitionId, variables, once) => {
+      const found = await client.searchVariables(
+        { filter: { name: once.name, value: JSON.stringify(once.value) }, page: { limit: 1 } },
+        { consistency: { waitUpToMs: 0 } },
+      );
+      const existing = found.items[0]?.processInstanceKey;
+      if (existing) return String(existing);
+      const created = await client.createProcessInstance({ processDefinitionId, variables: { ...variables, [once.name]: once.value } });
+      return String(created.processInstanceKey);
+    },
   };
 }

@@ -5,6 +5,8 @@
 import type { EngineClient } from '../server/engine-client';
 import { BpmnError, type JobWorker, type WorkerDeps } from './job';
 import { assignServiceTeam } from './assign-service-team';
+import { checkEarlyWarning } from './check-early-warning';
+import { checkKeyPerson } from './check-key-person';
 import { closeCase } from './close-case';
 import { computeDeadlines } from './compute-deadlines';
 import { issueRatingLink } from './issue-rating-link';
@@ -14,7 +16,11 @@ import { startSecondHandling } from './start-second-handling';
 import { sendNotification } from './send-notification';
 
 /** The workers, one file per job type. The models' job types must match this list (tests/unit/workers-contract). */
-export const WORKERS: JobWorker[] = [assignServiceTeam, closeCase, computeDeadlines, issueRatingLink, publishNotice, recordConversion, sendNotification, startSecondHandling];
+export const WORKERS: JobWorker[] = [
+  assignServiceTeam,
+  checkEarlyWarning,
+  checkKeyPerson,
+  closeCase, computeDeadlines, issueRatingLink, publishNotice, recordConversion, sendNotification, startSecondHandling];
 
 export interface RunningWorkers {
   stop(): Promise<void>;

@@ -45,6 +45,11 @@ export interface WorkerDeps {
   sms: SmsSender;
   /** Evaluates a deployed DMN decision through the engine API (Camunda's evaluateDecision). */
   decide(decisionId: string, variables: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /**
+   * Starts a process through the engine API, at most once per key: when an instance already carries the variable
+   * `once.name` with the value `once.value` (a retry after a crash), its key is returned instead of starting another.
+   */
+  startProcessOnce(processDefinitionId: string, variables: Record<string, unknown>, once: { name: string; value: string }): Promise<string>;
 }
 
 /** A business outcome the model catches with an error boundary (e.g. CASE_NOT_RESOLVED). */

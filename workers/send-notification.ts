@@ -63,6 +63,8 @@ export interface NewNotice {
 export interface NotificationStore {
   /** The cases, in the order asked; a missing id is not returned. */
   loadCases(caseIds: string[]): Promise<CaseForNotice[]>;
+  /** The cases an early-warning alert holds now (complaints may join it after its process started). */
+  alertCaseIds(alertId: string): Promise<string[]>;
   activeUsersWithRole(role: string): Promise<string[]>;
   /** Writes the notice unless this job already wrote it for this recipient; either way returns the stored row. */
   claim(notice: NewNotice): Promise<{ id: string; status: NoticeStatus }>;
@@ -80,7 +82,7 @@ export const sendNotification: JobWorker = {
 /** The worker's story, over any store (the unit tests use one in memory). */
 export async function notify(job: JobInput, deps: WorkerDeps, store: NotificationStore): Promise<Record<string, unknown>> {
   const { template, recipient } = readHeaders(job.headers);
-  const caseIds = readCaseIds(job.variables);
+  const caseIds = await readCaseIds(job.variables, store);
   const cases = await store.loadCases(caseIds);
   const missing = caseIds.filter((id) => !cases.some((c) => c.id === id));
   if (missing.length > 0) throw new Error(`Case ${missing.join(', ')} does not exist: the process refers to a case that is not in the database`);
@@ -109,8 +111,13 @@ function readHeaders(headers: Record<string, string>): { template: NotificationT
   return { template, recipient: recipient as Recipient };
 }
 
-function readCaseIds(variables: Record<string, unknown>): string[] {
-  const { caseId, caseIds } = variables;
+async function readCaseIds(variables: Record<string, unknown>, store: NotificationStore): Promise<string[]> {
+  const { caseId, caseIds, alertId } = variables;
+  // An early warning's cases are the alert's, as they stand now, when the process carries the alert.
+  if (typeof alertId === 'string' && UUID.test(alertId)) {
+    const ids = await store.alertCaseIds(alertId);
+    if (ids.length > 0) return ids;
+  }
   const ids = typeof caseId === 'string' ? [caseId] : Array.isArray(caseIds) ? caseIds : undefined;
   if (!ids || ids.length === 0) {
     throw new Error(`The job needs the process variable "caseId" (or "caseIds" for an early warning), but it is ${caseId === undefined ? 'missing' : JSON.stringify(caseId)}`);
@@ -265,6 +272,14 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
           ? [{ id: r.id, caseNo: r.case_no, category: r.category, compound: r.compound, firstResponderId: r.first_responder_id, ownerName: r.owner_name, phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null }]
           : [];
       });
+    },
+    async alertCaseIds(alertId) {
+      const rows = await db.query<{ case_id: string }>(
+        `SELECT ac.case_id FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id
+         WHERE ac.alert_id = $1 ORDER BY c.received_at, c.case_no`,
+        [alertId],
+      );
+      return rows.map((r) => r.case_id);
     },
     async activeUsersWithRole(role) {
       const rows = await db.query<{ id: string }>(

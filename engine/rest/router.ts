@@ -103,6 +103,7 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded', 
   );
   router.post('/process-instances/search', ok((req) => engine.searchProcessInstances(body(req))));
   router.get('/process-instances/:key', ok((req) => engine.getProcessInstance(key(req, 'key'))));
+  router.get('/process-instances/:key/sequence-flows', ok((req) => engine.getSequenceFlows(key(req, 'key'))));
   router.post('/process-instances/:key/cancellation', ok((req) => engine.cancelProcessInstance(key(req, 'key'))));
   router.post('/element-instances/search', ok((req) => engine.searchElementInstances(body(req))));
   router.put('/element-instances/:key/variables', ok((req) => engine.setVariables(key(req, 'key'), vars(body(req).variables))));

@@ -73,6 +73,7 @@ export class InstanceSession {
   private vars: Variables = {};
   private locals: Record<string, Variables> = {};
   private events: ElementEvent[] = [];
+  private flows = new Set<string>();
   private failure: IncidentSignal | undefined;
   private lastError: { elementId: string; error: unknown } | undefined;
   private now = new Date();
@@ -104,6 +105,7 @@ export class InstanceSession {
     this.vars = structuredClone(input.variables);
     this.locals = structuredClone(input.stored?.locals ?? {});
     this.events = [];
+    this.flows = new Set();
     this.escalations = { thrown: [], caught: 0 };
     this.failure = undefined;
     this.lastError = undefined;
@@ -148,7 +150,15 @@ export class InstanceSession {
     const escalations = this.escalations.thrown.slice(this.escalations.caught);
     if (this.ended === 'completed') {
       this.dispose();
-      return { outcome: 'completed', runtime: { engine: null, locals: {} }, variables: this.vars, waits: [], events: this.events, escalations };
+      return {
+        outcome: 'completed',
+        runtime: { engine: null, locals: {} },
+        variables: this.vars,
+        waits: [],
+        events: this.events,
+        flows: [...this.flows],
+        escalations,
+      };
     }
     const state = (await this.engine.getState()) as { definitions: Array<{ source?: unknown }> };
     for (const d of state.definitions) delete d.source; // the model is supplied on recovery, not stored per instance
@@ -158,6 +168,7 @@ export class InstanceSession {
       variables: this.vars,
       waits: [...this.waits.values()],
       events: this.events,
+      flows: [...this.flows],
       escalations,
     };
   }
@@ -505,6 +516,8 @@ export class InstanceSession {
     });
     on('activity.escalate', (api) => this.escalations.thrown.push({ code: this.meta(api.id)?.escalation?.code }));
     on('activity.end', (api) => record(api, 'COMPLETED'));
+    // Sequence flows taken, as Operate draws them on the diagram.
+    this.listener.on('flow.take', (flow: { id: string }) => this.flows.add(flow.id));
     // Leaving without ending (an interrupting boundary event fired) terminates; the store ignores finished elements.
     on('activity.leave', (api) => {
       for (const key of [...this.waits.keys()]) {

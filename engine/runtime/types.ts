@@ -63,6 +63,8 @@ export interface RunResult {
   variables: Variables;
   waits: Wait[];
   events: ElementEvent[];
+  /** Ids of the sequence flows taken in this step. */
+  flows?: string[];
   incident?: { elementId: string; errorType: IncidentType; message: string };
   /** Escalations thrown in this step that no boundary of this instance caught (they go up to a calling process). */
   escalations?: Array<{ code?: string }>;

@@ -137,6 +137,8 @@ const VERSIONS: string[][] = [
     `CREATE UNIQUE INDEX engine_message_id_idx ON engine_message (message_id) WHERE message_id IS NOT NULL`,
     `CREATE INDEX engine_message_buffered_idx ON engine_message (name, correlation_key) WHERE state = 'BUFFERED'`,
   ],
+  // The sequence flows an instance has taken (GET /process-instances/{key}/sequence-flows).
+  [`ALTER TABLE engine_instance ADD COLUMN taken_flows text[] NOT NULL DEFAULT '{}'`],
 ];
 
 export async function ensureEngineSchema(db: EngineDb): Promise<void> {

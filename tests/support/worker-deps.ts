@@ -10,6 +10,7 @@ export function testWorkerDeps(options: {
   sms: SmsSender;
   now?: Date;
   decide?: WorkerDeps['decide'];
+  startProcessOnce?: WorkerDeps['startProcessOnce'];
 }): WorkerDeps {
   return {
     db: options.db,
@@ -20,6 +21,7 @@ export function testWorkerDeps(options: {
     pii: options.pii,
     sms: options.sms,
     decide: options.decide ?? (() => Promise.reject(new Error('this worker does not evaluate decisions'))),
+    startProcessOnce: options.startProcessOnce ?? (() => Promise.reject(new Error('this worker does not start processes'))),
   };
 }
 

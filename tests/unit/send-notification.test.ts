@@ -17,9 +17,13 @@ class MemoryStore implements NotificationStore {
   constructor(
     readonly cases: CaseForNotice[],
     readonly roles: Record<string, string[]> = {},
+    readonly alerts: Record<string, string[]> = {},
   ) {}
   loadCases(ids: string[]) {
     return Promise.resolve(ids.flatMap((id) => this.cases.filter((c) => c.id === id)));
+  }
+  alertCaseIds(alertId: string) {
+    return Promise.resolve(this.alerts[alertId] ?? []);
   }
   activeUsersWithRole(role: string) {
     return Promise.resolve(this.roles[role] ?? []);
@@ -70,6 +74,7 @@ function deps(sms: SmsSender): WorkerDeps {
     pii,
     sms,
     decide: () => Promise.reject(new Error('not used')),
+    startProcessOnce: () => Promise.reject(new Error('not used')),
   };
 }
 
@@ -219,6 +224,18 @@ describe('send-notification', () => {
     expect(store.rows[0].text).toBe('【智能预警】阳光小区近一个月“电梯故障”类投诉达 3 件（XF-1、XF-2、XF-3），请牵头物业、社区、维保单位三方联动处置。');
     expect(sms.sent.map((m) => m.text)).toEqual([expect.stringContaining('XF-1'), expect.stringContaining('XF-2')]);
     expect(result).toEqual({ lastNotification: { template: 'joint-handling-result', recipient: 'petitioner', channel: 'mixed' } });
+  });
+
+  it('when a complaint joined the alert after its process started, then its petitioner is told the joint result too', async () => {
+    // given the process started with two cases and a third joined the alert since
+    const cases = [aCase({ caseNo: 'XF-1' }), aCase({ caseNo: 'XF-2' }), aCase({ caseNo: 'XF-3' })];
+    const alertId = randomUUID();
+    const store = new MemoryStore(cases, {}, { [alertId]: cases.map((c) => c.id) });
+    const sms = new FakeSms();
+    // when
+    await notify(job({ template: 'joint-handling-result', recipient: 'petitioner' }, { alertId, caseIds: [cases[0].id, cases[1].id] }), deps(sms), store);
+    // then
+    expect(sms.sent.map((m) => m.text)).toEqual([expect.stringContaining('XF-1'), expect.stringContaining('XF-2'), expect.stringContaining('XF-3')]);
   });
 
   it('when nobody has the role, then the job fails naming it', async () => {

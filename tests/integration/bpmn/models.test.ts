@@ -195,6 +195,8 @@ describe('the bpmn/ models on the embedded engine', () => {
     const legalDueAt = iso(t0 + 60 * DAY);
     await completeJob(JOB_TYPES.computeDeadlines, { caseId }, { legalDueAt, legalReplyDueAt: iso(t0 + 15 * DAY) }, { phase: 'acceptance' });
     await notified({ caseId }, 'acceptance', 'petitioner');
+    await completeJob(JOB_TYPES.checkEarlyWarning, { caseId }, { earlyWarningAlertIds: [] });
+    await completeJob(JOB_TYPES.checkKeyPerson, { caseId }, { keyPersonId: null, repeatPetition: false });
     const confirm = await openTask('Task_ConfirmCaseClass', { caseId });
     expect(confirm.assignee).toBe(FIRST_RESPONDER);
     await c.completeUserTask({ userTaskKey: confirm.userTaskKey, variables: { isKeyMatter: false, ...decision } });

@@ -283,6 +283,27 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(notDue.items).toHaveLength(0);
   });
 
+  it('lists the sequence flows an instance took, and finds an instance by a variable value', async () => {
+    // given
+    await deploy(h.client, 'gateway-conditions.bpmn');
+    const marker = `m-${Date.now()}`;
+    const { processInstanceKey } = await h.client.createProcessInstance({
+      processDefinitionId: 'gateway-conditions',
+      variables: { caseClass: 'complex', marker },
+      awaitCompletion: true,
+      requestTimeout: 20000,
+    });
+    // when
+    const flows = await h.client.getProcessInstanceSequenceFlows({ processInstanceKey }, now);
+    const found = await h.client.searchVariables({ filter: { name: 'marker', value: JSON.stringify(marker) } }, now);
+    // then the flows taken, not the one the gateway passed over
+    expect(flows.items.map((f: Any) => f.sequenceFlowId).sort()).toEqual(['flow-complex', 'to-gateway']);
+    expect(flows.items[0]).toMatchObject({ processInstanceKey, processDefinitionId: 'gateway-conditions' });
+    expect(found.items.map((v: Any) => v.processInstanceKey)).toEqual([processInstanceKey]);
+    const bad = await sdkError(h.client.searchVariables({ filter: { name: 'marker', value: '{not json' } }, now));
+    expect(bad.status).toBe(400);
+  });
+
   it('evaluates a deployed decision (evaluateDecision)', async () => {
     await deploy(h.client, 'case-class.dmn');
     const result = await h.client.evaluateDecision({ decisionDefinitionId: 'decide-case-class', variables: { category: '物业合同纠纷' } });

@@ -47,6 +47,7 @@ describe('compute-deadlines', () => {
       sms: { name: 'unused', send: unused },
       decide: (decisionId, variables) =>
         Promise.resolve(JSON.parse(JSON.stringify(evaluateDecision(policy, decisionId, variables).output ?? null)) as Record<string, unknown>),
+      startProcessOnce: unused,
     };
   }
 

@@ -1,0 +1,115 @@
+/**
+ * check-early-warning: screens a new case against the early-warning rules kept in the database (category or any,
+ * counted per compound or per grid, a window in days, a threshold). When the case makes the count reach the
+ * threshold, an alert is raised and `early-warning-joint-handling` starts — once per rule, place, category and
+ * window: complaints arriving while an alert's window is open join that alert instead of starting another process.
+ * Rules are read with a row lock, so two cases filed at once cannot both raise the same alert; the process is
+ * started after the alert is stored, at most once per alert (see WorkerDeps.startProcessOnce), so a retry after a
+ * crash neither loses nor doubles it.
+ */
+import type { Queryable } from '../server/data/db';
+import { required, type JobWorker } from './job';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+interface RuleRow {
+  id: string;
+  category: string | null;
+  scope: 'compound' | 'grid';
+  window_days: number;
+  threshold: number;
+}
+
+interface ScreenedCase {
+  id: string;
+  category: string;
+  compound_id: string | null;
+  grid_id: string | null;
+  received_at: Date;
+}
+
+export const checkEarlyWarning: JobWorker = {
+  type: 'check-early-warning',
+  async handle({ variables }, deps) {
+    const caseId = required(variables, 'caseId', 'string');
+    await deps.db.transaction((tx) => screenCase(tx, caseId));
+    // Start what this case raised and is not started yet — including after a crash between raising and starting.
+    const pending = await deps.db.query<{ id: string; rule_id: string; place_kind: string; place_id: string; category: string }>(
+      `SELECT a.id, a.rule_id, a.place_kind, a.place_id, a.category FROM early_warning_alert a
+       JOIN early_warning_alert_case ac ON ac.alert_id = a.id
+       WHERE ac.case_id = $1 AND a.process_instance_key IS NULL ORDER BY a.created_at`,
+      [caseId],
+    );
+    for (const alert of pending) {
+      const cases = await deps.db.query<{ case_id: string }>(
+        `SELECT ac.case_id FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id
+         WHERE ac.alert_id = $1 ORDER BY c.received_at, c.case_no`,
+        [alert.id],
+      );
+      const key = await deps.startProcessOnce(
+        'early-warning-joint-handling',
+        {
+          ruleId: alert.rule_id,
+          category: alert.category,
+          ...(alert.place_kind === 'compound' ? { compoundId: alert.place_id } : { gridId: alert.place_id }),
+          caseIds: cases.map((c) => c.case_id),
+        },
+        { name: 'alertId', value: alert.id },
+      );
+      await deps.db.query("UPDATE early_warning_alert SET process_instance_key = $2, status = 'handling' WHERE id = $1", [alert.id, key]);
+      deps.log.info({ alertId: alert.id, caseId, processInstanceKey: key }, 'early warning raised');
+    }
+    const alerts = await deps.db.query<{ alert_id: string }>('SELECT alert_id FROM early_warning_alert_case WHERE case_id = $1 ORDER BY alert_id', [caseId]);
+    return { earlyWarningAlertIds: alerts.map((a) => a.alert_id) };
+  },
+};
+
+/** Links the case to the alerts it belongs to, raising new ones where it makes a count reach a threshold. */
+export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
+  const [petition] = await tx.query<ScreenedCase>(
+    `SELECT c.id, c.category, c.compound_id, comp.grid_id, c.received_at
+     FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id WHERE c.id = $1`,
+    [caseId],
+  );
+  if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
+  if (!petition.compound_id) return; // a complaint without a place counts towards no place's rule
+  const rules = await tx.query<RuleRow>(
+    `SELECT id, category, scope, window_days, threshold FROM early_warning_rule
+     WHERE enabled AND (category IS NULL OR category = $1) AND (compound_id IS NULL OR compound_id = $2)
+     ORDER BY id FOR UPDATE`,
+    [petition.category, petition.compound_id],
+  );
+  const receivedAt = new Date(petition.received_at);
+  for (const rule of rules) {
+    const placeId = rule.scope === 'compound' ? petition.compound_id : petition.grid_id;
+    if (!placeId) continue;
+    const [open] = await tx.query<{ id: string }>(
+      `SELECT id FROM early_warning_alert
+       WHERE rule_id = $1 AND place_id = $2 AND category = $3 AND window_start <= $4 AND window_end > $4
+       ORDER BY created_at LIMIT 1`,
+      [rule.id, placeId, petition.category, receivedAt.toISOString()],
+    );
+    if (open) {
+      await tx.query('INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [open.id, caseId]);
+      continue;
+    }
+    const windowStart = new Date(receivedAt.getTime() - rule.window_days * DAY_MS);
+    const placeColumn = rule.scope === 'compound' ? 'c.compound_id' : 'comp.grid_id';
+    const counted = await tx.query<{ id: string }>(
+      `SELECT c.id FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
+       WHERE ${placeColumn} = $1 AND c.category = $2 AND c.received_at > $3 AND c.received_at <= $4
+       ORDER BY c.received_at`,
+      [placeId, petition.category, windowStart.toISOString(), receivedAt.toISOString()],
+    );
+    if (counted.length < rule.threshold) continue;
+    // The alert covers the complaints counted and those of the next window: they join it rather than raise another.
+    const [alert] = await tx.query<{ id: string }>(
+      `INSERT INTO early_warning_alert (rule_id, place_kind, place_id, category, window_start, window_end)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+      [rule.id, rule.scope, placeId, petition.category, windowStart.toISOString(), new Date(receivedAt.getTime() + rule.window_days * DAY_MS).toISOString()],
+    );
+    for (const c of counted) {
+      await tx.query('INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [alert.id, c.id]);
+    }
+  }
+}
