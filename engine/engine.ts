@@ -1400,7 +1400,7 @@ export class EmbeddedEngine {
       try {
         valueJson = JSON.stringify(JSON.parse(filter.value));
       } catch {
-        throw invalidArgument(`The variable filter's value must be JSON text (e.g. "\"abc\"" or "42"), not ${filter.value}`);
+        throw invalidArgument(`The variable filter's value must be JSON text (e.g. a quoted string or 42), not ${filter.value}`);
       }
     }
     // Name and value narrow the instances in SQL, so a lookup by value finds its instance among all of them.
