@@ -29,6 +29,7 @@ export class Screening1764400000040 implements MigrationInterface {
         place_kind text NOT NULL CHECK (place_kind IN ('compound', 'grid')),
         place_id uuid NOT NULL,
         category text NOT NULL,
+        raised_by_case_id uuid NOT NULL REFERENCES petition_case(id),
         window_start timestamptz NOT NULL,
         window_end timestamptz NOT NULL,
         status text NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'handling', 'closed')),

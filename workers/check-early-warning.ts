@@ -10,8 +10,6 @@
 import type { Queryable } from '../server/data/db';
 import { required, type JobWorker } from './job';
 
-const DAY_MS = 24 * 3600 * 1000;
-
 interface RuleRow {
   id: string;
   category: string | null;
@@ -25,7 +23,6 @@ interface ScreenedCase {
   category: string;
   compound_id: string | null;
   grid_id: string | null;
-  received_at: Date;
 }
 
 export const checkEarlyWarning: JobWorker = {
@@ -34,10 +31,11 @@ export const checkEarlyWarning: JobWorker = {
     const caseId = required(variables, 'caseId', 'string');
     await deps.db.transaction((tx) => screenCase(tx, caseId));
     // Start what this case raised and is not started yet — including after a crash between raising and starting.
+    // Only the raising case's job starts an alert: the other cases it holds are screened by jobs running at the same
+    // time, and two of them starting it would race past startProcessOnce's lookup.
     const pending = await deps.db.query<{ id: string; rule_id: string; place_kind: string; place_id: string; category: string }>(
-      `SELECT a.id, a.rule_id, a.place_kind, a.place_id, a.category FROM early_warning_alert a
-       JOIN early_warning_alert_case ac ON ac.alert_id = a.id
-       WHERE ac.case_id = $1 AND a.process_instance_key IS NULL ORDER BY a.created_at`,
+      `SELECT id, rule_id, place_kind, place_id, category FROM early_warning_alert
+       WHERE raised_by_case_id = $1 AND process_instance_key IS NULL ORDER BY created_at`,
       [caseId],
     );
     for (const alert of pending) {
@@ -67,7 +65,7 @@ export const checkEarlyWarning: JobWorker = {
 /** Links the case to the alerts it belongs to, raising new ones where it makes a count reach a threshold. */
 export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
   const [petition] = await tx.query<ScreenedCase>(
-    `SELECT c.id, c.category, c.compound_id, comp.grid_id, c.received_at
+    `SELECT c.id, c.category, c.compound_id, comp.grid_id
      FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id WHERE c.id = $1`,
     [caseId],
   );
@@ -79,34 +77,36 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
      ORDER BY id FOR UPDATE`,
     [petition.category, petition.compound_id],
   );
-  const receivedAt = new Date(petition.received_at);
   for (const rule of rules) {
     const placeId = rule.scope === 'compound' ? petition.compound_id : petition.grid_id;
     if (!placeId) continue;
+    // Times are compared in SQL, against the case's own received_at: microseconds do not survive a JS Date.
     const [open] = await tx.query<{ id: string }>(
-      `SELECT id FROM early_warning_alert
-       WHERE rule_id = $1 AND place_id = $2 AND category = $3 AND window_start <= $4 AND window_end > $4
-       ORDER BY created_at LIMIT 1`,
-      [rule.id, placeId, petition.category, receivedAt.toISOString()],
+      `SELECT a.id FROM early_warning_alert a, petition_case me
+       WHERE me.id = $4 AND a.rule_id = $1 AND a.place_id = $2 AND a.category = $3
+         AND a.window_start <= me.received_at AND a.window_end > me.received_at
+       ORDER BY a.created_at LIMIT 1`,
+      [rule.id, placeId, petition.category, caseId],
     );
     if (open) {
       await tx.query('INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [open.id, caseId]);
       continue;
     }
-    const windowStart = new Date(receivedAt.getTime() - rule.window_days * DAY_MS);
     const placeColumn = rule.scope === 'compound' ? 'c.compound_id' : 'comp.grid_id';
     const counted = await tx.query<{ id: string }>(
-      `SELECT c.id FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
-       WHERE ${placeColumn} = $1 AND c.category = $2 AND c.received_at > $3 AND c.received_at <= $4
+      `SELECT c.id FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id, petition_case me
+       WHERE me.id = $3 AND ${placeColumn} = $1 AND c.category = $2
+         AND c.received_at > me.received_at - make_interval(days => $4::int) AND c.received_at <= me.received_at
        ORDER BY c.received_at`,
-      [placeId, petition.category, windowStart.toISOString(), receivedAt.toISOString()],
+      [placeId, petition.category, caseId, rule.window_days],
     );
     if (counted.length < rule.threshold) continue;
     // The alert covers the complaints counted and those of the next window: they join it rather than raise another.
     const [alert] = await tx.query<{ id: string }>(
-      `INSERT INTO early_warning_alert (rule_id, place_kind, place_id, category, window_start, window_end)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-      [rule.id, rule.scope, placeId, petition.category, windowStart.toISOString(), new Date(receivedAt.getTime() + rule.window_days * DAY_MS).toISOString()],
+      `INSERT INTO early_warning_alert (rule_id, place_kind, place_id, category, raised_by_case_id, window_start, window_end)
+       SELECT $1, $2, $3, $4, me.id, me.received_at - make_interval(days => $6::int), me.received_at + make_interval(days => $6::int)
+       FROM petition_case me WHERE me.id = $5 RETURNING id`,
+      [rule.id, rule.scope, placeId, petition.category, caseId, rule.window_days],
     );
     for (const c of counted) {
       await tx.query('INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [alert.id, c.id]);

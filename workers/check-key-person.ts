@@ -18,8 +18,8 @@ export const checkKeyPerson: JobWorker = {
   async handle({ variables }, deps) {
     const caseId = required(variables, 'caseId', 'string');
     const outcome = await deps.db.transaction(async (tx) => {
-      const [petition] = await tx.query<{ resident_id: string | null; received_at: Date }>(
-        'SELECT resident_id, received_at FROM petition_case WHERE id = $1',
+      const [petition] = await tx.query<{ resident_id: string | null }>(
+        'SELECT resident_id FROM petition_case WHERE id = $1',
         [caseId],
       );
       if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
@@ -36,16 +36,20 @@ export const checkKeyPerson: JobWorker = {
         if (repeat) await tx.query('UPDATE petition_case SET key_person_id = $2 WHERE id = $1', [caseId, active.id]);
         return { keyPersonId: active.id, repeat };
       }
-      const since = new Date(new Date(petition.received_at).getTime() - KEY_PERSON_WINDOW_DAYS * 24 * 3600 * 1000);
+      // Compared in SQL against the case's own received_at: microseconds do not survive a JS Date.
       const [{ count }] = await tx.query<{ count: number }>(
-        'SELECT count(*)::int AS count FROM petition_case WHERE resident_id = $1 AND received_at > $2 AND received_at <= $3',
-        [petition.resident_id, since.toISOString(), new Date(petition.received_at).toISOString()],
+        `SELECT count(*)::int AS count FROM petition_case c, petition_case me
+         WHERE me.id = $2 AND c.resident_id = $1
+           AND c.received_at > me.received_at - make_interval(days => $3::int) AND c.received_at <= me.received_at`,
+        [petition.resident_id, caseId, KEY_PERSON_WINDOW_DAYS],
       );
       if (count < KEY_PERSON_THRESHOLD) return { keyPersonId: null, repeat: false };
       const id = await insertKeyPerson(tx, petition.resident_id, 'repeat-petitions', caseId);
       return { keyPersonId: id, repeat: false };
     });
-    if (outcome.keyPersonId) await startCare(deps, outcome.keyPersonId);
+    // Only the petition that put the person in the registry starts their care (its retries too): a repeat filed at the
+    // same moment must not race it to a second process.
+    if (outcome.keyPersonId && !outcome.repeat) await startCare(deps, outcome.keyPersonId);
     return { keyPersonId: outcome.keyPersonId, repeatPetition: outcome.repeat };
   },
 };
@@ -84,6 +88,6 @@ export async function enterRegistry(
     if (active) return { keyPersonId: active.id, created: false };
     return { keyPersonId: await insertKeyPerson(tx, residentId, reason, null), created: true };
   });
-  await startCare(deps, result.keyPersonId);
+  if (result.created) await startCare(deps, result.keyPersonId);
   return result;
 }

@@ -515,7 +515,17 @@ export class InstanceSession {
       record(api, 'ACTIVE');
     });
     on('activity.escalate', (api) => this.escalations.thrown.push({ code: this.meta(api.id)?.escalation?.code }));
-    on('activity.end', (api) => record(api, 'COMPLETED'));
+    on('activity.end', (api) => {
+      // A timer boundary fires without a catch event: only its timer's end says so, and it becomes an element
+      // instance then (a message or error boundary was recorded when it caught).
+      const timerBoundary = api.type === 'bpmn:TimerEventDefinition' && this.meta(api.id)?.type === 'bpmn:BoundaryEvent';
+      if (timerBoundary && !this.events.some((e) => e.elementId === api.id)) {
+        const event = { executionId: api.executionId, elementId: api.id, elementName: this.meta(api.id)?.name ?? api.id, elementType: elementType('bpmn:BoundaryEvent') };
+        this.events.push({ ...event, state: 'ACTIVE' }, { ...event, state: 'COMPLETED' });
+        return;
+      }
+      record(api, 'COMPLETED');
+    });
     // Sequence flows taken, as Operate draws them on the diagram.
     this.listener.on('flow.take', (flow: { id: string }) => this.flows.add(flow.id));
     // Leaving without ending (an interrupting boundary event fired) terminates; the store ignores finished elements.

@@ -357,6 +357,8 @@ describe.each([
       await c.pinClock({ timestamp: start + 60 * DAY + 1000 });
       expect((await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).state).toBe('CANCELED');
       expect(await path(processInstanceKey)).toContain('end-escalated');
+      // and each timer that fired is an element instance of its own, as in Operate
+      expect(await path(processInstanceKey)).toEqual(expect.arrayContaining(['timer-warn', 'timer-legal']));
       // the warning path is a token of its own and goes on
       await c.completeJob({ jobKey: warn.jobKey, variables: {} });
       expect(await stateOf(processInstanceKey)).toBe('COMPLETED');

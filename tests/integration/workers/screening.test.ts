@@ -20,6 +20,8 @@ describe('intake screening workers', () => {
   /** Processes "started": once-key → the variables, like the engine would keep them. */
   const started = new Map<string, { processId: string; variables: Record<string, unknown> }>();
   let crashNextStart = false;
+  /** Every call to start a process, per once-key: a second call for one alert or person would race in a real engine. */
+  const startCalls = new Map<string, number>();
   const job = (variables: Record<string, unknown>) => ({ variables, headers: {}, jobKey: randomUUID(), processInstanceKey: '1', elementId: 'task' });
 
   beforeAll(async () => {
@@ -31,6 +33,7 @@ describe('intake screening workers', () => {
       sms: new FakeSms(),
       startProcessOnce: (processId, variables, once) => {
         const key = `${once.name}=${once.value}`;
+        startCalls.set(key, (startCalls.get(key) ?? 0) + 1);
         if (!started.has(key)) started.set(key, { processId, variables: { ...variables, [once.name]: once.value } });
         if (crashNextStart) {
           crashNextStart = false;
@@ -49,8 +52,9 @@ describe('intake screening workers', () => {
   async function another(first: { residentId: string; compoundId: string; firstResponderId: string }, category: string, daysAgo: number) {
     const [row] = await database.db.query<{ id: string }>(
       `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, received_at)
-       VALUES ($1, 'phone', $2, '又坏了', $3, $4, $5, $6) RETURNING id`,
-      [`XF-T-${randomUUID().slice(0, 8)}`, category, first.residentId, first.compoundId, first.firstResponderId, new Date(Date.now() - daysAgo * 86_400_000).toISOString()],
+       VALUES ($1, 'phone', $2, '又坏了', $3, $4, $5, COALESCE($6::timestamptz, now())) RETURNING id`,
+      // today's petitions get the database's own now(), with microseconds, as intake's do
+      [`XF-T-${randomUUID().slice(0, 8)}`, category, first.residentId, first.compoundId, first.firstResponderId, daysAgo === 0 ? null : new Date(Date.now() - daysAgo * 86_400_000).toISOString()],
     );
     return row.id;
   }
@@ -107,6 +111,25 @@ describe('intake screening workers', () => {
     expect([...started.keys()].filter((k) => k === `alertId=${alertId}`)).toHaveLength(1);
     const [alert] = await database.db.query<{ process_instance_key: string | null }>('SELECT process_instance_key FROM early_warning_alert WHERE id = $1', [alertId]);
     expect(alert.process_instance_key).not.toBeNull();
+  });
+
+  it('when the cases of one alert and of one key person are screened at the same moment, then each process is asked for once', async () => {
+    // given three complaints of one resident, in one compound, in one category, none screened yet
+    const first = await createCase(database.db, { category: '墙体开裂' });
+    const second = await another(first, '墙体开裂', 0);
+    const third = await another(first, '墙体开裂', 0);
+    const fourth = await another(first, '墙体开裂', 0);
+    // when all four are screened at once
+    const ids = [first.caseId, second, third, fourth];
+    const warnings = await Promise.all(ids.map((caseId) => checkEarlyWarning.handle(job({ caseId }), deps)));
+    const persons = await Promise.all(ids.map((caseId) => checkKeyPerson.handle(job({ caseId }), deps)));
+    // then one alert holding all four and one key person, each started by one call
+    const alertIds = new Set(warnings.flatMap((w) => w.earlyWarningAlertIds as string[]));
+    expect(alertIds.size).toBe(1);
+    expect(startCalls.get(`alertId=${[...alertIds][0]}`)).toBe(1);
+    const keyPersonIds = new Set(persons.map((p) => p.keyPersonId).filter(Boolean));
+    expect(keyPersonIds.size).toBe(1);
+    expect(startCalls.get(`personId=${[...keyPersonIds][0] as string}`)).toBe(1);
   });
 
   it('when a rule is disabled or a case has no compound, then nothing fires', async () => {

@@ -1,0 +1,440 @@
+/**
+ * Every path of the policy models with the real workers running in the app against the real database: the test
+ * plays only the people (staff completing their tasks, the petitioner's rating message) and the clock (pinned,
+ * never waited on). Deadlines, notices, rating links, screening, second handling, closing, service teams and
+ * conversions are the workers' own work. The last test prints flow-node and sequence-flow coverage per model and
+ * fails on any element no path reached.
+ */
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { piiCipher, maskPhone } from '../../../server/security/pii';
+import { parseBpmn, type ProcessModel } from '../../../engine/model/process-model';
+import { MESSAGES, PROCESS_IDS } from '../../../bpmn/job-types';
+import { now, startEngine, until, type Any, type EngineHarness } from '../../support/engine';
+
+const BPMN_DIR = join(__dirname, '..', '..', '..', 'bpmn');
+const HOUR = 3600 * 1000;
+const DAY = 24 * HOUR;
+
+describe('every path of the policy models, with the real workers', () => {
+  let h: EngineHarness;
+  let c: Any;
+  let receptionId: string;
+  beforeAll(async () => {
+    // given the app with its workers, the demo community (staff of every role) and the models deployed on start
+    h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });
+    c = h.client;
+    [{ id: receptionId }] = await db().query<{ id: string }>("SELECT id FROM app_user WHERE username = 'reception'");
+  });
+  afterAll(() => h.stop());
+  afterEach(() => c.resetClock());
+
+  const db = () => h.server.database.db;
+  const pin = (at: number | string) => c.pinClock({ timestamp: typeof at === 'string' ? Date.parse(at) : at });
+
+  // ------------------------------------------------------------------ reading where things are
+
+  /** What an instance is doing, for a failure message that says where it stopped. */
+  const whereIs = async (processInstanceKey: string) => {
+    const elements = ((await c.searchElementInstances({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).map((e) => e.elementId);
+    const incidents = ((await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).map(
+      (i) => `${i.elementId}: ${i.errorType} ${i.errorMessage}`,
+    );
+    return JSON.stringify({ elements, incidents });
+  };
+  const variablesOf = async (processInstanceKey: string): Promise<Record<string, Any>> =>
+    Object.fromEntries(
+      ((await c.searchVariables({ filter: { processInstanceKey }, page: { limit: 200 } }, now)).items as Any[]).map((v) => [v.name, JSON.parse(v.value)]),
+    );
+
+  /** The one open task of an element whose instance (the case's or one it called) has `name` = `value`. */
+  async function openTask(elementId: string, name: string, value: string, diagnose?: string): Promise<Any> {
+    try {
+      return await until(async () => {
+        const { items } = await c.searchUserTasks({ filter: { elementId, state: 'CREATED' }, page: { limit: 100 } }, now);
+        for (const task of items as Any[]) {
+          const found = await c.searchVariables({ filter: { processInstanceKey: task.processInstanceKey, name, value: JSON.stringify(value) } }, now);
+          if (found.items.length > 0) return task;
+        }
+        return undefined;
+      }, 20000);
+    } catch {
+      throw new Error(`no open task ${elementId} for ${name}=${value}${diagnose ? `; the instance is at ${await whereIs(diagnose)}` : ''}`);
+    }
+  }
+  const complete = (task: Any, variables: Record<string, unknown> = {}): Promise<Any> => c.completeUserTask({ userTaskKey: task.userTaskKey, variables });
+  const completeTask = async (elementId: string, caseId: string, variables: Record<string, unknown>, pik?: string) =>
+    complete(await openTask(elementId, 'caseId', caseId, pik), variables);
+
+  const stateIs = (processInstanceKey: string, state: string) =>
+    until(async () => (await c.getProcessInstance({ processInstanceKey }, now)).state === state, 20000).catch(async () => {
+      throw new Error(`instance ${processInstanceKey} is not ${state}; it is at ${await whereIs(processInstanceKey)}`);
+    });
+  const notices = (caseId: string) =>
+    db().query<{ template: string; recipient_user_id: string | null; channel: string }>(
+      'SELECT template, recipient_user_id, channel FROM notification WHERE case_id = $1 ORDER BY created_at, template',
+      [caseId],
+    );
+  const waitForNotice = (caseId: string, template: string) =>
+    until(async () => (await notices(caseId)).some((n) => n.template === template), 20000).catch(() => {
+      throw new Error(`no ${template} notice for case ${caseId}`);
+    });
+
+  // ------------------------------------------------------------------ playing people
+
+  const cipher = () => piiCipher(h.server.secrets.piiKey);
+  async function newCompound(): Promise<string> {
+    const code = `P${randomUUID().slice(0, 8)}`;
+    const [grid] = await db().query<{ id: string }>("INSERT INTO grid (code, name) VALUES ($1, '测试网格') RETURNING id", [code]);
+    const [compound] = await db().query<{ id: string }>("INSERT INTO compound (grid_id, name, households) VALUES ($1, '和平里小区', 120) RETURNING id", [grid.id]);
+    return compound.id;
+  }
+  async function newResident(compoundId: string, consent = false): Promise<string> {
+    const phone = `139${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    const [row] = await db().query<{ id: string }>(
+      `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, consent_publish_name)
+       VALUES ('赵敏', $1, $2, $3, $4, $5) RETURNING id`,
+      [compoundId, cipher().encrypt(phone), cipher().lookupHash(phone), maskPhone(phone), consent],
+    );
+    return row.id;
+  }
+
+  /** Files a petition as intake does: the case row (owned by the demo receptionist), then its process. */
+  async function file(category: string, where: { compoundId?: string; residentId?: string; receivedAt?: string } = {}) {
+    const compoundId = where.compoundId ?? (await newCompound());
+    const residentId = where.residentId ?? (await newResident(compoundId));
+    const caseNo = `XF-P-${randomUUID().slice(0, 8)}`;
+    const [row] = await db().query<{ id: string }>(
+      `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, received_at)
+       VALUES ($1, 'walk-in', $2, '反映问题', $3, $4, $5, COALESCE($6::timestamptz, now())) RETURNING id`,
+      [caseNo, category, residentId, compoundId, receptionId, where.receivedAt ?? null],
+    );
+    const { processInstanceKey } = await c.createProcessInstance({
+      processDefinitionId: PROCESS_IDS.petitionHandling,
+      variables: { caseId: row.id, caseNo, channel: 'walk-in', category, firstResponder: 'reception' },
+    });
+    return { caseId: row.id, caseNo, processInstanceKey: String(processInstanceKey), compoundId, residentId };
+  }
+
+  const confirmClass = (caseId: string, pik: string, decision: { caseClass: string; feedbackMode: string; isKeyMatter?: boolean }) =>
+    completeTask('Task_ConfirmCaseClass', caseId, { isKeyMatter: false, ...decision }, pik);
+
+  /** The petitioner rates by the link of round `round` (the link's SMS is sent first, so the message may wait in the buffer). */
+  async function rate(caseId: string, round: number, rating: string, comment = '') {
+    await until(
+      async () => ((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId]))[0].n >= round),
+      20000,
+    ).catch(() => {
+      throw new Error(`no rating link of round ${round} for case ${caseId}`);
+    });
+    await c.publishMessage({ name: MESSAGES.satisfactionRated, correlationKey: caseId, timeToLive: 600000, variables: { rating, comment } });
+  }
+
+  async function closed(caseId: string, pik: string) {
+    await stateIs(pik, 'COMPLETED');
+    const [row] = await db().query<{ status: string }>('SELECT status FROM petition_case WHERE id = $1', [caseId]);
+    expect(row.status).toBe('closed');
+    await waitForNotice(caseId, 'closed');
+  }
+
+  // ------------------------------------------------------------------ petition-handling
+
+  it('when a simple key matter is handled and rated satisfied, then the result goes out by SMS and on the notice board, and the case closes', async () => {
+    // given
+    const { caseId, processInstanceKey } = await file('路灯维修');
+    // when
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: true });
+    const coordinate = await openTask('Task_CoordinateUnit', 'caseId', caseId, processInstanceKey);
+    expect(coordinate).toMatchObject({ assignee: 'reception', dueDate: expect.any(String) });
+    await complete(coordinate, { responsibleUnit: '市政路灯所', handlingResult: '已更换灯泡', resolved: true });
+    await rate(caseId, 1, 'satisfied');
+    // then
+    await closed(caseId, processInstanceKey);
+    expect(await db().query('SELECT case_no FROM notice_board WHERE case_id = $1', [caseId])).toHaveLength(1);
+    expect((await notices(caseId)).map((n) => n.template)).toEqual(expect.arrayContaining(['acceptance', 'result', 'closed']));
+    const vars = await variablesOf(processInstanceKey);
+    expect(vars).toMatchObject({ closingReason: 'resolved', noticePublished: true, earlyWarningAlertIds: [], keyPersonId: null });
+  });
+
+  it('when a complex case is accepted before National Day 2026, then its 5 working days end on the adjusted Saturday; the 1+X group works in parallel, runs late, and the result is phoned', async () => {
+    // given a petition on Monday 2026-09-28, 10:00 in Shanghai
+    await pin('2026-09-28T02:00:00Z');
+    const { caseId, processInstanceKey } = await file('物业合同纠纷', { receivedAt: '2026-09-28T02:00:00Z' });
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'complex', feedbackMode: 'phone' });
+    // then the internal deadline skips the holiday (10-01..10-07) and ends with the adjusted workday 10-10
+    const form = await openTask('Task_FormWorkingGroup', 'caseId', caseId, processInstanceKey);
+    const vars = await variablesOf(processInstanceKey);
+    expect(vars.slaDueAt).toBe('2026-10-10T16:00:00.000Z');
+    expect(form).toMatchObject({ candidateGroups: ['cadre'], dueDate: '2026-10-10T16:00:00.000Z' });
+    // when the cadre forms the group, then each member has a task of their own, all at once
+    await complete(form, { members: ['member', 'cadre'] });
+    const opinions = await until(async () => {
+      const { items } = await c.searchUserTasks({ filter: { elementId: 'Task_MemberOpinion', state: 'CREATED', processInstanceKey: form.processInstanceKey } }, now);
+      return items.length === 2 ? (items as Any[]) : undefined;
+    });
+    expect(opinions.map((t) => t.assignee).sort()).toEqual(['cadre', 'member']);
+    // when the group is late (past the due date, then past the red date), the first responder and then the leader are told
+    await pin(Date.parse(vars.slaDueAt) + HOUR);
+    await waitForNotice(caseId, 'overdue-yellow');
+    await pin(Date.parse(vars.slaRedAt) + HOUR);
+    await waitForNotice(caseId, 'overdue-red');
+    for (const task of opinions) await complete(task, { opinion: `${task.assignee}：建议调解` });
+    await completeTask('Task_DraftSolution', caseId, { solution: '物业退还多收费用', resolved: true });
+    // then the first responder phones the result, and the rating closes the case
+    await completeTask('Task_FeedbackInPerson', caseId, { feedbackChannel: 'phone', feedbackGiven: true });
+    await rate(caseId, 1, 'basically-satisfied');
+    await closed(caseId, processInstanceKey);
+    expect((await variablesOf(processInstanceKey)).opinions).toEqual(['member：建议调解', 'cadre：建议调解']);
+  });
+
+  it('when a difficult case is escalated, then the street office claims it from its queue, runs late, gives its opinion and the result is delivered by a visit', async () => {
+    // given
+    const { caseId, processInstanceKey } = await file('历史遗留问题');
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'difficult', feedbackMode: 'visit' });
+    // when the street office is told and its queue holds the case
+    await waitForNotice(caseId, 'escalated');
+    const setUp = await openTask('Task_SetUpCaseTeam', 'caseId', caseId, processInstanceKey);
+    expect(setUp).toMatchObject({ candidateGroups: ['street-office'] });
+    expect(setUp.assignee).toBeUndefined();
+    await c.assignUserTask({ userTaskKey: setUp.userTaskKey, assignee: 'street-office', allowOverride: false });
+    await complete(setUp, { teamDepartments: ['housing', 'justice'] });
+    // and the team is late
+    const vars = await variablesOf(processInstanceKey);
+    await pin(Date.parse(vars.slaDueAt) + HOUR);
+    await waitForNotice(caseId, 'overdue-yellow');
+    await pin(Date.parse(vars.slaRedAt) + HOUR);
+    await waitForNotice(caseId, 'overdue-red');
+    await completeTask('Task_TeamOpinion', caseId, { teamOpinion: '按原规划补办手续', resolved: true });
+    // then the first responder hears of it and visits the petitioner
+    await waitForNotice(caseId, 'team-opinion');
+    await completeTask('Task_FeedbackInPerson', caseId, { feedbackChannel: 'visit', feedbackGiven: true });
+    await rate(caseId, 1, 'satisfied');
+    await closed(caseId, processInstanceKey);
+  });
+
+  it('when a simple case passes its 24 hours, then the first responder is warned (yellow), later the leader (red), and the task stays open', async () => {
+    // given
+    const t0 = Date.now();
+    await pin(t0);
+    const { caseId, processInstanceKey } = await file('垃圾清运');
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
+    const coordinate = await openTask('Task_CoordinateUnit', 'caseId', caseId, processInstanceKey);
+    const vars = await variablesOf(processInstanceKey);
+    expect(Date.parse(vars.slaDueAt) - t0).toBe(24 * HOUR);
+    // when
+    await pin(t0 + DAY + 1000);
+    await waitForNotice(caseId, 'overdue-yellow');
+    expect((await notices(caseId)).filter((n) => n.template === 'overdue-red')).toEqual([]);
+    await pin(Date.parse(vars.slaRedAt) + 1000);
+    await waitForNotice(caseId, 'overdue-red');
+    // then the task is still the first responder's
+    expect((await c.getUserTask({ userTaskKey: coordinate.userTaskKey }, now)).state).toBe('CREATED');
+    const [leader] = await db().query<{ id: string }>("SELECT id FROM app_user WHERE username = 'leader'");
+    expect((await notices(caseId)).find((n) => n.template === 'overdue-red')?.recipient_user_id).toBe(leader.id);
+    await complete(coordinate, { resolved: true });
+    await rate(caseId, 1, 'satisfied');
+    await closed(caseId, processInstanceKey);
+  });
+
+  it('when the petitioner does not rate within the window, then the first responder records the rating in a phone callback', async () => {
+    // given
+    const t0 = Date.now();
+    await pin(t0);
+    const { caseId, processInstanceKey } = await file('环境卫生');
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
+    await completeTask('Task_CoordinateUnit', caseId, { resolved: true });
+    await until(async () => (await variablesOf(processInstanceKey)).ratingWindow === 'P3D', 20000);
+    // when three days pass
+    await pin(t0 + 3 * DAY + HOUR);
+    // then
+    const callback = await openTask('Task_PhoneCallback', 'caseId', caseId, processInstanceKey);
+    expect(callback.assignee).toBe('reception');
+    await complete(callback, { rating: 'basically-satisfied', comment: '还算及时' });
+    await closed(caseId, processInstanceKey);
+    const ratings = await db().query<{ rating: string }>('SELECT rating FROM case_rating WHERE case_id = $1', [caseId]);
+    expect(ratings).toEqual([{ rating: 'basically-satisfied' }]);
+  });
+
+  it('when the petitioner is dissatisfied once, then the secretary handles it again in round 2 and a satisfied rating closes it', async () => {
+    // given
+    const { caseId, processInstanceKey } = await file('邻里纠纷');
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
+    await completeTask('Task_CoordinateUnit', caseId, { resolved: false });
+    // when
+    await rate(caseId, 1, 'dissatisfied', '没人来看过');
+    // then
+    const second = await openTask('Task_SecondHandling', 'caseId', caseId, processInstanceKey);
+    expect(second.candidateGroups).toContain('secretary');
+    const [row] = await db().query<{ handling_round: number }>('SELECT handling_round FROM petition_case WHERE id = $1', [caseId]);
+    expect(row.handling_round).toBe(2);
+    await complete(second, { secondHandlingResult: '重新调解，双方达成协议', resolved: true });
+    await rate(caseId, 2, 'satisfied');
+    await closed(caseId, processInstanceKey);
+    const ratings = await db().query<{ round: number; rating: string }>('SELECT round, rating FROM case_rating WHERE case_id = $1 ORDER BY round', [caseId]);
+    expect(ratings).toEqual([
+      { round: 1, rating: 'dissatisfied' },
+      { round: 2, rating: 'satisfied' },
+    ]);
+  });
+
+  it('when the petitioner is dissatisfied twice, then the street office takes it on the difficult deadline, both rounds run late, and the case closes with the review remedy', async () => {
+    // given round 1 dissatisfied
+    const { caseId, processInstanceKey } = await file('噪音扰民');
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
+    await completeTask('Task_CoordinateUnit', caseId, { resolved: false });
+    await rate(caseId, 1, 'dissatisfied');
+    // when the second handling runs late
+    const second = await openTask('Task_SecondHandling', 'caseId', caseId, processInstanceKey);
+    let vars = await variablesOf(processInstanceKey);
+    await pin(Date.parse(vars.slaDueAt) + HOUR);
+    await until(async () => (await notices(caseId)).filter((n) => n.template === 'overdue-yellow').length === 1, 20000);
+    await pin(Date.parse(vars.slaRedAt) + HOUR);
+    await until(async () => (await notices(caseId)).filter((n) => n.template === 'overdue-red').length === 1, 20000);
+    await complete(second, { secondHandlingResult: '再次协调', resolved: false });
+    await rate(caseId, 2, 'dissatisfied');
+    // then it is escalated on the difficult class's deadline, and runs late there too
+    const setUp = await openTask('Task_SetUpCaseTeam', 'caseId', caseId, processInstanceKey);
+    vars = await variablesOf(processInstanceKey);
+    await pin(Date.parse(vars.slaDueAt) + HOUR);
+    await until(async () => (await notices(caseId)).filter((n) => n.template === 'overdue-yellow').length === 2, 20000);
+    await pin(Date.parse(vars.slaRedAt) + HOUR);
+    await until(async () => (await notices(caseId)).filter((n) => n.template === 'overdue-red').length === 2, 20000);
+    await c.assignUserTask({ userTaskKey: setUp.userTaskKey, assignee: 'street-office', allowOverride: false });
+    await complete(setUp, { teamDepartments: ['urban-management'] });
+    await completeTask('Task_TeamOpinion', caseId, { teamOpinion: '施工时间调整为白天', resolved: true });
+    await rate(caseId, 3, 'dissatisfied');
+    // then after the third round the case closes; the petitioner's remedy is a review
+    await closed(caseId, processInstanceKey);
+    expect(await variablesOf(processInstanceKey)).toMatchObject({ closingReason: 'review-remedy', handlingRound: 3 });
+  });
+
+  it('when close-case finds the case not resolved, then it goes back to handling and is closed only once resolved (不解决不销号)', async () => {
+    // given a satisfied rating on an unresolved case
+    const { caseId, processInstanceKey } = await file('路面破损');
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
+    await completeTask('Task_CoordinateUnit', caseId, { resolved: false });
+    await rate(caseId, 1, 'satisfied');
+    // when close-case refuses, the case is handled again
+    await completeTask('Task_CoordinateUnit', caseId, { handlingResult: '已修补', resolved: true }, processInstanceKey);
+    const [row] = await db().query<{ status: string }>('SELECT status FROM petition_case WHERE id = $1', [caseId]);
+    expect(row.status).not.toBe('closed');
+    await rate(caseId, 2, 'satisfied');
+    // then
+    await closed(caseId, processInstanceKey);
+  });
+
+  // ------------------------------------------------------------------ screening: early warning and key persons
+
+  it('when the third elevator complaint in one compound arrives within 30 days, then one joint handling runs to the petitioners being told', async () => {
+    // given three residents of one compound complain of the elevator
+    const compoundId = await newCompound();
+    const cases = [];
+    for (let i = 0; i < 3; i++) cases.push(await file('电梯故障', { compoundId }));
+    // then one alert and one joint handling, with the leader alerted
+    const alertId = await until(async () => {
+      const rows = await db().query<{ id: string; process_instance_key: string | null }>(
+        'SELECT a.id, a.process_instance_key FROM early_warning_alert a WHERE a.place_id = $1',
+        [compoundId],
+      );
+      return rows.length === 1 && rows[0].process_instance_key ? rows[0].id : undefined;
+    }, 20000);
+    const [alert] = await db().query<{ process_instance_key: string }>('SELECT process_instance_key FROM early_warning_alert WHERE id = $1', [alertId]);
+    const pik = alert.process_instance_key;
+    await until(async () => (await db().query("SELECT 1 FROM notification WHERE template = 'early-warning'")).length > 0, 20000);
+    // when the three parties act, the leader sends it back once, they act again and the leader confirms
+    const parties = ['Task_PropertyCompanyAction', 'Task_CommunityAction', 'Task_MaintenanceAction'];
+    for (const id of parties) await complete(await openTask(id, 'alertId', alertId, pik));
+    await complete(await openTask('Task_LeaderConfirm', 'alertId', alertId, pik), { confirmed: false });
+    for (const id of parties) await complete(await openTask(id, 'alertId', alertId, pik));
+    await complete(await openTask('Task_LeaderConfirm', 'alertId', alertId, pik), { confirmed: true });
+    // then every petitioner of the alert is told
+    await stateIs(pik, 'COMPLETED');
+    for (const petition of cases) await waitForNotice(petition.caseId, 'joint-handling-result');
+    for (const petition of cases) await c.cancelProcessInstance({ processInstanceKey: petition.processInstanceKey });
+  });
+
+  it('when a resident petitions a third time within a year, then they enter the registry and their care runs: team, visits on a timer, a conversion, and the exit', async () => {
+    // given three petitions of one resident about different matters
+    const compoundId = await newCompound();
+    const residentId = await newResident(compoundId);
+    const petitions = [];
+    for (const category of ['物业服务', '停车管理', '绿化养护']) petitions.push(await file(category, { compoundId, residentId }));
+    // then the registry holds them once, with their care process
+    const person = await until(async () => {
+      const rows = await db().query<{ id: string; process_instance_key: string | null }>(
+        "SELECT id, process_instance_key FROM key_person WHERE resident_id = $1 AND status = 'active'",
+        [residentId],
+      );
+      return rows[0]?.process_instance_key ? rows[0] : undefined;
+    }, 20000);
+    const pik = person.process_instance_key!;
+    // when the team lead visits (the service team is assigned by the worker) without proposing a conversion
+    const t0 = Date.now();
+    await pin(t0);
+    const visit = await openTask('Task_CareVisit', 'personId', person.id, pik);
+    expect(visit.assignee).toBe('cadre');
+    await complete(visit, { visitDone: true, conversionProposed: false });
+    // then the next visit comes after the interval, proposing a conversion this time
+    await pin(t0 + 30 * DAY + HOUR);
+    await complete(await openTask('Task_CareVisit', 'personId', person.id, pik), { visitDone: true, conversionProposed: true });
+    await complete(await openTask('Task_ConfirmConversion', 'personId', person.id, pik), { conversionRole: 'volunteer', conversionConsent: true });
+    await until(async () => (await db().query("SELECT 1 FROM key_person WHERE id = $1 AND conversion_role = 'volunteer'", [person.id])).length > 0, 20000);
+    // when they leave the registry while the next visit is awaited
+    await until(async () => ((await c.searchElementInstances({ filter: { processInstanceKey: pik, elementId: 'Gateway_AwaitNextVisit', state: 'ACTIVE' } }, now)).items as Any[]).length > 0, 20000);
+    await c.publishMessage({ name: MESSAGES.keyPersonExited, correlationKey: person.id });
+    await stateIs(pik, 'COMPLETED');
+    for (const petition of petitions) await c.cancelProcessInstance({ processInstanceKey: petition.processInstanceKey });
+  });
+
+  it('when a key person leaves during a visit or while a conversion is being confirmed, then the open task is cancelled and the care ends', async () => {
+    for (const during of ['visit', 'conversion'] as const) {
+      // given a person entered by staff, with their care running
+      const residentId = await newResident(await newCompound());
+      const [person] = await db().query<{ id: string }>("INSERT INTO key_person (resident_id, reason) VALUES ($1, 'higher-level-visit') RETURNING id", [residentId]);
+      const { processInstanceKey: pik } = await c.createProcessInstance({ processDefinitionId: PROCESS_IDS.keyPersonCare, variables: { personId: person.id } });
+      const visit = await openTask('Task_CareVisit', 'personId', person.id, String(pik));
+      let open = visit;
+      if (during === 'conversion') {
+        await complete(visit, { visitDone: true, conversionProposed: true });
+        open = await openTask('Task_ConfirmConversion', 'personId', person.id, String(pik));
+      }
+      // when
+      await c.publishMessage({ name: MESSAGES.keyPersonExited, correlationKey: person.id });
+      // then
+      await stateIs(String(pik), 'COMPLETED');
+      expect((await c.getUserTask({ userTaskKey: open.userTaskKey }, now)).state).toBe('CANCELED');
+    }
+  });
+
+  // ------------------------------------------------------------------ coverage
+
+  it('when every path has run, then every flow node and sequence flow of every model was reached', async () => {
+    const models: ProcessModel[] = [];
+    for (const f of readdirSync(BPMN_DIR).filter((x) => x.endsWith('.bpmn')).sort()) models.push(...(await parseBpmn(f, readFileSync(join(BPMN_DIR, f), 'utf8'))));
+    const lines: string[] = ['flow-node and sequence-flow coverage (real workers):'];
+    const missing: string[] = [];
+    for (const model of models) {
+      const elements = [...model.elements.values()];
+      const nodes = new Set(elements.filter((e) => e.type !== 'bpmn:SequenceFlow').map((e) => e.id));
+      const flows = new Set(elements.filter((e) => e.type === 'bpmn:SequenceFlow').map((e) => e.id));
+      const reachedNodes = new Set<string>();
+      const reachedFlows = new Set<string>();
+      const { items: instances } = await c.searchProcessInstances({ filter: { processDefinitionId: model.processId }, page: { limit: 1000 } }, now);
+      for (const instance of instances as Any[]) {
+        const { items } = await c.searchElementInstances({ filter: { processInstanceKey: instance.processInstanceKey }, page: { limit: 1000 } }, now);
+        for (const e of items as Any[]) reachedNodes.add(e.elementId);
+        const taken = await c.getProcessInstanceSequenceFlows({ processInstanceKey: instance.processInstanceKey }, now);
+        for (const f of taken.items as Any[]) reachedFlows.add(f.sequenceFlowId);
+      }
+      const nodesHit = [...nodes].filter((id) => reachedNodes.has(id));
+      const flowsHit = [...flows].filter((id) => reachedFlows.has(id));
+      lines.push(
+        `  ${model.processId.padEnd(30)} flow nodes ${nodesHit.length}/${nodes.size}  sequence flows ${flowsHit.length}/${flows.size}  (${instances.length} instances)`,
+      );
+      for (const id of [...nodes, ...flows]) if (!reachedNodes.has(id) && !reachedFlows.has(id)) missing.push(`${model.processId}#${id}`);
+    }
+    process.stdout.write(`\n${lines.join('\n')}\n${missing.length ? `  not reached: ${missing.join(', ')}\n` : ''}\n`);
+    expect(missing).toEqual([]);
+  });
+});
