@@ -7,6 +7,7 @@ import { WorkCalendar1764400000010 } from './1764400000010-work-calendar';
 import { Notifications1764400000020 } from './1764400000020-notifications';
 import { CaseHandling1764400000030 } from './1764400000030-case-handling';
 import { Screening1764400000040 } from './1764400000040-screening';
+import { Sessions1764400000050 } from './1764400000050-sessions';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -17,4 +18,5 @@ export const migrations = [
   Notifications1764400000020,
   CaseHandling1764400000030,
   Screening1764400000040,
+  Sessions1764400000050,
 ];

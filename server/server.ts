@@ -15,6 +15,8 @@ import { createEngineClient, type EngineClient } from './engine-client';
 import { acquireEngineLock } from './data/engine-lock';
 import { deployModels } from './deploy-models';
 import { startWorkers } from '../workers';
+import { apiRouter, startCaseStarter, type ApiDeps } from '../api';
+import { piiCipher } from './security/pii';
 import { ensureCalendar } from '../workers/calendar';
 import { workerDeps } from './worker-deps';
 
@@ -70,13 +72,26 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       });
     }
     const engineRef: { client?: EngineClient } = {};
+    const clock = engine;
+    const businessNow = clock ? () => clock.now() : () => new Date();
+    const apiDeps: ApiDeps = {
+      db: database.db,
+      engine: () => {
+        if (!engineRef.client) throw new Error('the engine client is not ready yet');
+        return engineRef.client;
+      },
+      pii: piiCipher(secrets.piiKey),
+      log: log.child({ part: 'api' }),
+      now: businessNow,
+      secureCookies: config.PUBLIC_URL.startsWith('https:'),
+    };
     const app = createApp({
       log,
       readiness: [
         { name: 'database', check: async () => void (await database.db.query('SELECT 1')) },
         { name: 'engine', check: async () => void (await engineRef.client!.getTopology()) },
       ],
-      mounts: [],
+      mounts: [{ path: '/api', router: apiRouter(apiDeps) }],
       quietMounts,
     });
     const server = createServer(app);
@@ -90,11 +105,12 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       log.info({ processes: deployed }, 'models deployed');
     }
     if (config.WORKERS_IN_APP) {
-      const clock = engine;
-      const now = clock ? () => clock.now() : undefined;
-      const workers = startWorkers(engineClient, workerDeps(config, secrets, database, log, engineClient, now));
+      const workers = startWorkers(engineClient, workerDeps(config, secrets, database, log, engineClient, businessNow));
       cleanups.unshift(() => workers.stop());
     }
+    // Cases saved while the engine was away (or before a crash) get their process as soon as it answers.
+    const starter = startCaseStarter(apiDeps);
+    cleanups.unshift(() => Promise.resolve(starter.stop()));
     log.info({ url, database: database.description, engine: config.ENGINE }, 'server started');
     let stopped: Promise<void> | undefined;
     return {

@@ -1,0 +1,147 @@
+/**
+ * Staff accounts: sign-in with username and password (scrypt), lock-out after repeated failures, a session cookie
+ * (random id, only its hash stored) and a per-session CSRF token that every state-changing request must echo in the
+ * `X-CSRF-Token` header.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
+import { z } from 'zod';
+import { Problem, problems } from '../server/http/problem';
+import { verifyPassword } from '../server/security/password';
+import type { ApiDeps } from './deps';
+
+export const SESSION_COOKIE = 'xf_session';
+const SESSION_HOURS = 12;
+export const MAX_FAILED_LOGINS = 5;
+export const LOCK_MINUTES = 15;
+
+export interface SessionUser {
+  id: string;
+  username: string;
+  displayName: string;
+  roles: string[];
+  csrfToken: string;
+}
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    user?: SessionUser;
+  }
+}
+
+const hashId = (id: string) => createHash('sha256').update(id).digest();
+
+/** Reads the session cookie into `req.user`; refuses a state-changing request whose CSRF token does not match. */
+export function authenticate(deps: ApiDeps) {
+  return async (req: Request, _res: Response, next: NextFunction) => {
+    const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
+    if (id && /^[\w-]{20,100}$/.test(id)) {
+      const rows = await deps.db.query<{ id: string; username: string; display_name: string; csrf_token: string; roles: string[] }>(
+        `SELECT u.id, u.username, u.display_name, s.csrf_token,
+                COALESCE(array_agg(r.role_id ORDER BY r.role_id) FILTER (WHERE r.role_id IS NOT NULL), '{}') AS roles
+         FROM user_session s JOIN app_user u ON u.id = s.user_id AND u.active
+         LEFT JOIN user_role r ON r.user_id = u.id
+         WHERE s.id_hash = $1 AND s.expires_at > now()
+         GROUP BY u.id, s.csrf_token`,
+        [hashId(id)],
+      );
+      const row = rows[0];
+      if (row) req.user = { id: row.id, username: row.username, displayName: row.display_name, roles: row.roles, csrfToken: row.csrf_token };
+    }
+    if (req.user && !['GET', 'HEAD', 'OPTIONS'].includes(req.method)) {
+      const sent = req.get('x-csrf-token') ?? '';
+      const expected = Buffer.from(req.user.csrfToken);
+      if (sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
+        throw problems.forbidden({
+          zh: '缺少或错误的 CSRF 令牌：请刷新页面后重试。',
+          en: 'Missing or wrong CSRF token: reload the page and try again.',
+        });
+      }
+    }
+    next();
+  };
+}
+
+export function requireUser(req: Request): SessionUser {
+  if (!req.user) throw problems.unauthorized();
+  return req.user;
+}
+
+export function requireRole(req: Request, ...roles: string[]): SessionUser {
+  const user = requireUser(req);
+  if (!roles.some((r) => user.roles.includes(r))) {
+    throw problems.forbidden({ zh: `需要以下角色之一：${roles.join('、')}`, en: `One of these roles is needed: ${roles.join(', ')}` });
+  }
+  return user;
+}
+
+const SignIn = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
+
+export function authRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.post('/session', async (req, res) => {
+    const { username, password } = SignIn.parse(req.body);
+    const [user] = await deps.db.query<{ id: string; password_hash: string; failed_logins: number; locked_until: Date | null; active: boolean }>(
+      'SELECT id, password_hash, failed_logins, locked_until, active FROM app_user WHERE username = $1',
+      [username.toLowerCase()],
+    );
+    if (user?.locked_until && new Date(user.locked_until) > new Date()) {
+      const minutes = Math.ceil((new Date(user.locked_until).getTime() - Date.now()) / 60000);
+      throw new Problem(
+        423,
+        { zh: '账户已锁定', en: 'Account locked' },
+        { zh: `密码错误次数过多，请 ${minutes} 分钟后再试。`, en: `Too many wrong passwords: try again in ${minutes} minutes.` },
+      );
+    }
+    const ok = user?.active ? await verifyPassword(password, user.password_hash) : false;
+    if (!user || !ok) {
+      if (user) {
+        await deps.db.query(
+          `UPDATE app_user SET failed_logins = failed_logins + 1,
+             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) END
+           WHERE id = $1`,
+          [user.id, MAX_FAILED_LOGINS, LOCK_MINUTES],
+        );
+      }
+      throw new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' });
+    }
+    await deps.db.query('UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
+    const sessionId = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    await deps.db.query(
+      `INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))`,
+      [hashId(sessionId), user.id, csrfToken, SESSION_HOURS],
+    );
+    res.setHeader(
+      'Set-Cookie',
+      serializeCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: SESSION_HOURS * 3600, secure: deps.secureCookies }),
+    );
+    res.status(201).json(await me(deps, user.id, csrfToken));
+  });
+
+  router.delete('/session', async (req, res) => {
+    requireUser(req);
+    const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
+    if (id) await deps.db.query('DELETE FROM user_session WHERE id_hash = $1', [hashId(id)]);
+    res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }));
+    res.status(204).end();
+  });
+
+  router.get('/me', async (req, res) => {
+    const user = requireUser(req);
+    res.json(await me(deps, user.id, user.csrfToken));
+  });
+
+  return router;
+}
+
+async function me(deps: ApiDeps, userId: string, csrfToken: string) {
+  const [row] = await deps.db.query<{ username: string; display_name: string; roles: string[] }>(
+    `SELECT u.username, u.display_name, COALESCE(array_agg(r.role_id ORDER BY r.role_id) FILTER (WHERE r.role_id IS NOT NULL), '{}') AS roles
+     FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id WHERE u.id = $1 GROUP BY u.id`,
+    [userId],
+  );
+  return { username: row.username, displayName: row.display_name, roles: row.roles, csrfToken };
+}

@@ -1,0 +1,315 @@
+/**
+ * Petitions: intake (the signed-in staff member becomes the first responder), possible duplicates before filing,
+ * and the case page (owner, where the process stands, both clocks, timeline).
+ *
+ * Intake never half-happens: the case is committed first, then its `petition-handling` instance is started. A start
+ * is claimed on the case row (so the request and the background starter never both start it) and looks for an
+ * instance already carrying the case id (so a start whose answer was lost is not repeated). While the engine is
+ * unreachable the case waits, marked as not started, and the starter retries until it is.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { problems } from '../server/http/problem';
+import { maskIdNumber, maskName, maskPhone } from '../server/security/pii';
+import { requireRole, requireUser } from './auth';
+import { NOW, type ApiDeps } from './deps';
+
+export const CHANNELS = ['walk-in', 'phone', 'hotline-12345', 'wechat', 'grid-report'] as const;
+const INTAKE_ROLES = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
+const READ_ROLES = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin', 'grid-worker'];
+/** A claim older than this is taken to belong to a process that died while starting. */
+const CLAIM_SECONDS = 60;
+
+const Phone = z.string().regex(/^1\d{10}$/, { message: '手机号应为 11 位数字 / a phone number has 11 digits' });
+const IdNumber = z.string().regex(/^\d{17}[\dXx]$/, { message: '身份证号应为 18 位 / an ID number has 18 characters' });
+
+const Intake = z
+  .object({
+    channel: z.enum(CHANNELS),
+    category: z.string().trim().min(1).max(50),
+    description: z.string().trim().min(1).max(5000),
+    compoundId: z.uuid().optional(),
+    petitioner: z
+      .object({
+        name: z.string().trim().min(1).max(50),
+        phone: Phone.optional(),
+        idNumber: IdNumber.optional(),
+        consentPublishName: z.boolean().default(false),
+      })
+      .strict()
+      .optional(),
+    /** Filing a repeat with no new facts: the new petition is linked to this open case and follows its progress. */
+    duplicateOf: z.uuid().optional(),
+  })
+  .strict();
+
+const DuplicateQuery = z.object({ phone: Phone.optional(), idNumber: IdNumber.optional(), category: z.string().max(50).optional() }).strict();
+const CaseId = z.uuid();
+
+export function casesRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  router.get('/cases/duplicates', async (req, res) => {
+    requireRole(req, ...INTAKE_ROLES);
+    const query = DuplicateQuery.parse(req.query);
+    res.json({ items: await possibleDuplicates(deps, query) });
+  });
+
+  router.post('/cases', async (req, res) => {
+    const user = requireRole(req, ...INTAKE_ROLES);
+    const input = Intake.parse(req.body);
+    const created = await fileCase(deps, user.id, user.username, input);
+    res.status(201).location(`/api/cases/${created.id}`).json(created);
+  });
+
+  router.get('/cases/:id', async (req, res) => {
+    requireRole(req, ...READ_ROLES);
+    res.json(await casePage(deps, CaseId.parse(req.params.id)));
+  });
+
+  router.get('/cases', async (req, res) => {
+    const user = requireUser(req);
+    const query = z.object({ mine: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }).strict().parse(req.query);
+    requireRole(req, ...READ_ROLES);
+    const rows = await deps.db.query(
+      `SELECT c.id, c.case_no AS "caseNo", c.channel, c.category, c.status, c.case_class AS "caseClass", c.received_at AS "receivedAt",
+              c.process_instance_key IS NOT NULL AS "processStarted", u.display_name AS "firstResponder"
+       FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
+       WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) ORDER BY c.received_at DESC LIMIT $2`,
+      [query.mine === 'true' ? user.id : null, query.limit],
+    );
+    res.json({ items: rows });
+  });
+
+  return router;
+}
+
+async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof DuplicateQuery>) {
+  if (!query.phone && !query.idNumber) {
+    throw problems.badRequest({ zh: '请提供手机号或身份证号以查找重复信访。', en: 'Give a phone or ID number to look for duplicates.' });
+  }
+  return deps.db.query(
+    `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.category = $3 AS "sameCategory"
+     FROM petition_case c JOIN resident r ON r.id = c.resident_id
+     WHERE c.status <> 'closed' AND c.duplicate_of IS NULL
+       AND ((r.phone_hash = $1 AND $1 IS NOT NULL) OR (r.id_number_hash = $2 AND $2 IS NOT NULL))
+     ORDER BY (c.category = $3) DESC, c.received_at DESC LIMIT 20`,
+    [
+      query.phone ? deps.pii.lookupHash(query.phone) : null,
+      query.idNumber ? deps.pii.lookupHash(query.idNumber.toUpperCase()) : null,
+      query.category ?? '',
+    ],
+  );
+}
+
+async function fileCase(deps: ApiDeps, userId: string, username: string, input: z.infer<typeof Intake>) {
+  const saved = await deps.db.transaction(async (tx) => {
+    if (input.compoundId) {
+      const [compound] = await tx.query('SELECT 1 FROM compound WHERE id = $1', [input.compoundId]);
+      if (!compound) throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
+    }
+    if (input.duplicateOf) {
+      const [open] = await tx.query("SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL", [input.duplicateOf]);
+      if (!open) throw problems.badRequest({ zh: '要关联的信访件不存在或已办结。', en: 'The case to link to does not exist or is closed.' }, { field: 'duplicateOf' });
+    }
+    let residentId: string | null = null;
+    const p = input.petitioner;
+    if (p) {
+      const phoneHash = p.phone ? deps.pii.lookupHash(p.phone) : null;
+      const idHash = p.idNumber ? deps.pii.lookupHash(p.idNumber.toUpperCase()) : null;
+      const [known] = await tx.query<{ id: string }>(
+        `SELECT id FROM resident WHERE (id_number_hash = $1 AND $1 IS NOT NULL) OR (phone_hash = $2 AND $2 IS NOT NULL)
+         ORDER BY (id_number_hash = $1) DESC NULLS LAST LIMIT 1`,
+        [idHash, phoneHash],
+      );
+      if (known) {
+        residentId = known.id;
+      } else {
+        const [row] = await tx.query<{ id: string }>(
+          `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, id_number_enc, id_number_hash, id_number_masked, consent_publish_name)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+          [
+            p.name,
+            input.compoundId ?? null,
+            p.phone ? deps.pii.encrypt(p.phone) : null,
+            phoneHash,
+            p.phone ? maskPhone(p.phone) : null,
+            p.idNumber ? deps.pii.encrypt(p.idNumber.toUpperCase()) : null,
+            idHash,
+            p.idNumber ? maskIdNumber(p.idNumber) : null,
+            p.consentPublishName,
+          ],
+        );
+        residentId = row.id;
+      }
+    }
+    const year = new Date(deps.now().toLocaleString('en-US', { timeZone: 'Asia/Shanghai' })).getFullYear();
+    const [{ n }] = await tx.query<{ n: string }>("SELECT nextval('petition_case_no_seq')::text AS n");
+    const caseNo = `XF-${year}-${n.padStart(6, '0')}`;
+    const [row] = await tx.query<{ id: string; received_at: Date }>(
+      `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, received_at`,
+      [caseNo, input.channel, input.category, input.description, residentId, input.compoundId ?? null, userId, input.duplicateOf ?? null, deps.now().toISOString()],
+    );
+    await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'registered', $2, $3)`, [
+      row.id,
+      JSON.stringify({ channel: input.channel, duplicateOf: input.duplicateOf ?? null }),
+      username,
+    ]);
+    return { id: row.id, caseNo, receivedAt: row.received_at };
+  });
+  // A linked repeat follows the open case's process; it has none of its own.
+  const processInstanceKey = input.duplicateOf ? null : await startCaseProcess(deps, saved.id).catch((error: unknown) => {
+    deps.log.warn({ caseId: saved.id, err: error }, 'the case is saved; its process starts when the engine answers');
+    return null;
+  });
+  return { ...saved, processInstanceKey, processStarted: processInstanceKey !== null || Boolean(input.duplicateOf) };
+}
+
+/**
+ * Starts the case's `petition-handling` instance unless it runs already. Returns its key, or null when another
+ * caller holds the start right now. Throws when the engine cannot be reached (the case stays marked not started).
+ */
+export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<string | null> {
+  const [claimed] = await deps.db.query<{ case_no: string; channel: string; category: string; username: string }>(
+    `UPDATE petition_case c SET process_start_claimed_at = now()
+     FROM app_user u
+     WHERE c.id = $1 AND u.id = c.first_responder_id AND c.process_instance_key IS NULL AND c.duplicate_of IS NULL
+       AND (c.process_start_claimed_at IS NULL OR c.process_start_claimed_at < now() - make_interval(secs => $2))
+     RETURNING c.case_no, c.channel, c.category, u.username`,
+    [caseId, CLAIM_SECONDS],
+  );
+  if (!claimed) return null;
+  try {
+    const engine = deps.engine();
+    const found = await engine.searchVariables({ filter: { name: 'caseId', value: JSON.stringify(caseId) }, page: { limit: 1 } }, NOW);
+    const existing = found.items[0]?.processInstanceKey;
+    const key = existing
+      ? String(existing)
+      : String(
+          (
+            await engine.createProcessInstance({
+              processDefinitionId: 'petition-handling',
+              variables: { caseId, caseNo: claimed.case_no, channel: claimed.channel, category: claimed.category, firstResponder: claimed.username },
+            })
+          ).processInstanceKey,
+        );
+    await deps.db.query('UPDATE petition_case SET process_instance_key = $2, process_start_claimed_at = NULL WHERE id = $1', [caseId, key]);
+    return key;
+  } catch (error) {
+    await deps.db.query('UPDATE petition_case SET process_start_claimed_at = NULL WHERE id = $1 AND process_instance_key IS NULL', [caseId]);
+    throw error;
+  }
+}
+
+/** Retries the starts intake could not make (engine away, app killed between saving and starting). */
+export function startCaseStarter(deps: ApiDeps, intervalMs = 5000): { stop(): void } {
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const waiting = await deps.db.query<{ id: string }>(
+        `SELECT id FROM petition_case WHERE process_instance_key IS NULL AND duplicate_of IS NULL
+           AND created_at < now() - interval '2 seconds' ORDER BY created_at LIMIT 50`,
+      );
+      for (const { id } of waiting) {
+        const key = await startCaseProcess(deps, id);
+        if (key) deps.log.info({ caseId: id, processInstanceKey: key }, 'case process started by the starter');
+      }
+    } catch (error) {
+      deps.log.warn({ err: error }, 'cases wait for their process: the engine or the database does not answer');
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
+
+type Clock = { dueAt: string | null; state: 'none' | 'running' | 'due-soon' | 'overdue' | 'met' | 'missed' };
+
+function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
+  if (typeof dueAt !== 'string') return { dueAt: null, state: 'none' };
+  const due = new Date(dueAt);
+  if (closedAt) return { dueAt, state: new Date(closedAt) <= due ? 'met' : 'missed' };
+  if (now > due) return { dueAt, state: 'overdue' };
+  return { dueAt, state: due.getTime() - now.getTime() < 24 * 3600 * 1000 ? 'due-soon' : 'running' };
+}
+
+async function casePage(deps: ApiDeps, caseId: string) {
+  const [c] = await deps.db.query<{
+    id: string;
+    case_no: string;
+    channel: string;
+    category: string;
+    description: string;
+    status: string;
+    case_class: string | null;
+    handling_round: number;
+    received_at: Date;
+    closed_at: Date | null;
+    process_instance_key: string | null;
+    duplicate_of: string | null;
+    first_responder: string;
+    first_responder_name: string;
+    compound: string | null;
+    petitioner_name: string | null;
+    phone_masked: string | null;
+  }>(
+    `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
+            c.process_instance_key, c.duplicate_of, u.username AS first_responder, u.display_name AS first_responder_name,
+            comp.name AS compound, r.name AS petitioner_name, r.phone_masked
+     FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
+     LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
+     WHERE c.id = $1`,
+    [caseId],
+  );
+  if (!c) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+  let variables: Record<string, unknown> = {};
+  let active: Array<{ elementId: string; elementName: string; type: string }> = [];
+  let processState: string | null = null;
+  if (c.process_instance_key) {
+    const engine = deps.engine();
+    // The SDK brands keys; ours come from the database as plain strings.
+    const key = c.process_instance_key as never;
+    const [vars, elements, instance] = await Promise.all([
+      engine.searchVariables({ filter: { processInstanceKey: key }, page: { limit: 200 } }, NOW),
+      engine.searchElementInstances({ filter: { processInstanceKey: key, state: 'ACTIVE' }, page: { limit: 100 } }, NOW),
+      engine.getProcessInstance({ processInstanceKey: key }, NOW),
+    ]);
+    variables = Object.fromEntries(vars.items.map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
+    active = (elements.items ?? [])
+      .filter((e) => e.type !== 'PROCESS')
+      .map((e) => ({ elementId: String(e.elementId), elementName: String(e.elementName ?? e.elementId), type: String(e.type) }));
+    processState = String(instance.state);
+  }
+  const timeline = await deps.db.query(
+    `SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = $1
+     UNION ALL
+     SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at FROM notification WHERE case_id = $1
+     ORDER BY at`,
+    [caseId],
+  );
+  const now = deps.now();
+  return {
+    id: c.id,
+    caseNo: c.case_no,
+    channel: c.channel,
+    category: c.category,
+    description: c.description,
+    status: c.status,
+    caseClass: c.case_class ?? variables.caseClass ?? null,
+    handlingRound: c.handling_round,
+    receivedAt: c.received_at,
+    closedAt: c.closed_at,
+    duplicateOf: c.duplicate_of,
+    compound: c.compound,
+    petitioner: c.petitioner_name ? { name: maskName(c.petitioner_name), phone: c.phone_masked } : null,
+    owner: { username: c.first_responder, displayName: c.first_responder_name },
+    process: { instanceKey: c.process_instance_key, state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'), activeElements: active },
+    clocks: { internal: clockState(variables.slaDueAt, c.closed_at, now), legal: clockState(variables.legalDueAt, c.closed_at, now) },
+    timeline,
+  };
+}

@@ -1,0 +1,20 @@
+/** What the domain API's use cases are given: the database, the engine (through the SDK), the PII cipher, a clock. */
+import type { Db } from '../server/data/db';
+import type { EngineClient } from '../server/engine-client';
+import type { Logger } from '../server/logger';
+import type { PiiCipher } from '../server/security/pii';
+
+export interface ApiDeps {
+  db: Db;
+  /** The SDK client; resolved lazily because the app knows its own address only once it listens. */
+  engine(): EngineClient;
+  pii: PiiCipher;
+  log: Logger;
+  /** The business clock (the embedded engine's, which tests pin). */
+  now(): Date;
+  /** Cookies are marked Secure when the public address is https. */
+  secureCookies: boolean;
+}
+
+/** The consistency the SDK's search and get calls ask for: what the engine has now. */
+export const NOW = { consistency: { waitUpToMs: 0 } } as const;

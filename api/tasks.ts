@@ -1,0 +1,168 @@
+/**
+ * The tasklist: my tasks, my groups' unclaimed tasks, claim, unclaim, and completion with the task's form data
+ * validated against its Camunda form. Candidate groups and users are enforced here, in both engine modes (Camunda
+ * 8.8's own Tasklist in V2 mode does not): a user outside a task's candidates can neither see nor claim it, and a
+ * task is completed only by its assignee.
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import { problems } from '../server/http/problem';
+import { requireUser, type SessionUser } from './auth';
+import { NOW, type ApiDeps } from './deps';
+import { validateFormData, type FormSchema } from './forms';
+
+const TaskKey = z.string().regex(/^\d{1,19}$/, { message: '任务编号应为数字 / a task key is a number' });
+
+interface Task {
+  userTaskKey: string;
+  elementId: string;
+  name?: string;
+  processInstanceKey: string;
+  processDefinitionId?: string;
+  assignee?: string;
+  candidateGroups?: string[];
+  candidateUsers?: string[];
+  state: string;
+  dueDate?: string;
+  creationDate?: string;
+  formKey?: string;
+  priority?: number;
+}
+
+/** Whether the user may see (and, unassigned, claim) the task. */
+export function isCandidate(task: Pick<Task, 'assignee' | 'candidateGroups' | 'candidateUsers'>, user: Pick<SessionUser, 'username' | 'roles'>): boolean {
+  if (task.assignee === user.username) return true;
+  if ((task.candidateUsers ?? []).includes(user.username)) return true;
+  return (task.candidateGroups ?? []).some((g) => user.roles.includes(g));
+}
+
+export function tasksRouter(deps: ApiDeps): Router {
+  const router = Router();
+
+  const load = async (key: string, user: SessionUser): Promise<Task> => {
+    let task: Task;
+    try {
+      task = (await deps.engine().getUserTask({ userTaskKey: key }, NOW)) as unknown as Task;
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+      throw error;
+    }
+    // Not one's own business: answered as if it did not exist, so a queue's contents do not leak.
+    if (!isCandidate(task, user)) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+    return task;
+  };
+
+  router.get('/tasks', async (req, res) => {
+    const user = requireUser(req);
+    const { view } = z.object({ view: z.enum(['mine', 'queue']).default('mine') }).strict().parse(req.query);
+    const engine = deps.engine();
+    const found: Task[] = [];
+    if (view === 'mine') {
+      const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, page: { limit: 100 } }, NOW);
+      found.push(...(items as unknown as Task[]));
+    } else {
+      const searches = [
+        ...user.roles.map((group) => ({ candidateGroup: group })),
+        { candidateUser: user.username },
+      ];
+      for (const filter of searches) {
+        const { items } = await engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, page: { limit: 100 } }, NOW);
+        for (const task of items as unknown as Task[]) {
+          if (!task.assignee && !found.some((t) => t.userTaskKey === task.userTaskKey)) found.push(task);
+        }
+      }
+    }
+    const now = deps.now();
+    const items = await Promise.all(found.filter((t) => isCandidate(t, user)).map(async (t) => ({ ...summary(t, now), case: await caseOf(deps, t) })));
+    items.sort((a, b) => String(a.dueDate ?? '9999').localeCompare(String(b.dueDate ?? '9999')));
+    res.json({ items });
+  });
+
+  router.get('/tasks/:key', async (req, res) => {
+    const user = requireUser(req);
+    const task = await load(TaskKey.parse(req.params.key), user);
+    res.json({ ...summary(task, deps.now()), case: await caseOf(deps, task), form: await formOf(deps, task) });
+  });
+
+  router.post('/tasks/:key/claim', async (req, res) => {
+    const user = requireUser(req);
+    const task = await load(TaskKey.parse(req.params.key), user);
+    if (task.assignee && task.assignee !== user.username) {
+      throw problems.conflict({ zh: `任务已由 ${task.assignee} 认领。`, en: `The task is already claimed by ${task.assignee}.` });
+    }
+    await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey, assignee: user.username, allowOverride: false });
+    res.json({ ...summary({ ...task, assignee: user.username }, deps.now()) });
+  });
+
+  router.post('/tasks/:key/unclaim', async (req, res) => {
+    const user = requireUser(req);
+    const task = await load(TaskKey.parse(req.params.key), user);
+    if (task.assignee !== user.username) throw problems.conflict({ zh: '只能退回自己认领的任务。', en: 'Only your own task can be given back.' });
+    if (!(task.candidateGroups?.length || task.candidateUsers?.length)) {
+      throw problems.conflict({ zh: '该任务直接指派给您，不能退回队列。', en: 'This task was assigned to you directly and has no queue to go back to.' });
+    }
+    await deps.engine().unassignUserTask({ userTaskKey: task.userTaskKey });
+    res.status(204).end();
+  });
+
+  router.post('/tasks/:key/complete', async (req, res) => {
+    const user = requireUser(req);
+    const task = await load(TaskKey.parse(req.params.key), user);
+    if (task.assignee !== user.username) {
+      throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
+    }
+    const body = z.object({ variables: z.record(z.string(), z.unknown()).default({}) }).strict().parse(req.body ?? {});
+    const form = await formOf(deps, task);
+    const variables = form ? validateFormData(form, body.variables) : body.variables;
+    await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
+    const caseId = (await caseOf(deps, task))?.id;
+    if (caseId) {
+      await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`, [
+        caseId,
+        JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }),
+        user.username,
+      ]);
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+function summary(task: Task, now: Date) {
+  return {
+    userTaskKey: String(task.userTaskKey),
+    elementId: task.elementId,
+    name: task.name ?? task.elementId,
+    processDefinitionId: task.processDefinitionId,
+    processInstanceKey: String(task.processInstanceKey),
+    assignee: task.assignee ?? null,
+    candidateGroups: task.candidateGroups ?? [],
+    dueDate: task.dueDate ?? null,
+    overdue: task.dueDate ? new Date(task.dueDate) < now : false,
+    createdAt: task.creationDate ?? null,
+  };
+}
+
+/** The case a task belongs to (by the `caseId` its instance carries), with what a tasklist row shows. */
+async function caseOf(deps: ApiDeps, task: Task): Promise<{ id: string; caseNo: string; category: string } | null> {
+  const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: task.processInstanceKey as never, name: 'caseId' } }, NOW);
+  const raw = items?.[0]?.value;
+  const caseId = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined;
+  if (typeof caseId !== 'string') return null;
+  const [row] = await deps.db.query<{ id: string; case_no: string; category: string }>('SELECT id, case_no, category FROM petition_case WHERE id = $1', [caseId]);
+  return row ? { id: row.id, caseNo: row.case_no, category: row.category } : null;
+}
+
+async function formOf(deps: ApiDeps, task: Task): Promise<FormSchema | null> {
+  try {
+    const form = await deps.engine().getUserTaskForm({ userTaskKey: task.userTaskKey }, NOW);
+    const schema = (form as { schema?: unknown }).schema;
+    // Camunda answers the form's JSON as an object; tolerate it given as text too.
+    if (typeof schema === 'string') return JSON.parse(schema) as FormSchema;
+    return schema && typeof schema === 'object' ? (schema as FormSchema) : null;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) return null;
+    throw error;
+  }
+}
