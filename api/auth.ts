@@ -4,12 +4,13 @@
  * `X-CSRF-Token` header.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { z } from 'zod';
 import { Problem, problems } from '../server/http/problem';
 import { verifyPassword } from '../server/security/password';
 import type { ApiDeps } from './deps';
+import { route, type RouteSpec } from './route';
 
 export const SESSION_COOKIE = 'xf_session';
 const SESSION_HOURS = 12;
@@ -63,79 +64,78 @@ export function authenticate(deps: ApiDeps) {
   };
 }
 
-export function requireUser(req: Request): SessionUser {
-  if (!req.user) throw problems.unauthorized();
-  return req.user;
-}
-
-export function requireRole(req: Request, ...roles: string[]): SessionUser {
-  const user = requireUser(req);
-  if (!roles.some((r) => user.roles.includes(r))) {
-    throw problems.forbidden({ zh: `需要以下角色之一：${roles.join('、')}`, en: `One of these roles is needed: ${roles.join(', ')}` });
-  }
-  return user;
-}
-
 const SignIn = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
 
-export function authRouter(deps: ApiDeps): Router {
-  const router = Router();
-
-  router.post('/session', async (req, res) => {
-    const { username, password } = SignIn.parse(req.body);
-    const [user] = await deps.db.query<{ id: string; password_hash: string; failed_logins: number; locked_until: Date | null; active: boolean }>(
-      'SELECT id, password_hash, failed_logins, locked_until, active FROM app_user WHERE username = $1',
-      [username.toLowerCase()],
-    );
-    if (user?.locked_until && new Date(user.locked_until) > new Date()) {
-      const minutes = Math.ceil((new Date(user.locked_until).getTime() - Date.now()) / 60000);
-      throw new Problem(
-        423,
-        { zh: '账户已锁定', en: 'Account locked' },
-        { zh: `密码错误次数过多，请 ${minutes} 分钟后再试。`, en: `Too many wrong passwords: try again in ${minutes} minutes.` },
+export const authRoutes: RouteSpec[] = [
+  route({
+    method: 'post',
+    path: '/session',
+    tag: 'accounts',
+    summary: 'Sign in (five wrong passwords lock the account for 15 minutes)',
+    access: 'public',
+    body: SignIn,
+    status: 201,
+    async handle({ deps, res, body: { username, password } }) {
+      const [user] = await deps.db.query<{ id: string; password_hash: string; locked_until: Date | null; active: boolean }>(
+        'SELECT id, password_hash, locked_until, active FROM app_user WHERE username = $1',
+        [username.toLowerCase()],
       );
-    }
-    const ok = user?.active ? await verifyPassword(password, user.password_hash) : false;
-    if (!user || !ok) {
-      if (user) {
-        await deps.db.query(
-          `UPDATE app_user SET failed_logins = failed_logins + 1,
-             locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) END
-           WHERE id = $1`,
-          [user.id, MAX_FAILED_LOGINS, LOCK_MINUTES],
+      if (user?.locked_until && new Date(user.locked_until) > new Date()) {
+        const minutes = Math.ceil((new Date(user.locked_until).getTime() - Date.now()) / 60000);
+        throw new Problem(
+          423,
+          { zh: '账户已锁定', en: 'Account locked' },
+          { zh: `密码错误次数过多，请 ${minutes} 分钟后再试。`, en: `Too many wrong passwords: try again in ${minutes} minutes.` },
         );
       }
-      throw new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' });
-    }
-    await deps.db.query('UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
-    const sessionId = randomBytes(32).toString('base64url');
-    const csrfToken = randomBytes(24).toString('base64url');
-    await deps.db.query(
-      `INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))`,
-      [hashId(sessionId), user.id, csrfToken, SESSION_HOURS],
-    );
-    res.setHeader(
-      'Set-Cookie',
-      serializeCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: SESSION_HOURS * 3600, secure: deps.secureCookies }),
-    );
-    res.status(201).json(await me(deps, user.id, csrfToken));
-  });
-
-  router.delete('/session', async (req, res) => {
-    requireUser(req);
-    const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
-    if (id) await deps.db.query('DELETE FROM user_session WHERE id_hash = $1', [hashId(id)]);
-    res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }));
-    res.status(204).end();
-  });
-
-  router.get('/me', async (req, res) => {
-    const user = requireUser(req);
-    res.json(await me(deps, user.id, user.csrfToken));
-  });
-
-  return router;
-}
+      const ok = user?.active ? await verifyPassword(password, user.password_hash) : false;
+      if (!user || !ok) {
+        if (user) {
+          await deps.db.query(
+            `UPDATE app_user SET failed_logins = failed_logins + 1,
+               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) END
+             WHERE id = $1`,
+            [user.id, MAX_FAILED_LOGINS, LOCK_MINUTES],
+          );
+        }
+        throw new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' });
+      }
+      await deps.db.query('UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
+      const sessionId = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(24).toString('base64url');
+      await deps.db.query(
+        `INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))`,
+        [hashId(sessionId), user.id, csrfToken, SESSION_HOURS],
+      );
+      res.setHeader(
+        'Set-Cookie',
+        serializeCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: SESSION_HOURS * 3600, secure: deps.secureCookies }),
+      );
+      return me(deps, user.id, csrfToken);
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/session',
+    tag: 'accounts',
+    summary: 'Sign out',
+    access: 'signed-in',
+    async handle({ deps, req, res }) {
+      const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
+      if (id) await deps.db.query('DELETE FROM user_session WHERE id_hash = $1', [hashId(id)]);
+      res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }));
+      return undefined;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/me',
+    tag: 'accounts',
+    summary: 'The signed-in user, with roles and the CSRF token',
+    access: 'signed-in',
+    handle: ({ deps, user }) => me(deps, user.id, user.csrfToken),
+  }),
+];
 
 async function me(deps: ApiDeps, userId: string, csrfToken: string) {
   const [row] = await deps.db.query<{ username: string; display_name: string; roles: string[] }>(

@@ -7,16 +7,16 @@
  * instance already carrying the case id (so a start whose answer was lost is not repeated). While the engine is
  * unreachable the case waits, marked as not started, and the starter retries until it is.
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import { problems } from '../server/http/problem';
 import { maskIdNumber, maskName, maskPhone } from '../server/security/pii';
-import { requireRole, requireUser } from './auth';
+import { route, type Role, type RouteSpec } from './route';
 import { NOW, type ApiDeps } from './deps';
 
 export const CHANNELS = ['walk-in', 'phone', 'hotline-12345', 'wechat', 'grid-report'] as const;
-const INTAKE_ROLES = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
-const READ_ROLES = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin', 'grid-worker'];
+const INTAKE_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
+/** Staff who work on cases; members of a 1+X group see their own tasks, not the case register. */
+const READ_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin', 'grid-worker'];
 /** A claim older than this is taken to belong to a process that died while starting. */
 const CLAIM_SECONDS = 60;
 
@@ -44,45 +44,83 @@ const Intake = z
   .strict();
 
 const DuplicateQuery = z.object({ phone: Phone.optional(), idNumber: IdNumber.optional(), category: z.string().max(50).optional() }).strict();
-const CaseId = z.uuid();
+const IdParam = z.object({ id: z.uuid() }).strict();
 
-export function casesRouter(deps: ApiDeps): Router {
-  const router = Router();
+const ListQuery = z
+  .object({
+    mine: z.enum(['true', 'false']).optional(),
+    status: z.enum(['registered', 'handling', 'feedback', 'rating', 'second-handling', 'escalated', 'closed']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  })
+  .strict();
 
-  router.get('/cases/duplicates', async (req, res) => {
-    requireRole(req, ...INTAKE_ROLES);
-    const query = DuplicateQuery.parse(req.query);
-    res.json({ items: await possibleDuplicates(deps, query) });
-  });
-
-  router.post('/cases', async (req, res) => {
-    const user = requireRole(req, ...INTAKE_ROLES);
-    const input = Intake.parse(req.body);
-    const created = await fileCase(deps, user.id, user.username, input);
-    res.status(201).location(`/api/cases/${created.id}`).json(created);
-  });
-
-  router.get('/cases/:id', async (req, res) => {
-    requireRole(req, ...READ_ROLES);
-    res.json(await casePage(deps, CaseId.parse(req.params.id)));
-  });
-
-  router.get('/cases', async (req, res) => {
-    const user = requireUser(req);
-    const query = z.object({ mine: z.enum(['true', 'false']).optional(), limit: z.coerce.number().int().min(1).max(100).default(50) }).strict().parse(req.query);
-    requireRole(req, ...READ_ROLES);
-    const rows = await deps.db.query(
-      `SELECT c.id, c.case_no AS "caseNo", c.channel, c.category, c.status, c.case_class AS "caseClass", c.received_at AS "receivedAt",
-              c.process_instance_key IS NOT NULL AS "processStarted", u.display_name AS "firstResponder"
-       FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
-       WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) ORDER BY c.received_at DESC LIMIT $2`,
-      [query.mine === 'true' ? user.id : null, query.limit],
-    );
-    res.json({ items: rows });
-  });
-
-  return router;
-}
+export const caseRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/cases/duplicates',
+    tag: 'cases',
+    summary: 'Open cases of the same person (by phone or ID number), same category first — shown before filing',
+    access: INTAKE_ROLES,
+    query: DuplicateQuery,
+    handle: async ({ deps, query }) => ({ items: await possibleDuplicates(deps, query) }),
+  }),
+  route({
+    method: 'post',
+    path: '/cases',
+    tag: 'cases',
+    summary: 'File a petition; the signed-in user becomes its first responder',
+    access: INTAKE_ROLES,
+    body: Intake,
+    status: 201,
+    async handle({ deps, user, body, res }) {
+      const created = await fileCase(deps, user.id, user.username, body);
+      res.location(`/api/cases/${created.id}`);
+      return created;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cases',
+    tag: 'cases',
+    summary: 'Cases, newest first (mine=true: those I own)',
+    access: READ_ROLES,
+    query: ListQuery,
+    async handle({ deps, user, query }) {
+      const items = await deps.db.query(
+        `SELECT c.id, c.case_no AS "caseNo", c.channel, c.category, c.status, c.case_class AS "caseClass", c.received_at AS "receivedAt",
+                c.process_instance_key IS NOT NULL AS "processStarted", u.display_name AS "firstResponder"
+         FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
+         WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) AND ($2::text IS NULL OR c.status = $2)
+         ORDER BY c.received_at DESC LIMIT $3 OFFSET $4`,
+        [query.mine === 'true' ? user.id : null, query.status ?? null, query.limit, query.offset],
+      );
+      return { items };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cases/:id',
+    tag: 'cases',
+    summary: 'The case page: owner, where the process stands, both clocks, timeline',
+    access: READ_ROLES,
+    params: IdParam,
+    handle: ({ deps, params }) => casePage(deps, params.id),
+  }),
+  route({
+    method: 'post',
+    path: '/cases/:id/owner',
+    tag: 'cases',
+    summary: 'Transfer the case to another first responder (leader); recorded on the timeline',
+    access: ['leader'],
+    params: IdParam,
+    body: z.object({ username: z.string().min(1).max(64), reason: z.string().trim().min(1).max(500) }).strict(),
+    async handle({ deps, user, params, body }) {
+      await transferOwner(deps, params.id, body.username, body.reason, user.username);
+      return casePage(deps, params.id);
+    },
+  }),
+];
 
 async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof DuplicateQuery>) {
   if (!query.phone && !query.idNumber) {
@@ -312,4 +350,43 @@ async function casePage(deps: ApiDeps, caseId: string) {
     clocks: { internal: clockState(variables.slaDueAt, c.closed_at, now), legal: clockState(variables.legalDueAt, c.closed_at, now) },
     timeline,
   };
+}
+
+/** A leader hands the case to another staff member: the case row, the open tasks assigned to the old owner, and the timeline. */
+async function transferOwner(deps: ApiDeps, caseId: string, username: string, reason: string, by: string): Promise<void> {
+  const [target] = await deps.db.query<{ id: string }>(
+    `SELECT u.id FROM app_user u WHERE u.username = $1 AND u.active
+       AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.role_id IN ('reception', 'cadre', 'secretary', 'grid-worker'))`,
+    [username],
+  );
+  if (!target) {
+    throw problems.badRequest({ zh: `用户 ${username} 不存在或不能担任首问责任人。`, en: `User ${username} does not exist or cannot own cases.` }, { field: 'username' });
+  }
+  const [before] = await deps.db.query<{ username: string; process_instance_key: string | null; status: string }>(
+    `SELECT u.username, c.process_instance_key, c.status FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
+    [caseId],
+  );
+  if (!before) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+  if (before.status === 'closed') throw problems.conflict({ zh: '已办结的信访件不能转交。', en: 'A closed case cannot be transferred.' });
+  await deps.db.transaction(async (tx) => {
+    await tx.query('UPDATE petition_case SET first_responder_id = $2, updated_at = now() WHERE id = $1', [caseId, target.id]);
+    await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'owner-transferred', $2, $3)`, [
+      caseId,
+      JSON.stringify({ from: before.username, to: username, reason }),
+      by,
+    ]);
+  });
+  if (before.process_instance_key) {
+    // The first responder's open tasks follow the case; tasks of groups stay in their queues.
+    const engine = deps.engine();
+    const { items } = await engine.searchUserTasks({ filter: { assignee: before.username, state: 'CREATED' }, page: { limit: 100 } }, NOW);
+    for (const task of items ?? []) {
+      const vars = await engine.searchVariables({ filter: { processInstanceKey: task.processInstanceKey, name: 'caseId' } }, NOW);
+      if (vars.items?.[0]?.value === JSON.stringify(caseId)) {
+        await engine.assignUserTask({ userTaskKey: task.userTaskKey, assignee: username, allowOverride: true });
+      }
+    }
+    // Later tasks and notices of the process go to the new owner.
+    await engine.createElementInstanceVariables({ elementInstanceKey: before.process_instance_key as never, variables: { firstResponder: username } });
+  }
 }

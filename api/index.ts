@@ -1,21 +1,29 @@
-/** The domain API at /api: JSON in and out, sessions and CSRF, one router per area, problem details for every error. */
+/**
+ * The domain API at /api: JSON in and out, sessions and CSRF, every route declared once in `ROUTES` (access,
+ * schemas, handler), its OpenAPI 3.1 document at /api/openapi.json and an interactive page at /api/docs.
+ */
 import express, { Router } from 'express';
-import { authenticate, authRouter } from './auth';
-import { casesRouter } from './cases';
-import { tasksRouter } from './tasks';
-import { publicRouter } from './public';
+import swaggerUi from 'swagger-ui-express';
+import { authenticate, authRoutes } from './auth';
+import { caseRoutes } from './cases';
+import { taskRoutes } from './tasks';
+import { publicRoutes } from './public';
+import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 
 export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
+/** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes];
+
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
+  const document = openApiDocument(ROUTES);
+  router.get('/openapi.json', (_req, res) => void res.json(document));
+  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: '社区信访 API', swaggerOptions: { withCredentials: true } }));
   router.use(express.json({ limit: '256kb' }));
-  router.use(publicRouter(deps));
   router.use(authenticate(deps));
-  router.use(authRouter(deps));
-  router.use(casesRouter(deps));
-  router.use(tasksRouter(deps));
+  mountRoutes(router, ROUTES, deps);
   return router;
 }

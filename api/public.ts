@@ -3,11 +3,12 @@
  * rating that goes to the process as the `satisfaction-rated` message), and the notice board. Rate-limited per
  * address; a used or expired link is refused in plain words.
  */
-import { Router, type Request } from 'express';
+import type { Request } from 'express';
 import { z } from 'zod';
 import { Problem, problems } from '../server/http/problem';
 import { hashToken } from '../workers/issue-rating-link';
 import { NOW, type ApiDeps } from './deps';
+import { route, type RouteSpec } from './route';
 
 const Token = z.string().regex(/^[\w-]{16,64}$/, { message: '评价链接无效 / the rating link is not valid' });
 const Rating = z
@@ -39,82 +40,101 @@ export function rateLimiter(limit: number, windowMs: number) {
 
 const gone = (zh: string, en: string) => new Problem(410, { zh: '链接已失效', en: 'Link no longer valid' }, { zh, en });
 
-export function publicRouter(deps: ApiDeps): Router {
-  const router = Router();
-  const limit = rateLimiter(30, 60_000);
+const TokenParam = z.object({ token: Token }).strict();
+const ratingLimit = rateLimiter(30, 60_000);
 
-  const link = async (token: string) => {
-    const [row] = await deps.db.query<{ case_id: string; round: number; expires_at: Date; used_at: Date | null; case_no: string; category: string; process_instance_key: string | null }>(
-      `SELECT l.case_id, l.round, l.expires_at, l.used_at, c.case_no, c.category, c.process_instance_key
-       FROM rating_link l JOIN petition_case c ON c.id = l.case_id WHERE l.token_hash = $1`,
-      [hashToken(token)],
-    );
-    if (!row) throw problems.notFound({ zh: '评价链接不存在，请核对短信中的链接。', en: 'No such rating link: check the link in the message.' });
-    if (row.used_at) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
-    if (new Date(row.expires_at) <= deps.now()) throw gone('该链接已过期，工作人员将电话回访听取您的评价。', 'This link has expired: staff will call you for your rating.');
-    return row;
-  };
-
-  router.get('/public/ratings/:token', async (req, res) => {
-    limit(req);
-    const row = await link(Token.parse(req.params.token));
-    let outcome: string | null = null;
-    if (row.process_instance_key) {
-      const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: row.process_instance_key as never }, page: { limit: 200 } }, NOW);
-      const vars = Object.fromEntries((items ?? []).map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
-      const said = [vars.teamOpinion, vars.secondHandlingResult, vars.solution, vars.handlingResult].find((x) => typeof x === 'string' && x.length > 0);
-      outcome = typeof said === 'string' ? said : null;
-    }
-    res.json({ caseNo: row.case_no, category: row.category, round: row.round, outcome, expiresAt: row.expires_at });
-  });
-
-  router.post('/public/ratings/:token', async (req, res) => {
-    limit(req);
-    const token = Token.parse(req.params.token);
-    const input = Rating.parse(req.body ?? {});
-    await link(token);
-    const [used] = await deps.db.query<{ case_id: string; round: number }>(
-      'UPDATE rating_link SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING case_id, round',
-      [hashToken(token), deps.now().toISOString()],
-    );
-    if (!used) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
-    try {
-      // The message id makes a repeated publication (a retry after a lost answer) a no-op in the engine.
-      await deps.engine().publishMessage({
-        name: 'satisfaction-rated',
-        correlationKey: used.case_id,
-        messageId: `rating-${used.case_id}-${used.round}`,
-        timeToLive: 3 * 24 * 3600 * 1000,
-        variables: { rating: input.rating, comment: input.comment },
-      });
-    } catch (error) {
-      await deps.db.query('UPDATE rating_link SET used_at = NULL WHERE token_hash = $1', [hashToken(token)]);
-      deps.log.warn({ err: error, caseId: used.case_id }, 'rating not delivered to the engine');
-      throw problems.unavailable({ zh: '系统繁忙，您的评价未能提交，请稍后再试。', en: 'Your rating could not be delivered: please try again shortly.' });
-    }
-    await deps.db.query(
-      `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'link') ON CONFLICT (case_id, round) DO NOTHING`,
-      [used.case_id, used.round, input.rating, input.comment || null],
-    );
-    await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rated', $2, 'petitioner')`, [
-      used.case_id,
-      JSON.stringify({ round: used.round, rating: input.rating }),
-    ]);
-    res.status(201).json({ rating: input.rating, thanks: '感谢您的评价！' });
-  });
-
-  router.get('/public/notices', async (req, res) => {
-    const { limit: size, offset } = z
-      .object({ limit: z.coerce.number().int().min(1).max(100).default(20), offset: z.coerce.number().int().min(0).max(100000).default(0) })
-      .strict()
-      .parse(req.query);
-    const items = await deps.db.query(
-      `SELECT case_no AS "caseNo", category, compound_name AS compound, outcome, petitioner_masked AS petitioner, published_at AS "publishedAt"
-       FROM notice_board ORDER BY published_at DESC LIMIT $1 OFFSET $2`,
-      [size, offset],
-    );
-    res.json({ items });
-  });
-
-  return router;
+async function openLink(deps: ApiDeps, token: string) {
+  const [row] = await deps.db.query<{ case_id: string; round: number; expires_at: Date; used_at: Date | null; case_no: string; category: string; process_instance_key: string | null }>(
+    `SELECT l.case_id, l.round, l.expires_at, l.used_at, c.case_no, c.category, c.process_instance_key
+     FROM rating_link l JOIN petition_case c ON c.id = l.case_id WHERE l.token_hash = $1`,
+    [hashToken(token)],
+  );
+  if (!row) throw problems.notFound({ zh: '评价链接不存在，请核对短信中的链接。', en: 'No such rating link: check the link in the message.' });
+  if (row.used_at) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
+  if (new Date(row.expires_at) <= deps.now()) throw gone('该链接已过期，工作人员将电话回访听取您的评价。', 'This link has expired: staff will call you for your rating.');
+  return row;
 }
+
+export const publicRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/public/ratings/:token',
+    tag: 'public',
+    summary: "The rating page's content: case number, category and the handling outcome (no personal data)",
+    access: 'public',
+    params: TokenParam,
+    async handle({ deps, req, params }) {
+      ratingLimit(req);
+      const row = await openLink(deps, params.token);
+      let outcome: string | null = null;
+      if (row.process_instance_key) {
+        const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: row.process_instance_key as never }, page: { limit: 200 } }, NOW);
+        const vars = Object.fromEntries((items ?? []).map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
+        const said = [vars.teamOpinion, vars.secondHandlingResult, vars.solution, vars.handlingResult].find((x) => typeof x === 'string' && x.length > 0);
+        outcome = typeof said === 'string' ? said : null;
+      }
+      return { caseNo: row.case_no, category: row.category, round: row.round, outcome, expiresAt: row.expires_at };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/public/ratings/:token',
+    tag: 'public',
+    summary: 'Rate the handling once by the link (satisfied, basically satisfied, dissatisfied)',
+    access: 'public',
+    params: TokenParam,
+    body: Rating,
+    status: 201,
+    async handle({ deps, req, params, body: input }) {
+      ratingLimit(req);
+      const token = params.token;
+      await openLink(deps, token);
+      const [used] = await deps.db.query<{ case_id: string; round: number }>(
+        'UPDATE rating_link SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING case_id, round',
+        [hashToken(token), deps.now().toISOString()],
+      );
+      if (!used) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
+      try {
+        // The message id makes a repeated publication (a retry after a lost answer) a no-op in the engine.
+        await deps.engine().publishMessage({
+          name: 'satisfaction-rated',
+          correlationKey: used.case_id,
+          messageId: `rating-${used.case_id}-${used.round}`,
+          timeToLive: 3 * 24 * 3600 * 1000,
+          variables: { rating: input.rating, comment: input.comment },
+        });
+      } catch (error) {
+        await deps.db.query('UPDATE rating_link SET used_at = NULL WHERE token_hash = $1', [hashToken(token)]);
+        deps.log.warn({ err: error, caseId: used.case_id }, 'rating not delivered to the engine');
+        throw problems.unavailable({ zh: '系统繁忙，您的评价未能提交，请稍后再试。', en: 'Your rating could not be delivered: please try again shortly.' });
+      }
+      await deps.db.query(
+        `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'link') ON CONFLICT (case_id, round) DO NOTHING`,
+        [used.case_id, used.round, input.rating, input.comment || null],
+      );
+      await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rated', $2, 'petitioner')`, [
+        used.case_id,
+        JSON.stringify({ round: used.round, rating: input.rating }),
+      ]);
+      return { rating: input.rating, thanks: '感谢您的评价！' };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/public/notices',
+    tag: 'public',
+    summary: 'The notice board: published outcomes of key matters, without personal data',
+    access: 'public',
+    query: z
+      .object({ limit: z.coerce.number().int().min(1).max(100).default(20), offset: z.coerce.number().int().min(0).max(100000).default(0) })
+      .strict(),
+    async handle({ deps, query }) {
+      const items = await deps.db.query(
+        `SELECT case_no AS "caseNo", category, compound_name AS compound, outcome, petitioner_masked AS petitioner, published_at AS "publishedAt"
+         FROM notice_board ORDER BY published_at DESC LIMIT $1 OFFSET $2`,
+        [query.limit, query.offset],
+      );
+      return { items };
+    },
+  }),
+];

@@ -4,10 +4,10 @@
  * 8.8's own Tasklist in V2 mode does not): a user outside a task's candidates can neither see nor claim it, and a
  * task is completed only by its assignee.
  */
-import { Router } from 'express';
 import { z } from 'zod';
 import { problems } from '../server/http/problem';
-import { requireUser, type SessionUser } from './auth';
+import type { SessionUser } from './auth';
+import { route, type RouteSpec } from './route';
 import { NOW, type ApiDeps } from './deps';
 import { validateFormData, type FormSchema } from './forms';
 
@@ -36,98 +36,121 @@ export function isCandidate(task: Pick<Task, 'assignee' | 'candidateGroups' | 'c
   return (task.candidateGroups ?? []).some((g) => user.roles.includes(g));
 }
 
-export function tasksRouter(deps: ApiDeps): Router {
-  const router = Router();
+const KeyParam = z.object({ key: TaskKey }).strict();
 
-  const load = async (key: string, user: SessionUser): Promise<Task> => {
-    let task: Task;
-    try {
-      task = (await deps.engine().getUserTask({ userTaskKey: key }, NOW)) as unknown as Task;
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
-      throw error;
-    }
-    // Not one's own business: answered as if it did not exist, so a queue's contents do not leak.
-    if (!isCandidate(task, user)) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
-    return task;
-  };
+async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<Task> {
+  let task: Task;
+  try {
+    task = (await deps.engine().getUserTask({ userTaskKey: key as never }, NOW)) as unknown as Task;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+    throw error;
+  }
+  // Not one's own business: answered as if it did not exist, so a queue's contents do not leak.
+  if (!isCandidate(task, user)) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+  return task;
+}
 
-  router.get('/tasks', async (req, res) => {
-    const user = requireUser(req);
-    const { view } = z.object({ view: z.enum(['mine', 'queue']).default('mine') }).strict().parse(req.query);
-    const engine = deps.engine();
-    const found: Task[] = [];
-    if (view === 'mine') {
-      const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, page: { limit: 100 } }, NOW);
-      found.push(...(items as unknown as Task[]));
-    } else {
-      const searches = [
-        ...user.roles.map((group) => ({ candidateGroup: group })),
-        { candidateUser: user.username },
-      ];
-      for (const filter of searches) {
-        const { items } = await engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, page: { limit: 100 } }, NOW);
-        for (const task of items as unknown as Task[]) {
-          if (!task.assignee && !found.some((t) => t.userTaskKey === task.userTaskKey)) found.push(task);
+export const taskRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/tasks',
+    tag: 'tasklist',
+    summary: "My open tasks (view=mine) or my groups' unclaimed tasks (view=queue), soonest due first",
+    access: 'signed-in',
+    query: z.object({ view: z.enum(['mine', 'queue']).default('mine') }).strict(),
+    async handle({ deps, user, query }) {
+      const engine = deps.engine();
+      const found: Task[] = [];
+      if (query.view === 'mine') {
+        const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, page: { limit: 100 } }, NOW);
+        found.push(...(items as unknown as Task[]));
+      } else {
+        const searches = [...user.roles.map((group) => ({ candidateGroup: group })), { candidateUser: user.username }];
+        for (const filter of searches) {
+          const { items } = await engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, page: { limit: 100 } }, NOW);
+          for (const task of items as unknown as Task[]) {
+            if (!task.assignee && !found.some((t) => t.userTaskKey === task.userTaskKey)) found.push(task);
+          }
         }
       }
-    }
-    const now = deps.now();
-    const items = await Promise.all(found.filter((t) => isCandidate(t, user)).map(async (t) => ({ ...summary(t, now), case: await caseOf(deps, t) })));
-    items.sort((a, b) => String(a.dueDate ?? '9999').localeCompare(String(b.dueDate ?? '9999')));
-    res.json({ items });
-  });
-
-  router.get('/tasks/:key', async (req, res) => {
-    const user = requireUser(req);
-    const task = await load(TaskKey.parse(req.params.key), user);
-    res.json({ ...summary(task, deps.now()), case: await caseOf(deps, task), form: await formOf(deps, task) });
-  });
-
-  router.post('/tasks/:key/claim', async (req, res) => {
-    const user = requireUser(req);
-    const task = await load(TaskKey.parse(req.params.key), user);
-    if (task.assignee && task.assignee !== user.username) {
-      throw problems.conflict({ zh: `任务已由 ${task.assignee} 认领。`, en: `The task is already claimed by ${task.assignee}.` });
-    }
-    await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey, assignee: user.username, allowOverride: false });
-    res.json({ ...summary({ ...task, assignee: user.username }, deps.now()) });
-  });
-
-  router.post('/tasks/:key/unclaim', async (req, res) => {
-    const user = requireUser(req);
-    const task = await load(TaskKey.parse(req.params.key), user);
-    if (task.assignee !== user.username) throw problems.conflict({ zh: '只能退回自己认领的任务。', en: 'Only your own task can be given back.' });
-    if (!(task.candidateGroups?.length || task.candidateUsers?.length)) {
-      throw problems.conflict({ zh: '该任务直接指派给您，不能退回队列。', en: 'This task was assigned to you directly and has no queue to go back to.' });
-    }
-    await deps.engine().unassignUserTask({ userTaskKey: task.userTaskKey });
-    res.status(204).end();
-  });
-
-  router.post('/tasks/:key/complete', async (req, res) => {
-    const user = requireUser(req);
-    const task = await load(TaskKey.parse(req.params.key), user);
-    if (task.assignee !== user.username) {
-      throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
-    }
-    const body = z.object({ variables: z.record(z.string(), z.unknown()).default({}) }).strict().parse(req.body ?? {});
-    const form = await formOf(deps, task);
-    const variables = form ? validateFormData(form, body.variables) : body.variables;
-    await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
-    const caseId = (await caseOf(deps, task))?.id;
-    if (caseId) {
-      await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`, [
-        caseId,
-        JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }),
-        user.username,
-      ]);
-    }
-    res.status(204).end();
-  });
-
-  return router;
-}
+      const now = deps.now();
+      const items = await Promise.all(found.filter((t) => isCandidate(t, user)).map(async (t) => ({ ...summary(t, now), case: await caseOf(deps, t) })));
+      items.sort((a, b) => String(a.dueDate ?? '9999').localeCompare(String(b.dueDate ?? '9999')));
+      return { items };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/tasks/:key',
+    tag: 'tasklist',
+    summary: 'A task with its case and its form (form-js schema)',
+    access: 'signed-in',
+    params: KeyParam,
+    async handle({ deps, user, params }) {
+      const task = await load(deps, params.key, user);
+      return { ...summary(task, deps.now()), case: await caseOf(deps, task), form: await formOf(deps, task) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/tasks/:key/claim',
+    tag: 'tasklist',
+    summary: "Claim a task of one's group",
+    access: 'signed-in',
+    params: KeyParam,
+    async handle({ deps, user, params }) {
+      const task = await load(deps, params.key, user);
+      if (task.assignee && task.assignee !== user.username) {
+        throw problems.conflict({ zh: `任务已由 ${task.assignee} 认领。`, en: `The task is already claimed by ${task.assignee}.` });
+      }
+      await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey as never, assignee: user.username, allowOverride: false });
+      return summary({ ...task, assignee: user.username }, deps.now());
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/tasks/:key/unclaim',
+    tag: 'tasklist',
+    summary: "Give a claimed task back to its group's queue",
+    access: 'signed-in',
+    params: KeyParam,
+    async handle({ deps, user, params }) {
+      const task = await load(deps, params.key, user);
+      if (task.assignee !== user.username) throw problems.conflict({ zh: '只能退回自己认领的任务。', en: 'Only your own task can be given back.' });
+      if (!(task.candidateGroups?.length || task.candidateUsers?.length)) {
+        throw problems.conflict({ zh: '该任务直接指派给您，不能退回队列。', en: 'This task was assigned to you directly and has no queue to go back to.' });
+      }
+      await deps.engine().unassignUserTask({ userTaskKey: task.userTaskKey as never });
+      return undefined;
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/tasks/:key/complete',
+    tag: 'tasklist',
+    summary: "Complete one's task with its form data (checked against the form)",
+    access: 'signed-in',
+    params: KeyParam,
+    body: z.object({ variables: z.record(z.string(), z.unknown()).default({}) }).strict(),
+    async handle({ deps, user, params, body }) {
+      const task = await load(deps, params.key, user);
+      if (task.assignee !== user.username) throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
+      const form = await formOf(deps, task);
+      const variables = form ? validateFormData(form, body.variables) : body.variables;
+      await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey as never, variables });
+      const caseId = (await caseOf(deps, task))?.id;
+      if (caseId) {
+        await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`, [
+          caseId,
+          JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }),
+          user.username,
+        ]);
+      }
+      return undefined;
+    },
+  }),
+];
 
 function summary(task: Task, now: Date) {
   return {

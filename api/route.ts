@@ -1,0 +1,146 @@
+/**
+ * Every API route is declared once, as data: method, path, who may call it, the zod schemas of its path
+ * parameters, query and body, and its handler. From that one table the app mounts the routes (validating every
+ * input at the edge and checking access before the handler runs), the OpenAPI 3.1 document is generated, and the
+ * authorization and fuzzing tests walk every route.
+ */
+import { Router, type Request, type Response } from 'express';
+import { z, type ZodType } from 'zod';
+import { problems } from '../server/http/problem';
+import type { SessionUser } from './auth';
+import type { ApiDeps } from './deps';
+
+/** The staff roles of DOMAIN.md (a role id doubles as the engine's candidate group). */
+export const ROLES = ['admin', 'reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'member', 'leader'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who may call a route: anyone, any signed-in user, or the listed roles. */
+export type Access = 'public' | 'signed-in' | readonly Role[];
+
+export interface RouteContext<P, Q, B> {
+  req: Request;
+  res: Response;
+  deps: ApiDeps;
+  /** Set on every route that is not public. */
+  user: SessionUser;
+  params: P;
+  query: Q;
+  body: B;
+}
+
+export interface RouteSpec<P = any, Q = any, B = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
+  /** Express-style path under /api, e.g. `/cases/:id`. */
+  path: string;
+  tag: string;
+  summary: string;
+  access: Access;
+  params?: ZodType<P>;
+  query?: ZodType<Q>;
+  body?: ZodType<B>;
+  /** Success status (200 unless given). */
+  status?: number;
+  /** For the OpenAPI document: what a success answers with (JSON unless `text/csv`). */
+  produces?: 'application/json' | 'text/csv';
+  /** Returns the JSON body (or nothing for 204, or a string for text). */
+  handle(ctx: RouteContext<P, Q, B>): Promise<unknown>;
+}
+
+export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+  return spec;
+}
+
+export function allowed(access: Access, user: SessionUser | undefined): 'ok' | 'unauthenticated' | 'forbidden' {
+  if (access === 'public') return 'ok';
+  if (!user) return 'unauthenticated';
+  if (access === 'signed-in') return 'ok';
+  return access.some((role) => user.roles.includes(role)) ? 'ok' : 'forbidden';
+}
+
+export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps): void {
+  for (const spec of routes) {
+    router[spec.method](spec.path, async (req, res) => {
+      const access = allowed(spec.access, req.user);
+      if (access === 'unauthenticated') throw problems.unauthorized();
+      if (access === 'forbidden') {
+        const roles = spec.access as readonly string[];
+        throw problems.forbidden({ zh: `需要以下角色之一：${roles.join('、')}`, en: `One of these roles is needed: ${roles.join(', ')}` });
+      }
+      const params = spec.params ? spec.params.parse(req.params) : {};
+      const query = spec.query ? spec.query.parse(req.query) : {};
+      const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
+      const result = await spec.handle({ req, res, deps, user: req.user!, params, query, body } as RouteContext<unknown, unknown, unknown>);
+      if (res.headersSent) return;
+      if (result === undefined) {
+        res.status(spec.status ?? 204).end();
+      } else if (typeof result === 'string') {
+        res.status(spec.status ?? 200).type(spec.produces ?? 'text/plain').send(result);
+      } else {
+        res.status(spec.status ?? 200).json(result);
+      }
+    });
+  }
+}
+
+const PROBLEM = { $ref: '#/components/schemas/Problem' };
+
+/** The OpenAPI 3.1 document of the routes, their inputs as JSON Schema (from the zod schemas). */
+export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  const schema = (type: ZodType | undefined) => (type ? (z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) : undefined);
+  for (const spec of routes) {
+    const path = spec.path.replace(/:(\w+)/g, '{$1}');
+    const parameters: unknown[] = [];
+    for (const [where, type] of [['path', spec.params], ['query', spec.query]] as const) {
+      const s = schema(type) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+      for (const [name, prop] of Object.entries(s?.properties ?? {})) {
+        parameters.push({ name, in: where, required: where === 'path' || (s?.required ?? []).includes(name), schema: prop });
+      }
+    }
+    const responses: Record<string, unknown> = {
+      [String(spec.status ?? 200)]: { description: 'Success', ...(spec.status === 204 ? {} : { content: { [spec.produces ?? 'application/json']: {} } }) },
+      '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: PROBLEM } } },
+    };
+    if (spec.access !== 'public') {
+      responses['401'] = { description: 'Not signed in', content: { 'application/problem+json': { schema: PROBLEM } } };
+      if (spec.access !== 'signed-in') responses['403'] = { description: `Needs one of: ${spec.access.join(', ')}`, content: { 'application/problem+json': { schema: PROBLEM } } };
+    }
+    (paths[path] ??= {})[spec.method] = {
+      tags: [spec.tag],
+      summary: spec.summary,
+      description: spec.access === 'public' ? 'Public.' : spec.access === 'signed-in' ? 'Any signed-in user.' : `Roles: ${spec.access.join(', ')}.`,
+      ...(parameters.length ? { parameters } : {}),
+      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body) } } } } : {}),
+      ...(spec.access !== 'public' ? { security: [{ session: [] }] } : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: '社区信访工作平台 API / Community petition work API',
+      version: '1.0.0',
+      description:
+        'Staff sign in with POST /api/session; the session cookie then authenticates, and every state-changing call sends the session\'s CSRF token as X-CSRF-Token. Errors are RFC 7807 problem details (Chinese, or English with Accept-Language: en).',
+    },
+    servers: [{ url: '/api' }],
+    paths,
+    components: {
+      securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: 'xf_session' } },
+      schemas: {
+        Problem: {
+          type: 'object',
+          properties: {
+            type: { type: 'string' },
+            title: { type: 'string' },
+            status: { type: 'integer' },
+            detail: { type: 'string' },
+            instance: { type: 'string' },
+            requestId: { type: 'string' },
+          },
+          required: ['title', 'status'],
+        },
+      },
+    },
+  };
+}
