@@ -1,0 +1,105 @@
+/**
+ * Every route of the API with every role and with no session, against the running app: who is let through is
+ * checked against the table below, written by hand from DOMAIN.md's roles (not read from the routes' own
+ * declarations), and a route missing from the table fails the test.
+ */
+import { ROUTES } from '../../../api';
+import { ROLES, type Role } from '../../../api/route';
+import { startEngine, type EngineHarness } from '../../support/engine';
+
+const STAFF_WITH_CASES: Role[] = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin', 'grid-worker'];
+const INTAKE: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
+
+/** route → who may call it: 'public', every signed-in role, or the listed roles. */
+const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
+  'POST /session': 'public',
+  'DELETE /session': 'signed-in',
+  'GET /me': 'signed-in',
+  'GET /public/ratings/:token': 'public',
+  'POST /public/ratings/:token': 'public',
+  'GET /public/notices': 'public',
+  'GET /cases/duplicates': INTAKE,
+  'POST /cases': INTAKE,
+  'GET /cases': STAFF_WITH_CASES,
+  'GET /cases/:id': STAFF_WITH_CASES,
+  'POST /cases/:id/owner': ['leader'],
+  'GET /tasks': 'signed-in',
+  'GET /tasks/:key': 'signed-in',
+  'POST /tasks/:key/claim': 'signed-in',
+  'POST /tasks/:key/unclaim': 'signed-in',
+  'POST /tasks/:key/complete': 'signed-in',
+};
+
+/** The demo user of each role (the seed has one per role). */
+const USER_OF: Record<Role, string> = {
+  admin: 'admin',
+  reception: 'reception',
+  cadre: 'cadre',
+  secretary: 'secretary',
+  'grid-worker': 'grid1',
+  'street-office': 'street-office',
+  member: 'member',
+  leader: 'leader',
+};
+
+const samplePath = (path: string) =>
+  path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':key', '2251799813685249').replace(':token', 'tttttttttttttttttttttttt');
+
+describe('authorization of every route', () => {
+  let h: EngineHarness;
+  beforeAll(async () => {
+    h = await startEngine({ DEMO_SEED: 'true' });
+  });
+  afterAll(() => h.stop());
+
+  async function signIn(username: string) {
+    const res = await fetch(`${h.server.url}/api/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username, password: 'demo-2026' }),
+    });
+    const { csrfToken } = (await res.json()) as { csrfToken: string };
+    return { cookie: res.headers.get('set-cookie')!.split(';')[0], csrf: csrfToken };
+  }
+
+  it('every route in the API is in the table of expected access', () => {
+    expect(ROUTES.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort()).toEqual(Object.keys(EXPECTED).sort());
+  });
+
+  it('when each role and no session call each route, then exactly the expected ones get past authentication and authorization', async () => {
+    const sessions = new Map<Role, { cookie: string; csrf: string }>();
+    for (const role of ROLES) sessions.set(role, await signIn(USER_OF[role]));
+    const wrong: string[] = [];
+    for (const spec of ROUTES) {
+      const name = `${spec.method.toUpperCase()} ${spec.path}`;
+      const expected = EXPECTED[name];
+      for (const who of [undefined, ...ROLES]) {
+        // signing out ends the session: that route gets a session of its own
+        const session = who ? (spec.method === 'delete' && spec.path === '/session' ? await signIn(USER_OF[who]) : sessions.get(who)!) : undefined;
+        const res = await fetch(`${h.server.url}/api${samplePath(spec.path)}`, {
+          method: spec.method.toUpperCase(),
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-for': `10.0.0.${ROLES.indexOf(who as Role) + 2}`,
+            ...(session ? { cookie: session.cookie, 'x-csrf-token': session.csrf } : {}),
+          },
+          body: spec.method === 'get' ? undefined : '{}',
+        });
+        await res.arrayBuffer();
+        const mayPass = expected === 'public' || (who !== undefined && (expected === 'signed-in' || expected.includes(who)));
+        const passed = res.status !== 401 && res.status !== 403;
+        const expectedStatus = mayPass ? 'not 401/403' : who === undefined ? '401' : '403';
+        const ok = mayPass ? passed : res.status === (who === undefined ? 401 : 403);
+        if (!ok) wrong.push(`${name} as ${who ?? 'nobody'}: ${res.status}, expected ${expectedStatus}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('when the engine API is called without its credentials, then it refuses', async () => {
+    for (const path of ['/v2/topology', '/v2/process-instances/search', '/v2/user-tasks/search']) {
+      const res = await fetch(`${h.server.url}${path}`, { method: path.endsWith('search') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: path.endsWith('search') ? '{}' : undefined });
+      expect(res.status).toBe(401);
+    }
+  });
+});
