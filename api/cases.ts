@@ -387,6 +387,6 @@ async function transferOwner(deps: ApiDeps, caseId: string, username: string, re
       }
     }
     // Later tasks and notices of the process go to the new owner.
-    await engine.createElementInstanceVariables({ elementInstanceKey: before.process_instance_key as never, variables: { firstResponder: username } });
+    await engine.createElementInstanceVariables({ elementInstanceKey: before.process_instance_key, variables: { firstResponder: username } });
   }
 }

@@ -66,9 +66,9 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps):
         const roles = spec.access as readonly string[];
         throw problems.forbidden({ zh: `需要以下角色之一：${roles.join('、')}`, en: `One of these roles is needed: ${roles.join(', ')}` });
       }
-      const params = spec.params ? spec.params.parse(req.params) : {};
-      const query = spec.query ? spec.query.parse(req.query) : {};
-      const body = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
+      const params: unknown = spec.params ? spec.params.parse(req.params) : {};
+      const query: unknown = spec.query ? spec.query.parse(req.query) : {};
+      const body: unknown = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
       const result = await spec.handle({ req, res, deps, user: req.user!, params, query, body } as RouteContext<unknown, unknown, unknown>);
       if (res.headersSent) return;
       if (result === undefined) {

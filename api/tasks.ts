@@ -41,7 +41,7 @@ const KeyParam = z.object({ key: TaskKey }).strict();
 async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<Task> {
   let task: Task;
   try {
-    task = (await deps.engine().getUserTask({ userTaskKey: key as never }, NOW)) as unknown as Task;
+    task = (await deps.engine().getUserTask({ userTaskKey: key }, NOW)) as unknown as Task;
   } catch (error) {
     if ((error as { status?: number }).status === 404) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
     throw error;
@@ -104,7 +104,7 @@ export const taskRoutes: RouteSpec[] = [
       if (task.assignee && task.assignee !== user.username) {
         throw problems.conflict({ zh: `任务已由 ${task.assignee} 认领。`, en: `The task is already claimed by ${task.assignee}.` });
       }
-      await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey as never, assignee: user.username, allowOverride: false });
+      await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey, assignee: user.username, allowOverride: false });
       return summary({ ...task, assignee: user.username }, deps.now());
     },
   }),
@@ -121,7 +121,7 @@ export const taskRoutes: RouteSpec[] = [
       if (!(task.candidateGroups?.length || task.candidateUsers?.length)) {
         throw problems.conflict({ zh: '该任务直接指派给您，不能退回队列。', en: 'This task was assigned to you directly and has no queue to go back to.' });
       }
-      await deps.engine().unassignUserTask({ userTaskKey: task.userTaskKey as never });
+      await deps.engine().unassignUserTask({ userTaskKey: task.userTaskKey });
       return undefined;
     },
   }),
@@ -138,7 +138,7 @@ export const taskRoutes: RouteSpec[] = [
       if (task.assignee !== user.username) throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
       const form = await formOf(deps, task);
       const variables = form ? validateFormData(form, body.variables) : body.variables;
-      await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey as never, variables });
+      await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
       const caseId = (await caseOf(deps, task))?.id;
       if (caseId) {
         await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`, [
