@@ -1080,12 +1080,17 @@ export class EmbeddedEngine {
 
   /**
    * The scheduler's round: due timers fire (each in its own transaction, so a crash fires nothing twice that was
-   * committed), and jobs whose worker did not answer before the deadline become activatable again.
+   * committed), jobs whose worker did not answer before the deadline become activatable again, and buffered
+   * messages meet subscriptions a race let them miss.
    */
   private sweep(): Promise<void> {
     const run = this.sweeps.then(async () => {
       await this.fireDueTimers();
       await this.reactivateTimedOutJobs();
+      // The safety net of the post-commit recheck: a flag raised inside a transaction can be taken by another
+      // transaction's notification before the first commits. A pair missed that way is correlated here.
+      const [waiting] = await this.db.query("SELECT 1 FROM engine_message WHERE state = 'BUFFERED' AND expires_at > $1 LIMIT 1", [this.now().toISOString()]);
+      if (waiting) await this.matchBufferedMessages();
     });
     this.sweeps = run.catch(() => undefined);
     return run;

@@ -2,7 +2,7 @@
  * Zeebe semantics the embedded engine honours, one fixture model each, driven through the SDK with a pinned
  * clock instead of waiting.
  */
-import { deploy, now, readFixture, startEngine, type Any, type EngineHarness } from '../../support/engine';
+import { deploy, now, readFixture, startEngine, until, type Any, type EngineHarness } from '../../support/engine';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -97,6 +97,20 @@ describe.each([
       await c.pinClock({ timestamp: Date.now() + 5000 });
       const late = await c.createProcessInstance({ processDefinitionId: 'message-catch', variables: { caseId: 'case-late' } });
       expect(await stateOf(late.processInstanceKey)).toBe('ACTIVE');
+    });
+
+    it('when a buffered message and an open subscription missed each other (a commit race), then the scheduler correlates them', async () => {
+      // given an instance waiting for its message, and the message buffered as if published while the wait was uncommitted
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'message-catch', variables: { caseId: 'case-race' } });
+      await h.server.database.db.query(
+        `INSERT INTO engine_message (key, name, correlation_key, variables, state, expires_at, created_at)
+         VALUES (nextval('engine_key_seq'), 'satisfaction-rated', 'case-race', '{"rating":"satisfied"}', 'BUFFERED', now() + interval '1 hour', now())`,
+      );
+      // when the scheduler runs its round
+      await until(async () => (await c.getProcessInstance({ processInstanceKey }, now)).state === 'COMPLETED', 5000);
+      // then the instance got the message's variables
+      const rating = (await c.searchVariables({ filter: { processInstanceKey, name: 'rating' } }, now)).items[0];
+      expect(rating.value).toBe('"satisfied"');
     });
 
     it('when a message id is published twice, then the second is refused', async () => {
