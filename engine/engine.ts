@@ -752,7 +752,8 @@ export class EmbeddedEngine {
 
   /**
    * Element instances of one step in two statements: the elements entered (with their final state when they also
-   * finished in this step), and the ones entered earlier that finished now.
+   * finished in this step), and the ones entered earlier that finished now. A catch event is reported entered again
+   * when it catches (in a later step): its existing instance takes the final state rather than a second row.
    */
   private async storeElementEvents(tx: EngineQueryable, instanceKey: string, result: RunResult, now: string): Promise<Map<string, string>> {
     const entered = new Map<string, { event: RunResult['events'][number]; state: string }>();
@@ -780,7 +781,9 @@ export class EmbeddedEngine {
        INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date)
        SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END
        FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(k, x, e, n, t, s)
-       ON CONFLICT (instance_key, execution_id) DO NOTHING RETURNING key::text, execution_id`,
+       ON CONFLICT (instance_key, execution_id) DO UPDATE SET state = EXCLUDED.state, end_date = EXCLUDED.end_date
+         WHERE engine_element.state = 'ACTIVE' AND EXCLUDED.state <> 'ACTIVE'
+       RETURNING key::text, execution_id`,
       [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
         rows.map((r) => r.event.elementType), rows.map((r) => r.state), [...finished.keys()], [...finished.values()]],
     );

@@ -315,8 +315,11 @@ describe('every path of the policy models, with the real workers', () => {
     await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
     await completeTask('Task_CoordinateUnit', caseId, { resolved: false });
     await rate(caseId, 1, 'satisfied');
-    // when close-case refuses, the case is handled again
-    await completeTask('Task_CoordinateUnit', caseId, { handlingResult: '已修补', resolved: true }, processInstanceKey);
+    // when close-case refuses, the case is handled again, and only that step is active (the rating steps are done)
+    const again = await openTask('Task_CoordinateUnit', 'caseId', caseId, processInstanceKey);
+    const active = ((await c.searchElementInstances({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).map((e) => e.elementId);
+    expect(active.sort()).toEqual(['Task_CoordinateUnit', 'petition-handling']);
+    await complete(again, { handlingResult: '已修补', resolved: true });
     const [row] = await db().query<{ status: string }>('SELECT status FROM petition_case WHERE id = $1', [caseId]);
     expect(row.status).not.toBe('closed');
     await rate(caseId, 2, 'satisfied');
