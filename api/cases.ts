@@ -12,6 +12,7 @@ import { problems } from '../server/http/problem';
 import { maskIdNumber, maskName, maskPhone } from '../server/security/pii';
 import { route, type Role, type RouteSpec } from './route';
 import { NOW, type ApiDeps } from './deps';
+import { startProcessOnce } from '../server/engine-client';
 
 export const CHANNELS = ['walk-in', 'phone', 'hotline-12345', 'wechat', 'grid-report'] as const;
 const INTAKE_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
@@ -219,19 +220,12 @@ export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<s
   );
   if (!claimed) return null;
   try {
-    const engine = deps.engine();
-    const found = await engine.searchVariables({ filter: { name: 'caseId', value: JSON.stringify(caseId) }, page: { limit: 1 } }, NOW);
-    const existing = found.items[0]?.processInstanceKey;
-    const key = existing
-      ? String(existing)
-      : String(
-          (
-            await engine.createProcessInstance({
-              processDefinitionId: 'petition-handling',
-              variables: { caseId, caseNo: claimed.case_no, channel: claimed.channel, category: claimed.category, firstResponder: claimed.username },
-            })
-          ).processInstanceKey,
-        );
+    const key = await startProcessOnce(
+      deps.engine(),
+      'petition-handling',
+      { caseNo: claimed.case_no, channel: claimed.channel, category: claimed.category, firstResponder: claimed.username },
+      { name: 'caseId', value: caseId },
+    );
     await deps.db.query('UPDATE petition_case SET process_instance_key = $2, process_start_claimed_at = NULL WHERE id = $1', [caseId, key]);
     return key;
   } catch (error) {

@@ -8,6 +8,8 @@ import { authenticate, authRoutes } from './auth';
 import { caseRoutes } from './cases';
 import { taskRoutes } from './tasks';
 import { publicRoutes } from './public';
+import { registryRoutes } from './registry';
+import { warningRoutes } from './warnings';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 
@@ -15,7 +17,7 @@ export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

@@ -8,6 +8,7 @@ import { Notifications1764400000020 } from './1764400000020-notifications';
 import { CaseHandling1764400000030 } from './1764400000030-case-handling';
 import { Screening1764400000040 } from './1764400000040-screening';
 import { Sessions1764400000050 } from './1764400000050-sessions';
+import { RegistryPlans1764400000060 } from './1764400000060-registry-plans';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -19,4 +20,5 @@ export const migrations = [
   CaseHandling1764400000030,
   Screening1764400000040,
   Sessions1764400000050,
+  RegistryPlans1764400000060,
 ];

@@ -25,3 +25,20 @@ export function createEngineClient(config: Config, secrets: Secrets, ownUrl: str
   const client = camunda.getOrchestrationClusterApiClientLoose();
   return { client, camunda };
 }
+
+/**
+ * Starts a process at most once per key: when an instance already carries the variable `once.name` with the value
+ * `once.value` (a start whose answer was lost, a retry after a crash), its key is returned instead of a second one.
+ */
+export async function startProcessOnce(
+  client: EngineClient,
+  processDefinitionId: string,
+  variables: Record<string, unknown>,
+  once: { name: string; value: string },
+): Promise<string> {
+  const found = await client.searchVariables({ filter: { name: once.name, value: JSON.stringify(once.value) }, page: { limit: 1 } }, { consistency: { waitUpToMs: 0 } });
+  const existing = found.items?.[0]?.processInstanceKey;
+  if (existing) return String(existing);
+  const created = await client.createProcessInstance({ processDefinitionId, variables: { ...variables, [once.name]: once.value } });
+  return String(created.processInstanceKey);
+}

@@ -6,7 +6,7 @@ import type { Config } from './config';
 import type { Secrets } from './secrets';
 import type { Database } from './data/data-source';
 import type { Logger } from './logger';
-import type { EngineClient } from './engine-client';
+import { startProcessOnce, type EngineClient } from './engine-client';
 import { piiCipher } from './security/pii';
 import type { WorkerDeps } from '../workers/job';
 import { createSmsSender } from '../workers/sms';
@@ -33,15 +33,6 @@ export function workerDeps(
       if (result.failureMessage) throw new Error(`Decision '${decisionDefinitionId}' failed: ${result.failureMessage}`);
       return JSON.parse(result.output) as Record<string, unknown>;
     },
-    startProcessOnce: async (processDefinitionId, variables, once) => {
-      const found = await client.searchVariables(
-        { filter: { name: once.name, value: JSON.stringify(once.value) }, page: { limit: 1 } },
-        { consistency: { waitUpToMs: 0 } },
-      );
-      const existing = found.items[0]?.processInstanceKey;
-      if (existing) return String(existing);
-      const created = await client.createProcessInstance({ processDefinitionId, variables: { ...variables, [once.name]: once.value } });
-      return String(created.processInstanceKey);
-    },
+    startProcessOnce: (processDefinitionId, variables, once) => startProcessOnce(client, processDefinitionId, variables, once),
   };
 }

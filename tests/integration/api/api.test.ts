@@ -157,4 +157,57 @@ describe('the domain API', () => {
     const mine = await taskOf(office, 'mine', caseId, 'Task_SetUpCaseTeam');
     expect(mine.userTaskKey).toBe(queued.userTaskKey);
   });
+
+  it('when staff enter a resident in the key-person registry, then their care starts, the plan is kept, and the exit ends the care', async () => {
+    // given a resident known from a petition
+    const reception = await as('reception');
+    const filed = await reception.call('POST', '/api/cases', {
+      channel: 'phone',
+      category: '物业服务',
+      description: '多次反映物业问题',
+      petitioner: { name: '李建国', phone: '13900001111' },
+    });
+    const [{ resident_id: residentId }] = await h.server.database.db.query<{ resident_id: string }>('SELECT resident_id FROM petition_case WHERE id = $1', [filed.body.id]);
+    // when a cadre enters them after a visit to a higher level
+    const cadre = await as('cadre');
+    const entered = await cadre.call('POST', '/api/key-persons', { residentId, reason: 'higher-level-visit' });
+    expect(entered.status).toBe(201);
+    expect(entered.body).toMatchObject({ name: '李**', status: 'active', reason: 'higher-level-visit' });
+    const id = entered.body.id as string;
+    // then the care process gives the cadre a visit task, and the file shows the petition
+    await until(async () => ((await cadre.call('GET', '/api/tasks?view=mine')).body.items as Json[]).some((t) => t.elementId === 'Task_CareVisit'), 20000);
+    const updated = await cadre.call('PUT', `/api/key-persons/${id}`, { plan: '每月走访一次，协调物业整改', teamVolunteer: '张阿姨' });
+    expect(updated.body).toMatchObject({ plan: '每月走访一次，协调物业整改', serviceTeam: { lead: expect.any(String), volunteer: '张阿姨' } });
+    const file = (await cadre.call('GET', `/api/key-persons/${id}`)).body;
+    expect((file.petitions as Json[]).map((p) => p.id)).toContain(filed.body.id);
+    // when they leave the registry
+    const exit = await cadre.call('POST', `/api/key-persons/${id}/exit`, { reason: '问题已解决，情绪稳定' });
+    expect(exit.body).toMatchObject({ status: 'exited', exitReason: '问题已解决，情绪稳定' });
+    // then their care ends and a second exit is refused
+    const [{ process_instance_key: care }] = await h.server.database.db.query<{ process_instance_key: string }>('SELECT process_instance_key FROM key_person WHERE id = $1', [id]);
+    await until(async () => (await h.client.getProcessInstance({ processInstanceKey: care }, { consistency: { waitUpToMs: 0 } })).state === 'COMPLETED', 20000);
+    expect((await cadre.call('POST', `/api/key-persons/${id}/exit`, { reason: '再次' })).status).toBe(409);
+  });
+
+  it('when an admin adds a rule and complaints reach it, then the alert is listed with its cases and its joint handling running', async () => {
+    // given two leaks in one compound make an alert under the admin's new rule
+    const admin = await as('admin');
+    const rule = await admin.call('POST', '/api/warning-rules', { name: '同一小区漏水两次', category: '漏水', windowDays: 30, threshold: 2 });
+    expect(rule.status).toBe(201);
+    const reception = await as('reception');
+    const [compound] = await h.server.database.db.query<{ id: string }>('SELECT id FROM compound ORDER BY name DESC LIMIT 1');
+    for (const description of ['楼顶漏水', '楼道漏水']) {
+      await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '漏水', description, compoundId: compound.id });
+    }
+    // then
+    const alert = await until(async () => {
+      const items = (await admin.call('GET', '/api/warning-alerts')).body.items as Json[];
+      return items.find((a) => a.rule === '同一小区漏水两次' && a.processState === 'ACTIVE');
+    }, 20000);
+    expect(alert.cases).toHaveLength(2);
+    expect(alert).toMatchObject({ category: '漏水', placeKind: 'compound', status: 'handling' });
+    // and a bad rule is refused with the reason
+    const bad = await admin.call('POST', '/api/warning-rules', { name: 'x', windowDays: 0, threshold: 1 });
+    expect(bad.status).toBe(400);
+  });
 });

@@ -28,6 +28,15 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'POST /tasks/:key/claim': 'signed-in',
   'POST /tasks/:key/unclaim': 'signed-in',
   'POST /tasks/:key/complete': 'signed-in',
+  'GET /key-persons': ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'],
+  'GET /key-persons/:id': ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'],
+  'POST /key-persons': ['cadre', 'secretary', 'leader', 'admin'],
+  'PUT /key-persons/:id': ['cadre', 'secretary', 'leader', 'admin'],
+  'POST /key-persons/:id/exit': ['cadre', 'secretary', 'leader', 'admin'],
+  'GET /warning-rules': ['admin', 'leader', 'cadre', 'secretary'],
+  'POST /warning-rules': ['admin'],
+  'PUT /warning-rules/:id': ['admin'],
+  'GET /warning-alerts': ['admin', 'leader', 'cadre', 'secretary'],
 };
 
 /** The demo user of each role (the seed has one per role). */

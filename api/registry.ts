@@ -1,0 +1,179 @@
+/**
+ * The key-person registry: one file per person (their petitions, the service team, the visits, the plan), entry by
+ * staff (e.g. after a visit to a higher level — the petition rule enters people by itself), exit (the care process
+ * ends by the `key-person-exited` message), and the conversions their care recorded.
+ */
+import { z } from 'zod';
+import { problems } from '../server/http/problem';
+import { maskName } from '../server/security/pii';
+import { startProcessOnce } from '../server/engine-client';
+import { enterRegistry } from '../workers/check-key-person';
+import { NOW, type ApiDeps } from './deps';
+import { route, type Role, type RouteSpec } from './route';
+
+const READ: Role[] = ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'];
+const WRITE: Role[] = ['cadre', 'secretary', 'leader', 'admin'];
+const IdParam = z.object({ id: z.uuid() }).strict();
+
+const registryDeps = (deps: ApiDeps) => ({
+  db: deps.db,
+  log: deps.log,
+  startProcessOnce: (processId: string, variables: Record<string, unknown>, once: { name: string; value: string }) =>
+    startProcessOnce(deps.engine(), processId, variables, once),
+});
+
+interface PersonRow {
+  id: string;
+  resident_id: string;
+  name: string;
+  compound: string | null;
+  status: string;
+  reason: string;
+  entered_at: Date;
+  exited_at: Date | null;
+  exit_reason: string | null;
+  team_lead: string | null;
+  team_volunteer: string | null;
+  team_professional: string | null;
+  conversion_role: string | null;
+  converted_at: Date | null;
+  plan: string | null;
+  process_instance_key: string | null;
+  petitions_365: number;
+  repeats: number;
+}
+
+const PERSON_SQL = `
+  SELECT k.id, k.resident_id, r.name, comp.name AS compound, k.status, k.reason, k.entered_at, k.exited_at, k.exit_reason,
+         u.display_name AS team_lead, k.team_volunteer, k.team_professional, k.conversion_role, k.converted_at, k.plan,
+         k.process_instance_key,
+         (SELECT count(*)::int FROM petition_case c WHERE c.resident_id = k.resident_id AND c.received_at > now() - interval '365 days') AS petitions_365,
+         (SELECT count(*)::int FROM petition_case c WHERE c.key_person_id = k.id) AS repeats
+  FROM key_person k JOIN resident r ON r.id = k.resident_id
+  LEFT JOIN compound comp ON comp.id = r.compound_id LEFT JOIN app_user u ON u.id = k.team_cadre_id`;
+
+const summary = (p: PersonRow) => ({
+  id: p.id,
+  residentId: p.resident_id,
+  name: maskName(p.name),
+  compound: p.compound,
+  status: p.status,
+  reason: p.reason,
+  enteredAt: p.entered_at,
+  exitedAt: p.exited_at,
+  exitReason: p.exit_reason,
+  serviceTeam: { lead: p.team_lead, volunteer: p.team_volunteer, professional: p.team_professional },
+  conversion: p.conversion_role ? { role: p.conversion_role, at: p.converted_at } : null,
+  plan: p.plan,
+  petitionsLastYear: p.petitions_365,
+  repeatPetitions: p.repeats,
+});
+
+async function person(deps: ApiDeps, id: string): Promise<PersonRow> {
+  const [row] = await deps.db.query<PersonRow>(`${PERSON_SQL} WHERE k.id = $1`, [id]);
+  if (!row) throw problems.notFound({ zh: '重点人员档案不存在。', en: 'No such key-person file.' });
+  return row;
+}
+
+export const registryRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/key-persons',
+    tag: 'key persons',
+    summary: 'The registry (active by default), with petitions in the last year and repeats since entry',
+    access: READ,
+    query: z.object({ status: z.enum(['active', 'exited', 'all']).default('active') }).strict(),
+    async handle({ deps, query }) {
+      const rows = await deps.db.query<PersonRow>(`${PERSON_SQL} WHERE ($1 = 'all' OR k.status = $1) ORDER BY k.entered_at DESC LIMIT 500`, [query.status]);
+      return { items: rows.map(summary) };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/key-persons/:id',
+    tag: 'key persons',
+    summary: "A key person's file: their petitions, service team, visits and plan",
+    access: READ,
+    params: IdParam,
+    async handle({ deps, params }) {
+      const p = await person(deps, params.id);
+      const petitions = await deps.db.query(
+        `SELECT id, case_no AS "caseNo", category, status, received_at AS "receivedAt", key_person_id IS NOT NULL AS "repeat"
+         FROM petition_case WHERE resident_id = $1 ORDER BY received_at DESC LIMIT 200`,
+        [p.resident_id],
+      );
+      let visits: Array<{ at: unknown; state: string }> = [];
+      if (p.process_instance_key) {
+        const { items } = await deps.engine().searchElementInstances(
+          { filter: { processInstanceKey: p.process_instance_key as never, elementId: 'Task_CareVisit' as never }, page: { limit: 200 } },
+          NOW,
+        );
+        visits = (items ?? []).map((e) => ({ at: e.endDate ?? e.startDate, state: String(e.state) }));
+      }
+      return { ...summary(p), petitions, visits };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/key-persons',
+    tag: 'key persons',
+    summary: 'Enter a resident in the registry by hand (e.g. after a visit to a higher level); their care starts',
+    access: WRITE,
+    body: z.object({ residentId: z.uuid(), reason: z.enum(['higher-level-visit', 'repeat-petitions']).default('higher-level-visit') }).strict(),
+    status: 201,
+    async handle({ deps, body }) {
+      const [resident] = await deps.db.query('SELECT 1 FROM resident WHERE id = $1', [body.residentId]);
+      if (!resident) throw problems.badRequest({ zh: '居民不存在。', en: 'The resident does not exist.' }, { field: 'residentId' });
+      const { keyPersonId } = await enterRegistry(registryDeps(deps), body.residentId, body.reason);
+      return summary(await person(deps, keyPersonId));
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/key-persons/:id',
+    tag: 'key persons',
+    summary: "Update a key person's plan (一人一策) and service team members",
+    access: WRITE,
+    params: IdParam,
+    body: z
+      .object({
+        plan: z.string().trim().max(5000).optional(),
+        teamVolunteer: z.string().trim().max(100).optional(),
+        teamProfessional: z.string().trim().max(100).optional(),
+      })
+      .strict(),
+    async handle({ deps, params, body }) {
+      await person(deps, params.id);
+      await deps.db.query(
+        `UPDATE key_person SET plan = COALESCE($2, plan), team_volunteer = COALESCE($3, team_volunteer), team_professional = COALESCE($4, team_professional)
+         WHERE id = $1`,
+        [params.id, body.plan ?? null, body.teamVolunteer ?? null, body.teamProfessional ?? null],
+      );
+      return summary(await person(deps, params.id));
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/key-persons/:id/exit',
+    tag: 'key persons',
+    summary: 'A person leaves the registry; their care process ends',
+    access: WRITE,
+    params: IdParam,
+    body: z.object({ reason: z.string().trim().min(1).max(500) }).strict(),
+    async handle({ deps, params, body }) {
+      const p = await person(deps, params.id);
+      if (p.status !== 'active') throw problems.conflict({ zh: '该人员已退出台账。', en: 'This person has already left the registry.' });
+      // The message first (idempotent by its id): if the engine is away nothing changes and the user can retry.
+      try {
+        await deps.engine().publishMessage({ name: 'key-person-exited', correlationKey: params.id, messageId: `key-person-exited-${params.id}`, timeToLive: 24 * 3600 * 1000 });
+      } catch (error) {
+        if ((error as { status?: number }).status !== 409) {
+          deps.log.warn({ err: error, keyPersonId: params.id }, 'exit not delivered to the engine');
+          throw problems.unavailable({ zh: '流程引擎暂不可用，请稍后再试。', en: 'The process engine is unavailable: try again shortly.' });
+        }
+      }
+      await deps.db.query("UPDATE key_person SET status = 'exited', exited_at = now(), exit_reason = $2 WHERE id = $1 AND status = 'active'", [params.id, body.reason]);
+      return summary(await person(deps, params.id));
+    },
+  }),
+];

@@ -1,0 +1,106 @@
+/** Early warnings: the rules (admins edit them; check-early-warning applies them at intake) and the alerts raised. */
+import { z } from 'zod';
+import { problems } from '../server/http/problem';
+import { NOW, type ApiDeps } from './deps';
+import { route, type Role, type RouteSpec } from './route';
+
+const READ: Role[] = ['admin', 'leader', 'cadre', 'secretary'];
+const IdParam = z.object({ id: z.uuid() }).strict();
+const Rule = z
+  .object({
+    name: z.string().trim().min(1).max(100),
+    category: z.string().trim().min(1).max(50).nullable().default(null),
+    scope: z.enum(['compound', 'grid']).default('compound'),
+    compoundId: z.uuid().nullable().default(null),
+    windowDays: z.number().int().min(1).max(366),
+    threshold: z.number().int().min(2).max(1000),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+
+const RULE_COLUMNS = `id, name, category, scope, compound_id AS "compoundId", window_days AS "windowDays", threshold, enabled, updated_at AS "updatedAt"`;
+
+async function checkCompound(deps: ApiDeps, compoundId: string | null) {
+  if (!compoundId) return;
+  const [row] = await deps.db.query('SELECT 1 FROM compound WHERE id = $1', [compoundId]);
+  if (!row) throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
+}
+
+export const warningRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/warning-rules',
+    tag: 'early warnings',
+    summary: 'The early-warning rules',
+    access: READ,
+    handle: async ({ deps }) => ({ items: await deps.db.query(`SELECT ${RULE_COLUMNS} FROM early_warning_rule ORDER BY created_at`) }),
+  }),
+  route({
+    method: 'post',
+    path: '/warning-rules',
+    tag: 'early warnings',
+    summary: 'Add a rule (category or any, per compound or grid, window in days, threshold)',
+    access: ['admin'],
+    body: Rule,
+    status: 201,
+    async handle({ deps, body }) {
+      await checkCompound(deps, body.compoundId);
+      const [row] = await deps.db.query(
+        `INSERT INTO early_warning_rule (name, category, scope, compound_id, window_days, threshold, enabled)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RULE_COLUMNS}`,
+        [body.name, body.category, body.scope, body.compoundId, body.windowDays, body.threshold, body.enabled],
+      );
+      return row;
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/warning-rules/:id',
+    tag: 'early warnings',
+    summary: 'Change a rule (applies to complaints screened from now on)',
+    access: ['admin'],
+    params: IdParam,
+    body: Rule,
+    async handle({ deps, params, body }) {
+      await checkCompound(deps, body.compoundId);
+      const [row] = await deps.db.query(
+        `UPDATE early_warning_rule SET name = $2, category = $3, scope = $4, compound_id = $5, window_days = $6, threshold = $7, enabled = $8, updated_at = now()
+         WHERE id = $1 RETURNING ${RULE_COLUMNS}`,
+        [params.id, body.name, body.category, body.scope, body.compoundId, body.windowDays, body.threshold, body.enabled],
+      );
+      if (!row) throw problems.notFound({ zh: '预警规则不存在。', en: 'No such rule.' });
+      return row;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/warning-alerts',
+    tag: 'early warnings',
+    summary: 'Alerts raised, newest first, with their cases and where their joint handling stands',
+    access: READ,
+    query: z.object({ status: z.enum(['open', 'handling', 'closed', 'all']).default('all') }).strict(),
+    async handle({ deps, query }) {
+      const rows = await deps.db.query<{ processInstanceKey: string | null } & Record<string, unknown>>(
+        `SELECT a.id, r.name AS rule, a.category, a.place_kind AS "placeKind", COALESCE(comp.name, g.name) AS place, a.status,
+                a.window_start AS "windowStart", a.window_end AS "windowEnd", a.created_at AS "raisedAt",
+                a.process_instance_key AS "processInstanceKey",
+                (SELECT json_agg(json_build_object('id', c.id, 'caseNo', c.case_no) ORDER BY c.received_at)
+                 FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id WHERE ac.alert_id = a.id) AS cases
+         FROM early_warning_alert a JOIN early_warning_rule r ON r.id = a.rule_id
+         LEFT JOIN compound comp ON a.place_kind = 'compound' AND comp.id = a.place_id
+         LEFT JOIN grid g ON a.place_kind = 'grid' AND g.id = a.place_id
+         WHERE ($1 = 'all' OR a.status = $1) ORDER BY a.created_at DESC LIMIT 200`,
+        [query.status],
+      );
+      const engine = deps.engine();
+      const items = await Promise.all(
+        rows.map(async (row) => {
+          if (!row.processInstanceKey) return { ...row, processState: null };
+          const instance = await engine.getProcessInstance({ processInstanceKey: row.processInstanceKey as never }, NOW).catch(() => null);
+          return { ...row, processState: instance ? String(instance.state) : null };
+        }),
+      );
+      return { items };
+    },
+  }),
+];
