@@ -10,6 +10,7 @@ import { taskRoutes } from './tasks';
 import { publicRoutes } from './public';
 import { registryRoutes } from './registry';
 import { warningRoutes } from './warnings';
+import { diagramRoutes } from './diagrams';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 
@@ -17,7 +18,7 @@ export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

@@ -96,7 +96,7 @@ export const warningRoutes: RouteSpec[] = [
       const items = await Promise.all(
         rows.map(async (row) => {
           if (!row.processInstanceKey) return { ...row, processState: null };
-          const instance = await engine.getProcessInstance({ processInstanceKey: row.processInstanceKey as never }, NOW).catch(() => null);
+          const instance = await engine.getProcessInstance({ processInstanceKey: row.processInstanceKey }, NOW).catch(() => null);
           return { ...row, processState: instance ? String(instance.state) : null };
         }),
       );

@@ -9,6 +9,7 @@ import { CaseHandling1764400000030 } from './1764400000030-case-handling';
 import { Screening1764400000040 } from './1764400000040-screening';
 import { Sessions1764400000050 } from './1764400000050-sessions';
 import { RegistryPlans1764400000060 } from './1764400000060-registry-plans';
+import { DiagramVersions1764400000070 } from './1764400000070-diagram-versions';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -21,4 +22,5 @@ export const migrations = [
   Screening1764400000040,
   Sessions1764400000050,
   RegistryPlans1764400000060,
+  DiagramVersions1764400000070,
 ];

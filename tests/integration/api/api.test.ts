@@ -210,4 +210,40 @@ describe('the domain API', () => {
     const bad = await admin.call('POST', '/api/warning-rules', { name: 'x', windowDays: 0, threshold: 1 });
     expect(bad.status).toBe(400);
   });
+
+  it('when an admin changes the simple-class deadline and deploys it, then the engine runs the new version; a broken model is refused with its problems', async () => {
+    const admin = await as('admin');
+    // given the models as shipped
+    const list = (await admin.call('GET', '/api/diagrams')).body.items as Json[];
+    expect(list.map((d) => d.name)).toEqual(expect.arrayContaining(['petition-handling.bpmn', 'deadline-policy.dmn', 'confirm-case-class.form']));
+    const policy = (await admin.call('GET', '/api/diagrams/deadline-policy.dmn')).body;
+    expect(policy.version).toBe(0);
+    // when the admin makes simple cases due in 12 hours, saves and deploys
+    const edited = (policy.content as string).replace('<outputEntry id="OutputEntry_SimpleHours"><text>24</text>', '<outputEntry id="OutputEntry_SimpleHours"><text>12</text>');
+    expect(edited).not.toBe(policy.content);
+    const saved = await admin.call('POST', '/api/diagrams/deadline-policy.dmn/versions', { content: edited, comment: '简易类改为12小时' });
+    expect(saved.status).toBe(201);
+    expect(saved.body).toMatchObject({ version: 1, problems: [] });
+    const deployed = await admin.call('POST', '/api/diagrams/deadline-policy.dmn/versions/1/deploy');
+    expect(deployed.status).toBe(200);
+    // then the engine decides with the new table
+    const decided = await h.client.evaluateDecision({ decisionDefinitionId: 'deadline-policy', variables: { caseClass: 'simple' } });
+    expect(JSON.parse(decided.output as string)).toMatchObject({ internalHours: 12 });
+    expect((await admin.call('GET', '/api/diagrams/deadline-policy.dmn')).body.versions[0]).toMatchObject({ version: 1, savedBy: 'admin', deployedAt: expect.any(String) });
+    // when a broken process is saved, it is kept with its problems, and its deployment is refused
+    const model = (await admin.call('GET', '/api/diagrams/petition-handling.bpmn')).body;
+    expect(model.running).toEqual([expect.objectContaining({ processDefinitionId: 'petition-handling' })]);
+    const broken = (model.content as string).replace('=caseClass = &quot;simple&quot;', '=caseClass = ');
+    const lint = await admin.call('POST', '/api/diagrams/petition-handling.bpmn/lint', { content: broken });
+    expect((lint.body.problems as Json[]).some((p) => p.severity === 'error')).toBe(true);
+    const keptBroken = await admin.call('POST', '/api/diagrams/petition-handling.bpmn/versions', { content: broken });
+    expect(keptBroken.status).toBe(201);
+    const refused = await admin.call('POST', `/api/diagrams/petition-handling.bpmn/versions/${keptBroken.body.version}/deploy`);
+    expect(refused.status).toBe(422);
+    expect(refused.body.problems.length).toBeGreaterThan(0);
+    // and the engine still runs the version it ran
+    expect((await admin.call('GET', '/api/diagrams/petition-handling.bpmn')).body.running).toEqual(model.running);
+    // and the modeler gets the element templates
+    expect(((await admin.call('GET', '/api/element-templates')).body as Json[]).map((t) => t.id)).toContain('petition.close-case');
+  });
 });

@@ -37,6 +37,13 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'POST /warning-rules': ['admin'],
   'PUT /warning-rules/:id': ['admin'],
   'GET /warning-alerts': ['admin', 'leader', 'cadre', 'secretary'],
+  'GET /diagrams': ['admin', 'leader'],
+  'GET /diagrams/:name': ['admin', 'leader'],
+  'GET /diagrams/:name/versions/:version': ['admin', 'leader'],
+  'POST /diagrams/:name/lint': ['admin'],
+  'POST /diagrams/:name/versions': ['admin'],
+  'POST /diagrams/:name/versions/:version/deploy': ['admin'],
+  'GET /element-templates': ['admin', 'leader'],
 };
 
 /** The demo user of each role (the seed has one per role). */
@@ -52,7 +59,12 @@ const USER_OF: Record<Role, string> = {
 };
 
 const samplePath = (path: string) =>
-  path.replace(':id', '00000000-0000-4000-8000-000000000000').replace(':key', '2251799813685249').replace(':token', 'tttttttttttttttttttttttt');
+  path
+    .replace(':id', '00000000-0000-4000-8000-000000000000')
+    .replace(':key', '2251799813685249')
+    .replace(':token', 'tttttttttttttttttttttttt')
+    .replace(':name', 'petition-handling.bpmn')
+    .replace(':version', '999');
 
 describe('authorization of every route', () => {
   let h: EngineHarness;

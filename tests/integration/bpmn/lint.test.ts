@@ -5,36 +5,15 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import BpmnModdle from 'bpmn-moddle';
 import Ajv from 'ajv';
+import { feelExpressions, lintBpmn } from '../../../server/model-lint';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Linter } = require('bpmnlint') as { Linter: new (options: object) => { lint(root: unknown): Promise<Record<string, Report[]>> } };
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const NodeResolver = require('bpmnlint/lib/resolver/node-resolver') as new () => object;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const zeebe = require('zeebe-bpmn-moddle/resources/zeebe.json') as object;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const templateSchema = require('@camunda/zeebe-element-templates-json-schema/resources/schema.json') as object;
-
-interface Report {
-  id?: string;
-  message: string;
-  category: 'error' | 'warn' | 'info' | 'rule-error';
-}
 
 const DIR = join(__dirname, '..', '..', '..', 'bpmn');
 const files = (ext: string) => readdirSync(DIR).filter((f) => f.endsWith(ext));
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
-
-/** FEEL expressions of a BPMN file: attribute values and element bodies that start with "=". */
-function feelExpressions(xml: string): string[] {
-  const decode = (s: string) =>
-    s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-  const attributes = [...xml.matchAll(/="(=[^"]*)"/g)].map((m) => decode(m[1]));
-  const bodies = [...xml.matchAll(/>\s*(=[^<]*)</g)].map((m) => decode(m[1]));
-  return [...attributes, ...bodies].map((e) => e.trim().slice(1));
-}
 
 describe('the models in bpmn/', () => {
   it('has the five processes of the policy', () => {
@@ -47,29 +26,28 @@ describe('the models in bpmn/', () => {
     ]);
   });
 
-  it.each(files('.bpmn'))('when %s is linted (recommended + Camunda 8.8), then nothing is reported', async (file) => {
-    // given
-    const moddle = new BpmnModdle({ zeebe });
-    const { rootElement } = (await moddle.fromXML(read(file))) as { rootElement: unknown };
-    const linter = new Linter({
-      config: { extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-cloud-8-8'] },
-      resolver: new NodeResolver(),
-    });
+  it.each(files('.bpmn'))('when %s is linted (recommended + Camunda 8.8, FEEL, the engine parser), then nothing is reported', async (file) => {
     // when
-    const results = await linter.lint(rootElement);
+    const problems = await lintBpmn(file, read(file), { engine: true });
     // then
-    const findings = Object.entries(results).flatMap(([rule, reports]) =>
-      reports.filter((r) => r.category !== 'info').map((r) => `${rule}: ${r.id ?? ''} ${r.message}`),
-    );
-    expect(findings).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(feelExpressions(read(file)).length).toBeGreaterThan(0);
   });
 
-  it.each(files('.bpmn'))('when the FEEL expressions of %s are linted, then none has a problem', async (file) => {
-    const { lintExpression } = await import('@bpmn-io/feel-lint');
-    const expressions = feelExpressions(read(file));
-    expect(expressions.length).toBeGreaterThan(0);
-    const problems = expressions.flatMap((e) => lintExpression(e).map((p) => `'${e}': ${p.message}`));
-    expect(problems).toEqual([]);
+  it('when a model breaks the rules, then each problem is reported, structural ones on their element', async () => {
+    // given a condition cut short (a FEEL syntax error) and a conditional flow whose condition is gone
+    const broken = read('petition-handling.bpmn')
+      .replace('=caseClass = &quot;simple&quot;', '=caseClass = ')
+      .replace('<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=caseClass = &quot;complex&quot;</bpmn:conditionExpression>', '');
+    // when
+    const problems = await lintBpmn('petition-handling.bpmn', broken, { engine: true });
+    // then
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'feel', severity: 'error', message: expect.stringContaining('caseClass =') }),
+        expect.objectContaining({ rule: 'conditional-flows', elementId: 'Flow_Complex', severity: 'error' }),
+      ]),
+    );
   });
 
   it('when the element templates are validated against Camunda\'s zeebe template schema, then all are valid', () => {

@@ -1,0 +1,217 @@
+/**
+ * The models admins edit in the web modeler: list, fetch, lint (Camunda 8.8 rules, shown on the diagram as they
+ * edit), save a version, deploy a version (refused with the problems listed when it does not pass), the version
+ * history and which version the engine runs. The files in bpmn/ are version 0 of each model: what the app deploys
+ * on start until an admin deploys a saved version.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Problem, problems } from '../server/http/problem';
+import { MODELS_DIR } from '../server/deploy-models';
+import { kindOf, lintModel } from '../server/model-lint';
+import { NOW, type ApiDeps } from './deps';
+import { route, type Role, type RouteSpec } from './route';
+
+const READ: Role[] = ['admin', 'leader'];
+const NameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}\.(bpmn|dmn|form)$/, { message: '模型名应如 petition-handling.bpmn / a model name looks like petition-handling.bpmn' }) }).strict();
+const VersionParam = z.object({ name: NameParam.shape.name, version: z.coerce.number().int().min(0).max(100000) }).strict();
+const Content = z.object({ content: z.string().min(1).max(2_000_000) }).strict();
+const MIME = { bpmn: 'text/xml', dmn: 'text/xml', form: 'application/json' } as const;
+
+function fileContent(name: string): string | undefined {
+  const path = join(MODELS_DIR, name);
+  return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
+}
+
+interface VersionRow {
+  version: number;
+  content: string;
+  comment: string | null;
+  saved_by: string;
+  saved_at: Date;
+  error_count: number;
+  deployed_at: Date | null;
+}
+
+async function versionOf(deps: ApiDeps, name: string, version?: number): Promise<{ version: number; content: string } | undefined> {
+  if (version === 0) {
+    const content = fileContent(name);
+    return content === undefined ? undefined : { version: 0, content };
+  }
+  const [row] = await deps.db.query<VersionRow>(
+    `SELECT version, content FROM diagram_version WHERE resource_name = $1 ${version === undefined ? '' : 'AND version = $2'} ORDER BY version DESC LIMIT 1`,
+    version === undefined ? [name] : [name, version],
+  );
+  if (row) return { version: row.version, content: row.content };
+  return version === undefined ? versionOf(deps, name, 0) : undefined;
+}
+
+/** What the engine runs for a BPMN model: the latest deployed definition of each process in the file. */
+async function running(deps: ApiDeps, content: string) {
+  const ids = [...content.matchAll(/<bpmn:process\b[^>]*\bid="([^"]+)"/g)].map((m) => m[1]);
+  const out: Array<{ processDefinitionId: string; version: number; processDefinitionKey: string }> = [];
+  for (const id of ids) {
+    const { items } = await deps.engine().searchProcessDefinitions(
+      { filter: { processDefinitionId: id as never }, sort: [{ field: 'version', order: 'DESC' }], page: { limit: 1 } },
+      NOW,
+    );
+    const d = items?.[0];
+    if (d) out.push({ processDefinitionId: id, version: Number(d.version), processDefinitionKey: String(d.processDefinitionKey) });
+  }
+  return out;
+}
+
+export const diagramRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/diagrams',
+    tag: 'diagrams',
+    summary: 'The models (processes, decisions, forms) with their latest saved and deployed versions',
+    access: READ,
+    async handle({ deps }) {
+      const files = readdirSync(MODELS_DIR).filter((f) => kindOf(f));
+      const saved = await deps.db.query<{ resource_name: string; latest: number; deployed: number | null; saved_at: Date }>(
+        `SELECT resource_name, max(version) AS latest, max(version) FILTER (WHERE deployed_at IS NOT NULL) AS deployed, max(saved_at) AS saved_at
+         FROM diagram_version GROUP BY resource_name`,
+      );
+      const names = [...new Set([...files, ...saved.map((s) => s.resource_name)])].sort();
+      return {
+        items: names.map((name) => {
+          const s = saved.find((x) => x.resource_name === name);
+          return { name, kind: kindOf(name), latestVersion: s?.latest ?? 0, deployedVersion: s?.deployed ?? (files.includes(name) ? 0 : null), savedAt: s?.saved_at ?? null };
+        }),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/diagrams/:name',
+    tag: 'diagrams',
+    summary: 'A model: its latest version, its history, and what the engine runs',
+    access: READ,
+    params: NameParam,
+    async handle({ deps, params }) {
+      const latest = await versionOf(deps, params.name);
+      if (!latest) throw problems.notFound({ zh: '模型不存在。', en: 'No such model.' });
+      const history = await deps.db.query<VersionRow>(
+        'SELECT version, comment, saved_by, saved_at, error_count, deployed_at FROM diagram_version WHERE resource_name = $1 ORDER BY version DESC',
+        [params.name],
+      );
+      return {
+        name: params.name,
+        kind: kindOf(params.name),
+        version: latest.version,
+        content: latest.content,
+        versions: [
+          ...history.map((h) => ({ version: h.version, comment: h.comment, savedBy: h.saved_by, savedAt: h.saved_at, errors: h.error_count, deployedAt: h.deployed_at })),
+          ...(fileContent(params.name) !== undefined ? [{ version: 0, comment: '随系统发布的版本 / as shipped in bpmn/', savedBy: 'system', savedAt: null, errors: 0, deployedAt: null }] : []),
+        ],
+        running: kindOf(params.name) === 'bpmn' ? await running(deps, latest.content) : [],
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/diagrams/:name/versions/:version',
+    tag: 'diagrams',
+    summary: 'One saved version of a model',
+    access: READ,
+    params: VersionParam,
+    async handle({ deps, params }) {
+      const v = await versionOf(deps, params.name, params.version);
+      if (!v) throw problems.notFound({ zh: '该版本不存在。', en: 'No such version.' });
+      return { name: params.name, ...v };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/diagrams/:name/lint',
+    tag: 'diagrams',
+    summary: 'Lint a model as edited (bpmnlint recommended + Camunda 8.8, FEEL, the engine parser)',
+    access: ['admin'],
+    params: NameParam,
+    body: Content,
+    handle: async ({ params, body }) => ({ problems: await lintModel(params.name, body.content, { engine: true }) }),
+  }),
+  route({
+    method: 'post',
+    path: '/diagrams/:name/versions',
+    tag: 'diagrams',
+    summary: 'Save a new version (saved even with problems; only a clean one deploys)',
+    access: ['admin'],
+    params: NameParam,
+    body: Content.extend({ comment: z.string().trim().max(500).optional() }),
+    status: 201,
+    async handle({ deps, user, params, body }) {
+      const found = await lintModel(params.name, body.content, { engine: true });
+      const errors = found.filter((p) => p.severity === 'error').length;
+      const [row] = await deps.db.query<{ version: number }>(
+        `INSERT INTO diagram_version (resource_name, version, content, comment, saved_by, error_count)
+         SELECT $1, COALESCE(max(version), 0) + 1, $2, $3, $4, $5 FROM diagram_version WHERE resource_name = $1
+         RETURNING version`,
+        [params.name, body.content, body.comment ?? null, user.username, errors],
+      );
+      return { name: params.name, version: row.version, problems: found };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/diagrams/:name/versions/:version/deploy',
+    tag: 'diagrams',
+    summary: 'Deploy a saved version; refused with the problems listed if it does not pass the checks',
+    access: ['admin'],
+    params: VersionParam,
+    async handle({ deps, params }) {
+      const v = await versionOf(deps, params.name, params.version);
+      if (!v) throw problems.notFound({ zh: '该版本不存在。', en: 'No such version.' });
+      const found = (await lintModel(params.name, v.content, { engine: true })).filter((p) => p.severity === 'error');
+      if (found.length > 0) {
+        throw new Problem(
+          422,
+          { zh: '模型未通过检查，不能部署', en: 'The model does not pass the checks and cannot be deployed' },
+          { zh: found.map((p) => p.message).join('；'), en: found.map((p) => p.message).join('; ') },
+          { problems: found },
+        );
+      }
+      const kind = kindOf(params.name)!;
+      let deployment: { deploymentKey?: unknown; processes?: Array<{ processDefinitionId: unknown; processDefinitionVersion: unknown }> };
+      try {
+        deployment = (await deps.engine().createDeployment({ resources: [new File([v.content], params.name, { type: MIME[kind] }) as never] }));
+      } catch (error) {
+        const e = error as { status?: number; detail?: string; message?: string };
+        if (e.status === 400) {
+          throw new Problem(422, { zh: '引擎拒绝了该模型', en: 'The engine refused the model' }, { zh: e.detail ?? e.message ?? '', en: e.detail ?? e.message ?? '' });
+        }
+        throw error;
+      }
+      if (params.version > 0) {
+        await deps.db.query('UPDATE diagram_version SET deployed_at = now(), deployment_key = $3 WHERE resource_name = $1 AND version = $2', [
+          params.name,
+          params.version,
+          String(deployment.deploymentKey ?? ''),
+        ]);
+      }
+      return {
+        name: params.name,
+        version: params.version,
+        deploymentKey: String(deployment.deploymentKey ?? ''),
+        processes: (deployment.processes ?? []).map((p) => ({ processDefinitionId: String(p.processDefinitionId), version: Number(p.processDefinitionVersion) })),
+      };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/element-templates',
+    tag: 'diagrams',
+    summary: "This project's element templates, for the modeler (one per job type)",
+    access: READ,
+    async handle() {
+      const dir = join(MODELS_DIR, 'element-templates');
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort()
+        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown);
+    },
+  }),
+];
