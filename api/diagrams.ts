@@ -185,17 +185,18 @@ export const diagramRoutes: RouteSpec[] = [
         }
         throw error;
       }
+      const deploymentKey = typeof deployment.deploymentKey === 'string' || typeof deployment.deploymentKey === 'number' ? String(deployment.deploymentKey) : '';
       if (params.version > 0) {
         await deps.db.query('UPDATE diagram_version SET deployed_at = now(), deployment_key = $3 WHERE resource_name = $1 AND version = $2', [
           params.name,
           params.version,
-          String(deployment.deploymentKey ?? ''),
+          deploymentKey,
         ]);
       }
       return {
         name: params.name,
         version: params.version,
-        deploymentKey: String(deployment.deploymentKey ?? ''),
+        deploymentKey,
         processes: (deployment.processes ?? []).map((p) => ({ processDefinitionId: String(p.processDefinitionId), version: Number(p.processDefinitionVersion) })),
       };
     },
@@ -206,12 +207,14 @@ export const diagramRoutes: RouteSpec[] = [
     tag: 'diagrams',
     summary: "This project's element templates, for the modeler (one per job type)",
     access: READ,
-    async handle() {
+    handle() {
       const dir = join(MODELS_DIR, 'element-templates');
-      return readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .sort()
-        .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown);
+      return Promise.resolve(
+        readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .sort()
+          .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as unknown),
+      );
     },
   }),
 ];

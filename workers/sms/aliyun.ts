@@ -7,7 +7,7 @@
  */
 import { createHmac, randomUUID } from 'node:crypto';
 import type { SmsMessage, SmsSender } from '../job';
-import { excerpt, transportError } from './http-gateway';
+import { excerpt, fetchRetryingReset, transportError } from './http-gateway';
 
 export interface AliyunSmsOptions {
   accessKeyId: string;
@@ -50,7 +50,7 @@ export class AliyunSmsSender implements SmsSender {
     const signed = { ...params, Signature: signRpcRequest('POST', params, this.options.accessKeySecret) };
     let response: Response;
     try {
-      response = await fetch(`${this.options.endpoint.replace(/\/+$/, '')}/`, {
+      response = await fetchRetryingReset(`${this.options.endpoint.replace(/\/+$/, '')}/`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: canonicalQuery(signed),

@@ -24,7 +24,7 @@ export class HttpGatewaySender implements SmsSender {
   async send(message: SmsMessage): Promise<{ providerMessageId?: string }> {
     let response: Response;
     try {
-      response = await fetch(this.options.url, {
+      response = await fetchRetryingReset(this.options.url, {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
@@ -70,4 +70,19 @@ export function transportError(provider: string, timeoutMs: number, error: unkno
   const { name, message, cause } = (error ?? {}) as { name?: string; message?: string; cause?: { message?: string } };
   if (name === 'TimeoutError') return new Error(`${provider} did not answer within ${timeoutMs} ms`);
   return new Error(`${provider} is unreachable: ${message ?? String(error)}${cause?.message ? ` (${cause.message})` : ''}`);
+}
+
+/**
+ * fetch, tried a second time when the connection was reset before any answer: a pooled keep-alive connection the
+ * provider closed at the moment it was reused (seen against Node's 5-second keep-alive under load). The request
+ * carries its idempotency key (OutId for Alibaba Cloud), so a provider that did read it can tell the repeat.
+ */
+export async function fetchRetryingReset(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'ECONNRESET' && code !== 'UND_ERR_SOCKET') throw error;
+    return fetch(url, init);
+  }
 }

@@ -20,7 +20,7 @@ const TOKEN = 'gateway-token';
  * answers; the gateway delivers each idempotency key once, as a real one that honours the key would.
  */
 class StandIn {
-  mode: 'ok' | 'busy' | 'refuse' | 'hang' = 'ok';
+  mode: 'ok' | 'busy' | 'refuse' | 'hang' | 'reset-once' = 'ok';
   requests: Array<{ path: string; headers: IncomingMessage['headers']; body: string }> = [];
   delivered: string[] = [];
   private server!: Server;
@@ -44,6 +44,12 @@ class StandIn {
   private answer(req: IncomingMessage, res: ServerResponse, body: string) {
     this.requests.push({ path: req.url ?? '', headers: req.headers, body });
     if (this.mode === 'hang') return;
+    if (this.mode === 'reset-once') {
+      // a pooled connection the provider closed just as it was reused: no answer at all
+      this.mode = 'ok';
+      req.socket.destroy();
+      return;
+    }
     const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.url === '/sms') {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(401, { error: 'bad token' });
@@ -244,6 +250,23 @@ describe('SMS providers against a stand-in server', () => {
       jobKey,
       processInstanceKey: '1',
       elementId: 'Task_SendResultSms',
+    });
+
+    it('when the connection is reset before any answer, then the send is tried once more and delivered once', async () => {
+      // given a gateway of its own (no pooled connections from other tests) that drops the first request unanswered
+      const fresh = new StandIn();
+      await fresh.start();
+      fresh.mode = 'reset-once';
+      try {
+        // when
+        const result = await new HttpGatewaySender({ url: `${fresh.url}/sms`, token: TOKEN }).send(message);
+        // then
+        expect(fresh.requests).toHaveLength(2);
+        expect(fresh.delivered).toEqual([message.idempotencyKey]);
+        expect(result.providerMessageId).toBe('gw-1');
+      } finally {
+        await fresh.stop();
+      }
     });
 
     it('when the first attempt sent and then crashed before completing, then the second attempt with the same job key sends nothing', async () => {
