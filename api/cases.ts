@@ -24,7 +24,7 @@ const CLAIM_SECONDS = 60;
 const Phone = z.string().regex(/^1\d{10}$/, { message: '手机号应为 11 位数字 / a phone number has 11 digits' });
 const IdNumber = z.string().regex(/^\d{17}[\dXx]$/, { message: '身份证号应为 18 位 / an ID number has 18 characters' });
 
-const Intake = z
+export const Intake = z
   .object({
     channel: z.enum(CHANNELS),
     category: z.string().trim().min(1).max(50),
@@ -41,6 +41,10 @@ const Intake = z
       .optional(),
     /** Filing a repeat with no new facts: the new petition is linked to this open case and follows its progress. */
     duplicateOf: z.uuid().optional(),
+    /** The petition reports or accuses someone (Art 30): the material is never shown to them. */
+    accusation: z.boolean().default(false),
+    /** The staff member accused, when it is one of ours: they can neither see nor handle the case. */
+    accusedUsername: z.string().min(1).max(64).optional(),
   })
   .strict();
 
@@ -93,8 +97,9 @@ export const caseRoutes: RouteSpec[] = [
                 c.process_instance_key IS NOT NULL AS "processStarted", u.display_name AS "firstResponder"
          FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
          WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) AND ($2::text IS NULL OR c.status = $2)
+           AND c.accused_user_id IS DISTINCT FROM $5
          ORDER BY c.received_at DESC LIMIT $3 OFFSET $4`,
-        [query.mine === 'true' ? user.id : null, query.status ?? null, query.limit, query.offset],
+        [query.mine === 'true' ? user.id : null, query.status ?? null, query.limit, query.offset, user.id],
       );
       return { items };
     },
@@ -106,7 +111,39 @@ export const caseRoutes: RouteSpec[] = [
     summary: 'The case page: owner, where the process stands, both clocks, timeline',
     access: READ_ROLES,
     params: IdParam,
-    handle: ({ deps, params }) => casePage(deps, params.id),
+    handle: ({ deps, params, user }) => casePage(deps, params.id, user.id),
+  }),
+  route({
+    method: 'get',
+    path: '/cases/:id/petitioner',
+    tag: 'cases',
+    summary: "The petitioner's full name, phone and ID number; allowed to handling staff and logged",
+    access: ['reception', 'cadre', 'secretary', 'leader', 'street-office'],
+    params: IdParam,
+    query: z.object({ purpose: z.string().trim().min(2).max(200) }).strict(),
+    async handle({ deps, params, user, query }) {
+      const [row] = await deps.db.query<{ resident_id: string | null; accused_user_id: string | null; name: string; phone_enc: Buffer | null; id_number_enc: Buffer | null; address: string | null }>(
+        `SELECT c.resident_id, c.accused_user_id, r.name, r.phone_enc, r.id_number_enc, r.address
+         FROM petition_case c LEFT JOIN resident r ON r.id = c.resident_id WHERE c.id = $1`,
+        [params.id],
+      );
+      if (!row || row.accused_user_id === user.id) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+      if (!row.resident_id) return { anonymous: true };
+      await deps.db.query(`INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)`, [
+        user.id,
+        row.resident_id,
+        params.id,
+        ['name', 'phone', 'idNumber', 'address'],
+        query.purpose,
+      ]);
+      return {
+        anonymous: false,
+        name: row.name,
+        phone: row.phone_enc && row.phone_enc.length > 0 ? deps.pii.decrypt(row.phone_enc) : null,
+        idNumber: row.id_number_enc && row.id_number_enc.length > 0 ? deps.pii.decrypt(row.id_number_enc) : null,
+        address: row.address,
+      };
+    },
   }),
   route({
     method: 'post',
@@ -118,7 +155,7 @@ export const caseRoutes: RouteSpec[] = [
     body: z.object({ username: z.string().min(1).max(64), reason: z.string().trim().min(1).max(500) }).strict(),
     async handle({ deps, user, params, body }) {
       await transferOwner(deps, params.id, body.username, body.reason, user.username);
-      return casePage(deps, params.id);
+      return casePage(deps, params.id, user.id);
     },
   }),
 ];
@@ -141,11 +178,23 @@ async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof Duplicate
   );
 }
 
-async function fileCase(deps: ApiDeps, userId: string, username: string, input: z.infer<typeof Intake>) {
+export async function fileCase(deps: ApiDeps, userId: string, username: string, input: z.infer<typeof Intake>) {
   const saved = await deps.db.transaction(async (tx) => {
     if (input.compoundId) {
       const [compound] = await tx.query('SELECT 1 FROM compound WHERE id = $1', [input.compoundId]);
       if (!compound) throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
+    }
+    let accusedId: string | null = null;
+    if (input.accusedUsername) {
+      const [accused] = await tx.query<{ id: string }>('SELECT id FROM app_user WHERE username = $1', [input.accusedUsername]);
+      if (!accused) throw problems.badRequest({ zh: '被反映人不是本系统用户。', en: 'The accused is not a user of this system.' }, { field: 'accusedUsername' });
+      if (accused.id === userId) {
+        throw problems.badRequest(
+          { zh: '被反映人不能受理反映自己的信访件，请由其他工作人员登记。', en: 'A petition accusing you must be filed by someone else.' },
+          { field: 'accusedUsername' },
+        );
+      }
+      accusedId = accused.id;
     }
     if (input.duplicateOf) {
       const [open] = await tx.query("SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL", [input.duplicateOf]);
@@ -186,9 +235,10 @@ async function fileCase(deps: ApiDeps, userId: string, username: string, input: 
     const [{ n }] = await tx.query<{ n: string }>("SELECT nextval('petition_case_no_seq')::text AS n");
     const caseNo = `XF-${year}-${n.padStart(6, '0')}`;
     const [row] = await tx.query<{ id: string; received_at: Date }>(
-      `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, received_at`,
-      [caseNo, input.channel, input.category, input.description, residentId, input.compoundId ?? null, userId, input.duplicateOf ?? null, deps.now().toISOString()],
+      `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at, accusation, accused_user_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, received_at`,
+      [caseNo, input.channel, input.category, input.description, residentId, input.compoundId ?? null, userId, input.duplicateOf ?? null, deps.now().toISOString(),
+        input.accusation || accusedId !== null, accusedId],
     );
     await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'registered', $2, $3)`, [
       row.id,
@@ -270,7 +320,8 @@ function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
   return { dueAt, state: due.getTime() - now.getTime() < 24 * 3600 * 1000 ? 'due-soon' : 'running' };
 }
 
-async function casePage(deps: ApiDeps, caseId: string) {
+/** The case as a reader may see it: a case accusing the reader does not exist for them (Art 30). */
+async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
   const [c] = await deps.db.query<{
     id: string;
     case_no: string;
@@ -289,16 +340,18 @@ async function casePage(deps: ApiDeps, caseId: string) {
     compound: string | null;
     petitioner_name: string | null;
     phone_masked: string | null;
+    accusation: boolean;
+    accused_user_id: string | null;
   }>(
     `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
             c.process_instance_key, c.duplicate_of, u.username AS first_responder, u.display_name AS first_responder_name,
-            comp.name AS compound, r.name AS petitioner_name, r.phone_masked
+            comp.name AS compound, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id
      FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
      LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
      WHERE c.id = $1`,
     [caseId],
   );
-  if (!c) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+  if (!c || c.accused_user_id === readerId) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
   let variables: Record<string, unknown> = {};
   let active: Array<{ elementId: string; elementName: string; type: string }> = [];
   let processState: string | null = null;
@@ -337,6 +390,7 @@ async function casePage(deps: ApiDeps, caseId: string) {
     receivedAt: c.received_at,
     closedAt: c.closed_at,
     duplicateOf: c.duplicate_of,
+    accusation: c.accusation,
     compound: c.compound,
     petitioner: c.petitioner_name ? { name: maskName(c.petitioner_name), phone: c.phone_masked } : null,
     owner: { username: c.first_responder, displayName: c.first_responder_name },
@@ -356,11 +410,14 @@ async function transferOwner(deps: ApiDeps, caseId: string, username: string, re
   if (!target) {
     throw problems.badRequest({ zh: `用户 ${username} 不存在或不能担任首问责任人。`, en: `User ${username} does not exist or cannot own cases.` }, { field: 'username' });
   }
-  const [before] = await deps.db.query<{ username: string; process_instance_key: string | null; status: string }>(
-    `SELECT u.username, c.process_instance_key, c.status FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
+  const [before] = await deps.db.query<{ username: string; process_instance_key: string | null; status: string; accused_user_id: string | null }>(
+    `SELECT u.username, c.process_instance_key, c.status, c.accused_user_id FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
     [caseId],
   );
   if (!before) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+  if (before.accused_user_id === target.id) {
+    throw problems.badRequest({ zh: '不能把信访件转交给被反映人。', en: 'A case cannot be handed to the person it accuses.' }, { field: 'username' });
+  }
   if (before.status === 'closed') throw problems.conflict({ zh: '已办结的信访件不能转交。', en: 'A closed case cannot be transferred.' });
   await deps.db.transaction(async (tx) => {
     await tx.query('UPDATE petition_case SET first_responder_id = $2, updated_at = now() WHERE id = $1', [caseId, target.id]);

@@ -11,6 +11,9 @@ import { publicRoutes } from './public';
 import { registryRoutes } from './registry';
 import { warningRoutes } from './warnings';
 import { diagramRoutes } from './diagrams';
+import { settingsRoutes } from './settings';
+import { preventionRoutes } from './prevention';
+import { dashboardRoutes } from './dashboard';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 
@@ -18,7 +21,7 @@ export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...preventionRoutes, ...dashboardRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

@@ -48,6 +48,12 @@ async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<Task
   }
   // Not one's own business: answered as if it did not exist, so a queue's contents do not leak.
   if (!isCandidate(task, user)) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+  // Nor is a task of a case that accuses the user (Art 30).
+  const petition = await caseOf(deps, task);
+  if (petition) {
+    const [accused] = await deps.db.query('SELECT 1 FROM petition_case WHERE id = $1 AND accused_user_id = $2', [petition.id, user.id]);
+    if (accused) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+  }
   return task;
 }
 
@@ -76,8 +82,15 @@ export const taskRoutes: RouteSpec[] = [
       }
       const now = deps.now();
       const items = await Promise.all(found.filter((t) => isCandidate(t, user)).map(async (t) => ({ ...summary(t, now), case: await caseOf(deps, t) })));
-      items.sort((a, b) => String(a.dueDate ?? '9999').localeCompare(String(b.dueDate ?? '9999')));
-      return { items };
+      const caseIds = items.map((i) => i.case?.id).filter((id): id is string => !!id);
+      const accusing = new Set(
+        caseIds.length
+          ? (await deps.db.query<{ id: string }>('SELECT id FROM petition_case WHERE id = ANY($1::uuid[]) AND accused_user_id = $2', [caseIds, user.id])).map((r) => r.id)
+          : [],
+      );
+      const visible = items.filter((i) => !(i.case && accusing.has(i.case.id)));
+      visible.sort((a, b) => String(a.dueDate ?? '9999').localeCompare(String(b.dueDate ?? '9999')));
+      return { items: visible };
     },
   }),
   route({

@@ -10,6 +10,7 @@ import { Screening1764400000040 } from './1764400000040-screening';
 import { Sessions1764400000050 } from './1764400000050-sessions';
 import { RegistryPlans1764400000060 } from './1764400000060-registry-plans';
 import { DiagramVersions1764400000070 } from './1764400000070-diagram-versions';
+import { Prevention1764400000080 } from './1764400000080-prevention';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -23,4 +24,5 @@ export const migrations = [
   Sessions1764400000050,
   RegistryPlans1764400000060,
   DiagramVersions1764400000070,
+  Prevention1764400000080,
 ];

@@ -99,12 +99,34 @@ export const computeDeadlines: JobWorker = {
   type: 'compute-deadlines',
   async handle({ variables, headers }, deps) {
     switch (headers.phase) {
-      case 'acceptance':
-        return legalDeadlines(variables, deps);
-      case 'handling':
-        return handlingDeadlines(variables, deps);
+      case 'acceptance': {
+        const result = await legalDeadlines(variables, deps);
+        await recordOnCase(deps, variables, 'UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1', [result.legalDueAt]);
+        return result;
+      }
+      case 'handling': {
+        const result = await handlingDeadlines(variables, deps);
+        // The case's own class is the first one confirmed (an escalation computes with the difficult class's limit).
+        await recordOnCase(
+          deps,
+          variables,
+          `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
+             status = CASE WHEN status = 'registered' THEN 'handling' ELSE status END, updated_at = now() WHERE id = $1`,
+          [result.slaDueAt, variables.caseClass, typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null],
+        );
+        return result;
+      }
       default:
         throw new Error(`compute-deadlines needs the task header "phase" as "acceptance" or "handling", but it is ${JSON.stringify(headers.phase)}`);
     }
   },
 };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The case row mirrors what the process decided (class, deadlines), for lists and statistics that do not ask the engine. */
+async function recordOnCase(deps: WorkerDeps, variables: Record<string, unknown>, sql: string, values: unknown[]): Promise<void> {
+  const caseId = variables.caseId;
+  if (typeof caseId !== 'string' || !UUID.test(caseId)) return;
+  await deps.db.query(sql, [caseId, ...values]);
+}

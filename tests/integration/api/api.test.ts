@@ -246,4 +246,109 @@ describe('the domain API', () => {
     // and the modeler gets the element templates
     expect(((await admin.call('GET', '/api/element-templates')).body as Json[]).map((t) => t.id)).toContain('petition.close-case');
   });
+
+  it('when the dashboard is read after cases closed, then it shows them against the targets, as CSV too, and in the annual report', async () => {
+    const leader = await as('leader');
+    // the simple case of an earlier test closed rated satisfied
+    const board = (await leader.call('GET', '/api/dashboard')).body;
+    expect(board.closed).toBeGreaterThanOrEqual(1);
+    expect(board.targets).toMatchObject({ avgHandlingWorkingDays: 7, satisfactionPercent: 90 });
+    expect(board.satisfaction).toMatchObject({ formula: 'satisfied-and-basic', percent: 100 });
+    expect(board.onTime.byClass.simple.closed).toBeGreaterThanOrEqual(1);
+    expect(typeof board.avgHandlingWorkingDays).toBe('number');
+    const csv = await fetch(`${h.server.url}/api/dashboard/cases.csv`, { headers: { cookie: leader.cookie } });
+    expect(csv.headers.get('content-type')).toMatch(/text\/csv/);
+    const text = await csv.text();
+    expect(text).toMatch(/XF-\d{4}-\d{6}/);
+    expect(text).not.toMatch(/138\d{8}/);
+    const year = new Date().getFullYear();
+    const report = (await leader.call('GET', `/api/reports/annual?year=${year}`)).body;
+    expect(report.months.length).toBeGreaterThan(0);
+    expect(report.channels.map((c: Json) => c.channel)).toContain('walk-in');
+  });
+
+  it("when staff read a petitioner's full details, then it is logged; a case accusing someone is invisible to them", async () => {
+    const reception = await as('reception');
+    // a petition accusing the cadre
+    const filed = await reception.call('POST', '/api/cases', {
+      channel: 'walk-in',
+      category: '干部作风',
+      description: '反映社区干部办事推诿',
+      accusation: true,
+      accusedUsername: 'cadre',
+      petitioner: { name: '赵六', phone: '13700002222', idNumber: '11010519491231002X' },
+    });
+    expect(filed.status).toBe(201);
+    const caseId = filed.body.id as string;
+    // the receptionist reads the full details for a callback, and it is logged
+    const full = await reception.call('GET', `/api/cases/${caseId}/petitioner?purpose=${encodeURIComponent('电话回访')}`);
+    expect(full.body).toMatchObject({ name: '赵六', phone: '13700002222', idNumber: '11010519491231002X' });
+    const log = await h.server.database.db.query<{ purpose: string }>('SELECT purpose FROM pii_access_log WHERE case_id = $1', [caseId]);
+    expect(log).toEqual([{ purpose: '电话回访' }]);
+    // the case page shows them masked
+    expect((await reception.call('GET', `/api/cases/${caseId}`)).body.petitioner).toEqual({ name: '赵*', phone: '137****2222' });
+    // the accused cadre sees nothing of it
+    const cadre = await as('cadre');
+    expect((await cadre.call('GET', `/api/cases/${caseId}`)).status).toBe(404);
+    expect((await cadre.call('GET', `/api/cases/${caseId}/petitioner?purpose=${encodeURIComponent('查看')}`)).status).toBe(404);
+    expect(((await cadre.call('GET', '/api/cases?limit=100')).body.items as Json[]).some((c) => c.id === caseId)).toBe(false);
+    // and the case cannot be handed to them
+    const leader = await as('leader');
+    const handed = await leader.call('POST', `/api/cases/${caseId}/owner`, { username: 'cadre', reason: '调整' });
+    expect(handed.status).toBe(400);
+    // a leader may hand it to someone else, and the timeline says so
+    const moved = await leader.call('POST', `/api/cases/${caseId}/owner`, { username: 'secretary', reason: '由书记牵头' });
+    expect(moved.body.owner.username).toBe('secretary');
+    expect((moved.body.timeline as Json[]).some((e) => e.kind === 'owner-transferred')).toBe(true);
+  });
+
+  it('when a grid worker logs a patrol and two hazards, then the reported one is a petition now and the week is summarised; campaigns count coverage', async () => {
+    const grid = await as('grid1');
+    const [own] = await h.server.database.db.query<{ id: string; compound_id: string }>(
+      "SELECT g.id, c.id AS compound_id FROM grid g JOIN app_user u ON u.id = g.grid_worker_id JOIN compound c ON c.grid_id = g.id WHERE u.username = 'grid1' LIMIT 1",
+    );
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await grid.call('POST', '/api/patrols', { patrolledOn: today, householdsVisited: 35, notes: '巡查东区' })).status).toBe(201);
+    const mediated = await grid.call('POST', '/api/hazards', { compoundId: own.compound_id, category: 'neighbour-relations', description: '楼上楼下噪音纠纷', disposition: 'mediated', outcome: '双方达成约定' });
+    expect(mediated.body).toMatchObject({ disposition: 'mediated', caseId: null });
+    const reported = await grid.call('POST', '/api/hazards', { compoundId: own.compound_id, category: 'property-management', description: '物业长期不修电梯', disposition: 'reported' });
+    expect(reported.body.caseNo).toMatch(/^XF-/);
+    const [petition] = await h.server.database.db.query<{ channel: string }>('SELECT channel FROM petition_case WHERE id = $1', [reported.body.caseId]);
+    expect(petition.channel).toBe('grid-report');
+    const summary = (await grid.call('GET', `/api/grids/summary?period=week&date=${today}`)).body;
+    expect((summary.grids as Json[]).find((g) => g.id === own.id)).toMatchObject({ patrolDays: 1, householdsVisited: 35, hazards: 2, mediated: 1, reported: 1 });
+    // a hazard mediated without its outcome is refused
+    expect((await grid.call('POST', '/api/hazards', { category: 'family-conflict', description: 'x', disposition: 'mediated' })).status).toBe(400);
+    // campaigns
+    const secretary = await as('secretary');
+    const campaign = await secretary.call('POST', '/api/campaigns', { quarter: '2026-Q4', theme: '冬季供暖', team: '物业、业委会、派出所' });
+    expect(campaign.status).toBe(201);
+    await grid.call('PUT', `/api/campaigns/${campaign.body.id}/coverage/${own.compound_id}`, { householdsVisited: 100, conflictsFound: 4, conflictsResolved: 3 });
+    const listed = ((await secretary.call('GET', '/api/campaigns')).body.items as Json[]).find((c) => c.quarter === '2026-Q4');
+    expect(listed).toMatchObject({ householdsVisited: 100, conflictsFound: 4, conflictsResolved: 3, resolvedEarly: 75 });
+    expect(listed!.coverage).toBeGreaterThan(0);
+  });
+
+  it('when an admin sets next year\'s holidays and manages users, then deadlines can use the year and a new user can sign in', async () => {
+    const admin = await as('admin');
+    const years = (await admin.call('GET', '/api/calendar/years')).body.items as Json[];
+    expect(years.map((y) => y.year)).toContain(2026);
+    const oct = (await admin.call('GET', '/api/calendar/2026')).body.days as Json[];
+    expect(oct).toEqual(expect.arrayContaining([expect.objectContaining({ day: '2026-10-01', isWorkday: false }), expect.objectContaining({ day: '2026-10-10', isWorkday: true })]));
+    const put = await admin.call('PUT', '/api/calendar/2031', { days: [{ day: '2031-01-01', isWorkday: false, name: '元旦' }] });
+    expect(put.status).toBe(200);
+    const bad = await admin.call('PUT', '/api/calendar/2031', { days: [{ day: '2030-12-31', isWorkday: false, name: '跨年' }] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.detail).toMatch(/2031/);
+    const created = await admin.call('POST', '/api/users', { username: 'new-cadre', displayName: '新干部', password: 'a-long-password', roles: ['cadre'] });
+    expect(created.body).toMatchObject({ username: 'new-cadre', roles: ['cadre'], active: true });
+    const weak = await admin.call('POST', '/api/users', { username: 'weak', displayName: '弱', password: 'short', roles: ['cadre'] });
+    expect(weak.status).toBe(400);
+    expect((await as('new-cadre').catch(() => null))).toBeNull(); // wrong password: the demo one
+    const signIn = await new Session(h.server.url).call('POST', '/api/session', { username: 'new-cadre', password: 'a-long-password' });
+    expect(signIn.status).toBe(201);
+    const off = await admin.call('PUT', `/api/users/${created.body.id}`, { active: false });
+    expect(off.body.active).toBe(false);
+    expect((await new Session(h.server.url).call('POST', '/api/session', { username: 'new-cadre', password: 'a-long-password' })).status).toBe(401);
+  });
 });

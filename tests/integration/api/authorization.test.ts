@@ -9,6 +9,8 @@ import { startEngine, type EngineHarness } from '../../support/engine';
 
 const STAFF_WITH_CASES: Role[] = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin', 'grid-worker'];
 const INTAKE: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
+const GRID_STAFF: Role[] = ['grid-worker', 'cadre', 'secretary', 'leader', 'admin'];
+const DASHBOARD: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
 
 /** route → who may call it: 'public', every signed-in role, or the listed roles. */
 const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
@@ -44,6 +46,23 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'POST /diagrams/:name/versions': ['admin'],
   'POST /diagrams/:name/versions/:version/deploy': ['admin'],
   'GET /element-templates': ['admin', 'leader'],
+  'GET /cases/:id/petitioner': ['reception', 'cadre', 'secretary', 'leader', 'street-office'],
+  'GET /calendar/years': 'signed-in',
+  'GET /calendar/:year': 'signed-in',
+  'PUT /calendar/:year': ['admin'],
+  'GET /users': ['admin'],
+  'POST /users': ['admin'],
+  'PUT /users/:id': ['admin'],
+  'GET /grids': 'signed-in',
+  'POST /patrols': GRID_STAFF,
+  'POST /hazards': GRID_STAFF,
+  'GET /grids/summary': GRID_STAFF,
+  'GET /campaigns': GRID_STAFF,
+  'POST /campaigns': ['cadre', 'secretary', 'leader', 'admin'],
+  'PUT /campaigns/:id/coverage/:compoundId': GRID_STAFF,
+  'GET /dashboard': DASHBOARD,
+  'GET /dashboard/cases.csv': DASHBOARD,
+  'GET /reports/annual': DASHBOARD,
 };
 
 /** The demo user of each role (the seed has one per role). */
@@ -64,7 +83,9 @@ const samplePath = (path: string) =>
     .replace(':key', '2251799813685249')
     .replace(':token', 'tttttttttttttttttttttttt')
     .replace(':name', 'petition-handling.bpmn')
-    .replace(':version', '999');
+    .replace(':version', '999')
+    .replace(':year', '2026')
+    .replace(':compoundId', '00000000-0000-4000-8000-000000000001');
 
 describe('authorization of every route', () => {
   let h: EngineHarness;

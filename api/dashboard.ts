@@ -1,0 +1,208 @@
+/**
+ * The plan's targets against reality, for a period, per grid and category: average handling time in working days
+ * (≤ 7), satisfaction (≥ 90 %, formula chosen by the caller), on-time rate per class and per clock, share resolved in
+ * the first round, key persons' repeat petitions against the period before (target: halved), conversions (target:
+ * ≥ 30 % volunteers), campaign coverage (≥ 90 %); a CSV of the period's cases; the annual statistics report (Art 41).
+ * No personal data leaves here.
+ */
+import { z } from 'zod';
+import type { ApiDeps } from './deps';
+import { route, type Role, type RouteSpec } from './route';
+
+const READ: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
+const Filter = z
+  .object({
+    from: Day.optional(),
+    to: Day.optional(),
+    gridId: z.uuid().optional(),
+    category: z.string().max(50).optional(),
+    /** satisfied-and-basic: (satisfied + basically satisfied) / rated; satisfied-only: satisfied / rated. */
+    satisfaction: z.enum(['satisfied-and-basic', 'satisfied-only']).default('satisfied-and-basic'),
+  })
+  .strict();
+type FilterInput = z.infer<typeof Filter>;
+
+export const TARGETS = { avgHandlingWorkingDays: 7, satisfactionPercent: 90, repeatReduction: 50, volunteerConversionPercent: 30, campaignCoveragePercent: 90 };
+
+const pct = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 1000) / 10 : null);
+
+/** The period (default: this year so far) as [from, to) instants in the business time zone. */
+function period(f: FilterInput, now: Date) {
+  const year = now.toISOString().slice(0, 4);
+  const from = f.from ?? `${year}-01-01`;
+  const to = f.to ?? new Date(now.getTime() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+  return { from, to, fromTs: `${from}T00:00:00+08:00`, toTs: `${to}T00:00:00+08:00` };
+}
+
+/** One row per case closed in the period: what the figures are computed from (and what the CSV holds). */
+async function closedCases(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof period>) {
+  return deps.db.query<{
+    case_no: string;
+    category: string;
+    grid: string | null;
+    case_class: string | null;
+    handling_round: number;
+    received_at: Date;
+    closed_at: Date;
+    working_days: number | null;
+    on_time_internal: boolean | null;
+    on_time_legal: boolean | null;
+    reason: string | null;
+    final_rating: string | null;
+  }>(
+    `SELECT c.case_no, c.category, g.name AS grid, c.case_class, c.handling_round, c.received_at, e.created_at AS closed_at,
+            (e.detail->>'handlingWorkingDays')::int AS working_days, (e.detail->>'onTimeInternal')::boolean AS on_time_internal,
+            (e.detail->>'onTimeLegal')::boolean AS on_time_legal, e.detail->>'reason' AS reason,
+            (SELECT r.rating FROM case_rating r WHERE r.case_id = c.id ORDER BY r.round DESC LIMIT 1) AS final_rating
+     FROM case_event e JOIN petition_case c ON c.id = e.case_id
+     LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN grid g ON g.id = comp.grid_id
+     WHERE e.kind = 'closed' AND e.created_at >= $1 AND e.created_at < $2
+       AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)
+     ORDER BY e.created_at`,
+    [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null],
+  );
+}
+
+async function figures(deps: ApiDeps, f: FilterInput) {
+  const p = period(f, deps.now());
+  const closed = await closedCases(deps, f, p);
+  const [{ received }] = await deps.db.query<{ received: number }>(
+    `SELECT count(*)::int AS received FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
+     WHERE c.received_at >= $1 AND c.received_at < $2 AND c.duplicate_of IS NULL
+       AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)`,
+    [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null],
+  );
+  const days = closed.map((c) => c.working_days).filter((d): d is number => d !== null);
+  const rated = closed.filter((c) => c.final_rating);
+  const good = rated.filter((c) => c.final_rating === 'satisfied' || (f.satisfaction === 'satisfied-and-basic' && c.final_rating === 'basically-satisfied'));
+  const onTime = (rows: typeof closed, clock: 'on_time_internal' | 'on_time_legal') => {
+    const known = rows.filter((r) => r[clock] !== null);
+    return pct(known.filter((r) => r[clock]).length, known.length);
+  };
+  const byClass = Object.fromEntries(
+    ['simple', 'complex', 'difficult'].map((k) => {
+      const rows = closed.filter((c) => c.case_class === k);
+      return [k, { closed: rows.length, onTimeInternal: onTime(rows, 'on_time_internal'), onTimeLegal: onTime(rows, 'on_time_legal') }];
+    }),
+  );
+  const group = (key: 'grid' | 'category') =>
+    Object.values(
+      closed.reduce<Record<string, { name: string; closed: number; days: number[]; rated: number; good: number }>>((acc, c) => {
+        const name = c[key] ?? '（未指定）';
+        const g = (acc[name] ??= { name, closed: 0, days: [], rated: 0, good: 0 });
+        g.closed++;
+        if (c.working_days !== null) g.days.push(c.working_days);
+        if (c.final_rating) g.rated++;
+        if (c.final_rating === 'satisfied' || (f.satisfaction === 'satisfied-and-basic' && c.final_rating === 'basically-satisfied')) g.good++;
+        return acc;
+      }, {}),
+    ).map((g) => ({ name: g.name, closed: g.closed, avgHandlingWorkingDays: g.days.length ? Math.round((g.days.reduce((a, b) => a + b, 0) / g.days.length) * 10) / 10 : null, satisfaction: pct(g.good, g.rated) }));
+
+  // Key persons: their petitions in this period against the period of equal length before it.
+  const lengthMs = new Date(p.toTs).getTime() - new Date(p.fromTs).getTime();
+  const [repeats] = await deps.db.query<{ now: number; before: number }>(
+    `SELECT count(*) FILTER (WHERE c.received_at >= $1 AND c.received_at < $2)::int AS now,
+            count(*) FILTER (WHERE c.received_at >= $3 AND c.received_at < $1)::int AS before
+     FROM petition_case c WHERE c.resident_id IN (SELECT resident_id FROM key_person)`,
+    [p.fromTs, p.toTs, new Date(new Date(p.fromTs).getTime() - lengthMs).toISOString()],
+  );
+  const [persons] = await deps.db.query<{ total: number; volunteers: number; converted: number }>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversion_role = 'volunteer')::int AS volunteers,
+            count(*) FILTER (WHERE conversion_role IS NOT NULL)::int AS converted FROM key_person`,
+  );
+  const [campaigns] = await deps.db.query<{ visited: number; households: number; quarters: number }>(
+    `SELECT COALESCE(sum(v.households_visited), 0)::int AS visited, count(DISTINCT c.id)::int AS quarters,
+            (SELECT COALESCE(sum(households), 0)::int FROM compound) * GREATEST(count(DISTINCT c.id), 1) AS households
+     FROM campaign c LEFT JOIN campaign_coverage v ON v.campaign_id = c.id
+     WHERE c.quarter >= to_char($1::date, 'YYYY') || '-Q1' AND c.quarter <= to_char($2::date, 'YYYY') || '-Q4'`,
+    [p.from, p.to],
+  );
+  return {
+    period: { from: p.from, to: p.to },
+    targets: TARGETS,
+    received,
+    closed: closed.length,
+    avgHandlingWorkingDays: days.length ? Math.round((days.reduce((a, b) => a + b, 0) / days.length) * 10) / 10 : null,
+    satisfaction: { formula: f.satisfaction, rated: rated.length, percent: pct(good.length, rated.length) },
+    onTime: { internal: onTime(closed, 'on_time_internal'), legal: onTime(closed, 'on_time_legal'), byClass },
+    resolvedFirstRound: pct(closed.filter((c) => c.handling_round === 1).length, closed.length),
+    keyPersons: {
+      registered: persons.total,
+      repeatPetitions: repeats.now,
+      repeatPetitionsPeriodBefore: repeats.before,
+      repeatReduction: repeats.before > 0 ? Math.round((1 - repeats.now / repeats.before) * 1000) / 10 : null,
+      converted: persons.converted,
+      volunteerPercent: pct(persons.volunteers, persons.total),
+    },
+    campaigns: { count: campaigns.quarters, coveragePercent: pct(campaigns.visited, campaigns.quarters > 0 ? campaigns.households : 0) },
+    byGrid: group('grid'),
+    byCategory: group('category'),
+  };
+}
+
+const csvCell = (v: unknown) => {
+  let s = '';
+  if (v instanceof Date) s = v.toISOString();
+  else if (typeof v === 'string') s = v;
+  else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
+  else if (v !== null && v !== undefined) s = JSON.stringify(v);
+  // A cell starting with = + - @ is text, not a spreadsheet formula.
+  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+export const dashboardRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/dashboard',
+    tag: 'dashboards',
+    summary: "The plan's targets against reality for a period (default: this year), per grid and category",
+    access: READ,
+    query: Filter,
+    handle: ({ deps, query }) => figures(deps, query),
+  }),
+  route({
+    method: 'get',
+    path: '/dashboard/cases.csv',
+    tag: 'dashboards',
+    summary: "The period's closed cases as CSV (no personal data)",
+    access: READ,
+    query: Filter,
+    produces: 'text/csv',
+    async handle({ deps, query, res }) {
+      const p = period(query, deps.now());
+      const rows = await closedCases(deps, query, p);
+      res.setHeader('Content-Disposition', `attachment; filename="cases-${p.from}-${p.to}.csv"`);
+      const header = ['案件编号 case_no', '类别 category', '网格 grid', '分类 class', '办理轮次 round', '受理 received', '办结 closed', '工作日 working_days', '内部按期 on_time_internal', '法定按期 on_time_legal', '最终评价 rating', '销号原因 reason'];
+      const lines = rows.map((r) =>
+        [r.case_no, r.category, r.grid, r.case_class, r.handling_round, r.received_at, r.closed_at, r.working_days, r.on_time_internal, r.on_time_legal, r.final_rating, r.reason].map(csvCell).join(','),
+      );
+      return `\uFEFF${[header.map(csvCell).join(','), ...lines].join('\r\n')}\r\n`;
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/reports/annual',
+    tag: 'dashboards',
+    summary: 'The annual statistics report (信访工作条例 Art 41): the year by month, category and grid, with the targets',
+    access: READ,
+    query: z.object({ year: z.coerce.number().int().min(2000).max(2200) }).strict(),
+    async handle({ deps, query }) {
+      const f = Filter.parse({ from: `${query.year}-01-01`, to: `${query.year + 1}-01-01` });
+      const totals = await figures(deps, f);
+      const months = await deps.db.query(
+        `SELECT to_char(c.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*)::int AS received,
+                count(*) FILTER (WHERE c.status = 'closed')::int AS closed, count(*) FILTER (WHERE c.channel = 'hotline-12345')::int AS hotline,
+                count(*) FILTER (WHERE c.duplicate_of IS NOT NULL)::int AS repeats
+         FROM petition_case c WHERE c.received_at >= $1 AND c.received_at < $2 GROUP BY 1 ORDER BY 1`,
+        [`${query.year}-01-01T00:00:00+08:00`, `${query.year + 1}-01-01T00:00:00+08:00`],
+      );
+      const channels = await deps.db.query(
+        `SELECT channel, count(*)::int AS received FROM petition_case WHERE received_at >= $1 AND received_at < $2 GROUP BY channel ORDER BY channel`,
+        [`${query.year}-01-01T00:00:00+08:00`, `${query.year + 1}-01-01T00:00:00+08:00`],
+      );
+      return { year: query.year, ...totals, months, channels };
+    },
+  }),
+];
