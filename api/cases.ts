@@ -13,6 +13,15 @@ import { maskIdNumber, maskName, maskPhone } from '../server/security/pii';
 import { route, type Role, type RouteSpec } from './route';
 import { NOW, type ApiDeps } from './deps';
 import { startProcessOnce } from '../server/engine-client';
+import { screenKeyPerson, startCare } from '../workers/check-key-person';
+
+/** What the key-person rule needs, over the API's engine client. */
+export const keyPersonDeps = (deps: ApiDeps) => ({
+  db: deps.db,
+  log: deps.log,
+  startProcessOnce: (processId: string, variables: Record<string, unknown>, once: { name: string; value: string }) =>
+    startProcessOnce(deps.engine(), processId, variables, once),
+});
 
 export const CHANNELS = ['walk-in', 'phone', 'hotline-12345', 'wechat', 'grid-report'] as const;
 const INTAKE_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
@@ -247,12 +256,23 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
     ]);
     return { id: row.id, caseNo, receivedAt: row.received_at };
   });
-  // A linked repeat follows the open case's process; it has none of its own.
-  const processInstanceKey = input.duplicateOf ? null : await startCaseProcess(deps, saved.id).catch((error: unknown) => {
+  if (input.duplicateOf) {
+    // A linked repeat follows the open case's process and has none of its own; it still counts for the key-person
+    // rule, and the petitioner is told where the open case stands.
+    await screenKeyPerson(keyPersonDeps(deps), saved.id).catch((error: unknown) =>
+      deps.log.warn({ caseId: saved.id, err: error }, 'key-person screening of a linked repeat waits for the engine'),
+    );
+    const [open] = await deps.db.query<{ case_no: string; status: string; first_responder: string }>(
+      `SELECT c.case_no, c.status, u.display_name AS first_responder FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
+      [input.duplicateOf],
+    );
+    return { ...saved, processInstanceKey: null, processStarted: true, linkedTo: { id: input.duplicateOf, caseNo: open.case_no, status: open.status, firstResponder: open.first_responder } };
+  }
+  const processInstanceKey = await startCaseProcess(deps, saved.id).catch((error: unknown) => {
     deps.log.warn({ caseId: saved.id, err: error }, 'the case is saved; its process starts when the engine answers');
     return null;
   });
-  return { ...saved, processInstanceKey, processStarted: processInstanceKey !== null || Boolean(input.duplicateOf) };
+  return { ...saved, processInstanceKey, processStarted: processInstanceKey !== null };
 }
 
 /**
@@ -299,6 +319,11 @@ export function startCaseStarter(deps: ApiDeps, intervalMs = 5000): { stop(): vo
         const key = await startCaseProcess(deps, id);
         if (key) deps.log.info({ caseId: id, processInstanceKey: key }, 'case process started by the starter');
       }
+      // Key persons entered while the engine was away (a linked repeat, a manual entry) get their care now.
+      const uncared = await deps.db.query<{ id: string }>(
+        "SELECT id FROM key_person WHERE status = 'active' AND process_instance_key IS NULL AND entered_at < now() - interval '1 minute' LIMIT 50",
+      );
+      for (const { id } of uncared) await startCare(keyPersonDeps(deps), id);
     } catch (error) {
       deps.log.warn({ err: error }, 'cases wait for their process: the engine or the database does not answer');
     } finally {

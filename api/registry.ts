@@ -6,21 +6,15 @@
 import { z } from 'zod';
 import { problems } from '../server/http/problem';
 import { maskName } from '../server/security/pii';
-import { startProcessOnce } from '../server/engine-client';
 import { enterRegistry } from '../workers/check-key-person';
 import { NOW, type ApiDeps } from './deps';
+import { keyPersonDeps } from './cases';
 import { route, type Role, type RouteSpec } from './route';
 
 const READ: Role[] = ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'];
 const WRITE: Role[] = ['cadre', 'secretary', 'leader', 'admin'];
 const IdParam = z.object({ id: z.uuid() }).strict();
 
-const registryDeps = (deps: ApiDeps) => ({
-  db: deps.db,
-  log: deps.log,
-  startProcessOnce: (processId: string, variables: Record<string, unknown>, once: { name: string; value: string }) =>
-    startProcessOnce(deps.engine(), processId, variables, once),
-});
 
 interface PersonRow {
   id: string;
@@ -124,7 +118,7 @@ export const registryRoutes: RouteSpec[] = [
     async handle({ deps, body }) {
       const [resident] = await deps.db.query('SELECT 1 FROM resident WHERE id = $1', [body.residentId]);
       if (!resident) throw problems.badRequest({ zh: '居民不存在。', en: 'The resident does not exist.' }, { field: 'residentId' });
-      const { keyPersonId } = await enterRegistry(registryDeps(deps), body.residentId, body.reason);
+      const { keyPersonId } = await enterRegistry(keyPersonDeps(deps), body.residentId, body.reason);
       return summary(await person(deps, keyPersonId));
     },
   }),

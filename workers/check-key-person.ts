@@ -16,43 +16,54 @@ export type EntryReason = 'repeat-petitions' | 'higher-level-visit';
 export const checkKeyPerson: JobWorker = {
   type: 'check-key-person',
   async handle({ variables }, deps) {
-    const caseId = required(variables, 'caseId', 'string');
-    const outcome = await deps.db.transaction(async (tx) => {
-      const [petition] = await tx.query<{ resident_id: string | null }>(
-        'SELECT resident_id FROM petition_case WHERE id = $1',
-        [caseId],
-      );
-      if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
-      if (!petition.resident_id) return { keyPersonId: null, repeat: false };
-      // One screening per resident at a time: the resident row is the lock.
-      await tx.query('SELECT id FROM resident WHERE id = $1 FOR UPDATE', [petition.resident_id]);
-      const [active] = await tx.query<{ id: string; entry_case_id: string | null }>(
-        "SELECT id, entry_case_id FROM key_person WHERE resident_id = $1 AND status = 'active'",
-        [petition.resident_id],
-      );
-      if (active) {
-        // Already in the registry: a repeat petition, unless this very case is the one that put them there (a retry).
-        const repeat = active.entry_case_id !== caseId;
-        if (repeat) await tx.query('UPDATE petition_case SET key_person_id = $2 WHERE id = $1', [caseId, active.id]);
-        return { keyPersonId: active.id, repeat };
-      }
-      // Compared in SQL against the case's own received_at: microseconds do not survive a JS Date.
-      const [{ count }] = await tx.query<{ count: number }>(
-        `SELECT count(*)::int AS count FROM petition_case c, petition_case me
-         WHERE me.id = $2 AND c.resident_id = $1
-           AND c.received_at > me.received_at - make_interval(days => $3::int) AND c.received_at <= me.received_at`,
-        [petition.resident_id, caseId, KEY_PERSON_WINDOW_DAYS],
-      );
-      if (count < KEY_PERSON_THRESHOLD) return { keyPersonId: null, repeat: false };
-      const id = await insertKeyPerson(tx, petition.resident_id, 'repeat-petitions', caseId);
-      return { keyPersonId: id, repeat: false };
-    });
-    // Only the petition that put the person in the registry starts their care (its retries too): a repeat filed at the
-    // same moment must not race it to a second process.
-    if (outcome.keyPersonId && !outcome.repeat) await startCare(deps, outcome.keyPersonId);
+    const outcome = await screenKeyPerson(deps, required(variables, 'caseId', 'string'));
     return { keyPersonId: outcome.keyPersonId, repeatPetition: outcome.repeat };
   },
 };
+
+/**
+ * The key-person rule for one petition (the worker's, and intake's for a repeat linked to an open case, which has
+ * no process of its own but still counts).
+ */
+export async function screenKeyPerson(
+  deps: Pick<WorkerDeps, 'db' | 'startProcessOnce' | 'log'>,
+  caseId: string,
+): Promise<{ keyPersonId: string | null; repeat: boolean }> {
+  const outcome = await deps.db.transaction(async (tx) => {
+    const [petition] = await tx.query<{ resident_id: string | null }>(
+      'SELECT resident_id FROM petition_case WHERE id = $1',
+      [caseId],
+    );
+    if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
+    if (!petition.resident_id) return { keyPersonId: null, repeat: false };
+    // One screening per resident at a time: the resident row is the lock.
+    await tx.query('SELECT id FROM resident WHERE id = $1 FOR UPDATE', [petition.resident_id]);
+    const [active] = await tx.query<{ id: string; entry_case_id: string | null }>(
+      "SELECT id, entry_case_id FROM key_person WHERE resident_id = $1 AND status = 'active'",
+      [petition.resident_id],
+    );
+    if (active) {
+      // Already in the registry: a repeat petition, unless this very case is the one that put them there (a retry).
+      const repeat = active.entry_case_id !== caseId;
+      if (repeat) await tx.query('UPDATE petition_case SET key_person_id = $2 WHERE id = $1', [caseId, active.id]);
+      return { keyPersonId: active.id, repeat };
+    }
+    // Compared in SQL against the case's own received_at: microseconds do not survive a JS Date.
+    const [{ count }] = await tx.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM petition_case c, petition_case me
+       WHERE me.id = $2 AND c.resident_id = $1
+         AND c.received_at > me.received_at - make_interval(days => $3::int) AND c.received_at <= me.received_at`,
+      [petition.resident_id, caseId, KEY_PERSON_WINDOW_DAYS],
+    );
+    if (count < KEY_PERSON_THRESHOLD) return { keyPersonId: null, repeat: false };
+    const id = await insertKeyPerson(tx, petition.resident_id, 'repeat-petitions', caseId);
+    return { keyPersonId: id, repeat: false };
+  });
+  // Only the petition that put the person in the registry starts their care (its retries too): a repeat filed at the
+  // same moment must not race it to a second process.
+  if (outcome.keyPersonId && !outcome.repeat) await startCare(deps, outcome.keyPersonId);
+  return outcome;
+}
 
 async function insertKeyPerson(tx: Queryable, residentId: string, reason: EntryReason, entryCaseId: string | null): Promise<string> {
   const [row] = await tx.query<{ id: string }>(

@@ -351,4 +351,31 @@ describe('the domain API', () => {
     expect(off.body.active).toBe(false);
     expect((await new Session(h.server.url).call('POST', '/api/session', { username: 'new-cadre', password: 'a-long-password' })).status).toBe(401);
   });
+
+  it('when a repeat with no new facts is linked to the open case, then it gets that case\'s progress and still counts towards the key-person rule', async () => {
+    const reception = await as('reception');
+    const petitioner = { name: '孙七', phone: '13600003333' };
+    const first = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '房屋漏水', description: '顶楼漏水', petitioner });
+    // when the same person comes again about the same matter, twice
+    const found = (await reception.call('GET', `/api/cases/duplicates?phone=${petitioner.phone}&category=${encodeURIComponent('房屋漏水')}`)).body.items as Json[];
+    expect(found.map((c) => c.id)).toEqual([first.body.id]);
+    const repeat = await reception.call('POST', '/api/cases', { channel: 'phone', category: '房屋漏水', description: '还在漏', petitioner, duplicateOf: first.body.id });
+    // then the repeat is kept, linked, with the open case's progress and no process of its own
+    expect(repeat.status).toBe(201);
+    expect(repeat.body).toMatchObject({ processInstanceKey: null, linkedTo: { id: first.body.id, caseNo: first.body.caseNo } });
+    expect((await reception.call('GET', `/api/cases/${repeat.body.id}`)).body).toMatchObject({ duplicateOf: first.body.id, process: { state: 'linked' } });
+    // and the third petition in a year enters the petitioner in the registry, with their care
+    await reception.call('POST', '/api/cases', { channel: 'phone', category: '房屋漏水', description: '第三次反映', petitioner, duplicateOf: first.body.id });
+    const [person] = await until(async () => {
+      const rows = await h.server.database.db.query<{ process_instance_key: string | null }>(
+        "SELECT k.process_instance_key FROM key_person k JOIN petition_case c ON c.resident_id = k.resident_id WHERE c.id = $1 AND k.status = 'active'",
+        [first.body.id],
+      );
+      return rows.length && rows[0].process_instance_key ? rows : undefined;
+    }, 20000);
+    expect(person.process_instance_key).toMatch(/^\d+$/);
+    // a link to a closed or unknown case is refused
+    const bad = await reception.call('POST', '/api/cases', { channel: 'phone', category: '房屋漏水', description: 'x', duplicateOf: '00000000-0000-4000-8000-000000000000' });
+    expect(bad.status).toBe(400);
+  });
 });
