@@ -14,6 +14,8 @@ export interface ApiDeps {
   now(): Date;
   /** Cookies are marked Secure when the public address is https. */
   secureCookies: boolean;
+  /** Where attachments are kept (DATA_DIR). */
+  dataDir: string;
 }
 
 /** The consistency the SDK's search and get calls ask for: what the engine has now. */

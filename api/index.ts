@@ -14,6 +14,7 @@ import { diagramRoutes } from './diagrams';
 import { settingsRoutes } from './settings';
 import { preventionRoutes } from './prevention';
 import { dashboardRoutes } from './dashboard';
+import { attachmentRoutes } from './attachments';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 
@@ -21,7 +22,7 @@ export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...preventionRoutes, ...dashboardRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

@@ -4,9 +4,10 @@
  * input at the edge and checking access before the handler runs), the OpenAPI 3.1 document is generated, and the
  * authorization and fuzzing tests walk every route.
  */
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
 import { z, type ZodType } from 'zod';
-import { problems } from '../server/http/problem';
+import { Problem, problems } from '../server/http/problem';
 import type { SessionUser } from './auth';
 import type { ApiDeps } from './deps';
 
@@ -42,6 +43,8 @@ export interface RouteSpec<P = any, Q = any, B = any> { // eslint-disable-line @
   status?: number;
   /** For the OpenAPI document: what a success answers with (JSON unless `text/csv`). */
   produces?: 'application/json' | 'text/csv';
+  /** A multipart upload of one file in `field`, at most `maxBytes`, read after the access check (`req.file`). */
+  upload?: { field: string; maxBytes: number };
   /** Returns the JSON body (or nothing for 204, or a string for text). */
   handle(ctx: RouteContext<P, Q, B>): Promise<unknown>;
 }
@@ -59,13 +62,17 @@ export function allowed(access: Access, user: SessionUser | undefined): 'ok' | '
 
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps): void {
   for (const spec of routes) {
-    router[spec.method](spec.path, async (req, res) => {
+    const checkAccess: RequestHandler = (req, _res, next) => {
       const access = allowed(spec.access, req.user);
       if (access === 'unauthenticated') throw problems.unauthorized();
       if (access === 'forbidden') {
         const roles = spec.access as readonly string[];
         throw problems.forbidden({ zh: `需要以下角色之一：${roles.join('、')}`, en: `One of these roles is needed: ${roles.join(', ')}` });
       }
+      next();
+    };
+    const upload: RequestHandler[] = spec.upload ? [uploadOne(spec.upload.field, spec.upload.maxBytes)] : [];
+    router[spec.method](spec.path, checkAccess, ...upload, async (req, res) => {
       const params: unknown = spec.params ? spec.params.parse(req.params) : {};
       const query: unknown = spec.query ? spec.query.parse(req.query) : {};
       const body: unknown = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
@@ -80,6 +87,22 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps):
       }
     });
   }
+}
+
+/** One file in memory, refused in plain words when too large or not the one field expected. */
+function uploadOne(field: string, maxBytes: number): RequestHandler {
+  const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 10 } }).single(field);
+  return (req, res, next) => {
+    parse(req, res, (error: unknown) => {
+      if (!error) return next();
+      const code = (error as { code?: string }).code;
+      if (code === 'LIMIT_FILE_SIZE') {
+        const mb = Math.round(maxBytes / 1024 / 1024);
+        return next(new Problem(413, { zh: '文件过大', en: 'File too large' }, { zh: `附件不能超过 ${mb} MB。`, en: `An attachment may be at most ${mb} MB.` }));
+      }
+      next(problems.badRequest({ zh: `上传有误：请在字段“${field}”中上传一个文件。`, en: `Bad upload: send one file in the field "${field}".` }, { code }));
+    });
+  };
 }
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
@@ -111,6 +134,14 @@ export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
       description: spec.access === 'public' ? 'Public.' : spec.access === 'signed-in' ? 'Any signed-in user.' : `Roles: ${spec.access.join(', ')}.`,
       ...(parameters.length ? { parameters } : {}),
       ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body) } } } } : {}),
+      ...(spec.upload
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'multipart/form-data': { schema: { type: 'object', properties: { [spec.upload.field]: { type: 'string', format: 'binary' } }, required: [spec.upload.field] } } },
+            },
+          }
+        : {}),
       ...(spec.access !== 'public' ? { security: [{ session: [] }] } : {}),
       responses,
     };

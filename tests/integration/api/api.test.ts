@@ -378,4 +378,47 @@ describe('the domain API', () => {
     const bad = await reception.call('POST', '/api/cases', { channel: 'phone', category: '房屋漏水', description: 'x', duplicateOf: '00000000-0000-4000-8000-000000000000' });
     expect(bad.status).toBe(400);
   });
+
+  it('when files are attached to a petition, then a photo is kept and downloadable, while a disguised program or an oversized file is refused', async () => {
+    const reception = await as('reception');
+    const filed = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '违章搭建', description: '楼顶违建' });
+    const upload = async (bytes: Uint8Array, name: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([bytes]), name);
+      const res = await fetch(`${h.server.url}/api/cases/${filed.body.id}/attachments`, {
+        method: 'POST',
+        headers: { cookie: reception.cookie, 'x-csrf-token': reception.csrf },
+        body: form,
+      });
+      return { status: res.status, body: (await res.json()) as Json };
+    };
+    // a PNG (its signature and a header are enough for the detector)
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0e0b40000000049454e44ae426082', 'hex');
+    const ok = await upload(png, '现场照片.png');
+    expect(ok.status).toBe(201);
+    expect(ok.body).toMatchObject({ fileName: '现场照片.png', mediaType: 'image/png', sizeBytes: png.length });
+    const listed = (await reception.call('GET', `/api/cases/${filed.body.id}/attachments`)).body.items as Json[];
+    expect(listed.map((a) => a.id)).toEqual([ok.body.id]);
+    const download = await fetch(`${h.server.url}/api/cases/${filed.body.id}/attachments/${ok.body.id}`, { headers: { cookie: reception.cookie } });
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
+    // a Windows program named like a photo
+    const exe = await upload(Buffer.concat([Buffer.from('MZ'), Buffer.alloc(200)]), '照片.jpg');
+    expect(exe.status).toBe(415);
+    expect(exe.body.detail).toMatch(/只能上传/);
+    // more than 10 MB
+    const big = await upload(Buffer.concat([png, Buffer.alloc(10 * 1024 * 1024)]), 'big.png');
+    expect(big.status).toBe(413);
+    // nothing of the refused ones was kept
+    expect((await reception.call('GET', `/api/cases/${filed.body.id}/attachments`)).body.items).toHaveLength(1);
+  });
+
+  it('when the API documentation is asked for, then an OpenAPI 3.1 document lists every route and the interactive page is served', async () => {
+    const doc = (await (await fetch(`${h.server.url}/api/openapi.json`)).json()) as Json;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths as Json)).toEqual(expect.arrayContaining(['/cases', '/cases/{id}', '/tasks/{key}/complete', '/public/ratings/{token}', '/dashboard']));
+    expect(doc.paths['/cases'].post.requestBody.content['application/json'].schema.properties.channel.enum).toContain('hotline-12345');
+    const page = await fetch(`${h.server.url}/api/docs/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toMatch(/swagger-ui/);
+  });
 });

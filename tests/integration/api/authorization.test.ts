@@ -11,6 +11,7 @@ const STAFF_WITH_CASES: Role[] = ['reception', 'cadre', 'secretary', 'street-off
 const INTAKE: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
 const GRID_STAFF: Role[] = ['grid-worker', 'cadre', 'secretary', 'leader', 'admin'];
 const DASHBOARD: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
+const ATTACHMENTS: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin', 'street-office'];
 
 /** route → who may call it: 'public', every signed-in role, or the listed roles. */
 const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
@@ -63,6 +64,9 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'GET /dashboard': DASHBOARD,
   'GET /dashboard/cases.csv': DASHBOARD,
   'GET /reports/annual': DASHBOARD,
+  'POST /cases/:id/attachments': ATTACHMENTS,
+  'GET /cases/:id/attachments': ATTACHMENTS,
+  'GET /cases/:id/attachments/:attachmentId': ATTACHMENTS,
 };
 
 /** The demo user of each role (the seed has one per role). */
@@ -85,7 +89,8 @@ const samplePath = (path: string) =>
     .replace(':name', 'petition-handling.bpmn')
     .replace(':version', '999')
     .replace(':year', '2026')
-    .replace(':compoundId', '00000000-0000-4000-8000-000000000001');
+    .replace(':compoundId', '00000000-0000-4000-8000-000000000001')
+    .replace(':attachmentId', '00000000-0000-4000-8000-000000000002');
 
 describe('authorization of every route', () => {
   let h: EngineHarness;

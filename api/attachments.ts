@@ -1,0 +1,129 @@
+/**
+ * A petition's attachments (photos, documents, recordings): type checked by the file's content, not its name;
+ * size limited; kept in DATA_DIR/attachments; a full disk is a clear error and saves nothing.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { Problem, problems } from '../server/http/problem';
+import type { ApiDeps } from './deps';
+import { route, type Role, type RouteSpec } from './route';
+
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/** What a petition may carry, by detected media type. */
+export const ALLOWED_TYPES: Record<string, string> = {
+  'image/jpeg': '照片',
+  'image/png': '图片',
+  'image/webp': '图片',
+  'application/pdf': 'PDF 文件',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'Word 文档',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'Excel 表格',
+  'audio/mpeg': '录音',
+  'audio/mp4': '录音',
+  'audio/x-m4a': '录音',
+};
+const STAFF: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin', 'street-office'];
+const CaseParam = z.object({ id: z.uuid() }).strict();
+
+async function visibleCase(deps: ApiDeps, caseId: string, userId: string): Promise<void> {
+  const [row] = await deps.db.query<{ accused_user_id: string | null }>('SELECT accused_user_id FROM petition_case WHERE id = $1', [caseId]);
+  if (!row || row.accused_user_id === userId) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+}
+
+export const attachmentRoutes: RouteSpec[] = [
+  route({
+    method: 'post',
+    path: '/cases/:id/attachments',
+    tag: 'cases',
+    summary: 'Attach a file to a petition (photo, PDF, Word, Excel or recording; at most 10 MB)',
+    access: STAFF,
+    params: CaseParam,
+    upload: { field: 'file', maxBytes: MAX_ATTACHMENT_BYTES },
+    status: 201,
+    async handle({ deps, req, params, user }) {
+      await visibleCase(deps, params.id, user.id);
+      const file = req.file;
+      if (!file || file.size === 0) throw problems.badRequest({ zh: '请选择要上传的文件。', en: 'Choose a file to upload.' }, { field: 'file' });
+      const { fileTypeFromBuffer } = await import('file-type');
+      const detected = await fileTypeFromBuffer(file.buffer);
+      if (!detected || !ALLOWED_TYPES[detected.mime]) {
+        throw new Problem(
+          415,
+          { zh: '不支持的文件类型', en: 'Unsupported file type' },
+          {
+            zh: `只能上传照片、PDF、Word、Excel 或录音文件${detected ? `（此文件是 ${detected.mime}）` : ''}。`,
+            en: `Only photos, PDF, Word, Excel or recordings can be attached${detected ? ` (this file is ${detected.mime})` : ''}.`,
+          },
+        );
+      }
+      const id = randomUUID();
+      const dir = join(deps.dataDir, 'attachments', params.id);
+      const path = join(dir, id);
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(path, file.buffer, { flag: 'wx' });
+      } catch (error) {
+        await unlink(path).catch(() => undefined);
+        const code = (error as { code?: string }).code;
+        if (code === 'ENOSPC' || code === 'EDQUOT') {
+          throw new Problem(507, { zh: '存储空间已满', en: 'Storage full' }, { zh: '服务器存储空间已满，附件未保存，请联系管理员。', en: 'The server is out of disk space: the attachment was not saved. Tell the administrator.' });
+        }
+        throw error;
+      }
+      const name = (Buffer.from(file.originalname, 'latin1').toString('utf8') || 'attachment').replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200);
+      try {
+        const [row] = await deps.db.query(
+          `INSERT INTO case_attachment (id, case_id, file_name, media_type, size_bytes, sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
+           RETURNING id, file_name AS "fileName", media_type AS "mediaType", size_bytes AS "sizeBytes", created_at AS "createdAt"`,
+          [id, params.id, name, detected.mime, file.size, createHash('sha256').update(file.buffer).digest('hex'), user.id],
+        );
+        return row;
+      } catch (error) {
+        await unlink(path).catch(() => undefined);
+        throw error;
+      }
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cases/:id/attachments',
+    tag: 'cases',
+    summary: "A petition's attachments",
+    access: STAFF,
+    params: CaseParam,
+    async handle({ deps, params, user }) {
+      await visibleCase(deps, params.id, user.id);
+      const items = await deps.db.query(
+        `SELECT a.id, a.file_name AS "fileName", a.media_type AS "mediaType", a.size_bytes AS "sizeBytes", a.created_at AS "createdAt", u.display_name AS "uploadedBy"
+         FROM case_attachment a JOIN app_user u ON u.id = a.uploaded_by WHERE a.case_id = $1 ORDER BY a.created_at`,
+        [params.id],
+      );
+      return { items };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cases/:id/attachments/:attachmentId',
+    tag: 'cases',
+    summary: 'Download an attachment',
+    access: STAFF,
+    params: z.object({ id: z.uuid(), attachmentId: z.uuid() }).strict(),
+    async handle({ deps, params, user, res }) {
+      await visibleCase(deps, params.id, user.id);
+      const [row] = await deps.db.query<{ file_name: string; media_type: string }>(
+        'SELECT file_name, media_type FROM case_attachment WHERE id = $1 AND case_id = $2',
+        [params.attachmentId, params.id],
+      );
+      if (!row) throw problems.notFound({ zh: '附件不存在。', en: 'No such attachment.' });
+      const content = await readFile(join(deps.dataDir, 'attachments', params.id, params.attachmentId));
+      res
+        .status(200)
+        .type(row.media_type)
+        .setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`)
+        .setHeader('X-Content-Type-Options', 'nosniff')
+        .send(content);
+      return undefined;
+    },
+  }),
+];
