@@ -71,7 +71,9 @@ export const attachmentRoutes: RouteSpec[] = [
         }
         throw error;
       }
-      const name = (Buffer.from(file.originalname, 'latin1').toString('utf8') || 'attachment').replace(/[\\/\u0000-\u001f]/g, '_').slice(0, 200);
+      // Path separators and control characters become underscores.
+      const decoded = Buffer.from(file.originalname, 'latin1').toString('utf8') || 'attachment';
+      const name = [...decoded].map((ch) => (ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 ? '_' : ch)).join('').slice(0, 200);
       try {
         const [row] = await deps.db.query(
           `INSERT INTO case_attachment (id, case_id, file_name, media_type, size_bytes, sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
