@@ -64,6 +64,12 @@ async function closedCases(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof p
   );
 }
 
+/** The targets as an admin set them (settings key `targets`), else the plan's. */
+export async function targets(deps: ApiDeps): Promise<typeof TARGETS> {
+  const [row] = await deps.db.query<{ value: Partial<typeof TARGETS> }>("SELECT value FROM app_setting WHERE key = 'targets'");
+  return { ...TARGETS, ...(row?.value ?? {}) };
+}
+
 async function figures(deps: ApiDeps, f: FilterInput) {
   const p = period(f, deps.now());
   const closed = await closedCases(deps, f, p);
@@ -120,7 +126,7 @@ async function figures(deps: ApiDeps, f: FilterInput) {
   );
   return {
     period: { from: p.from, to: p.to },
-    targets: TARGETS,
+    targets: await targets(deps),
     received,
     closed: closed.length,
     avgHandlingWorkingDays: days.length ? Math.round((days.reduce((a, b) => a + b, 0) / days.length) * 10) / 10 : null,

@@ -11,7 +11,7 @@ import { publicRoutes } from './public';
 import { registryRoutes } from './registry';
 import { warningRoutes } from './warnings';
 import { diagramRoutes } from './diagrams';
-import { settingsRoutes } from './settings';
+import { configurationRoutes, settingsRoutes } from './settings';
 import { preventionRoutes } from './prevention';
 import { dashboardRoutes } from './dashboard';
 import { attachmentRoutes } from './attachments';
@@ -22,7 +22,7 @@ export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

@@ -11,6 +11,7 @@ import { Sessions1764400000050 } from './1764400000050-sessions';
 import { RegistryPlans1764400000060 } from './1764400000060-registry-plans';
 import { DiagramVersions1764400000070 } from './1764400000070-diagram-versions';
 import { Prevention1764400000080 } from './1764400000080-prevention';
+import { Settings1764400000090 } from './1764400000090-settings';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -25,4 +26,5 @@ export const migrations = [
   RegistryPlans1764400000060,
   DiagramVersions1764400000070,
   Prevention1764400000080,
+  Settings1764400000090,
 ];

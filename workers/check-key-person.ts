@@ -48,14 +48,18 @@ export async function screenKeyPerson(
       if (repeat) await tx.query('UPDATE petition_case SET key_person_id = $2 WHERE id = $1', [caseId, active.id]);
       return { keyPersonId: active.id, repeat };
     }
+    // The rule as the admin set it (settings key `key-person-rule`), else the plan's: 3 petitions in 365 days.
+    const [setting] = await tx.query<{ value: { windowDays?: number; threshold?: number } }>("SELECT value FROM app_setting WHERE key = 'key-person-rule'");
+    const windowDays = setting?.value.windowDays ?? KEY_PERSON_WINDOW_DAYS;
+    const threshold = setting?.value.threshold ?? KEY_PERSON_THRESHOLD;
     // Compared in SQL against the case's own received_at: microseconds do not survive a JS Date.
     const [{ count }] = await tx.query<{ count: number }>(
       `SELECT count(*)::int AS count FROM petition_case c, petition_case me
        WHERE me.id = $2 AND c.resident_id = $1
          AND c.received_at > me.received_at - make_interval(days => $3::int) AND c.received_at <= me.received_at`,
-      [petition.resident_id, caseId, KEY_PERSON_WINDOW_DAYS],
+      [petition.resident_id, caseId, windowDays],
     );
-    if (count < KEY_PERSON_THRESHOLD) return { keyPersonId: null, repeat: false };
+    if (count < threshold) return { keyPersonId: null, repeat: false };
     const id = await insertKeyPerson(tx, petition.resident_id, 'repeat-petitions', caseId);
     return { keyPersonId: id, repeat: false };
   });

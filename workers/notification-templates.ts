@@ -162,3 +162,23 @@ export function noPhoneNote(petitionerText: string, locale: Locale): string {
     ? `信访人未登记手机号，短信无法送达，请电话或上门告知：${petitionerText}`
     : `The petitioner has no phone number on record, so no SMS was sent; please tell them by phone or in person: ${petitionerText}`;
 }
+
+/** The placeholders an admin's text may use, each replaced by what the built-in text would show. */
+export const PLACEHOLDERS = ['caseNo', 'caseCount', 'category', 'compound', 'owner', 'legalReplyDueAt', 'legalDueAt', 'slaDueAt', 'slaRedAt'] as const;
+const DATE_PLACEHOLDERS = new Set(['legalReplyDueAt', 'legalDueAt']);
+
+/** Renders an admin's text ("案件 {caseNo} 已于 {slaDueAt} 到期"): dates in the business time zone, unknown names left as typed. */
+export function renderOverride(text: string, params: NotificationParams, timeZone: string): string {
+  const format = (withTime: boolean) =>
+    new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: 'long', day: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) });
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    if (!(PLACEHOLDERS as readonly string[]).includes(name)) return whole;
+    const value = params[name as keyof NotificationParams];
+    if (value === undefined || value === null) return '';
+    if (name.endsWith('At')) {
+      const at = new Date(String(value));
+      return Number.isNaN(at.getTime()) ? '' : format(!DATE_PLACEHOLDERS.has(name)).format(at);
+    }
+    return String(value);
+  });
+}

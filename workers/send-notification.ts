@@ -24,6 +24,7 @@ import {
   isNotificationTemplate,
   noPhoneNote,
   renderNotification,
+  renderOverride,
   type NotificationParams,
   type NotificationTemplate,
 } from './notification-templates';
@@ -65,6 +66,8 @@ export interface NotificationStore {
   loadCases(caseIds: string[]): Promise<CaseForNotice[]>;
   /** The cases an early-warning alert holds now (complaints may join it after its process started). */
   alertCaseIds(alertId: string): Promise<string[]>;
+  /** An admin's Chinese text for the template, when they replaced the built-in one. */
+  templateOverride(template: string): Promise<string | null>;
   activeUsersWithRole(role: string): Promise<string[]>;
   /** Writes the notice unless this job already wrote it for this recipient; either way returns the stored row. */
   claim(notice: NewNotice): Promise<{ id: string; status: NoticeStatus }>;
@@ -152,7 +155,7 @@ async function notifyPetitioners(
   for (const c of cases) {
     // The owner's name is for staff notices; a petitioner's text carries none.
     const params = { ...caseParams(job, c), owner: undefined };
-    const text = renderNotification(template, params, 'zh', deps.timeZone);
+    const text = await textOf(store, template, params, deps.timeZone);
     const base = { jobKey: job.jobKey, recipientKey: `petitioner:${c.id}`, caseId: c.id, template, recipientRole: 'petitioner' as const, params };
     if (!c.phoneEnc) {
       await store.claim({
@@ -209,7 +212,7 @@ async function notifyStaff(
   recipient: Exclude<Recipient, 'petitioner'>,
   cases: CaseForNotice[],
 ): Promise<Channel[]> {
-  const inbox = (userId: string, recipientKey: string, caseId: string | null, params: NotificationParams) =>
+  const inbox = async (userId: string, recipientKey: string, caseId: string | null, params: NotificationParams) =>
     store.claim({
       jobKey: job.jobKey,
       recipientKey,
@@ -219,7 +222,7 @@ async function notifyStaff(
       recipientUserId: userId,
       channel: 'inbox',
       phoneMasked: null,
-      text: renderNotification(template, params, 'zh', deps.timeZone),
+      text: await textOf(store, template, params, deps.timeZone),
       params,
       status: 'sent',
       provider: null,
@@ -243,6 +246,12 @@ async function notifyStaff(
         };
   for (const userId of users) await inbox(userId, `user:${userId}`, cases.length === 1 ? cases[0].id : null, params);
   return users.map(() => 'inbox');
+}
+
+/** The Chinese text of a notice: an admin's replacement when there is one, else the built-in template. */
+async function textOf(store: NotificationStore, template: NotificationTemplate, params: NotificationParams, timeZone: string): Promise<string> {
+  const override = await store.templateOverride(template);
+  return override ? renderOverride(override, params, timeZone) : renderNotification(template, params, 'zh', timeZone);
 }
 
 /** The store over the database. */
@@ -272,6 +281,10 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
           ? [{ id: r.id, caseNo: r.case_no, category: r.category, compound: r.compound, firstResponderId: r.first_responder_id, ownerName: r.owner_name, phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null }]
           : [];
       });
+    },
+    async templateOverride(template) {
+      const [row] = await db.query<{ zh: string }>('SELECT zh FROM notification_template_override WHERE template = $1', [template]);
+      return row?.zh ?? null;
     },
     async alertCaseIds(alertId) {
       const rows = await db.query<{ case_id: string }>(

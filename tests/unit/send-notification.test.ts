@@ -25,6 +25,10 @@ class MemoryStore implements NotificationStore {
   alertCaseIds(alertId: string) {
     return Promise.resolve(this.alerts[alertId] ?? []);
   }
+  overrides: Record<string, string> = {};
+  templateOverride(template: string) {
+    return Promise.resolve(this.overrides[template] ?? null);
+  }
   activeUsersWithRole(role: string) {
     return Promise.resolve(this.roles[role] ?? []);
   }
@@ -236,6 +240,18 @@ describe('send-notification', () => {
     await notify(job({ template: 'joint-handling-result', recipient: 'petitioner' }, { alertId, caseIds: [cases[0].id, cases[1].id] }), deps(sms), store);
     // then
     expect(sms.sent.map((m) => m.text)).toEqual([expect.stringContaining('XF-1'), expect.stringContaining('XF-2'), expect.stringContaining('XF-3')]);
+  });
+
+  it("when an admin replaced a template's text, then that text goes out with its placeholders filled", async () => {
+    // given
+    const c = aCase({ caseNo: 'XF-2026-0099' });
+    const store = new MemoryStore([c]);
+    store.overrides.acceptance = '您的信访件{caseNo}（{category}）已受理，{legalReplyDueAt}前告知办理意见。{unknown}';
+    const sms = new FakeSms();
+    // when
+    await notify(job({ template: 'acceptance', recipient: 'petitioner' }, { caseId: c.id, legalReplyDueAt: '2026-03-16T15:59:59.999Z' }), deps(sms), store);
+    // then
+    expect(sms.sent[0].text).toBe('您的信访件XF-2026-0099（电梯故障）已受理，2026年3月16日前告知办理意见。{unknown}');
   });
 
   it('when nobody has the role, then the job fails naming it', async () => {

@@ -421,4 +421,31 @@ describe('the domain API', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toMatch(/swagger-ui/);
   });
+
+  it('when an admin changes a target and a notice text, then the dashboard measures against it and the next notice uses the text', async () => {
+    const admin = await as('admin');
+    const settings = (await admin.call('GET', '/api/settings')).body;
+    expect(settings.targets.value).toMatchObject({ avgHandlingWorkingDays: 7, satisfactionPercent: 90 });
+    const changed = await admin.call('PUT', '/api/settings/targets', { ...settings.targets.value, satisfactionPercent: 95 });
+    expect(changed.status).toBe(200);
+    expect((await (await as('leader')).call('GET', '/api/dashboard')).body.targets.satisfactionPercent).toBe(95);
+    expect((await admin.call('PUT', '/api/settings/targets', { satisfactionPercent: 200 })).status).toBe(400);
+    // the acceptance notice, reworded
+    const bad = await admin.call('PUT', '/api/notification-templates/acceptance', { zh: '您的信访件{caseNo}已受理，{petitionerName}' });
+    expect(bad.status).toBe(400);
+    const put = await admin.call('PUT', '/api/notification-templates/acceptance', { zh: '【XX社区】您的信访件{caseNo}（{category}）已受理，{legalReplyDueAt}前答复。' });
+    expect(put.body.sample).toBe('【XX社区】您的信访件XF-2026-000123（电梯故障）已受理，2026年10月13日前答复。');
+    const reception = await as('reception');
+    const filed = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '绿化', description: '树枝挡窗', petitioner: { name: '周八', phone: '13500004444' } });
+    const [notice] = await until(
+      async () => {
+        const rows = await h.server.database.db.query<{ text: string }>("SELECT text FROM notification WHERE case_id = $1 AND template = 'acceptance'", [filed.body.id]);
+        return rows.length ? rows : undefined;
+      },
+      20000,
+    );
+    expect(notice.text).toMatch(new RegExp(`^【XX社区】您的信访件${filed.body.caseNo}（绿化）已受理，\\d{4}年\\d{1,2}月\\d{1,2}日前答复。$`));
+    expect((await admin.call('DELETE', '/api/notification-templates/acceptance')).status).toBe(204);
+    expect(((await admin.call('GET', '/api/notification-templates')).body.items as Json[]).find((t) => t.template === 'acceptance')?.override).toBeNull();
+  });
 });

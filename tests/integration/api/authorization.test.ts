@@ -64,6 +64,11 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'GET /dashboard': DASHBOARD,
   'GET /dashboard/cases.csv': DASHBOARD,
   'GET /reports/annual': DASHBOARD,
+  'GET /settings': 'signed-in',
+  'PUT /settings/:key': ['admin'],
+  'GET /notification-templates': ['admin'],
+  'PUT /notification-templates/:template': ['admin'],
+  'DELETE /notification-templates/:template': ['admin'],
   'POST /cases/:id/attachments': ATTACHMENTS,
   'GET /cases/:id/attachments': ATTACHMENTS,
   'GET /cases/:id/attachments/:attachmentId': ATTACHMENTS,
@@ -90,7 +95,9 @@ const samplePath = (path: string) =>
     .replace(':version', '999')
     .replace(':year', '2026')
     .replace(':compoundId', '00000000-0000-4000-8000-000000000001')
-    .replace(':attachmentId', '00000000-0000-4000-8000-000000000002');
+    .replace(':attachmentId', '00000000-0000-4000-8000-000000000002')
+    .replace(':key', 'targets')
+    .replace(':template', 'acceptance');
 
 describe('authorization of every route', () => {
   let h: EngineHarness;
