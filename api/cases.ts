@@ -395,13 +395,34 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
       .map((e) => ({ elementId: String(e.elementId), elementName: String(e.elementName ?? e.elementId), type: String(e.type) }));
     processState = String(instance.state);
   }
-  const timeline = await deps.db.query(
+  const recorded = await deps.db.query<{ kind: string; detail: unknown; actor: string | null; at: Date }>(
     `SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = $1
      UNION ALL
      SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at FROM notification WHERE case_id = $1
      ORDER BY at`,
     [caseId],
   );
+  // The engine's side: every step the process (and the processes it called) went through, as Operate lists them.
+  const steps: Array<{ kind: string; detail: unknown; actor: string | null; at: Date }> = [];
+  if (c.process_instance_key) {
+    const engine = deps.engine();
+    const instances = [c.process_instance_key];
+    const called = await engine.searchProcessInstances({ filter: { parentProcessInstanceKey: c.process_instance_key as never }, page: { limit: 50 } }, NOW).catch(() => ({ items: [] }));
+    instances.push(...(called.items ?? []).map((i) => String(i.processInstanceKey)));
+    for (const key of instances) {
+      const { items } = await engine.searchElementInstances({ filter: { processInstanceKey: key as never }, page: { limit: 500 } }, NOW);
+      for (const e of items ?? []) {
+        if (['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(String(e.type))) continue;
+        steps.push({
+          kind: 'step',
+          detail: { elementId: String(e.elementId), name: String(e.elementName ?? e.elementId), type: String(e.type), state: String(e.state), endedAt: e.endDate ?? null },
+          actor: null,
+          at: new Date(String(e.startDate)),
+        });
+      }
+    }
+  }
+  const timeline = [...recorded, ...steps].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
   const now = deps.now();
   return {
     id: c.id,

@@ -44,6 +44,7 @@ export function instanceResult(row: Row) {
     tenantId: TENANT,
     processInstanceKey: String(row.key),
     processDefinitionKey: String(row.definition_key),
+    ...(row.parent_instance_key ? { parentProcessInstanceKey: String(row.parent_instance_key) } : {}),
   };
 }
 
@@ -130,6 +131,7 @@ export const SEARCHES = {
     select: 'i.*, r.version, r.name AS definition_name',
     fields: {
     processInstanceKey: { column: 'i.key', cast: 'bigint' },
+    parentProcessInstanceKey: { column: 'i.parent_instance_key', cast: 'bigint' },
     processDefinitionKey: { column: 'i.definition_key', cast: 'bigint' },
     processDefinitionId: { column: 'i.process_id' },
     processDefinitionVersion: { column: 'r.version', cast: 'integer' },

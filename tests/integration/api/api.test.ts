@@ -133,7 +133,8 @@ describe('the domain API', () => {
     const casePage = (await reception.call('GET', `/api/cases/${caseId}`)).body;
     expect(casePage).toMatchObject({ owner: { username: 'reception' }, petitioner: { name: '王**', phone: '138****5678' }, process: { state: 'COMPLETED' } });
     expect(casePage.clocks.internal.state).toBe('met');
-    expect((casePage.timeline as Json[]).map((e) => e.kind)).toEqual(expect.arrayContaining(['registered', 'task-completed', 'rated', 'closed']));
+    expect((casePage.timeline as Json[]).map((e) => e.kind)).toEqual(expect.arrayContaining(['registered', 'task-completed', 'rated', 'closed', 'step']));
+    expect((casePage.timeline as Json[]).filter((e) => e.kind === 'step').map((e) => e.detail.elementId)).toEqual(expect.arrayContaining(['Task_ConfirmCaseClass', 'Task_CoordinateUnit', 'Task_CloseCase']));
   });
 
   it("when a difficult case waits in the street office's queue, then only street-office users see and claim it", async () => {

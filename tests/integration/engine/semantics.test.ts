@@ -162,6 +162,9 @@ describe.each([
       expect(first.variables).toMatchObject({ caseId: 'c-9', groupId: 'c-9-wg' });
       const children = (await c.searchProcessInstances({ filter: { processDefinitionId: 'call-child', state: 'ACTIVE' } }, now)).items;
       expect(children.map((i: Any) => i.processInstanceKey)).toContain(first.processInstanceKey);
+      // and the child names its parent, and is found by it
+      const mine = (await c.searchProcessInstances({ filter: { parentProcessInstanceKey: processInstanceKey } }, now)).items;
+      expect(mine.map((i: Any) => [i.processInstanceKey, i.parentProcessInstanceKey])).toEqual([[first.processInstanceKey, processInstanceKey]]);
       await c.completeJob({ jobKey: first.jobKey, variables: { solution: 'repair the lift', extra: 1 } });
       // then all its variables reached the parent
       let vars = Object.fromEntries((await c.searchVariables({ filter: { processInstanceKey } }, now)).items.map((v: Any) => [v.name, JSON.parse(v.value)]));
