@@ -44,7 +44,7 @@ export function instanceResult(row: Row) {
     tenantId: TENANT,
     processInstanceKey: String(row.key),
     processDefinitionKey: String(row.definition_key),
-    ...(row.parent_instance_key ? { parentProcessInstanceKey: String(row.parent_instance_key) } : {}),
+    ...(typeof row.parent_instance_key === 'string' || typeof row.parent_instance_key === 'number' ? { parentProcessInstanceKey: String(row.parent_instance_key) } : {}),
   };
 }
 
