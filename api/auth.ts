@@ -115,6 +115,16 @@ export const authRoutes: RouteSpec[] = [
     },
   }),
   route({
+    method: 'get',
+    path: '/session',
+    tag: 'accounts',
+    summary: 'Whether this browser is signed in (the sign-in page asks before showing the form)',
+    access: 'public',
+    async handle({ deps, req }) {
+      return req.user ? { signedIn: true, ...(await me(deps, req.user.id, req.user.csrfToken)) } : { signedIn: false };
+    },
+  }),
+  route({
     method: 'delete',
     path: '/session',
     tag: 'accounts',

@@ -155,6 +155,38 @@ export const caseRoutes: RouteSpec[] = [
     },
   }),
   route({
+    method: 'get',
+    path: '/cases/:id/diagram',
+    tag: 'cases',
+    summary: "Where the case is on its diagram: the running model's XML with its active and completed elements and taken flows",
+    access: READ_ROLES,
+    params: IdParam,
+    async handle({ deps, params, user }) {
+      const [c] = await deps.db.query<{ process_instance_key: string | null; accused_user_id: string | null }>(
+        'SELECT process_instance_key, accused_user_id FROM petition_case WHERE id = $1',
+        [params.id],
+      );
+      if (!c || c.accused_user_id === user.id) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+      if (!c.process_instance_key) return { xml: null, active: [], completed: [], flows: [] };
+      const engine = deps.engine();
+      const key = c.process_instance_key as never;
+      const instance = await engine.getProcessInstance({ processInstanceKey: key }, NOW);
+      const [xml, elements, flows] = await Promise.all([
+        engine.getProcessDefinitionXml({ processDefinitionKey: instance.processDefinitionKey }, NOW),
+        engine.searchElementInstances({ filter: { processInstanceKey: key }, page: { limit: 1000 } }, NOW),
+        engine.getProcessInstanceSequenceFlows({ processInstanceKey: key }, NOW),
+      ]);
+      const ids = (state: string) => [...new Set((elements.items ?? []).filter((e) => e.state === state).map((e) => String(e.elementId)))];
+      return {
+        xml: typeof xml === 'string' ? xml : String(xml as unknown as string),
+        state: String(instance.state),
+        active: ids('ACTIVE'),
+        completed: ids('COMPLETED'),
+        flows: (flows.items ?? []).map((f) => String(f.sequenceFlowId)),
+      };
+    },
+  }),
+  route({
     method: 'post',
     path: '/cases/:id/owner',
     tag: 'cases',

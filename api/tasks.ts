@@ -102,7 +102,10 @@ export const taskRoutes: RouteSpec[] = [
     params: KeyParam,
     async handle({ deps, user, params }) {
       const task = await load(deps, params.key, user);
-      return { ...summary(task, deps.now()), case: await caseOf(deps, task), form: await formOf(deps, task) };
+      // The instance's variables fill the form (ids and decisions only: personal data is never in variables).
+      const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: task.processInstanceKey as never }, page: { limit: 200 } }, NOW);
+      const variables = Object.fromEntries((items ?? []).map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
+      return { ...summary(task, deps.now()), case: await caseOf(deps, task), form: await formOf(deps, task), variables };
     },
   }),
   route({

@@ -17,6 +17,7 @@ import { deployModels } from './deploy-models';
 import { startWorkers } from '../workers';
 import { apiRouter, startCaseStarter, type ApiDeps } from '../api';
 import { piiCipher } from './security/pii';
+import { webRouter } from './http/web';
 import { ensureCalendar } from '../workers/calendar';
 import { workerDeps } from './worker-deps';
 
@@ -92,7 +93,10 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         { name: 'database', check: async () => void (await database.db.query('SELECT 1')) },
         { name: 'engine', check: async () => void (await engineRef.client!.getTopology()) },
       ],
-      mounts: [{ path: '/api', router: apiRouter(apiDeps) }],
+      mounts: [
+        { path: '/api', router: apiRouter(apiDeps) },
+        { path: '/', router: webRouter() },
+      ],
       quietMounts,
     });
     const server = createServer(app);

@@ -23,7 +23,9 @@ export function createApp(parts: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(helmet());
+  // No upgrade-insecure-requests: a street office may serve the app over plain HTTP on its own network (TLS, when
+  // used, ends at a proxy), and the directive would send the pages' scripts to an https port that does not exist.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   for (const { path, router } of parts.quietMounts ?? []) app.use(path, router);
   app.use(
     pinoHttp({

@@ -16,6 +16,7 @@ const ATTACHMENTS: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', '
 /** route → who may call it: 'public', every signed-in role, or the listed roles. */
 const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'POST /session': 'public',
+  'GET /session': 'public',
   'DELETE /session': 'signed-in',
   'GET /me': 'signed-in',
   'GET /public/ratings/:token': 'public',
@@ -47,6 +48,7 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'POST /diagrams/:name/versions': ['admin'],
   'POST /diagrams/:name/versions/:version/deploy': ['admin'],
   'GET /element-templates': ['admin', 'leader'],
+  'GET /cases/:id/diagram': STAFF_WITH_CASES,
   'GET /cases/:id/petitioner': ['reception', 'cadre', 'secretary', 'leader', 'street-office'],
   'GET /calendar/years': 'signed-in',
   'GET /calendar/:year': 'signed-in',

@@ -1,0 +1,38 @@
+/** The frame of every page: header with the app's name, navigation, language switch and sign-out. */
+import './style.css';
+import { signOut, type Me } from './api';
+import { t, toggleLang } from './i18n';
+
+export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+export function shell(me: Me | null): HTMLElement {
+  const app = document.getElementById('app')!;
+  app.replaceChildren();
+  const nav = el('nav');
+  if (me) {
+    nav.append(el('a', { href: '/tasks.html' }, t('myTasks')), el('a', { href: '/notices.html' }, t('noticeBoard')));
+  }
+  const lang = el('button', { type: 'button', class: 'link', 'data-testid': 'lang' }, t('language'));
+  lang.addEventListener('click', toggleLang);
+  const right = el('div', { class: 'right' }, lang);
+  if (me) {
+    const out = el('button', { type: 'button', class: 'link' }, `${me.displayName} · ${t('signOut')}`);
+    out.addEventListener('click', () => void signOut().then(() => (location.href = '/')));
+    right.append(out);
+  }
+  app.append(el('header', {}, el('strong', {}, t('appName')), nav, right));
+  const main = el('main');
+  app.append(main);
+  return main;
+}
+
+export function showError(where: HTMLElement, error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  where.querySelector('.error')?.remove();
+  where.prepend(el('p', { class: 'error', role: 'alert' }, message));
+}
