@@ -178,7 +178,7 @@ export const caseRoutes: RouteSpec[] = [
       ]);
       const ids = (state: string) => [...new Set((elements.items ?? []).filter((e) => e.state === state).map((e) => String(e.elementId)))];
       return {
-        xml: typeof xml === 'string' ? xml : String(xml as unknown as string),
+        xml: String(xml),
         state: String(instance.state),
         active: ids('ACTIVE'),
         completed: ids('COMPLETED'),

@@ -34,9 +34,9 @@ async function main(): Promise<void> {
     if (diagram.xml) {
       const viewer = new NavigatedViewer({ container: canvas });
       await viewer.importXML(diagram.xml);
-      const canvasApi = viewer.get('canvas') as { zoom(mode: string): void; addMarker(id: string, marker: string): void };
+      const canvasApi = viewer.get<{ zoom(mode: string): void; addMarker(id: string, marker: string): void }>('canvas');
       canvasApi.zoom('fit-viewport');
-      const registry = viewer.get('elementRegistry') as { get(id: string): unknown };
+      const registry = viewer.get<{ get(id: string): unknown }>('elementRegistry');
       const mark = (ids: string[], marker: string) => ids.filter((x) => registry.get(x)).forEach((x) => canvasApi.addMarker(x, marker));
       mark(diagram.completed, 'highlight-done');
       mark(diagram.flows, 'highlight-flow');
