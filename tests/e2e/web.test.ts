@@ -145,6 +145,12 @@ describe('the pages in a real browser', () => {
     await board.getByRole('heading', { name: '公示栏' }).waitFor();
     await shot(board, 'notice-board');
 
+    // and the API's interactive documentation renders
+    const docs = await ctx.newPage();
+    await docs.goto('/api/docs/');
+    await docs.locator('.swagger-ui .opblock').first().waitFor();
+    await shot(docs, 'api-docs');
+
     // and an English-speaking user gets English
     await page.getByTestId('lang').click();
     await page.getByText('Where it stands').waitFor();
