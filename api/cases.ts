@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { problems } from '../server/http/problem';
 import { maskIdNumber, maskName, maskPhone } from '../server/security/pii';
 import { route, type Role, type RouteSpec } from './route';
-import { NOW, type ApiDeps } from './deps';
+import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { startProcessOnce } from '../server/engine-client';
 import { screenKeyPerson, startCare } from '../workers/check-key-person';
 
@@ -417,11 +417,11 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     // The SDK brands keys; ours come from the database as plain strings.
     const key = c.process_instance_key as never;
     const [vars, elements, instance] = await Promise.all([
-      engine.searchVariables({ filter: { processInstanceKey: key }, page: { limit: 200 } }, NOW),
+      instanceVariables(deps, c.process_instance_key),
       engine.searchElementInstances({ filter: { processInstanceKey: key, state: 'ACTIVE' }, page: { limit: 100 } }, NOW),
       engine.getProcessInstance({ processInstanceKey: key }, NOW),
     ]);
-    variables = Object.fromEntries(vars.items.map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
+    variables = vars;
     active = (elements.items ?? [])
       .filter((e) => e.type !== 'PROCESS')
       .map((e) => ({ elementId: String(e.elementId), elementName: String(e.elementName ?? e.elementId), type: String(e.type) }));

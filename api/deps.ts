@@ -20,3 +20,9 @@ export interface ApiDeps {
 
 /** The consistency the SDK's search and get calls ask for: what the engine has now. */
 export const NOW = { consistency: { waitUpToMs: 0 } } as const;
+
+/** An instance's variables as one object (values parsed from the JSON text Camunda gives). */
+export async function instanceVariables(deps: Pick<ApiDeps, 'engine'>, processInstanceKey: string): Promise<Record<string, unknown>> {
+  const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: processInstanceKey as never }, page: { limit: 200 } }, NOW);
+  return Object.fromEntries((items ?? []).map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
+}

@@ -7,7 +7,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import { Problem, problems } from '../server/http/problem';
 import { hashToken } from '../workers/issue-rating-link';
-import { NOW, type ApiDeps } from './deps';
+import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 
 const Token = z.string().regex(/^[\w-]{16,64}$/, { message: '评价链接无效 / the rating link is not valid' });
@@ -68,8 +68,7 @@ export const publicRoutes: RouteSpec[] = [
       const row = await openLink(deps, params.token);
       let outcome: string | null = null;
       if (row.process_instance_key) {
-        const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: row.process_instance_key as never }, page: { limit: 200 } }, NOW);
-        const vars = Object.fromEntries((items ?? []).map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
+        const vars = await instanceVariables(deps, row.process_instance_key);
         const said = [vars.teamOpinion, vars.secondHandlingResult, vars.solution, vars.handlingResult].find((x) => typeof x === 'string' && x.length > 0);
         outcome = typeof said === 'string' ? said : null;
       }

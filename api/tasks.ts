@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { problems } from '../server/http/problem';
 import type { SessionUser } from './auth';
 import { route, type RouteSpec } from './route';
-import { NOW, type ApiDeps } from './deps';
+import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { validateFormData, type FormSchema } from './forms';
 
 const TaskKey = z.string().regex(/^\d{1,19}$/, { message: '任务编号应为数字 / a task key is a number' });
@@ -103,8 +103,7 @@ export const taskRoutes: RouteSpec[] = [
     async handle({ deps, user, params }) {
       const task = await load(deps, params.key, user);
       // The instance's variables fill the form (ids and decisions only: personal data is never in variables).
-      const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: task.processInstanceKey as never }, page: { limit: 200 } }, NOW);
-      const variables = Object.fromEntries((items ?? []).map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
+      const variables = await instanceVariables(deps, task.processInstanceKey);
       return { ...summary(task, deps.now()), case: await caseOf(deps, task), form: await formOf(deps, task), variables };
     },
   }),

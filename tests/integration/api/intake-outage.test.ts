@@ -6,23 +6,15 @@
  * (two processes share the database; PGlite admits one).
  */
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { start, type RunningServer } from '../../../server/server';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
 import { spawnApp, type ChildApp } from '../../support/child-app';
+import { freePort } from '../../support/ports';
 import { until } from '../../support/engine';
 
 const PASSWORD = 'intake-outage-password';
 const onPostgres = !!process.env.DATABASE_URL;
 jest.setTimeout(3 * 60 * 1000);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 (onPostgres ? describe : describe.skip)('intake while the engine is unreachable (ENGINE=camunda, PostgreSQL)', () => {
   let db: TestDatabase;

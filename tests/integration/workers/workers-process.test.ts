@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig } from '../../../server/config';
 import { createEngineClient } from '../../../server/engine-client';
@@ -15,6 +14,7 @@ import { piiCipher } from '../../../server/security/pii';
 import type { Secrets } from '../../../server/secrets';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
 import { spawnApp, type ChildApp } from '../../support/child-app';
+import { freePort } from '../../support/ports';
 import { createCase } from '../../support/case-fixtures';
 import { now, until, type Any } from '../../support/engine';
 
@@ -23,14 +23,6 @@ const PASSWORD = 'workers-process-password';
 const PII_KEY = randomBytes(32).toString('hex');
 const onPostgres = !!process.env.DATABASE_URL;
 jest.setTimeout(3 * 60 * 1000);
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 (onPostgres ? describe : describe.skip)('npm run workers as its own process (PostgreSQL)', () => {
   let db: TestDatabase;
