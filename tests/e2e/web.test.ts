@@ -74,19 +74,28 @@ describe('the pages in a real browser', () => {
   }
 
   it('when a petition is classified and coordinated in the tasklist and rated dissatisfied on a phone, then the secretary gets the second handling', async () => {
-    // given a petition filed at the desk by the receptionist (the case and its process)
+    // given a petition the receptionist files at the desk
     const ctx = await context();
     const page = await signIn(ctx, 'reception');
-    const filed = await page.evaluate(async () => {
-      const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
-      const res = await fetch('/api/cases', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
-        body: JSON.stringify({ channel: 'walk-in', category: '路灯维修', description: '小区东门路灯不亮', petitioner: { name: '王小明', phone: '13812345678' } }),
-      });
-      return (await res.json()) as { id: string; caseNo: string };
-    });
+    await page.goto('/intake.html');
+    await page.getByTestId('channel').selectOption('walk-in');
+    await page.getByTestId('compound').selectOption({ index: 1 });
+    await page.getByTestId('category').fill('路灯维修');
+    await page.getByTestId('description').fill('小区东门路灯不亮');
+    await page.getByTestId('name').fill('王小明');
+    await page.getByTestId('phone').fill('13812345678');
+    await shot(page, 'intake');
+    await page.getByTestId('file').click();
+    const filedLink = page.getByTestId('filed').locator('a');
+    await filedLink.waitFor();
+    const filed = { caseNo: (await filedLink.textContent())!, id: new URL((await filedLink.getAttribute('href'))!, h.server.url).searchParams.get('id')! };
     expect(filed.caseNo).toMatch(/^XF-/);
+    // and the same person coming again is shown their open petition before filing
+    await page.getByTestId('phone').fill('13812345678');
+    await page.getByTestId('category').fill('路灯维修');
+    await page.getByTestId('phone').dispatchEvent('change');
+    await page.getByTestId(`link-${filed.caseNo}`).waitFor();
+    await shot(page, 'intake-duplicate');
 
     // when she opens the classification task and confirms the simple class with SMS feedback
     await openMyTask(page, 'Task_ConfirmCaseClass');
@@ -144,6 +153,13 @@ describe('the pages in a real browser', () => {
     await board.goto('/notices.html');
     await board.getByRole('heading', { name: '公示栏' }).waitFor();
     await shot(board, 'notice-board');
+
+    // and the leader's dashboard shows the period against the targets
+    const leader = await signIn(await context(), 'leader');
+    await leader.goto('/dashboard.html');
+    await leader.getByTestId('kpi-closed').waitFor();
+    await leader.locator('.chart canvas').first().waitFor();
+    await shot(leader, 'dashboard');
 
     // and the API's interactive documentation renders
     const docs = await ctx.newPage();

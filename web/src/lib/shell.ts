@@ -15,7 +15,10 @@ export function shell(me: Me | null): HTMLElement {
   app.replaceChildren();
   const nav = el('nav');
   if (me) {
-    nav.append(el('a', { href: '/tasks.html' }, t('myTasks')), el('a', { href: '/notices.html' }, t('noticeBoard')));
+    nav.append(el('a', { href: '/tasks.html' }, t('myTasks')));
+    if (me.roles.some((r) => ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'].includes(r))) nav.append(el('a', { href: '/intake.html' }, t('intake')));
+    if (me.roles.some((r) => ['leader', 'admin', 'secretary', 'cadre', 'street-office'].includes(r))) nav.append(el('a', { href: '/dashboard.html' }, t('dashboard')));
+    nav.append(el('a', { href: '/notices.html' }, t('noticeBoard')));
   }
   const lang = el('button', { type: 'button', class: 'link', 'data-testid': 'lang' }, t('language'));
   lang.addEventListener('click', toggleLang);

@@ -1,0 +1,105 @@
+/**
+ * Intake: a petition from any channel; before filing, the petitioner's open petitions are shown (by phone or ID
+ * number), and a repeat with no new facts is linked to the open case instead of opening another.
+ */
+import { call, requireMe } from '../lib/api';
+import { el, shell, showError } from '../lib/shell';
+import { lang, t } from '../lib/i18n';
+
+const CHANNELS: Array<[string, string, string]> = [
+  ['walk-in', '来访', 'Walk-in'],
+  ['phone', '来电', 'Phone'],
+  ['hotline-12345', '12345 热线', '12345 hotline'],
+  ['wechat', '微信公众号', 'WeChat'],
+  ['grid-report', '网格上报', 'Grid report'],
+];
+
+interface Duplicate { id: string; caseNo: string; category: string; status: string; sameCategory: boolean }
+
+async function main(): Promise<void> {
+  const me = await requireMe();
+  const page = shell(me);
+  const grids = await call<{ items: Array<{ name: string; compounds: Array<{ id: string; name: string }> }> }>('GET', '/grids');
+  const field = (label: string, input: HTMLElement) => el('label', { class: 'field' }, el('span', {}, label), input);
+  const channel = el('select', { name: 'channel', 'data-testid': 'channel' });
+  for (const [value, cn, en] of CHANNELS) channel.append(el('option', { value }, lang() === 'zh' ? cn : en));
+  const compound = el('select', { name: 'compoundId', 'data-testid': 'compound' }, el('option', { value: '' }, '—'));
+  for (const g of grids.items) for (const c of g.compounds) compound.append(el('option', { value: c.id }, `${g.name} · ${c.name}`));
+  const category = el('input', { name: 'category', required: '', maxlength: '50', 'data-testid': 'category' });
+  const description = el('textarea', { name: 'description', required: '', rows: '4', maxlength: '5000', 'data-testid': 'description' });
+  const name = el('input', { name: 'name', maxlength: '50', 'data-testid': 'name' });
+  const phone = el('input', { name: 'phone', inputmode: 'numeric', pattern: '1\\d{10}', maxlength: '11', 'data-testid': 'phone' });
+  const idNumber = el('input', { name: 'idNumber', maxlength: '18', 'data-testid': 'id-number' });
+  const consent = el('input', { type: 'checkbox', name: 'consent' });
+  const duplicates = el('div', { 'data-testid': 'duplicates' });
+  const result = el('div');
+  const form = el(
+    'form',
+    { class: 'card intake', 'data-testid': 'intake-form' },
+    el('h1', {}, t('intake')),
+    field(t('channel'), channel),
+    field(t('compound'), compound),
+    field(t('category'), category),
+    field(t('description'), description),
+    field(t('petitionerName'), name),
+    field(t('phone'), phone),
+    field(t('idNumber'), idNumber),
+    el('label', {}, consent, ' ', t('consent')),
+    duplicates,
+    el('button', { type: 'submit', class: 'primary', 'data-testid': 'file' }, t('file')),
+    result,
+  );
+  page.append(form);
+
+  let linkTo: string | undefined;
+  const lookup = async () => {
+    linkTo = undefined;
+    duplicates.replaceChildren();
+    const q = new URLSearchParams();
+    if (/^1\d{10}$/.test(phone.value)) q.set('phone', phone.value);
+    if (/^\d{17}[\dXx]$/.test(idNumber.value)) q.set('idNumber', idNumber.value);
+    if ([...q.keys()].length === 0) return;
+    if (category.value.trim()) q.set('category', category.value.trim());
+    const { items } = await call<{ items: Duplicate[] }>('GET', `/cases/duplicates?${q.toString()}`);
+    if (items.length === 0) return;
+    const list = el('ul');
+    for (const d of items) {
+      const link = el('button', { type: 'button', class: 'link', 'data-testid': `link-${d.caseNo}` }, t('linkToThis'));
+      link.addEventListener('click', () => {
+        linkTo = d.id;
+        list.querySelectorAll('li').forEach((li) => li.classList.remove('chosen'));
+        link.closest('li')?.classList.add('chosen');
+      });
+      list.append(el('li', {}, el('a', { href: `/case.html?id=${d.id}` }, d.caseNo), ` ${d.category} · ${d.status} `, link));
+    }
+    duplicates.append(el('p', { class: 'error' }, t('possibleDuplicates')), list);
+  };
+  for (const input of [phone, idNumber, category]) input.addEventListener('change', () => void lookup().catch((e: unknown) => showError(form, e)));
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const petitioner = name.value.trim()
+      ? { name: name.value.trim(), ...(phone.value ? { phone: phone.value } : {}), ...(idNumber.value ? { idNumber: idNumber.value } : {}), consentPublishName: consent.checked }
+      : undefined;
+    const body = {
+      channel: channel.value,
+      category: category.value.trim(),
+      description: description.value.trim(),
+      ...(compound.value ? { compoundId: compound.value } : {}),
+      ...(petitioner ? { petitioner } : {}),
+      ...(linkTo ? { duplicateOf: linkTo } : {}),
+    };
+    call<{ id: string; caseNo: string; linkedTo?: { caseNo: string; status: string } }>('POST', '/cases', body).then(
+      (filed) => {
+        result.replaceChildren(
+          el('p', { class: 'ok', 'data-testid': 'filed' }, `${t('filed')}：`, el('a', { href: `/case.html?id=${filed.id}` }, filed.caseNo), filed.linkedTo ? ` → ${filed.linkedTo.caseNo}（${filed.linkedTo.status}）` : ''),
+        );
+        form.reset();
+        duplicates.replaceChildren();
+      },
+      (error: unknown) => showError(form, error),
+    );
+  });
+}
+
+void main();
