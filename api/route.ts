@@ -4,6 +4,7 @@
  * input at the edge and checking access before the handler runs), the OpenAPI 3.1 document is generated, and the
  * authorization and fuzzing tests walk every route.
  */
+import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { z, type ZodType } from 'zod';
@@ -60,6 +61,22 @@ export function allowed(access: Access, user: SessionUser | undefined): 'ok' | '
   return access.some((role) => user.roles.includes(role)) ? 'ok' : 'forbidden';
 }
 
+/**
+ * A change made with the session must echo its CSRF token. Public routes (sign-in, the rating link) act without the
+ * session, so a staff member's cookie in the same browser does not get in their way.
+ */
+export function checkCsrf(req: Request): void {
+  if (!req.user || ['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;
+  const sent = req.get('x-csrf-token') ?? '';
+  const expected = Buffer.from(req.user.csrfToken);
+  if (sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
+    throw problems.forbidden({
+      zh: '缺少或错误的 CSRF 令牌：请刷新页面后重试。',
+      en: 'Missing or wrong CSRF token: reload the page and try again.',
+    });
+  }
+}
+
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps): void {
   for (const spec of routes) {
     const checkAccess: RequestHandler = (req, _res, next) => {
@@ -69,6 +86,7 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps):
         const roles = spec.access as readonly string[];
         throw problems.forbidden({ zh: `需要以下角色之一：${roles.join('、')}`, en: `One of these roles is needed: ${roles.join(', ')}` });
       }
+      if (spec.access !== 'public') checkCsrf(req);
       next();
     };
     const upload: RequestHandler[] = spec.upload ? [uploadOne(spec.upload.field, spec.upload.maxBytes)] : [];
