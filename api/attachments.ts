@@ -45,7 +45,7 @@ export const attachmentRoutes: RouteSpec[] = [
       await visibleCase(deps, params.id, user.id);
       const file = req.file;
       if (!file || file.size === 0) throw problems.badRequest({ zh: '请选择要上传的文件。', en: 'Choose a file to upload.' }, { field: 'file' });
-      const { fileTypeFromBuffer } = await import('file-type');
+      const { fileTypeFromBuffer } = await import('file-type/node');
       const detected = await fileTypeFromBuffer(file.buffer);
       if (!detected || !ALLOWED_TYPES[detected.mime]) {
         throw new Problem(
