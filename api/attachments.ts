@@ -7,7 +7,7 @@ import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Problem, problems } from '../server/http/problem';
-import type { ApiDeps } from './deps';
+import { readableCase } from './cases';
 import { route, type Role, type RouteSpec } from './route';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -26,10 +26,6 @@ export const ALLOWED_TYPES: Record<string, string> = {
 const STAFF: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin', 'street-office'];
 const CaseParam = z.object({ id: z.uuid() }).strict();
 
-async function visibleCase(deps: ApiDeps, caseId: string, userId: string): Promise<void> {
-  const [row] = await deps.db.query<{ accused_user_id: string | null }>('SELECT accused_user_id FROM petition_case WHERE id = $1', [caseId]);
-  if (!row || row.accused_user_id === userId) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
-}
 
 export const attachmentRoutes: RouteSpec[] = [
   route({
@@ -42,7 +38,7 @@ export const attachmentRoutes: RouteSpec[] = [
     upload: { field: 'file', maxBytes: MAX_ATTACHMENT_BYTES },
     status: 201,
     async handle({ deps, req, params, user }) {
-      await visibleCase(deps, params.id, user.id);
+      await readableCase(deps, params.id, user.id);
       const file = req.file;
       if (!file || file.size === 0) throw problems.badRequest({ zh: '请选择要上传的文件。', en: 'Choose a file to upload.' }, { field: 'file' });
       const { fileTypeFromBuffer } = await import('file-type/node');
@@ -95,7 +91,7 @@ export const attachmentRoutes: RouteSpec[] = [
     access: STAFF,
     params: CaseParam,
     async handle({ deps, params, user }) {
-      await visibleCase(deps, params.id, user.id);
+      await readableCase(deps, params.id, user.id);
       const items = await deps.db.query(
         `SELECT a.id, a.file_name AS "fileName", a.media_type AS "mediaType", a.size_bytes AS "sizeBytes", a.created_at AS "createdAt", u.display_name AS "uploadedBy"
          FROM case_attachment a JOIN app_user u ON u.id = a.uploaded_by WHERE a.case_id = $1 ORDER BY a.created_at`,
@@ -112,7 +108,7 @@ export const attachmentRoutes: RouteSpec[] = [
     access: STAFF,
     params: z.object({ id: z.uuid(), attachmentId: z.uuid() }).strict(),
     async handle({ deps, params, user, res }) {
-      await visibleCase(deps, params.id, user.id);
+      await readableCase(deps, params.id, user.id);
       const [row] = await deps.db.query<{ file_name: string; media_type: string }>(
         'SELECT file_name, media_type FROM case_attachment WHERE id = $1 AND case_id = $2',
         [params.attachmentId, params.id],

@@ -131,13 +131,12 @@ export const caseRoutes: RouteSpec[] = [
     params: IdParam,
     query: z.object({ purpose: z.string().trim().min(2).max(200) }).strict(),
     async handle({ deps, params, user, query }) {
-      const [row] = await deps.db.query<{ resident_id: string | null; accused_user_id: string | null; name: string; phone_enc: Buffer | null; id_number_enc: Buffer | null; address: string | null }>(
-        `SELECT c.resident_id, c.accused_user_id, r.name, r.phone_enc, r.id_number_enc, r.address
-         FROM petition_case c LEFT JOIN resident r ON r.id = c.resident_id WHERE c.id = $1`,
-        [params.id],
+      const petition = await readableCase(deps, params.id, user.id);
+      if (!petition.resident_id) return { anonymous: true };
+      const [row] = await deps.db.query<{ resident_id: string; name: string; phone_enc: Buffer | null; id_number_enc: Buffer | null; address: string | null }>(
+        'SELECT id AS resident_id, name, phone_enc, id_number_enc, address FROM resident WHERE id = $1',
+        [petition.resident_id],
       );
-      if (!row || row.accused_user_id === user.id) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
-      if (!row.resident_id) return { anonymous: true };
       await deps.db.query(`INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)`, [
         user.id,
         row.resident_id,
@@ -162,11 +161,7 @@ export const caseRoutes: RouteSpec[] = [
     access: READ_ROLES,
     params: IdParam,
     async handle({ deps, params, user }) {
-      const [c] = await deps.db.query<{ process_instance_key: string | null; accused_user_id: string | null }>(
-        'SELECT process_instance_key, accused_user_id FROM petition_case WHERE id = $1',
-        [params.id],
-      );
-      if (!c || c.accused_user_id === user.id) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+      const c = await readableCase(deps, params.id, user.id);
       if (!c.process_instance_key) return { xml: null, active: [], completed: [], flows: [] };
       const engine = deps.engine();
       const key = c.process_instance_key as never;
@@ -408,7 +403,7 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
      WHERE c.id = $1`,
     [caseId],
   );
-  if (!c || c.accused_user_id === readerId) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+  if (!c || c.accused_user_id === readerId) throw caseNotFound();
   let variables: Record<string, unknown> = {};
   let active: Array<{ elementId: string; elementName: string; type: string }> = [];
   let processState: string | null = null;
@@ -478,6 +473,19 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
   };
 }
 
+/** Answered for a case that does not exist, and for one that accuses the reader (Art 30): the same words. */
+export const caseNotFound = () => problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+
+/** A case as a reader may reach it: a case accusing the reader does not exist for them. */
+export async function readableCase(deps: ApiDeps, caseId: string, readerId: string): Promise<{ process_instance_key: string | null; resident_id: string | null }> {
+  const [row] = await deps.db.query<{ process_instance_key: string | null; resident_id: string | null; accused_user_id: string | null }>(
+    'SELECT process_instance_key, resident_id, accused_user_id FROM petition_case WHERE id = $1',
+    [caseId],
+  );
+  if (!row || row.accused_user_id === readerId) throw caseNotFound();
+  return row;
+}
+
 /** A leader hands the case to another staff member: the case row, the open tasks assigned to the old owner, and the timeline. */
 async function transferOwner(deps: ApiDeps, caseId: string, username: string, reason: string, by: string): Promise<void> {
   const [target] = await deps.db.query<{ id: string }>(
@@ -492,7 +500,7 @@ async function transferOwner(deps: ApiDeps, caseId: string, username: string, re
     `SELECT u.username, c.process_instance_key, c.status, c.accused_user_id FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
     [caseId],
   );
-  if (!before) throw problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
+  if (!before) throw caseNotFound();
   if (before.accused_user_id === target.id) {
     throw problems.badRequest({ zh: '不能把信访件转交给被反映人。', en: 'A case cannot be handed to the person it accuses.' }, { field: 'username' });
   }

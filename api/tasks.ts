@@ -38,7 +38,7 @@ export function isCandidate(task: Pick<Task, 'assignee' | 'candidateGroups' | 'c
 
 const KeyParam = z.object({ key: TaskKey }).strict();
 
-async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<Task> {
+async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<{ task: Task; petition: TaskCase | null }> {
   let task: Task;
   try {
     task = (await deps.engine().getUserTask({ userTaskKey: key }, NOW)) as unknown as Task;
@@ -46,15 +46,12 @@ async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<Task
     if ((error as { status?: number }).status === 404) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
     throw error;
   }
-  // Not one's own business: answered as if it did not exist, so a queue's contents do not leak.
+  // Not one's own business: answered as if it did not exist, so a queue's contents do not leak; nor is a task of a
+  // case that accuses the user (Art 30).
   if (!isCandidate(task, user)) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
-  // Nor is a task of a case that accuses the user (Art 30).
-  const petition = await caseOf(deps, task);
-  if (petition) {
-    const [accused] = await deps.db.query('SELECT 1 FROM petition_case WHERE id = $1 AND accused_user_id = $2', [petition.id, user.id]);
-    if (accused) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
-  }
-  return task;
+  const { case: petition, hidden } = await caseOf(deps, task, user.id);
+  if (hidden) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+  return { task, petition };
 }
 
 export const taskRoutes: RouteSpec[] = [
@@ -81,14 +78,10 @@ export const taskRoutes: RouteSpec[] = [
         }
       }
       const now = deps.now();
-      const items = await Promise.all(found.filter((t) => isCandidate(t, user)).map(async (t) => ({ ...summary(t, now), case: await caseOf(deps, t) })));
-      const caseIds = items.map((i) => i.case?.id).filter((id): id is string => !!id);
-      const accusing = new Set(
-        caseIds.length
-          ? (await deps.db.query<{ id: string }>('SELECT id FROM petition_case WHERE id = ANY($1::uuid[]) AND accused_user_id = $2', [caseIds, user.id])).map((r) => r.id)
-          : [],
+      const rows = await Promise.all(
+        found.filter((t) => isCandidate(t, user)).map(async (t) => ({ task: t, ...(await caseOf(deps, t, user.id)) })),
       );
-      const visible = items.filter((i) => !(i.case && accusing.has(i.case.id)));
+      const visible = rows.filter((r) => !r.hidden).map((r) => ({ ...summary(r.task, now), case: r.case }));
       visible.sort((a, b) => String(a.dueDate ?? '9999').localeCompare(String(b.dueDate ?? '9999')));
       return { items: visible };
     },
@@ -101,10 +94,10 @@ export const taskRoutes: RouteSpec[] = [
     access: 'signed-in',
     params: KeyParam,
     async handle({ deps, user, params }) {
-      const task = await load(deps, params.key, user);
+      const { task, petition } = await load(deps, params.key, user);
       // The instance's variables fill the form (ids and decisions only: personal data is never in variables).
       const variables = await instanceVariables(deps, task.processInstanceKey);
-      return { ...summary(task, deps.now()), case: await caseOf(deps, task), form: await formOf(deps, task), variables };
+      return { ...summary(task, deps.now()), case: petition, form: await formOf(deps, task), variables };
     },
   }),
   route({
@@ -115,7 +108,7 @@ export const taskRoutes: RouteSpec[] = [
     access: 'signed-in',
     params: KeyParam,
     async handle({ deps, user, params }) {
-      const task = await load(deps, params.key, user);
+      const { task } = await load(deps, params.key, user);
       if (task.assignee && task.assignee !== user.username) {
         throw problems.conflict({ zh: `任务已由 ${task.assignee} 认领。`, en: `The task is already claimed by ${task.assignee}.` });
       }
@@ -131,7 +124,7 @@ export const taskRoutes: RouteSpec[] = [
     access: 'signed-in',
     params: KeyParam,
     async handle({ deps, user, params }) {
-      const task = await load(deps, params.key, user);
+      const { task } = await load(deps, params.key, user);
       if (task.assignee !== user.username) throw problems.conflict({ zh: '只能退回自己认领的任务。', en: 'Only your own task can be given back.' });
       if (!(task.candidateGroups?.length || task.candidateUsers?.length)) {
         throw problems.conflict({ zh: '该任务直接指派给您，不能退回队列。', en: 'This task was assigned to you directly and has no queue to go back to.' });
@@ -149,12 +142,12 @@ export const taskRoutes: RouteSpec[] = [
     params: KeyParam,
     body: z.object({ variables: z.record(z.string(), z.unknown()).default({}) }).strict(),
     async handle({ deps, user, params, body }) {
-      const task = await load(deps, params.key, user);
+      const { task, petition } = await load(deps, params.key, user);
       if (task.assignee !== user.username) throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
       const form = await formOf(deps, task);
       const variables = form ? validateFormData(form, body.variables) : body.variables;
       await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
-      const caseId = (await caseOf(deps, task))?.id;
+      const caseId = petition?.id;
       if (caseId) {
         await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`, [
           caseId,
@@ -183,13 +176,26 @@ function summary(task: Task, now: Date) {
 }
 
 /** The case a task belongs to (by the `caseId` its instance carries), with what a tasklist row shows. */
-async function caseOf(deps: ApiDeps, task: Task): Promise<{ id: string; caseNo: string; category: string } | null> {
+interface TaskCase {
+  id: string;
+  caseNo: string;
+  category: string;
+}
+
+/**
+ * The case a task belongs to (by the `caseId` its instance carries), with what a tasklist row shows; `hidden` when
+ * the case accuses the reader (Art 30), so that neither the task nor its case is shown to them.
+ */
+async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promise<{ case: TaskCase | null; hidden: boolean }> {
   const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: task.processInstanceKey as never, name: 'caseId' } }, NOW);
   const raw = items?.[0]?.value;
   const caseId = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined;
-  if (typeof caseId !== 'string') return null;
-  const [row] = await deps.db.query<{ id: string; case_no: string; category: string }>('SELECT id, case_no, category FROM petition_case WHERE id = $1', [caseId]);
-  return row ? { id: row.id, caseNo: row.case_no, category: row.category } : null;
+  if (typeof caseId !== 'string') return { case: null, hidden: false };
+  const [row] = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean }>(
+    'SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden FROM petition_case WHERE id = $1',
+    [caseId, readerId],
+  );
+  return row ? { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden } : { case: null, hidden: false };
 }
 
 async function formOf(deps: ApiDeps, task: Task): Promise<FormSchema | null> {

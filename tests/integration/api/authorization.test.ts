@@ -98,7 +98,6 @@ const samplePath = (path: string) =>
     .replace(':year', '2026')
     .replace(':compoundId', '00000000-0000-4000-8000-000000000001')
     .replace(':attachmentId', '00000000-0000-4000-8000-000000000002')
-    .replace(':key', 'targets')
     .replace(':template', 'acceptance');
 
 describe('authorization of every route', () => {
