@@ -16,6 +16,8 @@ export interface ApiDeps {
   secureCookies: boolean;
   /** Where attachments are kept (DATA_DIR). */
   dataDir: string;
+  /** The business time zone days and working days are counted in (BUSINESS_TIMEZONE). */
+  timeZone: string;
 }
 
 /** The consistency the SDK's search and get calls ask for: what the engine has now. */

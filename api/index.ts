@@ -15,6 +15,7 @@ import { configurationRoutes, settingsRoutes } from './settings';
 import { preventionRoutes } from './prevention';
 import { dashboardRoutes } from './dashboard';
 import { attachmentRoutes } from './attachments';
+import { streetOfficeRoutes } from './street-office';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 
@@ -22,7 +23,7 @@ export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...streetOfficeRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

@@ -13,7 +13,7 @@ import { validateFormData, type FormSchema } from './forms';
 
 const TaskKey = z.string().regex(/^\d{1,19}$/, { message: '任务编号应为数字 / a task key is a number' });
 
-interface Task {
+export interface Task {
   userTaskKey: string;
   elementId: string;
   name?: string;
@@ -160,7 +160,7 @@ export const taskRoutes: RouteSpec[] = [
   }),
 ];
 
-function summary(task: Task, now: Date) {
+export function summary(task: Task, now: Date) {
   return {
     userTaskKey: String(task.userTaskKey),
     elementId: task.elementId,
@@ -186,7 +186,7 @@ interface TaskCase {
  * The case a task belongs to (by the `caseId` its instance carries), with what a tasklist row shows; `hidden` when
  * the case accuses the reader (Art 30), so that neither the task nor its case is shown to them.
  */
-async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promise<{ case: TaskCase | null; hidden: boolean }> {
+export async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promise<{ case: TaskCase | null; hidden: boolean }> {
   const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: task.processInstanceKey as never, name: 'caseId' } }, NOW);
   const raw = items?.[0]?.value;
   const caseId = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined;

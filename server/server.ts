@@ -85,6 +85,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       log: log.child({ part: 'api' }),
       now: businessNow,
       secureCookies: config.PUBLIC_URL.startsWith('https:'),
+      timeZone: config.BUSINESS_TIMEZONE,
       dataDir: config.DATA_DIR,
     };
     const app = createApp({

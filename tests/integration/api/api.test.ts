@@ -148,6 +148,13 @@ describe('the domain API', () => {
     await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/complete`, { variables: { caseClass: 'difficult', feedbackMode: 'visit', isKeyMatter: false } });
     const office = await as('street-office');
     const queued = await taskOf(office, 'queue', caseId, 'Task_SetUpCaseTeam');
+    // and the street office's own queue lists it unclaimed, with its 15 working days (less what passed) left
+    const inQueue = async () => ((await office.call('GET', '/api/street-office/queue')).body.items as Json[]).find((i) => i.userTaskKey === queued.userTaskKey)!;
+    const waiting = await inQueue();
+    expect(waiting).toMatchObject({ claimedBy: null, elementId: 'Task_SetUpCaseTeam', case: { id: caseId, status: expect.any(String) } });
+    expect(waiting.workingDaysLeft).toBeGreaterThanOrEqual(14);
+    expect(waiting.workingDaysLeft).toBeLessThanOrEqual(15);
+    expect((await reception.call('GET', '/api/street-office/queue')).status).toBe(403);
     // when someone outside the street office looks for it or tries to claim it
     const member = await as('member');
     const theirQueue = (await member.call('GET', '/api/tasks?view=queue')).body.items as Json[];
@@ -159,6 +166,7 @@ describe('the domain API', () => {
     expect((await office.call('POST', `/api/tasks/${queued.userTaskKey}/claim`)).body).toMatchObject({ assignee: 'street-office' });
     const mine = await taskOf(office, 'mine', caseId, 'Task_SetUpCaseTeam');
     expect(mine.userTaskKey).toBe(queued.userTaskKey);
+    expect((await inQueue()).claimedBy).toEqual({ username: 'street-office', displayName: '刘洋（街道信访办）' });
   });
 
   it('when staff enter a resident in the key-person registry, then their care starts, the plan is kept, and the exit ends the care', async () => {

@@ -1,0 +1,58 @@
+/**
+ * The street office's queue (街道信访办): the difficult cases escalated to it, one case one team. Every open task of
+ * the `street-office` group, claimed or not, with its case, who claimed it, and the working days left on the
+ * case's internal deadline (15 working days for a difficult case; negative when it is past).
+ */
+import { workingDaysBetween } from '../workers/calendar';
+import { NOW, type ApiDeps } from './deps';
+import { route, type Role, type RouteSpec } from './route';
+import { caseOf, summary, type Task } from './tasks';
+
+const GROUP = 'street-office';
+const READ: Role[] = ['street-office', 'leader', 'admin'];
+
+/** Working days from now to `due` (counting the due day), negative as many working days past it. */
+async function workingDaysLeft(deps: ApiDeps, due: Date, now: Date): Promise<number> {
+  if (due > now) return workingDaysBetween(deps.db, now, due, deps.timeZone);
+  return -(await workingDaysBetween(deps.db, due, now, deps.timeZone));
+}
+
+export const streetOfficeRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/street-office/queue',
+    tag: 'street-office',
+    summary: "The street office's escalated cases: waiting to be claimed, who claimed what, working days left",
+    access: READ,
+    async handle({ deps, user }) {
+      // A street office has dozens of escalated cases at a time, not thousands: one page.
+      const { items: found } = await deps.engine().searchUserTasks({ filter: { candidateGroup: GROUP, state: 'CREATED' }, page: { limit: 1000 } }, NOW);
+      const tasks = found as unknown as Task[];
+      const now = deps.now();
+      const assignees = [...new Set(tasks.map((t) => t.assignee).filter((a): a is string => !!a))];
+      const names = new Map(
+        assignees.length === 0
+          ? []
+          : (await deps.db.query<{ username: string; display_name: string }>('SELECT username, display_name FROM app_user WHERE username = ANY($1)', [assignees])).map((u) => [u.username, u.display_name]),
+      );
+      const items = [];
+      for (const task of tasks) {
+        const { case: petition, hidden } = await caseOf(deps, task, user.id);
+        if (hidden) continue;
+        const [row] = petition
+          ? await deps.db.query<{ sla_due_at: Date | null; status: string; is_key_matter: boolean }>('SELECT sla_due_at, status, is_key_matter FROM petition_case WHERE id = $1', [petition.id])
+          : [];
+        const due = row?.sla_due_at ? new Date(row.sla_due_at) : task.dueDate ? new Date(task.dueDate) : null;
+        items.push({
+          ...summary(task, now),
+          claimedBy: task.assignee ? { username: task.assignee, displayName: names.get(task.assignee) ?? task.assignee } : null,
+          case: petition ? { ...petition, status: row?.status ?? null, keyMatter: row?.is_key_matter ?? false, dueAt: due?.toISOString() ?? null } : null,
+          workingDaysLeft: due ? await workingDaysLeft(deps, due, now) : null,
+        });
+      }
+      // Unclaimed first, then the least time left.
+      items.sort((a, b) => Number(!!a.claimedBy) - Number(!!b.claimedBy) || (a.workingDaysLeft ?? 1e9) - (b.workingDaysLeft ?? 1e9));
+      return { items };
+    },
+  }),
+];
