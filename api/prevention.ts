@@ -57,6 +57,24 @@ export const preventionRoutes: RouteSpec[] = [
     },
   }),
   route({
+    method: 'get',
+    path: '/patrols',
+    tag: 'grids',
+    summary: 'The patrol log, newest first (optionally of one grid)',
+    access: GRID_STAFF,
+    query: z.object({ gridId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+    async handle({ deps, query }) {
+      const items = await deps.db.query(
+        `SELECT p.id, p.grid_id AS "gridId", g.name AS grid, u.display_name AS worker, to_char(p.patrolled_on, 'YYYY-MM-DD') AS "patrolledOn",
+                p.households_visited AS "householdsVisited", p.notes
+         FROM patrol_log p JOIN grid g ON g.id = p.grid_id JOIN app_user u ON u.id = p.worker_id
+         WHERE ($1::uuid IS NULL OR p.grid_id = $1) ORDER BY p.patrolled_on DESC, p.created_at DESC LIMIT $2`,
+        [query.gridId ?? null, query.limit],
+      );
+      return { items };
+    },
+  }),
+  route({
     method: 'post',
     path: '/hazards',
     tag: 'grids',

@@ -111,14 +111,29 @@ export const registryRoutes: RouteSpec[] = [
     method: 'post',
     path: '/key-persons',
     tag: 'key persons',
-    summary: 'Enter a resident in the registry by hand (e.g. after a visit to a higher level); their care starts',
+    summary: 'Enter a resident in the registry by hand (e.g. after a visit to a higher level), named by id or by the case number of one of their petitions; their care starts',
     access: WRITE,
-    body: z.object({ residentId: z.uuid(), reason: z.enum(['higher-level-visit', 'repeat-petitions']).default('higher-level-visit') }).strict(),
+    body: z
+      .object({
+        residentId: z.uuid().optional(),
+        caseNo: z.string().trim().regex(/^XF-\d{4}-\d{6}$/, { message: '案件编号形如 XF-2026-000123 / a case number looks like XF-2026-000123' }).optional(),
+        reason: z.enum(['higher-level-visit', 'repeat-petitions']).default('higher-level-visit'),
+      })
+      .strict()
+      .refine((b) => (b.residentId ? 1 : 0) + (b.caseNo ? 1 : 0) === 1, { message: '请给出居民 residentId 或其信访件编号 caseNo（二者之一） / give residentId or caseNo (one of them)' }),
     status: 201,
-    async handle({ deps, body }) {
-      const [resident] = await deps.db.query('SELECT 1 FROM resident WHERE id = $1', [body.residentId]);
+    async handle({ deps, user, body }) {
+      let residentId = body.residentId;
+      if (body.caseNo) {
+        // The petitioner of a case the staff member can see (a case accusing them does not exist for them, Art 30).
+        const [c] = await deps.db.query<{ resident_id: string | null; accused_user_id: string | null }>('SELECT resident_id, accused_user_id FROM petition_case WHERE case_no = $1', [body.caseNo]);
+        if (!c || c.accused_user_id === user.id) throw problems.badRequest({ zh: `信访件 ${body.caseNo} 不存在。`, en: `No case ${body.caseNo}.` }, { field: 'caseNo' });
+        if (!c.resident_id) throw problems.badRequest({ zh: '该信访件为匿名信访，没有可登记的居民。', en: 'That case is anonymous: there is no resident to enter.' }, { field: 'caseNo' });
+        residentId = c.resident_id;
+      }
+      const [resident] = await deps.db.query('SELECT 1 FROM resident WHERE id = $1', [residentId]);
       if (!resident) throw problems.badRequest({ zh: '居民不存在。', en: 'The resident does not exist.' }, { field: 'residentId' });
-      const { keyPersonId } = await enterRegistry(keyPersonDeps(deps), body.residentId, body.reason);
+      const { keyPersonId } = await enterRegistry(keyPersonDeps(deps), residentId!, body.reason);
       return summary(await person(deps, keyPersonId));
     },
   }),
