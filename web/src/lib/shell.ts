@@ -17,6 +17,10 @@ export function shell(me: Me | null): HTMLElement {
   if (me) {
     nav.append(el('a', { href: '/tasks.html' }, t('myTasks')));
     if (me.roles.some((r) => ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'].includes(r))) nav.append(el('a', { href: '/intake.html' }, t('intake')));
+    if (me.roles.some((r) => ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'].includes(r))) nav.append(el('a', { href: '/keypersons.html' }, t('navKeyPersons')));
+    if (me.roles.some((r) => ['grid-worker', 'cadre', 'secretary', 'leader', 'admin'].includes(r))) nav.append(el('a', { href: '/grids.html' }, t('navGrids')), el('a', { href: '/campaigns.html' }, t('navCampaigns')));
+    if (me.roles.some((r) => ['admin', 'leader', 'cadre', 'secretary'].includes(r))) nav.append(el('a', { href: '/warnings.html' }, t('navWarnings')));
+    if (me.roles.includes('admin')) nav.append(el('a', { href: '/settings.html' }, t('navSettings')));
     if (me.roles.some((r) => ['leader', 'admin', 'secretary', 'cadre', 'street-office'].includes(r))) nav.append(el('a', { href: '/dashboard.html' }, t('dashboard')));
     nav.append(el('a', { href: '/notices.html' }, t('noticeBoard')));
   }
