@@ -39,8 +39,12 @@ export function kindOf(resourceName: string): ModelKind | undefined {
 
 /** FEEL expressions of a BPMN file: attribute values and element bodies that start with "=". */
 export function feelExpressions(xml: string): string[] {
+  // Named and numeric character references (bpmn-js writes quotes as &#34;), in one pass so "&amp;lt;" stays "&lt;".
+  const named: Record<string, string> = { quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' };
   const decode = (s: string) =>
-    s.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|quot|apos|lt|gt|amp);/g, (_, ref: string) =>
+      ref.startsWith('#x') ? String.fromCodePoint(parseInt(ref.slice(2), 16)) : ref.startsWith('#') ? String.fromCodePoint(Number(ref.slice(1))) : named[ref],
+    );
   const attributes = [...xml.matchAll(/="(=[^"]*)"/g)].map((m) => decode(m[1]));
   const bodies = [...xml.matchAll(/>\s*(=[^<]*)</g)].map((m) => decode(m[1]));
   return [...attributes, ...bodies].map((e) => e.trim().slice(1));

@@ -11,6 +11,6 @@ export default defineConfig({
     outDir: resolve(__dirname, '..', 'dist', 'web'),
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
-    rollupOptions: { input: { index: page('index'), tasks: page('tasks'), case: page('case'), rate: page('rate'), notices: page('notices'), intake: page('intake'), dashboard: page('dashboard'), keypersons: page('keypersons'), grids: page('grids'), campaigns: page('campaigns'), warnings: page('warnings'), settings: page('settings') } },
+    rollupOptions: { input: { index: page('index'), tasks: page('tasks'), case: page('case'), rate: page('rate'), notices: page('notices'), intake: page('intake'), dashboard: page('dashboard'), keypersons: page('keypersons'), grids: page('grids'), campaigns: page('campaigns'), warnings: page('warnings'), settings: page('settings'), streetOffice: page('street-office'), modeler: page('web-modeler/index') } },
   },
 });

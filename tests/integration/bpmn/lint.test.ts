@@ -34,6 +34,15 @@ describe('the models in bpmn/', () => {
     expect(feelExpressions(read(file)).length).toBeGreaterThan(0);
   });
 
+  it('when a model is written as the web modeler writes it (quotes as &#34;), then its FEEL reads the same and nothing is reported', async () => {
+    // given petition-handling with its quotes as numeric references, as bpmn-js saves them
+    const xml = read('petition-handling.bpmn').replace(/&quot;/g, '&#34;');
+    // then the expressions decode to the same FEEL, and "&amp;lt;" stays "&lt;" (one pass)
+    expect(feelExpressions(xml)).toEqual(feelExpressions(read('petition-handling.bpmn')));
+    expect(feelExpressions('<a x="=&amp;lt; &#x22;&#38;quot;&#x22;" />')).toEqual(['&lt; "&quot;"']);
+    expect((await lintBpmn('petition-handling.bpmn', xml)).filter((p) => p.rule === 'feel')).toEqual([]);
+  });
+
   it('when a model breaks the rules, then each problem is reported, structural ones on their element', async () => {
     // given a condition cut short (a FEEL syntax error) and a conditional flow whose condition is gone
     const broken = read('petition-handling.bpmn')

@@ -22,6 +22,8 @@ export function shell(me: Me | null): HTMLElement {
     if (me.roles.some((r) => ['admin', 'leader', 'cadre', 'secretary'].includes(r))) nav.append(el('a', { href: '/warnings.html' }, t('navWarnings')));
     if (me.roles.includes('admin')) nav.append(el('a', { href: '/settings.html' }, t('navSettings')));
     if (me.roles.some((r) => ['leader', 'admin', 'secretary', 'cadre', 'street-office'].includes(r))) nav.append(el('a', { href: '/dashboard.html' }, t('dashboard')));
+    if (me.roles.some((r) => ['street-office', 'leader', 'admin'].includes(r))) nav.append(el('a', { href: '/street-office.html' }, t('streetOffice')));
+    if (me.roles.some((r) => ['admin', 'leader'].includes(r))) nav.append(el('a', { href: '/web-modeler/' }, t('modeler')));
     nav.append(el('a', { href: '/notices.html' }, t('noticeBoard')));
   }
   const lang = el('button', { type: 'button', class: 'link', 'data-testid': 'lang' }, t('language'));

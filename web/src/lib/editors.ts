@@ -1,0 +1,166 @@
+/**
+ * The three editors of the web modeler behind one small interface: Camunda 8's BPMN modeler (camunda-bpmn-js with its
+ * properties panel and this project's element templates), Camunda's DMN modeler (camunda-dmn-js: the decision
+ * requirements diagram and the decision tables) and the form editor (form-js). Each is loaded only when a model of
+ * its kind is opened, so the page stays light.
+ */
+import { el } from './shell';
+import { t } from './i18n';
+
+export interface ModelProblem {
+  rule: string;
+  elementId?: string;
+  message: string;
+  severity: 'error' | 'warning';
+}
+
+export interface Editor {
+  /** The model as it stands in the editor (XML, or the form's JSON). */
+  content(): Promise<string>;
+  /** Called after every edit. */
+  onChange(listener: () => void): void;
+  /** Marks the problems on the diagram (BPMN: a badge and a red outline on each element named). */
+  mark(problems: ModelProblem[]): void;
+  /** Brings an element into view and selects it. */
+  reveal(elementId: string): void;
+  destroy(): void;
+}
+
+interface Container {
+  canvas: HTMLElement;
+  properties: HTMLElement;
+  /** Where the DMN editor lists its views (diagram, decision tables). */
+  views: HTMLElement;
+}
+
+/** Diagram-js services the BPMN editor uses. */
+interface Overlays {
+  add(elementId: string, type: string, overlay: { position: { top?: number; right?: number }; html: HTMLElement }): string;
+  remove(filter: { type: string }): void;
+}
+interface Canvas {
+  zoom(level: 'fit-viewport'): void;
+  addMarker(elementId: string, marker: string): void;
+  removeMarker(elementId: string, marker: string): void;
+  scrollToElement(element: unknown): void;
+}
+
+export async function bpmnEditor(at: Container, xml: string, templates: unknown[]): Promise<Editor> {
+  await import('camunda-bpmn-js/dist/assets/camunda-cloud-modeler.css');
+  const { default: Modeler } = await import('camunda-bpmn-js/lib/camunda-cloud/Modeler');
+  const modeler = new Modeler({
+    container: at.canvas,
+    propertiesPanel: { parent: at.properties },
+    elementTemplates: templates,
+  } as never);
+  await modeler.importXML(xml);
+  const canvas = modeler.get<Canvas>('canvas');
+  const registry = modeler.get<{ get(id: string): unknown }>('elementRegistry');
+  canvas.zoom('fit-viewport');
+  let marked: string[] = [];
+  const reveal = (elementId: string) => {
+    const element = registry.get(elementId);
+    if (!element) return;
+    canvas.scrollToElement(element);
+    modeler.get<{ select(e: unknown): void }>('selection').select(element);
+  };
+  return {
+    content: async () => (await modeler.saveXML({ format: true })).xml ?? '',
+    onChange: (listener) => modeler.on('commandStack.changed', listener),
+    mark(problems) {
+      const overlays = modeler.get<Overlays>('overlays');
+      overlays.remove({ type: 'lint' });
+      for (const id of marked) if (registry.get(id)) canvas.removeMarker(id, 'lint-error');
+      marked = [];
+      const byElement = new Map<string, ModelProblem[]>();
+      for (const p of problems) if (p.elementId && registry.get(p.elementId)) byElement.set(p.elementId, [...(byElement.get(p.elementId) ?? []), p]);
+      for (const [id, found] of byElement) {
+        const errors = found.filter((p) => p.severity === 'error').length;
+        const badge = el('div', { class: `lint-badge ${errors ? 'error' : 'warning'}`, title: found.map((p) => p.message).join('\n'), 'data-testid': `lint-${id}` }, String(found.length));
+        badge.addEventListener('click', () => reveal(id));
+        overlays.add(id, 'lint', { position: { top: -12, right: 12 }, html: badge });
+        if (errors) {
+          canvas.addMarker(id, 'lint-error');
+          marked.push(id);
+        }
+      }
+    },
+    reveal,
+    destroy: () => modeler.destroy(),
+  };
+}
+
+interface DmnView {
+  /** drd, decisionTable, literalExpression, … */
+  type: string;
+  element: { id: string; name?: string };
+}
+interface DmnModeler {
+  importXML(xml: string): Promise<unknown>;
+  saveXML(options: { format: boolean }): Promise<{ xml: string }>;
+  getViews(): DmnView[];
+  getActiveView(): DmnView | undefined;
+  getActiveViewer(): { on(event: string, listener: () => void): void } | undefined;
+  open(view: DmnView): Promise<unknown>;
+  on(event: string, listener: (event: { views: DmnView[]; activeView: DmnView }) => void): void;
+  destroy(): void;
+}
+
+export async function dmnEditor(at: Container, xml: string): Promise<Editor> {
+  await import('camunda-dmn-js/dist/assets/camunda-cloud-modeler.css');
+  const { CamundaCloudModeler } = (await import('camunda-dmn-js')) as unknown as { CamundaCloudModeler: new (options: unknown) => DmnModeler };
+  const modeler = new CamundaCloudModeler({ container: at.canvas, drd: { propertiesPanel: { parent: at.properties } } });
+  const listeners: Array<() => void> = [];
+  const watched = new WeakSet<object>();
+  const watchActive = () => {
+    const viewer = modeler.getActiveViewer();
+    if (!viewer || watched.has(viewer)) return;
+    watched.add(viewer);
+    viewer.on('commandStack.changed', () => listeners.forEach((l) => l()));
+  };
+  const kindName = (type: string) => (type === 'drd' ? t('drd') : type === 'decisionTable' ? t('decisionTable') : t('literalExpression'));
+  const tabs = () => {
+    const active = modeler.getActiveView();
+    at.views.replaceChildren(
+      ...modeler.getViews().map((view) => {
+        const b = el('button', { type: 'button', 'aria-pressed': String(view.element === active?.element), 'data-testid': `view-${view.element.id}` }, `${kindName(view.type)}：${view.element.name ?? view.element.id}`);
+        b.addEventListener('click', () => void modeler.open(view));
+        return b;
+      }),
+    );
+  };
+  modeler.on('views.changed', () => {
+    tabs();
+    watchActive();
+  });
+  await modeler.importXML(xml);
+  // A file with one decision opens on its table: that is what an admin comes to change.
+  const tables = modeler.getViews().filter((v) => v.type === 'decisionTable');
+  if (tables.length === 1) await modeler.open(tables[0]);
+  tabs();
+  watchActive();
+  return {
+    content: async () => (await modeler.saveXML({ format: true })).xml,
+    onChange: (listener) => listeners.push(listener),
+    mark: () => undefined,
+    reveal(elementId) {
+      const view = modeler.getViews().find((v) => v.element.id === elementId);
+      if (view) void modeler.open(view);
+    },
+    destroy: () => modeler.destroy(),
+  };
+}
+
+export async function formEditor(at: Container, json: string): Promise<Editor> {
+  await import('@bpmn-io/form-js-editor/dist/assets/form-js-editor.css');
+  const { FormEditor } = await import('@bpmn-io/form-js-editor');
+  const editor = new FormEditor({ container: at.canvas, propertiesPanel: { parent: at.properties } });
+  await editor.importSchema(JSON.parse(json) as never);
+  return {
+    content: () => Promise.resolve(`${JSON.stringify(editor.saveSchema(), null, 2)}\n`),
+    onChange: (listener) => editor.on('changed', listener),
+    mark: () => undefined,
+    reveal: () => undefined,
+    destroy: () => editor.destroy(),
+  };
+}
