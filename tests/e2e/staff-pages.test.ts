@@ -8,7 +8,7 @@
  * screenshotted on a desktop and a phone-sized screen (test-results/e2e), and none may log a console error.
  */
 import type { BrowserContext, Page } from 'playwright-core';
-import { startEngine, type EngineHarness } from '../support/engine';
+import { startEngine, until, type EngineHarness } from '../support/engine';
 import { openBrowser, PHONE, shot, signIn, type Browsing } from './support';
 
 jest.setTimeout(5 * 60 * 1000);
@@ -153,7 +153,7 @@ describe('the staff pages in a real browser', () => {
     await shot(page, 'staff-campaigns');
   });
 
-  it('when the admin adds an early-warning rule and disables it, then the list shows it; the leader reads rules and alerts', async () => {
+  it('when the admin adds an early-warning rule and disables it, then the list shows it; three leaks in a compound raise an alert the leader reads with its cases', async () => {
     const page = await as('admin');
     await page.goto('/warnings.html');
     await page.getByTestId('alert-list').getByText('暂无预警').waitFor();
@@ -174,12 +174,30 @@ describe('the staff pages in a real browser', () => {
     await row.getByRole('button', { name: '停用' }).click();
     await row.getByText('已停用').waitFor();
 
-    // then the leader sees the rules and alerts but no form
+    // when three leaks are reported from one compound (the standing rule: three of a kind in 30 days)
+    const reception = await as('reception');
+    const { csrfToken } = (await (await reception.request.get('/api/me')).json()) as { csrfToken: string };
+    const { items: grids } = (await (await reception.request.get('/api/grids')).json()) as { items: Array<{ compounds: Array<{ id: string }> }> };
+    for (let i = 0; i < 3; i++) {
+      const filed = await reception.request.post('/api/cases', {
+        headers: { 'x-csrf-token': csrfToken },
+        data: { channel: 'hotline-12345', category: '屋顶漏水', description: `顶楼漏水第 ${i + 1} 次反映`, compoundId: grids[0].compounds[0].id },
+      });
+      expect(filed.status()).toBe(201);
+    }
+    // then the leader sees the rules and the alert with its three cases, but no form
     const leader = await as('leader');
-    await leader.goto('/warnings.html');
+    await until(async () => {
+      await leader.goto('/warnings.html');
+      await leader.getByTestId('alert-list').locator('h2').waitFor();
+      return (await leader.getByTestId('alert-row').count()) > 0;
+    }, 30000);
+    const alert = leader.getByTestId('alert-row').first();
+    await expect(alert.getByRole('link', { name: /^XF-/ }).count()).resolves.toBe(3);
+    await alert.getByText('屋顶漏水').waitFor();
     await leader.getByTestId('rule-row').filter({ hasText: '同一小区电梯故障三次' }).waitFor();
-    await leader.getByTestId('alert-list').getByText('暂无预警').waitFor();
     await expect(leader.getByTestId('rule-form').count()).resolves.toBe(0);
+    await shot(leader, 'staff-warnings-alert');
   });
 
   it('when the admin adds a holiday, creates a user and replaces a notice text, then each is kept; an unknown placeholder is refused', async () => {

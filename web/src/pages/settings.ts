@@ -67,7 +67,7 @@ async function calendar(panel: HTMLElement, open?: number): Promise<void> {
   const { items } = await call<{ items: Year[] }>('GET', '/calendar/years');
   const body = el('tbody');
   const editor = el('div', { 'data-testid': 'calendar-editor' });
-  for (const y of items) {
+  for (const y of [...items].sort((a, b) => b.year - a.year)) {
     const edit = el('button', { type: 'button', class: 'link', 'data-testid': `year-${y.year}` }, t('stEdit'));
     edit.addEventListener('click', () => void editYear(editor, y.year, panel, true).catch((e: unknown) => showError(editor, e)));
     body.append(
@@ -124,7 +124,7 @@ async function editYear(editor: HTMLElement, year: number, panel: HTMLElement, k
   const day = el('input', { type: 'date', min: `${year}-01-01`, max: `${year}-12-31`, 'data-testid': 'day-date' });
   const kind = el('select', { 'data-testid': 'day-kind' }, el('option', { value: 'holiday' }, t('seHoliday')), el('option', { value: 'workday' }, t('seWorkday')));
   const name = el('input', { maxlength: '50', placeholder: t('seDayNameHint'), 'data-testid': 'day-name' });
-  const addDay = el('button', { type: 'button', 'data-testid': 'day-add' }, t('stAdd'));
+  const addDay = el('button', { type: 'button', class: 'primary', 'data-testid': 'day-add' }, t('stAdd'));
   const completeBox = el('input', { type: 'checkbox', 'data-testid': 'year-complete' });
   completeBox.checked = complete;
   const form = el(
@@ -317,7 +317,7 @@ function templateForm(tpl: Template, done: () => Promise<void>): HTMLFormElement
     el('h3', {}, `${word(TEMPLATE_WORD, tpl.template)} `, el('small', {}, `${tpl.template} · ${tpl.audience === 'petitioner' ? t('seToPetitioner') : t('seToStaff')}`)),
     el('p', {}, el('small', {}, `${t('seBuiltIn')}：`), tpl.builtIn),
     field(`${t('seOverride')}${tpl.updatedBy ? `（${tpl.updatedBy} · ${when(tpl.updatedAt)}）` : ''}`, text),
-    el('p', { 'data-testid': `template-sample-${tpl.template}` }, el('small', {}, `${t('seSample')}：`), tpl.sample),
+    tpl.override === null ? '' : el('p', { 'data-testid': `template-sample-${tpl.template}` }, el('small', {}, `${t('seSample')}：`), tpl.sample),
     buttons,
   );
   if (tpl.override !== null) {
