@@ -117,7 +117,7 @@ export const settings = {
   },
   DEPLOY_MODELS: {
     schema: bool.default(true),
-    doc: 'Deploy the models, decisions and forms in bpmn/ on start (idempotent: unchanged ones are not new versions).',
+    doc: 'Deploy the models, decisions and forms on start: the version an admin deployed last from the modeler, else the file in bpmn/ (idempotent: unchanged ones are not new versions).',
   },
   DEMO_SEED: {
     schema: bool.optional(),

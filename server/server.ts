@@ -107,7 +107,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
     const engineClient = (engineRef.client = createEngineClient(config, secrets, url).client);
     if (config.DEPLOY_MODELS) {
-      const deployed = await deployModels(engineClient);
+      const deployed = await deployModels(engineClient, database.db);
       log.info({ processes: deployed }, 'models deployed');
     }
     if (config.WORKERS_IN_APP) {

@@ -3,6 +3,7 @@
  * lock-out and CSRF, intake that starts the case's process, the tasklist with its forms validated and candidate
  * groups enforced, the one-time rating link, and the case page.
  */
+import { deployModels } from '../../../server/deploy-models';
 import { piiCipher } from '../../../server/security/pii';
 import { startEngine, until, type EngineHarness } from '../../support/engine';
 
@@ -241,6 +242,10 @@ describe('the domain API', () => {
     const decided = await h.client.evaluateDecision({ decisionDefinitionId: 'deadline-policy', variables: { caseClass: 'simple' } });
     expect(JSON.parse(decided.output as string)).toMatchObject({ internalHours: 12 });
     expect((await admin.call('GET', '/api/diagrams/deadline-policy.dmn')).body.versions[0]).toMatchObject({ version: 1, savedBy: 'admin', deployedAt: expect.any(String) });
+    // and the app's start-up deployment (a restart) keeps the admin's table rather than putting the shipped one back
+    await deployModels(h.client, h.server.database.db);
+    const afterRestart = await h.client.evaluateDecision({ decisionDefinitionId: 'deadline-policy', variables: { caseClass: 'simple' } });
+    expect(JSON.parse(afterRestart.output as string)).toMatchObject({ internalHours: 12 });
     // when a broken process is saved, it is kept with its problems, and its deployment is refused
     const model = (await admin.call('GET', '/api/diagrams/petition-handling.bpmn')).body;
     expect(model.running).toEqual([expect.objectContaining({ processDefinitionId: 'petition-handling' })]);
