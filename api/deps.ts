@@ -18,6 +18,8 @@ export interface ApiDeps {
   dataDir: string;
   /** The business time zone days and working days are counted in (BUSINESS_TIMEZONE). */
   timeZone: string;
+  /** Where residents reach the app (PUBLIC_URL), for the rating links staff hand out. */
+  publicUrl: string;
 }
 
 /** The consistency the SDK's search and get calls ask for: what the engine has now. */

@@ -16,6 +16,7 @@ import { preventionRoutes } from './prevention';
 import { dashboardRoutes } from './dashboard';
 import { attachmentRoutes } from './attachments';
 import { streetOfficeRoutes } from './street-office';
+import { inboxRoutes } from './inbox';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 
@@ -23,7 +24,7 @@ export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...streetOfficeRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...streetOfficeRoutes, ...inboxRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

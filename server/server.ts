@@ -86,6 +86,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       now: businessNow,
       secureCookies: config.PUBLIC_URL.startsWith('https:'),
       timeZone: config.BUSINESS_TIMEZONE,
+      publicUrl: config.PUBLIC_URL,
       dataDir: config.DATA_DIR,
     };
     const app = createApp({
@@ -105,13 +106,16 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     cleanups.unshift(() => close(server));
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+    // With PORT=0 (a free port) and no PUBLIC_URL, the default public address is only known now.
+    const settled: Config = config.PUBLIC_URL === 'http://localhost:0' ? { ...config, PUBLIC_URL: `http://localhost:${port}` } : config;
+    apiDeps.publicUrl = settled.PUBLIC_URL;
     const engineClient = (engineRef.client = createEngineClient(config, secrets, url).client);
     if (config.DEPLOY_MODELS) {
       const deployed = await deployModels(engineClient, database.db);
       log.info({ processes: deployed }, 'models deployed');
     }
     if (config.WORKERS_IN_APP) {
-      const workers = startWorkers(engineClient, workerDeps(config, secrets, database, log, engineClient, businessNow));
+      const workers = startWorkers(engineClient, workerDeps(settled, secrets, database, log, engineClient, businessNow));
       cleanups.unshift(() => workers.stop());
     }
     // Cases saved while the engine was away (or before a crash) get their process as soon as it answers.

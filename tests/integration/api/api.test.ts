@@ -121,6 +121,19 @@ describe('the domain API', () => {
       20000,
     );
     const token = piiCipher(h.server.secrets.piiKey).decrypt(link.token_enc);
+    // (with no SMS provider the first responder hands the link over: only she may take it, and it is logged)
+    const handOut = await reception.call('GET', `/api/cases/${caseId}/rating-link`);
+    expect(handOut.status).toBe(200);
+    expect(handOut.body.url).toBe(`http://localhost:${new URL(h.server.url).port}/rate/${token}`);
+    expect((await (await as('cadre')).call('GET', `/api/cases/${caseId}/rating-link`)).status).toBe(403);
+    // (and the texts no SMS provider sent wait in her outbox, masked, until she marks them passed on)
+    const outbox = (await reception.call('GET', '/api/outbox')).body.items as Json[];
+    const waiting = outbox.filter((m) => (m.case as Json).id === caseId);
+    expect(waiting.length).toBeGreaterThan(0);
+    expect(waiting[0]).toMatchObject({ phoneMasked: '138****5678', status: 'outbox' });
+    expect(JSON.stringify(waiting)).not.toContain('13812345678');
+    expect((await reception.call('POST', `/api/outbox/${waiting[0].id as string}/passed-on`)).body).toMatchObject({ status: 'sent' });
+    expect(((await reception.call('GET', '/api/outbox')).body.items as Json[]).some((m) => m.id === waiting[0].id)).toBe(false);
     const resident = new Session(h.server.url);
     // (a staff session in the same browser, without its CSRF token, does not stand in the way of the public link)
     resident.cookie = reception.cookie;
@@ -132,6 +145,7 @@ describe('the domain API', () => {
     const again = await resident.call('POST', `/api/public/ratings/${token}`, { rating: 'dissatisfied' });
     expect(again.status).toBe(410);
     expect(again.body.detail).toMatch(/只能评价一次/);
+    expect((await reception.call('GET', `/api/cases/${caseId}/rating-link`)).status).toBe(404);
     await until(async () => (await reception.call('GET', `/api/cases/${caseId}`)).body.process?.state === 'COMPLETED', 20000);
     const casePage = (await reception.call('GET', `/api/cases/${caseId}`)).body;
     expect(casePage).toMatchObject({ owner: { username: 'reception' }, petitioner: { name: '王**', phone: '138****5678' }, process: { state: 'COMPLETED' } });
@@ -168,6 +182,15 @@ describe('the domain API', () => {
     const mine = await taskOf(office, 'mine', caseId, 'Task_SetUpCaseTeam');
     expect(mine.userTaskKey).toBe(queued.userTaskKey);
     expect((await inQueue()).claimedBy).toEqual({ username: 'street-office', displayName: '刘洋（街道信访办）' });
+    // and the escalation reached the street office's inbox, in English too, and is marked read
+    const inbox = (await office.call('GET', '/api/inbox')).body;
+    const notice = (inbox.items as Json[]).find((n) => (n.case as Json | null)?.id === caseId)!;
+    expect(notice).toMatchObject({ readAt: null, text: expect.stringContaining(filed.body.caseNo as string) });
+    const english = (await office.call('GET', '/api/inbox', undefined, { 'accept-language': 'en' })).body.items as Json[];
+    expect(english.find((n) => n.id === notice.id)!.text).toMatch(/street office/);
+    expect((await office.call('POST', `/api/inbox/${notice.id as string}/read`)).status).toBe(200);
+    expect((await office.call('GET', '/api/inbox')).body.unread).toBe((inbox.unread as number) - 1);
+    expect((await member.call('POST', `/api/inbox/${notice.id as string}/read`)).status).toBe(404);
   });
 
   it('when staff enter a resident in the key-person registry, then their care starts, the plan is kept, and the exit ends the care', async () => {

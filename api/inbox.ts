@@ -1,0 +1,169 @@
+/**
+ * What the workers tell people, where staff read it: the inbox (overdue warnings, escalations, closures addressed
+ * to a staff member), the SMS outbox (text messages to petitioners that no SMS provider sent — SMS_PROVIDER=outbox,
+ * or a provider that failed — for the first responder to pass on by phone and mark as passed on), and a case's open
+ * rating link (for a first responder whose petitioner has no SMS, or who is with the petitioner and lets them scan it).
+ */
+import { z } from 'zod';
+import { language, problems } from '../server/http/problem';
+import { isNotificationTemplate, renderNotification, type NotificationParams } from '../workers/notification-templates';
+import { readableCase } from './cases';
+import { route, type Role, type RouteSpec } from './route';
+
+const STAFF: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'leader', 'admin', 'member'];
+const HANDLERS: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
+const IdParam = z.object({ id: z.string().uuid({ message: '编号格式不正确 / not a valid id' }) }).strict();
+
+interface NotificationRow {
+  id: string;
+  template: string;
+  text: string;
+  params: NotificationParams;
+  case_id: string | null;
+  case_no: string | null;
+  created_at: Date;
+  read_at: Date | null;
+  sent_at: Date | null;
+  status: string;
+  phone_masked: string | null;
+  error: string | null;
+}
+
+/** The stored text is Chinese; an English reader gets the template rendered in English from its parameters. */
+function textFor(row: NotificationRow, lang: 'zh' | 'en', timeZone: string): string {
+  if (lang === 'zh' || !isNotificationTemplate(row.template)) return row.text;
+  return renderNotification(row.template, row.params, 'en', timeZone);
+}
+
+/** Cases accusing the reader do not exist for them (Art 30), in notifications either. */
+const VISIBLE = '(n.case_id IS NULL OR c.accused_user_id IS DISTINCT FROM $1)';
+
+export const inboxRoutes: RouteSpec[] = [
+  route({
+    method: 'get',
+    path: '/inbox',
+    tag: 'notifications',
+    summary: "My notifications (overdue warnings, escalations, closures), newest first, with the unread count",
+    access: STAFF,
+    query: z.object({ unread: z.enum(['true', 'false']).optional() }).strict(),
+    async handle({ deps, user, query, req }) {
+      const rows = await deps.db.query<NotificationRow>(
+        `SELECT n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error
+         FROM notification n LEFT JOIN petition_case c ON c.id = n.case_id
+         WHERE n.channel = 'inbox' AND n.recipient_user_id = $1 AND ${VISIBLE} ${query.unread === 'true' ? 'AND n.read_at IS NULL' : ''}
+         ORDER BY n.created_at DESC LIMIT 200`,
+        [user.id],
+      );
+      const [{ unread }] = await deps.db.query<{ unread: number }>(
+        `SELECT count(*)::int AS unread FROM notification n LEFT JOIN petition_case c ON c.id = n.case_id
+         WHERE n.channel = 'inbox' AND n.recipient_user_id = $1 AND n.read_at IS NULL AND ${VISIBLE}`,
+        [user.id],
+      );
+      const lang = language(req);
+      return {
+        unread,
+        items: rows.map((r) => ({
+          id: r.id,
+          template: r.template,
+          text: textFor(r, lang, deps.timeZone),
+          case: r.case_id ? { id: r.case_id, caseNo: r.case_no } : null,
+          createdAt: r.created_at,
+          readAt: r.read_at,
+        })),
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/inbox/:id/read',
+    tag: 'notifications',
+    summary: 'Mark one of my notifications read',
+    access: STAFF,
+    params: IdParam,
+    async handle({ deps, user, params }) {
+      const [row] = await deps.db.query<{ read_at: Date }>(
+        `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND channel = 'inbox' AND recipient_user_id = $2 RETURNING read_at`,
+        [params.id, user.id],
+      );
+      if (!row) throw problems.notFound({ zh: '通知不存在。', en: 'No such notification.' });
+      return { id: params.id, readAt: row.read_at };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/outbox',
+    tag: 'notifications',
+    summary: 'Text messages to petitioners no SMS provider sent, for the first responder to pass on (admins: all)',
+    access: HANDLERS,
+    async handle({ deps, user, req }) {
+      const rows = await deps.db.query<NotificationRow>(
+        `SELECT n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error
+         FROM notification n JOIN petition_case c ON c.id = n.case_id
+         WHERE n.channel = 'sms' AND n.status IN ('outbox', 'failed') AND ${VISIBLE}
+           AND (c.first_responder_id = $1 OR $2)
+         ORDER BY n.created_at DESC LIMIT 200`,
+        [user.id, user.roles.includes('admin')],
+      );
+      const lang = language(req);
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          template: r.template,
+          text: textFor(r, lang, deps.timeZone),
+          case: { id: r.case_id, caseNo: r.case_no },
+          phoneMasked: r.phone_masked,
+          status: r.status,
+          error: r.error,
+          createdAt: r.created_at,
+        })),
+      };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/outbox/:id/passed-on',
+    tag: 'notifications',
+    summary: 'Record that a message in the outbox was passed on to the petitioner by hand',
+    access: HANDLERS,
+    params: IdParam,
+    async handle({ deps, user, params }) {
+      const [row] = await deps.db.query<{ sent_at: Date }>(
+        `UPDATE notification n SET status = 'sent', provider = 'manual', sent_at = now(), error = NULL
+         FROM petition_case c
+         WHERE n.id = $1 AND c.id = n.case_id AND n.channel = 'sms' AND n.status IN ('outbox', 'failed')
+           AND (c.first_responder_id = $2 OR $3) AND c.accused_user_id IS DISTINCT FROM $2
+         RETURNING n.sent_at`,
+        [params.id, user.id, user.roles.includes('admin')],
+      );
+      if (!row) throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
+      return { id: params.id, status: 'sent', sentAt: row.sent_at };
+    },
+  }),
+  route({
+    method: 'get',
+    path: '/cases/:id/rating-link',
+    tag: 'cases',
+    summary: "The case's open rating link (unused, not expired), for its first responder to give the petitioner",
+    access: HANDLERS,
+    params: IdParam,
+    async handle({ deps, user, params }) {
+      await readableCase(deps, params.id, user.id);
+      const [row] = await deps.db.query<{ token_enc: Buffer; expires_at: Date; round: number; first_responder_id: string }>(
+        `SELECT l.token_enc, l.expires_at, l.round, c.first_responder_id FROM rating_link l JOIN petition_case c ON c.id = l.case_id
+         WHERE l.case_id = $1 AND l.used_at IS NULL AND l.expires_at > $2 ORDER BY l.created_at DESC LIMIT 1`,
+        [params.id, deps.now().toISOString()],
+      );
+      if (row && row.first_responder_id !== user.id && !user.roles.includes('admin')) {
+        throw problems.forbidden({ zh: '只有本案首问责任人可以取用评价链接。', en: "Only the case's first responder may hand out its rating link." });
+      }
+      if (!row) throw problems.notFound({ zh: '本案当前没有待用的评价链接。', en: 'The case has no open rating link now.' });
+      const token = deps.pii.decrypt(Buffer.from(row.token_enc));
+      await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rating-link-shown', $2::text::jsonb, $3)`, [
+        params.id,
+        JSON.stringify({ round: row.round }),
+        user.username,
+      ]);
+      return { url: `${deps.publicUrl.replace(/\/$/, '')}/rate/${token}`, expiresAt: row.expires_at, round: row.round };
+    },
+  }),
+];
