@@ -77,7 +77,7 @@ export const caseRoutes: RouteSpec[] = [
     summary: 'Open cases of the same person (by phone or ID number), same category first — shown before filing',
     access: INTAKE_ROLES,
     query: DuplicateQuery,
-    handle: async ({ deps, query }) => ({ items: await possibleDuplicates(deps, query) }),
+    handle: async ({ deps, query, user }) => ({ items: await possibleDuplicates(deps, query, user.id) }),
   }),
   route({
     method: 'post',
@@ -196,7 +196,7 @@ export const caseRoutes: RouteSpec[] = [
   }),
 ];
 
-async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof DuplicateQuery>) {
+async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof DuplicateQuery>, readerId: string) {
   if (!query.phone && !query.idNumber) {
     throw problems.badRequest({ zh: '请提供手机号或身份证号以查找重复信访。', en: 'Give a phone or ID number to look for duplicates.' });
   }
@@ -205,11 +205,13 @@ async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof Duplicate
      FROM petition_case c JOIN resident r ON r.id = c.resident_id
      WHERE c.status <> 'closed' AND c.duplicate_of IS NULL
        AND ((r.phone_hash = $1 AND $1 IS NOT NULL) OR (r.id_number_hash = $2 AND $2 IS NOT NULL))
+       AND c.accused_user_id IS DISTINCT FROM $4
      ORDER BY (c.category = $3) DESC, c.received_at DESC LIMIT 20`,
     [
       query.phone ? deps.pii.lookupHash(query.phone) : null,
       query.idNumber ? deps.pii.lookupHash(query.idNumber.toUpperCase()) : null,
       query.category ?? '',
+      readerId,
     ],
   );
 }

@@ -89,12 +89,13 @@ export const registryRoutes: RouteSpec[] = [
     summary: "A key person's file: their petitions, service team, visits and plan",
     access: READ,
     params: IdParam,
-    async handle({ deps, params }) {
+    async handle({ deps, params, user }) {
       const p = await person(deps, params.id);
+      // (a petition accusing the reader is not theirs to see, Art 30)
       const petitions = await deps.db.query(
         `SELECT id, case_no AS "caseNo", category, status, received_at AS "receivedAt", key_person_id IS NOT NULL AS "repeat"
-         FROM petition_case WHERE resident_id = $1 ORDER BY received_at DESC LIMIT 200`,
-        [p.resident_id],
+         FROM petition_case WHERE resident_id = $1 AND accused_user_id IS DISTINCT FROM $2 ORDER BY received_at DESC LIMIT 200`,
+        [p.resident_id, user.id],
       );
       let visits: Array<{ at: unknown; state: string }> = [];
       if (p.process_instance_key) {

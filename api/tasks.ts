@@ -97,6 +97,8 @@ export const taskRoutes: RouteSpec[] = [
       const { task, petition } = await load(deps, params.key, user);
       // The instance's variables fill the form (ids and decisions only: personal data is never in variables).
       const variables = await instanceVariables(deps, task.processInstanceKey);
+      // An alert's joint handling lists its cases: one accusing the reader is left out (Art 30).
+      if (Array.isArray(variables.caseIds)) variables.caseIds = await withoutAccusing(deps, variables.caseIds, user.id);
       return { ...summary(task, deps.now()), case: petition, form: await formOf(deps, task), variables };
     },
   }),
@@ -196,6 +198,16 @@ export async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promi
     [caseId, readerId],
   );
   return row ? { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden } : { case: null, hidden: false };
+}
+
+/** The case ids given, less those of cases that accuse the reader. */
+async function withoutAccusing(deps: ApiDeps, caseIds: unknown[], readerId: string): Promise<unknown[]> {
+  const ids = caseIds.filter((id): id is string => typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id));
+  if (ids.length === 0) return caseIds;
+  const hidden = new Set(
+    (await deps.db.query<{ id: string }>('SELECT id FROM petition_case WHERE id = ANY($1::uuid[]) AND accused_user_id = $2', [ids, readerId])).map((r) => r.id),
+  );
+  return caseIds.filter((id) => !(typeof id === 'string' && hidden.has(id)));
 }
 
 async function formOf(deps: ApiDeps, task: Task): Promise<FormSchema | null> {
