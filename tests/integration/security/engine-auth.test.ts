@@ -1,0 +1,99 @@
+/**
+ * The embedded engine's /v2 API refuses every call without its credentials. The routes are read from the engine's
+ * own router (its Express stack), and checked against the route declarations in engine/rest/router.ts, so a new
+ * endpoint is covered as soon as it exists. Each is called with no credentials, a wrong password, a malformed
+ * Authorization header, a bearer token, and a staff session: 401 each, and the engine's tables do not change.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { engineRouter } from '../../../engine';
+import { deploy, now, startEngine, type EngineHarness } from '../../support/engine';
+
+const ENGINE_TABLES = ['engine_resource', 'engine_instance', 'engine_element', 'engine_job', 'engine_user_task', 'engine_incident', 'engine_clock', 'engine_timer', 'engine_subscription', 'engine_message'];
+
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+describe('the engine API without its credentials', () => {
+  let h: EngineHarness;
+  const keys: Record<string, string> = {};
+  beforeAll(async () => {
+    h = await startEngine({ DEMO_SEED: 'true' });
+    // something every refused call could have changed: definitions, a waiting user task, a job, a message subscription
+    const deployed = await deploy(h.client, 'user-task.bpmn', 'review.form', 'two-service-tasks.bpmn', 'message-catch.bpmn');
+    keys.definition = String(deployed.processes[0].processDefinitionKey);
+    const withTask = await h.client.createProcessInstance({ processDefinitionId: 'user-task', variables: { firstResponder: 'reception' } });
+    keys.instance = String(withTask.processInstanceKey);
+    await h.client.createProcessInstance({ processDefinitionId: 'two-service-tasks', variables: {} });
+    await h.client.createProcessInstance({ processDefinitionId: 'message-catch', variables: { caseId: 'c-1' } });
+    const tasks = await h.client.searchUserTasks({ filter: { processInstanceKey: withTask.processInstanceKey } }, now);
+    keys.userTask = String(tasks.items[0].userTaskKey);
+    const [job] = await h.server.database.db.query<{ key: string }>('SELECT key::text AS key FROM engine_job LIMIT 1');
+    keys.job = job?.key ?? '1';
+  });
+  afterAll(() => h.stop());
+
+  /** The engine's tables as one digest per table: any insert, update or delete shows. */
+  const digest = async () => {
+    const out: Record<string, string | null> = {};
+    for (const t of ENGINE_TABLES) out[t] = (await h.server.database.db.query<{ d: string | null }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS d FROM ${t} t`))[0].d;
+    return out;
+  };
+
+  function declaredRoutes(): Array<{ method: string; path: string }> {
+    const router = engineRouter({ engine: h.server.engine!, credentials: { username: 'x', password: 'y' } }) as unknown as { stack: Layer[] };
+    return router.stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((method) => ({ method, path: layer.route!.path })) : []));
+  }
+
+  it('when the router is read, then it lists every route declared in engine/rest/router.ts', () => {
+    const source = readFileSync(join(__dirname, '../../../engine/rest/router.ts'), 'utf8');
+    const inSource = [...source.matchAll(/router\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+    const fromRouter = declaredRoutes().map((r) => `${r.method} ${r.path}`).sort();
+    expect(fromRouter).toEqual(inSource);
+    expect(fromRouter.length).toBeGreaterThanOrEqual(30);
+  });
+
+  it('when every engine route is called with no, wrong or the wrong kind of credentials, then each answers 401 and nothing changes', async () => {
+    const admin = await fetch(`${h.server.url}/api/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: 'demo-2026' }) });
+    const session = admin.headers.get('set-cookie')!.split(';')[0];
+    const { csrfToken } = (await admin.json()) as { csrfToken: string };
+    const user = h.server.config.ENGINE_API_USERNAME;
+    const password = h.server.secrets.engineApiPassword;
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const attempts: Record<string, Record<string, string>> = {
+      none: {},
+      'wrong password': { authorization: `Basic ${b64(`${user}:${password}x`)}` },
+      'wrong user': { authorization: `Basic ${b64(`admin:${password}`)}` },
+      'malformed basic': { authorization: 'Basic !!!not-base64' },
+      'bearer token': { authorization: `Bearer ${password}` },
+      'staff session': { cookie: session, 'x-csrf-token': csrfToken },
+    };
+    const keyFor = (path: string) =>
+      path.startsWith('/user-tasks') ? keys.userTask : path.startsWith('/jobs') ? keys.job : path.startsWith('/process-definitions') ? keys.definition : keys.instance;
+    const before = await digest();
+    const wrong: string[] = [];
+    let sent = 0;
+    const routes = declaredRoutes();
+    for (const { method, path } of routes) {
+      const concrete = path.replace(/:(\w+)/g, () => keyFor(path));
+      for (const [kind, headers] of Object.entries(attempts)) {
+        const res = await fetch(`${h.server.url}/v2${concrete}`, {
+          method: method.toUpperCase(),
+          headers: { 'content-type': 'application/json', ...headers },
+          body: method === 'get' ? undefined : JSON.stringify({ variables: { hacked: true }, timestamp: 0, name: 'satisfaction-rated', correlationKey: 'c-1', assignee: 'x', type: 'task-a', maxJobsToActivate: 10 }),
+        });
+        sent++;
+        const body = (await res.json().catch(() => null)) as { title?: string } | null;
+        if (res.status !== 401 || body?.title !== 'UNAUTHORIZED' || !res.headers.get('www-authenticate')) wrong.push(`${method.toUpperCase()} /v2${concrete} with ${kind}: ${res.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(sent).toBe(routes.length * Object.keys(attempts).length);
+    expect(await digest()).toEqual(before);
+    // while the right credentials still work (the refusals are not an engine that refuses everything)
+    const ok = await fetch(`${h.server.url}/v2/topology`, { headers: { authorization: `Basic ${b64(`${user}:${password}`)}` } });
+    expect(ok.status).toBe(200);
+    console.log(`engine auth check: ${routes.length} /v2 routes × ${Object.keys(attempts).length} kinds of wrong credentials = ${sent} requests, all 401, engine tables unchanged`);
+  });
+});
