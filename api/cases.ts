@@ -453,6 +453,10 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
   }
   const timeline = [...recorded, ...steps].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
   const now = deps.now();
+  const [openLink] = await deps.db.query<{ round: number }>('SELECT round FROM rating_link WHERE case_id = $1 AND used_at IS NULL AND expires_at > $2 LIMIT 1', [
+    caseId,
+    now.toISOString(),
+  ]);
   return {
     id: c.id,
     caseNo: c.case_no,
@@ -471,6 +475,8 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     owner: { username: c.first_responder, displayName: c.first_responder_name },
     process: { instanceKey: c.process_instance_key, state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'), activeElements: active },
     clocks: { internal: clockState(variables.slaDueAt, c.closed_at, now), legal: clockState(variables.legalDueAt, c.closed_at, now) },
+    /** A rating link is waiting for the petitioner (its first responder may hand it out). */
+    ratingLinkOpen: Boolean(openLink),
     timeline,
   };
 }

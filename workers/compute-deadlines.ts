@@ -111,7 +111,8 @@ export const computeDeadlines: JobWorker = {
           deps,
           variables,
           `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
-             status = CASE WHEN status = 'registered' THEN 'handling' ELSE status END, updated_at = now() WHERE id = $1`,
+             status = CASE WHEN status = 'closed' THEN status WHEN $3 = 'difficult' THEN 'escalated' WHEN status = 'registered' THEN 'handling' ELSE status END,
+             updated_at = now() WHERE id = $1`,
           [result.slaDueAt, variables.caseClass, typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null],
         );
         return result;

@@ -51,6 +51,7 @@ export const issueRatingLink: JobWorker = {
         await deps.sms.send({ to: deps.pii.decrypt(resident.phone_enc), text: ratingLinkText(petition.case_no, url, link.expiresAt), idempotencyKey: jobKey });
       }
       await deps.db.query('UPDATE rating_link SET sent_at = $2 WHERE job_key = $1', [jobKey, deps.now().toISOString()]);
+      await deps.db.query("UPDATE petition_case SET status = 'rating', updated_at = now() WHERE id = $1 AND status <> 'closed'", [caseId]);
       await recordEvent(deps.db, caseId, 'rating-link-issued', { round, expiresAt: link.expiresAt.toISOString(), sms: Boolean(resident?.phone_enc) }, jobKey);
     }
     return { ratingWindow: window, ratingLinkExpiresAt: link.expiresAt.toISOString() };

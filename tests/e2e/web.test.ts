@@ -172,13 +172,29 @@ describe('the pages in a real browser', () => {
     await cadre.getByLabel('问题已解决').check();
     await cadre.getByTestId('submit').click();
     await cadre.getByTestId('done').waitFor();
+    // and, with no SMS provider, hands the petitioner the link from the case page (a QR code to scan on the spot)
+    await until(async () => {
+      await cadre.goto(`/case.html?id=${filed.id}`);
+      await cadre.getByTestId('case-status').waitFor();
+      return (await cadre.getByTestId('rating-url').count()) > 0;
+    }, 30000);
+    await cadre.getByTestId('rating-qr').waitFor();
+    await shot(cadre, 'case-rating-link');
+    const ratingUrl = new URL(await cadre.getByTestId('rating-url').inputValue());
+    expect(ratingUrl.pathname).toBe(`/rate/${await ratingToken(filed.id)}`);
+    // and the texts waiting to be passed on are in her outbox, masked
+    await cadre.goto('/tasks.html?view=outbox');
+    await cadre.getByTestId('outbox-list').getByText('139****1111').first().waitFor();
+    await shot(cadre, 'tasklist-outbox');
     const phone = await context({ viewport: { width: 390, height: 844 } });
     const rate = await phone.newPage();
-    await rate.goto(`/rate/${await ratingToken(filed.id)}`);
+    await rate.goto(ratingUrl.pathname);
     await rate.getByTestId('rate-satisfied').click();
     await rate.getByTestId('rated').waitFor();
     // then the case is closed and the leader's dashboard counts it
     await until(async () => (await h.server.database.db.query("SELECT 1 FROM petition_case WHERE id = $1 AND status = 'closed'", [filed.id])).length > 0 || undefined, 30000);
+    await cadre.goto(`/case.html?id=${filed.id}`);
+    await cadre.getByTestId('case-status').filter({ hasText: '已办结' }).waitFor();
     const leader = await signIn(await context(), 'leader');
     await leader.goto('/dashboard.html');
     await leader.getByTestId('kpi-closed').waitFor();
@@ -211,6 +227,12 @@ describe('the pages in a real browser', () => {
     await expect(row.getByTestId('claimed-by').textContent()).resolves.toBe('未认领');
     await expect(row.getByTestId('days-left').textContent()).resolves.toMatch(/1[45] 个工作日/);
     await shot(office, 'street-office-queue');
+    // (the escalation notice is in the street office's notices, unread)
+    await office.goto('/tasks.html?view=inbox');
+    await office.getByTestId('inbox-list').getByText(filed.caseNo).first().waitFor();
+    await office.getByTestId('unread').waitFor();
+    await shot(office, 'tasklist-inbox');
+    await office.goto('/street-office.html');
     await office.getByTestId(`claim-${filed.caseNo}`).click();
     await office.waitForURL('**/tasks.html?view=mine&task=**');
     await office.getByTestId('form').locator('.fjs-form').waitFor();

@@ -287,9 +287,84 @@ const WORDS = {
   workingDays: { zh: '个工作日', en: 'working days' },
   step: { zh: '环节', en: 'Step' },
   keyMatter: { zh: '重点事项', en: 'key matter' },
+  ratingLink: { zh: '评价链接', en: 'Rating link' },
+  inProgress: { zh: '进行中', en: 'in progress' },
+  ratingLinkHint: { zh: '信访人未收到短信时，请将此链接转交或请其扫码评价（仅可使用一次）。', en: 'If the petitioner got no SMS, pass this link on or let them scan it (it works once).' },
+  validUntil: { zh: '有效期至', en: 'Valid until' },
+  copy: { zh: '复制', en: 'Copy' },
+  copied: { zh: '已复制', en: 'Copied' },
+  inbox: { zh: '通知', en: 'Notices' },
+  outbox: { zh: '待转交短信', en: 'Texts to pass on' },
+  markRead: { zh: '标为已读', en: 'Mark read' },
+  passedOn: { zh: '已转交', en: 'Passed on' },
+  noNotices2: { zh: '暂无通知', en: 'No notices' },
+  noOutbox: { zh: '没有待转交的短信', en: 'Nothing to pass on' },
 } as const;
 
 export type Word = keyof typeof WORDS;
+
+type Names = Record<string, { zh: string; en: string }>;
+
+/** A case's status (petition_case.status). */
+const CASE_STATUS: Names = {
+  registered: { zh: '已登记', en: 'Registered' },
+  handling: { zh: '办理中', en: 'Being handled' },
+  feedback: { zh: '反馈中', en: 'Feedback' },
+  rating: { zh: '待评价', en: 'Awaiting rating' },
+  'second-handling': { zh: '二次办理', en: 'Second handling' },
+  escalated: { zh: '已报街道', en: 'With the street office' },
+  closed: { zh: '已办结', en: 'Closed' },
+};
+
+/** What a case's timeline records (case_event.kind), and the notices by template. */
+const EVENT: Names = {
+  registered: { zh: '登记受理', en: 'Registered' },
+  'task-completed': { zh: '完成办理环节', en: 'Step completed' },
+  'owner-transferred': { zh: '首问责任人变更', en: 'First responder changed' },
+  petitioner: { zh: '查看信访人信息', en: "Petitioner's details read" },
+  'rating-link-issued': { zh: '发出评价链接', en: 'Rating link sent' },
+  'rating-link-shown': { zh: '取用评价链接', en: 'Rating link handed out' },
+  rated: { zh: '信访人评价', en: 'Rated by the petitioner' },
+  'second-handling-started': { zh: '启动二次办理', en: 'Second handling started' },
+  'notice-published': { zh: '结果公示', en: 'Published on the notice board' },
+  closed: { zh: '销号办结', en: 'Closed' },
+};
+const NOTICE: Names = {
+  acceptance: { zh: '受理告知', en: 'Acceptance notice' },
+  result: { zh: '结果反馈', en: 'Result' },
+  'overdue-yellow': { zh: '超期黄色预警', en: 'Overdue (yellow)' },
+  'overdue-red': { zh: '超期红色预警', en: 'Overdue (red)' },
+  escalated: { zh: '报街道信访办', en: 'Reported to the street office' },
+  'team-opinion': { zh: '专班处理意见', en: "Case team's opinion" },
+  closed: { zh: '办结通知', en: 'Closed' },
+  'early-warning': { zh: '预警', en: 'Early warning' },
+  'joint-handling-result': { zh: '联合处置结果', en: 'Joint handling result' },
+};
+
+const named = (names: Names, key: string) => names[key]?.[lang()] ?? key;
+
+const CLOCK: Names = {
+  none: { zh: '未起算', en: 'not started' },
+  running: { zh: '计时中', en: 'running' },
+  'due-soon': { zh: '即将到期', en: 'due soon' },
+  overdue: { zh: '已超期', en: 'overdue' },
+  met: { zh: '按期办结', en: 'met' },
+  missed: { zh: '超期办结', en: 'missed' },
+};
+
+export function clockState(state: string): string {
+  return named(CLOCK, state);
+}
+
+export function caseStatus(status: string): string {
+  return named(CASE_STATUS, status);
+}
+
+/** A timeline entry's kind: an event, or `notification:<template>`. */
+export function eventName(kind: string): string {
+  if (kind.startsWith('notification:')) return `${lang() === 'zh' ? '通知' : 'Notice'}：${named(NOTICE, kind.slice('notification:'.length))}`;
+  return named(EVENT, kind);
+}
 export type Lang = 'zh' | 'en';
 
 export function lang(): Lang {

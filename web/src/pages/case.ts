@@ -4,7 +4,7 @@ import 'bpmn-js/dist/assets/bpmn-js.css';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
-import { t, when } from '../lib/i18n';
+import { caseStatus, clockState, eventName, t, when } from '../lib/i18n';
 
 interface Clock { dueAt: string | null; state: string }
 interface CasePage {
@@ -12,8 +12,9 @@ interface CasePage {
   category: string;
   status: string;
   description: string;
-  owner: { displayName: string };
+  owner: { username: string; displayName: string };
   clocks: { internal: Clock; legal: Clock };
+  ratingLinkOpen: boolean;
   timeline: Array<{ kind: string; detail: { name?: string; state?: string } | null; actor: string | null; at: string }>;
 }
 
@@ -24,10 +25,11 @@ async function main(): Promise<void> {
   try {
     const c = await call<CasePage>('GET', `/cases/${encodeURIComponent(id)}`);
     document.title = `${c.caseNo} · ${t('case')}`;
-    const clock = (label: string, k: Clock) => el('li', { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' }, `${label}：${when(k.dueAt)}（${k.state}）`);
+    const clock = (label: string, k: Clock) => el('li', { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' }, `${label}：${when(k.dueAt)}（${clockState(k.state)}）`);
     page.append(
-      el('section', { class: 'card' }, el('h1', {}, `${c.caseNo} · ${c.category}`), el('p', {}, c.description), el('ul', {}, el('li', {}, `${t('owner')}：${c.owner.displayName}`), el('li', {}, `${t('status')}：${c.status}`), clock(t('internalClock'), c.clocks.internal), clock(t('legalClock'), c.clocks.legal))),
+      el('section', { class: 'card' }, el('h1', {}, `${c.caseNo} · ${c.category}`), el('p', {}, c.description), el('ul', {}, el('li', {}, `${t('owner')}：${c.owner.displayName}`), el('li', { 'data-testid': 'case-status' }, `${t('status')}：${caseStatus(c.status)}`), clock(t('internalClock'), c.clocks.internal), clock(t('legalClock'), c.clocks.legal))),
     );
+    if (c.ratingLinkOpen && c.owner.username === me.username) await ratingLink(page, id);
     const canvas = el('div', { class: 'diagram', 'data-testid': 'diagram' });
     page.append(el('section', { class: 'card' }, el('h2', {}, t('whereItStands')), canvas));
     const diagram = await call<{ xml: string | null; active: string[]; completed: string[]; flows: string[] }>('GET', `/cases/${encodeURIComponent(id)}/diagram`);
@@ -42,10 +44,30 @@ async function main(): Promise<void> {
       mark(diagram.flows, 'highlight-flow');
       mark(diagram.active, 'highlight-active');
     }
-    const rows = c.timeline.map((e) => el('tr', {}, el('td', {}, when(e.at)), el('td', {}, e.kind === 'step' ? (e.detail?.name ?? '') : e.kind), el('td', {}, e.actor ?? '')));
+    // A step that was cut short (the other branch of a race, a cancelled timer) did not happen; a running one says so.
+    const happened = c.timeline.filter((e) => e.kind !== 'step' || e.detail?.state !== 'TERMINATED');
+    const stepName = (e: CasePage['timeline'][number]) => `${e.detail?.name ?? ''}${e.detail?.state === 'ACTIVE' ? `（${t('inProgress')}）` : ''}`;
+    const rows = happened.map((e) => el('tr', {}, el('td', {}, when(e.at)), el('td', {}, e.kind === 'step' ? stepName(e) : eventName(e.kind)), el('td', {}, e.actor ?? '')));
     page.append(el('section', { class: 'card' }, el('h2', {}, t('timeline')), el('table', {}, el('tbody', {}, ...rows))));
   } catch (error) {
     showError(page, error);
+  }
+}
+
+/** The open rating link for its first responder: to pass on, or for the petitioner to scan on the spot. */
+async function ratingLink(page: HTMLElement, caseId: string): Promise<void> {
+  const card = el('section', { class: 'card', 'data-testid': 'rating-link' }, el('h2', {}, t('ratingLink')));
+  page.append(card);
+  try {
+    const link = await call<{ url: string; expiresAt: string }>('GET', `/cases/${encodeURIComponent(caseId)}/rating-link`);
+    const { toDataURL } = await import('qrcode');
+    const qr = el('img', { src: await toDataURL(link.url, { margin: 1, width: 200 }), alt: link.url, width: '200', height: '200', 'data-testid': 'rating-qr' });
+    const url = el('input', { type: 'text', readonly: '', value: link.url, 'data-testid': 'rating-url', 'aria-label': t('ratingLink') });
+    const copy = el('button', { type: 'button' }, t('copy'));
+    copy.addEventListener('click', () => void navigator.clipboard?.writeText(link.url).then(() => (copy.textContent = t('copied'))));
+    card.append(el('p', {}, t('ratingLinkHint')), qr, el('p', { class: 'copy-row' }, url, ' ', copy), el('small', {}, `${t('validUntil')} ${when(link.expiresAt)}`));
+  } catch (error) {
+    showError(card, error);
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
-import { lang, t } from '../lib/i18n';
+import { lang, t, caseStatus } from '../lib/i18n';
 
 const CHANNELS: Array<[string, string, string]> = [
   ['walk-in', '来访', 'Walk-in'],
@@ -70,7 +70,7 @@ async function main(): Promise<void> {
         list.querySelectorAll('li').forEach((li) => li.classList.remove('chosen'));
         link.closest('li')?.classList.add('chosen');
       });
-      list.append(el('li', {}, el('a', { href: `/case.html?id=${d.id}` }, d.caseNo), ` ${d.category} · ${d.status} `, link));
+      list.append(el('li', {}, el('a', { href: `/case.html?id=${d.id}` }, d.caseNo), ` ${d.category} · ${caseStatus(d.status)} `, link));
     }
     duplicates.append(el('p', { class: 'error' }, t('possibleDuplicates')), list);
   };
@@ -92,7 +92,7 @@ async function main(): Promise<void> {
     call<{ id: string; caseNo: string; linkedTo?: { caseNo: string; status: string } }>('POST', '/cases', body).then(
       (filed) => {
         result.replaceChildren(
-          el('p', { class: 'ok', 'data-testid': 'filed' }, `${t('filed')}：`, el('a', { href: `/case.html?id=${filed.id}` }, filed.caseNo), filed.linkedTo ? ` → ${filed.linkedTo.caseNo}（${filed.linkedTo.status}）` : ''),
+          el('p', { class: 'ok', 'data-testid': 'filed' }, `${t('filed')}：`, el('a', { href: `/case.html?id=${filed.id}` }, filed.caseNo), filed.linkedTo ? ` → ${filed.linkedTo.caseNo}（${caseStatus(filed.linkedTo.status)}）` : ''),
         );
         form.reset();
         duplicates.replaceChildren();

@@ -5,7 +5,7 @@
  */
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
-import { t, when, type Word } from '../lib/i18n';
+import { t, when, type Word, caseStatus } from '../lib/i18n';
 
 interface Person {
   id: string;
@@ -139,7 +139,7 @@ async function showPerson(id: string, detail: HTMLElement, canWrite: boolean, re
 
   const petitions = el('ul');
   for (const c of p.petitions) {
-    petitions.append(el('li', {}, el('a', { href: `/case.html?id=${c.id}` }, c.caseNo), ` ${c.category} · ${c.status} · ${when(c.receivedAt)}${c.repeat ? ` · ${t('kpRepeat')}` : ''}`));
+    petitions.append(el('li', {}, el('a', { href: `/case.html?id=${c.id}` }, c.caseNo), ` ${c.category} · ${caseStatus(c.status)} · ${when(c.receivedAt)}${c.repeat ? ` · ${t('kpRepeat')}` : ''}`));
   }
   const visits = el('ul');
   for (const v of p.visits) visits.append(el('li', {}, `${when(v.at)} · ${v.state === 'COMPLETED' ? t('kpVisitDone') : t('kpVisitDue')}`));

@@ -23,14 +23,27 @@ async function main(): Promise<void> {
   const me = await requireMe();
   const page = shell(me);
   const params = new URLSearchParams(location.search);
-  const view = params.get('view') === 'queue' ? 'queue' : 'mine';
+  const handler = me.roles.some((r) => HANDLERS.includes(r));
+  const views = [['mine', t('myTasks')], ['queue', t('queue')], ['inbox', t('inbox')], ...(handler ? [['outbox', t('outbox')]] : [])] as Array<[View, string]>;
+  const wanted = params.get('view');
+  const view: View = views.some(([v]) => v === wanted) ? (wanted as View) : 'mine';
   const tabs = el('div', { class: 'tabs', role: 'tablist' });
-  for (const [v, label] of [['mine', t('myTasks')], ['queue', t('queue')]] as const) {
+  for (const [v, label] of views) {
     const b = el('button', { type: 'button', 'aria-pressed': String(v === view), 'data-testid': `view-${v}` }, label);
     b.addEventListener('click', () => (location.href = `/tasks.html?view=${v}`));
     tabs.append(b);
   }
   page.append(tabs);
+  // The unread count on the notices tab.
+  void call<{ unread: number }>('GET', '/inbox?unread=true').then(({ unread }) => {
+    if (unread > 0) tabs.querySelector('[data-testid="view-inbox"]')?.append(el('span', { class: 'badge', 'data-testid': 'unread' }, String(unread)));
+  });
+  if (view === 'inbox' || view === 'outbox') {
+    const card = el('div', { class: 'card', 'data-testid': `${view}-list` }, t('loading'));
+    page.append(card);
+    await (view === 'inbox' ? showInbox(card) : showOutbox(card)).catch((error: unknown) => showError(card, error));
+    return;
+  }
   const list = el('div', { class: 'card', 'data-testid': 'task-list' }, t('loading'));
   const detail = el('div', { 'data-testid': 'task-detail' });
   page.append(list, detail);
@@ -41,6 +54,52 @@ async function main(): Promise<void> {
     if (open) await showTask(open, detail);
   } catch (error) {
     showError(list, error);
+  }
+}
+
+type View = 'mine' | 'queue' | 'inbox' | 'outbox';
+/** Who hands texts and rating links to petitioners (the outbox's roles). */
+const HANDLERS = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
+
+interface Notice {
+  id: string;
+  text: string;
+  case: { id: string; caseNo: string } | null;
+  createdAt: string;
+  readAt: string | null;
+}
+
+async function showInbox(card: HTMLElement): Promise<void> {
+  const { items } = await call<{ items: Notice[] }>('GET', '/inbox');
+  card.replaceChildren(...(items.length === 0 ? [el('p', {}, t('noNotices2'))] : []));
+  for (const n of items) {
+    const item = el('article', { class: `card notice${n.readAt ? '' : ' unread'}`, 'data-testid': 'notice' }, el('p', {}, n.text), el('small', {}, when(n.createdAt), ' '));
+    if (n.case) item.querySelector('small')!.append(el('a', { href: `/case.html?id=${n.case.id}` }, n.case.caseNo), ' ');
+    if (!n.readAt) {
+      const read = el('button', { type: 'button', class: 'link', 'data-testid': 'mark-read' }, t('markRead'));
+      read.addEventListener('click', () =>
+        call('POST', `/inbox/${n.id}/read`).then(
+          () => {
+            item.classList.remove('unread');
+            read.remove();
+          },
+          (error: unknown) => showError(item, error),
+        ),
+      );
+      item.querySelector('small')!.append(read);
+    }
+    card.append(item);
+  }
+}
+
+async function showOutbox(card: HTMLElement): Promise<void> {
+  const { items } = await call<{ items: Array<Notice & { phoneMasked: string | null; status: string; error: string | null }> }>('GET', '/outbox');
+  card.replaceChildren(...(items.length === 0 ? [el('p', {}, t('noOutbox'))] : []));
+  for (const m of items) {
+    const done = el('button', { type: 'button', class: 'primary', 'data-testid': 'passed-on' }, t('passedOn'));
+    const item = el('article', { class: 'card notice unread', 'data-testid': 'outbox-item' }, el('p', {}, m.text), el('small', {}, `${m.phoneMasked ?? ''} · ${when(m.createdAt)} `, m.case ? el('a', { href: `/case.html?id=${m.case.id}` }, m.case.caseNo) : ''), el('p', {}, done));
+    done.addEventListener('click', () => call('POST', `/outbox/${m.id}/passed-on`).then(() => item.remove(), (error: unknown) => showError(item, error)));
+    card.append(item);
   }
 }
 
