@@ -127,6 +127,10 @@ export const settings = {
     schema: z.string().default('Asia/Shanghai'),
     doc: 'Time zone of deadlines and working days.',
   },
+  METRICS_TOKEN: {
+    schema: z.string().min(16, 'must be at least 16 characters').optional(),
+    doc: 'Bearer token Prometheus sends to scrape GET /metrics (Authorization: Bearer <token>). Unset: there is no /metrics (404).',
+  },
 } as const;
 
 type Settings = typeof settings;
@@ -161,7 +165,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       parsed.error.issues.map((i) => {
         const key = String(i.path[0]);
         const got = input[key];
-        const shown = key.includes('SECRET') || key.includes('PASSWORD') || key.includes('KEY') ? '(hidden)' : JSON.stringify(got);
+        const shown = key.includes('SECRET') || key.includes('PASSWORD') || key.includes('KEY') || key.includes('TOKEN') ? '(hidden)' : JSON.stringify(got);
         return `${key} ${i.message} (got ${shown})`;
       }),
     );

@@ -100,6 +100,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         { path: '/', router: webRouter() },
       ],
       quietMounts,
+      metricsToken: config.METRICS_TOKEN,
     });
     const server = createServer(app);
     await listen(server, config.PORT, config.HOST);

@@ -4,7 +4,8 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../logger';
-import { errorHandler, notFoundHandler } from './problem';
+import { errorHandler, notFoundHandler, problems } from './problem';
+import { metricsHandler, requestMetrics } from './metrics';
 import { healthRouter, type ReadinessCheck } from './health';
 
 export interface AppParts {
@@ -17,6 +18,8 @@ export interface AppParts {
    * workers many times a second): they log their own failures, and per-request lines would drown everything else.
    */
   quietMounts?: Array<{ path: string; router: Router }>;
+  /** METRICS_TOKEN: GET /metrics answers with this bearer token only; unset, there is no /metrics (404). */
+  metricsToken?: string;
 }
 
 export function createApp(parts: AppParts): express.Express {
@@ -26,6 +29,7 @@ export function createApp(parts: AppParts): express.Express {
   // No upgrade-insecure-requests: a street office may serve the app over plain HTTP on its own network (TLS, when
   // used, ends at a proxy), and the directive would send the pages' scripts to an https port that does not exist.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.use(requestMetrics());
   for (const { path, router } of parts.quietMounts ?? []) app.use(path, router);
   app.use(
     pinoHttp({
@@ -36,7 +40,7 @@ export function createApp(parts: AppParts): express.Express {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
       serializers: {
         req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
@@ -45,6 +49,8 @@ export function createApp(parts: AppParts): express.Express {
     }),
   );
   app.use(healthRouter(parts.readiness));
+  const metrics = metricsHandler(parts.metricsToken, problems.unauthorized);
+  if (metrics) app.get('/metrics', metrics);
   for (const { path, router } of parts.mounts) app.use(path, router);
   app.use(notFoundHandler);
   app.use(errorHandler(parts.log));

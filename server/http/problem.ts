@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { countRefusal, type RefusalReason } from './metrics';
 
 export interface Localized {
   zh: string;
@@ -11,6 +12,8 @@ export interface Localized {
 }
 
 export class Problem extends Error {
+  /** Why the request was refused, for petition_refusals_total (set where it is refused; else from the status). */
+  reason?: RefusalReason;
   constructor(
     readonly status: number,
     readonly title: Localized,
@@ -38,6 +41,15 @@ export const problems = {
   unavailable: (detail: Localized) => new Problem(503, { zh: '服务暂不可用', en: 'Service unavailable' }, detail),
 };
 
+/** Marks a problem with the reason it is counted under in petition_refusals_total. */
+export function refusal<T extends Problem>(reason: RefusalReason, problem: T): T {
+  problem.reason = reason;
+  return problem;
+}
+
+/** The reason a refusal is counted under when the place that refused did not say: from its status. */
+const REASON_OF_STATUS: Record<number, RefusalReason> = { 400: 'validation', 401: 'unauthenticated', 403: 'forbidden', 413: 'too-large', 423: 'locked', 429: 'rate-limited' };
+
 export function language(req: Request): 'zh' | 'en' {
   return req.acceptsLanguages('zh', 'zh-CN', 'en') === 'en' ? 'en' : 'zh';
 }
@@ -64,6 +76,8 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     if (problem.status >= 500 && !(error instanceof Problem)) {
       log.error({ err: error, requestId: req.id }, 'request failed');
     }
+    const reason = problem.reason ?? REASON_OF_STATUS[problem.status];
+    if (reason) countRefusal(reason);
     if (res.headersSent) return;
     res
       .status(problem.status)
