@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Problem, problems } from '../server/http/problem';
+import { Problem, problems, refusal } from '../server/http/problem';
 import { readableCase } from './cases';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -40,18 +40,18 @@ export const attachmentRoutes: RouteSpec[] = [
     async handle({ deps, req, params, user }) {
       await readableCase(deps, params.id, user.id);
       const file = req.file;
-      if (!file || file.size === 0) throw problems.badRequest({ zh: '请选择要上传的文件。', en: 'Choose a file to upload.' }, { field: 'file' });
+      if (!file || file.size === 0) throw refusal('upload', problems.badRequest({ zh: '请选择要上传的文件（不能是空文件）。', en: 'Choose a file to upload (not an empty one).' }, { field: 'file' }));
       const { fileTypeFromBuffer } = await import('file-type/node');
       const detected = await fileTypeFromBuffer(file.buffer);
       if (!detected || !ALLOWED_TYPES[detected.mime]) {
-        throw new Problem(
+        throw refusal('upload', new Problem(
           415,
           { zh: '不支持的文件类型', en: 'Unsupported file type' },
           {
             zh: `只能上传照片、PDF、Word、Excel 或录音文件${detected ? `（此文件是 ${detected.mime}）` : ''}。`,
             en: `Only photos, PDF, Word, Excel or recordings can be attached${detected ? ` (this file is ${detected.mime})` : ''}.`,
           },
-        );
+        ));
       }
       const id = randomUUID();
       const dir = join(deps.dataDir, 'attachments', params.id);

@@ -7,7 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { z } from 'zod';
-import { Problem } from '../server/http/problem';
+import { Problem, refusal } from '../server/http/problem';
 import { verifyPassword } from '../server/security/password';
 import type { ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
@@ -16,6 +16,38 @@ export const SESSION_COOKIE = 'xf_session';
 const SESSION_HOURS = 12;
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
+/** Failed sign-ins one client address may make in a window, whatever the accounts tried (guessing across accounts). */
+export const MAX_FAILED_SIGN_INS_PER_ADDRESS = 20;
+const ADDRESS_WINDOW_MS = LOCK_MINUTES * 60_000;
+
+/** Failed sign-ins per client address in a fixed window (one app process; a proxy in front may add its own). */
+const failuresByAddress = new Map<string, { count: number; resetAt: number }>();
+
+function refuseBusyAddress(req: Request, res: Response): void {
+  const now = Date.now();
+  const entry = failuresByAddress.get(req.ip ?? 'unknown');
+  if (!entry || entry.resetAt <= now || entry.count < MAX_FAILED_SIGN_INS_PER_ADDRESS) return;
+  const seconds = Math.ceil((entry.resetAt - now) / 1000);
+  res.setHeader('Retry-After', String(seconds));
+  throw refusal(
+    'rate-limited',
+    new Problem(
+      429,
+      { zh: '登录尝试过于频繁', en: 'Too many sign-in attempts' },
+      { zh: `此地址登录失败次数过多，请 ${Math.ceil(seconds / 60)} 分钟后再试。`, en: `Too many failed sign-ins from this address: try again in ${Math.ceil(seconds / 60)} minutes.` },
+      { retryAfterSeconds: seconds },
+    ),
+  );
+}
+
+function countFailure(req: Request): void {
+  const now = Date.now();
+  if (failuresByAddress.size > 10_000) for (const [k, v] of failuresByAddress) if (v.resetAt <= now) failuresByAddress.delete(k);
+  const key = req.ip ?? 'unknown';
+  const entry = failuresByAddress.get(key);
+  if (!entry || entry.resetAt <= now) failuresByAddress.set(key, { count: 1, resetAt: now + ADDRESS_WINDOW_MS });
+  else entry.count++;
+}
 
 export interface SessionUser {
   id: string;
@@ -61,22 +93,24 @@ export const authRoutes: RouteSpec[] = [
     method: 'post',
     path: '/session',
     tag: 'accounts',
-    summary: 'Sign in (five wrong passwords lock the account for 15 minutes)',
+    summary: 'Sign in (five wrong passwords lock the account for 15 minutes; twenty failures from one address pause it for 15 minutes)',
     access: 'public',
     body: SignIn,
     status: 201,
-    async handle({ deps, res, body: { username, password } }) {
+    async handle({ deps, req, res, body: { username, password } }) {
+      refuseBusyAddress(req, res);
       const [user] = await deps.db.query<{ id: string; password_hash: string; locked_until: Date | null; active: boolean }>(
         'SELECT id, password_hash, locked_until, active FROM app_user WHERE username = $1',
         [username.toLowerCase()],
       );
       if (user?.locked_until && new Date(user.locked_until) > new Date()) {
         const minutes = Math.ceil((new Date(user.locked_until).getTime() - Date.now()) / 60000);
-        throw new Problem(
+        countFailure(req);
+        throw refusal('locked', new Problem(
           423,
           { zh: '账户已锁定', en: 'Account locked' },
           { zh: `密码错误次数过多，请 ${minutes} 分钟后再试。`, en: `Too many wrong passwords: try again in ${minutes} minutes.` },
-        );
+        ));
       }
       const ok = user?.active ? await verifyPassword(password, user.password_hash) : false;
       if (!user || !ok) {
@@ -88,7 +122,8 @@ export const authRoutes: RouteSpec[] = [
             [user.id, MAX_FAILED_LOGINS, LOCK_MINUTES],
           );
         }
-        throw new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' });
+        countFailure(req);
+        throw refusal('sign-in-failed', new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' }));
       }
       await deps.db.query('UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
       const sessionId = randomBytes(32).toString('base64url');

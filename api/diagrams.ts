@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Problem, problems } from '../server/http/problem';
+import { Problem, problems, refusal } from '../server/http/problem';
 import { MODELS_DIR } from '../server/deploy-models';
 import { kindOf, lintModel } from '../server/model-lint';
 import { NOW, type ApiDeps } from './deps';
@@ -167,12 +167,12 @@ export const diagramRoutes: RouteSpec[] = [
       if (!v) throw problems.notFound({ zh: '该版本不存在。', en: 'No such version.' });
       const found = (await lintModel(params.name, v.content, { engine: true })).filter((p) => p.severity === 'error');
       if (found.length > 0) {
-        throw new Problem(
+        throw refusal('model', new Problem(
           422,
           { zh: '模型未通过检查，不能部署', en: 'The model does not pass the checks and cannot be deployed' },
           { zh: found.map((p) => p.message).join('；'), en: found.map((p) => p.message).join('; ') },
           { problems: found },
-        );
+        ));
       }
       const kind = kindOf(params.name)!;
       let deployment: { deploymentKey?: unknown; processes?: Array<{ processDefinitionId: unknown; processDefinitionVersion: unknown }> };
@@ -181,7 +181,7 @@ export const diagramRoutes: RouteSpec[] = [
       } catch (error) {
         const e = error as { status?: number; detail?: string; message?: string };
         if (e.status === 400) {
-          throw new Problem(422, { zh: '引擎拒绝了该模型', en: 'The engine refused the model' }, { zh: e.detail ?? e.message ?? '', en: e.detail ?? e.message ?? '' });
+          throw refusal('model', new Problem(422, { zh: '引擎拒绝了该模型', en: 'The engine refused the model' }, { zh: e.detail ?? e.message ?? '', en: e.detail ?? e.message ?? '' }));
         }
         throw error;
       }

@@ -5,7 +5,7 @@
  */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Problem, problems } from '../server/http/problem';
+import { Problem, problems, refusal } from '../server/http/problem';
 import { hashToken } from '../workers/issue-rating-link';
 import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
@@ -28,17 +28,17 @@ export function rateLimiter(limit: number, windowMs: number) {
       return;
     }
     if (++entry.count > limit) {
-      throw new Problem(
+      throw refusal('rate-limited', new Problem(
         429,
         { zh: '请求过于频繁', en: 'Too many requests' },
         { zh: '请稍后再试。', en: 'Please try again in a minute.' },
         { retryAfterSeconds: Math.ceil((entry.resetAt - now) / 1000) },
-      );
+      ));
     }
   };
 }
 
-const gone = (zh: string, en: string) => new Problem(410, { zh: '链接已失效', en: 'Link no longer valid' }, { zh, en });
+const gone = (zh: string, en: string) => refusal('rating-link', new Problem(410, { zh: '链接已失效', en: 'Link no longer valid' }, { zh, en }));
 
 const TokenParam = z.object({ token: Token }).strict();
 const ratingLimit = rateLimiter(30, 60_000);
@@ -49,7 +49,7 @@ async function openLink(deps: ApiDeps, token: string) {
      FROM rating_link l JOIN petition_case c ON c.id = l.case_id WHERE l.token_hash = $1`,
     [hashToken(token)],
   );
-  if (!row) throw problems.notFound({ zh: '评价链接不存在，请核对短信中的链接。', en: 'No such rating link: check the link in the message.' });
+  if (!row) throw refusal('rating-link', problems.notFound({ zh: '评价链接不存在，请核对短信中的链接。', en: 'No such rating link: check the link in the message.' }));
   if (row.used_at) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
   if (new Date(row.expires_at) <= deps.now()) throw gone('该链接已过期，工作人员将电话回访听取您的评价。', 'This link has expired: staff will call you for your rating.');
   return row;

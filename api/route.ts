@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { z, type ZodType } from 'zod';
-import { Problem, problems } from '../server/http/problem';
+import { Problem, problems, refusal } from '../server/http/problem';
 import type { SessionUser } from './auth';
 import type { ApiDeps } from './deps';
 
@@ -70,16 +70,46 @@ export function checkCsrf(req: Request): void {
   const sent = req.get('x-csrf-token') ?? '';
   const expected = Buffer.from(req.user.csrfToken);
   if (sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
-    throw problems.forbidden({
+    throw refusal('csrf', problems.forbidden({
       zh: '缺少或错误的 CSRF 令牌：请刷新页面后重试。',
       en: 'Missing or wrong CSRF token: reload the page and try again.',
-    });
+    }));
+  }
+}
+
+/**
+ * A change sent by a page of another site is refused, on every route (also sign-in and the rating link, which act
+ * without the session): the browser says so in Sec-Fetch-Site, or its Origin names another host than the one
+ * asked. Clients that are not browsers send neither header.
+ */
+export function checkSameOrigin(req: Request): void {
+  if (['GET', 'HEAD', 'OPTIONS'].includes(req.method)) return;
+  const origin = req.get('origin');
+  let foreign = req.get('sec-fetch-site') === 'cross-site';
+  if (!foreign && origin !== undefined) {
+    let host: string | undefined;
+    try {
+      host = new URL(origin).host;
+    } catch {
+      host = undefined; // "null" (a sandboxed page, a file) or garbage
+    }
+    foreign = !host || (host !== req.get('host') && host !== req.get('x-forwarded-host'));
+  }
+  if (foreign) {
+    throw refusal('csrf', problems.forbidden({
+      zh: '拒绝来自其他网站的请求：请在本系统的页面上操作。',
+      en: 'A request from another site is refused: use the pages of this system.',
+    }));
   }
 }
 
 export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps): void {
   for (const spec of routes) {
-    const checkAccess: RequestHandler = (req, _res, next) => {
+    const template = `/api${spec.path}`;
+    const checkAccess: RequestHandler = (req, res, next) => {
+      // the route template labels this request's metrics (http_requests_total{route})
+      res.locals.routeTemplate = template;
+      checkSameOrigin(req);
       const access = allowed(spec.access, req.user);
       if (access === 'unauthenticated') throw problems.unauthorized();
       if (access === 'forbidden') {
@@ -116,9 +146,9 @@ function uploadOne(field: string, maxBytes: number): RequestHandler {
       const code = (error as { code?: string }).code;
       if (code === 'LIMIT_FILE_SIZE') {
         const mb = Math.round(maxBytes / 1024 / 1024);
-        return next(new Problem(413, { zh: '文件过大', en: 'File too large' }, { zh: `附件不能超过 ${mb} MB。`, en: `An attachment may be at most ${mb} MB.` }));
+        return next(refusal('upload', new Problem(413, { zh: '文件过大', en: 'File too large' }, { zh: `附件不能超过 ${mb} MB。`, en: `An attachment may be at most ${mb} MB.` })));
       }
-      next(problems.badRequest({ zh: `上传有误：请在字段“${field}”中上传一个文件。`, en: `Bad upload: send one file in the field "${field}".` }, { code }));
+      next(refusal('upload', problems.badRequest({ zh: `上传有误：请在字段“${field}”中上传一个文件。`, en: `Bad upload: send one file in the field "${field}".` }, { code })));
     });
   };
 }
