@@ -1,0 +1,488 @@
+/**
+ * `npm run bench:load`: the app under a realistic mix of requests, with 100,000 cases in its database.
+ *
+ * 1. A fresh PostgreSQL database of its own (DATABASE_URL's server, default postgres://postgres@127.0.0.1:5432/test),
+ *    the app in a child process (ENGINE=embedded, workers in the app, 127.0.0.1 only, demo users).
+ * 2. Five template cases go through the API to five places of the simple and difficult paths (waiting for
+ *    classification, for coordination, for the petitioner's rating, in the street office's queue, closed). Then
+ *    BENCH_CASES (default 100,000) cases are written in SQL: each is a copy of one template — its case row, timeline,
+ *    notifications and its whole engine state (instances, element instances, jobs, user tasks, timers, message
+ *    subscriptions) with new keys and ids, its own category, channel, compound, first responder, petitioner and
+ *    date — so every copy is a case the engine and the API can carry on with. The app is restarted on it.
+ * 3. autocannon (loopback, bounded by time and by the tasks and links there are) drives one runner per route at
+ *    once: intake, tasklist (mine, queue), claims, completions with valid form data, ratings by link, dashboard,
+ *    case pages. Run A holds the reads at 200 requests/s (overallRate) with the writes beside them at a realistic
+ *    rate; run B gives every runner connections and no rate: the most the app serves.
+ * 4. Per route: requests/s and p50/p95/p99 latency of the 2xx answers (measured per response), non-2xx counts.
+ *    The aim: p99 < 100 ms for tasklist and case reads at 200 requests/s.
+ *
+ * Options (environment): BENCH_CASES (100000), BENCH_RATED_SECONDS (60), BENCH_MAX_SECONDS (30), BENCH_READ_RATE (200),
+ * BENCH_KEEP=1 keeps the database (for EXPLAIN) and prints its URL.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { hashToken } from '../workers/issue-rating-link';
+import {
+  CATEGORIES, CHANNELS, FIRST_RESPONDERS, Session, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, weighted,
+  type BenchApp, type Json,
+} from './bench-support';
+
+const CASES = Number(process.env.BENCH_CASES ?? 100_000);
+const RATED_SECONDS = Number(process.env.BENCH_RATED_SECONDS ?? 60);
+const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 30);
+const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 200);
+/** How many of the cases are open, and where they wait (the rest are closed). */
+// Classification is done the day a case comes in, coordination within 24 hours, the street office claims its cases
+// soon: few cases wait there. Most open cases wait for the petitioner's rating (a three-day window).
+const OPEN = { confirm: Math.round(CASES * 0.003), coordinate: Math.round(CASES * 0.003), rating: Math.round(CASES * 0.012), queue: Math.round(CASES * 0.002) };
+const READERS = ['reception', 'cadre', 'secretary', 'street-office', 'leader'];
+
+type TemplateName = 'confirm' | 'coordinate' | 'rating' | 'queue' | 'closed';
+
+const log = (...args: unknown[]) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...args);
+
+async function main() {
+  const started = Date.now();
+  log(`bench:load — ${CASES} cases; ${machine()}`);
+  const database = await freshDatabase('bench_load');
+  let bench: BenchApp | undefined;
+  const db = new Client({ connectionString: database.url });
+  try {
+    bench = await startBenchApp(database.url);
+    await db.connect();
+    const users = [...new Set([...FIRST_RESPONDERS, ...READERS])];
+    const sessions = new Map<string, Session>();
+    for (const u of users) sessions.set(u, await Session.signIn(bench.url, u));
+    const compounds = (await db.query<{ id: string }>('SELECT id FROM compound ORDER BY name')).rows.map((r) => r.id);
+
+    log('templates: five cases through the API');
+    const templates = await makeTemplates(bench, db, sessions, compounds);
+    log('seeding in SQL');
+    const t0 = Date.now();
+    const counts = await seed(db, bench, templates, compounds);
+    log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s:`, counts);
+    await bench.restart();
+    for (const s of sessions.values()) s.base = bench.url;
+    log(`app restarted at ${bench.url}`);
+
+    const pools = await loadPools(db, bench);
+    log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
+    const caseIds = (await db.query<{ id: string }>('SELECT id FROM petition_case')).rows.map((r) => r.id);
+    const mix = runners(sessions, pools, caseIds, compounds);
+
+    // Each read alone, one after another, on the idle app: what a request costs without any queueing.
+    const idle: Array<Record<string, string | number>> = [];
+    for (const runner of mix.filter((r) => r.route.startsWith('GET'))) {
+      const times: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const req = runner.next();
+        const t = performance.now();
+        const res = await fetch(`${bench.url}${req.path}`, { method: req.method, headers: req.headers });
+        await res.arrayBuffer();
+        times.push(performance.now() - t);
+        if (res.status !== 200) throw new Error(`${runner.route}: ${res.status}`);
+      }
+      idle.push({ route: runner.route, 'p50 ms': percentile(times, 50).toFixed(1), 'max ms': Math.max(...times).toFixed(1) });
+    }
+    console.log(`\nIdle, one request at a time (20 each):\n\n${table(idle)}\n`);
+
+    log(`run A: reads at ${READ_RATE} req/s, writes beside them, ${RATED_SECONDS} s`);
+    const rated = await runMix(bench.url, mix, RATED_SECONDS, true);
+    console.log(`\nRun A — reads held at ${READ_RATE} req/s (tasklist mine/queue, case pages), writes at their own rates, ${RATED_SECONDS} s:\n`);
+    console.log(table(rated));
+    const aim = rated.filter((r) => String(r.route).startsWith('GET /api/tasks') || String(r.route).startsWith('GET /api/cases/'));
+    const met = aim.every((r) => Number(r['p99 ms']) < 100);
+    console.log(`\naim p99 < 100 ms for tasklist and case reads at ${READ_RATE} req/s: ${met ? 'MET' : 'MISSED'} (${aim.map((r) => `${r.route} ${r['p99 ms']} ms`).join(', ')})`);
+
+    log(`run B: maximum throughput, ${MAX_SECONDS} s`);
+    // The tasks run A's intakes and completions created join what is left.
+    Object.assign(pools, await loadPools(db, bench));
+    log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
+    const max = await runMix(bench.url, mix, MAX_SECONDS, false);
+    console.log(`\nRun B — no rate limit (connections per route as listed), ${MAX_SECONDS} s:\n`);
+    console.log(table(max));
+    const total = max.reduce((a, r) => a + Number(r['req/s']), 0);
+    console.log(`\ntotal: ${total.toFixed(0)} req/s`);
+    const mem = bench.memory().at(-1);
+    if (mem) console.log(`app memory at the end: RSS ${(mem.rss / 1048576).toFixed(0)} MB, heap used ${(mem.heapUsed / 1048576).toFixed(0)} MB`);
+    console.log(`\n${machine()}; whole run ${((Date.now() - started) / 60000).toFixed(1)} min`);
+  } finally {
+    await db.end().catch(() => undefined);
+    await bench?.stop();
+    if (process.env.BENCH_KEEP) console.log(`database kept: ${database.url}`);
+    else await database.drop();
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ templates
+
+interface Template {
+  caseId: string;
+  /** Every engine instance of the case: its process and the ones it called. */
+  instanceKeys: string[];
+}
+
+async function makeTemplates(bench: BenchApp, db: Client, sessions: Map<string, Session>, compounds: string[]): Promise<Record<TemplateName, Template>> {
+  const reception = sessions.get('reception')!;
+  const office = sessions.get('street-office')!;
+  const file = async (category: string, compound: string, phone: string) => {
+    const res = await reception.call('POST', '/api/cases', {
+      channel: 'walk-in',
+      category,
+      description: `${category}：模板案件`,
+      compoundId: compound,
+      petitioner: { name: '王小明', phone },
+    });
+    if (res.status !== 201) throw new Error(`intake failed: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.id as string;
+  };
+  const task = (s: Session, view: string, caseId: string, elementId: string) =>
+    until(
+      async () => ((await s.call('GET', `/api/tasks?view=${view}`)).body.items as Json[]).find((t) => (t.case as Json | null)?.id === caseId && t.elementId === elementId),
+      30000,
+      `${elementId} of ${caseId}`,
+    );
+  const complete = async (s: Session, key: unknown, variables: Json) => {
+    const res = await s.call('POST', `/api/tasks/${String(key)}/complete`, { variables });
+    if (res.status !== 204) throw new Error(`completion failed: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  const classify = (caseClass: string, feedbackMode: string) => ({ caseClass, feedbackMode, isKeyMatter: false });
+  const coordinate = { responsibleUnit: '市政路灯所', handlingResult: '已更换灯泡，恢复照明', resolved: true };
+  const link = (caseId: string) =>
+    until(
+      async () => (await db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId])).rows[0],
+      30000,
+      `the rating link of ${caseId}`,
+    );
+
+  const ids = {} as Record<TemplateName, string>;
+  ids.confirm = await file('路灯维修', compounds[0], '13700000001');
+  await task(reception, 'mine', ids.confirm, 'Task_ConfirmCaseClass');
+
+  ids.coordinate = await file('垃圾清运', compounds[1], '13700000002');
+  await complete(reception, (await task(reception, 'mine', ids.coordinate, 'Task_ConfirmCaseClass')).userTaskKey, classify('simple', 'sms'));
+  await task(reception, 'mine', ids.coordinate, 'Task_CoordinateUnit');
+
+  ids.rating = await file('环境卫生', compounds[2], '13700000003');
+  await complete(reception, (await task(reception, 'mine', ids.rating, 'Task_ConfirmCaseClass')).userTaskKey, classify('simple', 'sms'));
+  await complete(reception, (await task(reception, 'mine', ids.rating, 'Task_CoordinateUnit')).userTaskKey, coordinate);
+  await link(ids.rating);
+
+  ids.queue = await file('历史遗留问题', compounds[3], '13700000004');
+  await complete(reception, (await task(reception, 'mine', ids.queue, 'Task_ConfirmCaseClass')).userTaskKey, classify('difficult', 'visit'));
+  await task(office, 'queue', ids.queue, 'Task_SetUpCaseTeam');
+
+  ids.closed = await file('邻里纠纷', compounds[4], '13700000005');
+  await complete(reception, (await task(reception, 'mine', ids.closed, 'Task_ConfirmCaseClass')).userTaskKey, classify('simple', 'sms'));
+  await complete(reception, (await task(reception, 'mine', ids.closed, 'Task_CoordinateUnit')).userTaskKey, coordinate);
+  const token = bench.cipher.decrypt((await link(ids.closed)).token_enc);
+  const rated = await new Session(bench.url).call('POST', `/api/public/ratings/${token}`, { rating: 'satisfied', comment: '' });
+  if (rated.status !== 201) throw new Error(`rating failed: ${rated.status} ${JSON.stringify(rated.body)}`);
+
+  const result = {} as Record<TemplateName, Template>;
+  for (const [name, caseId] of Object.entries(ids) as Array<[TemplateName, string]>) {
+    // Quiet: no job left to do in the case's instances (the workers have finished what the last step started).
+    const instanceKeys = await until(
+      async () => {
+        const { rows } = await db.query<{ key: string; busy: boolean; state: string }>(
+          `WITH RECURSIVE tree AS (
+             SELECT i.key FROM engine_instance i JOIN petition_case c ON c.process_instance_key::bigint = i.key WHERE c.id = $1
+             UNION ALL SELECT i.key FROM engine_instance i JOIN tree t ON i.parent_instance_key = t.key)
+           SELECT t.key::text, EXISTS (SELECT 1 FROM engine_job j WHERE j.instance_key = t.key AND j.state IN ('ACTIVATABLE', 'ACTIVATED')) AS busy,
+                  (SELECT state FROM engine_instance WHERE key = t.key) AS state
+           FROM tree t`,
+          [caseId],
+        );
+        if (rows.length === 0 || rows.some((r) => r.busy)) return undefined;
+        if (name === 'closed' && rows[0].state !== 'COMPLETED') return undefined;
+        return rows.map((r) => r.key);
+      },
+      60000,
+      `template ${name} to be quiet`,
+      200,
+    );
+    result[name] = { caseId, instanceKeys };
+  }
+  return result;
+}
+
+// ------------------------------------------------------------------------------------------------ seed
+
+async function seed(db: Client, bench: BenchApp, templates: Record<TemplateName, Template>, compounds: string[]) {
+  const n = CASES - Object.keys(templates).length;
+  const [{ last }] = (await db.query<{ last: string }>('SELECT last_value::text AS last FROM engine_key_seq')).rows;
+  const [{ min }] = (await db.query<{ min: string }>('SELECT min(key)::text AS min FROM engine_resource')).rows;
+  // Every key handed out so far lies in [min, last + 1000): a copy's keys are the template's plus ord * stride.
+  const stride = BigInt(last) + 2000n - BigInt(min);
+
+  await db.query('CREATE TEMP TABLE tpl (name text PRIMARY KEY, case_id uuid NOT NULL)');
+  await db.query('CREATE TEMP TABLE tpl_instance (name text NOT NULL, key bigint NOT NULL)');
+  for (const [name, t] of Object.entries(templates)) {
+    await db.query('INSERT INTO tpl VALUES ($1, $2)', [name, t.caseId]);
+    await db.query('INSERT INTO tpl_instance SELECT $1, unnest($2::bigint[])', [name, t.instanceKeys]);
+  }
+
+  // The cases' own choices, drawn here: template (where the case stands), category, channel, compound, first
+  // responder, petitioner, date received, handling days and rating of the closed ones.
+  const cols = { ord: [] as number[], id: [] as string[], template: [] as string[], category: [] as string[], channel: [] as string[], compound: [] as string[],
+    responder: [] as string[], petitioner: [] as Array<string | null>, received: [] as string[], days: [] as number[], rating: [] as string[] };
+  const order: TemplateName[] = [];
+  for (const [name, count] of Object.entries(OPEN) as Array<[TemplateName, number]>) for (let i = 0; i < count; i++) order.push(name);
+  while (order.length < n) order.push('closed');
+  const now = Date.now();
+  const historyStart = Date.parse('2022-01-01T08:00:00+08:00');
+  for (let i = 0; i < n; i++) {
+    const template = order[i];
+    const category = template === 'queue' ? pick(['历史遗留问题', '跨区域纠纷', '政策落实']) : weighted(CATEGORIES);
+    // Closed cases over the years since 2022; open ones received in the last 60 days (the legal handling time).
+    const received = template === 'closed' ? historyStart + Math.random() * (now - 20 * 86400000 - historyStart) : now - Math.random() * 60 * 86400000;
+    cols.ord.push(i + 1);
+    cols.id.push(randomUUID());
+    cols.template.push(template);
+    cols.category.push(category);
+    cols.channel.push(weighted(CHANNELS));
+    cols.compound.push(pick(compounds));
+    cols.responder.push(pick(FIRST_RESPONDERS));
+    cols.petitioner.push(Math.random() < 0.75 ? `${pick(['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'])}${pick(['秀英', '建国', '桂兰', '志强', '丽', '伟', '敏', '军'])}` : null);
+    cols.received.push(new Date(received).toISOString());
+    cols.days.push(1 + Math.floor(Math.random() * 10));
+    cols.rating.push(weighted([['satisfied', 85], ['basically-satisfied', 12], ['dissatisfied', 3]]));
+  }
+  await db.query(
+    `CREATE TEMP TABLE seed AS
+     SELECT * FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::timestamptz[], $10::int[], $11::text[])
+       AS s(ord, id, template, category, channel, compound_id, username, petitioner, received_at, days, rating)`,
+    [cols.ord, cols.id, cols.template, cols.category, cols.channel, cols.compound, cols.responder, cols.petitioner, cols.received, cols.days, cols.rating],
+  );
+  await db.query(`ALTER TABLE seed ADD COLUMN off bigint, ADD COLUMN case_no text, ADD COLUMN first_responder_id uuid, ADD COLUMN resident_id uuid, ADD COLUMN shift interval,
+    ADD COLUMN t_case uuid, ADD COLUMN t_user uuid, ADD COLUMN t_username text, ADD COLUMN t_case_no text`);
+  await db.query(`UPDATE seed SET off = ord::bigint * $1::bigint, resident_id = CASE WHEN petitioner IS NOT NULL THEN gen_random_uuid() END`, [stride.toString()]);
+  await db.query(`UPDATE seed s SET first_responder_id = u.id FROM app_user u WHERE u.username = s.username`);
+  await db.query(`UPDATE seed s SET t_case = c.id, t_user = c.first_responder_id, t_username = u.username, t_case_no = c.case_no, shift = s.received_at - c.received_at
+    FROM tpl t JOIN petition_case c ON c.id = t.case_id JOIN app_user u ON u.id = c.first_responder_id WHERE t.name = s.template`);
+  await db.query(`WITH o AS (SELECT ord, nextval('petition_case_no_seq') AS n FROM (SELECT ord FROM seed ORDER BY received_at) x)
+    UPDATE seed s SET case_no = 'XF-' || to_char(s.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY') || '-' || lpad(o.n::text, 6, '0') FROM o WHERE o.ord = s.ord`);
+  await db.query('CREATE INDEX ON seed (template)');
+  await db.query('ANALYZE seed');
+
+  // Residents (names and masked phones; the encrypted numbers are left out: nothing in the load reads them).
+  await db.query(`INSERT INTO resident (id, name, compound_id, phone_hash, phone_masked, created_at, updated_at)
+    SELECT resident_id, petitioner, compound_id, decode(md5(resident_id::text), 'hex'), '139****' || lpad((ord % 10000)::text, 4, '0'), received_at, received_at
+    FROM seed WHERE resident_id IS NOT NULL`);
+  // Engine state first (the case rows point at their instance).
+  await db.query(`INSERT INTO engine_instance (key, definition_key, process_id, state, variables, runtime, pending_action, has_incident, parent_instance_key,
+      parent_execution_id, propagate_child_variables, start_date, end_date, taken_flows)
+    SELECT i.key + s.off, i.definition_key, i.process_id, i.state,
+      CASE WHEN i.variables ? 'caseId' THEN i.variables || jsonb_build_object('caseId', s.id::text, 'caseNo', s.case_no, 'category', s.category, 'channel', s.channel,
+        'firstResponder', s.username) ELSE i.variables END,
+      i.runtime, i.pending_action, i.has_incident, i.parent_instance_key + s.off, i.parent_execution_id, i.propagate_child_variables,
+      i.start_date + s.shift, i.end_date + s.shift, i.taken_flows
+    FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_instance i ON i.key = t.key`);
+  await db.query(`INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, incident_key, start_date, end_date)
+    SELECT e.key + s.off, e.instance_key + s.off, e.execution_id, e.element_id, e.element_name, e.element_type, e.state, NULL, e.start_date + s.shift, e.end_date + s.shift
+    FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_element e ON e.instance_key = t.key`);
+  await db.query(`INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers, worker, deadline, available_at,
+      error_message, locals, created_at)
+    SELECT j.key + s.off, j.instance_key + s.off, j.element_key + s.off, j.execution_id, j.element_id, j.type, j.state, j.retries, j.custom_headers, j.worker,
+      j.deadline + s.shift, j.available_at + s.shift, j.error_message, j.locals, j.created_at + s.shift
+    FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_job j ON j.instance_key = t.key`);
+  await db.query(`INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee, candidate_groups, candidate_users,
+      due_date, follow_up_date, form_key, form_id, external_form_reference, priority, custom_headers, creation_date, completion_date)
+    SELECT u.key + s.off, u.instance_key + s.off, u.element_key + s.off, u.execution_id, u.element_id, u.name, u.state,
+      CASE WHEN u.assignee = s.t_username THEN s.username ELSE u.assignee END, u.candidate_groups, u.candidate_users,
+      u.due_date, u.follow_up_date, u.form_key, u.form_id, u.external_form_reference, u.priority, u.custom_headers, u.creation_date + s.shift, u.completion_date + s.shift
+    FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_user_task u ON u.instance_key = t.key`);
+  // Open timers keep the template's due time (in the future): a copy received weeks ago does not fire at once.
+  await db.query(`INSERT INTO engine_timer (key, instance_key, execution_id, element_id, due_at, state)
+    SELECT m.key + s.off, m.instance_key + s.off, m.execution_id, m.element_id, CASE WHEN m.state = 'ACTIVE' THEN m.due_at ELSE m.due_at + s.shift END, m.state
+    FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_timer m ON m.instance_key = t.key`);
+  await db.query(`INSERT INTO engine_subscription (key, instance_key, execution_id, element_id, message_name, correlation_key, state)
+    SELECT m.key + s.off, m.instance_key + s.off, m.execution_id, m.element_id, m.message_name,
+      CASE WHEN m.correlation_key = s.t_case::text THEN s.id::text ELSE m.correlation_key END, m.state
+    FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_subscription m ON m.instance_key = t.key`);
+  const [{ top }] = (await db.query<{ top: string }>('SELECT max(key)::text AS top FROM engine_element')).rows;
+  const [{ topInstance }] = (await db.query<{ topInstance: string }>('SELECT max(key)::text AS "topInstance" FROM engine_instance')).rows;
+  const high = [top, topInstance, (BigInt(last) + BigInt(n + 1) * stride).toString()].map(BigInt).reduce((a, b) => (a > b ? a : b));
+  await db.query(`SELECT setval('engine_key_seq', $1::bigint)`, [(high + 1000n).toString()]);
+
+  // The cases, their timelines, notifications, ratings and the open rating links.
+  await db.query(`INSERT INTO petition_case (id, case_no, channel, category, description, resident_id, compound_id, first_responder_id, case_class, is_key_matter, status,
+      handling_round, process_instance_key, received_at, sla_due_at, legal_due_at, closed_at, created_at, updated_at, accusation, key_person_id)
+    SELECT s.id, s.case_no, s.channel, s.category, s.category || '：居民反映的问题，请协调处理。', s.resident_id, s.compound_id, s.first_responder_id, c.case_class,
+      c.is_key_matter, c.status, c.handling_round, (c.process_instance_key::bigint + s.off)::text, s.received_at, c.sla_due_at + s.shift, c.legal_due_at + s.shift,
+      c.closed_at + s.shift + s.days * interval '1 day', s.received_at, s.received_at, false, NULL
+    FROM seed s JOIN petition_case c ON c.id = s.t_case`);
+  await db.query(`INSERT INTO case_event (case_id, kind, detail, actor, job_key, created_at)
+    SELECT s.id, e.kind,
+      CASE WHEN e.kind = 'closed' THEN e.detail || jsonb_build_object('handlingWorkingDays', s.days, 'handlingHours', s.days * 24, 'onTimeInternal', s.days <= 7)
+           WHEN e.kind = 'rated' THEN e.detail || jsonb_build_object('rating', s.rating) ELSE e.detail END,
+      CASE WHEN e.actor = s.t_username THEN s.username ELSE e.actor END,
+      CASE WHEN e.job_key ~ '^[0-9]+$' THEN (e.job_key::bigint + s.off)::text END,
+      e.created_at + s.shift + CASE WHEN e.kind IN ('rated', 'closed') THEN s.days * interval '1 day' ELSE interval '0' END
+    FROM seed s JOIN case_event e ON e.case_id = s.t_case`);
+  await db.query(`INSERT INTO notification (job_key, recipient_key, case_id, template, recipient_role, recipient_user_id, channel, phone_masked, text, params, status,
+      provider, provider_message_id, error, read_at, created_at, sent_at)
+    SELECT CASE WHEN n.job_key ~ '^[0-9]+$' THEN (n.job_key::bigint + s.off)::text ELSE n.job_key || '-' || s.ord END,
+      replace(replace(n.recipient_key, s.t_case::text, s.id::text), s.t_user::text, s.first_responder_id::text), s.id, n.template, n.recipient_role,
+      CASE WHEN n.recipient_user_id = s.t_user THEN s.first_responder_id ELSE n.recipient_user_id END, n.channel, n.phone_masked,
+      replace(n.text, s.t_case_no, s.case_no), replace(n.params::text, s.t_case_no, s.case_no)::jsonb, n.status, n.provider, n.provider_message_id, n.error, n.read_at,
+      n.created_at + s.shift, n.sent_at + s.shift
+    FROM seed s JOIN notification n ON n.case_id = s.t_case`);
+  await db.query(`INSERT INTO case_rating (case_id, round, rating, comment, source, created_at)
+    SELECT s.id, r.round, s.rating, NULL, r.source, r.created_at + s.shift + s.days * interval '1 day' FROM seed s JOIN case_rating r ON r.case_id = s.t_case`);
+  const waiting = (await db.query<{ ord: number }>(`SELECT ord FROM seed WHERE template = 'rating'`)).rows.map((r) => r.ord);
+  const tokens = waiting.map(() => randomBytes(24).toString('base64url'));
+  await db.query(
+    `INSERT INTO rating_link (token_hash, case_id, round, job_key, token_enc, sent_at, expires_at, created_at)
+     SELECT k.hash, s.id, l.round, (l.job_key::bigint + s.off)::text, k.enc, l.sent_at + s.shift, l.expires_at, l.created_at + s.shift
+     FROM unnest($1::int[], $2::bytea[], $3::bytea[]) AS k(ord, hash, enc) JOIN seed s ON s.ord = k.ord JOIN rating_link l ON l.case_id = s.t_case`,
+    [waiting, tokens.map((t) => hashToken(t)), tokens.map((t) => bench.cipher.encrypt(t))],
+  );
+  await db.query('ANALYZE');
+  const count = async (sql: string) => Number((await db.query<{ n: string }>(sql)).rows[0].n);
+  return {
+    cases: await count('SELECT count(*) AS n FROM petition_case'),
+    open: await count("SELECT count(*) AS n FROM petition_case WHERE status <> 'closed'"),
+    instances: await count('SELECT count(*) AS n FROM engine_instance'),
+    waitingUserTasks: await count("SELECT count(*) AS n FROM engine_user_task WHERE state = 'CREATED'"),
+    elementInstances: await count('SELECT count(*) AS n FROM engine_element'),
+    caseEvents: await count('SELECT count(*) AS n FROM case_event'),
+    residents: await count('SELECT count(*) AS n FROM resident'),
+  };
+}
+
+// ------------------------------------------------------------------------------------------------ load
+
+interface Pools {
+  confirm: Array<{ key: string; assignee: string }>;
+  coordinate: Array<{ key: string; assignee: string }>;
+  claims: string[];
+  ratings: string[];
+}
+
+async function loadPools(db: Client, bench: BenchApp): Promise<Pools> {
+  const tasks = async (elementId: string) =>
+    (
+      await db.query<{ key: string; assignee: string }>(
+        `SELECT key::text, assignee FROM engine_user_task WHERE element_id = $1 AND state = 'CREATED' AND assignee IS NOT NULL ORDER BY random()`,
+        [elementId],
+      )
+    ).rows;
+  const claims = (
+    await db.query<{ key: string }>(`SELECT key::text FROM engine_user_task WHERE element_id = 'Task_SetUpCaseTeam' AND state = 'CREATED' AND assignee IS NULL ORDER BY random()`)
+  ).rows.map((r) => r.key);
+  const links = (await db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE used_at IS NULL AND expires_at > now() ORDER BY random()')).rows;
+  return { confirm: await tasks('Task_ConfirmCaseClass'), coordinate: await tasks('Task_CoordinateUnit'), claims, ratings: links.map((l) => bench.cipher.decrypt(l.token_enc)) };
+}
+
+interface Req {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+interface Runner {
+  route: string;
+  /** Requests per second in run A (reads share READ_RATE). */
+  rate: number;
+  /** Connections in run B. */
+  connections: number;
+  /** How many requests there is material for (tasks, links), if bounded. */
+  left?: () => number;
+  next(): Req;
+}
+
+function runners(sessions: Map<string, Session>, pools: Pools, caseIds: string[], compounds: string[]): Runner[] {
+  const as = (username: string, json = false) => sessions.get(username)!.headers(json);
+  const take = <T>(pool: T[]) => {
+    const item = pool.pop();
+    if (item === undefined) throw new Error('pool exhausted');
+    return item;
+  };
+  let address = 0;
+  return [
+    { route: 'GET /api/tasks?view=mine', rate: READ_RATE * 0.35, connections: 8, next: () => ({ method: 'GET', path: '/api/tasks?view=mine', headers: as(pick(FIRST_RESPONDERS)) }) },
+    { route: 'GET /api/tasks?view=queue', rate: READ_RATE * 0.15, connections: 4, next: () => ({ method: 'GET', path: '/api/tasks?view=queue', headers: as(pick(['street-office', 'cadre', 'secretary'])) }) },
+    { route: 'GET /api/cases/:id', rate: READ_RATE * 0.5, connections: 8, next: () => ({ method: 'GET', path: `/api/cases/${pick(caseIds)}`, headers: as(pick(READERS)) }) },
+    { route: 'POST /api/cases', rate: 5, connections: 4, next: () => {
+      const user = pick(FIRST_RESPONDERS);
+      return { method: 'POST', path: '/api/cases', headers: as(user, true), body: JSON.stringify(intakeBody(compounds)) };
+    } },
+    { route: 'POST /api/tasks/:key/claim', rate: 1, connections: 2, left: () => pools.claims.length, next: () => ({ method: 'POST', path: `/api/tasks/${take(pools.claims)}/claim`, headers: as('street-office', true), body: '{}' }) },
+    { route: 'POST /api/tasks/:key/complete (classify)', rate: 2, connections: 2, left: () => pools.confirm.length, next: () => {
+      const t = take(pools.confirm);
+      return { method: 'POST', path: `/api/tasks/${t.key}/complete`, headers: as(t.assignee, true), body: JSON.stringify({ variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false } }) };
+    } },
+    { route: 'POST /api/tasks/:key/complete (coordinate)', rate: 2, connections: 2, left: () => pools.coordinate.length, next: () => {
+      const t = take(pools.coordinate);
+      return { method: 'POST', path: `/api/tasks/${t.key}/complete`, headers: as(t.assignee, true),
+        body: JSON.stringify({ variables: { responsibleUnit: '物业公司', handlingResult: '已清理并恢复', resolved: true } }) };
+    } },
+    { route: 'POST /api/public/ratings/:token', rate: 3, connections: 2, left: () => pools.ratings.length, next: () => {
+      // Residents rate from their own phones: each from its own address (the app trusts X-Forwarded-For from loopback, as behind its proxy).
+      address++;
+      return { method: 'POST', path: `/api/public/ratings/${take(pools.ratings)}`, headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}` },
+        body: JSON.stringify({ rating: weighted([['satisfied', 85], ['basically-satisfied', 12], ['dissatisfied', 3]]), comment: '' }) };
+    } },
+    { route: 'GET /api/dashboard', rate: 1, connections: 1, next: () => ({ method: 'GET', path: '/api/dashboard', headers: as(pick(['leader', 'secretary'])) }) },
+  ];
+}
+
+async function runMix(url: string, mix: Runner[], seconds: number, rated: boolean): Promise<Array<Record<string, string | number>>> {
+  const results = await Promise.all(
+    mix.map(
+      (runner) =>
+        new Promise<Record<string, string | number>>((resolve, reject) => {
+          const left = runner.left?.();
+          const rate = Math.max(1, Math.round(runner.rate));
+          const connections = rated ? Math.max(1, Math.min(runner.connections, rate)) : runner.connections;
+          const budget = rated ? Math.min(left ?? Infinity, rate * seconds + connections) : (left ?? Infinity);
+          if (budget < connections + 1) {
+            resolve({ route: runner.route, requests: 0, 'req/s': 0, 'p50 ms': '-', 'p95 ms': '-', 'p99 ms': '-', 'non-2xx': 'no material left' });
+            return;
+          }
+          const latencies: number[] = [];
+          const codes = new Map<number, number>();
+          const instance = autocannon(
+            {
+              url,
+              connections,
+              duration: seconds,
+              ...(rated ? { overallRate: rate } : {}),
+              ...(Number.isFinite(budget) ? { maxOverallRequests: budget - connections } : {}),
+              timeout: 30,
+              requests: [{ setupRequest: (req) => ({ ...req, ...runner.next() }) }],
+            },
+            (error, result) => {
+              if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+              const ok = latencies.length;
+              const other = [...codes.entries()].filter(([c]) => c < 200 || c >= 300).map(([c, k]) => `${k}×${c}`).join(' ');
+              resolve({
+                route: runner.route,
+                ...(rated ? { 'target/s': rate } : { conns: connections }),
+                requests: ok,
+                'req/s': (ok / (result.duration || seconds)).toFixed(1),
+                'p50 ms': percentile(latencies, 50).toFixed(0),
+                'p95 ms': percentile(latencies, 95).toFixed(0),
+                'p99 ms': percentile(latencies, 99).toFixed(0),
+                'max ms': latencies.length ? Math.max(...latencies).toFixed(0) : '-',
+                'non-2xx': [other, result.errors ? `${result.errors} errors` : '', result.timeouts ? `${result.timeouts} timeouts` : ''].filter(Boolean).join(' ') || '0',
+              });
+            },
+          );
+          instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+            codes.set(statusCode, (codes.get(statusCode) ?? 0) + 1);
+            if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+          });
+        }),
+    ),
+  );
+  return results;
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

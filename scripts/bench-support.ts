@@ -1,0 +1,230 @@
+/**
+ * What the load and end-to-end benchmarks share: a fresh database of their own (created, then dropped), the app in a
+ * child process on loopback with known secrets, browser-like sessions (cookie and CSRF token), polling, percentiles
+ * and the app's memory read from inside it (a preload that writes process.memoryUsage() to a file).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { spawnApp, type ChildApp } from '../tests/support/child-app';
+import { piiCipher, type PiiCipher } from '../server/security/pii';
+
+export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+export const DEMO_PASSWORD = 'demo-2026';
+
+export type Json = Record<string, unknown>;
+
+/** A database of the benchmark's own on DATABASE_URL's server: nobody else's data is touched. */
+export async function freshDatabase(prefix: string): Promise<{ url: string; name: string; drop: () => Promise<void> }> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    url: url.toString(),
+    name,
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      const a = new Client({ connectionString: SERVER_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+export interface BenchApp {
+  app: ChildApp;
+  url: string;
+  env: Record<string, string>;
+  cipher: PiiCipher;
+  /** The app's own memory samples (rss, heapUsed, heapTotal, external in bytes, t in ms since epoch). */
+  memory(): Array<{ t: number; rss: number; heapUsed: number; heapTotal: number; external: number }>;
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The app (ENGINE=embedded, workers in the app) in a child process, listening on 127.0.0.1 only. */
+export async function startBenchApp(databaseUrl: string, extra: Record<string, string> = {}): Promise<BenchApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'bench-app-'));
+  const piiKey = randomBytes(32).toString('hex');
+  const memoryFile = join(dataDir, 'memory.jsonl');
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    DATA_DIR: dataDir,
+    DATABASE_URL: databaseUrl,
+    ENGINE: 'embedded',
+    WORKERS_IN_APP: 'true',
+    DEMO_SEED: 'true',
+    DEPLOY_MODELS: 'true',
+    SMS_PROVIDER: 'outbox',
+    ENGINE_API_PASSWORD: randomBytes(12).toString('hex'),
+    SESSION_SECRET: randomBytes(24).toString('hex'),
+    PII_ENCRYPTION_KEY: piiKey,
+    BENCH_MEMORY_FILE: memoryFile,
+    BENCH_MEMORY_INTERVAL_MS: '5000',
+    NODE_OPTIONS: `--require ${join(__dirname, 'memory-probe.cjs')}`,
+    ...extra,
+  };
+  let app = await spawnApp(env, 120_000);
+  const bench: BenchApp = {
+    app,
+    url: app.url,
+    env,
+    cipher: piiCipher(Buffer.from(piiKey, 'hex')),
+    memory: () =>
+      existsSync(memoryFile)
+        ? readFileSync(memoryFile, 'utf8')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => JSON.parse(line) as ReturnType<BenchApp['memory']>[number])
+        : [],
+    async restart() {
+      await app.kill('SIGTERM');
+      rmSync(memoryFile, { force: true });
+      app = await spawnApp(env, 120_000);
+      bench.app = app;
+      bench.url = app.url;
+    },
+    async stop() {
+      await app.kill('SIGTERM').catch(() => undefined);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return bench;
+}
+
+/** A browser-like client: keeps the session cookie and sends the CSRF token it was given. */
+export class Session {
+  cookie = '';
+  csrf = '';
+  constructor(
+    public base: string,
+    readonly username = '',
+  ) {}
+  headers(json = true): Record<string, string> {
+    return {
+      ...(json ? { 'content-type': 'application/json' } : {}),
+      ...(this.cookie ? { cookie: this.cookie } : {}),
+      ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
+    };
+  }
+  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { ...this.headers(body !== undefined), ...headers },
+      body: body !== undefined ? JSON.stringify(body) : undefined,
+    });
+    const set = res.headers.get('set-cookie');
+    if (set) this.cookie = set.split(';')[0];
+    const text = await res.text();
+    let parsed: Json;
+    try {
+      parsed = text ? (JSON.parse(text) as Json) : {};
+    } catch {
+      parsed = { text };
+    }
+    return { status: res.status, body: parsed };
+  }
+  static async signIn(base: string, username: string): Promise<Session> {
+    const s = new Session(base, username);
+    const res = await s.call('POST', '/api/session', { username, password: DEMO_PASSWORD });
+    if (res.status !== 201) throw new Error(`sign-in of ${username} failed: ${res.status} ${JSON.stringify(res.body)}`);
+    s.csrf = res.body.csrfToken as string;
+    return s;
+  }
+}
+
+export async function until<T>(check: () => Promise<T | undefined | false | null>, timeoutMs: number, what: string, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Nearest-rank percentile of unsorted values. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export const CATEGORIES: Array<[string, number]> = [
+  ['垃圾清运', 14],
+  ['路灯维修', 10],
+  ['环境卫生', 12],
+  ['邻里纠纷', 12],
+  ['物业管理', 14],
+  ['物业合同纠纷', 5],
+  ['公共区域改造', 5],
+  ['电梯故障', 8],
+  ['停车管理', 8],
+  ['噪音扰民', 6],
+  ['历史遗留问题', 3],
+  ['跨区域纠纷', 1],
+  ['政策落实', 2],
+];
+export const SIMPLE_CATEGORIES = ['垃圾清运', '路灯维修', '环境卫生', '邻里纠纷', '停车管理', '噪音扰民'];
+export const CHANNELS: Array<[string, number]> = [
+  ['walk-in', 35],
+  ['phone', 25],
+  ['hotline-12345', 20],
+  ['wechat', 12],
+  ['grid-report', 8],
+];
+/** Staff who file petitions and so own cases (first responders). */
+export const FIRST_RESPONDERS = ['reception', 'cadre', 'secretary', 'grid1', 'grid2', 'grid3', 'grid4', 'grid5', 'grid6', 'grid7'];
+
+export function weighted<T>(items: Array<[T, number]>): T {
+  const total = items.reduce((a, [, w]) => a + w, 0);
+  let r = Math.random() * total;
+  for (const [item, w] of items) if ((r -= w) < 0) return item;
+  return items[items.length - 1][0];
+}
+
+export const pick = <T>(items: T[]): T => items[Math.floor(Math.random() * items.length)];
+
+let phoneCounter = Math.floor(Math.random() * 1e6);
+/** A petition as reception takes it: a distinct petitioner (a fresh phone number), a compound, a category. */
+export function intakeBody(compoundIds: string[], category = weighted(CATEGORIES)): Json {
+  phoneCounter = (phoneCounter + 7919) % 1e8;
+  const withPetitioner = Math.random() < 0.8;
+  return {
+    channel: weighted(CHANNELS),
+    category,
+    description: `${category}：居民反映问题，请尽快处理（压测）`,
+    compoundId: pick(compoundIds),
+    ...(withPetitioner
+      ? { petitioner: { name: `${pick(['王', '李', '张', '刘', '陈', '杨', '赵', '黄'])}${pick(['秀英', '建国', '小明', '桂兰', '志强', '丽', '伟'])}`, phone: `139${String(phoneCounter).padStart(8, '0')}` } }
+      : {}),
+  };
+}
+
+/** The app's machine: cores, load, memory (written next to the figures). */
+export function machine(): string {
+  const cpus = readFileSync('/proc/cpuinfo', 'utf8').match(/^model name\s*:\s*(.*)$/m)?.[1] ?? 'unknown cpu';
+  const cores = readFileSync('/proc/cpuinfo', 'utf8').match(/^processor\s*:/gm)?.length ?? 0;
+  const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+  return `${cores} cores (${cpus}), load average ${load}, node ${process.version}`;
+}
+
+export function table(rows: Array<Record<string, string | number>>): string {
+  if (rows.length === 0) return '';
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => String(r[k]))))].join('\n');
+}
