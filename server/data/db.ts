@@ -24,6 +24,12 @@ export function postgresDb(pool: Pool): Db {
     },
     async transaction<T>(work: (tx: Queryable) => Promise<T>) {
       const client: PoolClient = await pool.connect();
+      // The pool listens for errors on idle clients only. A checked-out client whose server goes away between two
+      // statements (a restart ends every session with 57P01) emits 'error' with nobody listening, which would end
+      // the process; here it is noted, and the next statement fails with it (a 503 for a request).
+      let lost: Error | undefined;
+      const onError = (error: Error) => (lost = error);
+      client.on('error', onError);
       try {
         await client.query('BEGIN');
         const tx: Queryable = {
@@ -38,7 +44,9 @@ export function postgresDb(pool: Pool): Db {
         await client.query('ROLLBACK').catch(() => undefined);
         throw error;
       } finally {
-        client.release();
+        client.off('error', onError);
+        // A client whose connection broke is destroyed rather than handed to the next caller.
+        client.release(lost);
       }
     },
   };
