@@ -60,6 +60,8 @@ export class EmbeddedEngine {
   private sweeps: Promise<void> = Promise.resolve();
   /** Set when a committed step or publication may have raced a buffered message against a new subscription. */
   private recheckMessages = false;
+  /** The after-commit requests of the transactions in flight (see transaction()). */
+  private readonly transactions = new WeakMap<EngineQueryable, { recheckMessages: boolean }>();
   /** Job types that got new jobs since the last notification: only their waiting workers are woken. */
   private readonly newJobTypes = new Set<string>();
   private sweepQueued = false;
@@ -94,6 +96,29 @@ export class EmbeddedEngine {
 
   now(): Date {
     return new Date(this.pinned ?? Date.now());
+  }
+
+  /**
+   * One database transaction whose work may ask for a recheck of buffered messages once it has committed (and only
+   * then: a message and a subscription written by two transactions that overlap do not see each other, so whichever
+   * commits last must look again). The request is kept per transaction, so another transaction committing first
+   * cannot take it early.
+   */
+  private async transaction<T>(work: (tx: EngineQueryable) => Promise<T>): Promise<T> {
+    const context = { recheckMessages: false };
+    const result = await this.db.transaction((tx) => {
+      this.transactions.set(tx, context);
+      return work(tx);
+    });
+    if (context.recheckMessages) this.matchBufferedMessages().catch((error: unknown) => this.options.onError?.(error));
+    return result;
+  }
+
+  /** Asks for a recheck of buffered messages after `tx` commits (immediately after the next step outside one). */
+  private recheckAfterCommit(tx: EngineQueryable): void {
+    const context = this.transactions.get(tx);
+    if (context) context.recheckMessages = true;
+    else this.recheckMessages = true;
   }
 
   /** Wakes long-polling activations: those of the types that got jobs, or all of them (`everyone`). */
@@ -178,7 +203,7 @@ export class EmbeddedEngine {
         problems,
       });
     }
-    return this.db.transaction(async (tx) => {
+    return this.transaction(async (tx) => {
       await tx.query('LOCK TABLE engine_resource IN EXCLUSIVE MODE');
       const deploymentKey = await this.keys.take(tx);
       const deployments: Row[] = [];
@@ -374,7 +399,7 @@ export class EmbeddedEngine {
       throw invalidArgument('Expected either processDefinitionId or processDefinitionKey, but neither given');
     }
     const completion = input.awaitCompletion ? this.waitForCompletion() : undefined;
-    const instanceKey = await this.db.transaction((tx) => this.startInstance(tx, definition, variables));
+    const instanceKey = await this.transaction((tx) => this.startInstance(tx, definition, variables));
     this.notifyJobs();
     const base = {
       processDefinitionId: String(definition.resource_id),
@@ -674,7 +699,7 @@ export class EmbeddedEngine {
     if (!fresh.some((w) => w.kind === 'message')) return result;
     // A message published while this step was uncommitted does not see the new subscription, nor this step the
     // message: once committed, look again (see matchBufferedMessages).
-    this.recheckMessages = true;
+    this.recheckAfterCommit(tx);
     const [buffered] = await tx.query<{ key: string; execution_id: string; variables: Variables; sub_key: string }>(
       `SELECT m.key::text, s.execution_id, m.variables, s.key::text AS sub_key
        FROM engine_subscription s JOIN engine_message m
@@ -861,7 +886,7 @@ export class EmbeddedEngine {
   }
 
   async cancelProcessInstance(key: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const [row] = await tx.query<{ state: string }>('SELECT state FROM engine_instance WHERE key = $1 FOR UPDATE', [key]);
       if (!row) throw notFound('process instance', key);
       if (row.state !== 'ACTIVE') throw notFound('process instance', key);
@@ -953,7 +978,7 @@ export class EmbeddedEngine {
 
   private async tryActivate(input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; fetchVariable?: string[] }) {
     const now = this.now();
-    const rows = await this.db.transaction((tx) =>
+    const rows = await this.transaction((tx) =>
       tx.query<Row>(
         `UPDATE engine_job j SET state = 'ACTIVATED', worker = $3, deadline = $4
          FROM engine_instance i
@@ -1001,7 +1026,7 @@ export class EmbeddedEngine {
   }
 
   async completeJob(key: string, variables: Variables = {}): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       // The hot path: one statement both checks and completes the job.
       const [job] = await tx.query<{ instance_key: string; execution_id: string }>(
         `UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED')
@@ -1018,7 +1043,7 @@ export class EmbeddedEngine {
   }
 
   async failJob(key: string, input: { retries?: number; errorMessage?: string; retryBackOff?: number; variables?: Variables }) {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
       if (job.state !== 'ACTIVATED') throw invalidState(`Expected to fail activated job with key '${key}', but it is in state '${job.state}'`);
       const retries = Math.max(0, Number(input.retries ?? 0));
@@ -1054,7 +1079,7 @@ export class EmbeddedEngine {
 
   async throwJobError(key: string, input: { errorCode: string; errorMessage?: string; variables?: Variables }) {
     if (!input.errorCode) throw invalidArgument('Expected an errorCode, but none given');
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
       await tx.query("UPDATE engine_job SET state = 'ERROR_THROWN', error_message = $2 WHERE key = $1", [key, input.errorMessage ?? null]);
       await this.advance(
@@ -1068,7 +1093,7 @@ export class EmbeddedEngine {
   }
 
   async updateJob(key: string, changeset: { retries?: number; timeout?: number }) {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
       if (changeset.retries !== undefined) {
         if (!(changeset.retries >= 1)) throw invalidArgument(`Expected retries to be at least 1, but was ${changeset.retries}`);
@@ -1090,8 +1115,8 @@ export class EmbeddedEngine {
     const run = this.sweeps.then(async () => {
       await this.fireDueTimers();
       await this.reactivateTimedOutJobs();
-      // The safety net of the post-commit recheck: a flag raised inside a transaction can be taken by another
-      // transaction's notification before the first commits. A pair missed that way is correlated here.
+      // The safety net of the after-commit recheck (see transaction()): a recheck that failed, or a crash between a
+      // commit and its recheck, leaves a buffered message beside its open subscription. Such a pair is correlated here.
       const [waiting] = await this.db.query("SELECT 1 FROM engine_message WHERE state = 'BUFFERED' AND expires_at > $1 LIMIT 1", [this.now().toISOString()]);
       if (waiting) await this.matchBufferedMessages();
     });
@@ -1109,7 +1134,7 @@ export class EmbeddedEngine {
       if (due.length === 0) return;
       for (const { key } of due) {
         try {
-          await this.db.transaction(async (tx) => {
+          await this.transaction(async (tx) => {
             const [timer] = await tx.query<{ instance_key: string; execution_id: string }>(
               `SELECT instance_key::text, execution_id FROM engine_timer WHERE key = $1 AND state = 'ACTIVE' FOR UPDATE SKIP LOCKED`,
               [key],
@@ -1172,7 +1197,7 @@ export class EmbeddedEngine {
 
   async assignUserTask(key: string, input: { assignee: string; allowOverride?: boolean }) {
     if (!input.assignee) throw invalidArgument('Expected an assignee, but none given');
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const task = await this.openTask(tx, key);
       if (input.allowOverride === false && task.assignee && task.assignee !== input.assignee) {
         throw invalidState(`Expected to assign user task '${key}' to '${input.assignee}', but it is already assigned to '${task.assignee}'`);
@@ -1182,7 +1207,7 @@ export class EmbeddedEngine {
   }
 
   async unassignUserTask(key: string) {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       await this.openTask(tx, key);
       await tx.query('UPDATE engine_user_task SET assignee = NULL WHERE key = $1', [key]);
     });
@@ -1214,14 +1239,14 @@ export class EmbeddedEngine {
       throw invalidArgument(`Expected priority to be an integer between 0 and 100, but was ${changeset.priority}`);
     }
     add('priority', changeset.priority);
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       await this.openTask(tx, key);
       if (sets.length > 0) await tx.query(`UPDATE engine_user_task SET ${sets.join(', ')} WHERE key = $1`, params);
     });
   }
 
   async completeUserTask(key: string, variables: Variables = {}) {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const task = await this.openTask(tx, key);
       await tx.query("UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE key = $1", [key, this.now().toISOString()]);
       await this.advance(tx, task.instance_key, { kind: 'complete', executionId: task.execution_id, variables });
@@ -1238,7 +1263,7 @@ export class EmbeddedEngine {
 
   /** Resolves an incident: a job incident makes the job activatable again; any other replays the failed step. */
   async resolveIncident(key: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const [incident] = await tx.query<{ instance_key: string; job_key: string | null; state: string }>(
         'SELECT instance_key::text, job_key::text, state FROM engine_incident WHERE key = $1 FOR UPDATE',
         [key],
@@ -1282,7 +1307,7 @@ export class EmbeddedEngine {
    */
   async publishMessage(input: { name: string; correlationKey?: string; timeToLive?: number; messageId?: string; variables?: Variables }) {
     if (!input.name) throw invalidArgument('Expected a message name, but none given');
-    const result = await this.db.transaction(async (tx) => {
+    const result = await this.transaction(async (tx) => {
       const now = this.now();
       if (input.messageId) {
         const [dupe] = await tx.query(
@@ -1307,7 +1332,7 @@ export class EmbeddedEngine {
         [key, input.name, input.correlationKey ?? '', input.messageId ?? null, JSON.stringify(input.variables ?? {}),
           correlated.length > 0 ? 'CORRELATED' : ttl > 0 ? 'BUFFERED' : 'EXPIRED', new Date(now.getTime() + ttl).toISOString(), now.toISOString()],
       );
-      if (correlated.length === 0 && ttl > 0) this.recheckMessages = true;
+      if (correlated.length === 0 && ttl > 0) this.recheckAfterCommit(tx);
       return { tenantId: TENANT, messageKey: key, processInstanceKeys: correlated };
     });
     this.notifyJobs();
@@ -1321,7 +1346,7 @@ export class EmbeddedEngine {
    */
   private async matchBufferedMessages(): Promise<void> {
     for (;;) {
-      const matched = await this.db.transaction(async (tx) => {
+      const matched = await this.transaction(async (tx) => {
         const [pair] = await tx.query<{ message_key: string; sub_key: string; instance_key: string; execution_id: string; variables: Variables }>(
           `SELECT m.key::text AS message_key, s.key::text AS sub_key, s.instance_key::text, s.execution_id, m.variables
            FROM engine_message m JOIN engine_subscription s
@@ -1344,7 +1369,7 @@ export class EmbeddedEngine {
   /** Correlates a message to a waiting subscription now, or fails with 404 when none waits. */
   async correlateMessage(input: { name: string; correlationKey?: string; variables?: Variables }) {
     if (!input.name) throw invalidArgument('Expected a message name, but none given');
-    const result = await this.db.transaction(async (tx) => {
+    const result = await this.transaction(async (tx) => {
       const correlated = await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {});
       if (correlated.length === 0) {
         throw new EngineError(
@@ -1387,7 +1412,7 @@ export class EmbeddedEngine {
 
   /** Sets variables on the process scope of the instance owning the element instance (the engine keeps one scope). */
   async setVariables(elementInstanceKey: string, variables: Variables): Promise<void> {
-    await this.db.transaction(async (tx) => {
+    await this.transaction(async (tx) => {
       const [row] = await tx.query<{ instance_key: string }>(
         `SELECT e.instance_key::text FROM engine_element e JOIN engine_instance i ON i.key = e.instance_key
          WHERE e.key = $1 AND i.state = 'ACTIVE' FOR UPDATE OF i`,
