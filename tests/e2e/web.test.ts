@@ -200,6 +200,15 @@ describe('the pages in a real browser', () => {
     await leader.getByTestId('kpi-closed').waitFor();
     expect(Number(await leader.getByTestId('kpi-closed').locator('strong').textContent())).toBeGreaterThanOrEqual(1);
     await shot(leader, 'dashboard-closed');
+    // and narrowed to this month and the case's category, the figures are that case's
+    await leader.getByTestId('category').fill('垃圾清运');
+    await leader.getByTestId('preset-month').click();
+    await leader.waitForURL(/category=/);
+    await leader.getByTestId('kpi-closed').waitFor();
+    await expect(leader.getByTestId('kpi-closed').locator('strong').textContent()).resolves.toBe('1');
+    await expect(leader.getByTestId('kpi-received').locator('strong').textContent()).resolves.toBe('1');
+    await leader.getByTestId('chart-by-category').locator('canvas').waitFor();
+    await shot(leader, 'dashboard-filtered');
     expect(consoleErrors).toEqual([]);
   });
 
