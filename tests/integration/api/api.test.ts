@@ -282,6 +282,9 @@ describe('the domain API', () => {
     expect(refused.body.problems.length).toBeGreaterThan(0);
     // and the engine still runs the version it ran
     expect((await admin.call('GET', '/api/diagrams/petition-handling.bpmn')).body.running).toEqual(model.running);
+    // and a large model (the modeler saves a model whole) is taken, not refused by the request size limit
+    const large = (model.content as string).replace('</bpmn:definitions>', `<!-- ${'x'.repeat(600_000)} -->\n</bpmn:definitions>`);
+    expect((await admin.call('POST', '/api/diagrams/petition-handling.bpmn/lint', { content: large })).status).toBe(200);
     // and the modeler gets the element templates
     expect(((await admin.call('GET', '/api/element-templates')).body as Json[]).map((t) => t.id)).toContain('petition.close-case');
   });

@@ -204,8 +204,8 @@ describe('bad input and access', () => {
         const bomb = await tryDeploy('billion-laughs.bpmn', BOMB, /unparsable|不是有效/);
         expect(bomb.text).not.toMatch(/(lol){20}/); // the entities were never expanded
         await tryDeploy('script-task.bpmn', SCRIPT, /ScriptTask|zeebe:Script/);
-        // a body over the API's 256 kB limit
-        const huge = await admin.call('POST', '/api/diagrams/huge.bpmn/versions', { content: `<x>${'a'.repeat(300 * 1024)}</x>` });
+        // a body over the model routes' 3 MB limit
+        const huge = await admin.call('POST', '/api/diagrams/huge.bpmn/versions', { content: `<x>${'a'.repeat(3200 * 1024)}</x>` });
         expectRefused(huge, 413);
       });
       expect(await engineDigest()).toEqual(engineBefore);
