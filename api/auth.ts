@@ -8,7 +8,11 @@ import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { z } from 'zod';
 import { Problem, refusal } from '../server/http/problem';
-import { verifyPassword } from '../server/security/password';
+import { hashPassword, verifyPassword } from '../server/security/password';
+
+let dummy: Promise<string> | undefined;
+/** A hash of a random password, made once: what an unknown username is checked against. */
+const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 import type { ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 
@@ -112,7 +116,9 @@ export const authRoutes: RouteSpec[] = [
           { zh: `密码错误次数过多，请 ${minutes} 分钟后再试。`, en: `Too many wrong passwords: try again in ${minutes} minutes.` },
         ));
       }
-      const ok = user?.active ? await verifyPassword(password, user.password_hash) : false;
+      // An unknown or inactive account costs the same hashing as a real one, so the answer's timing does not tell
+      // which usernames exist.
+      const ok = user?.active ? await verifyPassword(password, user.password_hash) : await verifyPassword(password, await dummyHash()).then(() => false);
       if (!user || !ok) {
         if (user) {
           await deps.db.query(
