@@ -6,37 +6,9 @@
 import { deployModels } from '../../../server/deploy-models';
 import { piiCipher } from '../../../server/security/pii';
 import { startEngine, until, type EngineHarness } from '../../support/engine';
+import { Session, type Json } from '../../support/session';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** A browser-like client: keeps the session cookie and sends the CSRF token it was given. */
-class Session {
-  cookie = '';
-  csrf = '';
-  constructor(readonly base: string) {}
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
-  }
-  async signIn(username: string, password = 'demo-2026') {
-    const res = await this.call('POST', '/api/session', { username, password });
-    if (res.status !== 201) throw new Error(`sign-in of ${username} failed: ${JSON.stringify(res.body)}`);
-    this.csrf = res.body.csrfToken as string;
-    return this;
-  }
-}
 
 describe('the domain API', () => {
   let h: EngineHarness;

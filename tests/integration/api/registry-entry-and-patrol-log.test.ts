@@ -3,35 +3,9 @@
  * the case, not the resident's id; a case accusing the reader does not exist for them) and the patrol log's list.
  */
 import { startEngine, type EngineHarness } from '../../support/engine';
+import { Session, type Json } from '../../support/session';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-class Session {
-  cookie = '';
-  csrf = '';
-  constructor(readonly base: string) {}
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
-  }
-  async signIn(username: string) {
-    const res = await this.call('POST', '/api/session', { username, password: 'demo-2026' });
-    if (res.status !== 201) throw new Error(`sign-in of ${username} failed`);
-    this.csrf = res.body.csrfToken as string;
-    return this;
-  }
-}
 
 describe('key-person entry by case number, and the patrol log', () => {
   let h: EngineHarness;

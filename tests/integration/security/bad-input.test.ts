@@ -12,10 +12,10 @@ import { createApp } from '../../../server/http/app';
 import { createLogger } from '../../../server/logger';
 import { hashToken } from '../../../workers/issue-rating-link';
 import { startEngine, type EngineHarness } from '../../support/engine';
+import { Session, type Json } from '../../support/session';
 
 jest.setTimeout(3 * 60 * 1000);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const METRICS_TOKEN = 'metrics-token-for-tests-0123456789';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0e0b40000000049454e44ae426082', 'hex');
@@ -23,40 +23,6 @@ const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000
 const INTERNAL = /\bat \S+ \(|\.ts:\d+|\.js:\d+|node_modules|\/work\/|\/tmp\/|SELECT |INSERT |TypeError|ReferenceError|"stack"/;
 const CJK = /[\u4e00-\u9fff]/;
 
-class Session {
-  cookie = '';
-  csrf = '';
-  constructor(readonly base: string, readonly ip = '127.0.0.1') {}
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; text: string; headers: Headers }> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        'x-forwarded-for': this.ip,
-        ...(body !== undefined && !(body instanceof FormData) && typeof body !== 'string' ? { 'content-type': 'application/json' } : {}),
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-        ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
-        ...headers,
-      },
-      body: body === undefined ? undefined : body instanceof FormData || typeof body === 'string' || body instanceof Uint8Array ? (body as RequestInit['body']) : JSON.stringify(body),
-    });
-    const set = res.headers.get('set-cookie');
-    if (set && set.startsWith('xf_session=') && !set.startsWith('xf_session=;')) this.cookie = set.split(';')[0];
-    const text = await res.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      /* not JSON */
-    }
-    return { status: res.status, body: parsed, text, headers: res.headers };
-  }
-  async signIn(username: string, password = 'demo-2026') {
-    const res = await this.call('POST', '/api/session', { username, password });
-    if (res.status !== 201) throw new Error(`sign-in of ${username} failed: ${res.text}`);
-    this.csrf = res.body.csrfToken as string;
-    return this;
-  }
-}
 
 /** A clean refusal: the status, a problem detail with title and detail in the language asked, nothing internal. */
 function expectRefused(res: { status: number; body: Json; text: string; headers: Headers }, status: number, lang: 'zh' | 'en' = 'zh') {

@@ -12,10 +12,10 @@ import { ROUTES } from '../../../api';
 import { ROLES, allowed, type Role } from '../../../api/route';
 import { hashToken } from '../../../workers/issue-rating-link';
 import { now, startEngine, until, type EngineHarness } from '../../support/engine';
+import { Session, type Json } from '../../support/session';
 
 jest.setTimeout(4 * 60 * 1000);
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** The demo user of each role (the seed has one per role). */
 const USER_OF: Record<Role, string> = {
@@ -35,37 +35,6 @@ const ACCUSATION_TEXT = '反映社区干部张伟收受好处费ACC7731';
 /** The one route that answers full details, to the roles it names (logged). */
 const DETAILS_ROUTE = 'GET /cases/:id/petitioner';
 
-class Session {
-  cookie = '';
-  csrf = '';
-  constructor(readonly base: string) {}
-  async call(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; body: Json }> {
-    const res = await fetch(`${this.base}${path}`, {
-      method,
-      headers: {
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(this.cookie ? { cookie: this.cookie, 'x-csrf-token': this.csrf } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0];
-    const text = await res.text();
-    let parsed: Json = {};
-    try {
-      parsed = JSON.parse(text) as Json;
-    } catch {
-      /* CSV, files */
-    }
-    return { status: res.status, text, body: parsed };
-  }
-  async signIn(username: string) {
-    const res = await this.call('POST', '/api/session', { username, password: 'demo-2026' });
-    if (res.status !== 201) throw new Error(`sign-in of ${username} failed: ${res.text}`);
-    this.csrf = res.body.csrfToken as string;
-    return this;
-  }
-}
 
 describe('personal data in every answer', () => {
   let h: EngineHarness;
