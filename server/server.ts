@@ -56,7 +56,11 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     const quietMounts: Parameters<typeof createApp>[0]['mounts'] = [];
     if (config.ENGINE === 'embedded') {
       if (config.DATABASE_URL) {
-        const release = await acquireEngineLock(config.DATABASE_URL);
+        const release = await acquireEngineLock(config.DATABASE_URL, {
+          onLost: (err) => log.warn({ err: err.message }, 'engine lock lost with its database connection; taking it again once the database answers'),
+          onRetaken: () => log.info('engine lock taken again'),
+          onTakenByOther: (holder) => log.error({ holder }, 'another process took the engine lock while the database was away: two engines may run on one database; stop one'),
+        });
         cleanups.push(release);
       }
       engine = new EmbeddedEngine({ db: database.db, hotInstances: config.ENGINE_HOT_INSTANCES, onError: (err) => log.error({ err }, 'engine background task failed') });

@@ -96,7 +96,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   } catch (error) {
     const log = await self.log();
     rmSync(folder, { recursive: true, force: true });
-    throw new Error(`the private PostgreSQL did not start: ${(error as Error).message}\n${log}`);
+    throw new Error(`the private PostgreSQL did not start: ${(error as Error).message}\n${log}`, { cause: error });
   }
   return self;
 }

@@ -12,7 +12,7 @@
  * the PGlite pass would only run the same test a second time (PGlite is in-process: there is no server to stop).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -98,6 +98,8 @@ jest.setTimeout(4 * 60 * 1000);
       }
     })();
     const stoppedAt = Date.now();
+    const cpuAtStop = cpuSeconds(app.process.pid!);
+    const outputAtStop = app.output().length;
     await pg.stop('fast');
     await sleep(5000);
     // then an explicit filing is refused with a clear problem detail, in Chinese and in English
@@ -108,12 +110,14 @@ jest.setTimeout(4 * 60 * 1000);
     expect(en).toMatchObject({ status: 503, title: 'Service unavailable' });
     expect(en.detail).toContain('The database cannot be reached');
     await sleep(OUTAGE_MS - (Date.now() - stoppedAt));
+    const cpuDuringOutage = cpuSeconds(app.process.pid!) - cpuAtStop;
+    const logDuringOutage = app.output().slice(outputAtStop).split('\n').filter(Boolean);
     const restartedAt = Date.now();
     await pg.start();
 
     // then filing and readiness come back by themselves
-    const firstAcceptedAfter = await until(async () => load.attempts.find((a) => a.status === 201 && a.startedAt >= restartedAt), 60_000);
-    const readyAgain = await until(async () => readiness.find((r) => r.at >= restartedAt && r.status === 200), 60_000);
+    const firstAcceptedAfter = await until(() => Promise.resolve(load.attempts.find((a) => a.status === 201 && a.startedAt >= restartedAt)), 60_000);
+    const readyAgain = await until(() => Promise.resolve(readiness.find((r) => r.at >= restartedAt && r.status === 200)), 60_000);
     await sleep(5000);
     await load.stop();
     probing = false;
@@ -132,6 +136,9 @@ jest.setTimeout(4 * 60 * 1000);
       readinessMaxMs: Math.max(...readiness.map((r) => r.ms)),
       filingBackAfterMs: firstAcceptedAfter.startedAt + firstAcceptedAfter.ms - restartedAt,
       readyAgainAfterMs: readyAgain.at + readyAgain.ms - restartedAt,
+      appCpuSecondsDuringOutage: Math.round(cpuDuringOutage * 10) / 10,
+      appLogLinesDuringOutage: logDuringOutage.length,
+      appLogMessagesDuringOutage: count(logDuringOutage.map((line) => (/"msg":"([^"]*)"/.exec(line) ?? [])[1] ?? line.slice(0, 80))),
       details: [...new Set(during.map((a) => a.detail ?? a.error))],
     };
     console.log(`postgres outage figures: ${JSON.stringify(figures, null, 2)}`);
@@ -153,6 +160,15 @@ jest.setTimeout(4 * 60 * 1000);
     try {
       const query = async <T>(sql: string, params?: unknown[]) => (await db.query(sql, params)).rows as T[];
       const client: Any = createEngineClient(loadConfig(env), { engineApiPassword: PASSWORD } as Secrets, url).client;
+      // the app holds the one-engine lock again (it was lost with its connection)
+      const holders = await until(async () => {
+        const rows = await query<{ application_name: string }>(
+          `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+           WHERE l.locktype = 'advisory' AND l.objid = 727274001 AND l.granted`,
+        );
+        return rows.length > 0 ? rows : undefined;
+      }, 20_000);
+      expect(holders.map((h) => h.application_name)).toEqual([expect.stringContaining(`pid ${app.process.pid}`)]);
       const ids = new Set((await query<{ id: string }>('SELECT id FROM petition_case')).map((r) => r.id));
       expect(load.accepted().filter((a) => !ids.has(a.id!))).toEqual([]);
       const settleStart = Date.now();
@@ -192,7 +208,17 @@ async function fileOnce(url: string, session: { cookie: string; csrf: string }, 
   return { status: res.status, title: body.title, detail: body.detail };
 }
 
-function count(values: number[]): Record<string, number> {
+/** CPU time a process has used (user + system), from /proc; 0 where there is no /proc. */
+function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+function count(values: Array<number | string>): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of values) out[v] = (out[v] ?? 0) + 1;
   return out;
