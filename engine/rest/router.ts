@@ -262,7 +262,18 @@ function toEngineError(error: unknown): EngineError {
     return new EngineError(503, 'RESOURCE_EXHAUSTED', 'The engine is busy (no database connection free); retry shortly');
   }
   if (e?.code === '40P01') return new EngineError(503, 'RESOURCE_EXHAUSTED', 'A concurrent change got in the way; retry');
+  // The database is away (stopped, restarting, unreachable): the engine cannot serve, but nothing is wrong with the
+  // request. RESOURCE_EXHAUSTED makes the SDK's workers back off instead of polling again at once, and keeps an
+  // outage from writing an error line per poll.
+  if (databaseUnreachable(e)) return new EngineError(503, 'RESOURCE_EXHAUSTED', `The engine cannot reach its database; retry shortly (${e?.message ?? ''})`);
   return new EngineError(500, 'INTERNAL', `Unexpected error: ${e?.message ?? String(error)}`);
+}
+
+function databaseUnreachable(e: { code?: string; message?: string } | undefined): boolean {
+  if (!e) return false;
+  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(e.code)) return true;
+  if (e.code?.startsWith('08')) return true;
+  return /Connection terminated|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e.message ?? '');
 }
 
 function basicAuth(credentials: { username: string; password: string }) {
