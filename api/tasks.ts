@@ -78,9 +78,9 @@ export const taskRoutes: RouteSpec[] = [
         }
       }
       const now = deps.now();
-      const rows = await Promise.all(
-        found.filter((t) => isCandidate(t, user)).map(async (t) => ({ task: t, ...(await caseOf(deps, t, user.id)) })),
-      );
+      const candidates = found.filter((t) => isCandidate(t, user));
+      const cases = await casesOf(deps, candidates, user.id);
+      const rows = candidates.map((t) => ({ task: t, ...cases.get(String(t.processInstanceKey))! }));
       const visible = rows.filter((r) => !r.hidden).map((r) => ({ ...summary(r.task, now), case: r.case }));
       visible.sort((a, b) => String(a.dueDate ?? '9999').localeCompare(String(b.dueDate ?? '9999')));
       return { items: visible };
@@ -189,6 +189,33 @@ interface TaskCase {
  * the case accuses the reader (Art 30), so that neither the task nor its case is shown to them.
  */
 export async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promise<{ case: TaskCase | null; hidden: boolean }> {
+  return (await casesOf(deps, [task], readerId)).get(String(task.processInstanceKey))!;
+}
+
+/**
+ * The cases of many tasks, by process instance key: the cases whose own process a task is in come from one query
+ * (no engine call per task); a task of a called process (its case id only in the instance's variables) asks the
+ * engine, once per instance.
+ */
+export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processInstanceKey'>>, readerId: string): Promise<Map<string, { case: TaskCase | null; hidden: boolean }>> {
+  const keys = [...new Set(tasks.map((t) => String(t.processInstanceKey)))];
+  const result = new Map<string, { case: TaskCase | null; hidden: boolean }>();
+  if (keys.length === 0) return result;
+  const rows = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean; process_instance_key: string }>(
+    `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
+     FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
+    [keys, readerId],
+  );
+  for (const row of rows) result.set(row.process_instance_key, { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden });
+  await Promise.all(
+    keys.filter((k) => !result.has(k)).map(async (k) => result.set(k, await caseByVariable(deps, k, readerId))),
+  );
+  return result;
+}
+
+/** The case an instance carries in its `caseId` variable (a called process's instance). */
+async function caseByVariable(deps: ApiDeps, processInstanceKey: string, readerId: string): Promise<{ case: TaskCase | null; hidden: boolean }> {
+  const task = { processInstanceKey };
   const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: task.processInstanceKey as never, name: 'caseId' } }, NOW);
   const raw = items?.[0]?.value;
   const caseId = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined;

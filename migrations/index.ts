@@ -12,6 +12,7 @@ import { RegistryPlans1764400000060 } from './1764400000060-registry-plans';
 import { DiagramVersions1764400000070 } from './1764400000070-diagram-versions';
 import { Prevention1764400000080 } from './1764400000080-prevention';
 import { Settings1764400000090 } from './1764400000090-settings';
+import { CaseProcessInstanceIndex1764400000100 } from './1764400000100-case-process-instance-index';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -27,4 +28,5 @@ export const migrations = [
   DiagramVersions1764400000070,
   Prevention1764400000080,
   Settings1764400000090,
+  CaseProcessInstanceIndex1764400000100,
 ];
