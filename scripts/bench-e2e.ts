@@ -11,7 +11,7 @@
  * case. Latency is intake to the case's closed_at. The app's RSS and heap are sampled every 5 s from inside it.
  */
 import { readFileSync } from 'node:fs';
-import { Client } from 'pg';
+import { Pool } from 'pg';
 import { FIRST_RESPONDERS, SIMPLE_CATEGORIES, Session, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, type BenchApp, type Json } from './bench-support';
 
 function arg(name: string, fallback: number): number {
@@ -39,10 +39,9 @@ async function main() {
   log(`bench:e2e — ${MINUTES} min, ${LANES} lanes; ${machine()}`);
   const database = await freshDatabase('bench_e2e');
   let bench: BenchApp | undefined;
-  const db = new Client({ connectionString: database.url });
+  const db = new Pool({ connectionString: database.url, max: 4 });
   try {
     bench = await startBenchApp(database.url);
-    await db.connect();
     const compounds = (await db.query<{ id: string }>('SELECT id FROM compound')).rows.map((r) => r.id);
     const sessions = new Map<string, Session>();
     for (const u of FIRST_RESPONDERS) sessions.set(u, await Session.signIn(bench.url, u));
