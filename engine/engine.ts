@@ -1125,11 +1125,14 @@ export class EmbeddedEngine {
   }
 
   private async fireDueTimers(): Promise<void> {
+    // Timers that failed this round for a passing reason are tried again next round, not now.
+    const retryLater: string[] = [];
     for (;;) {
       const now = this.now().toISOString();
       const due = await this.db.query<{ key: string }>(
-        `SELECT key::text FROM engine_timer WHERE state = 'ACTIVE' AND due_at <= $1 ORDER BY due_at, key LIMIT 100`,
-        [now],
+        `SELECT key::text FROM engine_timer WHERE state = 'ACTIVE' AND due_at <= $1 AND NOT (key::text = ANY($2::text[]))
+         ORDER BY due_at, key LIMIT 100`,
+        [now, retryLater],
       );
       if (due.length === 0) return;
       for (const { key } of due) {
@@ -1144,9 +1147,15 @@ export class EmbeddedEngine {
             await this.advance(tx, timer.instance_key, { kind: 'timer', executionId: timer.execution_id });
           });
         } catch (error) {
-          // An instance that cannot move on (e.g. not active any more) must not stop other timers from firing.
-          await this.db.query("UPDATE engine_timer SET state = 'CANCELED' WHERE key = $1 AND state = 'ACTIVE'", [key]);
           this.options.onError?.(error);
+          if (error instanceof EngineError && (error.status === 404 || error.status === 409)) {
+            // The instance cannot move on (gone, or not active any more): its timer is void, and must not stop others.
+            await this.db.query("UPDATE engine_timer SET state = 'CANCELED' WHERE key = $1 AND state = 'ACTIVE'", [key]);
+          } else {
+            // A database that went away for a moment, or anything unforeseen: the transaction rolled back, the timer
+            // is still due and fires on a later round (a deadline must not be lost to a passing failure).
+            retryLater.push(key);
+          }
         }
       }
       this.notifyJobs();

@@ -380,5 +380,29 @@ describe.each([
       await c.completeJob({ jobKey: warn.jobKey, variables: {} });
       expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
     });
+
+    it('when firing a timer fails for a passing reason, then it stays due and fires on a later round (a deadline is not lost)', async () => {
+      // given a timer whose first firing fails inside its transaction (a sequence does not roll back: it fails once)
+      const db = h.server.database.db;
+      const suffix = hotInstances === '0' ? 'cold' : 'hot';
+      await db.query(`CREATE SEQUENCE timer_blip_${suffix}`);
+      await db.query(`CREATE FUNCTION timer_blip_${suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.state = 'FIRED' AND nextval('timer_blip_${suffix}') = 1 THEN RAISE EXCEPTION 'connection blip'; END IF; RETURN NEW; END $$`);
+      await db.query(`CREATE TRIGGER timer_blip_${suffix} BEFORE UPDATE ON engine_timer FOR EACH ROW EXECUTE FUNCTION timer_blip_${suffix}()`);
+      try {
+        const start = Date.now();
+        const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'boundary-timers', variables: { slaDueAt: new Date(start + DAY).toISOString() } });
+        // when its due date passes and the first attempt fails
+        await c.pinClock({ timestamp: start + DAY + 1000 });
+        const [{ n }] = await db.query<{ n: string }>(`SELECT last_value::text AS n FROM timer_blip_${suffix}`);
+        expect(Number(n)).toBeGreaterThanOrEqual(1);
+        // then the timer was not cancelled, and the scheduler's next round fires it
+        const warn = await until(async () => (await activate('notify-overdue')).find((j) => j.processInstanceKey === processInstanceKey), 15000);
+        expect(warn).toBeDefined();
+        expect((await db.query(`SELECT state FROM engine_timer WHERE instance_key = $1 AND element_id = 'timer-warn'`, [processInstanceKey])).map((r) => r.state)).toEqual(['FIRED']);
+      } finally {
+        await db.query(`DROP TRIGGER timer_blip_${suffix} ON engine_timer`);
+      }
+    });
   });
 });
