@@ -6,7 +6,7 @@
 import { workingDaysBetween } from '../workers/calendar';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
-import { caseOf, summary, type Task } from './tasks';
+import { casesOf, summary, type Task } from './tasks';
 
 const GROUP = 'street-office';
 const READ: Role[] = ['street-office', 'leader', 'admin'];
@@ -35,9 +35,10 @@ export const streetOfficeRoutes: RouteSpec[] = [
           ? []
           : (await deps.db.query<{ username: string; display_name: string }>('SELECT username, display_name FROM app_user WHERE username = ANY($1)', [assignees])).map((u) => [u.username, u.display_name]),
       );
+      const cases = await casesOf(deps, tasks, user.id);
       const items = [];
       for (const task of tasks) {
-        const { case: petition, hidden } = await caseOf(deps, task, user.id);
+        const { case: petition, hidden } = cases.get(String(task.processInstanceKey))!;
         if (hidden) continue;
         const [row] = petition
           ? await deps.db.query<{ sla_due_at: Date | null; status: string; is_key_matter: boolean }>('SELECT sla_due_at, status, is_key_matter FROM petition_case WHERE id = $1', [petition.id])
