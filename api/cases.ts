@@ -309,12 +309,15 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
  * caller holds the start right now. Throws when the engine cannot be reached (the case stays marked not started).
  */
 export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<string | null> {
-  const [claimed] = await deps.db.query<{ case_no: string; channel: string; category: string; username: string }>(
-    `UPDATE petition_case c SET process_start_claimed_at = now()
-     FROM app_user u
+  // The claim also marks the start attempted; `retry` says whether an earlier attempt was made (whose instance may
+  // exist although its key was never recorded).
+  const [claimed] = await deps.db.query<{ case_no: string; channel: string; category: string; username: string; retry: boolean }>(
+    `WITH before AS (SELECT process_start_attempted FROM petition_case WHERE id = $1 FOR UPDATE)
+     UPDATE petition_case c SET process_start_claimed_at = now(), process_start_attempted = true
+     FROM app_user u, before b
      WHERE c.id = $1 AND u.id = c.first_responder_id AND c.process_instance_key IS NULL AND c.duplicate_of IS NULL
        AND (c.process_start_claimed_at IS NULL OR c.process_start_claimed_at < now() - make_interval(secs => $2))
-     RETURNING c.case_no, c.channel, c.category, u.username`,
+     RETURNING c.case_no, c.channel, c.category, u.username, b.process_start_attempted AS retry`,
     [caseId, CLAIM_SECONDS],
   );
   if (!claimed) return null;
@@ -324,6 +327,7 @@ export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<s
       'petition-handling',
       { caseNo: claimed.case_no, channel: claimed.channel, category: claimed.category, firstResponder: claimed.username },
       { name: 'caseId', value: caseId },
+      !claimed.retry,
     );
     await deps.db.query('UPDATE petition_case SET process_instance_key = $2, process_start_claimed_at = NULL WHERE id = $1', [caseId, key]);
     return key;

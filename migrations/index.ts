@@ -13,6 +13,7 @@ import { DiagramVersions1764400000070 } from './1764400000070-diagram-versions';
 import { Prevention1764400000080 } from './1764400000080-prevention';
 import { Settings1764400000090 } from './1764400000090-settings';
 import { CaseProcessInstanceIndex1764400000100 } from './1764400000100-case-process-instance-index';
+import { ProcessStartAttempted1764400000110 } from './1764400000110-process-start-attempted';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -29,4 +30,5 @@ export const migrations = [
   Prevention1764400000080,
   Settings1764400000090,
   CaseProcessInstanceIndex1764400000100,
+  ProcessStartAttempted1764400000110,
 ];

@@ -35,10 +35,14 @@ export async function startProcessOnce(
   processDefinitionId: string,
   variables: Record<string, unknown>,
   once: { name: string; value: string },
+  /** true when no start was ever attempted for this value: nothing can exist yet, so there is nothing to look for. */
+  firstAttempt = false,
 ): Promise<string> {
-  const found = await client.searchVariables({ filter: { name: once.name, value: JSON.stringify(once.value) }, page: { limit: 1 } }, { consistency: { waitUpToMs: 0 } });
-  const existing = found.items?.[0]?.processInstanceKey;
-  if (existing) return String(existing);
+  if (!firstAttempt) {
+    const found = await client.searchVariables({ filter: { name: once.name, value: JSON.stringify(once.value) }, page: { limit: 1 } }, { consistency: { waitUpToMs: 0 } });
+    const existing = found.items?.[0]?.processInstanceKey;
+    if (existing) return String(existing);
+  }
   const created = await client.createProcessInstance({ processDefinitionId, variables: { ...variables, [once.name]: once.value } });
   return String(created.processInstanceKey);
 }

@@ -126,6 +126,25 @@ describe('the domain API', () => {
     expect((casePage.timeline as Json[]).filter((e) => e.kind === 'step').map((e) => e.detail.elementId)).toEqual(expect.arrayContaining(['Task_ConfirmCaseClass', 'Task_CoordinateUnit', 'Task_CloseCase']));
   });
 
+  it('when the answer to a process start was lost, then the retry finds the instance the engine made instead of making a second', async () => {
+    // given a filed case whose start was attempted and whose key was never recorded (the answer lost)
+    const reception = await as('reception');
+    const filed = await reception.call('POST', '/api/cases', { channel: 'phone', category: '停车管理', description: '消防通道停车' });
+    const first = filed.body.processInstanceKey as string;
+    expect(first).toBeTruthy();
+    const db = h.server.database.db;
+    await db.query('UPDATE petition_case SET process_instance_key = NULL, process_start_claimed_at = NULL WHERE id = $1', [filed.body.id]);
+    // when the background starter takes it up again
+    const [row] = await until(async () => {
+      const rows = await db.query<{ key: string; attempted: boolean }>('SELECT process_instance_key AS key, process_start_attempted AS attempted FROM petition_case WHERE id = $1 AND process_instance_key IS NOT NULL', [filed.body.id]);
+      return rows.length ? rows : undefined;
+    }, 20000);
+    // then it is the same instance, and there is only one for the case
+    expect(row).toEqual({ key: first, attempted: true });
+    const found = await h.client.searchVariables({ filter: { name: 'caseId', value: JSON.stringify(filed.body.id) } }, { consistency: { waitUpToMs: 0 } });
+    expect(found.items.map((v: { processInstanceKey: unknown }) => String(v.processInstanceKey))).toEqual([first]);
+  });
+
   it("when a difficult case waits in the street office's queue, then only street-office users see and claim it", async () => {
     // given
     const reception = await as('reception');
