@@ -27,6 +27,20 @@ export interface EngineOptions {
   onError?: (error: unknown) => void;
 }
 
+/** What a step reads of its instance's row (the engine's state itself only when the instance is not live). */
+interface InstanceRow {
+  definition_key: string;
+  state: string;
+  variables: Variables;
+  has_runtime: boolean;
+  version: number | null;
+  open: StoredRuntime['open'] | null;
+  locals: StoredRuntime['locals'] | null;
+}
+const INSTANCE_COLUMNS = (t: string) =>
+  `${t}.definition_key::text, ${t}.state, ${t}.variables, ${t}.runtime IS NOT NULL AS has_runtime, (${t}.runtime->>'version')::int AS version,
+   ${t}.runtime->'open' AS open, ${t}.runtime->'locals' AS locals`;
+
 export interface Resource {
   name: string;
   content: Buffer;
@@ -471,22 +485,12 @@ export class EmbeddedEngine {
    * Runs one step of an instance inside the caller's transaction and stores everything it produced.
    * An incident keeps the instance at its last wait state and remembers the action, to be replayed on resolution.
    */
-  private async advance(tx: EngineQueryable, instanceKey: string, action: Action, jobKey?: string): Promise<RunResult> {
-    // The engine's own state (the bulk of the row) is read only when the instance is not live in memory.
-    const [instance] = await tx.query<{
-      definition_key: string;
-      state: string;
-      variables: Variables;
-      has_runtime: boolean;
-      version: number | null;
-      open: StoredRuntime['open'] | null;
-      locals: StoredRuntime['locals'] | null;
-    }>(
-      `SELECT definition_key::text, state, variables, runtime IS NOT NULL AS has_runtime, (runtime->>'version')::int AS version,
-         runtime->'open' AS open, runtime->'locals' AS locals
-       FROM engine_instance WHERE key = $1 FOR UPDATE`,
-      [instanceKey],
-    );
+  private async advance(tx: EngineQueryable, instanceKey: string, action: Action, jobKey?: string, loaded?: InstanceRow): Promise<RunResult> {
+    // The engine's own state (the bulk of the row) is read only when the instance is not live in memory; a caller
+    // that locked and read the row already (a job's completion, in the same statement) passes it.
+    const [instance] = loaded
+      ? [loaded]
+      : await tx.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS('engine_instance')} FROM engine_instance WHERE key = $1 FOR UPDATE`, [instanceKey]);
     if (!instance) throw notFound('process instance', instanceKey);
     if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.model(instance.definition_key, tx);
@@ -1027,17 +1031,20 @@ export class EmbeddedEngine {
 
   async completeJob(key: string, variables: Variables = {}): Promise<void> {
     await this.transaction(async (tx) => {
-      // The hot path: one statement both checks and completes the job.
-      const [job] = await tx.query<{ instance_key: string; execution_id: string }>(
-        `UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED')
-         RETURNING instance_key::text, execution_id`,
+      // The hot path: one statement checks and completes the job, and locks and reads its instance.
+      const [job] = await tx.query<InstanceRow & { instance_key: string; execution_id: string }>(
+        `WITH job AS (
+           UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED')
+           RETURNING instance_key, execution_id)
+         SELECT job.instance_key::text, job.execution_id, ${INSTANCE_COLUMNS('i')}
+         FROM job JOIN engine_instance i ON i.key = job.instance_key FOR UPDATE OF i`,
         [key],
       );
       if (!job) {
         const open = await this.openJob(tx, key); // not found (404), or in a state that cannot complete
         throw invalidState(`Expected to complete job with key '${key}', but it is in state '${open.state}'`);
       }
-      await this.advance(tx, job.instance_key, { kind: 'complete', executionId: job.execution_id, variables }, key);
+      await this.advance(tx, job.instance_key, { kind: 'complete', executionId: job.execution_id, variables }, key, job);
     });
     this.notifyJobs();
   }
