@@ -575,6 +575,7 @@ export class EmbeddedEngine {
     const fresh =
       previous && !verify ? result.waits.filter((w) => !before.has(w.executionId) || w.executionId === released) : result.waits;
     result.runtime.open = result.waits.map((w) => ({ executionId: w.executionId, kind: w.kind }));
+    const newJobs: Array<Record<string, unknown>> = [];
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
     for (const wait of fresh) {
       if (wait.kind === 'call') {
@@ -618,13 +619,11 @@ export class EmbeddedEngine {
       if (wait.kind === 'job') {
         this.newJobTypes.add(meta.jobType!);
         const retries = Number(meta.retries ? evaluateValue(meta.retries, scope(wait.locals)) : 3);
-        await tx.query(
-          `INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
-             available_at, locals, created_at)
-           VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVATABLE', $7, $8, $9, $10, $9)`,
-          [key, instanceKey, element.key, wait.executionId, wait.elementId, meta.jobType, Number.isFinite(retries) ? retries : 3,
-            JSON.stringify(meta.headers), now, JSON.stringify(wait.locals)],
-        );
+        // Written together with the instance's own row below (one round trip for both).
+        newJobs.push({
+          key, instance_key: instanceKey, element_key: element.key, execution_id: wait.executionId, element_id: wait.elementId,
+          type: meta.jobType!, retries: Number.isFinite(retries) ? retries : 3, custom_headers: meta.headers, locals: wait.locals,
+        });
       } else {
         const u = meta.userTask ?? {};
         const vars = scope(wait.locals);
@@ -670,12 +669,22 @@ export class EmbeddedEngine {
         )
       : [];
     const flows = result.flows ?? [];
+    const params: unknown[] = [instanceKey, JSON.stringify(result.variables), completed ? null : JSON.stringify(result.runtime),
+      completed ? 'COMPLETED' : 'ACTIVE', completed ? now : null];
+    const takenFlows = flows.length > 0 ? `, taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $${params.push(flows)}::text[]) f ORDER BY f)` : '';
+    const jobs = newJobs.length > 0
+      ? `WITH jobs AS (
+           INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
+             available_at, locals, created_at)
+           SELECT key, instance_key, element_key, execution_id, element_id, type, 'ACTIVATABLE', retries, custom_headers,
+             $${params.push(now)}, locals, $${params.length}
+           FROM jsonb_to_recordset($${params.push(JSON.stringify(newJobs))}::jsonb) AS j(key bigint, instance_key bigint,
+             element_key bigint, execution_id text, element_id text, type text, retries int, custom_headers jsonb, locals jsonb))
+         `
+      : '';
     await tx.query(
-      `UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${
-        flows.length > 0 ? ', taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $6::text[]) f ORDER BY f)' : ''
-      } WHERE key = $1`,
-      [instanceKey, JSON.stringify(result.variables), completed ? null : JSON.stringify(result.runtime), completed ? 'COMPLETED' : 'ACTIVE',
-        completed ? now : null, ...(flows.length > 0 ? [flows] : [])],
+      `${jobs}UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${takenFlows} WHERE key = $1`,
+      params,
     );
     if (completed) {
       await tx.query(`UPDATE engine_element SET state = 'COMPLETED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'`, [
