@@ -296,7 +296,9 @@ describe('the pages in a real browser', () => {
 
     // when she opens the classification task and confirms the simple class with SMS feedback
     await openMyTask(page, 'Task_ConfirmCaseClass');
-    await expect(page.getByTestId('task-detail').textContent()).resolves.toContain(filed.caseNo);
+    // with its case beside it
+    await page.getByTestId('case-context').getByText(filed.caseNo).waitFor();
+    await page.getByTestId('case-context').getByText('小区东门路灯不亮').waitFor();
     await shot(page, 'tasklist-classify');
     await page.locator('.fjs-form-field-select .fjs-input-group').click();
     await page.locator('.fjs-dropdownlist-item', { hasText: '简易类' }).click();

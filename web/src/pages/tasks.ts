@@ -6,7 +6,7 @@ import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { Form } from '@bpmn-io/form-js';
 import { ApiError, call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
-import { t, when } from '../lib/i18n';
+import { caseStatus, clockState, t, when } from '../lib/i18n';
 
 interface TaskRow {
   userTaskKey: string;
@@ -127,8 +127,11 @@ function table(items: TaskRow[], view: 'mine' | 'queue', detail: HTMLElement): H
 async function showTask(key: string, detail: HTMLElement, list: HTMLElement = document.body): Promise<void> {
   const task = await call<TaskRow & { form: unknown; variables: Record<string, unknown> }>('GET', `/tasks/${key}`);
   const container = el('div', { 'data-testid': 'form' });
-  const card = el('section', { class: 'card' }, el('h2', {}, task.name), task.case ? el('p', {}, `${t('caseNo')}：${task.case.caseNo} · ${task.case.category}`) : '', container);
-  detail.replaceChildren(card);
+  const card = el('section', { class: 'card task-form' }, el('h2', {}, task.name), container);
+  const context = el('aside', { class: 'card task-context', 'data-testid': 'case-context' });
+  detail.replaceChildren(el('div', { class: 'task-layout' }, card, context));
+  if (task.case) void caseContext(task.case.id, context);
+  else context.remove();
   const form = new Form({ container });
   if (task.form) await form.importSchema(task.form, task.variables);
   const submit = el('button', { type: 'button', class: 'primary', 'data-testid': 'submit' }, t('submit'));
@@ -149,6 +152,38 @@ async function showTask(key: string, detail: HTMLElement, list: HTMLElement = do
     );
   });
   unclaim.addEventListener('click', () => void call('POST', `/tasks/${key}/unclaim`).then(() => (location.href = '/tasks.html?view=queue'), (e: unknown) => showError(card, e)));
+}
+
+/** The case beside its task: what it is about, its owner and status, both clocks, and a link to its page. */
+async function caseContext(caseId: string, at: HTMLElement): Promise<void> {
+  try {
+    const c = await call<{
+      caseNo: string;
+      category: string;
+      description: string;
+      status: string;
+      owner: { displayName: string };
+      petitioner: { name: string; phone: string | null } | null;
+      clocks: { internal: { dueAt: string | null; state: string }; legal: { dueAt: string | null; state: string } };
+    }>('GET', `/cases/${encodeURIComponent(caseId)}`);
+    const clock = (label: string, k: { dueAt: string | null; state: string }) =>
+      el('li', { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' }, `${label}：${when(k.dueAt)}（${clockState(k.state)}）`);
+    at.replaceChildren(
+      el('h3', {}, el('a', { href: `/case.html?id=${caseId}` }, c.caseNo), ` · ${c.category}`),
+      el('p', {}, c.description),
+      el(
+        'ul',
+        {},
+        el('li', {}, `${t('owner')}：${c.owner.displayName}`),
+        el('li', {}, `${t('status')}：${caseStatus(c.status)}`),
+        ...(c.petitioner ? [el('li', {}, `${t('petitionerName')}：${c.petitioner.name}${c.petitioner.phone ? ` · ${c.petitioner.phone}` : ''}`)] : []),
+        clock(t('internalClock'), c.clocks.internal),
+        clock(t('legalClock'), c.clocks.legal),
+      ),
+    );
+  } catch (error) {
+    showError(at, error);
+  }
 }
 
 function fieldKeys(schema: unknown): string[] {
