@@ -48,6 +48,13 @@ export async function spawnApp(env: Record<string, string>, timeoutMs = 60000): 
   };
 }
 
+/** An app that died by itself (not by the test's SIGKILL) is a finding: its exit and its last output are printed. */
+export function reportUnexpectedExit(app: ChildApp | undefined): void {
+  if (app && (app.process.exitCode !== null || (app.process.signalCode !== null && app.process.signalCode !== 'SIGKILL'))) {
+    console.log(`the app exited by itself (${app.process.exitCode ?? app.process.signalCode}):\n${app.output().slice(-8000)}`);
+  }
+}
+
 export interface ChildWorkers {
   process: ChildProcess;
   output(): string;

@@ -18,7 +18,7 @@ import { createEngineClient } from '../../../server/engine-client';
 import type { Secrets } from '../../../server/secrets';
 import { openDatabase, type Database } from '../../../server/data/data-source';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
-import { spawnApp, type ChildApp } from '../../support/child-app';
+import { spawnApp, type ChildApp, reportUnexpectedExit } from '../../support/child-app';
 import { freePort } from '../../support/ports';
 import { FilingLoad, sleep } from '../../support/filing-load';
 import { SmsGatewayStandIn } from '../../support/sms-gateway';
@@ -54,10 +54,7 @@ jest.setTimeout(5 * 60 * 1000);
     });
   });
   afterAll(async () => {
-    // an app that died by itself is a finding: say how
-    if (app && (app.process.exitCode !== null || (app.process.signalCode !== null && app.process.signalCode !== 'SIGKILL'))) {
-      console.log(`the app exited by itself (${app.process.exitCode ?? app.process.signalCode}):\n${app.output().slice(-8000)}`);
-    }
+    reportUnexpectedExit(app);
     await running?.stop();
     await app?.kill('SIGKILL');
     await database?.close();

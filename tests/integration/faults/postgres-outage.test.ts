@@ -19,7 +19,7 @@ import { Client } from 'pg';
 import { loadConfig } from '../../../server/config';
 import { createEngineClient } from '../../../server/engine-client';
 import type { Secrets } from '../../../server/secrets';
-import { spawnApp, type ChildApp } from '../../support/child-app';
+import { spawnApp, type ChildApp, reportUnexpectedExit } from '../../support/child-app';
 import { freePort } from '../../support/ports';
 import { postgresBinaries, startPrivatePostgres, type PrivatePostgres } from '../../support/private-postgres';
 import { FilingLoad, percentile, sleep } from '../../support/filing-load';
@@ -63,10 +63,7 @@ jest.setTimeout(4 * 60 * 1000);
     };
   });
   afterAll(async () => {
-    // an app that died by itself is a finding: say how
-    if (app && (app.process.exitCode !== null || (app.process.signalCode !== null && app.process.signalCode !== 'SIGKILL'))) {
-      console.log(`the app exited by itself (${app.process.exitCode ?? app.process.signalCode}):\n${app.output().slice(-8000)}`);
-    }
+    reportUnexpectedExit(app);
     probing = false;
     await running?.stop();
     await app?.kill('SIGKILL');
