@@ -35,6 +35,19 @@ function textFor(row: NotificationRow, lang: 'zh' | 'en', timeZone: string): str
   return renderNotification(row.template, row.params, 'en', timeZone);
 }
 
+const COLUMNS = 'n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error';
+
+/** What every notice answers: its id and template, its text in the reader's language, its case and time. */
+function notice(row: NotificationRow, lang: 'zh' | 'en', timeZone: string) {
+  return {
+    id: row.id,
+    template: row.template,
+    text: textFor(row, lang, timeZone),
+    case: row.case_id ? { id: row.case_id, caseNo: row.case_no } : null,
+    createdAt: row.created_at,
+  };
+}
+
 /** Cases accusing the reader do not exist for them (Art 30), in notifications either. */
 const VISIBLE = '(n.case_id IS NULL OR c.accused_user_id IS DISTINCT FROM $1)';
 
@@ -48,7 +61,7 @@ export const inboxRoutes: RouteSpec[] = [
     query: z.object({ unread: z.enum(['true', 'false']).optional() }).strict(),
     async handle({ deps, user, query, req }) {
       const rows = await deps.db.query<NotificationRow>(
-        `SELECT n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error
+        `SELECT ${COLUMNS}
          FROM notification n LEFT JOIN petition_case c ON c.id = n.case_id
          WHERE n.channel = 'inbox' AND n.recipient_user_id = $1 AND ${VISIBLE} ${query.unread === 'true' ? 'AND n.read_at IS NULL' : ''}
          ORDER BY n.created_at DESC LIMIT 200`,
@@ -62,14 +75,7 @@ export const inboxRoutes: RouteSpec[] = [
       const lang = language(req);
       return {
         unread,
-        items: rows.map((r) => ({
-          id: r.id,
-          template: r.template,
-          text: textFor(r, lang, deps.timeZone),
-          case: r.case_id ? { id: r.case_id, caseNo: r.case_no } : null,
-          createdAt: r.created_at,
-          readAt: r.read_at,
-        })),
+        items: rows.map((r) => ({ ...notice(r, lang, deps.timeZone), readAt: r.read_at })),
       };
     },
   }),
@@ -97,7 +103,7 @@ export const inboxRoutes: RouteSpec[] = [
     access: HANDLERS,
     async handle({ deps, user, req }) {
       const rows = await deps.db.query<NotificationRow>(
-        `SELECT n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error
+        `SELECT ${COLUMNS}
          FROM notification n JOIN petition_case c ON c.id = n.case_id
          WHERE n.channel = 'sms' AND n.status IN ('outbox', 'failed') AND ${VISIBLE}
            AND (c.first_responder_id = $1 OR $2)
@@ -106,16 +112,7 @@ export const inboxRoutes: RouteSpec[] = [
       );
       const lang = language(req);
       return {
-        items: rows.map((r) => ({
-          id: r.id,
-          template: r.template,
-          text: textFor(r, lang, deps.timeZone),
-          case: { id: r.case_id, caseNo: r.case_no },
-          phoneMasked: r.phone_masked,
-          status: r.status,
-          error: r.error,
-          createdAt: r.created_at,
-        })),
+        items: rows.map((r) => ({ ...notice(r, lang, deps.timeZone), phoneMasked: r.phone_masked, status: r.status, error: r.error })),
       };
     },
   }),
