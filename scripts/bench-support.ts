@@ -76,7 +76,9 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     NODE_OPTIONS: `--require ${join(__dirname, 'memory-probe.cjs')}`,
     ...extra,
   };
-  let app = await spawnApp(env, 120_000);
+  // BENCH_CPU_PROF=<dir>: the app writes a V8 CPU profile there each time it stops (open it in Chrome's DevTools).
+  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  let app = await spawnApp(env, 120_000, nodeArgs);
   const bench: BenchApp = {
     app,
     url: app.url,
@@ -92,7 +94,7 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     async restart() {
       await app.kill('SIGTERM');
       rmSync(memoryFile, { force: true });
-      app = await spawnApp(env, 120_000);
+      app = await spawnApp(env, 120_000, nodeArgs);
       bench.app = app;
       bench.url = app.url;
     },

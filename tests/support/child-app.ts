@@ -11,9 +11,10 @@ export interface ChildApp {
 
 const ROOT = join(__dirname, '..', '..');
 
-export async function spawnApp(env: Record<string, string>, timeoutMs = 60000): Promise<ChildApp> {
+/** `nodeArgs`: options for node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+export async function spawnApp(env: Record<string, string>, timeoutMs = 60000, nodeArgs: string[] = []): Promise<ChildApp> {
   // One process (node with tsx's loader), so that a SIGKILL kills the app itself and nothing survives it.
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
