@@ -413,48 +413,48 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
   let variables: Record<string, unknown> = {};
   let active: Array<{ elementId: string; elementName: string; type: string }> = [];
   let processState: string | null = null;
-  if (c.process_instance_key) {
+  // The engine's side: every step the process (and the processes it called) went through, as Operate lists them.
+  const steps: Array<{ kind: string; detail: unknown; actor: string | null; at: Date }> = [];
+  const engineSide = async () => {
+    if (!c.process_instance_key) return;
     const engine = deps.engine();
     // The SDK brands keys; ours come from the database as plain strings.
     const key = c.process_instance_key as never;
-    const [vars, elements, instance] = await Promise.all([
+    const elementsOf = (instanceKey: string) =>
+      engine.searchElementInstances({ filter: { processInstanceKey: instanceKey as never }, page: { limit: 500 } }, NOW).then((r) => r.items ?? []);
+    // Asked at once: the variables, the instance, its elements (the active ones among them) and the processes it called.
+    const [vars, instance, own, called] = await Promise.all([
       instanceVariables(deps, c.process_instance_key),
-      engine.searchElementInstances({ filter: { processInstanceKey: key, state: 'ACTIVE' }, page: { limit: 100 } }, NOW),
       engine.getProcessInstance({ processInstanceKey: key }, NOW),
+      elementsOf(c.process_instance_key),
+      engine.searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW).catch(() => ({ items: [] })),
     ]);
     variables = vars;
-    active = (elements.items ?? [])
-      .filter((e) => e.type !== 'PROCESS')
-      .map((e) => ({ elementId: String(e.elementId), elementName: String(e.elementName ?? e.elementId), type: String(e.type) }));
     processState = String(instance.state);
-  }
-  const recorded = await deps.db.query<{ kind: string; detail: unknown; actor: string | null; at: Date }>(
-    `SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = $1
-     UNION ALL
-     SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at FROM notification WHERE case_id = $1
-     ORDER BY at`,
-    [caseId],
-  );
-  // The engine's side: every step the process (and the processes it called) went through, as Operate lists them.
-  const steps: Array<{ kind: string; detail: unknown; actor: string | null; at: Date }> = [];
-  if (c.process_instance_key) {
-    const engine = deps.engine();
-    const instances = [c.process_instance_key];
-    const called = await engine.searchProcessInstances({ filter: { parentProcessInstanceKey: c.process_instance_key as never }, page: { limit: 50 } }, NOW).catch(() => ({ items: [] }));
-    instances.push(...(called.items ?? []).map((i) => String(i.processInstanceKey)));
-    for (const key of instances) {
-      const { items } = await engine.searchElementInstances({ filter: { processInstanceKey: key as never }, page: { limit: 500 } }, NOW);
-      for (const e of items ?? []) {
-        if (['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(String(e.type))) continue;
-        steps.push({
-          kind: 'step',
-          detail: { elementId: String(e.elementId), name: String(e.elementName ?? e.elementId), type: String(e.type), state: String(e.state), endedAt: e.endDate ?? null },
-          actor: null,
-          at: new Date(String(e.startDate)),
-        });
-      }
+    active = own
+      .filter((e) => e.state === 'ACTIVE' && e.type !== 'PROCESS')
+      .map((e) => ({ elementId: String(e.elementId), elementName: String(e.elementName ?? e.elementId), type: String(e.type) }));
+    const theirs = await Promise.all((called.items ?? []).map((i) => elementsOf(String(i.processInstanceKey))));
+    for (const e of [own, ...theirs].flat()) {
+      if (['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(String(e.type))) continue;
+      steps.push({
+        kind: 'step',
+        detail: { elementId: String(e.elementId), name: String(e.elementName ?? e.elementId), type: String(e.type), state: String(e.state), endedAt: e.endDate ?? null },
+        actor: null,
+        at: new Date(String(e.startDate)),
+      });
     }
-  }
+  };
+  const [recorded] = await Promise.all([
+    deps.db.query<{ kind: string; detail: unknown; actor: string | null; at: Date }>(
+      `SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = $1
+       UNION ALL
+       SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at FROM notification WHERE case_id = $1
+       ORDER BY at`,
+      [caseId],
+    ),
+    engineSide(),
+  ]);
   const timeline = [...recorded, ...steps].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
   const now = deps.now();
   const [openLink] = await deps.db.query<{ round: number }>('SELECT round FROM rating_link WHERE case_id = $1 AND used_at IS NULL AND expires_at > $2 LIMIT 1', [

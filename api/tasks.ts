@@ -69,11 +69,16 @@ export const taskRoutes: RouteSpec[] = [
         const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, page: { limit: 100 } }, NOW);
         found.push(...(items as unknown as Task[]));
       } else {
-        const searches = [...user.roles.map((group) => ({ candidateGroup: group })), { candidateUser: user.username }];
-        for (const filter of searches) {
-          const { items } = await engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, page: { limit: 100 } }, NOW);
-          for (const task of items as unknown as Task[]) {
-            if (!task.assignee && !found.some((t) => t.userTaskKey === task.userTaskKey)) found.push(task);
+        // Tasks of any of my groups, and tasks offered to me by name: two searches at once (a filter cannot say "or").
+        const searches = [{ candidateUser: user.username }, ...(user.roles.length ? [{ candidateGroup: { $in: user.roles } }] : [])];
+        const results = await Promise.all(
+          searches.map((filter) => engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, page: { limit: 100 } }, NOW)),
+        );
+        const seen = new Set<string>();
+        for (const task of results.flatMap((r) => r.items ?? []) as unknown as Task[]) {
+          if (!task.assignee && !seen.has(String(task.userTaskKey))) {
+            seen.add(String(task.userTaskKey));
+            found.push(task);
           }
         }
       }
