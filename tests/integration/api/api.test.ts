@@ -294,6 +294,19 @@ describe('the domain API', () => {
     const text = await csv.text();
     expect(text).toMatch(/XF-\d{4}-\d{6}/);
     expect(text).not.toMatch(/138\d{8}/);
+    // the figures (counted in the database) agree with the CSV's rows (the same cases, read one by one)
+    const rows = text.replace(/^\uFEFF/, '').trim().split('\r\n').slice(1).map((line) => line.split(','));
+    expect(board.closed).toBe(rows.length);
+    const count = (pick: (r: string[]) => boolean) => rows.filter(pick).length;
+    const rated = count((r) => r[10] !== '');
+    expect(board.satisfaction.rated).toBe(rated);
+    expect(board.satisfaction.percent).toBe(Math.round((count((r) => ['satisfied', 'basically-satisfied'].includes(r[10])) / rated) * 1000) / 10);
+    expect(board.resolvedFirstRound).toBe(Math.round((count((r) => r[4] === '1') / rows.length) * 1000) / 10);
+    const days = rows.filter((r) => r[7] !== '').map((r) => Number(r[7]));
+    expect(board.avgHandlingWorkingDays).toBe(Math.round((days.reduce((a, b) => a + b, 0) / days.length) * 10) / 10);
+    expect(board.onTime.byClass.simple.closed).toBe(count((r) => r[3] === 'simple'));
+    for (const g of board.byCategory as Json[]) expect(g.closed).toBe(count((r) => r[1] === g.name));
+    expect((board.byGrid as Json[]).reduce((a, g) => a + (g.closed as number), 0)).toBe(rows.length);
     const year = new Date().getFullYear();
     const report = (await leader.call('GET', `/api/reports/annual?year=${year}`)).body;
     expect(report.months.length).toBeGreaterThan(0);
