@@ -9,7 +9,7 @@ import type { EngineDb, EngineQueryable } from './store/db';
 import { ensureEngineSchema } from './store/schema';
 import { KeyAllocator } from './store/keys';
 import { buildOrder, buildWhere, pageOf, type SearchQuery } from './store/search';
-import { SEARCHES, TENANT, definitionResult, instanceResult, type Row, type SearchSpec } from './store/results';
+import { SEARCHES, TENANT, definitionResult, instanceResult, INSTANCE_RESULT_COLUMNS, type Row, type SearchSpec } from './store/results';
 import { SessionCache } from './runtime/session-cache';
 import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
 import { parseDmn, evaluateDecision, type DmnModel } from './model/dmn';
@@ -914,7 +914,7 @@ export class EmbeddedEngine {
 
   async getProcessInstance(key: string) {
     const [row] = await this.db.query(
-      'SELECT i.*, r.version, r.name AS definition_name FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE i.key = $1',
+      `SELECT ${INSTANCE_RESULT_COLUMNS} FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE i.key = $1`,
       [key],
     );
     if (!row) throw notFound('process instance', key);

@@ -14,6 +14,7 @@ import { Prevention1764400000080 } from './1764400000080-prevention';
 import { Settings1764400000090 } from './1764400000090-settings';
 import { CaseProcessInstanceIndex1764400000100 } from './1764400000100-case-process-instance-index';
 import { ProcessStartAttempted1764400000110 } from './1764400000110-process-start-attempted';
+import { ClosedEventIndex1764400000120 } from './1764400000120-closed-event-index';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -31,4 +32,5 @@ export const migrations = [
   Settings1764400000090,
   CaseProcessInstanceIndex1764400000100,
   ProcessStartAttempted1764400000110,
+  ClosedEventIndex1764400000120,
 ];

@@ -74,10 +74,16 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     BENCH_MEMORY_FILE: memoryFile,
     BENCH_MEMORY_INTERVAL_MS: '5000',
     NODE_OPTIONS: `--require ${join(__dirname, 'memory-probe.cjs')}`,
+    // The engine's settings, when the run is about them.
+    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('ENGINE_') && e[1] !== undefined)),
     ...extra,
   };
-  // BENCH_CPU_PROF=<dir>: the app writes a V8 CPU profile there each time it stops (open it in Chrome's DevTools).
-  const nodeArgs = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  // BENCH_CPU_PROF=<dir> / BENCH_HEAP_PROF=<dir>: the app writes a V8 CPU profile / sampling heap profile (what is
+  // still allocated, by where it was allocated) there each time it stops (open either in Chrome's DevTools).
+  const nodeArgs = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
+    ...(process.env.BENCH_HEAP_PROF ? ['--heap-prof', `--heap-prof-dir=${process.env.BENCH_HEAP_PROF}`] : []),
+  ];
   let app = await spawnApp(env, 120_000, nodeArgs);
   const bench: BenchApp = {
     app,

@@ -32,6 +32,10 @@ export function definitionResult(row: Row) {
   };
 }
 
+/** What {@link instanceResult} reads: not the stored runtime state (tens of kB of JSON per running instance). */
+export const INSTANCE_RESULT_COLUMNS =
+  'i.key, i.definition_key, i.process_id, i.state, i.has_incident, i.parent_instance_key, i.start_date, i.end_date, r.version, r.name AS definition_name';
+
 export function instanceResult(row: Row) {
   return {
     processDefinitionId: String(row.process_id),
@@ -128,7 +132,7 @@ export const SEARCHES = {
   },
   instances: {
     from: 'engine_instance i JOIN engine_resource r ON r.key = i.definition_key',
-    select: 'i.*, r.version, r.name AS definition_name',
+    select: INSTANCE_RESULT_COLUMNS,
     fields: {
     processInstanceKey: { column: 'i.key', cast: 'bigint' },
     parentProcessInstanceKey: { column: 'i.parent_instance_key', cast: 'bigint' },
