@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { spawnApp, type ChildApp } from '../tests/support/child-app';
+import { spawnApp, spawnWorkers, type ChildApp, type ChildWorkers } from '../tests/support/child-app';
+import { freePort } from '../tests/support/ports';
 import { piiCipher, type PiiCipher } from '../server/security/pii';
 
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -51,7 +52,13 @@ export interface BenchApp {
   stop(): Promise<void>;
 }
 
-/** The app (ENGINE=embedded, workers in the app) in a child process, listening on 127.0.0.1 only. */
+/**
+ * The app (ENGINE=embedded, workers in the app) in a child process, listening on 127.0.0.1 only.
+ *
+ * BENCH_SPLIT=1: three processes on the same database, so that two cores both work — the engine (an app with
+ * ENGINE=embedded and no workers; its memory is what `memory()` reads), the job workers (`npm run workers`) and the
+ * app the benchmark talks to (ENGINE=camunda, reaching that engine over HTTP as it would reach a Camunda cluster).
+ */
 export async function startBenchApp(databaseUrl: string, extra: Record<string, string> = {}): Promise<BenchApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-app-'));
   const piiKey = randomBytes(32).toString('hex');
@@ -84,10 +91,37 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ...(process.env.BENCH_HEAP_PROF ? ['--heap-prof', `--heap-prof-dir=${process.env.BENCH_HEAP_PROF}`] : []),
   ];
-  let app = await spawnApp(env, 120_000, nodeArgs);
+  const split = process.env.BENCH_SPLIT === '1';
+  // In the split, the engine keeps its address across restarts: the app and the workers are pointed at it.
+  const enginePort = split ? String(await freePort()) : '0';
+  const engineEnv = split ? { ...env, PORT: enginePort, WORKERS_IN_APP: 'false' } : env;
+  const camunda = {
+    ENGINE: 'camunda',
+    ZEEBE_REST_ADDRESS: `http://127.0.0.1:${enginePort}`,
+    CAMUNDA_AUTH_STRATEGY: 'BASIC',
+    CAMUNDA_BASIC_AUTH_USERNAME: 'engine',
+    CAMUNDA_BASIC_AUTH_PASSWORD: env.ENGINE_API_PASSWORD,
+    NODE_OPTIONS: '',
+    BENCH_MEMORY_FILE: '',
+  };
+  let front: ChildApp | undefined;
+  let workers: ChildWorkers | undefined;
+  const startAll = async () => {
+    const engine = await spawnApp({ ...engineEnv, ENGINE_API_USERNAME: 'engine' }, 120_000, nodeArgs);
+    if (!split) return engine;
+    workers = await spawnWorkers({ ...env, ...camunda, PUBLIC_URL: engine.url, WORKERS_IN_APP: 'false' }, 120_000);
+    front = await spawnApp({ ...env, ...camunda, WORKERS_IN_APP: 'false', DEPLOY_MODELS: 'false', DEMO_SEED: 'false' }, 120_000, nodeArgs);
+    return engine;
+  };
+  const stopAll = async (engine: ChildApp) => {
+    await front?.kill('SIGTERM').catch(() => undefined);
+    await workers?.kill('SIGTERM').catch(() => undefined);
+    await engine.kill('SIGTERM').catch(() => undefined);
+  };
+  let app = await startAll();
   const bench: BenchApp = {
     app,
-    url: app.url,
+    url: front?.url ?? app.url,
     env,
     cipher: piiCipher(Buffer.from(piiKey, 'hex')),
     memory: () =>
@@ -98,14 +132,14 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
             .map((line) => JSON.parse(line) as ReturnType<BenchApp['memory']>[number])
         : [],
     async restart() {
-      await app.kill('SIGTERM');
+      await stopAll(app);
       rmSync(memoryFile, { force: true });
-      app = await spawnApp(env, 120_000, nodeArgs);
+      app = await startAll();
       bench.app = app;
-      bench.url = app.url;
+      bench.url = front?.url ?? app.url;
     },
     async stop() {
-      await app.kill('SIGTERM').catch(() => undefined);
+      await stopAll(app);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
