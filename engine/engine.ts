@@ -1467,7 +1467,8 @@ export class EmbeddedEngine {
       where.push(`variables ? $${params.length}`);
       if (valueJson !== undefined) {
         params.push(valueJson);
-        where.push(`variables -> $${params.length - 1} = $${params.length}::jsonb`);
+        // Containment is what the GIN index answers; the value is compared whole below ([1, 2] contains [1]).
+        where.push(`variables @> jsonb_build_object($${params.length - 1}::text, $${params.length}::jsonb)`);
       }
     }
     const rows = await this.db.query<{ key: string; variables: Variables }>(

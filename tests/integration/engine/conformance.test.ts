@@ -302,6 +302,17 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(found.items.map((v: Any) => v.processInstanceKey)).toEqual([processInstanceKey]);
     const bad = await sdkError(h.client.searchVariables({ filter: { name: 'marker', value: '{not json' } }, now));
     expect(bad.status).toBe(400);
+    // and a value is matched whole: a list that contains the value asked for is not that value
+    const listed = await h.client.createProcessInstance({
+      processDefinitionId: 'gateway-conditions',
+      variables: { caseClass: 'complex', tags: [marker, 'x'] },
+      awaitCompletion: true,
+      requestTimeout: 20000,
+    });
+    const part = await h.client.searchVariables({ filter: { name: 'tags', value: JSON.stringify([marker]) } }, now);
+    expect(part.items).toEqual([]);
+    const whole = await h.client.searchVariables({ filter: { name: 'tags', value: JSON.stringify([marker, 'x']) } }, now);
+    expect(whole.items.map((v: Any) => v.processInstanceKey)).toEqual([listed.processInstanceKey]);
   });
 
   it('evaluates a deployed decision (evaluateDecision)', async () => {
