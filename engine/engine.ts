@@ -1467,8 +1467,9 @@ export class EmbeddedEngine {
       where.push(`variables ? $${params.length}`);
       if (valueJson !== undefined) {
         params.push(valueJson);
-        // Containment is what the GIN index answers; the value is compared whole below ([1, 2] contains [1]).
-        where.push(`variables @> jsonb_build_object($${params.length - 1}::text, $${params.length}::jsonb)`);
+        // Without an index on the values (it would cost every step's write): a scan of the instances that have the
+        // name. The app's own starts look only on a retry (see startProcessOnce's firstAttempt).
+        where.push(`variables -> $${params.length - 1} = $${params.length}::jsonb`);
       }
     }
     const rows = await this.db.query<{ key: string; variables: Variables }>(

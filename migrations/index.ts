@@ -15,6 +15,7 @@ import { Settings1764400000090 } from './1764400000090-settings';
 import { CaseProcessInstanceIndex1764400000100 } from './1764400000100-case-process-instance-index';
 import { ProcessStartAttempted1764400000110 } from './1764400000110-process-start-attempted';
 import { ClosedEventIndex1764400000120 } from './1764400000120-closed-event-index';
+import { StartAttemptedAlertsPersons1764400000130 } from './1764400000130-start-attempted-alerts-persons';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -33,4 +34,5 @@ export const migrations = [
   CaseProcessInstanceIndex1764400000100,
   ProcessStartAttempted1764400000110,
   ClosedEventIndex1764400000120,
+  StartAttemptedAlertsPersons1764400000130,
 ];

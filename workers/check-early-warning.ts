@@ -33,8 +33,8 @@ export const checkEarlyWarning: JobWorker = {
     // Start what this case raised and is not started yet — including after a crash between raising and starting.
     // Only the raising case's job starts an alert: the other cases it holds are screened by jobs running at the same
     // time, and two of them starting it would race past startProcessOnce's lookup.
-    const pending = await deps.db.query<{ id: string; rule_id: string; place_kind: string; place_id: string; category: string }>(
-      `SELECT id, rule_id, place_kind, place_id, category FROM early_warning_alert
+    const pending = await deps.db.query<{ id: string; rule_id: string; place_kind: string; place_id: string; category: string; process_start_attempted: boolean }>(
+      `SELECT id, rule_id, place_kind, place_id, category, process_start_attempted FROM early_warning_alert
        WHERE raised_by_case_id = $1 AND process_instance_key IS NULL ORDER BY created_at`,
       [caseId],
     );
@@ -44,6 +44,8 @@ export const checkEarlyWarning: JobWorker = {
          WHERE ac.alert_id = $1 ORDER BY c.received_at, c.case_no`,
         [alert.id],
       );
+      // Recorded before the start: a crash after it leaves the retry to look for the instance the start made.
+      if (!alert.process_start_attempted) await deps.db.query('UPDATE early_warning_alert SET process_start_attempted = true WHERE id = $1', [alert.id]);
       const key = await deps.startProcessOnce(
         'early-warning-joint-handling',
         {
@@ -53,6 +55,7 @@ export const checkEarlyWarning: JobWorker = {
           caseIds: cases.map((c) => c.case_id),
         },
         { name: 'alertId', value: alert.id },
+        !alert.process_start_attempted,
       );
       await deps.db.query("UPDATE early_warning_alert SET process_instance_key = $2, status = 'handling' WHERE id = $1", [alert.id, key]);
       deps.log.info({ alertId: alert.id, caseId, processInstanceKey: key }, 'early warning raised');

@@ -79,13 +79,15 @@ async function insertKeyPerson(tx: Queryable, residentId: string, reason: EntryR
 
 /** Starts `key-person-care` for a person in the registry unless it runs already (idempotent; retried jobs call it again). */
 export async function startCare(deps: Pick<WorkerDeps, 'db' | 'startProcessOnce' | 'log'>, keyPersonId: string): Promise<string> {
-  const [person] = await deps.db.query<{ process_instance_key: string | null; status: string }>(
-    'SELECT process_instance_key, status FROM key_person WHERE id = $1',
+  const [person] = await deps.db.query<{ process_instance_key: string | null; status: string; process_start_attempted: boolean }>(
+    'SELECT process_instance_key, status, process_start_attempted FROM key_person WHERE id = $1',
     [keyPersonId],
   );
   if (!person) throw new Error(`Key person ${keyPersonId} is not in the registry`);
   if (person.process_instance_key) return person.process_instance_key;
-  const key = await deps.startProcessOnce('key-person-care', {}, { name: 'personId', value: keyPersonId });
+  // Recorded before the start: a crash after it leaves the retry to look for the instance the start made.
+  if (!person.process_start_attempted) await deps.db.query('UPDATE key_person SET process_start_attempted = true WHERE id = $1', [keyPersonId]);
+  const key = await deps.startProcessOnce('key-person-care', {}, { name: 'personId', value: keyPersonId }, !person.process_start_attempted);
   await deps.db.query('UPDATE key_person SET process_instance_key = $2 WHERE id = $1', [keyPersonId, key]);
   deps.log.info({ keyPersonId, processInstanceKey: key }, 'key person entered the registry');
   return key;

@@ -48,8 +48,9 @@ export interface WorkerDeps {
   /**
    * Starts a process through the engine API, at most once per key: when an instance already carries the variable
    * `once.name` with the value `once.value` (a retry after a crash), its key is returned instead of starting another.
+   * `firstAttempt`: no start was ever asked for this key, so there is nothing to look for (the look is a search).
    */
-  startProcessOnce(processDefinitionId: string, variables: Record<string, unknown>, once: { name: string; value: string }): Promise<string>;
+  startProcessOnce(processDefinitionId: string, variables: Record<string, unknown>, once: { name: string; value: string }, firstAttempt?: boolean): Promise<string>;
 }
 
 /** A business outcome the model catches with an error boundary (e.g. CASE_NOT_RESOLVED). */

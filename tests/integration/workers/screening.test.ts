@@ -22,6 +22,8 @@ describe('intake screening workers', () => {
   let crashNextStart = false;
   /** Every call to start a process, per once-key: a second call for one alert or person would race in a real engine. */
   const startCalls = new Map<string, number>();
+  /** Starts said to be first attempts for a key that had been started: a second instance in a real engine. */
+  const doubleStarts: string[] = [];
   const job = (variables: Record<string, unknown>) => ({ variables, headers: {}, jobKey: randomUUID(), processInstanceKey: '1', elementId: 'task' });
 
   beforeAll(async () => {
@@ -31,9 +33,11 @@ describe('intake screening workers', () => {
       db: database.db,
       pii: testCipher,
       sms: new FakeSms(),
-      startProcessOnce: (processId, variables, once) => {
+      startProcessOnce: (processId, variables, once, firstAttempt) => {
         const key = `${once.name}=${once.value}`;
         startCalls.set(key, (startCalls.get(key) ?? 0) + 1);
+        // The real start does not look for an existing instance on a first attempt: one there would be started twice.
+        if (firstAttempt && started.has(key)) doubleStarts.push(key);
         if (!started.has(key)) started.set(key, { processId, variables: { ...variables, [once.name]: once.value } });
         if (crashNextStart) {
           crashNextStart = false;
@@ -109,6 +113,7 @@ describe('intake screening workers', () => {
     // then one alert, one process, now recorded
     const alertId = (out.earlyWarningAlertIds as string[])[0];
     expect([...started.keys()].filter((k) => k === `alertId=${alertId}`)).toHaveLength(1);
+    expect(doubleStarts).toEqual([]);
     const [alert] = await database.db.query<{ process_instance_key: string | null }>('SELECT process_instance_key FROM early_warning_alert WHERE id = $1', [alertId]);
     expect(alert.process_instance_key).not.toBeNull();
   });
