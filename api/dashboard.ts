@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import type { ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
+import { localDay, plusDays } from '../workers/calendar';
 
 const READ: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
@@ -29,9 +30,10 @@ const pct = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 10
 
 /** The period (default: this year so far) as [from, to) instants in the business time zone. */
 function period(f: FilterInput, now: Date) {
-  const year = now.toISOString().slice(0, 4);
-  const from = f.from ?? `${year}-01-01`;
-  const to = f.to ?? new Date(now.getTime() + 24 * 3600 * 1000).toISOString().slice(0, 10);
+  // Dates are Beijing's (the +08:00 below): from 16:00 UTC on it is already tomorrow there, and today's cases count.
+  const today = localDay(now, 'Asia/Shanghai');
+  const from = f.from ?? `${today.slice(0, 4)}-01-01`;
+  const to = f.to ?? plusDays(today, 1);
   return { from, to, fromTs: `${from}T00:00:00+08:00`, toTs: `${to}T00:00:00+08:00` };
 }
 

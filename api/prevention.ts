@@ -9,6 +9,7 @@ import { problems } from '../server/http/problem';
 import { fileCase } from './cases';
 import type { ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
+import { localDay } from '../workers/calendar';
 
 export const HAZARD_CATEGORIES = ['neighbour-relations', 'property-management', 'family-conflict', 'policy-implementation'] as const;
 const CATEGORY_ZH: Record<(typeof HAZARD_CATEGORIES)[number], string> = {
@@ -130,7 +131,7 @@ export const preventionRoutes: RouteSpec[] = [
     access: GRID_STAFF,
     query: z.object({ period: z.enum(['week', 'month']).default('week'), date: Day.optional() }).strict(),
     async handle({ deps, query }) {
-      const anchor = query.date ?? deps.now().toISOString().slice(0, 10);
+      const anchor = query.date ?? localDay(deps.now(), deps.timeZone); // today where the grid is, not in UTC
       const [range] = await deps.db.query<{ from: string; to: string }>(
         `SELECT to_char(date_trunc($1, $2::date), 'YYYY-MM-DD') AS "from",
                 to_char(date_trunc($1, $2::date) + CASE WHEN $1 = 'week' THEN interval '6 days' ELSE interval '1 month' - interval '1 day' END, 'YYYY-MM-DD') AS "to"`,

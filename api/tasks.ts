@@ -199,37 +199,42 @@ export async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promi
 
 /**
  * The cases of many tasks, by process instance key: the cases whose own process a task is in come from one query
- * (no engine call per task); a task of a called process (its case id only in the instance's variables) asks the
- * engine, once per instance.
+ * (no engine call per task); tasks of called processes take their callers' cases, asked for in one search per level.
  */
 export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processInstanceKey'>>, readerId: string): Promise<Map<string, { case: TaskCase | null; hidden: boolean }>> {
   const keys = [...new Set(tasks.map((t) => String(t.processInstanceKey)))];
   const result = new Map<string, { case: TaskCase | null; hidden: boolean }>();
   if (keys.length === 0) return result;
-  const rows = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean; process_instance_key: string }>(
-    `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
-     FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
-    [keys, readerId],
-  );
-  for (const row of rows) result.set(row.process_instance_key, { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden });
-  await Promise.all(
-    keys.filter((k) => !result.has(k)).map(async (k) => result.set(k, await caseByVariable(deps, k, readerId))),
-  );
+  /** Instance key → the instance whose case is looked for (itself, then the process that called it, and so on). */
+  const lookFor = new Map(keys.map((k) => [k, k]));
+  // A called process's task (the street office's, a working group's) belongs to its caller's case: the callers of
+  // all such tasks are asked for at once, up to three calls deep, instead of one engine call per task.
+  for (let depth = 0; depth < 4; depth++) {
+    const wanted = [...new Set([...lookFor.entries()].filter(([k]) => !result.has(k)).map(([, at]) => at))];
+    if (wanted.length === 0) break;
+    const rows = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean; process_instance_key: string }>(
+      `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
+       FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
+      [wanted, readerId],
+    );
+    const cases = new Map(rows.map((row) => [row.process_instance_key, { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden }]));
+    for (const [k, at] of lookFor) if (!result.has(k) && cases.has(at)) result.set(k, cases.get(at)!);
+    const callers = wanted.filter((at) => !cases.has(at));
+    if (callers.length === 0 || depth === 3) break;
+    const { items } = await deps
+      .engine()
+      .searchProcessInstances({ filter: { processInstanceKey: { $in: callers } }, page: { limit: callers.length } }, NOW);
+    const parent = new Map((items ?? []).filter((i) => i.parentProcessInstanceKey).map((i) => [String(i.processInstanceKey), String(i.parentProcessInstanceKey)]));
+    for (const [k, at] of lookFor) {
+      if (result.has(k)) continue;
+      const up = parent.get(at);
+      if (up) lookFor.set(k, up);
+      else lookFor.delete(k); // a process nobody called, without a case of its own
+    }
+  }
+  // A process nobody called and no case started (an alert's joint handling, a key person's care) has no case.
+  for (const k of keys) if (!result.has(k)) result.set(k, { case: null, hidden: false });
   return result;
-}
-
-/** The case an instance carries in its `caseId` variable (a called process's instance). */
-async function caseByVariable(deps: ApiDeps, processInstanceKey: string, readerId: string): Promise<{ case: TaskCase | null; hidden: boolean }> {
-  const task = { processInstanceKey };
-  const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: task.processInstanceKey as never, name: 'caseId' } }, NOW);
-  const raw = items?.[0]?.value;
-  const caseId = typeof raw === 'string' ? (JSON.parse(raw) as unknown) : undefined;
-  if (typeof caseId !== 'string') return { case: null, hidden: false };
-  const [row] = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean }>(
-    'SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden FROM petition_case WHERE id = $1',
-    [caseId, readerId],
-  );
-  return row ? { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden } : { case: null, hidden: false };
 }
 
 /** The case ids given, less those of cases that accuse the reader. */

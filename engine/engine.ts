@@ -311,15 +311,17 @@ export class EmbeddedEngine {
     const ids = [...model.elements.values()].flatMap((m) => (m.decision && !m.jobType ? [m.decision.decisionId] : []));
     const found = new Map<string, DmnModel>();
     if (ids.length === 0) return found;
-    const rows = await q.query<{ key: string; resource_id: string; resource_name: string; content: string }>(
-      `SELECT DISTINCT ON (resource_id) key::text, resource_id, resource_name, content FROM engine_resource
+    // The latest version of each (a deployment may have added one); its file is read only the first time.
+    const rows = await q.query<{ key: string; resource_id: string }>(
+      `SELECT DISTINCT ON (resource_id) key::text, resource_id FROM engine_resource
        WHERE kind = 'decision' AND resource_id = ANY($1::text[]) ORDER BY resource_id, version DESC`,
       [ids],
     );
     for (const row of rows) {
       let dmn = this.dmnModels.get(row.key);
       if (!dmn) {
-        dmn = parseDmn(row.resource_name, row.content);
+        const [file] = await q.query<{ resource_name: string; content: string }>('SELECT resource_name, content FROM engine_resource WHERE key = $1', [row.key]);
+        dmn = parseDmn(file.resource_name, file.content);
         this.dmnModels.set(row.key, dmn);
       }
       found.set(row.resource_id, await dmn);
