@@ -37,7 +37,22 @@ function period(f: FilterInput, now: Date) {
   return { from, to, fromTs: `${from}T00:00:00+08:00`, toTs: `${to}T00:00:00+08:00` };
 }
 
-/** One row per case closed in the period: what the figures are computed from (and what the CSV holds). */
+/**
+ * One row per case closed in the period ($1, $2), of a grid ($3) and category ($4) when given, less the cases that
+ * accuse the reader ($5) when given: what the CSV lists and the figures count.
+ */
+const CLOSED_ROWS = `
+  SELECT c.case_no, c.category, g.name AS grid, c.case_class, c.handling_round, c.received_at, e.created_at AS closed_at,
+         (e.detail->>'handlingWorkingDays')::int AS working_days, (e.detail->>'onTimeInternal')::boolean AS on_time_internal,
+         (e.detail->>'onTimeLegal')::boolean AS on_time_legal, e.detail->>'reason' AS reason,
+         (SELECT r.rating FROM case_rating r WHERE r.case_id = c.id ORDER BY r.round DESC LIMIT 1) AS final_rating
+  FROM case_event e JOIN petition_case c ON c.id = e.case_id
+  LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN grid g ON g.id = comp.grid_id
+  WHERE e.kind = 'closed' AND e.created_at >= $1 AND e.created_at < $2
+    AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)
+    AND ($5::uuid IS NULL OR c.accused_user_id IS DISTINCT FROM $5)`;
+
+/** The CSV's rows. */
 async function closedCases(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof period>, readerId: string | null = null) {
   return deps.db.query<{
     case_no: string;
@@ -53,16 +68,7 @@ async function closedCases(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof p
     reason: string | null;
     final_rating: string | null;
   }>(
-    `SELECT c.case_no, c.category, g.name AS grid, c.case_class, c.handling_round, c.received_at, e.created_at AS closed_at,
-            (e.detail->>'handlingWorkingDays')::int AS working_days, (e.detail->>'onTimeInternal')::boolean AS on_time_internal,
-            (e.detail->>'onTimeLegal')::boolean AS on_time_legal, e.detail->>'reason' AS reason,
-            (SELECT r.rating FROM case_rating r WHERE r.case_id = c.id ORDER BY r.round DESC LIMIT 1) AS final_rating
-     FROM case_event e JOIN petition_case c ON c.id = e.case_id
-     LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN grid g ON g.id = comp.grid_id
-     WHERE e.kind = 'closed' AND e.created_at >= $1 AND e.created_at < $2
-       AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)
-       AND ($5::uuid IS NULL OR c.accused_user_id IS DISTINCT FROM $5)
-     ORDER BY e.created_at`,
+    `${CLOSED_ROWS} ORDER BY e.created_at`,
     [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, readerId],
   );
 }
@@ -89,29 +95,22 @@ interface Tally {
 
 /**
  * The period's closed cases counted in the database, in one pass: all of them, and per grid, per category and per
- * class (grouping sets). The same rows as the CSV's; 100,000 cases are not read into the app to be counted.
+ * class (grouping sets). The CSV's rows, every case (the figures name none); not read into the app to be counted.
  */
 async function tallies(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof period>) {
   return deps.db.query<Tally & { set: 'all' | 'grid' | 'category' | 'class'; name: string | null }>(
-    `WITH closed AS (
-       SELECT c.category, g.name AS grid, c.case_class, c.handling_round,
-              (e.detail->>'handlingWorkingDays')::int AS days, (e.detail->>'onTimeInternal')::boolean AS internal,
-              (e.detail->>'onTimeLegal')::boolean AS legal,
-              (SELECT r.rating FROM case_rating r WHERE r.case_id = c.id ORDER BY r.round DESC LIMIT 1) AS rating
-       FROM case_event e JOIN petition_case c ON c.id = e.case_id
-       LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN grid g ON g.id = comp.grid_id
-       WHERE e.kind = 'closed' AND e.created_at >= $1 AND e.created_at < $2
-         AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4))
+    `WITH closed AS (${CLOSED_ROWS})
      SELECT CASE WHEN grouping(grid) = 0 THEN 'grid' WHEN grouping(category) = 0 THEN 'category' WHEN grouping(case_class) = 0 THEN 'class' ELSE 'all' END AS set,
             COALESCE(grid, category, case_class) AS name,
-            count(*)::int AS closed, count(days)::int AS day_count, COALESCE(sum(days), 0)::int AS day_sum,
-            count(rating)::int AS rated, count(*) FILTER (WHERE rating = 'satisfied' OR ($5 AND rating = 'basically-satisfied'))::int AS good,
-            count(internal)::int AS internal_known, count(*) FILTER (WHERE internal)::int AS internal_on,
-            count(legal)::int AS legal_known, count(*) FILTER (WHERE legal)::int AS legal_on,
+            count(*)::int AS closed, count(working_days)::int AS day_count, COALESCE(sum(working_days), 0)::int AS day_sum,
+            count(final_rating)::int AS rated,
+            count(*) FILTER (WHERE final_rating = 'satisfied' OR ($6 AND final_rating = 'basically-satisfied'))::int AS good,
+            count(on_time_internal)::int AS internal_known, count(*) FILTER (WHERE on_time_internal)::int AS internal_on,
+            count(on_time_legal)::int AS legal_known, count(*) FILTER (WHERE on_time_legal)::int AS legal_on,
             count(*) FILTER (WHERE handling_round = 1)::int AS first_round
      FROM closed GROUP BY GROUPING SETS ((), (grid), (category), (case_class))
      ORDER BY closed DESC, name`,
-    [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, f.satisfaction === 'satisfied-and-basic'],
+    [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, null, f.satisfaction === 'satisfied-and-basic'],
   );
 }
 

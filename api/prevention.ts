@@ -141,13 +141,13 @@ export const preventionRoutes: RouteSpec[] = [
         `SELECT g.id, g.code, g.name,
            (SELECT count(DISTINCT p.patrolled_on)::int FROM patrol_log p WHERE p.grid_id = g.id AND p.patrolled_on BETWEEN $1::date AND $2::date) AS "patrolDays",
            (SELECT COALESCE(sum(p.households_visited), 0)::int FROM patrol_log p WHERE p.grid_id = g.id AND p.patrolled_on BETWEEN $1::date AND $2::date) AS "householdsVisited",
-           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND h.found_at::date BETWEEN $1::date AND $2::date) AS hazards,
-           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND h.disposition = 'mediated' AND h.found_at::date BETWEEN $1::date AND $2::date) AS mediated,
-           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND h.disposition = 'reported' AND h.found_at::date BETWEEN $1::date AND $2::date) AS reported,
+           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date) AS hazards,
+           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND h.disposition = 'mediated' AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date) AS mediated,
+           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND h.disposition = 'reported' AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date) AS reported,
            (SELECT COALESCE(json_object_agg(category, n), '{}') FROM (SELECT h.category, count(*)::int AS n FROM hazard_record h
-              WHERE h.grid_id = g.id AND h.found_at::date BETWEEN $1::date AND $2::date GROUP BY h.category) x) AS "byCategory"
+              WHERE h.grid_id = g.id AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date GROUP BY h.category) x) AS "byCategory"
          FROM grid g ORDER BY g.code`,
-        [range.from, range.to],
+        [range.from, range.to, deps.timeZone],
       );
       return { period: query.period, from: range.from, to: range.to, grids };
     },

@@ -353,7 +353,8 @@ describe('the domain API', () => {
     const [own] = await h.server.database.db.query<{ id: string; compound_id: string }>(
       "SELECT g.id, c.id AS compound_id FROM grid g JOIN app_user u ON u.id = g.grid_worker_id JOIN compound c ON c.grid_id = g.id WHERE u.username = 'grid1' LIMIT 1",
     );
-    const today = new Date().toISOString().slice(0, 10);
+    // the grid's today is Beijing's (from 16:00 UTC on, UTC's date is yesterday there)
+    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     expect((await grid.call('POST', '/api/patrols', { patrolledOn: today, householdsVisited: 35, notes: '巡查东区' })).status).toBe(201);
     const mediated = await grid.call('POST', '/api/hazards', { compoundId: own.compound_id, category: 'neighbour-relations', description: '楼上楼下噪音纠纷', disposition: 'mediated', outcome: '双方达成约定' });
     expect(mediated.body).toMatchObject({ disposition: 'mediated', caseId: null });
