@@ -121,6 +121,9 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps):
     };
     const upload: RequestHandler[] = spec.upload ? [uploadOne(spec.upload.field, spec.upload.maxBytes)] : [];
     router[spec.method](spec.path, checkAccess, ...upload, async (req, res) => {
+      if (hasNul(req.params) || hasNul(req.query) || hasNul(req.body)) {
+        throw problems.badRequest({ zh: '输入中不能包含空字符（NUL）。', en: 'The input may not contain the NUL character.' });
+      }
       const params: unknown = spec.params ? spec.params.parse(req.params) : {};
       const query: unknown = spec.query ? spec.query.parse(req.query) : {};
       const body: unknown = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
@@ -135,6 +138,13 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps):
       }
     });
   }
+}
+
+/** PostgreSQL stores no NUL character in text or JSON: such input is refused as bad input, not failed on as a 500. */
+function hasNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (value === null || typeof value !== 'object' || depth > 32 || Buffer.isBuffer(value)) return false;
+  return Object.entries(value).some(([k, v]) => k.includes('\u0000') || hasNul(v, depth + 1));
 }
 
 /** One file in memory, refused in plain words when too large or not the one field expected. */

@@ -241,6 +241,22 @@ describe('bad input and access', () => {
     });
   });
 
+  describe('NUL characters', () => {
+    it('when a query, a path or a body carries a NUL character (which PostgreSQL cannot store), then it is refused as bad input, not a 500, and nothing is filed', async () => {
+      const leader = await as('leader');
+      const reception = await as('reception');
+      const casesBefore = await count('petition_case');
+      await counted({ validation: 3 }, async () => {
+        expectRefused(await leader.call('GET', '/api/dashboard?category=%00'), 400);
+        expectRefused(await leader.call('GET', '/api/cases/%00'), 400);
+        const filed = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '路灯维修', description: '路灯\u0000不亮' });
+        expectRefused(filed, 400);
+        expect(filed.body.detail).toMatch(/NUL/);
+      });
+      expect(await count('petition_case')).toBe(casesBefore);
+    });
+  });
+
   describe('CSRF', () => {
     it('when a change comes without the token, with another session\'s token, or from another site, then it is refused and nothing is filed', async () => {
       const mine = await as('reception');
