@@ -82,7 +82,7 @@ export class EmbeddedEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.db;
-    this.sessions = new SessionCache(options.hotInstances ?? 1000);
+    this.sessions = new SessionCache(options.hotInstances ?? 200);
     this.signals.setMaxListeners(0);
   }
 

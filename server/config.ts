@@ -83,8 +83,8 @@ export const settings = {
     doc: 'Embedded engine: the password of ENGINE_API_USERNAME. Unset: generated and kept in DATA_DIR (not in production).',
   },
   ENGINE_HOT_INSTANCES: {
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(1000),
-    doc: 'Embedded engine: instances waiting for job workers kept in memory between steps (0: always load from the database).',
+    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(200),
+    doc: 'Embedded engine: instances waiting for job workers kept in memory between steps, about 4 MB each for the petition model (0: always load from the database).',
   },
   SESSION_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),

@@ -46,6 +46,14 @@ interface MultiInstanceState {
   outputs: unknown[];
 }
 
+/**
+ * `disableTrackState`: an element that holds no messages (it never ran, or ran and left) is left out of the stored
+ * state. Of a petition's ~60 elements and ~60 flows only the few where a token waits hold any, so a stored state is
+ * a third of the size (~6 instead of ~18 kB at its first wait); an element missing from a state is recovered idle,
+ * which is what it was.
+ */
+const SETTINGS = { enableDummyService: false, disableTrackState: true };
+
 const silentLogger = () => ({ debug() {}, error() {}, warn() {} });
 
 const noDecisions: DecisionEvaluator = (id) => {
@@ -83,6 +91,8 @@ export class InstanceSession {
   // What waits, kept across steps while the engine lives.
   private readonly waits = new Map<string, Wait>();
   private readonly parked = new Map<string, Callback>();
+  /** Real timeouts the engine set for itself (not BPMN timers, which are parked): cleared on disposal. */
+  private readonly timeouts = new Set<NodeJS.Timeout>();
 
   constructor(private readonly model: ProcessModel) {
     this.engine = new Engine({
@@ -92,7 +102,7 @@ export class InstanceSession {
       extensions: this.extensions() as never,
       Logger: silentLogger,
       timers: this.timers() as never,
-      settings: { enableDummyService: false },
+      settings: { ...SETTINGS },
     });
     this.engine.on('end', () => (this.ended = 'completed'));
     this.engine.on('error', () => (this.ended = 'error'));
@@ -116,7 +126,11 @@ export class InstanceSession {
       if (!this.started) {
         this.started = true;
         if (input.stored?.engine) {
-          this.engine.recover(structuredClone(input.stored.engine));
+          const state = structuredClone(input.stored.engine) as { environment?: { settings?: Record<string, unknown> } };
+          // The stored settings win over the engine's own on recovery: an instance stored before these settings
+          // takes them from its next step on.
+          if (state.environment?.settings) Object.assign(state.environment.settings, SETTINGS);
+          this.engine.recover(state);
           await this.engine.resume({ listener: this.listener });
         } else {
           await this.engine.execute({ listener: this.listener } as never);
@@ -177,7 +191,11 @@ export class InstanceSession {
     if (this.disposed) return;
     this.disposed = true;
     this.parked.clear();
-    void this.engine.stop();
+    this.waits.clear();
+    for (const timeout of this.timeouts) clearTimeout(timeout);
+    this.timeouts.clear();
+    // The engine is left to the garbage collector, not stopped: stopping walks every element's broker (a fifth of
+    // a cold step's time). Nothing of it can run on: BPMN timers are parked here, its own timeouts are cleared.
   }
 
   // ------------------------------------------------------------------ actions
@@ -481,10 +499,20 @@ export class InstanceSession {
         },
       }),
       executing: [] as unknown[],
-      setTimeout: (callback: () => void, delay: number) => setTimeout(callback, delay),
+      setTimeout: (callback: () => void, delay: number) => {
+        const timeout = setTimeout(() => {
+          this.timeouts.delete(timeout);
+          callback();
+        }, delay);
+        this.timeouts.add(timeout);
+        return timeout;
+      },
       clearTimeout: (ref: { executionId?: string } | NodeJS.Timeout | undefined) => {
         if (ref && 'executionId' in ref && ref.executionId) forget(ref.executionId);
-        else clearTimeout(ref as NodeJS.Timeout);
+        else {
+          clearTimeout(ref as NodeJS.Timeout);
+          this.timeouts.delete(ref as NodeJS.Timeout);
+        }
       },
     };
   }

@@ -405,4 +405,46 @@ describe.each([
       }
     });
   });
+
+  describe('stored state', () => {
+    const db = () => h.server.database.db;
+    const storedProcess = async (processInstanceKey: string) => {
+      const [row] = await db().query<{ runtime: Any }>('SELECT runtime FROM engine_instance WHERE key = $1', [processInstanceKey]);
+      return { engine: row.runtime.engine, process: row.runtime.engine.definitions[0].execution.processes[0].execution };
+    };
+
+    it('when an instance waits, then only the elements holding its tokens are stored, and one stored with every element (as before) carries on', async () => {
+      // given an instance waiting at a user task with two boundary timers
+      const start = Date.now();
+      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'boundary-timers', variables: { slaDueAt: new Date(start + DAY).toISOString() } });
+      // then its stored state holds those three elements, not the eight others or any flow
+      const first = await storedProcess(processInstanceKey);
+      expect(first.process.children.map((e: Any) => e.id).sort()).toEqual(['task-handle', 'timer-legal', 'timer-warn']);
+      expect(first.process.flows ?? []).toEqual([]);
+
+      // given the state as it was stored before: every element and flow, idle ones included, and tracking on
+      const idle = ['start', 'task-warn', 'end-done', 'end-warned', 'end-escalated'].map((id) => ({ id, type: id.startsWith('end') ? 'bpmn:EndEvent' : id === 'start' ? 'bpmn:StartEvent' : 'bpmn:ServiceTask', stopped: false, counters: { taken: 0, discarded: 0 } }));
+      const flows = ['flow-1', 'flow-done', 'flow-warn', 'flow-warned', 'flow-legal'].map((id) => ({ id, type: 'bpmn:SequenceFlow', counters: { take: 0, discard: 0, looped: 0 } }));
+      first.process.children.push(...idle);
+      first.process.flows = flows;
+      first.engine.environment.settings.disableTrackState = false;
+      await db().query(`UPDATE engine_instance SET runtime = jsonb_set(runtime, '{engine}', $2::jsonb) WHERE key = $1`, [processInstanceKey, JSON.stringify(first.engine)]);
+
+      // when the non-interrupting timer fires
+      await c.pinClock({ timestamp: start + DAY + 1000 });
+      const warn = (await activate('notify-overdue')).find((j) => j.processInstanceKey === processInstanceKey);
+      // then the instance went on from that state and is stored compact again
+      expect(warn).toBeDefined();
+      const second = await storedProcess(processInstanceKey);
+      expect(second.engine.environment.settings.disableTrackState).toBe(true);
+      expect(second.process.children.map((e: Any) => e.id).sort()).toEqual(['task-handle', 'task-warn', 'timer-legal']);
+      // and both of its tokens finish
+      await c.completeJob({ jobKey: warn.jobKey, variables: {} });
+      const [task] = (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
+      await c.completeUserTask({ userTaskKey: task.userTaskKey });
+      expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
+      expect(await path(processInstanceKey)).toEqual(expect.arrayContaining(['task-warn', 'end-warned', 'task-handle', 'end-done']));
+      expect(await path(processInstanceKey)).not.toContain('end-escalated');
+    });
+  });
 });
