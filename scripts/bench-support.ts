@@ -14,6 +14,8 @@ import { piiCipher, type PiiCipher } from '../server/security/pii';
 
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const DEMO_PASSWORD = 'demo-2026';
+/** The options `npm start` gives node (package.json). */
+const START_NODE_ARGS = '--max-semi-space-size=64';
 
 export type Json = Record<string, unknown>;
 
@@ -87,7 +89,9 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
   };
   // BENCH_CPU_PROF=<dir> / BENCH_HEAP_PROF=<dir>: the app writes a V8 CPU profile / sampling heap profile (what is
   // still allocated, by where it was allocated) there each time it stops (open either in Chrome's DevTools).
+  // BENCH_NODE_ARGS: node's options for the app, by default those `npm start` runs it with.
   const nodeArgs = [
+    ...(process.env.BENCH_NODE_ARGS ?? START_NODE_ARGS).split(' ').filter(Boolean),
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ...(process.env.BENCH_HEAP_PROF ? ['--heap-prof', `--heap-prof-dir=${process.env.BENCH_HEAP_PROF}`] : []),
   ];
