@@ -422,15 +422,17 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     const key = c.process_instance_key as never;
     const elementsOf = (instanceKey: string) =>
       engine.searchElementInstances({ filter: { processInstanceKey: instanceKey as never }, page: { limit: 500 } }, NOW).then((r) => r.items ?? []);
-    // Asked at once: the variables, the instance, its elements (the active ones among them) and the processes it called.
-    const [vars, instance, own, called] = await Promise.all([
+    // Asked at once: the variables, the instance's elements (the process itself and the active ones among them) and
+    // the processes it called. The process's own element carries the instance's state; only without it is the
+    // instance asked for.
+    const [vars, own, called] = await Promise.all([
       instanceVariables(deps, c.process_instance_key),
-      engine.getProcessInstance({ processInstanceKey: key }, NOW),
       elementsOf(c.process_instance_key),
       engine.searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW).catch(() => ({ items: [] })),
     ]);
     variables = vars;
-    processState = String(instance.state);
+    const processElement = own.find((e) => e.type === 'PROCESS');
+    processState = String(processElement ? processElement.state : (await engine.getProcessInstance({ processInstanceKey: key }, NOW)).state);
     active = own
       .filter((e) => e.state === 'ACTIVE' && e.type !== 'PROCESS')
       .map((e) => ({ elementId: String(e.elementId), elementName: String(e.elementName ?? e.elementId), type: String(e.type) }));
