@@ -14,6 +14,7 @@ import { route, type Role, type RouteSpec } from './route';
 import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { startProcessOnce } from '../server/engine-client';
 import { screenKeyPerson, startCare } from '../workers/check-key-person';
+import { localDay } from '../workers/calendar';
 
 /** What the key-person rule needs, over the API's engine client. */
 export const keyPersonDeps = (deps: ApiDeps) => ({
@@ -269,7 +270,7 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
         residentId = row.id;
       }
     }
-    const year = new Date(deps.now().toLocaleString('en-US', { timeZone: 'Asia/Shanghai' })).getFullYear();
+    const year = localDay(deps.now(), deps.timeZone).slice(0, 4);
     const [{ n }] = await tx.query<{ n: string }>("SELECT nextval('petition_case_no_seq')::text AS n");
     const caseNo = `XF-${year}-${n.padStart(6, '0')}`;
     const [row] = await tx.query<{ id: string; received_at: Date }>(

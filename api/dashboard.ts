@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
-import { localDay, plusDays } from '../workers/calendar';
+import { localDay, plusDays, startOfDay } from '../workers/calendar';
 
 const READ: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
@@ -29,12 +29,13 @@ export const TARGETS = { avgHandlingWorkingDays: 7, satisfactionPercent: 90, rep
 const pct = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 1000) / 10 : null);
 
 /** The period (default: this year so far) as [from, to) instants in the business time zone. */
-function period(f: FilterInput, now: Date) {
-  // Dates are Beijing's (the +08:00 below): from 16:00 UTC on it is already tomorrow there, and today's cases count.
-  const today = localDay(now, 'Asia/Shanghai');
+function period(f: FilterInput, now: Date, timeZone: string) {
+  // Dates are the business time zone's (Beijing's): from 16:00 UTC on it is already tomorrow there, and today's
+  // cases count.
+  const today = localDay(now, timeZone);
   const from = f.from ?? `${today.slice(0, 4)}-01-01`;
   const to = f.to ?? plusDays(today, 1);
-  return { from, to, fromTs: `${from}T00:00:00+08:00`, toTs: `${to}T00:00:00+08:00` };
+  return { from, to, fromTs: startOfDay(from, timeZone).toISOString(), toTs: startOfDay(to, timeZone).toISOString() };
 }
 
 /**
@@ -115,7 +116,7 @@ async function tallies(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof perio
 }
 
 async function figures(deps: ApiDeps, f: FilterInput) {
-  const p = period(f, deps.now());
+  const p = period(f, deps.now(), deps.timeZone);
   const rows = await tallies(deps, f, p);
   const none: Tally = { closed: 0, day_count: 0, day_sum: 0, rated: 0, good: 0, internal_known: 0, internal_on: 0, legal_known: 0, legal_on: 0, first_round: 0 };
   const all = rows.find((r) => r.set === 'all') ?? none;
@@ -209,7 +210,7 @@ export const dashboardRoutes: RouteSpec[] = [
     query: Filter,
     produces: 'text/csv',
     async handle({ deps, query, res, user }) {
-      const p = period(query, deps.now());
+      const p = period(query, deps.now(), deps.timeZone);
       // The figures count every case; the rows, which name cases, leave out one that accuses the reader (Art 30).
       const rows = await closedCases(deps, query, p, user.id);
       res.setHeader('Content-Disposition', `attachment; filename="cases-${p.from}-${p.to}.csv"`);
@@ -230,16 +231,17 @@ export const dashboardRoutes: RouteSpec[] = [
     async handle({ deps, query }) {
       const f = Filter.parse({ from: `${query.year}-01-01`, to: `${query.year + 1}-01-01` });
       const totals = await figures(deps, f);
+      const year = [startOfDay(`${query.year}-01-01`, deps.timeZone).toISOString(), startOfDay(`${query.year + 1}-01-01`, deps.timeZone).toISOString()];
       const months = await deps.db.query(
-        `SELECT to_char(c.received_at AT TIME ZONE 'Asia/Shanghai', 'YYYY-MM') AS month, count(*)::int AS received,
+        `SELECT to_char(c.received_at AT TIME ZONE $3, 'YYYY-MM') AS month, count(*)::int AS received,
                 count(*) FILTER (WHERE c.status = 'closed')::int AS closed, count(*) FILTER (WHERE c.channel = 'hotline-12345')::int AS hotline,
                 count(*) FILTER (WHERE c.duplicate_of IS NOT NULL)::int AS repeats
          FROM petition_case c WHERE c.received_at >= $1 AND c.received_at < $2 GROUP BY 1 ORDER BY 1`,
-        [`${query.year}-01-01T00:00:00+08:00`, `${query.year + 1}-01-01T00:00:00+08:00`],
+        [...year, deps.timeZone],
       );
       const channels = await deps.db.query(
         `SELECT channel, count(*)::int AS received FROM petition_case WHERE received_at >= $1 AND received_at < $2 GROUP BY channel ORDER BY channel`,
-        [`${query.year}-01-01T00:00:00+08:00`, `${query.year + 1}-01-01T00:00:00+08:00`],
+        year,
       );
       return { year: query.year, ...totals, months, channels };
     },

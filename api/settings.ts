@@ -263,9 +263,9 @@ export const configurationRoutes: RouteSpec[] = [
           return {
             template,
             audience: TEMPLATES[template].audience,
-            builtIn: renderNotification(template, SAMPLE, 'zh', 'Asia/Shanghai'),
+            builtIn: renderNotification(template, SAMPLE, 'zh', deps.timeZone),
             override: o?.zh ?? null,
-            sample: o ? renderOverride(o.zh, SAMPLE, 'Asia/Shanghai') : renderNotification(template, SAMPLE, 'zh', 'Asia/Shanghai'),
+            sample: o ? renderOverride(o.zh, SAMPLE, deps.timeZone) : renderNotification(template, SAMPLE, 'zh', deps.timeZone),
             updatedBy: o?.updated_by ?? null,
             updatedAt: o?.updated_at ?? null,
           };
@@ -293,7 +293,7 @@ export const configurationRoutes: RouteSpec[] = [
          ON CONFLICT (template) DO UPDATE SET zh = $2, updated_by = $3, updated_at = now()`,
         [params.template, body.zh, user.username],
       );
-      return { template: params.template, zh: body.zh, sample: renderOverride(body.zh, SAMPLE, 'Asia/Shanghai') };
+      return { template: params.template, zh: body.zh, sample: renderOverride(body.zh, SAMPLE, deps.timeZone) };
     },
   }),
   route({
