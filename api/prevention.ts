@@ -137,16 +137,24 @@ export const preventionRoutes: RouteSpec[] = [
                 to_char(date_trunc($1, $2::date) + CASE WHEN $1 = 'week' THEN interval '6 days' ELSE interval '1 month' - interval '1 day' END, 'YYYY-MM-DD') AS "to"`,
         [query.period, anchor],
       );
+      // Per grid, one pass over its patrol logs and one over its hazards of the period (in the grid's own days).
       const grids = await deps.db.query(
-        `SELECT g.id, g.code, g.name,
-           (SELECT count(DISTINCT p.patrolled_on)::int FROM patrol_log p WHERE p.grid_id = g.id AND p.patrolled_on BETWEEN $1::date AND $2::date) AS "patrolDays",
-           (SELECT COALESCE(sum(p.households_visited), 0)::int FROM patrol_log p WHERE p.grid_id = g.id AND p.patrolled_on BETWEEN $1::date AND $2::date) AS "householdsVisited",
-           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date) AS hazards,
-           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND h.disposition = 'mediated' AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date) AS mediated,
-           (SELECT count(*)::int FROM hazard_record h WHERE h.grid_id = g.id AND h.disposition = 'reported' AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date) AS reported,
-           (SELECT COALESCE(json_object_agg(category, n), '{}') FROM (SELECT h.category, count(*)::int AS n FROM hazard_record h
-              WHERE h.grid_id = g.id AND (h.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date GROUP BY h.category) x) AS "byCategory"
-         FROM grid g ORDER BY g.code`,
+        `SELECT g.id, g.code, g.name, p."patrolDays", p."householdsVisited",
+                COALESCE(sum(h.n), 0)::int AS hazards,
+                COALESCE(sum(h.n) FILTER (WHERE h.disposition = 'mediated'), 0)::int AS mediated,
+                COALESCE(sum(h.n) FILTER (WHERE h.disposition = 'reported'), 0)::int AS reported,
+                COALESCE((SELECT json_object_agg(c.category, c.n) FROM (
+                   SELECT hr.category, count(*)::int AS n FROM hazard_record hr
+                   WHERE hr.grid_id = g.id AND (hr.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date GROUP BY hr.category) c), '{}') AS "byCategory"
+         FROM grid g
+         CROSS JOIN LATERAL (
+           SELECT count(DISTINCT pl.patrolled_on)::int AS "patrolDays", COALESCE(sum(pl.households_visited), 0)::int AS "householdsVisited"
+           FROM patrol_log pl WHERE pl.grid_id = g.id AND pl.patrolled_on BETWEEN $1::date AND $2::date) p
+         LEFT JOIN LATERAL (
+           SELECT hr.disposition, count(*)::int AS n FROM hazard_record hr
+           WHERE hr.grid_id = g.id AND (hr.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date GROUP BY hr.disposition) h ON true
+         GROUP BY g.id, p."patrolDays", p."householdsVisited"
+         ORDER BY g.code`,
         [range.from, range.to, deps.timeZone],
       );
       return { period: query.period, from: range.from, to: range.to, grids };

@@ -363,7 +363,11 @@ describe('the domain API', () => {
     const [petition] = await h.server.database.db.query<{ channel: string }>('SELECT channel FROM petition_case WHERE id = $1', [reported.body.caseId]);
     expect(petition.channel).toBe('grid-report');
     const summary = (await grid.call('GET', `/api/grids/summary?period=week&date=${today}`)).body;
-    expect((summary.grids as Json[]).find((g) => g.id === own.id)).toMatchObject({ patrolDays: 1, householdsVisited: 35, hazards: 2, mediated: 1, reported: 1 });
+    expect((summary.grids as Json[]).find((g) => g.id === own.id)).toMatchObject({
+      patrolDays: 1, householdsVisited: 35, hazards: 2, mediated: 1, reported: 1, byCategory: { 'neighbour-relations': 1, 'property-management': 1 },
+    });
+    // a grid with nothing logged counts zeros, not nothing
+    expect((summary.grids as Json[]).find((g) => g.id !== own.id)).toMatchObject({ patrolDays: 0, householdsVisited: 0, hazards: 0, mediated: 0, reported: 0, byCategory: {} });
     // a hazard mediated without its outcome is refused
     expect((await grid.call('POST', '/api/hazards', { category: 'family-conflict', description: 'x', disposition: 'mediated' })).status).toBe(400);
     // campaigns
