@@ -3,14 +3,22 @@
  * address is this server's own /v2 with the engine's credentials; in camunda mode it is the cluster.
  */
 import { Camunda8 } from '@camunda8/sdk';
+import { translateToOcaEnvOverrides } from '@camunda8/sdk/dist/lib/CamundaClientConfigTranslator';
+import { createCamundaClientLoose } from '@camunda8/orchestration-cluster-api';
+import { inProcessFetch, type Dispatch } from './in-process-fetch';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 
 export type EngineClient = ReturnType<Camunda8['getOrchestrationClusterApiClientLoose']>;
 
-export function createEngineClient(config: Config, secrets: Secrets, ownUrl: string): { client: EngineClient; camunda: Camunda8 } {
+/**
+ * `dispatch`: in embedded mode, this process's own HTTP handler. The client is then the same SDK client with the same
+ * configuration, but its requests are handed to that handler in process (see in-process-fetch) instead of being sent
+ * to `ownUrl` over loopback. Tests and other processes leave it out and talk HTTP.
+ */
+export function createEngineClient(config: Config, secrets: Secrets, ownUrl: string, dispatch?: Dispatch): { client: EngineClient; camunda: Camunda8 } {
   const embedded = config.ENGINE === 'embedded';
-  const camunda = new Camunda8({
+  const options = {
     ZEEBE_REST_ADDRESS: embedded ? ownUrl : config.ZEEBE_REST_ADDRESS,
     CAMUNDA_AUTH_STRATEGY: embedded ? 'BASIC' : config.CAMUNDA_AUTH_STRATEGY === 'BEARER' ? 'OAUTH' : config.CAMUNDA_AUTH_STRATEGY,
     CAMUNDA_BASIC_AUTH_USERNAME: embedded ? config.ENGINE_API_USERNAME : config.CAMUNDA_BASIC_AUTH_USERNAME,
@@ -21,7 +29,14 @@ export function createEngineClient(config: Config, secrets: Secrets, ownUrl: str
     CAMUNDA_TOKEN_DISK_CACHE_DISABLE: true,
     CAMUNDA_LOG_LEVEL: 'error',
     ...(config.CAMUNDA_TOKEN_AUDIENCE ? { ZEEBE_TOKEN_AUDIENCE: config.CAMUNDA_TOKEN_AUDIENCE } : {}),
-  });
+  } as const;
+  const camunda = new Camunda8(options);
+  if (embedded && dispatch) {
+    // What getOrchestrationClusterApiClientLoose builds (the SDK's own translation of its configuration), with the
+    // one option that method does not pass on: the fetch.
+    const client = createCamundaClientLoose({ config: translateToOcaEnvOverrides({ sdkConfig: options }), fetch: inProcessFetch(dispatch) });
+    return { client: client, camunda };
+  }
   const client = camunda.getOrchestrationClusterApiClientLoose();
   return { client, camunda };
 }

@@ -114,7 +114,8 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     // With PORT=0 (a free port) and no PUBLIC_URL, the default public address is only known now.
     const settled: Config = config.PUBLIC_URL === 'http://localhost:0' ? { ...config, PUBLIC_URL: `http://localhost:${port}` } : config;
     apiDeps.publicUrl = settled.PUBLIC_URL;
-    const engineClient = (engineRef.client = createEngineClient(config, secrets, url).client);
+    // In embedded mode the app reaches its own /v2 in process, through the same HTTP handler (no loopback socket).
+    const engineClient = (engineRef.client = createEngineClient(config, secrets, url, config.ENGINE === 'embedded' ? app : undefined).client);
     if (config.DEPLOY_MODELS) {
       const deployed = await deployModels(engineClient, database.db);
       log.info({ processes: deployed }, 'models deployed');

@@ -1,0 +1,46 @@
+/**
+ * The in-process fetch the app's SDK client uses to reach its own embedded engine: the same HTTP exchange as over a
+ * socket (method, path, headers, body, status, headers, body back), and an abort that the handler sees as a dropped
+ * connection.
+ */
+import express from 'express';
+import { inProcessFetch } from '../../server/in-process-fetch';
+
+describe('in-process fetch', () => {
+  const closed: string[] = [];
+  const app = express();
+  app.use(express.json());
+  app.post('/v2/echo', (req, res) => {
+    res.status(201).setHeader('x-seen', String(req.headers.authorization));
+    res.json({ got: req.body as unknown, query: req.query.q });
+  });
+  app.get('/v2/written', (_req, res) => {
+    res.write('part one, ');
+    res.end(Buffer.from('part two'));
+  });
+  app.delete('/v2/nothing', (_req, res) => void res.status(204).end());
+  app.get('/v2/wait', (_req, res) => {
+    res.on('close', () => closed.push('wait'));
+  });
+  const f = inProcessFetch(app);
+
+  it('when a request goes in, then the handler gets its method, path, query, headers and body, and its answer comes back whole', async () => {
+    const res = await f(new Request('http://localhost:1/v2/echo?q=1', { method: 'POST', headers: { authorization: 'Basic abc', 'content-type': 'application/json' }, body: JSON.stringify({ a: [1, '二'] }) }));
+    expect(res.status).toBe(201);
+    expect(res.headers.get('x-seen')).toBe('Basic abc');
+    expect(await res.json()).toEqual({ got: { a: [1, '二'] }, query: '1' });
+    expect(await (await f('http://localhost:1/v2/written')).text()).toBe('part one, part two');
+    const none = await f('http://localhost:1/v2/nothing', { method: 'DELETE' });
+    expect(none.status).toBe(204);
+    expect(await none.text()).toBe('');
+  });
+
+  it('when the caller aborts while the handler waits, then the caller gets an AbortError and the handler sees its response close', async () => {
+    const abort = new AbortController();
+    const pending = f('http://localhost:1/v2/wait', { signal: abort.signal });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    abort.abort();
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    expect(closed).toEqual(['wait']);
+  });
+});
