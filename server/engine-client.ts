@@ -35,7 +35,7 @@ export function createEngineClient(config: Config, secrets: Secrets, ownUrl: str
     // What getOrchestrationClusterApiClientLoose builds (the SDK's own translation of its configuration), with the
     // one option that method does not pass on: the fetch.
     const client = createCamundaClientLoose({ config: translateToOcaEnvOverrides({ sdkConfig: options }), fetch: inProcessFetch(dispatch) });
-    return { client: client, camunda };
+    return { client, camunda };
   }
   const client = camunda.getOrchestrationClusterApiClientLoose();
   return { client, camunda };
