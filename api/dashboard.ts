@@ -231,7 +231,8 @@ export const dashboardRoutes: RouteSpec[] = [
     async handle({ deps, query }) {
       const f = Filter.parse({ from: `${query.year}-01-01`, to: `${query.year + 1}-01-01` });
       const totals = await figures(deps, f);
-      const year = [startOfDay(`${query.year}-01-01`, deps.timeZone).toISOString(), startOfDay(`${query.year + 1}-01-01`, deps.timeZone).toISOString()];
+      const p = period(f, deps.now(), deps.timeZone);
+      const year = [p.fromTs, p.toTs];
       const months = await deps.db.query(
         `SELECT to_char(c.received_at AT TIME ZONE $3, 'YYYY-MM') AS month, count(*)::int AS received,
                 count(*) FILTER (WHERE c.status = 'closed')::int AS closed, count(*) FILTER (WHERE c.channel = 'hotline-12345')::int AS hotline,

@@ -7,6 +7,7 @@ import { deployModels } from '../../../server/deploy-models';
 import { piiCipher } from '../../../server/security/pii';
 import { startEngine, until, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
+import { localDay } from '../../../workers/calendar';
 
 
 
@@ -354,7 +355,7 @@ describe('the domain API', () => {
       "SELECT g.id, c.id AS compound_id FROM grid g JOIN app_user u ON u.id = g.grid_worker_id JOIN compound c ON c.grid_id = g.id WHERE u.username = 'grid1' LIMIT 1",
     );
     // the grid's today is Beijing's (from 16:00 UTC on, UTC's date is yesterday there)
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+    const today = localDay(new Date(), h.server.config.BUSINESS_TIMEZONE);
     expect((await grid.call('POST', '/api/patrols', { patrolledOn: today, householdsVisited: 35, notes: '巡查东区' })).status).toBe(201);
     const mediated = await grid.call('POST', '/api/hazards', { compoundId: own.compound_id, category: 'neighbour-relations', description: '楼上楼下噪音纠纷', disposition: 'mediated', outcome: '双方达成约定' });
     expect(mediated.body).toMatchObject({ disposition: 'mediated', caseId: null });

@@ -423,7 +423,8 @@ describe.each([
       expect(first.process.flows ?? []).toEqual([]);
 
       // given the state as it was stored before: every element and flow, idle ones included, and tracking on
-      const idle = ['start', 'task-warn', 'end-done', 'end-warned', 'end-escalated'].map((id) => ({ id, type: id.startsWith('end') ? 'bpmn:EndEvent' : id === 'start' ? 'bpmn:StartEvent' : 'bpmn:ServiceTask', stopped: false, counters: { taken: 0, discarded: 0 } }));
+      const idleElements = { start: 'bpmn:StartEvent', 'task-warn': 'bpmn:ServiceTask', 'end-done': 'bpmn:EndEvent', 'end-warned': 'bpmn:EndEvent', 'end-escalated': 'bpmn:EndEvent' };
+      const idle = Object.entries(idleElements).map(([id, type]) => ({ id, type, stopped: false, counters: { taken: 0, discarded: 0 } }));
       const flows = ['flow-1', 'flow-done', 'flow-warn', 'flow-warned', 'flow-legal'].map((id) => ({ id, type: 'bpmn:SequenceFlow', counters: { take: 0, discard: 0, looped: 0 } }));
       first.process.children.push(...idle);
       first.process.flows = flows;
