@@ -280,6 +280,8 @@ describe('the staff pages in a real browser', () => {
     }
     // and a receptionist sees only the registry among them
     const reception = await as('reception');
+    // the navigation is drawn once the signed-in user is known: read its links after the first is there
+    await reception.getByRole('navigation').locator('a[href="/keypersons.html"]').waitFor();
     const links = await reception.getByRole('navigation').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toContain('/keypersons.html');
     expect(links.filter((l) => ['/grids.html', '/campaigns.html', '/warnings.html', '/settings.html'].includes(l ?? ''))).toEqual([]);
