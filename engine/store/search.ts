@@ -50,7 +50,8 @@ export function buildWhere(
         case '$in': {
           if (!Array.isArray(value)) throw new SearchError(`filter ${name}.$in must be a list`);
           params.push(value.map(String));
-          clauses.push(`${spec.column}${spec.cast && spec.cast !== 'bigint' ? '' : spec.cast === 'bigint' ? '::text' : ''} = ANY($${params.length}::text[])`);
+          // Compared in the column's own type, so its index serves the list (keys compared as text cast every row).
+          clauses.push(`${spec.column} = ANY($${params.length}::${spec.cast ?? 'text'}[])`);
           break;
         }
         case '$exists':

@@ -283,6 +283,43 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(notDue.items).toHaveLength(0);
   });
 
+  it('filters by a list of keys or of versions, and tells the total whether or not the page holds every match', async () => {
+    // given five instances of one process
+    const { processes } = await deploy(h.client, 'user-task.bpmn', 'review.form');
+    const keys: string[] = [];
+    for (let i = 0; i < 5; i++) keys.push(String((await h.client.createProcessInstance({ processDefinitionId: 'user-task', variables: {} })).processInstanceKey));
+    const among = { processInstanceKey: { $in: keys } } as Any;
+    // when / then: a list of keys, and of versions (an integer field)
+    const three = await h.client.searchProcessInstances({ filter: { processInstanceKey: { $in: keys.slice(0, 3) } } as Any }, now);
+    expect(three.items.map((i: Any) => String(i.processInstanceKey)).sort()).toEqual(keys.slice(0, 3).sort());
+    const version = processes[0].processDefinitionVersion;
+    const byVersion = await h.client.searchProcessInstances({ filter: { ...among, processDefinitionVersion: { $in: [version, version + 100] } } }, now);
+    expect(byVersion.items).toHaveLength(5);
+    const noVersion = await h.client.searchProcessInstances({ filter: { ...among, processDefinitionVersion: { $in: [version + 100] } } }, now);
+    expect(noVersion.items).toHaveLength(0);
+    // the total of every match: a page with all of them, a full first page, a last page, a page past the end
+    const totals: Array<[number, number, number]> = [];
+    for (const [from, limit] of [[0, 10], [0, 2], [4, 2], [2, 3], [8, 2], [0, 5]]) {
+      const found = await h.client.searchProcessInstances({ filter: among, page: { from, limit } }, now);
+      totals.push([from, found.items.length, Number(found.page.totalItems)]);
+    }
+    expect(totals).toEqual([
+      [0, 5, 5],
+      [0, 2, 5],
+      [4, 1, 5],
+      [2, 3, 5],
+      [8, 0, 5],
+      [0, 5, 5],
+    ]);
+    // a key that is not a number, sent past the SDK (which refuses it itself): 400, not a server error
+    const badKey = await fetch(`${h.server.url}/v2/process-instances/search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`engine:${h.server.secrets.engineApiPassword}`).toString('base64')}` },
+      body: JSON.stringify({ filter: { processInstanceKey: { $in: ['x1'] } } }),
+    });
+    expect(badKey.status).toBe(400);
+  });
+
   it('lists the sequence flows an instance took, and finds an instance by a variable value', async () => {
     // given
     await deploy(h.client, 'gateway-conditions.bpmn');
