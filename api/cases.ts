@@ -380,6 +380,9 @@ function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
 }
 
 /** The case as a reader may see it: a case accusing the reader does not exist for them (Art 30). */
+/** How many of an instance's element instances the case page lists. */
+const ELEMENTS_PAGE = 500;
+
 async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
   const [c] = await deps.db.query<{
     id: string;
@@ -422,15 +425,15 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     // The SDK brands keys; ours come from the database as plain strings.
     const key = c.process_instance_key as never;
     const elementsOf = (instanceKey: string) =>
-      engine.searchElementInstances({ filter: { processInstanceKey: instanceKey as never }, page: { limit: 500 } }, NOW).then((r) => r.items ?? []);
-    // Asked at once: the variables, the instance's elements (the process itself and the active ones among them) and
-    // the processes it called. The process's own element carries the instance's state; only without it is the
-    // instance asked for.
-    const [vars, own, called] = await Promise.all([
-      instanceVariables(deps, c.process_instance_key),
-      elementsOf(c.process_instance_key),
-      engine.searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW).catch(() => ({ items: [] })),
-    ]);
+      engine.searchElementInstances({ filter: { processInstanceKey: instanceKey as never }, page: { limit: ELEMENTS_PAGE } }, NOW).then((r) => r.items ?? []);
+    // Asked at once: the variables and the instance's elements (the process itself and the active ones among them).
+    // The process's own element carries the instance's state; only without it is the instance asked for. The
+    // processes it called are looked for only when it has a call activity (most cases never call one).
+    const [vars, own] = await Promise.all([instanceVariables(deps, c.process_instance_key), elementsOf(c.process_instance_key)]);
+    const calls = own.length >= ELEMENTS_PAGE || own.some((e) => e.type === 'CALL_ACTIVITY');
+    const called = calls
+      ? await engine.searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW).catch(() => ({ items: [] }))
+      : { items: [] };
     variables = vars;
     const processElement = own.find((e) => e.type === 'PROCESS');
     processState = String(processElement ? processElement.state : (await engine.getProcessInstance({ processInstanceKey: key }, NOW)).state);

@@ -162,6 +162,10 @@ describe('the domain API', () => {
     expect(waiting.workingDaysLeft).toBeGreaterThanOrEqual(14);
     expect(waiting.workingDaysLeft).toBeLessThanOrEqual(15);
     expect((await reception.call('GET', '/api/street-office/queue')).status).toBe(403);
+    // and the case page's timeline shows the step waiting in the process the case called
+    const page = (await reception.call('GET', `/api/cases/${caseId}`)).body;
+    const steps = (page.timeline as Json[]).filter((e) => e.kind === 'step').map((e) => [e.detail.elementId, e.detail.state]);
+    expect(steps).toEqual(expect.arrayContaining([['Call_StreetOffice', 'ACTIVE'], ['Task_SetUpCaseTeam', 'ACTIVE']]));
     // when someone outside the street office looks for it or tries to claim it
     const member = await as('member');
     const theirQueue = (await member.call('GET', '/api/tasks?view=queue')).body.items as Json[];
