@@ -993,17 +993,17 @@ export class EmbeddedEngine {
 
   private async tryActivate(input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; fetchVariable?: string[] }) {
     const now = this.now();
-    const rows = await this.transaction((tx) =>
-      tx.query<Row>(
-        `UPDATE engine_job j SET state = 'ACTIVATED', worker = $3, deadline = $4
-         FROM engine_instance i
-         WHERE j.key IN (SELECT key FROM engine_job WHERE type = $1 AND state = 'ACTIVATABLE' AND available_at <= $5
-                         ORDER BY key LIMIT $2 FOR UPDATE SKIP LOCKED)
-           AND i.key = j.instance_key
-         RETURNING j.*, i.variables, i.definition_key, i.process_id,
-           (SELECT version FROM engine_resource r WHERE r.key = i.definition_key) AS version`,
-        [input.type, input.maxJobsToActivate, input.worker ?? '', new Date(now.getTime() + input.timeout).toISOString(), now.toISOString()],
-      ),
+    // One statement, atomic on its own (SKIP LOCKED keeps concurrent activations apart): no transaction around it,
+    // which saved two round trips on every activation and every long-poll re-check.
+    const rows = await this.db.query<Row>(
+      `UPDATE engine_job j SET state = 'ACTIVATED', worker = $3, deadline = $4
+       FROM engine_instance i
+       WHERE j.key IN (SELECT key FROM engine_job WHERE type = $1 AND state = 'ACTIVATABLE' AND available_at <= $5
+                       ORDER BY key LIMIT $2 FOR UPDATE SKIP LOCKED)
+         AND i.key = j.instance_key
+       RETURNING j.*, i.variables, i.definition_key, i.process_id,
+         (SELECT version FROM engine_resource r WHERE r.key = i.definition_key) AS version`,
+      [input.type, input.maxJobsToActivate, input.worker ?? '', new Date(now.getTime() + input.timeout).toISOString(), now.toISOString()],
     );
     return rows.map((row) => {
       let variables = { ...(row.variables as Variables), ...(row.locals as Variables) };
