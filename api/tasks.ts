@@ -38,6 +38,9 @@ export function isCandidate(task: Pick<Task, 'assignee' | 'candidateGroups' | 'c
 
 const KeyParam = z.object({ key: TaskKey }).strict();
 
+/** A list holds the 100 tasks due soonest (tasks without a due date last), not the 100 oldest. */
+const SOONEST_DUE = [{ field: 'dueDate' as const, order: 'ASC' as const }];
+
 async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<{ task: Task; petition: TaskCase | null }> {
   let task: Task;
   try {
@@ -66,13 +69,13 @@ export const taskRoutes: RouteSpec[] = [
       const engine = deps.engine();
       const found: Task[] = [];
       if (query.view === 'mine') {
-        const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, page: { limit: 100 } }, NOW);
+        const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } }, NOW);
         found.push(...(items as unknown as Task[]));
       } else {
         // Tasks of any of my groups, and tasks offered to me by name: two searches at once (a filter cannot say "or").
         const searches = [{ candidateUser: user.username }, ...(user.roles.length ? [{ candidateGroup: { $in: user.roles } }] : [])];
         const results = await Promise.all(
-          searches.map((filter) => engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, page: { limit: 100 } }, NOW)),
+          searches.map((filter) => engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } }, NOW)),
         );
         const seen = new Set<string>();
         for (const task of results.flatMap((r) => r.items ?? []) as unknown as Task[]) {

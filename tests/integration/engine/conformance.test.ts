@@ -283,7 +283,7 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(notDue.items).toHaveLength(0);
   });
 
-  it('filters by a list of keys or of versions, and tells the total whether or not the page holds every match', async () => {
+  it('filters by a list of keys or of versions, sorts tasks by due date, and tells the total whether or not the page holds every match', async () => {
     // given five instances of one process
     const { processes } = await deploy(h.client, 'user-task.bpmn', 'review.form');
     const keys: string[] = [];
@@ -311,6 +311,14 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
       [8, 0, 5],
       [0, 5, 5],
     ]);
+    // tasks sorted by due date, soonest first and those without one last (the tasklist shows the 100 due soonest)
+    const xml = String(await h.client.getProcessDefinitionXml({ processDefinitionKey: processes[0].processDefinitionKey }, now));
+    await h.client.createDeployment({ resources: [new File([xml.replace(/id="user-task"/, 'id="user-task-due"')], 'user-task-due.bpmn', { type: 'application/xml' })] });
+    for (const slaDueAt of ['2026-12-26T00:00:00.000Z', undefined, '2026-12-24T00:00:00.000Z']) {
+      await h.client.createProcessInstance({ processDefinitionId: 'user-task-due', variables: slaDueAt ? { slaDueAt } : {} });
+    }
+    const sorted = await h.client.searchUserTasks({ filter: { processDefinitionId: 'user-task-due' }, sort: [{ field: 'dueDate', order: 'ASC' }] }, now);
+    expect(sorted.items.map((t: Any) => t.dueDate ?? null)).toEqual(['2026-12-24T00:00:00.000Z', '2026-12-26T00:00:00.000Z', null]);
     // a key that is not a number, sent past the SDK (which refuses it itself): 400, not a server error
     const badKey = await fetch(`${h.server.url}/v2/process-instances/search`, {
       method: 'POST',
