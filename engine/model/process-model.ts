@@ -162,6 +162,10 @@ export async function parseBpmn(resourceName: string, xml: string): Promise<Proc
   // One serialized context per file; each process of the file runs from it.
   const sourceContext = serializer(parsed, typeResolver);
   quietDeadPaths(sourceContext as unknown as SerializedContext);
+  // bpmn-engine puts the whole model, serialized, into every state it gives (getState, after each step); the
+  // context no longer changes, so it is serialized once here instead of per step (the session drops it anyway).
+  const serialized = sourceContext.serialize();
+  sourceContext.serialize = () => serialized;
   for (const model of models) model.sourceContext = sourceContext;
   return models;
 }
