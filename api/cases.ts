@@ -379,10 +379,10 @@ function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
   return { dueAt, state: due.getTime() - now.getTime() < 24 * 3600 * 1000 ? 'due-soon' : 'running' };
 }
 
-/** The case as a reader may see it: a case accusing the reader does not exist for them (Art 30). */
 /** How many of an instance's element instances the case page lists. */
 const ELEMENTS_PAGE = 500;
 
+/** The case as a reader may see it: a case accusing the reader does not exist for them (Art 30). */
 async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
   const [c] = await deps.db.query<{
     id: string;
