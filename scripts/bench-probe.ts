@@ -1,0 +1,117 @@
+/**
+ * `npm run bench:probe -- <database-url>`: what one request costs, one at a time, on a database the app has worked on
+ * (e.g. one kept by `BENCH_KEEP=1 npm run bench:load`, 100,000 cases). For each route: the latency (p50), the app's
+ * CPU time per request (from /proc, so it counts the work a request leaves behind, such as the steps and jobs after an
+ * intake), PostgreSQL's CPU time per request (every `postgres` process on this machine) and the SQL statements the
+ * app sent per request (counted by scripts/query-count.cjs, preloaded into the app), with the most frequent ones.
+ *
+ * On a shared, noisy machine the CPU times per request are steadier than latencies under load: compare two versions
+ * by probing them one after the other. Intakes add cases to the database.
+ *
+ * Options (environment): BENCH_PROBE_REQUESTS (200 per read route; intakes a quarter of it), BENCH_PROBE_TOP (5 statements listed per route).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { FIRST_RESPONDERS, Session, intakeBody, machine, percentile, pick, startBenchApp, table } from './bench-support';
+
+const REQUESTS = Number(process.env.BENCH_PROBE_REQUESTS ?? 200);
+const TOP = Number(process.env.BENCH_PROBE_TOP ?? 5);
+
+/** CPU time (user + system) of a process in ms, from /proc (0 when it has gone). */
+function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
+
+function postgresCpuMs(): number {
+  let pids: number[] = [];
+  try {
+    pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n').map(Number);
+  } catch {
+    // no PostgreSQL server on this machine (or pgrep missing): not counted
+  }
+  return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+}
+
+async function main() {
+  const url = process.argv[2];
+  if (!url) throw new Error('usage: npm run bench:probe -- <database-url> (a database the app has worked on)');
+  const countFile = join(mkdtempSync(join(tmpdir(), 'bench-probe-')), 'queries.json');
+  const bench = await startBenchApp(url, {
+    NODE_OPTIONS: `--require ${join(__dirname, 'memory-probe.cjs')} --require ${join(__dirname, 'query-count.cjs')}`,
+    BENCH_QUERY_COUNT_FILE: countFile,
+  });
+  const db = new Client({ connectionString: url });
+  try {
+    await db.connect();
+    const pid = bench.app.process.pid!;
+    const sessions = new Map<string, Session>();
+    for (const u of [...FIRST_RESPONDERS, 'street-office', 'leader']) sessions.set(u, await Session.signIn(bench.url, u));
+    const caseIds = (await db.query<{ id: string }>('SELECT id FROM petition_case ORDER BY random() LIMIT 5000')).rows.map((r) => r.id);
+    const compounds = (await db.query<{ id: string }>('SELECT id FROM compound')).rows.map((r) => r.id);
+    const probes: Array<{ route: string; requests: number; call: () => Promise<number> }> = [
+      { route: 'GET /api/tasks?view=mine', requests: REQUESTS, call: () => get(pick(FIRST_RESPONDERS), '/api/tasks?view=mine') },
+      { route: 'GET /api/tasks?view=queue', requests: REQUESTS, call: () => get('street-office', '/api/tasks?view=queue') },
+      { route: 'GET /api/cases/:id', requests: REQUESTS, call: () => get('leader', `/api/cases/${pick(caseIds)}`) },
+      { route: 'GET /api/dashboard', requests: Math.ceil(REQUESTS / 10), call: () => get('leader', '/api/dashboard') },
+      { route: 'POST /api/cases', requests: Math.ceil(REQUESTS / 4), call: async () => (await sessions.get('reception')!.call('POST', '/api/cases', intakeBody(compounds))).status },
+    ];
+    async function get(user: string, path: string): Promise<number> {
+      const res = await fetch(`${bench.url}${path}`, { headers: sessions.get(user)!.headers(false) });
+      await res.arrayBuffer();
+      return res.status;
+    }
+    const counted = async (): Promise<Record<string, number>> => {
+      process.kill(pid, 'SIGUSR2');
+      await new Promise((r) => setTimeout(r, 200));
+      return JSON.parse(readFileSync(countFile, 'utf8')) as Record<string, number>;
+    };
+    const rows: Array<Record<string, string | number>> = [];
+    const tops: string[] = [];
+    for (const probe of probes) {
+      for (let i = 0; i < 10; i++) await probe.call(); // warm up
+      await new Promise((r) => setTimeout(r, 1000));
+      await counted();
+      const app0 = cpuMs(pid);
+      const pg0 = postgresCpuMs();
+      const times: number[] = [];
+      for (let i = 0; i < probe.requests; i++) {
+        const t = performance.now();
+        const status = await probe.call();
+        times.push(performance.now() - t);
+        if (status >= 300) throw new Error(`${probe.route}: ${status}`);
+      }
+      // What a request leaves behind (an intake's steps and jobs) is counted too: the app settles first.
+      await new Promise((r) => setTimeout(r, probe.route.startsWith('POST') ? 3000 : 200));
+      const statements = await counted();
+      const total = Object.values(statements).reduce((a, b) => a + b, 0);
+      rows.push({
+        route: probe.route,
+        requests: probe.requests,
+        'p50 ms': percentile(times, 50).toFixed(1),
+        'app CPU ms': ((cpuMs(pid) - app0) / probe.requests).toFixed(1),
+        'Postgres CPU ms': ((postgresCpuMs() - pg0) / probe.requests).toFixed(1),
+        'SQL statements': (total / probe.requests).toFixed(1),
+      });
+      const most = Object.entries(statements).sort((a, b) => b[1] - a[1]).slice(0, TOP);
+      tops.push(`${probe.route}:\n${most.map(([text, n]) => `  ${(n / probe.requests).toFixed(2).padStart(6)}  ${text}`).join('\n')}`);
+    }
+    console.log(`\nOne request at a time (app CPU includes its idle work: job polling, about 15 ms a second):\n\n${table(rows)}\n`);
+    console.log(`Most frequent statements per request:\n\n${tops.join('\n\n')}\n\n${machine()}`);
+  } finally {
+    await db.end().catch(() => undefined);
+    await bench.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
