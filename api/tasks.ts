@@ -224,9 +224,10 @@ export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processIns
     for (const [k, at] of lookFor) if (!result.has(k) && cases.has(at)) result.set(k, cases.get(at)!);
     const callers = wanted.filter((at) => !cases.has(at));
     if (callers.length === 0 || depth === 3) break;
+    // One more than can match: a page that is not full needs no count of the matches.
     const { items } = await deps
       .engine()
-      .searchProcessInstances({ filter: { processInstanceKey: { $in: callers } }, page: { limit: callers.length } }, NOW);
+      .searchProcessInstances({ filter: { processInstanceKey: { $in: callers } }, page: { limit: callers.length + 1 } }, NOW);
     const parent = new Map((items ?? []).filter((i) => i.parentProcessInstanceKey).map((i) => [String(i.processInstanceKey), String(i.parentProcessInstanceKey)]));
     for (const [k, at] of lookFor) {
       if (result.has(k)) continue;
