@@ -139,6 +139,11 @@ const VERSIONS: string[][] = [
   ],
   // The sequence flows an instance has taken (GET /process-instances/{key}/sequence-flows).
   [`ALTER TABLE engine_instance ADD COLUMN taken_flows text[] NOT NULL DEFAULT '{}'`],
+  // A queue's open tasks by candidate group or user: without these every open task's row was read and filtered.
+  [
+    `CREATE INDEX engine_user_task_open_groups_idx ON engine_user_task USING gin (candidate_groups) WHERE state = 'CREATED'`,
+    `CREATE INDEX engine_user_task_open_users_idx ON engine_user_task USING gin (candidate_users) WHERE state = 'CREATED'`,
+  ],
 ];
 
 export async function ensureEngineSchema(db: EngineDb): Promise<void> {

@@ -34,7 +34,8 @@ export function buildWhere(
     const ops = isOperatorObject(raw) ? raw : { $eq: raw };
     for (const [op, value] of Object.entries(ops)) {
       if (spec.array) {
-        if (op === '$eq') clauses.push(`${p(value)} = ANY(${spec.column})`);
+        // Containment (@>, &&) rather than = ANY(…), so that a GIN index on the column can serve it.
+        if (op === '$eq') clauses.push(`${spec.column} @> ARRAY[${p(String(value))}]::text[]`);
         else if (op === '$in') clauses.push(`${spec.column} && ${p((value as unknown[]).map(String))}::text[]`);
         else if (op === '$exists') clauses.push(value ? `cardinality(${spec.column}) > 0` : `cardinality(${spec.column}) = 0`);
         else throw new SearchError(`filter ${name} does not support ${op}`);
