@@ -26,6 +26,8 @@ export interface EngineHarness {
    */
   client: Any;
   camunda: ReturnType<typeof createEngineClient>['camunda'];
+  /** The engine's credentials as an Authorization header, for requests sent to /v2 without the SDK. */
+  authorization: string;
   db: TestDatabase;
   stop(): Promise<void>;
 }
@@ -40,6 +42,7 @@ export async function startEngine(extraEnv: Record<string, string> = {}, db?: Te
     server,
     client,
     camunda,
+    authorization: `Basic ${Buffer.from(`${server.config.ENGINE_API_USERNAME}:${server.secrets.engineApiPassword}`).toString('base64')}`,
     db: database,
     stop: async () => {
       client.stopAllWorkers();

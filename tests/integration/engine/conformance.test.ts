@@ -249,7 +249,7 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     expect(await sdkError(h.client.completeUserTask({ userTaskKey: '123' }))).toMatchObject({ status: 404 });
     expect(await sdkError(h.client.createProcessInstance({ processDefinitionId: 'no-such-process' }))).toMatchObject({ status: 404 });
     const res = await fetch(`${h.server.url}/v2/process-instances/abc`, {
-      headers: { authorization: `Basic ${Buffer.from(`engine:${h.server.secrets.engineApiPassword}`).toString('base64')}` },
+      headers: { authorization: h.authorization },
     });
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
@@ -322,7 +322,7 @@ describe('embedded engine through @camunda8/sdk (strict validation)', () => {
     // a key that is not a number, sent past the SDK (which refuses it itself): 400, not a server error
     const badKey = await fetch(`${h.server.url}/v2/process-instances/search`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`engine:${h.server.secrets.engineApiPassword}`).toString('base64')}` },
+      headers: { 'content-type': 'application/json', authorization: h.authorization },
       body: JSON.stringify({ filter: { processInstanceKey: { $in: ['x1'] } } }),
     });
     expect(badKey.status).toBe(400);

@@ -182,9 +182,8 @@ describe('bad input and access', () => {
     it('when the bomb goes straight to the engine with its credentials, then the engine refuses it at once', async () => {
       const form = new FormData();
       form.append('resources', new Blob([BOMB], { type: 'application/xml' }), 'bomb.bpmn');
-      const auth = `Basic ${Buffer.from(`${h.server.config.ENGINE_API_USERNAME}:${h.server.secrets.engineApiPassword}`).toString('base64')}`;
       const started = Date.now();
-      const res = await fetch(`${h.server.url}/v2/deployments`, { method: 'POST', headers: { authorization: auth }, body: form });
+      const res = await fetch(`${h.server.url}/v2/deployments`, { method: 'POST', headers: { authorization: h.authorization }, body: form });
       expect(res.status).toBe(400);
       expect(await res.text()).not.toMatch(/(lol){20}/);
       expect(Date.now() - started).toBeLessThan(10000);
