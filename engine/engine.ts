@@ -1522,9 +1522,10 @@ export class EmbeddedEngine {
     const where = [...(spec.where ?? []), ...extraWhere, ...buildWhere(query.filter, spec.fields, params)];
     const { limit, offset } = pageOf(query.page);
     const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    // The page's bounds are parameters too: one SQL text per kind of search, whatever the page (the host may prepare it).
     const rows = await this.db.query<Row>(
-      `SELECT ${spec.select ?? '*'} FROM ${spec.from} ${whereSql} ${buildOrder(query.sort, spec.fields, spec.key)} LIMIT ${limit} OFFSET ${offset}`,
-      params,
+      `SELECT ${spec.select ?? '*'} FROM ${spec.from} ${whereSql} ${buildOrder(query.sort, spec.fields, spec.key)} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+      [...params, limit, offset],
     );
     // A page that is not full and not past the end tells the total itself; only otherwise are the matches counted
     // (a round trip and a second pass over them saved on nearly every search the app makes).

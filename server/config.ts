@@ -52,6 +52,10 @@ export const settings = {
     schema: postgresUrl.optional(),
     doc: 'PostgreSQL server (postgres://user:password@host:5432/db). Unset: embedded PGlite in DATA_DIR.',
   },
+  DATABASE_PREPARED_STATEMENTS: {
+    schema: bool.default(true),
+    doc: 'Send the app\'s SQL as named (prepared) statements, parsed and planned once per connection. Turn off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).',
+  },
   DATA_DIR: {
     schema: z.string().min(1).default('.data'),
     doc: 'Folder for the embedded database, generated development keys and attachments.',

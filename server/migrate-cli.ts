@@ -4,7 +4,7 @@ import { DatabaseUnavailableError, openDatabase, runMigrations } from './data/da
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: false });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, migrate: false });
   try {
     if (process.argv[2] === 'down') {
       await database.dataSource.undoLastMigration({ transaction: 'each' });

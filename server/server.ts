@@ -46,7 +46,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   const config = loadConfig(options.env ?? process.env);
   const log = createLogger(config.LOG_LEVEL);
   const secrets = resolveSecrets(config);
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
     const demoLogins = config.DEMO_SEED ? await seedDemoCommunity(database.db) : [];

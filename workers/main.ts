@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const secrets = resolveSecrets(config);
   // Workers record what they do in the app's database; they never run its migrations.
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, migrate: false });
+  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, migrate: false });
   const address = config.ZEEBE_REST_ADDRESS ?? `http://127.0.0.1:${config.PORT}`;
   const { client } = createEngineClient({ ...config, ZEEBE_REST_ADDRESS: address, ENGINE: 'camunda' }, secrets, address);
   const running = startWorkers(client, workerDeps(config, secrets, database, log, client));

@@ -41,13 +41,15 @@ export async function openDatabase(opts: {
   databaseUrl?: string;
   dataDir: string;
   migrate?: boolean;
+  /** DATABASE_PREPARED_STATEMENTS (PostgreSQL server only; default true). */
+  preparedStatements?: boolean;
 }): Promise<Database> {
   const migrate = opts.migrate ?? true;
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, migrate);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, migrate, opts.preparedStatements ?? true);
   return openPglite(resolve(opts.dataDir, 'pglite'), migrate);
 }
 
-async function openPostgres(url: string, migrate: boolean): Promise<Database> {
+async function openPostgres(url: string, migrate: boolean, preparedStatements: boolean): Promise<Database> {
   const description = describeDatabaseUrl(url);
   const dataSource = new DataSource({
     type: 'postgres',
@@ -72,7 +74,7 @@ async function openPostgres(url: string, migrate: boolean): Promise<Database> {
   pool.on('error', () => undefined);
   const database: Database = {
     dataSource,
-    db: postgresDb(pool),
+    db: postgresDb(pool, { preparedStatements }),
     description,
     close: () => dataSource.destroy(),
   };
