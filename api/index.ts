@@ -31,6 +31,11 @@ export function apiRouter(deps: ApiDeps): Router {
   const document = openApiDocument(ROUTES);
   router.get('/openapi.json', (_req, res) => void res.json(document));
   router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: '社区信访 API', swaggerOptions: { withCredentials: true } }));
+  // Answers carry personal data and each person's own view of the cases: no browser or proxy keeps a copy of them.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   // Models are edited whole (up to 2,000,000 characters of XML, as their schema says); everything else is small.
   router.use('/diagrams', express.json({ limit: '3mb' }));
   router.use(express.json({ limit: '256kb' }));

@@ -26,6 +26,9 @@ export function createApp(parts: AppParts): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  // No ETags on answers: the API's are not kept by browsers (no-store) and the engine's callers never revalidate,
+  // so hashing every body was work for nothing. (Static files keep theirs: express.static sets its own.)
+  app.set('etag', false);
   // No upgrade-insecure-requests: a street office may serve the app over plain HTTP on its own network (TLS, when
   // used, ends at a proxy), and the directive would send the pages' scripts to an https port that does not exist.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

@@ -6,7 +6,8 @@
  *
  * A full phone, ID number or name may only come back from GET /cases/:id/petitioner, to the roles it names, and
  * each such read is in pii_access_log. The accused cadre finds the accusation nowhere: not by id, case number,
- * description or its petitioner's details, in lists, search, tasks, alerts, the key-person file or the CSV.
+ * description or its petitioner's details, in lists, search, tasks, alerts, the key-person file or the CSV. No answer
+ * may be kept by a browser's or a proxy's cache (Cache-Control: no-store).
  */
 import { ROUTES } from '../../../api';
 import { ROLES, allowed, type Role } from '../../../api/route';
@@ -150,6 +151,8 @@ describe('personal data in every answer', () => {
     const secrets = [ORDINARY.name, ORDINARY.phone, ORDINARY.idNumber, ACCUSER.name, ACCUSER.phone, ACCUSER.idNumber];
     const accusationMarks = [ids.accusation, ids.accusationNo, ACCUSATION_TEXT, ACCUSER.name, ACCUSER.phone, ACCUSER.idNumber, ids.accusationAttachment];
     const leaks: string[] = [];
+    /** Answers a browser or a proxy may keep a copy of. */
+    const kept: string[] = [];
     const counted = { requests: 0, routes: 0, ok: 0, detailsReads: 0 };
     const logBefore = (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM pii_access_log'))[0].n;
     const gets = ROUTES.filter((r) => r.method === 'get');
@@ -164,6 +167,7 @@ describe('personal data in every answer', () => {
             const res = await session.call('GET', url);
             counted.requests++;
             if (res.status < 300) counted.ok++;
+            if (res.headers.get('cache-control') !== 'no-store') kept.push(`${url} as ${who ?? 'nobody'} (${res.status}): Cache-Control ${res.headers.get('cache-control')}`);
             const mayReadDetails = name === DETAILS_ROUTE && who !== undefined && allowed(spec.access, { roles: [who] } as never) === 'ok';
             if (mayReadDetails && res.status === 200) counted.detailsReads++;
             // (a refusal names the address asked in `instance`: the caller's own input, not something shown to them)
@@ -183,6 +187,7 @@ describe('personal data in every answer', () => {
     const logged = (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM pii_access_log'))[0].n - logBefore;
     console.log(`personal-data check: ${counted.routes} GET routes, ${counted.requests} requests (${counted.ok} answered 2xx) as ${ROLES.length} roles and nobody; ${counted.detailsReads} full-detail reads, ${logged} logged`);
     expect(leaks).toEqual([]);
+    expect(kept).toEqual([]);
     expect(counted.detailsReads).toBeGreaterThan(0);
     expect(logged).toBe(counted.detailsReads);
     // the details route really answers full details to those it names (the check above is not vacuous)
