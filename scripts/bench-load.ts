@@ -25,7 +25,7 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { hashToken } from '../workers/issue-rating-link';
 import {
-  CATEGORIES, CHANNELS, FIRST_RESPONDERS, Session, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, weighted,
+  CATEGORIES, CHANNELS, FIRST_RESPONDERS, Session, cpuMeter, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, weighted,
   type BenchApp, type Json,
 } from './bench-support';
 
@@ -91,14 +91,18 @@ async function main() {
     // The same reads at the same rate with no writes beside them: what the read path alone can do.
     const readRoutes = (route: unknown) => String(route).startsWith('GET /api/tasks') || String(route).startsWith('GET /api/cases/');
     log(`run R: reads alone at ${READ_RATE} req/s, ${RATED_SECONDS} s`);
+    let meter = cpuMeter(bench);
     const readsAlone = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), RATED_SECONDS, true);
     console.log(`\nRun R — the reads of run A alone, held at ${READ_RATE} req/s, ${RATED_SECONDS} s:\n`);
     console.log(table(readsAlone));
+    console.log(`\n${meter(served(readsAlone))}`);
 
     log(`run A: reads at ${READ_RATE} req/s, writes beside them, ${RATED_SECONDS} s`);
+    meter = cpuMeter(bench);
     const rated = await runMix(bench.url, mix, RATED_SECONDS, true);
     console.log(`\nRun A — reads held at ${READ_RATE} req/s (tasklist mine/queue, case pages), writes at their own rates, ${RATED_SECONDS} s:\n`);
     console.log(table(rated));
+    console.log(`\n${meter(served(rated))} (reads and writes together)`);
     const aim = rated.filter((r) => readRoutes(r.route));
     const met = aim.every((r) => Number(r['p99 ms']) < 100);
     console.log(`\naim p99 < 100 ms for tasklist and case reads at ${READ_RATE} req/s: ${met ? 'MET' : 'MISSED'} (${aim.map((r) => `${r.route} ${r['p99 ms']} ms`).join(', ')})`);
@@ -107,11 +111,12 @@ async function main() {
     // The tasks run A's intakes and completions created join what is left.
     Object.assign(pools, await loadPools(db, bench));
     log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
+    meter = cpuMeter(bench);
     const max = await runMix(bench.url, mix, MAX_SECONDS, false);
     console.log(`\nRun B — no rate limit (connections per route as listed), ${MAX_SECONDS} s:\n`);
     console.log(table(max));
     const total = max.reduce((a, r) => a + Number(r['req/s']), 0);
-    console.log(`\ntotal: ${total.toFixed(0)} req/s`);
+    console.log(`\ntotal: ${total.toFixed(0)} req/s; ${meter(served(max))} (reads and writes together)`);
     const mem = bench.memory().at(-1);
     if (mem) console.log(`app memory at the end: RSS ${(mem.rss / 1048576).toFixed(0)} MB, heap used ${(mem.heapUsed / 1048576).toFixed(0)} MB`);
     console.log(`\n${machine()}; whole run ${((Date.now() - started) / 60000).toFixed(1)} min`);
@@ -437,6 +442,9 @@ function runners(sessions: Map<string, Session>, pools: Pools, caseIds: string[]
     { route: 'GET /api/dashboard', rate: 1, connections: 1, next: () => ({ method: 'GET', path: '/api/dashboard', headers: as(pick(['leader', 'secretary'])) }) },
   ];
 }
+
+/** Requests answered 2xx in a run, over its routes. */
+const served = (rows: Array<Record<string, string | number>>) => rows.reduce((sum, r) => sum + Number(r.requests), 0);
 
 async function runMix(url: string, mix: Runner[], seconds: number, rated: boolean): Promise<Array<Record<string, string | number>>> {
   const results = await Promise.all(

@@ -10,35 +10,14 @@
  *
  * Options (environment): BENCH_PROBE_REQUESTS (200 per read route; intakes a quarter of it), BENCH_PROBE_TOP (5 statements listed per route).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { FIRST_RESPONDERS, Session, intakeBody, machine, percentile, pick, startBenchApp, table } from './bench-support';
+import { FIRST_RESPONDERS, Session, cpuMs, intakeBody, machine, percentile, pick, postgresCpuMs, startBenchApp, table } from './bench-support';
 
 const REQUESTS = Number(process.env.BENCH_PROBE_REQUESTS ?? 200);
 const TOP = Number(process.env.BENCH_PROBE_TOP ?? 5);
-
-/** CPU time (user + system) of a process in ms, from /proc (0 when it has gone). */
-function cpuMs(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
-  } catch {
-    return 0;
-  }
-}
-
-function postgresCpuMs(): number {
-  let pids: number[] = [];
-  try {
-    pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n').map(Number);
-  } catch {
-    // no PostgreSQL server on this machine (or pgrep missing): not counted
-  }
-  return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
-}
 
 async function main() {
   const url = process.argv[2];

@@ -3,6 +3,7 @@
  * child process on loopback with known secrets, browser-like sessions (cookie and CSRF token), polling, percentiles
  * and the app's memory read from inside it (a preload that writes process.memoryUsage() to a file).
  */
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,6 +51,8 @@ export interface BenchApp {
   cipher: PiiCipher;
   /** The app's own memory samples (rss, heapUsed, heapTotal, external in bytes, t in ms since epoch). */
   memory(): Array<{ t: number; rss: number; heapUsed: number; heapTotal: number; external: number }>;
+  /** The app's processes: one, or with BENCH_SPLIT the engine, the workers and the front app. */
+  pids(): number[];
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -135,6 +138,7 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
             .filter(Boolean)
             .map((line) => JSON.parse(line) as ReturnType<BenchApp['memory']>[number])
         : [],
+    pids: () => [app, workers, front].flatMap((child) => (child?.process.pid ? [child.process.pid] : [])),
     async restart() {
       await stopAll(app);
       rmSync(memoryFile, { force: true });
@@ -148,6 +152,57 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     },
   };
   return bench;
+}
+
+/** CPU time (user + system) of a process in ms, from /proc (0 when it has gone). */
+export function cpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+  } catch {
+    return 0;
+  }
+}
+
+/** CPU time of every `postgres` process on this machine in ms (0 without a server here, or without pgrep). */
+export function postgresCpuMs(): number {
+  let pids: number[] = [];
+  try {
+    pids = execFileSync('pgrep', ['-x', 'postgres']).toString().trim().split('\n').map(Number);
+  } catch {
+    // no PostgreSQL server on this machine (or pgrep missing): not counted
+  }
+  return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+}
+
+/** Busy and total time of all cores, in clock ticks, from /proc/stat. */
+function machineTicks(): { busy: number; total: number } {
+  const [, ...fields] = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const idle = ticks[3] + (ticks[4] ?? 0); // idle and iowait
+  const total = ticks.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/**
+ * Where the CPU went during a stretch of load: started now, read with the number of requests served. Per request,
+ * the app's processes, PostgreSQL and this benchmark's own process (the load generator), and how busy the machine's
+ * cores were. On a noisy machine these are steadier than latencies, and they tell which side ran out.
+ */
+export function cpuMeter(bench: BenchApp): (requests: number) => string {
+  const app0 = bench.pids().reduce((sum, pid) => sum + cpuMs(pid), 0);
+  const pg0 = postgresCpuMs();
+  const me0 = process.cpuUsage();
+  const m0 = machineTicks();
+  return (requests) => {
+    const app = bench.pids().reduce((sum, pid) => sum + cpuMs(pid), 0) - app0;
+    const pg = postgresCpuMs() - pg0;
+    const me = process.cpuUsage(me0);
+    const m1 = machineTicks();
+    const per = (ms: number) => (requests > 0 ? (ms / requests).toFixed(2) : '-');
+    const busy = m1.total > m0.total ? ((100 * (m1.busy - m0.busy)) / (m1.total - m0.total)).toFixed(0) : '-';
+    return `CPU per request: app ${per(app)} ms, PostgreSQL ${per(pg)} ms, load generator ${per((me.user + me.system) / 1000)} ms; cores busy ${busy} %`;
+  };
 }
 
 /** A browser-like client: keeps the session cookie and sends the CSRF token it was given. */
