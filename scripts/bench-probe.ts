@@ -3,12 +3,13 @@
  * (e.g. one kept by `BENCH_KEEP=1 npm run bench:load`, 100,000 cases). For each route: the latency (p50), the app's
  * CPU time per request (from /proc, so it counts the work a request leaves behind, such as the steps and jobs after an
  * intake), PostgreSQL's CPU time per request (every `postgres` process on this machine) and the SQL statements the
- * app sent per request (counted by scripts/query-count.cjs, preloaded into the app), with the most frequent ones.
+ * app sent per request and the engine calls it made to its own /v2 (both counted by scripts/query-count.cjs, preloaded
+ * into the app), with the most frequent ones.
  *
  * On a shared, noisy machine the CPU times per request are steadier than latencies under load: compare two versions
  * by probing them one after the other. Intakes add cases to the database.
  *
- * Options (environment): BENCH_PROBE_REQUESTS (200 per read route; intakes a quarter of it), BENCH_PROBE_TOP (5 statements listed per route).
+ * Options (environment): BENCH_PROBE_REQUESTS (200 per read route; intakes a quarter of it), BENCH_PROBE_TOP (5 statements and engine calls listed per route).
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,11 +48,19 @@ async function main() {
       await res.arrayBuffer();
       return res.status;
     }
-    const counted = async (): Promise<Record<string, number>> => {
+    type Counts = Record<string, number>;
+    const counted = async (): Promise<{ sql: Counts; engine: Counts }> => {
       process.kill(pid, 'SIGUSR2');
       await new Promise((r) => setTimeout(r, 200));
-      return JSON.parse(readFileSync(countFile, 'utf8')) as Record<string, number>;
+      return JSON.parse(readFileSync(countFile, 'utf8')) as { sql: Counts; engine: Counts };
     };
+    const top = (counts: Counts, requests: number) =>
+      Object.entries(counts)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, TOP)
+        .map(([text, n]) => `  ${(n / requests).toFixed(2).padStart(6)}  ${text}`)
+        .join('\n');
+    const sum = (counts: Counts) => Object.values(counts).reduce((a, b) => a + b, 0);
     const rows: Array<Record<string, string | number>> = [];
     const tops: string[] = [];
     for (const probe of probes) {
@@ -69,21 +78,20 @@ async function main() {
       }
       // What a request leaves behind (an intake's steps and jobs) is counted too: the app settles first.
       await new Promise((r) => setTimeout(r, probe.route.startsWith('POST') ? 3000 : 200));
-      const statements = await counted();
-      const total = Object.values(statements).reduce((a, b) => a + b, 0);
+      const { sql, engine } = await counted();
       rows.push({
         route: probe.route,
         requests: probe.requests,
         'p50 ms': percentile(times, 50).toFixed(1),
         'app CPU ms': ((cpuMs(pid) - app0) / probe.requests).toFixed(1),
         'Postgres CPU ms': ((postgresCpuMs() - pg0) / probe.requests).toFixed(1),
-        'SQL statements': (total / probe.requests).toFixed(1),
+        'SQL statements': (sum(sql) / probe.requests).toFixed(1),
+        'engine calls': (sum(engine) / probe.requests).toFixed(1),
       });
-      const most = Object.entries(statements).sort((a, b) => b[1] - a[1]).slice(0, TOP);
-      tops.push(`${probe.route}:\n${most.map(([text, n]) => `  ${(n / probe.requests).toFixed(2).padStart(6)}  ${text}`).join('\n')}`);
+      tops.push(`${probe.route}:\n${top(sql, probe.requests)}\n  engine calls (in process, /v2):\n${top(engine, probe.requests)}`);
     }
     console.log(`\nOne request at a time (app CPU includes its idle work: job polling, about 15 ms a second):\n\n${table(rows)}\n`);
-    console.log(`Most frequent statements per request:\n\n${tops.join('\n\n')}\n\n${machine()}`);
+    console.log(`Most frequent statements and engine calls per request:\n\n${tops.join('\n\n')}\n\n${machine()}`);
   } finally {
     await db.end().catch(() => undefined);
     await bench.stop();
