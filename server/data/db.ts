@@ -22,16 +22,17 @@ export interface Db extends Queryable {
  * statements are the app's and the engine's own SQL texts (values are always parameters), so their number is bounded;
  * past `limit` distinct texts the rest go unnamed, so a connection never holds more than that.
  */
-export class StatementNames {
+class StatementNames {
   private readonly names = new Map<string, string>();
   private readonly refused = new Set<string>();
+  private next = 0;
   constructor(private readonly limit = 500) {}
 
   /** The query config for node-postgres: named for a plain SELECT, WITH, INSERT, UPDATE or DELETE. */
   config(sql: string, params?: unknown[]): QueryConfig {
     let name = this.names.get(sql);
     if (name === undefined && this.names.size < this.limit && !this.refused.has(sql) && PREPARABLE.test(sql)) {
-      name = `s${this.names.size + this.refused.size}`;
+      name = `s${this.next++}`;
       this.names.set(sql, name);
     }
     return name ? { name, text: sql, values: params } : { text: sql, values: params };
