@@ -15,6 +15,7 @@ let dummy: Promise<string> | undefined;
 const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 import type { ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
+import { countHit, currentWindow } from './rate-limit';
 
 export const SESSION_COOKIE = 'xf_session';
 const SESSION_HOURS = 12;
@@ -24,14 +25,13 @@ export const LOCK_MINUTES = 15;
 export const MAX_FAILED_SIGN_INS_PER_ADDRESS = 20;
 const ADDRESS_WINDOW_MS = LOCK_MINUTES * 60_000;
 
-/** Failed sign-ins per client address in a fixed window (one app process; a proxy in front may add its own). */
-const failuresByAddress = new Map<string, { count: number; resetAt: number }>();
+/** The limit's scope in rate_limit: failed sign-ins per client address (a proxy in front may add its own limits). */
+const SIGN_IN_FAILURES = 'sign-in-failures';
 
-function refuseBusyAddress(req: Request, res: Response): void {
-  const now = Date.now();
-  const entry = failuresByAddress.get(req.ip ?? 'unknown');
-  if (!entry || entry.resetAt <= now || entry.count < MAX_FAILED_SIGN_INS_PER_ADDRESS) return;
-  const seconds = Math.ceil((entry.resetAt - now) / 1000);
+async function refuseBusyAddress(deps: ApiDeps, req: Request, res: Response): Promise<void> {
+  const window = await currentWindow(deps.db, SIGN_IN_FAILURES, req.ip ?? 'unknown');
+  if (!window || window.count < MAX_FAILED_SIGN_INS_PER_ADDRESS) return;
+  const seconds = window.retryAfterSeconds;
   res.setHeader('Retry-After', String(seconds));
   throw refusal(
     'rate-limited',
@@ -44,14 +44,7 @@ function refuseBusyAddress(req: Request, res: Response): void {
   );
 }
 
-function countFailure(req: Request): void {
-  const now = Date.now();
-  if (failuresByAddress.size > 10_000) for (const [k, v] of failuresByAddress) if (v.resetAt <= now) failuresByAddress.delete(k);
-  const key = req.ip ?? 'unknown';
-  const entry = failuresByAddress.get(key);
-  if (!entry || entry.resetAt <= now) failuresByAddress.set(key, { count: 1, resetAt: now + ADDRESS_WINDOW_MS });
-  else entry.count++;
-}
+const countFailure = (deps: ApiDeps, req: Request) => countHit(deps.db, SIGN_IN_FAILURES, req.ip ?? 'unknown', ADDRESS_WINDOW_MS);
 
 export interface SessionUser {
   id: string;
@@ -102,14 +95,14 @@ export const authRoutes: RouteSpec[] = [
     body: SignIn,
     status: 201,
     async handle({ deps, req, res, body: { username, password } }) {
-      refuseBusyAddress(req, res);
+      await refuseBusyAddress(deps, req, res);
       const [user] = await deps.db.query<{ id: string; password_hash: string; locked_until: Date | null; active: boolean }>(
         'SELECT id, password_hash, locked_until, active FROM app_user WHERE username = $1',
         [username.toLowerCase()],
       );
       if (user?.locked_until && new Date(user.locked_until) > new Date()) {
         const minutes = Math.ceil((new Date(user.locked_until).getTime() - Date.now()) / 60000);
-        countFailure(req);
+        await countFailure(deps, req);
         throw refusal('locked', new Problem(
           423,
           { zh: '账户已锁定', en: 'Account locked' },
@@ -128,7 +121,7 @@ export const authRoutes: RouteSpec[] = [
             [user.id, MAX_FAILED_LOGINS, LOCK_MINUTES],
           );
         }
-        countFailure(req);
+        await countFailure(deps, req);
         throw refusal('sign-in-failed', new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' }));
       }
       await deps.db.query('UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);

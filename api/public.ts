@@ -9,30 +9,23 @@ import { Problem, problems, refusal } from '../server/http/problem';
 import { hashToken } from '../workers/issue-rating-link';
 import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
+import { countHit } from './rate-limit';
 
 const Token = z.string().regex(/^[\w-]{16,64}$/, { message: '评价链接无效 / the rating link is not valid' });
 const Rating = z
   .object({ rating: z.enum(['satisfied', 'basically-satisfied', 'dissatisfied']), comment: z.string().trim().max(500).default('') })
   .strict();
 
-/** A small fixed-window limiter per client address (one app process; a proxy in front may add its own). */
-export function rateLimiter(limit: number, windowMs: number) {
-  const hits = new Map<string, { count: number; resetAt: number }>();
-  return (req: Request) => {
-    const now = Date.now();
-    if (hits.size > 10_000) for (const [k, v] of hits) if (v.resetAt <= now) hits.delete(k);
-    const key = req.ip ?? 'unknown';
-    const entry = hits.get(key);
-    if (!entry || entry.resetAt <= now) {
-      hits.set(key, { count: 1, resetAt: now + windowMs });
-      return;
-    }
-    if (++entry.count > limit) {
+/** A fixed-window limiter per client address, counted in the database (a proxy in front may add its own limits). */
+export function rateLimiter(scope: string, limit: number, windowMs: number) {
+  return async (deps: ApiDeps, req: Request) => {
+    const window = await countHit(deps.db, scope, req.ip ?? 'unknown', windowMs);
+    if (window.count > limit) {
       throw refusal('rate-limited', new Problem(
         429,
         { zh: '请求过于频繁', en: 'Too many requests' },
         { zh: '请稍后再试。', en: 'Please try again in a minute.' },
-        { retryAfterSeconds: Math.ceil((entry.resetAt - now) / 1000) },
+        { retryAfterSeconds: window.retryAfterSeconds },
       ));
     }
   };
@@ -41,7 +34,7 @@ export function rateLimiter(limit: number, windowMs: number) {
 const gone = (zh: string, en: string) => refusal('rating-link', new Problem(410, { zh: '链接已失效', en: 'Link no longer valid' }, { zh, en }));
 
 const TokenParam = z.object({ token: Token }).strict();
-const ratingLimit = rateLimiter(30, 60_000);
+const ratingLimit = rateLimiter('public-ratings', 30, 60_000);
 
 async function openLink(deps: ApiDeps, token: string) {
   const [row] = await deps.db.query<{ case_id: string; round: number; expires_at: Date; used_at: Date | null; case_no: string; category: string; process_instance_key: string | null }>(
@@ -64,7 +57,7 @@ export const publicRoutes: RouteSpec[] = [
     access: 'public',
     params: TokenParam,
     async handle({ deps, req, params }) {
-      ratingLimit(req);
+      await ratingLimit(deps, req);
       const row = await openLink(deps, params.token);
       let outcome: string | null = null;
       if (row.process_instance_key) {
@@ -85,7 +78,7 @@ export const publicRoutes: RouteSpec[] = [
     body: Rating,
     status: 201,
     async handle({ deps, req, params, body: input }) {
-      ratingLimit(req);
+      await ratingLimit(deps, req);
       const token = params.token;
       await openLink(deps, token);
       const [used] = await deps.db.query<{ case_id: string; round: number }>(

@@ -16,6 +16,7 @@ import { CaseProcessInstanceIndex1764400000100 } from './1764400000100-case-proc
 import { ProcessStartAttempted1764400000110 } from './1764400000110-process-start-attempted';
 import { ClosedEventIndex1764400000120 } from './1764400000120-closed-event-index';
 import { StartAttemptedAlertsPersons1764400000130 } from './1764400000130-start-attempted-alerts-persons';
+import { RateLimits1764400000140 } from './1764400000140-rate-limits';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -35,4 +36,5 @@ export const migrations = [
   ProcessStartAttempted1764400000110,
   ClosedEventIndex1764400000120,
   StartAttemptedAlertsPersons1764400000130,
+  RateLimits1764400000140,
 ];

@@ -5,12 +5,15 @@
  * trace or internal detail, nothing saved; and petition_refusals_total at GET /metrics (bearer METRICS_TOKEN) counts
  * it under its reason.
  */
+import { randomBytes } from 'node:crypto';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import request from 'supertest';
 import { createApp } from '../../../server/http/app';
 import { createLogger } from '../../../server/logger';
 import { hashToken } from '../../../workers/issue-rating-link';
+import { spawnApp, type ChildApp } from '../../support/child-app';
+import { createTestDatabase, testEnv } from '../../support/database';
 import { startEngine, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
 
@@ -352,5 +355,31 @@ describe('bad input and access', () => {
       expect(res.status).toBe(404);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     });
+  });
+});
+
+describe('limits per address, counted in the database', () => {
+  it('when the app process restarts after an address was paused for failed sign-ins, then the pause holds for that address only', async () => {
+    const db = await createTestDatabase();
+    // A process of its own, restarted: what the app kept in memory is gone, what it kept in the database is not.
+    const env = testEnv(db, { LOG_LEVEL: 'warn', DEMO_SEED: 'true', WORKERS_IN_APP: 'false', DEPLOY_MODELS: 'false', SESSION_SECRET: randomBytes(32).toString('hex'), PII_ENCRYPTION_KEY: randomBytes(32).toString('hex') });
+    let app: ChildApp | undefined;
+    try {
+      app = await spawnApp(env);
+      const sprayer = new Session(app.url, '10.9.0.1');
+      for (let i = 0; i < 20; i++) expect((await sprayer.call('POST', '/api/session', { username: `nobody-${i}`, password: 'x' })).status).toBe(401);
+      expect((await sprayer.call('POST', '/api/session', { username: 'reception', password: 'demo-2026' })).status).toBe(429);
+      // when
+      await app.kill('SIGTERM');
+      app = await spawnApp(env);
+      // then the restarted app refuses the same address, and only it
+      const again = await new Session(app.url, '10.9.0.1').call('POST', '/api/session', { username: 'reception', password: 'demo-2026' });
+      expectRefused(again, 429);
+      expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect((await new Session(app.url, '10.9.0.2').call('POST', '/api/session', { username: 'reception', password: 'demo-2026' })).status).toBe(201);
+    } finally {
+      await app?.kill('SIGTERM');
+      await db.drop();
+    }
   });
 });
