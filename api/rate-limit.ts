@@ -16,6 +16,10 @@ export interface RateWindow {
 const CLEANUP_EVERY_MS = 10 * 60_000;
 let lastCleanup = 0;
 
+/** The columns a window is read from, and the window they make. */
+const WINDOW_COLUMNS = 'count, ceil(extract(epoch FROM reset_at - now()))::int AS retry_after';
+const windowOf = (row: { count: number; retry_after: number }): RateWindow => ({ count: row.count, retryAfterSeconds: Math.max(1, row.retry_after) });
+
 /** Counts one hit for `key` in `scope` and returns the window it fell in (a new one when the last has ended). */
 export async function countHit(db: Queryable, scope: string, key: string, windowMs: number): Promise<RateWindow> {
   const [row] = await db.query<{ count: number; retry_after: number }>(
@@ -23,22 +27,21 @@ export async function countHit(db: Queryable, scope: string, key: string, window
      ON CONFLICT (scope, key) DO UPDATE SET
        count = CASE WHEN r.reset_at <= now() THEN 1 ELSE r.count + 1 END,
        reset_at = CASE WHEN r.reset_at <= now() THEN EXCLUDED.reset_at ELSE r.reset_at END
-     RETURNING count, ceil(extract(epoch FROM reset_at - now()))::int AS retry_after`,
+     RETURNING ${WINDOW_COLUMNS}`,
     [scope, key, windowMs / 1000],
   );
   if (Date.now() - lastCleanup > CLEANUP_EVERY_MS) {
     lastCleanup = Date.now();
     await db.query('DELETE FROM rate_limit WHERE reset_at <= now()');
   }
-  return { count: row.count, retryAfterSeconds: Math.max(1, row.retry_after) };
+  return windowOf(row);
 }
 
 /** The current window of `key` in `scope`, without counting a hit; undefined when there is none. */
 export async function currentWindow(db: Queryable, scope: string, key: string): Promise<RateWindow | undefined> {
   const [row] = await db.query<{ count: number; retry_after: number }>(
-    `SELECT count, ceil(extract(epoch FROM reset_at - now()))::int AS retry_after
-     FROM rate_limit WHERE scope = $1 AND key = $2 AND reset_at > now()`,
+    `SELECT ${WINDOW_COLUMNS} FROM rate_limit WHERE scope = $1 AND key = $2 AND reset_at > now()`,
     [scope, key],
   );
-  return row ? { count: row.count, retryAfterSeconds: Math.max(1, row.retry_after) } : undefined;
+  return row ? windowOf(row) : undefined;
 }

@@ -45,11 +45,11 @@ export async function openDatabase(opts: {
   preparedStatements?: boolean;
 }): Promise<Database> {
   const migrate = opts.migrate ?? true;
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, migrate, opts.preparedStatements ?? true);
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, migrate, opts.preparedStatements);
   return openPglite(resolve(opts.dataDir, 'pglite'), migrate);
 }
 
-async function openPostgres(url: string, migrate: boolean, preparedStatements: boolean): Promise<Database> {
+async function openPostgres(url: string, migrate: boolean, preparedStatements?: boolean): Promise<Database> {
   const description = describeDatabaseUrl(url);
   const dataSource = new DataSource({
     type: 'postgres',
