@@ -9,18 +9,21 @@
  *    notifications and its whole engine state (instances, element instances, jobs, user tasks, timers, message
  *    subscriptions) with new keys and ids, its own category, channel, compound, first responder, petitioner and
  *    date — so every copy is a case the engine and the API can carry on with. The app is restarted on it.
- * 3. autocannon (loopback, bounded by time and by the tasks and links there are) drives one runner per route at
- *    once: intake, tasklist (mine, queue), claims, completions with valid form data, ratings by link, dashboard,
- *    case pages. Run A holds the reads at 200 requests/s (overallRate) with the writes beside them at a realistic
- *    rate; run B gives every runner connections and no rate: the most the app serves.
- *    Run R, before run A, sends run A's reads alone at the same rate: what the read path can do without writes.
+ * 3. One runner per route at once (loopback, bounded by time and by the tasks and links there are): intake, tasklist
+ *    (mine, queue), claims, completions with valid form data, ratings by link, dashboard, case pages. Run A holds the
+ *    reads at 200 requests/s with the writes beside them at a realistic rate, each route's requests arriving at
+ *    random moments as independent users' do (open loop, see paced()); run B is autocannon with connections per
+ *    route and no rate: the most the app serves. Run R, before run A, sends run A's reads alone at the same rate:
+ *    what the read path can do without writes. A warm-up with the same reads comes first, shown apart.
  * 4. Per route: requests/s and p50/p95/p99 latency of the 2xx answers (measured per response), non-2xx counts.
  *    The aim: p99 < 100 ms for tasklist and case reads at 200 requests/s.
  *
  * Options (environment): BENCH_CASES (100000), BENCH_RATED_SECONDS (60), BENCH_MAX_SECONDS (30), BENCH_READ_RATE (200),
- * BENCH_KEEP=1 keeps the database (for EXPLAIN) and prints its URL.
+ * BENCH_WARMUP_SECONDS (15: the reads at their rate after the restart, shown apart), APP_PROCESSES (the app's setting),
+ * BENCH_KEEP=1 keeps the database (for EXPLAIN) and prints its URL and the key its personal data is encrypted with.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import http from 'node:http';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { hashToken } from '../workers/issue-rating-link';
@@ -33,6 +36,7 @@ const CASES = Number(process.env.BENCH_CASES ?? 100_000);
 const RATED_SECONDS = Number(process.env.BENCH_RATED_SECONDS ?? 60);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 30);
 const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 200);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 15);
 /** How many of the cases are open, and where they wait (the rest are closed). */
 // Classification is done the day a case comes in, coordination within 24 hours, the street office claims its cases
 // soon: few cases wait there. Most open cases wait for the petitioner's rating (a three-day window).
@@ -90,6 +94,12 @@ async function main() {
 
     // The same reads at the same rate with no writes beside them: what the read path alone can do.
     const readRoutes = (route: unknown) => String(route).startsWith('GET /api/tasks') || String(route).startsWith('GET /api/cases/');
+    // The app was just restarted: its code is not yet optimised and its caches are empty. The first seconds under
+    // load are shown on their own (what a restart during the day looks like), then the runs measure the warm app.
+    log(`warm-up: reads alone at ${READ_RATE} req/s, ${WARMUP_SECONDS} s`);
+    const warm = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), WARMUP_SECONDS, true);
+    console.log(`\nWarm-up after the restart — the reads at ${READ_RATE} req/s, ${WARMUP_SECONDS} s (not counted below):\n\n${table(warm)}\n`);
+
     log(`run R: reads alone at ${READ_RATE} req/s, ${RATED_SECONDS} s`);
     let meter = cpuMeter(bench);
     const readsAlone = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), RATED_SECONDS, true);
@@ -117,13 +127,18 @@ async function main() {
     console.log(table(max));
     const total = max.reduce((a, r) => a + Number(r['req/s']), 0);
     console.log(`\ntotal: ${total.toFixed(0)} req/s; ${meter(served(max))} (reads and writes together)`);
-    const mem = bench.memory().at(-1);
-    if (mem) console.log(`app memory at the end: RSS ${(mem.rss / 1048576).toFixed(0)} MB, heap used ${(mem.heapUsed / 1048576).toFixed(0)} MB`);
+    // The last sample of each of the app's processes.
+    const last = [...new Map(bench.memory().map((m) => [m.pid, m])).values()];
+    if (last.length > 0) {
+      const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
+      const sum = (key: 'rss' | 'heapUsed') => last.reduce((total, m) => total + m[key], 0);
+      console.log(`app memory at the end: RSS ${mb(sum('rss'))} MB, heap used ${mb(sum('heapUsed'))} MB${last.length > 1 ? ` (${last.length} processes)` : ''}`);
+    }
     console.log(`\n${machine()}; whole run ${((Date.now() - started) / 60000).toFixed(1)} min`);
   } finally {
     await db.end().catch(() => undefined);
     await bench?.stop();
-    if (process.env.BENCH_KEEP) console.log(`database kept: ${database.url}`);
+    if (process.env.BENCH_KEEP) console.log(`database kept: ${database.url} (its personal data is encrypted with PII_ENCRYPTION_KEY=${bench?.env.PII_ENCRYPTION_KEY})`);
     else await database.drop();
   }
 }
@@ -447,55 +462,118 @@ function runners(sessions: Map<string, Session>, pools: Pools, caseIds: string[]
 const served = (rows: Array<Record<string, string | number>>) => rows.reduce((sum, r) => sum + Number(r.requests), 0);
 
 async function runMix(url: string, mix: Runner[], seconds: number, rated: boolean): Promise<Array<Record<string, string | number>>> {
-  const results = await Promise.all(
-    mix.map(
-      (runner) =>
-        new Promise<Record<string, string | number>>((resolve, reject) => {
-          const left = runner.left?.();
-          const rate = Math.max(1, Math.round(runner.rate));
-          const connections = rated ? Math.max(1, Math.min(runner.connections, rate)) : runner.connections;
-          const budget = rated ? Math.min(left ?? Infinity, rate * seconds + connections) : (left ?? Infinity);
-          if (budget < connections + 1) {
-            resolve({ route: runner.route, requests: 0, 'req/s': 0, 'p50 ms': '-', 'p95 ms': '-', 'p99 ms': '-', 'non-2xx': 'no material left' });
-            return;
-          }
-          const latencies: number[] = [];
-          const codes = new Map<number, number>();
-          const instance = autocannon(
-            {
-              url,
-              connections,
-              duration: seconds,
-              ...(rated ? { overallRate: rate } : {}),
-              ...(Number.isFinite(budget) ? { maxOverallRequests: budget - connections } : {}),
-              timeout: 30,
-              requests: [{ setupRequest: (req) => ({ ...req, ...runner.next() }) }],
-            },
-            (error, result) => {
-              if (error) return reject(error instanceof Error ? error : new Error(String(error)));
-              const ok = latencies.length;
-              const other = [...codes.entries()].filter(([c]) => c < 200 || c >= 300).map(([c, k]) => `${k}×${c}`).join(' ');
-              resolve({
-                route: runner.route,
-                ...(rated ? { 'target/s': rate } : { conns: connections }),
-                requests: ok,
-                'req/s': (ok / (result.duration || seconds)).toFixed(1),
-                'p50 ms': percentile(latencies, 50).toFixed(0),
-                'p95 ms': percentile(latencies, 95).toFixed(0),
-                'p99 ms': percentile(latencies, 99).toFixed(0),
-                'max ms': latencies.length ? Math.max(...latencies).toFixed(0) : '-',
-                'non-2xx': [other, result.errors ? `${result.errors} errors` : '', result.timeouts ? `${result.timeouts} timeouts` : ''].filter(Boolean).join(' ') || '0',
-              });
-            },
-          );
-          instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-            codes.set(statusCode, (codes.get(statusCode) ?? 0) + 1);
-            if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+  return Promise.all(mix.map((runner) => (rated ? paced(url, runner, seconds) : flatOut(url, runner, seconds))));
+}
+
+/** One result row: requests answered 2xx per second and their latency percentiles, other answers counted. */
+function row(route: string, extra: Record<string, string | number>, latencies: number[], seconds: number, other: string): Record<string, string | number> {
+  return {
+    route,
+    ...extra,
+    requests: latencies.length,
+    'req/s': (latencies.length / seconds).toFixed(1),
+    'p50 ms': percentile(latencies, 50).toFixed(0),
+    'p95 ms': percentile(latencies, 95).toFixed(0),
+    'p99 ms': percentile(latencies, 99).toFixed(0),
+    'max ms': latencies.length ? Math.max(...latencies).toFixed(0) : '-',
+    'non-2xx': other || '0',
+  };
+}
+
+/**
+ * Requests at a held rate, as independent users send them: arrivals at random moments (a Poisson process, exponential
+ * gaps averaging 1/rate), each sent when it arrives whatever is still in flight (open loop), over keep-alive
+ * connections opened as needed. A request's latency counts from its arrival, so time spent waiting for a connection
+ * is counted too. (autocannon's own rate is a per-second allowance per connection, spent back to back at the start
+ * of each second: 20 connections then send a second's requests in a burst, which is not a held rate.)
+ */
+async function paced(url: string, runner: Runner, seconds: number): Promise<Record<string, string | number>> {
+  const rate = Math.max(1, Math.round(runner.rate));
+  const target = { 'target/s': rate };
+  const budget = Math.min(runner.left?.() ?? Infinity, Math.ceil(rate * seconds * 1.5));
+  if (budget < 1) return row(runner.route, target, [], seconds, 'no material left');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const base = new URL(url);
+  const latencies: number[] = [];
+  const codes = new Map<string, number>();
+  const count = (what: string) => codes.set(what, (codes.get(what) ?? 0) + 1);
+  const inFlight = new Set<Promise<void>>();
+  const send = (arrival: number) => {
+    const req = runner.next();
+    const done = new Promise<void>((resolve) => {
+      const outgoing = http.request(
+        { host: base.hostname, port: base.port, path: req.path, method: req.method, headers: req.body ? { ...req.headers, 'content-length': Buffer.byteLength(req.body) } : req.headers, agent, timeout: 30_000 },
+        (res) => {
+          res.on('data', () => undefined);
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            if (status >= 200 && status < 300) latencies.push(performance.now() - arrival);
+            else count(String(status));
+            resolve();
           });
-        }),
-    ),
-  );
-  return results;
+          res.on('error', () => (count('errors'), resolve()));
+        },
+      );
+      outgoing.on('timeout', () => outgoing.destroy(new Error('timeout')));
+      outgoing.on('error', (error: NodeJS.ErrnoException) => (count(error.message === 'timeout' ? 'timeouts' : `errors (${error.code ?? error.message})`), resolve()));
+      outgoing.end(req.body);
+    });
+    inFlight.add(done);
+    void done.then(() => inFlight.delete(done));
+  };
+  const start = performance.now();
+  const end = start + seconds * 1000;
+  let next = start;
+  let sent = 0;
+  while (sent < budget) {
+    next += -Math.log(1 - Math.random()) * (1000 / rate);
+    if (next >= end) break;
+    const wait = next - performance.now();
+    if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (runner.left && runner.left() < 1) break;
+    send(next);
+    sent++;
+  }
+  await Promise.all(inFlight);
+  agent.destroy();
+  const other = [...codes.entries()].map(([code, k]) => `${k}×${code}`).join(' ');
+  // Per second of the whole run, until the last answer: an app that falls behind answers over a longer time.
+  return row(runner.route, target, latencies, (performance.now() - start) / 1000, other);
+}
+
+/** Closed loop with autocannon: every connection sends its next request as soon as the last one is answered. */
+function flatOut(url: string, runner: Runner, seconds: number): Promise<Record<string, string | number>> {
+  return new Promise((resolve, reject) => {
+    const connections = runner.connections;
+    const budget = runner.left?.() ?? Infinity;
+    if (budget < connections + 1) {
+      resolve(row(runner.route, { conns: connections }, [], seconds, 'no material left'));
+      return;
+    }
+    const latencies: number[] = [];
+    const codes = new Map<number, number>();
+    const instance = autocannon(
+      {
+        url,
+        connections,
+        duration: seconds,
+        ...(Number.isFinite(budget) ? { maxOverallRequests: budget - connections } : {}),
+        timeout: 30,
+        requests: [{ setupRequest: (req) => ({ ...req, ...runner.next() }) }],
+      },
+      (error, result) => {
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
+        const other = [...codes.entries()].filter(([c]) => c < 200 || c >= 300).map(([c, k]) => `${k}×${c}`);
+        if (result.errors) other.push(`${result.errors} errors`);
+        if (result.timeouts) other.push(`${result.timeouts} timeouts`);
+        resolve(row(runner.route, { conns: connections }, latencies, result.duration || seconds, other.join(' ')));
+      },
+    );
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      codes.set(statusCode, (codes.get(statusCode) ?? 0) + 1);
+      if (statusCode >= 200 && statusCode < 300) latencies.push(responseTime);
+    });
+  });
 }
 
 main().catch((error: unknown) => {

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -50,7 +50,8 @@ export interface BenchApp {
   env: Record<string, string>;
   cipher: PiiCipher;
   /** The app's own memory samples (rss, heapUsed, heapTotal, external in bytes, t in ms since epoch). */
-  memory(): Array<{ t: number; rss: number; heapUsed: number; heapTotal: number; external: number }>;
+  /** The app's memory samples, every 5 s, from each of its processes (`pid`). */
+  memory(): Array<{ t: number; pid: number; rss: number; heapUsed: number; heapTotal: number; external: number }>;
   /** The app's processes: one, or with BENCH_SPLIT the engine, the workers and the front app. */
   pids(): number[];
   restart(): Promise<void>;
@@ -66,7 +67,8 @@ export interface BenchApp {
  */
 export async function startBenchApp(databaseUrl: string, extra: Record<string, string> = {}): Promise<BenchApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-app-'));
-  const piiKey = randomBytes(32).toString('hex');
+  // A database kept by an earlier run (BENCH_KEEP=1) is read with the key it printed.
+  const piiKey = process.env.PII_ENCRYPTION_KEY ?? randomBytes(32).toString('hex');
   const memoryFile = join(dataDir, 'memory.jsonl');
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -86,8 +88,8 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     BENCH_MEMORY_FILE: memoryFile,
     BENCH_MEMORY_INTERVAL_MS: '5000',
     NODE_OPTIONS: `--require ${join(__dirname, 'memory-probe.cjs')}`,
-    // The engine's settings, when the run is about them.
-    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[0].startsWith('ENGINE_') && e[1] !== undefined)),
+    // The engine's settings and the number of app processes, when the run is about them.
+    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('ENGINE_') || e[0] === 'APP_PROCESSES') && e[1] !== undefined)),
     ...extra,
   };
   // BENCH_CPU_PROF=<dir> / BENCH_HEAP_PROF=<dir>: the app writes a V8 CPU profile / sampling heap profile (what is
@@ -138,7 +140,8 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
             .filter(Boolean)
             .map((line) => JSON.parse(line) as ReturnType<BenchApp['memory']>[number])
         : [],
-    pids: () => [app, workers, front].flatMap((child) => (child?.process.pid ? [child.process.pid] : [])),
+    // With APP_PROCESSES > 1 the app's processes are children of the one started here.
+    pids: () => withDescendants([app, workers, front].flatMap((child) => (child?.process.pid ? [child.process.pid] : []))),
     async restart() {
       await stopAll(app);
       rmSync(memoryFile, { force: true });
@@ -152,6 +155,30 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     },
   };
   return bench;
+}
+
+/** The processes and every process they started, from /proc. */
+function withDescendants(pids: number[]): number[] {
+  const parents = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    try {
+      parents.set(Number(entry), Number(readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1].split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const all = new Set(pids);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [pid, parent] of parents) {
+      if (all.has(parent) && !all.has(pid)) {
+        all.add(pid);
+        grew = true;
+      }
+    }
+  }
+  return [...all];
 }
 
 /** CPU time (user + system) of a process in ms, from /proc (0 when it has gone). */
