@@ -96,8 +96,7 @@ export class EmbeddedEngine {
 
   async start(): Promise<void> {
     await ensureEngineSchema(this.db);
-    const [clock] = await this.db.query<{ pinned_at: string | null }>('SELECT pinned_at FROM engine_clock WHERE id = 1');
-    this.pinned = clock?.pinned_at ? new Date(clock.pinned_at).getTime() : undefined;
+    await this.readClock();
     this.sweeper = setInterval(() => {
       if (this.sweepQueued) return;
       this.sweepQueued = true;
@@ -108,6 +107,19 @@ export class EmbeddedEngine {
     // Timers that fell due while the engine was down fire now.
     await this.sweep();
     this.sweeper.unref();
+  }
+
+  /**
+   * For a process that answers reads while another process runs this engine on the same database: no schema work,
+   * no scheduler, only the clock as it is pinned now (the searches and gets need nothing else).
+   */
+  async startReading(): Promise<void> {
+    await this.readClock();
+  }
+
+  private async readClock(): Promise<void> {
+    const [clock] = await this.db.query<{ pinned_at: string | null }>('SELECT pinned_at FROM engine_clock WHERE id = 1');
+    this.pinned = clock?.pinned_at ? new Date(clock.pinned_at).getTime() : undefined;
   }
 
   stop(): void {

@@ -119,6 +119,10 @@ export const settings = {
     schema: bool.optional(),
     doc: 'Run the job workers inside the app. Default: true with ENGINE=embedded, false with ENGINE=camunda (use `npm run workers`).',
   },
+  APP_PROCESSES: {
+    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(64, 'must be 64 or fewer').default(1),
+    doc: 'Processes answering on PORT (one per core helps when reads are the load). The first runs the engine, the workers and the start-up tasks; the others answer requests, reading from the database and passing commands to the first. Above 1 needs PostgreSQL (DATABASE_URL).',
+  },
   DEPLOY_MODELS: {
     schema: bool.default(true),
     doc: 'Deploy the models, decisions and forms on start: the version an admin deployed last from the modeler, else the file in bpmn/ (idempotent: unchanged ones are not new versions).',
@@ -189,6 +193,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     for (const k of ['CAMUNDA_BASIC_AUTH_USERNAME', 'CAMUNDA_BASIC_AUTH_PASSWORD'] as const) {
       if (!raw[k]) problems.push(`${k} is required when ENGINE=camunda and CAMUNDA_AUTH_STRATEGY=BASIC`);
     }
+  }
+  if (raw.APP_PROCESSES > 1 && !raw.DATABASE_URL) {
+    problems.push('APP_PROCESSES above 1 needs PostgreSQL (DATABASE_URL): the embedded PGlite database can be opened by one process only');
   }
   if (raw.SMS_PROVIDER === 'http' && !raw.SMS_HTTP_URL) problems.push('SMS_HTTP_URL is required when SMS_PROVIDER=http');
   if (raw.SMS_PROVIDER === 'aliyun') {

@@ -1,5 +1,7 @@
 /** `npm start`: starts the whole system and prints where to open it; a bad setting stops it with a clear message. */
-import { ConfigError } from './config';
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig } from './config';
+import { ClusterStartError, STARTED, roleOfThisProcess, runCluster } from './cluster';
 import { DatabaseUnavailableError } from './data/data-source';
 import { EngineLockedError } from './data/engine-lock';
 import { ModelDeploymentError } from './deploy-models';
@@ -7,19 +9,15 @@ import { start } from './server';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 
 async function main(): Promise<void> {
-  const server = await start();
-  const lines = [
-    '',
-    `  社区信访工作平台 / Community petition platform`,
-    `  地址 / Open:      ${server.config.PUBLIC_URL === `http://localhost:${server.config.PORT}` ? server.url : server.config.PUBLIC_URL}`,
-    `  数据库 / Data:    ${server.database.description}`,
-    `  引擎 / Engine:    ${server.config.ENGINE}`,
-  ];
-  if (server.config.DEMO_SEED) {
-    lines.push(`  演示账号 / Demo logins (password "${DEMO_PASSWORD}"):`);
-    for (const u of DEMO_USERS) lines.push(`    ${u.username.padEnd(14)} ${u.roles.join(',').padEnd(14)} ${u.displayName}`);
+  if (cluster.isPrimary) {
+    const config = loadConfig(process.env);
+    // Several processes on one port: this one supervises them (see cluster.ts).
+    if (config.APP_PROCESSES > 1) return runCluster(config);
   }
-  process.stdout.write(`${lines.join('\n')}\n\n`);
+  const role = roleOfThisProcess();
+  const server = await start({ role });
+  if (role) process.send?.({ type: STARTED, url: server.url });
+  if (role?.kind !== 'replica') printBanner(server);
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;
@@ -35,6 +33,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+  // In a cluster: the primary gone (killed), its processes stop too rather than answer unsupervised.
+  if (role) process.on('disconnect', () => shutdown('disconnect'));
+}
+
+function printBanner(server: Awaited<ReturnType<typeof start>>): void {
+  const lines = [
+    '',
+    `  社区信访工作平台 / Community petition platform`,
+    `  地址 / Open:      ${server.config.PUBLIC_URL === `http://localhost:${server.config.PORT}` ? server.url : server.config.PUBLIC_URL}`,
+    `  数据库 / Data:    ${server.database.description}`,
+    `  引擎 / Engine:    ${server.config.ENGINE}`,
+    ...(server.config.APP_PROCESSES > 1 ? [`  进程 / Processes: ${server.config.APP_PROCESSES}`] : []),
+  ];
+  if (server.config.DEMO_SEED) {
+    lines.push(`  演示账号 / Demo logins (password "${DEMO_PASSWORD}"):`);
+    for (const u of DEMO_USERS) lines.push(`    ${u.username.padEnd(14)} ${u.roles.join(',').padEnd(14)} ${u.displayName}`);
+  }
+  process.stdout.write(`${lines.join('\n')}\n\n`);
 }
 
 main().catch((error: unknown) => {
@@ -42,7 +58,8 @@ main().catch((error: unknown) => {
     error instanceof ConfigError ||
     error instanceof DatabaseUnavailableError ||
     error instanceof EngineLockedError ||
-    error instanceof ModelDeploymentError
+    error instanceof ModelDeploymentError ||
+    error instanceof ClusterStartError
   ) {
     process.stderr.write(`\n无法启动 / Cannot start:\n${error.message}\n\n`);
   } else {

@@ -40,21 +40,52 @@ export interface RunningServer {
 export interface StartOptions {
   /** Environment to read the configuration from (process.env by default). */
   env?: Record<string, string | undefined>;
+  /** The part this process plays when several answer on one port (APP_PROCESSES > 1, see cluster.ts); alone, the lead. */
+  role?: ProcessRole;
 }
+
+/**
+ * lead: runs everything a single process runs (migrations, demo seed, the embedded engine, the workers, model
+ * deployment, the case starter); with `internalPort` it also answers on 127.0.0.1 at that port, where the others
+ * pass on the engine calls they do not answer themselves. replica: answers requests only; with the embedded engine
+ * it reads from the database and passes commands to the lead at `leadUrl`.
+ */
+export type ProcessRole = { kind: 'lead'; internalPort?: number } | { kind: 'replica'; leadUrl: string };
 
 export async function start(options: StartOptions = {}): Promise<RunningServer> {
   const config = loadConfig(options.env ?? process.env);
-  const log = createLogger(config.LOG_LEVEL);
+  const role: ProcessRole = options.role ?? { kind: 'lead' };
+  const lead = role.kind === 'lead';
+  const log = createLogger(config.LOG_LEVEL).child(role.kind === 'replica' ? { process: 'replica' } : {});
   const secrets = resolveSecrets(config);
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, preparedStatements: config.DATABASE_PREPARED_STATEMENTS });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    // A replica starts once the lead has migrated.
+    migrate: lead,
+  });
   const cleanups: Array<() => Promise<void>> = [() => database.close()];
   try {
-    const demoLogins = config.DEMO_SEED ? await seedDemoCommunity(database.db) : [];
+    const demoLogins = config.DEMO_SEED && lead ? await seedDemoCommunity(database.db) : [];
     // Working days: the years chinese-days knows; an admin adds later years (an admin's year is never overwritten).
-    await ensureCalendar(database.db);
+    if (lead) await ensureCalendar(database.db);
     let engine: EmbeddedEngine | undefined;
     const quietMounts: Parameters<typeof createApp>[0]['mounts'] = [];
-    if (config.ENGINE === 'embedded') {
+    if (config.ENGINE === 'embedded' && role.kind === 'replica') {
+      // Reads from the database as the lead's engine would answer them; commands go to the lead.
+      engine = new EmbeddedEngine({ db: database.db });
+      await engine.startReading();
+      quietMounts.push({
+        path: '/v2',
+        router: engineRouter({
+          engine,
+          credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
+          onError: (err, req) => log.error({ err, requestId: req.id }, 'engine request failed'),
+          forwardTo: role.leadUrl,
+        }),
+      });
+    } else if (config.ENGINE === 'embedded') {
       if (config.DATABASE_URL) {
         const release = await acquireEngineLock(config.DATABASE_URL, {
           onLost: (err) => log.warn({ err: err.message }, 'engine lock lost with its database connection; taking it again once the database answers'),
@@ -109,6 +140,12 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     const server = createServer(app);
     await listen(server, config.PORT, config.HOST);
     cleanups.unshift(() => close(server));
+    if (role.kind === 'lead' && role.internalPort !== undefined) {
+      // Only this process's own: the other processes of the cluster reach this one here (not through the shared port).
+      const internal = createServer(app);
+      await listen(internal, role.internalPort, '127.0.0.1', true);
+      cleanups.unshift(() => close(internal));
+    }
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
     // With PORT=0 (a free port) and no PUBLIC_URL, the default public address is only known now.
@@ -116,18 +153,20 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     apiDeps.publicUrl = settled.PUBLIC_URL;
     // In embedded mode the app reaches its own /v2 in process, through the same HTTP handler (no loopback socket).
     const engineClient = (engineRef.client = createEngineClient(config, secrets, url, config.ENGINE === 'embedded' ? app : undefined).client);
-    if (config.DEPLOY_MODELS) {
+    if (config.DEPLOY_MODELS && lead) {
       const deployed = await deployModels(engineClient, database.db);
       log.info({ processes: deployed }, 'models deployed');
     }
-    if (config.WORKERS_IN_APP) {
+    if (config.WORKERS_IN_APP && lead) {
       const workers = startWorkers(engineClient, workerDeps(settled, secrets, database, log, engineClient, businessNow));
       cleanups.unshift(() => workers.stop());
     }
     // Cases saved while the engine was away (or before a crash) get their process as soon as it answers.
-    const starter = startCaseStarter(apiDeps);
-    cleanups.unshift(() => Promise.resolve(starter.stop()));
-    log.info({ url, database: database.description, engine: config.ENGINE }, 'server started');
+    if (lead) {
+      const starter = startCaseStarter(apiDeps);
+      cleanups.unshift(() => Promise.resolve(starter.stop()));
+    }
+    log.info({ url, database: database.description, engine: config.ENGINE, role: role.kind }, 'server started');
     let stopped: Promise<void> | undefined;
     return {
       url,
@@ -147,10 +186,11 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+/** `exclusive`: in a cluster's process, a port of this process's own rather than the one all of them share. */
+function listen(server: Server, port: number, host: string, exclusive = false): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => {
+    server.listen({ port, host, exclusive }, () => {
       server.off('error', reject);
       resolve();
     });

@@ -7,6 +7,7 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import multer from 'multer';
 import { timingSafeEqual } from 'node:crypto';
+import { Readable } from 'node:stream';
 import type { EmbeddedEngine } from '../engine';
 import { EngineError, invalidArgument } from '../errors';
 import { SearchError } from '../store/search';
@@ -18,15 +19,22 @@ export interface RouterOptions {
   version?: string;
   /** Told about unexpected (500) errors, to log them. */
   onError?: (error: unknown, req: Request) => void;
+  /**
+   * Set in a process that does not run the engine (`engine` is then not started, only read): reads (GET, and POST
+   * …/search) are answered here from the database, and every other call, the topology included, is passed on to the
+   * engine's own /v2 at this address, with its answer passed back as it came.
+   */
+  forwardTo?: string;
 }
 
 type Handler = (req: Request, res: Response) => Promise<unknown>;
 
 const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
 
-export function engineRouter({ engine, credentials, version = '8.8.0-embedded', onError }: RouterOptions): Router {
+export function engineRouter({ engine, credentials, version = '8.8.0-embedded', onError, forwardTo }: RouterOptions): Router {
   const router = Router();
   router.use(basicAuth(credentials));
+  if (forwardTo) router.use((req, res, next) => (isRead(req) ? next() : forward(forwardTo, req, res).catch(next)));
   router.use(express.json({ limit: '4mb' }));
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_RESOURCE_BYTES, files: 100 } });
 
@@ -246,6 +254,60 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded', 
       .json({ type: 'about:blank', title: e.title, status: e.status, detail: e.message, instance: req.originalUrl, ...e.extra });
   });
   return router;
+}
+
+/** A call that only reads what the database holds: any process can answer it. */
+function isRead(req: Request): boolean {
+  if (req.method === 'GET') return req.path !== '/topology';
+  return req.method === 'POST' && req.path.endsWith('/search');
+}
+
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
+
+/**
+ * Passes a call on to the engine's process and its answer back. The body goes as a stream (deployments are
+ * multipart); the caller going away aborts the call there too (a job worker's long poll ends as it would if it
+ * had been made there). The engine's process not answering is a 503 the SDK retries.
+ */
+async function forward(base: string, req: Request, res: Response): Promise<void> {
+  const aborted = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) aborted.abort();
+  });
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    for (const one of Array.isArray(value) ? value : [value]) headers.append(name, one);
+  }
+  const hasBody = req.method !== 'GET' && req.method !== 'HEAD';
+  let answer: globalThis.Response;
+  try {
+    answer = await fetch(`${base}/v2${req.url}`, {
+      method: req.method,
+      headers,
+      ...(hasBody ? { body: Readable.toWeb(req) as ReadableStream, duplex: 'half' } : {}),
+      signal: aborted.signal,
+    });
+  } catch (error) {
+    if (aborted.signal.aborted) return;
+    throw new EngineError(503, 'RESOURCE_EXHAUSTED', `The engine's process does not answer (it may be restarting); retry shortly (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`);
+  }
+  res.status(answer.status);
+  answer.headers.forEach((value, name) => {
+    if (!HOP_BY_HOP.has(name) && name !== 'content-length' && name !== 'content-encoding') res.append(name, value);
+  });
+  if (!answer.body) {
+    res.end();
+    return;
+  }
+  try {
+    for await (const chunk of answer.body as unknown as AsyncIterable<Uint8Array>) {
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  } catch (error) {
+    if (!aborted.signal.aborted) res.destroy(error as Error);
+  }
 }
 
 function toEngineError(error: unknown): EngineError {

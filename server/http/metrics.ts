@@ -3,12 +3,15 @@
  * the app refused, by reason. Served at GET /metrics in Prometheus's text format, only with the bearer token of the
  * METRICS_TOKEN setting (without the setting the route does not exist: 404).
  *
- * One registry per process (the app is one process; tests that start several apps in one process share it and
- * compare before and after).
+ * One registry per process (tests that start several apps in one process share it and compare before and after).
+ * With APP_PROCESSES > 1 every process answers for all of them: it asks the primary, which gathers every started
+ * process's registry and adds them up (prom-client's AggregatorRegistry.aggregate; see cluster.ts).
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
+import cluster from 'node:cluster';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { METRICS, METRICS_PART } from '../cluster';
 
 /** Why a request was refused (the `reason` label of petition_refusals_total). */
 export const REFUSAL_REASONS = [
@@ -98,8 +101,42 @@ export function metricsHandler(token: string | undefined, refuse: () => Error): 
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
       return next(refuse());
     }
-    registry.metrics().then((text) => {
-      res.status(200).type(registry.contentType).send(text);
+    (cluster.isWorker ? everyProcess() : registry.metrics().then((text) => ({ text, contentType: registry.contentType }))).then(({ text, contentType }) => {
+      res.status(200).type(contentType).send(text);
     }, next);
   };
+}
+
+const asked = new Map<number, (answer: { text?: string; contentType?: string; error?: string }) => void>();
+let lastAsked = 0;
+
+/** Every process's metrics added up, from the primary. */
+function everyProcess(): Promise<{ text: string; contentType: string }> {
+  return new Promise((resolve, reject) => {
+    const id = ++lastAsked;
+    const timer = setTimeout(() => {
+      asked.delete(id);
+      reject(new Error('the other processes did not give their metrics within 5 s'));
+    }, 5000);
+    asked.set(id, (answer) => {
+      clearTimeout(timer);
+      asked.delete(id);
+      if (answer.text === undefined) reject(new Error(`metrics of the other processes: ${answer.error ?? 'no answer'}`));
+      else resolve({ text: answer.text, contentType: answer.contentType ?? registry.contentType });
+    });
+    process.send?.({ type: METRICS, id });
+  });
+}
+
+if (cluster.isWorker) {
+  process.on('message', (message: { type?: string; id?: number; text?: string; contentType?: string; error?: string }) => {
+    if (message?.type === METRICS && message.id !== undefined) asked.get(message.id)?.(message);
+    // The primary gathering every process's metrics: this process's own.
+    if (message?.type === METRICS_PART) {
+      registry.getMetricsAsJSON().then(
+        (metrics) => process.send?.({ type: METRICS_PART, id: message.id, metrics }),
+        () => process.send?.({ type: METRICS_PART, id: message.id, metrics: [] }),
+      );
+    }
+  });
 }

@@ -37,6 +37,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ PII_ENCRYPTION_KEY: 'short-secret-value' })).toThrow(/PII_ENCRYPTION_KEY .*\(got \(hidden\)\)/);
   });
 
+  it('when several app processes are asked for without PostgreSQL, then the start is refused', () => {
+    expect(() => loadConfig({ APP_PROCESSES: '2' })).toThrow(/APP_PROCESSES above 1 needs PostgreSQL \(DATABASE_URL\)/);
+    expect(() => loadConfig({ APP_PROCESSES: '0' })).toThrow(/APP_PROCESSES must be 1 or more \(got "0"\)/);
+    expect(loadConfig({ APP_PROCESSES: '2', DATABASE_URL: 'postgres://u@h:5432/d' }).APP_PROCESSES).toBe(2);
+    expect(loadConfig({}).APP_PROCESSES).toBe(1);
+  });
+
   it('when ENGINE=camunda without an address, then the start is refused', () => {
     expect(() => loadConfig({ ENGINE: 'camunda', CAMUNDA_AUTH_STRATEGY: 'NONE' })).toThrow(
       /ZEEBE_REST_ADDRESS is required when ENGINE=camunda/,
