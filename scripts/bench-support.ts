@@ -181,17 +181,24 @@ function withDescendants(pids: number[]): number[] {
   return [...all];
 }
 
-/** CPU time (user + system) of a process in ms, from /proc (0 when it has gone). */
-export function cpuMs(pid: number): number {
+/**
+ * CPU time (user + system) of a process in ms, from /proc (0 when it has gone). `withEnded`: also that of its children
+ * that have ended (and were waited for), such as PostgreSQL's backends of connections closed meanwhile.
+ */
+export function cpuMs(pid: number, withEnded = false): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks of 1/100 s
+    const ticks = Number(fields[11]) + Number(fields[12]) + (withEnded ? Number(fields[13]) + Number(fields[14]) : 0);
+    return (ticks * 1000) / 100; // clock ticks of 1/100 s
   } catch {
     return 0;
   }
 }
 
-/** CPU time of every `postgres` process on this machine in ms (0 without a server here, or without pgrep). */
+/**
+ * CPU time of every `postgres` process on this machine in ms (0 without a server here, or without pgrep), with that of
+ * the backends that ended (counted in their parent's): a connection closed during a run still counts.
+ */
 export function postgresCpuMs(): number {
   let pids: number[] = [];
   try {
@@ -199,7 +206,7 @@ export function postgresCpuMs(): number {
   } catch {
     // no PostgreSQL server on this machine (or pgrep missing): not counted
   }
-  return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  return pids.reduce((sum, pid) => sum + cpuMs(pid, true), 0);
 }
 
 /** Busy and total time of all cores, in clock ticks, from /proc/stat. */
