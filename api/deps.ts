@@ -20,6 +20,8 @@ export interface ApiDeps {
   timeZone: string;
   /** Where residents reach the app (PUBLIC_URL), for the rating links staff hand out. */
   publicUrl: string;
+  /** API requests this process works on at once; more are refused at once (MAX_REQUESTS_IN_FLIGHT; 0 or unset: no limit). */
+  maxRequestsInFlight?: number;
 }
 
 /** The consistency the SDK's search and get calls ask for: what the engine has now. */

@@ -123,6 +123,10 @@ export const settings = {
     schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(64, 'must be 64 or fewer').default(1),
     doc: 'Processes answering on PORT (one per core helps when reads are the load). The first runs the engine, the workers and the start-up tasks; the others answer requests, reading from the database and passing commands to the first. Above 1 needs PostgreSQL (DATABASE_URL).',
   },
+  MAX_REQUESTS_IN_FLIGHT: {
+    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(256),
+    doc: 'API requests one process works on at once; past it a request is refused at once with 503 and Retry-After rather than queued for seconds (0: no limit).',
+  },
   DEPLOY_MODELS: {
     schema: bool.default(true),
     doc: 'Deploy the models, decisions and forms on start: the version an admin deployed last from the modeler, else the file in bpmn/ (idempotent: unchanged ones are not new versions).',

@@ -123,6 +123,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       timeZone: config.BUSINESS_TIMEZONE,
       publicUrl: config.PUBLIC_URL,
       dataDir: config.DATA_DIR,
+      maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
     };
     const app = createApp({
       log,

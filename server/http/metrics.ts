@@ -26,6 +26,7 @@ export const REFUSAL_REASONS = [
   'upload',
   'model',
   'rating-link',
+  'overloaded',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 
@@ -33,7 +34,7 @@ export const registry = new Registry();
 
 export const refusals = new Counter({
   name: 'petition_refusals_total',
-  help: 'Requests refused with a client error, by reason (csrf, validation, unauthenticated, sign-in-failed, forbidden, locked, rate-limited, too-large, upload, model, rating-link)',
+  help: 'Requests refused, by reason (csrf, validation, unauthenticated, sign-in-failed, forbidden, locked, rate-limited, too-large, upload, model, rating-link; overloaded: 503, too many requests in hand)',
   labelNames: ['reason'] as const,
   registers: [registry],
 });
