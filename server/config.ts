@@ -124,7 +124,7 @@ export const settings = {
     doc: 'Processes answering on PORT (one per core helps when reads are the load). The first runs the engine, the workers and the start-up tasks; the others answer requests, reading from the database and passing commands to the first. Above 1 needs PostgreSQL (DATABASE_URL).',
   },
   MAX_REQUESTS_IN_FLIGHT: {
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(256),
+    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(128),
     doc: 'API requests one process works on at once; past it a request is refused at once with 503 and Retry-After rather than queued for seconds (0: no limit).',
   },
   DEPLOY_MODELS: {

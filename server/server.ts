@@ -72,38 +72,32 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     if (lead) await ensureCalendar(database.db);
     let engine: EmbeddedEngine | undefined;
     const quietMounts: Parameters<typeof createApp>[0]['mounts'] = [];
-    if (config.ENGINE === 'embedded' && role.kind === 'replica') {
-      // Reads from the database as the lead's engine would answer them; commands go to the lead.
-      engine = new EmbeddedEngine({ db: database.db });
-      await engine.startReading();
-      quietMounts.push({
-        path: '/v2',
-        router: engineRouter({
-          engine,
-          credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
-          onError: (err, req) => log.error({ err, requestId: req.id }, 'engine request failed'),
-          forwardTo: role.leadUrl,
-        }),
-      });
-    } else if (config.ENGINE === 'embedded') {
-      if (config.DATABASE_URL) {
-        const release = await acquireEngineLock(config.DATABASE_URL, {
-          onLost: (err) => log.warn({ err: err.message }, 'engine lock lost with its database connection; taking it again once the database answers'),
-          onRetaken: () => log.info('engine lock taken again'),
-          onTakenByOther: (holder) => log.error({ holder }, 'another process took the engine lock while the database was away: two engines may run on one database; stop one'),
-        });
-        cleanups.push(release);
+    if (config.ENGINE === 'embedded') {
+      if (role.kind === 'replica') {
+        // Reads from the database as the lead's engine would answer them; commands go to the lead (see the router).
+        engine = new EmbeddedEngine({ db: database.db });
+        await engine.startReading();
+      } else {
+        if (config.DATABASE_URL) {
+          const release = await acquireEngineLock(config.DATABASE_URL, {
+            onLost: (err) => log.warn({ err: err.message }, 'engine lock lost with its database connection; taking it again once the database answers'),
+            onRetaken: () => log.info('engine lock taken again'),
+            onTakenByOther: (holder) => log.error({ holder }, 'another process took the engine lock while the database was away: two engines may run on one database; stop one'),
+          });
+          cleanups.push(release);
+        }
+        engine = new EmbeddedEngine({ db: database.db, hotInstances: config.ENGINE_HOT_INSTANCES, onError: (err) => log.error({ err }, 'engine background task failed') });
+        await engine.start();
+        const started = engine;
+        cleanups.unshift(() => Promise.resolve(started.stop()));
       }
-      engine = new EmbeddedEngine({ db: database.db, hotInstances: config.ENGINE_HOT_INSTANCES, onError: (err) => log.error({ err }, 'engine background task failed') });
-      await engine.start();
-      const started = engine;
-      cleanups.unshift(() => Promise.resolve(started.stop()));
       quietMounts.push({
         path: '/v2',
         router: engineRouter({
           engine,
           credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
           onError: (err, req) => log.error({ err, requestId: req.id }, 'engine request failed'),
+          ...(role.kind === 'replica' ? { forwardTo: role.leadUrl } : {}),
         }),
       });
     }
