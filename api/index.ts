@@ -45,14 +45,8 @@ function inFlightLimit(limit: number): RequestHandler {
       );
     }
     inHand++;
-    let done = false;
-    const release = () => {
-      if (done) return;
-      done = true;
-      inHand--;
-    };
-    res.once('finish', release);
-    res.once('close', release);
+    // Once per response: when it has been sent, or its connection dropped before that.
+    res.once('close', () => inHand--);
     next();
   };
 }

@@ -11,7 +11,7 @@
  * them (prom-client's AggregatorRegistry, asked through the primary).
  */
 import cluster, { type Worker } from 'node:cluster';
-import { createServer } from 'node:net';
+import { freePort } from './free-port';
 import { AggregatorRegistry } from 'prom-client';
 import type { Config } from './config';
 import { createLogger } from './logger';
@@ -89,7 +89,7 @@ export async function runCluster(config: Config): Promise<void> {
       AggregatorRegistry.aggregate([...parts.values()] as Parameters<typeof AggregatorRegistry.aggregate>[0])
         .metrics()
         .then(
-          (text) => worker.send({ type: METRICS, id: message.id, text, contentType: AggregatorRegistry.PROMETHEUS_CONTENT_TYPE }),
+          (text) => worker.send({ type: METRICS, id: message.id, text }),
           (error: unknown) => worker.send({ type: METRICS, id: message.id, error: error instanceof Error ? error.message : String(error) }),
         );
     };
@@ -155,15 +155,4 @@ export async function runCluster(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }

@@ -102,17 +102,17 @@ export function metricsHandler(token: string | undefined, refuse: () => Error): 
       res.setHeader('WWW-Authenticate', 'Bearer realm="metrics"');
       return next(refuse());
     }
-    (cluster.isWorker ? everyProcess() : registry.metrics().then((text) => ({ text, contentType: registry.contentType }))).then(({ text, contentType }) => {
-      res.status(200).type(contentType).send(text);
+    (cluster.isWorker ? everyProcess() : registry.metrics()).then((text) => {
+      res.status(200).type(registry.contentType).send(text);
     }, next);
   };
 }
 
-const asked = new Map<number, (answer: { text?: string; contentType?: string; error?: string }) => void>();
+const asked = new Map<number, (answer: { text?: string; error?: string }) => void>();
 let lastAsked = 0;
 
 /** Every process's metrics added up, from the primary. */
-function everyProcess(): Promise<{ text: string; contentType: string }> {
+function everyProcess(): Promise<string> {
   return new Promise((resolve, reject) => {
     const id = ++lastAsked;
     const timer = setTimeout(() => {
@@ -123,14 +123,14 @@ function everyProcess(): Promise<{ text: string; contentType: string }> {
       clearTimeout(timer);
       asked.delete(id);
       if (answer.text === undefined) reject(new Error(`metrics of the other processes: ${answer.error ?? 'no answer'}`));
-      else resolve({ text: answer.text, contentType: answer.contentType ?? registry.contentType });
+      else resolve(answer.text);
     });
     process.send?.({ type: METRICS, id });
   });
 }
 
 if (cluster.isWorker) {
-  process.on('message', (message: { type?: string; id?: number; text?: string; contentType?: string; error?: string }) => {
+  process.on('message', (message: { type?: string; id?: number; text?: string; error?: string }) => {
     if (message?.type === METRICS && message.id !== undefined) asked.get(message.id)?.(message);
     // The primary gathering every process's metrics: this process's own.
     if (message?.type === METRICS_PART) {
