@@ -3,6 +3,7 @@ import type { Db } from '../server/data/db';
 import type { EngineClient } from '../server/engine-client';
 import type { Logger } from '../server/logger';
 import type { PiiCipher } from '../server/security/pii';
+import { LRUCache } from 'lru-cache';
 
 export interface ApiDeps {
   db: Db;
@@ -22,6 +23,19 @@ export interface ApiDeps {
   publicUrl: string;
   /** API requests this process works on at once; more are refused at once (MAX_REQUESTS_IN_FLIGHT; 0 or unset: no limit). */
   maxRequestsInFlight?: number;
+  /** Which process instance called which, as the engine answered (see {@link instanceParents}). */
+  instanceParents: InstanceParents;
+}
+
+/**
+ * The process instance that called each process instance ('' for one nobody called), as the engine answered it. Which
+ * process called an instance never changes, so tasklists ask the engine once per instance, not on every read (the
+ * street office's queue is all tasks of called processes). Bounded: the least recently used are forgotten.
+ */
+export type InstanceParents = LRUCache<string, string>;
+
+export function instanceParents(max = 100_000): InstanceParents {
+  return new LRUCache<string, string>({ max });
 }
 
 /** The consistency the SDK's search and get calls ask for: what the engine has now. */

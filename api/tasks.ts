@@ -72,10 +72,13 @@ export const taskRoutes: RouteSpec[] = [
         const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } }, NOW);
         found.push(...(items as unknown as Task[]));
       } else {
-        // Tasks of any of my groups, and tasks offered to me by name: two searches at once (a filter cannot say "or").
+        // Unclaimed tasks of any of my groups, and those offered to me by name: two searches at once (a filter cannot
+        // say "or"). Claimed ones are left out by the engine, so that they do not take places on the page.
         const searches = [{ candidateUser: user.username }, ...(user.roles.length ? [{ candidateGroup: { $in: user.roles } }] : [])];
         const results = await Promise.all(
-          searches.map((filter) => engine.searchUserTasks({ filter: { ...filter, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } }, NOW)),
+          searches.map((filter) =>
+            engine.searchUserTasks({ filter: { ...filter, assignee: { $exists: false }, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } }, NOW),
+          ),
         );
         const seen = new Set<string>();
         for (const task of results.flatMap((r) => r.items ?? []) as unknown as Task[]) {
@@ -224,16 +227,19 @@ export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processIns
     for (const [k, at] of lookFor) if (!result.has(k) && cases.has(at)) result.set(k, cases.get(at)!);
     const callers = wanted.filter((at) => !cases.has(at));
     if (callers.length === 0 || depth === 3) break;
-    // One more than can match: a page that is not full needs no count of the matches.
-    const { items } = await deps
-      .engine()
-      .searchProcessInstances({ filter: { processInstanceKey: { $in: callers } }, page: { limit: callers.length + 1 } }, NOW);
-    const parent = new Map((items ?? []).filter((i) => i.parentProcessInstanceKey).map((i) => [String(i.processInstanceKey), String(i.parentProcessInstanceKey)]));
+    // Callers already known are not asked for again. One more than can match: a page that is not full needs no count.
+    const unknown = callers.filter((at) => !deps.instanceParents.has(at));
+    if (unknown.length > 0) {
+      const { items } = await deps
+        .engine()
+        .searchProcessInstances({ filter: { processInstanceKey: { $in: unknown } }, page: { limit: unknown.length + 1 } }, NOW);
+      for (const i of items ?? []) deps.instanceParents.set(String(i.processInstanceKey), i.parentProcessInstanceKey ? String(i.parentProcessInstanceKey) : '');
+    }
     for (const [k, at] of lookFor) {
       if (result.has(k)) continue;
-      const up = parent.get(at);
+      const up = deps.instanceParents.get(at);
       if (up) lookFor.set(k, up);
-      else lookFor.delete(k); // a process nobody called, without a case of its own
+      else lookFor.delete(k); // a process nobody called (or that does not exist), without a case of its own
     }
   }
   // A process nobody called and no case started (an alert's joint handling, a key person's care) has no case.

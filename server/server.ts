@@ -16,6 +16,7 @@ import { acquireEngineLock } from './data/engine-lock';
 import { deployModels } from './deploy-models';
 import { startWorkers } from '../workers';
 import { apiRouter, startCaseStarter, type ApiDeps } from '../api';
+import { instanceParents } from '../api/deps';
 import { piiCipher } from './security/pii';
 import { webRouter } from './http/web';
 import { ensureCalendar } from '../workers/calendar';
@@ -118,6 +119,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       publicUrl: config.PUBLIC_URL,
       dataDir: config.DATA_DIR,
       maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
+      instanceParents: instanceParents(),
     };
     const app = createApp({
       log,

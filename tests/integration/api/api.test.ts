@@ -8,6 +8,7 @@ import { piiCipher } from '../../../server/security/pii';
 import { startEngine, until, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
 import { localDay } from '../../../workers/calendar';
+import { httpRequests } from '../../../server/http/metrics';
 
 
 
@@ -155,6 +156,15 @@ describe('the domain API', () => {
     await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/complete`, { variables: { caseClass: 'difficult', feedbackMode: 'visit', isKeyMatter: false } });
     const office = await as('street-office');
     const queued = await taskOf(office, 'queue', caseId, 'Task_SetUpCaseTeam');
+    // and read again, the queue still names the case, without asking the engine again which process called the task's
+    // (that never changes)
+    const callerSearches = async () =>
+      (await httpRequests.get()).values.filter((v) => v.labels.route === '/v2/process-instances/search').reduce((n, v) => n + v.value, 0);
+    const searchesBefore = await callerSearches();
+    expect(searchesBefore).toBeGreaterThan(0);
+    const again = (await office.call('GET', '/api/tasks?view=queue')).body.items as Json[];
+    expect(again.find((t) => t.userTaskKey === queued.userTaskKey)).toMatchObject({ case: { id: caseId, caseNo: filed.body.caseNo } });
+    expect(await callerSearches()).toBe(searchesBefore);
     // and the street office's own queue lists it unclaimed, with its 15 working days (less what passed) left
     const inQueue = async () => ((await office.call('GET', '/api/street-office/queue')).body.items as Json[]).find((i) => i.userTaskKey === queued.userTaskKey)!;
     const waiting = await inQueue();
