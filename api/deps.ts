@@ -38,8 +38,9 @@ export function instanceParents(max = 100_000): InstanceParents {
   return new LRUCache<string, string>({ max });
 }
 
-/** The consistency the SDK's search and get calls ask for: what the engine has now. */
-export const NOW = { consistency: { waitUpToMs: 0 } } as const;
+import { NOW } from '../server/engine-client';
+
+export { NOW };
 
 /** An instance's variables as one object (values parsed from the JSON text Camunda gives). */
 export async function instanceVariables(deps: Pick<ApiDeps, 'engine'>, processInstanceKey: string): Promise<Record<string, unknown>> {
