@@ -17,6 +17,7 @@ import { ProcessStartAttempted1764400000110 } from './1764400000110-process-star
 import { ClosedEventIndex1764400000120 } from './1764400000120-closed-event-index';
 import { StartAttemptedAlertsPersons1764400000130 } from './1764400000130-start-attempted-alerts-persons';
 import { RateLimits1764400000140 } from './1764400000140-rate-limits';
+import { RatingLinkCaseIndex1764400000150 } from './1764400000150-rating-link-case-index';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -37,4 +38,5 @@ export const migrations = [
   ClosedEventIndex1764400000120,
   StartAttemptedAlertsPersons1764400000130,
   RateLimits1764400000140,
+  RatingLinkCaseIndex1764400000150,
 ];
