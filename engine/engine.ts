@@ -682,12 +682,14 @@ export class EmbeddedEngine {
         await tx.query(
           `INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee,
              candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id, external_form_reference, priority,
-             custom_headers, creation_date)
-           VALUES ($1, $2, $3, $4, $5, $6, 'CREATED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+             custom_headers, creation_date, definition_key, process_id, process_version, process_name)
+           SELECT $1, $2, $3, $4, $5, $6, 'CREATED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, r.key, r.resource_id, r.version, r.name
+           FROM engine_resource r WHERE r.key = $18`,
           [key, instanceKey, element.key, wait.executionId, wait.elementId, meta.name, one(u.assignee),
             evaluateList(u.candidateGroups, vars), evaluateList(u.candidateUsers, vars),
             dueDate ? new Date(dueDate).toISOString() : null, followUpDate ? new Date(followUpDate).toISOString() : null,
-            formKey, u.formId ?? null, u.externalReference ?? null, Number(one(u.priority) ?? 50), JSON.stringify(meta.headers), now],
+            formKey, u.formId ?? null, u.externalReference ?? null, Number(one(u.priority) ?? 50), JSON.stringify(meta.headers), now,
+            instance.definition_key],
         );
       }
     }

@@ -149,9 +149,9 @@ async function waitingScale(n: number) {
       FROM engine_instance i, engine_element e WHERE e.instance_key = ${t} AND i.key <> ${t}`);
     await db.query(`
       INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee, candidate_groups,
-        candidate_users, priority, custom_headers, creation_date, form_key, form_id)
+        candidate_users, priority, custom_headers, creation_date, form_key, form_id, definition_key, process_id, process_version, process_name)
       SELECT i.key + u.key - ${t}, i.key, i.key + u.element_key - ${t}, u.execution_id, u.element_id, u.name, u.state, u.assignee,
-        u.candidate_groups, u.candidate_users, u.priority, u.custom_headers, u.creation_date, u.form_key, u.form_id
+        u.candidate_groups, u.candidate_users, u.priority, u.custom_headers, u.creation_date, u.form_key, u.form_id, i.definition_key, i.process_id, u.process_version, u.process_name
       FROM engine_instance i, engine_user_task u WHERE u.instance_key = ${t} AND i.key <> ${t}`);
     const [{ count }] = (await db.query<{ count: string }>("SELECT count(*) FROM engine_user_task WHERE state = 'CREATED'")).rows;
     await db.end();

@@ -316,10 +316,12 @@ async function seed(db: Client, bench: BenchApp, templates: Record<TemplateName,
       j.deadline + s.shift, j.available_at + s.shift, j.error_message, j.locals, j.created_at + s.shift
     FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_job j ON j.instance_key = t.key`);
   await db.query(`INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee, candidate_groups, candidate_users,
-      due_date, follow_up_date, form_key, form_id, external_form_reference, priority, custom_headers, creation_date, completion_date)
+      due_date, follow_up_date, form_key, form_id, external_form_reference, priority, custom_headers, creation_date, completion_date, definition_key, process_id,
+      process_version, process_name)
     SELECT u.key + s.off, u.instance_key + s.off, u.element_key + s.off, u.execution_id, u.element_id, u.name, u.state,
       CASE WHEN u.assignee = s.t_username THEN s.username ELSE u.assignee END, u.candidate_groups, u.candidate_users,
-      u.due_date, u.follow_up_date, u.form_key, u.form_id, u.external_form_reference, u.priority, u.custom_headers, u.creation_date + s.shift, u.completion_date + s.shift
+      u.due_date, u.follow_up_date, u.form_key, u.form_id, u.external_form_reference, u.priority, u.custom_headers, u.creation_date + s.shift, u.completion_date + s.shift,
+      u.definition_key, u.process_id, u.process_version, u.process_name
     FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_user_task u ON u.instance_key = t.key`);
   // Open timers keep the template's due time (in the future): a copy received weeks ago does not fire at once.
   await db.query(`INSERT INTO engine_timer (key, instance_key, execution_id, element_id, due_at, state)

@@ -144,6 +144,14 @@ const VERSIONS: string[][] = [
     `CREATE INDEX engine_user_task_open_groups_idx ON engine_user_task USING gin (candidate_groups) WHERE state = 'CREATED'`,
     `CREATE INDEX engine_user_task_open_users_idx ON engine_user_task USING gin (candidate_users) WHERE state = 'CREATED'`,
   ],
+  // A task's process (definition key, id, version and name, none of which ever change) on the task's own row: a task
+  // search reads the tasks and nothing else (it read each task's instance row, four pages, and the definition).
+  [
+    `ALTER TABLE engine_user_task ADD COLUMN definition_key bigint, ADD COLUMN process_id text, ADD COLUMN process_version integer, ADD COLUMN process_name text`,
+    `UPDATE engine_user_task t SET definition_key = i.definition_key, process_id = i.process_id, process_version = r.version, process_name = r.name
+       FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE i.key = t.instance_key`,
+    `ALTER TABLE engine_user_task ALTER COLUMN definition_key SET NOT NULL, ALTER COLUMN process_id SET NOT NULL, ALTER COLUMN process_version SET NOT NULL`,
+  ],
 ];
 
 export async function ensureEngineSchema(db: EngineDb): Promise<void> {
