@@ -3,7 +3,7 @@
  * the `street-office` group, claimed or not, with its case, who claimed it, and the working days left on the
  * case's internal deadline (15 working days for a difficult case; negative when it is past).
  */
-import { workingDaysBetween } from '../workers/calendar';
+import { countWorkingDaysBetween, withCalendar } from '../workers/calendar';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 import { casesOf, summary, type Task } from './tasks';
@@ -11,10 +11,16 @@ import { casesOf, summary, type Task } from './tasks';
 const GROUP = 'street-office';
 const READ: Role[] = ['street-office', 'leader', 'admin'];
 
-/** Working days from now to `due` (counting the due day), negative as many working days past it. */
-async function workingDaysLeft(deps: ApiDeps, due: Date, now: Date): Promise<number> {
-  if (due > now) return workingDaysBetween(deps.db, now, due, deps.timeZone);
-  return -(await workingDaysBetween(deps.db, due, now, deps.timeZone));
+/**
+ * Working days from now to each due date (counting the due day), negative as many working days past it: the calendar
+ * is read once for all of them.
+ */
+function workingDaysLeft(deps: ApiDeps, dues: Array<Date | null>, now: Date): Promise<Array<number | null>> {
+  return withCalendar(deps.db, (isWorkday) =>
+    dues.map((due) =>
+      due === null ? null : due > now ? countWorkingDaysBetween(now, due, deps.timeZone, isWorkday) : -countWorkingDaysBetween(due, now, deps.timeZone, isWorkday),
+    ),
+  );
 }
 
 export const streetOfficeRoutes: RouteSpec[] = [
@@ -36,21 +42,32 @@ export const streetOfficeRoutes: RouteSpec[] = [
           : (await deps.db.query<{ username: string; display_name: string }>('SELECT username, display_name FROM app_user WHERE username = ANY($1)', [assignees])).map((u) => [u.username, u.display_name]),
       );
       const cases = await casesOf(deps, tasks, user.id);
-      const items = [];
-      for (const task of tasks) {
+      // The cases' own deadlines and states, in one query for the whole queue.
+      const ids = [...new Set([...cases.values()].flatMap((c) => (c.case ? [c.case.id] : [])))];
+      const rows = new Map(
+        ids.length === 0
+          ? []
+          : (
+              await deps.db.query<{ id: string; sla_due_at: Date | null; status: string; is_key_matter: boolean }>(
+                'SELECT id, sla_due_at, status, is_key_matter FROM petition_case WHERE id = ANY($1::uuid[])',
+                [ids],
+              )
+            ).map((r) => [r.id, r]),
+      );
+      const shown = tasks.flatMap((task) => {
         const { case: petition, hidden } = cases.get(String(task.processInstanceKey))!;
-        if (hidden) continue;
-        const [row] = petition
-          ? await deps.db.query<{ sla_due_at: Date | null; status: string; is_key_matter: boolean }>('SELECT sla_due_at, status, is_key_matter FROM petition_case WHERE id = $1', [petition.id])
-          : [];
+        if (hidden) return [];
+        const row = petition ? rows.get(petition.id) : undefined;
         const due = row?.sla_due_at ? new Date(row.sla_due_at) : task.dueDate ? new Date(task.dueDate) : null;
-        items.push({
-          ...summary(task, now),
-          claimedBy: task.assignee ? { username: task.assignee, displayName: names.get(task.assignee) ?? task.assignee } : null,
-          case: petition ? { ...petition, status: row?.status ?? null, keyMatter: row?.is_key_matter ?? false, dueAt: due?.toISOString() ?? null } : null,
-          workingDaysLeft: due ? await workingDaysLeft(deps, due, now) : null,
-        });
-      }
+        return [{ task, petition, row, due }];
+      });
+      const left = await workingDaysLeft(deps, shown.map((s) => s.due), now);
+      const items = shown.map(({ task, petition, row, due }, i) => ({
+        ...summary(task, now),
+        claimedBy: task.assignee ? { username: task.assignee, displayName: names.get(task.assignee) ?? task.assignee } : null,
+        case: petition ? { ...petition, status: row?.status ?? null, keyMatter: row?.is_key_matter ?? false, dueAt: due?.toISOString() ?? null } : null,
+        workingDaysLeft: left[i],
+      }));
       // Unclaimed first, then the least time left.
       items.sort((a, b) => Number(!!a.claimedBy) - Number(!!b.claimedBy) || (a.workingDaysLeft ?? 1e9) - (b.workingDaysLeft ?? 1e9));
       return { items };

@@ -40,6 +40,7 @@ async function main() {
       { route: 'GET /api/tasks?view=mine', requests: REQUESTS, call: () => get(pick(FIRST_RESPONDERS), '/api/tasks?view=mine') },
       { route: 'GET /api/tasks?view=queue', requests: REQUESTS, call: () => get('street-office', '/api/tasks?view=queue') },
       { route: 'GET /api/cases/:id', requests: REQUESTS, call: () => get('leader', `/api/cases/${pick(caseIds)}`) },
+      { route: 'GET /api/street-office/queue', requests: Math.ceil(REQUESTS / 10), call: () => get('street-office', '/api/street-office/queue') },
       { route: 'GET /api/dashboard', requests: Math.ceil(REQUESTS / 10), call: () => get('leader', '/api/dashboard') },
       { route: 'POST /api/cases', requests: Math.ceil(REQUESTS / 4), call: async () => (await sessions.get('reception')!.call('POST', '/api/cases', intakeBody(compounds))).status },
     ];
