@@ -88,8 +88,12 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     BENCH_MEMORY_FILE: memoryFile,
     BENCH_MEMORY_INTERVAL_MS: '5000',
     NODE_OPTIONS: `--require ${join(__dirname, 'memory-probe.cjs')}`,
-    // The engine's settings and the number of app processes, when the run is about them.
-    ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => (e[0].startsWith('ENGINE_') || e[0] === 'APP_PROCESSES') && e[1] !== undefined)),
+    // The engine's settings, the number of app processes and the limit on requests in hand, when the run is about them.
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => (e[0].startsWith('ENGINE_') || e[0] === 'APP_PROCESSES' || e[0] === 'MAX_REQUESTS_IN_FLIGHT') && e[1] !== undefined,
+      ),
+    ),
     ...extra,
   };
   // BENCH_CPU_PROF=<dir> / BENCH_HEAP_PROF=<dir>: the app writes a V8 CPU profile / sampling heap profile (what is
