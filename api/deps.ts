@@ -4,6 +4,10 @@ import type { EngineClient } from '../server/engine-client';
 import type { Logger } from '../server/logger';
 import type { PiiCipher } from '../server/security/pii';
 import { LRUCache } from 'lru-cache';
+import { NOW } from '../server/engine-client';
+
+/** What the SDK's searches and gets are asked with (see server/engine-client.ts). */
+export { NOW };
 
 export interface ApiDeps {
   db: Db;
@@ -37,10 +41,6 @@ export type InstanceParents = LRUCache<string, string>;
 export function instanceParents(max = 100_000): InstanceParents {
   return new LRUCache<string, string>({ max });
 }
-
-import { NOW } from '../server/engine-client';
-
-export { NOW };
 
 /** An instance's variables as one object (values parsed from the JSON text Camunda gives). */
 export async function instanceVariables(deps: Pick<ApiDeps, 'engine'>, processInstanceKey: string): Promise<Record<string, unknown>> {

@@ -679,6 +679,7 @@ export class EmbeddedEngine {
         }
         const dueDate = one(u.dueDate);
         const followUpDate = one(u.followUpDate);
+        // The process's key, id, version and name from its definition (always there: the instance's foreign key).
         await tx.query(
           `INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee,
              candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id, external_form_reference, priority,
