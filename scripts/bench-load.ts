@@ -21,6 +21,9 @@
  * Options (environment): BENCH_CASES (100000), BENCH_RATED_SECONDS (60), BENCH_MAX_SECONDS (30), BENCH_READ_RATE (200),
  * BENCH_WARMUP_SECONDS (15: the reads at their rate after the restart, shown apart), APP_PROCESSES (the app's setting),
  * BENCH_KEEP=1 keeps the database (for EXPLAIN) and prints its URL and the key its personal data is encrypted with.
+ * BENCH_DATABASE=<url> runs on such a kept database instead of seeding one (with PII_ENCRYPTION_KEY set to its key; it
+ * is kept, and run A and B's writes stay in it); BENCH_RUNS (R,A,B) names the runs to make, e.g. BENCH_RUNS=R to
+ * compare two builds of the read path alternated on one database within minutes.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -37,6 +40,8 @@ const RATED_SECONDS = Number(process.env.BENCH_RATED_SECONDS ?? 60);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 30);
 const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 200);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 15);
+const REUSED = process.env.BENCH_DATABASE;
+const RUNS = new Set((process.env.BENCH_RUNS ?? 'R,A,B').toUpperCase().split(',').map((r) => r.trim()));
 /** How many of the cases are open, and where they wait (the rest are closed). */
 // Classification is done the day a case comes in, coordination within 24 hours, the street office claims its cases
 // soon: few cases wait there. Most open cases wait for the petitioner's rating (a three-day window).
@@ -50,7 +55,7 @@ const log = (...args: unknown[]) => console.log(`[${new Date().toISOString().sli
 async function main() {
   const started = Date.now();
   log(`bench:load — ${CASES} cases; ${machine()}`);
-  const database = await freshDatabase('bench_load');
+  const database = REUSED ? { url: REUSED, drop: () => Promise.resolve() } : await freshDatabase('bench_load');
   let bench: BenchApp | undefined;
   const db = new Client({ connectionString: database.url });
   try {
@@ -61,15 +66,19 @@ async function main() {
     for (const u of users) sessions.set(u, await Session.signIn(bench.url, u));
     const compounds = (await db.query<{ id: string }>('SELECT id FROM compound ORDER BY name')).rows.map((r) => r.id);
 
-    log('templates: five cases through the API');
-    const templates = await makeTemplates(bench, db, sessions, compounds);
-    log('seeding in SQL');
-    const t0 = Date.now();
-    const counts = await seed(db, bench, templates, compounds);
-    log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s:`, counts);
-    await bench.restart();
-    for (const s of sessions.values()) s.base = bench.url;
-    log(`app restarted at ${bench.url}`);
+    if (REUSED) {
+      log(`on the kept database ${REUSED}`);
+    } else {
+      log('templates: five cases through the API');
+      const templates = await makeTemplates(bench, db, sessions, compounds);
+      log('seeding in SQL');
+      const t0 = Date.now();
+      const counts = await seed(db, bench, templates, compounds);
+      log(`seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s:`, counts);
+      await bench.restart();
+      for (const s of sessions.values()) s.base = bench.url;
+      log(`app restarted at ${bench.url}`);
+    }
 
     const pools = await loadPools(db, bench);
     log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
@@ -100,33 +109,37 @@ async function main() {
     const warm = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), WARMUP_SECONDS, true);
     console.log(`\nWarm-up after the restart — the reads at ${READ_RATE} req/s, ${WARMUP_SECONDS} s (not counted below):\n\n${table(warm)}\n`);
 
-    log(`run R: reads alone at ${READ_RATE} req/s, ${RATED_SECONDS} s`);
-    let meter = cpuMeter(bench);
-    const readsAlone = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), RATED_SECONDS, true);
-    console.log(`\nRun R — the reads of run A alone, held at ${READ_RATE} req/s, ${RATED_SECONDS} s:\n`);
-    console.log(table(readsAlone));
-    console.log(`\n${meter(served(readsAlone))}`);
-
-    log(`run A: reads at ${READ_RATE} req/s, writes beside them, ${RATED_SECONDS} s`);
-    meter = cpuMeter(bench);
-    const rated = await runMix(bench.url, mix, RATED_SECONDS, true);
-    console.log(`\nRun A — reads held at ${READ_RATE} req/s (tasklist mine/queue, case pages), writes at their own rates, ${RATED_SECONDS} s:\n`);
-    console.log(table(rated));
-    console.log(`\n${meter(served(rated))} (reads and writes together)`);
-    const aim = rated.filter((r) => readRoutes(r.route));
-    const met = aim.every((r) => Number(r['p99 ms']) < 100);
-    console.log(`\naim p99 < 100 ms for tasklist and case reads at ${READ_RATE} req/s: ${met ? 'MET' : 'MISSED'} (${aim.map((r) => `${r.route} ${r['p99 ms']} ms`).join(', ')})`);
-
-    log(`run B: maximum throughput, ${MAX_SECONDS} s`);
-    // The tasks run A's intakes and completions created join what is left.
-    Object.assign(pools, await loadPools(db, bench));
-    log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
-    meter = cpuMeter(bench);
-    const max = await runMix(bench.url, mix, MAX_SECONDS, false);
-    console.log(`\nRun B — no rate limit (connections per route as listed), ${MAX_SECONDS} s:\n`);
-    console.log(table(max));
-    const total = max.reduce((a, r) => a + Number(r['req/s']), 0);
-    console.log(`\ntotal: ${total.toFixed(0)} req/s; ${meter(served(max))} (reads and writes together)`);
+    if (RUNS.has('R')) {
+      log(`run R: reads alone at ${READ_RATE} req/s, ${RATED_SECONDS} s`);
+      const meter = cpuMeter(bench);
+      const readsAlone = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), RATED_SECONDS, true);
+      console.log(`\nRun R — the reads of run A alone, held at ${READ_RATE} req/s, ${RATED_SECONDS} s:\n`);
+      console.log(table(readsAlone));
+      console.log(`\n${meter(served(readsAlone))}`);
+    }
+    if (RUNS.has('A')) {
+      log(`run A: reads at ${READ_RATE} req/s, writes beside them, ${RATED_SECONDS} s`);
+      const meter = cpuMeter(bench);
+      const rated = await runMix(bench.url, mix, RATED_SECONDS, true);
+      console.log(`\nRun A — reads held at ${READ_RATE} req/s (tasklist mine/queue, case pages), writes at their own rates, ${RATED_SECONDS} s:\n`);
+      console.log(table(rated));
+      console.log(`\n${meter(served(rated))} (reads and writes together)`);
+      const aim = rated.filter((r) => readRoutes(r.route));
+      const met = aim.every((r) => Number(r['p99 ms']) < 100);
+      console.log(`\naim p99 < 100 ms for tasklist and case reads at ${READ_RATE} req/s: ${met ? 'MET' : 'MISSED'} (${aim.map((r) => `${r.route} ${r['p99 ms']} ms`).join(', ')})`);
+    }
+    if (RUNS.has('B')) {
+      log(`run B: maximum throughput, ${MAX_SECONDS} s`);
+      // The tasks run A's intakes and completions created join what is left.
+      Object.assign(pools, await loadPools(db, bench));
+      log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
+      const meter = cpuMeter(bench);
+      const max = await runMix(bench.url, mix, MAX_SECONDS, false);
+      console.log(`\nRun B — no rate limit (connections per route as listed), ${MAX_SECONDS} s:\n`);
+      console.log(table(max));
+      const total = max.reduce((a, r) => a + Number(r['req/s']), 0);
+      console.log(`\ntotal: ${total.toFixed(0)} req/s; ${meter(served(max))} (reads and writes together)`);
+    }
     // The last sample of each of the app's processes.
     const last = [...new Map(bench.memory().map((m) => [m.pid, m])).values()];
     if (last.length > 0) {
