@@ -26,23 +26,23 @@ export function inProcessFetch(dispatch: Dispatch): typeof fetch {
       (_, reject) => (onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'))),
     );
     let closeResponse: (() => void) | undefined;
-    // The body as the handler writes it (light-my-request's own capture misses what Express writes once it has
-    // swapped the response's prototype for its own).
-    const chunks: Buffer[] = [];
+    // The body as the handler writes it, kept here as written (Express writes an answer as one string): light-my-request's
+    // own capture misses what Express writes once it has swapped the response's prototype for its own, and would copy
+    // every byte twice more to build a payload nobody reads. Its fake response is only told that the body has begun
+    // (an empty write), so that the headers go out then, as they would on a socket.
+    const chunks: Array<string | Buffer> = [];
     const handler: Dispatch = (req, res) => {
       closeResponse = () => res.emit('close');
       signal.addEventListener('abort', closeResponse, { once: true });
       const write = res.write.bind(res) as (...args: unknown[]) => boolean;
       const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-      const keep = (chunk: unknown, encoding: unknown) => {
-        if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-        chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8'));
-      };
       res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
-        keep(chunk, encoding);
-        return write(chunk, encoding, cb);
+        const callback = typeof encoding === 'function' ? encoding : cb;
+        if (typeof chunk === 'string') chunks.push(typeof encoding === 'string' && !UTF8.has(encoding) ? Buffer.from(chunk, encoding as BufferEncoding) : chunk);
+        else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk)); // a copy: the writer may reuse its buffer once written
+        return write('', 'utf8', callback);
       }) as typeof res.write;
-      // end(chunk) is write(chunk) and end(): each byte goes through write once.
+      // end(chunk) is write(chunk) and end().
       res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
         if (typeof chunk === 'function') return end(chunk);
         if (chunk !== undefined && chunk !== null) res.write(chunk, (typeof encoding === 'string' ? encoding : 'utf8') as BufferEncoding);
@@ -67,6 +67,78 @@ export function inProcessFetch(dispatch: Dispatch): typeof fetch {
       for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, String(one));
     }
     const empty = answer.statusCode === 204 || answer.statusCode === 304 || request.method === 'HEAD';
-    return new Response(empty ? null : Buffer.concat(chunks), { status: answer.statusCode, statusText: answer.statusMessage, headers: responseHeaders });
+    const body = empty ? null : chunks.every((c) => typeof c === 'string') ? chunks.join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    return new InProcessResponse(body, { status: answer.statusCode, statusText: answer.statusMessage, headers: responseHeaders }) as unknown as Response;
   };
+}
+
+const UTF8 = new Set(['utf8', 'utf-8', 'UTF8', 'UTF-8']);
+
+/** fetch's Response, typed as a plain base class: its type declares the ways of reading a body as properties, which a subclass could not override. */
+const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => { readonly headers: Headers; readonly status: number; readonly statusText: string };
+
+/**
+ * The answer as fetch's Response, its body kept as the handler wrote it: `text()` and `json()` (how the SDK reads
+ * every answer) take that text as it is, instead of encoding it into a byte stream that is read back and decoded
+ * again; `body`, `arrayBuffer()`, `blob()`, `clone()` and the rest behave as an ordinary Response's, and a body is
+ * read once, as there.
+ */
+class InProcessResponse extends ResponseBase {
+  readonly #payload: string | Buffer | null;
+  #read = false;
+  #stream: ReadableStream<Uint8Array> | null | undefined;
+
+  constructor(payload: string | Buffer | null, init: ResponseInit) {
+    super(null, init);
+    this.#payload = payload;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream === undefined) this.#stream = this.#payload === null ? null : new Response(this.#payload).body;
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#read || Boolean(this.#stream?.locked);
+  }
+
+  /** The body, once: a second read fails as fetch's does. */
+  #take(): string | Buffer | null {
+    if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
+    this.#read = true;
+    return this.#payload;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/require-await -- a rejected promise, as fetch's, when read twice
+  async text(): Promise<string> {
+    const payload = this.#take();
+    return payload === null ? '' : payload.toString();
+  }
+
+  json(): Promise<unknown> {
+    return this.text().then((text) => JSON.parse(text) as unknown);
+  }
+
+  arrayBuffer(): Promise<ArrayBuffer> {
+    return this.#ordinary().then((r) => r.arrayBuffer());
+  }
+
+  blob(): Promise<Blob> {
+    return this.#ordinary().then((r) => r.blob());
+  }
+
+  formData(): Promise<FormData> {
+    return this.#ordinary().then((r) => r.formData());
+  }
+
+  clone(): Response {
+    if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
+    return new InProcessResponse(this.#payload, { status: this.status, statusText: this.statusText, headers: this.headers }) as unknown as Response;
+  }
+
+  /** The body as an ordinary Response, for the ways of reading it that are not text. */
+  // eslint-disable-next-line @typescript-eslint/require-await -- a rejected promise, as fetch's, when read twice
+  async #ordinary(): Promise<Response> {
+    return new Response(this.#take(), { headers: this.headers });
+  }
 }

@@ -19,6 +19,8 @@ describe('in-process fetch', () => {
     res.end(Buffer.from('part two'));
   });
   app.delete('/v2/nothing', (_req, res) => void res.status(204).end());
+  const bytes = Buffer.from([0xff, 0x00, 0xfe, 0x80]);
+  app.get('/v2/binary', (_req, res) => void res.type('application/octet-stream').send(bytes));
   app.get('/v2/wait', (_req, res) => {
     res.on('close', () => closed.push('wait'));
   });
@@ -33,6 +35,23 @@ describe('in-process fetch', () => {
     const none = await f('http://localhost:1/v2/nothing', { method: 'DELETE' });
     expect(none.status).toBe(204);
     expect(await none.text()).toBe('');
+  });
+
+  it('when an answer is read, then it reads as any Response: once, as text, JSON, bytes or a stream, and a clone reads again', async () => {
+    const res = await f(new Request('http://localhost:1/v2/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":"二"}' }));
+    const copy = res.clone();
+    expect(res.bodyUsed).toBe(false);
+    expect(await res.json()).toEqual({ got: { a: '二' } });
+    expect(res.bodyUsed).toBe(true);
+    await expect(res.text()).rejects.toThrow(TypeError);
+    expect(() => res.clone()).toThrow(TypeError);
+    expect(Buffer.from(await copy.arrayBuffer()).toString('utf8')).toBe('{"got":{"a":"二"}}');
+    const streamed = await f('http://localhost:1/v2/written');
+    expect(await new Response(streamed.body).text()).toBe('part one, part two');
+    expect(streamed.bodyUsed).toBe(true);
+    // Bytes that are not text come back as they were written.
+    expect(Buffer.from(await (await f('http://localhost:1/v2/binary')).arrayBuffer())).toEqual(bytes);
+    expect((await f('http://localhost:1/v2/nothing', { method: 'DELETE' })).body).toBeNull();
   });
 
   it('when the caller aborts while the handler waits, then the caller gets an AbortError and the handler sees its response close', async () => {
