@@ -205,44 +205,54 @@ export async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promi
 
 /**
  * The cases of many tasks, by process instance key: the cases whose own process a task is in come from one query
- * (no engine call per task); tasks of called processes take their callers' cases, asked for in one search per level.
+ * (no engine call per task); tasks of called processes take their callers' cases. Which process called which never
+ * changes, so it is asked of the engine once per instance (`deps.instanceParents`), all unknown callers at once; with
+ * the callers known, the cases of the tasks and of all their callers come from one query.
  */
 export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processInstanceKey'>>, readerId: string): Promise<Map<string, { case: TaskCase | null; hidden: boolean }>> {
   const keys = [...new Set(tasks.map((t) => String(t.processInstanceKey)))];
   const result = new Map<string, { case: TaskCase | null; hidden: boolean }>();
-  if (keys.length === 0) return result;
-  /** Instance key → the instance whose case is looked for (itself, then the process that called it, and so on). */
-  const lookFor = new Map(keys.map((k) => [k, k]));
-  // A called process's task (the street office's, a working group's) belongs to its caller's case: the callers of
-  // all such tasks are asked for at once, up to three calls deep, instead of one engine call per task.
-  for (let depth = 0; depth < 4; depth++) {
-    const wanted = [...new Set([...lookFor.entries()].filter(([k]) => !result.has(k)).map(([, at]) => at))];
-    if (wanted.length === 0) break;
-    const rows = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean; process_instance_key: string }>(
-      `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
-       FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
-      [wanted, readerId],
-    );
-    const cases = new Map(rows.map((row) => [row.process_instance_key, { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden }]));
-    for (const [k, at] of lookFor) if (!result.has(k) && cases.has(at)) result.set(k, cases.get(at)!);
-    const callers = wanted.filter((at) => !cases.has(at));
-    if (callers.length === 0 || depth === 3) break;
-    // Callers already known are not asked for again. One more than can match: a page that is not full needs no count.
-    const unknown = callers.filter((at) => !deps.instanceParents.has(at));
-    if (unknown.length > 0) {
-      const { items } = await deps
-        .engine()
-        .searchProcessInstances({ filter: { processInstanceKey: { $in: unknown } }, page: { limit: unknown.length + 1 } }, NOW);
-      for (const i of items ?? []) deps.instanceParents.set(String(i.processInstanceKey), i.parentProcessInstanceKey ? String(i.parentProcessInstanceKey) : '');
+  /** Instance key → its case, for every instance asked about (null: it has none of its own). */
+  const found = new Map<string, { case: TaskCase; hidden: boolean } | null>();
+  // An instance, the process that called it, and so on up to three calls deep, as far as the callers are known.
+  const chainOf = (key: string) => {
+    const chain = [key];
+    for (let up = deps.instanceParents.get(key); up && chain.length < 4; up = deps.instanceParents.get(up)) chain.push(up);
+    return chain;
+  };
+  /** Instances the engine was asked about in this call (one it does not know is not asked about again). */
+  const asked = new Set<string>();
+  for (let round = 0; round < 4 && result.size < keys.length; round++) {
+    const pending = keys.filter((k) => !result.has(k));
+    const wanted = [...new Set(pending.flatMap(chainOf))].filter((at) => !found.has(at));
+    if (wanted.length > 0) {
+      const rows = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean; process_instance_key: string }>(
+        `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
+         FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
+        [wanted, readerId],
+      );
+      for (const at of wanted) found.set(at, null);
+      for (const row of rows) found.set(row.process_instance_key, { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden });
     }
-    for (const [k, at] of lookFor) {
-      if (result.has(k)) continue;
-      const up = deps.instanceParents.get(at);
-      if (up) lookFor.set(k, up);
-      else lookFor.delete(k); // a process nobody called (or that does not exist), without a case of its own
+    // The first instance of its chain with a case gives a task its case. A chain that ends at a process nobody called
+    // (or at the depth limit) without one: no case (an alert's joint handling, a key person's care).
+    const unknownCallers = new Set<string>();
+    for (const k of pending) {
+      const chain = chainOf(k);
+      const own = chain.map((at) => found.get(at)).find(Boolean);
+      const top = chain[chain.length - 1];
+      if (own) result.set(k, own);
+      else if (chain.length === 4 || deps.instanceParents.get(top) === '' || asked.has(top)) result.set(k, { case: null, hidden: false });
+      else unknownCallers.add(top);
     }
+    if (unknownCallers.size === 0) break;
+    // One more than can match: a page that is not full needs no count.
+    const unknown = [...unknownCallers];
+    const { items } = await deps.engine().searchProcessInstances({ filter: { processInstanceKey: { $in: unknown } }, page: { limit: unknown.length + 1 } }, NOW);
+    for (const i of items ?? []) deps.instanceParents.set(String(i.processInstanceKey), i.parentProcessInstanceKey ? String(i.parentProcessInstanceKey) : '');
+    // One the engine does not show (yet: a cluster's search lags behind its writes) is not remembered.
+    for (const at of unknown) asked.add(at);
   }
-  // A process nobody called and no case started (an alert's joint handling, a key person's care) has no case.
   for (const k of keys) if (!result.has(k)) result.set(k, { case: null, hidden: false });
   return result;
 }
