@@ -20,6 +20,8 @@
  *
  * Options (environment): BENCH_CASES (100000), BENCH_RATED_SECONDS (60), BENCH_MAX_SECONDS (30), BENCH_READ_RATE (200),
  * BENCH_WARMUP_SECONDS (15: the reads at their rate after the restart, shown apart), APP_PROCESSES (the app's setting),
+ * BENCH_RUNS=C adds run C, the reads alone from BENCH_READ_CONNECTIONS (4) connections without a rate (closed loop): what a
+ * read costs the app and PostgreSQL, without the backlog a held rate can leave after a restart.
  * BENCH_KEEP=1 keeps the database (for EXPLAIN) and prints its URL and the key its personal data is encrypted with.
  * BENCH_DATABASE=<url> runs on such a kept database instead of seeding one (with PII_ENCRYPTION_KEY set to its key; it
  * is kept, and run A and B's writes stay in it); BENCH_RUNS (R,A,B) names the runs to make, e.g. BENCH_RUNS=R to
@@ -41,6 +43,7 @@ const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 30);
 const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 200);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 15);
 const REUSED = process.env.BENCH_DATABASE;
+const READ_CONNECTIONS = Number(process.env.BENCH_READ_CONNECTIONS ?? 4);
 const RUNS = new Set((process.env.BENCH_RUNS ?? 'R,A,B').toUpperCase().split(',').map((r) => r.trim()));
 /** How many of the cases are open, and where they wait (the rest are closed). */
 // Classification is done the day a case comes in, coordination within 24 hours, the street office claims its cases
@@ -116,6 +119,17 @@ async function main() {
       console.log(`\nRun R — the reads of run A alone, held at ${READ_RATE} req/s, ${RATED_SECONDS} s:\n`);
       console.log(table(readsAlone));
       console.log(`\n${meter(served(readsAlone))}`);
+    }
+    if (RUNS.has('C')) {
+      log(`run C: reads alone from ${READ_CONNECTIONS} connections, no rate, ${RATED_SECONDS} s`);
+      const meter = cpuMeter(bench);
+      // The read mix's shares of the connections (35 % tasklist mine, 15 % queue, 50 % case pages), at least one each.
+      const shares: Record<string, number> = { 'GET /api/tasks?view=mine': 0.35, 'GET /api/tasks?view=queue': 0.15, 'GET /api/cases/:id': 0.5 };
+      const reads = mix.filter((r) => readRoutes(r.route)).map((r) => ({ ...r, connections: Math.max(1, Math.round(READ_CONNECTIONS * (shares[r.route] ?? 0))) }));
+      const closed = await runMix(bench.url, reads, RATED_SECONDS, false);
+      console.log(`\nRun C — the reads alone, closed loop (connections as listed), ${RATED_SECONDS} s:\n`);
+      console.log(table(closed));
+      console.log(`\n${meter(served(closed))}`);
     }
     if (RUNS.has('A')) {
       log(`run A: reads at ${READ_RATE} req/s, writes beside them, ${RATED_SECONDS} s`);
