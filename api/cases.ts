@@ -404,14 +404,24 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     phone_masked: string | null;
     accusation: boolean;
     accused_user_id: string | null;
+    rating_link_open: boolean;
+    recorded: Array<{ kind: string; detail: unknown; actor: string | null; at: string }>;
   }>(
+    // One statement: the case, whether a rating link waits for the petitioner, and its recorded timeline (events and
+    // notifications) — each a round trip to the database of its own before.
     `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
             c.process_instance_key, c.duplicate_of, u.username AS first_responder, u.display_name AS first_responder_name,
-            comp.name AS compound, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id
+            comp.name AS compound, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id,
+            EXISTS (SELECT 1 FROM rating_link l WHERE l.case_id = c.id AND l.used_at IS NULL AND l.expires_at > $2) AS rating_link_open,
+            (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'detail', t.detail, 'actor', t.actor, 'at', t.at) ORDER BY t.at), '[]')
+             FROM (SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = c.id
+                   UNION ALL
+                   SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at
+                   FROM notification WHERE case_id = c.id) t) AS recorded
      FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
      LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
      WHERE c.id = $1`,
-    [caseId],
+    [caseId, deps.now().toISOString()],
   );
   if (!c || c.accused_user_id === readerId) throw caseNotFound();
   let variables: Record<string, unknown> = {};
@@ -451,22 +461,10 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
       });
     }
   };
-  const [recorded] = await Promise.all([
-    deps.db.query<{ kind: string; detail: unknown; actor: string | null; at: Date }>(
-      `SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = $1
-       UNION ALL
-       SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at FROM notification WHERE case_id = $1
-       ORDER BY at`,
-      [caseId],
-    ),
-    engineSide(),
-  ]);
-  const timeline = [...recorded, ...steps].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+  await engineSide();
+  const recorded = c.recorded.map((e) => ({ ...e, at: new Date(e.at) }));
+  const timeline = [...recorded, ...steps].sort((a, b) => a.at.getTime() - b.at.getTime());
   const now = deps.now();
-  const [openLink] = await deps.db.query<{ round: number }>('SELECT round FROM rating_link WHERE case_id = $1 AND used_at IS NULL AND expires_at > $2 LIMIT 1', [
-    caseId,
-    now.toISOString(),
-  ]);
   return {
     id: c.id,
     caseNo: c.case_no,
@@ -486,7 +484,7 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     process: { instanceKey: c.process_instance_key, state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'), activeElements: active },
     clocks: { internal: clockState(variables.slaDueAt, c.closed_at, now), legal: clockState(variables.legalDueAt, c.closed_at, now) },
     /** A rating link is waiting for the petitioner (its first responder may hand it out). */
-    ratingLinkOpen: Boolean(openLink),
+    ratingLinkOpen: c.rating_link_open,
     timeline,
   };
 }

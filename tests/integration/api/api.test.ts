@@ -100,6 +100,8 @@ describe('the domain API', () => {
     expect(handOut.status).toBe(200);
     expect(handOut.body.url).toBe(`http://localhost:${new URL(h.server.url).port}/rate/${token}`);
     expect((await (await as('cadre')).call('GET', `/api/cases/${caseId}/rating-link`)).status).toBe(403);
+    // (the case page says a link waits for the petitioner)
+    expect((await reception.call('GET', `/api/cases/${caseId}`)).body.ratingLinkOpen).toBe(true);
     // (and the texts no SMS provider sent wait in her outbox, masked, until she marks them passed on)
     const outbox = (await reception.call('GET', '/api/outbox')).body.items as Json[];
     const waiting = outbox.filter((m) => (m.case as Json).id === caseId);
@@ -124,7 +126,13 @@ describe('the domain API', () => {
     const casePage = (await reception.call('GET', `/api/cases/${caseId}`)).body;
     expect(casePage).toMatchObject({ owner: { username: 'reception' }, petitioner: { name: '王**', phone: '138****5678' }, process: { state: 'COMPLETED' } });
     expect(casePage.clocks.internal.state).toBe('met');
+    expect(casePage.ratingLinkOpen).toBe(false);
     expect((casePage.timeline as Json[]).map((e) => e.kind)).toEqual(expect.arrayContaining(['registered', 'task-completed', 'rated', 'closed', 'step']));
+    // the recorded events, the texts sent and the process's steps, in the order they happened, each with its instant
+    const times = (casePage.timeline as Json[]).map((e) => e.at as string);
+    expect(times.every((t) => /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(t))).toBe(true);
+    expect([...times].sort()).toEqual(times);
+    expect((casePage.timeline as Json[]).some((e) => String(e.kind).startsWith('notification:') && e.actor === 'system')).toBe(true);
     expect((casePage.timeline as Json[]).filter((e) => e.kind === 'step').map((e) => e.detail.elementId)).toEqual(expect.arrayContaining(['Task_ConfirmCaseClass', 'Task_CoordinateUnit', 'Task_CloseCase']));
   });
 
