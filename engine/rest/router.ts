@@ -42,7 +42,9 @@ export function engineRouter({ engine, credentials, version = '8.8.0-embedded', 
     handler(req, res).then((body) => {
       if (res.headersSent) return;
       if (body === undefined) res.status(204).type('application/json').end();
-      else res.status(200).json(body);
+      // Written as the text it is: Express's json() would turn an answer of 1,000 characters or more into a Buffer
+      // first (a copy of every search answer, which the app's in-process client then turns back into text).
+      else res.status(200).type('application/json').end(JSON.stringify(body));
     }, next);
   };
   const key = (req: Request, name: string) => {
