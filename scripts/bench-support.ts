@@ -87,7 +87,9 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     PII_ENCRYPTION_KEY: piiKey,
     BENCH_MEMORY_FILE: memoryFile,
     BENCH_MEMORY_INTERVAL_MS: '5000',
-    NODE_OPTIONS: `--require ${join(__dirname, 'memory-probe.cjs')}`,
+    // BENCH_ALLOC_PROF=<dir>: where the app allocates, freed objects included (scripts/alloc-probe.cjs).
+    NODE_OPTIONS: [`--require ${join(__dirname, 'memory-probe.cjs')}`, ...(process.env.BENCH_ALLOC_PROF ? [`--require ${join(__dirname, 'alloc-probe.cjs')}`] : [])].join(' '),
+    ...(process.env.BENCH_ALLOC_PROF ? { BENCH_ALLOC_PROF: process.env.BENCH_ALLOC_PROF } : {}),
     // The engine's settings, the number of app processes and the limit on requests in hand, when the run is about them.
     ...Object.fromEntries(
       Object.entries(process.env).filter(
