@@ -27,8 +27,6 @@ export interface ApiDeps {
   publicUrl: string;
   /** API requests this process works on at once; more are refused at once (MAX_REQUESTS_IN_FLIGHT; 0 or unset: no limit). */
   maxRequestsInFlight?: number;
-  /** The quickest answers of half a second slower than this, with requests waiting: new ones are refused (MAX_QUEUE_DELAY_MS; 0 or unset: never). */
-  maxQueueDelayMs?: number;
   /** Which process instance called which, as the engine answered (see {@link instanceParents}). */
   instanceParents: InstanceParents;
 }

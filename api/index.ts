@@ -2,7 +2,7 @@
  * The domain API at /api: JSON in and out, sessions and CSRF, every route declared once in `ROUTES` (access,
  * schemas, handler), its OpenAPI 3.1 document at /api/openapi.json and an interactive page at /api/docs.
  */
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { authenticate, authRoutes } from './auth';
 import { caseRoutes } from './cases';
@@ -18,11 +18,38 @@ import { attachmentRoutes } from './attachments';
 import { streetOfficeRoutes } from './street-office';
 import { inboxRoutes } from './inbox';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
-import { admission } from './admission';
 import type { ApiDeps } from './deps';
+import { problems, refusal } from '../server/http/problem';
 
 export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';
+
+/**
+ * Past `limit` requests in hand, a new one is refused at once (503, Retry-After) instead of joining a queue it would
+ * wait seconds in: an app asked for more than its machine can do keeps answering what it took on in reasonable time,
+ * and its memory does not grow with a backlog. Nothing is half-done: a refused request never started.
+ */
+function inFlightLimit(limit: number): RequestHandler {
+  let inHand = 0;
+  return (_req, res, next) => {
+    if (inHand >= limit) {
+      res.setHeader('Retry-After', '2');
+      return next(
+        refusal(
+          'overloaded',
+          problems.unavailable({
+            zh: '系统繁忙：正在处理的请求过多，本次请求未被处理。请稍等几秒后重试。',
+            en: 'The system is busy: too many requests are being worked on, and this one was not taken. Please retry in a few seconds.',
+          }),
+        ),
+      );
+    }
+    inHand++;
+    // Once per response: when it has been sent, or its connection dropped before that.
+    res.once('close', () => inHand--);
+    next();
+  };
+}
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
 export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...streetOfficeRoutes, ...inboxRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
@@ -42,7 +69,7 @@ export function apiRouter(deps: ApiDeps): Router {
   router.use(express.json({ limit: '256kb' }));
   router.use(authenticate(deps));
   // Counted from here: a request whose body is still arriving, or an anonymous caller's, holds no place.
-  if (deps.maxRequestsInFlight || deps.maxQueueDelayMs) router.use(admission({ limit: deps.maxRequestsInFlight ?? 0, behindMs: deps.maxQueueDelayMs ?? 0 }));
+  if (deps.maxRequestsInFlight) router.use(inFlightLimit(deps.maxRequestsInFlight));
   mountRoutes(router, ROUTES, deps);
   return router;
 }

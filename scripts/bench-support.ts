@@ -93,7 +93,7 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     // The engine's settings, the number of app processes and the limit on requests in hand, when the run is about them.
     ...Object.fromEntries(
       Object.entries(process.env).filter(
-        (e): e is [string, string] => (e[0].startsWith('ENGINE_') || e[0] === 'APP_PROCESSES' || e[0] === 'MAX_REQUESTS_IN_FLIGHT' || e[0] === 'MAX_QUEUE_DELAY_MS') && e[1] !== undefined,
+        (e): e is [string, string] => (e[0].startsWith('ENGINE_') || e[0] === 'APP_PROCESSES' || e[0] === 'MAX_REQUESTS_IN_FLIGHT') && e[1] !== undefined,
       ),
     ),
     ...extra,

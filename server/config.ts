@@ -127,10 +127,6 @@ export const settings = {
     schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(128),
     doc: 'API requests one process works on at once; past it a request is refused at once with 503 and Retry-After rather than queued for seconds (0: no limit).',
   },
-  MAX_QUEUE_DELAY_MS: {
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(200),
-    doc: 'When even the quickest API answers of half a second took longer than this, with several requests in hand, the process is behind (working off a queue, as after a restart under load): new requests are refused at once with 503 and Retry-After until it has caught up (0: never).',
-  },
   DEPLOY_MODELS: {
     schema: bool.default(true),
     doc: 'Deploy the models, decisions and forms on start: the version an admin deployed last from the modeler, else the file in bpmn/ (idempotent: unchanged ones are not new versions).',

@@ -119,7 +119,6 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       publicUrl: config.PUBLIC_URL,
       dataDir: config.DATA_DIR,
       maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
-      maxQueueDelayMs: config.MAX_QUEUE_DELAY_MS,
       instanceParents: instanceParents(),
     };
     const app = createApp({
