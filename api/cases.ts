@@ -384,6 +384,7 @@ const ELEMENTS_PAGE = 500;
 
 /** The case as a reader may see it: a case accusing the reader does not exist for them (Art 30). */
 async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
+  const now = deps.now();
   const [c] = await deps.db.query<{
     id: string;
     case_no: string;
@@ -421,7 +422,7 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
      FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
      LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
      WHERE c.id = $1`,
-    [caseId, deps.now().toISOString()],
+    [caseId, now.toISOString()],
   );
   if (!c || c.accused_user_id === readerId) throw caseNotFound();
   let variables: Record<string, unknown> = {};
@@ -464,7 +465,6 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
   await engineSide();
   const recorded = c.recorded.map((e) => ({ ...e, at: new Date(e.at) }));
   const timeline = [...recorded, ...steps].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const now = deps.now();
   return {
     id: c.id,
     caseNo: c.case_no,

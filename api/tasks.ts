@@ -223,8 +223,8 @@ export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processIns
   /** Instances the engine was asked about in this call (one it does not know is not asked about again). */
   const asked = new Set<string>();
   for (let round = 0; round < 4 && result.size < keys.length; round++) {
-    const pending = keys.filter((k) => !result.has(k));
-    const wanted = [...new Set(pending.flatMap(chainOf))].filter((at) => !found.has(at));
+    const chains = new Map(keys.filter((k) => !result.has(k)).map((k) => [k, chainOf(k)]));
+    const wanted = [...new Set([...chains.values()].flat())].filter((at) => !found.has(at));
     if (wanted.length > 0) {
       const rows = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean; process_instance_key: string }>(
         `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
@@ -237,8 +237,7 @@ export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processIns
     // The first instance of its chain with a case gives a task its case. A chain that ends at a process nobody called
     // (or at the depth limit) without one: no case (an alert's joint handling, a key person's care).
     const unknownCallers = new Set<string>();
-    for (const k of pending) {
-      const chain = chainOf(k);
+    for (const [k, chain] of chains) {
       const own = chain.map((at) => found.get(at)).find(Boolean);
       const top = chain[chain.length - 1];
       if (own) result.set(k, own);

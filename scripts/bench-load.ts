@@ -123,9 +123,8 @@ async function main() {
     if (RUNS.has('C')) {
       log(`run C: reads alone from ${READ_CONNECTIONS} connections, no rate, ${RATED_SECONDS} s`);
       const meter = cpuMeter(bench);
-      // The read mix's shares of the connections (35 % tasklist mine, 15 % queue, 50 % case pages), at least one each.
-      const shares: Record<string, number> = { 'GET /api/tasks?view=mine': 0.35, 'GET /api/tasks?view=queue': 0.15, 'GET /api/cases/:id': 0.5 };
-      const reads = mix.filter((r) => readRoutes(r.route)).map((r) => ({ ...r, connections: Math.max(1, Math.round(READ_CONNECTIONS * (shares[r.route] ?? 0))) }));
+      // Each read's share of the connections is its share of the held rate (35 % mine, 15 % queue, 50 % case pages), at least one.
+      const reads = mix.filter((r) => readRoutes(r.route)).map((r) => ({ ...r, connections: Math.max(1, Math.round((READ_CONNECTIONS * r.rate) / READ_RATE)) }));
       const closed = await runMix(bench.url, reads, RATED_SECONDS, false);
       console.log(`\nRun C — the reads alone, closed loop (connections as listed), ${RATED_SECONDS} s:\n`);
       console.log(table(closed));
