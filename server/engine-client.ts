@@ -5,18 +5,24 @@
 import { Camunda8 } from '@camunda8/sdk';
 import { translateToOcaEnvOverrides } from '@camunda8/sdk/dist/lib/CamundaClientConfigTranslator';
 import { createCamundaClientLoose } from '@camunda8/orchestration-cluster-api';
-import { inProcessFetch, type Dispatch } from './in-process-fetch';
+import { inProcessFetch, type Dispatch, type DirectRoutes } from './in-process-fetch';
 import type { Config } from './config';
 import type { Secrets } from './secrets';
 
 export type EngineClient = ReturnType<Camunda8['getOrchestrationClusterApiClientLoose']>;
 
 /**
- * `dispatch`: in embedded mode, this process's own HTTP handler. The client is then the same SDK client with the same
- * configuration, but its requests are handed to that handler in process (see in-process-fetch) instead of being sent
- * to `ownUrl` over loopback. Tests and other processes leave it out and talk HTTP.
+ * `inProcess`: in embedded mode, this process's own HTTP handler (and the engine API's direct handler for its JSON
+ * routes). The client is then the same SDK client with the same configuration, but its requests are handed to that
+ * handler in process (see in-process-fetch) instead of being sent to `ownUrl` over loopback. Tests and other
+ * processes leave it out and talk HTTP.
  */
-export function createEngineClient(config: Config, secrets: Secrets, ownUrl: string, dispatch?: Dispatch): { client: EngineClient; camunda: Camunda8 } {
+export function createEngineClient(
+  config: Config,
+  secrets: Secrets,
+  ownUrl: string,
+  inProcess?: { dispatch: Dispatch; direct?: DirectRoutes },
+): { client: EngineClient; camunda: Camunda8 } {
   const embedded = config.ENGINE === 'embedded';
   const options = {
     ZEEBE_REST_ADDRESS: embedded ? ownUrl : config.ZEEBE_REST_ADDRESS,
@@ -31,10 +37,10 @@ export function createEngineClient(config: Config, secrets: Secrets, ownUrl: str
     ...(config.CAMUNDA_TOKEN_AUDIENCE ? { ZEEBE_TOKEN_AUDIENCE: config.CAMUNDA_TOKEN_AUDIENCE } : {}),
   } as const;
   const camunda = new Camunda8(options);
-  if (embedded && dispatch) {
+  if (embedded && inProcess) {
     // What getOrchestrationClusterApiClientLoose builds (the SDK's own translation of its configuration), with the
     // one option that method does not pass on: the fetch.
-    const client = createCamundaClientLoose({ config: translateToOcaEnvOverrides({ sdkConfig: options }), fetch: inProcessFetch(dispatch) });
+    const client = createCamundaClientLoose({ config: translateToOcaEnvOverrides({ sdkConfig: options }), fetch: inProcessFetch(inProcess.dispatch, inProcess.direct) });
     return { client, camunda };
   }
   const client = camunda.getOrchestrationClusterApiClientLoose();

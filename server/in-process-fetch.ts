@@ -4,16 +4,29 @@
  * messages (method, path, headers, body, status), through the same Express app with its authentication, validation
  * and error handling; only the loopback TCP connection, its system calls and the parsing of HTTP on both ends are
  * left out. Built on light-my-request (Fastify's request injection), which fakes Node's request and response objects.
+ *
+ * `direct`: a handler that takes some calls without Express (the engine's JSON routes, `EngineApi.direct`): the same
+ * request's parts go to the same route handlers, with the same credentials check and problem details, and Express's
+ * middleware (security headers, routing, body parsing) and the fake request and response are left out as well.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import inject, { type Response as InjectResponse } from 'light-my-request';
+import type { DirectAnswer, DirectRequest } from '../engine/rest/router';
 
 export type Dispatch = (req: IncomingMessage, res: ServerResponse) => void;
 
-export function inProcessFetch(dispatch: Dispatch): typeof fetch {
+/** Calls under `prefix` (e.g. /v2) that `handler` takes, by method and the path under the prefix. */
+export interface DirectRoutes {
+  prefix: string;
+  handler: (method: string, path: string) => ((request: DirectRequest) => Promise<DirectAnswer>) | undefined;
+}
+
+export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeof fetch {
   return async (input, init) => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const url = new URL(request.url);
+    const handle = direct && url.pathname.startsWith(`${direct.prefix}/`) ? direct.handler(request.method, url.pathname.slice(direct.prefix.length)) : undefined;
+    if (handle) return callDirect(request, handle);
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
     const payload = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
@@ -23,7 +36,7 @@ export function inProcessFetch(dispatch: Dispatch): typeof fetch {
     signal.throwIfAborted();
     let onAbort: (() => void) | undefined;
     const aborted = new Promise<never>(
-      (_, reject) => (onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'))),
+      (_, reject) => (onAbort = () => reject(abortError(signal))),
     );
     let closeResponse: (() => void) | undefined;
     // The body as the handler writes it, kept here as written (Express writes an answer as one string): light-my-request's
@@ -70,6 +83,28 @@ export function inProcessFetch(dispatch: Dispatch): typeof fetch {
     const body = empty ? null : chunks.every((c) => typeof c === 'string') ? chunks.join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
     return new InProcessResponse(body, { status: answer.statusCode, statusText: answer.statusMessage, headers: responseHeaders }) as unknown as Response;
   };
+}
+
+/** A call to a direct handler: its answer, or an AbortError as soon as the caller aborts (the handler sees the abort). */
+async function callDirect(request: Request, handle: (request: DirectRequest) => Promise<DirectAnswer>): Promise<Response> {
+  const signal = request.signal;
+  signal.throwIfAborted();
+  const body = request.body ? await request.text() : '';
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => (onAbort = () => reject(abortError(signal))));
+  signal.addEventListener('abort', onAbort!, { once: true });
+  let answer: DirectAnswer;
+  try {
+    answer = await Promise.race([handle({ authorization: request.headers.get('authorization'), contentType: request.headers.get('content-type'), body, signal }), aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
+  const empty = answer.status === 204 || answer.status === 304 || request.method === 'HEAD';
+  return new InProcessResponse(empty ? null : answer.body, { status: answer.status, headers: answer.headers }) as unknown as Response;
+}
+
+function abortError(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError');
 }
 
 const UTF8 = new Set(['utf8', 'utf-8', 'UTF8', 'UTF-8']);

@@ -10,8 +10,10 @@ import { openDatabase, type Database } from './data/data-source';
 import { createLogger, type Logger } from './logger';
 import { createApp } from './http/app';
 import { seedDemoCommunity, type DemoLogin } from './seed';
-import { EmbeddedEngine, engineRouter } from '../engine';
+import { EmbeddedEngine, engineApi } from '../engine';
 import { createEngineClient, type EngineClient } from './engine-client';
+import type { DirectRoutes } from './in-process-fetch';
+import { countAnswer } from './http/metrics';
 import { acquireEngineLock } from './data/engine-lock';
 import { deployModels } from './deploy-models';
 import { startWorkers } from '../workers';
@@ -72,6 +74,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     // Working days: the years chinese-days knows; an admin adds later years (an admin's year is never overwritten).
     if (lead) await ensureCalendar(database.db);
     let engine: EmbeddedEngine | undefined;
+    let engineDirect: DirectRoutes | undefined;
     const quietMounts: Parameters<typeof createApp>[0]['mounts'] = [];
     if (config.ENGINE === 'embedded') {
       if (role.kind === 'replica') {
@@ -92,15 +95,15 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         const started = engine;
         cleanups.unshift(() => Promise.resolve(started.stop()));
       }
-      quietMounts.push({
-        path: '/v2',
-        router: engineRouter({
-          engine,
-          credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
-          onError: (err, req) => log.error({ err, requestId: req.id }, 'engine request failed'),
-          ...(role.kind === 'replica' ? { forwardTo: role.leadUrl } : {}),
-        }),
+      const api = engineApi({
+        engine,
+        credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
+        onError: (err, call) => log.error({ err, method: call.method, path: call.path }, 'engine request failed'),
+        onAnswer: countAnswer,
+        ...(role.kind === 'replica' ? { forwardTo: role.leadUrl } : {}),
       });
+      quietMounts.push({ path: '/v2', router: api.router });
+      engineDirect = { prefix: '/v2', handler: api.direct };
     }
     const engineRef: { client?: EngineClient } = {};
     const clock = engine;
@@ -149,7 +152,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     const settled: Config = config.PUBLIC_URL === 'http://localhost:0' ? { ...config, PUBLIC_URL: `http://localhost:${port}` } : config;
     apiDeps.publicUrl = settled.PUBLIC_URL;
     // In embedded mode the app reaches its own /v2 in process, through the same HTTP handler (no loopback socket).
-    const engineClient = (engineRef.client = createEngineClient(config, secrets, url, config.ENGINE === 'embedded' ? app : undefined).client);
+    const engineClient = (engineRef.client = createEngineClient(config, secrets, url, config.ENGINE === 'embedded' ? { dispatch: app, direct: engineDirect } : undefined).client);
     if (config.DEPLOY_MODELS && lead) {
       const deployed = await deployModels(engineClient, database.db);
       log.info({ processes: deployed }, 'models deployed');

@@ -18,7 +18,9 @@ export interface RouterOptions {
   /** Version string reported by the topology. */
   version?: string;
   /** Told about unexpected (500) errors, to log them. */
-  onError?: (error: unknown, req: Request) => void;
+  onError?: (error: unknown, call: { method: string; path: string }) => void;
+  /** Told about every answer of a direct call (`EngineApi.direct`), which Express's middleware does not see: for metrics. */
+  onAnswer?: (method: string, route: string, status: number, seconds: number) => void;
   /**
    * Set in a process that does not run the engine (`engine` is then not started, only read): reads (GET, and POST
    * …/search) are answered here from the database, and every other call, the topology included, is passed on to the
@@ -27,241 +29,340 @@ export interface RouterOptions {
   forwardTo?: string;
 }
 
-type Handler = (req: Request, res: Response) => Promise<unknown>;
+/** What a JSON route's handler gets of a call: the path's parameters, the JSON body, and whether the caller went away. */
+export interface EngineCall {
+  params: Record<string, string>;
+  body: Record<string, unknown>;
+  /** Aborted when the caller goes away (its connection closed). */
+  signal: AbortSignal;
+}
+
+/** A call handed to the engine's API in process: the HTTP request's parts, the path under /v2. */
+export interface DirectRequest {
+  authorization: string | null;
+  contentType: string | null;
+  body: string;
+  signal: AbortSignal;
+}
+
+/** A direct call's answer: status, headers, and the body as text (null when there is none). */
+export interface DirectAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: string | null;
+}
+
+export interface EngineApi {
+  /** The API as an Express router, mounted at /v2: what every HTTP client reaches. */
+  router: Router;
+  /**
+   * The same API called in process, without Express: the handler for a method and path under /v2 when it is one of
+   * the JSON routes (the same handlers, credentials check, body limits and problem details as the router's), or
+   * undefined when only the router can answer it (uploads, XML, unknown paths, calls a replica forwards).
+   */
+  direct: (method: string, path: string) => ((request: DirectRequest) => Promise<DirectAnswer>) | undefined;
+}
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+interface JsonRoute {
+  method: Method;
+  path: string;
+  pattern: RegExp;
+  names: string[];
+  handle: (call: EngineCall) => Promise<unknown>;
+}
 
 const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
+const MAX_BODY_BYTES = 4 * 1024 * 1024;
+const JSON_TYPE = 'application/json; charset=utf-8';
+const PROBLEM_TYPE = 'application/problem+json; charset=utf-8';
 
-export function engineRouter({ engine, credentials, version = '8.8.0-embedded', onError, forwardTo }: RouterOptions): Router {
+export function engineRouter(options: RouterOptions): Router {
+  return engineApi(options).router;
+}
+
+export function engineApi({ engine, credentials, version = '8.8.0-embedded', onError, onAnswer, forwardTo }: RouterOptions): EngineApi {
   const router = Router();
-  router.use(basicAuth(credentials));
-  if (forwardTo) router.use((req, res, next) => (isRead(req) ? next() : forward(forwardTo, req, res).catch(next)));
-  router.use(express.json({ limit: '4mb' }));
+  const authorized = basicAuth(credentials);
+  router.use((req, res, next) => (authorized(req.headers.authorization) ? next() : void res.status(401).setHeader('WWW-Authenticate', CHALLENGE).type(PROBLEM_TYPE).end(problemText(unauthorized(), req.originalUrl))));
+  if (forwardTo) router.use((req, res, next) => (isRead(req.method, req.path) ? next() : forward(forwardTo, req, res).catch(next)));
+  router.use(express.json({ limit: MAX_BODY_BYTES }));
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_RESOURCE_BYTES, files: 100 } });
 
-  const ok = (handler: Handler) => (req: Request, res: Response, next: NextFunction) => {
-    handler(req, res).then((body) => {
-      if (res.headersSent) return;
-      if (body === undefined) res.status(204).type('application/json').end();
-      // Written as the text it is: Express's json() would turn an answer of 1,000 characters or more into a Buffer
-      // first (a copy of every search answer, which the app's in-process client then turns back into text).
-      else res.status(200).type('application/json').end(JSON.stringify(body));
-    }, next);
+  // The JSON routes, in the order Express matches them: both the router and direct calls take them from here.
+  const routes: JsonRoute[] = [];
+  const route = (method: Method, path: string, handle: (call: EngineCall) => Promise<unknown>) => {
+    const names: string[] = [];
+    const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`, 'i');
+    routes.push({ method, path, pattern, names, handle });
   };
-  const key = (req: Request, name: string) => {
-    const value = String(req.params[name]);
+  const key = (call: EngineCall, name: string) => {
+    const value = String(call.params[name]);
     if (!/^-?[0-9]{1,25}$/.test(value)) throw invalidArgument(`Expected ${name} to be a numeric key, but was '${value}'`);
     return value;
   };
-  const body = (req: Request) => (req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {});
 
-  router.get(
-    '/topology',
-    ok(() => Promise.resolve({
+  route('get', '/topology', () =>
+    Promise.resolve({
       brokers: [{ nodeId: 0, host: 'embedded', port: 0, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version }],
       clusterSize: 1,
       partitionsCount: 1,
       replicationFactor: 1,
       gatewayVersion: version,
       lastCompletedChangeId: '-1',
-    })),
+    }),
   );
 
   router.post(
     '/deployments',
     (req, res, next) => upload.array('resources')(req, res, (err: unknown) => next(err)),
-    ok(async (req) => {
+    answer(async (req) => {
       const files = (req.files as Express.Multer.File[] | undefined) ?? [];
       return engine.deploy(files.map((f) => ({ name: f.originalname, content: f.buffer })));
     }),
   );
 
-  router.post(
-    '/decision-definitions/evaluation',
-    ok((req) => {
-      const b = body(req);
-      return engine.evaluateDecision({
-        decisionDefinitionId: optString(b.decisionDefinitionId),
-        decisionDefinitionKey: optString(b.decisionDefinitionKey),
-        variables: vars(b.variables),
-      });
+  route('post', '/decision-definitions/evaluation', ({ body: b }) =>
+    engine.evaluateDecision({
+      decisionDefinitionId: optString(b.decisionDefinitionId),
+      decisionDefinitionKey: optString(b.decisionDefinitionKey),
+      variables: vars(b.variables),
     }),
   );
-  router.post('/process-definitions/search', ok((req) => engine.searchProcessDefinitions(body(req))));
-  router.get('/process-definitions/:key', ok((req) => engine.getProcessDefinition(key(req, 'key'))));
+  route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body));
+  route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c, 'key')));
   router.get(
     '/process-definitions/:key/xml',
-    ok(async (req, res) => {
-      const xml = await engine.getProcessDefinitionXml(key(req, 'key'));
+    answer(async (req, res) => {
+      const xml = await engine.getProcessDefinitionXml(key({ params: req.params } as EngineCall, 'key'));
       res.status(200).type('text/xml').send(xml);
     }),
   );
 
-  router.post(
-    '/process-instances',
-    ok((req) => {
-      const b = body(req);
-      return engine.createProcessInstance({
-        processDefinitionId: optString(b.processDefinitionId),
-        processDefinitionKey: optString(b.processDefinitionKey),
-        processDefinitionVersion: optNumber(b.processDefinitionVersion, 'processDefinitionVersion'),
-        variables: b.variables as Record<string, unknown> | undefined,
-        awaitCompletion: b.awaitCompletion === true,
+  route('post', '/process-instances', ({ body: b }) =>
+    engine.createProcessInstance({
+      processDefinitionId: optString(b.processDefinitionId),
+      processDefinitionKey: optString(b.processDefinitionKey),
+      processDefinitionVersion: optNumber(b.processDefinitionVersion, 'processDefinitionVersion'),
+      variables: b.variables as Record<string, unknown> | undefined,
+      awaitCompletion: b.awaitCompletion === true,
+      requestTimeout: optNumber(b.requestTimeout, 'requestTimeout'),
+      fetchVariables: Array.isArray(b.fetchVariables) ? b.fetchVariables.map(String) : undefined,
+    }),
+  );
+  route('post', '/process-instances/search', (c) => engine.searchProcessInstances(c.body));
+  route('get', '/process-instances/:key', (c) => engine.getProcessInstance(key(c, 'key')));
+  route('get', '/process-instances/:key/sequence-flows', (c) => engine.getSequenceFlows(key(c, 'key')));
+  route('post', '/process-instances/:key/cancellation', (c) => engine.cancelProcessInstance(key(c, 'key')));
+  route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body));
+  route('put', '/element-instances/:key/variables', (c) => engine.setVariables(key(c, 'key'), vars(c.body.variables)));
+
+  route('post', '/jobs/activation', async ({ body: b, signal }) => {
+    const result = await engine.activateJobs(
+      {
+        type: text(b.type, 'type'),
+        worker: optString(b.worker),
+        timeout: optNumber(b.timeout, 'timeout') ?? 0,
+        maxJobsToActivate: optNumber(b.maxJobsToActivate, 'maxJobsToActivate') ?? 0,
         requestTimeout: optNumber(b.requestTimeout, 'requestTimeout'),
-        fetchVariables: Array.isArray(b.fetchVariables) ? b.fetchVariables.map(String) : undefined,
-      });
+        fetchVariable: Array.isArray(b.fetchVariable) ? b.fetchVariable.map(String) : undefined,
+      },
+      signal,
+    );
+    if (signal.aborted) {
+      // The worker stopped waiting: nobody will receive these jobs, so they must not wait for their timeout.
+      await engine.returnJobs(result.jobs.map((j) => j.jobKey));
+      return undefined;
+    }
+    return result;
+  });
+  route('post', '/jobs/:key/completion', (c) => engine.completeJob(key(c, 'key'), vars(c.body.variables)));
+  route('post', '/jobs/:key/failure', (c) =>
+    engine.failJob(key(c, 'key'), {
+      retries: optNumber(c.body.retries, 'retries'),
+      errorMessage: optString(c.body.errorMessage),
+      retryBackOff: optNumber(c.body.retryBackOff, 'retryBackOff'),
+      variables: vars(c.body.variables),
     }),
   );
-  router.post('/process-instances/search', ok((req) => engine.searchProcessInstances(body(req))));
-  router.get('/process-instances/:key', ok((req) => engine.getProcessInstance(key(req, 'key'))));
-  router.get('/process-instances/:key/sequence-flows', ok((req) => engine.getSequenceFlows(key(req, 'key'))));
-  router.post('/process-instances/:key/cancellation', ok((req) => engine.cancelProcessInstance(key(req, 'key'))));
-  router.post('/element-instances/search', ok((req) => engine.searchElementInstances(body(req))));
-  router.put('/element-instances/:key/variables', ok((req) => engine.setVariables(key(req, 'key'), vars(body(req).variables))));
+  route('post', '/jobs/:key/error', (c) =>
+    engine.throwJobError(key(c, 'key'), {
+      errorCode: text(c.body.errorCode, 'errorCode'),
+      errorMessage: optString(c.body.errorMessage),
+      variables: vars(c.body.variables),
+    }),
+  );
+  route('patch', '/jobs/:key', (c) => {
+    const changeset = (c.body.changeset ?? {}) as Record<string, unknown>;
+    return engine.updateJob(key(c, 'key'), {
+      retries: optNumber(changeset.retries, 'changeset.retries'),
+      timeout: optNumber(changeset.timeout, 'changeset.timeout'),
+    });
+  });
 
-  router.post(
-    '/jobs/activation',
-    ok(async (req, res) => {
-      const b = body(req);
-      const abort = new AbortController();
-      res.on('close', () => abort.abort());
-      const result = await engine.activateJobs(
-        {
-          type: text(b.type, 'type'),
-          worker: optString(b.worker),
-          timeout: optNumber(b.timeout, 'timeout') ?? 0,
-          maxJobsToActivate: optNumber(b.maxJobsToActivate, 'maxJobsToActivate') ?? 0,
-          requestTimeout: optNumber(b.requestTimeout, 'requestTimeout'),
-          fetchVariable: Array.isArray(b.fetchVariable) ? b.fetchVariable.map(String) : undefined,
-        },
-        abort.signal,
-      );
-      if (abort.signal.aborted) {
-        // The worker stopped waiting: nobody will receive these jobs, so they must not wait for their timeout.
-        await engine.returnJobs(result.jobs.map((j) => j.jobKey));
-        return undefined;
-      }
-      return result;
+  route('post', '/user-tasks/search', (c) => engine.searchUserTasks(c.body));
+  route('get', '/user-tasks/:key', (c) => engine.getUserTask(key(c, 'key')));
+  route('get', '/user-tasks/:key/form', async (c) => (await engine.getUserTaskForm(key(c, 'key'))) ?? undefined);
+  route('post', '/user-tasks/:key/assignment', (c) =>
+    engine.assignUserTask(key(c, 'key'), {
+      assignee: text(c.body.assignee, 'assignee'),
+      allowOverride: typeof c.body.allowOverride === 'boolean' ? c.body.allowOverride : undefined,
     }),
   );
-  router.post('/jobs/:key/completion', ok((req) => engine.completeJob(key(req, 'key'), vars(body(req).variables))));
-  router.post(
-    '/jobs/:key/failure',
-    ok((req) => {
-      const b = body(req);
-      return engine.failJob(key(req, 'key'), {
-        retries: optNumber(b.retries, 'retries'),
-        errorMessage: optString(b.errorMessage),
-        retryBackOff: optNumber(b.retryBackOff, 'retryBackOff'),
-        variables: vars(b.variables),
-      });
-    }),
-  );
-  router.post(
-    '/jobs/:key/error',
-    ok((req) => {
-      const b = body(req);
-      return engine.throwJobError(key(req, 'key'), {
-        errorCode: text(b.errorCode, 'errorCode'),
-        errorMessage: optString(b.errorMessage),
-        variables: vars(b.variables),
-      });
-    }),
-  );
-  router.patch(
-    '/jobs/:key',
-    ok((req) => {
-      const changeset = (body(req).changeset ?? {}) as Record<string, unknown>;
-      return engine.updateJob(key(req, 'key'), {
-        retries: optNumber(changeset.retries, 'changeset.retries'),
-        timeout: optNumber(changeset.timeout, 'changeset.timeout'),
-      });
-    }),
-  );
+  route('delete', '/user-tasks/:key/assignee', (c) => engine.unassignUserTask(key(c, 'key')));
+  route('patch', '/user-tasks/:key', (c) => {
+    const changes = (c.body.changeset ?? {}) as Record<string, unknown>;
+    return engine.updateUserTask(key(c, 'key'), {
+      dueDate: changes.dueDate as string | null | undefined,
+      followUpDate: changes.followUpDate as string | null | undefined,
+      candidateGroups: Array.isArray(changes.candidateGroups) ? changes.candidateGroups.map(String) : undefined,
+      candidateUsers: Array.isArray(changes.candidateUsers) ? changes.candidateUsers.map(String) : undefined,
+      priority: optNumber(changes.priority, 'changeset.priority'),
+    });
+  });
+  route('post', '/user-tasks/:key/completion', (c) => engine.completeUserTask(key(c, 'key'), vars(c.body.variables)));
 
-  router.post('/user-tasks/search', ok((req) => engine.searchUserTasks(body(req))));
-  router.get('/user-tasks/:key', ok((req) => engine.getUserTask(key(req, 'key'))));
-  router.get(
-    '/user-tasks/:key/form',
-    ok(async (req) => (await engine.getUserTaskForm(key(req, 'key'))) ?? undefined),
-  );
-  router.post(
-    '/user-tasks/:key/assignment',
-    ok((req) => {
-      const b = body(req);
-      return engine.assignUserTask(key(req, 'key'), {
-        assignee: text(b.assignee, 'assignee'),
-        allowOverride: typeof b.allowOverride === 'boolean' ? b.allowOverride : undefined,
-      });
-    }),
-  );
-  router.delete('/user-tasks/:key/assignee', ok((req) => engine.unassignUserTask(key(req, 'key'))));
-  router.patch(
-    '/user-tasks/:key',
-    ok((req) => {
-      const c = (body(req).changeset ?? {}) as Record<string, unknown>;
-      return engine.updateUserTask(key(req, 'key'), {
-        dueDate: c.dueDate as string | null | undefined,
-        followUpDate: c.followUpDate as string | null | undefined,
-        candidateGroups: Array.isArray(c.candidateGroups) ? c.candidateGroups.map(String) : undefined,
-        candidateUsers: Array.isArray(c.candidateUsers) ? c.candidateUsers.map(String) : undefined,
-        priority: optNumber(c.priority, 'changeset.priority'),
-      });
-    }),
-  );
-  router.post('/user-tasks/:key/completion', ok((req) => engine.completeUserTask(key(req, 'key'), vars(body(req).variables))));
-
-  router.post(
-    '/messages/publication',
-    ok(async (req) => {
-      const b = body(req);
-      const { tenantId, messageKey } = await engine.publishMessage({
-        name: text(b.name, 'name'),
-        correlationKey: optString(b.correlationKey),
-        timeToLive: optNumber(b.timeToLive, 'timeToLive'),
-        messageId: optString(b.messageId),
-        variables: vars(b.variables),
-      });
-      return { tenantId, messageKey };
-    }),
-  );
-  router.post(
-    '/messages/correlation',
-    ok((req) => {
-      const b = body(req);
-      return engine.correlateMessage({ name: text(b.name, 'name'), correlationKey: optString(b.correlationKey), variables: vars(b.variables) });
-    }),
+  route('post', '/messages/publication', async ({ body: b }) => {
+    const { tenantId, messageKey } = await engine.publishMessage({
+      name: text(b.name, 'name'),
+      correlationKey: optString(b.correlationKey),
+      timeToLive: optNumber(b.timeToLive, 'timeToLive'),
+      messageId: optString(b.messageId),
+      variables: vars(b.variables),
+    });
+    return { tenantId, messageKey };
+  });
+  route('post', '/messages/correlation', ({ body: b }) =>
+    engine.correlateMessage({ name: text(b.name, 'name'), correlationKey: optString(b.correlationKey), variables: vars(b.variables) }),
   );
 
-  router.post('/incidents/search', ok((req) => engine.searchIncidents(body(req))));
-  router.post('/incidents/:key/resolution', ok((req) => engine.resolveIncident(key(req, 'key'))));
-  router.post('/variables/search', ok((req) => engine.searchVariables(body(req))));
+  route('post', '/incidents/search', (c) => engine.searchIncidents(c.body));
+  route('post', '/incidents/:key/resolution', (c) => engine.resolveIncident(key(c, 'key')));
+  route('post', '/variables/search', (c) => engine.searchVariables(c.body));
 
-  router.put(
-    '/clock',
-    ok((req) => {
-      const timestamp = optNumber(body(req).timestamp, 'timestamp');
-      if (timestamp === undefined || timestamp < 0) throw invalidArgument('Expected a timestamp in epoch milliseconds');
-      return engine.pinClock(timestamp);
-    }),
-  );
-  router.post('/clock/reset', ok(() => engine.resetClock()));
+  route('put', '/clock', (c) => {
+    const timestamp = optNumber(c.body.timestamp, 'timestamp');
+    if (timestamp === undefined || timestamp < 0) throw invalidArgument('Expected a timestamp in epoch milliseconds');
+    return engine.pinClock(timestamp);
+  });
+  route('post', '/clock/reset', () => engine.resetClock());
+
+  for (const r of routes) {
+    router[r.method](
+      r.path,
+      answer((req, res) => {
+        let abort: AbortController | undefined;
+        const call: EngineCall = {
+          params: req.params as Record<string, string>,
+          body: jsonObject(req.body),
+          // Made only for a handler that asks (the job activation's long poll).
+          get signal() {
+            if (!abort) {
+              const controller = (abort = new AbortController());
+              res.on('close', () => controller.abort());
+            }
+            return abort.signal;
+          },
+        };
+        return r.handle(call);
+      }),
+    );
+  }
 
   router.use((req, _res, next) => next(new EngineError(404, 'NOT_FOUND', `No such endpoint: ${req.method} /v2${req.path}`)));
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toEngineError(error);
-    if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED') onError?.(error, req);
-    res
-      .status(e.status)
-      .type('application/problem+json')
-      .json({ type: 'about:blank', title: e.title, status: e.status, detail: e.message, instance: req.originalUrl, ...e.extra });
+    if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED') onError?.(error, { method: req.method, path: req.originalUrl });
+    res.status(e.status).type(PROBLEM_TYPE).end(problemText(e, req.originalUrl));
   });
-  return router;
+
+  const direct: EngineApi['direct'] = (method, path) => {
+    const lower = method.toLowerCase();
+    if (forwardTo && !isRead(method, path)) return undefined;
+    for (const r of routes) {
+      if (r.method !== lower) continue;
+      const m = r.pattern.exec(path);
+      if (!m) continue;
+      const params: Record<string, string> = {};
+      try {
+        r.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
+      } catch {
+        return undefined; // a malformed escape: Express answers it
+      }
+      return (request) => callDirect(r, params, method, path, request);
+    }
+    return undefined;
+  };
+
+  const callDirect = async (r: JsonRoute, params: Record<string, string>, method: string, path: string, request: DirectRequest): Promise<DirectAnswer> => {
+    const started = performance.now();
+    const instance = `/v2${path}`;
+    let answered: DirectAnswer;
+    if (!authorized(request.authorization ?? undefined)) {
+      answered = { status: 401, headers: { 'content-type': PROBLEM_TYPE, 'www-authenticate': CHALLENGE }, body: problemText(unauthorized(), instance) };
+    } else {
+      try {
+        const result = await r.handle({ params, body: parseBody(request), signal: request.signal });
+        answered = result === undefined ? { status: 204, headers: { 'content-type': JSON_TYPE }, body: null } : { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(result) };
+      } catch (error) {
+        const e = toEngineError(error);
+        if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED') onError?.(error, { method, path: instance });
+        answered = { status: e.status, headers: { 'content-type': PROBLEM_TYPE }, body: problemText(e, instance) };
+      }
+    }
+    onAnswer?.(method, `/v2${r.path}`, answered.status, (performance.now() - started) / 1000);
+    return answered;
+  };
+
+  return { router, direct };
 }
 
+/** Express's handler for an answer: the handler's value as JSON (204 without one), its errors to the error handler. */
+function answer(handler: (req: Request, res: Response) => Promise<unknown>) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    handler(req, res).then((body) => {
+      if (res.headersSent) return;
+      if (body === undefined) res.status(204).type(JSON_TYPE).end();
+      // Written as the text it is: Express's json() would turn an answer of 1,000 characters or more into a Buffer
+      // first (a copy of every search answer, which the app's in-process client then turns back into text).
+      else res.status(200).type(JSON_TYPE).end(JSON.stringify(body));
+    }, next);
+  };
+}
+
+/** A direct call's body as express.json() reads it: JSON (an object or array) of at most 4 MB, or nothing. */
+function parseBody(request: DirectRequest): Record<string, unknown> {
+  const text = request.body;
+  if (text === '' || request.contentType === null || !/^application\/json\b/i.test(request.contentType)) return {};
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new EngineError(413, 'INVALID_ARGUMENT', 'The request body is too large');
+  const first = /^[\s\uFEFF]*(.)/.exec(text)?.[1];
+  let parsed: unknown;
+  try {
+    if (first !== '{' && first !== '[') throw new SyntaxError('not an object or array');
+    parsed = JSON.parse(text);
+  } catch {
+    throw invalidArgument('The request body is not valid JSON');
+  }
+  return jsonObject(parsed);
+}
+
+function jsonObject(body: unknown): Record<string, unknown> {
+  return body && typeof body === 'object' ? (body as Record<string, unknown>) : {};
+}
+
+function problemText(e: EngineError, instance: string): string {
+  return JSON.stringify({ type: 'about:blank', title: e.title, status: e.status, detail: e.message, instance, ...e.extra });
+}
+
+const CHALLENGE = 'Basic realm="engine"';
+
+const unauthorized = () => new EngineError(401, 'UNAUTHORIZED', 'The engine API requires the engine credentials (basic auth)');
+
 /** A call that only reads what the database holds: any process can answer it. */
-function isRead(req: Request): boolean {
-  if (req.method === 'GET') return req.path !== '/topology';
-  return req.method === 'POST' && req.path.endsWith('/search');
+function isRead(method: string, path: string): boolean {
+  if (method === 'GET') return path !== '/topology';
+  return method === 'POST' && path.endsWith('/search');
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
@@ -340,22 +441,12 @@ function databaseUnreachable(e: { code?: string; message?: string } | undefined)
   return /Connection terminated|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e.message ?? '');
 }
 
-function basicAuth(credentials: { username: string; password: string }) {
+/** Whether an Authorization header carries the engine's credentials (compared in constant time). */
+function basicAuth(credentials: { username: string; password: string }): (header: string | undefined) => boolean {
   const expected = Buffer.from(`Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`);
-  return (req: Request, res: Response, next: NextFunction) => {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length === expected.length && timingSafeEqual(given, expected)) return next();
-    res
-      .status(401)
-      .setHeader('WWW-Authenticate', 'Basic realm="engine"')
-      .type('application/problem+json')
-      .json({
-        type: 'about:blank',
-        title: 'UNAUTHORIZED',
-        status: 401,
-        detail: 'The engine API requires the engine credentials (basic auth)',
-        instance: req.originalUrl,
-      });
+  return (header) => {
+    const given = Buffer.from(header ?? '');
+    return given.length === expected.length && timingSafeEqual(given, expected);
   };
 }
 

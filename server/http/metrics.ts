@@ -69,6 +69,12 @@ function routeOf(req: Request, res: Response): string {
   return '(other)';
 }
 
+/** Counts and times one answer (what requestMetrics does for every request Express sees). */
+export function countAnswer(method: string, route: string, status: number, seconds: number): void {
+  httpRequests.inc({ method, route, status: String(status) });
+  httpDuration.observe({ method, route }, seconds);
+}
+
 /** Counts and times every answer; mounted first, so the engine's /v2 and the pages are counted too. */
 export function requestMetrics(): RequestHandler {
   return (req, res, next) => {

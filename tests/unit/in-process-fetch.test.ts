@@ -62,4 +62,50 @@ describe('in-process fetch', () => {
     await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
     expect(closed).toEqual(['wait']);
   });
+
+  describe('with a direct handler', () => {
+    const seen: Array<{ method: string; path: string; authorization: string | null; contentType: string | null; body: string }> = [];
+    const aborted: string[] = [];
+    const direct = inProcessFetch(app, {
+      prefix: '/v2',
+      handler: (method, path) => {
+        if (path === '/echo' || path.startsWith('/wait')) {
+          return async (request) => {
+            seen.push({ method, path, authorization: request.authorization, contentType: request.contentType, body: request.body });
+            if (path.startsWith('/wait')) {
+              await new Promise((resolve) => request.signal.addEventListener('abort', resolve));
+              aborted.push(path);
+            }
+            return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'x-direct': 'yes' }, body: JSON.stringify({ direct: JSON.parse(request.body) as unknown }) };
+          };
+        }
+        return undefined;
+      },
+    });
+
+    it('when a call is one the handler takes, then it gets the method, path, credentials and body, and its answer comes back as a Response', async () => {
+      const res = await direct(new Request('http://localhost:1/v2/echo', { method: 'POST', headers: { authorization: 'Basic abc', 'content-type': 'application/json' }, body: '{"a":"二"}' }));
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-direct')).toBe('yes');
+      expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
+      expect(await res.json()).toEqual({ direct: { a: '二' } });
+      expect(seen).toEqual([{ method: 'POST', path: '/echo', authorization: 'Basic abc', contentType: 'application/json', body: '{"a":"二"}' }]);
+    });
+
+    it('when the handler does not take a call, then it goes through the HTTP handler as before', async () => {
+      expect(await (await direct('http://localhost:1/v2/written')).text()).toBe('part one, part two');
+      expect((await direct('http://localhost:1/v2/nothing', { method: 'DELETE' })).status).toBe(204);
+      expect(seen).toHaveLength(1);
+    });
+
+    it('when the caller aborts a direct call, then the caller gets an AbortError and the handler sees the abort', async () => {
+      const abort = new AbortController();
+      const pending = direct('http://localhost:1/v2/wait', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: abort.signal });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      abort.abort();
+      await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(aborted).toEqual(['/wait']);
+    });
+  });
 });

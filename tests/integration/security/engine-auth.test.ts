@@ -2,11 +2,12 @@
  * The embedded engine's /v2 API refuses every call without its credentials. The routes are read from the engine's
  * own router (its Express stack), and checked against the route declarations in engine/rest/router.ts, so a new
  * endpoint is covered as soon as it exists. Each is called with no credentials, a wrong password, a malformed
- * Authorization header, a bearer token, and a staff session: 401 each, and the engine's tables do not change.
+ * Authorization header, a bearer token, and a staff session: 401 each, and the engine's tables do not change. The
+ * same for the calls the app's own client makes in process without Express (the API's direct handler).
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { engineRouter } from '../../../engine';
+import { engineApi } from '../../../engine';
 import { deploy, now, startEngine, type EngineHarness } from '../../support/engine';
 
 const ENGINE_TABLES = ['engine_resource', 'engine_instance', 'engine_element', 'engine_job', 'engine_user_task', 'engine_incident', 'engine_clock', 'engine_timer', 'engine_subscription', 'engine_message'];
@@ -42,13 +43,16 @@ describe('the engine API without its credentials', () => {
   };
 
   function declaredRoutes(): Array<{ method: string; path: string }> {
-    const router = engineRouter({ engine: h.server.engine!, credentials: { username: 'x', password: 'y' } }) as unknown as { stack: Layer[] };
+    const router = engineApi({ engine: h.server.engine!, credentials: { username: 'x', password: 'y' } }).router as unknown as { stack: Layer[] };
     return router.stack.flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((method) => ({ method, path: layer.route!.path })) : []));
   }
 
   it('when the router is read, then it lists every route declared in engine/rest/router.ts', () => {
     const source = readFileSync(join(__dirname, '../../../engine/rest/router.ts'), 'utf8');
-    const inSource = [...source.matchAll(/router\.(get|post|put|patch|delete)\(\s*'([^']+)'/g)].map((m) => `${m[1]} ${m[2]}`).sort();
+    // Express-only routes are declared as router.get('/path', …), the JSON routes as route('get', '/path', …).
+    const inSource = [...source.matchAll(/(?:router\.(get|post|put|patch|delete)\(|\broute\('(get|post|put|patch|delete)',)\s*'([^']+)'/g)]
+      .map((m) => `${m[1] ?? m[2]} ${m[3]}`)
+      .sort();
     const fromRouter = declaredRoutes().map((r) => `${r.method} ${r.path}`).sort();
     expect(fromRouter).toEqual(inSource);
     expect(fromRouter.length).toBeGreaterThanOrEqual(30);
@@ -95,5 +99,33 @@ describe('the engine API without its credentials', () => {
     const ok = await fetch(`${h.server.url}/v2/topology`, { headers: { authorization: `Basic ${b64(`${user}:${password}`)}` } });
     expect(ok.status).toBe(200);
     console.log(`engine auth check: ${routes.length} /v2 routes × ${Object.keys(attempts).length} kinds of wrong credentials = ${sent} requests, all 401, engine tables unchanged`);
+  });
+
+  it('when a JSON route is called in process with wrong credentials, then it answers 401 as over HTTP and nothing changes', async () => {
+    const user = h.server.config.ENGINE_API_USERNAME;
+    const password = h.server.secrets.engineApiPassword;
+    const api = engineApi({ engine: h.server.engine!, credentials: { username: user, password } });
+    const keyFor = (path: string) =>
+      path.startsWith('/user-tasks') ? keys.userTask : path.startsWith('/jobs') ? keys.job : path.startsWith('/process-definitions') ? keys.definition : keys.instance;
+    const before = await digest();
+    const wrong: string[] = [];
+    let direct = 0;
+    for (const { method, path } of declaredRoutes()) {
+      const concrete = path.replace(/:(\w+)/g, () => keyFor(path));
+      const handle = api.direct(method.toUpperCase(), concrete);
+      if (!handle) continue; // Express only (uploads, XML): covered above
+      direct++;
+      for (const authorization of [null, `Basic ${Buffer.from(`${user}:${password}x`).toString('base64')}`, `Bearer ${password}`]) {
+        const answer = await handle({ authorization, contentType: 'application/json', body: JSON.stringify({ variables: { hacked: true }, timestamp: 0, assignee: 'x' }), signal: new AbortController().signal });
+        const body = JSON.parse(answer.body ?? 'null') as { title?: string; instance?: string } | null;
+        if (answer.status !== 401 || body?.title !== 'UNAUTHORIZED' || body.instance !== `/v2${concrete}` || !answer.headers['www-authenticate']) wrong.push(`${method} ${concrete}: ${answer.status}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(direct).toBeGreaterThanOrEqual(30);
+    expect(await digest()).toEqual(before);
+    const ok = await api.direct('GET', '/topology')!({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, contentType: null, body: '', signal: new AbortController().signal });
+    expect(ok.status).toBe(200);
+    expect((JSON.parse(ok.body!) as { clusterSize: number }).clusterSize).toBe(1);
   });
 });
