@@ -1,6 +1,6 @@
 // Preloaded into the app by `npm run bench:probe` (NODE_OPTIONS=--require): counts the SQL statements the app sends
-// through node-postgres, by their text, and the engine calls the app makes to its own /v2 in process (through
-// light-my-request, see server/in-process-fetch.ts), by method and path with keys left out. On SIGUSR2 it writes the
+// through node-postgres, by their text, and the engine calls the app makes to its own /v2 in process (see
+// server/in-process-fetch.ts), by method and route. On SIGUSR2 it writes the
 // counts since the last signal to BENCH_QUERY_COUNT_FILE (JSON: { sql: { text: count }, engine: { call: count } })
 // and starts again from zero.
 'use strict';
@@ -17,15 +17,16 @@ if (file && require('node:worker_threads').isMainThread) {
     count(sql, String(text).replace(/\s+/g, ' ').trim().slice(0, 120));
     return query.call(this, config, ...rest);
   };
-  // The app imports light-my-request's default export: the cached module is replaced by a counting one.
-  const path = require.resolve('light-my-request');
-  const inject = require(path);
-  const counted = function countedInject(dispatch, options, ...rest) {
-    if (options && typeof options === 'object') count(engine, `${options.method} ${String(options.url).split('?')[0].replace(/\/\d+/g, '/:key')}`);
-    return inject(dispatch, options, ...rest);
+  // Every answer the app's HTTP handling gives is counted in its request metrics (server/http/metrics.ts), the engine's
+  // /v2 calls in process included, whether they go through Express or the engine API's direct handler: those counts
+  // are taken here by their route template (keys already left out).
+  const { Counter } = require('prom-client');
+  // (prom-client sets `inc` on each counter as it is made, to incWithoutExemplar unless exemplars are on.)
+  const inc = Counter.prototype.incWithoutExemplar;
+  Counter.prototype.incWithoutExemplar = function countedInc(labels, ...rest) {
+    if (this.name === 'http_requests_total' && labels && typeof labels.route === 'string' && labels.route.startsWith('/v2')) count(engine, `${labels.method} ${labels.route}`);
+    return inc.call(this, labels, ...rest);
   };
-  Object.assign(counted, inject, { default: counted, inject: counted });
-  require.cache[path].exports = counted;
   process.on('SIGUSR2', () => {
     fs.writeFileSync(file, JSON.stringify({ sql: Object.fromEntries(sql), engine: Object.fromEntries(engine) }));
     sql.clear();
