@@ -100,7 +100,13 @@ async function callDirect(request: Request, handle: (request: DirectRequest) => 
     signal.removeEventListener('abort', onAbort!);
   }
   const empty = answer.status === 204 || answer.status === 304 || request.method === 'HEAD';
-  return new InProcessResponse(empty ? null : answer.body, { status: answer.status, headers: answer.headers }) as unknown as Response;
+  const payload = empty ? null : 'json' in answer ? new JsonValue(answer.json) : answer.body;
+  return new InProcessResponse(payload, { status: answer.status, headers: answer.headers }) as unknown as Response;
+}
+
+/** An answer's body as the JSON value its text would parse to (a direct handler's fresh answer). */
+class JsonValue {
+  constructor(readonly value: unknown) {}
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -115,21 +121,22 @@ const ResponseBase = Response as unknown as new (body: null, init: ResponseInit)
 /**
  * The answer as fetch's Response, its body kept as the handler wrote it: `text()` and `json()` (how the SDK reads
  * every answer) take that text as it is, instead of encoding it into a byte stream that is read back and decoded
- * again; `body`, `arrayBuffer()`, `blob()`, `clone()` and the rest behave as an ordinary Response's, and a body is
- * read once, as there.
+ * again — or, when the handler gave a JSON value, `json()` gives that value and `text()` writes it; `body`,
+ * `arrayBuffer()`, `blob()`, `clone()` and the rest behave as an ordinary Response's, and a body is read once, as
+ * there.
  */
 class InProcessResponse extends ResponseBase {
-  readonly #payload: string | Buffer | null;
+  readonly #payload: string | Buffer | JsonValue | null;
   #read = false;
   #stream: ReadableStream<Uint8Array> | null | undefined;
 
-  constructor(payload: string | Buffer | null, init: ResponseInit) {
+  constructor(payload: string | Buffer | JsonValue | null, init: ResponseInit) {
     super(null, init);
     this.#payload = payload;
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.#stream === undefined) this.#stream = this.#payload === null ? null : new Response(this.#payload).body;
+    if (this.#stream === undefined) this.#stream = this.#payload === null ? null : new Response(asText(this.#payload)).body;
     return this.#stream;
   }
 
@@ -138,7 +145,7 @@ class InProcessResponse extends ResponseBase {
   }
 
   /** The body, once: a second read fails as fetch's does. */
-  #take(): string | Buffer | null {
+  #take(): string | Buffer | JsonValue | null {
     if (this.bodyUsed) throw new TypeError('Body is unusable: Body has already been read');
     this.#read = true;
     return this.#payload;
@@ -147,11 +154,14 @@ class InProcessResponse extends ResponseBase {
   // eslint-disable-next-line @typescript-eslint/require-await -- a rejected promise, as fetch's, when read twice
   async text(): Promise<string> {
     const payload = this.#take();
-    return payload === null ? '' : payload.toString();
+    return payload === null ? '' : asText(payload).toString();
   }
 
-  json(): Promise<unknown> {
-    return this.text().then((text) => JSON.parse(text) as unknown);
+  // eslint-disable-next-line @typescript-eslint/require-await -- a rejected promise, as fetch's, when read twice
+  async json(): Promise<unknown> {
+    const payload = this.#take();
+    if (payload instanceof JsonValue) return payload.value;
+    return JSON.parse(payload === null ? '' : payload.toString()) as unknown;
   }
 
   arrayBuffer(): Promise<ArrayBuffer> {
@@ -168,12 +178,18 @@ class InProcessResponse extends ResponseBase {
 
   clone(): Response {
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
-    return new InProcessResponse(this.#payload, { status: this.status, statusText: this.statusText, headers: this.headers }) as unknown as Response;
+    // A JSON value is given to the copy as its text: the two are read apart, as two bodies are.
+    return new InProcessResponse(this.#payload === null ? null : asText(this.#payload), { status: this.status, statusText: this.statusText, headers: this.headers }) as unknown as Response;
   }
 
   /** The body as an ordinary Response, for the ways of reading it that are not text. */
   // eslint-disable-next-line @typescript-eslint/require-await -- a rejected promise, as fetch's, when read twice
   async #ordinary(): Promise<Response> {
-    return new Response(this.#take(), { headers: this.headers });
+    const payload = this.#take();
+    return new Response(payload === null ? null : asText(payload), { headers: this.headers });
   }
+}
+
+function asText(payload: string | Buffer | JsonValue): string | Buffer {
+  return payload instanceof JsonValue ? JSON.stringify(payload.value) : payload;
 }

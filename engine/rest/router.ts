@@ -45,12 +45,12 @@ export interface DirectRequest {
   signal: AbortSignal;
 }
 
-/** A direct call's answer: status, headers, and the body as text (null when there is none). */
-export interface DirectAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: string | null;
-}
+/**
+ * A direct call's answer: status, headers, and the body as text (null when there is none) or, from a route whose
+ * answers are fresh JSON values (see `JsonRoute.fresh`), as that value: what parsing its text would give, without
+ * writing and parsing the text.
+ */
+export type DirectAnswer = { status: number; headers: Record<string, string> } & ({ body: string | null } | { json: unknown });
 
 export interface EngineApi {
   /** The API as an Express router, mounted at /v2: what every HTTP client reaches. */
@@ -71,6 +71,12 @@ interface JsonRoute {
   pattern: RegExp;
   names: string[];
   handle: (call: EngineCall) => Promise<unknown>;
+  /**
+   * Its answer is made anew for each call (from the rows read for it, nothing kept or shared) and holds JSON values
+   * only (strings, finite numbers, booleans, null, arrays, plain objects; a property set to undefined is left out, as
+   * JSON leaves it out): a direct call may hand it over as it is. Checked on every such answer under the test runner.
+   */
+  fresh?: boolean;
 }
 
 const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
@@ -92,11 +98,13 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
 
   // The JSON routes, in the order Express matches them: both the router and direct calls take them from here.
   const routes: JsonRoute[] = [];
-  const route = (method: Method, path: string, handle: (call: EngineCall) => Promise<unknown>) => {
+  const route = (method: Method, path: string, handle: (call: EngineCall) => Promise<unknown>, fresh = false) => {
     const names: string[] = [];
     const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`, 'i');
-    routes.push({ method, path, pattern, names, handle });
+    routes.push({ method, path, pattern, names, handle, fresh });
   };
+  // The searches: each answer is built from the rows read for it (store/results.ts), so they are fresh.
+  const FRESH = true;
   const key = (call: EngineCall, name: string) => {
     const value = String(call.params[name]);
     if (!/^-?[0-9]{1,25}$/.test(value)) throw invalidArgument(`Expected ${name} to be a numeric key, but was '${value}'`);
@@ -130,7 +138,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
       variables: vars(b.variables),
     }),
   );
-  route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body));
+  route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body), FRESH);
   route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c, 'key')));
   router.get(
     '/process-definitions/:key/xml',
@@ -151,11 +159,11 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
       fetchVariables: Array.isArray(b.fetchVariables) ? b.fetchVariables.map(String) : undefined,
     }),
   );
-  route('post', '/process-instances/search', (c) => engine.searchProcessInstances(c.body));
+  route('post', '/process-instances/search', (c) => engine.searchProcessInstances(c.body), FRESH);
   route('get', '/process-instances/:key', (c) => engine.getProcessInstance(key(c, 'key')));
   route('get', '/process-instances/:key/sequence-flows', (c) => engine.getSequenceFlows(key(c, 'key')));
   route('post', '/process-instances/:key/cancellation', (c) => engine.cancelProcessInstance(key(c, 'key')));
-  route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body));
+  route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body), FRESH);
   route('put', '/element-instances/:key/variables', (c) => engine.setVariables(key(c, 'key'), vars(c.body.variables)));
 
   route('post', '/jobs/activation', async ({ body: b, signal }) => {
@@ -201,7 +209,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     });
   });
 
-  route('post', '/user-tasks/search', (c) => engine.searchUserTasks(c.body));
+  route('post', '/user-tasks/search', (c) => engine.searchUserTasks(c.body), FRESH);
   route('get', '/user-tasks/:key', (c) => engine.getUserTask(key(c, 'key')));
   route('get', '/user-tasks/:key/form', async (c) => (await engine.getUserTaskForm(key(c, 'key'))) ?? undefined);
   route('post', '/user-tasks/:key/assignment', (c) =>
@@ -237,9 +245,9 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     engine.correlateMessage({ name: text(b.name, 'name'), correlationKey: optString(b.correlationKey), variables: vars(b.variables) }),
   );
 
-  route('post', '/incidents/search', (c) => engine.searchIncidents(c.body));
+  route('post', '/incidents/search', (c) => engine.searchIncidents(c.body), FRESH);
   route('post', '/incidents/:key/resolution', (c) => engine.resolveIncident(key(c, 'key')));
-  route('post', '/variables/search', (c) => engine.searchVariables(c.body));
+  route('post', '/variables/search', (c) => engine.searchVariables(c.body), FRESH);
 
   route('put', '/clock', (c) => {
     const timestamp = optNumber(c.body.timestamp, 'timestamp');
@@ -304,7 +312,11 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     } else {
       try {
         const result = await r.handle({ params, body: parseBody(request), signal: request.signal });
-        answered = result === undefined ? { status: 204, headers: { 'content-type': JSON_TYPE }, body: null } : { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(result) };
+        if (result === undefined) answered = { status: 204, headers: { 'content-type': JSON_TYPE }, body: null };
+        else if (r.fresh) {
+          if (UNDER_TEST) assertPlainJson(result, `the answer of ${method} /v2${r.path}`);
+          answered = { status: 200, headers: { 'content-type': JSON_TYPE }, json: result };
+        } else answered = { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(result) };
       } catch (error) {
         const e = toEngineError(error);
         if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED') onError?.(error, { method, path: instance });
@@ -345,6 +357,24 @@ function parseBody(request: DirectRequest): Record<string, unknown> {
     throw invalidArgument('The request body is not valid JSON');
   }
   return jsonObject(parsed);
+}
+
+/** Under the test runner, the fresh answers are checked: a value JSON would change fails the call. */
+const UNDER_TEST = process.env.JEST_WORKER_ID !== undefined;
+
+/** Throws unless `value` is what JSON.parse could have made (undefined allowed as an object's property: JSON leaves it out). */
+export function assertPlainJson(value: unknown, what: string, path = ''): void {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return;
+  } else if (Array.isArray(value)) {
+    value.forEach((item, i) => assertPlainJson(item, what, `${path}[${i}]`));
+    return;
+  } else if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const [name, item] of Object.entries(value)) if (item !== undefined) assertPlainJson(item, what, `${path}.${name}`);
+    return;
+  }
+  throw new Error(`${what} is not plain JSON at ${path || 'its top'}: ${typeof value === 'object' ? `a ${value.constructor?.name ?? 'null-prototype object'}` : typeof value === 'number' ? String(value) : `a ${typeof value}`}`);
 }
 
 function jsonObject(body: unknown): Record<string, unknown> {

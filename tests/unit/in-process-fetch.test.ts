@@ -5,6 +5,7 @@
  */
 import express from 'express';
 import { inProcessFetch } from '../../server/in-process-fetch';
+import { assertPlainJson } from '../../engine/rest/router';
 
 describe('in-process fetch', () => {
   const closed: string[] = [];
@@ -69,6 +70,9 @@ describe('in-process fetch', () => {
     const direct = inProcessFetch(app, {
       prefix: '/v2',
       handler: (method, path) => {
+        if (path === '/value') {
+          return () => Promise.resolve({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, json: { items: [{ key: '1', name: '二', endDate: undefined }] } });
+        }
         if (path === '/echo' || path.startsWith('/wait')) {
           return async (request) => {
             seen.push({ method, path, authorization: request.authorization, contentType: request.contentType, body: request.body });
@@ -90,6 +94,27 @@ describe('in-process fetch', () => {
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(await res.json()).toEqual({ direct: { a: '二' } });
       expect(seen).toEqual([{ method: 'POST', path: '/echo', authorization: 'Basic abc', contentType: 'application/json', body: '{"a":"二"}' }]);
+    });
+
+    it('when the handler answers with a JSON value, then json() gives that value and text(), a clone and the stream give its JSON text', async () => {
+      const expected = { items: [{ key: '1', name: '二' }] };
+      expect(await (await direct('http://localhost:1/v2/value', { method: 'POST' })).json()).toEqual(expected);
+      expect(await (await direct('http://localhost:1/v2/value', { method: 'POST' })).text()).toBe('{"items":[{"key":"1","name":"二"}]}');
+      const res = await direct('http://localhost:1/v2/value', { method: 'POST' });
+      const copy = res.clone();
+      const value = (await res.json()) as { items: Array<{ name: string }> };
+      value.items[0].name = 'changed';
+      expect(await copy.json()).toEqual(expected);
+      await expect(res.json()).rejects.toThrow(TypeError);
+      expect(await new Response((await direct('http://localhost:1/v2/value', { method: 'POST' })).body).json()).toEqual(expected);
+    });
+
+    it('when a value is checked for plain JSON, then what JSON.parse could make passes and anything else is named', () => {
+      expect(() => assertPlainJson({ a: [1, 'x', true, null, { b: undefined }] }, 'the answer')).not.toThrow();
+      expect(() => assertPlainJson({ a: [{ at: new Date(0) }] }, 'the answer')).toThrow('the answer is not plain JSON at .a[0].at: a Date');
+      expect(() => assertPlainJson({ n: Number.NaN }, 'the answer')).toThrow('at .n: NaN');
+      expect(() => assertPlainJson({ k: 1n }, 'the answer')).toThrow('at .k: a bigint');
+      expect(() => assertPlainJson([undefined], 'the answer')).toThrow('at [0]: a undefined');
     });
 
     it('when the handler does not take a call, then it goes through the HTTP handler as before', async () => {

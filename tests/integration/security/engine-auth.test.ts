@@ -117,7 +117,7 @@ describe('the engine API without its credentials', () => {
       direct++;
       for (const authorization of [null, `Basic ${Buffer.from(`${user}:${password}x`).toString('base64')}`, `Bearer ${password}`]) {
         const answer = await handle({ authorization, contentType: 'application/json', body: JSON.stringify({ variables: { hacked: true }, timestamp: 0, assignee: 'x' }), signal: new AbortController().signal });
-        const body = JSON.parse(answer.body ?? 'null') as { title?: string; instance?: string } | null;
+        const body = ('body' in answer ? (JSON.parse(answer.body ?? 'null') as unknown) : answer.json) as { title?: string; instance?: string } | null;
         if (answer.status !== 401 || body?.title !== 'UNAUTHORIZED' || body.instance !== `/v2${concrete}` || !answer.headers['www-authenticate']) wrong.push(`${method} ${concrete}: ${answer.status}`);
       }
     }
@@ -126,6 +126,6 @@ describe('the engine API without its credentials', () => {
     expect(await digest()).toEqual(before);
     const ok = await api.direct('GET', '/topology')!({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, contentType: null, body: '', signal: new AbortController().signal });
     expect(ok.status).toBe(200);
-    expect((JSON.parse(ok.body!) as { clusterSize: number }).clusterSize).toBe(1);
+    expect('body' in ok && (JSON.parse(ok.body!) as { clusterSize: number }).clusterSize).toBe(1);
   });
 });
