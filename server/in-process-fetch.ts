@@ -34,10 +34,6 @@ export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeo
     // response closes (the engine hands back jobs it was about to give out) and the caller gets an AbortError.
     const signal = request.signal;
     signal.throwIfAborted();
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<never>(
-      (_, reject) => (onAbort = () => reject(abortError(signal))),
-    );
     let closeResponse: (() => void) | undefined;
     // The body as the handler writes it, kept here as written (Express writes an answer as one string): light-my-request's
     // own capture misses what Express writes once it has swapped the response's prototype for its own, and would copy
@@ -63,15 +59,10 @@ export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeo
       }) as typeof res.end;
       dispatch(req, res);
     };
-    signal.addEventListener('abort', onAbort!, { once: true });
     let answer: InjectResponse;
     try {
-      answer = await Promise.race([
-        inject(handler, { method: request.method as 'GET', url: url.pathname + url.search, headers, ...(payload ? { payload } : {}), remoteAddress: '127.0.0.1' }),
-        aborted,
-      ]);
+      answer = await unlessAborted(signal, inject(handler, { method: request.method as 'GET', url: url.pathname + url.search, headers, ...(payload ? { payload } : {}), remoteAddress: '127.0.0.1' }));
     } finally {
-      signal.removeEventListener('abort', onAbort!);
       if (closeResponse) signal.removeEventListener('abort', closeResponse);
     }
     const responseHeaders = new Headers();
@@ -90,15 +81,7 @@ async function callDirect(request: Request, handle: (request: DirectRequest) => 
   const signal = request.signal;
   signal.throwIfAborted();
   const body = request.body ? await request.text() : '';
-  let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => (onAbort = () => reject(abortError(signal))));
-  signal.addEventListener('abort', onAbort!, { once: true });
-  let answer: DirectAnswer;
-  try {
-    answer = await Promise.race([handle({ authorization: request.headers.get('authorization'), contentType: request.headers.get('content-type'), body, signal }), aborted]);
-  } finally {
-    signal.removeEventListener('abort', onAbort!);
-  }
+  const answer = await unlessAborted(signal, handle({ authorization: request.headers.get('authorization'), contentType: request.headers.get('content-type'), body, signal }));
   const empty = answer.status === 204 || answer.status === 304 || request.method === 'HEAD';
   const payload = empty ? null : 'json' in answer ? new JsonValue(answer.json) : answer.body;
   return new InProcessResponse(payload, { status: answer.status, headers: answer.headers }) as unknown as Response;
@@ -109,8 +92,16 @@ class JsonValue {
   constructor(readonly value: unknown) {}
 }
 
-function abortError(signal: AbortSignal): Error {
-  return signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError');
+/** What `work` gives, or an AbortError as soon as `signal` aborts (the work itself goes on, and sees the abort itself). */
+async function unlessAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_, reject) => (onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'))));
+  signal.addEventListener('abort', onAbort!, { once: true });
+  try {
+    return await Promise.race([work, aborted]);
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+  }
 }
 
 const UTF8 = new Set(['utf8', 'utf-8', 'UTF8', 'UTF-8']);
