@@ -105,8 +105,8 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   };
   // The searches: each answer is built from the rows read for it (store/results.ts), so they are fresh.
   const FRESH = true;
-  const key = (call: EngineCall, name: string) => {
-    const value = String(call.params[name]);
+  const key = (params: Record<string, unknown>, name = 'key') => {
+    const value = String(params[name]);
     if (!/^-?[0-9]{1,25}$/.test(value)) throw invalidArgument(`Expected ${name} to be a numeric key, but was '${value}'`);
     return value;
   };
@@ -139,11 +139,11 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     }),
   );
   route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body), FRESH);
-  route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c, 'key')));
+  route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c.params)));
   router.get(
     '/process-definitions/:key/xml',
     answer(async (req, res) => {
-      const xml = await engine.getProcessDefinitionXml(key({ params: req.params } as EngineCall, 'key'));
+      const xml = await engine.getProcessDefinitionXml(key(req.params));
       res.status(200).type('text/xml').send(xml);
     }),
   );
@@ -160,11 +160,11 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     }),
   );
   route('post', '/process-instances/search', (c) => engine.searchProcessInstances(c.body), FRESH);
-  route('get', '/process-instances/:key', (c) => engine.getProcessInstance(key(c, 'key')));
-  route('get', '/process-instances/:key/sequence-flows', (c) => engine.getSequenceFlows(key(c, 'key')));
-  route('post', '/process-instances/:key/cancellation', (c) => engine.cancelProcessInstance(key(c, 'key')));
+  route('get', '/process-instances/:key', (c) => engine.getProcessInstance(key(c.params)));
+  route('get', '/process-instances/:key/sequence-flows', (c) => engine.getSequenceFlows(key(c.params)));
+  route('post', '/process-instances/:key/cancellation', (c) => engine.cancelProcessInstance(key(c.params)));
   route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body), FRESH);
-  route('put', '/element-instances/:key/variables', (c) => engine.setVariables(key(c, 'key'), vars(c.body.variables)));
+  route('put', '/element-instances/:key/variables', (c) => engine.setVariables(key(c.params), vars(c.body.variables)));
 
   route('post', '/jobs/activation', async ({ body: b, signal }) => {
     const result = await engine.activateJobs(
@@ -185,9 +185,9 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     }
     return result;
   });
-  route('post', '/jobs/:key/completion', (c) => engine.completeJob(key(c, 'key'), vars(c.body.variables)));
+  route('post', '/jobs/:key/completion', (c) => engine.completeJob(key(c.params), vars(c.body.variables)));
   route('post', '/jobs/:key/failure', (c) =>
-    engine.failJob(key(c, 'key'), {
+    engine.failJob(key(c.params), {
       retries: optNumber(c.body.retries, 'retries'),
       errorMessage: optString(c.body.errorMessage),
       retryBackOff: optNumber(c.body.retryBackOff, 'retryBackOff'),
@@ -195,7 +195,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     }),
   );
   route('post', '/jobs/:key/error', (c) =>
-    engine.throwJobError(key(c, 'key'), {
+    engine.throwJobError(key(c.params), {
       errorCode: text(c.body.errorCode, 'errorCode'),
       errorMessage: optString(c.body.errorMessage),
       variables: vars(c.body.variables),
@@ -203,25 +203,25 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   );
   route('patch', '/jobs/:key', (c) => {
     const changeset = (c.body.changeset ?? {}) as Record<string, unknown>;
-    return engine.updateJob(key(c, 'key'), {
+    return engine.updateJob(key(c.params), {
       retries: optNumber(changeset.retries, 'changeset.retries'),
       timeout: optNumber(changeset.timeout, 'changeset.timeout'),
     });
   });
 
   route('post', '/user-tasks/search', (c) => engine.searchUserTasks(c.body), FRESH);
-  route('get', '/user-tasks/:key', (c) => engine.getUserTask(key(c, 'key')));
-  route('get', '/user-tasks/:key/form', async (c) => (await engine.getUserTaskForm(key(c, 'key'))) ?? undefined);
+  route('get', '/user-tasks/:key', (c) => engine.getUserTask(key(c.params)));
+  route('get', '/user-tasks/:key/form', async (c) => (await engine.getUserTaskForm(key(c.params))) ?? undefined);
   route('post', '/user-tasks/:key/assignment', (c) =>
-    engine.assignUserTask(key(c, 'key'), {
+    engine.assignUserTask(key(c.params), {
       assignee: text(c.body.assignee, 'assignee'),
       allowOverride: typeof c.body.allowOverride === 'boolean' ? c.body.allowOverride : undefined,
     }),
   );
-  route('delete', '/user-tasks/:key/assignee', (c) => engine.unassignUserTask(key(c, 'key')));
+  route('delete', '/user-tasks/:key/assignee', (c) => engine.unassignUserTask(key(c.params)));
   route('patch', '/user-tasks/:key', (c) => {
     const changes = (c.body.changeset ?? {}) as Record<string, unknown>;
-    return engine.updateUserTask(key(c, 'key'), {
+    return engine.updateUserTask(key(c.params), {
       dueDate: changes.dueDate as string | null | undefined,
       followUpDate: changes.followUpDate as string | null | undefined,
       candidateGroups: Array.isArray(changes.candidateGroups) ? changes.candidateGroups.map(String) : undefined,
@@ -229,7 +229,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
       priority: optNumber(changes.priority, 'changeset.priority'),
     });
   });
-  route('post', '/user-tasks/:key/completion', (c) => engine.completeUserTask(key(c, 'key'), vars(c.body.variables)));
+  route('post', '/user-tasks/:key/completion', (c) => engine.completeUserTask(key(c.params), vars(c.body.variables)));
 
   route('post', '/messages/publication', async ({ body: b }) => {
     const { tenantId, messageKey } = await engine.publishMessage({
@@ -246,7 +246,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   );
 
   route('post', '/incidents/search', (c) => engine.searchIncidents(c.body), FRESH);
-  route('post', '/incidents/:key/resolution', (c) => engine.resolveIncident(key(c, 'key')));
+  route('post', '/incidents/:key/resolution', (c) => engine.resolveIncident(key(c.params)));
   route('post', '/variables/search', (c) => engine.searchVariables(c.body), FRESH);
 
   route('put', '/clock', (c) => {
