@@ -10,12 +10,12 @@ import { ensureEngineSchema } from './store/schema';
 import { KeyAllocator } from './store/keys';
 import { buildOrder, buildWhere, pageOf, type SearchQuery } from './store/search';
 import { SEARCHES, TENANT, definitionResult, instanceResult, INSTANCE_RESULT_COLUMNS, type Row, type SearchSpec } from './store/results';
-import { SessionCache } from './runtime/session-cache';
 import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
 import { parseDmn, evaluateDecision, type DmnModel } from './model/dmn';
+import { InlineStepper, type Stepper } from './runtime/stepper';
+import { ThreadStepper } from './runtime/step-thread';
 import { evaluateList, evaluateValue } from './model/feel';
-import { DecisionError, type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/types';
-import { InstanceSession } from './runtime/session';
+import { type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/types';
 import { EngineError, invalidArgument, invalidState, notFound } from './errors';
 
 export interface EngineOptions {
@@ -24,6 +24,11 @@ export interface EngineOptions {
   sweepIntervalMs?: number;
   /** How many instances waiting for job workers stay in memory between steps (0: always recover from the database). */
   hotInstances?: number;
+  /**
+   * Run bpmn-engine's steps on a worker thread of their own (runtime/step-thread.ts), so that they do not hold up
+   * whatever else this thread does (answering requests); the live instances are kept there. Default: this thread.
+   */
+  stepThread?: boolean;
   onError?: (error: unknown) => void;
 }
 
@@ -74,7 +79,7 @@ export class EmbeddedEngine {
   private readonly latestResources = new Map<string, { found: Definition | undefined }>();
   /** Counts deployments, so that a lookup that overlapped one does not keep what it read. */
   private deployments = 0;
-  private readonly sessions: SessionCache;
+  private readonly stepper: Stepper;
   private readonly signals = new EventEmitter();
   private pinned: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -90,7 +95,8 @@ export class EmbeddedEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.db;
-    this.sessions = new SessionCache(options.hotInstances ?? 200);
+    const hot = options.hotInstances ?? 200;
+    this.stepper = options.stepThread ? new ThreadStepper(hot) : new InlineStepper(hot);
     this.signals.setMaxListeners(0);
   }
 
@@ -124,7 +130,7 @@ export class EmbeddedEngine {
 
   stop(): void {
     clearInterval(this.sweeper);
-    this.sessions.clear();
+    void this.stepper.close();
     this.signals.emit('stop');
   }
 
@@ -349,9 +355,9 @@ export class EmbeddedEngine {
   }
 
   /** The latest deployed version of every decision the model's business rule tasks call, parsed once per version. */
-  private async decisionsFor(q: EngineQueryable, model: ProcessModel): Promise<Map<string, DmnModel>> {
+  private async decisionsFor(q: EngineQueryable, model: ProcessModel): Promise<Map<string, { key: string; model: DmnModel }>> {
     const ids = [...model.elements.values()].flatMap((m) => (m.decision && !m.jobType ? [m.decision.decisionId] : []));
-    const found = new Map<string, DmnModel>();
+    const found = new Map<string, { key: string; model: DmnModel }>();
     if (ids.length === 0) return found;
     // The latest version of each (a deployment may have added one); its file is read only the first time.
     const rows = (await Promise.all([...new Set(ids)].map((id) => this.latestResource(q, 'decision', id)))).filter((r) => r !== undefined);
@@ -362,7 +368,7 @@ export class EmbeddedEngine {
         dmn = parseDmn(file.resource_name, file.content);
         this.dmnModels.set(row.key, dmn);
       }
-      found.set(row.resource_id, await dmn);
+      found.set(row.resource_id, { key: row.key, model: await dmn });
     }
     return found;
   }
@@ -536,43 +542,27 @@ export class EmbeddedEngine {
     if (!instance) throw notFound('process instance', instanceKey);
     if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.model(instance.definition_key, tx);
-    const decisions = await this.decisionsFor(tx, model);
     const version = instance.version ?? 0;
-    let session = this.sessions.take(instanceKey, version);
-    let stored: StoredRuntime | undefined = instance.has_runtime
-      ? { engine: undefined, locals: instance.locals ?? {}, open: instance.open ?? undefined, version }
-      : undefined;
-    if (!session) {
-      session = new InstanceSession(model);
-      if (stored) {
-        const [row] = await tx.query<{ engine: unknown }>("SELECT runtime->'engine' AS engine FROM engine_instance WHERE key = $1", [instanceKey]);
-        stored = { ...stored, engine: row.engine };
-      }
-    }
-    const result = await session.step({
-      stored,
+    const result = await this.stepper.step({
+      instanceKey,
+      version,
+      definitionKey: instance.definition_key,
+      model,
+      decisions: await this.decisionsFor(tx, model),
+      stored: instance.has_runtime ? { engine: undefined, locals: instance.locals ?? {}, open: instance.open ?? undefined, version } : undefined,
       variables: instance.variables,
       action,
       now: this.now(),
-      decide: (decisionId, vars) => {
-        const dmn = decisions.get(decisionId);
-        if (!dmn) {
-          throw new DecisionError(`Expected to evaluate decision '${decisionId}', but no decision found for id '${decisionId}'`, 'CALLED_DECISION_ERROR');
-        }
-        try {
-          return evaluateDecision(dmn, decisionId, vars).output;
-        } catch (error) {
-          throw new DecisionError((error as Error).message, 'DECISION_EVALUATION_ERROR');
-        }
+      loadEngine: async () => {
+        const [row] = await tx.query<{ engine: unknown }>("SELECT runtime->'engine' AS engine FROM engine_instance WHERE key = $1", [instanceKey]);
+        return row.engine;
+      },
+      loadResource: async (key) => {
+        const [row] = await tx.query<{ resource_name: string; content: string }>('SELECT resource_name, content FROM engine_resource WHERE key = $1', [key]);
+        if (!row) throw notFound('resource', key);
+        return { name: row.resource_name, content: row.content };
       },
     });
-    if (result.outcome === 'waiting') {
-      result.runtime.version = version + 1;
-      // Only an instance waiting for a job worker stays in memory (it is about to be woken); one waiting for a
-      // person, a message or a timer is dropped and recovered from the database when something wakes it.
-      if (result.waits.some((w) => w.kind === 'job')) this.sessions.keep(instanceKey, version + 1, session);
-      else session.dispose();
-    }
     const now = this.now().toISOString();
 
     if (result.outcome === 'incident') {

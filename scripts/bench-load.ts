@@ -19,6 +19,7 @@
  *    The aim: p99 < 100 ms for tasklist and case reads at 200 requests/s.
  *
  * Options (environment): BENCH_CASES (100000), BENCH_RATED_SECONDS (60), BENCH_MAX_SECONDS (30), BENCH_READ_RATE (200),
+ * BENCH_WRITE_SCALE (1: run A's writes and dashboard reads at their rates; 0.5 at half of them),
  * BENCH_WARMUP_SECONDS (15: the reads at their rate after the restart, shown apart), APP_PROCESSES (the app's setting),
  * BENCH_RUNS=C adds run C, the reads alone from BENCH_READ_CONNECTIONS (4) connections without a rate (closed loop): what a
  * read costs the app and PostgreSQL, without the backlog a held rate can leave after a restart.
@@ -41,6 +42,8 @@ const CASES = Number(process.env.BENCH_CASES ?? 100_000);
 const RATED_SECONDS = Number(process.env.BENCH_RATED_SECONDS ?? 60);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 30);
 const READ_RATE = Number(process.env.BENCH_READ_RATE ?? 200);
+/** Run A's writes (and dashboard reads) at this multiple of their rates: the reads' tail beside fewer or more writes. */
+const WRITE_SCALE = Number(process.env.BENCH_WRITE_SCALE ?? 1);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 15);
 const REUSED = process.env.BENCH_DATABASE;
 const READ_CONNECTIONS = Number(process.env.BENCH_READ_CONNECTIONS ?? 4);
@@ -477,27 +480,27 @@ function runners(sessions: Map<string, Session>, pools: Pools, caseIds: string[]
     { route: 'GET /api/tasks?view=mine', rate: READ_RATE * 0.35, connections: 8, next: () => ({ method: 'GET', path: '/api/tasks?view=mine', headers: as(pick(FIRST_RESPONDERS)) }) },
     { route: 'GET /api/tasks?view=queue', rate: READ_RATE * 0.15, connections: 4, next: () => ({ method: 'GET', path: '/api/tasks?view=queue', headers: as(pick(['street-office', 'cadre', 'secretary'])) }) },
     { route: 'GET /api/cases/:id', rate: READ_RATE * 0.5, connections: 8, next: () => ({ method: 'GET', path: `/api/cases/${pick(caseIds)}`, headers: as(pick(READERS)) }) },
-    { route: 'POST /api/cases', rate: 5, connections: 4, next: () => {
+    { route: 'POST /api/cases', rate: 5 * WRITE_SCALE, connections: 4, next: () => {
       const user = pick(FIRST_RESPONDERS);
       return { method: 'POST', path: '/api/cases', headers: as(user, true), body: JSON.stringify(intakeBody(compounds)) };
     } },
-    { route: 'POST /api/tasks/:key/claim', rate: 1, connections: 2, left: () => pools.claims.length, next: () => ({ method: 'POST', path: `/api/tasks/${take(pools.claims)}/claim`, headers: as('street-office', true), body: '{}' }) },
-    { route: 'POST /api/tasks/:key/complete (classify)', rate: 2, connections: 2, left: () => pools.confirm.length, next: () => {
+    { route: 'POST /api/tasks/:key/claim', rate: 1 * WRITE_SCALE, connections: 2, left: () => pools.claims.length, next: () => ({ method: 'POST', path: `/api/tasks/${take(pools.claims)}/claim`, headers: as('street-office', true), body: '{}' }) },
+    { route: 'POST /api/tasks/:key/complete (classify)', rate: 2 * WRITE_SCALE, connections: 2, left: () => pools.confirm.length, next: () => {
       const t = take(pools.confirm);
       return { method: 'POST', path: `/api/tasks/${t.key}/complete`, headers: as(t.assignee, true), body: JSON.stringify({ variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false } }) };
     } },
-    { route: 'POST /api/tasks/:key/complete (coordinate)', rate: 2, connections: 2, left: () => pools.coordinate.length, next: () => {
+    { route: 'POST /api/tasks/:key/complete (coordinate)', rate: 2 * WRITE_SCALE, connections: 2, left: () => pools.coordinate.length, next: () => {
       const t = take(pools.coordinate);
       return { method: 'POST', path: `/api/tasks/${t.key}/complete`, headers: as(t.assignee, true),
         body: JSON.stringify({ variables: { responsibleUnit: '物业公司', handlingResult: '已清理并恢复', resolved: true } }) };
     } },
-    { route: 'POST /api/public/ratings/:token', rate: 3, connections: 2, left: () => pools.ratings.length, next: () => {
+    { route: 'POST /api/public/ratings/:token', rate: 3 * WRITE_SCALE, connections: 2, left: () => pools.ratings.length, next: () => {
       // Residents rate from their own phones: each from its own address (the app trusts X-Forwarded-For from loopback, as behind its proxy).
       address++;
       return { method: 'POST', path: `/api/public/ratings/${take(pools.ratings)}`, headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}` },
         body: JSON.stringify({ rating: weighted([['satisfied', 85], ['basically-satisfied', 12], ['dissatisfied', 3]]), comment: '' }) };
     } },
-    { route: 'GET /api/dashboard', rate: 1, connections: 1, next: () => ({ method: 'GET', path: '/api/dashboard', headers: as(pick(['leader', 'secretary'])) }) },
+    { route: 'GET /api/dashboard', rate: 1 * WRITE_SCALE, connections: 1, next: () => ({ method: 'GET', path: '/api/dashboard', headers: as(pick(['leader', 'secretary'])) }) },
   ];
 }
 
@@ -531,8 +534,9 @@ function row(route: string, extra: Record<string, string | number>, latencies: n
  * of each second: 20 connections then send a second's requests in a burst, which is not a held rate.)
  */
 async function paced(url: string, runner: Runner, seconds: number): Promise<Record<string, string | number>> {
-  const rate = Math.max(1, Math.round(runner.rate));
-  const target = { 'target/s': rate };
+  const rate = runner.rate;
+  const target = { 'target/s': Math.round(rate * 10) / 10 };
+  if (rate <= 0) return row(runner.route, target, [], seconds, 'rate 0');
   const budget = Math.min(runner.left?.() ?? Infinity, Math.ceil(rate * seconds * 1.5));
   if (budget < 1) return row(runner.route, target, [], seconds, 'no material left');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });

@@ -90,6 +90,10 @@ export const settings = {
     schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(200),
     doc: 'Embedded engine: instances waiting for job workers kept in memory between steps, about 4 MB each for the petition model (0: always load from the database).',
   },
+  ENGINE_STEP_THREAD: {
+    schema: bool.default(true),
+    doc: "Embedded engine: run the process instances' steps (bpmn-engine) on a thread of their own, so that they do not hold up the requests this process answers (false: on the same thread).",
+  },
   SESSION_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
     doc: 'Signs session cookies. Unset: generated and kept in DATA_DIR (required in production).',

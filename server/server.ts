@@ -90,7 +90,12 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
           });
           cleanups.push(release);
         }
-        engine = new EmbeddedEngine({ db: database.db, hotInstances: config.ENGINE_HOT_INSTANCES, onError: (err) => log.error({ err }, 'engine background task failed') });
+        engine = new EmbeddedEngine({
+          db: database.db,
+          hotInstances: config.ENGINE_HOT_INSTANCES,
+          stepThread: config.ENGINE_STEP_THREAD,
+          onError: (err) => log.error({ err }, 'engine background task failed'),
+        });
         await engine.start();
         const started = engine;
         cleanups.unshift(() => Promise.resolve(started.stop()));

@@ -7,14 +7,17 @@ import { deploy, now, readFixture, startEngine, until, type Any, type EngineHarn
 const DAY = 24 * 3600 * 1000;
 
 // Every semantic holds whether an instance stays in memory between steps (hot) or is loaded from the database (cold).
+// And whether the steps run on the engine's step thread (the default) or on the thread that answers the API.
 describe.each([
-  ['hot', '1000'],
-  ['cold', '0'],
-])('engine semantics (%s instances)', (_mode, hotInstances) => {
+  ['hot', '1000', 'true'],
+  ['cold', '0', 'true'],
+  ['hot, inline', '1000', 'false'],
+  ['cold, inline', '0', 'false'],
+])('engine semantics (%s instances)', (_mode, hotInstances, stepThread) => {
   let h: EngineHarness;
   let c: Any;
   beforeAll(async () => {
-    h = await startEngine({ ENGINE_HOT_INSTANCES: hotInstances });
+    h = await startEngine({ ENGINE_HOT_INSTANCES: hotInstances, ENGINE_STEP_THREAD: stepThread });
     c = h.client;
     await deploy(c, 'gateway-conditions.bpmn', 'message-catch.bpmn', 'event-gateway.bpmn', 'boundary-timers.bpmn', 'two-service-tasks.bpmn');
   });
@@ -384,7 +387,7 @@ describe.each([
     it('when firing a timer fails for a passing reason, then it stays due and fires on a later round (a deadline is not lost)', async () => {
       // given a timer whose first firing fails inside its transaction (a sequence does not roll back: it fails once)
       const db = h.server.database.db;
-      const suffix = hotInstances === '0' ? 'cold' : 'hot';
+      const suffix = `${hotInstances === '0' ? 'cold' : 'hot'}_${stepThread === 'true' ? 'thread' : 'inline'}`;
       await db.query(`CREATE SEQUENCE timer_blip_${suffix}`);
       await db.query(`CREATE FUNCTION timer_blip_${suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.state = 'FIRED' AND nextval('timer_blip_${suffix}') = 1 THEN RAISE EXCEPTION 'connection blip'; END IF; RETURN NEW; END $$`);
