@@ -51,9 +51,19 @@ const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function parseDay(day: LocalDay): number {
   const match = DAY_PATTERN.exec(day);
-  const time = match ? Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])) : NaN;
-  if (Number.isNaN(time) || new Date(time).toISOString().slice(0, 10) !== day) throw new Error(`Not a date (YYYY-MM-DD): "${day}"`);
-  return time;
+  if (match) {
+    const [year, month, date] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
+    const time = Date.UTC(year, month, date);
+    // Date.UTC rolls 02-30 over into March: a day that does not exist comes back as another one.
+    const back = new Date(time);
+    if (back.getUTCFullYear() === year && back.getUTCMonth() === month && back.getUTCDate() === date) return time;
+  }
+  throw new Error(`Not a date (YYYY-MM-DD): "${day}"`);
+}
+
+/** The day (YYYY-MM-DD) a UTC midnight in ms stands for. */
+function formatDay(time: number): LocalDay {
+  return new Date(time).toISOString().slice(0, 10);
 }
 
 export function yearOf(day: LocalDay): number {
@@ -62,7 +72,7 @@ export function yearOf(day: LocalDay): number {
 
 /** The day n days after `day` (n may be negative). */
 export function plusDays(day: LocalDay, n: number): LocalDay {
-  return new Date(parseDay(day) + n * DAY_MS).toISOString().slice(0, 10);
+  return formatDay(parseDay(day) + n * DAY_MS);
 }
 
 /** The week's default: Monday to Friday are working days. */
@@ -90,10 +100,38 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return f;
 }
 
-/** The wall clock in `timeZone` at `instant`, read as if it were UTC (ms). */
-function wallClock(instant: number, timeZone: string): number {
+/** The wall clock in `timeZone` at `instant` to the second, read as if it were UTC (ms), as Intl formats it. */
+function formattedWall(instant: number, timeZone: string): number {
   const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
   return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+}
+
+/**
+ * Offsets from UTC by time zone and quarter of an hour (the wall clock minus the instant), NaN for a quarter in which
+ * the offset changes. Formatting with Intl is the slow part of the calendar's arithmetic (a list of cases with their
+ * working days left asked it four times per case); offsets change rarely, and only ever at whole quarters of an hour.
+ */
+const OFFSET_SPAN_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+function offsetAt(instant: number, timeZone: string): number {
+  const span = Math.floor(instant / OFFSET_SPAN_MS);
+  const key = `${timeZone} ${span}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    const first = span * OFFSET_SPAN_MS;
+    const last = first + OFFSET_SPAN_MS - 1000;
+    const atFirst = formattedWall(first, timeZone) - first;
+    offset = formattedWall(last, timeZone) - last === atFirst ? atFirst : NaN;
+    if (offsets.size >= 10_000) offsets.clear();
+    offsets.set(key, offset);
+  }
+  return Number.isNaN(offset) ? formattedWall(instant, timeZone) - Math.floor(instant / 1000) * 1000 : offset;
+}
+
+/** The wall clock in `timeZone` at `instant`, read as if it were UTC (ms). */
+function wallClock(instant: number, timeZone: string): number {
+  return instant + offsetAt(instant, timeZone);
 }
 
 /** The local date of an instant in `timeZone`. */
@@ -123,10 +161,12 @@ function checkCount(n: number): void {
 /** The n-th working day after `day`, not counting `day` itself (n = 0: `day`). */
 export function nthWorkingDayAfter(day: LocalDay, n: number, isWorkday: IsWorkday): LocalDay {
   checkCount(n);
+  let time = parseDay(day);
   let current = day;
   let restDays = 0;
   for (let found = 0; found < n; ) {
-    current = plusDays(current, 1);
+    time += DAY_MS;
+    current = formatDay(time);
     if (isWorkday(current)) {
       found++;
       restDays = 0;
@@ -140,7 +180,8 @@ export function nthWorkingDayAfter(day: LocalDay, n: number, isWorkday: IsWorkda
 /** Working days d with `after` < d ≤ `through` (0 when `through` is not after `after`). */
 export function countWorkingDays(after: LocalDay, through: LocalDay, isWorkday: IsWorkday): number {
   let count = 0;
-  for (let d = plusDays(after, 1); d <= through; d = plusDays(d, 1)) if (isWorkday(d)) count++;
+  const last = parseDay(through);
+  for (let time = parseDay(after) + DAY_MS; time <= last; time += DAY_MS) if (isWorkday(formatDay(time))) count++;
   return count;
 }
 
