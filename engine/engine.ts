@@ -340,18 +340,21 @@ export class EmbeddedEngine {
     let model = this.models.get(definitionKey);
     if (!model) {
       model = (async () => {
-        const [row] = await q.query<{ content: string; resource_name: string }>(
-          'SELECT content, resource_name FROM engine_resource WHERE key = $1',
-          [definitionKey],
-        );
-        if (!row) throw notFound('process definition', definitionKey);
-        const [parsed] = await parseBpmn(row.resource_name, row.content);
+        const file = await this.resourceFile(q, definitionKey, 'process definition');
+        const [parsed] = await parseBpmn(file.name, file.content);
         return parsed;
       })();
       model.catch(() => this.models.delete(definitionKey));
       this.models.set(definitionKey, model);
     }
     return model;
+  }
+
+  /** A deployed file by its key. */
+  private async resourceFile(q: EngineQueryable, key: string, what: string): Promise<{ name: string; content: string }> {
+    const [row] = await q.query<{ resource_name: string; content: string }>('SELECT resource_name, content FROM engine_resource WHERE key = $1', [key]);
+    if (!row) throw notFound(what, key);
+    return { name: row.resource_name, content: row.content };
   }
 
   /** The latest deployed version of every decision the model's business rule tasks call, parsed once per version. */
@@ -364,8 +367,8 @@ export class EmbeddedEngine {
     for (const row of rows) {
       let dmn = this.dmnModels.get(row.key);
       if (!dmn) {
-        const [file] = await q.query<{ resource_name: string; content: string }>('SELECT resource_name, content FROM engine_resource WHERE key = $1', [row.key]);
-        dmn = parseDmn(file.resource_name, file.content);
+        const file = await this.resourceFile(q, row.key, 'decision definition');
+        dmn = parseDmn(file.name, file.content);
         this.dmnModels.set(row.key, dmn);
       }
       found.set(row.resource_id, { key: row.key, model: await dmn });
@@ -557,11 +560,7 @@ export class EmbeddedEngine {
         const [row] = await tx.query<{ engine: unknown }>("SELECT runtime->'engine' AS engine FROM engine_instance WHERE key = $1", [instanceKey]);
         return row.engine;
       },
-      loadResource: async (key) => {
-        const [row] = await tx.query<{ resource_name: string; content: string }>('SELECT resource_name, content FROM engine_resource WHERE key = $1', [key]);
-        if (!row) throw notFound('resource', key);
-        return { name: row.resource_name, content: row.content };
-      },
+      loadResource: (key) => this.resourceFile(tx, key, 'resource'),
     });
     const now = this.now().toISOString();
 
