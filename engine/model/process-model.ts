@@ -7,6 +7,7 @@ import BpmnModdle from 'bpmn-moddle';
 import * as Elements from 'bpmn-elements';
 import serializer, { TypeResolver } from 'moddle-context-serializer';
 import { ModelError } from './model-error';
+import { ClockedTimerEventDefinition } from './timer-definition';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zeebeSchema = require('zeebe-bpmn-moddle/resources/zeebe.json') as object;
 
@@ -138,7 +139,8 @@ const SUPPORTED_EVENT_DEFINITIONS = new Set([
 ]);
 
 const moddle = new BpmnModdle({ zeebe: zeebeSchema });
-const typeResolver = TypeResolver({ ...(Elements as Record<string, unknown>) });
+// Timers arm on the engine's clock, not the machine's.
+const typeResolver = TypeResolver({ ...(Elements as Record<string, unknown>), TimerEventDefinition: ClockedTimerEventDefinition });
 
 export async function parseBpmn(resourceName: string, xml: string): Promise<ProcessModel[]> {
   let parsed: { rootElement: ModdleElement; warnings: Array<{ message: string }> };

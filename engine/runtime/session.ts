@@ -484,12 +484,14 @@ export class InstanceSession {
       this.parked.delete(executionId);
     };
     return {
+      /** The engine's clock for this step, which timer definitions arm on (model/timer-definition.ts). */
+      now: () => this.now,
       register: (owner: { id: string; executionId: string; parent?: { executionId?: string }; timerType?: string; expireAt?: Date }) => ({
         setTimeout: (callback: (...args: unknown[]) => void, delay: number, ...args: unknown[]) => {
           // Keyed by the element's execution, like its element instance, so leaving the element drops the timer.
           const executionId = owner.parent?.executionId ?? owner.executionId;
-          const dueAt =
-            owner.timerType === 'timeDate' && owner.expireAt ? new Date(owner.expireAt) : new Date(this.now.getTime() + Math.max(0, delay));
+          // The due time was taken on the engine's clock (model/timer-definition.ts).
+          const dueAt = owner.expireAt ? new Date(owner.expireAt) : new Date(this.now.getTime() + Math.max(0, delay));
           this.waits.set(executionId, { kind: 'timer', executionId, elementId: owner.id, dueAt: dueAt.toISOString(), locals: {} });
           this.parked.set(executionId, () => callback(...args));
           return { executionId };

@@ -16,6 +16,8 @@ import { now, startEngine, until, type Any, type EngineHarness } from '../../sup
 const BPMN_DIR = join(__dirname, '..', '..', '..', 'bpmn');
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
+/** Monday 2026-03-02, 09:00 in Shanghai. */
+const T0 = Date.parse('2026-03-02T01:00:00Z');
 
 describe('every path of the policy models, with the real workers', () => {
   let h: EngineHarness;
@@ -28,10 +30,17 @@ describe('every path of the policy models, with the real workers', () => {
     [{ id: receptionId }] = await db().query<{ id: string }>("SELECT id FROM app_user WHERE username = 'reception'");
   });
   afterAll(() => h.stop());
+  // Every test runs on a pinned clock, from a working Monday morning in Shanghai of a year the calendar holds: no
+  // path depends on the machine's date.
+  beforeEach(() => pin(T0));
   afterEach(() => c.resetClock());
 
   const db = () => h.server.database.db;
-  const pin = (at: number | string) => c.pinClock({ timestamp: typeof at === 'string' ? Date.parse(at) : at });
+  let pinnedAt = T0;
+  const pin = (at: number | string) => {
+    pinnedAt = typeof at === 'string' ? Date.parse(at) : at;
+    return c.pinClock({ timestamp: pinnedAt });
+  };
 
   // ------------------------------------------------------------------ reading where things are
 
@@ -107,8 +116,8 @@ describe('every path of the policy models, with the real workers', () => {
     const caseNo = `XF-P-${randomUUID().slice(0, 8)}`;
     const [row] = await db().query<{ id: string }>(
       `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, received_at)
-       VALUES ($1, 'walk-in', $2, '反映问题', $3, $4, $5, COALESCE($6::timestamptz, now())) RETURNING id`,
-      [caseNo, category, residentId, compoundId, receptionId, where.receivedAt ?? null],
+       VALUES ($1, 'walk-in', $2, '反映问题', $3, $4, $5, $6) RETURNING id`,
+      [caseNo, category, residentId, compoundId, receptionId, where.receivedAt ?? new Date(pinnedAt).toISOString()],
     );
     const { processInstanceKey } = await c.createProcessInstance({
       processDefinitionId: PROCESS_IDS.petitionHandling,
@@ -215,8 +224,7 @@ describe('every path of the policy models, with the real workers', () => {
 
   it('when a simple case passes its 24 hours, then the first responder is warned (yellow), later the leader (red), and the task stays open', async () => {
     // given
-    const t0 = Date.now();
-    await pin(t0);
+    const t0 = T0;
     const { caseId, processInstanceKey } = await file('垃圾清运');
     await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
     const coordinate = await openTask('Task_CoordinateUnit', 'caseId', caseId, processInstanceKey);
@@ -239,8 +247,7 @@ describe('every path of the policy models, with the real workers', () => {
 
   it('when the petitioner does not rate within the window, then the first responder records the rating in a phone callback', async () => {
     // given
-    const t0 = Date.now();
-    await pin(t0);
+    const t0 = T0;
     const { caseId, processInstanceKey } = await file('环境卫生');
     await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
     await completeTask('Task_CoordinateUnit', caseId, { resolved: true });
@@ -373,8 +380,7 @@ describe('every path of the policy models, with the real workers', () => {
     }, 20000);
     const pik = person.process_instance_key!;
     // when the team lead visits (the service team is assigned by the worker) without proposing a conversion
-    const t0 = Date.now();
-    await pin(t0);
+    const t0 = T0;
     const visit = await openTask('Task_CareVisit', 'personId', person.id, pik);
     expect(visit.assignee).toBe('cadre');
     await complete(visit, { visitDone: true, conversionProposed: false });

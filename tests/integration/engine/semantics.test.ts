@@ -384,6 +384,34 @@ describe.each([
       expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
     });
 
+    it.each([
+      ['a year before', '2025-06-02T01:00:00Z'],
+      ['years after', '2031-06-02T01:00:00Z'],
+    ])('when the clock is pinned %s the machine\'s date, then dates and durations fall due on the engine\'s clock', async (_when, at) => {
+      // given the engine's time pinned far from the machine's
+      const start = Date.parse(at);
+      await c.pinClock({ timestamp: start });
+      // when a date timer and a duration timer are armed
+      const slaDueAt = new Date(start + DAY).toISOString();
+      const dated = (await c.createProcessInstance({ processDefinitionId: 'boundary-timers', variables: { slaDueAt } })).processInstanceKey;
+      const lasting = (await c.createProcessInstance({ processDefinitionId: 'event-gateway', variables: { caseId: `clock-${start}`, ratingWindow: 'P3D' } }))
+        .processInstanceKey;
+      // then neither fires before its time on the engine's clock
+      expect((await activate('notify-overdue')).filter((j) => j.processInstanceKey === dated)).toEqual([]);
+      expect(await stateOf(lasting)).toBe('ACTIVE');
+      await c.pinClock({ timestamp: start + DAY - 1000 });
+      expect((await activate('notify-overdue')).filter((j) => j.processInstanceKey === dated)).toEqual([]);
+      // and each fires once the engine's clock reaches it
+      await c.pinClock({ timestamp: start + DAY + 1000 });
+      expect((await activate('notify-overdue')).filter((j) => j.processInstanceKey === dated)).toHaveLength(1);
+      await c.pinClock({ timestamp: start + 3 * DAY - 1000 });
+      expect(await stateOf(lasting)).toBe('ACTIVE');
+      await c.pinClock({ timestamp: start + 3 * DAY + 1000 });
+      expect(await stateOf(lasting)).toBe('COMPLETED');
+      expect(await path(lasting)).toContain('end-timeout');
+      await c.cancelProcessInstance({ processInstanceKey: dated });
+    });
+
     it('when firing a timer fails for a passing reason, then it stays due and fires on a later round (a deadline is not lost)', async () => {
       // given a timer whose first firing fails inside its transaction (a sequence does not roll back: it fails once)
       const db = h.server.database.db;
