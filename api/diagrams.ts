@@ -1,15 +1,16 @@
 /**
  * The models admins edit in the web modeler: list, fetch, lint (Camunda 8.8 rules, shown on the diagram as they
- * edit), save a version, deploy a version (refused with the problems listed when it does not pass), the version
- * history and which version the engine runs. The files in bpmn/ are version 0 of each model: what the app deploys
- * on start until an admin deploys a saved version.
+ * edit; on a thread of its own, see server/lint-thread.ts), save a version, deploy a version (refused with the problems
+ * listed when it does not pass), the version history and which version the engine runs. The files in bpmn/ are
+ * version 0 of each model: what the app deploys on start until an admin deploys a saved version.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Problem, problems, refusal } from '../server/http/problem';
 import { MODELS_DIR } from '../server/deploy-models';
-import { kindOf, lintModel } from '../server/model-lint';
+import { kindOf } from '../server/model-lint';
+import { lintModelOffThread } from '../server/lint-thread';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -132,7 +133,7 @@ export const diagramRoutes: RouteSpec[] = [
     access: ['admin'],
     params: NameParam,
     body: Content,
-    handle: async ({ params, body }) => ({ problems: await lintModel(params.name, body.content, { engine: true }) }),
+    handle: async ({ params, body }) => ({ problems: await lintModelOffThread(params.name, body.content, { engine: true }) }),
   }),
   route({
     method: 'post',
@@ -144,7 +145,7 @@ export const diagramRoutes: RouteSpec[] = [
     body: Content.extend({ comment: z.string().trim().max(500).optional() }),
     status: 201,
     async handle({ deps, user, params, body }) {
-      const found = await lintModel(params.name, body.content, { engine: true });
+      const found = await lintModelOffThread(params.name, body.content, { engine: true });
       const errors = found.filter((p) => p.severity === 'error').length;
       const [row] = await deps.db.query<{ version: number }>(
         `INSERT INTO diagram_version (resource_name, version, content, comment, saved_by, error_count)
@@ -165,7 +166,7 @@ export const diagramRoutes: RouteSpec[] = [
     async handle({ deps, params }) {
       const v = await versionOf(deps, params.name, params.version);
       if (!v) throw problems.notFound({ zh: '该版本不存在。', en: 'No such version.' });
-      const found = (await lintModel(params.name, v.content, { engine: true })).filter((p) => p.severity === 'error');
+      const found = (await lintModelOffThread(params.name, v.content, { engine: true })).filter((p) => p.severity === 'error');
       if (found.length > 0) {
         throw refusal('model', new Problem(
           422,

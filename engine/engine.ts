@@ -29,6 +29,11 @@ export interface EngineOptions {
    * whatever else this thread does (answering requests); the live instances are kept there. Default: this thread.
    */
   stepThread?: boolean;
+  /**
+   * With `stepThread`: the longest one step may run (ms, default 5000). Past it the thread is ended (the other
+   * instances' steps go on on a new one) and the step becomes an incident on its instance.
+   */
+  stepBudgetMs?: number;
   onError?: (error: unknown) => void;
 }
 
@@ -96,7 +101,7 @@ export class EmbeddedEngine {
   constructor(private readonly options: EngineOptions) {
     this.db = options.db;
     const hot = options.hotInstances ?? 200;
-    this.stepper = options.stepThread ? new ThreadStepper(hot) : new InlineStepper(hot);
+    this.stepper = options.stepThread ? new ThreadStepper(hot, { budgetMs: options.stepBudgetMs }) : new InlineStepper(hot);
     this.signals.setMaxListeners(0);
   }
 

@@ -94,6 +94,15 @@ export const settings = {
     schema: bool.default(true),
     doc: "Embedded engine: run the process instances' steps (bpmn-engine) on a thread of their own, so that they do not hold up the requests this process answers (false: on the same thread).",
   },
+  ENGINE_STEP_BUDGET_MS: {
+    schema: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(100, 'must be at least 100 (a cold step of the petition model takes tens of milliseconds)')
+      .max(600_000, 'must be at most 600000 (ten minutes)')
+      .default(5000),
+    doc: "Embedded engine with ENGINE_STEP_THREAD: the longest one step of one instance may run (ms); past it the step thread is ended, a new one takes the other instances' steps, and the step becomes an incident on its instance.",
+  },
   SESSION_SECRET: {
     schema: z.string().min(32, 'must be at least 32 characters').optional(),
     doc: 'Signs session cookies. Unset: generated and kept in DATA_DIR (required in production).',

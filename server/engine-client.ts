@@ -39,8 +39,14 @@ export function createEngineClient(
   const camunda = new Camunda8(options);
   if (embedded && inProcess) {
     // What getOrchestrationClusterApiClientLoose builds (the SDK's own translation of its configuration), with the
-    // one option that method does not pass on: the fetch.
-    const client = createCamundaClientLoose({ config: translateToOcaEnvOverrides({ sdkConfig: options }), fetch: inProcessFetch(inProcess.dispatch, inProcess.direct) });
+    // one option that method does not pass on: the fetch. The SDK's adaptive concurrency gate only observes here
+    // (LEGACY): it is made for a cluster's backpressure, but this engine answers 503 RESOURCE_EXHAUSTED also while
+    // the database is away, and the gate then shrinks to one call at a time and grows back by one a second, while the
+    // workers' long polls hold its places: a petition's process start waited some 10 s after the database was back.
+    // Overload of this process is refused by the app itself (MAX_REQUESTS_IN_FLIGHT), and failed calls are still
+    // retried with back-off by the SDK.
+    const config = { ...translateToOcaEnvOverrides({ sdkConfig: options }), CAMUNDA_SDK_BACKPRESSURE_PROFILE: 'LEGACY' as const };
+    const client = createCamundaClientLoose({ config, fetch: inProcessFetch(inProcess.dispatch, inProcess.direct) });
     return { client, camunda };
   }
   const client = camunda.getOrchestrationClusterApiClientLoose();

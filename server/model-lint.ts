@@ -71,6 +71,7 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
       problems.push({ rule, elementId: r.id, message: r.message, severity: r.category === 'warn' ? 'warning' : 'error' });
     }
   }
+  problems.push(...loopsWithoutWait(root), ...unboundedFeel(root));
   const { lintExpression } = await import('@bpmn-io/feel-lint');
   for (const expression of feelExpressions(xml)) {
     for (const p of lintExpression(expression)) problems.push({ rule: 'feel', message: `'${expression}': ${p.message}`, severity: p.severity === 'error' ? 'error' : 'warning' });
@@ -82,6 +83,160 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
       problems.push({ rule: 'engine', message: (error as Error).message, severity: 'error' });
     }
   }
+  return problems;
+}
+
+/** A node of the moddle tree, as far as these checks read it. */
+interface Node {
+  $type: string;
+  id?: string;
+  name?: string;
+  flowElements?: Node[];
+  rootElements?: Node[];
+  eventDefinitions?: Array<{ $type: string }>;
+  sourceRef?: Node;
+  targetRef?: Node;
+  attachedToRef?: Node;
+  [key: string]: unknown;
+}
+
+const WAIT_EVENTS = new Set(['bpmn:MessageEventDefinition', 'bpmn:TimerEventDefinition']);
+
+/** Where a token stops until something from outside (a person, a message, the clock) moves it on. */
+function isWaitState(node: Node): boolean {
+  if (['bpmn:UserTask', 'bpmn:ReceiveTask', 'bpmn:EventBasedGateway'].includes(node.$type)) return true;
+  if (node.$type === 'bpmn:IntermediateCatchEvent' || node.$type === 'bpmn:BoundaryEvent') {
+    return (node.eventDefinitions ?? []).some((d) => WAIT_EVENTS.has(d.$type));
+  }
+  // A sub-process waits when something inside it does.
+  if (node.$type === 'bpmn:SubProcess') return (node.flowElements ?? []).some(isWaitState);
+  return false;
+}
+
+const label = (node: Node) => (node.name ? `${node.name} (${node.id})` : String(node.id));
+
+/**
+ * Cycles of sequence flows on which nothing waits. A token on such a cycle runs round it for ever: through service
+ * tasks it hands out job after job as fast as the workers complete them (about 110 a second were seen), through
+ * gateways and tasks without jobs it holds the engine itself. Camunda's own `no-loop` rule covers only loops of
+ * plain tasks and call activities; this covers every element: a cycle is refused unless a user task, a receive task,
+ * a message or timer catch event (boundary events included) or an event-based gateway is on it. Boundary events are
+ * reached from the activity they are attached to.
+ */
+export function loopsWithoutWait(root: unknown): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  const containers: Node[] = [];
+  const collect = (c: Node) => {
+    containers.push(c);
+    for (const el of c.flowElements ?? []) if (el.$type === 'bpmn:SubProcess') collect(el);
+  };
+  for (const el of (root as Node).rootElements ?? []) if (el.$type === 'bpmn:Process') collect(el);
+  for (const container of containers) {
+    const next = new Map<Node, Node[]>();
+    const edge = (from: Node | undefined, to: Node | undefined) => {
+      if (!from || !to || isWaitState(from) || isWaitState(to)) return;
+      next.set(from, [...(next.get(from) ?? []), to]);
+    };
+    for (const el of container.flowElements ?? []) {
+      if (el.$type === 'bpmn:SequenceFlow') edge(el.sourceRef, el.targetRef);
+      if (el.$type === 'bpmn:BoundaryEvent') edge(el.attachedToRef, el);
+    }
+    // Tarjan's strongly connected components: each component of more than one element, or an element that leads to
+    // itself, is a cycle with no wait state on it.
+    let index = 0;
+    const order = new Map<Node, number>();
+    const low = new Map<Node, number>();
+    const stack: Node[] = [];
+    const onStack = new Set<Node>();
+    const visit = (node: Node) => {
+      order.set(node, index);
+      low.set(node, index++);
+      stack.push(node);
+      onStack.add(node);
+      for (const to of next.get(node) ?? []) {
+        if (!order.has(to)) {
+          visit(to);
+          low.set(node, Math.min(low.get(node)!, low.get(to)!));
+        } else if (onStack.has(to)) low.set(node, Math.min(low.get(node)!, order.get(to)!));
+      }
+      if (low.get(node) !== order.get(node)) return;
+      const component: Node[] = [];
+      let member: Node;
+      do {
+        member = stack.pop()!;
+        onStack.delete(member);
+        component.push(member);
+      } while (member !== node);
+      if (component.length > 1 || (next.get(node) ?? []).includes(node)) {
+        const cycle = component.reverse().map(label).join(' → ');
+        problems.push({
+          rule: 'loop-without-wait',
+          elementId: node.id,
+          message:
+            `循环中没有等待点（用户任务、接收任务、消息或定时事件、事件网关），流程会不停地运行：${cycle} / ` +
+            `a loop of sequence flows with no wait state on it (user task, receive task, message or timer event, event-based gateway) runs without end: ${cycle}`,
+          severity: 'error',
+        });
+      }
+    };
+    for (const node of next.keys()) if (!order.has(node)) visit(node);
+  }
+  return problems;
+}
+
+/** The most items a FEEL iteration over a literal range may take; beyond it the expression is refused at deploy. */
+export const MAX_LITERAL_RANGE = 100_000;
+
+/** Properties that point at other elements (or back up the tree) rather than hold this element's own settings. */
+const REFERENCES = new Set(['$parent', '$model', '$descriptor', 'sourceRef', 'targetRef', 'incoming', 'outgoing', 'attachedToRef', 'default', 'flowElements', 'boundaryEventRefs', 'di', 'categoryValueRef']);
+
+/** The FEEL expressions (values starting with "=") an element carries, in its attributes and extension elements. */
+function expressionsOf(element: Node): string[] {
+  const found: string[] = [];
+  const seen = new Set<unknown>();
+  const walk = (value: unknown) => {
+    if (typeof value === 'string') {
+      if (value.trim().startsWith('=')) found.push(value.trim().slice(1));
+      return;
+    }
+    if (!value || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (Array.isArray(value)) return value.forEach(walk);
+    // A message's subscription (its correlation key) is read through messageRef: evaluated at the element too.
+    for (const [key, v] of Object.entries(value)) if (!REFERENCES.has(key)) walk(v);
+  };
+  walk(element);
+  return found;
+}
+
+/**
+ * FEEL that iterates over a literal range of more items than anyone needs (`for i in 1..30000000`, `some x in
+ * 1..1e9 …` written out): evaluated, it holds the engine for as long as it takes to build and walk millions of values
+ * (30 s and 4.5 GB were seen). Refused at deploy, naming the element and the expression; a range from variables is
+ * bounded at run time by the engine's step budget instead.
+ */
+export function unboundedFeel(root: unknown): ModelProblem[] {
+  const problems: ModelProblem[] = [];
+  const visit = (container: Node) => {
+    for (const el of container.flowElements ?? []) {
+      for (const expression of expressionsOf(el)) {
+        for (const m of expression.matchAll(/\bin\s+(-?\d+)\s*\.\.\s*(-?\d+)/g)) {
+          const items = Math.abs(Number(m[2]) - Number(m[1])) + 1;
+          if (items <= MAX_LITERAL_RANGE) continue;
+          problems.push({
+            rule: 'feel-unbounded',
+            elementId: el.id,
+            message:
+              `${label(el)} 的表达式 '${expression}' 遍历 ${items} 项，超过上限 ${MAX_LITERAL_RANGE}，会长时间占用引擎 / ` +
+              `${label(el)}: the expression '${expression}' iterates over ${items} items, more than the ${MAX_LITERAL_RANGE} allowed; it would hold the engine for a long time`,
+            severity: 'error',
+          });
+        }
+      }
+      if (el.flowElements) visit(el);
+    }
+  };
+  for (const el of (root as Node).rootElements ?? []) if (el.$type === 'bpmn:Process') visit(el);
   return problems;
 }
 

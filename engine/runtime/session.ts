@@ -66,6 +66,8 @@ export interface StepInput {
   action: Action;
   now: Date;
   decide?: DecisionEvaluator;
+  /** Told each element the step enters, ends or waits at (see StepRequest.onElement). */
+  onElement?: (elementId: string) => void;
 }
 
 export class InstanceSession {
@@ -87,6 +89,7 @@ export class InstanceSession {
   private now = new Date();
   private escalations: { thrown: Array<{ code?: string }>; caught: number } = { thrown: [], caught: 0 };
   private decide: DecisionEvaluator = noDecisions;
+  private onElement: ((elementId: string) => void) | undefined;
 
   // What waits, kept across steps while the engine lives.
   private readonly waits = new Map<string, Wait>();
@@ -121,6 +124,7 @@ export class InstanceSession {
     this.lastError = undefined;
     this.now = input.now;
     this.decide = input.decide ?? noDecisions;
+    this.onElement = input.onElement;
     const { action } = input;
     try {
       if (!this.started) {
@@ -210,6 +214,7 @@ export class InstanceSession {
     const wait = this.waits.get(id);
     if (!wait) throw new IncidentSignal(this.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${id}' (${action.kind})`);
     this.waits.delete(id);
+    this.onElement?.(wait.elementId);
     const body = iterationBody(id);
     switch (action.kind) {
       case 'complete':
@@ -532,6 +537,7 @@ export class InstanceSession {
       });
     };
     on('activity.enter', (api) => {
+      this.onElement?.(api.id);
       try {
         this.enter(api.id, api.executionId);
       } catch (error) {
@@ -546,6 +552,8 @@ export class InstanceSession {
     });
     on('activity.escalate', (api) => this.escalations.thrown.push({ code: this.meta(api.id)?.escalation?.code }));
     on('activity.end', (api) => {
+      // Its outgoing flows' conditions are evaluated next: a condition that runs on is reported at this element.
+      this.onElement?.(api.id);
       // A timer boundary fires without a catch event: only its timer's end says so, and it becomes an element
       // instance then (a message or error boundary was recorded when it caught).
       const timerBoundary = api.type === 'bpmn:TimerEventDefinition' && this.meta(api.id)?.type === 'bpmn:BoundaryEvent';

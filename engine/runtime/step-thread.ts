@@ -9,6 +9,13 @@
  * stored state read from the database, as the inline stepper reads it. Results are plain data (structured clone).
  * A thread that dies fails the steps it was running (their transactions roll back, an incident is not recorded) and
  * is started again for the next step.
+ *
+ * Steps run on the thread one at a time, each within a budget (`budgetMs`): a step past it (a model's loop that never
+ * waits, a FEEL expression over millions of items) would otherwise hold every other instance's steps for as long as it
+ * runs. The thread is then ended, the step comes back as an incident on its own instance naming the element it was
+ * at (the thread writes each element it enters into memory shared with this thread, readable while it is stuck),
+ * and the next step starts a new thread. The thread's heap is bounded likewise: a step that runs it out of memory
+ * is an incident too, instead of growing the app to gigabytes.
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -31,10 +38,33 @@ export interface WireRequest {
   now: Date;
 }
 
+/** Besides its reply, the thread says when it takes a step up: `{ id, started: true }`. */
 export type WireReply =
   | { id: number; result: RunResult }
   | { id: number; missing: true }
   | { id: number; error: { name: string; message: string } };
+
+/** A step that the thread was ended for: past its time budget, or out of the thread's memory. */
+type Overrun = { id: number; overrun: 'time' | 'memory'; elementId: string | undefined };
+
+export interface ThreadStepperOptions {
+  /** The longest one step may run on the thread (ms). */
+  budgetMs?: number;
+  /** The thread's old-generation heap (MB); default from the number of hot instances it keeps. */
+  heapMb?: number;
+}
+
+export const DEFAULT_STEP_BUDGET_MS = 5000;
+
+/**
+ * The element a step is at, written by the thread and read here: an Int32 length, then that many bytes of UTF-8.
+ * Element ids are XML ids (short); a longer one is cut.
+ */
+export const PROGRESS_BYTES = 1024;
+export function readProgress(progress: SharedArrayBuffer): string | undefined {
+  const length = Atomics.load(new Int32Array(progress, 0, 1), 0);
+  return length > 0 ? Buffer.from(new Uint8Array(progress, 4, length)).toString('utf8') : undefined;
+}
 
 export class StepThreadError extends Error {
   constructor(message: string) {
@@ -45,13 +75,28 @@ export class StepThreadError extends Error {
 
 export class ThreadStepper implements Stepper {
   private worker: Worker | undefined;
-  private readonly pending = new Map<number, { resolve: (reply: WireReply) => void; reject: (error: Error) => void }>();
+  private progress = new SharedArrayBuffer(PROGRESS_BYTES);
+  private readonly pending = new Map<
+    number,
+    { worker: Worker; start: () => void; resolve: (reply: WireReply | Overrun) => void; reject: (error: Error) => void }
+  >();
   /** Resource keys the current thread has been sent. */
   private readonly sent = new Set<string>();
   private lastId = 0;
   private closed = false;
+  /** Steps go to the thread one after another (see the top): the end of the queue. */
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly budgetMs: number;
+  private readonly heapMb: number;
 
-  constructor(private readonly hotInstances: number) {}
+  constructor(
+    private readonly hotInstances: number,
+    options: ThreadStepperOptions = {},
+  ) {
+    this.budgetMs = options.budgetMs ?? DEFAULT_STEP_BUDGET_MS;
+    // Room for the live instances it keeps (about 4 MB each for the petition model) and the models it has parsed.
+    this.heapMb = options.heapMb ?? 512 + 5 * hotInstances;
+  }
 
   async step(request: StepRequest): Promise<RunResult> {
     const base = {
@@ -66,6 +111,7 @@ export class ThreadStepper implements Stepper {
     };
     let reply = await this.send(base, request);
     if ('missing' in reply) reply = await this.send({ ...base, engine: await request.loadEngine() }, request);
+    if ('overrun' in reply) return this.incident(request, reply);
     if ('error' in reply) throw new StepThreadError(`the step thread failed: ${reply.error.message}`);
     if ('missing' in reply) throw new StepThreadError('the step thread did not take the stored state');
     return reply.result;
@@ -78,7 +124,34 @@ export class ThreadStepper implements Stepper {
     if (worker) await worker.terminate();
   }
 
-  private async send(message: Omit<WireRequest, 'id' | 'resources'>, request: StepRequest): Promise<WireReply> {
+  /** The step stopped for its overrun, as an incident on its instance: nothing of it is kept. */
+  private incident(request: StepRequest, overrun: Overrun): RunResult {
+    const at = overrun.elementId ?? request.model.processId;
+    const message =
+      overrun.overrun === 'time'
+        ? `The step at '${at}' ran longer than the engine allows one step (${this.budgetMs} ms, ENGINE_STEP_BUDGET_MS) and was stopped`
+        : `The step at '${at}' used more memory than the engine allows its steps (${this.heapMb} MB) and was stopped`;
+    return {
+      outcome: 'incident',
+      runtime: request.stored ?? { engine: null, locals: {} },
+      variables: request.variables,
+      waits: [],
+      events: [],
+      incident: {
+        elementId: at,
+        errorType: 'UNKNOWN',
+        message: `${message}; nothing of it was kept. Look for a loop that never waits or an expression over a very large list, fix the model, and resolve the incident.`,
+      },
+    };
+  }
+
+  private send(message: Omit<WireRequest, 'id' | 'resources'>, request: StepRequest): Promise<WireReply | Overrun> {
+    const turn = this.tail.then(() => this.sendNow(message, request));
+    this.tail = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private async sendNow(message: Omit<WireRequest, 'id' | 'resources'>, request: StepRequest): Promise<WireReply | Overrun> {
     if (this.closed) throw new StepThreadError('the engine was stopped');
     const worker = this.thread();
     const wanted = [
@@ -87,11 +160,27 @@ export class ThreadStepper implements Stepper {
     ].filter((r) => !this.sent.has(r.key));
     const resources = await Promise.all(wanted.map(async (r) => ({ ...r, ...(await request.loadResource(r.key)) })));
     // The thread may have been replaced while the files were read: send them to the one that runs now.
-    if (worker !== this.worker) return this.send(message, request);
+    if (worker !== this.worker) return this.sendNow(message, request);
     for (const r of resources) this.sent.add(r.key);
     const id = ++this.lastId;
-    return new Promise<WireReply>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+    const progress = this.progress;
+    return new Promise<WireReply | Overrun>((resolve, reject) => {
+      let budget: NodeJS.Timeout | undefined;
+      // The budget counts from when the thread takes the step up (a new thread first loads its code and the model).
+      const start = () => {
+        budget = setTimeout(() => {
+          // Still running: the thread is stuck in this step. The step is answered first, so that the thread's end
+          // does not fail it as well.
+          if (!this.pending.delete(id)) return;
+          resolve({ id, overrun: 'time', elementId: readProgress(progress) });
+          this.retire(worker);
+        }, this.budgetMs);
+      };
+      const settle = <T>(done: (value: T) => void) => (value: T) => {
+        clearTimeout(budget);
+        done(value);
+      };
+      this.pending.set(id, { worker, start, resolve: settle(resolve), reject: settle(reject) });
       // Referenced while a step runs (a script waiting for it stays alive), not while idle (the engine's owner
       // decides when the process ends).
       worker.ref();
@@ -99,29 +188,54 @@ export class ThreadStepper implements Stepper {
     });
   }
 
+  /** Ends a thread that is stuck or spent: the next step starts a new one. */
+  private retire(worker: Worker): void {
+    if (this.worker === worker) this.worker = undefined;
+    void worker.terminate();
+  }
+
   private thread(): Worker {
     if (this.worker) return this.worker;
     // A plain script that loads the TypeScript with tsx, whatever runs this process (node with tsx, Jest, a script);
     // none of this process's node options (a test runner's loader) is passed on.
-    const worker = new Worker(join(__dirname, 'step-worker.cjs'), { workerData: { hotInstances: this.hotInstances }, execArgv: [] });
+    // A new progress buffer per thread: an ended thread may still be writing to its own while it stops.
+    const progress = (this.progress = new SharedArrayBuffer(PROGRESS_BYTES));
+    const worker = new Worker(join(__dirname, 'step-worker.cjs'), {
+      workerData: { hotInstances: this.hotInstances, progress },
+      execArgv: [],
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+    });
     worker.unref();
     this.worker = worker;
     this.sent.clear();
     const fail = (error: Error) => {
       if (this.worker === worker) this.worker = undefined;
+      // Only its own steps: an ended thread stops after the next step went to its successor.
       for (const [id, p] of this.pending) {
+        if (p.worker !== worker) continue;
         this.pending.delete(id);
         p.reject(error);
       }
     };
-    worker.on('message', (reply: WireReply) => {
+    worker.on('message', (reply: WireReply | { id: number; started: true }) => {
       const p = this.pending.get(reply.id);
       if (!p) return;
+      if ('started' in reply) return p.start();
       this.pending.delete(reply.id);
       if (this.pending.size === 0) worker.unref();
       p.resolve(reply);
     });
-    worker.on('error', (error) => fail(new StepThreadError(`the step thread failed: ${error.message}`)));
+    worker.on('error', (error) => {
+      // Out of its heap: the step it was running (one at a time) is the one that took it, and becomes an incident.
+      if ((error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') {
+        for (const [id, p] of this.pending) {
+          if (p.worker !== worker) continue;
+          this.pending.delete(id);
+          p.resolve({ id, overrun: 'memory', elementId: readProgress(progress) });
+        }
+      }
+      fail(new StepThreadError(`the step thread failed: ${error.message}`));
+    });
     worker.on('exit', (code) => fail(new StepThreadError(`the step thread stopped (exit code ${code})`)));
     return worker;
   }

@@ -5,13 +5,29 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { parseBpmn, type ProcessModel } from '../model/process-model';
 import { parseDmn, type DmnModel } from '../model/dmn';
 import { InlineStepper } from './stepper';
-import type { WireReply, WireRequest } from './step-thread';
+import { PROGRESS_BYTES, type WireReply, type WireRequest } from './step-thread';
 
 /** The request did not carry the stored state of an instance this thread does not hold live. */
 class Missing extends Error {}
 
 const port = parentPort!;
-const stepper = new InlineStepper((workerData as { hotInstances: number }).hotInstances);
+const data = workerData as { hotInstances: number; progress: SharedArrayBuffer };
+const stepper = new InlineStepper(data.hotInstances);
+
+/**
+ * The element the running step is at, for the engine's thread to name when it stops a step that overran its
+ * budget (this thread is stuck then, and cannot say). Written only when it changes.
+ */
+const progressLength = new Int32Array(data.progress, 0, 1);
+const progressText = new Uint8Array(data.progress, 4, PROGRESS_BYTES - 4);
+let at: string | undefined;
+function atElement(elementId: string | undefined): void {
+  if (elementId === at) return;
+  at = elementId;
+  const bytes = Buffer.from(elementId ?? '', 'utf8').subarray(0, progressText.length);
+  progressText.set(bytes);
+  Atomics.store(progressLength, 0, bytes.length);
+}
 const processes = new Map<string, Promise<ProcessModel>>();
 const decisions = new Map<string, Promise<DmnModel>>();
 
@@ -23,6 +39,8 @@ function parsed<T>(cache: Map<string, Promise<T>>, key: string): Promise<T> {
 
 async function handle(request: WireRequest): Promise<WireReply> {
   const { id } = request;
+  atElement(undefined);
+  port.postMessage({ id, started: true });
   try {
     for (const r of request.resources) {
       const cache: Map<string, Promise<unknown>> = r.kind === 'process' ? processes : decisions;
@@ -47,6 +65,7 @@ async function handle(request: WireRequest): Promise<WireReply> {
       now: request.now,
       loadEngine: () => ('engine' in request ? Promise.resolve(request.engine) : Promise.reject(new Missing())),
       loadResource: () => Promise.reject(new Error('not used on the step thread')),
+      onElement: atElement,
     });
     // As the database will hold it (a FEEL value such as a date becomes its JSON): what crosses to the other thread
     // is plain data.

@@ -28,6 +28,8 @@ export interface StepRequest {
   loadEngine: () => Promise<unknown>;
   /** Reads a deployed resource's file by key (a step thread parses the model and decisions itself, once each). */
   loadResource: (key: string) => Promise<{ name: string; content: string }>;
+  /** Told each element the step enters, leaves or waits at (the step thread shares it, see step-thread.ts). */
+  onElement?: (elementId: string) => void;
 }
 
 export interface Stepper {
@@ -71,7 +73,14 @@ export class InlineStepper implements Stepper {
       if (stored) stored = { ...stored, engine: await request.loadEngine() };
       session = new InstanceSession(request.model);
     }
-    const result = await session.step({ stored, variables: request.variables, action: request.action, now: request.now, decide: decider(request.decisions) });
+    const result = await session.step({
+      stored,
+      variables: request.variables,
+      action: request.action,
+      now: request.now,
+      decide: decider(request.decisions),
+      onElement: request.onElement,
+    });
     if (result.outcome === 'waiting') {
       result.runtime.version = version + 1;
       if (result.waits.some((w) => w.kind === 'job')) this.sessions.keep(instanceKey, version + 1, session);

@@ -9,7 +9,7 @@ import type { Pool } from 'pg';
 import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { migrations } from '../../migrations';
-import { type Db, pgliteDb, postgresDb } from './db';
+import { CONNECT_TIMEOUT_MS, type Db, pgliteDb, postgresDb } from './db';
 
 export interface Database {
   dataSource: DataSource;
@@ -59,7 +59,8 @@ async function openPostgres(url: string, migrate: boolean, preparedStatements?: 
     // No JIT compilation: the app's queries are short, and on the dashboard's aggregates at 100,000 cases compiling
     // cost more than it saved (25–30 ms a query; the dashboard read 247 → 189 ms without it). A URL's own `options`
     // parameter still wins.
-    extra: { max: 20, connectionTimeoutMillis: 10000, options: '-c jit=off' },
+    // A connection not opened within CONNECT_TIMEOUT_MS counts as the server not answering (see db.ts).
+    extra: { max: 20, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, options: '-c jit=off' },
   });
   try {
     await dataSource.initialize();

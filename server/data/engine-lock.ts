@@ -7,6 +7,7 @@
  */
 import { Client } from 'pg';
 import { hostname } from 'node:os';
+import { CONNECT_TIMEOUT_MS } from './db';
 
 const LOCK_ID = 727_274_001; // an arbitrary constant shared by every engine process of this project
 
@@ -79,7 +80,8 @@ export async function acquireEngineLock(databaseUrl: string, events: EngineLockE
 
 /** A connection holding the lock, or the holder's description when another process has it. */
 async function take(databaseUrl: string, me: string): Promise<Client | string> {
-  const client = new Client({ connectionString: databaseUrl, application_name: me });
+  // A server that accepts the connection but never answers must not hold the retake for good.
+  const client = new Client({ connectionString: databaseUrl, application_name: me, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
   client.on('error', () => undefined); // until watched: a connection lost while taking the lock just fails the take
   await client.connect();
   try {

@@ -4,6 +4,7 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
+import { isConnectionFailure, isPoolTimeout } from '../data/db';
 import { countRefusal, type RefusalReason } from './metrics';
 
 export interface Localized {
@@ -14,6 +15,8 @@ export interface Localized {
 export class Problem extends Error {
   /** Why the request was refused, for petition_refusals_total (set where it is refused; else from the status). */
   reason?: RefusalReason;
+  /** Sent as `Retry-After` (seconds) unless the place that refused set the header itself. */
+  retryAfterSeconds?: number;
   constructor(
     readonly status: number,
     readonly title: Localized,
@@ -54,16 +57,16 @@ export function language(req: Request): 'zh' | 'en' {
   return req.acceptsLanguages('zh', 'zh-CN', 'en') === 'en' ? 'en' : 'zh';
 }
 
-/** True for errors that mean the database cannot be reached right now (not a bug in a query). */
+/**
+ * True for errors that mean the database cannot be reached right now (not a bug in a query): the server refused,
+ * dropped or did not answer a connection, or no connection came free in time.
+ */
 export function isDatabaseDown(error: unknown): boolean {
-  const e = error as { code?: string; message?: string } | undefined;
-  if (!e) return false;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(e.code)) {
-    return true;
-  }
-  if (e.code?.startsWith('08')) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(e.message ?? '');
+  return isConnectionFailure(error) || isPoolTimeout(error);
 }
+
+/** Seconds a client is asked to wait before retrying when the database is away. */
+const DATABASE_RETRY_AFTER_SECONDS = 3;
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(problems.notFound({ zh: `没有这个地址：${req.method} ${req.path}`, en: `No such route: ${req.method} ${req.path}` }));
@@ -79,6 +82,7 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     const reason = problem.reason ?? REASON_OF_STATUS[problem.status];
     if (reason) countRefusal(reason);
     if (res.headersSent) return;
+    if (problem.retryAfterSeconds !== undefined && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
     res
       .status(problem.status)
       .type('application/problem+json')
@@ -112,10 +116,12 @@ function toProblem(error: unknown): Problem {
     return problems.badRequest({ zh: '请求内容不是有效的 JSON。', en: 'The request body is not valid JSON.' });
   }
   if (isDatabaseDown(error)) {
-    return problems.unavailable({
+    const problem = problems.unavailable({
       zh: '数据库暂时无法访问，请稍后重试；已提交的内容不会丢失。',
       en: 'The database cannot be reached right now; please retry shortly. Nothing already accepted is lost.',
     });
+    problem.retryAfterSeconds = DATABASE_RETRY_AFTER_SECONDS;
+    return problem;
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     return new Problem(e.status, { zh: '请求有误', en: 'Bad request' }, {

@@ -24,6 +24,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL must be a URL such as postgres:/);
   });
 
+  it('when the engine step budget is set, then it is taken within its bounds and refused outside them', () => {
+    expect(loadConfig({}).ENGINE_STEP_BUDGET_MS).toBe(5000);
+    expect(loadConfig({ ENGINE_STEP_BUDGET_MS: '2500' }).ENGINE_STEP_BUDGET_MS).toBe(2500);
+    expect(() => loadConfig({ ENGINE_STEP_BUDGET_MS: '10' })).toThrow(/ENGINE_STEP_BUDGET_MS must be at least 100 .*\(got "10"\)/);
+    expect(() => loadConfig({ ENGINE_STEP_BUDGET_MS: 'soon' })).toThrow(/ENGINE_STEP_BUDGET_MS must be a number \(got "soon"\)/);
+  });
+
   it('when several values are bad, then every problem is listed at once', () => {
     try {
       loadConfig({ PORT: '70000', LOG_LEVEL: 'loud' });
