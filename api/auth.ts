@@ -1,5 +1,6 @@
 /**
- * Staff accounts: sign-in with username and password (scrypt), lock-out after repeated failures, a session cookie
+ * Staff accounts: sign-in with username and password (scrypt), lock-out after repeated failures (per account and
+ * client address, so that someone else's guesses do not lock the owner out; see `refuseLockedOut`), a session cookie
  * (random id, only its hash stored) and a per-session CSRF token that every state-changing request must echo in the
  * `X-CSRF-Token` header.
  */
@@ -9,24 +10,40 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { z } from 'zod';
 import { Problem, refusal } from '../server/http/problem';
 import { hashPassword, verifyPassword } from '../server/security/password';
+import type { Queryable } from '../server/data/db';
 
 let dummy: Promise<string> | undefined;
 /** A hash of a random password, made once: what an unknown username is checked against. */
 const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 import type { ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
-import { countHit, currentWindow } from './rate-limit';
+import { countHit, currentWindow, currentWindows, forget } from './rate-limit';
 
 export const SESSION_COOKIE = 'xf_session';
 const SESSION_HOURS = 12;
+/** Wrong passwords for one account from one address before that address is locked out of that account. */
 export const MAX_FAILED_LOGINS = 5;
 export const LOCK_MINUTES = 15;
+/**
+ * Wrong passwords for one account from all addresses together in LOCK_MINUTES before the account takes sign-ins only
+ * from addresses it signed in from before (KNOWN_ADDRESS_DAYS), for LOCK_MINUTES: guessing one password from many
+ * addresses gets no more than this many tries per quarter hour, and the owner at a known address is not locked out.
+ */
+export const MAX_FAILED_LOGINS_PER_ACCOUNT = 10;
+/** How long an address an account signed in from stays known to it (each window counts from its first sign-in). */
+export const KNOWN_ADDRESS_DAYS = 90;
 /** Failed sign-ins one client address may make in a window, whatever the accounts tried (guessing across accounts). */
 export const MAX_FAILED_SIGN_INS_PER_ADDRESS = 20;
 const ADDRESS_WINDOW_MS = LOCK_MINUTES * 60_000;
 
 /** The limit's scope in rate_limit: failed sign-ins per client address (a proxy in front may add its own limits). */
 const SIGN_IN_FAILURES = 'sign-in-failures';
+/** Scopes in rate_limit, keyed `<user id> <address>` or `<user id>`: failures per account and address, per account, and the addresses an account signed in from. */
+const ACCOUNT_ADDRESS_FAILURES = 'sign-in-failures-account-address';
+const ACCOUNT_FAILURES = 'sign-in-failures-account';
+const KNOWN_ADDRESSES = 'sign-in-known-address';
+const addressKey = (userId: string, address: string) => `${userId} ${address}`;
+const clientAddress = (req: Request) => req.ip ?? 'unknown';
 
 async function refuseBusyAddress(deps: ApiDeps, req: Request, res: Response): Promise<void> {
   const window = await currentWindow(deps.db, SIGN_IN_FAILURES, req.ip ?? 'unknown');
@@ -44,7 +61,69 @@ async function refuseBusyAddress(deps: ApiDeps, req: Request, res: Response): Pr
   );
 }
 
-const countFailure = (deps: ApiDeps, req: Request) => countHit(deps.db, SIGN_IN_FAILURES, req.ip ?? 'unknown', ADDRESS_WINDOW_MS);
+const countFailure = (deps: ApiDeps, req: Request) => countHit(deps.db, SIGN_IN_FAILURES, clientAddress(req), ADDRESS_WINDOW_MS);
+
+/**
+ * Refuses (423, the password not checked) an account locked out for this address: five wrong passwords for it from
+ * this address, or ten from all addresses together while this one is not among those it signed in from before. Each
+ * lock lasts LOCK_MINUTES from the failure that reached it; an admin may lift it (`unlockAccount`).
+ */
+async function refuseLockedOut(deps: ApiDeps, req: Request, res: Response, userId: string): Promise<void> {
+  const key = addressKey(userId, clientAddress(req));
+  const [here, everywhere, known] = await currentWindows(deps.db, [
+    { scope: ACCOUNT_ADDRESS_FAILURES, key },
+    { scope: ACCOUNT_FAILURES, key: userId },
+    { scope: KNOWN_ADDRESSES, key },
+  ]);
+  let seconds: number;
+  let detail: { zh: string; en: string };
+  if (here && here.count >= MAX_FAILED_LOGINS) {
+    seconds = here.retryAfterSeconds;
+    const minutes = Math.ceil(seconds / 60);
+    detail = {
+      zh: `此地址对该账户的密码错误次数过多，请 ${minutes} 分钟后再试，或请管理员解锁。`,
+      en: `Too many wrong passwords for this account from this address: try again in ${minutes} minutes, or ask an admin to unlock it.`,
+    };
+  } else if (everywhere && everywhere.count >= MAX_FAILED_LOGINS_PER_ACCOUNT && !known) {
+    seconds = everywhere.retryAfterSeconds;
+    const minutes = Math.ceil(seconds / 60);
+    detail = {
+      zh: `该账户近期密码错误次数过多，暂时只能从以前登录过的地址登录。请 ${minutes} 分钟后再试，或请管理员解锁。`,
+      en: `Too many wrong passwords for this account lately: for now it signs in only from addresses it signed in from before. Try again in ${minutes} minutes, or ask an admin to unlock it.`,
+    };
+  } else return;
+  await countFailure(deps, req);
+  res.setHeader('Retry-After', String(seconds));
+  throw refusal('locked', new Problem(423, { zh: '账户已锁定', en: 'Account locked' }, detail, { retryAfterSeconds: seconds }));
+}
+
+/** Counts a wrong password for an account, from this address and from everywhere. */
+async function countAccountFailure(deps: ApiDeps, req: Request, userId: string): Promise<void> {
+  const windowMs = LOCK_MINUTES * 60_000;
+  await countHit(deps.db, ACCOUNT_ADDRESS_FAILURES, addressKey(userId, clientAddress(req)), windowMs, MAX_FAILED_LOGINS);
+  await countHit(deps.db, ACCOUNT_FAILURES, userId, windowMs, MAX_FAILED_LOGINS_PER_ACCOUNT);
+}
+
+/**
+ * A successful sign-in: this address's failures for the account are forgotten and the address is known to it. The
+ * account's failures from everywhere are not: the owner signing in must not reopen the account to guessers.
+ */
+async function rememberSignIn(deps: ApiDeps, req: Request, userId: string): Promise<void> {
+  const key = addressKey(userId, clientAddress(req));
+  await forget(deps.db, ACCOUNT_ADDRESS_FAILURES, { key });
+  await countHit(deps.db, KNOWN_ADDRESSES, key, KNOWN_ADDRESS_DAYS * 86_400_000);
+}
+
+/** Lifts every lock-out of an account (from single addresses and for new addresses): an admin's unlock, a new password. */
+export async function unlockAccount(db: Queryable, userId: string): Promise<void> {
+  await forget(db, ACCOUNT_ADDRESS_FAILURES, { prefix: `${userId} ` });
+  await forget(db, ACCOUNT_FAILURES, { key: userId });
+}
+
+/** SQL: until when the account whose id is the SQL expression `userId` is locked out somewhere, or null. */
+export const lockedUntilSql = (userId: string) => `(SELECT max(l.reset_at) FROM rate_limit l WHERE l.reset_at > now() AND (
+    (l.scope = '${ACCOUNT_ADDRESS_FAILURES}' AND starts_with(l.key, ${userId}::text || ' ') AND l.count >= ${MAX_FAILED_LOGINS})
+    OR (l.scope = '${ACCOUNT_FAILURES}' AND l.key = ${userId}::text AND l.count >= ${MAX_FAILED_LOGINS_PER_ACCOUNT})))`;
 
 export interface SessionUser {
   id: string;
@@ -90,41 +169,27 @@ export const authRoutes: RouteSpec[] = [
     method: 'post',
     path: '/session',
     tag: 'accounts',
-    summary: 'Sign in (five wrong passwords lock the account for 15 minutes; twenty failures from one address pause it for 15 minutes)',
+    summary:
+      'Sign in (five wrong passwords for an account from one address lock it for that address for 15 minutes; ten from all addresses limit it to addresses it signed in from before for 15 minutes; twenty failures from one address pause that address for 15 minutes)',
     access: 'public',
     body: SignIn,
     status: 201,
     async handle({ deps, req, res, body: { username, password } }) {
       await refuseBusyAddress(deps, req, res);
-      const [user] = await deps.db.query<{ id: string; password_hash: string; locked_until: Date | null; active: boolean }>(
-        'SELECT id, password_hash, locked_until, active FROM app_user WHERE username = $1',
+      const [user] = await deps.db.query<{ id: string; password_hash: string; active: boolean }>(
+        'SELECT id, password_hash, active FROM app_user WHERE username = $1',
         [username.toLowerCase()],
       );
-      if (user?.locked_until && new Date(user.locked_until) > new Date()) {
-        const minutes = Math.ceil((new Date(user.locked_until).getTime() - Date.now()) / 60000);
-        await countFailure(deps, req);
-        throw refusal('locked', new Problem(
-          423,
-          { zh: '账户已锁定', en: 'Account locked' },
-          { zh: `密码错误次数过多，请 ${minutes} 分钟后再试。`, en: `Too many wrong passwords: try again in ${minutes} minutes.` },
-        ));
-      }
+      if (user) await refuseLockedOut(deps, req, res, user.id);
       // An unknown or inactive account costs the same hashing as a real one, so the answer's timing does not tell
       // which usernames exist.
       const ok = user?.active ? await verifyPassword(password, user.password_hash) : await verifyPassword(password, await dummyHash()).then(() => false);
       if (!user || !ok) {
-        if (user) {
-          await deps.db.query(
-            `UPDATE app_user SET failed_logins = failed_logins + 1,
-               locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(mins => $3) END
-             WHERE id = $1`,
-            [user.id, MAX_FAILED_LOGINS, LOCK_MINUTES],
-          );
-        }
+        if (user) await countAccountFailure(deps, req, user.id);
         await countFailure(deps, req);
         throw refusal('sign-in-failed', new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' }));
       }
-      await deps.db.query('UPDATE app_user SET failed_logins = 0, locked_until = NULL WHERE id = $1', [user.id]);
+      await rememberSignIn(deps, req, user.id);
       const sessionId = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');
       await deps.db.query(

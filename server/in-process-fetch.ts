@@ -21,6 +21,16 @@ export interface DirectRoutes {
   handler: (method: string, path: string) => ((request: DirectRequest) => Promise<DirectAnswer>) | undefined;
 }
 
+/**
+ * Set on every request this fetch hands to the app: a property of the request object, not a header, so no client
+ * over the network can claim it. The engine's /v2 does not throttle these calls by address (they all come as
+ * 127.0.0.1).
+ */
+const IN_PROCESS = Symbol('in-process request');
+
+/** Whether `req` is one this process made to itself through `inProcessFetch`. */
+export const isInProcessRequest = (req: IncomingMessage): boolean => (req as unknown as Record<symbol, unknown>)[IN_PROCESS] === true;
+
 export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeof fetch {
   return async (input, init) => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
@@ -57,6 +67,7 @@ export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeo
         if (chunk !== undefined && chunk !== null) res.write(chunk, (typeof encoding === 'string' ? encoding : 'utf8') as BufferEncoding);
         return end(typeof encoding === 'function' ? encoding : cb);
       }) as typeof res.end;
+      (req as unknown as Record<symbol, unknown>)[IN_PROCESS] = true;
       dispatch(req, res);
     };
     let answer: InjectResponse;

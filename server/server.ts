@@ -12,7 +12,7 @@ import { createApp } from './http/app';
 import { seedDemoCommunity, type DemoLogin } from './seed';
 import { EmbeddedEngine, engineApi } from '../engine';
 import { createEngineClient, type EngineClient } from './engine-client';
-import type { DirectRoutes } from './in-process-fetch';
+import { isInProcessRequest, type DirectRoutes } from './in-process-fetch';
 import { countAnswer } from './http/metrics';
 import { acquireEngineLock } from './data/engine-lock';
 import { deployModels } from './deploy-models';
@@ -94,6 +94,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
           db: database.db,
           hotInstances: config.ENGINE_HOT_INSTANCES,
           stepThread: config.ENGINE_STEP_THREAD,
+          stepBudgetMs: config.ENGINE_STEP_BUDGET_MS,
           onError: (err) => log.error({ err }, 'engine background task failed'),
         });
         await engine.start();
@@ -105,6 +106,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
         onError: (err, call) => log.error({ err, method: call.method, path: call.path }, 'engine request failed'),
         onAnswer: countAnswer,
+        inProcess: isInProcessRequest,
         ...(role.kind === 'replica' ? { forwardTo: role.leadUrl } : {}),
       });
       quietMounts.push({ path: '/v2', router: api.router });

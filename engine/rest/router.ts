@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import type { EmbeddedEngine } from '../engine';
 import { EngineError, invalidArgument } from '../errors';
 import { SearchError } from '../store/search';
+import { AuthThrottle, type AuthThrottleOptions } from './auth-throttle';
 
 export interface RouterOptions {
   engine: EmbeddedEngine;
@@ -27,6 +28,14 @@ export interface RouterOptions {
    * engine's own /v2 at this address, with its answer passed back as it came.
    */
   forwardTo?: string;
+  /** Failed authentication per client address (`req.ip`): how many, in what window, before the address gets 429. */
+  authThrottle?: AuthThrottleOptions;
+  /**
+   * Whether a request through the router is a call this process made to itself (the app's in-process client): such
+   * a call has no client address of its own (it comes as 127.0.0.1, the address a local attacker, or a proxy that
+   * does not forward the client's, would have), so it is never throttled. Calls through `direct` never are either.
+   */
+  inProcess?: (req: Request) => boolean;
 }
 
 /** What a JSON route's handler gets of a call: the path's parameters, the JSON body, and whether the caller went away. */
@@ -88,10 +97,20 @@ export function engineRouter(options: RouterOptions): Router {
   return engineApi(options).router;
 }
 
-export function engineApi({ engine, credentials, version = '8.8.0-embedded', onError, onAnswer, forwardTo }: RouterOptions): EngineApi {
+export function engineApi({ engine, credentials, version = '8.8.0-embedded', onError, onAnswer, forwardTo, authThrottle, inProcess }: RouterOptions): EngineApi {
   const router = Router();
   const authorized = basicAuth(credentials);
-  router.use((req, res, next) => (authorized(req.headers.authorization) ? next() : void res.status(401).setHeader('WWW-Authenticate', CHALLENGE).type(PROBLEM_TYPE).end(problemText(unauthorized(), req.originalUrl))));
+  // Password guessing over HTTP: an address that failed too often is refused before its credentials are looked at,
+  // so that guesses cost it time and tell it nothing; the right credentials from any other address still pass.
+  const throttle = new AuthThrottle(authThrottle);
+  router.use((req, res, next) => {
+    const address = inProcess?.(req) ? undefined : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    const wait = address === undefined ? 0 : throttle.refusedFor(address);
+    if (wait > 0) return void res.status(429).setHeader('Retry-After', String(wait)).type(PROBLEM_TYPE).end(problemText(throttled(wait), req.originalUrl));
+    if (authorized(req.headers.authorization)) return next();
+    if (address !== undefined) throttle.fail(address);
+    res.status(401).setHeader('WWW-Authenticate', CHALLENGE).type(PROBLEM_TYPE).end(problemText(unauthorized(), req.originalUrl));
+  });
   if (forwardTo) router.use((req, res, next) => (isRead(req.method, req.path) ? next() : forward(forwardTo, req, res).catch(next)));
   router.use(express.json({ limit: MAX_BODY_BYTES }));
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_RESOURCE_BYTES, files: 100 } });
@@ -307,6 +326,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     const started = performance.now();
     const instance = `/v2${path}`;
     let answered: DirectAnswer;
+    // Not throttled: only this process calls here (its own client), and a direct call has no client address.
     if (!authorized(request.authorization ?? undefined)) {
       answered = { status: 401, headers: { 'content-type': PROBLEM_TYPE, 'www-authenticate': CHALLENGE }, body: problemText(unauthorized(), instance) };
     } else {
@@ -388,6 +408,9 @@ function problemText(e: EngineError, instance: string): string {
 const CHALLENGE = 'Basic realm="engine"';
 
 const unauthorized = () => new EngineError(401, 'UNAUTHORIZED', 'The engine API requires the engine credentials (basic auth)');
+/** RESOURCE_EXHAUSTED, Camunda's title for 429: the SDK backs off and retries, as it should if its own address was caught. */
+const throttled = (seconds: number) =>
+  new EngineError(429, 'RESOURCE_EXHAUSTED', `Too many failed authentications from this address; credentials are not checked from it for ${seconds} seconds`);
 
 /** A call that only reads what the database holds: any process can answer it. */
 function isRead(method: string, path: string): boolean {

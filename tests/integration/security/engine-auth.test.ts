@@ -3,11 +3,13 @@
  * own router (its Express stack), and checked against the route declarations in engine/rest/router.ts, so a new
  * endpoint is covered as soon as it exists. Each is called with no credentials, a wrong password, a malformed
  * Authorization header, a bearer token, and a staff session: 401 each, and the engine's tables do not change. The
- * same for the calls the app's own client makes in process without Express (the API's direct handler).
+ * same for the calls the app's own client makes in process without Express (the API's direct handler). Guessing is
+ * throttled per client address (429 with Retry-After, the credentials not checked), never the app's own calls.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { engineApi } from '../../../engine';
+import { ENGINE_AUTH_MAX_FAILURES } from '../../../engine/rest/auth-throttle';
 import { deploy, now, startEngine, type EngineHarness } from '../../support/engine';
 
 const ENGINE_TABLES = ['engine_resource', 'engine_instance', 'engine_element', 'engine_job', 'engine_user_task', 'engine_incident', 'engine_clock', 'engine_timer', 'engine_subscription', 'engine_message'];
@@ -78,13 +80,16 @@ describe('the engine API without its credentials', () => {
     const before = await digest();
     const wrong: string[] = [];
     let sent = 0;
+    // each attempt from an address of its own (X-Forwarded-For, from the trusted loopback): one address is throttled
+    // after a few failures (tested below), and this test is about the answer to each kind of credentials
+    const address = () => `10.66.${Math.floor(sent / 250)}.${(sent % 250) + 1}`;
     const routes = declaredRoutes();
     for (const { method, path } of routes) {
       const concrete = path.replace(/:(\w+)/g, () => keyFor(path));
       for (const [kind, headers] of Object.entries(attempts)) {
         const res = await fetch(`${h.server.url}/v2${concrete}`, {
           method: method.toUpperCase(),
-          headers: { 'content-type': 'application/json', ...headers },
+          headers: { 'content-type': 'application/json', 'x-forwarded-for': address(), ...headers },
           body: method === 'get' ? undefined : JSON.stringify({ variables: { hacked: true }, timestamp: 0, name: 'satisfaction-rated', correlationKey: 'c-1', assignee: 'x', type: 'task-a', maxJobsToActivate: 10 }),
         });
         sent++;
@@ -127,5 +132,45 @@ describe('the engine API without its credentials', () => {
     const ok = await api.direct('GET', '/topology')!({ authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`, contentType: null, body: '', signal: new AbortController().signal });
     expect(ok.status).toBe(200);
     expect('body' in ok && (JSON.parse(ok.body!) as { clusterSize: number }).clusterSize).toBe(1);
+  });
+
+  describe('password guessing', () => {
+    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    const topology = (authorization: string | undefined, address?: string) =>
+      fetch(`${h.server.url}/v2/topology`, { headers: { ...(authorization ? { authorization } : {}), ...(address ? { 'x-forwarded-for': address } : {}) } });
+
+    it('when one address sends wrong credentials again and again, then after a few it gets 429 with Retry-After even for the right ones, and other addresses are not held up', async () => {
+      // given
+      const user = h.server.config.ENGINE_API_USERNAME;
+      const right = basic(user, h.server.secrets.engineApiPassword);
+      const guesser = '10.77.0.1';
+      // when the guesser sends wrong passwords
+      const statuses: number[] = [];
+      for (let i = 0; i < ENGINE_AUTH_MAX_FAILURES + 5; i++) statuses.push((await topology(basic(user, `guess-${i}`), guesser)).status);
+      // then the first few are refused as wrong, the rest without being checked
+      expect(statuses).toEqual([...Array<number>(ENGINE_AUTH_MAX_FAILURES).fill(401), ...Array<number>(5).fill(429)]);
+      const refused = await topology(right, guesser);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(await refused.json()).toMatchObject({ status: 429, title: 'RESOURCE_EXHAUSTED', instance: '/v2/topology', detail: expect.stringMatching(/failed authentications from this address/) });
+      // and the right credentials from another address still work, wrong ones there are still a plain 401
+      expect((await topology(right, '10.77.0.2')).status).toBe(200);
+      expect((await topology(basic(user, 'wrong'), '10.77.0.3')).status).toBe(401);
+    });
+
+    // Last in this file: it holds up the loopback address, which the other tests' SDK client comes from.
+    it("when the loopback address is held up by wrong credentials, then the app's own calls to the engine in process still pass", async () => {
+      // given 127.0.0.1 (where in-process calls appear to come from) refused for guessing
+      for (let i = 0; i < ENGINE_AUTH_MAX_FAILURES; i++) expect((await topology(basic('engine', `local-guess-${i}`))).status).toBe(401);
+      expect((await topology(h.authorization)).status).toBe(429);
+      // when the app's own client deploys (multipart: through the Express router) and reads the topology (direct)
+      const deployed = await h.server.engineClient.deployResourcesFromFiles([join(__dirname, '../../fixtures/engine/user-task.bpmn')]);
+      const topologyInProcess = await h.server.engineClient.getTopology();
+      // then both pass
+      expect(deployed.processes[0].processDefinitionId).toBe('user-task');
+      expect(topologyInProcess.clusterSize).toBe(1);
+    });
   });
 });

@@ -2,11 +2,11 @@
 import { call, signIn } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
 import { t } from '../lib/i18n';
+import { sameOriginPath } from '../lib/redirect';
 
 async function main(): Promise<void> {
   // Already signed in: straight on.
-  const next = new URLSearchParams(location.search).get('next');
-  const target = next && next.startsWith('/') && !next.startsWith('//') ? next : '/tasks.html';
+  const target = sameOriginPath(new URLSearchParams(location.search).get('next'), location.origin, '/tasks.html');
   const session = await call<{ signedIn: boolean }>('GET', '/session');
   if (session.signedIn) {
     location.href = target;
