@@ -138,7 +138,6 @@ describe('personal data in every answer', () => {
 
   /** Queries a GET route needs (the rest get none). */
   const QUERIES: Record<string, string[]> = {
-    'GET /cases/duplicates': [`phone=${ORDINARY.phone}`, `phone=${ACCUSER.phone}`, `idNumber=${ACCUSER.idNumber}`],
     'GET /cases': ['limit=100'],
     'GET /cases/:id/petitioner': ['purpose=%E7%94%B5%E8%AF%9D%E5%9B%9E%E8%AE%BF'],
     'GET /tasks': ['view=mine', 'view=queue'],
@@ -197,7 +196,13 @@ describe('personal data in every answer', () => {
     const secretary = sessions.get('secretary')!;
     expect(((await secretary.call('GET', '/api/cases?limit=100')).body.items as Json[]).some((c) => c.id === ids.accusation)).toBe(true);
     expect((await secretary.call('GET', '/api/dashboard/cases.csv')).text).toContain(ids.accusationNo);
-    expect((await secretary.call('GET', `/api/cases/duplicates?phone=${ACCUSER.phone}`)).text).toContain(ids.accusation);
+    // (the duplicate check is a POST, the numbers in its body: it finds the accusation for others, never for the accused)
+    for (const lookup of [{ phone: ACCUSER.phone }, { idNumber: ACCUSER.idNumber }]) {
+      expect((await secretary.call('POST', '/api/cases/duplicates', lookup)).text).toContain(ids.accusation);
+      const accused = await sessions.get('cadre')!.call('POST', '/api/cases/duplicates', lookup);
+      expect(accused.status).toBe(200);
+      expect(accusationMarks.filter((m) => accused.text.includes(m))).toEqual([]);
+    }
     expect((await secretary.call('GET', `/api/key-persons/${ids.keyPerson}`)).text).toContain(ids.accusationNo);
     expect((await secretary.call('GET', '/api/warning-alerts')).text).toContain(ids.accusationNo);
   });
