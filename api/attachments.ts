@@ -7,7 +7,7 @@ import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { Problem, problems, refusal } from '../server/http/problem';
-import { readableCase } from './cases';
+import { reachableCase } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -38,7 +38,8 @@ export const attachmentRoutes: RouteSpec[] = [
     upload: { field: 'file', maxBytes: MAX_ATTACHMENT_BYTES },
     status: 201,
     async handle({ deps, req, params, user }) {
-      await readableCase(deps, params.id, user.id);
+      // Before anything is kept: the accused (Art 30) and another grid's worker cannot add to a case.
+      await reachableCase(deps, params.id, user);
       const file = req.file;
       if (!file || file.size === 0) throw refusal('upload', problems.badRequest({ zh: '请选择要上传的文件（不能是空文件）。', en: 'Choose a file to upload (not an empty one).' }, { field: 'file' }));
       const { fileTypeFromBuffer } = await import('file-type/node');
@@ -91,7 +92,7 @@ export const attachmentRoutes: RouteSpec[] = [
     access: STAFF,
     params: CaseParam,
     async handle({ deps, params, user }) {
-      await readableCase(deps, params.id, user.id);
+      await reachableCase(deps, params.id, user);
       const items = await deps.db.query(
         `SELECT a.id, a.file_name AS "fileName", a.media_type AS "mediaType", a.size_bytes AS "sizeBytes", a.created_at AS "createdAt", u.display_name AS "uploadedBy"
          FROM case_attachment a JOIN app_user u ON u.id = a.uploaded_by WHERE a.case_id = $1 ORDER BY a.created_at`,
@@ -108,7 +109,7 @@ export const attachmentRoutes: RouteSpec[] = [
     access: STAFF,
     params: z.object({ id: z.uuid(), attachmentId: z.uuid() }).strict(),
     async handle({ deps, params, user, res }) {
-      await readableCase(deps, params.id, user.id);
+      await reachableCase(deps, params.id, user);
       const [row] = await deps.db.query<{ file_name: string; media_type: string }>(
         'SELECT file_name, media_type FROM case_attachment WHERE id = $1 AND case_id = $2',
         [params.attachmentId, params.id],

@@ -12,11 +12,13 @@ import { registryRoutes } from './registry';
 import { warningRoutes } from './warnings';
 import { diagramRoutes } from './diagrams';
 import { configurationRoutes, settingsRoutes } from './settings';
+import { calendarWaitRoutes } from './calendar-waits';
 import { preventionRoutes } from './prevention';
 import { dashboardRoutes } from './dashboard';
 import { attachmentRoutes } from './attachments';
 import { streetOfficeRoutes } from './street-office';
 import { inboxRoutes } from './inbox';
+import { formOptionRoutes } from './form-options';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 import { problems, refusal } from '../server/http/problem';
@@ -52,7 +54,7 @@ function inFlightLimit(limit: number): RequestHandler {
 }
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...streetOfficeRoutes, ...inboxRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
+export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...formOptionRoutes, ...streetOfficeRoutes, ...inboxRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...calendarWaitRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();

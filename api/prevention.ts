@@ -8,6 +8,8 @@ import { z } from 'zod';
 import { problems } from '../server/http/problem';
 import { fileCase } from './cases';
 import type { ApiDeps } from './deps';
+import type { SessionUser } from './auth';
+import { gridScope } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 import { localDay } from '../workers/calendar';
 
@@ -21,17 +23,21 @@ const CATEGORY_ZH: Record<(typeof HAZARD_CATEGORIES)[number], string> = {
 const GRID_STAFF: Role[] = ['grid-worker', 'cadre', 'secretary', 'leader', 'admin'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
 
-/** The grid a grid worker patrols; other roles name the grid they record for. */
-async function gridFor(deps: ApiDeps, userId: string, roles: string[], gridId: string | undefined): Promise<string> {
+const notYourGrid = () => problems.forbidden({ zh: '网格员只能记录自己的网格。', en: 'A grid worker records for their own grid only.' });
+
+/**
+ * The grid a grid worker patrols; other roles name the grid they record for. A grid worker (whatever other roles
+ * they hold, short of a whole-community one) records only for the grids they belong to.
+ */
+async function gridFor(deps: ApiDeps, user: Pick<SessionUser, 'id' | 'roles'>, gridId: string | undefined): Promise<string> {
   if (gridId) {
-    const [grid] = await deps.db.query<{ id: string; grid_worker_id: string | null }>('SELECT id, grid_worker_id FROM grid WHERE id = $1', [gridId]);
+    const [grid] = await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE id = $1', [gridId]);
     if (!grid) throw problems.badRequest({ zh: '网格不存在。', en: 'No such grid.' }, { field: 'gridId' });
-    if (roles.length === 1 && roles[0] === 'grid-worker' && grid.grid_worker_id !== userId) {
-      throw problems.forbidden({ zh: '网格员只能记录自己的网格。', en: 'A grid worker records for their own grid only.' });
-    }
+    const grids = await gridScope(deps, user);
+    if (grids && !grids.includes(grid.id)) throw notYourGrid();
     return grid.id;
   }
-  const [own] = await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE grid_worker_id = $1 ORDER BY code LIMIT 1', [userId]);
+  const [own] = await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE grid_worker_id = $1 ORDER BY code LIMIT 1', [user.id]);
   if (!own) throw problems.badRequest({ zh: '请指定网格。', en: 'Name the grid (gridId).' }, { field: 'gridId' });
   return own.id;
 }
@@ -48,7 +54,7 @@ export const preventionRoutes: RouteSpec[] = [
       .strict(),
     status: 201,
     async handle({ deps, user, body }) {
-      const gridId = await gridFor(deps, user.id, user.roles, body.gridId);
+      const gridId = await gridFor(deps, user, body.gridId);
       const [row] = await deps.db.query(
         `INSERT INTO patrol_log (grid_id, worker_id, patrolled_on, households_visited, notes) VALUES ($1, $2, $3, $4, $5)
          RETURNING id, grid_id AS "gridId", to_char(patrolled_on, 'YYYY-MM-DD') AS "patrolledOn", households_visited AS "householdsVisited", notes`,
@@ -61,16 +67,17 @@ export const preventionRoutes: RouteSpec[] = [
     method: 'get',
     path: '/patrols',
     tag: 'grids',
-    summary: 'The patrol log, newest first (optionally of one grid)',
+    summary: "The patrol log, newest first (optionally of one grid; a grid worker's of their own grids)",
     access: GRID_STAFF,
     query: z.object({ gridId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
-    async handle({ deps, query }) {
+    async handle({ deps, query, user }) {
       const items = await deps.db.query(
         `SELECT p.id, p.grid_id AS "gridId", g.name AS grid, u.display_name AS worker, to_char(p.patrolled_on, 'YYYY-MM-DD') AS "patrolledOn",
                 p.households_visited AS "householdsVisited", p.notes
          FROM patrol_log p JOIN grid g ON g.id = p.grid_id JOIN app_user u ON u.id = p.worker_id
-         WHERE ($1::uuid IS NULL OR p.grid_id = $1) ORDER BY p.patrolled_on DESC, p.created_at DESC LIMIT $2`,
-        [query.gridId ?? null, query.limit],
+         WHERE ($1::uuid IS NULL OR p.grid_id = $1) AND ($3::uuid[] IS NULL OR p.grid_id = ANY($3::uuid[]))
+         ORDER BY p.patrolled_on DESC, p.created_at DESC LIMIT $2`,
+        [query.gridId ?? null, query.limit, await gridScope(deps, user)],
       );
       return { items };
     },
@@ -89,12 +96,25 @@ export const preventionRoutes: RouteSpec[] = [
         description: z.string().trim().min(1).max(5000),
         disposition: z.enum(['mediated', 'reported']),
         outcome: z.string().trim().max(2000).optional(),
-        petitioner: z.object({ name: z.string().trim().min(1).max(50), phone: z.string().regex(/^1\d{10}$/).optional() }).strict().optional(),
+        // As at intake: a phone without a name is kept (未留姓名), not dropped.
+        petitioner: z
+          .object({
+            name: z
+              .string()
+              .trim()
+              .max(50)
+              .optional()
+              .transform((name) => name || undefined),
+            phone: z.string().regex(/^1\d{10}$/).optional(),
+          })
+          .strict()
+          .refine((p) => p.name || p.phone, { message: '请填写信访人的姓名或手机号 / give the petitioner’s name or phone', path: ['name'] })
+          .optional(),
       })
       .strict(),
     status: 201,
     async handle({ deps, user, body }) {
-      const gridId = await gridFor(deps, user.id, user.roles, body.gridId);
+      const gridId = await gridFor(deps, user, body.gridId);
       if (body.compoundId) {
         const [compound] = await deps.db.query('SELECT 1 FROM compound WHERE id = $1 AND grid_id = $2', [body.compoundId, gridId]);
         if (!compound) throw problems.badRequest({ zh: '该小区不在此网格内。', en: 'The compound is not in this grid.' }, { field: 'compoundId' });
@@ -208,10 +228,12 @@ export const preventionRoutes: RouteSpec[] = [
     body: z
       .object({ householdsVisited: z.number().int().min(0).max(100000), conflictsFound: z.number().int().min(0).max(100000).default(0), conflictsResolved: z.number().int().min(0).max(100000).default(0) })
       .strict(),
-    async handle({ deps, params, body }) {
-      const [compound] = await deps.db.query<{ households: number }>('SELECT households FROM compound WHERE id = $1', [params.compoundId]);
+    async handle({ deps, params, body, user }) {
+      const [compound] = await deps.db.query<{ households: number; grid_id: string }>('SELECT households, grid_id FROM compound WHERE id = $1', [params.compoundId]);
       const [campaign] = await deps.db.query('SELECT 1 FROM campaign WHERE id = $1', [params.id]);
       if (!compound || !campaign) throw problems.notFound({ zh: '活动或小区不存在。', en: 'No such campaign or compound.' });
+      const grids = await gridScope(deps, user);
+      if (grids && !grids.includes(compound.grid_id)) throw notYourGrid();
       if (body.householdsVisited > compound.households) {
         throw problems.badRequest({ zh: `走访户数不能超过小区户数（${compound.households}）。`, en: `Visited households cannot exceed the compound's ${compound.households}.` }, { field: 'householdsVisited' });
       }

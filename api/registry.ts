@@ -9,6 +9,7 @@ import { maskName } from '../server/security/pii';
 import { enterRegistry } from '../workers/check-key-person';
 import { NOW, type ApiDeps } from './deps';
 import { keyPersonDeps } from './cases';
+import { findReachableCase, gridScope, reachableSql } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 
 const READ: Role[] = ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'];
@@ -19,7 +20,8 @@ const IdParam = z.object({ id: z.uuid() }).strict();
 interface PersonRow {
   id: string;
   resident_id: string;
-  name: string;
+  /** null: the resident left a number but no name (未留姓名). */
+  name: string | null;
   compound: string | null;
   status: string;
   reason: string;
@@ -49,7 +51,7 @@ const PERSON_SQL = `
 const summary = (p: PersonRow) => ({
   id: p.id,
   residentId: p.resident_id,
-  name: maskName(p.name),
+  name: p.name ? maskName(p.name) : null,
   compound: p.compound,
   status: p.status,
   reason: p.reason,
@@ -91,11 +93,11 @@ export const registryRoutes: RouteSpec[] = [
     params: IdParam,
     async handle({ deps, params, user }) {
       const p = await person(deps, params.id);
-      // (a petition accusing the reader is not theirs to see, Art 30)
+      // (only the petitions the reader reaches: none accusing them, Art 30; a grid worker's of their own grids)
       const petitions = await deps.db.query(
-        `SELECT id, case_no AS "caseNo", category, status, received_at AS "receivedAt", key_person_id IS NOT NULL AS "repeat"
-         FROM petition_case WHERE resident_id = $1 AND accused_user_id IS DISTINCT FROM $2 ORDER BY received_at DESC LIMIT 200`,
-        [p.resident_id, user.id],
+        `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.key_person_id IS NOT NULL AS "repeat"
+         FROM petition_case c WHERE c.resident_id = $1 AND ${reachableSql('$2', '$3')} ORDER BY c.received_at DESC LIMIT 200`,
+        [p.resident_id, user.id, await gridScope(deps, user)],
       );
       let visits: Array<{ at: unknown; state: string }> = [];
       if (p.process_instance_key) {
@@ -126,9 +128,9 @@ export const registryRoutes: RouteSpec[] = [
     async handle({ deps, user, body }) {
       let residentId = body.residentId;
       if (body.caseNo) {
-        // The petitioner of a case the staff member can see (a case accusing them does not exist for them, Art 30).
-        const [c] = await deps.db.query<{ resident_id: string | null; accused_user_id: string | null }>('SELECT resident_id, accused_user_id FROM petition_case WHERE case_no = $1', [body.caseNo]);
-        if (!c || c.accused_user_id === user.id) throw problems.badRequest({ zh: `信访件 ${body.caseNo} 不存在。`, en: `No case ${body.caseNo}.` }, { field: 'caseNo' });
+        // The petitioner of a case the staff member reaches (a case accusing them does not exist for them, Art 30).
+        const c = await findReachableCase(deps, { caseNo: body.caseNo }, user);
+        if (!c) throw problems.badRequest({ zh: `信访件 ${body.caseNo} 不存在。`, en: `No case ${body.caseNo}.` }, { field: 'caseNo' });
         if (!c.resident_id) throw problems.badRequest({ zh: '该信访件为匿名信访，没有可登记的居民。', en: 'That case is anonymous: there is no resident to enter.' }, { field: 'caseNo' });
         residentId = c.resident_id;
       }
