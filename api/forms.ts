@@ -1,9 +1,11 @@
 /**
  * Validates what a tasklist submits against the task's Camunda form (form-js schema): only the form's own keys,
  * each of the type its field gives, required fields present, the form's limits (min/max, length, pattern) and
- * choices (select, radio, checklist) kept. Every problem is listed at once, per field, in Chinese and English.
+ * choices (select, radio, checklist) kept, and no phone or ID number in typed text (however it is written: see
+ * server/security/public-text.ts). Every problem is listed at once, per field, in Chinese and English.
  */
 import { problems } from '../server/http/problem';
+import { findPersonalData } from '../server/security/public-text';
 
 export interface FormComponent {
   type: string;
@@ -56,6 +58,15 @@ export function validateFormData(form: FormSchema, data: Record<string, unknown>
         if (v.minLength !== undefined && value.length < v.minLength) fail(key, `“${label}”至少 ${v.minLength} 个字`, `"${label}" needs at least ${v.minLength} characters`);
         if (v.maxLength !== undefined && value.length > v.maxLength) fail(key, `“${label}”最多 ${v.maxLength} 个字`, `"${label}" allows at most ${v.maxLength} characters`);
         if (v.pattern && !new RegExp(v.pattern).test(value)) fail(key, `“${label}”格式不正确`, `"${label}" does not have the expected format`);
+        if (f.type !== 'datetime' && findPersonalData(value).length > 0) {
+          // What staff type here becomes a process variable (shown by Operate) and may reach the notice board,
+          // the rating page or a text to the petitioner: numbers belong in the petitioner's record, encrypted.
+          fail(
+            key,
+            `“${label}”中不能填写电话号码或身份证号（办理文字会进入流程数据，并可能公示或发给信访人），联系方式请登记在信访人信息中`,
+            `"${label}" must not contain a phone or ID number (this text goes into the process data and may be published or sent to the petitioner); keep contact details in the petitioner's record`,
+          );
+        }
         break;
       }
       case 'number': {

@@ -6,6 +6,8 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import { Problem, problems, refusal } from '../server/http/problem';
+import type { Queryable } from '../server/data/db';
+import { casePeopleNames, screenPublicText } from '../server/security/public-text';
 import { hashToken } from '../workers/issue-rating-link';
 import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
@@ -59,13 +61,9 @@ export const publicRoutes: RouteSpec[] = [
     async handle({ deps, req, params }) {
       await ratingLimit(deps, req);
       const row = await openLink(deps, params.token);
-      let outcome: string | null = null;
-      if (row.process_instance_key) {
-        const vars = await instanceVariables(deps, row.process_instance_key);
-        const said = [vars.teamOpinion, vars.secondHandlingResult, vars.solution, vars.handlingResult].find((x) => typeof x === 'string' && x.length > 0);
-        outcome = typeof said === 'string' ? said : null;
-      }
-      return { caseNo: row.case_no, category: row.category, round: row.round, outcome, expiresAt: row.expires_at };
+      const people = (await casePeopleNames(deps.db, [row.case_id])).get(row.case_id) ?? [];
+      const outcome = row.process_instance_key ? ratingOutcome(await instanceVariables(deps, row.process_instance_key), people) : null;
+      return { caseNo: row.case_no, category: screenPublicText(row.category, people), round: row.round, outcome, expiresAt: row.expires_at };
     },
   }),
   route({
@@ -81,17 +79,19 @@ export const publicRoutes: RouteSpec[] = [
       await ratingLimit(deps, req);
       const token = params.token;
       await openLink(deps, token);
-      const [used] = await deps.db.query<{ case_id: string; round: number }>(
-        'UPDATE rating_link SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING case_id, round',
+      const [used] = await deps.db.query<{ case_id: string; round: number; job_key: string }>(
+        'UPDATE rating_link SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING case_id, round, job_key',
         [hashToken(token), deps.now().toISOString()],
       );
       if (!used) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
       try {
-        // The message id makes a repeated publication (a retry after a lost answer) a no-op in the engine.
+        // The message id makes a repeated publication (a retry after a lost answer) a no-op in the engine. It names
+        // the link (the job that issued it), not the round: a case that close-case sent back (不解决不销号) gets a new
+        // link in the same round, and its rating must not be taken for a repeat of the first one.
         await deps.engine().publishMessage({
           name: 'satisfaction-rated',
           correlationKey: used.case_id,
-          messageId: `rating-${used.case_id}-${used.round}`,
+          messageId: `rating-${used.case_id}-${used.job_key}`,
           timeToLive: 3 * 24 * 3600 * 1000,
           variables: { rating: input.rating, comment: input.comment },
         });
@@ -101,7 +101,10 @@ export const publicRoutes: RouteSpec[] = [
         throw problems.unavailable({ zh: '系统繁忙，您的评价未能提交，请稍后再试。', en: 'Your rating could not be delivered: please try again shortly.' });
       }
       await deps.db.query(
-        `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'link') ON CONFLICT (case_id, round) DO NOTHING`,
+        // A later link of the same round (after close-case sent the case back) rates the handling as it ended: its
+        // rating replaces the earlier one of the round.
+        `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'link')
+         ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = now()`,
         [used.case_id, used.round, input.rating, input.comment || null],
       );
       await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rated', $2, 'petitioner')`, [
@@ -121,12 +124,37 @@ export const publicRoutes: RouteSpec[] = [
       .object({ limit: z.coerce.number().int().min(1).max(100).default(20), offset: z.coerce.number().int().min(0).max(100000).default(0) })
       .strict(),
     async handle({ deps, query }) {
-      const items = await deps.db.query(
-        `SELECT case_no AS "caseNo", category, compound_name AS compound, outcome, petitioner_masked AS petitioner, published_at AS "publishedAt"
-         FROM notice_board ORDER BY published_at DESC LIMIT $1 OFFSET $2`,
-        [query.limit, query.offset],
-      );
-      return { items };
+      return { items: await noticeBoard(deps.db, query.limit, query.offset) };
     },
   }),
 ];
+
+/**
+ * The outcome the rating page shows: what the last handling said (the case team's opinion, the second handling's
+ * result, the working group's solution, the handling result), screened like every public text.
+ */
+export function ratingOutcome(variables: Record<string, unknown>, people: readonly string[]): string | null {
+  const said = [variables.teamOpinion, variables.secondHandlingResult, variables.solution, variables.handlingResult].find((x) => typeof x === 'string' && x.length > 0);
+  return typeof said === 'string' ? screenPublicText(said, people) : null;
+}
+
+/**
+ * The notice board as the public reads it. Screened again as it is read (defence in depth: a row written before
+ * screening, or by another path, shows no number or name either), and an accusation (Art 30) is never shown, even
+ * if a row for one exists.
+ */
+export async function noticeBoard(db: Queryable, limit: number, offset: number) {
+  const rows = await db.query<{ caseId: string; caseNo: string; category: string; compound: string | null; outcome: string; petitioner: string | null; publishedAt: Date }>(
+    `SELECT n.case_id AS "caseId", n.case_no AS "caseNo", n.category, n.compound_name AS compound, n.outcome, n.petitioner_masked AS petitioner,
+            n.published_at AS "publishedAt"
+     FROM notice_board n JOIN petition_case c ON c.id = n.case_id
+     WHERE NOT c.accusation AND c.accused_user_id IS NULL
+     ORDER BY n.published_at DESC LIMIT $1 OFFSET $2`,
+    [limit, offset],
+  );
+  const people = await casePeopleNames(db, [...new Set(rows.map((r) => r.caseId))]);
+  return rows.map(({ caseId, ...row }) => {
+    const names = people.get(caseId) ?? [];
+    return { ...row, category: screenPublicText(row.category, names), outcome: screenPublicText(row.outcome, names) };
+  });
+}
