@@ -15,6 +15,9 @@ import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { startProcessOnce } from '../server/engine-client';
 import { screenKeyPerson, startCare } from '../workers/check-key-person';
 import { localDay } from '../workers/calendar';
+import { calendarWaitOf } from './calendar-waits';
+import { caseNotFound, gridScope, reachableCase, reachableSql, reaches } from './case-access';
+import type { SessionUser } from './auth';
 
 /** What the key-person rule needs, over the API's engine client. */
 export const keyPersonDeps = (deps: ApiDeps) => ({
@@ -40,14 +43,25 @@ export const Intake = z
     category: z.string().trim().min(1).max(50),
     description: z.string().trim().min(1).max(5000),
     compoundId: z.uuid().optional(),
+    // A phone or ID number without a name is kept (the resident has no name, shown as 未留姓名): the petitioner still
+    // gets the SMS replies the law asks for and the rating link, and the duplicate and repeat checks still see them.
     petitioner: z
       .object({
-        name: z.string().trim().min(1).max(50),
+        name: z
+          .string()
+          .trim()
+          .max(50)
+          .optional()
+          .transform((name) => name || undefined),
         phone: Phone.optional(),
         idNumber: IdNumber.optional(),
         consentPublishName: z.boolean().default(false),
       })
       .strict()
+      .refine((p) => p.name || p.phone || p.idNumber, {
+        message: '请填写信访人的姓名、手机号或身份证号中的至少一项；匿名信访请不填信访人 / give the petitioner’s name, phone or ID number (leave the petitioner out for an anonymous petition)',
+        path: ['name'],
+      })
       .optional(),
     /** Filing a repeat with no new facts: the new petition is linked to this open case and follows its progress. */
     duplicateOf: z.uuid().optional(),
@@ -58,7 +72,8 @@ export const Intake = z
   })
   .strict();
 
-const DuplicateQuery = z.object({ phone: Phone.optional(), idNumber: IdNumber.optional(), category: z.string().max(50).optional() }).strict();
+/** In a POST body, not the query string: addresses end up in logs, proxies and browser history. */
+const DuplicateLookup = z.object({ phone: Phone.optional(), idNumber: IdNumber.optional(), category: z.string().max(50).optional() }).strict();
 const IdParam = z.object({ id: z.uuid() }).strict();
 
 const ListQuery = z
@@ -72,13 +87,13 @@ const ListQuery = z
 
 export const caseRoutes: RouteSpec[] = [
   route({
-    method: 'get',
+    method: 'post',
     path: '/cases/duplicates',
     tag: 'cases',
-    summary: 'Open cases of the same person (by phone or ID number), same category first — shown before filing',
+    summary: 'Open cases of the same person (by phone or ID number, sent in the body), same category first — shown before filing; changes nothing',
     access: INTAKE_ROLES,
-    query: DuplicateQuery,
-    handle: async ({ deps, query, user }) => ({ items: await possibleDuplicates(deps, query, user.id) }),
+    body: DuplicateLookup,
+    handle: async ({ deps, body, user }) => ({ items: await possibleDuplicates(deps, body, user.id) }),
   }),
   route({
     method: 'post',
@@ -102,14 +117,15 @@ export const caseRoutes: RouteSpec[] = [
     access: READ_ROLES,
     query: ListQuery,
     async handle({ deps, user, query }) {
+      // Only the cases the reader reaches: none accusing them (Art 30), a grid worker's of their own grids.
       const items = await deps.db.query(
         `SELECT c.id, c.case_no AS "caseNo", c.channel, c.category, c.status, c.case_class AS "caseClass", c.received_at AS "receivedAt",
                 c.process_instance_key IS NOT NULL AS "processStarted", u.display_name AS "firstResponder"
          FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
          WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) AND ($2::text IS NULL OR c.status = $2)
-           AND c.accused_user_id IS DISTINCT FROM $5
+           AND ${reachableSql('$5', '$6')}
          ORDER BY c.received_at DESC LIMIT $3 OFFSET $4`,
-        [query.mine === 'true' ? user.id : null, query.status ?? null, query.limit, query.offset, user.id],
+        [query.mine === 'true' ? user.id : null, query.status ?? null, query.limit, query.offset, user.id, await gridScope(deps, user)],
       );
       return { items };
     },
@@ -121,7 +137,7 @@ export const caseRoutes: RouteSpec[] = [
     summary: 'The case page: owner, where the process stands, both clocks, timeline',
     access: READ_ROLES,
     params: IdParam,
-    handle: ({ deps, params, user }) => casePage(deps, params.id, user.id),
+    handle: ({ deps, params, user }) => casePage(deps, params.id, user),
   }),
   route({
     method: 'get',
@@ -132,9 +148,9 @@ export const caseRoutes: RouteSpec[] = [
     params: IdParam,
     query: z.object({ purpose: z.string().trim().min(2).max(200) }).strict(),
     async handle({ deps, params, user, query }) {
-      const petition = await readableCase(deps, params.id, user.id);
+      const petition = await reachableCase(deps, params.id, user);
       if (!petition.resident_id) return { anonymous: true };
-      const [row] = await deps.db.query<{ resident_id: string; name: string; phone_enc: Buffer | null; id_number_enc: Buffer | null; address: string | null }>(
+      const [row] = await deps.db.query<{ resident_id: string; name: string | null; phone_enc: Buffer | null; id_number_enc: Buffer | null; address: string | null }>(
         'SELECT id AS resident_id, name, phone_enc, id_number_enc, address FROM resident WHERE id = $1',
         [petition.resident_id],
       );
@@ -162,7 +178,7 @@ export const caseRoutes: RouteSpec[] = [
     access: READ_ROLES,
     params: IdParam,
     async handle({ deps, params, user }) {
-      const c = await readableCase(deps, params.id, user.id);
+      const c = await reachableCase(deps, params.id, user);
       if (!c.process_instance_key) return { xml: null, active: [], completed: [], flows: [] };
       const engine = deps.engine();
       const key = c.process_instance_key as never;
@@ -191,14 +207,16 @@ export const caseRoutes: RouteSpec[] = [
     params: IdParam,
     body: z.object({ username: z.string().min(1).max(64), reason: z.string().trim().min(1).max(500) }).strict(),
     async handle({ deps, user, params, body }) {
+      // Before anything moves: a leader the case accuses cannot hand it on (Art 30), and learns nothing of it.
+      await reachableCase(deps, params.id, user);
       await transferOwner(deps, params.id, body.username, body.reason, user.username);
-      return casePage(deps, params.id, user.id);
+      return casePage(deps, params.id, user);
     },
   }),
 ];
 
-async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof DuplicateQuery>, readerId: string) {
-  if (!query.phone && !query.idNumber) {
+async function possibleDuplicates(deps: ApiDeps, lookup: z.infer<typeof DuplicateLookup>, readerId: string) {
+  if (!lookup.phone && !lookup.idNumber) {
     throw problems.badRequest({ zh: '请提供手机号或身份证号以查找重复信访。', en: 'Give a phone or ID number to look for duplicates.' });
   }
   return deps.db.query(
@@ -209,9 +227,9 @@ async function possibleDuplicates(deps: ApiDeps, query: z.infer<typeof Duplicate
        AND c.accused_user_id IS DISTINCT FROM $4
      ORDER BY (c.category = $3) DESC, c.received_at DESC LIMIT 20`,
     [
-      query.phone ? deps.pii.lookupHash(query.phone) : null,
-      query.idNumber ? deps.pii.lookupHash(query.idNumber.toUpperCase()) : null,
-      query.category ?? '',
+      lookup.phone ? deps.pii.lookupHash(lookup.phone) : null,
+      lookup.idNumber ? deps.pii.lookupHash(lookup.idNumber.toUpperCase()) : null,
+      lookup.category ?? '',
       readerId,
     ],
   );
@@ -251,12 +269,14 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
       );
       if (known) {
         residentId = known.id;
+        // A resident first known only by a number gets the name they give later.
+        if (p.name) await tx.query('UPDATE resident SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL', [known.id, p.name]);
       } else {
         const [row] = await tx.query<{ id: string }>(
           `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, id_number_enc, id_number_hash, id_number_masked, consent_publish_name)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
           [
-            p.name,
+            p.name ?? null,
             input.compoundId ?? null,
             p.phone ? deps.pii.encrypt(p.phone) : null,
             phoneHash,
@@ -312,13 +332,13 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
 export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<string | null> {
   // The claim also marks the start attempted; `retry` says whether an earlier attempt was made (whose instance may
   // exist although its key was never recorded).
-  const [claimed] = await deps.db.query<{ case_no: string; channel: string; category: string; username: string; retry: boolean }>(
+  const [claimed] = await deps.db.query<{ case_no: string; channel: string; category: string; username: string; received_at: Date; retry: boolean }>(
     `WITH before AS (SELECT process_start_attempted FROM petition_case WHERE id = $1 FOR UPDATE)
      UPDATE petition_case c SET process_start_claimed_at = now(), process_start_attempted = true
      FROM app_user u, before b
      WHERE c.id = $1 AND u.id = c.first_responder_id AND c.process_instance_key IS NULL AND c.duplicate_of IS NULL
        AND (c.process_start_claimed_at IS NULL OR c.process_start_claimed_at < now() - make_interval(secs => $2))
-     RETURNING c.case_no, c.channel, c.category, u.username, b.process_start_attempted AS retry`,
+     RETURNING c.case_no, c.channel, c.category, u.username, c.received_at, b.process_start_attempted AS retry`,
     [caseId, CLAIM_SECONDS],
   );
   if (!claimed) return null;
@@ -326,7 +346,15 @@ export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<s
     const key = await startProcessOnce(
       deps.engine(),
       'petition-handling',
-      { caseNo: claimed.case_no, channel: claimed.channel, category: claimed.category, firstResponder: claimed.username },
+      // receivedAt: the legal clocks (Art 22–23, 34) run from receipt, not from when the process could start (the
+      // engine may have been away; compute-deadlines reads it for the acceptance phase).
+      {
+        caseNo: claimed.case_no,
+        channel: claimed.channel,
+        category: claimed.category,
+        firstResponder: claimed.username,
+        receivedAt: new Date(claimed.received_at).toISOString(),
+      },
       { name: 'caseId', value: caseId },
       !claimed.retry,
     );
@@ -382,8 +410,8 @@ function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
 /** How many of an instance's element instances the case page lists. */
 const ELEMENTS_PAGE = 500;
 
-/** The case as a reader may see it: a case accusing the reader does not exist for them (Art 30). */
-async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
+/** The case as a reader may see it: one out of their reach (accusing them, Art 30; another grid's) does not exist for them. */
+async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser, 'id' | 'roles'>) {
   const now = deps.now();
   const [c] = await deps.db.query<{
     id: string;
@@ -401,10 +429,13 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     first_responder: string;
     first_responder_name: string;
     compound: string | null;
+    petitioner_id: string | null;
     petitioner_name: string | null;
     phone_masked: string | null;
     accusation: boolean;
     accused_user_id: string | null;
+    first_responder_id: string;
+    grid_id: string | null;
     rating_link_open: boolean;
     recorded: Array<{ kind: string; detail: unknown; actor: string | null; at: string }>;
   }>(
@@ -412,7 +443,8 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     // notifications) — each a round trip to the database of its own before.
     `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
             c.process_instance_key, c.duplicate_of, u.username AS first_responder, u.display_name AS first_responder_name,
-            comp.name AS compound, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id,
+            comp.name AS compound, r.id AS petitioner_id, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id,
+            c.first_responder_id, comp.grid_id,
             EXISTS (SELECT 1 FROM rating_link l WHERE l.case_id = c.id AND l.used_at IS NULL AND l.expires_at > $2) AS rating_link_open,
             (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'detail', t.detail, 'actor', t.actor, 'at', t.at) ORDER BY t.at), '[]')
              FROM (SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = c.id
@@ -424,7 +456,7 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
      WHERE c.id = $1`,
     [caseId, now.toISOString()],
   );
-  if (!c || c.accused_user_id === readerId) throw caseNotFound();
+  if (!c || !reaches(c, reader, await gridScope(deps, reader))) throw caseNotFound();
   let variables: Record<string, unknown> = {};
   let active: Array<{ elementId: string; elementName: string; type: string }> = [];
   let processState: string | null = null;
@@ -479,27 +511,19 @@ async function casePage(deps: ApiDeps, caseId: string, readerId: string) {
     duplicateOf: c.duplicate_of,
     accusation: c.accusation,
     compound: c.compound,
-    petitioner: c.petitioner_name ? { name: maskName(c.petitioner_name), phone: c.phone_masked } : null,
+    // name null: the petitioner left a number but no name (未留姓名); petitioner null: an anonymous petition.
+    petitioner: c.petitioner_id ? { name: c.petitioner_name ? maskName(c.petitioner_name) : null, phone: c.phone_masked } : null,
     owner: { username: c.first_responder, displayName: c.first_responder_name },
     process: { instanceKey: c.process_instance_key, state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'), activeElements: active },
-    clocks: { internal: clockState(variables.slaDueAt, c.closed_at, now), legal: clockState(variables.legalDueAt, c.closed_at, now) },
+    // A deadline that waits for a calendar year says so, with the reason, instead of showing no date at all.
+    clocks: {
+      internal: { ...clockState(variables.slaDueAt, c.closed_at, now), waitsForCalendar: await calendarWaitOf(deps.db, c.id) },
+      legal: clockState(variables.legalDueAt, c.closed_at, now),
+    },
     /** A rating link is waiting for the petitioner (its first responder may hand it out). */
     ratingLinkOpen: c.rating_link_open,
     timeline,
   };
-}
-
-/** Answered for a case that does not exist, and for one that accuses the reader (Art 30): the same words. */
-export const caseNotFound = () => problems.notFound({ zh: '信访件不存在。', en: 'The case does not exist.' });
-
-/** A case as a reader may reach it: a case accusing the reader does not exist for them. */
-export async function readableCase(deps: ApiDeps, caseId: string, readerId: string): Promise<{ process_instance_key: string | null; resident_id: string | null }> {
-  const [row] = await deps.db.query<{ process_instance_key: string | null; resident_id: string | null; accused_user_id: string | null }>(
-    'SELECT process_instance_key, resident_id, accused_user_id FROM petition_case WHERE id = $1',
-    [caseId],
-  );
-  if (!row || row.accused_user_id === readerId) throw caseNotFound();
-  return row;
 }
 
 /** A leader hands the case to another staff member: the case row, the open tasks assigned to the old owner, and the timeline. */

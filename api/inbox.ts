@@ -7,7 +7,8 @@
 import { z } from 'zod';
 import { language, problems } from '../server/http/problem';
 import { isNotificationTemplate, renderNotification, type NotificationParams } from '../workers/notification-templates';
-import { readableCase } from './cases';
+import { LINK_CLOSED, withRatingUrl } from '../workers/issue-rating-link';
+import { reachableCase } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 
 const STAFF: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'leader', 'admin', 'member'];
@@ -102,17 +103,26 @@ export const inboxRoutes: RouteSpec[] = [
     summary: 'Text messages to petitioners no SMS provider sent, for the first responder to pass on (admins: all)',
     access: HANDLERS,
     async handle({ deps, user, req }) {
-      const rows = await deps.db.query<NotificationRow>(
-        `SELECT ${COLUMNS}
+      // A rating notice is stored without its token: the link is filled in here from the link itself, while it is open.
+      const rows = await deps.db.query<NotificationRow & { link_token_enc: Buffer | null }>(
+        `SELECT ${COLUMNS}, CASE WHEN l.used_at IS NULL AND l.expires_at > $3 THEN l.token_enc END AS link_token_enc
          FROM notification n JOIN petition_case c ON c.id = n.case_id
+         LEFT JOIN rating_link l ON n.template = 'rating-link' AND l.job_key = n.job_key
          WHERE n.channel = 'sms' AND n.status IN ('outbox', 'failed') AND ${VISIBLE}
            AND (c.first_responder_id = $1 OR $2)
          ORDER BY n.created_at DESC LIMIT 200`,
-        [user.id, user.roles.includes('admin')],
+        [user.id, user.roles.includes('admin'), deps.now().toISOString()],
       );
       const lang = language(req);
+      const withLink = (r: (typeof rows)[number]) => {
+        if (r.template !== 'rating-link') return notice(r, lang, deps.timeZone);
+        const url = r.link_token_enc ? `${deps.publicUrl.replace(/\/$/, '')}/rate/${deps.pii.decrypt(Buffer.from(r.link_token_enc))}` : null;
+        const text =
+          lang === 'zh' ? withRatingUrl(r.text, url) : renderNotification('rating-link', { ...r.params, ratingUrl: url ?? LINK_CLOSED.en }, 'en', deps.timeZone);
+        return { ...notice(r, lang, deps.timeZone), text };
+      };
       return {
-        items: rows.map((r) => ({ ...notice(r, lang, deps.timeZone), phoneMasked: r.phone_masked, status: r.status, error: r.error })),
+        items: rows.map((r) => ({ ...withLink(r), phoneMasked: r.phone_masked, status: r.status, error: r.error })),
       };
     },
   }),
@@ -137,6 +147,43 @@ export const inboxRoutes: RouteSpec[] = [
     },
   }),
   route({
+    method: 'post',
+    path: '/outbox/:id/reveal-phone',
+    tag: 'notifications',
+    summary: "The full phone number of one text waiting in the outbox, for the one who passes it on (its case's first responder; admins); logged in pii_access_log",
+    access: HANDLERS,
+    params: IdParam,
+    async handle({ deps, user, params }) {
+      // The same messages GET /outbox lists: SMS of a case, not yet passed on; a case accusing the reader does not exist for them.
+      const [row] = await deps.db.query<{ case_id: string; first_responder_id: string; accused_user_id: string | null; resident_id: string | null; phone_enc: Buffer | null }>(
+        `SELECT n.case_id, c.first_responder_id, c.accused_user_id, c.resident_id, r.phone_enc
+         FROM notification n JOIN petition_case c ON c.id = n.case_id LEFT JOIN resident r ON r.id = c.resident_id
+         WHERE n.id = $1 AND n.channel = 'sms' AND n.status IN ('outbox', 'failed')`,
+        [params.id],
+      );
+      if (!row || row.accused_user_id === user.id) throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
+      if (row.first_responder_id !== user.id && !user.roles.includes('admin')) {
+        throw problems.forbidden({
+          zh: '只有本案首问责任人（或管理员）可以查看待转交短信的完整号码。',
+          en: "Only the case's first responder (or an admin) may see the full number of a text to pass on.",
+        });
+      }
+      if (!row.resident_id || !row.phone_enc || row.phone_enc.length === 0) {
+        throw problems.notFound({ zh: '该短信没有可显示的号码。', en: 'This message has no number to show.' });
+      }
+      const phone = deps.pii.decrypt(Buffer.from(row.phone_enc));
+      // Who saw which resident's number, and for which message; the number itself is never written anywhere.
+      await deps.db.query('INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)', [
+        user.id,
+        row.resident_id,
+        row.case_id,
+        ['phone'],
+        `转交待发短信 / pass on text ${params.id}`,
+      ]);
+      return { id: params.id, phone };
+    },
+  }),
+  route({
     method: 'get',
     path: '/cases/:id/rating-link',
     tag: 'cases',
@@ -144,7 +191,7 @@ export const inboxRoutes: RouteSpec[] = [
     access: HANDLERS,
     params: IdParam,
     async handle({ deps, user, params }) {
-      await readableCase(deps, params.id, user.id);
+      await reachableCase(deps, params.id, user);
       const [row] = await deps.db.query<{ token_enc: Buffer; expires_at: Date; round: number; first_responder_id: string }>(
         `SELECT l.token_enc, l.expires_at, l.round, c.first_responder_id FROM rating_link l JOIN petition_case c ON c.id = l.case_id
          WHERE l.case_id = $1 AND l.used_at IS NULL AND l.expires_at > $2 ORDER BY l.created_at DESC LIMIT 1`,

@@ -6,10 +6,12 @@ import { z } from 'zod';
 import { problems } from '../server/http/problem';
 import { hashPassword } from '../server/security/password';
 import { setAdminYear } from '../workers/calendar';
+import { retryAfterCalendarChange } from './calendar-waits';
 import { ROLES, route, type Role, type RouteSpec } from './route';
+import { lockedUntilSql, unlockAccount } from './auth';
 import { TARGETS } from './dashboard';
 import { KEY_PERSON_THRESHOLD, KEY_PERSON_WINDOW_DAYS } from '../workers/check-key-person';
-import { PLACEHOLDERS, TEMPLATES, renderNotification, renderOverride, type NotificationParams, type NotificationTemplate } from '../workers/notification-templates';
+import { PLACEHOLDERS, REQUIRED_PLACEHOLDERS, TEMPLATES, renderNotification, renderOverride, type NotificationParams, type NotificationTemplate } from '../workers/notification-templates';
 
 const STAFF: Role[] = [...ROLES];
 const YearParam = z.object({ year: z.coerce.number().int().min(1990).max(2200) }).strict();
@@ -17,7 +19,7 @@ const IdParam = z.object({ id: z.uuid() }).strict();
 const Password = z.string().min(10, { message: '密码至少 10 位 / a password has at least 10 characters' }).max(200);
 
 const USER_SQL = `
-  SELECT u.id, u.username, u.display_name AS "displayName", u.active, u.locked_until AS "lockedUntil",
+  SELECT u.id, u.username, u.display_name AS "displayName", u.active, ${lockedUntilSql('u.id')} AS "lockedUntil",
          COALESCE(array_agg(r.role_id ORDER BY r.role_id) FILTER (WHERE r.role_id IS NOT NULL), '{}') AS roles
   FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id`;
 
@@ -77,7 +79,9 @@ export const settingsRoutes: RouteSpec[] = [
       } catch (error) {
         throw problems.badRequest({ zh: `日历数据有误：${(error as Error).message}`, en: `The calendar is not valid: ${(error as Error).message}` });
       }
-      return { year: params.year, complete: body.complete, days: body.days.length };
+      // Deadlines that waited for this year are computed now (a draft year is not used yet).
+      const waiting = body.complete ? await retryAfterCalendarChange(deps, params.year) : null;
+      return { year: params.year, complete: body.complete, days: body.days.length, waitingRetried: waiting?.retried ?? 0 };
     },
   }),
   route({
@@ -156,7 +160,23 @@ export const settingsRoutes: RouteSpec[] = [
           for (const role of new Set(body.roles)) await tx.query('INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)', [params.id, role]);
         }
         if (body.active === false || hash) await tx.query('DELETE FROM user_session WHERE user_id = $1', [params.id]);
+        if (hash) await unlockAccount(tx, params.id);
       });
+      const [user] = await deps.db.query(`${USER_SQL} WHERE u.id = $1 GROUP BY u.id`, [params.id]);
+      return user;
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/users/:id/unlock',
+    tag: 'settings',
+    summary: 'Unlock a staff account locked by wrong passwords: from every address, and for addresses it has not signed in from',
+    access: ['admin'],
+    params: IdParam,
+    async handle({ deps, params }) {
+      const [exists] = await deps.db.query('SELECT 1 FROM app_user WHERE id = $1', [params.id]);
+      if (!exists) throw problems.notFound({ zh: '用户不存在。', en: 'No such user.' });
+      await unlockAccount(deps.db, params.id);
       const [user] = await deps.db.query(`${USER_SQL} WHERE u.id = $1 GROUP BY u.id`, [params.id]);
       return user;
     },
@@ -211,6 +231,8 @@ const SAMPLE: NotificationParams = {
   legalDueAt: '2026-11-27T15:59:59.999Z',
   slaDueAt: '2026-10-10T16:00:00.000Z',
   slaRedAt: '2026-10-14T16:00:00.000Z',
+  ratingUrl: 'https://xf.example.cn/rate/示例',
+  ratingLinkExpiresAt: '2026-10-16T08:00:00.000Z',
 };
 
 export const configurationRoutes: RouteSpec[] = [
@@ -287,6 +309,11 @@ export const configurationRoutes: RouteSpec[] = [
         throw problems.badRequest({ zh: `未知的占位符：${unknown.join('、')}（可用：${PLACEHOLDERS.join('、')}）`, en: `Unknown placeholders: ${unknown.join(', ')} (known: ${PLACEHOLDERS.join(', ')})` });
       }
       if (!body.zh.includes('{caseNo}')) throw problems.badRequest({ zh: '通知必须包含案件编号 {caseNo}。', en: 'A notice must carry the case number {caseNo}.' });
+      const dropped = (REQUIRED_PLACEHOLDERS[params.template] ?? []).filter((name) => !body.zh.includes(`{${name}}`));
+      if (dropped.length > 0) {
+        const names = dropped.map((name) => `{${name}}`).join('、');
+        throw problems.badRequest({ zh: `此通知必须包含 ${names}（评价链接）。`, en: `This notice must carry ${names} (the rating link).` });
+      }
       if (/1\d{10}|\d{17}[\dXx]/.test(body.zh)) throw problems.badRequest({ zh: '通知文本不能包含手机号或身份证号。', en: 'A notice text must not contain a phone or ID number.' });
       await deps.db.query(
         `INSERT INTO notification_template_override (template, zh, updated_by) VALUES ($1, $2, $3)

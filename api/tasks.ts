@@ -10,6 +10,7 @@ import type { SessionUser } from './auth';
 import { route, type RouteSpec } from './route';
 import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { validateFormData, type FormSchema } from './forms';
+import { checkSuppliedChoices, suppliedOptions } from './form-options';
 
 const TaskKey = z.string().regex(/^\d{1,19}$/, { message: '任务编号应为数字 / a task key is a number' });
 
@@ -110,7 +111,10 @@ export const taskRoutes: RouteSpec[] = [
       const variables = await instanceVariables(deps, task.processInstanceKey);
       // An alert's joint handling lists its cases: one accusing the reader is left out (Art 30).
       if (Array.isArray(variables.caseIds)) variables.caseIds = await withoutAccusing(deps, variables.caseIds, user.id);
-      return { ...summary(task, deps.now()), case: petition, form: await formOf(deps, task), variables };
+      const form = await formOf(deps, task);
+      // Choices the system supplies (the 1+X member picker's) come with the variables the form reads.
+      if (form) Object.assign(variables, await suppliedOptions(deps, form, petition?.id ?? null));
+      return { ...summary(task, deps.now()), case: petition, form, variables };
     },
   }),
   route({
@@ -159,6 +163,7 @@ export const taskRoutes: RouteSpec[] = [
       if (task.assignee !== user.username) throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
       const form = await formOf(deps, task);
       const variables = form ? validateFormData(form, body.variables) : body.variables;
+      if (form) await checkSuppliedChoices(deps, form, variables, petition?.id ?? null);
       await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
       const caseId = petition?.id;
       if (caseId) {

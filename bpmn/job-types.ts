@@ -65,10 +65,12 @@ export const DECISIONS = {
 
 /** Values of the `template` header on send-notification tasks. */
 export const NOTIFICATION_TEMPLATES = {
-  /** The petition was accepted (with the legal reply and opinion deadlines). */
+  /** The petition was received and registered (with the legal reply and opinion deadlines); not yet accepted. */
   acceptance: 'acceptance',
   /** The handling result, by SMS. */
   result: 'result',
+  /** The one-time rating link; sent by the issue-rating-link worker (no send-notification task uses it). */
+  ratingLink: 'rating-link',
   /** The internal deadline passed. */
   overdueYellow: 'overdue-yellow',
   /** The internal deadline passed long ago: the leader is told. */

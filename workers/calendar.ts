@@ -34,6 +34,8 @@ export type CalendarSource = 'chinese-days' | 'admin';
 
 /** A deadline falls in a year the calendar has no (complete) data for: an admin must add that year. */
 export class CalendarMissingError extends Error {
+  /** No retry of the job can succeed until an admin adds the year: the job goes to an incident at once. */
+  readonly retryable = false;
   constructor(readonly year: number) {
     super(
       `${year}年的节假日安排尚未录入：请管理员在设置中添加 ${year} 年日历 / ` +

@@ -8,10 +8,13 @@
  *   and `slaRedAt` (the end of the redAfterWorkingDays-th working day after the day `slaDueAt` falls on).
  * Day-counted deadlines end at 24:00 local time and do not count the start day (see `calendar.ts`); the legal days
  * are not moved off a holiday (民法典 Art 203 would allow it): the earlier date is the safe one. A date in a year the
- * calendar lacks throws `CalendarMissingError`, which fails the job and becomes an incident naming the year to add.
+ * calendar lacks throws `CalendarMissingError`, which fails the job without retries (none can help until an admin
+ * adds the year) into an incident naming the year to add. The job is also written to `deadline_calendar_wait`, which
+ * admins see with the case, and from which adding the year retries it (api/settings.ts); it leaves the table when the
+ * job succeeds.
  */
-import { required, type JobWorker, type WorkerDeps } from './job';
-import { addCalendarDays, endOfDay, localDay, nthWorkingDayAfter, withCalendar } from './calendar';
+import { required, type JobInput, type JobWorker, type WorkerDeps } from './job';
+import { CalendarMissingError, addCalendarDays, endOfDay, localDay, nthWorkingDayAfter, withCalendar } from './calendar';
 
 const DECISION = 'deadline-policy';
 const HOUR_MS = 3_600_000;
@@ -97,31 +100,54 @@ async function handlingDeadlines(variables: Record<string, unknown>, deps: Worke
 
 export const computeDeadlines: JobWorker = {
   type: 'compute-deadlines',
-  async handle({ variables, headers }, deps) {
-    switch (headers.phase) {
-      case 'acceptance': {
-        const result = await legalDeadlines(variables, deps);
-        await recordOnCase(deps, variables, 'UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1', [result.legalDueAt]);
-        return result;
-      }
-      case 'handling': {
-        const result = await handlingDeadlines(variables, deps);
-        // The case's own class is the first one confirmed (an escalation computes with the difficult class's limit).
-        await recordOnCase(
-          deps,
-          variables,
-          `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
-             status = CASE WHEN status = 'closed' THEN status WHEN $3 = 'difficult' THEN 'escalated' WHEN status = 'registered' THEN 'handling' ELSE status END,
-             updated_at = now() WHERE id = $1`,
-          [result.slaDueAt, variables.caseClass, typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null],
-        );
-        return result;
-      }
-      default:
-        throw new Error(`compute-deadlines needs the task header "phase" as "acceptance" or "handling", but it is ${JSON.stringify(headers.phase)}`);
+  async handle(job, deps) {
+    let result: Record<string, unknown>;
+    try {
+      result = await compute(job, deps);
+    } catch (error) {
+      if (error instanceof CalendarMissingError) await recordCalendarWait(job, deps, error.year);
+      throw error;
     }
+    await deps.db.query('DELETE FROM deadline_calendar_wait WHERE job_key = $1', [job.jobKey]);
+    return result;
   },
 };
+
+async function compute({ variables, headers }: JobInput, deps: WorkerDeps): Promise<Record<string, unknown>> {
+  switch (headers.phase) {
+    case 'acceptance': {
+      const result = await legalDeadlines(variables, deps);
+      await recordOnCase(deps, variables, 'UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1', [result.legalDueAt]);
+      return result;
+    }
+    case 'handling': {
+      const result = await handlingDeadlines(variables, deps);
+      // The case's own class is the first one confirmed (an escalation computes with the difficult class's limit).
+      await recordOnCase(
+        deps,
+        variables,
+        `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
+           status = CASE WHEN status = 'closed' THEN status WHEN $3 = 'difficult' THEN 'escalated' WHEN status = 'registered' THEN 'handling' ELSE status END,
+           updated_at = now() WHERE id = $1`,
+        [result.slaDueAt, variables.caseClass, typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null],
+      );
+      return result;
+    }
+    default:
+      throw new Error(`compute-deadlines needs the task header "phase" as "acceptance" or "handling", but it is ${JSON.stringify(headers.phase)}`);
+  }
+}
+
+/** The job waits for an admin to add `year`: kept where the app shows it and where adding the year finds it. */
+async function recordCalendarWait(job: JobInput, deps: WorkerDeps, year: number): Promise<void> {
+  const caseId = typeof job.variables.caseId === 'string' && UUID.test(job.variables.caseId) ? job.variables.caseId : null;
+  await deps.db.query(
+    `INSERT INTO deadline_calendar_wait (job_key, case_id, process_instance_key, element_id, year)
+     SELECT $1, (SELECT id FROM petition_case WHERE id = $2::uuid), $3, $4, $5
+     ON CONFLICT (job_key) DO UPDATE SET year = EXCLUDED.year`,
+    [job.jobKey, caseId, job.processInstanceKey, job.elementId, year],
+  );
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

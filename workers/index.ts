@@ -3,7 +3,7 @@
  * against its own /v2; `npm run workers` starts them as their own process against a Camunda cluster.
  */
 import type { EngineClient } from '../server/engine-client';
-import { BpmnError, type JobWorker, type WorkerDeps } from './job';
+import { BpmnError, isRetryable, type JobWorker, type WorkerDeps } from './job';
 import { assignServiceTeam } from './assign-service-team';
 import { checkEarlyWarning } from './check-early-warning';
 import { checkKeyPerson } from './check-key-person';
@@ -51,7 +51,8 @@ export function startWorkers(client: EngineClient, deps: WorkerDeps, workers: Jo
           }
           const message = error instanceof Error ? error.message : String(error);
           deps.log.warn({ jobType: worker.type, jobKey: input.jobKey, err: error }, 'job failed');
-          return job.fail({ errorMessage: message, retries: Math.max(0, Number(job.retries) - 1), retryBackOff: 5_000 });
+          const retries = isRetryable(error) ? Math.max(0, Number(job.retries) - 1) : 0;
+          return job.fail({ errorMessage: message, retries, retryBackOff: 5_000 });
         }
       },
     }),

@@ -1,21 +1,42 @@
 /**
  * issue-rating-link: a one-time link, per case and round, that lets the petitioner rate without an account. Only a
  * hash of the token is kept for checking it; the token itself is kept encrypted, so that a job retried after a
- * crash can still send the same link (and never a second one). The link goes out by SMS; it is never put into
- * process variables, which operators can read.
+ * crash can still send the same link (and never a second one). It is never put into process variables, which
+ * operators can read.
+ *
+ * The link goes to the petitioner as a notice like every other (template `rating-link`): a `notification` row,
+ * written once per job, then sent through the configured provider — or, with SMS_PROVIDER=outbox, left in the outbox
+ * for the first responder to pass on; a petitioner without a phone number gets an inbox note to their first responder
+ * instead. The stored row carries the text with `{ratingUrl}` where the link goes: the token stays out of the
+ * notification table, and the outbox fills the link in while it is open (`withRatingUrl`).
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { maskPhone } from '../server/security/pii';
 import { required, type JobWorker } from './job';
-import { durationMs, loadCase, recordEvent } from './cases';
+import { durationMs, recordEvent } from './cases';
+import { noPhoneNote, renderNotification, renderOverride, type NotificationParams } from './notification-templates';
+import { sqlNotificationStore } from './send-notification';
 
 /** How long a rating link stays open (an ISO duration; the model's timer waits as long before the phone callback). */
 export const RATING_WINDOW = 'P3D';
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest();
 
-export function ratingLinkText(caseNo: string, url: string, expiresAt: Date): string {
-  const until = expiresAt.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
-  return `【社区信访】您反映的问题（编号${caseNo}）已办理，请对办理结果进行评价：${url} （${until}前有效，仅可使用一次）`;
+/** Where the link goes in the stored text of a rating notice. */
+export const RATING_URL_MARK = '{ratingUrl}';
+/** What a first responder without an SMS to pass on is pointed to (the case page shows the open link and its QR code). */
+const ON_THE_CASE_PAGE = '（评价链接及二维码见案件页“评价链接”）';
+/** What the outbox shows for a link that was used, replaced or has expired. */
+export const LINK_CLOSED = { zh: '（该评价链接已失效）', en: '(this rating link is no longer valid)' } as const;
+
+/** The built-in Chinese text of the rating notice. */
+export function ratingLinkText(caseNo: string, url: string, expiresAt: Date, timeZone = 'Asia/Shanghai'): string {
+  return renderNotification('rating-link', { caseNo, ratingUrl: url, ratingLinkExpiresAt: expiresAt.toISOString() }, 'zh', timeZone);
+}
+
+/** A stored rating notice's text with its link filled in (`null`: the link is closed), for staff to pass on. */
+export function withRatingUrl(text: string, url: string | null): string {
+  return text.split(RATING_URL_MARK).join(url ?? LINK_CLOSED.zh);
 }
 
 export const issueRatingLink: JobWorker = {
@@ -42,17 +63,55 @@ export const issueRatingLink: JobWorker = {
       return { token, expiresAt, sent: false };
     });
     if (!link.sent) {
-      const petition = await loadCase(deps.db, caseId);
-      const [resident] = petition.resident_id
-        ? await deps.db.query<{ phone_enc: Buffer | null }>('SELECT phone_enc FROM resident WHERE id = $1', [petition.resident_id])
-        : [];
+      const store = sqlNotificationStore(deps.db);
+      const [petition] = await store.loadCases([caseId]);
+      if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
       const url = `${deps.publicUrl.replace(/\/$/, '')}/rate/${link.token}`;
-      if (resident?.phone_enc) {
-        await deps.sms.send({ to: deps.pii.decrypt(resident.phone_enc), text: ratingLinkText(petition.case_no, url, link.expiresAt), idempotencyKey: jobKey });
+      const params: NotificationParams = { caseNo: petition.caseNo, ratingLinkExpiresAt: link.expiresAt.toISOString() };
+      const override = await store.templateOverride('rating-link');
+      const text = (ratingUrl: string) =>
+        override ? renderOverride(override, { ...params, ratingUrl }, deps.timeZone) : renderNotification('rating-link', { ...params, ratingUrl }, 'zh', deps.timeZone);
+      const notice = { jobKey, recipientKey: `petitioner:${caseId}`, caseId, template: 'rating-link' as const, recipientRole: 'petitioner' as const, params };
+      if (!petition.phoneEnc) {
+        await store.claim({
+          ...notice,
+          recipientUserId: petition.firstResponderId,
+          channel: 'inbox',
+          phoneMasked: null,
+          text: noPhoneNote(text(ON_THE_CASE_PAGE), 'zh'),
+          status: 'sent',
+          provider: null,
+          at: deps.now(),
+        });
+      } else {
+        const phone = deps.pii.decrypt(Buffer.from(petition.phoneEnc));
+        // Written before sending: a retried job finds it, and a row already sent is not sent again.
+        const row = await store.claim({
+          ...notice,
+          recipientUserId: null,
+          channel: 'sms',
+          phoneMasked: maskPhone(phone),
+          text: text(RATING_URL_MARK),
+          status: 'outbox',
+          provider: deps.sms.name,
+          at: deps.now(),
+        });
+        if (row.status !== 'sent') {
+          let providerMessageId: string | undefined;
+          try {
+            ({ providerMessageId } = await deps.sms.send({ to: phone, text: text(url), idempotencyKey: `${jobKey}:${notice.recipientKey}` }));
+          } catch (error) {
+            const failure = error instanceof Error ? error : new Error(String(error));
+            await store.markFailed(row.id, { provider: deps.sms.name, error: failure.message });
+            throw failure;
+          }
+          // The outbox provider delivers nothing: the row stays in the outbox for the first responder to pass on.
+          await store.markSent(row.id, { status: deps.sms.name === 'outbox' ? 'outbox' : 'sent', provider: deps.sms.name, providerMessageId, at: deps.now() });
+        }
       }
       await deps.db.query('UPDATE rating_link SET sent_at = $2 WHERE job_key = $1', [jobKey, deps.now().toISOString()]);
       await deps.db.query("UPDATE petition_case SET status = 'rating', updated_at = now() WHERE id = $1 AND status <> 'closed'", [caseId]);
-      await recordEvent(deps.db, caseId, 'rating-link-issued', { round, expiresAt: link.expiresAt.toISOString(), sms: Boolean(resident?.phone_enc) }, jobKey);
+      await recordEvent(deps.db, caseId, 'rating-link-issued', { round, expiresAt: link.expiresAt.toISOString(), sms: Boolean(petition.phoneEnc) }, jobKey);
     }
     return { ratingWindow: window, ratingLinkExpiresAt: link.expiresAt.toISOString() };
   },

@@ -1,7 +1,8 @@
 /**
  * What every job worker is: a job type, and a pure handler from the job's variables and headers (plus the
  * dependencies it is given) to the variables it completes the job with. Business outcomes the models route on
- * leave as a BpmnError; anything else thrown fails the job (retries, then an incident) with its message.
+ * leave as a BpmnError; anything else thrown fails the job (retries, then an incident) with its message — at once
+ * into an incident when the error says `retryable: false` (only a person can mend it, e.g. a calendar year to add).
  */
 import type { Db } from '../server/data/db';
 import type { Logger } from '../server/logger';
@@ -70,6 +71,11 @@ export interface JobWorker {
   /** How long a job may run before the engine hands it to another worker. */
   timeoutMs?: number;
   handle(job: JobInput, deps: WorkerDeps): Promise<Record<string, unknown>>;
+}
+
+/** Whether a failure could pass by itself on a retry (see the header: `retryable: false` says it cannot). */
+export function isRetryable(error: unknown): boolean {
+  return !(typeof error === 'object' && error !== null && (error as { retryable?: unknown }).retryable === false);
 }
 
 /** Reads a required variable, failing the job with a message that names it when it is missing or of the wrong type. */

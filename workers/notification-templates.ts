@@ -22,6 +22,9 @@ export interface NotificationParams {
   legalDueAt?: string;
   slaDueAt?: string;
   slaRedAt?: string;
+  /** The one-time rating link (template `rating-link`): only ever in the text sent, never stored (see issue-rating-link). */
+  ratingUrl?: string;
+  ratingLinkExpiresAt?: string;
 }
 
 /** Formats an ISO date (day only, or day and time); undefined when missing or not a date. */
@@ -37,21 +40,23 @@ interface Template {
 const join = (parts: Array<string | false | undefined>, separator: string) => parts.filter(Boolean).join(separator);
 
 export const TEMPLATES: Record<NotificationTemplate, Template> = {
+  // Sent at registration, before anyone has decided whether the petition is accepted (Art 22–23): it says what is
+  // true then — received and registered — and by when the petitioner hears whether and how it will be handled.
   acceptance: {
     audience: 'petitioner',
     zh: (p, d) => {
-      const reply = d(p.legalReplyDueAt) && `于${d(p.legalReplyDueAt)}前告知是否受理及办理方式`;
-      const opinion = d(p.legalDueAt) && `于${d(p.legalDueAt)}前出具处理意见`;
-      const promise = join([reply, opinion], '，并');
-      return join([`您的信访事项已受理，编号 ${p.caseNo}。`, promise && `我们将${promise}。`, '查询进度请报编号。'], '');
+      const reply = d(p.legalReplyDueAt) && `我们将于${d(p.legalReplyDueAt)}前告知您是否受理及办理方式`;
+      const opinion = d(p.legalDueAt) && `如予受理，将于${d(p.legalDueAt)}前出具处理意见`;
+      const promise = join([reply, opinion], '；');
+      return join([`您的信访事项已收到并登记，编号 ${p.caseNo}。`, promise && `${promise}。`, '查询进度请报编号。'], '');
     },
     en: (p, d) => {
-      const reply = d(p.legalReplyDueAt) && `we will tell you how it will be handled by ${d(p.legalReplyDueAt)}`;
-      const opinion = d(p.legalDueAt) && `you will receive a handling opinion by ${d(p.legalDueAt)}`;
-      const promise = join([reply, opinion], ' and ');
+      const reply = d(p.legalReplyDueAt) && `we will tell you by ${d(p.legalReplyDueAt)} whether and how it will be handled`;
+      const opinion = d(p.legalDueAt) && `if it is accepted, you will receive a handling opinion by ${d(p.legalDueAt)}`;
+      const promise = join([reply, opinion], '; ');
       return join(
         [
-          `Your petition has been accepted, case number ${p.caseNo}.`,
+          `Your petition has been received and registered, case number ${p.caseNo}.`,
           promise && `${promise.charAt(0).toUpperCase()}${promise.slice(1)}.`,
           'Quote the case number when you ask about progress.',
         ],
@@ -64,6 +69,20 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
     zh: (p) => `您反映的事项（编号 ${p.caseNo}）已办理完毕。详细结果可向社区信访接待处查询，稍后请对办理情况进行满意度评价。`,
     en: (p) =>
       `The matter you raised (case ${p.caseNo}) has been handled. Ask the community petition reception for details; you will shortly be asked to rate the handling.`,
+  },
+  // Sent by issue-rating-link, not by a send-notification task: the link is the petitioner's alone.
+  'rating-link': {
+    audience: 'petitioner',
+    zh: (p, _d, t) =>
+      join(
+        [
+          `【社区信访】您反映的问题（编号 ${p.caseNo}）已办理，请对办理结果进行满意度评价：${p.ratingUrl ?? '（评价链接）'}`,
+          t(p.ratingLinkExpiresAt) ? `（${t(p.ratingLinkExpiresAt)}前有效，仅可使用一次）` : '（仅可使用一次）',
+        ],
+        ' ',
+      ),
+    en: (p, _d, t) =>
+      `The matter you raised (case ${p.caseNo}) has been handled. Please rate the handling: ${p.ratingUrl ?? '(rating link)'} (${t(p.ratingLinkExpiresAt) ? `valid until ${t(p.ratingLinkExpiresAt)}, ` : ''}once only)`,
   },
   'overdue-yellow': {
     audience: 'staff',
@@ -164,7 +183,11 @@ export function noPhoneNote(petitionerText: string, locale: Locale): string {
 }
 
 /** The placeholders an admin's text may use, each replaced by what the built-in text would show. */
-export const PLACEHOLDERS = ['caseNo', 'caseCount', 'category', 'compound', 'owner', 'legalReplyDueAt', 'legalDueAt', 'slaDueAt', 'slaRedAt'] as const;
+export const PLACEHOLDERS = [
+  'caseNo', 'caseCount', 'category', 'compound', 'owner', 'legalReplyDueAt', 'legalDueAt', 'slaDueAt', 'slaRedAt', 'ratingUrl', 'ratingLinkExpiresAt',
+] as const;
+/** Placeholders an admin's text must keep, by template: a rating notice without its link would be no use. */
+export const REQUIRED_PLACEHOLDERS: Partial<Record<NotificationTemplate, readonly (typeof PLACEHOLDERS)[number][]>> = { 'rating-link': ['ratingUrl'] };
 const DATE_PLACEHOLDERS = new Set(['legalReplyDueAt', 'legalDueAt']);
 
 /** Renders an admin's text ("案件 {caseNo} 已于 {slaDueAt} 到期"): dates in the business time zone, unknown names left as typed. */

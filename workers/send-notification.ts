@@ -18,6 +18,7 @@
 import { NOTIFICATION_TEMPLATES, RECIPIENTS } from '../bpmn/job-types';
 import type { Queryable } from '../server/data/db';
 import { maskPhone } from '../server/security/pii';
+import { casePeopleNames, screenPublicText } from '../server/security/public-text';
 import type { JobInput, JobWorker, WorkerDeps } from './job';
 import {
   TEMPLATES,
@@ -42,6 +43,8 @@ export interface CaseForNotice {
   firstResponderId: string;
   ownerName: string;
   phoneEnc: Buffer | null;
+  /** Names the case records of people (petitioner, accused, service team): screened out of petitioners' texts. */
+  people?: string[];
 }
 
 export interface NewNotice {
@@ -155,7 +158,9 @@ async function notifyPetitioners(
   for (const c of cases) {
     // The owner's name is for staff notices; a petitioner's text carries none.
     const params = { ...caseParams(job, c), owner: undefined };
-    const text = await textOf(store, template, params, deps.timeZone);
+    // A petitioner's text leaves for the public: typed parts (the category, an admin's wording) are screened for
+    // phone and ID numbers and the case's people's names, as on the notice board and the rating page.
+    const text = screenPublicText(await textOf(store, template, params, deps.timeZone), c.people ?? []);
     const base = { jobKey: job.jobKey, recipientKey: `petitioner:${c.id}`, caseId: c.id, template, recipientRole: 'petitioner' as const, params };
     if (!c.phoneEnc) {
       await store.claim({
@@ -275,10 +280,11 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
          WHERE c.id = ANY($1::uuid[])`,
         [caseIds],
       );
+      const people = await casePeopleNames(db, caseIds);
       return caseIds.flatMap((id) => {
         const r = rows.find((row) => row.id === id);
         return r
-          ? [{ id: r.id, caseNo: r.case_no, category: r.category, compound: r.compound, firstResponderId: r.first_responder_id, ownerName: r.owner_name, phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null }]
+          ? [{ id: r.id, caseNo: r.case_no, category: r.category, compound: r.compound, firstResponderId: r.first_responder_id, ownerName: r.owner_name, phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null, people: people.get(r.id) ?? [] }]
           : [];
       });
     },

@@ -186,6 +186,10 @@ describe('the pages in a real browser', () => {
     await cadre.goto('/tasks.html?view=outbox');
     await cadre.getByTestId('outbox-list').getByText('139****1111').first().waitFor();
     await shot(cadre, 'tasklist-outbox');
+    // (and the full number shows on her explicit action, to pass a text on by phone)
+    const firstText = cadre.getByTestId('outbox-item').first();
+    await firstText.getByTestId('reveal-phone').filter({ hasText: '显示号码' }).click();
+    await firstText.getByTestId('outbox-phone').filter({ hasText: '13900001111' }).waitFor();
     const phone = await context({ viewport: { width: 390, height: 844 } });
     const rate = await phone.newPage();
     await rate.goto(ratingUrl.pathname);

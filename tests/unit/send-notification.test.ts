@@ -103,22 +103,25 @@ describe('notification templates', () => {
     expect(Object.keys(TEMPLATES).sort()).toEqual(Object.values(NOTIFICATION_TEMPLATES).sort());
   });
 
-  it('when the acceptance notice is rendered, then the legal dates are shown in the business time zone', () => {
+  it('when the acceptance notice is rendered, then it says received and registered (not accepted), and the legal dates are shown in the business time zone', () => {
     // given 2026-03-16T20:00Z is already the 17th in Shanghai
     const params = { caseNo: 'XF-1', legalReplyDueAt: '2026-03-16T20:00:00Z', legalDueAt: '2026-04-30T02:00:00Z' };
     // when
     const zh = renderNotification('acceptance', params, 'zh', 'Asia/Shanghai');
     const en = renderNotification('acceptance', params, 'en', 'Asia/Shanghai');
     // then
-    expect(zh).toBe('您的信访事项已受理，编号 XF-1。我们将于2026年3月17日前告知是否受理及办理方式，并于2026年4月30日前出具处理意见。查询进度请报编号。');
-    expect(en).toContain('by 17 Mar 2026 and you will receive a handling opinion by 30 Apr 2026.');
+    expect(zh).toBe('您的信访事项已收到并登记，编号 XF-1。我们将于2026年3月17日前告知您是否受理及办理方式；如予受理，将于2026年4月30日前出具处理意见。查询进度请报编号。');
+    expect(zh).not.toContain('已受理');
+    expect(en).toBe(
+      'Your petition has been received and registered, case number XF-1. We will tell you by 17 Mar 2026 whether and how it will be handled; if it is accepted, you will receive a handling opinion by 30 Apr 2026. Quote the case number when you ask about progress.',
+    );
   });
 
   it('when an optional date is missing, then the sentence that needs it is left out', () => {
     // when
     const zh = renderNotification('acceptance', { caseNo: 'XF-1' }, 'zh', 'Asia/Shanghai');
     // then
-    expect(zh).toBe('您的信访事项已受理，编号 XF-1。查询进度请报编号。');
+    expect(zh).toBe('您的信访事项已收到并登记，编号 XF-1。查询进度请报编号。');
   });
 });
 
@@ -294,5 +297,20 @@ describe('provider error messages', () => {
     expect(text).toContain('138****5678');
     expect(text).not.toContain(PHONE);
     expect(text.length).toBeLessThanOrEqual(201);
+  });
+});
+
+describe("a petitioner's text is public text", () => {
+  it("when an admin's wording inserts a category typed with a phone number, then the SMS carries neither the number nor the case's people's names", async () => {
+    // given a category typed at intake with a number in it, and an admin's text that shows it
+    const c = aCase({ category: '电梯故障（王小明 139 0000 1111）', people: ['王小明'] });
+    const store = new MemoryStore([c]);
+    store.overrides.result = '您反映的“{category}”问题（编号 {caseNo}）已办结。';
+    const sms = new FakeSms();
+    // when
+    await notify(job({ template: 'result', recipient: 'petitioner' }, { caseId: c.id }), deps(sms), store);
+    // then what is sent and what is kept are screened alike
+    expect(sms.sent.map((m) => m.text)).toEqual(['您反映的“电梯故障（*** ***）”问题（编号 XF-2026-0001）已办结。']);
+    expect(store.rows.map((r) => r.text)).toEqual(['您反映的“电梯故障（*** ***）”问题（编号 XF-2026-0001）已办结。']);
   });
 });

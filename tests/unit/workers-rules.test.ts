@@ -35,7 +35,7 @@ describe('rating link text and durations', () => {
     const text = ratingLinkText('XF-2026-0001', 'https://x.example/rate/abc', new Date('2026-12-02T04:00:00Z'));
     expect(text).toContain('XF-2026-0001');
     expect(text).toContain('https://x.example/rate/abc');
-    expect(text).toContain('2026/12/2 12:00:00');
+    expect(text).toContain('2026年12月2日 12:00前有效');
   });
   it('reads day and hour durations, and refuses others clearly', () => {
     expect(durationMs('P3D')).toBe(3 * 86_400_000);

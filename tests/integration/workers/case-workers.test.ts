@@ -3,7 +3,8 @@
  * job retried with the same key changes and sends nothing twice.
  */
 import { openDatabase, type Database } from '../../../server/data/data-source';
-import { testWorkerDeps } from '../../support/worker-deps';
+import { FakeSms, testWorkerDeps } from '../../support/worker-deps';
+import { outboxSender } from '../../../workers/sms';
 import { BpmnError, type SmsMessage, type WorkerDeps } from '../../../workers/job';
 import { startSecondHandling } from '../../../workers/start-second-handling';
 import { closeCase } from '../../../workers/close-case';
@@ -105,6 +106,46 @@ describe('case handling workers', () => {
     const token = /\/rate\/([\w-]+)/.exec(sent[0].text)![1];
     const [link] = await database.db.query<{ case_id: string; used_at: Date | null }>('SELECT case_id, used_at FROM rating_link WHERE token_hash = $1', [hashToken(token)]);
     expect(link).toEqual({ case_id: caseId, used_at: null });
+  });
+
+  it('when a rating link is issued with SMS_PROVIDER=outbox, then its text waits in the outbox as one notice, also after a retry, without the token', async () => {
+    // given the default provider, which delivers nothing
+    const { caseId, caseNo } = await createCase(database.db, { phone: '13900002222' });
+    const outbox = { ...deps, sms: outboxSender };
+    const input = job({ caseId, handlingRound: 1 }, 'rating-outbox-1');
+    // when the job runs, and runs again (a retry after a crash before it completed)
+    await issueRatingLink.handle(input, outbox);
+    await database.db.query('UPDATE rating_link SET sent_at = NULL WHERE job_key = $1', [input.jobKey]);
+    await issueRatingLink.handle(input, outbox);
+    // then one notice waits for the first responder to pass on: case number, masked phone, the link's place
+    const rows = await database.db.query<{ template: string; channel: string; status: string; phone_masked: string; text: string }>(
+      'SELECT template, channel, status, phone_masked, text FROM notification WHERE case_id = $1',
+      [caseId],
+    );
+    expect(rows).toEqual([{ template: 'rating-link', channel: 'sms', status: 'outbox', phone_masked: '139****2222', text: expect.stringContaining(caseNo) }]);
+    expect(rows[0].text).toContain('{ratingUrl}');
+    const [link] = await database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM rating_link WHERE case_id = $1', [caseId]);
+    expect(link.n).toBe(1);
+  });
+
+  it('when the SMS provider refuses a rating link, then the notice is marked failed and the job fails; its retry sends the same link once', async () => {
+    // given
+    const { caseId } = await createCase(database.db, { phone: '13900003333' });
+    const sms = new FakeSms();
+    sms.refuse = 'gateway down';
+    const input = job({ caseId, handlingRound: 1 }, 'rating-refused-1');
+    // when
+    await expect(issueRatingLink.handle(input, { ...deps, sms })).rejects.toThrow('gateway down');
+    const [failed] = await database.db.query<{ status: string; error: string }>('SELECT status, error FROM notification WHERE job_key = $1', [input.jobKey]);
+    sms.refuse = undefined;
+    await issueRatingLink.handle(input, { ...deps, sms });
+    await issueRatingLink.handle(input, { ...deps, sms });
+    // then
+    expect(failed).toEqual({ status: 'failed', error: 'gateway down' });
+    expect(sms.sent).toHaveLength(1);
+    expect(sms.sent[0].idempotencyKey).toBe(`${input.jobKey}:petitioner:${caseId}`);
+    const rows = await database.db.query<{ status: string }>('SELECT status FROM notification WHERE job_key = $1', [input.jobKey]);
+    expect(rows).toEqual([{ status: 'sent' }]);
   });
 
   it('when a key matter is published, then the notice has no phone or ID number and a masked name only with consent', async () => {

@@ -41,6 +41,11 @@ const WORDS = {
   channel: { zh: '来源渠道', en: 'Channel' },
   description: { zh: '诉求内容', en: 'Request and facts' },
   petitionerName: { zh: '信访人姓名', en: "Petitioner's name" },
+  noNameGiven: { zh: '未留姓名', en: 'No name given' },
+  deadlinePending: { zh: '期限待定', en: 'Deadline pending' },
+  seCalendarWaiting: { zh: '等待日历年份的案件', en: 'Cases waiting for a calendar year' },
+  seCalendarWaitingHint: { zh: '这些案件的期限需要尚未录入的年份；添加该年份后会自动重新计算。', en: 'These deadlines need a year the calendar lacks; adding the year recomputes them.' },
+  seRetryWaiting: { zh: '重新计算', en: 'Recompute' },
   phone: { zh: '手机号', en: 'Phone' },
   idNumber: { zh: '身份证号（可选）', en: 'ID number (optional)' },
   consent: { zh: '同意公示时显示姓氏', en: 'May show the family name on the notice board' },
@@ -198,6 +203,7 @@ const WORDS = {
   seActive: { zh: '启用', en: 'Active' },
   seInactive: { zh: '已停用', en: 'Deactivated' },
   seLocked: { zh: '已锁定', en: 'locked' },
+  seUnlock: { zh: '解锁', en: 'Unlock' },
   seNewUser: { zh: '新增用户', en: 'New user' },
   seCreateUser: { zh: '创建用户', en: 'Create user' },
   seDisplayName: { zh: '显示名称', en: 'Display name' },
@@ -311,6 +317,7 @@ const WORDS = {
   outbox: { zh: '待转交短信', en: 'Texts to pass on' },
   markRead: { zh: '标为已读', en: 'Mark read' },
   passedOn: { zh: '已转交', en: 'Passed on' },
+  revealPhone: { zh: '显示号码', en: 'Show number' },
   noNotices2: { zh: '暂无通知', en: 'No notices' },
   noOutbox: { zh: '没有待转交的短信', en: 'Nothing to pass on' },
 } as const;
@@ -341,6 +348,7 @@ const EVENT: Names = {
   rated: { zh: '信访人评价', en: 'Rated by the petitioner' },
   'second-handling-started': { zh: '启动二次办理', en: 'Second handling started' },
   'notice-published': { zh: '结果公示', en: 'Published on the notice board' },
+  'notice-withheld': { zh: '检举控告类不予公示', en: 'Not published (an accusation)' },
   closed: { zh: '销号办结', en: 'Closed' },
 };
 const NOTICE: Names = {

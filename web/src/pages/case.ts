@@ -4,9 +4,14 @@ import 'bpmn-js/dist/assets/bpmn-js.css';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
-import { caseStatus, clockState, eventName, t, when } from '../lib/i18n';
+import { caseStatus, clockState, eventName, lang, t, when } from '../lib/i18n';
 
-interface Clock { dueAt: string | null; state: string }
+interface Clock {
+  dueAt: string | null;
+  state: string;
+  /** The deadline cannot be computed until an admin adds this calendar year. */
+  waitsForCalendar?: { year: number; reason: { zh: string; en: string } } | null;
+}
 interface CasePage {
   caseNo: string;
   category: string;
@@ -25,7 +30,10 @@ async function main(): Promise<void> {
   try {
     const c = await call<CasePage>('GET', `/cases/${encodeURIComponent(id)}`);
     document.title = `${c.caseNo} · ${t('case')}`;
-    const clock = (label: string, k: Clock) => el('li', { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' }, `${label}：${when(k.dueAt)}（${clockState(k.state)}）`);
+    const clock = (label: string, k: Clock) =>
+      k.waitsForCalendar
+        ? el('li', { class: 'overdue', 'data-testid': 'clock-waits-for-calendar' }, `${label}：${t('deadlinePending')}（${k.waitsForCalendar.reason[lang()]}）`)
+        : el('li', { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' }, `${label}：${when(k.dueAt)}（${clockState(k.state)}）`);
     page.append(
       el('section', { class: 'card' }, el('h1', {}, `${c.caseNo} · ${c.category}`), el('p', {}, c.description), el('ul', {}, el('li', {}, `${t('owner')}：${c.owner.displayName}`), el('li', { 'data-testid': 'case-status' }, `${t('status')}：${caseStatus(c.status)}`), clock(t('internalClock'), c.clocks.internal), clock(t('legalClock'), c.clocks.legal))),
     );

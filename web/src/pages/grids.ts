@@ -187,7 +187,9 @@ function hazardForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
       description: description.value.trim(),
       disposition: disposition.value,
       ...(!reported && outcome.value.trim() ? { outcome: outcome.value.trim() } : {}),
-      ...(reported && name.value.trim() ? { petitioner: { name: name.value.trim(), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}) } } : {}),
+      ...(reported && (name.value.trim() || phone.value.trim())
+        ? { petitioner: { ...(name.value.trim() ? { name: name.value.trim() } : {}), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}) } }
+        : {}),
     };
     call<{ caseId: string | null; caseNo: string | null }>('POST', '/hazards', body).then(
       (saved) => {

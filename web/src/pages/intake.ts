@@ -55,12 +55,13 @@ async function main(): Promise<void> {
   const lookup = async () => {
     linkTo = undefined;
     duplicates.replaceChildren();
-    const q = new URLSearchParams();
-    if (/^1\d{10}$/.test(phone.value)) q.set('phone', phone.value);
-    if (/^\d{17}[\dXx]$/.test(idNumber.value)) q.set('idNumber', idNumber.value);
-    if ([...q.keys()].length === 0) return;
-    if (category.value.trim()) q.set('category', category.value.trim());
-    const { items } = await call<{ items: Duplicate[] }>('GET', `/cases/duplicates?${q.toString()}`);
+    // the numbers go in the body: an address with them would be kept in logs and the browser's history
+    const lookup: { phone?: string; idNumber?: string; category?: string } = {};
+    if (/^1\d{10}$/.test(phone.value)) lookup.phone = phone.value;
+    if (/^\d{17}[\dXx]$/.test(idNumber.value)) lookup.idNumber = idNumber.value;
+    if (!lookup.phone && !lookup.idNumber) return;
+    if (category.value.trim()) lookup.category = category.value.trim();
+    const { items } = await call<{ items: Duplicate[] }>('POST', '/cases/duplicates', lookup);
     if (items.length === 0) return;
     const list = el('ul');
     for (const d of items) {
@@ -78,9 +79,17 @@ async function main(): Promise<void> {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const petitioner = name.value.trim()
-      ? { name: name.value.trim(), ...(phone.value ? { phone: phone.value } : {}), ...(idNumber.value ? { idNumber: idNumber.value } : {}), consentPublishName: consent.checked }
-      : undefined;
+    // Whatever the petitioner gave is kept: a phone or ID number without a name too (shown as 未留姓名).
+    const given = { name: name.value.trim(), phone: phone.value.trim(), idNumber: idNumber.value.trim() };
+    const petitioner =
+      given.name || given.phone || given.idNumber
+        ? {
+            ...(given.name ? { name: given.name } : {}),
+            ...(given.phone ? { phone: given.phone } : {}),
+            ...(given.idNumber ? { idNumber: given.idNumber } : {}),
+            consentPublishName: consent.checked,
+          }
+        : undefined;
     const body = {
       channel: channel.value,
       category: category.value.trim(),

@@ -9,7 +9,7 @@ import { t, when, type Word, caseStatus } from '../lib/i18n';
 
 interface Person {
   id: string;
-  name: string;
+  name: string | null;
   compound: string | null;
   status: string;
   reason: string;
@@ -109,7 +109,7 @@ function table(items: Person[], open: (id: string) => void): HTMLElement {
       el(
         'tr',
         { 'data-testid': 'kp-row' },
-        el('td', {}, p.name, el('br'), el('small', {}, p.compound ?? '—')),
+        el('td', {}, p.name ?? t('noNameGiven'), el('br'), el('small', {}, p.compound ?? '—')),
         el('td', {}, word(STATUS, p.status), el('br'), el('small', {}, word(REASON, p.reason))),
         el('td', { class: 'num' }, `${p.petitionsLastYear} / ${p.repeatPetitions}`),
         el('td', {}, [p.serviceTeam.lead, p.serviceTeam.volunteer, p.serviceTeam.professional].filter(Boolean).join('、') || '—'),
@@ -147,7 +147,7 @@ async function showPerson(id: string, detail: HTMLElement, canWrite: boolean, re
   const card = el(
     'section',
     { class: 'card', 'data-testid': 'kp-file' },
-    el('h2', {}, `${t('kpFile')} · ${p.name}`),
+    el('h2', {}, `${t('kpFile')} · ${p.name ?? t('noNameGiven')}`),
     dl,
     el('h3', {}, t('kpPlan')),
     el('p', { class: 'plan', 'data-testid': 'kp-plan' }, p.plan ?? t('kpNoPlan')),

@@ -5,7 +5,7 @@
  */
 import { call, requireMe, type Me } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
-import { t, when, type Word } from '../lib/i18n';
+import { lang, t, when, type Word } from '../lib/i18n';
 
 const TABS = ['calendar', 'users', 'targets', 'templates'] as const;
 type Tab = (typeof TABS)[number];
@@ -92,9 +92,36 @@ async function calendar(panel: HTMLElement, open?: number): Promise<void> {
   });
   panel.replaceChildren(
     el('section', { class: 'card', 'data-testid': 'calendar-years' }, el('h2', {}, t('seCalendar')), el('p', { class: 'hint' }, t('seCalendarHint')), el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body)), add),
+    await calendarWaiting(panel),
     editor,
   );
   if (open) await editYear(editor, open, panel, true);
+}
+
+interface Waiting { case: { id: string; caseNo: string } | null; year: number; since: string; yearAdded: boolean; reason: { zh: string; en: string } }
+
+/** Cases whose deadline waits for a year the calendar lacks, with the reason; adding the year recomputes them. */
+async function calendarWaiting(panel: HTMLElement): Promise<HTMLElement> {
+  const { items } = await call<{ items: Waiting[] }>('GET', '/calendar/waiting');
+  const card = el('section', { class: 'card', 'data-testid': 'calendar-waiting' });
+  if (items.length === 0) {
+    card.hidden = true;
+    return card;
+  }
+  const list = el('ul');
+  for (const w of items) {
+    const which = w.case ? el('a', { href: `/case.html?id=${w.case.id}` }, w.case.caseNo) : el('span', {}, '—');
+    list.append(el('li', {}, which, ` · ${w.year} · ${when(w.since)}：${w.reason[lang()]}`));
+  }
+  const retry = el('button', { type: 'button', 'data-testid': 'retry-waiting' }, t('seRetryWaiting'));
+  retry.addEventListener('click', () => {
+    call('POST', '/calendar/waiting/retry', {}).then(
+      () => void calendar(panel).catch((e: unknown) => showError(panel, e)),
+      (e: unknown) => showError(card, e),
+    );
+  });
+  card.append(el('h2', {}, t('seCalendarWaiting')), el('p', { class: 'hint' }, t('seCalendarWaitingHint')), list, ...(items.some((w) => w.yearAdded) ? [retry] : []));
+  return card;
 }
 
 /** One year's special days, edited in the page and saved together (the API replaces the year's list). */
@@ -180,6 +207,10 @@ async function users(panel: HTMLElement, me: Me): Promise<void> {
     const edit = el('button', { type: 'button', class: 'link', 'data-testid': `user-edit-${u.username}` }, t('stEdit'));
     edit.addEventListener('click', () => editor.replaceChildren(userForm(u, me, () => users(panel, me))));
     const locked = u.lockedUntil && new Date(u.lockedUntil) > new Date();
+    // Locked by wrong passwords (someone else's, perhaps): the admin lifts it here rather than resetting the password.
+    const unlock = locked ? el('button', { type: 'button', class: 'link', 'data-testid': `user-unlock-${u.username}` }, t('seUnlock')) : '';
+    const actions = el('td', {}, edit, unlock ? ' ' : '', unlock);
+    if (unlock) unlock.addEventListener('click', () => call('POST', `/users/${u.id}/unlock`).then(() => users(panel, me), (error: unknown) => showError(actions, error)));
     body.append(
       el(
         'tr',
@@ -187,7 +218,7 @@ async function users(panel: HTMLElement, me: Me): Promise<void> {
         el('td', {}, u.displayName, el('br'), el('small', {}, u.username)),
         el('td', {}, u.roles.map((r) => word(ROLE_WORD, r)).join('、')),
         el('td', {}, u.active ? t('seActive') : t('seInactive'), locked ? el('small', { class: 'overdue' }, ` · ${t('seLocked')}`) : ''),
-        el('td', {}, edit),
+        actions,
       ),
     );
   }

@@ -5,6 +5,7 @@
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { Form } from '@bpmn-io/form-js';
 import { ApiError, call, requireMe } from '../lib/api';
+import { literalTextModule } from '../lib/form-text';
 import { el, shell, showError } from '../lib/shell';
 import { caseStatus, clockState, t, when } from '../lib/i18n';
 
@@ -97,7 +98,25 @@ async function showOutbox(card: HTMLElement): Promise<void> {
   card.replaceChildren(...(items.length === 0 ? [el('p', {}, t('noOutbox'))] : []));
   for (const m of items) {
     const done = el('button', { type: 'button', class: 'primary', 'data-testid': 'passed-on' }, t('passedOn'));
-    const item = el('article', { class: 'card notice unread', 'data-testid': 'outbox-item' }, el('p', {}, m.text), el('small', {}, `${m.phoneMasked ?? ''} · ${when(m.createdAt)} `, m.case ? el('a', { href: `/case.html?id=${m.case.id}` }, m.case.caseNo) : ''), el('p', {}, done));
+    const number = el('span', { 'data-testid': 'outbox-phone' }, m.phoneMasked ?? '');
+    // The full number only on request: the server checks who asks and logs each reveal (pii_access_log).
+    const reveal = el('button', { type: 'button', 'data-testid': 'reveal-phone' }, t('revealPhone'));
+    const item = el(
+      'article',
+      { class: 'card notice unread', 'data-testid': 'outbox-item' },
+      el('p', {}, m.text),
+      el('small', {}, number, ` · ${when(m.createdAt)} `, m.case ? el('a', { href: `/case.html?id=${m.case.id}` }, m.case.caseNo) : ''),
+      el('p', {}, ...(m.phoneMasked ? [reveal, ' '] : []), done),
+    );
+    reveal.addEventListener('click', () =>
+      call<{ phone: string }>('POST', `/outbox/${m.id}/reveal-phone`).then(
+        ({ phone }) => {
+          number.replaceChildren(el('a', { href: `tel:${phone}` }, phone));
+          reveal.remove();
+        },
+        (error: unknown) => showError(item, error),
+      ),
+    );
     done.addEventListener('click', () => call('POST', `/outbox/${m.id}/passed-on`).then(() => item.remove(), (error: unknown) => showError(item, error)));
     card.append(item);
   }
@@ -132,7 +151,8 @@ async function showTask(key: string, detail: HTMLElement, list: HTMLElement = do
   detail.replaceChildren(el('div', { class: 'task-layout' }, card, context));
   if (task.case) void caseContext(task.case.id, context);
   else context.remove();
-  const form = new Form({ container });
+  // Text views show what people typed as text, not as live HTML or Markdown (lib/form-text.ts).
+  const form = new Form({ container, additionalModules: [literalTextModule] });
   if (task.form) await form.importSchema(task.form, task.variables);
   const submit = el('button', { type: 'button', class: 'primary', 'data-testid': 'submit' }, t('submit'));
   const unclaim = el('button', { type: 'button', class: 'link' }, t('unclaim'));
@@ -163,7 +183,7 @@ async function caseContext(caseId: string, at: HTMLElement): Promise<void> {
       description: string;
       status: string;
       owner: { displayName: string };
-      petitioner: { name: string; phone: string | null } | null;
+      petitioner: { name: string | null; phone: string | null } | null;
       clocks: { internal: { dueAt: string | null; state: string }; legal: { dueAt: string | null; state: string } };
     }>('GET', `/cases/${encodeURIComponent(caseId)}`);
     const clock = (label: string, k: { dueAt: string | null; state: string }) =>
@@ -176,7 +196,7 @@ async function caseContext(caseId: string, at: HTMLElement): Promise<void> {
         {},
         el('li', {}, `${t('owner')}：${c.owner.displayName}`),
         el('li', {}, `${t('status')}：${caseStatus(c.status)}`),
-        ...(c.petitioner ? [el('li', {}, `${t('petitionerName')}：${c.petitioner.name}${c.petitioner.phone ? ` · ${c.petitioner.phone}` : ''}`)] : []),
+        ...(c.petitioner ? [el('li', {}, `${t('petitionerName')}：${c.petitioner.name ?? t('noNameGiven')}${c.petitioner.phone ? ` · ${c.petitioner.phone}` : ''}`)] : []),
         clock(t('internalClock'), c.clocks.internal),
         clock(t('legalClock'), c.clocks.legal),
       ),
