@@ -39,17 +39,18 @@ function period(f: FilterInput, now: Date, timeZone: string) {
 }
 
 /**
- * One row per case closed in the period ($1, $2), of a grid ($3) and category ($4) when given, less the cases that
+ * One row per case closed in the period ($1, $2; the case's closing instant on the business clock, not the event row's
+ * database time), of a grid ($3) and category ($4) when given, less the cases that
  * accuse the reader ($5) when given: what the CSV lists and the figures count.
  */
 const CLOSED_ROWS = `
-  SELECT c.case_no, c.category, g.name AS grid, c.case_class, c.handling_round, c.received_at, e.created_at AS closed_at,
+  SELECT c.case_no, c.category, g.name AS grid, c.case_class, c.handling_round, c.received_at, c.closed_at,
          (e.detail->>'handlingWorkingDays')::int AS working_days, (e.detail->>'onTimeInternal')::boolean AS on_time_internal,
          (e.detail->>'onTimeLegal')::boolean AS on_time_legal, e.detail->>'reason' AS reason,
          (SELECT r.rating FROM case_rating r WHERE r.case_id = c.id ORDER BY r.round DESC LIMIT 1) AS final_rating
   FROM case_event e JOIN petition_case c ON c.id = e.case_id
   LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN grid g ON g.id = comp.grid_id
-  WHERE e.kind = 'closed' AND e.created_at >= $1 AND e.created_at < $2
+  WHERE e.kind = 'closed' AND c.closed_at >= $1 AND c.closed_at < $2
     AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)
     AND ($5::uuid IS NULL OR c.accused_user_id IS DISTINCT FROM $5)`;
 
@@ -69,7 +70,7 @@ async function closedCases(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof p
     reason: string | null;
     final_rating: string | null;
   }>(
-    `${CLOSED_ROWS} ORDER BY e.created_at`,
+    `${CLOSED_ROWS} ORDER BY c.closed_at`,
     [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, readerId],
   );
 }

@@ -18,6 +18,9 @@ import { ClosedEventIndex1764400000120 } from './1764400000120-closed-event-inde
 import { StartAttemptedAlertsPersons1764400000130 } from './1764400000130-start-attempted-alerts-persons';
 import { RateLimits1764400000140 } from './1764400000140-rate-limits';
 import { RatingLinkCaseIndex1764400000150 } from './1764400000150-rating-link-case-index';
+import { ResidentNameOptional1764400000230 } from './1764400000230-resident-name-optional';
+import { DeadlineCalendarWaits1764400000231 } from './1764400000231-deadline-calendar-waits';
+import { ClosedAtIndex1764400000240 } from './1764400000240-closed-at-index';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -39,4 +42,7 @@ export const migrations = [
   StartAttemptedAlertsPersons1764400000130,
   RateLimits1764400000140,
   RatingLinkCaseIndex1764400000150,
+  ResidentNameOptional1764400000230,
+  DeadlineCalendarWaits1764400000231,
+  ClosedAtIndex1764400000240,
 ];

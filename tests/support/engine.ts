@@ -52,6 +52,13 @@ export async function startEngine(extraEnv: Record<string, string> = {}, db?: Te
   };
 }
 
+/**
+ * The instant tests that run the policy pin the engine's (and so the business) clock to: Monday 2026-03-02, 09:00 in
+ * Shanghai, a working day of a year the working-day calendar holds. Filing on the machine's date would make a test
+ * depend on it (a deadline in a year the calendar lacks is an incident, by design).
+ */
+export const TEST_EPOCH = Date.parse('2026-03-02T01:00:00Z');
+
 /** Eventually-consistent reads need a consistency argument; the embedded engine is consistent at once. */
 export const now = { consistency: { waitUpToMs: 0 } };
 

@@ -11,13 +11,13 @@ import { join } from 'node:path';
 import { piiCipher, maskPhone } from '../../../server/security/pii';
 import { parseBpmn, type ProcessModel } from '../../../engine/model/process-model';
 import { MESSAGES, PROCESS_IDS } from '../../../bpmn/job-types';
-import { now, startEngine, until, type Any, type EngineHarness } from '../../support/engine';
+import { now, startEngine, TEST_EPOCH, until, type Any, type EngineHarness } from '../../support/engine';
+import { Session } from '../../support/session';
 
 const BPMN_DIR = join(__dirname, '..', '..', '..', 'bpmn');
 const HOUR = 3600 * 1000;
 const DAY = 24 * HOUR;
-/** Monday 2026-03-02, 09:00 in Shanghai. */
-const T0 = Date.parse('2026-03-02T01:00:00Z');
+const T0 = TEST_EPOCH;
 
 describe('every path of the policy models, with the real workers', () => {
   let h: EngineHarness;
@@ -123,6 +123,8 @@ describe('every path of the policy models, with the real workers', () => {
       processDefinitionId: PROCESS_IDS.petitionHandling,
       variables: { caseId: row.id, caseNo, channel: 'walk-in', category, firstResponder: 'reception' },
     });
+    // As intake records it: the case page finds its process, and the case starter does not start another.
+    await db().query('UPDATE petition_case SET process_instance_key = $2 WHERE id = $1', [row.id, String(processInstanceKey)]);
     return { caseId: row.id, caseNo, processInstanceKey: String(processInstanceKey), compoundId, residentId };
   }
 
@@ -332,6 +334,148 @@ describe('every path of the policy models, with the real workers', () => {
     await rate(caseId, 2, 'satisfied');
     // then
     await closed(caseId, processInstanceKey);
+  });
+
+  /** The open rating link of the case in its first responder's SMS outbox, once `count` rating notices are there. */
+  async function linkInOutbox(staff: Session, caseId: string, count: number): Promise<string> {
+    try {
+      return await until(async () => {
+        const { body } = await staff.call('GET', '/api/outbox');
+        const items = (body.items as Any[]).filter((n) => n.case?.id === caseId && n.template === 'rating-link');
+        if (items.length < count) return undefined;
+        // Only one link of a case is open at a time; the stored text of the others says they are no longer valid.
+        const open = items.map((n) => /\/rate\/([\w-]{16,64})/.exec(n.text as string)?.[1]).filter(Boolean);
+        return open.length === 1 ? open[0] : undefined;
+      }, 20000);
+    } catch {
+      throw new Error(`no rating link number ${count} in the outbox for case ${caseId}`);
+    }
+  }
+  const rateByLink = (token: string, rating: string) =>
+    fetch(`${h.server.url}/api/public/ratings/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rating }) });
+
+  it('when close-case sends a case rated by link back (不解决不销号), then each rating link reaches the SMS outbox once and the second link rates the resolved case', async () => {
+    // given an unresolved case whose petitioner rates it satisfied by the link from the outbox (SMS_PROVIDER=outbox)
+    const reception = await new Session(h.server.url).signIn('reception');
+    const { caseId, processInstanceKey } = await file('路面破损');
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'simple', feedbackMode: 'sms' });
+    await completeTask('Task_CoordinateUnit', caseId, { resolved: false }, processInstanceKey);
+    const first = await linkInOutbox(reception, caseId, 1);
+    expect((await rateByLink(first, 'satisfied')).status).toBe(201);
+    // when close-case refuses, and the case is handled again and resolved
+    await completeTask('Task_CoordinateUnit', caseId, { handlingResult: '已修补', resolved: true }, processInstanceKey);
+    // then the new link is in the outbox and rates (its rating is not taken for a repeat of the first)
+    const second = await linkInOutbox(reception, caseId, 2);
+    expect(second).not.toBe(first);
+    const rated = await rateByLink(second, 'basically-satisfied');
+    expect(rated.status).toBe(201);
+    await closed(caseId, processInstanceKey);
+    // and each link went out as one notice, stored without its token
+    const rows = await db().query<{ job_key: string; channel: string; status: string; text: string }>(
+      "SELECT job_key, channel, status, text FROM notification WHERE case_id = $1 AND template = 'rating-link'",
+      [caseId],
+    );
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.job_key)).size).toBe(2);
+    for (const row of rows) {
+      expect(row).toMatchObject({ channel: 'sms', status: 'outbox' });
+      expect(row.text).toContain('{ratingUrl}');
+      expect(row.text).not.toContain(first);
+      expect(row.text).not.toContain(second);
+    }
+    const ratings = await db().query('SELECT round, rating, source FROM case_rating WHERE case_id = $1', [caseId]);
+    expect(ratings).toEqual([{ round: 1, rating: 'basically-satisfied', source: 'link' }]);
+  });
+
+  it('when a petition received on Monday gets its process only days later (engine away), then its legal clocks run from the receipt and the SMS says received, not accepted', async () => {
+    // given a case received on Monday T0, saved while the engine was away, and the clock on Thursday
+    await pin(T0 + 3 * DAY);
+    const compoundId = await newCompound();
+    const residentId = await newResident(compoundId);
+    const [row] = await db().query<{ id: string }>(
+      `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, received_at, created_at)
+       VALUES ($1, 'phone', '停车管理', '反映问题', $2, $3, $4, $5, now() - interval '1 minute') RETURNING id`,
+      [`XF-P-${randomUUID().slice(0, 8)}`, residentId, compoundId, receptionId, new Date(T0).toISOString()],
+    );
+    // when the case starter starts its process
+    const pik = await until(async () => {
+      const [c2] = await db().query<{ process_instance_key: string | null }>('SELECT process_instance_key FROM petition_case WHERE id = $1', [row.id]);
+      return c2.process_instance_key ?? undefined;
+    }, 20000);
+    await waitForNotice(row.id, 'acceptance');
+    // then 15 and 60 days count from Monday 2026-03-02 (not from Thursday), to 24:00 in Shanghai
+    const vars = await variablesOf(pik);
+    expect(vars.receivedAt).toBe(new Date(T0).toISOString());
+    expect(vars.legalReplyDueAt).toBe('2026-03-17T16:00:00.000Z');
+    expect(vars.legalDueAt).toBe('2026-05-01T16:00:00.000Z');
+    // and the petitioner is told it is received and registered, and by when they hear whether it is accepted
+    const [sms] = await db().query<{ channel: string; text: string }>("SELECT channel, text FROM notification WHERE case_id = $1 AND template = 'acceptance'", [row.id]);
+    expect(sms.channel).toBe('sms');
+    expect(sms.text).toContain('已收到并登记');
+    // (24:00 of 17 March is the start of the 18th: "before the 18th")
+    expect(sms.text).toContain('我们将于2026年3月18日前告知您是否受理及办理方式');
+    expect(sms.text).not.toContain('已受理');
+    await c.cancelProcessInstance({ processInstanceKey: pik });
+  });
+
+  it('when a petitioner gives a phone number but no name, then intake keeps it (未留姓名): the SMS goes to them and a later petition finds the same resident', async () => {
+    // given
+    const reception = await new Session(h.server.url).signIn('reception');
+    const phone = `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
+    // when
+    const filed = await reception.call('POST', '/api/cases', { channel: 'phone', category: '噪音扰民', description: '夜间施工', petitioner: { phone } });
+    // then
+    expect(filed.status).toBe(201);
+    const [kept] = await db().query<{ name: string | null; phone_masked: string; resident_id: string }>(
+      'SELECT r.name, r.phone_masked, c.resident_id FROM petition_case c JOIN resident r ON r.id = c.resident_id WHERE c.id = $1',
+      [filed.body.id],
+    );
+    expect(kept).toMatchObject({ name: null, phone_masked: maskPhone(phone) });
+    await waitForNotice(filed.body.id as string, 'acceptance');
+    expect((await notices(filed.body.id as string)).find((n) => n.template === 'acceptance')?.channel).toBe('sms');
+    const page = await reception.call('GET', `/api/cases/${filed.body.id}`);
+    expect(page.body.petitioner).toEqual({ name: null, phone: maskPhone(phone) });
+    // and the same number with a name later is the same resident, now named
+    const again = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '噪音扰民', description: '又来反映', petitioner: { name: '钱多多', phone } });
+    expect(again.status).toBe(201);
+    const [same] = await db().query<{ resident_id: string; name: string }>(
+      'SELECT c.resident_id, r.name FROM petition_case c JOIN resident r ON r.id = c.resident_id WHERE c.id = $1',
+      [again.body.id],
+    );
+    expect(same).toEqual({ resident_id: kept.resident_id, name: '钱多多' });
+    // and a petitioner with nothing given is refused with a message saying what to give
+    const empty = await reception.call('POST', '/api/cases', { channel: 'phone', category: '噪音扰民', description: '夜间施工', petitioner: { name: ' ' } });
+    expect(empty.status).toBe(400);
+    expect(empty.text).toContain('请填写信访人的姓名、手机号或身份证号中的至少一项');
+    for (const id of [filed.body.id, again.body.id]) {
+      const [{ process_instance_key: key }] = await db().query<{ process_instance_key: string }>('SELECT process_instance_key FROM petition_case WHERE id = $1', [id]);
+      await c.cancelProcessInstance({ processInstanceKey: key });
+    }
+  });
+
+  it('when a difficult case classified on 2026-12-20 needs 2027, then admins see it waiting with the reason, and adding 2027 computes its deadline (2027-01-11)', async () => {
+    // given a difficult case classified on Sunday 2026-12-20; the calendar holds 2026 only
+    await pin('2026-12-20T02:00:00Z');
+    const admin = await new Session(h.server.url).signIn('admin');
+    const { caseId, caseNo, processInstanceKey } = await file('历史遗留问题', { receivedAt: '2026-12-20T02:00:00Z' });
+    // when the first responder confirms the class
+    await confirmClass(caseId, processInstanceKey, { caseClass: 'difficult', feedbackMode: 'visit' });
+    // then the deadline job is an incident at once (no retry can help), and the case page says why
+    await until(async () => ((await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).length === 1, 20000);
+    const page = await admin.call('GET', `/api/cases/${caseId}`);
+    expect(page.body.clocks.internal.waitsForCalendar).toMatchObject({ year: 2027, reason: { zh: expect.stringContaining('2027年的节假日安排尚未录入') } });
+    const waiting = await admin.call('GET', '/api/calendar/waiting');
+    expect(waiting.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ case: { id: caseId, caseNo }, year: 2027, yearAdded: false })]));
+    // when an admin adds 2027 with New Year's Day as its only holiday near it
+    const added = await admin.call('PUT', '/api/calendar/2027', { days: [{ day: '2027-01-01', isWorkday: false, name: '元旦' }] });
+    // then the deadline is computed: 15 working days after 2026-12-20, skipping 2027-01-01, end on 2027-01-11
+    expect(added.status).toBe(200);
+    expect(added.body.waitingRetried).toBe(1);
+    await openTask('Task_SetUpCaseTeam', 'caseId', caseId, processInstanceKey);
+    expect((await variablesOf(processInstanceKey)).slaDueAt).toBe('2027-01-11T16:00:00.000Z');
+    expect((await admin.call('GET', `/api/cases/${caseId}`)).body.clocks.internal).toMatchObject({ dueAt: '2027-01-11T16:00:00.000Z', waitsForCalendar: null });
+    expect((await admin.call('GET', '/api/calendar/waiting')).body.items).toEqual([]);
+    await c.cancelProcessInstance({ processInstanceKey });
   });
 
   // ------------------------------------------------------------------ screening: early warning and key persons
