@@ -16,6 +16,7 @@ import { required, type JobWorker } from './job';
 import { durationMs, recordEvent } from './cases';
 import { noPhoneNote, renderNotification, renderOverride, type NotificationParams } from './notification-templates';
 import { sqlNotificationStore } from './send-notification';
+import { screenPublicText } from '../server/security/public-text';
 
 /** How long a rating link stays open (an ISO duration; the model's timer waits as long before the phone callback). */
 export const RATING_WINDOW = 'P3D';
@@ -69,8 +70,15 @@ export const issueRatingLink: JobWorker = {
       const url = `${deps.publicUrl.replace(/\/$/, '')}/rate/${link.token}`;
       const params: NotificationParams = { caseNo: petition.caseNo, ratingLinkExpiresAt: link.expiresAt.toISOString() };
       const override = await store.templateOverride('rating-link');
-      const text = (ratingUrl: string) =>
-        override ? renderOverride(override, { ...params, ratingUrl }, deps.timeZone) : renderNotification('rating-link', { ...params, ratingUrl }, 'zh', deps.timeZone);
+      // Screened like every text to the public (an admin's override may carry anything), with the link put in after
+      // screening so that the random token is never taken for a number and altered.
+      const screened = screenPublicText(
+        override
+          ? renderOverride(override, { ...params, ratingUrl: RATING_URL_MARK }, deps.timeZone)
+          : renderNotification('rating-link', { ...params, ratingUrl: RATING_URL_MARK }, 'zh', deps.timeZone),
+        petition.people ?? [],
+      );
+      const text = (ratingUrl: string) => screened.split(RATING_URL_MARK).join(ratingUrl);
       const notice = { jobKey, recipientKey: `petitioner:${caseId}`, caseId, template: 'rating-link' as const, recipientRole: 'petitioner' as const, params };
       if (!petition.phoneEnc) {
         await store.claim({

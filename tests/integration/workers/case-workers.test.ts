@@ -148,6 +148,29 @@ describe('case handling workers', () => {
     expect(rows).toEqual([{ status: 'sent' }]);
   });
 
+  it("when an admin's rating-link text carries a phone number and the petitioner's name, then the SMS is screened and the link arrives intact", async () => {
+    // given an override with a number written with spaces and the petitioner's name
+    const { caseId } = await createCase(database.db, { phone: '13900004444', name: '钱多多' });
+    await database.db.query(
+      `INSERT INTO notification_template_override (template, zh, updated_by) VALUES ('rating-link', $1, 'admin')
+       ON CONFLICT (template) DO UPDATE SET zh = EXCLUDED.zh`,
+      ['钱多多您好，请点击 {ratingUrl} 评价，咨询电话 138 1234 5678。'],
+    );
+    const sms = new FakeSms();
+    try {
+      // when
+      await issueRatingLink.handle(job({ caseId, handlingRound: 1 }, 'rating-screened-1'), { ...deps, sms });
+    } finally {
+      await database.db.query("DELETE FROM notification_template_override WHERE template = 'rating-link'");
+    }
+    // then the text has neither, and the link is the one whose token opens the rating
+    const [sent] = sms.sent;
+    expect(sent.text).not.toMatch(/138\s?1234\s?5678|钱多多/);
+    const token = /\/rate\/([A-Za-z0-9_-]+)/.exec(sent.text)?.[1];
+    const [link] = await database.db.query<{ case_id: string }>('SELECT case_id FROM rating_link WHERE token_hash = $1', [hashToken(token ?? '')]);
+    expect(link?.case_id).toBe(caseId);
+  });
+
   it('when a key matter is published, then the notice has no phone or ID number and a masked name only with consent', async () => {
     const withConsent = await createCase(database.db, { name: '王小明', consent: true });
     const without = await createCase(database.db, { name: '李四', consent: false });
