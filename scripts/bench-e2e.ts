@@ -9,8 +9,13 @@
  * complete it as resolved; the petitioner then opens the rating link from the SMS (read from rating_link and
  * decrypted, as the SMS would carry it) and rates satisfied (POST /api/public/ratings/:token); the workers close the
  * case. Latency is intake to the case's closed_at. The app's RSS and heap are sampled every 5 s from inside it.
+ * Every fourth petition is a key matter, so its result (naming the petitioner, as staff write) goes on the notice board.
+ *
+ * BENCH_KEEP=1 keeps the database (its URL and personal-data key are printed); BENCH_LOG=<file> runs the app at
+ * LOG_LEVEL=info and writes all it printed to the file. Together they let `npm run check:public-text -- <url> --log
+ * <file>` look for phone and ID numbers in what the run made public and logged.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Pool } from 'pg';
 import { FIRST_RESPONDERS, SIMPLE_CATEGORIES, Session, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, type BenchApp, type Json } from './bench-support';
 
@@ -41,7 +46,7 @@ async function main() {
   let bench: BenchApp | undefined;
   const db = new Pool({ connectionString: database.url, max: 4 });
   try {
-    bench = await startBenchApp(database.url);
+    bench = await startBenchApp(database.url, process.env.BENCH_LOG ? { LOG_LEVEL: 'info' } : {});
     const compounds = (await db.query<{ id: string }>('SELECT id FROM compound')).rows.map((r) => r.id);
     const sessions = new Map<string, Session>();
     for (const u of FIRST_RESPONDERS) sessions.set(u, await Session.signIn(bench.url, u));
@@ -74,20 +79,25 @@ async function main() {
       if (res.status !== 204) throw new Error(`completion: ${res.status} ${JSON.stringify(res.body)}`);
     };
 
+    let filings = 0;
     async function petition(s: Session): Promise<Done> {
       const filedAt = Date.now();
       const marks = [filedAt];
       const mark = () => marks.push(Date.now());
-      const filed = await s.call('POST', '/api/cases', intakeBody(compounds, pick(SIMPLE_CATEGORIES)));
+      const body = intakeBody(compounds, pick(SIMPLE_CATEGORIES));
+      const keyMatter = ++filings % 4 === 0;
+      const name = (body.petitioner as Json | undefined)?.name;
+      const filed = await s.call('POST', '/api/cases', body);
       if (filed.status !== 201) throw new Error(`intake: ${filed.status} ${JSON.stringify(filed.body)}`);
       const caseId = filed.body.id as string;
       mark();
       const confirm = await task(s, caseId, 'Task_ConfirmCaseClass');
       mark();
-      await complete(s, confirm.userTaskKey, { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false });
+      await complete(s, confirm.userTaskKey, { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: keyMatter });
       const coordinate = await task(s, caseId, 'Task_CoordinateUnit');
       mark();
-      await complete(s, coordinate.userTaskKey, { responsibleUnit: '物业公司', handlingResult: '已处理完毕', resolved: true });
+      const handlingResult = typeof name === 'string' ? `已上门向${name}说明，处理完毕` : '已处理完毕';
+      await complete(s, coordinate.userTaskKey, { responsibleUnit: '物业公司', handlingResult, resolved: true });
       const link = await until(
         async () => (await db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId])).rows[0],
         120_000,
@@ -170,7 +180,9 @@ async function main() {
   } finally {
     await db.end().catch(() => undefined);
     await bench?.stop();
-    await database.drop();
+    if (process.env.BENCH_LOG && bench) writeFileSync(process.env.BENCH_LOG, bench.app.output());
+    if (process.env.BENCH_KEEP) console.log(`database kept: ${database.url} (its personal data is encrypted with PII_ENCRYPTION_KEY=${bench?.env.PII_ENCRYPTION_KEY})`);
+    else await database.drop();
   }
 }
 

@@ -95,7 +95,12 @@ function clusters(chars: Char[]): Group[][] {
       }
       break;
     }
-    out.push(groups);
+    // Digits inside an identifier (a UUID, a hex key, a token: "…-15373076377f", "46b5-4542-9211-445072398e5e")
+    // are not a number anyone wrote: the run ends in an ASCII letter, or starts right after a letter that follows a
+    // digit. A number written after a word ("Tel13900001111") is still one.
+    const before = chars[k - 1]?.c ?? '';
+    const identifier = /^[A-Za-z]$/.test(chars[j]?.c ?? '') || (/^[A-Za-z]$/.test(before) && isDigit(chars[k - 2]?.c));
+    if (!identifier) out.push(groups);
     k = j;
   }
   return out;
@@ -109,9 +114,22 @@ function numberKind(digits: string, afterPhoneWord: boolean): PersonalDataKind |
   return null;
 }
 
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
+/** The characters with every UUID (request ids, case ids in logs and links) blanked: its digits are no number. */
+function withoutUuids(chars: Char[]): Char[] {
+  const joined = chars.map((c) => c.c).join('');
+  // One character per entry, so an offset in `joined` is an index into `chars` (NFKC output of one code point may be
+  // several entries, each a single UTF-16 unit or a surrogate pair; UUID characters are ASCII either way).
+  if (joined.length !== chars.length || !/[0-9a-f]{8}-/i.test(joined)) return chars;
+  const out = chars.slice();
+  for (const m of joined.matchAll(UUID)) for (let i = m.index; i < m.index + m[0].length; i++) out[i] = { ...out[i], c: '#' };
+  return out;
+}
+
 function numbers(text: string, chars: Char[]): PersonalDataFinding[] {
   const found: PersonalDataFinding[] = [];
-  for (const groups of clusters(chars)) {
+  for (const groups of clusters(withoutUuids(chars))) {
     for (let i = 0; i < groups.length; i++) {
       const before = chars.slice(Math.max(0, groups[i].first - 8), groups[i].first).map((c) => c.c).join('');
       const afterPhoneWord = PHONE_WORD.test(before);

@@ -17,6 +17,7 @@ describe('screening public text', () => {
     ['座机 010-6512 3456，分机 0755 8888 6666', '座机 ***，分机 ***'],
     ['联系电话：6512 3456', '联系电话：***'],
     ['2026-10-12 13900001111 已回访', '2026-10-12 *** 已回访'],
+    ['Tel13900001111, ID:11010519800101001X', 'Tel***, ID:***'],
   ])('when text holds "%s", then it is published as "%s"', (text, published) => {
     // given // when
     const screened = screenPublicText(text);
@@ -25,8 +26,10 @@ describe('screening public text', () => {
   });
 
   it('when text holds only numbers the system writes, then nothing is found', () => {
-    // given case numbers, dates, times, amounts, epoch milliseconds and engine keys
-    const text = '案件 XF-2026-000123 于 2026-10-12 14:00 办结（20261012），补偿 35000 元；{"time":1765432101234,"key":"2251799813685249"}；房号 3-1201';
+    // given case numbers, dates, times, amounts, epoch milliseconds, engine keys and request ids (UUIDs)
+    const text =
+      '案件 XF-2026-000123 于 2026-10-12 14:00 办结（20261012），补偿 35000 元；{"time":1765432101234,"key":"2251799813685249"}；房号 3-1201；' +
+      '{"req":{"id":"cae8b265-3da7-437e-b20f-15373076377f"}} {"id":"4a23d6f3-46b5-4542-9211-445072398e5e"} c9d995be-ad1f-4c37-913c-e16412731265';
     // when // then
     expect(findPersonalData(text)).toEqual([]);
     expect(screenPublicText(text)).toBe(text);
