@@ -95,6 +95,8 @@ describe('personal data in every answer', () => {
       ids.ordinary,
       ids.ordinaryNo,
     ]);
+    // (the closing instant and event close-case writes; its status stays open, so that the duplicate check finds it)
+    await db().query('UPDATE petition_case SET closed_at = now() WHERE id = $1', [ids.accusation]);
     await db().query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'closed', '{"handlingWorkingDays": 3, "onTimeInternal": true, "onTimeLegal": true}', 'system')`, [
       ids.accusation,
     ]);
