@@ -34,7 +34,14 @@ const READ_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'street-office', 
 /** A claim older than this is taken to belong to a process that died while starting. */
 const CLAIM_SECONDS = 60;
 
-const Phone = z.string().regex(/^1\d{10}$/, { message: '手机号应为 11 位数字 / a phone number has 11 digits' });
+export const Phone = z.string().regex(/^1\d{10}$/, { message: '手机号应为 11 位数字 / a phone number has 11 digits' });
+/** A petitioner's name, which may be left out (an empty one is none): shown as 未留姓名. */
+export const PetitionerName = z
+  .string()
+  .trim()
+  .max(50)
+  .optional()
+  .transform((name) => name || undefined);
 const IdNumber = z.string().regex(/^\d{17}[\dXx]$/, { message: '身份证号应为 18 位 / an ID number has 18 characters' });
 
 export const Intake = z
@@ -47,12 +54,7 @@ export const Intake = z
     // gets the SMS replies the law asks for and the rating link, and the duplicate and repeat checks still see them.
     petitioner: z
       .object({
-        name: z
-          .string()
-          .trim()
-          .max(50)
-          .optional()
-          .transform((name) => name || undefined),
+        name: PetitionerName,
         phone: Phone.optional(),
         idNumber: IdNumber.optional(),
         consentPublishName: z.boolean().default(false),

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { problems } from '../server/http/problem';
-import { fileCase } from './cases';
+import { fileCase, PetitionerName, Phone } from './cases';
 import type { ApiDeps } from './deps';
 import type { SessionUser } from './auth';
 import { gridScope } from './case-access';
@@ -99,13 +99,8 @@ export const preventionRoutes: RouteSpec[] = [
         // As at intake: a phone without a name is kept (未留姓名), not dropped.
         petitioner: z
           .object({
-            name: z
-              .string()
-              .trim()
-              .max(50)
-              .optional()
-              .transform((name) => name || undefined),
-            phone: z.string().regex(/^1\d{10}$/).optional(),
+            name: PetitionerName,
+            phone: Phone.optional(),
           })
           .strict()
           .refine((p) => p.name || p.phone, { message: '请填写信访人的姓名或手机号 / give the petitioner’s name or phone', path: ['name'] })
