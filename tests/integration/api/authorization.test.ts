@@ -61,6 +61,8 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'GET /calendar/years': 'signed-in',
   'GET /calendar/:year': 'signed-in',
   'PUT /calendar/:year': ['admin'],
+  'GET /calendar/waiting': ['admin'],
+  'POST /calendar/waiting/retry': ['admin'],
   'GET /users': ['admin'],
   'POST /users': ['admin'],
   'PUT /users/:id': ['admin'],
