@@ -83,3 +83,12 @@ export async function reachableCase(deps: Pick<ApiDeps, 'db'>, caseId: string, u
   if (!row) throw caseNotFound();
   return row;
 }
+
+/**
+ * The SQL condition a resident (`residentColumn`) meets when none of their petitions accuses the reader (the
+ * parameter `reader`): the accused does not handle their accuser's matters at all (Art 30 recusal; Art 18, no
+ * retaliation), so the accuser's key-person file does not exist for them either.
+ */
+export function notAccuserSql(residentColumn: string, reader: string): string {
+  return `NOT EXISTS (SELECT 1 FROM petition_case accuser WHERE accuser.resident_id = ${residentColumn} AND accuser.accused_user_id = ${reader})`;
+}

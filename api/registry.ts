@@ -9,7 +9,7 @@ import { maskName } from '../server/security/pii';
 import { enterRegistry } from '../workers/check-key-person';
 import { NOW, type ApiDeps } from './deps';
 import { keyPersonDeps } from './cases';
-import { findReachableCase, gridScope, reachableSql } from './case-access';
+import { findReachableCase, gridScope, notAccuserSql, reachableSql } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 
 const READ: Role[] = ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'];
@@ -65,8 +65,9 @@ const summary = (p: PersonRow) => ({
   repeatPetitions: p.repeats,
 });
 
-async function person(deps: ApiDeps, id: string): Promise<PersonRow> {
-  const [row] = await deps.db.query<PersonRow>(`${PERSON_SQL} WHERE k.id = $1`, [id]);
+/** A key person's file as `readerId` may reach it: the file of someone whose petition accuses the reader does not exist for them. */
+async function person(deps: ApiDeps, id: string, readerId: string): Promise<PersonRow> {
+  const [row] = await deps.db.query<PersonRow>(`${PERSON_SQL} WHERE k.id = $1 AND ${notAccuserSql('k.resident_id', '$2')}`, [id, readerId]);
   if (!row) throw problems.notFound({ zh: '重点人员档案不存在。', en: 'No such key-person file.' });
   return row;
 }
@@ -79,8 +80,11 @@ export const registryRoutes: RouteSpec[] = [
     summary: 'The registry (active by default), with petitions in the last year and repeats since entry',
     access: READ,
     query: z.object({ status: z.enum(['active', 'exited', 'all']).default('active') }).strict(),
-    async handle({ deps, query }) {
-      const rows = await deps.db.query<PersonRow>(`${PERSON_SQL} WHERE ($1 = 'all' OR k.status = $1) ORDER BY k.entered_at DESC LIMIT 500`, [query.status]);
+    async handle({ deps, query, user }) {
+      const rows = await deps.db.query<PersonRow>(
+        `${PERSON_SQL} WHERE ($1 = 'all' OR k.status = $1) AND ${notAccuserSql('k.resident_id', '$2')} ORDER BY k.entered_at DESC LIMIT 500`,
+        [query.status, user.id],
+      );
       return { items: rows.map(summary) };
     },
   }),
@@ -92,7 +96,7 @@ export const registryRoutes: RouteSpec[] = [
     access: READ,
     params: IdParam,
     async handle({ deps, params, user }) {
-      const p = await person(deps, params.id);
+      const p = await person(deps, params.id, user.id);
       // (only the petitions the reader reaches: none accusing them, Art 30; a grid worker's of their own grids)
       const petitions = await deps.db.query(
         `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.key_person_id IS NOT NULL AS "repeat"
@@ -134,10 +138,11 @@ export const registryRoutes: RouteSpec[] = [
         if (!c.resident_id) throw problems.badRequest({ zh: '该信访件为匿名信访，没有可登记的居民。', en: 'That case is anonymous: there is no resident to enter.' }, { field: 'caseNo' });
         residentId = c.resident_id;
       }
-      const [resident] = await deps.db.query('SELECT 1 FROM resident WHERE id = $1', [residentId]);
+      // A resident whose petition accuses the staff member is not theirs to enter (answered as one that does not exist).
+      const [resident] = await deps.db.query(`SELECT 1 FROM resident r WHERE r.id = $1 AND ${notAccuserSql('r.id', '$2')}`, [residentId, user.id]);
       if (!resident) throw problems.badRequest({ zh: '居民不存在。', en: 'The resident does not exist.' }, { field: 'residentId' });
       const { keyPersonId } = await enterRegistry(keyPersonDeps(deps), residentId!, body.reason);
-      return summary(await person(deps, keyPersonId));
+      return summary(await person(deps, keyPersonId, user.id));
     },
   }),
   route({
@@ -154,14 +159,14 @@ export const registryRoutes: RouteSpec[] = [
         teamProfessional: z.string().trim().max(100).optional(),
       })
       .strict(),
-    async handle({ deps, params, body }) {
-      await person(deps, params.id);
+    async handle({ deps, params, body, user }) {
+      await person(deps, params.id, user.id);
       await deps.db.query(
         `UPDATE key_person SET plan = COALESCE($2, plan), team_volunteer = COALESCE($3, team_volunteer), team_professional = COALESCE($4, team_professional)
          WHERE id = $1`,
         [params.id, body.plan ?? null, body.teamVolunteer ?? null, body.teamProfessional ?? null],
       );
-      return summary(await person(deps, params.id));
+      return summary(await person(deps, params.id, user.id));
     },
   }),
   route({
@@ -172,8 +177,8 @@ export const registryRoutes: RouteSpec[] = [
     access: WRITE,
     params: IdParam,
     body: z.object({ reason: z.string().trim().min(1).max(500) }).strict(),
-    async handle({ deps, params, body }) {
-      const p = await person(deps, params.id);
+    async handle({ deps, params, body, user }) {
+      const p = await person(deps, params.id, user.id);
       if (p.status !== 'active') throw problems.conflict({ zh: '该人员已退出台账。', en: 'This person has already left the registry.' });
       // The message first (idempotent by its id): if the engine is away nothing changes and the user can retry.
       try {
@@ -185,7 +190,7 @@ export const registryRoutes: RouteSpec[] = [
         }
       }
       await deps.db.query("UPDATE key_person SET status = 'exited', exited_at = now(), exit_reason = $2 WHERE id = $1 AND status = 'active'", [params.id, body.reason]);
-      return summary(await person(deps, params.id));
+      return summary(await person(deps, params.id, user.id));
     },
   }),
 ];

@@ -124,6 +124,35 @@ describe('Art 30 on changes, grid scope, and the 1+X member list', () => {
     expect(await firstResponderVariable(d.key)).toBe('reception');
   });
 
+  it("when the person a petition accuses enters, edits or ends their accuser's key-person file, then the file and the resident do not exist for them and nothing changes", async () => {
+    // given a resident whose petition accuses the cadre
+    const d = await file(await as('reception'), { accusedUsername: 'cadre', petitioner: { name: '孙七', phone: '13712340007' } });
+    const [{ resident_id: residentId }] = await db().query<{ resident_id: string }>('SELECT resident_id FROM petition_case WHERE id = $1', [d.id]);
+    const cadre = await as('cadre');
+    // when the cadre enters them in the registry
+    const entered = await cadre.call('POST', '/api/key-persons', { residentId, reason: 'higher-level-visit' });
+    // then it is refused as an unknown resident, and no file exists
+    expect(entered.status).toBe(400);
+    expect(entered.body.detail).toMatch(/居民不存在/);
+    expect(await db().query('SELECT 1 FROM key_person WHERE resident_id = $1', [residentId])).toEqual([]);
+    // given the secretary enters them (the registry is not closed to them, only to the accused)
+    const secretary = await as('secretary');
+    const file_ = await secretary.call('POST', '/api/key-persons', { residentId, reason: 'higher-level-visit' });
+    expect(file_.status).toBe(201);
+    const personId = file_.body.id as string;
+    // when the cadre reads, edits and ends the file
+    const read = await cadre.call('GET', `/api/key-persons/${personId}`);
+    const edited = await cadre.call('PUT', `/api/key-persons/${personId}`, { plan: '每日上门' });
+    const ended = await cadre.call('POST', `/api/key-persons/${personId}/exit`, { reason: '不再关注' });
+    const listed = await cadre.call('GET', '/api/key-persons?status=all');
+    // then each is answered as a file that does not exist, and the file is as the secretary left it
+    expect([read.status, edited.status, ended.status]).toEqual([404, 404, 404]);
+    expect((listed.body.items as Json[]).some((p) => p.id === personId)).toBe(false);
+    const [kept] = await db().query<{ status: string; plan: string | null }>('SELECT status, plan FROM key_person WHERE id = $1', [personId]);
+    expect(kept).toEqual({ status: 'active', plan: null });
+    expect((await secretary.call('GET', `/api/key-persons/${personId}`)).status).toBe(200);
+  });
+
   it("when a grid worker lists, reads and uploads to cases, then they reach their own grid's and their own, and another grid's do not exist for them", async () => {
     // given a petition in grid 1, one in grid 2, and one grid 1's worker filed without a compound
     const reception = await as('reception');
