@@ -79,16 +79,21 @@ describe('linting a large model', () => {
     linting = false;
     await probing;
 
-    // then the lint took seconds, and /healthz never waited more than a fraction of that
+    // then /healthz never waited more than a fraction of what the lint holds a thread for (measured here, in the same
+    // run: linting on this thread, as the request thread did, blocks it for the whole lint)
     expect(linted.status).toBe(200);
+    const inPlaceStartedAt = performance.now();
+    const inPlace = await lintModel('large-model.bpmn', content, { engine: true });
+    const inPlaceMs = performance.now() - inPlaceStartedAt;
     const slowest = Math.max(...latencies);
-    console.log(`lint of ${content.length} characters: ${Math.round(lintMs)} ms; /healthz asked ${latencies.length} times, slowest ${Math.round(slowest)} ms`);
-    expect(lintMs).toBeGreaterThan(1500);
-    expect(latencies.length).toBeGreaterThan(10);
-    expect(slowest).toBeLessThan(Math.min(1000, lintMs / 2));
+    console.log(
+      `lint of ${content.length} characters: ${Math.round(lintMs)} ms off the thread, ${Math.round(inPlaceMs)} ms in place; ` +
+        `/healthz asked ${latencies.length} times, slowest ${Math.round(slowest)} ms`,
+    );
+    expect(latencies.length).toBeGreaterThan(5);
+    expect(slowest).toBeLessThan(Math.min(1000, inPlaceMs / 2));
 
     // and the problems are exactly those found by linting on this thread, the three mistakes among them
-    const inPlace = await lintModel('large-model.bpmn', content, { engine: true });
     expect(linted.body.problems).toEqual(inPlace);
     expect(inPlace).toEqual(
       expect.arrayContaining([

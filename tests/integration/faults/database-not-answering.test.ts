@@ -124,7 +124,8 @@ class SilentableProxy {
 
     // then it is accepted and kept
     expect(filed.status).toBe(201);
-    expect(took).toBeLessThan(1500);
+    // (a filing takes well under a second; before, it waited some 11 s for the SDK's back-pressure to open again)
+    expect(took).toBeLessThan(3000);
     const [row] = await app.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM petition_case WHERE id = $1', [filed.body.id]);
     expect(row.n).toBe(1);
   });
