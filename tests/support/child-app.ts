@@ -12,11 +12,22 @@ export interface ChildApp {
 const ROOT = join(__dirname, '..', '..');
 
 /** `nodeArgs`: options for node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
+/**
+ * What a child inherits from the test's environment: the path, the home, and the clock the tests run on (libfaketime's
+ * variables, when the suite is run with the date moved, e.g. `faketime -f '+365d' npm test`), so that the app in a
+ * child process reads the same date as the test that drives it.
+ */
+function inherited(): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && (['PATH', 'HOME', 'LD_PRELOAD'].includes(e[0]) || e[0].startsWith('FAKETIME'))),
+  );
+}
+
 export async function spawnApp(env: Record<string, string>, timeoutMs = 60000, nodeArgs: string[] = []): Promise<ChildApp> {
   // One process (node with tsx's loader), so that a SIGKILL kills the app itself and nothing survives it.
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+    env: { ...inherited(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -69,7 +80,7 @@ export async function spawnWorkers(env: Record<string, string>, timeoutMs = 6000
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers', 'main.ts')], {
     cwd: ROOT,
     // info level: "workers started" is how the start is seen
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env, LOG_LEVEL: 'info' },
+    env: { ...inherited(), ...env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
