@@ -11,11 +11,10 @@
  * notification table, and the outbox fills the link in while it is open (`withRatingUrl`).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { maskPhone } from '../server/security/pii';
 import { required, type JobWorker } from './job';
 import { durationMs, recordEvent } from './cases';
 import { noPhoneNote, renderNotification, renderOverride, type NotificationParams } from './notification-templates';
-import { sqlNotificationStore } from './send-notification';
+import { sqlNotificationStore, textPetitioner } from './send-notification';
 import { screenPublicText } from '../server/security/public-text';
 
 /** How long a rating link stays open (an ISO duration; the model's timer waits as long before the phone callback). */
@@ -93,29 +92,9 @@ export const issueRatingLink: JobWorker = {
         });
       } else {
         const phone = deps.pii.decrypt(Buffer.from(petition.phoneEnc));
-        // Written before sending: a retried job finds it, and a row already sent is not sent again.
-        const row = await store.claim({
-          ...notice,
-          recipientUserId: null,
-          channel: 'sms',
-          phoneMasked: maskPhone(phone),
-          text: text(RATING_URL_MARK),
-          status: 'outbox',
-          provider: deps.sms.name,
-          at: deps.now(),
-        });
-        if (row.status !== 'sent') {
-          let providerMessageId: string | undefined;
-          try {
-            ({ providerMessageId } = await deps.sms.send({ to: phone, text: text(url), idempotencyKey: `${jobKey}:${notice.recipientKey}` }));
-          } catch (error) {
-            const failure = error instanceof Error ? error : new Error(String(error));
-            await store.markFailed(row.id, { provider: deps.sms.name, error: failure.message });
-            throw failure;
-          }
-          // The outbox provider delivers nothing: the row stays in the outbox for the first responder to pass on.
-          await store.markSent(row.id, { status: deps.sms.name === 'outbox' ? 'outbox' : 'sent', provider: deps.sms.name, providerMessageId, at: deps.now() });
-        }
+        // The row keeps the text with the link's place, never the token.
+        const failure = await textPetitioner(deps, store, notice, phone, { stored: text(RATING_URL_MARK), sent: text(url) });
+        if (failure) throw failure;
       }
       await deps.db.query('UPDATE rating_link SET sent_at = $2 WHERE job_key = $1', [jobKey, deps.now().toISOString()]);
       await deps.db.query("UPDATE petition_case SET status = 'rating', updated_at = now() WHERE id = $1 AND status <> 'closed'", [caseId]);

@@ -177,36 +177,53 @@ async function notifyPetitioners(
       continue;
     }
     channels.push('sms');
-    const phone = deps.pii.decrypt(Buffer.from(c.phoneEnc));
-    const row = await store.claim({
-      ...base,
-      recipientUserId: null,
-      channel: 'sms',
-      phoneMasked: maskPhone(phone),
-      text,
-      status: 'outbox',
-      provider: deps.sms.name,
-      at: deps.now(),
-    });
-    if (row.status === 'sent') continue;
-    let providerMessageId: string | undefined;
-    try {
-      ({ providerMessageId } = await deps.sms.send({ to: phone, text, idempotencyKey: `${job.jobKey}:${base.recipientKey}` }));
-    } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
-      await store.markFailed(row.id, { provider: deps.sms.name, error: failure.message });
+    const failure = await textPetitioner(deps, store, base, deps.pii.decrypt(Buffer.from(c.phoneEnc)), { stored: text, sent: text });
+    if (failure) {
       deps.log.warn({ jobKey: job.jobKey, caseId: c.id, provider: deps.sms.name, err: failure.message }, 'SMS not sent');
       failures.push(failure);
-      continue;
     }
-    // The outbox provider delivers nothing: the row stays in the outbox for staff to pass on.
-    const status = deps.sms.name === 'outbox' ? 'outbox' : 'sent';
-    await store.markSent(row.id, { status, provider: deps.sms.name, providerMessageId, at: deps.now() });
   }
   // The others went out (and will not go again); the job fails so the refused ones are retried.
   if (failures.length === 1) throw failures[0];
   if (failures.length > 1) throw new Error(`${failures.length} of ${cases.length} SMS were not sent; the first: ${failures[0].message}`);
   return channels;
+}
+
+/**
+ * A text to a petitioner's phone, once per job and recipient: its row is written before sending (a retried job finds
+ * it, and a row already sent is not sent again), then it is sent; the outbox provider delivers nothing and leaves it in
+ * the outbox for staff to pass on. `stored` is the text the row keeps, `sent` what goes out (they differ where a secret,
+ * the rating link's token, must not be stored). A refusal marks the row failed and is returned: the caller decides
+ * whether its job fails at once.
+ */
+export async function textPetitioner(
+  deps: WorkerDeps,
+  store: NotificationStore,
+  notice: Pick<NewNotice, 'jobKey' | 'recipientKey' | 'caseId' | 'template' | 'recipientRole' | 'params'>,
+  phone: string,
+  text: { stored: string; sent: string },
+): Promise<Error | undefined> {
+  const row = await store.claim({
+    ...notice,
+    recipientUserId: null,
+    channel: 'sms',
+    phoneMasked: maskPhone(phone),
+    text: text.stored,
+    status: 'outbox',
+    provider: deps.sms.name,
+    at: deps.now(),
+  });
+  if (row.status === 'sent') return undefined;
+  let providerMessageId: string | undefined;
+  try {
+    ({ providerMessageId } = await deps.sms.send({ to: phone, text: text.sent, idempotencyKey: `${notice.jobKey}:${notice.recipientKey}` }));
+  } catch (error) {
+    const failure = error instanceof Error ? error : new Error(String(error));
+    await store.markFailed(row.id, { provider: deps.sms.name, error: failure.message });
+    return failure;
+  }
+  await store.markSent(row.id, { status: deps.sms.name === 'outbox' ? 'outbox' : 'sent', provider: deps.sms.name, providerMessageId, at: deps.now() });
+  return undefined;
 }
 
 async function notifyStaff(
