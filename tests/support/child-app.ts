@@ -112,3 +112,17 @@ export async function spawnWorkers(env: Record<string, string>, timeoutMs = 6000
     },
   };
 }
+
+/**
+ * Pins the clock of the embedded engine in a child app (and so its business clock) through `/v2/clock`, with the
+ * engine credentials the child was started with (`ENGINE_API_USERNAME`, default `engine`; `ENGINE_API_PASSWORD`).
+ */
+export async function pinChildClock(app: ChildApp, env: Record<string, string>, timestamp: number): Promise<void> {
+  const credentials = Buffer.from(`${env.ENGINE_API_USERNAME ?? 'engine'}:${env.ENGINE_API_PASSWORD}`).toString('base64');
+  const res = await fetch(`${app.url}/v2/clock`, {
+    method: 'PUT',
+    headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ timestamp }),
+  });
+  if (!res.ok) throw new Error(`pinning the child's clock: ${res.status} ${await res.text()}`);
+}

@@ -14,9 +14,9 @@ import { openApiDocument } from '../../../api/route';
 import { createApp } from '../../../server/http/app';
 import { createLogger } from '../../../server/logger';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
-import { spawnApp, reportUnexpectedExit, type ChildApp } from '../../support/child-app';
+import { pinChildClock, spawnApp, reportUnexpectedExit, type ChildApp } from '../../support/child-app';
 import { freePort } from '../../support/ports';
-import { until } from '../../support/engine';
+import { TEST_EPOCH, until } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
 
 jest.setTimeout(4 * 60 * 1000);
@@ -43,7 +43,18 @@ describe('personal data and secrets in the logs', () => {
 
   it('when a duplicate check, an outbox reveal and a rating-link visit run with known values, then the whole log holds none of them', async () => {
     // given the app as started in production would be (its workers inside, texts kept in the outbox), logging everything
-    app = await spawnApp(testEnv(db, { PORT: String(await freePort()), LOG_LEVEL: 'trace', DEMO_SEED: 'true', WORKERS_IN_APP: 'true', DEPLOY_MODELS: 'true', SMS_PROVIDER: 'outbox' }));
+    const env = testEnv(db, {
+      PORT: String(await freePort()),
+      LOG_LEVEL: 'trace',
+      DEMO_SEED: 'true',
+      WORKERS_IN_APP: 'true',
+      DEPLOY_MODELS: 'true',
+      SMS_PROVIDER: 'outbox',
+      ENGINE_API_PASSWORD: 'logs-test-engine-password',
+    });
+    app = await spawnApp(env);
+    // on a working day of a year the calendar holds, whatever the machine's date (the texts carry deadlines)
+    await pinChildClock(app, env, TEST_EPOCH);
     const reception = await new Session(app.url).signIn('reception');
     const filed = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '路灯维修', description: '小区西门路灯不亮', petitioner: { ...PETITIONER, consentPublishName: false } });
     expect(filed.status).toBe(201);
