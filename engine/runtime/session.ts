@@ -17,6 +17,7 @@ import {
   DecisionError,
   elementType,
   IncidentSignal,
+  incidentResult,
   type Action,
   type DecisionEvaluator,
   type ElementEvent,
@@ -156,14 +157,7 @@ export class InstanceSession {
           ? asIncident(lastError.elementId, lastError.error)
           : new IncidentSignal(this.model.processId, 'UNKNOWN', 'the process failed'));
       this.dispose();
-      return {
-        outcome: 'incident',
-        runtime: input.stored ?? { engine: null, locals: {} },
-        variables: input.variables,
-        waits: [],
-        events: [],
-        incident: { elementId: f.elementId, errorType: f.errorType, message: f.message },
-      };
+      return incidentResult(input.stored, input.variables, { elementId: f.elementId, errorType: f.errorType, message: f.message });
     }
     const escalations = this.escalations.thrown.slice(this.escalations.caught);
     if (this.ended === 'completed') {

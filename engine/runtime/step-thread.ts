@@ -19,7 +19,7 @@
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { RunResult, Action, StoredRuntime, Variables } from './types';
+import { incidentResult, type RunResult, type Action, type StoredRuntime, type Variables } from './types';
 import type { StepRequest, Stepper } from './stepper';
 
 export interface WireRequest {
@@ -131,18 +131,11 @@ export class ThreadStepper implements Stepper {
       overrun.overrun === 'time'
         ? `The step at '${at}' ran longer than the engine allows one step (${this.budgetMs} ms, ENGINE_STEP_BUDGET_MS) and was stopped`
         : `The step at '${at}' used more memory than the engine allows its steps (${this.heapMb} MB) and was stopped`;
-    return {
-      outcome: 'incident',
-      runtime: request.stored ?? { engine: null, locals: {} },
-      variables: request.variables,
-      waits: [],
-      events: [],
-      incident: {
-        elementId: at,
-        errorType: 'UNKNOWN',
-        message: `${message}; nothing of it was kept. Look for a loop that never waits or an expression over a very large list, fix the model, and resolve the incident.`,
-      },
-    };
+    return incidentResult(request.stored, request.variables, {
+      elementId: at,
+      errorType: 'UNKNOWN',
+      message: `${message}; nothing of it was kept. Look for a loop that never waits or an expression over a very large list, fix the model, and resolve the incident.`,
+    });
   }
 
   private send(message: Omit<WireRequest, 'id' | 'resources'>, request: StepRequest): Promise<WireReply | Overrun> {

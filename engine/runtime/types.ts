@@ -70,6 +70,14 @@ export interface RunResult {
   escalations?: Array<{ code?: string }>;
 }
 
+/**
+ * A step that ends in an incident keeps nothing of itself: the instance stays at its stored state and variables, and
+ * the incident says where and why.
+ */
+export function incidentResult(stored: StoredRuntime | undefined, variables: Variables, incident: NonNullable<RunResult['incident']>): RunResult {
+  return { outcome: 'incident', runtime: stored ?? { engine: null, locals: {} }, variables, waits: [], events: [], incident };
+}
+
 const ELEMENT_TYPES: Record<string, string> = {
   'bpmn:Process': 'PROCESS',
   'bpmn:StartEvent': 'START_EVENT',
