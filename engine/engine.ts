@@ -22,11 +22,9 @@ export interface EngineOptions {
   db: EngineDb;
   /** How often activated jobs past their deadline are handed out again (ms). */
   sweepIntervalMs?: number;
-  /** How many instances waiting for job workers stay in memory between steps (0: always recover from the database). */
-  hotInstances?: number;
   /**
-   * Run bpmn-engine's steps on a worker thread of their own (runtime/step-thread.ts), so that they do not hold up
-   * whatever else this thread does (answering requests); the live instances are kept there. Default: this thread.
+   * Run the steps on a worker thread of their own (runtime/step-thread.ts), within a time and memory budget, so that
+   * a step that runs away does not hold up whatever else this thread does (answering requests). Default: this thread.
    */
   stepThread?: boolean;
   /**
@@ -37,19 +35,14 @@ export interface EngineOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What a step reads of its instance's row (the engine's state itself only when the instance is not live). */
+/** What a step reads of its instance's row. */
 interface InstanceRow {
   definition_key: string;
   state: string;
   variables: Variables;
-  has_runtime: boolean;
-  version: number | null;
-  open: StoredRuntime['open'] | null;
-  locals: StoredRuntime['locals'] | null;
+  runtime: StoredRuntime | null;
 }
-const INSTANCE_COLUMNS = (t: string) =>
-  `${t}.definition_key::text, ${t}.state, ${t}.variables, ${t}.runtime IS NOT NULL AS has_runtime, (${t}.runtime->>'version')::int AS version,
-   ${t}.runtime->'open' AS open, ${t}.runtime->'locals' AS locals`;
+const INSTANCE_COLUMNS = (t: string) => `${t}.definition_key::text, ${t}.state, ${t}.variables, ${t}.runtime`;
 
 export interface Resource {
   name: string;
@@ -63,6 +56,7 @@ const OPEN_WAIT = {
   'user-task': { table: 'engine_user_task', states: "'CREATED'" },
   timer: { table: 'engine_timer', states: "'ACTIVE'" },
   message: { table: 'engine_subscription', states: "'OPEN'" },
+  signal: { table: 'engine_subscription', states: "'OPEN'" },
 } as const;
 
 interface Definition {
@@ -100,8 +94,7 @@ export class EmbeddedEngine {
 
   constructor(private readonly options: EngineOptions) {
     this.db = options.db;
-    const hot = options.hotInstances ?? 200;
-    this.stepper = options.stepThread ? new ThreadStepper(hot, { budgetMs: options.stepBudgetMs }) : new InlineStepper(hot);
+    this.stepper = options.stepThread ? new ThreadStepper({ budgetMs: options.stepBudgetMs }) : new InlineStepper();
     this.signals.setMaxListeners(0);
   }
 
@@ -550,21 +543,19 @@ export class EmbeddedEngine {
     if (!instance) throw notFound('process instance', instanceKey);
     if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.model(instance.definition_key, tx);
-    const version = instance.version ?? 0;
+    const stored = instance.runtime ?? undefined;
+    const version = stored?.version ?? 0;
     const result = await this.stepper.step({
       instanceKey,
       version,
       definitionKey: instance.definition_key,
       model,
       decisions: await this.decisionsFor(tx, model),
-      stored: instance.has_runtime ? { engine: undefined, locals: instance.locals ?? {}, open: instance.open ?? undefined, version } : undefined,
+      stored,
       variables: instance.variables,
       action,
       now: this.now(),
-      loadEngine: async () => {
-        const [row] = await tx.query<{ engine: unknown }>("SELECT runtime->'engine' AS engine FROM engine_instance WHERE key = $1", [instanceKey]);
-        return row.engine;
-      },
+      loadEngine: () => Promise.resolve(stored?.engine),
       loadResource: (key) => this.resourceFile(tx, key, 'resource'),
     });
     const now = this.now().toISOString();
@@ -592,12 +583,12 @@ export class EmbeddedEngine {
 
     // Waits: create the new ones, close the open ones the step left behind (an interrupted task, the losing branch
     // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
-    const previous = instance.open ?? undefined;
+    const previous = stored?.open;
     const current = new Set(result.waits.map((w) => w.executionId));
     // An escalation leaves the call activity waiting (or, interrupting, takes it away: then its child must go).
     const released = 'executionId' in action && action.kind !== 'escalate' ? action.executionId : undefined;
     if (!previous) {
-      if (instance.has_runtime) await this.cancelWaits(tx, instanceKey, now, [...current]);
+      if (stored) await this.cancelWaits(tx, instanceKey, now, [...current]);
     } else {
       // The wait the action released was closed by the caller already (job or task completed, timer fired …).
       const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
@@ -606,7 +597,7 @@ export class EmbeddedEngine {
     const before = new Set((previous ?? []).map((w) => w.executionId));
     // Without a record of the previous waits (or when resuming after an incident) every wait is checked against
     // the tables, so that what exists is kept and what is missing (e.g. a called process) is created.
-    const verify = (!previous && instance.has_runtime) || action.kind === 'resume';
+    const verify = (!previous && stored !== undefined) || action.kind === 'resume';
     // The released wait may come back at once under the same execution (a cycle timer's next repetition).
     const fresh =
       previous && !verify ? result.waits.filter((w) => !before.has(w.executionId) || w.executionId === released) : result.waits;
@@ -633,32 +624,33 @@ export class EmbeddedEngine {
         );
         continue;
       }
-      if (wait.kind === 'message') {
+      if (wait.kind === 'message' || wait.kind === 'signal') {
         await tx.query(
-          `INSERT INTO engine_subscription (key, instance_key, execution_id, element_id, message_name, correlation_key, state)
-           VALUES ($1, $2, $3, $4, $5, $6, 'OPEN')`,
-          [await this.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.messageName, wait.correlationKey],
+          `INSERT INTO engine_subscription (key, instance_key, execution_id, element_id, message_name, correlation_key, state, kind)
+           VALUES ($1, $2, $3, $4, $5, $6, 'OPEN', $7)`,
+          [await this.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.messageName ?? wait.signalName, wait.correlationKey ?? '', wait.kind],
         );
         continue;
       }
       const meta = model.elements.get(wait.elementId)!;
-      // A multi-instance iteration (<body>#<index>) belongs to its body's element instance.
-      const elementExecution = wait.executionId.split('#')[0];
-      const known = elementKeys.get(elementExecution);
+      const known = elementKeys.get(wait.executionId);
       const [element] = known
         ? [{ key: known }]
         : await tx.query<{ key: string }>('SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2', [
             instanceKey,
-            elementExecution,
+            wait.executionId,
           ]);
       const key = await this.keys.take(tx);
       if (wait.kind === 'job') {
-        this.newJobTypes.add(meta.jobType!);
-        const retries = Number(meta.retries ? evaluateValue(meta.retries, scope(wait.locals)) : 3);
+        const type = wait.jobType ?? meta.jobType!;
+        this.newJobTypes.add(type);
+        const retriesText = wait.jobType ? wait.retries : meta.retries;
+        const retries = Number(retriesText ? evaluateValue(retriesText, scope(wait.locals)) : 3);
         // Written together with the instance's own row below (one round trip for both).
         newJobs.push({
           key, instance_key: instanceKey, element_key: element.key, execution_id: wait.executionId, element_id: wait.elementId,
-          type: meta.jobType!, retries: Number.isFinite(retries) ? retries : 3, custom_headers: meta.headers, locals: wait.locals,
+          type, retries: Number.isFinite(retries) ? retries : 3, custom_headers: wait.jobType ? {} : meta.headers, locals: wait.locals,
+          kind: wait.listenerEventType ? 'EXECUTION_LISTENER' : 'BPMN_ELEMENT', listener_event_type: wait.listenerEventType ?? 'UNSPECIFIED',
         });
       } else {
         const u = meta.userTask ?? {};
@@ -710,11 +702,12 @@ export class EmbeddedEngine {
     const jobs = newJobs.length > 0
       ? `WITH jobs AS (
            INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
-             available_at, locals, created_at)
+             available_at, locals, created_at, kind, listener_event_type)
            SELECT key, instance_key, element_key, execution_id, element_id, type, 'ACTIVATABLE', retries, custom_headers,
-             $${params.push(now)}, locals, $${params.length}
+             $${params.push(now)}, locals, $${params.length}, kind, listener_event_type
            FROM jsonb_to_recordset($${params.push(JSON.stringify(newJobs))}::jsonb) AS j(key bigint, instance_key bigint,
-             element_key bigint, execution_id text, element_id text, type text, retries int, custom_headers jsonb, locals jsonb))
+             element_key bigint, execution_id text, element_id text, type text, retries int, custom_headers jsonb, locals jsonb,
+             kind text, listener_event_type text))
          `
       : '';
     await tx.query(
@@ -884,7 +877,7 @@ export class EmbeddedEngine {
         timers,
       ]);
     }
-    const messages = ids('message');
+    const messages = [...ids('message'), ...ids('signal')];
     if (messages.length) {
       await tx.query(
         "UPDATE engine_subscription SET state = 'CANCELED' WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state = 'OPEN'",
@@ -1055,8 +1048,8 @@ export class EmbeddedEngine {
         processInstanceKey: String(row.instance_key),
         processDefinitionKey: String(row.definition_key),
         elementInstanceKey: String(row.element_key),
-        kind: 'BPMN_ELEMENT',
-        listenerEventType: 'UNSPECIFIED',
+        kind: String(row.kind ?? 'BPMN_ELEMENT'),
+        listenerEventType: String(row.listener_event_type ?? 'UNSPECIFIED'),
       };
     });
   }

@@ -86,13 +86,9 @@ export const settings = {
     schema: z.string().min(12, 'must be at least 12 characters').optional(),
     doc: 'Embedded engine: the password of ENGINE_API_USERNAME. Unset: generated and kept in DATA_DIR (not in production).',
   },
-  ENGINE_HOT_INSTANCES: {
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(200),
-    doc: 'Embedded engine: instances waiting for job workers kept in memory between steps, about 4 MB each for the petition model (0: always load from the database).',
-  },
   ENGINE_STEP_THREAD: {
     schema: bool.default(true),
-    doc: "Embedded engine: run the process instances' steps (bpmn-engine) on a thread of their own, so that they do not hold up the requests this process answers (false: on the same thread).",
+    doc: "Embedded engine: run the process instances' steps on a thread of their own within ENGINE_STEP_BUDGET_MS, so that a step that runs away does not hold up the requests this process answers (false: on the same thread, no budget).",
   },
   ENGINE_STEP_BUDGET_MS: {
     schema: z.coerce

@@ -92,7 +92,6 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
         }
         engine = new EmbeddedEngine({
           db: database.db,
-          hotInstances: config.ENGINE_HOT_INSTANCES,
           stepThread: config.ENGINE_STEP_THREAD,
           stepBudgetMs: config.ENGINE_STEP_BUDGET_MS,
           onError: (err) => log.error({ err }, 'engine background task failed'),

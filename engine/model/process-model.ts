@@ -1,365 +1,238 @@
 /**
- * Parsing a deployed BPMN file: the moddle tree with the zeebe extensions, the Camunda metadata of each element
- * (job type, headers, io mappings, user task settings), checks that refuse what the engine cannot run correctly,
- * and the serialized context bpmn-engine runs (made once per deployed version, reused by every instance).
+ * Parsing a deployed BPMN file (bpmn-moddle with the zeebe extensions) into the executable graph the engine's core
+ * runs: one {@link ProcessModel} per executable process, made once per deployed version and shared by every
+ * instance. Whatever the core cannot run with Zeebe's semantics is refused here, every problem listed, so that a
+ * model is never run wrongly.
  */
 import BpmnModdle from 'bpmn-moddle';
-import * as Elements from 'bpmn-elements';
-import serializer, { TypeResolver } from 'moddle-context-serializer';
 import { ModelError } from './model-error';
-import { ClockedTimerEventDefinition } from './timer-definition';
+import { readEventDefinition, readExtension, readLoop, readMessage } from './extensions';
+import type { ElementMeta, ModdleElement, ProcessModel, Scope } from './types';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zeebeSchema = require('zeebe-bpmn-moddle/resources/zeebe.json') as object;
 
-export interface IoMapping {
-  source: string;
-  target: string;
-}
-
-export interface ElementMeta {
-  id: string;
-  name: string;
-  type: string; // bpmn:ServiceTask …
-  jobType?: string;
-  retries?: string;
-  headers: Record<string, string>;
-  inputs: IoMapping[];
-  outputs: IoMapping[];
-  /** Message catch (intermediate, boundary, receive task): the message name and the correlation key expression. */
-  message?: { name: string; correlationKey?: string };
-  timer?: { type: 'timeDate' | 'timeDuration' | 'timeCycle'; value: string };
-  /** Multi-instance: the collection to iterate, each item's variable, and how results are collected. */
-  multi?: {
-    sequential: boolean;
-    inputCollection: string;
-    inputElement?: string;
-    outputCollection?: string;
-    outputElement?: string;
-    completionCondition?: string;
-  };
-  /** Escalation: thrown with this code, or (boundary) caught with it (undefined code: catches every escalation). */
-  escalation?: { code?: string; referenceId?: string; attachedTo?: string };
-  /** Business rule task on a DMN decision: the decision id and where its result goes. */
-  decision?: { decisionId: string; resultVariable: string };
-  /** Call activity: the called process id (static or FEEL) and how variables cross the boundary. */
-  call?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
-  userTask?: {
-    assignee?: string;
-    candidateGroups?: string;
-    candidateUsers?: string;
-    dueDate?: string;
-    followUpDate?: string;
-    formId?: string;
-    externalReference?: string;
-    priority?: string;
-  };
-}
-
-export interface ProcessModel {
-  processId: string;
-  name: string;
-  elements: Map<string, ElementMeta>;
-  /** Sequence-flow condition expressions: these must evaluate to booleans, other expressions to any value. */
-  conditions: Set<string>;
-  /** The serialized moddle context bpmn-engine takes as `sourceContext`. */
-  sourceContext: unknown;
-}
-
+export type { ElementMeta, IoMapping, ProcessModel, SequenceFlow } from './types';
 export { ModelError } from './model-error';
 
-/** Elements the engine runs with Zeebe's semantics today. Anything else is refused at deployment, not run wrongly. */
-const SUPPORTED = new Set([
-  'bpmn:StartEvent',
-  'bpmn:EndEvent',
-  'bpmn:ServiceTask',
-  'bpmn:SendTask',
-  'bpmn:UserTask',
-  'bpmn:ManualTask',
-  'bpmn:Task',
-  'bpmn:ExclusiveGateway',
-  'bpmn:ParallelGateway',
-  'bpmn:IntermediateThrowEvent',
-  'bpmn:IntermediateCatchEvent',
-  'bpmn:EventBasedGateway',
-  'bpmn:ReceiveTask',
-  'bpmn:CallActivity',
-  'bpmn:BusinessRuleTask',
-  'bpmn:SubProcess',
-  'bpmn:SequenceFlow',
-  'bpmn:BoundaryEvent',
-  'bpmn:TextAnnotation',
-  'bpmn:Association',
-  'bpmn:Group',
-]);
-
-type ModdleElement = {
-  $type: string;
-  id: string;
-  name?: string;
-  isExecutable?: boolean;
-  flowElements?: ModdleElement[];
-  extensionElements?: { values?: Array<Record<string, unknown> & { $type: string }> };
-  eventDefinitions?: Array<{
-    $type: string;
-    errorRef?: { errorCode?: string };
-    escalationRef?: { id: string; escalationCode?: string };
-    messageRef?: ModdleMessage;
-    timeDate?: { body?: string };
-    timeDuration?: { body?: string };
-    timeCycle?: { body?: string };
-  }>;
-  messageRef?: ModdleMessage;
-  conditionExpression?: { body?: string };
-  sourceRef?: ModdleElement;
-  default?: ModdleElement;
-  outgoing?: ModdleElement[];
-  rootElements?: ModdleElement[];
-  triggeredByEvent?: boolean;
-  attachedToRef?: ModdleElement;
-  loopCharacteristics?: {
-    $type: string;
-    isSequential?: boolean;
-    completionCondition?: { body?: string };
-    extensionElements?: { values?: Array<Record<string, unknown> & { $type: string }> };
-  };
+/** The element types the core runs, and the element instance type each reports. */
+const INSTANCE_TYPES: Record<string, string> = {
+  'bpmn:StartEvent': 'START_EVENT',
+  'bpmn:EndEvent': 'END_EVENT',
+  'bpmn:IntermediateThrowEvent': 'INTERMEDIATE_THROW_EVENT',
+  'bpmn:IntermediateCatchEvent': 'INTERMEDIATE_CATCH_EVENT',
+  'bpmn:BoundaryEvent': 'BOUNDARY_EVENT',
+  'bpmn:ServiceTask': 'SERVICE_TASK',
+  'bpmn:SendTask': 'SEND_TASK',
+  'bpmn:UserTask': 'USER_TASK',
+  'bpmn:ManualTask': 'MANUAL_TASK',
+  'bpmn:Task': 'TASK',
+  'bpmn:ScriptTask': 'SCRIPT_TASK',
+  'bpmn:ReceiveTask': 'RECEIVE_TASK',
+  'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK',
+  'bpmn:CallActivity': 'CALL_ACTIVITY',
+  'bpmn:SubProcess': 'SUB_PROCESS',
+  'bpmn:ExclusiveGateway': 'EXCLUSIVE_GATEWAY',
+  'bpmn:ParallelGateway': 'PARALLEL_GATEWAY',
+  'bpmn:InclusiveGateway': 'INCLUSIVE_GATEWAY',
+  'bpmn:EventBasedGateway': 'EVENT_BASED_GATEWAY',
 };
-
-type ModdleMessage = {
-  id: string;
-  name?: string;
-  extensionElements?: { values?: Array<{ $type: string; correlationKey?: string }> };
+/** Flow elements that are not executed. */
+const IGNORED = new Set(['bpmn:SequenceFlow', 'bpmn:TextAnnotation', 'bpmn:Association', 'bpmn:Group', 'bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference']);
+const ACTIVITIES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:Task', 'bpmn:ScriptTask', 'bpmn:ReceiveTask', 'bpmn:BusinessRuleTask', 'bpmn:CallActivity', 'bpmn:SubProcess']);
+/** Which event definitions each kind of event may carry in Camunda 8.8 ('' is none). */
+const EVENTS_ALLOWED: Record<string, string[]> = {
+  processStart: ['', 'message', 'timer', 'signal'],
+  eventSubProcessStart: ['message', 'timer', 'signal', 'error', 'escalation'],
+  subProcessStart: [''],
+  'bpmn:IntermediateCatchEvent': ['message', 'timer', 'signal', 'link'],
+  'bpmn:IntermediateThrowEvent': ['', 'message', 'escalation', 'signal', 'link'],
+  'bpmn:EndEvent': ['', 'error', 'escalation', 'message', 'signal', 'terminate'],
+  'bpmn:BoundaryEvent': ['message', 'timer', 'signal', 'error', 'escalation'],
 };
-
-const SUPPORTED_EVENT_DEFINITIONS = new Set([
-  'bpmn:EscalationEventDefinition',
-  'bpmn:ErrorEventDefinition',
-  'bpmn:TerminateEventDefinition',
-  'bpmn:MessageEventDefinition',
-  'bpmn:TimerEventDefinition',
-]);
 
 const moddle = new BpmnModdle({ zeebe: zeebeSchema });
-// Timers arm on the engine's clock, not the machine's.
-const typeResolver = TypeResolver({ ...(Elements as Record<string, unknown>), TimerEventDefinition: ClockedTimerEventDefinition });
 
 export async function parseBpmn(resourceName: string, xml: string): Promise<ProcessModel[]> {
-  let parsed: { rootElement: ModdleElement; warnings: Array<{ message: string }> };
+  let parsed: { rootElement: ModdleElement; warnings: Array<{ message: string; element?: { $type?: string } }> };
   try {
     parsed = (await moddle.fromXML(xml, 'bpmn:Definitions')) as typeof parsed;
   } catch (error) {
     throw new ModelError(resourceName, [`not a readable BPMN file: ${(error as Error).message}`]);
   }
-  const problems = parsed.warnings.map((w) => w.message);
+  // A diagram shape or edge that names a missing element does not stop a deployment (Zeebe ignores the diagram).
+  const problems = parsed.warnings.filter((w) => !w.element?.$type?.startsWith('bpmndi:')).map((w) => w.message);
   const processes = (parsed.rootElement.rootElements ?? []).filter((e) => e.$type === 'bpmn:Process' && e.isExecutable);
   if (processes.length === 0) problems.push('contains no executable process (isExecutable="true")');
-  const models: ProcessModel[] = [];
-  for (const process of processes) {
-    if (!/^[a-zA-Z_][a-zA-Z0-9_\-.]*$/.test(process.id)) problems.push(`process id "${process.id}" is not a valid id`);
-    const elements = new Map<string, ElementMeta>();
-    const conditions = new Set<string>();
-    collect(process, elements, conditions, problems);
-    models.push({ processId: process.id, name: process.name ?? process.id, elements, conditions, sourceContext: undefined });
-  }
+  const models = processes.map((process) => build(process, problems));
   if (problems.length > 0) throw new ModelError(resourceName, problems);
-  // One serialized context per file; each process of the file runs from it.
-  const sourceContext = serializer(parsed, typeResolver);
-  quietDeadPaths(sourceContext as unknown as SerializedContext);
-  // bpmn-engine puts the whole model, serialized, into every state it gives (getState, after each step); the
-  // context no longer changes, so it is serialized once here instead of per step (the session drops it anyway).
-  const serialized = sourceContext.serialize();
-  sourceContext.serialize = () => serialized;
-  for (const model of models) model.sourceContext = sourceContext;
   return models;
 }
 
-/** The part of moddle-context-serializer's context that {@link quietDeadPaths} reads and changes. */
-interface SerializedContext {
-  elements: {
-    activities: Array<{ id: string; type: string; behaviour?: { attachedTo?: { id: string } } }>;
-    sequenceFlows: Array<{ id: string; sourceId: string; targetId: string; Behaviour: unknown }>;
+function build(process: ModdleElement, problems: string[]): ProcessModel {
+  if (!/^[a-zA-Z_][a-zA-Z0-9_\-.]*$/.test(process.id)) problems.push(`process id "${process.id}" is not a valid id`);
+  const model: ProcessModel = {
+    processId: process.id,
+    name: process.name ?? process.id,
+    elements: new Map(),
+    flows: new Map(),
+    scopes: new Map(),
+    conditions: new Set(),
+    eventStarts: [],
+    reaching: new Map(),
   };
-}
-
-/** A sequence flow whose discard goes nowhere: see {@link quietDeadPaths}. */
-class QuietSequenceFlow extends (Elements.SequenceFlow as unknown as new (...args: unknown[]) => object) {
-  discard(): void {}
-}
-
-/**
- * Dead-path elimination, kept only where it changes an outcome. bpmn-elements "discards" each sequence flow a
- * gateway does not take (and the outgoing flows of each element it leaves without running), and a discard runs on
- * through everything downstream: every element, its boundary events, around loops until it meets itself. In the
- * petition model that was about 870 discards (each a handful of broker messages, and a TERMINATED event for an
- * element that never ran) for 20 flows taken by the time a case waits for its rating: most of the engine's CPU.
- * Camunda 8 has no dead-path elimination; here only a parallel join waits for its discarded inbound flows (it runs
- * once each inbound flow was taken or discarded). So a flow's discard is passed on only when, from its target, a
- * discard can still reach a parallel join; the others are quiet. A join gets exactly the discards it got before.
- */
-function quietDeadPaths(context: SerializedContext): void {
-  const { activities, sequenceFlows } = context.elements;
-  const inbound = new Map<string, number>();
-  for (const flow of sequenceFlows) inbound.set(flow.targetId, (inbound.get(flow.targetId) ?? 0) + 1);
-  // Where a discard of an element goes next: its outgoing flows' targets and its boundary events.
-  const from = new Map<string, string[]>();
-  const edge = (a: string, b: string) => from.set(b, [...(from.get(b) ?? []), a]);
-  for (const flow of sequenceFlows) edge(flow.sourceId, flow.targetId);
-  for (const activity of activities) if (activity.behaviour?.attachedTo) edge(activity.behaviour.attachedTo.id, activity.id);
-  // The elements a discard can travel from to a parallel join (reverse search from the joins).
-  const reaching = new Set<string>();
-  const todo = activities.filter((a) => a.type === 'bpmn:ParallelGateway' && (inbound.get(a.id) ?? 0) > 1).map((a) => a.id);
-  while (todo.length > 0) {
-    const id = todo.pop()!;
-    if (reaching.has(id)) continue;
-    reaching.add(id);
-    todo.push(...(from.get(id) ?? []));
+  collect(process, process.id, false, model, problems);
+  // Each element's flows, in the order of the file (a gateway evaluates its conditions in that order).
+  for (const flow of model.flows.values()) {
+    const source = model.elements.get(flow.source);
+    const target = model.elements.get(flow.target);
+    if (!source || !target) problems.push(`SequenceFlow ${flow.id}: connects an element the engine does not know (${flow.source} → ${flow.target})`);
+    else if (source.parent !== target.parent) problems.push(`SequenceFlow ${flow.id}: connects elements of different scopes`);
+    else {
+      source.outgoing.push(flow.id);
+      target.incoming.push(flow.id);
+    }
   }
-  for (const flow of sequenceFlows) if (!reaching.has(flow.targetId)) flow.Behaviour = QuietSequenceFlow;
+  for (const meta of model.elements.values()) check(meta, model, problems);
+  for (const meta of model.elements.values()) {
+    if (meta.type === 'bpmn:InclusiveGateway' && meta.incoming.length > 1) model.reaching.set(meta.id, reachingFlows(model, meta));
+  }
+  return model;
 }
 
-function collect(container: ModdleElement, out: Map<string, ElementMeta>, conditions: Set<string>, problems: string[]): void {
+function collect(container: ModdleElement, scopeId: string, inEventSubProcess: boolean, model: ProcessModel, problems: string[]): void {
+  const scope: Scope = { eventStarts: [], links: new Map() };
+  model.scopes.set(scopeId, scope);
   for (const el of container.flowElements ?? []) {
     const where = `${el.$type.replace('bpmn:', '')} "${el.name ?? el.id}" (${el.id})`;
-    if (!SUPPORTED.has(el.$type)) {
+    if (el.$type === 'bpmn:SequenceFlow') {
+      const body = el.conditionExpression?.body?.trim();
+      if (body !== undefined && !body.startsWith('=')) problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
+      if (body !== undefined) model.conditions.add(body);
+      model.flows.set(el.id, { id: el.id, source: el.sourceRef?.id ?? '', target: el.targetRef?.id ?? '', condition: body });
+      continue;
+    }
+    if (IGNORED.has(el.$type)) continue;
+    const instanceType = INSTANCE_TYPES[el.$type];
+    if (!instanceType) {
       problems.push(`${where}: ${el.$type} is not supported by the embedded engine yet`);
       continue;
     }
-    const meta: ElementMeta = { id: el.id, name: el.name ?? el.id, type: el.$type, headers: {}, inputs: [], outputs: [] };
-    for (const def of el.eventDefinitions ?? []) {
-      if (!SUPPORTED_EVENT_DEFINITIONS.has(def.$type)) {
-        problems.push(`${where}: ${def.$type} is not supported by the embedded engine yet`);
-      }
-      if (def.$type === 'bpmn:MessageEventDefinition') {
-        if (el.$type === 'bpmn:StartEvent' || el.$type === 'bpmn:EndEvent' || el.$type === 'bpmn:IntermediateThrowEvent') {
-          problems.push(`${where}: message start and throw events are not supported by the embedded engine yet`);
-        }
-        meta.message = readMessage(def.messageRef, where, problems);
-      }
-      if (def.$type === 'bpmn:EscalationEventDefinition') {
-        meta.escalation = {
-          code: def.escalationRef?.escalationCode || undefined,
-          referenceId: def.escalationRef?.id,
-          attachedTo: el.attachedToRef?.id,
-        };
-        if (el.$type === 'bpmn:StartEvent') problems.push(`${where}: escalation start events (event sub-processes) are not supported yet`);
-      }
-      if (def.$type === 'bpmn:TimerEventDefinition') {
-        if (el.$type === 'bpmn:StartEvent') problems.push(`${where}: timer start events are not supported by the embedded engine yet`);
-        const type = (['timeDate', 'timeDuration', 'timeCycle'] as const).find((t) => def[t]?.body?.trim());
-        if (!type) problems.push(`${where}: the timer needs a date, a duration or a cycle`);
-        else meta.timer = { type, value: def[type]!.body!.trim() };
-      }
-    }
-    if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems);
-    if (el.loopCharacteristics) {
-      const loop = el.loopCharacteristics;
-      const zeebe: Record<string, unknown> = loop.extensionElements?.values?.find((v) => v.$type === 'zeebe:LoopCharacteristics') ?? {};
-      const text = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-      if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') problems.push(`${where}: only multi-instance loops are supported`);
-      else if (!text(zeebe.inputCollection)) problems.push(`${where}: a multi-instance needs an input collection (zeebe:loopCharacteristics)`);
-      else {
-        meta.multi = {
-          sequential: loop.isSequential === true,
-          inputCollection: text(zeebe.inputCollection)!,
-          inputElement: text(zeebe.inputElement),
-          outputCollection: text(zeebe.outputCollection),
-          outputElement: text(zeebe.outputElement),
-          completionCondition: loop.completionCondition?.body?.trim() || undefined,
-        };
-        if (meta.multi.completionCondition) conditions.add(meta.multi.completionCondition);
-        if (meta.multi.outputCollection && !meta.multi.outputElement) problems.push(`${where}: an output collection needs an output element`);
-        if (!['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:UserTask'].includes(el.$type) || meta.decision) {
-          problems.push(`${where}: multi-instance is supported on service, send and user tasks only in the embedded engine`);
-        }
+    const eventSub = el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true;
+    const meta: ElementMeta = {
+      id: el.id,
+      name: el.name ?? el.id,
+      type: el.$type,
+      instanceType: eventSub ? 'EVENT_SUB_PROCESS' : instanceType,
+      parent: scopeId,
+      incoming: [],
+      outgoing: [],
+      defaultFlow: el.default?.id,
+      headers: {},
+      inputs: [],
+      outputs: [],
+      interrupting: el.$type === 'bpmn:BoundaryEvent' ? el.cancelActivity !== false : el.isInterrupting !== false,
+      boundaries: [],
+      attachedTo: el.attachedToRef?.id,
+      triggeredByEvent: eventSub || undefined,
+      inEventSubProcess: (inEventSubProcess && el.$type === 'bpmn:StartEvent') || undefined,
+      listeners: {},
+    };
+    for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta, where, problems);
+    readEventDefinition(el, meta, where, problems);
+    if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems, true);
+    readLoop(el, meta, where, problems, model.conditions);
+    model.elements.set(el.id, meta);
+    if (el.$type === 'bpmn:StartEvent') {
+      if (meta.event && !inEventSubProcess && scopeId === model.processId) model.eventStarts.push(el.id);
+      else if (!meta.event || inEventSubProcess) {
+        if (scope.start) problems.push(`${where}: a scope may have only one ${inEventSubProcess ? '' : 'none '}start event`);
+        scope.start = el.id;
       }
     }
-    for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta);
-    if ((el.$type === 'bpmn:ServiceTask' || el.$type === 'bpmn:SendTask') && !meta.jobType) {
-      problems.push(`${where}: a job type is required (zeebe:taskDefinition type)`);
+    if (meta.event === 'link' && el.$type === 'bpmn:IntermediateCatchEvent' && meta.link) {
+      if (scope.links.has(meta.link)) problems.push(`${where}: two link catch events are named "${meta.link}" in one scope`);
+      scope.links.set(meta.link, el.id);
     }
-    if (el.$type === 'bpmn:SequenceFlow') {
-      const body = el.conditionExpression?.body?.trim();
-      if (body !== undefined && !body.startsWith('=')) {
-        problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
-      }
-      if (body !== undefined) conditions.add(el.conditionExpression!.body!);
-    }
-    if (el.$type === 'bpmn:BusinessRuleTask') {
-      if (!meta.jobType && !meta.decision) problems.push(`${where}: a called decision (zeebe:calledDecision) or a job type is required`);
-      if (meta.decision && (!meta.decision.decisionId || !meta.decision.resultVariable)) {
-        problems.push(`${where}: the called decision needs a decision id and a result variable`);
-      }
-    }
-    if (el.$type === 'bpmn:CallActivity' && !meta.call?.processId) {
-      problems.push(`${where}: the called process is required (zeebe:calledElement processId)`);
-    }
-    if (el.$type === 'bpmn:ExclusiveGateway' && (el.outgoing?.length ?? 0) > 1) {
-      for (const flow of el.outgoing ?? []) {
-        if (!flow.conditionExpression && el.default !== flow) {
-          problems.push(`${where}: outgoing flow ${flow.id} needs a condition or must be the default flow`);
-        }
-      }
-    }
-    out.set(el.id, meta);
-    if (el.$type === 'bpmn:SubProcess') {
-      if (el.triggeredByEvent) problems.push(`${where}: event sub-processes are not supported by the embedded engine yet`);
-      else collect(el, out, conditions, problems);
-    }
+    if (el.$type === 'bpmn:SubProcess') collect(el, el.id, eventSub, model, problems);
+  }
+  // Event sub-processes: their start events listen while the enclosing scope is active.
+  for (const el of container.flowElements ?? []) {
+    const start = el.$type === 'bpmn:SubProcess' && el.triggeredByEvent ? model.scopes.get(el.id)?.start : undefined;
+    if (start) scope.eventStarts.push(start);
   }
 }
 
-function readMessage(message: ModdleMessage | undefined, where: string, problems: string[]): ElementMeta['message'] {
-  if (!message?.name) {
-    problems.push(`${where}: the message needs a name`);
-    return undefined;
+/** Checks one element against what Camunda 8.8 executes and the engine runs. */
+function check(meta: ElementMeta, model: ProcessModel, problems: string[]): void {
+  const where = `${meta.type.replace('bpmn:', '')} "${meta.name}" (${meta.id})`;
+  const kind = meta.event ?? '';
+  const parent = model.elements.get(meta.parent);
+  let allowed: string[] | undefined = EVENTS_ALLOWED[meta.type];
+  if (meta.type === 'bpmn:StartEvent') {
+    allowed = parent?.triggeredByEvent ? EVENTS_ALLOWED.eventSubProcessStart : parent ? EVENTS_ALLOWED.subProcessStart : EVENTS_ALLOWED.processStart;
   }
-  const subscription = message.extensionElements?.values?.find((v) => v.$type === 'zeebe:Subscription');
-  if (!subscription?.correlationKey) problems.push(`${where}: the message "${message.name}" needs a correlation key (zeebe:subscription)`);
-  return { name: message.name, correlationKey: subscription?.correlationKey };
+  if (allowed && !allowed.includes(kind)) problems.push(`${where}: a ${kind || 'none'} event is not executable here in Camunda 8`);
+  if (['bpmn:ServiceTask', 'bpmn:SendTask'].includes(meta.type) && !meta.jobType) problems.push(`${where}: a job type is required (zeebe:taskDefinition type)`);
+  if (meta.type === 'bpmn:ScriptTask' && !meta.jobType && !(meta.script?.expression && meta.script.resultVariable)) {
+    problems.push(`${where}: a script task needs a FEEL expression with a result variable (zeebe:script) or a job type`);
+  }
+  if (meta.type === 'bpmn:BusinessRuleTask') {
+    if (!meta.jobType && !meta.decision) problems.push(`${where}: a called decision (zeebe:calledDecision) or a job type is required`);
+    if (meta.decision && (!meta.decision.decisionId || !meta.decision.resultVariable)) problems.push(`${where}: the called decision needs a decision id and a result variable`);
+  }
+  if (meta.type === 'bpmn:CallActivity' && !meta.call?.processId) problems.push(`${where}: the called process is required (zeebe:calledElement processId)`);
+  if (meta.multi && (!ACTIVITIES.has(meta.type) || meta.triggeredByEvent)) problems.push(`${where}: multi-instance is allowed on activities only`);
+  if (meta.type === 'bpmn:BoundaryEvent') {
+    const host = meta.attachedTo ? model.elements.get(meta.attachedTo) : undefined;
+    if (!host || !ACTIVITIES.has(host.type)) problems.push(`${where}: a boundary event must be attached to an activity`);
+    else host.boundaries.push(meta.id);
+    if (meta.incoming.length > 0) problems.push(`${where}: a boundary event cannot have incoming flows`);
+  }
+  if (meta.type === 'bpmn:SubProcess' && !model.scopes.get(meta.id)?.start) {
+    problems.push(`${where}: ${meta.triggeredByEvent ? 'an event sub-process needs a start event with an event definition' : 'a sub-process needs a none start event'}`);
+  }
+  if (meta.triggeredByEvent && meta.incoming.length + meta.outgoing.length > 0) problems.push(`${where}: an event sub-process cannot have sequence flows`);
+  if ((meta.type === 'bpmn:ExclusiveGateway' || meta.type === 'bpmn:InclusiveGateway') && meta.outgoing.length > 1) {
+    for (const id of meta.outgoing) {
+      if (!model.flows.get(id)?.condition && meta.defaultFlow !== id) problems.push(`${where}: outgoing flow ${id} needs a condition or must be the default flow`);
+    }
+  }
+  if (meta.type === 'bpmn:EventBasedGateway') {
+    for (const id of meta.outgoing) {
+      const target = model.elements.get(model.flows.get(id)?.target ?? '');
+      const ok = target && ((target.type === 'bpmn:IntermediateCatchEvent' && target.event !== 'link') || target.type === 'bpmn:ReceiveTask');
+      if (!ok) problems.push(`${where}: an event-based gateway may lead only to message, timer or signal catch events`);
+      if (target && target.incoming.length > 1) problems.push(`${where}: an event after an event-based gateway may have no other incoming flow`);
+    }
+  }
+  if (meta.event === 'link' && meta.type === 'bpmn:IntermediateThrowEvent' && meta.link && !model.scopes.get(meta.parent)?.links.has(meta.link)) {
+    problems.push(`${where}: no link catch event named "${meta.link}" in the same scope`);
+  }
+  if (meta.message && /^\s*=/.test(meta.message.name) && meta.type === 'bpmn:StartEvent' && !parent?.triggeredByEvent) {
+    problems.push(`${where}: a message start event's name must be static`);
+  }
 }
 
-function readExtension(ext: Record<string, unknown> & { $type: string }, meta: ElementMeta): void {
-  const s = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
-  switch (ext.$type) {
-    case 'zeebe:TaskDefinition':
-      meta.jobType = s(ext.type);
-      meta.retries = s(ext.retries);
-      break;
-    case 'zeebe:TaskHeaders':
-      for (const h of (ext.values as Array<{ key: string; value: string }>) ?? []) meta.headers[h.key] = h.value;
-      break;
-    case 'zeebe:IoMapping':
-      meta.inputs = ((ext.inputParameters as IoMapping[]) ?? []).map((p) => ({ source: p.source, target: p.target }));
-      meta.outputs = ((ext.outputParameters as IoMapping[]) ?? []).map((p) => ({ source: p.source, target: p.target }));
-      break;
-    case 'zeebe:UserTask':
-      meta.userTask ??= {};
-      break;
-    case 'zeebe:AssignmentDefinition':
-      meta.userTask = {
-        ...meta.userTask,
-        assignee: s(ext.assignee),
-        candidateGroups: s(ext.candidateGroups),
-        candidateUsers: s(ext.candidateUsers),
-      };
-      break;
-    case 'zeebe:TaskSchedule':
-      meta.userTask = { ...meta.userTask, dueDate: s(ext.dueDate), followUpDate: s(ext.followUpDate) };
-      break;
-    case 'zeebe:FormDefinition':
-      meta.userTask = { ...meta.userTask, formId: s(ext.formId) ?? s(ext.formKey), externalReference: s(ext.externalReference) };
-      break;
-    case 'zeebe:CalledDecision':
-      meta.decision = { decisionId: s(ext.decisionId) ?? '', resultVariable: s(ext.resultVariable) ?? '' };
-      break;
-    case 'zeebe:CalledElement':
-      meta.call = {
-        processId: s(ext.processId) ?? '',
-        propagateAllChildVariables: ext.propagateAllChildVariables !== false,
-        propagateAllParentVariables: ext.propagateAllParentVariables !== false,
-      };
-      break;
-    case 'zeebe:PriorityDefinition':
-      meta.userTask = { ...meta.userTask, priority: s(ext.priority) };
-      break;
+/**
+ * For an inclusive join: each incoming flow, and the elements of the same scope from which it can still be taken
+ * (its source, and whatever leads to the source, through sequence flows and boundary events).
+ */
+function reachingFlows(model: ProcessModel, gateway: ElementMeta): Map<string, Set<string>> {
+  const into = new Map<string, string[]>();
+  const edge = (from: string, to: string) => into.set(to, [...(into.get(to) ?? []), from]);
+  for (const flow of model.flows.values()) edge(flow.source, flow.target);
+  for (const meta of model.elements.values()) if (meta.attachedTo) edge(meta.attachedTo, meta.id);
+  const result = new Map<string, Set<string>>();
+  for (const flowId of gateway.incoming) {
+    const seen = new Set<string>();
+    const todo = [model.flows.get(flowId)!.source];
+    while (todo.length > 0) {
+      const id = todo.pop()!;
+      if (seen.has(id) || id === gateway.id) continue;
+      seen.add(id);
+      todo.push(...(into.get(id) ?? []));
+    }
+    result.set(flowId, seen);
   }
+  return result;
 }

@@ -1,14 +1,10 @@
 /**
- * Steps on a worker thread of their own (`EngineOptions.stepThread`). bpmn-engine builds and drives a broker graph
- * of thousands of objects per petition instance: a step costs tens of milliseconds of CPU and leaves megabytes of
- * garbage. Run on the thread that answers requests, every step holds up the reads queued behind it; here the thread
- * that answers only stores what a step gave.
+ * Steps on a worker thread of their own (`EngineOptions.stepThread`), so that a step that runs away (a model's loop
+ * that never waits, a FEEL expression over millions of items) cannot hold up the thread that answers requests.
  *
- * The thread keeps the live sessions (its own `InlineStepper`) and the parsed models and decisions, each sent to
- * it once. A step for an instance the thread does not hold live comes back as missing, and is sent again with the
- * stored state read from the database, as the inline stepper reads it. Results are plain data (structured clone).
- * A thread that dies fails the steps it was running (their transactions roll back, an incident is not recorded) and
- * is started again for the next step.
+ * The thread keeps the parsed models and decisions, each sent to it once; each step carries the instance's stored
+ * state. Results are plain data (structured clone). A thread that dies fails the steps it was running (their
+ * transactions roll back, an incident is not recorded) and is started again for the next step.
  *
  * Steps run on the thread one at a time, each within a budget (`budgetMs`): a step past it (a model's loop that never
  * waits, a FEEL expression over millions of items) would otherwise hold every other instance's steps for as long as it
@@ -31,7 +27,7 @@ export interface WireRequest {
   /** Files the thread has not parsed yet: the model (by definition key) and decisions (by resource key). */
   resources: Array<{ key: string; kind: 'process' | 'decision'; name: string; content: string }>;
   stored: StoredRuntime | undefined;
-  /** Present when the thread must recover the instance from this state (it did not hold it live). */
+  /** The core's stored state of the instance (none when it starts now). */
   engine?: unknown;
   variables: Variables;
   action: Action;
@@ -39,10 +35,7 @@ export interface WireRequest {
 }
 
 /** Besides its reply, the thread says when it takes a step up: `{ id, started: true }`. */
-export type WireReply =
-  | { id: number; result: RunResult }
-  | { id: number; missing: true }
-  | { id: number; error: { name: string; message: string } };
+export type WireReply = { id: number; result: RunResult } | { id: number; error: { name: string; message: string } };
 
 /** A step that the thread was ended for: past its time budget, or out of the thread's memory. */
 type Overrun = { id: number; overrun: 'time' | 'memory'; elementId: string | undefined };
@@ -50,7 +43,7 @@ type Overrun = { id: number; overrun: 'time' | 'memory'; elementId: string | und
 export interface ThreadStepperOptions {
   /** The longest one step may run on the thread (ms). */
   budgetMs?: number;
-  /** The thread's old-generation heap (MB); default from the number of hot instances it keeps. */
+  /** The thread's old-generation heap (MB). */
   heapMb?: number;
 }
 
@@ -89,13 +82,10 @@ export class ThreadStepper implements Stepper {
   private readonly budgetMs: number;
   private readonly heapMb: number;
 
-  constructor(
-    private readonly hotInstances: number,
-    options: ThreadStepperOptions = {},
-  ) {
+  constructor(options: ThreadStepperOptions = {}) {
     this.budgetMs = options.budgetMs ?? DEFAULT_STEP_BUDGET_MS;
-    // Room for the live instances it keeps (about 4 MB each for the petition model) and the models it has parsed.
-    this.heapMb = options.heapMb ?? 512 + 5 * hotInstances;
+    // Room for the models and decisions it has parsed and one step's work.
+    this.heapMb = options.heapMb ?? 256;
   }
 
   async step(request: StepRequest): Promise<RunResult> {
@@ -109,11 +99,9 @@ export class ThreadStepper implements Stepper {
       action: request.action,
       now: request.now,
     };
-    let reply = await this.send(base, request);
-    if ('missing' in reply) reply = await this.send({ ...base, engine: await request.loadEngine() }, request);
+    const reply = await this.send({ ...base, engine: request.stored ? await request.loadEngine() : undefined }, request);
     if ('overrun' in reply) return this.incident(request, reply);
     if ('error' in reply) throw new StepThreadError(`the step thread failed: ${reply.error.message}`);
-    if ('missing' in reply) throw new StepThreadError('the step thread did not take the stored state');
     return reply.result;
   }
 
@@ -194,7 +182,7 @@ export class ThreadStepper implements Stepper {
     // A new progress buffer per thread: an ended thread may still be writing to its own while it stops.
     const progress = (this.progress = new SharedArrayBuffer(PROGRESS_BYTES));
     const worker = new Worker(join(__dirname, 'step-worker.cjs'), {
-      workerData: { hotInstances: this.hotInstances, progress },
+      workerData: { progress },
       execArgv: [],
       resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
     });

@@ -7,12 +7,9 @@ import { parseDmn, type DmnModel } from '../model/dmn';
 import { InlineStepper } from './stepper';
 import { PROGRESS_BYTES, type WireReply, type WireRequest } from './step-thread';
 
-/** The request did not carry the stored state of an instance this thread does not hold live. */
-class Missing extends Error {}
-
 const port = parentPort!;
-const data = workerData as { hotInstances: number; progress: SharedArrayBuffer };
-const stepper = new InlineStepper(data.hotInstances);
+const data = workerData as { progress: SharedArrayBuffer };
+const stepper = new InlineStepper();
 
 /**
  * The element the running step is at, for the engine's thread to name when it stops a step that overran its
@@ -63,7 +60,7 @@ async function handle(request: WireRequest): Promise<WireReply> {
       variables: request.variables,
       action: request.action,
       now: request.now,
-      loadEngine: () => ('engine' in request ? Promise.resolve(request.engine) : Promise.reject(new Missing())),
+      loadEngine: () => Promise.resolve(request.engine),
       loadResource: () => Promise.reject(new Error('not used on the step thread')),
       onElement: atElement,
     });
@@ -71,7 +68,6 @@ async function handle(request: WireRequest): Promise<WireReply> {
     // is plain data.
     return { id, result: JSON.parse(JSON.stringify(result)) as typeof result };
   } catch (error) {
-    if (error instanceof Missing) return { id, missing: true };
     const e = error instanceof Error ? error : new Error(String(error));
     return { id, error: { name: e.name, message: e.message } };
   }

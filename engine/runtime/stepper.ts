@@ -1,19 +1,16 @@
 /**
- * Who runs a step: the session of an instance (live or recovered), the decisions it may call, and what happens to
- * the session afterwards. `InlineStepper` runs steps on the caller's thread; `ThreadStepper` (step-thread.ts) hands
- * them to a worker thread that runs an `InlineStepper` of its own, so that bpmn-engine's work and its garbage stay
- * off the thread that answers requests. Both keep the same instances live and give the same results.
+ * Who runs a step, and where: `InlineStepper` on the caller's thread; `ThreadStepper` (step-thread.ts) hands it to a
+ * worker thread that runs an `InlineStepper` of its own within a time and memory budget. Both give the same results.
  */
 import type { DmnModel } from '../model/dmn';
 import { evaluateDecision } from '../model/dmn';
 import type { ProcessModel } from '../model/process-model';
-import { SessionCache } from './session-cache';
-import { InstanceSession } from './session';
+import { Step } from '../core/step';
 import { DecisionError, type Action, type DecisionEvaluator, type RunResult, type StoredRuntime, type Variables } from './types';
 
 export interface StepRequest {
   instanceKey: string;
-  /** The stored version the step starts from (a live session is used only if it produced this version). */
+  /** The stored version the step starts from (counts the instance's stored steps). */
   version: number;
   definitionKey: string;
   model: ProcessModel;
@@ -24,7 +21,7 @@ export interface StepRequest {
   variables: Variables;
   action: Action;
   now: Date;
-  /** Reads the engine's stored state; called only when the instance has one and is not live. */
+  /** Reads the core's stored state; called only when the instance has one. */
   loadEngine: () => Promise<unknown>;
   /** Reads a deployed resource's file by key (a step thread parses the model and decisions itself, once each). */
   loadResource: (key: string) => Promise<{ name: string; content: string }>;
@@ -34,7 +31,7 @@ export interface StepRequest {
 
 export interface Stepper {
   step(request: StepRequest): Promise<RunResult>;
-  /** Drops every live session (the engine stops). */
+  /** The engine stops. */
   close(): Promise<void>;
 }
 
@@ -53,44 +50,24 @@ export function decider(decisions: Map<string, { model: DmnModel }>): DecisionEv
   };
 }
 
-/**
- * Steps on this thread. Only an instance left waiting for a job worker stays live (it is about to be woken); one
- * waiting for a person, a message or a timer is dropped and recovered from its stored state when something wakes it.
- */
+/** Steps on this thread: the stored state is read, one step runs on the engine's core, and nothing stays in memory. */
 export class InlineStepper implements Stepper {
-  private readonly sessions: SessionCache;
-
-  constructor(hotInstances: number) {
-    this.sessions = new SessionCache(hotInstances);
-  }
-
   async step(request: StepRequest): Promise<RunResult> {
-    const { instanceKey, version } = request;
-    let session = this.sessions.take(instanceKey, version);
-    let stored = request.stored;
-    if (!session) {
-      // Read before the session is made: a caller that cannot give the state (see the step thread) fails here.
-      if (stored) stored = { ...stored, engine: await request.loadEngine() };
-      session = new InstanceSession(request.model);
-    }
-    const result = await session.step({
+    const stored = request.stored && { ...request.stored, engine: await request.loadEngine() };
+    const result = new Step({
+      model: request.model,
       stored,
       variables: request.variables,
       action: request.action,
       now: request.now,
       decide: decider(request.decisions),
       onElement: request.onElement,
-    });
-    if (result.outcome === 'waiting') {
-      result.runtime.version = version + 1;
-      if (result.waits.some((w) => w.kind === 'job')) this.sessions.keep(instanceKey, version + 1, session);
-      else session.dispose();
-    }
+    }).run();
+    if (result.outcome === 'waiting') result.runtime.version = request.version + 1;
     return result;
   }
 
   close(): Promise<void> {
-    this.sessions.clear();
     return Promise.resolve();
   }
 }

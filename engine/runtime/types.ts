@@ -5,18 +5,20 @@
 export type Variables = Record<string, unknown>;
 
 export type Action =
-  | { kind: 'start' }
+  /** `startAt`: a start event that waits for something (message, timer, signal start); default: the none start event */
+  | { kind: 'start'; startAt?: string; variables?: Variables }
   /** run the instance again without any event: re-creates what its waits need (after an incident is resolved) */
   | { kind: 'resume' }
   | { kind: 'complete'; executionId: string; variables: Variables; /** call activities: false drops unmapped child variables */ propagate?: boolean }
   | { kind: 'timer'; executionId: string }
   | { kind: 'message'; executionId: string; variables: Variables }
+  | { kind: 'signal'; executionId: string; variables: Variables }
   /** an escalation thrown in the process a call activity called, for the call activity's boundary events */
   | { kind: 'escalate'; executionId: string; code?: string }
   | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables };
 
 export interface Wait {
-  kind: 'job' | 'user-task' | 'timer' | 'message' | 'call';
+  kind: 'job' | 'user-task' | 'timer' | 'message' | 'signal' | 'call';
   executionId: string;
   elementId: string;
   /** timers: when it is due (ISO) */
@@ -27,7 +29,13 @@ export interface Wait {
   /** messages: the subscription */
   messageName?: string;
   correlationKey?: string;
-  /** Input mappings evaluated when the element was entered: the element's local variables. */
+  /** signals: the subscription */
+  signalName?: string;
+  /** jobs of execution listeners: their type, retries and event (an element's own job takes them from its model) */
+  jobType?: string;
+  retries?: string;
+  listenerEventType?: 'START' | 'END';
+  /** The local variables visible at the element (its own and its enclosing scopes'; the process's are beside). */
   locals: Variables;
 }
 
@@ -40,7 +48,10 @@ export interface ElementEvent {
 }
 
 export interface StoredRuntime {
+  /** The core's state of the instance (core/state.ts). */
   engine: unknown;
+  /** Every variable name the instance has had, with a stable index: a variable's key is its scope's key × 1000 + index. */
+  names?: Record<string, number>;
   locals: Record<string, Variables>;
   /** The waits open after the step that stored this state (kept by the engine to create and close only changes). */
   open?: Array<{ executionId: string; kind: Wait['kind'] }>;
@@ -55,6 +66,7 @@ export type IncidentType =
   | 'EXTRACT_VALUE_ERROR'
   | 'CALLED_DECISION_ERROR'
   | 'DECISION_EVALUATION_ERROR'
+  | 'CALLED_ELEMENT_ERROR'
   | 'UNKNOWN';
 
 export interface RunResult {
@@ -68,6 +80,10 @@ export interface RunResult {
   incident?: { elementId: string; errorType: IncidentType; message: string };
   /** Escalations thrown in this step that no boundary of this instance caught (they go up to a calling process). */
   escalations?: Array<{ code?: string }>;
+  /** Signals thrown in this step, for the engine to broadcast once the step is stored. */
+  signals?: Array<{ name: string; variables: Variables }>;
+  /** An error no catch event of this instance caught (with an UNHANDLED_ERROR_EVENT incident): a calling process may catch it. */
+  raised?: { code: string; message: string };
 }
 
 /**
@@ -76,31 +92,6 @@ export interface RunResult {
  */
 export function incidentResult(stored: StoredRuntime | undefined, variables: Variables, incident: NonNullable<RunResult['incident']>): RunResult {
   return { outcome: 'incident', runtime: stored ?? { engine: null, locals: {} }, variables, waits: [], events: [], incident };
-}
-
-const ELEMENT_TYPES: Record<string, string> = {
-  'bpmn:Process': 'PROCESS',
-  'bpmn:StartEvent': 'START_EVENT',
-  'bpmn:EndEvent': 'END_EVENT',
-  'bpmn:ServiceTask': 'SERVICE_TASK',
-  'bpmn:SendTask': 'SEND_TASK',
-  'bpmn:UserTask': 'USER_TASK',
-  'bpmn:ManualTask': 'MANUAL_TASK',
-  'bpmn:Task': 'TASK',
-  'bpmn:ExclusiveGateway': 'EXCLUSIVE_GATEWAY',
-  'bpmn:ParallelGateway': 'PARALLEL_GATEWAY',
-  'bpmn:IntermediateThrowEvent': 'INTERMEDIATE_THROW_EVENT',
-  'bpmn:BoundaryEvent': 'BOUNDARY_EVENT',
-  'bpmn:IntermediateCatchEvent': 'INTERMEDIATE_CATCH_EVENT',
-  'bpmn:EventBasedGateway': 'EVENT_BASED_GATEWAY',
-  'bpmn:ReceiveTask': 'RECEIVE_TASK',
-  'bpmn:CallActivity': 'CALL_ACTIVITY',
-  'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK',
-  'bpmn:SubProcess': 'SUB_PROCESS',
-};
-
-export function elementType(bpmnType: string): string {
-  return ELEMENT_TYPES[bpmnType] ?? 'UNKNOWN';
 }
 
 export class IncidentSignal extends Error {

@@ -152,6 +152,16 @@ const VERSIONS: string[][] = [
        FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE i.key = t.instance_key`,
     `ALTER TABLE engine_user_task ALTER COLUMN definition_key SET NOT NULL, ALTER COLUMN process_id SET NOT NULL, ALTER COLUMN process_version SET NOT NULL`,
   ],
+  // The engine's own core (issue 24): signal subscriptions beside message ones; start events subscribed per process
+  // definition (no instance yet: message, signal and timer start events); jobs of execution and task listeners.
+  [
+    `ALTER TABLE engine_subscription ADD COLUMN kind text NOT NULL DEFAULT 'message' CHECK (kind IN ('message', 'signal')),
+       ADD COLUMN definition_key bigint, ALTER COLUMN instance_key DROP NOT NULL`,
+    `CREATE INDEX engine_subscription_signal_idx ON engine_subscription (message_name) WHERE state = 'OPEN' AND kind = 'signal'`,
+    `CREATE INDEX engine_subscription_definition_idx ON engine_subscription (definition_key) WHERE definition_key IS NOT NULL`,
+    `ALTER TABLE engine_timer ADD COLUMN definition_key bigint, ALTER COLUMN instance_key DROP NOT NULL`,
+    `ALTER TABLE engine_job ADD COLUMN kind text NOT NULL DEFAULT 'BPMN_ELEMENT', ADD COLUMN listener_event_type text NOT NULL DEFAULT 'UNSPECIFIED'`,
+  ],
 ];
 
 export async function ensureEngineSchema(db: EngineDb): Promise<void> {

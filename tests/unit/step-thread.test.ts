@@ -1,7 +1,6 @@
 /**
- * The engine's steps on a thread of their own give what the same steps give on the caller's thread; live instances
- * stay on the thread, a missing one is recovered from the stored state, and a thread that dies fails only the steps
- * it was running.
+ * The engine's steps on a thread of their own give what the same steps give on the caller's thread, from the stored
+ * state each carries, and a thread that dies fails only the steps it was running.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +69,7 @@ class Instance {
   }
 }
 
-/** What a step gave, without the ids bpmn-engine draws at random. */
+/** What a step gave. */
 const shape = (r: RunResult) => ({
   outcome: r.outcome,
   variables: r.variables,
@@ -100,8 +99,8 @@ describe('steps on the step thread', () => {
 
   it('when an instance runs on the thread, then every step gives what it gives on this thread', async () => {
     // given the same instance driven inline and on the thread
-    const inline = await drive(make(new InlineStepper(10)), '1');
-    const threaded = await drive(make(new ThreadStepper(10)), '1');
+    const inline = await drive(make(new InlineStepper()), '1');
+    const threaded = await drive(make(new ThreadStepper()), '1');
     // then each step waits, maps and ends the same way
     expect(threaded.map(shape)).toEqual(inline.map(shape));
     expect(threaded[1].waits[0]).toMatchObject({ kind: 'job', elementId: 'task-b', locals: { doubled: 42 } });
@@ -110,28 +109,24 @@ describe('steps on the step thread', () => {
     expect(threaded[2].variables).toEqual({ count: 21, finalResult: 'done' });
   });
 
-  it('when an instance waits for a job, then it stays live on the thread; when its step was not committed, then it is recovered from the stored state', async () => {
-    const stepper = make(new ThreadStepper(10));
+  it('when a step was not committed, then the next one steps from the stored state again, and each file is sent to the thread once', async () => {
+    const stepper = make(new ThreadStepper());
     const i = new Instance(stepper, '7', 'two-service-tasks.bpmn');
     const started = await i.step({ kind: 'start' });
-    // the next step finds the instance live: the stored state is not read
     const complete = { kind: 'complete' as const, executionId: started.waits[0].executionId, variables: { count: 1 } };
     const uncommitted = await i.step(complete, false);
     expect(uncommitted.waits[0].elementId).toBe('task-b');
-    expect(i.loads).toBe(0);
-    // that step's transaction rolled back: the thread's session is a version ahead, so the committed state is read
+    // that step's transaction rolled back: the same step from the same stored state gives the same result
     const again = await i.step(complete);
-    expect(i.loads).toBe(1);
     expect(shape(again)).toEqual(shape(uncommitted));
-    // and each file was sent to the thread once
     expect(i.resourcesRead).toEqual(['definition-two-service-tasks.bpmn']);
   });
 
   it('when a business rule task runs on the thread, then the decision it was sent decides', async () => {
-    const stepper = make(new ThreadStepper(10));
+    const stepper = make(new ThreadStepper());
     const decisions: Array<[string, string, string]> = [['decide-case-class', 'dmn-1', 'case-class.dmn']];
     const i = new Instance(stepper, '9', 'business-rule.bpmn', decisions);
-    const inline = new Instance(make(new InlineStepper(10)), '9', 'business-rule.bpmn', decisions);
+    const inline = new Instance(make(new InlineStepper()), '9', 'business-rule.bpmn', decisions);
     i.variables = inline.variables = { category: '垃圾清运' };
     const [onThread, here] = [await i.step({ kind: 'start' }), await inline.step({ kind: 'start' })];
     expect(shape(onThread)).toEqual(shape(here));
@@ -140,7 +135,7 @@ describe('steps on the step thread', () => {
   });
 
   it('when the thread dies during a step, then that step fails and the next one runs on a new thread', async () => {
-    const stepper = make(new ThreadStepper(10));
+    const stepper = make(new ThreadStepper());
     const i = new Instance(stepper, '11', 'two-service-tasks.bpmn');
     const started = await i.step({ kind: 'start' });
     // given a step that keeps the thread busy (a large variable to copy) when the thread is stopped
@@ -150,16 +145,15 @@ describe('steps on the step thread', () => {
     await threadOf(stepper)!.terminate();
     // then the step fails with a reason
     await expect(running).rejects.toThrow(StepThreadError);
-    // and the same step runs on a new thread, from the stored state (the live session died with the old one)
+    // and the same step runs on a new thread, from the stored state
     i.variables = {};
     const retried = await i.step({ kind: 'complete', executionId: started.waits[0].executionId, variables: { count: 2 } });
     expect(retried.waits[0]).toMatchObject({ elementId: 'task-b', locals: { doubled: 4 } });
-    expect(i.loads).toBe(1);
     expect(i.resourcesRead).toEqual(['definition-two-service-tasks.bpmn', 'definition-two-service-tasks.bpmn']);
   });
 
   it('when the engine stops, then its thread ends and no step is taken any more', async () => {
-    const stepper = make(new ThreadStepper(10));
+    const stepper = make(new ThreadStepper());
     const i = new Instance(stepper, '13', 'two-service-tasks.bpmn');
     await i.step({ kind: 'start' });
     const thread = threadOf(stepper)!;

@@ -6,18 +6,12 @@ import { deploy, now, readFixture, startEngine, until, type Any, type EngineHarn
 
 const DAY = 24 * 3600 * 1000;
 
-// Every semantic holds whether an instance stays in memory between steps (hot) or is loaded from the database (cold).
-// And whether the steps run on the engine's step thread (the default) or on the thread that answers the API.
-describe.each([
-  ['hot', '1000', 'true'],
-  ['cold', '0', 'true'],
-  ['hot, inline', '1000', 'false'],
-  ['cold, inline', '0', 'false'],
-])('engine semantics (%s instances)', (_mode, hotInstances, stepThread) => {
+// Every semantic holds whether the steps run on the engine's step thread (the default) or on the thread that answers the API.
+describe.each([['step thread', 'true'], ['inline', 'false']])('engine semantics (%s)', (_mode, stepThread) => {
   let h: EngineHarness;
   let c: Any;
   beforeAll(async () => {
-    h = await startEngine({ ENGINE_HOT_INSTANCES: hotInstances, ENGINE_STEP_THREAD: stepThread });
+    h = await startEngine({ ENGINE_STEP_THREAD: stepThread });
     c = h.client;
     await deploy(c, 'gateway-conditions.bpmn', 'message-catch.bpmn', 'event-gateway.bpmn', 'boundary-timers.bpmn', 'two-service-tasks.bpmn');
   });
@@ -415,7 +409,7 @@ describe.each([
     it('when firing a timer fails for a passing reason, then it stays due and fires on a later round (a deadline is not lost)', async () => {
       // given a timer whose first firing fails inside its transaction (a sequence does not roll back: it fails once)
       const db = h.server.database.db;
-      const suffix = `${hotInstances === '0' ? 'cold' : 'hot'}_${stepThread === 'true' ? 'thread' : 'inline'}`;
+      const suffix = stepThread === 'true' ? 'thread' : 'inline';
       await db.query(`CREATE SEQUENCE timer_blip_${suffix}`);
       await db.query(`CREATE FUNCTION timer_blip_${suffix}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN IF NEW.state = 'FIRED' AND nextval('timer_blip_${suffix}') = 1 THEN RAISE EXCEPTION 'connection blip'; END IF; RETURN NEW; END $$`);
@@ -439,41 +433,35 @@ describe.each([
 
   describe('stored state', () => {
     const db = () => h.server.database.db;
-    const storedProcess = async (processInstanceKey: string) => {
-      const [row] = await db().query<{ runtime: Any }>('SELECT runtime FROM engine_instance WHERE key = $1', [processInstanceKey]);
-      return { engine: row.runtime.engine, process: row.runtime.engine.definitions[0].execution.processes[0].execution };
+    const stored = async (processInstanceKey: string) => {
+      const [row] = await db().query<{ runtime: Any; size: number }>('SELECT runtime, length(runtime::text) AS size FROM engine_instance WHERE key = $1', [processInstanceKey]);
+      return row;
     };
 
-    it('when an instance waits, then only the elements holding its tokens are stored, and one stored with every element (as before) carries on', async () => {
+    it('when an instance waits, then its state holds only the element instances that hold tokens, with the timers they armed', async () => {
       // given an instance waiting at a user task with two boundary timers
       const start = Date.now();
       const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'boundary-timers', variables: { slaDueAt: new Date(start + DAY).toISOString() } });
-      // then its stored state holds those three elements, not the eight others or any flow
-      const first = await storedProcess(processInstanceKey);
-      expect(first.process.children.map((e: Any) => e.id).sort()).toEqual(['task-handle', 'timer-legal', 'timer-warn']);
-      expect(first.process.flows ?? []).toEqual([]);
-
-      // given the state as it was stored before: every element and flow, idle ones included, and tracking on
-      const idleElements = { start: 'bpmn:StartEvent', 'task-warn': 'bpmn:ServiceTask', 'end-done': 'bpmn:EndEvent', 'end-warned': 'bpmn:EndEvent', 'end-escalated': 'bpmn:EndEvent' };
-      const idle = Object.entries(idleElements).map(([id, type]) => ({ id, type, stopped: false, counters: { taken: 0, discarded: 0 } }));
-      const flows = ['flow-1', 'flow-done', 'flow-warn', 'flow-warned', 'flow-legal'].map((id) => ({ id, type: 'bpmn:SequenceFlow', counters: { take: 0, discard: 0, looped: 0 } }));
-      first.process.children.push(...idle);
-      first.process.flows = flows;
-      first.engine.environment.settings.disableTrackState = false;
-      await db().query(`UPDATE engine_instance SET runtime = jsonb_set(runtime, '{engine}', $2::jsonb) WHERE key = $1`, [processInstanceKey, JSON.stringify(first.engine)]);
+      // then its stored state is the process, the task and the task's two timer subscriptions: a few hundred bytes
+      const first = await stored(processInstanceKey);
+      const elements = Object.values(first.runtime.engine.els) as Any[];
+      expect(elements.map((e) => e.e).sort()).toEqual(['boundary-timers', 'task-handle']);
+      const task = elements.find((e) => e.e === 'task-handle');
+      expect(Object.values(task.subs).map((sub: Any) => sub.e).sort()).toEqual(['timer-legal', 'timer-warn']);
+      expect(first.size).toBeLessThan(1000);
 
       // when the non-interrupting timer fires
       await c.pinClock({ timestamp: start + DAY + 1000 });
       const warn = (await activate('notify-overdue')).find((j) => j.processInstanceKey === processInstanceKey);
-      // then the instance went on from that state and is stored compact again
       expect(warn).toBeDefined();
-      const second = await storedProcess(processInstanceKey);
-      expect(second.engine.environment.settings.disableTrackState).toBe(true);
-      expect(second.process.children.map((e: Any) => e.id).sort()).toEqual(['task-handle', 'task-warn', 'timer-legal']);
+      // then the warning task joined the task, which keeps only its legal-deadline timer
+      const second = Object.values((await stored(processInstanceKey)).runtime.engine.els) as Any[];
+      expect(second.map((e) => e.e).sort()).toEqual(['boundary-timers', 'task-handle', 'task-warn']);
+      expect(Object.values(second.find((e) => e.e === 'task-handle').subs).map((sub: Any) => sub.e)).toEqual(['timer-legal']);
       // and both of its tokens finish
       await c.completeJob({ jobKey: warn.jobKey, variables: {} });
-      const [task] = (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
-      await c.completeUserTask({ userTaskKey: task.userTaskKey });
+      const [task2] = (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
+      await c.completeUserTask({ userTaskKey: task2.userTaskKey });
       expect(await stateOf(processInstanceKey)).toBe('COMPLETED');
       expect(await path(processInstanceKey)).toEqual(expect.arrayContaining(['task-warn', 'end-warned', 'task-handle', 'end-done']));
       expect(await path(processInstanceKey)).not.toContain('end-escalated');

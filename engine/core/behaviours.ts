@@ -1,0 +1,171 @@
+/**
+ * What each BPMN element type does once it is activated (its input mappings applied, its boundary events armed):
+ * pass through, wait (for a job, a person, a message, a timer, a signal, a called process), decide, script, throw,
+ * or open a scope of its own. Completion, flows and termination are the step's (step.ts); catching is in catching.ts.
+ */
+import type { ElementMeta } from '../model/types';
+import { evaluateValue } from '../model/feel';
+import { DecisionError, IncidentSignal, type Variables } from '../runtime/types';
+import type { Step } from './step';
+import { completeBody } from './step';
+import { openEventStarts, openSubscription, throwError, throwEscalation } from './catching';
+import { timerDue } from './timers';
+
+export function behave(step: Step, x: string, meta: ElementMeta, payload: Variables | undefined): void {
+  const el = step.state.els[x];
+  switch (meta.type) {
+    case 'bpmn:StartEvent':
+    case 'bpmn:BoundaryEvent':
+      step.completeWith(x, payload);
+      return;
+    case 'bpmn:IntermediateCatchEvent':
+    case 'bpmn:ReceiveTask':
+      // Entered from an event-based gateway whose event happened: it completes with the event's variables.
+      if (payload !== undefined || meta.event === 'link') return step.completeWith(x, payload);
+      if (meta.type === 'bpmn:ReceiveTask' && meta.jobType) break;
+      Object.assign(el, subscriptionFields(step, x, meta));
+      return;
+    case 'bpmn:IntermediateThrowEvent':
+    case 'bpmn:EndEvent':
+      return throwEvent(step, x, meta);
+    case 'bpmn:ScriptTask':
+      if (meta.jobType) break;
+      return step.completeWith(x, { [meta.script!.resultVariable]: evaluate(step, x, meta, meta.script!.expression) });
+    case 'bpmn:BusinessRuleTask':
+      if (meta.jobType) break;
+      return step.completeWith(x, { [meta.decision!.resultVariable]: decide(step, x, meta) });
+    case 'bpmn:UserTask':
+      el.w = 'user-task';
+      return;
+    case 'bpmn:CallActivity':
+      el.cp = calledProcess(step, x, meta);
+      el.w = 'call';
+      return;
+    case 'bpmn:SubProcess': {
+      openEventStarts(step, x, meta.id);
+      const start = step.model.scopes.get(meta.id)!.start!;
+      step.activate({ e: start, p: x, payload: meta.triggeredByEvent ? (payload ?? {}) : undefined });
+      return;
+    }
+    case 'bpmn:EventBasedGateway':
+      for (const flowId of meta.outgoing) openSubscription(step, x, step.meta(step.model.flows.get(flowId)!.target));
+      return;
+    case 'bpmn:ServiceTask':
+    case 'bpmn:SendTask':
+      break;
+    default:
+      // Tasks without behaviour, manual tasks and gateways pass through (a gateway chooses its flows on leaving).
+      return step.leave(x);
+  }
+  el.w = 'job';
+}
+
+/** The id of the process a call activity calls (static, or FEEL evaluated now). */
+export function calledProcess(step: Step, x: string, meta: ElementMeta): string {
+  const called = evaluate(step, x, meta, meta.call!.processId);
+  if (typeof called !== 'string' || called === '') {
+    throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected the called process id of '${meta.id}' to be a non-empty string, but was ${JSON.stringify(called)}`);
+  }
+  return called;
+}
+
+/** The fields of a waiting catch event: a timer's due time, a message's name and key, a signal's name. */
+export function subscriptionFields(step: Step, owner: string, meta: ElementMeta) {
+  const vars = step.scopes.visible(owner);
+  if (meta.event === 'timer') {
+    const due = timerDue(meta, vars, step.now);
+    return { w: 'timer' as const, due: due.due, ...(due.cycle ? { left: due.left, cycle: due.cycle } : {}) };
+  }
+  if (meta.event === 'signal') return { w: 'signal' as const, name: meta.signal!.name };
+  const name = evaluate(step, owner, meta, meta.message!.name, vars);
+  let key: unknown = '';
+  if (meta.message!.correlationKey) {
+    key = evaluate(step, owner, meta, meta.message!.correlationKey, vars);
+    if (typeof key !== 'string' && typeof key !== 'number') {
+      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Failed to extract the correlation key for '${meta.message!.correlationKey}': The value must be either a string or a number, but was ${JSON.stringify(key ?? null)}.`);
+    }
+  }
+  return { w: 'message' as const, name: String(name), key: String(key) };
+}
+
+/** Throw and end events: a message (a job), a signal, an escalation, an error, a link, termination, or nothing. */
+function throwEvent(step: Step, x: string, meta: ElementMeta): void {
+  const el = step.state.els[x];
+  switch (meta.event) {
+    case 'message':
+      el.w = 'job';
+      return;
+    case 'signal':
+      step.signals.push({ name: meta.signal!.name, variables: { ...(step.scopes.locals[x] ?? {}) } });
+      return step.leave(x);
+    case 'escalation':
+      throwEscalation(step, x, meta.escalation!.code!);
+      if (step.state.els[x]) step.leave(x);
+      return;
+    case 'error':
+      return throwError(step, x, meta.error!.code!, '');
+    case 'link': {
+      const target = step.model.scopes.get(meta.parent)!.links.get(meta.link!)!;
+      const scope = el.p!;
+      step.finish(x, 'COMPLETED');
+      step.activate({ e: target, p: scope });
+      return;
+    }
+    case 'terminate': {
+      const scope = el.p!;
+      step.finish(x, 'COMPLETED');
+      for (const child of step.children(scope)) step.terminate(child);
+      step.dropJoins(scope);
+      step.completeScope(scope);
+      return;
+    }
+    default:
+      step.leave(x);
+  }
+}
+
+/** The multi-instance body starts its iterations: all at once, or the next one in sequence. */
+export function startIteration(step: Step, bodyX: string, meta: ElementMeta, first: boolean): void {
+  const body = step.state.els[bodyX];
+  const multi = meta.multi!;
+  if (first) {
+    const items = evaluate(step, bodyX, meta, multi.inputCollection);
+    if (!Array.isArray(items)) {
+      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected result of the expression '${multi.inputCollection.replace(/^\s*=/, '')}' to be 'ARRAY', but was '${typeOf(items)}'.`);
+    }
+    body.mi = { items, next: 0, done: 0, out: items.map(() => null) };
+    if (items.length === 0) return completeBody(step, bodyX, meta);
+  }
+  const mi = body.mi!;
+  const upTo = multi.sequential ? Math.min(mi.next + 1, mi.items.length) : mi.items.length;
+  for (; mi.next < upTo; mi.next++) {
+    const seed: Variables = { loopCounter: mi.next + 1 };
+    if (multi.inputElement) seed[multi.inputElement] = mi.items[mi.next];
+    step.activate({ e: meta.id, p: bodyX, iteration: mi.next, seed });
+  }
+}
+
+function evaluate(step: Step, x: string, meta: ElementMeta, expression: string, vars?: Variables): unknown {
+  try {
+    return evaluateValue(expression, vars ?? step.scopes.visible(x));
+  } catch (error) {
+    throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
+  }
+}
+
+function decide(step: Step, x: string, meta: ElementMeta): unknown {
+  try {
+    return step.input.decide(meta.decision!.decisionId, step.scopes.visible(x));
+  } catch (error) {
+    if (error instanceof DecisionError) throw new IncidentSignal(meta.id, error.errorType, error.message);
+    throw new IncidentSignal(meta.id, 'DECISION_EVALUATION_ERROR', (error as Error).message);
+  }
+}
+
+function typeOf(value: unknown): string {
+  if (value === null || value === undefined) return 'NULL';
+  if (typeof value === 'number') return 'NUMBER';
+  if (typeof value === 'string') return 'STRING';
+  if (typeof value === 'boolean') return 'BOOLEAN';
+  return 'OBJECT';
+}

@@ -1,0 +1,389 @@
+/**
+ * One step of a process instance in the engine's core: the stored state, one action (a job or user task completed,
+ * a BPMN error, a message, a signal, a timer), then element behaviours run until every token waits or the instance
+ * ends. Like Zeebe's processors, each element instance is activated, completed or terminated, over element-instance
+ * records with flow scopes and local variables (state.ts). Nothing here touches the database or keeps anything in
+ * memory between steps: the result is the new state, the element events, the waits, and what goes to other
+ * instances (signals, escalations, an error a calling process may catch).
+ */
+import type { ElementMeta, ProcessModel } from '../model/types';
+import { evaluateCondition, evaluateValue, FeelError } from '../model/feel';
+import {
+  IncidentSignal,
+  incidentResult,
+  type Action,
+  type DecisionEvaluator,
+  type ElementEvent,
+  type RunResult,
+  type StoredRuntime,
+  type Variables,
+} from '../runtime/types';
+import { ROOT, isCoreState, type CoreState, type ElementInstance } from './state';
+import { Scopes } from './variables';
+import { behave, startIteration } from './behaviours';
+import { applyAction, openBoundaries, openEventStarts, joinReady, recheckJoins } from './catching';
+import { waitsOf } from './waits';
+
+/** More element activations than this in one step is a loop that never waits: an incident, not a hung engine. */
+const MAX_ACTIVATIONS = 100_000;
+
+export interface StepInput {
+  model: ProcessModel;
+  stored: StoredRuntime | undefined;
+  variables: Variables;
+  action: Action;
+  now: Date;
+  decide: DecisionEvaluator;
+  /** Told each element the step enters or leaves (the step thread reports it when a step overruns its budget). */
+  onElement?: (elementId: string) => void;
+}
+
+/** An error no catch event caught: an incident here, unless the process that called this one catches it. */
+export class UnhandledError extends IncidentSignal {
+  constructor(
+    elementId: string,
+    readonly code: string,
+    readonly errorMessage: string,
+  ) {
+    super(elementId, 'UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${code}'${errorMessage ? ` with message '${errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`);
+  }
+}
+
+type Activation = { e: string; p: string; flow?: string; payload?: Variables; iteration?: number; seed?: Variables };
+
+export class Step {
+  readonly state: CoreState;
+  readonly scopes: Scopes;
+  readonly events: ElementEvent[] = [];
+  readonly flows = new Set<string>();
+  readonly signals: Array<{ name: string; variables: Variables }> = [];
+  readonly escalations: Array<{ code?: string }> = [];
+  completed = false;
+  private readonly queue: Array<Activation | { scope: string }> = [];
+  private activations = 0;
+
+  constructor(readonly input: StepInput) {
+    const engine = input.stored?.engine;
+    this.state = isCoreState(engine) ? structuredClone(engine) : { core: 1, n: 1, els: { [ROOT]: { e: input.model.processId } } };
+    this.scopes = new Scopes(this.state, structuredClone(input.variables), structuredClone(input.stored?.locals ?? {}));
+  }
+
+  get model(): ProcessModel {
+    return this.input.model;
+  }
+
+  get now(): Date {
+    return this.input.now;
+  }
+
+  meta(id: string): ElementMeta {
+    const meta = this.model.elements.get(id);
+    if (!meta) throw new IncidentSignal(this.model.processId, 'UNKNOWN', `The element '${id}' is not in the deployed process`);
+    return meta;
+  }
+
+  run(): RunResult {
+    const { input } = this;
+    try {
+      if (input.action.kind === 'start') this.start(input.action.startAt, input.action.variables);
+      else applyAction(this, input.action);
+      this.drain();
+    } catch (error) {
+      const incident = asIncident(error, this.model.processId);
+      const result = incidentResult(input.stored, input.variables, { elementId: incident.elementId, errorType: incident.errorType, message: incident.message });
+      if (incident instanceof UnhandledError) result.raised = { code: incident.code, message: incident.errorMessage };
+      return result;
+    }
+    const common = { variables: this.scopes.root, events: this.events, flows: [...this.flows], escalations: this.escalations, signals: this.signals };
+    if (this.completed) return { outcome: 'completed', runtime: { engine: null, locals: {} }, waits: [], ...common };
+    const locals: Record<string, Variables> = {};
+    for (const [x, vars] of Object.entries(this.scopes.locals)) if (this.state.els[x] && Object.keys(vars).length > 0) locals[x] = vars;
+    return { outcome: 'waiting', runtime: { engine: this.state, locals, names: this.names(locals) }, waits: waitsOf(this), ...common };
+  }
+
+  /** The instance starts: its event sub-processes listen, and its none start event (or the one given) is entered. */
+  private start(startAt: string | undefined, payload: Variables | undefined): void {
+    openEventStarts(this, ROOT, this.model.processId);
+    const at = startAt ?? this.model.scopes.get(this.model.processId)?.start;
+    if (!at) throw new IncidentSignal(this.model.processId, 'UNKNOWN', `The process '${this.model.processId}' has no none start event to start at`);
+    this.activate({ e: at, p: ROOT, payload });
+  }
+
+  /** Runs queued activations and scope checks until nothing is left; inclusive joins are checked when all else waits. */
+  private drain(): void {
+    for (;;) {
+      const next = this.queue.shift();
+      if (!next) {
+        if (recheckJoins(this)) continue;
+        return;
+      }
+      if ('scope' in next) this.checkScope(next.scope);
+      else this.activateNow(next);
+    }
+  }
+
+  activate(activation: Activation): void {
+    this.queue.push(activation);
+  }
+
+  /** Activations still queued into a scope (an inclusive join must wait for the tokens they carry). */
+  queuedInto(scope: string): string[] {
+    return this.queue.flatMap((a) => ('e' in a && a.p === scope ? [a.e] : []));
+  }
+
+  newExecution(): string {
+    return `x${this.state.n++}`;
+  }
+
+  children(scope: string): string[] {
+    return Object.keys(this.state.els).filter((x) => this.state.els[x].p === scope);
+  }
+
+  event(executionId: string, meta: ElementMeta, state: ElementEvent['state'], type?: string): void {
+    this.events.push({ executionId, elementId: meta.id, elementName: meta.name, elementType: type ?? meta.instanceType, state });
+    this.input.onElement?.(meta.id);
+  }
+
+  private activateNow(a: Activation): void {
+    if (++this.activations > MAX_ACTIVATIONS) {
+      throw new IncidentSignal(a.e, 'UNKNOWN', `The step activated more than ${MAX_ACTIVATIONS} elements without waiting (a loop that never waits?)`);
+    }
+    const meta = this.meta(a.e);
+    if (a.flow && meta.incoming.length > 1 && (meta.type === 'bpmn:ParallelGateway' || meta.type === 'bpmn:InclusiveGateway')) {
+      const key = `${a.p}|${meta.id}`;
+      const joins = (this.state.joins ??= {});
+      (joins[key] ??= []).push(a.flow);
+      if (!joinReady(this, meta, a.p)) return;
+      this.consumeJoin(meta, a.p);
+    }
+    const x = this.newExecution();
+    const el: ElementInstance = { e: meta.id, p: a.p };
+    if (a.iteration !== undefined) el.i = a.iteration;
+    this.state.els[x] = el;
+    const body = meta.multi && a.iteration === undefined;
+    this.event(x, meta, 'ACTIVE', body ? 'MULTI_INSTANCE_BODY' : undefined);
+    if (body) {
+      openBoundaries(this, x, meta);
+      startIteration(this, x, meta, true);
+      return;
+    }
+    this.applyInputs(x, meta, a.seed);
+    // A multi-instance's boundary events belong to its body, not to each iteration.
+    if (a.iteration === undefined) openBoundaries(this, x, meta);
+    if (meta.listeners.start?.length) {
+      el.ls = { ev: 'start', i: 0 };
+      el.w = 'job';
+      return;
+    }
+    behave(this, x, meta, a.payload);
+  }
+
+  /** A fired join takes one token from each incoming flow that has one. */
+  consumeJoin(meta: ElementMeta, scope: string): void {
+    const key = `${scope}|${meta.id}`;
+    const arrived = this.state.joins![key];
+    for (const flow of new Set(arrived)) arrived.splice(arrived.indexOf(flow), 1);
+    if (arrived.length === 0) delete this.state.joins![key];
+  }
+
+  private applyInputs(x: string, meta: ElementMeta, seed: Variables | undefined): void {
+    if (!seed && meta.inputs.length === 0) return;
+    const local: Variables = { ...seed };
+    this.scopes.locals[x] = local;
+    for (const input of meta.inputs) {
+      try {
+        this.scopes.locals[x] = setLocalPath(local, input.target, evaluateValue(input.source, this.scopes.visible(x)));
+      } catch (error) {
+        throw new IncidentSignal(meta.id, 'IO_MAPPING_ERROR', (error as Error).message);
+      }
+    }
+  }
+
+  /** The element completes with a result (a job's, a message's …): held for its output mappings, or propagated. */
+  completeWith(x: string, variables: Variables | undefined): void {
+    const meta = this.meta(this.state.els[x].e);
+    if (variables && Object.keys(variables).length > 0) {
+      if (meta.outputs.length > 0) for (const [name, value] of Object.entries(variables)) this.scopes.setLocal(x, name, value);
+      else this.scopes.propagate(x, variables);
+    }
+    this.leave(x);
+  }
+
+  /** Output mappings, then end listeners, then the element is done and its outgoing flows are taken. */
+  leave(x: string): void {
+    const el = this.state.els[x];
+    const meta = this.meta(el.e);
+    for (const output of meta.outputs) {
+      let value: unknown;
+      try {
+        value = evaluateValue(output.source, this.scopes.visible(x));
+      } catch (error) {
+        throw new IncidentSignal(meta.id, 'IO_MAPPING_ERROR', (error as Error).message);
+      }
+      this.scopes.propagatePath(el.p, output.target, value);
+    }
+    if (meta.listeners.end?.length) {
+      el.ls = { ev: 'end', i: 0 };
+      el.w = 'job';
+      return;
+    }
+    this.done(x);
+  }
+
+  /** The element completed: a multi-instance iteration reports to its body; anything else takes its flows. */
+  done(x: string): void {
+    const el = this.state.els[x];
+    const meta = this.meta(el.e);
+    if (el.i !== undefined) {
+      iterationDone(this, x, el, meta);
+      return;
+    }
+    const taken = this.selectFlows(x, meta);
+    this.finish(x, 'COMPLETED');
+    this.takeFlows(el.p!, taken);
+  }
+
+  takeFlows(scope: string, taken: string[]): void {
+    for (const id of taken) {
+      this.flows.add(id);
+      this.activate({ e: this.model.flows.get(id)!.target, p: scope, flow: id });
+    }
+    if (taken.length === 0) this.queue.push({ scope });
+  }
+
+  private selectFlows(x: string, meta: ElementMeta): string[] {
+    const gateway = meta.type === 'bpmn:ExclusiveGateway' || meta.type === 'bpmn:InclusiveGateway';
+    if (!gateway || (meta.outgoing.length === 1 && !this.model.flows.get(meta.outgoing[0])!.condition)) return meta.outgoing;
+    const vars = this.scopes.visible(x);
+    const chosen: string[] = [];
+    for (const id of meta.outgoing) {
+      const flow = this.model.flows.get(id)!;
+      if (id === meta.defaultFlow || !flow.condition) continue;
+      let ok: boolean;
+      try {
+        ok = evaluateCondition(flow.condition, vars);
+      } catch (error) {
+        throw new IncidentSignal(meta.id, 'CONDITION_ERROR', (error as Error).message);
+      }
+      if (ok) {
+        chosen.push(id);
+        if (meta.type === 'bpmn:ExclusiveGateway') break;
+      }
+    }
+    if (chosen.length === 0 && meta.defaultFlow) chosen.push(meta.defaultFlow);
+    if (chosen.length === 0) {
+      throw new IncidentSignal(meta.id, 'CONDITION_ERROR', `Expected at least one condition to evaluate to true, or to have a default flow (${meta.id})`);
+    }
+    return chosen;
+  }
+
+  /** The element instance ends (completed or terminated): its event, its subscriptions and locals go. */
+  finish(x: string, state: 'COMPLETED' | 'TERMINATED'): void {
+    const el = this.state.els[x];
+    if (!el) return;
+    this.event(x, this.meta(el.e), state, el.mi ? 'MULTI_INSTANCE_BODY' : undefined);
+    this.scopes.drop(x);
+    delete this.state.els[x];
+  }
+
+  /** Terminates an element instance and everything inside it (children first, as Zeebe does). */
+  terminate(x: string): void {
+    for (const child of this.children(x)) this.terminate(child);
+    this.dropJoins(x);
+    this.finish(x, 'TERMINATED');
+  }
+
+  dropJoins(scope: string): void {
+    for (const key of Object.keys(this.state.joins ?? {})) if (key.startsWith(`${scope}|`)) delete this.state.joins![key];
+  }
+
+  /** A scope with nothing left in it completes (the process instance itself, a sub-process, an event sub-process). */
+  checkScope(scope: string): void {
+    const el = this.state.els[scope];
+    if (!el || this.completed) return;
+    if (this.children(scope).length > 0) return;
+    if (Object.keys(this.state.joins ?? {}).some((key) => key.startsWith(`${scope}|`))) return;
+    this.completeScope(scope);
+  }
+
+  completeScope(scope: string): void {
+    if (scope === ROOT) {
+      this.completed = true;
+      return;
+    }
+    this.leave(scope);
+  }
+
+  /** Every variable name with a stable index (see StoredRuntime.names). */
+  private names(locals: Record<string, Variables>): Record<string, number> {
+    const names = { ...(this.input.stored?.names ?? {}) };
+    let next = Object.keys(names).length;
+    const add = (vars: Variables) => {
+      for (const name of Object.keys(vars)) if (!(name in names)) names[name] = next++;
+    };
+    add(this.scopes.root);
+    for (const vars of Object.values(locals)) add(vars);
+    return names;
+  }
+}
+
+/** A multi-instance iteration completed: its output is collected; the body completes, or the next iteration starts. */
+function iterationDone(step: Step, x: string, el: ElementInstance, meta: ElementMeta): void {
+  const bodyX = el.p!;
+  const body = step.state.els[bodyX];
+  const multi = meta.multi!;
+  if (multi.outputElement) {
+    try {
+      body.mi!.out[el.i!] = evaluateValue(multi.outputElement, step.scopes.visible(x));
+    } catch (error) {
+      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
+    }
+  }
+  step.finish(x, 'COMPLETED');
+  const mi = body.mi!;
+  mi.done++;
+  const active = step.children(bodyX).length;
+  let finished = active === 0 && mi.next >= mi.items.length;
+  if (!finished && multi.completionCondition) {
+    try {
+      finished = evaluateCondition(multi.completionCondition, {
+        ...step.scopes.visible(bodyX),
+        numberOfInstances: mi.items.length,
+        numberOfCompletedInstances: mi.done,
+        numberOfActiveInstances: active,
+        numberOfTerminatedInstances: 0,
+      });
+    } catch (error) {
+      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
+    }
+  }
+  if (finished) {
+    for (const child of step.children(bodyX)) step.terminate(child);
+    completeBody(step, bodyX, meta);
+  } else if (multi.sequential) startIteration(step, bodyX, meta, false);
+}
+
+export function completeBody(step: Step, bodyX: string, meta: ElementMeta): void {
+  const body = step.state.els[bodyX];
+  if (meta.multi!.outputCollection) step.scopes.propagatePath(body.p, meta.multi!.outputCollection, body.mi!.out);
+  const taken = meta.outgoing;
+  step.finish(bodyX, 'COMPLETED');
+  step.takeFlows(body.p!, taken);
+}
+
+function setLocalPath(local: Variables, path: string, value: unknown): Variables {
+  const parts = path.split('.');
+  let node = local;
+  for (const part of parts.slice(0, -1)) {
+    if (typeof node[part] !== 'object' || node[part] === null) node[part] = {};
+    node = node[part] as Variables;
+  }
+  node[parts[parts.length - 1]] = value;
+  return local;
+}
+
+function asIncident(error: unknown, processId: string): IncidentSignal {
+  if (error instanceof IncidentSignal) return error;
+  if (error instanceof FeelError) return new IncidentSignal(processId, 'EXTRACT_VALUE_ERROR', error.message);
+  return new IncidentSignal(processId, 'UNKNOWN', (error as Error)?.message ?? String(error));
+}
