@@ -1048,8 +1048,8 @@ export class EmbeddedEngine {
         processInstanceKey: String(row.instance_key),
         processDefinitionKey: String(row.definition_key),
         elementInstanceKey: String(row.element_key),
-        kind: String(row.kind ?? 'BPMN_ELEMENT'),
-        listenerEventType: String(row.listener_event_type ?? 'UNSPECIFIED'),
+        kind: (row.kind as string | undefined) ?? 'BPMN_ELEMENT',
+        listenerEventType: (row.listener_event_type as string | undefined) ?? 'UNSPECIFIED',
       };
     });
   }

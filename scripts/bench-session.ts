@@ -1,16 +1,18 @@
 /**
- * `npm run bench:session -- <database-url>`: what one cold step of the embedded engine costs — an instance woken
- * from its stored state (a task completed, a rating, a timer) — and what a live instance costs in memory.
+ * `npm run bench:session -- <database-url>`: what one step of the embedded engine's core costs for an instance woken
+ * from its stored state (a task completed, a rating, a timer), and what a waiting instance costs in memory and in
+ * storage.
  *
  * Reads the waiting instances of a database the app has worked on (e.g. one kept by `BENCH_KEEP=1 npm run
- * bench:load`), takes one instance per process and place where it waits, and for each: the stored state's size,
- * the mean time to recover it and store it again (200 rounds, after 20 to warm up; the engine's part of a step,
- * without the database), and the heap one live session holds (100 kept at once, after a full collection).
- * Run with `--expose-gc` (the npm script does).
+ * bench:e2e`), takes one instance per process and place where it waits, and for each: the stored state's size (the
+ * core's state and the local variables, as in the row's `runtime`), the CPU time of one step from that state (the
+ * core's part of a step, without the database: 2,000 rounds after 200 to warm up), and the heap 1,000 such states
+ * hold when loaded (after a full collection). Run with `--expose-gc` (the npm script does).
  */
 import { Client } from 'pg';
 import { parseBpmn, type ProcessModel } from '../engine/model/process-model';
-import { InstanceSession } from '../engine/runtime/session';
+import { Step } from '../engine/core/step';
+import { isCoreState } from '../engine/core/state';
 import type { StoredRuntime, Variables } from '../engine/runtime/types';
 
 interface Row {
@@ -35,54 +37,41 @@ async function main() {
          FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key
         WHERE i.state = 'ACTIVE' AND i.runtime IS NOT NULL AND NOT i.has_incident ORDER BY i.key LIMIT 5000`,
     )
-  ).rows;
+  ).rows.filter((row) => isCoreState(row.runtime.engine));
   await db.end();
 
   const models = new Map<string, ProcessModel>();
   const shapes = new Map<string, Row>();
   for (const row of rows) {
-    const waits = (row.runtime.open ?? []).map((o) => o.executionId.replace(/_[0-9a-f]+$/, '')).sort();
-    const shape = `${row.process_id} ${waits.join(', ')}`;
+    const waits = (row.runtime.open ?? []).map((o) => o.kind).sort();
+    const elements = Object.values((row.runtime.engine as { els: Record<string, { e: string }> }).els).map((el) => el.e).sort();
+    const shape = `${row.process_id}: ${elements.slice(1).join(', ')} (${waits.join(', ')})`;
     if (!shapes.has(shape)) shapes.set(shape, row);
   }
-  console.log('| process: where it waits | stored state | cold step | live session |\n|---|---|---|---|');
+  console.log('| process: where it waits | stored state | step from it (CPU) | loaded state (heap) |\n|---|---|---|---|');
   for (const [shape, row] of [...shapes.entries()].sort()) {
     if (!models.has(row.process_id)) for (const m of await parseBpmn(row.resource_name, row.content)) models.set(m.processId, m);
     const model = models.get(row.process_id)!;
-    const wake = async (engine: unknown) => {
-      const session = new InstanceSession(model);
-      const result = await session.step({ stored: { ...row.runtime, engine }, variables: row.variables, action: { kind: 'resume' }, now: new Date() });
+    const text = JSON.stringify(row.runtime);
+    const step = () => {
+      // As a step does: the stored row parsed, one step run on it (resume: the instance re-derives every wait).
+      const stored = JSON.parse(text) as StoredRuntime;
+      const result = new Step({ model, stored, variables: row.variables, action: { kind: 'resume' }, now: new Date(), decide: () => null }).run();
       if (result.outcome !== 'waiting') throw new Error(`${row.key}: ${result.outcome} ${JSON.stringify(result.incident)}`);
-      return { session, result };
+      return JSON.stringify(result.runtime).length;
     };
-    // One round first: a state stored by an earlier version is stored as this version stores it.
-    const first = await wake(row.runtime.engine);
-    first.session.dispose();
-    const stored = first.result.runtime.engine;
-    for (let i = 0; i < 20; i++) (await wake(stored)).session.dispose();
-    const rounds = 200;
-    const t0 = performance.now();
-    for (let i = 0; i < rounds; i++) (await wake(stored)).session.dispose();
-    const stepMs = (performance.now() - t0) / rounds;
-    const settled = async () => {
-      // Collect until the heap stops shrinking: a disposed session is garbage once the timeouts it left have run.
-      let last = Infinity;
-      for (let i = 0; i < 10; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        gc();
-        const used = process.memoryUsage().heapUsed;
-        if (used >= last - 64 * 1024) return used;
-        last = used;
-      }
-      return last;
-    };
-    // What 100 live sessions hold: the heap with them, less the heap once they are disposed and collected.
-    const live: InstanceSession[] = [];
-    for (let i = 0; i < 100; i++) live.push((await wake(stored)).session);
-    const withLive = await settled();
-    for (const s of live.splice(0)) s.dispose();
-    const perSession = (withLive - (await settled())) / 100;
-    console.log(`| ${shape} | ${(JSON.stringify(stored).length / 1024).toFixed(1)} kB | ${stepMs.toFixed(2)} ms | ${(perSession / 1048576).toFixed(2)} MB |`);
+    for (let i = 0; i < 200; i++) step();
+    const rounds = 2000;
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < rounds; i++) step();
+    const cpu = process.cpuUsage(cpu0);
+    const stepMs = (cpu.user + cpu.system) / 1000 / rounds;
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    const held = Array.from({ length: 1000 }, () => ({ runtime: JSON.parse(text) as unknown, variables: structuredClone(row.variables) }));
+    gc();
+    const perInstance = (process.memoryUsage().heapUsed - before) / held.length;
+    console.log(`| ${shape} | ${(text.length / 1024).toFixed(2)} kB | ${stepMs.toFixed(3)} ms | ${(perInstance / 1024).toFixed(1)} kB |`);
   }
 }
 

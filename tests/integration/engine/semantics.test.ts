@@ -444,7 +444,7 @@ describe.each([['step thread', 'true'], ['inline', 'false']])('engine semantics 
       const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'boundary-timers', variables: { slaDueAt: new Date(start + DAY).toISOString() } });
       // then its stored state is the process, the task and the task's two timer subscriptions: a few hundred bytes
       const first = await stored(processInstanceKey);
-      const elements = Object.values(first.runtime.engine.els) as Any[];
+      const elements: Any[] = Object.values(first.runtime.engine.els);
       expect(elements.map((e) => e.e).sort()).toEqual(['boundary-timers', 'task-handle']);
       const task = elements.find((e) => e.e === 'task-handle');
       expect(Object.values(task.subs).map((sub: Any) => sub.e).sort()).toEqual(['timer-legal', 'timer-warn']);
@@ -455,7 +455,7 @@ describe.each([['step thread', 'true'], ['inline', 'false']])('engine semantics 
       const warn = (await activate('notify-overdue')).find((j) => j.processInstanceKey === processInstanceKey);
       expect(warn).toBeDefined();
       // then the warning task joined the task, which keeps only its legal-deadline timer
-      const second = Object.values((await stored(processInstanceKey)).runtime.engine.els) as Any[];
+      const second: Any[] = Object.values((await stored(processInstanceKey)).runtime.engine.els);
       expect(second.map((e) => e.e).sort()).toEqual(['boundary-timers', 'task-handle', 'task-warn']);
       expect(Object.values(second.find((e) => e.e === 'task-handle').subs).map((sub: Any) => sub.e)).toEqual(['timer-legal']);
       // and both of its tokens finish
