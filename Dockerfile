@@ -9,6 +9,8 @@ WORKDIR /app
 # npm as used to write package-lock.json (it honours package.json's allowScripts).
 RUN npm install -g npm@11.19.1
 COPY package.json package-lock.json ./
+# The fixes applied to dependencies after install (patch-package, the postinstall script).
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build:web
@@ -22,6 +24,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 RUN npm install -g npm@11.19.1
 COPY package.json package-lock.json ./
+# The fixes applied to dependencies after install (patch-package, the postinstall script).
+COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 # What `node --import tsx server/main.ts` and `workers/main.ts` load: the sources, the models deployed on start,
 # the TypeScript settings tsx reads (decorators), and the pages built above.

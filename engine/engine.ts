@@ -17,6 +17,7 @@ import { ThreadStepper } from './runtime/step-thread';
 import { evaluateList, evaluateValue } from './model/feel';
 import { type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/types';
 import { EngineError, invalidArgument, invalidState, notFound } from './errors';
+import { fireStartTimer, openStartEvents, startByMessage, startBySignal, type Definition, type StartContext } from './starts';
 
 export interface EngineOptions {
   db: EngineDb;
@@ -59,11 +60,6 @@ const OPEN_WAIT = {
   signal: { table: 'engine_subscription', states: "'OPEN'" },
 } as const;
 
-interface Definition {
-  key: string;
-  resource_id: string;
-  version: number;
-}
 
 export class EmbeddedEngine {
   private readonly db: EngineDb;
@@ -79,6 +75,7 @@ export class EmbeddedEngine {
   /** Counts deployments, so that a lookup that overlapped one does not keep what it read. */
   private deployments = 0;
   private readonly stepper: Stepper;
+  private readonly starts: StartContext;
   private readonly signals = new EventEmitter();
   private pinned: number | undefined;
   private sweeper: NodeJS.Timeout | undefined;
@@ -95,6 +92,12 @@ export class EmbeddedEngine {
   constructor(private readonly options: EngineOptions) {
     this.db = options.db;
     this.stepper = options.stepThread ? new ThreadStepper({ budgetMs: options.stepBudgetMs }) : new InlineStepper();
+    this.starts = {
+      keys: this.keys,
+      now: () => this.now(),
+      model: (key, q) => this.model(key, q),
+      startInstance: (tx, definition, variables, start) => this.startInstance(tx, definition, variables, undefined, start),
+    };
     this.signals.setMaxListeners(0);
   }
 
@@ -200,6 +203,7 @@ export class EmbeddedEngine {
       checksum: string;
       text: string;
       decisionRequirementsId?: string;
+      model?: ProcessModel;
     }> = [];
     const problems: string[] = [];
     for (const resource of resources) {
@@ -208,8 +212,7 @@ export class EmbeddedEngine {
       if (/\.(bpmn|xml)$/i.test(resource.name)) {
         try {
           const models = await parseBpmn(resource.name, text);
-          if (models.length > 1) problems.push(`${resource.name}: deploy one executable process per file`);
-          for (const m of models) parsed.push({ resource, kind: 'process', id: m.processId, name: m.name, checksum, text });
+          for (const m of models) parsed.push({ resource, kind: 'process', id: m.processId, name: m.name, checksum, text, model: m });
         } catch (error) {
           if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
           else throw error;
@@ -260,6 +263,7 @@ export class EmbeddedEngine {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
             [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text],
           );
+          if (p.model) await openStartEvents(tx, this.starts, key!, p.model);
         }
         if (p.kind === 'process') {
           deployments.push({
@@ -338,9 +342,14 @@ export class EmbeddedEngine {
     let model = this.models.get(definitionKey);
     if (!model) {
       model = (async () => {
-        const file = await this.resourceFile(q, definitionKey, 'process definition');
-        const [parsed] = await parseBpmn(file.name, file.content);
-        return parsed;
+        const [row] = await q.query<{ resource_name: string; content: string; resource_id: string }>(
+          "SELECT resource_name, content, resource_id FROM engine_resource WHERE kind = 'process' AND key = $1",
+          [definitionKey],
+        );
+        if (!row) throw notFound('process definition', definitionKey);
+        // A file may hold more than one process: this definition is the one with its id.
+        const parsed = await parseBpmn(row.resource_name, row.content);
+        return parsed.find((m) => m.processId === row.resource_id) ?? parsed[0];
       })();
       model.catch(() => this.models.delete(definitionKey));
       this.models.set(definitionKey, model);
@@ -482,22 +491,23 @@ export class EmbeddedEngine {
     definition: Definition,
     variables: Variables,
     parent?: { instanceKey: string; executionId: string; propagateChildVariables: boolean },
+    start?: { at: string; correlationKey?: string },
   ): Promise<string> {
     const key = await this.keys.take(tx);
     const now = this.now().toISOString();
     await tx.query(
       `INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date,
-         parent_instance_key, parent_execution_id, propagate_child_variables)
-       VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6, $7, $8)`,
+         parent_instance_key, parent_execution_id, propagate_child_variables, start_correlation_key)
+       VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6, $7, $8, $9)`,
       [key, definition.key, definition.resource_id, JSON.stringify(variables), now, parent?.instanceKey ?? null,
-        parent?.executionId ?? null, parent?.propagateChildVariables ?? true],
+        parent?.executionId ?? null, parent?.propagateChildVariables ?? true, start?.correlationKey ?? null],
     );
     await tx.query(
       `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
        VALUES ($1, $1, 'process', $2, $2, 'PROCESS', 'ACTIVE', $3)`,
       [key, definition.resource_id, now],
     );
-    await this.advance(tx, key, { kind: 'start' });
+    await this.advance(tx, key, start ? { kind: 'start', startAt: start.at } : { kind: 'start' });
     return key;
   }
 
@@ -561,6 +571,8 @@ export class EmbeddedEngine {
     const now = this.now().toISOString();
 
     if (result.outcome === 'incident') {
+      // An error this process did not catch goes to the call activity that called it: caught there, the child ends.
+      if (result.raised && (await this.raiseToCaller(tx, instanceKey, result.raised))) return result;
       const incident = result.incident!;
       const key = await this.keys.take(tx);
       const [element] = await tx.query<{ key: string }>(
@@ -714,12 +726,14 @@ export class EmbeddedEngine {
       `${jobs}UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${takenFlows} WHERE key = $1`,
       params,
     );
+    for (const signal of result.signals ?? []) await this.broadcast(tx, signal.name, signal.variables);
     if (completed) {
       await tx.query(`UPDATE engine_element SET state = 'COMPLETED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'`, [
         instanceKey,
         now,
       ]);
       setImmediate(() => this.signals.emit(`completed:${instanceKey}`));
+      await this.startFromBuffer(tx, instanceKey);
       if (parent?.parent_instance_key) {
         await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
         // The called process is done: the call activity completes with the child's variables, unless an
@@ -754,6 +768,29 @@ export class EmbeddedEngine {
       return this.advance(tx, instanceKey, { kind: 'message', executionId: buffered.execution_id, variables: buffered.variables });
     }
     return result;
+  }
+
+  /**
+   * An error a called process did not catch, offered to its call activity: caught by the caller (or further up), the
+   * caller's step is kept and terminates this process; not caught, nothing of the try is kept (a savepoint) and the
+   * incident stays with this process, where the error was thrown.
+   */
+  private async raiseToCaller(tx: EngineQueryable, instanceKey: string, raised: { code: string; message: string }): Promise<boolean> {
+    const [row] = await tx.query<{ parent_instance_key: string | null; parent_execution_id: string | null }>(
+      'SELECT parent_instance_key::text, parent_execution_id FROM engine_instance WHERE key = $1',
+      [instanceKey],
+    );
+    if (!row?.parent_instance_key || !row.parent_execution_id || !(await this.waitsFor(tx, row.parent_instance_key, row.parent_execution_id))) return false;
+    await tx.query('SAVEPOINT raise_to_caller');
+    const caught = await this.advance(tx, row.parent_instance_key, {
+      kind: 'error', executionId: row.parent_execution_id, errorCode: raised.code, errorMessage: raised.message, variables: {},
+    });
+    if (caught.outcome === 'incident') {
+      await tx.query('ROLLBACK TO SAVEPOINT raise_to_caller');
+      return false;
+    }
+    await tx.query('RELEASE SAVEPOINT raise_to_caller');
+    return true;
   }
 
   /** Escalations a called process did not catch go to the boundary events of the call activity that called it. */
@@ -921,6 +958,31 @@ export class EmbeddedEngine {
     await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE instance_key = $1 AND state = 'ACTIVE'", [key]);
     await this.cancelWaits(tx, key, now, []);
     setImmediate(() => this.signals.emit(`completed:${key}`));
+    await this.startFromBuffer(tx, key);
+  }
+
+  /**
+   * An instance that a message with a correlation key started has ended: a message with the same key that was buffered
+   * meanwhile (it could not start a second instance) starts the next one now.
+   */
+  private async startFromBuffer(tx: EngineQueryable, instanceKey: string): Promise<void> {
+    const [ended] = await tx.query<{ process_id: string; start_correlation_key: string | null }>(
+      'SELECT process_id, start_correlation_key FROM engine_instance WHERE key = $1',
+      [instanceKey],
+    );
+    if (!ended?.start_correlation_key) return;
+    const [next] = await tx.query<{ message_key: string; variables: Variables; element_id: string; definition_key: string; resource_id: string; version: number }>(
+      `SELECT m.key::text AS message_key, m.variables, s.element_id, r.key::text AS definition_key, r.resource_id, r.version
+       FROM engine_message m
+       JOIN engine_subscription s ON s.message_name = m.name AND s.kind = 'message' AND s.state = 'OPEN' AND s.definition_key IS NOT NULL
+       JOIN engine_resource r ON r.key = s.definition_key AND r.resource_id = $1
+       WHERE m.state = 'BUFFERED' AND m.correlation_key = $2 AND m.expires_at > $3 ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
+      [ended.process_id, ended.start_correlation_key, this.now().toISOString()],
+    );
+    if (!next) return;
+    await tx.query("UPDATE engine_message SET state = 'CORRELATED' WHERE key = $1", [next.message_key]);
+    const definition = { key: next.definition_key, resource_id: next.resource_id, version: next.version };
+    await this.startInstance(tx, definition, next.variables, undefined, { at: next.element_id, correlationKey: ended.start_correlation_key });
   }
 
   async cancelProcessInstance(key: string): Promise<void> {
@@ -980,7 +1042,8 @@ export class EmbeddedEngine {
     if (!input.type) throw invalidArgument('Expected a job type, but none given');
     if (!(input.maxJobsToActivate > 0)) throw invalidArgument(`Expected maxJobsToActivate to be greater than 0, but was ${input.maxJobsToActivate}`);
     if (!(input.timeout > 0)) throw invalidArgument(`Expected timeout to be greater than 0, but was ${input.timeout}`);
-    const requestTimeout = input.requestTimeout && input.requestTimeout > 0 ? input.requestTimeout : 10000;
+    // Zeebe's rule: 0 or none is the default long-polling time; a negative one answers at once, jobs or none.
+    const requestTimeout = input.requestTimeout === undefined || input.requestTimeout === 0 ? 10000 : Math.max(0, input.requestTimeout);
     const until = Date.now() + requestTimeout;
     for (;;) {
       if (abort?.aborted) return { jobs: [] };
@@ -1179,13 +1242,16 @@ export class EmbeddedEngine {
       for (const { key } of due) {
         try {
           await this.transaction(async (tx) => {
-            const [timer] = await tx.query<{ instance_key: string; execution_id: string }>(
-              `SELECT instance_key::text, execution_id FROM engine_timer WHERE key = $1 AND state = 'ACTIVE' FOR UPDATE SKIP LOCKED`,
+            const [timer] = await tx.query<{ key: string; instance_key: string | null; execution_id: string; definition_key: string; element_id: string; due_at: string; repetitions: number | null }>(
+              `SELECT key::text, instance_key::text, execution_id, definition_key::text, element_id, due_at, repetitions
+               FROM engine_timer WHERE key = $1 AND state = 'ACTIVE' FOR UPDATE SKIP LOCKED`,
               [key],
             );
             if (!timer) return;
             await tx.query("UPDATE engine_timer SET state = 'FIRED' WHERE key = $1", [key]);
-            await this.advance(tx, timer.instance_key, { kind: 'timer', executionId: timer.execution_id });
+            // A timer start event (no instance yet) starts one; any other moves its instance on.
+            if (timer.instance_key === null) await fireStartTimer(tx, this.starts, timer);
+            else await this.advance(tx, timer.instance_key, { kind: 'timer', executionId: timer.execution_id });
           });
         } catch (error) {
           this.options.onError?.(error);
@@ -1445,7 +1511,7 @@ export class EmbeddedEngine {
     const open = await tx.query<{ key: string; instance_key: string; execution_id: string; process_id: string }>(
       `SELECT s.key::text, s.instance_key::text, s.execution_id, i.process_id
        FROM engine_subscription s JOIN engine_instance i ON i.key = s.instance_key
-       WHERE s.message_name = $1 AND s.correlation_key = $2 AND s.state = 'OPEN'
+       WHERE s.message_name = $1 AND s.correlation_key = $2 AND s.state = 'OPEN' AND s.kind = 'message'
        ORDER BY s.key FOR UPDATE OF s`,
       [name, correlationKey],
     );
@@ -1457,7 +1523,43 @@ export class EmbeddedEngine {
       await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [s.key]);
       await this.advance(tx, s.instance_key, { kind: 'message', executionId: s.execution_id, variables });
     }
-    return subscriptions.map((s) => s.instance_key);
+    // And message start events: a new instance of each process that starts on this message.
+    const started = await startByMessage(tx, this.starts, name, correlationKey, variables);
+    return [...subscriptions.map((s) => s.instance_key), ...started];
+  }
+
+  // ---------------------------------------------------------------- signals
+
+  /** Broadcasts a signal: every signal catch event waiting for its name is triggered, every signal start event starts. */
+  async broadcastSignal(input: { signalName: string; variables?: Variables }) {
+    if (!input.signalName) throw invalidArgument('Expected a signal name, but none given');
+    const variables = input.variables ?? {};
+    if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidArgument('variables must be a JSON object');
+    const result = await this.transaction(async (tx) => {
+      const key = await this.keys.take(tx);
+      await this.broadcast(tx, input.signalName, variables);
+      return { tenantId: TENANT, signalKey: key };
+    });
+    this.notifyJobs();
+    return result;
+  }
+
+  /** A signal reaches the subscriptions open now (a signal is not buffered) and the signal start events. */
+  private async broadcast(tx: EngineQueryable, name: string, variables: Variables): Promise<void> {
+    const open = await tx.query<{ key: string; instance_key: string; execution_id: string }>(
+      `SELECT key::text, instance_key::text, execution_id FROM engine_subscription
+       WHERE kind = 'signal' AND message_name = $1 AND state = 'OPEN' AND instance_key IS NOT NULL ORDER BY key FOR UPDATE`,
+      [name],
+    );
+    if (open.length > 0) {
+      await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = ANY($1::bigint[])", [open.map((s) => s.key)]);
+    }
+    for (const s of open) {
+      // An earlier delivery of this broadcast may have ended the instance or the waiting element.
+      if (!(await this.waitsFor(tx, s.instance_key, s.execution_id))) continue;
+      await this.advance(tx, s.instance_key, { kind: 'signal', executionId: s.execution_id, variables });
+    }
+    await startBySignal(tx, this.starts, name, variables);
   }
 
   /** Sets variables on the process scope of the instance owning the element instance (the engine keeps one scope). */

@@ -263,7 +263,9 @@ export class Step {
       try {
         ok = evaluateCondition(flow.condition, vars);
       } catch (error) {
-        throw new IncidentSignal(meta.id, 'CONDITION_ERROR', (error as Error).message);
+        // A condition that fails or is not a boolean (a missing variable, values of different types) is Zeebe's
+        // EXTRACT_VALUE_ERROR; no condition true and no default flow is its CONDITION_ERROR.
+        throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
       }
       if (ok) {
         chosen.push(id);

@@ -19,13 +19,24 @@ export function isFeel(value: unknown): value is string {
   return typeof value === 'string' && value.trimStart().startsWith('=');
 }
 
+/**
+ * Built-in functions of Camunda's FEEL that feelin lacks. `assert(value, condition[, cause])` gives the value when the
+ * condition holds, and fails the evaluation (an incident) otherwise.
+ */
+const BUILTINS = {
+  assert: (value: unknown, condition: unknown, cause?: unknown) => {
+    if (condition !== true) throw new Error(typeof cause === 'string' ? cause : 'The condition is not fulfilled');
+    return value;
+  },
+};
+
 /** Evaluates "=expr" against the variables, or returns a static value as it is. */
 export function evaluateValue(value: string, variables: Record<string, unknown>): unknown {
   if (!isFeel(value)) return value;
   const expression = value.trimStart().slice(1);
   let result: unknown;
   try {
-    result = evaluate(expression, variables).value;
+    result = evaluate(expression, expression.includes('assert') ? { ...BUILTINS, ...variables } : variables).value;
   } catch (error) {
     throw new FeelError(expression, (error as Error).message);
   }

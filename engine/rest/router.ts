@@ -263,6 +263,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   route('post', '/messages/correlation', ({ body: b }) =>
     engine.correlateMessage({ name: text(b.name, 'name'), correlationKey: optString(b.correlationKey), variables: vars(b.variables) }),
   );
+  route('post', '/signals/broadcast', ({ body: b }) => engine.broadcastSignal({ signalName: text(b.signalName, 'signalName'), variables: vars(b.variables) }));
 
   route('post', '/incidents/search', (c) => engine.searchIncidents(c.body), FRESH);
   route('post', '/incidents/:key/resolution', (c) => engine.resolveIncident(key(c.params)));

@@ -25,7 +25,7 @@ export interface WireRequest {
   definitionKey: string;
   decisions: Array<[decisionId: string, resourceKey: string]>;
   /** Files the thread has not parsed yet: the model (by definition key) and decisions (by resource key). */
-  resources: Array<{ key: string; kind: 'process' | 'decision'; name: string; content: string }>;
+  resources: Array<{ key: string; kind: 'process' | 'decision'; name: string; content: string; /** a file may hold several */ processId?: string }>;
   stored: StoredRuntime | undefined;
   /** The core's stored state of the instance (none when it starts now). */
   engine?: unknown;
@@ -136,7 +136,7 @@ export class ThreadStepper implements Stepper {
     if (this.closed) throw new StepThreadError('the engine was stopped');
     const worker = this.thread();
     const wanted = [
-      { key: request.definitionKey, kind: 'process' as const },
+      { key: request.definitionKey, kind: 'process' as const, processId: request.model.processId },
       ...message.decisions.map(([, key]) => ({ key, kind: 'decision' as const })),
     ].filter((r) => !this.sent.has(r.key));
     const resources = await Promise.all(wanted.map(async (r) => ({ ...r, ...(await request.loadResource(r.key)) })));

@@ -41,7 +41,8 @@ async function handle(request: WireRequest): Promise<WireReply> {
   try {
     for (const r of request.resources) {
       const cache: Map<string, Promise<unknown>> = r.kind === 'process' ? processes : decisions;
-      const model = r.kind === 'process' ? parseBpmn(r.name, r.content).then(([first]) => first) : parseDmn(r.name, r.content);
+      const model =
+        r.kind === 'process' ? parseBpmn(r.name, r.content).then((all) => all.find((m) => m.processId === r.processId) ?? all[0]) : parseDmn(r.name, r.content);
       // A file that did not parse is parsed again when it is sent again.
       model.catch(() => cache.delete(r.key));
       cache.set(r.key, model);

@@ -159,7 +159,10 @@ const VERSIONS: string[][] = [
        ADD COLUMN definition_key bigint, ALTER COLUMN instance_key DROP NOT NULL`,
     `CREATE INDEX engine_subscription_signal_idx ON engine_subscription (message_name) WHERE state = 'OPEN' AND kind = 'signal'`,
     `CREATE INDEX engine_subscription_definition_idx ON engine_subscription (definition_key) WHERE definition_key IS NOT NULL`,
-    `ALTER TABLE engine_timer ADD COLUMN definition_key bigint, ALTER COLUMN instance_key DROP NOT NULL`,
+    `ALTER TABLE engine_timer ADD COLUMN definition_key bigint, ADD COLUMN repetitions integer, ALTER COLUMN instance_key DROP NOT NULL`,
+    `CREATE INDEX engine_timer_definition_idx ON engine_timer (definition_key) WHERE definition_key IS NOT NULL`,
+    // A message start event with a correlation key starts one instance per key at a time.
+    `ALTER TABLE engine_instance ADD COLUMN start_correlation_key text`,
     `ALTER TABLE engine_job ADD COLUMN kind text NOT NULL DEFAULT 'BPMN_ELEMENT', ADD COLUMN listener_event_type text NOT NULL DEFAULT 'UNSPECIFIED'`,
   ],
 ];
