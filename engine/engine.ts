@@ -790,6 +790,8 @@ export class EmbeddedEngine {
       return false;
     }
     await tx.query('RELEASE SAVEPOINT raise_to_caller');
+    // The caller's step took the error as the call activity's action, so it closed nothing of this process: end it.
+    await this.terminate(tx, instanceKey, this.now().toISOString());
     return true;
   }
 
@@ -872,20 +874,31 @@ export class EmbeddedEngine {
     const rows = [...entered.values()];
     const keys: string[] = [];
     for (let i = 0; i < rows.length; i++) keys.push(await this.keys.take(tx));
+    // Each new element instance's flow scope: the process instance, one entered in this step, or an earlier one.
+    const known = new Map<string, string>([['process', instanceKey], ...rows.map((r, i): [string, string] => [r.event.executionId, keys[i]])]);
+    const earlier = [...new Set(rows.map((r) => r.event.scopeExecutionId ?? 'process'))].filter((x) => !known.has(x));
+    if (earlier.length > 0) {
+      const found = await tx.query<{ key: string; execution_id: string }>(
+        'SELECT key::text, execution_id FROM engine_element WHERE instance_key = $1 AND execution_id = ANY($2::text[])',
+        [instanceKey, earlier],
+      );
+      for (const f of found) known.set(f.execution_id, f.key);
+    }
+    const scopes = rows.map((r) => known.get(r.event.scopeExecutionId ?? 'process') ?? instanceKey);
     // One round trip: the update of earlier elements and the insert of new ones in one statement; the keys of the
     // inserted ones come back for the jobs and tasks created on them.
     const inserted = await tx.query<{ key: string; execution_id: string }>(
       `WITH finished AS (
          UPDATE engine_element el SET state = u.s, end_date = $2 FROM unnest($9::text[], $10::text[]) AS u(x, s)
          WHERE el.instance_key = $1 AND el.execution_id = u.x AND el.state = 'ACTIVE' RETURNING 1)
-       INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date)
-       SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END
-       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) AS u(k, x, e, n, t, s)
+       INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date, scope_key)
+       SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END, sk::bigint
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $11::text[]) AS u(k, x, e, n, t, s, sk)
        ON CONFLICT (instance_key, execution_id) DO UPDATE SET state = EXCLUDED.state, end_date = EXCLUDED.end_date
          WHERE engine_element.state = 'ACTIVE' AND EXCLUDED.state <> 'ACTIVE'
        RETURNING key::text, execution_id`,
       [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
-        rows.map((r) => r.event.elementType), rows.map((r) => r.state), [...finished.keys()], [...finished.values()]],
+        rows.map((r) => r.event.elementType), rows.map((r) => r.state), [...finished.keys()], [...finished.values()], scopes],
     );
     return new Map(inserted.map((r) => [r.execution_id, r.key]));
   }

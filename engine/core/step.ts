@@ -131,6 +131,14 @@ export class Step {
     return this.queue.flatMap((a) => ('e' in a && a.p === scope ? [a.e] : []));
   }
 
+  /** Drops the activations queued into a scope that ends before they ran (a multi-instance body completing early). */
+  dequeueInto(scope: string): void {
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const a = this.queue[i];
+      if ('e' in a && a.p === scope) this.queue.splice(i, 1);
+    }
+  }
+
   newExecution(): string {
     return `x${this.state.n++}`;
   }
@@ -140,7 +148,8 @@ export class Step {
   }
 
   event(executionId: string, meta: ElementMeta, state: ElementEvent['state'], type?: string): void {
-    this.events.push({ executionId, elementId: meta.id, elementName: meta.name, elementType: type ?? meta.instanceType, state });
+    const scopeExecutionId = state === 'ACTIVE' ? this.state.els[executionId]?.p : undefined;
+    this.events.push({ executionId, scopeExecutionId, elementId: meta.id, elementName: meta.name, elementType: type ?? meta.instanceType, state });
     this.input.onElement?.(meta.id);
   }
 
@@ -344,7 +353,8 @@ function iterationDone(step: Step, x: string, el: ElementInstance, meta: Element
   step.finish(x, 'COMPLETED');
   const mi = body.mi!;
   mi.done++;
-  const active = step.children(bodyX).length;
+  // Iterations not entered yet (queued in this step) are active too.
+  const active = step.children(bodyX).length + step.queuedInto(bodyX).length;
   let finished = active === 0 && mi.next >= mi.items.length;
   if (!finished && multi.completionCondition) {
     try {
@@ -361,6 +371,7 @@ function iterationDone(step: Step, x: string, el: ElementInstance, meta: Element
   }
   if (finished) {
     for (const child of step.children(bodyX)) step.terminate(child);
+    step.dequeueInto(bodyX);
     completeBody(step, bodyX, meta);
   } else if (multi.sequential) startIteration(step, bodyX, meta, false);
 }

@@ -41,6 +41,8 @@ export interface Wait {
 
 export interface ElementEvent {
   executionId: string;
+  /** The flow scope's execution ('process': the process instance); on entering only. */
+  scopeExecutionId?: string;
   elementId: string;
   elementName: string;
   elementType: string;

@@ -163,6 +163,10 @@ const VERSIONS: string[][] = [
     `CREATE INDEX engine_timer_definition_idx ON engine_timer (definition_key) WHERE definition_key IS NOT NULL`,
     // A message start event with a correlation key starts one instance per key at a time.
     `ALTER TABLE engine_instance ADD COLUMN start_correlation_key text`,
+    // An element instance's flow scope: the sub-process, event sub-process or multi-instance body it runs in, or the
+    // process instance (search by elementInstanceScopeKey).
+    `ALTER TABLE engine_element ADD COLUMN scope_key bigint`,
+    `CREATE INDEX engine_element_scope_idx ON engine_element (scope_key) WHERE scope_key IS NOT NULL`,
     `ALTER TABLE engine_job ADD COLUMN kind text NOT NULL DEFAULT 'BPMN_ELEMENT', ADD COLUMN listener_event_type text NOT NULL DEFAULT 'UNSPECIFIED'`,
   ],
 ];
