@@ -8,8 +8,9 @@ import { createHash } from 'node:crypto';
 import type { EngineDb, EngineQueryable } from './store/db';
 import { ensureEngineSchema } from './store/schema';
 import { KeyAllocator } from './store/keys';
-import { buildOrder, buildWhere, pageOf, type SearchQuery } from './store/search';
-import { SEARCHES, TENANT, definitionResult, instanceResult, INSTANCE_RESULT_COLUMNS, type Row, type SearchSpec } from './store/results';
+import { type SearchQuery } from './store/search';
+import { TENANT, checkTags, type Row } from './store/results';
+import { reads } from './store/reads';
 import { parseBpmn, ModelError, type ProcessModel } from './model/process-model';
 import { parseDmn, evaluateDecision, type DmnModel } from './model/dmn';
 import { InlineStepper, type Stepper } from './runtime/stepper';
@@ -197,7 +198,7 @@ export class EmbeddedEngine {
     if (resources.length === 0) throw invalidArgument('Expected to deploy at least one resource, but none given');
     const parsed: Array<{
       resource: Resource;
-      kind: 'process' | 'form' | 'decision';
+      kind: 'process' | 'form' | 'decision' | 'decision_requirements';
       id: string;
       name: string;
       checksum: string;
@@ -220,6 +221,8 @@ export class EmbeddedEngine {
       } else if (/\.dmn$/i.test(resource.name)) {
         try {
           const dmn = await parseDmn(resource.name, text);
+          // The file's decision requirements graph first: a resource of its own, which its decisions name.
+          parsed.push({ resource, kind: 'decision_requirements', id: dmn.decisionRequirementsId, name: dmn.name, checksum, text });
           for (const d of dmn.decisions) {
             parsed.push({ resource, kind: 'decision', id: d.decisionId, name: d.name, checksum, text, decisionRequirementsId: dmn.decisionRequirementsId });
           }
@@ -248,6 +251,8 @@ export class EmbeddedEngine {
       await tx.query('LOCK TABLE engine_resource IN EXCLUSIVE MODE');
       const deploymentKey = await this.keys.take(tx);
       const deployments: Row[] = [];
+      // The key of each DMN file's decision requirements graph, for its decisions.
+      const graphs = new Map<Resource, string>();
       for (const p of parsed) {
         const [latest] = await tx.query<{ key: string; version: number; checksum: string }>(
           'SELECT key::text, version, checksum FROM engine_resource WHERE kind = $1 AND resource_id = $2 ORDER BY version DESC LIMIT 1',
@@ -255,17 +260,33 @@ export class EmbeddedEngine {
         );
         let key = latest?.key;
         let version = latest?.version ?? 0;
+        const graphKey = p.kind === 'decision' ? graphs.get(p.resource) : undefined;
         if (!latest || latest.checksum !== p.checksum) {
           key = await this.keys.take(tx);
           version += 1;
           await tx.query(
-            `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-            [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text],
+            `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content, decision_requirements_key)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+            [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text, graphKey ?? null],
           );
           if (p.model) await openStartEvents(tx, this.starts, key!, p.model);
+        } else if (graphKey) {
+          // A decision deployed before decision requirements were kept: it belongs to the graph from now on.
+          await tx.query('UPDATE engine_resource SET decision_requirements_key = $2 WHERE key = $1 AND decision_requirements_key IS NULL', [key, graphKey]);
         }
-        if (p.kind === 'process') {
+        if (p.kind === 'decision_requirements') {
+          graphs.set(p.resource, key);
+          deployments.push({
+            decisionRequirements: {
+              decisionRequirementsId: p.id,
+              version,
+              decisionRequirementsName: p.name,
+              tenantId: TENANT,
+              resourceName: p.resource.name,
+              decisionRequirementsKey: key,
+            },
+          });
+        } else if (p.kind === 'process') {
           deployments.push({
             processDefinition: {
               processDefinitionId: p.id,
@@ -284,7 +305,7 @@ export class EmbeddedEngine {
               tenantId: TENANT,
               decisionRequirementsId: p.decisionRequirementsId,
               decisionDefinitionKey: key,
-              decisionRequirementsKey: key,
+              decisionRequirementsKey: graphKey ?? key,
             },
           });
         } else {
@@ -319,22 +340,15 @@ export class EmbeddedEngine {
 
 
   async searchProcessDefinitions(query: SearchQuery & { filter?: { isLatestVersion?: boolean } }) {
-    const latest = query.filter?.isLatestVersion
-      ? ["version = (SELECT max(version) FROM engine_resource r2 WHERE r2.kind = 'process' AND r2.resource_id = engine_resource.resource_id)"]
-      : [];
-    return this.search(SEARCHES.definitions, query, latest);
+    return reads(this.db).searchProcessDefinitions(query);
   }
 
   async getProcessDefinition(key: string) {
-    const [row] = await this.db.query("SELECT * FROM engine_resource WHERE kind = 'process' AND key = $1", [key]);
-    if (!row) throw notFound('process definition', key);
-    return definitionResult(row);
+    return reads(this.db).getProcessDefinition(key);
   }
 
   async getProcessDefinitionXml(key: string): Promise<string> {
-    const [row] = await this.db.query<{ content: string }>("SELECT content FROM engine_resource WHERE kind = 'process' AND key = $1", [key]);
-    if (!row) throw notFound('process definition', key);
-    return row.content;
+    return reads(this.db).getProcessDefinitionXml(key);
   }
 
   /** Parsed once per deployed version. Inside a transaction pass it: PGlite would wait on its own lock otherwise. */
@@ -442,8 +456,10 @@ export class EmbeddedEngine {
     awaitCompletion?: boolean;
     requestTimeout?: number;
     fetchVariables?: string[];
+    tags?: unknown;
   }) {
     const variables = input.variables ?? {};
+    const tags = checkTags(input.tags, 'tags');
     if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidArgument('variables must be a JSON object');
     let definition: Definition | undefined;
     if (input.processDefinitionKey) {
@@ -471,7 +487,7 @@ export class EmbeddedEngine {
       throw invalidArgument('Expected either processDefinitionId or processDefinitionKey, but neither given');
     }
     const completion = input.awaitCompletion ? this.waitForCompletion() : undefined;
-    const instanceKey = await this.transaction((tx) => this.startInstance(tx, definition, variables));
+    const instanceKey = await this.transaction((tx) => this.startInstance(tx, definition, variables, undefined, undefined, tags));
     this.notifyJobs();
     const base = {
       processDefinitionId: String(definition.resource_id),
@@ -479,6 +495,7 @@ export class EmbeddedEngine {
       tenantId: TENANT,
       processDefinitionKey: String(definition.key),
       processInstanceKey: instanceKey,
+      tags,
     };
     if (!completion) return { ...base, variables: {} };
     const vars = await completion.wait(instanceKey, Number(input.requestTimeout) || 20000);
@@ -492,15 +509,16 @@ export class EmbeddedEngine {
     variables: Variables,
     parent?: { instanceKey: string; executionId: string; propagateChildVariables: boolean },
     start?: { at: string; correlationKey?: string },
+    tags: string[] = [],
   ): Promise<string> {
     const key = await this.keys.take(tx);
     const now = this.now().toISOString();
     await tx.query(
       `INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date,
-         parent_instance_key, parent_execution_id, propagate_child_variables, start_correlation_key)
-       VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6, $7, $8, $9)`,
+         parent_instance_key, parent_execution_id, propagate_child_variables, start_correlation_key, tags)
+       VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6, $7, $8, $9, $10)`,
       [key, definition.key, definition.resource_id, JSON.stringify(variables), now, parent?.instanceKey ?? null,
-        parent?.executionId ?? null, parent?.propagateChildVariables ?? true, start?.correlationKey ?? null],
+        parent?.executionId ?? null, parent?.propagateChildVariables ?? true, start?.correlationKey ?? null, tags],
     );
     await tx.query(
       `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
@@ -1009,16 +1027,11 @@ export class EmbeddedEngine {
 
 
   async searchProcessInstances(query: SearchQuery) {
-    return this.search(SEARCHES.instances, query);
+    return reads(this.db).searchProcessInstances(query);
   }
 
   async getProcessInstance(key: string) {
-    const [row] = await this.db.query(
-      `SELECT ${INSTANCE_RESULT_COLUMNS} FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE i.key = $1`,
-      [key],
-    );
-    if (!row) throw notFound('process instance', key);
-    return instanceResult(row);
+    return reads(this.db).getProcessInstance(key);
   }
 
   /** The sequence flows the instance has taken, each once (Camunda's GET /process-instances/{key}/sequence-flows). */
@@ -1042,7 +1055,7 @@ export class EmbeddedEngine {
 
 
   async searchElementInstances(query: SearchQuery) {
-    return this.search(SEARCHES.elements, query);
+    return reads(this.db).searchElementInstances(query);
   }
 
   // ---------------------------------------------------------------- jobs
@@ -1131,8 +1144,8 @@ export class EmbeddedEngine {
   }
 
   private async openJob(tx: EngineQueryable, key: string) {
-    const [job] = await tx.query<{ instance_key: string; execution_id: string; state: string; retries: number }>(
-      'SELECT instance_key::text, execution_id, state, retries FROM engine_job WHERE key = $1 FOR UPDATE',
+    const [job] = await tx.query<{ instance_key: string; execution_id: string; state: string; retries: number; kind: string }>(
+      'SELECT instance_key::text, execution_id, state, retries, kind FROM engine_job WHERE key = $1 FOR UPDATE',
       [key],
     );
     if (!job || job.state === 'COMPLETED' || job.state === 'CANCELED' || job.state === 'ERROR_THROWN') throw notFound('job', key);
@@ -1162,7 +1175,8 @@ export class EmbeddedEngine {
   async failJob(key: string, input: { retries?: number; errorMessage?: string; retryBackOff?: number; variables?: Variables }) {
     await this.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
-      if (job.state !== 'ACTIVATED') throw invalidState(`Expected to fail activated job with key '${key}', but it is in state '${job.state}'`);
+      // Like Zeebe: a job is failed while activatable or activated (a worker may fail a job it never activated).
+      if (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE') throw invalidState(`Expected to fail job with key '${key}', but it is in state '${job.state}'`);
       const retries = Math.max(0, Number(input.retries ?? 0));
       const now = this.now();
       const message = input.errorMessage ?? '';
@@ -1198,6 +1212,9 @@ export class EmbeddedEngine {
     if (!input.errorCode) throw invalidArgument('Expected an errorCode, but none given');
     await this.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
+      if (job.kind !== 'BPMN_ELEMENT') {
+        throw invalidState(`Expected to throw an error for job with key '${key}', but it is a ${job.kind} job: a listener cannot throw a BPMN error`);
+      }
       await tx.query("UPDATE engine_job SET state = 'ERROR_THROWN', error_message = $2 WHERE key = $1", [key, input.errorMessage ?? null]);
       await this.advance(
         tx,
@@ -1295,13 +1312,11 @@ export class EmbeddedEngine {
 
 
   async searchUserTasks(query: SearchQuery) {
-    return this.search(SEARCHES.userTasks, query);
+    return reads(this.db).searchUserTasks(query);
   }
 
   async getUserTask(key: string) {
-    const { items } = await this.searchUserTasks({ filter: { userTaskKey: key } });
-    if (items.length === 0) throw notFound('user task', key);
-    return items[0];
+    return reads(this.db).getUserTask(key);
   }
 
   async getUserTaskForm(key: string) {
@@ -1387,7 +1402,7 @@ export class EmbeddedEngine {
 
 
   async searchIncidents(query: SearchQuery) {
-    return this.search(SEARCHES.incidents, query);
+    return reads(this.db).searchIncidents(query);
   }
 
   /** Resolves an incident: a job incident makes the job activatable again; any other replays the failed step. */
@@ -1588,69 +1603,40 @@ export class EmbeddedEngine {
     });
   }
 
+  /** Variables of every scope, searched in SQL (store/results.ts: keys, scopes, filters). */
   async searchVariables(query: SearchQuery) {
-    const filter = query.filter ?? {};
-    const params: unknown[] = [];
-    const where = buildWhere({ processInstanceKey: filter.processInstanceKey }, { processInstanceKey: { column: 'key', cast: 'bigint' } }, params);
-    // The value is JSON text, as Camunda stores it; normalised so that "42" and " 42 " find the same variable.
-    let valueJson: string | undefined;
-    if (typeof filter.value === 'string') {
-      try {
-        valueJson = JSON.stringify(JSON.parse(filter.value));
-      } catch {
-        throw invalidArgument(`The variable filter's value must be JSON text (e.g. a quoted string or 42), not ${filter.value}`);
-      }
-    }
-    // Name and value narrow the instances in SQL, so a lookup by value finds its instance among all of them.
-    if (typeof filter.name === 'string') {
-      params.push(filter.name);
-      where.push(`variables ? $${params.length}`);
-      if (valueJson !== undefined) {
-        params.push(valueJson);
-        // Without an index on the values (it would cost every step's write): a scan of the instances that have the
-        // name. The app's own starts look only on a retry (see startProcessOnce's firstAttempt).
-        where.push(`variables -> $${params.length - 1} = $${params.length}::jsonb`);
-      }
-    }
-    const rows = await this.db.query<{ key: string; variables: Variables }>(
-      `SELECT key::text, variables FROM engine_instance ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY key LIMIT 1000`,
-      params,
-    );
-    let items = rows.flatMap((row) =>
-      Object.entries(row.variables).map(([name, value]) => ({
-        name,
-        value: JSON.stringify(value),
-        tenantId: TENANT,
-        variableKey: row.key,
-        scopeKey: row.key,
-        processInstanceKey: row.key,
-        isTruncated: false,
-      })),
-    );
-    const nameFilter = filter.name;
-    if (typeof nameFilter === 'string') items = items.filter((i) => i.name === nameFilter);
-    if (valueJson !== undefined) items = items.filter((i) => i.value === valueJson);
-    const { limit, offset } = pageOf(query.page);
-    return { page: { totalItems: items.length }, items: items.slice(offset, offset + limit) };
+    return reads(this.db).searchVariables(query);
   }
 
-  private async search<T>(spec: SearchSpec<T>, query: SearchQuery, extraWhere: string[] = []): Promise<{ page: { totalItems: number }; items: T[] }> {
-    const params: unknown[] = [];
-    const where = [...(spec.where ?? []), ...extraWhere, ...buildWhere(query.filter, spec.fields, params)];
-    const { limit, offset } = pageOf(query.page);
-    const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    // The page's bounds are parameters too: one SQL text per kind of search, whatever the page (the host may prepare it).
-    const rows = await this.db.query<Row>(
-      `SELECT ${spec.select ?? '*'} FROM ${spec.from} ${whereSql} ${buildOrder(query.sort, spec.fields, spec.key)} LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
-      [...params, limit, offset],
-    );
-    // A page that is not full and not past the end tells the total itself; only otherwise are the matches counted
-    // (a round trip and a second pass over them saved on nearly every search the app makes).
-    const told = rows.length < limit && (rows.length > 0 || offset === 0);
-    const total = told
-      ? offset + rows.length
-      : Number((await this.db.query<{ total: string }>(`SELECT count(*) AS total FROM ${spec.from} ${whereSql}`, params))[0].total);
-    return { page: { totalItems: total }, items: rows.map(spec.map) };
+  // ---------------------------------------------------------------- reads only (store/reads.ts)
+
+  async getVariable(key: string) {
+    return reads(this.db).getVariable(key);
+  }
+
+  async getElementInstance(key: string) {
+    return reads(this.db).getElementInstance(key);
+  }
+
+  async getIncident(key: string) {
+    return reads(this.db).getIncident(key);
+  }
+
+  async searchDecisionRequirements(query: SearchQuery) {
+    return reads(this.db).searchDecisionRequirements(query);
+  }
+
+  async getDecisionRequirements(key: string) {
+    return reads(this.db).getDecisionRequirements(key);
+  }
+
+  async getDecisionRequirementsXml(key: string): Promise<string> {
+    return reads(this.db).getDecisionRequirementsXml(key);
+  }
+
+  /** What this engine says of its license (GET /v2/license): none; see store/reads.ts. */
+  getLicense() {
+    return reads(this.db).license();
   }
 }
 

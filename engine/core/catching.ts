@@ -72,7 +72,9 @@ function completed(step: Step, x: string, variables: Variables, propagate: boole
   const el = waiting(step, x, 'complete', ['job', 'user-task', 'call']);
   const meta = step.meta(el.e);
   if (el.ls) {
-    step.scopes.propagate(x, variables);
+    // A start listener's variables are the element's locals (it has not run yet); an end listener's go outwards.
+    if (el.ls.ev === 'start') for (const [name, value] of Object.entries(variables)) step.scopes.setLocal(x, name, value);
+    else step.scopes.propagate(x, variables);
     if (++el.ls.i < meta.listeners[el.ls.ev]!.length) return;
     const ev = el.ls.ev;
     delete el.ls;

@@ -122,7 +122,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`, 'i');
     routes.push({ method, path, pattern, names, handle, fresh });
   };
-  // The searches: each answer is built from the rows read for it (store/results.ts), so they are fresh.
+  // The searches and gets: each answer is built from the rows read for it (store/results.ts), so they are fresh.
   const FRESH = true;
   const key = (params: Record<string, unknown>, name = 'key') => {
     const value = String(params[name]);
@@ -157,6 +157,15 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
       variables: vars(b.variables),
     }),
   );
+  route('post', '/decision-requirements/search', (c) => engine.searchDecisionRequirements(c.body), FRESH);
+  route('get', '/decision-requirements/:key', (c) => engine.getDecisionRequirements(key(c.params)), FRESH);
+  router.get(
+    '/decision-requirements/:key/xml',
+    answer(async (req, res) => {
+      const xml = await engine.getDecisionRequirementsXml(key(req.params));
+      res.status(200).type('text/xml').send(xml);
+    }),
+  );
   route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body), FRESH);
   route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c.params)));
   router.get(
@@ -176,6 +185,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
       awaitCompletion: b.awaitCompletion === true,
       requestTimeout: optNumber(b.requestTimeout, 'requestTimeout'),
       fetchVariables: Array.isArray(b.fetchVariables) ? b.fetchVariables.map(String) : undefined,
+      tags: b.tags,
     }),
   );
   route('post', '/process-instances/search', (c) => engine.searchProcessInstances(c.body), FRESH);
@@ -183,6 +193,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   route('get', '/process-instances/:key/sequence-flows', (c) => engine.getSequenceFlows(key(c.params)));
   route('post', '/process-instances/:key/cancellation', (c) => engine.cancelProcessInstance(key(c.params)));
   route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body), FRESH);
+  route('get', '/element-instances/:key', (c) => engine.getElementInstance(key(c.params)), FRESH);
   route('put', '/element-instances/:key/variables', (c) => engine.setVariables(key(c.params), vars(c.body.variables)));
 
   route('post', '/jobs/activation', async ({ body: b, signal }) => {
@@ -266,8 +277,13 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   route('post', '/signals/broadcast', ({ body: b }) => engine.broadcastSignal({ signalName: text(b.signalName, 'signalName'), variables: vars(b.variables) }));
 
   route('post', '/incidents/search', (c) => engine.searchIncidents(c.body), FRESH);
+  route('get', '/incidents/:key', (c) => engine.getIncident(key(c.params)), FRESH);
   route('post', '/incidents/:key/resolution', (c) => engine.resolveIncident(key(c.params)));
   route('post', '/variables/search', (c) => engine.searchVariables(c.body), FRESH);
+  route('get', '/variables/:key', (c) => engine.getVariable(key(c.params)), FRESH);
+
+  // What this engine is: not Camunda, without a Camunda license (see store/reads.ts, LICENSE).
+  route('get', '/license', () => Promise.resolve(engine.getLicense()), FRESH);
 
   route('put', '/clock', (c) => {
     const timestamp = optNumber(c.body.timestamp, 'timestamp');

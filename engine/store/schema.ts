@@ -169,6 +169,15 @@ const VERSIONS: string[][] = [
     `CREATE INDEX engine_element_scope_idx ON engine_element (scope_key) WHERE scope_key IS NOT NULL`,
     `ALTER TABLE engine_job ADD COLUMN kind text NOT NULL DEFAULT 'BPMN_ELEMENT', ADD COLUMN listener_event_type text NOT NULL DEFAULT 'UNSPECIFIED'`,
   ],
+  // Camunda 8.8's REST surface: process instance tags (set at creation, never changed), and a DMN file's decision
+  // requirements graph as a resource of its own (kind 'decision_requirements', with its own key and version), which
+  // its decisions name. Decisions deployed before this have no such key until their file is deployed again.
+  [
+    `ALTER TABLE engine_instance ADD COLUMN tags text[] NOT NULL DEFAULT '{}'`,
+    `ALTER TABLE engine_resource DROP CONSTRAINT engine_resource_kind_check`,
+    `ALTER TABLE engine_resource ADD CONSTRAINT engine_resource_kind_check CHECK (kind IN ('process', 'form', 'decision', 'decision_requirements'))`,
+    `ALTER TABLE engine_resource ADD COLUMN decision_requirements_key bigint`,
+  ],
 ];
 
 export async function ensureEngineSchema(db: EngineDb): Promise<void> {

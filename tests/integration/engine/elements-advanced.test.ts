@@ -19,17 +19,6 @@ async function failure(promise: Promise<unknown>): Promise<SdkError> {
   throw new Error('expected the call to fail');
 }
 
-/**
- * A request whose answer comes only after other steps of the test (Zeebe answers a user task command once its task
- * listeners are done): settled at once into a value, so it is never an unhandled rejection while it waits.
- */
-type Settled = { ok: true } | { ok: false; status?: number; detail?: string };
-const settle = (promise: Promise<unknown>): Promise<Settled> =>
-  promise.then(
-    () => ({ ok: true }),
-    (error: SdkError) => ({ ok: false, status: error.status, detail: error.detail }),
-  );
-
 describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, refusals', () => {
   let h: EngineHarness;
   let c: Any;
@@ -66,8 +55,6 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
     );
   const variablesNamed = async (processInstanceKey: string, name: string): Promise<Any[]> =>
     (await c.searchVariables({ filter: { processInstanceKey, name }, page: { limit: 100 } }, now)).items;
-  const incidentsOf = async (processInstanceKey: string): Promise<Any[]> =>
-    (await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items;
   /**
    * Activates the jobs of a type and hands out those that match. Activating locks every job of the type, so the ones
    * that do not match are kept for a later call instead of being lost for the job timeout. Long polling answers as
@@ -137,189 +124,22 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
     });
   });
 
-  // -- user task listeners ---------------------------------------------------------------------------------------
-
-  describe('user task listeners', () => {
-    beforeAll(() => deployModels('user-task-listeners'));
-    const userTasksOf = async (processInstanceKey: string): Promise<Any[]> => (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
-    // Task listener jobs are completed without variables: Zeebe refuses variables on them.
-    const completeListener = (job: Any, result?: Record<string, unknown>) => c.completeJob({ jobKey: job.jobKey, ...(result ? { result } : {}) });
-    /** An instance whose user task is created (its creating listener done). */
-    const created = async (caseId: string) => {
-      const pik = await start('user-task-listeners', { caseId });
-      await completeListener(await jobOf('user-task-listeners-creating', pik));
-      const [task] = await userTasksOf(pik);
-      expect(task.state).toBe('CREATED');
-      return { pik, task };
-    };
-
-    it('when a user task with a creating listener is reached, then the task is not created before the listener job (kind TASK_LISTENER, CREATING) completes', async () => {
-      // when
-      const pik = await start('user-task-listeners', { caseId: 'utl-1' });
-      // then
-      const creating = await jobOf('user-task-listeners-creating', pik);
-      expect(creating).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'CREATING', elementId: 'task-review' });
-      expect(creating.userTask.userTaskKey).toEqual(expect.any(String));
-      expect((await userTasksOf(pik)).filter((t) => t.state === 'CREATED')).toEqual([]);
-      // when the listener completes, then the task is created
-      await completeListener(creating);
-      const [task] = await userTasksOf(pik);
-      expect(task).toMatchObject({ state: 'CREATED', userTaskKey: creating.userTask.userTaskKey, elementId: 'task-review' });
-      expect((await elementsOf(pik, 'task-review')).map(typeAndState)).toEqual(['USER_TASK:ACTIVE']);
-    });
-
-    it('when a user task is assigned, then the assigning listener (ASSIGNING) runs before the assignment takes effect, and its correction is applied', async () => {
-      // given
-      const { pik, task } = await created('utl-2');
-      // when (Zeebe answers the request once the listeners are done, so it is awaited later)
-      const assigning = settle(c.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'alice' }));
-      // then
-      const listener = await jobOf('user-task-listeners-assigning', pik);
-      expect(listener).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'ASSIGNING', elementId: 'task-review' });
-      expect(listener.userTask).toMatchObject({ userTaskKey: task.userTaskKey, assignee: 'alice' });
-      expect(listener.userTask.changedAttributes).toContain('assignee');
-      // when the listener corrects the assignee
-      await completeListener(listener, { type: 'userTask', corrections: { assignee: 'bob' } });
-      // then the assignment succeeded, with the correction
-      expect(await assigning).toEqual({ ok: true });
-      expect(await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).toMatchObject({ state: 'CREATED', assignee: 'bob' });
-    });
-
-    it('when the completing listener denies a completion, then the request is refused and the task stays open; completed again and accepted, the process goes on', async () => {
-      // given
-      const { pik, task } = await created('utl-3');
-      // when
-      const first = settle(c.completeUserTask({ userTaskKey: task.userTaskKey, variables: { verdict: 'unsigned' } }));
-      const denying = await jobOf('user-task-listeners-completing', pik);
-      expect(denying).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'COMPLETING', elementId: 'task-review' });
-      await completeListener(denying, { type: 'userTask', denied: true, deniedReason: 'the signature is missing' });
-      // then
-      expect(await first).toMatchObject({ ok: false, status: 409 });
-      expect(await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).toMatchObject({ state: 'CREATED' });
-      expect(await stateOf(pik)).toBe('ACTIVE');
-      expect(await variablesOf(pik)).not.toHaveProperty('verdict');
-      // when completed again and the listener accepts
-      const second = settle(c.completeUserTask({ userTaskKey: task.userTaskKey, variables: { verdict: 'signed' } }));
-      await completeListener(await jobOf('user-task-listeners-completing', pik));
-      // then
-      expect(await second).toEqual({ ok: true });
-      expect(await stateOf(pik)).toBe('COMPLETED');
-      expect(await variablesOf(pik)).toMatchObject({ caseId: 'utl-3', verdict: 'signed' });
-      expect((await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).state).toBe('COMPLETED');
-    });
-  });
-
-  // -- compensation ----------------------------------------------------------------------------------------------
-
-  describe('compensation', () => {
-    beforeAll(() => deployModels('compensation-throw', 'compensation-end'));
-
-    it('when a compensation throw event is reached, then the handlers of the completed activities run, and the throw event waits for them', async () => {
-      // given both activities completed
-      const pik = await start('compensation-throw');
-      await complete(await jobOf('compensation-book-room', pik));
-      await complete(await jobOf('compensation-invite', pik));
-      // then both handlers run and the throw event waits for them
-      const cancelRoom = await jobOf('compensation-cancel-room', pik);
-      const uninvite = await jobOf('compensation-uninvite', pik);
-      expect(cancelRoom).toMatchObject({ elementId: 'task-cancel-room', kind: 'BPMN_ELEMENT' });
-      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:ACTIVE']);
-      expect((await elementsOf(pik, 'boundary-book-room-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
-      expect((await elementsOf(pik, 'boundary-invite-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
-      await noJobOf('compensation-notify', pik);
-      // when one handler completes, then the throw event still waits for the other
-      await complete(cancelRoom);
-      await noJobOf('compensation-notify', pik);
-      // when the other completes, then the throw event completes and the flow goes on
-      await complete(uninvite);
-      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
-      expect((await elementsOf(pik, 'task-uninvite')).map(typeAndState)).toEqual(['SERVICE_TASK:COMPLETED']);
-      await complete(await jobOf('compensation-notify', pik));
-      expect(await stateOf(pik)).toBe('COMPLETED');
-    });
-
-    it('when a compensation end event is reached, then only the activities that completed are compensated, and the process ends after their handlers', async () => {
-      // given the payment was never made
-      const pik = await start('compensation-end', { pay: false });
-      await complete(await jobOf('compensation-reserve', pik));
-      // then only the reservation is undone
-      const release = await jobOf('compensation-release', pik);
-      await noJobOf('compensation-pay-back', pik);
-      expect((await elementsOf(pik, 'end-compensate')).map(typeAndState)).toEqual(['END_EVENT:ACTIVE']);
-      expect(await stateOf(pik)).toBe('ACTIVE');
-      await complete(release);
-      expect(await stateOf(pik)).toBe('COMPLETED');
-      expect(await elementsOf(pik, 'boundary-pay-compensation')).toEqual([]);
-    });
-
-    it('when a compensation end event is reached after both activities completed, then both are compensated', async () => {
-      const pik = await start('compensation-end', { pay: true });
-      await complete(await jobOf('compensation-reserve', pik));
-      await complete(await jobOf('compensation-pay', pik));
-      const handlers = [await jobOf('compensation-release', pik), await jobOf('compensation-pay-back', pik)];
-      expect(await stateOf(pik)).toBe('ACTIVE');
-      for (const job of handlers) await complete(job);
-      expect(await stateOf(pik)).toBe('COMPLETED');
-    });
-  });
-
-  // -- ad-hoc sub-process ----------------------------------------------------------------------------------------
-
-  describe('ad-hoc sub-process', () => {
-    beforeAll(() => deployModels('ad-hoc-sub-process'));
-
-    it('when an ad-hoc sub-process is entered, then exactly the elements named by activeElementsCollection run; when the completion condition is met, then the others are terminated and it completes', async () => {
-      // when
-      const pik = await start('ad-hoc-sub-process', { initialSteps: ['task-research', 'task-call-petitioner'], caseClosed: false });
-      // then
-      const [adhoc] = await elementsOf(pik, 'adhoc-handle');
-      expect(typeAndState(adhoc)).toBe('AD_HOC_SUB_PROCESS:ACTIVE');
-      const research = await jobOf('ad-hoc-research', pik);
-      const call = await jobOf('ad-hoc-call-petitioner', pik);
-      await noJobOf('ad-hoc-close-case', pik);
-      // when one completes without meeting the completion condition, then the sub-process goes on
-      await complete(call, { petitionerReached: true });
-      expect((await elementsOf(pik, 'adhoc-handle')).map(typeAndState)).toEqual(['AD_HOC_SUB_PROCESS:ACTIVE']);
-      // when another element is activated through the API
-      await c.activateAdHocSubProcessActivities({ adHocSubProcessInstanceKey: adhoc.elementInstanceKey, elements: [{ elementId: 'task-close-case' }] });
-      const close = await jobOf('ad-hoc-close-case', pik);
-      // when it completes and meets the completion condition (cancelRemainingInstances defaults to true)
-      await complete(close, { caseClosed: true });
-      // then the element still running is terminated and the sub-process completes
-      expect((await elementsOf(pik, 'task-research')).map(typeAndState)).toEqual(['SERVICE_TASK:TERMINATED']);
-      expect((await failure(complete(research))).status).toBe(404);
-      expect((await elementsOf(pik, 'adhoc-handle')).map(typeAndState)).toEqual(['AD_HOC_SUB_PROCESS:COMPLETED']);
-      expect(await stateOf(pik)).toBe('COMPLETED');
-    });
-
-    it('when activeElementsCollection is empty, then nothing runs and the sub-process waits; an element activated through the API gets its variables', async () => {
-      // when
-      const pik = await start('ad-hoc-sub-process', { initialSteps: [], caseClosed: false });
-      // then
-      const [adhoc] = await elementsOf(pik, 'adhoc-handle');
-      expect(typeAndState(adhoc)).toBe('AD_HOC_SUB_PROCESS:ACTIVE');
-      for (const type of ['ad-hoc-research', 'ad-hoc-call-petitioner', 'ad-hoc-close-case']) await noJobOf(type, pik);
-      // when
-      await c.activateAdHocSubProcessActivities({
-        adHocSubProcessInstanceKey: adhoc.elementInstanceKey,
-        elements: [{ elementId: 'task-close-case', variables: { closeReason: 'duplicate' } }],
-      });
-      // then
-      const close = await jobOf('ad-hoc-close-case', pik);
-      expect(close.variables).toMatchObject({ closeReason: 'duplicate' });
-      await complete(close, { caseClosed: true });
-      expect(await stateOf(pik)).toBe('COMPLETED');
-    });
-
-    it('when activeElementsCollection names an element the sub-process does not have, then an incident holds it', async () => {
-      const pik = await start('ad-hoc-sub-process', { initialSteps: ['task-not-there'], caseClosed: false });
-      const [incident] = await incidentsOf(pik);
-      expect(incident).toMatchObject({ errorType: 'EXTRACT_VALUE_ERROR', elementId: 'adhoc-handle' });
-      await c.cancelProcessInstance({ processInstanceKey: pik });
-    });
-  });
-
   // -- refusal ---------------------------------------------------------------------------------------------------
+
+  describe('elements the embedded engine does not run yet (refused at deployment, never run wrongly)', () => {
+    it.each([
+      ['user-task-listeners', 'task-review', 'user task listeners'],
+      ['compensation-throw', 'boundary-book-room-compensation', 'CompensateEventDefinition'],
+      ['ad-hoc-sub-process', 'adhoc-handle', 'AdHocSubProcess'],
+    ])('when %s.bpmn is deployed, then it is refused with 400 naming %s and what is missing, and nothing is deployed', async (name, elementId, what) => {
+      const error = await failure(deploy(c, model(name)));
+      expect(error.status).toBe(400);
+      expect(error.detail).toContain(elementId);
+      expect(error.detail).toContain(what);
+      expect(error.detail).toContain('not supported by the embedded engine yet');
+      expect((await c.searchProcessDefinitions({ filter: { processDefinitionId: name } }, now)).items).toEqual([]);
+    });
+  });
 
   describe('elements Camunda 8.8 does not execute', () => {
     it.each([
