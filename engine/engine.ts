@@ -1,5 +1,5 @@
 /**
- * The embedded engine: Camunda 8's operations over bpmn-engine, with every instance's state in Postgres.
+ * The embedded engine: Camunda 8's operations over the engine's own core (core/), with every instance's state in Postgres.
  * An instance is loaded only when something wakes it (a job or task completion, an incident resolution); each
  * wake runs one step and stores the result with the jobs and tasks it creates in one transaction.
  */

@@ -85,6 +85,10 @@ export class Step {
   run(): RunResult {
     const { input } = this;
     try {
+      if (input.stored?.engine && !isCoreState(input.stored.engine)) {
+        // Stored by the executor this core replaced (bpmn-engine): it cannot be read here, and is never guessed at.
+        throw new IncidentSignal(this.model.processId, 'UNKNOWN', 'The instance was stored by the engine before its own core (bpmn-engine) and cannot be continued; cancel it and start it again');
+      }
       if (input.action.kind === 'start') this.start(input.action.startAt, input.action.variables);
       else applyAction(this, input.action);
       this.drain();
