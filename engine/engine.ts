@@ -269,7 +269,7 @@ export class EmbeddedEngine {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
             [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text, graphKey ?? null],
           );
-          if (p.model) await openStartEvents(tx, this.starts, key!, p.model);
+          if (p.model) await openStartEvents(tx, this.starts, key, p.model);
         } else if (graphKey) {
           // A decision deployed before decision requirements were kept: it belongs to the graph from now on.
           await tx.query('UPDATE engine_resource SET decision_requirements_key = $2 WHERE key = $1 AND decision_requirements_key IS NULL', [key, graphKey]);
