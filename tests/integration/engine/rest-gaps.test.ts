@@ -175,6 +175,16 @@ describe('Camunda 8.8 REST surface of the embedded engine (strict validation)', 
       expect((await post('/process-instances/search', { page: { from: 0, after: 'WyIxIl0=' } })).status).toBe(400);
       expect((await post('/process-instances/search', { page: { limit: 0 } })).status).toBe(400);
     });
+
+    it('pages the latest process definitions forward only, without a start cursor, as Camunda does', async () => {
+      // when
+      const latest = await h.client.searchProcessDefinitions({ filter: { isLatestVersion: true }, page: { limit: 1 } }, now);
+      const back = await post('/process-definitions/search', { filter: { isLatestVersion: true }, page: { before: latest.page.endCursor } });
+      // then
+      expect(latest.page.startCursor).toBeUndefined();
+      expect(isCursor(latest.page.endCursor)).toBe(true);
+      expect(back.status).toBe(400);
+    });
   });
 
   describe('refused requests', () => {
@@ -318,6 +328,44 @@ describe('Camunda 8.8 REST surface of the embedded engine (strict validation)', 
       expect(values.items.map((v: Any) => v.value)).toEqual(['"local"', '"a-1"']);
       const byScope = await h.client.searchVariables({ filter: { processInstanceKey: key }, sort: [{ field: 'scopeKey', order: 'DESC' }] }, now);
       expect(byScope.items[0].scopeKey).toBe(elementKey);
+    });
+  });
+
+  describe('process instance filters', () => {
+    it('filters by variables, by element instances and incidents, by the call activity, and by any of several filters ($or)', async () => {
+      // given three instances: one with a task that has an incident, one called by the other's task, one plain
+      const [withIncident, called, plain] = await insertInstances(3, (n) => ({
+        state: 'ACTIVE',
+        endDate: null,
+        variables: n === 2 ? { caseId: 'c-3', rating: 5 } : { caseId: `c-${n + 1}` },
+        runtime: n === 0 ? { locals: { 'task-a': { attempt: 2 } } } : null,
+      }));
+      const elementKey = String(takeKeys(1));
+      await sql(
+        `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
+         VALUES ($1, $2, 'task-a', 'task-a', 'Task A', 'SERVICE_TASK', 'ACTIVE', now())`,
+        [elementKey, withIncident],
+      );
+      await sql(
+        `INSERT INTO engine_incident (key, instance_key, element_key, element_id, error_type, error_message, state, creation_time)
+         VALUES ($1, $2, $3, 'task-a', 'JOB_NO_RETRIES', 'SMS gateway refused', 'ACTIVE', now())`,
+        [String(takeKeys(1)), withIncident, elementKey],
+      );
+      await sql(`UPDATE engine_instance SET parent_instance_key = $2, parent_execution_id = 'task-a' WHERE key = $1`, [called, withIncident]);
+      const among = { processInstanceKey: { $in: [withIncident, called, plain] } };
+      const keys = async (filter: Any) =>
+        (await h.client.searchProcessInstances({ filter: { ...among, ...filter }, sort: [{ field: 'processInstanceKey', order: 'ASC' }] }, now)).items.map(
+          (i: Any) => i.processInstanceKey,
+        );
+      // when / then
+      expect(await keys({ variables: [{ name: 'caseId', value: '"c-3"' }, { name: 'rating', value: { $in: ['4', '5'] } }] })).toEqual([plain]);
+      expect(await keys({ variables: [{ name: 'attempt', value: '2' }] })).toEqual([withIncident]);
+      expect(await keys({ elementId: 'task-a', elementInstanceState: 'ACTIVE', hasElementInstanceIncident: true })).toEqual([withIncident]);
+      expect(await keys({ errorMessage: { $like: 'SMS*' } })).toEqual([withIncident]);
+      expect(await keys({ parentElementInstanceKey: elementKey })).toEqual([called]);
+      expect(await keys({ $or: [{ variables: [{ name: 'caseId', value: '"c-3"' }] }, { parentProcessInstanceKey: withIncident }] })).toEqual([called, plain]);
+      const [child] = (await h.client.searchProcessInstances({ filter: { processInstanceKey: called } }, now)).items;
+      expect(child).toMatchObject({ parentProcessInstanceKey: withIncident, parentElementInstanceKey: elementKey, tags: [] });
     });
   });
 
