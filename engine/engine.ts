@@ -423,7 +423,7 @@ export class EmbeddedEngine {
       decisionRequirementsId: model.decisionRequirementsId,
       tenantId: TENANT,
       decisionDefinitionKey: key,
-      decisionRequirementsKey: key,
+      decisionRequirementsKey: String(row.decision_requirements_key ?? key),
       decisionEvaluationKey: await this.keys.take(this.db),
     };
     try {
@@ -726,7 +726,8 @@ export class EmbeddedEngine {
         )
       : [];
     const flows = result.flows ?? [];
-    const params: unknown[] = [instanceKey, JSON.stringify(result.variables), completed ? null : JSON.stringify(result.runtime),
+    // A completed instance keeps its variables' names and indexes (their keys stay what they were).
+    const params: unknown[] = [instanceKey, JSON.stringify(result.variables), JSON.stringify(completed ? { names: result.runtime.names } : result.runtime),
       completed ? 'COMPLETED' : 'ACTIVE', completed ? now : null];
     const takenFlows = flows.length > 0 ? `, taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $${params.push(flows)}::text[]) f ORDER BY f)` : '';
     const jobs = newJobs.length > 0
@@ -984,7 +985,10 @@ export class EmbeddedEngine {
 
   /** Terminates an instance and, through its waits, the processes it called. */
   private async terminate(tx: EngineQueryable, key: string, now: string): Promise<void> {
-    await tx.query("UPDATE engine_instance SET state = 'TERMINATED', end_date = $2, runtime = NULL WHERE key = $1", [key, now]);
+    await tx.query(
+      "UPDATE engine_instance SET state = 'TERMINATED', end_date = $2, runtime = jsonb_build_object('names', runtime->'names') WHERE key = $1",
+      [key, now],
+    );
     await tx.query("UPDATE engine_element SET state = 'TERMINATED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'", [key, now]);
     await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE instance_key = $1 AND state = 'ACTIVE'", [key]);
     await this.cancelWaits(tx, key, now, []);
@@ -1113,7 +1117,7 @@ export class EmbeddedEngine {
        WHERE j.key IN (SELECT key FROM engine_job WHERE type = $1 AND state = 'ACTIVATABLE' AND available_at <= $5
                        ORDER BY key LIMIT $2 FOR UPDATE SKIP LOCKED)
          AND i.key = j.instance_key
-       RETURNING j.*, i.variables, i.definition_key, i.process_id,
+       RETURNING j.*, i.variables, i.definition_key, i.process_id, i.tags,
          (SELECT version FROM engine_resource r WHERE r.key = i.definition_key) AS version`,
       [input.type, input.maxJobsToActivate, input.worker ?? '', new Date(now.getTime() + input.timeout).toISOString(), now.toISOString()],
     );
@@ -1137,6 +1141,7 @@ export class EmbeddedEngine {
         processInstanceKey: String(row.instance_key),
         processDefinitionKey: String(row.definition_key),
         elementInstanceKey: String(row.element_key),
+        tags: (row.tags as string[] | undefined) ?? [],
         kind: (row.kind as string | undefined) ?? 'BPMN_ELEMENT',
         listenerEventType: (row.listener_event_type as string | undefined) ?? 'UNSPECIFIED',
       };

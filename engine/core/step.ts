@@ -99,7 +99,7 @@ export class Step {
       return result;
     }
     const common = { variables: this.scopes.root, events: this.events, flows: [...this.flows], escalations: this.escalations, signals: this.signals };
-    if (this.completed) return { outcome: 'completed', runtime: { engine: null, locals: {} }, waits: [], ...common };
+    if (this.completed) return { outcome: 'completed', runtime: { engine: null, locals: {}, names: this.names({}) }, waits: [], ...common };
     const locals: Record<string, Variables> = {};
     for (const [x, vars] of Object.entries(this.scopes.locals)) if (this.state.els[x] && Object.keys(vars).length > 0) locals[x] = vars;
     return { outcome: 'waiting', runtime: { engine: this.state, locals, names: this.names(locals) }, waits: waitsOf(this), ...common };

@@ -49,10 +49,10 @@ describe.each([['step thread', 'true'], ['inline', 'false']])('engine semantics 
       expect(await path(processInstanceKey)).toContain('end-simple');
     });
 
-    it('when a condition is not boolean (a variable is missing), then an EXTRACT_VALUE_ERROR incident (no flow guessed)', async () => {
+    it('when a variable is missing, then no condition is true (null = "simple" is false in FEEL) and, without a default flow, a CONDITION_ERROR incident', async () => {
       const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'gateway-conditions', variables: {} });
       const [incident] = (await c.searchIncidents({ filter: { processInstanceKey } }, now)).items;
-      expect(incident.errorType).toBe('EXTRACT_VALUE_ERROR');
+      expect(incident.errorType).toBe('CONDITION_ERROR');
       expect((await c.getProcessInstance({ processInstanceKey }, now)).hasIncident).toBe(true);
     });
   });
