@@ -423,7 +423,7 @@ export class EmbeddedEngine {
       decisionRequirementsId: model.decisionRequirementsId,
       tenantId: TENANT,
       decisionDefinitionKey: key,
-      decisionRequirementsKey: String(row.decision_requirements_key ?? key),
+      decisionRequirementsKey: typeof row.decision_requirements_key === 'string' ? row.decision_requirements_key : key,
       decisionEvaluationKey: await this.keys.take(this.db),
     };
     try {
