@@ -5,19 +5,7 @@
  * engine/docs/zeebe-events-and-api.md (§4, jobs and listener kinds), and the Camunda 8.8 docs named there.
  */
 import { deploy, now, startEngine, TEST_EPOCH, type Any, type EngineHarness } from '../../support/engine';
-
-const MINUTE = 60 * 1000;
-const model = (name: string) => `elements/${name}.bpmn`;
-
-type SdkError = { status?: number; title?: string; detail?: string };
-async function failure(promise: Promise<unknown>): Promise<SdkError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as SdkError;
-  }
-  throw new Error('expected the call to fail');
-}
+import { elementHelpers, failure, model } from '../../support/elements';
 
 describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, refusals', () => {
   let h: EngineHarness;
@@ -30,54 +18,7 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
   beforeEach(() => c.pinClock({ timestamp: TEST_EPOCH }));
   afterEach(() => c.resetClock());
 
-  // -- helpers (as in elements.test.ts) --------------------------------------------------------------------------
-
-  const deployModels = async (...names: string[]) => {
-    for (const name of names) await deploy(c, model(name));
-  };
-  const start = async (processDefinitionId: string, variables: Record<string, unknown> = {}): Promise<string> =>
-    (await c.createProcessInstance({ processDefinitionId, variables })).processInstanceKey;
-  const stateOf = async (processInstanceKey: string): Promise<string> => (await c.getProcessInstance({ processInstanceKey }, now)).state;
-  const elementsOf = async (processInstanceKey: string, elementId?: string): Promise<Any[]> =>
-    (
-      await c.searchElementInstances(
-        { filter: { processInstanceKey, ...(elementId ? { elementId } : {}) }, sort: [{ field: 'elementInstanceKey', order: 'ASC' }], page: { limit: 200 } },
-        now,
-      )
-    ).items;
-  const typeAndState = (e: Any) => `${e.type}:${e.state}`;
-  const variablesOf = async (processInstanceKey: string): Promise<Record<string, unknown>> =>
-    Object.fromEntries(
-      (await c.searchVariables({ filter: { processInstanceKey, scopeKey: processInstanceKey }, page: { limit: 100 } }, now)).items.map((v: Any) => [
-        v.name,
-        JSON.parse(v.value),
-      ]),
-    );
-  const variablesNamed = async (processInstanceKey: string, name: string): Promise<Any[]> =>
-    (await c.searchVariables({ filter: { processInstanceKey, name }, page: { limit: 100 } }, now)).items;
-  /**
-   * Activates the jobs of a type and hands out those that match. Activating locks every job of the type, so the ones
-   * that do not match are kept for a later call instead of being lost for the job timeout. Long polling answers as
-   * soon as there are jobs; without `wait` (or when kept jobs match already) it answers at once (requestTimeout < 0).
-   */
-  const kept = new Map<string, Any[]>();
-  const jobsWhere = async (type: string, match: (job: Any) => boolean, wait = true): Promise<Any[]> => {
-    const before = kept.get(type) ?? [];
-    const longPoll = wait && !before.some(match);
-    const { jobs } = await c.activateJobs({ type, timeout: 10 * MINUTE, maxJobsToActivate: 50, worker: 'elements-test', requestTimeout: longPoll ? 2000 : -1 });
-    // a kept job that timed out (the clock was moved on) comes again: once is enough
-    const all = [...new Map([...before, ...(jobs as Any[])].map((j) => [j.jobKey, j])).values()];
-    kept.set(type, all.filter((j) => !match(j)));
-    return all.filter(match);
-  };
-  const jobOf = async (type: string, processInstanceKey: string): Promise<Any> => {
-    const jobs = await jobsWhere(type, (j) => j.processInstanceKey === processInstanceKey);
-    expect(jobs.map((j) => `${j.type}@${j.elementId}`)).toHaveLength(1);
-    return jobs[0];
-  };
-  const noJobOf = async (type: string, processInstanceKey: string) =>
-    expect((await jobsWhere(type, (j) => j.processInstanceKey === processInstanceKey, false)).map((j) => j.elementId)).toEqual([]);
-  const complete = (job: Any, variables: Record<string, unknown> = {}) => c.completeJob({ jobKey: job.jobKey, variables });
+  const { deployModels, start, stateOf, elementsOf, typeAndState, variablesOf, variablesNamed, jobOf, noJobOf, complete } = elementHelpers(() => c);
 
   // -- execution listeners ---------------------------------------------------------------------------------------
 
