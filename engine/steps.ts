@@ -1,0 +1,380 @@
+/**
+ * One step of an instance, stored: its row read and locked, the core run (runtime/stepper.ts), and the result
+ * written in the caller's transaction — element instances, new and closed waits (jobs, user tasks, timers,
+ * subscriptions, called processes), the instance row; errors and escalations passed to the calling process; signals
+ * thrown broadcast.
+ */
+import type { EngineQueryable } from './store/db';
+import { type ProcessModel } from './model/process-model';
+import { evaluateList, evaluateValue } from './model/feel';
+import { type Action, type RunResult, type Variables, type Wait } from './runtime/types';
+import { invalidState, notFound } from './errors';
+import { type InstanceRow, INSTANCE_COLUMNS, OPEN_WAIT, type Kernel } from './kernel';
+
+export class Steps {
+  constructor(private readonly k: Kernel) {}
+
+  /**
+   * Runs one step of an instance inside the caller's transaction and stores everything it produced.
+   * An incident keeps the instance at its last wait state and remembers the action, to be replayed on resolution.
+   */
+  async advance(tx: EngineQueryable, instanceKey: string, action: Action, jobKey?: string, loaded?: InstanceRow): Promise<RunResult> {
+    // The engine's own state (the bulk of the row) is read only when the instance is not live in memory; a caller
+    // that locked and read the row already (a job's completion, in the same statement) passes it.
+    const [instance] = loaded
+      ? [loaded]
+      : await tx.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS('engine_instance')} FROM engine_instance WHERE key = $1 FOR UPDATE`, [instanceKey]);
+    if (!instance) throw notFound('process instance', instanceKey);
+    if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
+    const model = await this.k.model(instance.definition_key, tx);
+    const stored = instance.runtime ?? undefined;
+    const version = stored?.version ?? 0;
+    const result = await this.k.stepper.step({
+      instanceKey,
+      version,
+      definitionKey: instance.definition_key,
+      model,
+      decisions: await this.k.decisionsFor(tx, model),
+      stored,
+      variables: instance.variables,
+      action,
+      now: this.k.now(),
+      loadEngine: () => Promise.resolve(stored?.engine),
+      loadResource: (key) => this.k.resourceFile(tx, key, 'resource'),
+    });
+    const now = this.k.now().toISOString();
+
+    if (result.outcome === 'incident') {
+      // An error this process did not catch goes to the call activity that called it: caught there, the child ends.
+      if (result.raised && (await this.raiseToCaller(tx, instanceKey, result.raised))) return result;
+      const incident = result.incident!;
+      const key = await this.k.keys.take(tx);
+      const [element] = await tx.query<{ key: string }>(
+        `SELECT key::text FROM engine_element WHERE instance_key = $1 AND element_id = $2 AND state = 'ACTIVE' ORDER BY key DESC LIMIT 1`,
+        [instanceKey, incident.elementId],
+      );
+      await tx.query(
+        `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
+        [key, instanceKey, element?.key ?? null, incident.elementId, jobKey ?? null, incident.errorType, incident.message, now],
+      );
+      await tx.query('UPDATE engine_instance SET has_incident = true, pending_action = $2 WHERE key = $1', [
+        instanceKey,
+        JSON.stringify(action),
+      ]);
+      return result;
+    }
+
+    const elementKeys = await this.storeElementEvents(tx, instanceKey, result, now);
+
+    // Waits: create the new ones, close the open ones the step left behind (an interrupted task, the losing branch
+    // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
+    const previous = stored?.open;
+    const current = new Set(result.waits.map((w) => w.executionId));
+    // An escalation leaves the call activity waiting (or, interrupting, takes it away: then its child must go).
+    const released = 'executionId' in action && action.kind !== 'escalate' ? action.executionId : undefined;
+    if (!previous) {
+      if (stored) await this.k.waitStore.cancelWaits(tx, instanceKey, now, [...current]);
+    } else {
+      // The wait the action released was closed by the caller already (job or task completed, timer fired …).
+      const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
+      if (gone.length > 0) await this.k.waitStore.closeWaits(tx, instanceKey, now, gone);
+    }
+    const before = new Set((previous ?? []).map((w) => w.executionId));
+    // Without a record of the previous waits (or when resuming after an incident) every wait is checked against
+    // the tables, so that what exists is kept and what is missing (e.g. a called process) is created.
+    const verify = (!previous && stored !== undefined) || action.kind === 'resume';
+    // The released wait may come back at once under the same execution (a cycle timer's next repetition).
+    const fresh =
+      previous && !verify ? result.waits.filter((w) => !before.has(w.executionId) || w.executionId === released) : result.waits;
+    result.runtime.open = result.waits.map((w) => ({ executionId: w.executionId, kind: w.kind }));
+    const newJobs: Array<Record<string, unknown>> = [];
+    const scope = (locals: Variables) => ({ ...result.variables, ...locals });
+    for (const wait of fresh) {
+      if (wait.kind === 'call') {
+        await this.callProcess(tx, instanceKey, model, result.variables, wait, now);
+        continue;
+      }
+      if (verify) {
+        const open = OPEN_WAIT[wait.kind];
+        const [existing] = await tx.query(
+          `SELECT 1 FROM ${open.table} WHERE instance_key = $1 AND execution_id = $2 AND state IN (${open.states})`,
+          [instanceKey, wait.executionId],
+        );
+        if (existing) continue;
+      }
+      if (wait.kind === 'timer') {
+        await tx.query(
+          `INSERT INTO engine_timer (key, instance_key, execution_id, element_id, due_at, state) VALUES ($1, $2, $3, $4, $5, 'ACTIVE')`,
+          [await this.k.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.dueAt],
+        );
+        continue;
+      }
+      if (wait.kind === 'message' || wait.kind === 'signal') {
+        await tx.query(
+          `INSERT INTO engine_subscription (key, instance_key, execution_id, element_id, message_name, correlation_key, state, kind)
+           VALUES ($1, $2, $3, $4, $5, $6, 'OPEN', $7)`,
+          [await this.k.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.messageName ?? wait.signalName, wait.correlationKey ?? '', wait.kind],
+        );
+        continue;
+      }
+      const meta = model.elements.get(wait.elementId)!;
+      const known = elementKeys.get(wait.executionId);
+      const [element] = known
+        ? [{ key: known }]
+        : await tx.query<{ key: string }>('SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2', [
+            instanceKey,
+            wait.executionId,
+          ]);
+      const key = await this.k.keys.take(tx);
+      if (wait.kind === 'job') {
+        const type = wait.jobType ?? meta.jobType!;
+        this.k.newJobTypes.add(type);
+        const retriesText = wait.jobType ? wait.retries : meta.retries;
+        const retries = Number(retriesText ? evaluateValue(retriesText, scope(wait.locals)) : 3);
+        // Written together with the instance's own row below (one round trip for both).
+        newJobs.push({
+          key, instance_key: instanceKey, element_key: element.key, execution_id: wait.executionId, element_id: wait.elementId,
+          type, retries: Number.isFinite(retries) ? retries : 3, custom_headers: wait.jobType ? {} : meta.headers, locals: wait.locals,
+          kind: wait.listenerEventType ? 'EXECUTION_LISTENER' : 'BPMN_ELEMENT', listener_event_type: wait.listenerEventType ?? 'UNSPECIFIED',
+        });
+      } else {
+        const u = meta.userTask ?? {};
+        const vars = scope(wait.locals);
+        const one = (v: string | undefined) => {
+          const r = v === undefined ? undefined : evaluateValue(v, vars);
+          return r == null || r === '' ? null : typeof r === 'string' ? r : JSON.stringify(r);
+        };
+        let formKey: string | null = null;
+        if (u.formId) {
+          formKey = (await this.k.latestResource(tx, 'form', u.formId))?.key ?? null;
+        }
+        const dueDate = one(u.dueDate);
+        const followUpDate = one(u.followUpDate);
+        // The process's key, id, version and name from its definition (always there: the instance's foreign key).
+        await tx.query(
+          `INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee,
+             candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id, external_form_reference, priority,
+             custom_headers, creation_date, definition_key, process_id, process_version, process_name)
+           SELECT $1, $2, $3, $4, $5, $6, 'CREATED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, r.key, r.resource_id, r.version, r.name
+           FROM engine_resource r WHERE r.key = $18`,
+          [key, instanceKey, element.key, wait.executionId, wait.elementId, meta.name, one(u.assignee),
+            evaluateList(u.candidateGroups, vars), evaluateList(u.candidateUsers, vars),
+            dueDate ? new Date(dueDate).toISOString() : null, followUpDate ? new Date(followUpDate).toISOString() : null,
+            formKey, u.formId ?? null, u.externalReference ?? null, Number(one(u.priority) ?? 50), JSON.stringify(meta.headers), now,
+            instance.definition_key],
+        );
+      }
+    }
+
+    const completed = result.outcome === 'completed';
+    if (completed && previous) {
+      const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
+      if (gone.length > 0) await this.k.waitStore.closeWaits(tx, instanceKey, now, gone);
+    } else if (completed) {
+      await this.k.waitStore.cancelWaits(tx, instanceKey, now, []);
+    }
+    const escalations = result.escalations ?? [];
+    const [parent] = completed || escalations.length > 0
+      ? await tx.query<{ parent_instance_key: string | null; parent_execution_id: string; propagate_child_variables: boolean }>(
+          'SELECT parent_instance_key::text, parent_execution_id, propagate_child_variables FROM engine_instance WHERE key = $1',
+          [instanceKey],
+        )
+      : [];
+    const flows = result.flows ?? [];
+    // A completed instance keeps its variables' names and indexes (their keys stay what they were).
+    const params: unknown[] = [instanceKey, JSON.stringify(result.variables), JSON.stringify(completed ? { names: result.runtime.names } : result.runtime),
+      completed ? 'COMPLETED' : 'ACTIVE', completed ? now : null];
+    const takenFlows = flows.length > 0 ? `, taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $${params.push(flows)}::text[]) f ORDER BY f)` : '';
+    const jobs = newJobs.length > 0
+      ? `WITH jobs AS (
+           INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
+             available_at, locals, created_at, kind, listener_event_type)
+           SELECT key, instance_key, element_key, execution_id, element_id, type, 'ACTIVATABLE', retries, custom_headers,
+             $${params.push(now)}, locals, $${params.length}, kind, listener_event_type
+           FROM jsonb_to_recordset($${params.push(JSON.stringify(newJobs))}::jsonb) AS j(key bigint, instance_key bigint,
+             element_key bigint, execution_id text, element_id text, type text, retries int, custom_headers jsonb, locals jsonb,
+             kind text, listener_event_type text))
+         `
+      : '';
+    await tx.query(
+      `${jobs}UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${takenFlows} WHERE key = $1`,
+      params,
+    );
+    for (const signal of result.signals ?? []) await this.k.messaging.broadcast(tx, signal.name, signal.variables);
+    if (completed) {
+      await tx.query(`UPDATE engine_element SET state = 'COMPLETED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'`, [
+        instanceKey,
+        now,
+      ]);
+      setImmediate(() => this.k.signals.emit(`completed:${instanceKey}`));
+      await this.k.waitStore.startFromBuffer(tx, instanceKey);
+      if (parent?.parent_instance_key) {
+        await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
+        // The called process is done: the call activity completes with the child's variables, unless an
+        // interrupting escalation boundary has already taken the caller elsewhere.
+        if (await this.waitsFor(tx, parent.parent_instance_key, parent.parent_execution_id)) {
+          await this.advance(tx, parent.parent_instance_key, {
+            kind: 'complete',
+            executionId: parent.parent_execution_id,
+            variables: result.variables,
+            propagate: parent.propagate_child_variables,
+          });
+        }
+      }
+      return result;
+    }
+    if (parent?.parent_instance_key) await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
+    // A message published before its catch event was reached is correlated now, within its time to live.
+    if (!fresh.some((w) => w.kind === 'message')) return result;
+    // A message published while this step was uncommitted does not see the new subscription, nor this step the
+    // message: once committed, look again (see matchBufferedMessages).
+    this.k.recheckAfterCommit(tx);
+    const [buffered] = await tx.query<{ key: string; execution_id: string; variables: Variables; sub_key: string }>(
+      `SELECT m.key::text, s.execution_id, m.variables, s.key::text AS sub_key
+       FROM engine_subscription s JOIN engine_message m
+         ON m.name = s.message_name AND m.correlation_key = s.correlation_key AND m.state = 'BUFFERED' AND m.expires_at > $2
+       WHERE s.instance_key = $1 AND s.state = 'OPEN' ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
+      [instanceKey, now],
+    );
+    if (buffered) {
+      await tx.query("UPDATE engine_message SET state = 'CORRELATED' WHERE key = $1", [buffered.key]);
+      await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [buffered.sub_key]);
+      return this.advance(tx, instanceKey, { kind: 'message', executionId: buffered.execution_id, variables: buffered.variables });
+    }
+    return result;
+  }
+
+  /**
+   * An error a called process did not catch, offered to its call activity: caught by the caller (or further up), the
+   * caller's step is kept and terminates this process; not caught, nothing of the try is kept (a savepoint) and the
+   * incident stays with this process, where the error was thrown.
+   */
+  async raiseToCaller(tx: EngineQueryable, instanceKey: string, raised: { code: string; message: string }): Promise<boolean> {
+    const [row] = await tx.query<{ parent_instance_key: string | null; parent_execution_id: string | null }>(
+      'SELECT parent_instance_key::text, parent_execution_id FROM engine_instance WHERE key = $1',
+      [instanceKey],
+    );
+    if (!row?.parent_instance_key || !row.parent_execution_id || !(await this.waitsFor(tx, row.parent_instance_key, row.parent_execution_id))) return false;
+    await tx.query('SAVEPOINT raise_to_caller');
+    const caught = await this.advance(tx, row.parent_instance_key, {
+      kind: 'error', executionId: row.parent_execution_id, errorCode: raised.code, errorMessage: raised.message, variables: {},
+    });
+    if (caught.outcome === 'incident') {
+      await tx.query('ROLLBACK TO SAVEPOINT raise_to_caller');
+      return false;
+    }
+    await tx.query('RELEASE SAVEPOINT raise_to_caller');
+    // The caller's step took the error as the call activity's action, so it closed nothing of this process: end it.
+    await this.k.waitStore.terminate(tx, instanceKey, this.k.now().toISOString());
+    return true;
+  }
+
+  /** Escalations a called process did not catch go to the boundary events of the call activity that called it. */
+  async escalateToCaller(tx: EngineQueryable, parentKey: string, callExecutionId: string, escalations: Array<{ code?: string }>) {
+    for (const escalation of escalations) {
+      if (!(await this.waitsFor(tx, parentKey, callExecutionId))) return;
+      await this.advance(tx, parentKey, { kind: 'escalate', executionId: callExecutionId, code: escalation.code });
+    }
+  }
+
+  async waitsFor(tx: EngineQueryable, instanceKey: string, executionId: string): Promise<boolean> {
+    const [row] = await tx.query<{ waiting: boolean }>(
+      `SELECT state = 'ACTIVE' AND (runtime->'open' IS NULL OR runtime->'open' @> $2::jsonb) AS waiting FROM engine_instance WHERE key = $1`,
+      [instanceKey, JSON.stringify([{ executionId }])],
+    );
+    return row?.waiting === true;
+  }
+
+  /**
+   * Starts the process a call activity calls, unless it runs already. A process that is not deployed is an
+   * incident on the call activity, resolved by deploying it and resolving the incident.
+   */
+  async callProcess(
+    tx: EngineQueryable,
+    instanceKey: string,
+    model: ProcessModel,
+    variables: Variables,
+    wait: Wait,
+    now: string,
+  ): Promise<void> {
+    const [running] = await tx.query(
+      "SELECT 1 FROM engine_instance WHERE parent_instance_key = $1 AND parent_execution_id = $2 AND state = 'ACTIVE'",
+      [instanceKey, wait.executionId],
+    );
+    if (running) return;
+    const definition = wait.calledProcessId ? await this.k.latestResource(tx, 'process', wait.calledProcessId) : undefined;
+    if (!definition) {
+      const [element] = await tx.query<{ key: string }>('SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2', [
+        instanceKey,
+        wait.executionId,
+      ]);
+      await tx.query(
+        `INSERT INTO engine_incident (key, instance_key, element_key, element_id, error_type, error_message, state, creation_time)
+         VALUES ($1, $2, $3, $4, 'CALLED_ELEMENT_ERROR', $5, 'ACTIVE', $6)`,
+        [await this.k.keys.take(tx), instanceKey, element?.key ?? null, wait.elementId,
+          `Expected process with BPMN process id '${wait.calledProcessId}' to be deployed, but not found.`, now],
+      );
+      await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [instanceKey]);
+      return;
+    }
+    const meta = model.elements.get(wait.elementId);
+    const childVariables = { ...(meta?.call?.propagateAllParentVariables === false ? {} : variables), ...wait.locals };
+    await this.k.instances.startInstance(tx, definition, childVariables, {
+      instanceKey,
+      executionId: wait.executionId,
+      propagateChildVariables: meta?.call?.propagateAllChildVariables !== false,
+    });
+  }
+
+  /**
+   * Element instances of one step in two statements: the elements entered (with their final state when they also
+   * finished in this step), and the ones entered earlier that finished now. A catch event is reported entered again
+   * when it catches (in a later step): its existing instance takes the final state rather than a second row.
+   */
+  async storeElementEvents(tx: EngineQueryable, instanceKey: string, result: RunResult, now: string): Promise<Map<string, string>> {
+    const entered = new Map<string, { event: RunResult['events'][number]; state: string }>();
+    const finished = new Map<string, string>();
+    for (const event of result.events) {
+      const mine = entered.get(event.executionId);
+      if (event.state === 'ACTIVE') {
+        if (!mine) entered.set(event.executionId, { event, state: 'ACTIVE' });
+      } else if (mine) {
+        if (mine.state === 'ACTIVE') mine.state = event.state;
+      } else if (!finished.has(event.executionId)) {
+        finished.set(event.executionId, event.state);
+      }
+    }
+    if (entered.size === 0 && finished.size === 0) return new Map();
+    const rows = [...entered.values()];
+    const keys: string[] = [];
+    for (let i = 0; i < rows.length; i++) keys.push(await this.k.keys.take(tx));
+    // Each new element instance's flow scope: the process instance, one entered in this step, or an earlier one.
+    const known = new Map<string, string>([['process', instanceKey], ...rows.map((r, i): [string, string] => [r.event.executionId, keys[i]])]);
+    const earlier = [...new Set(rows.map((r) => r.event.scopeExecutionId ?? 'process'))].filter((x) => !known.has(x));
+    if (earlier.length > 0) {
+      const found = await tx.query<{ key: string; execution_id: string }>(
+        'SELECT key::text, execution_id FROM engine_element WHERE instance_key = $1 AND execution_id = ANY($2::text[])',
+        [instanceKey, earlier],
+      );
+      for (const f of found) known.set(f.execution_id, f.key);
+    }
+    const scopes = rows.map((r) => known.get(r.event.scopeExecutionId ?? 'process') ?? instanceKey);
+    // One round trip: the update of earlier elements and the insert of new ones in one statement; the keys of the
+    // inserted ones come back for the jobs and tasks created on them.
+    const inserted = await tx.query<{ key: string; execution_id: string }>(
+      `WITH finished AS (
+         UPDATE engine_element el SET state = u.s, end_date = $2 FROM unnest($9::text[], $10::text[]) AS u(x, s)
+         WHERE el.instance_key = $1 AND el.execution_id = u.x AND el.state = 'ACTIVE' RETURNING 1)
+       INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date, end_date, scope_key)
+       SELECT k::bigint, $1, x, e, n, t, s, $2, CASE WHEN s = 'ACTIVE' THEN NULL ELSE $2::timestamptz END, sk::bigint
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $11::text[]) AS u(k, x, e, n, t, s, sk)
+       ON CONFLICT (instance_key, execution_id) DO UPDATE SET state = EXCLUDED.state, end_date = EXCLUDED.end_date
+         WHERE engine_element.state = 'ACTIVE' AND EXCLUDED.state <> 'ACTIVE'
+       RETURNING key::text, execution_id`,
+      [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
+        rows.map((r) => r.event.elementType), rows.map((r) => r.state), [...finished.keys()], [...finished.values()], scopes],
+    );
+    return new Map(inserted.map((r) => [r.execution_id, r.key]));
+  }
+}
