@@ -79,19 +79,24 @@ export class Instances {
   ): Promise<string> {
     const key = await this.k.keys.take(tx);
     const now = this.k.now().toISOString();
+    // The instance and its own element instance in one statement (the foreign key is checked at its end).
     await tx.query(
-      `INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date,
+      `WITH process AS (
+         INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
+         VALUES ($1, $1, 'process', $3, $3, 'PROCESS', 'ACTIVE', $5))
+       INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date,
          parent_instance_key, parent_execution_id, propagate_child_variables, start_correlation_key, tags)
        VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6, $7, $8, $9, $10)`,
       [key, definition.key, definition.resource_id, JSON.stringify(variables), now, parent?.instanceKey ?? null,
         parent?.executionId ?? null, parent?.propagateChildVariables ?? true, start?.correlationKey ?? null, tags],
     );
-    await tx.query(
-      `INSERT INTO engine_element (key, instance_key, execution_id, element_id, element_name, element_type, state, start_date)
-       VALUES ($1, $1, 'process', $2, $2, 'PROCESS', 'ACTIVE', $3)`,
-      [key, definition.resource_id, now],
-    );
-    await this.k.steps.advance(tx, key, start ? { kind: 'start', startAt: start.at } : { kind: 'start' });
+    // The row just written is the row the step reads (no second read of it).
+    await this.k.steps.advance(tx, key, start ? { kind: 'start', startAt: start.at } : { kind: 'start' }, undefined, {
+      definition_key: definition.key,
+      state: 'ACTIVE',
+      variables,
+      runtime: null,
+    });
     return key;
   }
 

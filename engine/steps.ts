@@ -175,40 +175,41 @@ export class Steps {
       await this.k.waitStore.cancelWaits(tx, instanceKey, now, []);
     }
     const escalations = result.escalations ?? [];
-    const [parent] = completed || escalations.length > 0
-      ? await tx.query<{ parent_instance_key: string | null; parent_execution_id: string; propagate_child_variables: boolean }>(
-          'SELECT parent_instance_key::text, parent_execution_id, propagate_child_variables FROM engine_instance WHERE key = $1',
-          [instanceKey],
-        )
-      : [];
     const flows = result.flows ?? [];
     // A completed instance keeps its variables' names and indexes (their keys stay what they were).
     const params: unknown[] = [instanceKey, JSON.stringify(result.variables), JSON.stringify(completed ? { names: result.runtime.names } : result.runtime),
       completed ? 'COMPLETED' : 'ACTIVE', completed ? now : null];
     const takenFlows = flows.length > 0 ? `, taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $${params.push(flows)}::text[]) f ORDER BY f)` : '';
-    const jobs = newJobs.length > 0
-      ? `WITH jobs AS (
+    // One round trip for the instance's row, the step's new jobs and, when the instance completed, its element
+    // instances still active (the process's own); it answers what the completion needs (the caller, the start key).
+    const ctes: string[] = [];
+    if (newJobs.length > 0) {
+      ctes.push(`jobs AS (
            INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
              available_at, locals, created_at, kind, listener_event_type)
            SELECT key, instance_key, element_key, execution_id, element_id, type, 'ACTIVATABLE', retries, custom_headers,
              $${params.push(now)}, locals, $${params.length}, kind, listener_event_type
            FROM jsonb_to_recordset($${params.push(JSON.stringify(newJobs))}::jsonb) AS j(key bigint, instance_key bigint,
              element_key bigint, execution_id text, element_id text, type text, retries int, custom_headers jsonb, locals jsonb,
-             kind text, listener_event_type text))
-         `
-      : '';
-    await tx.query(
-      `${jobs}UPDATE engine_instance SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${takenFlows} WHERE key = $1`,
+             kind text, listener_event_type text))`);
+    }
+    if (completed) ctes.push(`finished AS (UPDATE engine_element SET state = 'COMPLETED', end_date = $5 WHERE instance_key = $1 AND state = 'ACTIVE')`);
+    const [parent] = await tx.query<{
+      parent_instance_key: string | null;
+      parent_execution_id: string;
+      propagate_child_variables: boolean;
+      process_id: string;
+      start_correlation_key: string | null;
+    }>(
+      `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}UPDATE engine_instance
+       SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${takenFlows} WHERE key = $1
+       RETURNING parent_instance_key::text, parent_execution_id, propagate_child_variables, process_id, start_correlation_key`,
       params,
     );
     for (const signal of result.signals ?? []) await this.k.messaging.broadcast(tx, signal.name, signal.variables);
     if (completed) {
-      await tx.query(`UPDATE engine_element SET state = 'COMPLETED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'`, [
-        instanceKey,
-        now,
-      ]);
       setImmediate(() => this.k.signals.emit(`completed:${instanceKey}`));
-      await this.k.waitStore.startFromBuffer(tx, instanceKey);
+      await this.k.waitStore.startFromBuffer(tx, instanceKey, parent);
       if (parent?.parent_instance_key) {
         await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
         // The called process is done: the call activity completes with the child's variables, unless an

@@ -88,11 +88,13 @@ export class WaitStore {
    * An instance that a message with a correlation key started has ended: a message with the same key that was buffered
    * meanwhile (it could not start a second instance) starts the next one now.
    */
-  async startFromBuffer(tx: EngineQueryable, instanceKey: string): Promise<void> {
-    const [ended] = await tx.query<{ process_id: string; start_correlation_key: string | null }>(
-      'SELECT process_id, start_correlation_key FROM engine_instance WHERE key = $1',
-      [instanceKey],
-    );
+  async startFromBuffer(tx: EngineQueryable, instanceKey: string, known?: { process_id: string; start_correlation_key: string | null }): Promise<void> {
+    const [ended] = known
+      ? [known]
+      : await tx.query<{ process_id: string; start_correlation_key: string | null }>(
+          'SELECT process_id, start_correlation_key FROM engine_instance WHERE key = $1',
+          [instanceKey],
+        );
     if (!ended?.start_correlation_key) return;
     const [next] = await tx.query<{ message_key: string; variables: Variables; element_id: string; definition_key: string; resource_id: string; version: number }>(
       `SELECT m.key::text AS message_key, m.variables, s.element_id, r.key::text AS definition_key, r.resource_id, r.version
