@@ -1,15 +1,17 @@
 /**
  * What each BPMN element type does once it is activated (its input mappings applied, its boundary events armed):
  * pass through, wait (for a job, a person, a message, a timer, a signal, a called process), decide, script, throw,
- * or open a scope of its own. Completion, flows and termination are the step's (step.ts); catching is in catching.ts.
+ * or open a scope of its own. Completion, flows and termination are the step's (step.ts); catching is in catching.ts;
+ * multi-instance bodies are multi-instance.ts, ad-hoc sub-processes ad-hoc.ts, compensation compensation.ts.
  */
 import type { ElementMeta } from '../model/types';
 import { evaluateValue } from '../model/feel';
 import { DecisionError, IncidentSignal, type Variables } from '../runtime/types';
 import type { Step } from './step';
-import { completeBody } from './step';
 import { openEventStarts, openSubscription, throwError, throwEscalation } from './catching';
 import { timerDue } from './timers';
+import { throwCompensation } from './compensation';
+import { enterAdHoc } from './ad-hoc';
 
 export function behave(step: Step, x: string, meta: ElementMeta, payload: Variables | undefined): void {
   const el = step.state.els[x];
@@ -47,6 +49,8 @@ export function behave(step: Step, x: string, meta: ElementMeta, payload: Variab
       step.activate({ e: start, p: x, payload: meta.triggeredByEvent ? (payload ?? {}) : undefined });
       return;
     }
+    case 'bpmn:AdHocSubProcess':
+      return enterAdHoc(step, x, meta);
     case 'bpmn:EventBasedGateway':
       for (const flowId of meta.outgoing) openSubscription(step, x, step.meta(step.model.flows.get(flowId)!.target));
       return;
@@ -88,7 +92,7 @@ export function subscriptionFields(step: Step, owner: string, meta: ElementMeta)
   return { w: 'message' as const, name: String(name), key: String(key) };
 }
 
-/** Throw and end events: a message (a job), a signal, an escalation, an error, a link, termination, or nothing. */
+/** Throw and end events: a message (a job), a signal, an escalation, an error, a link, termination, compensation, or nothing. */
 function throwEvent(step: Step, x: string, meta: ElementMeta): void {
   const el = step.state.els[x];
   switch (meta.event) {
@@ -104,6 +108,8 @@ function throwEvent(step: Step, x: string, meta: ElementMeta): void {
       return;
     case 'error':
       return throwError(step, x, meta.error!.code!, '');
+    case 'compensation':
+      return throwCompensation(step, x, meta);
     case 'link': {
       const target = step.model.scopes.get(meta.parent)!.links.get(meta.link!)!;
       const scope = el.p!;
@@ -124,27 +130,6 @@ function throwEvent(step: Step, x: string, meta: ElementMeta): void {
   }
 }
 
-/** The multi-instance body starts its iterations: all at once, or the next one in sequence. */
-export function startIteration(step: Step, bodyX: string, meta: ElementMeta, first: boolean): void {
-  const body = step.state.els[bodyX];
-  const multi = meta.multi!;
-  if (first) {
-    const items = evaluate(step, bodyX, meta, multi.inputCollection);
-    if (!Array.isArray(items)) {
-      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected result of the expression '${multi.inputCollection.replace(/^\s*=/, '')}' to be 'ARRAY', but was '${typeOf(items)}'.`);
-    }
-    body.mi = { items, next: 0, done: 0, out: items.map(() => null) };
-    if (items.length === 0) return completeBody(step, bodyX, meta);
-  }
-  const mi = body.mi!;
-  const upTo = multi.sequential ? Math.min(mi.next + 1, mi.items.length) : mi.items.length;
-  for (; mi.next < upTo; mi.next++) {
-    const seed: Variables = { loopCounter: mi.next + 1 };
-    if (multi.inputElement) seed[multi.inputElement] = mi.items[mi.next];
-    step.activate({ e: meta.id, p: bodyX, iteration: mi.next, seed });
-  }
-}
-
 function evaluate(step: Step, x: string, meta: ElementMeta, expression: string, vars?: Variables): unknown {
   try {
     return evaluateValue(expression, vars ?? step.scopes.visible(x));
@@ -160,12 +145,4 @@ function decide(step: Step, x: string, meta: ElementMeta): unknown {
     if (error instanceof DecisionError) throw new IncidentSignal(meta.id, error.errorType, error.message);
     throw new IncidentSignal(meta.id, 'DECISION_EVALUATION_ERROR', (error as Error).message);
   }
-}
-
-function typeOf(value: unknown): string {
-  if (value === null || value === undefined) return 'NULL';
-  if (typeof value === 'number') return 'NUMBER';
-  if (typeof value === 'string') return 'STRING';
-  if (typeof value === 'boolean') return 'BOOLEAN';
-  return 'OBJECT';
 }

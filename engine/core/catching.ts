@@ -11,6 +11,7 @@ import { UnhandledError } from './step';
 import { ROOT, type ElementInstance, type Subscription } from './state';
 import { behave, calledProcess, subscriptionFields } from './behaviours';
 import { nextCycle } from './timers';
+import { activateAdHocElements } from './ad-hoc';
 
 const SUBSCRIBING = new Set(['timer', 'message', 'signal']);
 
@@ -56,6 +57,8 @@ export function applyAction(step: Step, action: Action): void {
       // From the process a call activity called: caught at the call activity, or passed on to this one's caller.
       if (step.state.els[action.executionId]) throwEscalation(step, action.executionId, action.code ?? '');
       return;
+    case 'activate-ad-hoc':
+      return activateAdHocElements(step, action.executionId, action.elements, action.cancelRemainingInstances === true);
     default:
       return arrived(step, action.kind, action.executionId, action.kind === 'timer' ? {} : action.variables);
   }
@@ -163,7 +166,8 @@ function findCatcher(step: Step, x: string, kind: 'error' | 'escalation', code: 
     const el: ElementInstance | undefined = step.state.els[cur];
     if (!el) return undefined;
     const meta = cur === ROOT ? undefined : step.meta(el.e);
-    const scopeId = cur === ROOT ? step.model.processId : meta!.type === 'bpmn:SubProcess' && !el.mi ? meta!.id : undefined;
+    const scope = meta?.type === 'bpmn:SubProcess' || meta?.type === 'bpmn:AdHocSubProcess';
+    const scopeId = cur === ROOT ? step.model.processId : scope && !el.mi ? meta.id : undefined;
     if (scopeId && cur !== x && !el.int) {
       const hit = pick(step.model.scopes.get(scopeId)!.eventStarts.map((id) => step.meta(id)), kind, code);
       if (hit) return { scope: cur, meta: hit };

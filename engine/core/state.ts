@@ -1,7 +1,8 @@
 /**
  * The stored state of one process instance in the engine's core: its active element instances, each with its flow
- * scope, what it waits for and the event subscriptions it owns; the tokens waiting at joins. Plain JSON, a few
- * hundred bytes for a petition waiting on a person, read and written whole by each step.
+ * scope, what it waits for and the event subscriptions it owns; the tokens waiting at joins; the completed activities
+ * compensation may undo. Plain JSON, a few hundred bytes for a petition waiting on a person, read and written whole
+ * by each step.
  */
 
 /** A catch event armed by an element instance: a boundary event, an event sub-process start, an event-based gateway's target. */
@@ -36,10 +37,31 @@ export interface ElementInstance {
   i?: number;
   /** an event sub-process or boundary event that interrupted: nothing else may interrupt its scope */
   int?: boolean;
+  /** an ad-hoc sub-process whose completion condition held: it completes when its remaining elements have */
+  ah?: true;
   /** execution listeners running: which event and which listener */
   ls?: { ev: 'start' | 'end'; i: number };
   /** subscriptions this instance owns, by execution id (`<owner>/<event element id>`) */
   subs?: Record<string, Subscription>;
+}
+
+/**
+ * A completed activity compensation may still undo (Zeebe's compensation subscription): one with a compensation
+ * boundary event, or a sub-process or multi-instance body that completed with such activities inside. Nothing else is
+ * remembered; the records go once their handlers are done, or with the scope that held them when it is terminated.
+ */
+export interface Compensable {
+  /** The activity's element id. */
+  e: string;
+  /** The execution id it had (it completed: no element instance has it any more). */
+  x: string;
+  /** Its flow scope's execution id. */
+  p: string;
+  /** Its compensation boundary event; none: a scope kept only for what completed inside it. */
+  b?: string;
+  /** Once triggered: the compensation throw or end event that waits for it, and its handler's execution id. */
+  t?: string;
+  h?: string;
 }
 
 export interface CoreState {
@@ -51,6 +73,8 @@ export interface CoreState {
   els: Record<string, ElementInstance>;
   /** sequence flows taken into joins that have not fired yet: `<scope execution>|<gateway id>` → flow ids */
   joins?: Record<string, string[]>;
+  /** completed activities compensation may undo, in completion order */
+  comp?: Compensable[];
 }
 
 export const ROOT = 'process';

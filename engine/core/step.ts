@@ -20,8 +20,11 @@ import {
 } from '../runtime/types';
 import { ROOT, isCoreState, type CoreState, type ElementInstance } from './state';
 import { Scopes } from './variables';
-import { behave, startIteration } from './behaviours';
+import { behave } from './behaviours';
 import { applyAction, openBoundaries, openEventStarts, joinReady, recheckJoins } from './catching';
+import { iterationDone, startIteration } from './multi-instance';
+import { handled, remember, terminated } from './compensation';
+import { adHocMayComplete, adHocOf, collectOutput, completingAdHoc, pathEnded } from './ad-hoc';
 import { waitsOf } from './waits';
 
 /** More element activations than this in one step is a loop that never waits: an incident, not a hung engine. */
@@ -49,7 +52,8 @@ export class UnhandledError extends IncidentSignal {
   }
 }
 
-type Activation = { e: string; p: string; flow?: string; payload?: Variables; iteration?: number; seed?: Variables };
+/** An element to enter: in a flow scope, through a flow, with a payload, as an iteration, with locals; `x`: its execution id, given in advance. */
+type Activation = { e: string; p: string; flow?: string; payload?: Variables; iteration?: number; seed?: Variables; x?: string };
 
 export class Step {
   readonly state: CoreState;
@@ -169,7 +173,7 @@ export class Step {
       if (!joinReady(this, meta, a.p)) return;
       this.consumeJoin(meta, a.p);
     }
-    const x = this.newExecution();
+    const x = a.x ?? this.newExecution();
     const el: ElementInstance = { e: meta.id, p: a.p };
     if (a.iteration !== undefined) el.i = a.iteration;
     this.state.els[x] = el;
@@ -251,9 +255,22 @@ export class Step {
       iterationDone(this, x, el, meta);
       return;
     }
-    const taken = this.selectFlows(x, meta);
+    this.completeElement(x, this.selectFlows(x, meta));
+  }
+
+  /**
+   * An element (or a multi-instance body) completes and takes its flows: remembered for compensation, ended, its
+   * compensation handled; in an ad-hoc sub-process, taking no flow ends a path there.
+   */
+  completeElement(x: string, taken: string[]): void {
+    const scope = this.state.els[x].p!;
+    const pathEnd = taken.length === 0 && adHocOf(this, scope) !== undefined;
+    if (pathEnd) collectOutput(this, scope, x);
+    remember(this, x);
     this.finish(x, 'COMPLETED');
-    this.takeFlows(el.p!, taken);
+    handled(this, x);
+    if (pathEnd) pathEnded(this, scope);
+    else this.takeFlows(scope, taken);
   }
 
   takeFlows(scope: string, taken: string[]): void {
@@ -305,6 +322,7 @@ export class Step {
   terminate(x: string): void {
     for (const child of this.children(x)) this.terminate(child);
     this.dropJoins(x);
+    terminated(this, x);
     this.finish(x, 'TERMINATED');
   }
 
@@ -318,6 +336,7 @@ export class Step {
     if (!el || this.completed) return;
     if (this.children(scope).length > 0) return;
     if (Object.keys(this.state.joins ?? {}).some((key) => key.startsWith(`${scope}|`))) return;
+    if (!adHocMayComplete(this, scope)) return;
     this.completeScope(scope);
   }
 
@@ -326,6 +345,7 @@ export class Step {
       this.completed = true;
       return;
     }
+    completingAdHoc(this, scope);
     this.leave(scope);
   }
 
@@ -340,52 +360,6 @@ export class Step {
     for (const vars of Object.values(locals)) add(vars);
     return names;
   }
-}
-
-/** A multi-instance iteration completed: its output is collected; the body completes, or the next iteration starts. */
-function iterationDone(step: Step, x: string, el: ElementInstance, meta: ElementMeta): void {
-  const bodyX = el.p!;
-  const body = step.state.els[bodyX];
-  const multi = meta.multi!;
-  if (multi.outputElement) {
-    try {
-      body.mi!.out[el.i!] = evaluateValue(multi.outputElement, step.scopes.visible(x));
-    } catch (error) {
-      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
-    }
-  }
-  step.finish(x, 'COMPLETED');
-  const mi = body.mi!;
-  mi.done++;
-  // Iterations not entered yet (queued in this step) are active too.
-  const active = step.children(bodyX).length + step.queuedInto(bodyX).length;
-  let finished = active === 0 && mi.next >= mi.items.length;
-  if (!finished && multi.completionCondition) {
-    try {
-      finished = evaluateCondition(multi.completionCondition, {
-        ...step.scopes.visible(bodyX),
-        numberOfInstances: mi.items.length,
-        numberOfCompletedInstances: mi.done,
-        numberOfActiveInstances: active,
-        numberOfTerminatedInstances: 0,
-      });
-    } catch (error) {
-      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
-    }
-  }
-  if (finished) {
-    for (const child of step.children(bodyX)) step.terminate(child);
-    step.dequeueInto(bodyX);
-    completeBody(step, bodyX, meta);
-  } else if (multi.sequential) startIteration(step, bodyX, meta, false);
-}
-
-export function completeBody(step: Step, bodyX: string, meta: ElementMeta): void {
-  const body = step.state.els[bodyX];
-  if (meta.multi!.outputCollection) step.scopes.propagatePath(body.p, meta.multi!.outputCollection, body.mi!.out);
-  const taken = meta.outgoing;
-  step.finish(bodyX, 'COMPLETED');
-  step.takeFlows(body.p!, taken);
 }
 
 function setLocalPath(local: Variables, path: string, value: unknown): Variables {

@@ -1,7 +1,7 @@
 /**
  * What the zeebe extension elements and the event definitions of one BPMN element say, read into its
  * {@link ElementMeta}: job type and headers, io mappings, user task settings, called decision and process, script,
- * listeners, multi-instance; messages, timers, errors, escalations, signals, links.
+ * listeners, multi-instance, ad-hoc sub-processes; messages, timers, errors, escalations, signals, links, compensation.
  */
 import type { ElementMeta, IoMapping, ModdleElement, ModdleMessage } from './types';
 
@@ -64,7 +64,8 @@ export function readExtension(ext: Extension, meta: ElementMeta, where: string, 
       }
       break;
     case 'zeebe:AdHoc':
-      problems.push(`${where}: ad-hoc sub-processes are not supported by the embedded engine yet`);
+      if (!meta.adHoc) problems.push(`${where}: zeebe:adHoc belongs on an ad-hoc sub-process`);
+      else Object.assign(meta.adHoc, { activeElements: text(ext.activeElementsCollection), outputCollection: text(ext.outputCollection), outputElement: text(ext.outputElement) });
       break;
   }
 }
@@ -147,6 +148,10 @@ export function readEventDefinition(el: ModdleElement, meta: ElementMeta, where:
       break;
     case 'bpmn:TerminateEventDefinition':
       meta.event = 'terminate';
+      break;
+    case 'bpmn:CompensateEventDefinition':
+      meta.event = 'compensation';
+      meta.compensation = { activityRef: def.activityRef?.id };
       break;
     case 'bpmn:LinkEventDefinition':
       meta.event = 'link';

@@ -7,6 +7,7 @@
 import BpmnModdle from 'bpmn-moddle';
 import { ModelError } from './model-error';
 import { readEventDefinition, readExtension, readLoop, readMessage } from './extensions';
+import { adHocActivities, adHocMetadata, checkCompensationAndAdHoc, linkCompensation } from './compensation-ad-hoc';
 import type { ElementMeta, ModdleElement, ProcessModel, Scope } from './types';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const zeebeSchema = require('zeebe-bpmn-moddle/resources/zeebe.json') as object;
@@ -31,6 +32,7 @@ const INSTANCE_TYPES: Record<string, string> = {
   'bpmn:BusinessRuleTask': 'BUSINESS_RULE_TASK',
   'bpmn:CallActivity': 'CALL_ACTIVITY',
   'bpmn:SubProcess': 'SUB_PROCESS',
+  'bpmn:AdHocSubProcess': 'AD_HOC_SUB_PROCESS',
   'bpmn:ExclusiveGateway': 'EXCLUSIVE_GATEWAY',
   'bpmn:ParallelGateway': 'PARALLEL_GATEWAY',
   'bpmn:InclusiveGateway': 'INCLUSIVE_GATEWAY',
@@ -38,16 +40,18 @@ const INSTANCE_TYPES: Record<string, string> = {
 };
 /** Flow elements that are not executed. */
 const IGNORED = new Set(['bpmn:SequenceFlow', 'bpmn:TextAnnotation', 'bpmn:Association', 'bpmn:Group', 'bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference']);
-const ACTIVITIES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:Task', 'bpmn:ScriptTask', 'bpmn:ReceiveTask', 'bpmn:BusinessRuleTask', 'bpmn:CallActivity', 'bpmn:SubProcess']);
+const ACTIVITIES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:Task', 'bpmn:ScriptTask', 'bpmn:ReceiveTask', 'bpmn:BusinessRuleTask', 'bpmn:CallActivity', 'bpmn:SubProcess', 'bpmn:AdHocSubProcess']);
+/** Elements that hold other elements: their flow scope is their own id. */
+const SCOPES = new Set(['bpmn:SubProcess', 'bpmn:AdHocSubProcess']);
 /** Which event definitions each kind of event may carry in Camunda 8.8 ('' is none). */
 const EVENTS_ALLOWED: Record<string, string[]> = {
   processStart: ['', 'message', 'timer', 'signal'],
   eventSubProcessStart: ['message', 'timer', 'signal', 'error', 'escalation'],
   subProcessStart: [''],
   'bpmn:IntermediateCatchEvent': ['message', 'timer', 'signal', 'link'],
-  'bpmn:IntermediateThrowEvent': ['', 'message', 'escalation', 'signal', 'link'],
-  'bpmn:EndEvent': ['', 'error', 'escalation', 'message', 'signal', 'terminate'],
-  'bpmn:BoundaryEvent': ['message', 'timer', 'signal', 'error', 'escalation'],
+  'bpmn:IntermediateThrowEvent': ['', 'message', 'escalation', 'signal', 'link', 'compensation'],
+  'bpmn:EndEvent': ['', 'error', 'escalation', 'message', 'signal', 'terminate', 'compensation'],
+  'bpmn:BoundaryEvent': ['message', 'timer', 'signal', 'error', 'escalation', 'compensation'],
 };
 
 const moddle = new BpmnModdle({ zeebe: zeebeSchema });
@@ -80,7 +84,8 @@ function build(process: ModdleElement, problems: string[]): ProcessModel {
     eventStarts: [],
     reaching: new Map(),
   };
-  collect(process, process.id, false, model, problems);
+  const found: Found = { associations: [], adHocMetadata: new Map() };
+  collect(process, process.id, false, model, problems, found);
   // Each element's flows, in the order of the file (a gateway evaluates its conditions in that order).
   for (const flow of model.flows.values()) {
     const source = model.elements.get(flow.source);
@@ -92,6 +97,8 @@ function build(process: ModdleElement, problems: string[]): ProcessModel {
       target.incoming.push(flow.id);
     }
   }
+  linkCompensation(model, found.associations);
+  for (const meta of model.elements.values()) if (meta.adHoc) meta.adHoc = adHocActivities(meta, model, found.adHocMetadata);
   for (const meta of model.elements.values()) check(meta, model, problems);
   for (const meta of model.elements.values()) {
     if (meta.type === 'bpmn:InclusiveGateway' && meta.incoming.length > 1) model.reaching.set(meta.id, reachingFlows(model, meta));
@@ -99,9 +106,16 @@ function build(process: ModdleElement, problems: string[]): ProcessModel {
   return model;
 }
 
-function collect(container: ModdleElement, scopeId: string, inEventSubProcess: boolean, model: ProcessModel, problems: string[]): void {
+/** What collecting finds besides elements: associations (boundary event → compensation handler), ad-hoc activities' metadata. */
+type Found = { associations: Array<[string, string]>; adHocMetadata: Map<string, Record<string, unknown>> };
+
+function collect(container: ModdleElement, scopeId: string, inEventSubProcess: boolean, model: ProcessModel, problems: string[], found: Found): void {
   const scope: Scope = { eventStarts: [], links: new Map() };
   model.scopes.set(scopeId, scope);
+  for (const artifact of container.artifacts ?? []) {
+    if (artifact.$type === 'bpmn:Association' && artifact.sourceRef && artifact.targetRef) found.associations.push([artifact.sourceRef.id, artifact.targetRef.id]);
+  }
+  const adHocScope = container.$type === 'bpmn:AdHocSubProcess';
   for (const el of container.flowElements ?? []) {
     const where = `${el.$type.replace('bpmn:', '')} "${el.name ?? el.id}" (${el.id})`;
     if (el.$type === 'bpmn:SequenceFlow') {
@@ -135,8 +149,15 @@ function collect(container: ModdleElement, scopeId: string, inEventSubProcess: b
       attachedTo: el.attachedToRef?.id,
       triggeredByEvent: eventSub || undefined,
       inEventSubProcess: (inEventSubProcess && el.$type === 'bpmn:StartEvent') || undefined,
+      forCompensation: el.isForCompensation === true || undefined,
       listeners: {},
     };
+    if (el.$type === 'bpmn:AdHocSubProcess') {
+      const completionCondition = el.completionCondition?.body?.trim() || undefined;
+      if (completionCondition) model.conditions.add(completionCondition);
+      meta.adHoc = { completionCondition, cancelRemainingInstances: el.cancelRemainingInstances !== false, activities: [], metadata: [] };
+    }
+    if (adHocScope) found.adHocMetadata.set(el.id, adHocMetadata(el));
     for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta, where, problems);
     readEventDefinition(el, meta, where, problems);
     if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems, true);
@@ -153,7 +174,7 @@ function collect(container: ModdleElement, scopeId: string, inEventSubProcess: b
       if (scope.links.has(meta.link)) problems.push(`${where}: two link catch events are named "${meta.link}" in one scope`);
       scope.links.set(meta.link, el.id);
     }
-    if (el.$type === 'bpmn:SubProcess') collect(el, el.id, eventSub, model, problems);
+    if (SCOPES.has(el.$type)) collect(el, el.id, eventSub, model, problems, found);
   }
   // Event sub-processes: their start events listen while the enclosing scope is active.
   for (const el of container.flowElements ?? []) {
@@ -208,6 +229,7 @@ function check(meta: ElementMeta, model: ProcessModel, problems: string[]): void
   if (meta.event === 'link' && meta.type === 'bpmn:IntermediateThrowEvent' && meta.link && !model.scopes.get(meta.parent)?.links.has(meta.link)) {
     problems.push(`${where}: no link catch event named "${meta.link}" in the same scope`);
   }
+  checkCompensationAndAdHoc(meta, model, where, problems);
   if (meta.message && /^\s*=/.test(meta.message.name) && meta.type === 'bpmn:StartEvent' && !parent?.triggeredByEvent) {
     problems.push(`${where}: a message start event's name must be static`);
   }

@@ -12,7 +12,7 @@ export interface Listener {
   retries?: string;
 }
 
-export type EventKind = 'message' | 'timer' | 'error' | 'escalation' | 'signal' | 'terminate' | 'link';
+export type EventKind = 'message' | 'timer' | 'error' | 'escalation' | 'signal' | 'terminate' | 'link' | 'compensation';
 
 export interface ElementMeta {
   id: string;
@@ -50,6 +50,24 @@ export interface ElementMeta {
   escalation?: { code?: string };
   signal?: { name: string };
   link?: string;
+  /**
+   * Compensation: on a boundary event, its handler (the activity associated with it); on a throw or end event, the
+   * activity to compensate (none: every completed activity of its scope).
+   */
+  compensation?: { handler?: string; activityRef?: string };
+  /** An activity marked isForCompensation: it runs only as a compensation handler. */
+  forCompensation?: boolean;
+  /** Ad-hoc sub-process: what it activates on entering, when it completes, what it collects. */
+  adHoc?: {
+    activeElements?: string;
+    completionCondition?: string;
+    cancelRemainingInstances: boolean;
+    outputCollection?: string;
+    outputElement?: string;
+    /** The inner elements it may activate (no incoming flows): their ids, and the metadata Zeebe puts in `adHocSubProcessElements`. */
+    activities: string[];
+    metadata: Array<Record<string, unknown>>;
+  };
   /** Multi-instance: the collection to iterate, each item's variable, and how results are collected. */
   multi?: {
     sequential: boolean;
@@ -124,6 +142,7 @@ export type ModdleElement = {
     signalRef?: { name?: string };
     messageRef?: ModdleMessage;
     name?: string;
+    activityRef?: ModdleElement;
     timeDate?: { body?: string };
     timeDuration?: { body?: string };
     timeCycle?: { body?: string };
@@ -136,6 +155,11 @@ export type ModdleElement = {
   outgoing?: ModdleElement[];
   incoming?: ModdleElement[];
   rootElements?: ModdleElement[];
+  artifacts?: ModdleElement[];
+  documentation?: Array<{ text?: string }>;
+  isForCompensation?: boolean;
+  completionCondition?: { body?: string };
+  cancelRemainingInstances?: boolean;
   triggeredByEvent?: boolean;
   cancelActivity?: boolean;
   isInterrupting?: boolean;

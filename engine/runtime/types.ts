@@ -15,7 +15,12 @@ export type Action =
   | { kind: 'signal'; executionId: string; variables: Variables }
   /** an escalation thrown in the process a call activity called, for the call activity's boundary events */
   | { kind: 'escalate'; executionId: string; code?: string }
-  | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables };
+  | { kind: 'error'; executionId: string; errorCode: string; errorMessage: string; variables: Variables }
+  /**
+   * elements of an ad-hoc sub-process activated through the API, each with its local variables; with
+   * `cancelRemainingInstances` the elements still active in it are terminated first
+   */
+  | { kind: 'activate-ad-hoc'; executionId: string; elements: Array<{ elementId: string; variables?: Variables }>; cancelRemainingInstances?: boolean };
 
 export interface Wait {
   kind: 'job' | 'user-task' | 'timer' | 'message' | 'signal' | 'call';
