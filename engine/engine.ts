@@ -184,6 +184,11 @@ export class EmbeddedEngine {
     return this.k.instances.setVariables(...args);
   }
 
+  /** Activates elements of an active ad-hoc sub-process, each with its local variables (Camunda 8.8's ad-hoc activation). */
+  activateAdHocSubProcessActivities(...args: Parameters<Instances['activateAdHocSubProcessActivities']>): ReturnType<Instances['activateAdHocSubProcessActivities']> {
+    return this.k.instances.activateAdHocSubProcessActivities(...args);
+  }
+
   /** Variables of every scope, searched in SQL (store/results.ts: keys, scopes, filters). */
   searchVariables(...args: Parameters<Instances['searchVariables']>): ReturnType<Instances['searchVariables']> {
     return this.k.instances.searchVariables(...args);

@@ -224,6 +224,50 @@ export class Instances {
     });
   }
 
+  /**
+   * Activates elements of an active ad-hoc sub-process (POST /v2/element-instances/ad-hoc-activities/{key}/activation),
+   * each with its local variables; refused like Zeebe refuses it: no active ad-hoc sub-process with that key (404), an
+   * element twice (400), an element it cannot activate (404).
+   */
+  async activateAdHocSubProcessActivities(
+    adHocSubProcessInstanceKey: string,
+    input: { elements: Array<{ elementId: string; variables?: Variables }>; cancelRemainingInstances?: boolean },
+  ): Promise<void> {
+    const noSuch = () =>
+      new EngineError(404, 'NOT_FOUND', `Expected to activate activities for ad-hoc sub-process but no ad-hoc sub-process instance found with key '${adHocSubProcessInstanceKey}'.`);
+    await this.k.transaction(async (tx) => {
+      const [row] = await tx.query<{ instance_key: string; execution_id: string; element_id: string; active: boolean; definition_key: string }>(
+        `SELECT e.instance_key::text, e.execution_id, e.element_id, i.definition_key::text,
+           e.state = 'ACTIVE' AND i.state = 'ACTIVE' AND e.element_type = 'AD_HOC_SUB_PROCESS' AS active
+         FROM engine_element e JOIN engine_instance i ON i.key = e.instance_key WHERE e.key = $1 FOR UPDATE OF i`,
+        [adHocSubProcessInstanceKey],
+      );
+      // A completed or terminated element instance is gone from Zeebe's state: not found, as there (a multi-instance
+      // ad-hoc sub-process is activated through each of its iterations, not its body).
+      const adHoc = row?.active ? (await this.k.model(row.definition_key, tx)).elements.get(row.element_id)?.adHoc : undefined;
+      if (!row || !adHoc) throw noSuch();
+      const ids = input.elements.map((e) => e.elementId);
+      if (new Set(ids).size !== ids.length) {
+        throw invalidArgument(`Expected to activate activities for ad-hoc sub-process with key '${adHocSubProcessInstanceKey}', but duplicate activities were given.`);
+      }
+      const missing = ids.filter((id) => !adHoc.activities.includes(id));
+      if (missing.length > 0) {
+        throw new EngineError(
+          404,
+          'NOT_FOUND',
+          `Expected to activate activities for ad-hoc sub-process with key '${adHocSubProcessInstanceKey}', but the given elements [${missing.join(', ')}] do not exist.`,
+        );
+      }
+      await this.k.steps.advance(tx, row.instance_key, {
+        kind: 'activate-ad-hoc',
+        executionId: row.execution_id,
+        elements: input.elements,
+        cancelRemainingInstances: input.cancelRemainingInstances,
+      });
+    });
+    this.k.notifyJobs();
+  }
+
   /** Variables of every scope, searched in SQL (store/results.ts: keys, scopes, filters). */
   async searchVariables(query: SearchQuery) {
     return reads(this.k.db).searchVariables(query);

@@ -195,6 +195,14 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body), FRESH);
   route('get', '/element-instances/:key', (c) => engine.getElementInstance(key(c.params)), FRESH);
   route('put', '/element-instances/:key/variables', (c) => engine.setVariables(key(c.params), vars(c.body.variables)));
+  route('post', '/element-instances/ad-hoc-activities/:key/activation', (c) => {
+    const elements = c.body.elements;
+    if (!Array.isArray(elements) || elements.length === 0) throw invalidArgument('Expected elements to be a non-empty list of elements to activate');
+    return engine.activateAdHocSubProcessActivities(key(c.params), {
+      elements: elements.map((e: unknown, i) => adHocElement(e, i)),
+      cancelRemainingInstances: c.body.cancelRemainingInstances === true,
+    });
+  });
 
   route('post', '/jobs/activation', async ({ body: b, signal }) => {
     const result = await engine.activateJobs(
@@ -537,6 +545,14 @@ function optNumber(v: unknown, name: string): number | undefined {
   const n = Number(v);
   if (!Number.isFinite(n)) throw invalidArgument(`Expected ${name} to be a number, but was ${JSON.stringify(v)}`);
   return n;
+}
+
+/** One element of an ad-hoc activation: its id and its variables. */
+function adHocElement(e: unknown, i: number): { elementId: string; variables: Record<string, unknown> } {
+  const element = (typeof e === 'object' && e !== null ? e : {}) as { elementId?: unknown; variables?: unknown };
+  const elementId = text(element.elementId, `elements[${i}].elementId`);
+  if (!elementId) throw invalidArgument(`No elements[${i}].elementId provided`);
+  return { elementId, variables: vars(element.variables) };
 }
 
 function vars(v: unknown): Record<string, unknown> {
