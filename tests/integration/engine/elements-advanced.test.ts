@@ -18,7 +18,7 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
   beforeEach(() => c.pinClock({ timestamp: TEST_EPOCH }));
   afterEach(() => c.resetClock());
 
-  const { deployModels, start, stateOf, elementsOf, typeAndState, variablesOf, variablesNamed, jobOf, noJobOf, complete } = elementHelpers(() => c);
+  const { deployModels, start, stateOf, elementsOf, typeAndState, variablesOf, variablesNamed, incidentsOf, jobOf, noJobOf, complete } = elementHelpers(() => c);
 
   // -- execution listeners ---------------------------------------------------------------------------------------
 
@@ -65,13 +65,184 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
     });
   });
 
+  // -- compensation ----------------------------------------------------------------------------------------------
+
+  describe('compensation', () => {
+    beforeAll(() => deployModels('compensation-throw', 'compensation-end', 'compensation-sub-process'));
+
+    it('when a compensation throw event is reached, then the handlers of the completed activities run, and the throw event waits for them', async () => {
+      // given both activities completed
+      const pik = await start('compensation-throw');
+      await complete(await jobOf('compensation-book-room', pik));
+      await complete(await jobOf('compensation-invite', pik));
+      // then both handlers run and the throw event waits for them
+      const cancelRoom = await jobOf('compensation-cancel-room', pik);
+      const uninvite = await jobOf('compensation-uninvite', pik);
+      expect(cancelRoom).toMatchObject({ elementId: 'task-cancel-room', kind: 'BPMN_ELEMENT' });
+      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:ACTIVE']);
+      expect((await elementsOf(pik, 'boundary-book-room-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'boundary-invite-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
+      await noJobOf('compensation-notify', pik);
+      // when one handler completes, then the throw event still waits for the other
+      await complete(cancelRoom);
+      await noJobOf('compensation-notify', pik);
+      // when the other completes, then the throw event completes and the flow goes on
+      await complete(uninvite);
+      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'task-uninvite')).map(typeAndState)).toEqual(['SERVICE_TASK:COMPLETED']);
+      await complete(await jobOf('compensation-notify', pik));
+      expect(await stateOf(pik)).toBe('COMPLETED');
+    });
+
+    it('when a compensation end event is reached, then only the activities that completed are compensated, and the process ends after their handlers', async () => {
+      // given the payment was never made
+      const pik = await start('compensation-end', { pay: false });
+      await complete(await jobOf('compensation-reserve', pik));
+      // then only the reservation is undone
+      const release = await jobOf('compensation-release', pik);
+      await noJobOf('compensation-pay-back', pik);
+      expect((await elementsOf(pik, 'end-compensate')).map(typeAndState)).toEqual(['END_EVENT:ACTIVE']);
+      expect(await stateOf(pik)).toBe('ACTIVE');
+      await complete(release);
+      expect(await stateOf(pik)).toBe('COMPLETED');
+      expect(await elementsOf(pik, 'boundary-pay-compensation')).toEqual([]);
+    });
+
+    it('when a compensation end event is reached after both activities completed, then both are compensated', async () => {
+      const pik = await start('compensation-end', { pay: true });
+      await complete(await jobOf('compensation-reserve', pik));
+      await complete(await jobOf('compensation-pay', pik));
+      const handlers = [await jobOf('compensation-release', pik), await jobOf('compensation-pay-back', pik)];
+      expect(await stateOf(pik)).toBe('ACTIVE');
+      for (const job of handlers) await complete(job);
+      expect(await stateOf(pik)).toBe('COMPLETED');
+    });
+
+    it('when a compensation throw event names an activity, then only that one is compensated; a later compensation end event compensates what completed inside a completed sub-process, and nothing twice', async () => {
+      // given the sub-process (packing inside it) and the shipping completed
+      const pik = await start('compensation-sub-process');
+      await complete(await jobOf('compensation-pack', pik));
+      await complete(await jobOf('compensation-ship', pik));
+      // then the throw event naming the shipping compensates it alone, and waits for it
+      const unship = await jobOf('compensation-unship', pik);
+      await noJobOf('compensation-unpack', pik);
+      expect((await elementsOf(pik, 'throw-unship')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:ACTIVE']);
+      // when its handler completes, then the end event compensates the rest: the packing inside the sub-process
+      await complete(unship);
+      expect((await elementsOf(pik, 'throw-unship')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
+      const unpack = await jobOf('compensation-unpack', pik);
+      expect((await elementsOf(pik, 'boundary-pack-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
+      await noJobOf('compensation-unship', pik);
+      expect((await elementsOf(pik, 'end-compensate')).map(typeAndState)).toEqual(['END_EVENT:ACTIVE']);
+      await complete(unpack);
+      expect(await stateOf(pik)).toBe('COMPLETED');
+      expect((await elementsOf(pik, 'task-unship')).map(typeAndState)).toEqual(['SERVICE_TASK:COMPLETED']);
+    });
+  });
+
+  // -- ad-hoc sub-process ----------------------------------------------------------------------------------------
+
+  describe('ad-hoc sub-process', () => {
+    beforeAll(() => deployModels('ad-hoc-sub-process', 'ad-hoc-collect'));
+
+    it('when an ad-hoc sub-process is entered, then exactly the elements named by activeElementsCollection run; when the completion condition is met, then the others are terminated and it completes', async () => {
+      // when
+      const pik = await start('ad-hoc-sub-process', { initialSteps: ['task-research', 'task-call-petitioner'], caseClosed: false });
+      // then
+      const [adhoc] = await elementsOf(pik, 'adhoc-handle');
+      expect(typeAndState(adhoc)).toBe('AD_HOC_SUB_PROCESS:ACTIVE');
+      const research = await jobOf('ad-hoc-research', pik);
+      const call = await jobOf('ad-hoc-call-petitioner', pik);
+      await noJobOf('ad-hoc-close-case', pik);
+      // when one completes without meeting the completion condition, then the sub-process goes on
+      await complete(call, { petitionerReached: true });
+      expect((await elementsOf(pik, 'adhoc-handle')).map(typeAndState)).toEqual(['AD_HOC_SUB_PROCESS:ACTIVE']);
+      // when another element is activated through the API
+      await c.activateAdHocSubProcessActivities({ adHocSubProcessInstanceKey: adhoc.elementInstanceKey, elements: [{ elementId: 'task-close-case' }] });
+      const close = await jobOf('ad-hoc-close-case', pik);
+      // when it completes and meets the completion condition (cancelRemainingInstances defaults to true)
+      await complete(close, { caseClosed: true });
+      // then the element still running is terminated and the sub-process completes
+      expect((await elementsOf(pik, 'task-research')).map(typeAndState)).toEqual(['SERVICE_TASK:TERMINATED']);
+      expect((await failure(complete(research))).status).toBe(404);
+      expect((await elementsOf(pik, 'adhoc-handle')).map(typeAndState)).toEqual(['AD_HOC_SUB_PROCESS:COMPLETED']);
+      expect(await stateOf(pik)).toBe('COMPLETED');
+    });
+
+    it('when activeElementsCollection is empty, then nothing runs and the sub-process waits; an element activated through the API gets its variables', async () => {
+      // when
+      const pik = await start('ad-hoc-sub-process', { initialSteps: [], caseClosed: false });
+      // then
+      const [adhoc] = await elementsOf(pik, 'adhoc-handle');
+      expect(typeAndState(adhoc)).toBe('AD_HOC_SUB_PROCESS:ACTIVE');
+      for (const type of ['ad-hoc-research', 'ad-hoc-call-petitioner', 'ad-hoc-close-case']) await noJobOf(type, pik);
+      // when
+      await c.activateAdHocSubProcessActivities({
+        adHocSubProcessInstanceKey: adhoc.elementInstanceKey,
+        elements: [{ elementId: 'task-close-case', variables: { closeReason: 'duplicate' } }],
+      });
+      // then
+      const close = await jobOf('ad-hoc-close-case', pik);
+      expect(close.variables).toMatchObject({ closeReason: 'duplicate' });
+      await complete(close, { caseClosed: true });
+      expect(await stateOf(pik)).toBe('COMPLETED');
+    });
+
+    it('when activeElementsCollection names an element the sub-process does not have, then an incident holds it', async () => {
+      const pik = await start('ad-hoc-sub-process', { initialSteps: ['task-not-there'], caseClosed: false });
+      const [incident] = await incidentsOf(pik);
+      expect(incident).toMatchObject({ errorType: 'EXTRACT_VALUE_ERROR', elementId: 'adhoc-handle' });
+      await c.cancelProcessInstance({ processInstanceKey: pik });
+    });
+
+    it('when an ad-hoc sub-process has no completion condition, then it completes once nothing in it is active; a path through a sequence flow ends at its last element, and each path adds its output element to the output collection', async () => {
+      // when
+      const pik = await start('ad-hoc-collect', { steps: ['task-draft', 'task-check-law'] });
+      // then the sub-process describes its elements in its own scope
+      const [adhoc] = await elementsOf(pik, 'adhoc-review');
+      const [described] = await variablesNamed(pik, 'adHocSubProcessElements');
+      expect(described.scopeKey).toBe(adhoc.elementInstanceKey);
+      expect(JSON.parse(described.value)).toEqual([
+        { elementId: 'task-draft', elementName: 'Draft a reply' },
+        { elementId: 'task-check-law', elementName: 'Check the law' },
+      ]);
+      // when the draft completes, then the path goes on to the proofreading
+      await complete(await jobOf('ad-hoc-collect-draft', pik), { result: 'draft' });
+      const proofread = await jobOf('ad-hoc-collect-proofread', pik);
+      // when the other path ends, then the sub-process waits for the proofreading
+      await complete(await jobOf('ad-hoc-collect-check-law', pik), { result: 'lawful' });
+      expect((await elementsOf(pik, 'adhoc-review')).map(typeAndState)).toEqual(['AD_HOC_SUB_PROCESS:ACTIVE']);
+      // when the last path ends, then it completes and its output collection reaches the process
+      await complete(proofread, { result: 'proofread' });
+      expect((await elementsOf(pik, 'adhoc-review')).map(typeAndState)).toEqual(['AD_HOC_SUB_PROCESS:COMPLETED']);
+      expect(await stateOf(pik)).toBe('COMPLETED');
+      expect((await variablesOf(pik)).results).toEqual(['lawful', 'proofread']);
+    });
+
+    it('when elements are activated through the API that the ad-hoc sub-process cannot activate, then the request is refused as Zeebe refuses it, and nothing runs', async () => {
+      // given
+      const pik = await start('ad-hoc-sub-process', { initialSteps: [], caseClosed: false });
+      const [adhoc] = await elementsOf(pik, 'adhoc-handle');
+      const activate = (elements: Array<{ elementId: string }>, key = adhoc.elementInstanceKey) =>
+        failure(c.activateAdHocSubProcessActivities({ adHocSubProcessInstanceKey: key, elements }));
+      // then an element it does not have, an element twice, and a key that is no ad-hoc sub-process are refused
+      expect((await activate([{ elementId: 'task-not-there' }])).status).toBe(404);
+      expect((await activate([{ elementId: 'task-research' }, { elementId: 'task-research' }])).status).toBe(400);
+      expect((await activate([{ elementId: 'task-research' }], pik)).status).toBe(404);
+      await noJobOf('ad-hoc-research', pik);
+      // when it has completed, then it is not found any more
+      await c.activateAdHocSubProcessActivities({ adHocSubProcessInstanceKey: adhoc.elementInstanceKey, elements: [{ elementId: 'task-close-case' }] });
+      await complete(await jobOf('ad-hoc-close-case', pik), { caseClosed: true });
+      expect(await stateOf(pik)).toBe('COMPLETED');
+      expect((await activate([{ elementId: 'task-research' }])).status).toBe(404);
+    });
+  });
+
   // -- refusal ---------------------------------------------------------------------------------------------------
 
   describe('elements the embedded engine does not run yet (refused at deployment, never run wrongly)', () => {
     it.each([
       ['user-task-listeners', 'task-review', 'user task listeners'],
-      ['compensation-throw', 'boundary-book-room-compensation', 'CompensateEventDefinition'],
-      ['ad-hoc-sub-process', 'adhoc-handle', 'AdHocSubProcess'],
     ])('when %s.bpmn is deployed, then it is refused with 400 naming %s and what is missing, and nothing is deployed', async (name, elementId, what) => {
       const error = await failure(deploy(c, model(name)));
       expect(error.status).toBe(400);
