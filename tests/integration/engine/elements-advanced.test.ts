@@ -118,7 +118,7 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       expect(await stateOf(pik)).toBe('COMPLETED');
     });
 
-    it('when a compensation throw event names an activity, then only that one is compensated; a later compensation end event compensates what completed inside a completed sub-process, and nothing twice', async () => {
+    it('when a compensation throw event names an activity, then only that one is compensated; a later compensation end event compensates a completed sub-process (its own handler) and what completed inside it, and nothing twice', async () => {
       // given the sub-process (packing inside it) and the shipping completed
       const pik = await start('compensation-sub-process');
       await complete(await jobOf('compensation-pack', pik));
@@ -127,14 +127,20 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       const unship = await jobOf('compensation-unship', pik);
       await noJobOf('compensation-unpack', pik);
       expect((await elementsOf(pik, 'throw-unship')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:ACTIVE']);
-      // when its handler completes, then the end event compensates the rest: the packing inside the sub-process
+      // when its handler completes, then the end event compensates the rest: the sub-process and the packing inside it
       await complete(unship);
       expect((await elementsOf(pik, 'throw-unship')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
+      const cancelOrder = await jobOf('compensation-cancel-order', pik);
       const unpack = await jobOf('compensation-unpack', pik);
-      expect((await elementsOf(pik, 'boundary-pack-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
+      for (const boundary of ['boundary-sub-compensation', 'boundary-pack-compensation']) {
+        expect((await elementsOf(pik, boundary)).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
+      }
       await noJobOf('compensation-unship', pik);
       expect((await elementsOf(pik, 'end-compensate')).map(typeAndState)).toEqual(['END_EVENT:ACTIVE']);
+      // when one handler completes, then the end event still waits for the other
       await complete(unpack);
+      expect(await stateOf(pik)).toBe('ACTIVE');
+      await complete(cancelOrder);
       expect(await stateOf(pik)).toBe('COMPLETED');
       expect((await elementsOf(pik, 'task-unship')).map(typeAndState)).toEqual(['SERVICE_TASK:COMPLETED']);
     });
