@@ -39,6 +39,12 @@ COPY bpmn ./bpmn
 COPY --from=build /app/dist/web ./dist/web
 # DATA_DIR (attachments) belongs to the unprivileged user; the sources do not.
 RUN mkdir -p /data && chown node:node /data
+# As `npm start` runs node (package.json): an old generation of at most 512 MB, which also keeps V8 from letting up to
+# four times the live heap pile up as garbage, and glibc's mmap threshold fixed at its default, so that the 16 MB of
+# each password hash (scrypt, on libuv's threads) goes back to the system instead of staying in four threads' arenas
+# (BENCHMARKS.md, "The app's memory under bench:e2e"). docker-compose.yml sets NODE_OPTIONS per service.
+ENV NODE_OPTIONS=--max-old-space-size=512 \
+    MALLOC_MMAP_THRESHOLD_=131072
 USER node
 EXPOSE 3000
 # Ready when the database and the engine answer (/readyz; /healthz is liveness only).

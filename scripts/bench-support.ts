@@ -15,8 +15,22 @@ import { piiCipher, type PiiCipher } from '../server/security/pii';
 
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const DEMO_PASSWORD = 'demo-2026';
-/** The options `npm start` gives node (package.json). */
-const START_NODE_ARGS = '--max-semi-space-size=64';
+
+/**
+ * How `npm start` runs node (package.json's start script, after its build step): the environment it sets before
+ * `node` and node's options before `--import`. The benchmarks run the app the same way.
+ */
+export function startCommand(): { env: Record<string, string>; nodeArgs: string[] } {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const words = pkg.scripts.start.split('&&').pop()!.trim().split(/\s+/);
+  const node = words.indexOf('node');
+  const imports = words.indexOf('--import');
+  if (node < 0 || imports < node) throw new Error(`package.json's start script does not end with "[NAME=value ...] node [options] --import ...": ${pkg.scripts.start}`);
+  return {
+    env: Object.fromEntries(words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])),
+    nodeArgs: words.slice(node + 1, imports),
+  };
+}
 
 export type Json = Record<string, unknown>;
 
@@ -70,7 +84,10 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
   // A database kept by an earlier run (BENCH_KEEP=1) is read with the key it printed.
   const piiKey = process.env.PII_ENCRYPTION_KEY ?? randomBytes(32).toString('hex');
   const memoryFile = join(dataDir, 'memory.jsonl');
+  const start = startCommand();
   const env: Record<string, string> = {
+    // What `npm start` sets before node (package.json: the allocator's setting, see BENCHMARKS.md).
+    ...start.env,
     NODE_ENV: 'test',
     HOST: '127.0.0.1',
     PORT: '0',
@@ -102,7 +119,7 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
   // still allocated, by where it was allocated) there each time it stops (open either in Chrome's DevTools).
   // BENCH_NODE_ARGS: node's options for the app, by default those `npm start` runs it with.
   const nodeArgs = [
-    ...(process.env.BENCH_NODE_ARGS ?? START_NODE_ARGS).split(' ').filter(Boolean),
+    ...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? start.nodeArgs),
     ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
     ...(process.env.BENCH_HEAP_PROF ? ['--heap-prof', `--heap-prof-dir=${process.env.BENCH_HEAP_PROF}`] : []),
   ];
