@@ -184,7 +184,8 @@ export class ThreadStepper implements Stepper {
     const worker = new Worker(join(__dirname, 'step-worker.cjs'), {
       workerData: { progress },
       execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: this.heapMb },
+      // Its own young generation: the process's V8 flags (a larger semi-space) would otherwise apply to it too.
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 16 },
     });
     worker.unref();
     this.worker = worker;
