@@ -91,6 +91,8 @@ export class Jobs {
         tags: (row.tags as string[] | undefined) ?? [],
         kind: (row.kind as string | undefined) ?? 'BPMN_ELEMENT',
         listenerEventType: (row.listener_event_type as string | undefined) ?? 'UNSPECIFIED',
+        // A task listener's job: the user task as the listener sees it (also in its headers, io.camunda.zeebe:*).
+        ...(row.user_task ? { userTask: row.user_task as Record<string, unknown> } : {}),
       };
     });
   }
@@ -104,14 +106,15 @@ export class Jobs {
     return job;
   }
 
-  async completeJob(key: string, variables: Variables = {}): Promise<void> {
-    await this.k.transaction(async (tx) => {
+  /** Completes a job; a task listener's job takes a `result` (corrections, or a denial) and no variables. */
+  async completeJob(key: string, variables: Variables = {}, result?: unknown): Promise<void> {
+    const taskKey = await this.k.transaction(async (tx) => {
       // The hot path: one statement checks and completes the job, and locks and reads its instance.
-      const [job] = await tx.query<InstanceRow & { instance_key: string; execution_id: string }>(
+      const [job] = await tx.query<InstanceRow & { instance_key: string; execution_id: string; task_key: string | null }>(
         `WITH job AS (
            UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED')
-           RETURNING instance_key, execution_id)
-         SELECT job.instance_key::text, job.execution_id, ${INSTANCE_COLUMNS('i')}
+           RETURNING instance_key, execution_id, user_task ->> 'userTaskKey' AS task_key)
+         SELECT job.instance_key::text, job.execution_id, job.task_key, ${INSTANCE_COLUMNS('i')}
          FROM job JOIN engine_instance i ON i.key = job.instance_key FOR UPDATE OF i`,
         [key],
       );
@@ -119,8 +122,17 @@ export class Jobs {
         const open = await this.openJob(tx, key); // not found (404), or in a state that cannot complete
         throw invalidState(`Expected to complete job with key '${key}', but it is in state '${open.state}'`);
       }
+      if (job.task_key) {
+        if (Object.keys(variables).length > 0) {
+          throw invalidArgument(`Expected to complete task listener job '${key}' without variables, but variables were given: a task listener cannot set variables`);
+        }
+        await this.k.taskListeners.listenerDone(tx, job.task_key, job, result);
+        return job.task_key;
+      }
       await this.k.steps.advance(tx, job.instance_key, { kind: 'complete', executionId: job.execution_id, variables }, key, job);
+      return undefined;
     });
+    if (taskKey) this.k.taskListeners.answer(taskKey);
     this.k.notifyJobs();
   }
 
@@ -146,10 +158,11 @@ export class Jobs {
           'SELECT element_key::text, element_id FROM engine_job WHERE key = $1',
           [key],
         );
+        const errorType = job.kind === 'TASK_LISTENER' ? 'TASK_LISTENER_NO_RETRIES' : job.kind === 'EXECUTION_LISTENER' ? 'EXECUTION_LISTENER_NO_RETRIES' : 'JOB_NO_RETRIES';
         await tx.query(
           `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
-           VALUES ($1, $2, $3, $4, $5, 'JOB_NO_RETRIES', $6, 'ACTIVE', $7)`,
-          [await this.k.keys.take(tx), job.instance_key, element.element_key, element.element_id, key, message || 'No more retries left.', now.toISOString()],
+           VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
+          [await this.k.keys.take(tx), job.instance_key, element.element_key, element.element_id, key, errorType, message || 'No more retries left.', now.toISOString()],
         );
         await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [job.instance_key]);
       }

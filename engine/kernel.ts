@@ -21,6 +21,7 @@ import { WaitStore } from './wait-store';
 import { Jobs } from './jobs';
 import { UserTasks } from './user-tasks';
 import { Messaging } from './messages';
+import { TaskListeners } from './task-listeners';
 
 export interface EngineOptions {
   db: EngineDb;
@@ -54,10 +55,13 @@ export interface Resource {
 }
 
 
+/** The states of a user task that is still open: created, or in a transition its listeners run. */
+export const OPEN_TASK_STATES = "'CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING'";
+
 /** Where each kind of wait lives and which of its states count as still waiting. */
 export const OPEN_WAIT = {
   job: { table: 'engine_job', states: "'ACTIVATABLE', 'ACTIVATED', 'FAILED'" },
-  'user-task': { table: 'engine_user_task', states: "'CREATED'" },
+  'user-task': { table: 'engine_user_task', states: OPEN_TASK_STATES },
   timer: { table: 'engine_timer', states: "'ACTIVE'" },
   message: { table: 'engine_subscription', states: "'OPEN'" },
   signal: { table: 'engine_subscription', states: "'OPEN'" },
@@ -73,6 +77,7 @@ export class Kernel {
   readonly jobs: Jobs;
   readonly tasks: UserTasks;
   readonly messaging: Messaging;
+  readonly taskListeners: TaskListeners;
 
 
   readonly keys = new KeyAllocator();
@@ -133,6 +138,7 @@ export class Kernel {
     this.jobs = new Jobs(this);
     this.tasks = new UserTasks(this);
     this.messaging = new Messaging(this);
+    this.taskListeners = new TaskListeners(this);
   }
 
   async readClock(): Promise<void> {

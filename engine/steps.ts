@@ -164,6 +164,7 @@ export class Steps {
             formKey, u.formId ?? null, u.externalReference ?? null, Number(one(u.priority) ?? 50), JSON.stringify(meta.headers), now,
             instance.definition_key],
         );
+        if (meta.taskListeners.creating || meta.taskListeners.assigning) await this.k.taskListeners.created(tx, key);
       }
     }
 

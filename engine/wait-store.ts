@@ -5,7 +5,7 @@
  */
 import type { EngineQueryable } from './store/db';
 import { type StoredRuntime, type Variables } from './runtime/types';
-import type { Kernel } from './kernel';
+import { OPEN_TASK_STATES, type Kernel } from './kernel';
 
 export class WaitStore {
   constructor(private readonly k: Kernel) {}
@@ -23,8 +23,14 @@ export class WaitStore {
     const tasks = ids('user-task');
     if (tasks.length) {
       await tx.query(
-        "UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3 WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state = 'CREATED'",
+        `UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3, transition = NULL
+         WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state IN (${OPEN_TASK_STATES})`,
         [instanceKey, tasks, now],
+      );
+      // The jobs of the listeners that were running for them.
+      await tx.query(
+        "UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED')",
+        [instanceKey, tasks],
       );
     }
     const timers = ids('timer');
@@ -59,7 +65,7 @@ export class WaitStore {
       keep,
     ]);
     await tx.query(
-      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3 WHERE instance_key = $1 AND state = 'CREATED' ${except}`,
+      `UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3, transition = NULL WHERE instance_key = $1 AND state IN (${OPEN_TASK_STATES}) ${except}`,
       [instanceKey, keep, now],
     );
     await tx.query(`UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'ACTIVE' ${except}`, [instanceKey, keep]);

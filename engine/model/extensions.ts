@@ -3,7 +3,7 @@
  * {@link ElementMeta}: job type and headers, io mappings, user task settings, called decision and process, script,
  * listeners, multi-instance, ad-hoc sub-processes; messages, timers, errors, escalations, signals, links, compensation.
  */
-import type { ElementMeta, IoMapping, ModdleElement, ModdleMessage } from './types';
+import { TASK_LISTENER_EVENTS, type ElementMeta, type IoMapping, type ModdleElement, type ModdleMessage } from './types';
 
 type Extension = Record<string, unknown> & { $type: string };
 
@@ -60,7 +60,13 @@ export function readExtension(ext: Extension, meta: ElementMeta, where: string, 
       break;
     case 'zeebe:TaskListeners':
       for (const l of (ext.listeners as Extension[]) ?? []) {
-        problems.push(`${where}: user task listeners (${String(l.eventType)}) are not supported by the embedded engine yet`);
+        const type = text(l.type);
+        const event = TASK_LISTENER_EVENTS.find((e) => e === l.eventType);
+        if (l.eventType === 'canceling') {
+          problems.push(`${where}: canceling user task listeners are not supported by the embedded engine yet (creating, assigning, updating and completing are)`);
+        } else if (!type || !event) {
+          problems.push(`${where}: a user task listener needs a type and an event type (creating, assigning, updating or completing)`);
+        } else (meta.taskListeners[event] ??= []).push({ type, retries: text(l.retries) });
       }
       break;
     case 'zeebe:AdHoc':

@@ -151,6 +151,7 @@ function collect(container: ModdleElement, scopeId: string, inEventSubProcess: b
       inEventSubProcess: (inEventSubProcess && el.$type === 'bpmn:StartEvent') || undefined,
       forCompensation: el.isForCompensation === true || undefined,
       listeners: {},
+      taskListeners: {},
     };
     if (el.$type === 'bpmn:AdHocSubProcess') {
       const completionCondition = el.completionCondition?.body?.trim() || undefined;
@@ -159,6 +160,9 @@ function collect(container: ModdleElement, scopeId: string, inEventSubProcess: b
     }
     if (adHocScope) found.adHocMetadata.set(el.id, adHocMetadata(el));
     for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta, where, problems);
+    if (Object.keys(meta.taskListeners).length > 0 && el.$type !== 'bpmn:UserTask') {
+      problems.push(`${where}: user task listeners belong on a user task`);
+    }
     readEventDefinition(el, meta, where, problems);
     if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems, true);
     readLoop(el, meta, where, problems, model.conditions);

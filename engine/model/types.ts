@@ -7,6 +7,10 @@ export interface IoMapping {
   target: string;
 }
 
+/** The user task lifecycle events whose listeners the engine runs. */
+export const TASK_LISTENER_EVENTS = ['creating', 'assigning', 'updating', 'completing'] as const;
+export type TaskListenerEvent = (typeof TASK_LISTENER_EVENTS)[number];
+
 export interface Listener {
   type: string;
   retries?: string;
@@ -85,6 +89,8 @@ export interface ElementMeta {
   call?: { processId: string; propagateAllChildVariables: boolean; propagateAllParentVariables: boolean };
   /** Execution listeners: jobs run before the element starts and after it ends. */
   listeners: { start?: Listener[]; end?: Listener[] };
+  /** User task listeners: jobs run, in order, while a Camunda user task is created, assigned, updated or completed. */
+  taskListeners: Partial<Record<TaskListenerEvent, Listener[]>>;
   userTask?: {
     assignee?: string;
     candidateGroups?: string;

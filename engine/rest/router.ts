@@ -223,7 +223,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     }
     return result;
   });
-  route('post', '/jobs/:key/completion', (c) => engine.completeJob(key(c.params), vars(c.body.variables)));
+  route('post', '/jobs/:key/completion', (c) => engine.completeJob(key(c.params), vars(c.body.variables), c.body.result ?? undefined));
   route('post', '/jobs/:key/failure', (c) =>
     engine.failJob(key(c.params), {
       retries: optNumber(c.body.retries, 'retries'),
@@ -254,6 +254,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     engine.assignUserTask(key(c.params), {
       assignee: text(c.body.assignee, 'assignee'),
       allowOverride: typeof c.body.allowOverride === 'boolean' ? c.body.allowOverride : undefined,
+      action: optString(c.body.action),
     }),
   );
   route('delete', '/user-tasks/:key/assignee', (c) => engine.unassignUserTask(key(c.params)));
@@ -265,9 +266,9 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
       candidateGroups: Array.isArray(changes.candidateGroups) ? changes.candidateGroups.map(String) : undefined,
       candidateUsers: Array.isArray(changes.candidateUsers) ? changes.candidateUsers.map(String) : undefined,
       priority: optNumber(changes.priority, 'changeset.priority'),
-    });
+    }, optString(c.body.action));
   });
-  route('post', '/user-tasks/:key/completion', (c) => engine.completeUserTask(key(c.params), vars(c.body.variables)));
+  route('post', '/user-tasks/:key/completion', (c) => engine.completeUserTask(key(c.params), vars(c.body.variables), optString(c.body.action)));
 
   route('post', '/messages/publication', async ({ body: b }) => {
     const { tenantId, messageKey } = await engine.publishMessage({

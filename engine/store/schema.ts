@@ -178,6 +178,15 @@ const VERSIONS: string[][] = [
     `ALTER TABLE engine_resource ADD CONSTRAINT engine_resource_kind_check CHECK (kind IN ('process', 'form', 'decision', 'decision_requirements'))`,
     `ALTER TABLE engine_resource ADD COLUMN decision_requirements_key bigint`,
   ],
+  // User task listeners: a task waits in a transitional state while its listeners run; the transition in progress and
+  // the answer for the request that started it are on its row; a listener's job carries the task as it saw it.
+  [
+    `ALTER TABLE engine_user_task DROP CONSTRAINT engine_user_task_state_check`,
+    `ALTER TABLE engine_user_task ADD CONSTRAINT engine_user_task_state_check
+       CHECK (state IN ('CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'COMPLETED', 'CANCELED'))`,
+    `ALTER TABLE engine_user_task ADD COLUMN transition jsonb, ADD COLUMN outcome jsonb`,
+    `ALTER TABLE engine_job ADD COLUMN user_task jsonb`,
+  ],
 ];
 
 export async function ensureEngineSchema(db: EngineDb): Promise<void> {

@@ -5,7 +5,18 @@
  * engine/docs/zeebe-events-and-api.md (§4, jobs and listener kinds), and the Camunda 8.8 docs named there.
  */
 import { deploy, now, startEngine, TEST_EPOCH, type Any, type EngineHarness } from '../../support/engine';
-import { elementHelpers, failure, model } from '../../support/elements';
+import { elementHelpers, failure, model, type SdkError } from '../../support/elements';
+
+/**
+ * A request whose answer comes only after other steps of the test (Zeebe answers a user task command once its task
+ * listeners are done): settled at once into a value, so it is never an unhandled rejection while it waits.
+ */
+type Settled = { ok: true } | { ok: false; status?: number; detail?: string };
+const settle = (promise: Promise<unknown>): Promise<Settled> =>
+  promise.then(
+    () => ({ ok: true }),
+    (error: SdkError) => ({ ok: false, status: error.status, detail: error.detail }),
+  );
 
 describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, refusals', () => {
   let h: EngineHarness;
@@ -244,11 +255,179 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
     });
   });
 
+  // -- user task listeners ---------------------------------------------------------------------------------------
+
+  describe('user task listeners', () => {
+    beforeAll(() => deployModels('user-task-listeners'));
+    const userTasksOf = async (processInstanceKey: string): Promise<Any[]> => (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
+    // Task listener jobs are completed without variables: Zeebe refuses variables on them.
+    const completeListener = (job: Any, result?: Record<string, unknown>) => c.completeJob({ jobKey: job.jobKey, ...(result ? { result } : {}) });
+    /** An instance whose user task is created (its creating listener done). */
+    const created = async (caseId: string) => {
+      const pik = await start('user-task-listeners', { caseId });
+      await completeListener(await jobOf('user-task-listeners-creating', pik));
+      const [task] = await userTasksOf(pik);
+      expect(task.state).toBe('CREATED');
+      return { pik, task };
+    };
+
+    it('when a user task with a creating listener is reached, then the task is not created before the listener job (kind TASK_LISTENER, CREATING) completes', async () => {
+      // when
+      const pik = await start('user-task-listeners', { caseId: 'utl-1' });
+      // then
+      const creating = await jobOf('user-task-listeners-creating', pik);
+      expect(creating).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'CREATING', elementId: 'task-review' });
+      expect(creating.userTask.userTaskKey).toEqual(expect.any(String));
+      expect((await userTasksOf(pik)).filter((t) => t.state === 'CREATED')).toEqual([]);
+      // when the listener completes, then the task is created
+      await completeListener(creating);
+      const [task] = await userTasksOf(pik);
+      expect(task).toMatchObject({ state: 'CREATED', userTaskKey: creating.userTask.userTaskKey, elementId: 'task-review' });
+      expect((await elementsOf(pik, 'task-review')).map(typeAndState)).toEqual(['USER_TASK:ACTIVE']);
+    });
+
+    it('when a user task is assigned, then the assigning listener (ASSIGNING) runs before the assignment takes effect, and its correction is applied', async () => {
+      // given
+      const { pik, task } = await created('utl-2');
+      // when (Zeebe answers the request once the listeners are done, so it is awaited later)
+      const assigning = settle(c.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'alice' }));
+      // then
+      const listener = await jobOf('user-task-listeners-assigning', pik);
+      expect(listener).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'ASSIGNING', elementId: 'task-review' });
+      expect(listener.userTask).toMatchObject({ userTaskKey: task.userTaskKey, assignee: 'alice' });
+      expect(listener.userTask.changedAttributes).toContain('assignee');
+      // when the listener corrects the assignee
+      await completeListener(listener, { type: 'userTask', corrections: { assignee: 'bob' } });
+      // then the assignment succeeded, with the correction
+      expect(await assigning).toEqual({ ok: true });
+      expect(await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).toMatchObject({ state: 'CREATED', assignee: 'bob' });
+    });
+
+    it('when the completing listener denies a completion, then the request is refused and the task stays open; completed again and accepted, the process goes on', async () => {
+      // given
+      const { pik, task } = await created('utl-3');
+      // when
+      const first = settle(c.completeUserTask({ userTaskKey: task.userTaskKey, variables: { verdict: 'unsigned' } }));
+      const denying = await jobOf('user-task-listeners-completing', pik);
+      expect(denying).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'COMPLETING', elementId: 'task-review' });
+      await completeListener(denying, { type: 'userTask', denied: true, deniedReason: 'the signature is missing' });
+      // then
+      expect(await first).toMatchObject({ ok: false, status: 409 });
+      expect(await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).toMatchObject({ state: 'CREATED' });
+      expect(await stateOf(pik)).toBe('ACTIVE');
+      expect(await variablesOf(pik)).not.toHaveProperty('verdict');
+      // when completed again and the listener accepts
+      const second = settle(c.completeUserTask({ userTaskKey: task.userTaskKey, variables: { verdict: 'signed' } }));
+      await completeListener(await jobOf('user-task-listeners-completing', pik));
+      // then
+      expect(await second).toEqual({ ok: true });
+      expect(await stateOf(pik)).toBe('COMPLETED');
+      expect(await variablesOf(pik)).toMatchObject({ caseId: 'utl-3', verdict: 'signed' });
+      expect((await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).state).toBe('COMPLETED');
+    });
+  });
+
+  describe('user task listeners: the assignee the process gives, updates, failures, termination', () => {
+    beforeAll(() => deployModels('user-task-listeners-assignee'));
+    const taskOf = async (processInstanceKey: string): Promise<Any> => (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items[0];
+    const done = (job: Any, result?: Record<string, unknown>) => c.completeJob({ jobKey: job.jobKey, ...(result ? { result } : {}) });
+
+    it('when a user task with an assignee from the process has creating and assigning listeners, then it is created first (headers carry the task), then assigned through the assigning listener', async () => {
+      // when
+      const pik = await start('user-task-listeners-assignee', { owner: 'li.wei' });
+      // then the creating listener sees the task without its assignee, and the task headers with the task's own
+      const creating = await jobOf('utla-creating', pik);
+      expect(creating).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'CREATING', retries: 1 });
+      expect(creating.userTask).toMatchObject({ assignee: null, candidateGroups: ['reception'], priority: 50, changedAttributes: [] });
+      expect(creating.customHeaders).toMatchObject({ queue: 'reception', 'io.camunda.zeebe:userTaskKey': creating.userTask.userTaskKey, 'io.camunda.zeebe:candidateGroups': '["reception"]' });
+      expect(await taskOf(pik)).toMatchObject({ state: 'CREATING' });
+      // when the creation is done, the process's assignee is assigned through the assigning listener
+      await done(creating, { type: 'userTask', corrections: { priority: 70 } });
+      const assigning = await jobOf('utla-assigning', pik);
+      expect(assigning.userTask).toMatchObject({ assignee: 'li.wei', changedAttributes: ['assignee'], priority: 70, action: 'assign' });
+      expect(await taskOf(pik)).toMatchObject({ state: 'ASSIGNING', priority: 70 });
+      await done(assigning);
+      expect(await taskOf(pik)).toMatchObject({ state: 'CREATED', assignee: 'li.wei', priority: 70 });
+    });
+
+    it('when a task is updated, then its updating listeners run in model order, each seeing the corrections before it; the update applies the last values', async () => {
+      // given
+      const pik = await start('user-task-listeners-assignee', {});
+      await done(await jobOf('utla-creating', pik));
+      const task = await taskOf(pik);
+      expect(task).toMatchObject({ state: 'CREATED' });
+      expect(task.assignee).toBeUndefined();
+      // when
+      const updating = settle(c.updateUserTask({ userTaskKey: task.userTaskKey, changeset: { priority: 90, candidateGroups: ['street-office'] } }));
+      const first = await jobOf('utla-updating-1', pik);
+      expect(first).toMatchObject({ listenerEventType: 'UPDATING' });
+      expect(first.userTask).toMatchObject({ priority: 90, candidateGroups: ['street-office'], action: 'update' });
+      expect(first.userTask.changedAttributes).toEqual(['candidateGroups', 'priority']);
+      await done(first, { type: 'userTask', corrections: { dueDate: '2026-03-02T09:00:00.000Z' } });
+      const second = await jobOf('utla-updating-2', pik);
+      expect(second.userTask).toMatchObject({ dueDate: '2026-03-02T09:00:00.000Z' });
+      expect(second.userTask.changedAttributes).toEqual(['candidateGroups', 'dueDate', 'priority']);
+      await noJobOf('utla-updating-2', pik);
+      await done(second);
+      // then
+      expect(await updating).toEqual({ ok: true });
+      expect(await taskOf(pik)).toMatchObject({ state: 'CREATED', priority: 90, candidateGroups: ['street-office'], dueDate: '2026-03-02T09:00:00.000Z' });
+    });
+
+    it('when a request reaches a task whose listeners are running, then it is refused (409); a listener job completed with variables is refused (400)', async () => {
+      // given
+      const pik = await start('user-task-listeners-assignee', {});
+      const creating = await jobOf('utla-creating', pik);
+      const task = await taskOf(pik);
+      // then
+      expect(await failure(c.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'x' }))).toMatchObject({ status: 409 });
+      expect(await failure(c.completeJob({ jobKey: creating.jobKey, variables: { a: 1 } }))).toMatchObject({ status: 400 });
+      expect(await failure(done(creating, { type: 'userTask', denied: true }))).toMatchObject({ status: 400 });
+      await done(creating);
+      expect((await taskOf(pik)).state).toBe('CREATED');
+    });
+
+    it('when a listener job fails without retries, then a TASK_LISTENER_NO_RETRIES incident holds the transition; resolved, the listener runs again and the task is created', async () => {
+      // given
+      const pik = await start('user-task-listeners-assignee', {});
+      const creating = await jobOf('utla-creating', pik);
+      // when
+      await c.failJob({ jobKey: creating.jobKey, retries: 0, errorMessage: 'directory offline' });
+      // then
+      const [incident] = await incidentsOf(pik);
+      expect(incident).toMatchObject({ errorType: 'TASK_LISTENER_NO_RETRIES', errorMessage: 'directory offline', jobKey: creating.jobKey });
+      expect((await taskOf(pik)).state).toBe('CREATING');
+      // when resolved
+      await c.updateJob({ jobKey: creating.jobKey, changeset: { retries: 1 } });
+      await c.resolveIncident({ incidentKey: incident.incidentKey });
+      await done(await jobOf('utla-creating', pik));
+      expect((await taskOf(pik)).state).toBe('CREATED');
+    });
+
+    it('when the instance is canceled while a completing listener runs, then the task and the listener job are canceled and the waiting request is refused', async () => {
+      // given
+      const { pik, task } = await (async () => {
+        const pik = await start('user-task-listeners', { caseId: 'utl-cancel' });
+        await c.completeJob({ jobKey: (await jobOf('user-task-listeners-creating', pik)).jobKey });
+        return { pik, task: await taskOf(pik) };
+      })();
+      const completing = settle(c.completeUserTask({ userTaskKey: task.userTaskKey, variables: { verdict: 'late' } }));
+      const listener = await jobOf('user-task-listeners-completing', pik);
+      // when
+      await c.cancelProcessInstance({ processInstanceKey: pik });
+      // then
+      expect(await completing).toMatchObject({ ok: false, status: 409 });
+      expect((await taskOf(pik)).state).toBe('CANCELED');
+      expect(await failure(c.completeJob({ jobKey: listener.jobKey }))).toMatchObject({ status: 404 });
+      expect(await stateOf(pik)).toBe('TERMINATED');
+    });
+  });
+
   // -- refusal ---------------------------------------------------------------------------------------------------
 
   describe('elements the embedded engine does not run yet (refused at deployment, never run wrongly)', () => {
     it.each([
-      ['user-task-listeners', 'task-review', 'user task listeners'],
+      ['user-task-canceling-listener', 'task-review', 'canceling user task listeners'],
     ])('when %s.bpmn is deployed, then it is refused with 400 naming %s and what is missing, and nothing is deployed', async (name, elementId, what) => {
       const error = await failure(deploy(c, model(name)));
       expect(error.status).toBe(400);
