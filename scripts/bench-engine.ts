@@ -2,7 +2,7 @@
  * `npm run bench:engine`: the embedded engine's figures, measured in one run beside a baseline.
  *
  * 1. Throughput: instances per second through a two-service-task model, end to end (create over REST, two SDK job
- *    workers, every step stored in Postgres), beside raw bpmn-engine running the same model in memory with
+ *    workers, every step stored in Postgres; the clients in a process of their own, scripts/bench-engine-clients.ts), beside raw bpmn-engine running the same model in memory with
  *    services that answer at once. The ratio is the figure (aim >= 2). ENGINE_STEP_THREAD=false runs the steps on the
  *    app's thread (default: the step thread, as the app does).
  * 2. Scale: 100,000 instances waiting on user tasks (BENCH_WAITING); restart-to-ready time, the slowest of 20 task
@@ -12,6 +12,7 @@
  * BENCH_INSTANCES (default 2000) and BENCH_WAITING (default 100000) change the sizes.
  */
 import { readFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { Engine } from 'bpmn-engine';
 import { Client } from 'pg';
@@ -77,7 +78,13 @@ async function rawBaseline(n: number): Promise<number> {
   return n / ((performance.now() - t0) / 1000);
 }
 
-async function endToEnd(n: number): Promise<{ perSecond: number; database: string; cpuShare: number }> {
+/** CPU seconds a process has used so far (user + system, from /proc). */
+function cpuSecondsOf(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second)
+}
+
+async function endToEnd(n: number): Promise<{ perSecond: number; database: string; cpuShare: number; clientCpuShare: number }> {
   const database = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const env = {
@@ -85,39 +92,37 @@ async function endToEnd(n: number): Promise<{ perSecond: number; database: strin
     ENGINE_STEP_THREAD: process.env.ENGINE_STEP_THREAD ?? 'true',
   };
   const server = await start({ env });
+  let clients: ChildProcess | undefined;
   try {
     const { client } = createEngineClient(server.config, server.secrets, server.url);
     const c = client as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
     await c.deployResourcesFromFiles([join(FIXTURES, 'two-service-tasks.bpmn')]);
-    for (const jobType of ['task-a', 'task-b']) {
-      client.createJobWorker({
-        jobType,
-        jobTimeoutMs: 60000,
-        maxParallelJobs: 32,
-        pollTimeoutMs: 5000,
-        jobHandler: (job) => job.complete(jobType === 'task-b' ? { result: 'ok' } : {}),
-      });
-    }
+    // The creators and the job workers run in a process of their own (as a deployment's clients do), over REST.
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    let next = 0;
-    const creators = Array.from({ length: 16 }, async () => {
-      while (next < n) {
-        next++;
-        await c.createProcessInstance({ processDefinitionId: 'two-service-tasks', variables: { count: next } });
-      }
+    clients = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bench-engine-clients.ts')], {
+      env: { ...process.env, BENCH_URL: server.url, BENCH_ENGINE_PASSWORD: server.secrets.engineApiPassword, BENCH_INSTANCES: String(n) },
+      stdio: ['ignore', 'inherit', 'inherit'],
     });
-    await Promise.all(creators);
+    const failed = new Promise<never>((_, reject) => clients!.once('exit', (code) => reject(new Error(`the bench's clients ended (${code})`))));
     for (;;) {
       const [row] = await server.database.db.query<{ n: string }>("SELECT count(*) AS n FROM engine_instance WHERE state = 'COMPLETED'");
       if (Number(row.n) >= n) break;
-      await new Promise((r) => setTimeout(r, 20));
+      await Promise.race([new Promise((r) => setTimeout(r, 20)), failed]);
     }
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    client.stopAllWorkers();
-    return { perSecond: n / seconds, database: server.database.description, cpuShare: (cpu.user + cpu.system) / 1e6 / seconds };
+    const clientCpu = cpuSecondsOf(clients.pid!);
+    failed.catch(() => undefined);
+    return {
+      perSecond: n / seconds,
+      database: server.database.description,
+      cpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
+      // (includes the clients' start: loading the SDK, about a second)
+      clientCpuShare: clientCpu / seconds,
+    };
   } finally {
+    clients?.kill('SIGKILL');
     await server.stop();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
@@ -203,7 +208,7 @@ async function main() {
   console.log(`raw bpmn-engine in memory:           ${raw.toFixed(0)} instances/s`);
   const ours = await endToEnd(INSTANCES);
   console.log(`embedded engine, SDK workers, ${ours.database.startsWith('postgres') ? 'Postgres' : ours.database}: ${ours.perSecond.toFixed(0)} instances/s`);
-  console.log(`  app process CPU while running:     ${(ours.cpuShare * 100).toFixed(0)} % of one core`);
+  console.log(`  app process CPU while running:     ${(ours.cpuShare * 100).toFixed(0)} % of one core (clients' process: ${(ours.clientCpuShare * 100).toFixed(0)} %)`);
   console.log(`ratio (ours / raw):                  ${(ours.perSecond / raw).toFixed(2)}  (aim >= 2, hope 5)`);
   if (process.env.BENCH_ONLY === 'throughput') return;
   const scale = await waitingScale(WAITING);
