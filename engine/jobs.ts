@@ -23,7 +23,7 @@ export class Jobs {
     const requestTimeout = input.requestTimeout === undefined || input.requestTimeout === 0 ? 10000 : Math.max(0, input.requestTimeout);
     const until = Date.now() + requestTimeout;
     for (;;) {
-      if (abort?.aborted) return { jobs: [] };
+      if (abort?.aborted || this.k.stopped) return { jobs: [] };
       const jobs = await this.tryActivate(input);
       if (jobs.length > 0 || Date.now() >= until) return { jobs };
       await new Promise<void>((resolve) => {

@@ -104,6 +104,9 @@ export class Kernel {
 
   pinned: number | undefined;
 
+  /** Set once the engine stops: long-polling activations answer with what they have instead of asking again. */
+  stopped = false;
+
   sweeper: NodeJS.Timeout | undefined;
 
   /** Scheduler rounds run one after another; pinning the clock waits for its own round. */

@@ -12,6 +12,7 @@ export class Scheduler {
   constructor(private readonly k: Kernel) {}
 
   async start(): Promise<void> {
+    this.k.stopped = false;
     await ensureEngineSchema(this.k.db);
     await this.k.readClock();
     this.k.sweeper = setInterval(() => {
@@ -35,6 +36,7 @@ export class Scheduler {
   }
 
   stop(): void {
+    this.k.stopped = true;
     clearInterval(this.k.sweeper);
     void this.k.stepper.close();
     this.k.signals.emit('stop');

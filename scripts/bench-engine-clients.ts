@@ -2,11 +2,15 @@
  * The clients of `npm run bench:engine`'s throughput part, in a process of their own as a deployment has them: 16
  * concurrent callers create BENCH_INSTANCES instances of the two-service-task model over REST, and two
  * `@camunda8/sdk` job workers (32 parallel jobs each) complete their jobs. Started by scripts/bench-engine.ts, which
- * ends it once every instance has completed. Env: BENCH_URL, BENCH_ENGINE_PASSWORD, BENCH_INSTANCES.
+ * ends it once every instance has completed. Env: BENCH_URL, BENCH_ENGINE_PASSWORD, BENCH_INSTANCES
+ * (BENCH_CLIENT_PROF=<dir> on the benchmark: this process's CPU profile).
  */
 import { createEngineClient } from '../server/engine-client';
 import { loadConfig } from '../server/config';
 import type { Secrets } from '../server/secrets';
+
+// Ended by the benchmark with SIGTERM: an orderly exit (a CPU profile, when asked for, is written then).
+process.once('SIGTERM', () => process.exit(0));
 
 async function main() {
   const n = Number(process.env.BENCH_INSTANCES);

@@ -100,7 +100,7 @@ async function endToEnd(n: number): Promise<{ perSecond: number; database: strin
     // The creators and the job workers run in a process of their own (as a deployment's clients do), over REST.
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    clients = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'bench-engine-clients.ts')], {
+    clients = spawn(process.execPath, [...(process.env.BENCH_CLIENT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLIENT_PROF}`] : []), '--import', 'tsx', join(__dirname, 'bench-engine-clients.ts')], {
       env: { ...process.env, BENCH_URL: server.url, BENCH_ENGINE_PASSWORD: server.secrets.engineApiPassword, BENCH_INSTANCES: String(n) },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -122,7 +122,14 @@ async function endToEnd(n: number): Promise<{ perSecond: number; database: strin
       clientCpuShare: clientCpu / seconds,
     };
   } finally {
-    clients?.kill('SIGKILL');
+    if (clients && clients.exitCode === null) {
+      // SIGTERM: the clients exit on their own (and write their CPU profile with BENCH_CLIENT_PROF=<dir>).
+      const exited = new Promise((resolve) => clients!.once('exit', resolve));
+      clients.kill('SIGTERM');
+      const timer = setTimeout(() => clients!.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
     await server.stop();
     await database.drop();
     rmSync(dataDir, { recursive: true, force: true });
