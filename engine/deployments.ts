@@ -87,9 +87,10 @@ export class Deployments {
           key = await this.k.keys.take(tx);
           version += 1;
           await tx.query(
-            `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content, decision_requirements_key)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-            [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text, graphKey ?? null],
+            `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content, decision_requirements_key,
+               start_form_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+            [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text, graphKey ?? null, p.model ? startFormOf(p.model) : null],
           );
           if (p.model) await openStartEvents(tx, this.k.starts, key, p.model);
         } else if (graphKey) {
@@ -152,6 +153,19 @@ export class Deployments {
 
   async getProcessDefinitionXml(key: string): Promise<string> {
     return reads(this.k.db).getProcessDefinitionXml(key);
+  }
+
+  /** A process's start form: the latest version of the form its none start event names (as a user task's form is read). */
+  async getStartProcessForm(key: string) {
+    const [row] = await this.k.db.query<{ start_form_id: string | null }>("SELECT start_form_id FROM engine_resource WHERE kind = 'process' AND key = $1", [key]);
+    if (!row) throw notFound('process definition', key);
+    if (!row.start_form_id) return undefined;
+    const [form] = await this.k.db.query<{ key: string; resource_id: string; version: number; content: string }>(
+      "SELECT key::text, resource_id, version, content FROM engine_resource WHERE kind = 'form' AND resource_id = $1 ORDER BY version DESC LIMIT 1",
+      [row.start_form_id],
+    );
+    if (!form) throw notFound('form', row.start_form_id);
+    return { tenantId: TENANT, formId: form.resource_id, schema: JSON.parse(form.content) as Row, version: form.version, formKey: form.key };
   }
 
   /**
@@ -219,4 +233,10 @@ export class Deployments {
   getLicense() {
     return reads(this.k.db).license();
   }
+}
+
+/** The form of a process's none start event (zeebe:formDefinition), if it has one. */
+export function startFormOf(model: ProcessModel): string | null {
+  const start = model.scopes.get(model.processId)?.start;
+  return (start && model.elements.get(start)?.userTask?.formId) || null;
 }

@@ -11,6 +11,7 @@ import type { Jobs } from './jobs';
 import type { Messaging } from './messages';
 import type { Scheduler } from './scheduler';
 import type { UserTasks } from './user-tasks';
+import { reads, type EngineReads } from './store/reads';
 
 export type { EngineOptions, Resource } from './kernel';
 
@@ -221,5 +222,48 @@ export class EmbeddedEngine {
   /** What this engine says of its license (GET /v2/license): none; see store/reads.ts. */
   getLicense(...args: Parameters<Deployments['getLicense']>): ReturnType<Deployments['getLicense']> {
     return this.k.definitions.getLicense(...args);
+  }
+
+  /** A process's start form (its none start event's), or undefined when it has none. */
+  getStartProcessForm(...args: Parameters<Deployments['getStartProcessForm']>): ReturnType<Deployments['getStartProcessForm']> {
+    return this.k.definitions.getStartProcessForm(...args);
+  }
+
+  // The reads that are only reads (store/reads.ts): jobs, message subscriptions, decisions, statistics, hierarchy.
+
+  searchJobs(query: unknown) {
+    return reads(this.k.db).searchJobs(query);
+  }
+
+  searchMessageSubscriptions(query: unknown) {
+    return reads(this.k.db).searchMessageSubscriptions(query);
+  }
+
+  searchDecisionDefinitions(query: unknown) {
+    return reads(this.k.db).searchDecisionDefinitions(query);
+  }
+
+  getDecisionDefinition(key: string) {
+    return reads(this.k.db).getDecisionDefinition(key);
+  }
+
+  getDecisionDefinitionXml(key: string) {
+    return reads(this.k.db).getDecisionDefinitionXml(key);
+  }
+
+  searchInstanceIncidents(key: string, query: unknown) {
+    return reads(this.k.db).searchInstanceIncidents(key, query);
+  }
+
+  searchUserTaskVariables(key: string, query: unknown) {
+    return reads(this.k.db).searchUserTaskVariables(key, query);
+  }
+
+  getCallHierarchy(key: string) {
+    return reads(this.k.db).callHierarchy(key);
+  }
+
+  elementStatistics(...args: Parameters<EngineReads['elementStatistics']>): ReturnType<EngineReads['elementStatistics']> {
+    return reads(this.k.db).elementStatistics(...args);
   }
 }

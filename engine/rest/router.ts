@@ -141,6 +141,9 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     }),
   );
 
+  // Camunda answers 204 while at least one partition is healthy: this engine's one is while it answers.
+  route('get', '/status', () => Promise.resolve(undefined));
+
   router.post(
     '/deployments',
     (req, res, next) => upload.array('resources')(req, res, (err: unknown) => next(err)),
@@ -157,6 +160,15 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
       variables: vars(b.variables),
     }),
   );
+  route('post', '/decision-definitions/search', (c) => engine.searchDecisionDefinitions(c.body), FRESH);
+  route('get', '/decision-definitions/:key', (c) => engine.getDecisionDefinition(key(c.params)), FRESH);
+  router.get(
+    '/decision-definitions/:key/xml',
+    answer(async (req, res) => {
+      const xml = await engine.getDecisionDefinitionXml(key(req.params));
+      res.status(200).type('text/xml').send(xml);
+    }),
+  );
   route('post', '/decision-requirements/search', (c) => engine.searchDecisionRequirements(c.body), FRESH);
   route('get', '/decision-requirements/:key', (c) => engine.getDecisionRequirements(key(c.params)), FRESH);
   router.get(
@@ -168,6 +180,11 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   );
   route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body), FRESH);
   route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c.params)));
+  route('get', '/process-definitions/:key/form', async (c) => (await engine.getStartProcessForm(key(c.params))) ?? undefined, FRESH);
+  route('post', '/process-definitions/:key/statistics/element-instances', (c) => {
+    for (const name of Object.keys(c.body)) if (name !== 'filter') throw invalidArgument(`Request property [${name}] cannot be parsed: not a field of a statistics query`);
+    return engine.elementStatistics({ definitionKey: key(c.params), filter: c.body.filter });
+  }, FRESH);
   router.get(
     '/process-definitions/:key/xml',
     answer(async (req, res) => {
@@ -190,6 +207,9 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   );
   route('post', '/process-instances/search', (c) => engine.searchProcessInstances(c.body), FRESH);
   route('get', '/process-instances/:key', (c) => engine.getProcessInstance(key(c.params)));
+  route('get', '/process-instances/:key/statistics/element-instances', (c) => engine.elementStatistics({ instanceKey: key(c.params) }), FRESH);
+  route('get', '/process-instances/:key/call-hierarchy', (c) => engine.getCallHierarchy(key(c.params)), FRESH);
+  route('post', '/process-instances/:key/incidents/search', (c) => engine.searchInstanceIncidents(key(c.params), c.body), FRESH);
   route('get', '/process-instances/:key/sequence-flows', (c) => engine.getSequenceFlows(key(c.params)));
   route('post', '/process-instances/:key/cancellation', (c) => engine.cancelProcessInstance(key(c.params)));
   route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body), FRESH);
@@ -204,6 +224,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     });
   });
 
+  route('post', '/jobs/search', (c) => engine.searchJobs(c.body), FRESH);
   route('post', '/jobs/activation', async ({ body: b, signal }) => {
     const result = await engine.activateJobs(
       {
@@ -249,6 +270,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
 
   route('post', '/user-tasks/search', (c) => engine.searchUserTasks(c.body), FRESH);
   route('get', '/user-tasks/:key', (c) => engine.getUserTask(key(c.params)));
+  route('post', '/user-tasks/:key/variables/search', (c) => engine.searchUserTaskVariables(key(c.params), c.body), FRESH);
   route('get', '/user-tasks/:key/form', async (c) => (await engine.getUserTaskForm(key(c.params))) ?? undefined);
   route('post', '/user-tasks/:key/assignment', (c) =>
     engine.assignUserTask(key(c.params), {
@@ -280,6 +302,7 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     });
     return { tenantId, messageKey };
   });
+  route('post', '/message-subscriptions/search', (c) => engine.searchMessageSubscriptions(c.body), FRESH);
   route('post', '/messages/correlation', ({ body: b }) =>
     engine.correlateMessage({ name: text(b.name, 'name'), correlationKey: optString(b.correlationKey), variables: vars(b.variables) }),
   );
@@ -441,7 +464,7 @@ const throttled = (seconds: number) =>
 /** A call that only reads what the database holds: any process can answer it. */
 function isRead(method: string, path: string): boolean {
   if (method === 'GET') return path !== '/topology';
-  return method === 'POST' && path.endsWith('/search');
+  return method === 'POST' && (path.endsWith('/search') || path.endsWith('/statistics/element-instances'));
 }
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);

@@ -12,7 +12,6 @@ import {
   ELEMENT_RESULT_COLUMNS,
   INCIDENT_RESULT_COLUMNS,
   INSTANCE_RESULT_COLUMNS,
-  decisionRequirementsResult,
   definitionResult,
   elementResult,
   filterClauses,
@@ -22,6 +21,7 @@ import {
   type Row,
   type SearchSpec,
 } from './results';
+import { DECISION_COLUMNS, DECISION_FROM, decisionDefinitionResult, decisionRequirementsResult } from './decision-results';
 
 export interface SearchPage {
   totalItems: number;
@@ -36,7 +36,8 @@ export interface SearchResult<T> {
 
 /** Options of one search: conditions of its own, and (the latest process definitions) paging forward only. */
 interface SearchOptions {
-  where?: string[];
+  /** Conditions of its own, given the statement's parameters so far (to add theirs). */
+  where?: (params: unknown[]) => string[];
   forwardOnly?: boolean;
 }
 
@@ -59,7 +60,7 @@ export class EngineReads {
     if (!isOperatorObject(filter)) throw new SearchError('Request property [filter] cannot be parsed: expected an object');
     const params: unknown[] = [];
     const from = typeof spec.from === 'function' ? spec.from(filter, params) : spec.from;
-    const where = [...(spec.where ?? []), ...(options.where ?? []), ...filterClauses(spec, filter, params)];
+    const where = [...(spec.where ?? []), ...(options.where?.(params) ?? []), ...filterClauses(spec, filter, params)];
     const order = parseSort(request.sort, spec.sorts, spec.key);
     const page = pageOf(request.page);
     if ('before' in page && options.forwardOnly) throw new SearchError('Request property [page.before] cannot be parsed: this search pages forward only (after)');
@@ -210,6 +211,131 @@ export class EngineReads {
 
   license() {
     return { ...LICENSE };
+  }
+
+  // ---------------------------------------------------------------- jobs, message subscriptions, decisions
+
+  searchJobs(query: unknown) {
+    return this.search(SEARCHES.jobs, query);
+  }
+
+  searchMessageSubscriptions(query: unknown) {
+    return this.search(SEARCHES.messageSubscriptions, query);
+  }
+
+  searchDecisionDefinitions(query: unknown) {
+    return this.search(SEARCHES.decisionDefinitions, query);
+  }
+
+  async getDecisionDefinition(key: string) {
+    const [row] = await this.db.query(`SELECT ${DECISION_COLUMNS} FROM ${DECISION_FROM} WHERE d.kind = 'decision' AND d.key = $1`, [key]);
+    if (!row) throw notFound('decision definition', key);
+    return decisionDefinitionResult(row);
+  }
+
+  /** A decision's DMN: the file it was deployed in (its decision requirements graph's). */
+  async getDecisionDefinitionXml(key: string): Promise<string> {
+    const [row] = await this.db.query<{ content: string }>(
+      `SELECT coalesce(g.content, d.content) AS content FROM ${DECISION_FROM} WHERE d.kind = 'decision' AND d.key = $1`,
+      [key],
+    );
+    if (!row) throw notFound('decision definition', key);
+    return row.content;
+  }
+
+  // ---------------------------------------------------------------- an instance's surroundings, statistics
+
+  /** The incidents of an instance and of the instances it called, at any depth. */
+  searchInstanceIncidents(key: string, query: unknown) {
+    // Camunda's query of this search has no filter (sort and page only).
+    if (isOperatorObject(query) && query.filter !== undefined) throw unknownField('filter');
+    return this.search(SEARCHES.incidents, query, {
+      where: (params) => [
+        `n.instance_key IN (WITH RECURSIVE tree(key) AS (SELECT $${params.push(key)}::bigint UNION ALL
+           SELECT c.key FROM engine_instance c JOIN tree ON c.parent_instance_key = tree.key) SELECT key FROM tree)`,
+      ],
+    });
+  }
+
+  /**
+   * The variables a user task sees: its own element instance's locals and those of the scopes around it, up to the
+   * process instance's (Camunda's user task variables search).
+   */
+  async searchUserTaskVariables(key: string, query: unknown) {
+    const [task] = await this.db.query<{ instance_key: string; element_key: string }>(
+      'SELECT instance_key::text, element_key::text FROM engine_user_task WHERE key = $1',
+      [key],
+    );
+    if (!task) throw notFound('user task', key);
+    // The task's instance as a filter (the variables' rows are made for the instances a filter names), its name the
+    // only filter of Camunda's (UserTaskVariableFilter).
+    const request = isOperatorObject(query) ? query : {};
+    const filter = isOperatorObject(request.filter) ? request.filter : {};
+    for (const name of Object.keys(filter)) if (name !== 'name') throw unknownField(`filter.${name}`);
+    return this.search(SEARCHES.variables, { ...request, filter: { ...filter, processInstanceKey: task.instance_key } }, {
+      where: (params) => [
+        `v.scope_key IN (WITH RECURSIVE up(key, scope) AS (SELECT key, scope_key FROM engine_element WHERE key = $${params.push(task.element_key)}::bigint
+           UNION ALL SELECT e.key, e.scope_key FROM engine_element e JOIN up ON e.key = up.scope)
+         SELECT key FROM up UNION SELECT $${params.push(task.instance_key)}::bigint)`,
+      ],
+    });
+  }
+
+  /** The instance and the instances that called it, from the root down (Camunda's call hierarchy). */
+  async callHierarchy(key: string) {
+    const rows = await this.db.query<{ key: string; definition_key: string; name: string | null; resource_id: string; depth: number }>(
+      `WITH RECURSIVE chain(key, parent, depth) AS (
+         SELECT key, parent_instance_key, 0 FROM engine_instance WHERE key = $1
+         UNION ALL SELECT p.key, p.parent_instance_key, chain.depth + 1 FROM engine_instance p JOIN chain ON p.key = chain.parent)
+       SELECT i.key::text, i.definition_key::text, r.name, r.resource_id, chain.depth
+       FROM chain JOIN engine_instance i ON i.key = chain.key JOIN engine_resource r ON r.key = i.definition_key ORDER BY chain.depth DESC`,
+      [key],
+    );
+    if (rows.length === 0) throw notFound('process instance', key);
+    return rows.map((r) => ({ processInstanceKey: r.key, processDefinitionKey: r.definition_key, processDefinitionName: r.name ?? r.resource_id }));
+  }
+
+  /**
+   * How many element instances of each element are active, completed, canceled and held by an incident: of one
+   * instance, or of a definition's instances that match a process instance filter (Operate's counts on a diagram).
+   */
+  async elementStatistics(scope: { instanceKey: string } | { definitionKey: string; filter?: unknown }) {
+    const params: unknown[] = [];
+    let instances: string;
+    if ('instanceKey' in scope) {
+      const [found] = await this.db.query('SELECT 1 FROM engine_instance WHERE key = $1', [scope.instanceKey]);
+      if (!found) throw notFound('process instance', scope.instanceKey);
+      instances = `SELECT $${params.push(scope.instanceKey)}::bigint`;
+    } else {
+      const [found] = await this.db.query("SELECT 1 FROM engine_resource WHERE kind = 'process' AND key = $1", [scope.definitionKey]);
+      if (!found) throw notFound('process definition', scope.definitionKey);
+      const where = [`i.definition_key = $${params.push(scope.definitionKey)}::bigint`, ...filterClauses(SEARCHES.instances, scope.filter ?? {}, params)];
+      instances = `SELECT i.key FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE ${where.join(' AND ')}`;
+    }
+    const rows = await this.db.query<{ element_id: string; active: string; completed: string; canceled: string; incidents: string }>(
+      `WITH picked AS (${instances}),
+       counts AS (
+         SELECT e.element_id, count(*) FILTER (WHERE e.state = 'ACTIVE') AS active, count(*) FILTER (WHERE e.state = 'COMPLETED') AS completed,
+           count(*) FILTER (WHERE e.state = 'TERMINATED') AS canceled
+         FROM engine_element e WHERE e.instance_key IN (SELECT * FROM picked) AND e.element_type NOT IN ('PROCESS', 'MULTI_INSTANCE_BODY')
+         GROUP BY e.element_id),
+       held AS (
+         SELECT n.element_id, count(DISTINCT n.element_key) AS incidents FROM engine_incident n
+         WHERE n.instance_key IN (SELECT * FROM picked) AND n.state = 'ACTIVE' GROUP BY n.element_id)
+       SELECT coalesce(c.element_id, h.element_id) AS element_id, coalesce(c.active, 0) AS active, coalesce(c.completed, 0) AS completed,
+         coalesce(c.canceled, 0) AS canceled, coalesce(h.incidents, 0) AS incidents
+       FROM counts c FULL JOIN held h ON h.element_id = c.element_id ORDER BY 1`,
+      params,
+    );
+    return {
+      items: rows.map((r) => ({
+        elementId: r.element_id,
+        active: Number(r.active),
+        canceled: Number(r.canceled),
+        incidents: Number(r.incidents),
+        completed: Number(r.completed),
+      })),
+    };
   }
 }
 

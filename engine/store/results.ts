@@ -4,32 +4,13 @@
  * The field lists are Camunda 8.8's (@camunda8/orchestration-cluster-api 8.8's schemas); a field this engine cannot
  * answer is listed as unsupported, so that asking for it is a 400 rather than a filter silently ignored.
  */
-import { SearchError, fieldClauses, isOperatorObject, likePattern, buildWhere, type FieldSpec, type SortSpec } from './search';
+import { decisionDefinitions, decisionRequirements } from './decision-results';
+import { jobs, messageSubscriptions } from './job-results';
+import { SearchError, fieldClauses, isOperatorObject, likePattern, buildWhere, type FieldSpec } from './search';
+import { TENANT, absent, iso, str, tenantField, type Row, type SearchSpec } from './result-kit';
 
-export type Row = Record<string, unknown>;
-
-export interface SearchSpec<T> {
-  /** The FROM clause; a function for a search whose rows are derived per query (variables: narrowed by the filter). */
-  from: string | ((filter: Record<string, unknown>, params: unknown[]) => string);
-  select?: string;
-  where?: string[];
-  fields: Record<string, FieldSpec>;
-  sorts: Record<string, SortSpec>;
-  /** The unique key: the last sort column of every search, and what a cursor that names only its row gives. */
-  key: SortSpec;
-  map: (row: Row) => T;
-}
-
-export const TENANT = '<default>';
-const iso = (v: unknown) => (v == null ? undefined : new Date(v as string).toISOString());
-const str = (v: unknown) => (v == null ? undefined : typeof v === 'string' ? v : JSON.stringify(v));
 const key = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined);
-
-/** The tenant of everything here: one, Camunda's default. */
-const TENANT_COLUMN = `'${TENANT}'::text`;
-const tenantField: FieldSpec = { column: TENANT_COLUMN };
-/** Something this engine never has (version tags, batch operations): a field that is always absent. */
-const absent: FieldSpec = { column: 'NULL::text' };
+export { TENANT, absent, iso, str, tenantField, type Row, type SearchSpec };
 
 const PROCESS_INSTANCE_STATES = ['ACTIVE', 'COMPLETED', 'TERMINATED'] as const;
 const ELEMENT_TYPES = ['UNSPECIFIED', 'PROCESS', 'SUB_PROCESS', 'EVENT_SUB_PROCESS', 'AD_HOC_SUB_PROCESS', 'AD_HOC_SUB_PROCESS_INNER_INSTANCE',
@@ -151,7 +132,7 @@ export function definitionResult(row: Row) {
     processDefinitionId: String(row.resource_id),
     tenantId: TENANT,
     processDefinitionKey: String(row.key),
-    hasStartForm: false,
+    hasStartForm: row.start_form_id != null,
   };
 }
 
@@ -166,7 +147,7 @@ const definitions: SearchSpec<ReturnType<typeof definitionResult>> = {
     versionTag: absent,
     resourceName: { column: 'd.resource_name' },
     tenantId: tenantField,
-    hasStartForm: { column: 'false', cast: 'boolean' },
+    hasStartForm: { column: '(d.start_form_id IS NOT NULL)', cast: 'boolean' },
     isLatestVersion: {
       column: '',
       custom: (value, _params, path) => {
@@ -645,42 +626,7 @@ const variables: SearchSpec<ReturnType<typeof variableResult> & { isTruncated: b
   map: (row) => ({ ...variableResult(row), isTruncated: false }),
 };
 
-// ---------------------------------------------------------------- decision requirements
-
-export function decisionRequirementsResult(row: Row) {
-  return {
-    decisionRequirementsName: str(row.name) ?? String(row.resource_id),
-    version: Number(row.version),
-    decisionRequirementsId: String(row.resource_id),
-    resourceName: String(row.resource_name),
-    tenantId: TENANT,
-    decisionRequirementsKey: String(row.key),
-  };
-}
-
-const decisionRequirements: SearchSpec<ReturnType<typeof decisionRequirementsResult>> = {
-  from: 'engine_resource d',
-  where: ["d.kind = 'decision_requirements'"],
-  fields: {
-    decisionRequirementsKey: { column: 'd.key', cast: 'bigint' },
-    decisionRequirementsId: { column: 'd.resource_id' },
-    decisionRequirementsName: { column: 'd.name' },
-    version: { column: 'd.version', cast: 'integer' },
-    resourceName: { column: 'd.resource_name' },
-    tenantId: tenantField,
-  },
-  sorts: {
-    decisionRequirementsKey: { column: 'd.key', cast: 'bigint' },
-    decisionRequirementsName: { column: 'd.name' },
-    version: { column: 'd.version', cast: 'integer' },
-    decisionRequirementsId: { column: 'd.resource_id' },
-    tenantId: tenantField,
-  },
-  key: { column: 'd.key', cast: 'bigint' },
-  map: decisionRequirementsResult,
-};
-
-export const SEARCHES = { definitions, instances, elements, userTasks, incidents, variables, decisionRequirements };
+export const SEARCHES = { definitions, instances, elements, userTasks, incidents, variables, decisionRequirements, decisionDefinitions, jobs, messageSubscriptions };
 
 /** The WHERE clauses of a search's filter (process instances have element filters and `$or` of their own). */
 export function filterClauses(spec: SearchSpec<unknown>, filter: unknown, params: unknown[]): string[] {

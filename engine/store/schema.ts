@@ -186,6 +186,8 @@ const VERSIONS: string[][] = [
        CHECK (state IN ('CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'COMPLETED', 'CANCELED'))`,
     `ALTER TABLE engine_user_task ADD COLUMN transition jsonb, ADD COLUMN outcome jsonb`,
     `ALTER TABLE engine_job ADD COLUMN user_task jsonb`,
+    // A process's start form (the none start event's zeebe:formDefinition), for hasStartForm and its form's read.
+    `ALTER TABLE engine_resource ADD COLUMN start_form_id text`,
   ],
 ];
 
