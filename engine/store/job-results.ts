@@ -107,7 +107,7 @@ export function messageSubscriptionResult(row: Row) {
     processDefinitionKey: String(row.definition_key),
     processInstanceKey: String(row.instance_key),
     elementId: String(row.element_id),
-    ...(row.element_key != null ? { elementInstanceKey: String(row.element_key) } : {}),
+    ...(row.element_key != null ? { elementInstanceKey: str(row.element_key) } : {}),
     messageSubscriptionState: String(row.camunda_state),
     messageName: String(row.message_name),
     correlationKey: String(row.correlation_key),
