@@ -50,6 +50,22 @@ async function openLink(deps: ApiDeps, token: string) {
   return row;
 }
 
+/** The rating delivered to the engine: kept as the round's rating (a later link of the round replaces it), with its event. */
+async function rated(deps: ApiDeps, used: { case_id: string; round: number }, input: { rating: string; comment?: string }) {
+  await deps.db.query(
+    // A later link of the same round (after close-case sent the case back) rates the handling as it ended: its
+    // rating replaces the earlier one of the round.
+    `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'link')
+     ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = now()`,
+    [used.case_id, used.round, input.rating, input.comment || null],
+  );
+  await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rated', $2, 'petitioner')`, [
+    used.case_id,
+    JSON.stringify({ round: used.round, rating: input.rating }),
+  ]);
+  return { rating: input.rating, thanks: '感谢您的评价！' };
+}
+
 export const publicRoutes: RouteSpec[] = [
   route({
     method: 'get',
@@ -96,22 +112,14 @@ export const publicRoutes: RouteSpec[] = [
           variables: { rating: input.rating, comment: input.comment },
         });
       } catch (error) {
+        // 409 ALREADY_EXISTS: a message with this id is buffered already (an earlier attempt whose answer was lost
+        // reached the engine), so the rating was delivered.
+        if ((error as { status?: number }).status === 409) return rated(deps, used, input);
         await deps.db.query('UPDATE rating_link SET used_at = NULL WHERE token_hash = $1', [hashToken(token)]);
         deps.log.warn({ err: error, caseId: used.case_id }, 'rating not delivered to the engine');
         throw problems.unavailable({ zh: '系统繁忙，您的评价未能提交，请稍后再试。', en: 'Your rating could not be delivered: please try again shortly.' });
       }
-      await deps.db.query(
-        // A later link of the same round (after close-case sent the case back) rates the handling as it ended: its
-        // rating replaces the earlier one of the round.
-        `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'link')
-         ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = now()`,
-        [used.case_id, used.round, input.rating, input.comment || null],
-      );
-      await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rated', $2, 'petitioner')`, [
-        used.case_id,
-        JSON.stringify({ round: used.round, rating: input.rating }),
-      ]);
-      return { rating: input.rating, thanks: '感谢您的评价！' };
+      return rated(deps, used, input);
     },
   }),
   route({

@@ -14,8 +14,10 @@ export class Messaging {
   constructor(private readonly k: Kernel) {}
 
   /**
-   * Publishes a message: it is correlated to a waiting subscription with the same name and correlation key (one
-   * per process), or kept for its time to live for a catch event reached later. A message id is published once.
+   * Publishes a message: it is correlated to the waiting subscriptions with the same name and correlation key (one
+   * per process) and starts the processes that start on it; with a time to live it stays buffered until then, for
+   * the catch events of other processes reached later (Zeebe: at most once per process). A message id is unique
+   * among the buffered messages of its name and correlation key (ALREADY_EXISTS).
    */
   async publishMessage(input: { name: string; correlationKey?: string; timeToLive?: number; messageId?: string; variables?: Variables }) {
     if (!input.name) throw invalidArgument('Expected a message name, but none given');
@@ -23,29 +25,29 @@ export class Messaging {
       const now = this.k.now();
       if (input.messageId) {
         const [dupe] = await tx.query(
-          "SELECT 1 FROM engine_message WHERE message_id = $1 AND (state <> 'BUFFERED' OR expires_at > $2)",
-          [input.messageId, now.toISOString()],
+          'SELECT 1 FROM engine_message WHERE message_id = $1 AND name = $2 AND correlation_key = $3 AND expires_at > $4 LIMIT 1',
+          [input.messageId, input.name, input.correlationKey ?? '', now.toISOString()],
         );
         if (dupe) {
           throw new EngineError(
             409,
-            'INVALID_STATE',
+            'ALREADY_EXISTS',
             `Expected to publish a new message with id '${input.messageId}', but a message with that id was already published`,
           );
         }
-        await tx.query('DELETE FROM engine_message WHERE message_id = $1', [input.messageId]);
       }
       const key = await this.k.keys.take(tx);
       const correlated = await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {});
       const ttl = Math.max(0, Number(input.timeToLive ?? 0));
       await tx.query(
-        `INSERT INTO engine_message (key, name, correlation_key, message_id, variables, state, expires_at, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        `INSERT INTO engine_message (key, name, correlation_key, message_id, variables, state, expires_at, created_at, correlated_processes)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [key, input.name, input.correlationKey ?? '', input.messageId ?? null, JSON.stringify(input.variables ?? {}),
-          correlated.length > 0 ? 'CORRELATED' : ttl > 0 ? 'BUFFERED' : 'EXPIRED', new Date(now.getTime() + ttl).toISOString(), now.toISOString()],
+          ttl > 0 ? 'BUFFERED' : correlated.instances.length > 0 ? 'CORRELATED' : 'EXPIRED', new Date(now.getTime() + ttl).toISOString(), now.toISOString(),
+          correlated.processes],
       );
-      if (correlated.length === 0 && ttl > 0) this.k.recheckAfterCommit(tx);
-      return { tenantId: TENANT, messageKey: key, processInstanceKeys: correlated };
+      if (ttl > 0) this.k.recheckAfterCommit(tx);
+      return { tenantId: TENANT, messageKey: key };
     });
     this.k.notifyJobs();
     return result;
@@ -59,16 +61,17 @@ export class Messaging {
   async matchBufferedMessages(): Promise<void> {
     for (;;) {
       const matched = await this.k.transaction(async (tx) => {
-        const [pair] = await tx.query<{ message_key: string; sub_key: string; instance_key: string; execution_id: string; variables: Variables }>(
-          `SELECT m.key::text AS message_key, s.key::text AS sub_key, s.instance_key::text, s.execution_id, m.variables
+        const [pair] = await tx.query<{ message_key: string; sub_key: string; instance_key: string; execution_id: string; variables: Variables; process_id: string }>(
+          `SELECT m.key::text AS message_key, s.key::text AS sub_key, s.instance_key::text, s.execution_id, m.variables, i.process_id
            FROM engine_message m JOIN engine_subscription s
-             ON s.message_name = m.name AND s.correlation_key = m.correlation_key AND s.state = 'OPEN'
-           WHERE m.state = 'BUFFERED' AND m.expires_at > $1
-           ORDER BY m.key LIMIT 1 FOR UPDATE OF m, s SKIP LOCKED`,
+             ON s.message_name = m.name AND s.correlation_key = m.correlation_key AND s.state = 'OPEN' AND s.kind = 'message'
+           JOIN engine_instance i ON i.key = s.instance_key
+           WHERE m.state = 'BUFFERED' AND m.expires_at > $1 AND NOT (i.process_id = ANY(m.correlated_processes))
+           ORDER BY m.key, s.key LIMIT 1 FOR UPDATE OF m, s SKIP LOCKED`,
           [this.k.now().toISOString()],
         );
         if (!pair) return false;
-        await tx.query("UPDATE engine_message SET state = 'CORRELATED' WHERE key = $1", [pair.message_key]);
+        await this.k.messaging.correlatedTo(tx, pair.message_key, pair.process_id);
         await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [pair.sub_key]);
         await this.k.steps.advance(tx, pair.instance_key, { kind: 'message', executionId: pair.execution_id, variables: pair.variables });
         return true;
@@ -82,7 +85,7 @@ export class Messaging {
   async correlateMessage(input: { name: string; correlationKey?: string; variables?: Variables }) {
     if (!input.name) throw invalidArgument('Expected a message name, but none given');
     const result = await this.k.transaction(async (tx) => {
-      const correlated = await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {});
+      const correlated = (await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {})).instances;
       if (correlated.length === 0) {
         throw new EngineError(
           404,
@@ -103,7 +106,13 @@ export class Messaging {
     return result;
   }
 
-  async correlate(tx: EngineQueryable, name: string, correlationKey: string, variables: Variables): Promise<string[]> {
+  /** A buffered message reached a process: it stays buffered for the others. */
+  async correlatedTo(tx: EngineQueryable, messageKey: string, processId: string): Promise<void> {
+    await tx.query('UPDATE engine_message SET correlated_processes = correlated_processes || ARRAY[$2::text] WHERE key = $1', [messageKey, processId]);
+  }
+
+  /** Correlates a message now: the waiting subscriptions (one per process) and the message start events. */
+  async correlate(tx: EngineQueryable, name: string, correlationKey: string, variables: Variables): Promise<{ instances: string[]; processes: string[] }> {
     const open = await tx.query<{ key: string; instance_key: string; execution_id: string; process_id: string }>(
       `SELECT s.key::text, s.instance_key::text, s.execution_id, i.process_id
        FROM engine_subscription s JOIN engine_instance i ON i.key = s.instance_key
@@ -120,8 +129,11 @@ export class Messaging {
       await this.k.steps.advance(tx, s.instance_key, { kind: 'message', executionId: s.execution_id, variables });
     }
     // And message start events: a new instance of each process that starts on this message.
-    const started = await startByMessage(tx, this.k.starts, name, correlationKey, variables);
-    return [...subscriptions.map((s) => s.instance_key), ...started];
+    const started = await startByMessage(tx, this.k.starts, name, correlationKey, variables, [...perProcess.keys()]);
+    return {
+      instances: [...subscriptions.map((s) => s.instance_key), ...started.map((s) => s.instanceKey)],
+      processes: [...perProcess.keys(), ...started.map((s) => s.processId)],
+    };
   }
 
   /** Broadcasts a signal: every signal catch event waiting for its name is triggered, every signal start event starts. */

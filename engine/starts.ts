@@ -51,14 +51,22 @@ export async function openStartEvents(tx: EngineQueryable, ctx: StartContext, de
  * A message starts an instance of each process whose message start event waits for its name; with a correlation key,
  * not while an instance that a message with the same key started is still active (Zeebe's rule).
  */
-export async function startByMessage(tx: EngineQueryable, ctx: StartContext, name: string, correlationKey: string, variables: Variables): Promise<string[]> {
+export async function startByMessage(
+  tx: EngineQueryable,
+  ctx: StartContext,
+  name: string,
+  correlationKey: string,
+  variables: Variables,
+  except: string[] = [],
+): Promise<Array<{ instanceKey: string; processId: string }>> {
   const subscriptions = await tx.query<Definition & { element_id: string }>(
     `SELECT r.key::text, r.resource_id, r.version, s.element_id FROM engine_subscription s JOIN engine_resource r ON r.key = s.definition_key
      WHERE s.definition_key IS NOT NULL AND s.kind = 'message' AND s.state = 'OPEN' AND s.message_name = $1 ORDER BY s.key`,
     [name],
   );
-  const started: string[] = [];
+  const started: Array<{ instanceKey: string; processId: string }> = [];
   for (const s of subscriptions) {
+    if (except.includes(s.resource_id)) continue; // the message reached this process already
     if (correlationKey !== '') {
       const [running] = await tx.query(
         "SELECT 1 FROM engine_instance WHERE process_id = $1 AND state = 'ACTIVE' AND start_correlation_key = $2 LIMIT 1",
@@ -66,7 +74,7 @@ export async function startByMessage(tx: EngineQueryable, ctx: StartContext, nam
       );
       if (running) continue;
     }
-    started.push(await ctx.startInstance(tx, s, variables, { at: s.element_id, correlationKey: correlationKey || undefined }));
+    started.push({ instanceKey: await ctx.startInstance(tx, s, variables, { at: s.element_id, correlationKey: correlationKey || undefined }), processId: s.resource_id });
   }
   return started;
 }

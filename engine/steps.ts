@@ -236,11 +236,12 @@ export class Steps {
       `SELECT m.key::text, s.execution_id, m.variables, s.key::text AS sub_key
        FROM engine_subscription s JOIN engine_message m
          ON m.name = s.message_name AND m.correlation_key = s.correlation_key AND m.state = 'BUFFERED' AND m.expires_at > $2
-       WHERE s.instance_key = $1 AND s.state = 'OPEN' ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
-      [instanceKey, now],
+           AND NOT ($3::text = ANY(m.correlated_processes))
+       WHERE s.instance_key = $1 AND s.state = 'OPEN' AND s.kind = 'message' ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
+      [instanceKey, now, model.processId],
     );
     if (buffered) {
-      await tx.query("UPDATE engine_message SET state = 'CORRELATED' WHERE key = $1", [buffered.key]);
+      await this.k.messaging.correlatedTo(tx, buffered.key, model.processId);
       await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [buffered.sub_key]);
       return this.advance(tx, instanceKey, { kind: 'message', executionId: buffered.execution_id, variables: buffered.variables });
     }

@@ -107,11 +107,12 @@ export class WaitStore {
        FROM engine_message m
        JOIN engine_subscription s ON s.message_name = m.name AND s.kind = 'message' AND s.state = 'OPEN' AND s.definition_key IS NOT NULL
        JOIN engine_resource r ON r.key = s.definition_key AND r.resource_id = $1
-       WHERE m.state = 'BUFFERED' AND m.correlation_key = $2 AND m.expires_at > $3 ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
+       WHERE m.state = 'BUFFERED' AND m.correlation_key = $2 AND m.expires_at > $3 AND NOT ($1::text = ANY(m.correlated_processes))
+       ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
       [ended.process_id, ended.start_correlation_key, this.k.now().toISOString()],
     );
     if (!next) return;
-    await tx.query("UPDATE engine_message SET state = 'CORRELATED' WHERE key = $1", [next.message_key]);
+    await this.k.messaging.correlatedTo(tx, next.message_key, ended.process_id);
     const definition = { key: next.definition_key, resource_id: next.resource_id, version: next.version };
     await this.k.instances.startInstance(tx, definition, next.variables, undefined, { at: next.element_id, correlationKey: ended.start_correlation_key });
   }

@@ -188,6 +188,11 @@ const VERSIONS: string[][] = [
     `ALTER TABLE engine_job ADD COLUMN user_task jsonb`,
     // A process's start form (the none start event's zeebe:formDefinition), for hasStartForm and its form's read.
     `ALTER TABLE engine_resource ADD COLUMN start_form_id text`,
+    // Zeebe's messages: one with a time to live stays buffered until it expires, correlated at most once per process
+    // (the processes it reached are listed); its id is unique among the buffered ones of its name and correlation key.
+    `ALTER TABLE engine_message ADD COLUMN correlated_processes text[] NOT NULL DEFAULT '{}'`,
+    `DROP INDEX engine_message_id_idx`,
+    `CREATE INDEX engine_message_id_idx ON engine_message (message_id) WHERE message_id IS NOT NULL`,
   ],
 ];
 
