@@ -1,8 +1,11 @@
 /**
  * When a timer is due, on the engine's clock (which may be pinned): a date (ISO or FEEL), a duration from now, or a
- * cycle (`R<n>/<duration>`, `R<n>/<start>/<duration>`; `R/…` repeats for ever). Parsed with @0dep/piso.
+ * cycle (`R<n>/<duration>`, `R<n>/<start>/<duration>`; `R/…` repeats for ever), parsed with @0dep/piso; or, as Zeebe
+ * takes it, a cycle given as a cron expression (`0 0 9 * * MON-FRI`: seconds first, Spring's form; five fields are
+ * taken too), repeating for ever, evaluated in UTC as Zeebe's broker does, with croner.
  */
 import { ISOInterval, getDate } from '@0dep/piso';
+import { Cron } from 'croner';
 import { evaluateValue } from '../model/feel';
 import type { ElementMeta } from '../model/types';
 import { IncidentSignal, type Variables } from '../runtime/types';
@@ -33,6 +36,7 @@ export function timerDue(meta: ElementMeta, variables: Variables, now: Date): Du
     if (timer.type === 'timeDuration') {
       return { due: new ISOInterval(text).parse().getExpireAt(now, now).toISOString() };
     }
+    if (isCron(text)) return { due: nextCron(text, now).toISOString(), left: -1, cycle: text };
     const interval = new ISOInterval(text).parse();
     const repeat = interval.repeat;
     const left = repeat === undefined || repeat < 0 || !Number.isFinite(repeat) ? -1 : Math.max(0, repeat - 1);
@@ -47,7 +51,18 @@ export function timerDue(meta: ElementMeta, variables: Variables, now: Date): Du
 /** A cycle's next repetition, one period after the one that fired (due then), or undefined when none is left. */
 export function nextCycle(cycle: string, left: number, firedDue: Date): Due | undefined {
   if (left === 0) return undefined;
+  if (isCron(cycle)) return { due: nextCron(cycle, firedDue).toISOString(), left: -1, cycle };
   return { due: afterPeriod(cycle, firedDue).toISOString(), left: left < 0 ? -1 : left - 1, cycle };
+}
+
+/** A cron expression rather than an ISO 8601 cycle: fields separated by spaces. */
+const isCron = (text: string) => /\s/.test(text.trim());
+
+/** The first time after the instant that the cron expression names (UTC). */
+function nextCron(expression: string, after: Date): Date {
+  const next = new Cron(expression.trim(), { timezone: 'UTC', paused: true }).nextRun(after);
+  if (!next) throw new Error('the cron expression names no time after now');
+  return next;
 }
 
 /** One period of the cycle's (or duration's) length after the instant. */

@@ -372,6 +372,23 @@ describe('Camunda 8.8 elements', () => {
       await c.pinClock({ timestamp: TEST_EPOCH + 5 * HOUR });
       expect(await instancesOf('timer-start-cycle')).toHaveLength(2);
     });
+
+    it('when a timeCycle given as a cron expression (0 0 9 * * MON-FRI) start event is deployed, then an instance is created at 09:00 UTC each working day, the weekend skipped', async () => {
+      // given (TEST_EPOCH is Monday 2026-03-02, 01:00 UTC)
+      await deployModels('timer-start-cron');
+      // when 09:00 passes on Monday, then one; on Tuesday, two
+      await c.pinClock({ timestamp: TEST_EPOCH + 8 * HOUR - 1000 });
+      expect(await instancesOf('timer-start-cron')).toHaveLength(0);
+      await c.pinClock({ timestamp: TEST_EPOCH + 8 * HOUR + 1000 });
+      expect(await instancesOf('timer-start-cron')).toHaveLength(1);
+      await c.pinClock({ timestamp: TEST_EPOCH + 32 * HOUR + 1000 });
+      expect(await instancesOf('timer-start-cron')).toHaveLength(2);
+      // when Friday 09:00 has passed and the weekend follows, then Wednesday to Friday add three, and Saturday and Sunday none
+      await c.pinClock({ timestamp: TEST_EPOCH + (4 * 24 + 8) * HOUR + 1000 });
+      expect(await instancesOf('timer-start-cron')).toHaveLength(5);
+      await c.pinClock({ timestamp: TEST_EPOCH + (6 * 24 + 20) * HOUR });
+      expect(await instancesOf('timer-start-cron')).toHaveLength(5);
+    });
   });
 
   // -- 7 ---------------------------------------------------------------------------------------------------------
