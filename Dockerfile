@@ -27,9 +27,11 @@ COPY package.json package-lock.json ./
 # The fixes applied to dependencies after install (patch-package, the postinstall script).
 COPY patches ./patches
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
-# What `node --import tsx server/main.ts` and `workers/main.ts` load: the sources, the models deployed on start,
+# What `node --import tsx server/main.ts` and `server/workers-main.ts` load: the sources, the models deployed on start,
 # the TypeScript settings tsx reads (decorators), and the pages built above.
 COPY tsconfig.json ./
+COPY platform ./platform
+COPY domain ./domain
 COPY server ./server
 COPY api ./api
 COPY engine ./engine

@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Problem, problems, refusal } from '../server/http/problem';
+import { Problem, problems, refusal } from '../platform/problem';
 import { reachableCase } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 

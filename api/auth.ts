@@ -8,9 +8,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { z } from 'zod';
-import { Problem, refusal } from '../server/http/problem';
-import { hashPassword, verifyPassword } from '../server/security/password';
-import type { Queryable } from '../server/data/db';
+import { Problem, refusal } from '../platform/problem';
+import { hashPassword, verifyPassword } from '../platform/password';
+import type { Queryable } from '../platform/db';
 
 let dummy: Promise<string> | undefined;
 /** A hash of a random password, made once: what an unknown username is checked against. */

@@ -6,8 +6,8 @@
  * Camunda needs it: the job's retries are raised, then its incident is resolved; the worker then computes the date
  * and removes the row.
  */
-import { problems } from '../server/http/problem';
-import type { Queryable } from '../server/data/db';
+import { problems } from '../platform/problem';
+import type { Queryable } from '../platform/db';
 import { NOW, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 

@@ -7,7 +7,7 @@
  *   street office, leaders and admins work for the whole community.
  * A case out of reach is answered as one that does not exist (404), so that nobody learns it is there.
  */
-import { problems } from '../server/http/problem';
+import { problems } from '../platform/problem';
 import type { SessionUser } from './auth';
 import type { ApiDeps } from './deps';
 import type { Role } from './route';

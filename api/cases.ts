@@ -8,13 +8,13 @@
  * unreachable the case waits, marked as not started, and the starter retries until it is.
  */
 import { z } from 'zod';
-import { problems } from '../server/http/problem';
-import { maskIdNumber, maskName, maskPhone } from '../server/security/pii';
+import { problems } from '../platform/problem';
+import { maskIdNumber, maskName, maskPhone } from '../platform/pii';
 import { route, type Role, type RouteSpec } from './route';
 import { NOW, instanceVariables, type ApiDeps } from './deps';
-import { startProcessOnce } from '../server/engine-client';
-import { screenKeyPerson, startCare } from '../workers/check-key-person';
-import { localDay } from '../workers/calendar';
+import { startProcessOnce } from '../platform/engine-client';
+import { screenKeyPerson, startCare } from '../domain/key-persons';
+import { localDay } from '../domain/calendar';
 import { calendarWaitOf } from './calendar-waits';
 import { caseNotFound, gridScope, reachableCase, reachableSql, reaches } from './case-access';
 import type { SessionUser } from './auth';

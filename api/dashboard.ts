@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import type { ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
-import { localDay, plusDays, startOfDay } from '../workers/calendar';
+import { localDay, plusDays, startOfDay } from '../domain/calendar';
 
 const READ: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });

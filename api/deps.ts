@@ -1,12 +1,13 @@
 /** What the domain API's use cases are given: the database, the engine (through the SDK), the PII cipher, a clock. */
-import type { Db } from '../server/data/db';
-import type { EngineClient } from '../server/engine-client';
-import type { Logger } from '../server/logger';
-import type { PiiCipher } from '../server/security/pii';
+import type { LintModel } from '../domain/models';
+import type { Db } from '../platform/db';
+import type { EngineClient } from '../platform/engine-client';
+import type { Logger } from '../platform/logger';
+import type { PiiCipher } from '../platform/pii';
 import { LRUCache } from 'lru-cache';
-import { NOW } from '../server/engine-client';
+import { NOW } from '../platform/engine-client';
 
-/** What the SDK's searches and gets are asked with (see server/engine-client.ts). */
+/** What the SDK's searches and gets are asked with (see platform/engine-client.ts). */
 export { NOW };
 
 export interface ApiDeps {
@@ -29,6 +30,8 @@ export interface ApiDeps {
   maxRequestsInFlight?: number;
   /** Which process instance called which, as the engine answered (see {@link instanceParents}). */
   instanceParents: InstanceParents;
+  /** Lints a model file off the request thread (server/lint-thread.ts). */
+  lintModel: LintModel;
 }
 
 /**

@@ -7,10 +7,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Problem, problems, refusal } from '../server/http/problem';
-import { MODELS_DIR } from '../server/deploy-models';
-import { kindOf } from '../server/model-lint';
-import { lintModelOffThread } from '../server/lint-thread';
+import { Problem, problems, refusal } from '../platform/problem';
+import { MODELS_DIR } from '../domain/deploy-models';
+import { kindOf } from '../domain/models';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -133,7 +132,7 @@ export const diagramRoutes: RouteSpec[] = [
     access: ['admin'],
     params: NameParam,
     body: Content,
-    handle: async ({ params, body }) => ({ problems: await lintModelOffThread(params.name, body.content, { engine: true }) }),
+    handle: async ({ deps, params, body }) => ({ problems: await deps.lintModel(params.name, body.content, { engine: true }) }),
   }),
   route({
     method: 'post',
@@ -145,7 +144,7 @@ export const diagramRoutes: RouteSpec[] = [
     body: Content.extend({ comment: z.string().trim().max(500).optional() }),
     status: 201,
     async handle({ deps, user, params, body }) {
-      const found = await lintModelOffThread(params.name, body.content, { engine: true });
+      const found = await deps.lintModel(params.name, body.content, { engine: true });
       const errors = found.filter((p) => p.severity === 'error').length;
       const [row] = await deps.db.query<{ version: number }>(
         `INSERT INTO diagram_version (resource_name, version, content, comment, saved_by, error_count)
@@ -166,7 +165,7 @@ export const diagramRoutes: RouteSpec[] = [
     async handle({ deps, params }) {
       const v = await versionOf(deps, params.name, params.version);
       if (!v) throw problems.notFound({ zh: '该版本不存在。', en: 'No such version.' });
-      const found = (await lintModelOffThread(params.name, v.content, { engine: true })).filter((p) => p.severity === 'error');
+      const found = (await deps.lintModel(params.name, v.content, { engine: true })).filter((p) => p.severity === 'error');
       if (found.length > 0) {
         throw refusal('model', new Problem(
           422,

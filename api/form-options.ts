@@ -7,7 +7,7 @@
  * would get an opinion task nobody can do, and the case would wait for it for good.
  */
 import { z } from 'zod';
-import { problems } from '../server/http/problem';
+import { problems } from '../platform/problem';
 import { reachableCase } from './case-access';
 import type { ApiDeps } from './deps';
 import type { FormComponent, FormSchema } from './forms';

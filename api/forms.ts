@@ -2,10 +2,10 @@
  * Validates what a tasklist submits against the task's Camunda form (form-js schema): only the form's own keys,
  * each of the type its field gives, required fields present, the form's limits (min/max, length, pattern) and
  * choices (select, radio, checklist) kept, and no phone or ID number in typed text (however it is written: see
- * server/security/public-text.ts). Every problem is listed at once, per field, in Chinese and English.
+ * domain/public-text.ts). Every problem is listed at once, per field, in Chinese and English.
  */
-import { problems } from '../server/http/problem';
-import { findPersonalData } from '../server/security/public-text';
+import { problems } from '../platform/problem';
+import { findPersonalData } from '../domain/public-text';
 
 export interface FormComponent {
   type: string;

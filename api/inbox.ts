@@ -5,9 +5,9 @@
  * rating link (for a first responder whose petitioner has no SMS, or who is with the petitioner and lets them scan it).
  */
 import { z } from 'zod';
-import { language, problems } from '../server/http/problem';
-import { isNotificationTemplate, renderNotification, type NotificationParams } from '../workers/notification-templates';
-import { LINK_CLOSED, withRatingUrl } from '../workers/issue-rating-link';
+import { language, problems } from '../platform/problem';
+import { isNotificationTemplate, renderNotification, type NotificationParams } from '../domain/notification-templates';
+import { LINK_CLOSED, withRatingUrl } from '../domain/rating-links';
 import { reachableCase } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 

@@ -21,7 +21,7 @@ import { inboxRoutes } from './inbox';
 import { formOptionRoutes } from './form-options';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
-import { problems, refusal } from '../server/http/problem';
+import { problems, refusal } from '../platform/problem';
 
 export { startCaseStarter } from './cases';
 export type { ApiDeps } from './deps';

@@ -5,13 +5,13 @@
  * coverage.
  */
 import { z } from 'zod';
-import { problems } from '../server/http/problem';
+import { problems } from '../platform/problem';
 import { fileCase, PetitionerName, Phone } from './cases';
 import type { ApiDeps } from './deps';
 import type { SessionUser } from './auth';
 import { gridScope } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
-import { localDay } from '../workers/calendar';
+import { localDay } from '../domain/calendar';
 
 export const HAZARD_CATEGORIES = ['neighbour-relations', 'property-management', 'family-conflict', 'policy-implementation'] as const;
 const CATEGORY_ZH: Record<(typeof HAZARD_CATEGORIES)[number], string> = {

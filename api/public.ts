@@ -5,10 +5,10 @@
  */
 import type { Request } from 'express';
 import { z } from 'zod';
-import { Problem, problems, refusal } from '../server/http/problem';
-import type { Queryable } from '../server/data/db';
-import { casePeopleNames, screenPublicText } from '../server/security/public-text';
-import { hashToken } from '../workers/issue-rating-link';
+import { Problem, problems, refusal } from '../platform/problem';
+import type { Queryable } from '../platform/db';
+import { casePeopleNames, screenPublicText } from '../domain/public-text';
+import { hashToken } from '../domain/rating-links';
 import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 import { countHit } from './rate-limit';

@@ -3,7 +3,7 @@
  * the database (table rate_limit): every app process on one database counts together, and a restart does not grant
  * the allowance again. Windows run on the database's clock, the one clock all processes share.
  */
-import type { Queryable } from '../server/data/db';
+import type { Queryable } from '../platform/db';
 
 export interface RateWindow {
   /** Hits counted in the current window. */

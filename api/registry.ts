@@ -4,9 +4,9 @@
  * ends by the `key-person-exited` message), and the conversions their care recorded.
  */
 import { z } from 'zod';
-import { problems } from '../server/http/problem';
-import { maskName } from '../server/security/pii';
-import { enterRegistry } from '../workers/check-key-person';
+import { problems } from '../platform/problem';
+import { maskName } from '../platform/pii';
+import { enterRegistry } from '../domain/key-persons';
 import { NOW, type ApiDeps } from './deps';
 import { keyPersonDeps } from './cases';
 import { findReachableCase, gridScope, notAccuserSql, reachableSql } from './case-access';

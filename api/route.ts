@@ -8,7 +8,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import multer from 'multer';
 import { z, type ZodType } from 'zod';
-import { Problem, problems, refusal } from '../server/http/problem';
+import { Problem, problems, refusal } from '../platform/problem';
 import type { SessionUser } from './auth';
 import type { ApiDeps } from './deps';
 

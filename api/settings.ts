@@ -3,15 +3,15 @@
  * them here), users and their roles; and the grids and compounds everyone picks from.
  */
 import { z } from 'zod';
-import { problems } from '../server/http/problem';
-import { hashPassword } from '../server/security/password';
-import { setAdminYear } from '../workers/calendar';
+import { problems } from '../platform/problem';
+import { hashPassword } from '../platform/password';
+import { setAdminYear } from '../domain/calendar';
 import { retryAfterCalendarChange } from './calendar-waits';
 import { ROLES, route, type Role, type RouteSpec } from './route';
 import { lockedUntilSql, unlockAccount } from './auth';
 import { TARGETS } from './dashboard';
-import { KEY_PERSON_THRESHOLD, KEY_PERSON_WINDOW_DAYS } from '../workers/check-key-person';
-import { PLACEHOLDERS, REQUIRED_PLACEHOLDERS, TEMPLATES, renderNotification, renderOverride, type NotificationParams, type NotificationTemplate } from '../workers/notification-templates';
+import { KEY_PERSON_THRESHOLD, KEY_PERSON_WINDOW_DAYS } from '../domain/key-persons';
+import { PLACEHOLDERS, REQUIRED_PLACEHOLDERS, TEMPLATES, renderNotification, renderOverride, type NotificationParams, type NotificationTemplate } from '../domain/notification-templates';
 
 const STAFF: Role[] = [...ROLES];
 const YearParam = z.object({ year: z.coerce.number().int().min(1990).max(2200) }).strict();

@@ -3,7 +3,7 @@
  * the `street-office` group, claimed or not, with its case, who claimed it, and the working days left on the
  * case's internal deadline (15 working days for a difficult case; negative when it is past).
  */
-import { countWorkingDaysBetween, withCalendar } from '../workers/calendar';
+import { countWorkingDaysBetween, withCalendar } from '../domain/calendar';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 import { casesOf, summary, type Task } from './tasks';

@@ -5,7 +5,7 @@
  * task is completed only by its assignee.
  */
 import { z } from 'zod';
-import { problems } from '../server/http/problem';
+import { problems } from '../platform/problem';
 import type { SessionUser } from './auth';
 import { route, type RouteSpec } from './route';
 import { NOW, instanceVariables, type ApiDeps } from './deps';

@@ -1,6 +1,6 @@
 /** Early warnings: the rules (admins edit them; check-early-warning applies them at intake) and the alerts raised. */
 import { z } from 'zod';
-import { problems } from '../server/http/problem';
+import { problems } from '../platform/problem';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 

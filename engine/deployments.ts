@@ -11,7 +11,7 @@ import { parseDmn, evaluateDecision } from './model/dmn';
 import { type Variables } from './runtime/types';
 import { invalidArgument, notFound } from './errors';
 import { openStartEvents } from './starts';
-import { Resource, type Kernel } from './kernel';
+import type { Kernel, Resource } from './kernel';
 
 export class Deployments {
   constructor(private readonly k: Kernel) {}

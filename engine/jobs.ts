@@ -6,7 +6,8 @@ import type { EngineQueryable } from './store/db';
 import { TENANT, type Row } from './store/results';
 import { type Variables } from './runtime/types';
 import { invalidArgument, invalidState, notFound } from './errors';
-import { type InstanceRow, INSTANCE_COLUMNS, type Kernel } from './kernel';
+import type { Kernel } from './kernel';
+import { type InstanceRow, INSTANCE_COLUMNS } from './store/rows';
 
 export class Jobs {
   constructor(private readonly k: Kernel) {}

@@ -10,7 +10,6 @@ import { parseBpmn, type ProcessModel } from './model/process-model';
 import { parseDmn, type DmnModel } from './model/dmn';
 import { InlineStepper, type Stepper } from './runtime/stepper';
 import { ThreadStepper } from './runtime/step-thread';
-import { type StoredRuntime, type Variables } from './runtime/types';
 import { notFound } from './errors';
 import { type Definition, type StartContext } from './starts';
 import { Scheduler } from './scheduler';
@@ -40,32 +39,7 @@ export interface EngineOptions {
   onError?: (error: unknown) => void;
 }
 
-/** What a step reads of its instance's row. */
-export interface InstanceRow {
-  definition_key: string;
-  state: string;
-  variables: Variables;
-  runtime: StoredRuntime | null;
-}
-export const INSTANCE_COLUMNS = (t: string) => `${t}.definition_key::text, ${t}.state, ${t}.variables, ${t}.runtime`;
-
-export interface Resource {
-  name: string;
-  content: Buffer;
-}
-
-
-/** The states of a user task that is still open: created, or in a transition its listeners run. */
-export const OPEN_TASK_STATES = "'CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING'";
-
-/** Where each kind of wait lives and which of its states count as still waiting. */
-export const OPEN_WAIT = {
-  job: { table: 'engine_job', states: "'ACTIVATABLE', 'ACTIVATED', 'FAILED'" },
-  'user-task': { table: 'engine_user_task', states: OPEN_TASK_STATES },
-  timer: { table: 'engine_timer', states: "'ACTIVE'" },
-  message: { table: 'engine_subscription', states: "'OPEN'" },
-  signal: { table: 'engine_subscription', states: "'OPEN'" },
-} as const;
+export { INSTANCE_COLUMNS, OPEN_TASK_STATES, OPEN_WAIT, type InstanceRow, type Resource } from './store/rows';
 
 export class Kernel {
   readonly db: EngineDb;

@@ -9,7 +9,8 @@ import { type ProcessModel } from './model/process-model';
 import { evaluateList, evaluateValue } from './model/feel';
 import { type Action, type RunResult, type Variables, type Wait } from './runtime/types';
 import { invalidState, notFound } from './errors';
-import { type InstanceRow, INSTANCE_COLUMNS, OPEN_WAIT, type Kernel } from './kernel';
+import type { Kernel } from './kernel';
+import { type InstanceRow, INSTANCE_COLUMNS, OPEN_WAIT } from './store/rows';
 
 export class Steps {
   constructor(private readonly k: Kernel) {}

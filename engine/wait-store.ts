@@ -5,7 +5,8 @@
  */
 import type { EngineQueryable } from './store/db';
 import { type StoredRuntime, type Variables } from './runtime/types';
-import { OPEN_TASK_STATES, type Kernel } from './kernel';
+import type { Kernel } from './kernel';
+import { OPEN_TASK_STATES } from './store/rows';
 
 export class WaitStore {
   constructor(private readonly k: Kernel) {}

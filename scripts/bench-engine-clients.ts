@@ -5,9 +5,9 @@
  * ends it once every instance has completed. Env: BENCH_URL, BENCH_ENGINE_PASSWORD, BENCH_INSTANCES
  * (BENCH_CLIENT_PROF=<dir> on the benchmark: this process's CPU profile).
  */
-import { createEngineClient } from '../server/engine-client';
-import { loadConfig } from '../server/config';
-import type { Secrets } from '../server/secrets';
+import { createEngineClient } from '../platform/engine-client';
+import { loadConfig } from '../platform/config';
+import type { Secrets } from '../platform/secrets';
 
 // Ended by the benchmark with SIGTERM: an orderly exit (a CPU profile, when asked for, is written then).
 process.once('SIGTERM', () => process.exit(0));

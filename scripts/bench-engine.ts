@@ -21,9 +21,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { start } from '../server/server';
 import { spawnApp } from '../tests/support/child-app';
-import { createEngineClient } from '../server/engine-client';
-import { loadConfig } from '../server/config';
-import type { Secrets } from '../server/secrets';
+import { createEngineClient } from '../platform/engine-client';
+import { loadConfig } from '../platform/config';
+import type { Secrets } from '../platform/secrets';
 
 const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 2000);
 const WAITING = Number(process.env.BENCH_WAITING ?? 100_000);

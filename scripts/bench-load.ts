@@ -32,7 +32,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { hashToken } from '../workers/issue-rating-link';
+import { hashToken } from '../domain/rating-links';
 import {
   CATEGORIES, CHANNELS, FIRST_RESPONDERS, Session, cpuMeter, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, weighted,
   type BenchApp, type Json,

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { spawnApp, spawnWorkers, type ChildApp, type ChildWorkers } from '../tests/support/child-app';
 import { freePort } from '../tests/support/ports';
-import { piiCipher, type PiiCipher } from '../server/security/pii';
+import { piiCipher, type PiiCipher } from '../platform/pii';
 
 export const SERVER_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const DEMO_PASSWORD = 'demo-2026';

@@ -1,7 +1,7 @@
 /**
  * `npm run check:public-text -- [database-url] [--log app.log]…`: checks that nothing the system produced for the
  * public holds an 11-digit mobile number or an 18-character ID number, read after the same normalisation as the
- * screening (server/security/public-text.ts: full-width digits, spaces, dashes and other separators, +86):
+ * screening (domain/public-text.ts: full-width digits, spaces, dashes and other separators, +86):
  * - the notice board, every row as stored (outcome, category, compound, name);
  * - the rating page of every case with a rating link, as GET /api/public/ratings/:token answers it (the outcome
  *   from the embedded engine's process variables, screened by the API's own function);
@@ -12,10 +12,10 @@
  */
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { openDatabase } from '../server/data/data-source';
-import { maskIdNumber, maskPhone } from '../server/security/pii';
-import type { Queryable } from '../server/data/db';
-import { casePeopleNames, findPersonalData, screenPublicText } from '../server/security/public-text';
+import { openDatabase } from '../platform/data-source';
+import { maskIdNumber, maskPhone } from '../platform/pii';
+import type { Queryable } from '../platform/db';
+import { casePeopleNames, findPersonalData, screenPublicText } from '../domain/public-text';
 import { ratingOutcome } from '../api/public';
 
 export interface Finding {

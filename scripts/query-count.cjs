@@ -1,6 +1,6 @@
 // Preloaded into the app by `npm run bench:probe` (NODE_OPTIONS=--require): counts the SQL statements the app sends
 // through node-postgres, by their text, and the engine calls the app makes to its own /v2 in process (see
-// server/in-process-fetch.ts), by method and route. On SIGUSR2 it writes the
+// platform/in-process-fetch.ts), by method and route. On SIGUSR2 it writes the
 // counts since the last signal to BENCH_QUERY_COUNT_FILE (JSON: { sql: { text: count }, engine: { call: count } })
 // and starts again from zero.
 'use strict';
@@ -17,7 +17,7 @@ if (file && require('node:worker_threads').isMainThread) {
     count(sql, String(text).replace(/\s+/g, ' ').trim().slice(0, 120));
     return query.call(this, config, ...rest);
   };
-  // Every answer the app's HTTP handling gives is counted in its request metrics (server/http/metrics.ts), the engine's
+  // Every answer the app's HTTP handling gives is counted in its request metrics (platform/metrics.ts), the engine's
   // /v2 calls in process included, whether they go through Express or the engine API's direct handler: those counts
   // are taken here by their route template (keys already left out).
   const { Counter } = require('prom-client');

@@ -13,8 +13,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { freePort } from './free-port';
 import { AggregatorRegistry } from 'prom-client';
-import type { Config } from './config';
-import { createLogger } from './logger';
+import { METRICS, METRICS_PART } from '../platform/metrics';
+import type { Config } from '../platform/config';
+import { createLogger } from '../platform/logger';
 import type { ProcessRole } from './server';
 
 const ROLE = 'PETITION_PROCESS_ROLE';
@@ -22,10 +23,6 @@ const INTERNAL_PORT = 'PETITION_INTERNAL_PORT';
 const LEAD_URL = 'PETITION_LEAD_URL';
 /** The message a process sends the primary once it answers requests. */
 export const STARTED = 'petition:started';
-/** A process asking the primary for every process's metrics, and the primary's answer. */
-export const METRICS = 'petition:metrics';
-/** The primary asking one process for its own metrics (prom-client's JSON), and its answer. */
-export const METRICS_PART = 'petition:metrics-part';
 
 /** A process of the cluster stopped before it answered (it printed why): the start fails. */
 export class ClusterStartError extends Error {

@@ -1,10 +1,10 @@
 /** `npm start`: starts the whole system and prints where to open it; a bad setting stops it with a clear message. */
 import cluster from 'node:cluster';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from '../platform/config';
 import { ClusterStartError, STARTED, roleOfThisProcess, runCluster } from './cluster';
-import { DatabaseUnavailableError } from './data/data-source';
+import { DatabaseUnavailableError } from '../platform/data-source';
 import { EngineLockedError } from './data/engine-lock';
-import { ModelDeploymentError } from './deploy-models';
+import { ModelDeploymentError } from '../domain/deploy-models';
 import { start } from './server';
 import { DEMO_PASSWORD, DEMO_USERS } from './seed';
 

@@ -1,6 +1,6 @@
 /** `npm run migrate` (up) and `npm run migrate -- down` (revert the last one). */
-import { ConfigError, loadConfig } from './config';
-import { DatabaseUnavailableError, openDatabase, runMigrations } from './data/data-source';
+import { ConfigError, loadConfig } from '../platform/config';
+import { DatabaseUnavailableError, openDatabase, runMigrations } from '../platform/data-source';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -21,21 +21,9 @@ interface LintReport {
   category: 'error' | 'warn' | 'info' | 'rule-error';
 }
 
-export interface ModelProblem {
-  /** bpmnlint rule, `feel`, `engine`, `xml` or `form`. */
-  rule: string;
-  /** The element the problem is on, when known (the modeler marks it on the diagram). */
-  elementId?: string;
-  message: string;
-  severity: 'error' | 'warning';
-}
+import { kindOf, type ModelKind, type ModelProblem } from '../domain/models';
 
-export type ModelKind = 'bpmn' | 'dmn' | 'form';
-
-export function kindOf(resourceName: string): ModelKind | undefined {
-  const m = /\.(bpmn|dmn|form)$/.exec(resourceName);
-  return m ? (m[1] as ModelKind) : undefined;
-}
+export { kindOf, type ModelKind, type ModelProblem };
 
 /** FEEL expressions of a BPMN file: attribute values and element bodies that start with "=". */
 export function feelExpressions(xml: string): string[] {

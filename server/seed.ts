@@ -2,8 +2,8 @@
  * The demo community seeded on an empty database outside production: the plan's 7 grids with their compounds,
  * and one user per role of DOMAIN.md (a grid worker per grid), all with the same demo password.
  */
-import type { Db } from './data/db';
-import { hashPassword } from './security/password';
+import type { Db } from '../platform/db';
+import { hashPassword } from '../platform/password';
 
 export const DEMO_PASSWORD = 'demo-2026';
 

@@ -2,26 +2,27 @@
  * The composition root: configuration, database, demo seed, HTTP server. The only place that mounts the
  * embedded engine's router; everything else reaches the engine over HTTP through the Camunda SDK.
  */
+import { lintModelOffThread } from './lint-thread';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type Config } from './config';
-import { resolveSecrets, type Secrets } from './secrets';
-import { openDatabase, type Database } from './data/data-source';
-import { createLogger, type Logger } from './logger';
+import { loadConfig, type Config } from '../platform/config';
+import { resolveSecrets, type Secrets } from '../platform/secrets';
+import { openDatabase, type Database } from '../platform/data-source';
+import { createLogger, type Logger } from '../platform/logger';
 import { createApp } from './http/app';
 import { seedDemoCommunity, type DemoLogin } from './seed';
 import { EmbeddedEngine, engineApi } from '../engine';
-import { createEngineClient, type EngineClient } from './engine-client';
-import { isInProcessRequest, type DirectRoutes } from './in-process-fetch';
-import { countAnswer } from './http/metrics';
+import { createEngineClient, type EngineClient } from '../platform/engine-client';
+import { isInProcessRequest, type DirectRoutes } from '../platform/in-process-fetch';
+import { countAnswer } from '../platform/metrics';
 import { acquireEngineLock } from './data/engine-lock';
-import { deployModels } from './deploy-models';
+import { deployModels } from '../domain/deploy-models';
 import { startWorkers } from '../workers';
 import { apiRouter, startCaseStarter, type ApiDeps } from '../api';
 import { instanceParents } from '../api/deps';
-import { piiCipher } from './security/pii';
+import { piiCipher } from '../platform/pii';
 import { webRouter } from './http/web';
-import { ensureCalendar } from '../workers/calendar';
+import { ensureCalendar } from '../domain/calendar';
 import { workerDeps } from './worker-deps';
 
 export interface RunningServer {
@@ -129,6 +130,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       dataDir: config.DATA_DIR,
       maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
       instanceParents: instanceParents(),
+      lintModel: lintModelOffThread,
     };
     const app = createApp({
       log,

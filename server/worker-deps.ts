@@ -2,12 +2,12 @@
  * What the job workers get, built once for the app (embedded mode) and for `npm run workers`: the database, a
  * logger, the business clock, the personal-data cipher, the SMS provider, and decisions through the engine API.
  */
-import type { Config } from './config';
-import type { Secrets } from './secrets';
-import type { Database } from './data/data-source';
-import type { Logger } from './logger';
-import { startProcessOnce, type EngineClient } from './engine-client';
-import { piiCipher } from './security/pii';
+import type { Config } from '../platform/config';
+import type { Secrets } from '../platform/secrets';
+import type { Database } from '../platform/data-source';
+import type { Logger } from '../platform/logger';
+import { startProcessOnce, type EngineClient } from '../platform/engine-client';
+import { piiCipher } from '../platform/pii';
 import type { WorkerDeps } from '../workers/job';
 import { createSmsSender } from '../workers/sms';
 

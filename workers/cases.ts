@@ -1,5 +1,5 @@
 /** The case rows the handling workers read and the timeline they write (one event per job, so retries add nothing). */
-import type { Queryable } from '../server/data/db';
+import type { Queryable } from '../platform/db';
 
 export interface CaseRow {
   id: string;

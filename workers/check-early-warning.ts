@@ -7,7 +7,7 @@
  * started after the alert is stored, at most once per alert (see WorkerDeps.startProcessOnce), so a retry after a
  * crash neither loses nor doubles it.
  */
-import type { Queryable } from '../server/data/db';
+import type { Queryable } from '../platform/db';
 import { required, type JobWorker } from './job';
 
 interface RuleRow {

@@ -6,7 +6,7 @@
  */
 import { BpmnError, required, type JobWorker } from './job';
 import { loadCase, recordEvent } from './cases';
-import { workingDaysBetween } from './calendar';
+import { workingDaysBetween } from '../domain/calendar';
 
 export const CASE_NOT_RESOLVED = 'CASE_NOT_RESOLVED';
 /** The round from which the petitioner's remaining remedy is a review rather than another handling. */

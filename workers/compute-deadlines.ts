@@ -14,7 +14,7 @@
  * job succeeds.
  */
 import { required, type JobInput, type JobWorker, type WorkerDeps } from './job';
-import { CalendarMissingError, addCalendarDays, endOfDay, localDay, nthWorkingDayAfter, withCalendar } from './calendar';
+import { CalendarMissingError, addCalendarDays, endOfDay, localDay, nthWorkingDayAfter, withCalendar } from '../domain/calendar';
 
 const DECISION = 'deadline-policy';
 const HOUR_MS = 3_600_000;

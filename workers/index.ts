@@ -2,7 +2,7 @@
  * Every job worker, registered through @camunda8/sdk in this one place. In ENGINE=embedded the app starts them
  * against its own /v2; `npm run workers` starts them as their own process against a Camunda cluster.
  */
-import type { EngineClient } from '../server/engine-client';
+import type { EngineClient } from '../platform/engine-client';
 import { BpmnError, isRetryable, type JobWorker, type WorkerDeps } from './job';
 import { assignServiceTeam } from './assign-service-team';
 import { checkEarlyWarning } from './check-early-warning';

@@ -4,9 +4,9 @@
  * leave as a BpmnError; anything else thrown fails the job (retries, then an incident) with its message — at once
  * into an incident when the error says `retryable: false` (only a person can mend it, e.g. a calendar year to add).
  */
-import type { Db } from '../server/data/db';
-import type { Logger } from '../server/logger';
-import type { PiiCipher } from '../server/security/pii';
+import type { Db } from '../platform/db';
+import type { Logger } from '../platform/logger';
+import type { PiiCipher } from '../platform/pii';
 
 export interface SmsMessage {
   /** Phone number, decrypted only for sending. */

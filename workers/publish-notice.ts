@@ -4,8 +4,8 @@
  * name (王**) only with consent. An accusation (检举、控告) never goes on the board, whatever its class or key-matter
  * flag (Art 30): the job completes with `noticePublished: false` and the case records why.
  */
-import { maskName } from '../server/security/pii';
-import { casePeopleNames, screenPublicText } from '../server/security/public-text';
+import { maskName } from '../platform/pii';
+import { casePeopleNames, screenPublicText } from '../domain/public-text';
 import { required, type JobWorker } from './job';
 import { loadCase, recordEvent } from './cases';
 

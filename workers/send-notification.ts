@@ -16,9 +16,9 @@
  * ('failed', with its message) and fails the job with that message.
  */
 import { NOTIFICATION_TEMPLATES, RECIPIENTS } from '../bpmn/job-types';
-import type { Queryable } from '../server/data/db';
-import { maskPhone } from '../server/security/pii';
-import { casePeopleNames, screenPublicText } from '../server/security/public-text';
+import type { Queryable } from '../platform/db';
+import { maskPhone } from '../platform/pii';
+import { casePeopleNames, screenPublicText } from '../domain/public-text';
 import type { JobInput, JobWorker, WorkerDeps } from './job';
 import {
   TEMPLATES,
@@ -28,7 +28,7 @@ import {
   renderOverride,
   type NotificationParams,
   type NotificationTemplate,
-} from './notification-templates';
+} from '../domain/notification-templates';
 
 export type Recipient = (typeof RECIPIENTS)[keyof typeof RECIPIENTS];
 export type NoticeStatus = 'outbox' | 'sent' | 'failed';

@@ -5,11 +5,10 @@
  * multi-instance bodies are multi-instance.ts, ad-hoc sub-processes ad-hoc.ts, compensation compensation.ts.
  */
 import type { ElementMeta } from '../model/types';
-import { evaluateValue } from '../model/feel';
 import { DecisionError, IncidentSignal, type Variables } from '../runtime/types';
 import type { Step } from './step';
 import { openEventStarts, openSubscription, throwError, throwEscalation } from './catching';
-import { timerDue } from './timers';
+import { calledProcess, evaluate, subscriptionFields } from './element-values';
 import { throwCompensation } from './compensation';
 import { enterAdHoc } from './ad-hoc';
 
@@ -64,34 +63,6 @@ export function behave(step: Step, x: string, meta: ElementMeta, payload: Variab
   el.w = 'job';
 }
 
-/** The id of the process a call activity calls (static, or FEEL evaluated now). */
-export function calledProcess(step: Step, x: string, meta: ElementMeta): string {
-  const called = evaluate(step, x, meta, meta.call!.processId);
-  if (typeof called !== 'string' || called === '') {
-    throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected the called process id of '${meta.id}' to be a non-empty string, but was ${JSON.stringify(called)}`);
-  }
-  return called;
-}
-
-/** The fields of a waiting catch event: a timer's due time, a message's name and key, a signal's name. */
-export function subscriptionFields(step: Step, owner: string, meta: ElementMeta) {
-  const vars = step.scopes.visible(owner);
-  if (meta.event === 'timer') {
-    const due = timerDue(meta, vars, step.now);
-    return { w: 'timer' as const, due: due.due, ...(due.cycle ? { left: due.left, cycle: due.cycle } : {}) };
-  }
-  if (meta.event === 'signal') return { w: 'signal' as const, name: meta.signal!.name };
-  const name = evaluate(step, owner, meta, meta.message!.name, vars);
-  let key: unknown = '';
-  if (meta.message!.correlationKey) {
-    key = evaluate(step, owner, meta, meta.message!.correlationKey, vars);
-    if (typeof key !== 'string' && typeof key !== 'number') {
-      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Failed to extract the correlation key for '${meta.message!.correlationKey}': The value must be either a string or a number, but was ${JSON.stringify(key ?? null)}.`);
-    }
-  }
-  return { w: 'message' as const, name: String(name), key: String(key) };
-}
-
 /** Throw and end events: a message (a job), a signal, an escalation, an error, a link, termination, compensation, or nothing. */
 function throwEvent(step: Step, x: string, meta: ElementMeta): void {
   const el = step.state.els[x];
@@ -127,14 +98,6 @@ function throwEvent(step: Step, x: string, meta: ElementMeta): void {
     }
     default:
       step.leave(x);
-  }
-}
-
-function evaluate(step: Step, x: string, meta: ElementMeta, expression: string, vars?: Variables): unknown {
-  try {
-    return evaluateValue(expression, vars ?? step.scopes.visible(x));
-  } catch (error) {
-    throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
   }
 }
 

@@ -7,11 +7,9 @@
 import type { ElementMeta } from '../model/types';
 import { IncidentSignal, type Action, type Variables } from '../runtime/types';
 import type { Step } from './step';
-import { UnhandledError } from './step';
 import { ROOT, type ElementInstance, type Subscription } from './state';
-import { behave, calledProcess, subscriptionFields } from './behaviours';
+import { calledProcess, subscriptionFields } from './element-values';
 import { nextCycle } from './timers';
-import { activateAdHocElements } from './ad-hoc';
 
 const SUBSCRIBING = new Set(['timer', 'message', 'signal']);
 
@@ -58,7 +56,7 @@ export function applyAction(step: Step, action: Action): void {
       if (step.state.els[action.executionId]) throwEscalation(step, action.executionId, action.code ?? '');
       return;
     case 'activate-ad-hoc':
-      return activateAdHocElements(step, action.executionId, action.elements, action.cancelRemainingInstances === true);
+      return step.activateAdHocElements(action.executionId, action.elements, action.cancelRemainingInstances === true);
     default:
       return arrived(step, action.kind, action.executionId, action.kind === 'timer' ? {} : action.variables);
   }
@@ -82,7 +80,7 @@ function completed(step: Step, x: string, variables: Variables, propagate: boole
     const ev = el.ls.ev;
     delete el.ls;
     delete el.w;
-    if (ev === 'start') behave(step, x, meta, undefined);
+    if (ev === 'start') step.behave(x, meta, undefined);
     else step.done(x);
     return;
   }
@@ -232,4 +230,15 @@ export function recheckJoins(step: Step): boolean {
     return true;
   }
   return false;
+}
+
+/** An error no catch event caught: an incident here, unless the process that called this one catches it. */
+export class UnhandledError extends IncidentSignal {
+  constructor(
+    elementId: string,
+    readonly code: string,
+    readonly errorMessage: string,
+  ) {
+    super(elementId, 'UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${code}'${errorMessage ? ` with message '${errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`);
+  }
 }

@@ -21,10 +21,10 @@ import {
 import { ROOT, isCoreState, type CoreState, type ElementInstance } from './state';
 import { Scopes } from './variables';
 import { behave } from './behaviours';
-import { applyAction, openBoundaries, openEventStarts, joinReady, recheckJoins } from './catching';
+import { UnhandledError, applyAction, openBoundaries, openEventStarts, joinReady, recheckJoins } from './catching';
 import { iterationDone, startIteration } from './multi-instance';
 import { handled, remember, terminated } from './compensation';
-import { adHocMayComplete, adHocOf, collectOutput, completingAdHoc, pathEnded } from './ad-hoc';
+import { activateAdHocElements, adHocMayComplete, adHocOf, collectOutput, completingAdHoc, pathEnded } from './ad-hoc';
 import { waitsOf } from './waits';
 
 /** More element activations than this in one step is a loop that never waits: an incident, not a hung engine. */
@@ -41,16 +41,6 @@ export interface StepInput {
   onElement?: (elementId: string) => void;
 }
 
-/** An error no catch event caught: an incident here, unless the process that called this one catches it. */
-export class UnhandledError extends IncidentSignal {
-  constructor(
-    elementId: string,
-    readonly code: string,
-    readonly errorMessage: string,
-  ) {
-    super(elementId, 'UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${code}'${errorMessage ? ` with message '${errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`);
-  }
-}
 
 /** An element to enter: in a flow scope, through a flow, with a payload, as an iteration, with locals; `x`: its execution id, given in advance. */
 type Activation = { e: string; p: string; flow?: string; payload?: Variables; iteration?: number; seed?: Variables; x?: string };
@@ -128,6 +118,19 @@ export class Step {
       if ('scope' in next) this.checkScope(next.scope);
       else this.activateNow(next);
     }
+  }
+
+  /**
+   * An element's behaviour once it is entered (behaviours.ts), and the API's activation of an ad-hoc sub-process's
+   * elements (ad-hoc.ts): reached through the step, so that the modules that trigger them (catching.ts) need not
+   * import the modules that import them back.
+   */
+  behave(x: string, meta: ElementMeta, payload: Variables | undefined): void {
+    behave(this, x, meta, payload);
+  }
+
+  activateAdHocElements(x: string, elements: Array<{ elementId: string; variables?: Variables }>, cancelRemaining: boolean): void {
+    activateAdHocElements(this, x, elements, cancelRemaining);
   }
 
   activate(activation: Activation): void {

@@ -7,7 +7,7 @@
  */
 import { Client } from 'pg';
 import { hostname } from 'node:os';
-import { CONNECT_TIMEOUT_MS } from './db';
+import { CONNECT_TIMEOUT_MS } from '../../platform/db';
 
 const LOCK_ID = 727_274_001; // an arbitrary constant shared by every engine process of this project
 

@@ -3,9 +3,9 @@ import express, { type Router } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
-import type { Logger } from '../logger';
-import { errorHandler, notFoundHandler, problems } from './problem';
-import { metricsHandler, requestMetrics } from './metrics';
+import type { Logger } from '../../platform/logger';
+import { errorHandler, notFoundHandler, problems } from '../../platform/problem';
+import { metricsHandler, requestMetrics } from '../../platform/metrics';
 import { healthRouter, type ReadinessCheck } from './health';
 
 export interface AppParts {
@@ -44,7 +44,7 @@ export function createApp(parts: AppParts): express.Express {
         return id;
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' || req.url === '/metrics' },
-      // The logger's own serializers show the request (server/logger.ts: no query string, no rating token), on every
+      // The logger's own serializers show the request (platform/logger.ts: no query string, no rating token), on every
       // line of the request log alike; pino-http's would wrap or replace them.
       wrapSerializers: false,
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),

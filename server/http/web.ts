@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import { Problem } from './problem';
+import { Problem } from '../../platform/problem';
 
 export const WEB_DIR = join(__dirname, '..', '..', 'dist', 'web');
 

@@ -9,7 +9,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { piiCipher } from '../../server/security/pii';
+import { piiCipher } from '../../platform/pii';
 import { startEngine, until, type EngineHarness } from '../support/engine';
 
 const ROOT = join(__dirname, '..', '..');

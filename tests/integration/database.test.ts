@@ -2,7 +2,7 @@
  * The app's SQL surface over a PostgreSQL server: statements go as named (prepared) statements unless told not to,
  * and a statement whose table changed under it is sent again rather than failing.
  */
-import { openDatabase, type Database } from '../../server/data/data-source';
+import { openDatabase, type Database } from '../../platform/data-source';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 const onPostgres = !!process.env.DATABASE_URL;

@@ -1,4 +1,4 @@
-import { openDatabase, runMigrations } from '../../server/data/data-source';
+import { openDatabase, runMigrations } from '../../platform/data-source';
 import { migrations } from '../../migrations';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 

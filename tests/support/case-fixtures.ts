@@ -1,7 +1,7 @@
 /** Rows a worker test needs: staff with roles, a resident with an encrypted phone, a compound, a case. */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Db } from '../../server/data/db';
-import { maskPhone, piiCipher, type PiiCipher } from '../../server/security/pii';
+import type { Db } from '../../platform/db';
+import { maskPhone, piiCipher, type PiiCipher } from '../../platform/pii';
 
 export const testCipher: PiiCipher = piiCipher(randomBytes(32));
 

@@ -1,4 +1,4 @@
-/** The app (`tsx server/main.ts`) and the workers (`tsx workers/main.ts`) in child processes, for tests that kill them or need more than one process. */
+/** The app (`tsx server/main.ts`) and the workers (`tsx server/workers-main.ts`) in child processes, for tests that kill them or need more than one process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -75,9 +75,9 @@ export interface ChildWorkers {
   kill(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** `npm run workers` in a child process (`tsx workers/main.ts`), resolved once they say they have started. */
+/** `npm run workers` in a child process (`tsx server/workers-main.ts`), resolved once they say they have started. */
 export async function spawnWorkers(env: Record<string, string>, timeoutMs = 60000): Promise<ChildWorkers> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers', 'main.ts')], {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'workers-main.ts')], {
     cwd: ROOT,
     // info level: "workers started" is how the start is seen
     env: { ...inherited(), ...env, LOG_LEVEL: 'info' },

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { start, type RunningServer } from '../../server/server';
-import { createEngineClient } from '../../server/engine-client';
+import { createEngineClient } from '../../platform/engine-client';
 import { createTestDatabase, testEnv, type TestDatabase } from './database';
 
 // The SDK reads its validation mode from the environment when a client is created.

@@ -1,7 +1,7 @@
 /** Dependencies for calling a worker's handler directly in a test: a real database, quiet logs, a fixed clock. */
-import type { Db } from '../../server/data/db';
-import { createLogger } from '../../server/logger';
-import type { PiiCipher } from '../../server/security/pii';
+import type { Db } from '../../platform/db';
+import { createLogger } from '../../platform/logger';
+import type { PiiCipher } from '../../platform/pii';
 import type { SmsMessage, SmsSender, WorkerDeps } from '../../workers/job';
 
 export function testWorkerDeps(options: {

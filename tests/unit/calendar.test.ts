@@ -15,7 +15,7 @@ import {
   workingDeadline,
   type CalendarYear,
   type IsWorkday,
-} from '../../workers/calendar';
+} from '../../domain/calendar';
 
 const SHANGHAI = 'Asia/Shanghai';
 

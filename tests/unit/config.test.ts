@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../../server/config';
+import { ConfigError, loadConfig } from '../../platform/config';
 
 describe('configuration', () => {
   it('when nothing is set, then the embedded defaults apply', () => {

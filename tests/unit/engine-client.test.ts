@@ -3,7 +3,7 @@
  * as the engine answers it — an empty page too (with consistency options that wait, the SDK would ask again).
  */
 import { createCamundaClientLoose } from '@camunda8/orchestration-cluster-api';
-import { NOW } from '../../server/engine-client';
+import { NOW } from '../../platform/engine-client';
 
 describe('the SDK asked with NOW', () => {
   function client(items: unknown[]) {

@@ -4,7 +4,7 @@
  * connection.
  */
 import express from 'express';
-import { inProcessFetch } from '../../server/in-process-fetch';
+import { inProcessFetch } from '../../platform/in-process-fetch';
 import { assertPlainJson } from '../../engine/rest/router';
 
 describe('in-process fetch', () => {

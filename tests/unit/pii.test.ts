@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { maskIdNumber, maskName, maskPhone, piiCipher } from '../../server/security/pii';
-import { hashPassword, verifyPassword } from '../../server/security/password';
+import { maskIdNumber, maskName, maskPhone, piiCipher } from '../../platform/pii';
+import { hashPassword, verifyPassword } from '../../platform/password';
 
 describe('personal data protection', () => {
   const cipher = piiCipher(randomBytes(32));

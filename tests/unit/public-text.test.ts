@@ -1,9 +1,9 @@
 /**
- * The one screening of public text (server/security/public-text.ts): phone and ID numbers however staff write them
+ * The one screening of public text (domain/public-text.ts): phone and ID numbers however staff write them
  * (spaces, dashes, dots, brackets, full-width digits, +86), names of the case's people also with spaces between
  * their characters, and none of the numbers the system itself writes (case numbers, dates, times, keys).
  */
-import { findPersonalData, screenPublicText } from '../../server/security/public-text';
+import { findPersonalData, screenPublicText } from '../../domain/public-text';
 import { publicOutcome } from '../../workers/publish-notice';
 
 describe('screening public text', () => {

@@ -1,10 +1,10 @@
 import { FakeSms } from '../support/worker-deps';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { NOTIFICATION_TEMPLATES } from '../../bpmn/job-types';
-import { createLogger } from '../../server/logger';
-import { piiCipher } from '../../server/security/pii';
+import { createLogger } from '../../platform/logger';
+import { piiCipher } from '../../platform/pii';
 import type { JobInput, SmsSender, WorkerDeps } from '../../workers/job';
-import { TEMPLATES, renderNotification } from '../../workers/notification-templates';
+import { TEMPLATES, renderNotification } from '../../domain/notification-templates';
 import { notify, type CaseForNotice, type NewNotice, type NotificationStore } from '../../workers/send-notification';
 import { excerpt } from '../../workers/sms/http-gateway';
 

@@ -1,6 +1,6 @@
 import { decideClosing } from '../../workers/close-case';
 import { publicOutcome } from '../../workers/publish-notice';
-import { ratingLinkText } from '../../workers/issue-rating-link';
+import { ratingLinkText } from '../../domain/rating-links';
 import { durationMs } from '../../workers/cases';
 
 describe('close-case rule (不解决不销号)', () => {

@@ -2,7 +2,7 @@
  * Which SMS provider sends text messages, from the configuration (SMS_PROVIDER). Without one, messages stay in
  * the outbox: the notification worker records every message, and staff read the outbox to pass them on.
  */
-import type { Config } from '../../server/config';
+import type { Config } from '../../platform/config';
 import type { SmsSender } from '../job';
 import { AliyunSmsSender } from './aliyun';
 import { HttpGatewaySender } from './http-gateway';

@@ -3,12 +3,12 @@
  * lock-out and CSRF, intake that starts the case's process, the tasklist with its forms validated and candidate
  * groups enforced, the one-time rating link, and the case page.
  */
-import { deployModels } from '../../../server/deploy-models';
-import { piiCipher } from '../../../server/security/pii';
+import { deployModels } from '../../../domain/deploy-models';
+import { piiCipher } from '../../../platform/pii';
 import { startEngine, TEST_EPOCH, until, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
-import { localDay } from '../../../workers/calendar';
-import { httpRequests } from '../../../server/http/metrics';
+import { localDay } from '../../../domain/calendar';
+import { httpRequests } from '../../../platform/metrics';
 
 
 

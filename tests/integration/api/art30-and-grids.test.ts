@@ -9,7 +9,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hashPassword } from '../../../server/security/password';
+import { hashPassword } from '../../../platform/password';
 import { DEMO_PASSWORD } from '../../../server/seed';
 import { now, startEngine, until, type Any, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { ROUTES } from '../../../api';
 import { ROLES } from '../../../api/route';
-import { hashPassword } from '../../../server/security/password';
+import { hashPassword } from '../../../platform/password';
 import { startEngine, type EngineHarness } from '../../support/engine';
 
 const RUNS_PER_ROUTE = 150;

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { piiCipher, maskPhone } from '../../../server/security/pii';
+import { piiCipher, maskPhone } from '../../../platform/pii';
 import { parseBpmn, type ProcessModel } from '../../../engine/model/process-model';
 import { MESSAGES, PROCESS_IDS } from '../../../bpmn/job-types';
 import { now, startEngine, TEST_EPOCH, until, type Any, type EngineHarness } from '../../support/engine';

@@ -9,7 +9,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { loadConfig, settings, ConfigError } from '../../../server/config';
+import { loadConfig, settings, ConfigError } from '../../../platform/config';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const read = (name: string) => readFileSync(join(ROOT, name), 'utf8');
@@ -112,7 +112,7 @@ describe('docker-compose.yml', () => {
     expect(services.app.build).toBeDefined();
     expect(services.workers.build).toBeDefined();
     expect(services.workers.image).toBe(services.app.image);
-    expect(services.workers.command).toEqual(['node', '--import', 'tsx', 'workers/main.ts']);
+    expect(services.workers.command).toEqual(['node', '--import', 'tsx', 'server/workers-main.ts']);
   });
 
   it('when a service runs, then it has a health check, and it waits for every service it depends on to be healthy', () => {
@@ -139,7 +139,7 @@ describe('docker-compose.yml', () => {
     'when the %s service starts, then its environment with .env.example filled in passes the configuration module in ENGINE=camunda production mode',
     (name) => {
       const e = env(name);
-      // every name it sets is a setting of server/config.ts (a misspelt one would be silently ignored)
+      // every name it sets is a setting of platform/config.ts (a misspelt one would be silently ignored)
       const known = new Set([...Object.keys(settings), 'NODE_OPTIONS']);
       expect(Object.keys(e).filter((k) => !known.has(k))).toEqual([]);
       let config;

@@ -16,7 +16,7 @@ const OLD_SPACE = /^--max-old-space-size=(\d+)$/;
 /** The RSS (MB) that hashing `count` passwords at once, twice, leaves behind in a fresh node process with `env`. */
 function rssLeftByHashing(env: Record<string, string>, count = 8): number {
   const script = `
-    const { hashPassword } = require('./server/security/password.ts');
+    const { hashPassword } = require('./platform/password.ts');
     (async () => {
       await hashPassword('warm-up');
       const before = process.memoryUsage().rss;

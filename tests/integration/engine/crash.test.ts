@@ -4,9 +4,9 @@
  * instance is still there, nothing acknowledged is handed out again, and driven on, every instance completes with
  * each element completed exactly once.
  */
-import { loadConfig } from '../../../server/config';
-import { createEngineClient } from '../../../server/engine-client';
-import type { Secrets } from '../../../server/secrets';
+import { loadConfig } from '../../../platform/config';
+import { createEngineClient } from '../../../platform/engine-client';
+import type { Secrets } from '../../../platform/secrets';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
 import { spawnApp, type ChildApp } from '../../support/child-app';
 import { fixture, now, type Any } from '../../support/engine';

@@ -13,10 +13,10 @@
  * synthetic model; this one kills the whole app on the real policy, through the domain API.
  */
 import { randomBytes } from 'node:crypto';
-import { loadConfig } from '../../../server/config';
-import { createEngineClient } from '../../../server/engine-client';
-import type { Secrets } from '../../../server/secrets';
-import { openDatabase, type Database } from '../../../server/data/data-source';
+import { loadConfig } from '../../../platform/config';
+import { createEngineClient } from '../../../platform/engine-client';
+import type { Secrets } from '../../../platform/secrets';
+import { openDatabase, type Database } from '../../../platform/data-source';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
 import { spawnApp, type ChildApp, reportUnexpectedExit } from '../../support/child-app';
 import { freePort } from '../../support/ports';

@@ -17,7 +17,7 @@ import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir, userInfo } from 'node:os';
 import { start, type RunningServer } from '../../../server/server';
-import { createEngineClient } from '../../../server/engine-client';
+import { createEngineClient } from '../../../platform/engine-client';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
 import { SmsGatewayStandIn } from '../../support/sms-gateway';
 import { now, until, type Any } from '../../support/engine';

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureEngineSchema } from '../../../engine/store/schema';
 import { checkPublicText } from '../../../scripts/check-public-text';
-import { openDatabase, type Database } from '../../../server/data/data-source';
+import { openDatabase, type Database } from '../../../platform/data-source';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { createCase } from '../../support/case-fixtures';
 

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { ROUTES } from '../../../api';
 import { openApiDocument } from '../../../api/route';
 import { createApp } from '../../../server/http/app';
-import { createLogger } from '../../../server/logger';
+import { createLogger } from '../../../platform/logger';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
 import { pinChildClock, spawnApp, reportUnexpectedExit, type ChildApp } from '../../support/child-app';
 import { freePort } from '../../support/ports';

@@ -11,7 +11,7 @@
  */
 import { ROUTES } from '../../../api';
 import { ROLES, allowed, type Role } from '../../../api/route';
-import { hashToken } from '../../../workers/issue-rating-link';
+import { hashToken } from '../../../domain/rating-links';
 import { now, startEngine, until, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
 

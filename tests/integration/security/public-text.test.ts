@@ -5,8 +5,8 @@
  * engine's own API, as Camunda's Tasklist would complete a task) is screened on the board, on the rating page and as
  * the board is read. The app runs with its workers and the demo community, on a clock pinned to a 2026 working day.
  */
-import { hashToken } from '../../../workers/issue-rating-link';
-import { findPersonalData } from '../../../server/security/public-text';
+import { hashToken } from '../../../domain/rating-links';
+import { findPersonalData } from '../../../domain/public-text';
 import { now, startEngine, until, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
 

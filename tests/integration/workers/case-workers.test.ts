@@ -2,17 +2,18 @@
  * The handling workers' handlers on a real database (no engine): what they record, what they refuse, and that a
  * job retried with the same key changes and sends nothing twice.
  */
-import { openDatabase, type Database } from '../../../server/data/data-source';
+import { openDatabase, type Database } from '../../../platform/data-source';
 import { FakeSms, testWorkerDeps } from '../../support/worker-deps';
 import { outboxSender } from '../../../workers/sms';
 import { BpmnError, type SmsMessage, type WorkerDeps } from '../../../workers/job';
 import { startSecondHandling } from '../../../workers/start-second-handling';
 import { closeCase } from '../../../workers/close-case';
-import { issueRatingLink, hashToken } from '../../../workers/issue-rating-link';
+import { issueRatingLink } from '../../../workers/issue-rating-link';
+import { hashToken } from '../../../domain/rating-links';
 import { publishNotice } from '../../../workers/publish-notice';
 import { assignServiceTeam } from '../../../workers/assign-service-team';
 import { recordConversion } from '../../../workers/record-conversion';
-import { ensureCalendar } from '../../../workers/calendar';
+import { ensureCalendar } from '../../../domain/calendar';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { createCase, createUser, testCipher } from '../../support/case-fixtures';
 

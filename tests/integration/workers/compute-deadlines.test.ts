@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { openDatabase, type Database } from '../../../server/data/data-source';
-import { createLogger } from '../../../server/logger';
+import { openDatabase, type Database } from '../../../platform/data-source';
+import { createLogger } from '../../../platform/logger';
 import { evaluateDecision, parseDmn, type DmnModel } from '../../../engine/model/dmn';
 import { computeDeadlines } from '../../../workers/compute-deadlines';
-import { CalendarMissingError, addWorkingDays, ensureCalendar, setAdminYear, workingDaysBetween } from '../../../workers/calendar';
+import { CalendarMissingError, addWorkingDays, ensureCalendar, setAdminYear, workingDaysBetween } from '../../../domain/calendar';
 import type { JobInput, WorkerDeps } from '../../../workers/job';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 

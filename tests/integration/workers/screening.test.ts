@@ -5,11 +5,12 @@
  * nothing.
  */
 import { randomUUID } from 'node:crypto';
-import { openDatabase, type Database } from '../../../server/data/data-source';
+import { openDatabase, type Database } from '../../../platform/data-source';
 import { FakeSms, testWorkerDeps } from '../../support/worker-deps';
 import type { WorkerDeps } from '../../../workers/job';
 import { checkEarlyWarning } from '../../../workers/check-early-warning';
-import { checkKeyPerson, enterRegistry } from '../../../workers/check-key-person';
+import { checkKeyPerson } from '../../../workers/check-key-person';
+import { enterRegistry } from '../../../domain/key-persons';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { createCase, testCipher } from '../../support/case-fixtures';
 

@@ -1,7 +1,7 @@
 import { FakeSms, testWorkerDeps } from '../../support/worker-deps';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { openDatabase, type Database } from '../../../server/data/data-source';
-import { maskPhone, piiCipher } from '../../../server/security/pii';
+import { openDatabase, type Database } from '../../../platform/data-source';
+import { maskPhone, piiCipher } from '../../../platform/pii';
 import type { JobInput, SmsSender, WorkerDeps } from '../../../workers/job';
 import { sendNotification } from '../../../workers/send-notification';
 import { outboxSender } from '../../../workers/sms';

@@ -7,11 +7,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { loadConfig } from '../../../server/config';
-import { createEngineClient } from '../../../server/engine-client';
-import { openDatabase, type Database } from '../../../server/data/data-source';
-import { piiCipher } from '../../../server/security/pii';
-import type { Secrets } from '../../../server/secrets';
+import { loadConfig } from '../../../platform/config';
+import { createEngineClient } from '../../../platform/engine-client';
+import { openDatabase, type Database } from '../../../platform/data-source';
+import { piiCipher } from '../../../platform/pii';
+import type { Secrets } from '../../../platform/secrets';
 import { createTestDatabase, testEnv, type TestDatabase } from '../../support/database';
 import { spawnApp, type ChildApp } from '../../support/child-app';
 import { freePort } from '../../support/ports';
@@ -78,7 +78,7 @@ jest.setTimeout(3 * 60 * 1000);
     // given the app (its engine, no workers inside) and the workers as their own process
     app = await spawnApp(env);
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, migrate: false });
-    workers = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'workers', 'main.ts')], {
+    workers = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'workers-main.ts')], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,

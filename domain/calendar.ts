@@ -16,7 +16,7 @@
  * instant of the next local midnight, so `now <= deadline` holds all through the last day.
  */
 import { readFileSync } from 'node:fs';
-import type { Db, Queryable } from '../server/data/db';
+import type { Db, Queryable } from '../platform/db';
 
 /** A local calendar date, `YYYY-MM-DD`. */
 export type LocalDay = string;

@@ -11,7 +11,11 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler, Response } from 'express';
 import cluster from 'node:cluster';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { METRICS, METRICS_PART } from '../cluster';
+
+/** A process asking the primary for every process's metrics, and the primary's answer (server/cluster.ts). */
+export const METRICS = 'petition:metrics';
+/** The primary asking one process for its own metrics (prom-client's JSON), and its answer. */
+export const METRICS_PART = 'petition:metrics-part';
 
 /** Why a request was refused (the `reason` label of petition_refusals_total). */
 export const REFUSAL_REASONS = [

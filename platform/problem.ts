@@ -4,7 +4,7 @@
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import { ZodError } from 'zod';
-import { isConnectionFailure, isPoolTimeout } from '../data/db';
+import { isConnectionFailure, isPoolTimeout } from './db';
 import { countRefusal, type RefusalReason } from './metrics';
 
 export interface Localized {

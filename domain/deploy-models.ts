@@ -6,8 +6,8 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Queryable } from './data/db';
-import type { EngineClient } from './engine-client';
+import type { Queryable } from '../platform/db';
+import type { EngineClient } from '../platform/engine-client';
 
 export const MODELS_DIR = join(__dirname, '..', 'bpmn');
 

@@ -8,7 +8,7 @@ import { PGliteDriver, getPGliteInstance } from 'typeorm-pglite';
 import type { Pool } from 'pg';
 import { mkdirSync, readFileSync, writeFileSync, rmSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { migrations } from '../../migrations';
+import { migrations } from '../migrations';
 import { CONNECT_TIMEOUT_MS, type Db, pgliteDb, postgresDb } from './db';
 
 export interface Database {

@@ -3,13 +3,13 @@
  * cluster with ENGINE=camunda, or an app's embedded engine). The SDK's workers keep polling through an outage and
  * pick up again when the engine answers; SIGTERM/SIGINT let running jobs finish before the process exits.
  */
-import { ConfigError, loadConfig } from '../server/config';
-import { DatabaseUnavailableError, openDatabase } from '../server/data/data-source';
-import { createLogger } from '../server/logger';
-import { resolveSecrets } from '../server/secrets';
-import { createEngineClient } from '../server/engine-client';
-import { workerDeps } from '../server/worker-deps';
-import { startWorkers, WORKERS } from './index';
+import { ConfigError, loadConfig } from '../platform/config';
+import { DatabaseUnavailableError, openDatabase } from '../platform/data-source';
+import { createLogger } from '../platform/logger';
+import { resolveSecrets } from '../platform/secrets';
+import { createEngineClient } from '../platform/engine-client';
+import { workerDeps } from './worker-deps';
+import { startWorkers, WORKERS } from '../workers/index';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -9,7 +9,7 @@
  * Screening replaces each finding with "***" and leaves the rest as written; scripts/check-public-text.ts uses the
  * same finder to check what the system produced.
  */
-import type { Queryable } from '../data/db';
+import type { Queryable } from '../platform/db';
 
 export type PersonalDataKind = 'mobile' | 'landline' | 'id-number' | 'name';
 
