@@ -30,7 +30,8 @@ module.exports = {
     {
       name: 'only-server-imports-the-engine',
       severity: 'error',
-      comment: 'The app reaches the engine through its REST API (the SDK), never its code; only the composition root mounts it.',
+      comment:
+        'The app reaches the engine through its REST API (the SDK), never its code; only the composition root mounts it.',
       from: { path: '^(api|workers|web|platform|domain|bpmn)/' },
       to: { path: '^engine/', dependencyTypesNot: ['type-only'] },
     },

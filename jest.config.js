@@ -14,7 +14,34 @@ const swc = [
   },
 ];
 // ESM-only packages in node_modules that must be turned into CommonJS for jest.
-const esm = ['feelin', 'dmn-moddle', 'moddle', 'moddle-xml', 'min-dash', 'saxen', '@lezer', 'lezer-feel', '@bpmn-io', 'bpmn-moddle', 'dmn-engine', 'temporal-[a-z]+', 'xml-naming', 'is-network-error', 'p-retry', 'anynum', 'strnum', '@nodable', 'file-type', 'strtok3', 'token-types', 'uint8array-extras', '@tokenizer', '@borewit', 'marked', 'feelers'];
+const esm = [
+  'feelin',
+  'dmn-moddle',
+  'moddle',
+  'moddle-xml',
+  'min-dash',
+  'saxen',
+  '@lezer',
+  'lezer-feel',
+  '@bpmn-io',
+  'bpmn-moddle',
+  'dmn-engine',
+  'temporal-[a-z]+',
+  'xml-naming',
+  'is-network-error',
+  'p-retry',
+  'anynum',
+  'strnum',
+  '@nodable',
+  'file-type',
+  'strtok3',
+  'token-types',
+  'uint8array-extras',
+  '@tokenizer',
+  '@borewit',
+  'marked',
+  'feelers',
+];
 const common = {
   transform: { '^.+\\.(t|j|mj|cj)sx?$': swc },
   // Also nested copies (node_modules/bpmnlint/node_modules/min-dash) must be transformed.
@@ -26,7 +53,12 @@ const common = {
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/tests/unit/**/*.test.ts'] },
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/tests/integration/**/*.test.ts'], slowTestThreshold: 30 },
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      slowTestThreshold: 30,
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/tests/e2e/**/*.test.ts'] },
   ],
   testTimeout: 60000,

@@ -26,7 +26,6 @@ export const ALLOWED_TYPES: Record<string, string> = {
 const STAFF: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin', 'street-office'];
 const CaseParam = z.object({ id: z.uuid() }).strict();
 
-
 export const attachmentRoutes: RouteSpec[] = [
   route({
     method: 'post',
@@ -41,18 +40,28 @@ export const attachmentRoutes: RouteSpec[] = [
       // Before anything is kept: the accused (Art 30) and another grid's worker cannot add to a case.
       await reachableCase(deps, params.id, user);
       const file = req.file;
-      if (!file || file.size === 0) throw refusal('upload', problems.badRequest({ zh: '请选择要上传的文件（不能是空文件）。', en: 'Choose a file to upload (not an empty one).' }, { field: 'file' }));
+      if (!file || file.size === 0)
+        throw refusal(
+          'upload',
+          problems.badRequest(
+            { zh: '请选择要上传的文件（不能是空文件）。', en: 'Choose a file to upload (not an empty one).' },
+            { field: 'file' },
+          ),
+        );
       const { fileTypeFromBuffer } = await import('file-type/node');
       const detected = await fileTypeFromBuffer(file.buffer);
       if (!detected || !ALLOWED_TYPES[detected.mime]) {
-        throw refusal('upload', new Problem(
-          415,
-          { zh: '不支持的文件类型', en: 'Unsupported file type' },
-          {
-            zh: `只能上传照片、PDF、Word、Excel 或录音文件${detected ? `（此文件是 ${detected.mime}）` : ''}。`,
-            en: `Only photos, PDF, Word, Excel or recordings can be attached${detected ? ` (this file is ${detected.mime})` : ''}.`,
-          },
-        ));
+        throw refusal(
+          'upload',
+          new Problem(
+            415,
+            { zh: '不支持的文件类型', en: 'Unsupported file type' },
+            {
+              zh: `只能上传照片、PDF、Word、Excel 或录音文件${detected ? `（此文件是 ${detected.mime}）` : ''}。`,
+              en: `Only photos, PDF, Word, Excel or recordings can be attached${detected ? ` (this file is ${detected.mime})` : ''}.`,
+            },
+          ),
+        );
       }
       const id = randomUUID();
       const dir = join(deps.dataDir, 'attachments', params.id);
@@ -64,18 +73,36 @@ export const attachmentRoutes: RouteSpec[] = [
         await unlink(path).catch(() => undefined);
         const code = (error as { code?: string }).code;
         if (code === 'ENOSPC' || code === 'EDQUOT') {
-          throw new Problem(507, { zh: '存储空间已满', en: 'Storage full' }, { zh: '服务器存储空间已满，附件未保存，请联系管理员。', en: 'The server is out of disk space: the attachment was not saved. Tell the administrator.' });
+          throw new Problem(
+            507,
+            { zh: '存储空间已满', en: 'Storage full' },
+            {
+              zh: '服务器存储空间已满，附件未保存，请联系管理员。',
+              en: 'The server is out of disk space: the attachment was not saved. Tell the administrator.',
+            },
+          );
         }
         throw error;
       }
       // Path separators and control characters become underscores.
       const decoded = Buffer.from(file.originalname, 'latin1').toString('utf8') || 'attachment';
-      const name = [...decoded].map((ch) => (ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 ? '_' : ch)).join('').slice(0, 200);
+      const name = [...decoded]
+        .map((ch) => (ch === '/' || ch === '\\' || ch.charCodeAt(0) < 32 ? '_' : ch))
+        .join('')
+        .slice(0, 200);
       try {
         const [row] = await deps.db.query(
           `INSERT INTO case_attachment (id, case_id, file_name, media_type, size_bytes, sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
            RETURNING id, file_name AS "fileName", media_type AS "mediaType", size_bytes AS "sizeBytes", created_at AS "createdAt"`,
-          [id, params.id, name, detected.mime, file.size, createHash('sha256').update(file.buffer).digest('hex'), user.id],
+          [
+            id,
+            params.id,
+            name,
+            detected.mime,
+            file.size,
+            createHash('sha256').update(file.buffer).digest('hex'),
+            user.id,
+          ],
         );
         return row;
       } catch (error) {

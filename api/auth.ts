@@ -55,13 +55,17 @@ async function refuseBusyAddress(deps: ApiDeps, req: Request, res: Response): Pr
     new Problem(
       429,
       { zh: '登录尝试过于频繁', en: 'Too many sign-in attempts' },
-      { zh: `此地址登录失败次数过多，请 ${Math.ceil(seconds / 60)} 分钟后再试。`, en: `Too many failed sign-ins from this address: try again in ${Math.ceil(seconds / 60)} minutes.` },
+      {
+        zh: `此地址登录失败次数过多，请 ${Math.ceil(seconds / 60)} 分钟后再试。`,
+        en: `Too many failed sign-ins from this address: try again in ${Math.ceil(seconds / 60)} minutes.`,
+      },
       { retryAfterSeconds: seconds },
     ),
   );
 }
 
-const countFailure = (deps: ApiDeps, req: Request) => countHit(deps.db, SIGN_IN_FAILURES, clientAddress(req), ADDRESS_WINDOW_MS);
+const countFailure = (deps: ApiDeps, req: Request) =>
+  countHit(deps.db, SIGN_IN_FAILURES, clientAddress(req), ADDRESS_WINDOW_MS);
 
 /**
  * Refuses (423, the password not checked) an account locked out for this address: five wrong passwords for it from
@@ -94,13 +98,22 @@ async function refuseLockedOut(deps: ApiDeps, req: Request, res: Response, userI
   } else return;
   await countFailure(deps, req);
   res.setHeader('Retry-After', String(seconds));
-  throw refusal('locked', new Problem(423, { zh: '账户已锁定', en: 'Account locked' }, detail, { retryAfterSeconds: seconds }));
+  throw refusal(
+    'locked',
+    new Problem(423, { zh: '账户已锁定', en: 'Account locked' }, detail, { retryAfterSeconds: seconds }),
+  );
 }
 
 /** Counts a wrong password for an account, from this address and from everywhere. */
 async function countAccountFailure(deps: ApiDeps, req: Request, userId: string): Promise<void> {
   const windowMs = LOCK_MINUTES * 60_000;
-  await countHit(deps.db, ACCOUNT_ADDRESS_FAILURES, addressKey(userId, clientAddress(req)), windowMs, MAX_FAILED_LOGINS);
+  await countHit(
+    deps.db,
+    ACCOUNT_ADDRESS_FAILURES,
+    addressKey(userId, clientAddress(req)),
+    windowMs,
+    MAX_FAILED_LOGINS,
+  );
   await countHit(deps.db, ACCOUNT_FAILURES, userId, windowMs, MAX_FAILED_LOGINS_PER_ACCOUNT);
 }
 
@@ -121,7 +134,9 @@ export async function unlockAccount(db: Queryable, userId: string): Promise<void
 }
 
 /** SQL: until when the account whose id is the SQL expression `userId` is locked out somewhere, or null. */
-export const lockedUntilSql = (userId: string) => `(SELECT max(l.reset_at) FROM rate_limit l WHERE l.reset_at > now() AND (
+export const lockedUntilSql = (
+  userId: string,
+) => `(SELECT max(l.reset_at) FROM rate_limit l WHERE l.reset_at > now() AND (
     (l.scope = '${ACCOUNT_ADDRESS_FAILURES}' AND starts_with(l.key, ${userId}::text || ' ') AND l.count >= ${MAX_FAILED_LOGINS})
     OR (l.scope = '${ACCOUNT_FAILURES}' AND l.key = ${userId}::text AND l.count >= ${MAX_FAILED_LOGINS_PER_ACCOUNT})))`;
 
@@ -146,7 +161,13 @@ export function authenticate(deps: ApiDeps) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
     if (id && /^[\w-]{20,100}$/.test(id)) {
-      const rows = await deps.db.query<{ id: string; username: string; display_name: string; csrf_token: string; roles: string[] }>(
+      const rows = await deps.db.query<{
+        id: string;
+        username: string;
+        display_name: string;
+        csrf_token: string;
+        roles: string[];
+      }>(
         `SELECT u.id, u.username, u.display_name, s.csrf_token,
                 COALESCE(array_agg(r.role_id ORDER BY r.role_id) FILTER (WHERE r.role_id IS NOT NULL), '{}') AS roles
          FROM user_session s JOIN app_user u ON u.id = s.user_id AND u.active
@@ -156,7 +177,14 @@ export function authenticate(deps: ApiDeps) {
         [hashId(id)],
       );
       const row = rows[0];
-      if (row) req.user = { id: row.id, username: row.username, displayName: row.display_name, roles: row.roles, csrfToken: row.csrf_token };
+      if (row)
+        req.user = {
+          id: row.id,
+          username: row.username,
+          displayName: row.display_name,
+          roles: row.roles,
+          csrfToken: row.csrf_token,
+        };
     }
     next();
   };
@@ -183,11 +211,20 @@ export const authRoutes: RouteSpec[] = [
       if (user) await refuseLockedOut(deps, req, res, user.id);
       // An unknown or inactive account costs the same hashing as a real one, so the answer's timing does not tell
       // which usernames exist.
-      const ok = user?.active ? await verifyPassword(password, user.password_hash) : await verifyPassword(password, await dummyHash()).then(() => false);
+      const ok = user?.active
+        ? await verifyPassword(password, user.password_hash)
+        : await verifyPassword(password, await dummyHash()).then(() => false);
       if (!user || !ok) {
         if (user) await countAccountFailure(deps, req, user.id);
         await countFailure(deps, req);
-        throw refusal('sign-in-failed', new Problem(401, { zh: '登录失败', en: 'Sign-in failed' }, { zh: '用户名或密码不正确。', en: 'Wrong username or password.' }));
+        throw refusal(
+          'sign-in-failed',
+          new Problem(
+            401,
+            { zh: '登录失败', en: 'Sign-in failed' },
+            { zh: '用户名或密码不正确。', en: 'Wrong username or password.' },
+          ),
+        );
       }
       await rememberSignIn(deps, req, user.id);
       const sessionId = randomBytes(32).toString('base64url');
@@ -198,7 +235,13 @@ export const authRoutes: RouteSpec[] = [
       );
       res.setHeader(
         'Set-Cookie',
-        serializeCookie(SESSION_COOKIE, sessionId, { httpOnly: true, sameSite: 'lax', path: '/', maxAge: SESSION_HOURS * 3600, secure: deps.secureCookies }),
+        serializeCookie(SESSION_COOKIE, sessionId, {
+          httpOnly: true,
+          sameSite: 'lax',
+          path: '/',
+          maxAge: SESSION_HOURS * 3600,
+          secure: deps.secureCookies,
+        }),
       );
       return me(deps, user.id, csrfToken);
     },
@@ -222,7 +265,10 @@ export const authRoutes: RouteSpec[] = [
     async handle({ deps, req, res }) {
       const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
       if (id) await deps.db.query('DELETE FROM user_session WHERE id_hash = $1', [hashId(id)]);
-      res.setHeader('Set-Cookie', serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }));
+      res.setHeader(
+        'Set-Cookie',
+        serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }),
+      );
       return undefined;
     },
   }),

@@ -49,7 +49,10 @@ export async function retryCalendarWaits(deps: ApiDeps, year?: number): Promise<
   const engine = deps.engine();
   const outcome: RetryOutcome = { retried: 0, notInIncident: 0 };
   for (const { job_key: jobKey } of waits) {
-    const { items } = await engine.searchIncidents({ filter: { jobKey: jobKey as never, state: 'ACTIVE' }, page: { limit: 1 } }, NOW);
+    const { items } = await engine.searchIncidents(
+      { filter: { jobKey: jobKey as never, state: 'ACTIVE' }, page: { limit: 1 } },
+      NOW,
+    );
     const incidentKey = items?.[0]?.incidentKey;
     if (!incidentKey) {
       outcome.notInIncident++;
@@ -82,7 +85,14 @@ export const calendarWaitRoutes: RouteSpec[] = [
     summary: 'Cases whose deadline waits for a calendar year an admin must add, with the reason',
     access: ['admin'],
     async handle({ deps }) {
-      const rows = await deps.db.query<{ case_id: string | null; case_no: string | null; year: number; element_id: string; created_at: Date; complete: boolean | null }>(
+      const rows = await deps.db.query<{
+        case_id: string | null;
+        case_no: string | null;
+        year: number;
+        element_id: string;
+        created_at: Date;
+        complete: boolean | null;
+      }>(
         `SELECT w.case_id, c.case_no, w.year, w.element_id, w.created_at, y.complete
          FROM deadline_calendar_wait w LEFT JOIN petition_case c ON c.id = w.case_id LEFT JOIN work_calendar_year y ON y.year = w.year
          ORDER BY w.year, w.created_at LIMIT 500`,
@@ -111,7 +121,10 @@ export const calendarWaitRoutes: RouteSpec[] = [
         return await retryCalendarWaits(deps);
       } catch (error) {
         deps.log.warn({ err: error }, 'waiting deadlines not retried: the engine did not answer');
-        throw problems.unavailable({ zh: '流程引擎暂时无法访问，请稍后重试。', en: 'The process engine cannot be reached now: please retry shortly.' });
+        throw problems.unavailable({
+          zh: '流程引擎暂时无法访问，请稍后重试。',
+          en: 'The process engine cannot be reached now: please retry shortly.',
+        });
       }
     },
   }),

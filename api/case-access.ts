@@ -26,7 +26,9 @@ export const caseNotFound = () => problems.notFound({ zh: '信访件不存在。
  */
 export async function gridScope(deps: Pick<ApiDeps, 'db'>, user: Reader): Promise<string[] | null> {
   if (user.roles.some((role) => (WHOLE_COMMUNITY as readonly string[]).includes(role))) return null;
-  return (await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE grid_worker_id = $1', [user.id])).map((g) => g.id);
+  return (await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE grid_worker_id = $1', [user.id])).map(
+    (g) => g.id,
+  );
 }
 
 /**
@@ -61,7 +63,11 @@ export interface ReachableCase extends CaseReach {
 }
 
 /** The case (by id or number) if the reader reaches it, else null. */
-export async function findReachableCase(deps: Pick<ApiDeps, 'db'>, where: { id: string } | { caseNo: string }, user: Reader): Promise<ReachableCase | null> {
+export async function findReachableCase(
+  deps: Pick<ApiDeps, 'db'>,
+  where: { id: string } | { caseNo: string },
+  user: Reader,
+): Promise<ReachableCase | null> {
   const [[row], grids] = await Promise.all([
     deps.db.query<ReachableCase>(
       `SELECT c.id, c.case_no, c.process_instance_key, c.resident_id, c.accused_user_id, c.first_responder_id, comp.grid_id

@@ -61,7 +61,8 @@ export const Intake = z
       })
       .strict()
       .refine((p) => p.name || p.phone || p.idNumber, {
-        message: '请填写信访人的姓名、手机号或身份证号中的至少一项；匿名信访请不填信访人 / give the petitioner’s name, phone or ID number (leave the petitioner out for an anonymous petition)',
+        message:
+          '请填写信访人的姓名、手机号或身份证号中的至少一项；匿名信访请不填信访人 / give the petitioner’s name, phone or ID number (leave the petitioner out for an anonymous petition)',
         path: ['name'],
       })
       .optional(),
@@ -75,13 +76,17 @@ export const Intake = z
   .strict();
 
 /** In a POST body, not the query string: addresses end up in logs, proxies and browser history. */
-const DuplicateLookup = z.object({ phone: Phone.optional(), idNumber: IdNumber.optional(), category: z.string().max(50).optional() }).strict();
+const DuplicateLookup = z
+  .object({ phone: Phone.optional(), idNumber: IdNumber.optional(), category: z.string().max(50).optional() })
+  .strict();
 const IdParam = z.object({ id: z.uuid() }).strict();
 
 const ListQuery = z
   .object({
     mine: z.enum(['true', 'false']).optional(),
-    status: z.enum(['registered', 'handling', 'feedback', 'rating', 'second-handling', 'escalated', 'closed']).optional(),
+    status: z
+      .enum(['registered', 'handling', 'feedback', 'rating', 'second-handling', 'escalated', 'closed'])
+      .optional(),
     limit: z.coerce.number().int().min(1).max(100).default(50),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
   })
@@ -92,7 +97,8 @@ export const caseRoutes: RouteSpec[] = [
     method: 'post',
     path: '/cases/duplicates',
     tag: 'cases',
-    summary: 'Open cases of the same person (by phone or ID number, sent in the body), same category first — shown before filing; changes nothing',
+    summary:
+      'Open cases of the same person (by phone or ID number, sent in the body), same category first — shown before filing; changes nothing',
     access: INTAKE_ROLES,
     body: DuplicateLookup,
     handle: async ({ deps, body, user }) => ({ items: await possibleDuplicates(deps, body, user.id) }),
@@ -127,7 +133,14 @@ export const caseRoutes: RouteSpec[] = [
          WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) AND ($2::text IS NULL OR c.status = $2)
            AND ${reachableSql('$5', '$6')}
          ORDER BY c.received_at DESC LIMIT $3 OFFSET $4`,
-        [query.mine === 'true' ? user.id : null, query.status ?? null, query.limit, query.offset, user.id, await gridScope(deps, user)],
+        [
+          query.mine === 'true' ? user.id : null,
+          query.status ?? null,
+          query.limit,
+          query.offset,
+          user.id,
+          await gridScope(deps, user),
+        ],
       );
       return { items };
     },
@@ -152,17 +165,19 @@ export const caseRoutes: RouteSpec[] = [
     async handle({ deps, params, user, query }) {
       const petition = await reachableCase(deps, params.id, user);
       if (!petition.resident_id) return { anonymous: true };
-      const [row] = await deps.db.query<{ resident_id: string; name: string | null; phone_enc: Buffer | null; id_number_enc: Buffer | null; address: string | null }>(
-        'SELECT id AS resident_id, name, phone_enc, id_number_enc, address FROM resident WHERE id = $1',
-        [petition.resident_id],
-      );
-      await deps.db.query(`INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)`, [
-        user.id,
-        row.resident_id,
-        params.id,
-        ['name', 'phone', 'idNumber', 'address'],
-        query.purpose,
+      const [row] = await deps.db.query<{
+        resident_id: string;
+        name: string | null;
+        phone_enc: Buffer | null;
+        id_number_enc: Buffer | null;
+        address: string | null;
+      }>('SELECT id AS resident_id, name, phone_enc, id_number_enc, address FROM resident WHERE id = $1', [
+        petition.resident_id,
       ]);
+      await deps.db.query(
+        `INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)`,
+        [user.id, row.resident_id, params.id, ['name', 'phone', 'idNumber', 'address'], query.purpose],
+      );
       return {
         anonymous: false,
         name: row.name,
@@ -176,7 +191,8 @@ export const caseRoutes: RouteSpec[] = [
     method: 'get',
     path: '/cases/:id/diagram',
     tag: 'cases',
-    summary: "Where the case is on its diagram: the running model's XML with its active and completed elements and taken flows",
+    summary:
+      "Where the case is on its diagram: the running model's XML with its active and completed elements and taken flows",
     access: READ_ROLES,
     params: IdParam,
     async handle({ deps, params, user }) {
@@ -190,7 +206,9 @@ export const caseRoutes: RouteSpec[] = [
         engine.searchElementInstances({ filter: { processInstanceKey: key }, page: { limit: 1000 } }, NOW),
         engine.getProcessInstanceSequenceFlows({ processInstanceKey: key }, NOW),
       ]);
-      const ids = (state: string) => [...new Set((elements.items ?? []).filter((e) => e.state === state).map((e) => String(e.elementId)))];
+      const ids = (state: string) => [
+        ...new Set((elements.items ?? []).filter((e) => e.state === state).map((e) => String(e.elementId))),
+      ];
       return {
         xml: String(xml),
         state: String(instance.state),
@@ -219,7 +237,10 @@ export const caseRoutes: RouteSpec[] = [
 
 async function possibleDuplicates(deps: ApiDeps, lookup: z.infer<typeof DuplicateLookup>, readerId: string) {
   if (!lookup.phone && !lookup.idNumber) {
-    throw problems.badRequest({ zh: '请提供手机号或身份证号以查找重复信访。', en: 'Give a phone or ID number to look for duplicates.' });
+    throw problems.badRequest({
+      zh: '请提供手机号或身份证号以查找重复信访。',
+      en: 'Give a phone or ID number to look for duplicates.',
+    });
   }
   return deps.db.query(
     `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.category = $3 AS "sameCategory"
@@ -241,23 +262,40 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
   const saved = await deps.db.transaction(async (tx) => {
     if (input.compoundId) {
       const [compound] = await tx.query('SELECT 1 FROM compound WHERE id = $1', [input.compoundId]);
-      if (!compound) throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
+      if (!compound)
+        throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
     }
     let accusedId: string | null = null;
     if (input.accusedUsername) {
-      const [accused] = await tx.query<{ id: string }>('SELECT id FROM app_user WHERE username = $1', [input.accusedUsername]);
-      if (!accused) throw problems.badRequest({ zh: '被反映人不是本系统用户。', en: 'The accused is not a user of this system.' }, { field: 'accusedUsername' });
+      const [accused] = await tx.query<{ id: string }>('SELECT id FROM app_user WHERE username = $1', [
+        input.accusedUsername,
+      ]);
+      if (!accused)
+        throw problems.badRequest(
+          { zh: '被反映人不是本系统用户。', en: 'The accused is not a user of this system.' },
+          { field: 'accusedUsername' },
+        );
       if (accused.id === userId) {
         throw problems.badRequest(
-          { zh: '被反映人不能受理反映自己的信访件，请由其他工作人员登记。', en: 'A petition accusing you must be filed by someone else.' },
+          {
+            zh: '被反映人不能受理反映自己的信访件，请由其他工作人员登记。',
+            en: 'A petition accusing you must be filed by someone else.',
+          },
           { field: 'accusedUsername' },
         );
       }
       accusedId = accused.id;
     }
     if (input.duplicateOf) {
-      const [open] = await tx.query("SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL", [input.duplicateOf]);
-      if (!open) throw problems.badRequest({ zh: '要关联的信访件不存在或已办结。', en: 'The case to link to does not exist or is closed.' }, { field: 'duplicateOf' });
+      const [open] = await tx.query(
+        "SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL",
+        [input.duplicateOf],
+      );
+      if (!open)
+        throw problems.badRequest(
+          { zh: '要关联的信访件不存在或已办结。', en: 'The case to link to does not exist or is closed.' },
+          { field: 'duplicateOf' },
+        );
     }
     let residentId: string | null = null;
     const p = input.petitioner;
@@ -272,7 +310,11 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
       if (known) {
         residentId = known.id;
         // A resident first known only by a number gets the name they give later.
-        if (p.name) await tx.query('UPDATE resident SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL', [known.id, p.name]);
+        if (p.name)
+          await tx.query('UPDATE resident SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL', [
+            known.id,
+            p.name,
+          ]);
       } else {
         const [row] = await tx.query<{ id: string }>(
           `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, id_number_enc, id_number_hash, id_number_masked, consent_publish_name)
@@ -298,8 +340,19 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
     const [row] = await tx.query<{ id: string; received_at: Date }>(
       `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at, accusation, accused_user_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, received_at`,
-      [caseNo, input.channel, input.category, input.description, residentId, input.compoundId ?? null, userId, input.duplicateOf ?? null, deps.now().toISOString(),
-        input.accusation || accusedId !== null, accusedId],
+      [
+        caseNo,
+        input.channel,
+        input.category,
+        input.description,
+        residentId,
+        input.compoundId ?? null,
+        userId,
+        input.duplicateOf ?? null,
+        deps.now().toISOString(),
+        input.accusation || accusedId !== null,
+        accusedId,
+      ],
     );
     await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'registered', $2, $3)`, [
       row.id,
@@ -318,7 +371,17 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
       `SELECT c.case_no, c.status, u.display_name AS first_responder FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
       [input.duplicateOf],
     );
-    return { ...saved, processInstanceKey: null, processStarted: true, linkedTo: { id: input.duplicateOf, caseNo: open.case_no, status: open.status, firstResponder: open.first_responder } };
+    return {
+      ...saved,
+      processInstanceKey: null,
+      processStarted: true,
+      linkedTo: {
+        id: input.duplicateOf,
+        caseNo: open.case_no,
+        status: open.status,
+        firstResponder: open.first_responder,
+      },
+    };
   }
   const processInstanceKey = await startCaseProcess(deps, saved.id).catch((error: unknown) => {
     deps.log.warn({ caseId: saved.id, err: error }, 'the case is saved; its process starts when the engine answers');
@@ -334,7 +397,14 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
 export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<string | null> {
   // The claim also marks the start attempted; `retry` says whether an earlier attempt was made (whose instance may
   // exist although its key was never recorded).
-  const [claimed] = await deps.db.query<{ case_no: string; channel: string; category: string; username: string; received_at: Date; retry: boolean }>(
+  const [claimed] = await deps.db.query<{
+    case_no: string;
+    channel: string;
+    category: string;
+    username: string;
+    received_at: Date;
+    retry: boolean;
+  }>(
     `WITH before AS (SELECT process_start_attempted FROM petition_case WHERE id = $1 FOR UPDATE)
      UPDATE petition_case c SET process_start_claimed_at = now(), process_start_attempted = true
      FROM app_user u, before b
@@ -360,10 +430,16 @@ export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<s
       { name: 'caseId', value: caseId },
       !claimed.retry,
     );
-    await deps.db.query('UPDATE petition_case SET process_instance_key = $2, process_start_claimed_at = NULL WHERE id = $1', [caseId, key]);
+    await deps.db.query(
+      'UPDATE petition_case SET process_instance_key = $2, process_start_claimed_at = NULL WHERE id = $1',
+      [caseId, key],
+    );
     return key;
   } catch (error) {
-    await deps.db.query('UPDATE petition_case SET process_start_claimed_at = NULL WHERE id = $1 AND process_instance_key IS NULL', [caseId]);
+    await deps.db.query(
+      'UPDATE petition_case SET process_start_claimed_at = NULL WHERE id = $1 AND process_instance_key IS NULL',
+      [caseId],
+    );
     throw error;
   }
 }
@@ -470,27 +546,54 @@ async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser,
     // The SDK brands keys; ours come from the database as plain strings.
     const key = c.process_instance_key as never;
     const elementsOf = (instanceKey: string) =>
-      engine.searchElementInstances({ filter: { processInstanceKey: instanceKey as never }, page: { limit: ELEMENTS_PAGE } }, NOW).then((r) => r.items ?? []);
+      engine
+        .searchElementInstances(
+          { filter: { processInstanceKey: instanceKey as never }, page: { limit: ELEMENTS_PAGE } },
+          NOW,
+        )
+        .then((r) => r.items ?? []);
     // Asked at once: the variables and the instance's elements (the process itself and the active ones among them).
     // The process's own element carries the instance's state; only without it is the instance asked for. The
     // processes it called are looked for only when it has a call activity (most cases never call one).
-    const [vars, own] = await Promise.all([instanceVariables(deps, c.process_instance_key), elementsOf(c.process_instance_key)]);
+    const [vars, own] = await Promise.all([
+      instanceVariables(deps, c.process_instance_key),
+      elementsOf(c.process_instance_key),
+    ]);
     const calls = own.length >= ELEMENTS_PAGE || own.some((e) => e.type === 'CALL_ACTIVITY');
     const called = calls
-      ? await engine.searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW).catch(() => ({ items: [] }))
+      ? await engine
+          .searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW)
+          .catch(() => ({ items: [] }))
       : { items: [] };
     variables = vars;
     const processElement = own.find((e) => e.type === 'PROCESS');
-    processState = String(processElement ? processElement.state : (await engine.getProcessInstance({ processInstanceKey: key }, NOW)).state);
+    processState = String(
+      processElement ? processElement.state : (await engine.getProcessInstance({ processInstanceKey: key }, NOW)).state,
+    );
     active = own
       .filter((e) => e.state === 'ACTIVE' && e.type !== 'PROCESS')
-      .map((e) => ({ elementId: String(e.elementId), elementName: String(e.elementName ?? e.elementId), type: String(e.type) }));
+      .map((e) => ({
+        elementId: String(e.elementId),
+        elementName: String(e.elementName ?? e.elementId),
+        type: String(e.type),
+      }));
     const theirs = await Promise.all((called.items ?? []).map((i) => elementsOf(String(i.processInstanceKey))));
     for (const e of [own, ...theirs].flat()) {
-      if (['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(String(e.type))) continue;
+      if (
+        ['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(
+          String(e.type),
+        )
+      )
+        continue;
       steps.push({
         kind: 'step',
-        detail: { elementId: String(e.elementId), name: String(e.elementName ?? e.elementId), type: String(e.type), state: String(e.state), endedAt: e.endDate ?? null },
+        detail: {
+          elementId: String(e.elementId),
+          name: String(e.elementName ?? e.elementId),
+          type: String(e.type),
+          state: String(e.state),
+          endedAt: e.endDate ?? null,
+        },
         actor: null,
         at: new Date(String(e.startDate)),
       });
@@ -514,12 +617,21 @@ async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser,
     accusation: c.accusation,
     compound: c.compound,
     // name null: the petitioner left a number but no name (未留姓名); petitioner null: an anonymous petition.
-    petitioner: c.petitioner_id ? { name: c.petitioner_name ? maskName(c.petitioner_name) : null, phone: c.phone_masked } : null,
+    petitioner: c.petitioner_id
+      ? { name: c.petitioner_name ? maskName(c.petitioner_name) : null, phone: c.phone_masked }
+      : null,
     owner: { username: c.first_responder, displayName: c.first_responder_name },
-    process: { instanceKey: c.process_instance_key, state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'), activeElements: active },
+    process: {
+      instanceKey: c.process_instance_key,
+      state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'),
+      activeElements: active,
+    },
     // A deadline that waits for a calendar year says so, with the reason, instead of showing no date at all.
     clocks: {
-      internal: { ...clockState(variables.slaDueAt, c.closed_at, now), waitsForCalendar: await calendarWaitOf(deps.db, c.id) },
+      internal: {
+        ...clockState(variables.slaDueAt, c.closed_at, now),
+        waitsForCalendar: await calendarWaitOf(deps.db, c.id),
+      },
       legal: clockState(variables.legalDueAt, c.closed_at, now),
     },
     /** A rating link is waiting for the petitioner (its first responder may hand it out). */
@@ -529,26 +641,50 @@ async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser,
 }
 
 /** A leader hands the case to another staff member: the case row, the open tasks assigned to the old owner, and the timeline. */
-async function transferOwner(deps: ApiDeps, caseId: string, username: string, reason: string, by: string): Promise<void> {
+async function transferOwner(
+  deps: ApiDeps,
+  caseId: string,
+  username: string,
+  reason: string,
+  by: string,
+): Promise<void> {
   const [target] = await deps.db.query<{ id: string }>(
     `SELECT u.id FROM app_user u WHERE u.username = $1 AND u.active
        AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.role_id IN ('reception', 'cadre', 'secretary', 'grid-worker'))`,
     [username],
   );
   if (!target) {
-    throw problems.badRequest({ zh: `用户 ${username} 不存在或不能担任首问责任人。`, en: `User ${username} does not exist or cannot own cases.` }, { field: 'username' });
+    throw problems.badRequest(
+      {
+        zh: `用户 ${username} 不存在或不能担任首问责任人。`,
+        en: `User ${username} does not exist or cannot own cases.`,
+      },
+      { field: 'username' },
+    );
   }
-  const [before] = await deps.db.query<{ username: string; process_instance_key: string | null; status: string; accused_user_id: string | null }>(
+  const [before] = await deps.db.query<{
+    username: string;
+    process_instance_key: string | null;
+    status: string;
+    accused_user_id: string | null;
+  }>(
     `SELECT u.username, c.process_instance_key, c.status, c.accused_user_id FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
     [caseId],
   );
   if (!before) throw caseNotFound();
   if (before.accused_user_id === target.id) {
-    throw problems.badRequest({ zh: '不能把信访件转交给被反映人。', en: 'A case cannot be handed to the person it accuses.' }, { field: 'username' });
+    throw problems.badRequest(
+      { zh: '不能把信访件转交给被反映人。', en: 'A case cannot be handed to the person it accuses.' },
+      { field: 'username' },
+    );
   }
-  if (before.status === 'closed') throw problems.conflict({ zh: '已办结的信访件不能转交。', en: 'A closed case cannot be transferred.' });
+  if (before.status === 'closed')
+    throw problems.conflict({ zh: '已办结的信访件不能转交。', en: 'A closed case cannot be transferred.' });
   await deps.db.transaction(async (tx) => {
-    await tx.query('UPDATE petition_case SET first_responder_id = $2, updated_at = now() WHERE id = $1', [caseId, target.id]);
+    await tx.query('UPDATE petition_case SET first_responder_id = $2, updated_at = now() WHERE id = $1', [
+      caseId,
+      target.id,
+    ]);
     await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'owner-transferred', $2, $3)`, [
       caseId,
       JSON.stringify({ from: before.username, to: username, reason }),
@@ -558,14 +694,23 @@ async function transferOwner(deps: ApiDeps, caseId: string, username: string, re
   if (before.process_instance_key) {
     // The first responder's open tasks follow the case; tasks of groups stay in their queues.
     const engine = deps.engine();
-    const { items } = await engine.searchUserTasks({ filter: { assignee: before.username, state: 'CREATED' }, page: { limit: 100 } }, NOW);
+    const { items } = await engine.searchUserTasks(
+      { filter: { assignee: before.username, state: 'CREATED' }, page: { limit: 100 } },
+      NOW,
+    );
     for (const task of items ?? []) {
-      const vars = await engine.searchVariables({ filter: { processInstanceKey: task.processInstanceKey, name: 'caseId' } }, NOW);
+      const vars = await engine.searchVariables(
+        { filter: { processInstanceKey: task.processInstanceKey, name: 'caseId' } },
+        NOW,
+      );
       if (vars.items?.[0]?.value === JSON.stringify(caseId)) {
         await engine.assignUserTask({ userTaskKey: task.userTaskKey, assignee: username, allowOverride: true });
       }
     }
     // Later tasks and notices of the process go to the new owner.
-    await engine.createElementInstanceVariables({ elementInstanceKey: before.process_instance_key, variables: { firstResponder: username } });
+    await engine.createElementInstanceVariables({
+      elementInstanceKey: before.process_instance_key,
+      variables: { firstResponder: username },
+    });
   }
 }

@@ -24,7 +24,13 @@ const Filter = z
   .strict();
 type FilterInput = z.infer<typeof Filter>;
 
-export const TARGETS = { avgHandlingWorkingDays: 7, satisfactionPercent: 90, repeatReduction: 50, volunteerConversionPercent: 30, campaignCoveragePercent: 90 };
+export const TARGETS = {
+  avgHandlingWorkingDays: 7,
+  satisfactionPercent: 90,
+  repeatReduction: 50,
+  volunteerConversionPercent: 30,
+  campaignCoveragePercent: 90,
+};
 
 const pct = (num: number, den: number) => (den > 0 ? Math.round((num / den) * 1000) / 10 : null);
 
@@ -55,7 +61,12 @@ const CLOSED_ROWS = `
     AND ($5::uuid IS NULL OR c.accused_user_id IS DISTINCT FROM $5)`;
 
 /** The CSV's rows. */
-async function closedCases(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof period>, readerId: string | null = null) {
+async function closedCases(
+  deps: ApiDeps,
+  f: FilterInput,
+  p: ReturnType<typeof period>,
+  readerId: string | null = null,
+) {
   return deps.db.query<{
     case_no: string;
     category: string;
@@ -69,15 +80,14 @@ async function closedCases(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof p
     on_time_legal: boolean | null;
     reason: string | null;
     final_rating: string | null;
-  }>(
-    `${CLOSED_ROWS} ORDER BY c.closed_at`,
-    [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, readerId],
-  );
+  }>(`${CLOSED_ROWS} ORDER BY c.closed_at`, [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, readerId]);
 }
 
 /** The targets as an admin set them (settings key `targets`), else the plan's. */
 export async function targets(deps: ApiDeps): Promise<typeof TARGETS> {
-  const [row] = await deps.db.query<{ value: Partial<typeof TARGETS> }>("SELECT value FROM app_setting WHERE key = 'targets'");
+  const [row] = await deps.db.query<{ value: Partial<typeof TARGETS> }>(
+    "SELECT value FROM app_setting WHERE key = 'targets'",
+  );
   return { ...TARGETS, ...(row?.value ?? {}) };
 }
 
@@ -119,7 +129,18 @@ async function tallies(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof perio
 async function figures(deps: ApiDeps, f: FilterInput) {
   const p = period(f, deps.now(), deps.timeZone);
   const rows = await tallies(deps, f, p);
-  const none: Tally = { closed: 0, day_count: 0, day_sum: 0, rated: 0, good: 0, internal_known: 0, internal_on: 0, legal_known: 0, legal_on: 0, first_round: 0 };
+  const none: Tally = {
+    closed: 0,
+    day_count: 0,
+    day_sum: 0,
+    rated: 0,
+    good: 0,
+    internal_known: 0,
+    internal_on: 0,
+    legal_known: 0,
+    legal_on: 0,
+    first_round: 0,
+  };
   const all = rows.find((r) => r.set === 'all') ?? none;
   const [{ received }] = await deps.db.query<{ received: number }>(
     `SELECT count(*)::int AS received FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
@@ -131,13 +152,25 @@ async function figures(deps: ApiDeps, f: FilterInput) {
   const byClass = Object.fromEntries(
     ['simple', 'complex', 'difficult'].map((k) => {
       const t = rows.find((r) => r.set === 'class' && r.name === k) ?? none;
-      return [k, { closed: t.closed, onTimeInternal: pct(t.internal_on, t.internal_known), onTimeLegal: pct(t.legal_on, t.legal_known) }];
+      return [
+        k,
+        {
+          closed: t.closed,
+          onTimeInternal: pct(t.internal_on, t.internal_known),
+          onTimeLegal: pct(t.legal_on, t.legal_known),
+        },
+      ];
     }),
   );
   const group = (set: 'grid' | 'category') =>
     rows
       .filter((r) => r.set === set)
-      .map((t) => ({ name: t.name ?? '（未指定）', closed: t.closed, avgHandlingWorkingDays: avgDays(t), satisfaction: pct(t.good, t.rated) }));
+      .map((t) => ({
+        name: t.name ?? '（未指定）',
+        closed: t.closed,
+        avgHandlingWorkingDays: avgDays(t),
+        satisfaction: pct(t.good, t.rated),
+      }));
 
   // Key persons: their petitions in this period against the period of equal length before it.
   const lengthMs = new Date(p.toTs).getTime() - new Date(p.fromTs).getTime();
@@ -175,7 +208,10 @@ async function figures(deps: ApiDeps, f: FilterInput) {
       converted: persons.converted,
       volunteerPercent: pct(persons.volunteers, persons.total),
     },
-    campaigns: { count: campaigns.quarters, coveragePercent: pct(campaigns.visited, campaigns.quarters > 0 ? campaigns.households : 0) },
+    campaigns: {
+      count: campaigns.quarters,
+      coveragePercent: pct(campaigns.visited, campaigns.quarters > 0 ? campaigns.households : 0),
+    },
     byGrid: group('grid'),
     byCategory: group('category'),
   };
@@ -215,9 +251,37 @@ export const dashboardRoutes: RouteSpec[] = [
       // The figures count every case; the rows, which name cases, leave out one that accuses the reader (Art 30).
       const rows = await closedCases(deps, query, p, user.id);
       res.setHeader('Content-Disposition', `attachment; filename="cases-${p.from}-${p.to}.csv"`);
-      const header = ['案件编号 case_no', '类别 category', '网格 grid', '分类 class', '办理轮次 round', '受理 received', '办结 closed', '工作日 working_days', '内部按期 on_time_internal', '法定按期 on_time_legal', '最终评价 rating', '销号原因 reason'];
+      const header = [
+        '案件编号 case_no',
+        '类别 category',
+        '网格 grid',
+        '分类 class',
+        '办理轮次 round',
+        '受理 received',
+        '办结 closed',
+        '工作日 working_days',
+        '内部按期 on_time_internal',
+        '法定按期 on_time_legal',
+        '最终评价 rating',
+        '销号原因 reason',
+      ];
       const lines = rows.map((r) =>
-        [r.case_no, r.category, r.grid, r.case_class, r.handling_round, r.received_at, r.closed_at, r.working_days, r.on_time_internal, r.on_time_legal, r.final_rating, r.reason].map(csvCell).join(','),
+        [
+          r.case_no,
+          r.category,
+          r.grid,
+          r.case_class,
+          r.handling_round,
+          r.received_at,
+          r.closed_at,
+          r.working_days,
+          r.on_time_internal,
+          r.on_time_legal,
+          r.final_rating,
+          r.reason,
+        ]
+          .map(csvCell)
+          .join(','),
       );
       return `\uFEFF${[header.map(csvCell).join(','), ...lines].join('\r\n')}\r\n`;
     },
@@ -226,7 +290,8 @@ export const dashboardRoutes: RouteSpec[] = [
     method: 'get',
     path: '/reports/annual',
     tag: 'dashboards',
-    summary: 'The annual statistics report (信访工作条例 Art 41): the year by month, category and grid, with the targets',
+    summary:
+      'The annual statistics report (信访工作条例 Art 41): the year by month, category and grid, with the targets',
     access: READ,
     query: z.object({ year: z.coerce.number().int().min(2000).max(2200) }).strict(),
     async handle({ deps, query }) {

@@ -46,7 +46,12 @@ export function instanceParents(max = 100_000): InstanceParents {
 }
 
 /** An instance's variables as one object (values parsed from the JSON text Camunda gives). */
-export async function instanceVariables(deps: Pick<ApiDeps, 'engine'>, processInstanceKey: string): Promise<Record<string, unknown>> {
-  const { items } = await deps.engine().searchVariables({ filter: { processInstanceKey: processInstanceKey as never }, page: { limit: 200 } }, NOW);
+export async function instanceVariables(
+  deps: Pick<ApiDeps, 'engine'>,
+  processInstanceKey: string,
+): Promise<Record<string, unknown>> {
+  const { items } = await deps
+    .engine()
+    .searchVariables({ filter: { processInstanceKey: processInstanceKey as never }, page: { limit: 200 } }, NOW);
   return Object.fromEntries((items ?? []).map((v) => [v.name, JSON.parse(String(v.value)) as unknown]));
 }

@@ -14,8 +14,16 @@ import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 
 const READ: Role[] = ['admin', 'leader'];
-const NameParam = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}\.(bpmn|dmn|form)$/, { message: '模型名应如 petition-handling.bpmn / a model name looks like petition-handling.bpmn' }) }).strict();
-const VersionParam = z.object({ name: NameParam.shape.name, version: z.coerce.number().int().min(0).max(100000) }).strict();
+const NameParam = z
+  .object({
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,80}\.(bpmn|dmn|form)$/, {
+      message: '模型名应如 petition-handling.bpmn / a model name looks like petition-handling.bpmn',
+    }),
+  })
+  .strict();
+const VersionParam = z
+  .object({ name: NameParam.shape.name, version: z.coerce.number().int().min(0).max(100000) })
+  .strict();
 const Content = z.object({ content: z.string().min(1).max(2_000_000) }).strict();
 const MIME = { bpmn: 'text/xml', dmn: 'text/xml', form: 'application/json' } as const;
 
@@ -34,7 +42,11 @@ interface VersionRow {
   deployed_at: Date | null;
 }
 
-async function versionOf(deps: ApiDeps, name: string, version?: number): Promise<{ version: number; content: string } | undefined> {
+async function versionOf(
+  deps: ApiDeps,
+  name: string,
+  version?: number,
+): Promise<{ version: number; content: string } | undefined> {
   if (version === 0) {
     const content = fileContent(name);
     return content === undefined ? undefined : { version: 0, content };
@@ -53,11 +65,20 @@ async function running(deps: ApiDeps, content: string) {
   const out: Array<{ processDefinitionId: string; version: number; processDefinitionKey: string }> = [];
   for (const id of ids) {
     const { items } = await deps.engine().searchProcessDefinitions(
-      { filter: { processDefinitionId: id as never }, sort: [{ field: 'version', order: 'DESC' }], page: { limit: 1 } },
+      {
+        filter: { processDefinitionId: id as never },
+        sort: [{ field: 'version', order: 'DESC' }],
+        page: { limit: 1 },
+      },
       NOW,
     );
     const d = items?.[0];
-    if (d) out.push({ processDefinitionId: id, version: Number(d.version), processDefinitionKey: String(d.processDefinitionKey) });
+    if (d)
+      out.push({
+        processDefinitionId: id,
+        version: Number(d.version),
+        processDefinitionKey: String(d.processDefinitionKey),
+      });
   }
   return out;
 }
@@ -71,7 +92,12 @@ export const diagramRoutes: RouteSpec[] = [
     access: READ,
     async handle({ deps }) {
       const files = readdirSync(MODELS_DIR).filter((f) => kindOf(f));
-      const saved = await deps.db.query<{ resource_name: string; latest: number; deployed: number | null; saved_at: Date }>(
+      const saved = await deps.db.query<{
+        resource_name: string;
+        latest: number;
+        deployed: number | null;
+        saved_at: Date;
+      }>(
         `SELECT resource_name, max(version) AS latest, max(version) FILTER (WHERE deployed_at IS NOT NULL) AS deployed, max(saved_at) AS saved_at
          FROM diagram_version GROUP BY resource_name`,
       );
@@ -79,7 +105,13 @@ export const diagramRoutes: RouteSpec[] = [
       return {
         items: names.map((name) => {
           const s = saved.find((x) => x.resource_name === name);
-          return { name, kind: kindOf(name), latestVersion: s?.latest ?? 0, deployedVersion: s?.deployed ?? (files.includes(name) ? 0 : null), savedAt: s?.saved_at ?? null };
+          return {
+            name,
+            kind: kindOf(name),
+            latestVersion: s?.latest ?? 0,
+            deployedVersion: s?.deployed ?? (files.includes(name) ? 0 : null),
+            savedAt: s?.saved_at ?? null,
+          };
         }),
       };
     },
@@ -104,8 +136,26 @@ export const diagramRoutes: RouteSpec[] = [
         version: latest.version,
         content: latest.content,
         versions: [
-          ...history.map((h) => ({ version: h.version, comment: h.comment, savedBy: h.saved_by, savedAt: h.saved_at, errors: h.error_count, deployedAt: h.deployed_at })),
-          ...(fileContent(params.name) !== undefined ? [{ version: 0, comment: '随系统发布的版本 / as shipped in bpmn/', savedBy: 'system', savedAt: null, errors: 0, deployedAt: null }] : []),
+          ...history.map((h) => ({
+            version: h.version,
+            comment: h.comment,
+            savedBy: h.saved_by,
+            savedAt: h.saved_at,
+            errors: h.error_count,
+            deployedAt: h.deployed_at,
+          })),
+          ...(fileContent(params.name) !== undefined
+            ? [
+                {
+                  version: 0,
+                  comment: '随系统发布的版本 / as shipped in bpmn/',
+                  savedBy: 'system',
+                  savedAt: null,
+                  errors: 0,
+                  deployedAt: null,
+                },
+              ]
+            : []),
         ],
         running: kindOf(params.name) === 'bpmn' ? await running(deps, latest.content) : [],
       };
@@ -132,7 +182,9 @@ export const diagramRoutes: RouteSpec[] = [
     access: ['admin'],
     params: NameParam,
     body: Content,
-    handle: async ({ deps, params, body }) => ({ problems: await deps.lintModel(params.name, body.content, { engine: true }) }),
+    handle: async ({ deps, params, body }) => ({
+      problems: await deps.lintModel(params.name, body.content, { engine: true }),
+    }),
   }),
   route({
     method: 'post',
@@ -165,39 +217,61 @@ export const diagramRoutes: RouteSpec[] = [
     async handle({ deps, params }) {
       const v = await versionOf(deps, params.name, params.version);
       if (!v) throw problems.notFound({ zh: '该版本不存在。', en: 'No such version.' });
-      const found = (await deps.lintModel(params.name, v.content, { engine: true })).filter((p) => p.severity === 'error');
+      const found = (await deps.lintModel(params.name, v.content, { engine: true })).filter(
+        (p) => p.severity === 'error',
+      );
       if (found.length > 0) {
-        throw refusal('model', new Problem(
-          422,
-          { zh: '模型未通过检查，不能部署', en: 'The model does not pass the checks and cannot be deployed' },
-          { zh: found.map((p) => p.message).join('；'), en: found.map((p) => p.message).join('; ') },
-          { problems: found },
-        ));
+        throw refusal(
+          'model',
+          new Problem(
+            422,
+            { zh: '模型未通过检查，不能部署', en: 'The model does not pass the checks and cannot be deployed' },
+            { zh: found.map((p) => p.message).join('；'), en: found.map((p) => p.message).join('; ') },
+            { problems: found },
+          ),
+        );
       }
       const kind = kindOf(params.name)!;
-      let deployment: { deploymentKey?: unknown; processes?: Array<{ processDefinitionId: unknown; processDefinitionVersion: unknown }> };
+      let deployment: {
+        deploymentKey?: unknown;
+        processes?: Array<{ processDefinitionId: unknown; processDefinitionVersion: unknown }>;
+      };
       try {
-        deployment = (await deps.engine().createDeployment({ resources: [new File([v.content], params.name, { type: MIME[kind] }) as never] }));
+        deployment = await deps
+          .engine()
+          .createDeployment({ resources: [new File([v.content], params.name, { type: MIME[kind] }) as never] });
       } catch (error) {
         const e = error as { status?: number; detail?: string; message?: string };
         if (e.status === 400) {
-          throw refusal('model', new Problem(422, { zh: '引擎拒绝了该模型', en: 'The engine refused the model' }, { zh: e.detail ?? e.message ?? '', en: e.detail ?? e.message ?? '' }));
+          throw refusal(
+            'model',
+            new Problem(
+              422,
+              { zh: '引擎拒绝了该模型', en: 'The engine refused the model' },
+              { zh: e.detail ?? e.message ?? '', en: e.detail ?? e.message ?? '' },
+            ),
+          );
         }
         throw error;
       }
-      const deploymentKey = typeof deployment.deploymentKey === 'string' || typeof deployment.deploymentKey === 'number' ? String(deployment.deploymentKey) : '';
+      const deploymentKey =
+        typeof deployment.deploymentKey === 'string' || typeof deployment.deploymentKey === 'number'
+          ? String(deployment.deploymentKey)
+          : '';
       if (params.version > 0) {
-        await deps.db.query('UPDATE diagram_version SET deployed_at = now(), deployment_key = $3 WHERE resource_name = $1 AND version = $2', [
-          params.name,
-          params.version,
-          deploymentKey,
-        ]);
+        await deps.db.query(
+          'UPDATE diagram_version SET deployed_at = now(), deployment_key = $3 WHERE resource_name = $1 AND version = $2',
+          [params.name, params.version, deploymentKey],
+        );
       }
       return {
         name: params.name,
         version: params.version,
         deploymentKey,
-        processes: (deployment.processes ?? []).map((p) => ({ processDefinitionId: String(p.processDefinitionId), version: Number(p.processDefinitionVersion) })),
+        processes: (deployment.processes ?? []).map((p) => ({
+          processDefinitionId: String(p.processDefinitionId),
+          version: Number(p.processDefinitionVersion),
+        })),
       };
     },
   }),

@@ -46,7 +46,8 @@ interface Supplier {
 /** The options the system supplies, by the `valuesKey` a form field names. */
 const SUPPLIED: Record<string, Supplier> = {
   memberCandidates: {
-    options: async (deps, caseId) => (await workingGroupCandidates(deps, caseId)).map((c) => ({ label: c.displayName, value: c.username })),
+    options: async (deps, caseId) =>
+      (await workingGroupCandidates(deps, caseId)).map((c) => ({ label: c.displayName, value: c.username })),
     refusal: (label, bad) => ({
       zh: `“${label}”中以下人员不能担任1+X工作组成员：${bad.join('、')}。成员须为在岗的1+X成员、社区干部或社区书记，且不能是本案的被反映人；请从列表中选择。`,
       en: `"${label}": these cannot sit on a 1+X working group: ${bad.join(', ')}. Members are active working-group members, cadres or the party secretary, and not the person the case accuses; choose from the list.`,
@@ -55,20 +56,33 @@ const SUPPLIED: Record<string, Supplier> = {
 };
 
 function suppliedFields(components: FormComponent[]): FormComponent[] {
-  return components.flatMap((c) => (c.components ? suppliedFields(c.components) : c.key && c.valuesKey && SUPPLIED[c.valuesKey] ? [c] : []));
+  return components.flatMap((c) =>
+    c.components ? suppliedFields(c.components) : c.key && c.valuesKey && SUPPLIED[c.valuesKey] ? [c] : [],
+  );
 }
 
 /** The options the form's supplied fields read, by their `valuesKey`: given to the tasklist beside the variables. */
-export async function suppliedOptions(deps: Pick<ApiDeps, 'db'>, form: FormSchema, caseId: string | null): Promise<Record<string, unknown>> {
+export async function suppliedOptions(
+  deps: Pick<ApiDeps, 'db'>,
+  form: FormSchema,
+  caseId: string | null,
+): Promise<Record<string, unknown>> {
   const keys = [...new Set(suppliedFields(form.components ?? []).map((f) => f.valuesKey!))];
-  return Object.fromEntries(await Promise.all(keys.map(async (k) => [k, await SUPPLIED[k].options(deps, caseId)] as const)));
+  return Object.fromEntries(
+    await Promise.all(keys.map(async (k) => [k, await SUPPLIED[k].options(deps, caseId)] as const)),
+  );
 }
 
 /**
  * Refuses (400, naming them) the values of supplied fields that are not among their options; run after the form's own
  * checks and before the task is completed, so that a refused list completes nothing.
  */
-export async function checkSuppliedChoices(deps: Pick<ApiDeps, 'db'>, form: FormSchema, data: Record<string, unknown>, caseId: string | null): Promise<void> {
+export async function checkSuppliedChoices(
+  deps: Pick<ApiDeps, 'db'>,
+  form: FormSchema,
+  data: Record<string, unknown>,
+  caseId: string | null,
+): Promise<void> {
   const errors: Array<{ field: string; zh: string; en: string }> = [];
   for (const f of suppliedFields(form.components ?? [])) {
     const value = data[f.key!];
@@ -91,7 +105,8 @@ export const formOptionRoutes: RouteSpec[] = [
     method: 'get',
     path: '/working-group/candidates',
     tag: 'tasklist',
-    summary: 'Who may sit on a 1+X working group (the member picker\'s options): active members, cadres and the party secretary; for a case, less the person it accuses',
+    summary:
+      "Who may sit on a 1+X working group (the member picker's options): active members, cadres and the party secretary; for a case, less the person it accuses",
     access: ['cadre', 'secretary', 'leader', 'admin'],
     query: z.object({ caseId: z.uuid().optional() }).strict(),
     async handle({ deps, user, query }) {

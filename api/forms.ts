@@ -14,7 +14,14 @@ export interface FormComponent {
   values?: Array<{ label: string; value: unknown }>;
   valuesKey?: string;
   components?: FormComponent[];
-  validate?: { required?: boolean; min?: number; max?: number; minLength?: number; maxLength?: number; pattern?: string };
+  validate?: {
+    required?: boolean;
+    min?: number;
+    max?: number;
+    minLength?: number;
+    maxLength?: number;
+    pattern?: string;
+  };
 }
 
 export interface FormSchema {
@@ -23,7 +30,17 @@ export interface FormSchema {
 }
 
 /** Field types that hold no value (display only). */
-const DISPLAY = new Set(['text', 'html', 'image', 'spacer', 'separator', 'button', 'iframe', 'table', 'documentPreview']);
+const DISPLAY = new Set([
+  'text',
+  'html',
+  'image',
+  'spacer',
+  'separator',
+  'button',
+  'iframe',
+  'table',
+  'documentPreview',
+]);
 
 function fields(components: FormComponent[]): FormComponent[] {
   return components.flatMap((c) => (c.components ? fields(c.components) : c.key && !DISPLAY.has(c.type) ? [c] : []));
@@ -55,9 +72,12 @@ export function validateFormData(form: FormSchema, data: Record<string, unknown>
           fail(key, `“${label}”应为文字`, `"${label}" must be text`);
           break;
         }
-        if (v.minLength !== undefined && value.length < v.minLength) fail(key, `“${label}”至少 ${v.minLength} 个字`, `"${label}" needs at least ${v.minLength} characters`);
-        if (v.maxLength !== undefined && value.length > v.maxLength) fail(key, `“${label}”最多 ${v.maxLength} 个字`, `"${label}" allows at most ${v.maxLength} characters`);
-        if (v.pattern && !new RegExp(v.pattern).test(value)) fail(key, `“${label}”格式不正确`, `"${label}" does not have the expected format`);
+        if (v.minLength !== undefined && value.length < v.minLength)
+          fail(key, `“${label}”至少 ${v.minLength} 个字`, `"${label}" needs at least ${v.minLength} characters`);
+        if (v.maxLength !== undefined && value.length > v.maxLength)
+          fail(key, `“${label}”最多 ${v.maxLength} 个字`, `"${label}" allows at most ${v.maxLength} characters`);
+        if (v.pattern && !new RegExp(v.pattern).test(value))
+          fail(key, `“${label}”格式不正确`, `"${label}" does not have the expected format`);
         if (f.type !== 'datetime' && findPersonalData(value).length > 0) {
           // What staff type here becomes a process variable (shown by Operate) and may reach the notice board,
           // the rating page or a text to the petitioner: numbers belong in the petitioner's record, encrypted.
@@ -74,8 +94,10 @@ export function validateFormData(form: FormSchema, data: Record<string, unknown>
           fail(key, `“${label}”应为数字`, `"${label}" must be a number`);
           break;
         }
-        if (v.min !== undefined && value < v.min) fail(key, `“${label}”不能小于 ${v.min}`, `"${label}" must be at least ${v.min}`);
-        if (v.max !== undefined && value > v.max) fail(key, `“${label}”不能大于 ${v.max}`, `"${label}" must be at most ${v.max}`);
+        if (v.min !== undefined && value < v.min)
+          fail(key, `“${label}”不能小于 ${v.min}`, `"${label}" must be at least ${v.min}`);
+        if (v.max !== undefined && value > v.max)
+          fail(key, `“${label}”不能大于 ${v.max}`, `"${label}" must be at most ${v.max}`);
         break;
       }
       case 'checkbox':
@@ -83,7 +105,8 @@ export function validateFormData(form: FormSchema, data: Record<string, unknown>
         break;
       case 'select':
       case 'radio':
-        if (choices && !choices.includes(value)) fail(key, `“${label}”不是可选的值`, `"${label}" is not one of the choices`);
+        if (choices && !choices.includes(value))
+          fail(key, `“${label}”不是可选的值`, `"${label}" is not one of the choices`);
         else if (!choices && typeof value !== 'string') fail(key, `“${label}”应为文字`, `"${label}" must be text`);
         break;
       case 'checklist':
@@ -97,7 +120,8 @@ export function validateFormData(form: FormSchema, data: Record<string, unknown>
         }
         break;
       default:
-        if (typeof value === 'object' && value !== null && JSON.stringify(value).length > 20000) fail(key, `“${label}”过大`, `"${label}" is too large`);
+        if (typeof value === 'object' && value !== null && JSON.stringify(value).length > 20000)
+          fail(key, `“${label}”过大`, `"${label}" is too large`);
     }
   }
   if (errors.length > 0) {

@@ -36,7 +36,8 @@ function textFor(row: NotificationRow, lang: 'zh' | 'en', timeZone: string): str
   return renderNotification(row.template, row.params, 'en', timeZone);
 }
 
-const COLUMNS = 'n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error';
+const COLUMNS =
+  'n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error';
 
 /** What every notice answers: its id and template, its text in the reader's language, its case and time. */
 function notice(row: NotificationRow, lang: 'zh' | 'en', timeZone: string) {
@@ -57,7 +58,7 @@ export const inboxRoutes: RouteSpec[] = [
     method: 'get',
     path: '/inbox',
     tag: 'notifications',
-    summary: "My notifications (overdue warnings, escalations, closures), newest first, with the unread count",
+    summary: 'My notifications (overdue warnings, escalations, closures), newest first, with the unread count',
     access: STAFF,
     query: z.object({ unread: z.enum(['true', 'false']).optional() }).strict(),
     async handle({ deps, user, query, req }) {
@@ -116,9 +117,13 @@ export const inboxRoutes: RouteSpec[] = [
       const lang = language(req);
       const withLink = (r: (typeof rows)[number]) => {
         if (r.template !== 'rating-link') return notice(r, lang, deps.timeZone);
-        const url = r.link_token_enc ? `${deps.publicUrl.replace(/\/$/, '')}/rate/${deps.pii.decrypt(Buffer.from(r.link_token_enc))}` : null;
+        const url = r.link_token_enc
+          ? `${deps.publicUrl.replace(/\/$/, '')}/rate/${deps.pii.decrypt(Buffer.from(r.link_token_enc))}`
+          : null;
         const text =
-          lang === 'zh' ? withRatingUrl(r.text, url) : renderNotification('rating-link', { ...r.params, ratingUrl: url ?? LINK_CLOSED.en }, 'en', deps.timeZone);
+          lang === 'zh'
+            ? withRatingUrl(r.text, url)
+            : renderNotification('rating-link', { ...r.params, ratingUrl: url ?? LINK_CLOSED.en }, 'en', deps.timeZone);
         return { ...notice(r, lang, deps.timeZone), text };
       };
       return {
@@ -142,7 +147,8 @@ export const inboxRoutes: RouteSpec[] = [
          RETURNING n.sent_at`,
         [params.id, user.id, user.roles.includes('admin')],
       );
-      if (!row) throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
+      if (!row)
+        throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
       return { id: params.id, status: 'sent', sentAt: row.sent_at };
     },
   }),
@@ -150,18 +156,26 @@ export const inboxRoutes: RouteSpec[] = [
     method: 'post',
     path: '/outbox/:id/reveal-phone',
     tag: 'notifications',
-    summary: "The full phone number of one text waiting in the outbox, for the one who passes it on (its case's first responder; admins); logged in pii_access_log",
+    summary:
+      "The full phone number of one text waiting in the outbox, for the one who passes it on (its case's first responder; admins); logged in pii_access_log",
     access: HANDLERS,
     params: IdParam,
     async handle({ deps, user, params }) {
       // The same messages GET /outbox lists: SMS of a case, not yet passed on; a case accusing the reader does not exist for them.
-      const [row] = await deps.db.query<{ case_id: string; first_responder_id: string; accused_user_id: string | null; resident_id: string | null; phone_enc: Buffer | null }>(
+      const [row] = await deps.db.query<{
+        case_id: string;
+        first_responder_id: string;
+        accused_user_id: string | null;
+        resident_id: string | null;
+        phone_enc: Buffer | null;
+      }>(
         `SELECT n.case_id, c.first_responder_id, c.accused_user_id, c.resident_id, r.phone_enc
          FROM notification n JOIN petition_case c ON c.id = n.case_id LEFT JOIN resident r ON r.id = c.resident_id
          WHERE n.id = $1 AND n.channel = 'sms' AND n.status IN ('outbox', 'failed')`,
         [params.id],
       );
-      if (!row || row.accused_user_id === user.id) throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
+      if (!row || row.accused_user_id === user.id)
+        throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
       if (row.first_responder_id !== user.id && !user.roles.includes('admin')) {
         throw problems.forbidden({
           zh: '只有本案首问责任人（或管理员）可以查看待转交短信的完整号码。',
@@ -173,13 +187,10 @@ export const inboxRoutes: RouteSpec[] = [
       }
       const phone = deps.pii.decrypt(Buffer.from(row.phone_enc));
       // Who saw which resident's number, and for which message; the number itself is never written anywhere.
-      await deps.db.query('INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)', [
-        user.id,
-        row.resident_id,
-        row.case_id,
-        ['phone'],
-        `转交待发短信 / pass on text ${params.id}`,
-      ]);
+      await deps.db.query(
+        'INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)',
+        [user.id, row.resident_id, row.case_id, ['phone'], `转交待发短信 / pass on text ${params.id}`],
+      );
       return { id: params.id, phone };
     },
   }),
@@ -192,21 +203,29 @@ export const inboxRoutes: RouteSpec[] = [
     params: IdParam,
     async handle({ deps, user, params }) {
       await reachableCase(deps, params.id, user);
-      const [row] = await deps.db.query<{ token_enc: Buffer; expires_at: Date; round: number; first_responder_id: string }>(
+      const [row] = await deps.db.query<{
+        token_enc: Buffer;
+        expires_at: Date;
+        round: number;
+        first_responder_id: string;
+      }>(
         `SELECT l.token_enc, l.expires_at, l.round, c.first_responder_id FROM rating_link l JOIN petition_case c ON c.id = l.case_id
          WHERE l.case_id = $1 AND l.used_at IS NULL AND l.expires_at > $2 ORDER BY l.created_at DESC LIMIT 1`,
         [params.id, deps.now().toISOString()],
       );
       if (row && row.first_responder_id !== user.id && !user.roles.includes('admin')) {
-        throw problems.forbidden({ zh: '只有本案首问责任人可以取用评价链接。', en: "Only the case's first responder may hand out its rating link." });
+        throw problems.forbidden({
+          zh: '只有本案首问责任人可以取用评价链接。',
+          en: "Only the case's first responder may hand out its rating link.",
+        });
       }
-      if (!row) throw problems.notFound({ zh: '本案当前没有待用的评价链接。', en: 'The case has no open rating link now.' });
+      if (!row)
+        throw problems.notFound({ zh: '本案当前没有待用的评价链接。', en: 'The case has no open rating link now.' });
       const token = deps.pii.decrypt(Buffer.from(row.token_enc));
-      await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rating-link-shown', $2::text::jsonb, $3)`, [
-        params.id,
-        JSON.stringify({ round: row.round }),
-        user.username,
-      ]);
+      await deps.db.query(
+        `INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rating-link-shown', $2::text::jsonb, $3)`,
+        [params.id, JSON.stringify({ round: row.round }), user.username],
+      );
       return { url: `${deps.publicUrl.replace(/\/$/, '')}/rate/${token}`, expiresAt: row.expires_at, round: row.round };
     },
   }),

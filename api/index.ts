@@ -54,13 +54,34 @@ function inFlightLimit(limit: number): RequestHandler {
 }
 
 /** Every route of the API, in the order they are matched (fixed paths before parameterised ones). */
-export const ROUTES: RouteSpec[] = [...authRoutes, ...publicRoutes, ...caseRoutes, ...taskRoutes, ...formOptionRoutes, ...streetOfficeRoutes, ...inboxRoutes, ...registryRoutes, ...warningRoutes, ...diagramRoutes, ...calendarWaitRoutes, ...settingsRoutes, ...configurationRoutes, ...preventionRoutes, ...dashboardRoutes, ...attachmentRoutes];
+export const ROUTES: RouteSpec[] = [
+  ...authRoutes,
+  ...publicRoutes,
+  ...caseRoutes,
+  ...taskRoutes,
+  ...formOptionRoutes,
+  ...streetOfficeRoutes,
+  ...inboxRoutes,
+  ...registryRoutes,
+  ...warningRoutes,
+  ...diagramRoutes,
+  ...calendarWaitRoutes,
+  ...settingsRoutes,
+  ...configurationRoutes,
+  ...preventionRoutes,
+  ...dashboardRoutes,
+  ...attachmentRoutes,
+];
 
 export function apiRouter(deps: ApiDeps): Router {
   const router = Router();
   const document = openApiDocument(ROUTES);
   router.get('/openapi.json', (_req, res) => void res.json(document));
-  router.use('/docs', swaggerUi.serve, swaggerUi.setup(document, { customSiteTitle: '社区信访 API', swaggerOptions: { withCredentials: true } }));
+  router.use(
+    '/docs',
+    swaggerUi.serve,
+    swaggerUi.setup(document, { customSiteTitle: '社区信访 API', swaggerOptions: { withCredentials: true } }),
+  );
   // Answers carry personal data and each person's own view of the cases: no browser or proxy keeps a copy of them.
   router.use((_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');

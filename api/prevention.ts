@@ -13,7 +13,12 @@ import { gridScope } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 import { localDay } from '../domain/calendar';
 
-export const HAZARD_CATEGORIES = ['neighbour-relations', 'property-management', 'family-conflict', 'policy-implementation'] as const;
+export const HAZARD_CATEGORIES = [
+  'neighbour-relations',
+  'property-management',
+  'family-conflict',
+  'policy-implementation',
+] as const;
 const CATEGORY_ZH: Record<(typeof HAZARD_CATEGORIES)[number], string> = {
   'neighbour-relations': '邻里关系',
   'property-management': '物业管理',
@@ -23,13 +28,18 @@ const CATEGORY_ZH: Record<(typeof HAZARD_CATEGORIES)[number], string> = {
 const GRID_STAFF: Role[] = ['grid-worker', 'cadre', 'secretary', 'leader', 'admin'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
 
-const notYourGrid = () => problems.forbidden({ zh: '网格员只能记录自己的网格。', en: 'A grid worker records for their own grid only.' });
+const notYourGrid = () =>
+  problems.forbidden({ zh: '网格员只能记录自己的网格。', en: 'A grid worker records for their own grid only.' });
 
 /**
  * The grid a grid worker patrols; other roles name the grid they record for. A grid worker (whatever other roles
  * they hold, short of a whole-community one) records only for the grids they belong to.
  */
-async function gridFor(deps: ApiDeps, user: Pick<SessionUser, 'id' | 'roles'>, gridId: string | undefined): Promise<string> {
+async function gridFor(
+  deps: ApiDeps,
+  user: Pick<SessionUser, 'id' | 'roles'>,
+  gridId: string | undefined,
+): Promise<string> {
   if (gridId) {
     const [grid] = await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE id = $1', [gridId]);
     if (!grid) throw problems.badRequest({ zh: '网格不存在。', en: 'No such grid.' }, { field: 'gridId' });
@@ -37,7 +47,10 @@ async function gridFor(deps: ApiDeps, user: Pick<SessionUser, 'id' | 'roles'>, g
     if (grids && !grids.includes(grid.id)) throw notYourGrid();
     return grid.id;
   }
-  const [own] = await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE grid_worker_id = $1 ORDER BY code LIMIT 1', [user.id]);
+  const [own] = await deps.db.query<{ id: string }>(
+    'SELECT id FROM grid WHERE grid_worker_id = $1 ORDER BY code LIMIT 1',
+    [user.id],
+  );
   if (!own) throw problems.badRequest({ zh: '请指定网格。', en: 'Name the grid (gridId).' }, { field: 'gridId' });
   return own.id;
 }
@@ -50,7 +63,12 @@ export const preventionRoutes: RouteSpec[] = [
     summary: "Log a day's patrol of a grid",
     access: GRID_STAFF,
     body: z
-      .object({ gridId: z.uuid().optional(), patrolledOn: Day, householdsVisited: z.number().int().min(0).max(10000).default(0), notes: z.string().trim().max(2000).optional() })
+      .object({
+        gridId: z.uuid().optional(),
+        patrolledOn: Day,
+        householdsVisited: z.number().int().min(0).max(10000).default(0),
+        notes: z.string().trim().max(2000).optional(),
+      })
       .strict(),
     status: 201,
     async handle({ deps, user, body }) {
@@ -69,7 +87,9 @@ export const preventionRoutes: RouteSpec[] = [
     tag: 'grids',
     summary: "The patrol log, newest first (optionally of one grid; a grid worker's of their own grids)",
     access: GRID_STAFF,
-    query: z.object({ gridId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+    query: z
+      .object({ gridId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) })
+      .strict(),
     async handle({ deps, query, user }) {
       const items = await deps.db.query(
         `SELECT p.id, p.grid_id AS "gridId", g.name AS grid, u.display_name AS worker, to_char(p.patrolled_on, 'YYYY-MM-DD') AS "patrolledOn",
@@ -103,7 +123,10 @@ export const preventionRoutes: RouteSpec[] = [
             phone: Phone.optional(),
           })
           .strict()
-          .refine((p) => p.name || p.phone, { message: '请填写信访人的姓名或手机号 / give the petitioner’s name or phone', path: ['name'] })
+          .refine((p) => p.name || p.phone, {
+            message: '请填写信访人的姓名或手机号 / give the petitioner’s name or phone',
+            path: ['name'],
+          })
           .optional(),
       })
       .strict(),
@@ -111,11 +134,21 @@ export const preventionRoutes: RouteSpec[] = [
     async handle({ deps, user, body }) {
       const gridId = await gridFor(deps, user, body.gridId);
       if (body.compoundId) {
-        const [compound] = await deps.db.query('SELECT 1 FROM compound WHERE id = $1 AND grid_id = $2', [body.compoundId, gridId]);
-        if (!compound) throw problems.badRequest({ zh: '该小区不在此网格内。', en: 'The compound is not in this grid.' }, { field: 'compoundId' });
+        const [compound] = await deps.db.query('SELECT 1 FROM compound WHERE id = $1 AND grid_id = $2', [
+          body.compoundId,
+          gridId,
+        ]);
+        if (!compound)
+          throw problems.badRequest(
+            { zh: '该小区不在此网格内。', en: 'The compound is not in this grid.' },
+            { field: 'compoundId' },
+          );
       }
       if (body.disposition === 'mediated' && !body.outcome) {
-        throw problems.badRequest({ zh: '就地化解的隐患请填写化解结果。', en: 'A hazard mediated on the spot needs its outcome.' }, { field: 'outcome' });
+        throw problems.badRequest(
+          { zh: '就地化解的隐患请填写化解结果。', en: 'A hazard mediated on the spot needs its outcome.' },
+          { field: 'outcome' },
+        );
       }
       // Reported: the petition is filed now, from the grid, with the grid worker as its first responder.
       const petition =
@@ -133,7 +166,17 @@ export const preventionRoutes: RouteSpec[] = [
         `INSERT INTO hazard_record (grid_id, compound_id, reported_by, found_at, category, description, disposition, outcome, case_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          RETURNING id, category, disposition, outcome, case_id AS "caseId", found_at AS "foundAt"`,
-        [gridId, body.compoundId ?? null, user.id, deps.now().toISOString(), body.category, body.description, body.disposition, body.outcome ?? null, petition?.id ?? null],
+        [
+          gridId,
+          body.compoundId ?? null,
+          user.id,
+          deps.now().toISOString(),
+          body.category,
+          body.description,
+          body.disposition,
+          body.outcome ?? null,
+          petition?.id ?? null,
+        ],
       );
       return { ...row, caseNo: petition?.caseNo ?? null };
     },
@@ -142,7 +185,8 @@ export const preventionRoutes: RouteSpec[] = [
     method: 'get',
     path: '/grids/summary',
     tag: 'grids',
-    summary: 'Weekly or monthly summary per grid: patrol days, households visited, hazards by category, mediated on the spot or reported',
+    summary:
+      'Weekly or monthly summary per grid: patrol days, households visited, hazards by category, mediated on the spot or reported',
     access: GRID_STAFF,
     query: z.object({ period: z.enum(['week', 'month']).default('week'), date: Day.optional() }).strict(),
     async handle({ deps, query }) {
@@ -192,8 +236,12 @@ export const preventionRoutes: RouteSpec[] = [
       return {
         items: items.map((c: Record<string, unknown>) => ({
           ...c,
-          coverage: Number(c.households) > 0 ? Math.round((Number(c.householdsVisited) / Number(c.households)) * 1000) / 10 : 0,
-          resolvedEarly: Number(c.conflictsFound) > 0 ? Math.round((Number(c.conflictsResolved) / Number(c.conflictsFound)) * 1000) / 10 : null,
+          coverage:
+            Number(c.households) > 0 ? Math.round((Number(c.householdsVisited) / Number(c.households)) * 1000) / 10 : 0,
+          resolvedEarly:
+            Number(c.conflictsFound) > 0
+              ? Math.round((Number(c.conflictsResolved) / Number(c.conflictsFound)) * 1000) / 10
+              : null,
         })),
       };
     },
@@ -204,12 +252,25 @@ export const preventionRoutes: RouteSpec[] = [
     tag: 'grids',
     summary: "Set up a quarter's campaign (theme and joint team)",
     access: ['cadre', 'secretary', 'leader', 'admin'],
-    body: z.object({ quarter: z.string().regex(/^\d{4}-Q[1-4]$/, { message: '季度格式为 2026-Q1 / a quarter looks like 2026-Q1' }), theme: z.string().trim().min(1).max(100), team: z.string().trim().max(500).optional() }).strict(),
+    body: z
+      .object({
+        quarter: z.string().regex(/^\d{4}-Q[1-4]$/, { message: '季度格式为 2026-Q1 / a quarter looks like 2026-Q1' }),
+        theme: z.string().trim().min(1).max(100),
+        team: z.string().trim().max(500).optional(),
+      })
+      .strict(),
     status: 201,
     async handle({ deps, body }) {
       const [taken] = await deps.db.query('SELECT 1 FROM campaign WHERE quarter = $1', [body.quarter]);
-      if (taken) throw problems.conflict({ zh: `${body.quarter} 已有专项活动。`, en: `${body.quarter} already has a campaign.` });
-      const [row] = await deps.db.query('INSERT INTO campaign (quarter, theme, team) VALUES ($1, $2, $3) RETURNING id, quarter, theme, team', [body.quarter, body.theme, body.team ?? null]);
+      if (taken)
+        throw problems.conflict({
+          zh: `${body.quarter} 已有专项活动。`,
+          en: `${body.quarter} already has a campaign.`,
+        });
+      const [row] = await deps.db.query(
+        'INSERT INTO campaign (quarter, theme, team) VALUES ($1, $2, $3) RETURNING id, quarter, theme, team',
+        [body.quarter, body.theme, body.team ?? null],
+      );
       return row;
     },
   }),
@@ -221,19 +282,36 @@ export const preventionRoutes: RouteSpec[] = [
     access: GRID_STAFF,
     params: z.object({ id: z.uuid(), compoundId: z.uuid() }).strict(),
     body: z
-      .object({ householdsVisited: z.number().int().min(0).max(100000), conflictsFound: z.number().int().min(0).max(100000).default(0), conflictsResolved: z.number().int().min(0).max(100000).default(0) })
+      .object({
+        householdsVisited: z.number().int().min(0).max(100000),
+        conflictsFound: z.number().int().min(0).max(100000).default(0),
+        conflictsResolved: z.number().int().min(0).max(100000).default(0),
+      })
       .strict(),
     async handle({ deps, params, body, user }) {
-      const [compound] = await deps.db.query<{ households: number; grid_id: string }>('SELECT households, grid_id FROM compound WHERE id = $1', [params.compoundId]);
+      const [compound] = await deps.db.query<{ households: number; grid_id: string }>(
+        'SELECT households, grid_id FROM compound WHERE id = $1',
+        [params.compoundId],
+      );
       const [campaign] = await deps.db.query('SELECT 1 FROM campaign WHERE id = $1', [params.id]);
-      if (!compound || !campaign) throw problems.notFound({ zh: '活动或小区不存在。', en: 'No such campaign or compound.' });
+      if (!compound || !campaign)
+        throw problems.notFound({ zh: '活动或小区不存在。', en: 'No such campaign or compound.' });
       const grids = await gridScope(deps, user);
       if (grids && !grids.includes(compound.grid_id)) throw notYourGrid();
       if (body.householdsVisited > compound.households) {
-        throw problems.badRequest({ zh: `走访户数不能超过小区户数（${compound.households}）。`, en: `Visited households cannot exceed the compound's ${compound.households}.` }, { field: 'householdsVisited' });
+        throw problems.badRequest(
+          {
+            zh: `走访户数不能超过小区户数（${compound.households}）。`,
+            en: `Visited households cannot exceed the compound's ${compound.households}.`,
+          },
+          { field: 'householdsVisited' },
+        );
       }
       if (body.conflictsResolved > body.conflictsFound) {
-        throw problems.badRequest({ zh: '化解数不能多于发现数。', en: 'More conflicts resolved than found.' }, { field: 'conflictsResolved' });
+        throw problems.badRequest(
+          { zh: '化解数不能多于发现数。', en: 'More conflicts resolved than found.' },
+          { field: 'conflictsResolved' },
+        );
       }
       await deps.db.query(
         `INSERT INTO campaign_coverage (campaign_id, compound_id, households_visited, conflicts_found, conflicts_resolved) VALUES ($1, $2, $3, $4, $5)

@@ -15,7 +15,10 @@ import { countHit } from './rate-limit';
 
 const Token = z.string().regex(/^[\w-]{16,64}$/, { message: '评价链接无效 / the rating link is not valid' });
 const Rating = z
-  .object({ rating: z.enum(['satisfied', 'basically-satisfied', 'dissatisfied']), comment: z.string().trim().max(500).default('') })
+  .object({
+    rating: z.enum(['satisfied', 'basically-satisfied', 'dissatisfied']),
+    comment: z.string().trim().max(500).default(''),
+  })
   .strict();
 
 /** A fixed-window limiter per client address, counted in the database (a proxy in front may add its own limits). */
@@ -23,35 +26,63 @@ export function rateLimiter(scope: string, limit: number, windowMs: number) {
   return async (deps: ApiDeps, req: Request) => {
     const window = await countHit(deps.db, scope, req.ip ?? 'unknown', windowMs);
     if (window.count > limit) {
-      throw refusal('rate-limited', new Problem(
-        429,
-        { zh: '请求过于频繁', en: 'Too many requests' },
-        { zh: '请稍后再试。', en: 'Please try again in a minute.' },
-        { retryAfterSeconds: window.retryAfterSeconds },
-      ));
+      throw refusal(
+        'rate-limited',
+        new Problem(
+          429,
+          { zh: '请求过于频繁', en: 'Too many requests' },
+          { zh: '请稍后再试。', en: 'Please try again in a minute.' },
+          { retryAfterSeconds: window.retryAfterSeconds },
+        ),
+      );
     }
   };
 }
 
-const gone = (zh: string, en: string) => refusal('rating-link', new Problem(410, { zh: '链接已失效', en: 'Link no longer valid' }, { zh, en }));
+const gone = (zh: string, en: string) =>
+  refusal('rating-link', new Problem(410, { zh: '链接已失效', en: 'Link no longer valid' }, { zh, en }));
 
 const TokenParam = z.object({ token: Token }).strict();
 const ratingLimit = rateLimiter('public-ratings', 30, 60_000);
 
 async function openLink(deps: ApiDeps, token: string) {
-  const [row] = await deps.db.query<{ case_id: string; round: number; expires_at: Date; used_at: Date | null; case_no: string; category: string; process_instance_key: string | null }>(
+  const [row] = await deps.db.query<{
+    case_id: string;
+    round: number;
+    expires_at: Date;
+    used_at: Date | null;
+    case_no: string;
+    category: string;
+    process_instance_key: string | null;
+  }>(
     `SELECT l.case_id, l.round, l.expires_at, l.used_at, c.case_no, c.category, c.process_instance_key
      FROM rating_link l JOIN petition_case c ON c.id = l.case_id WHERE l.token_hash = $1`,
     [hashToken(token)],
   );
-  if (!row) throw refusal('rating-link', problems.notFound({ zh: '评价链接不存在，请核对短信中的链接。', en: 'No such rating link: check the link in the message.' }));
-  if (row.used_at) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
-  if (new Date(row.expires_at) <= deps.now()) throw gone('该链接已过期，工作人员将电话回访听取您的评价。', 'This link has expired: staff will call you for your rating.');
+  if (!row)
+    throw refusal(
+      'rating-link',
+      problems.notFound({
+        zh: '评价链接不存在，请核对短信中的链接。',
+        en: 'No such rating link: check the link in the message.',
+      }),
+    );
+  if (row.used_at)
+    throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
+  if (new Date(row.expires_at) <= deps.now())
+    throw gone(
+      '该链接已过期，工作人员将电话回访听取您的评价。',
+      'This link has expired: staff will call you for your rating.',
+    );
   return row;
 }
 
 /** The rating delivered to the engine: kept as the round's rating (a later link of the round replaces it), with its event. */
-async function rated(deps: ApiDeps, used: { case_id: string; round: number }, input: { rating: string; comment?: string }) {
+async function rated(
+  deps: ApiDeps,
+  used: { case_id: string; round: number },
+  input: { rating: string; comment?: string },
+) {
   await deps.db.query(
     // A later link of the same round (after close-case sent the case back) rates the handling as it ended: its
     // rating replaces the earlier one of the round.
@@ -78,8 +109,16 @@ export const publicRoutes: RouteSpec[] = [
       await ratingLimit(deps, req);
       const row = await openLink(deps, params.token);
       const people = (await casePeopleNames(deps.db, [row.case_id])).get(row.case_id) ?? [];
-      const outcome = row.process_instance_key ? ratingOutcome(await instanceVariables(deps, row.process_instance_key), people) : null;
-      return { caseNo: row.case_no, category: screenPublicText(row.category, people), round: row.round, outcome, expiresAt: row.expires_at };
+      const outcome = row.process_instance_key
+        ? ratingOutcome(await instanceVariables(deps, row.process_instance_key), people)
+        : null;
+      return {
+        caseNo: row.case_no,
+        category: screenPublicText(row.category, people),
+        round: row.round,
+        outcome,
+        expiresAt: row.expires_at,
+      };
     },
   }),
   route({
@@ -117,7 +156,10 @@ export const publicRoutes: RouteSpec[] = [
         if ((error as { status?: number }).status === 409) return rated(deps, used, input);
         await deps.db.query('UPDATE rating_link SET used_at = NULL WHERE token_hash = $1', [hashToken(token)]);
         deps.log.warn({ err: error, caseId: used.case_id }, 'rating not delivered to the engine');
-        throw problems.unavailable({ zh: '系统繁忙，您的评价未能提交，请稍后再试。', en: 'Your rating could not be delivered: please try again shortly.' });
+        throw problems.unavailable({
+          zh: '系统繁忙，您的评价未能提交，请稍后再试。',
+          en: 'Your rating could not be delivered: please try again shortly.',
+        });
       }
       return rated(deps, used, input);
     },
@@ -129,7 +171,10 @@ export const publicRoutes: RouteSpec[] = [
     summary: 'The notice board: published outcomes of key matters, without personal data',
     access: 'public',
     query: z
-      .object({ limit: z.coerce.number().int().min(1).max(100).default(20), offset: z.coerce.number().int().min(0).max(100000).default(0) })
+      .object({
+        limit: z.coerce.number().int().min(1).max(100).default(20),
+        offset: z.coerce.number().int().min(0).max(100000).default(0),
+      })
       .strict(),
     async handle({ deps, query }) {
       return { items: await noticeBoard(deps.db, query.limit, query.offset) };
@@ -142,7 +187,12 @@ export const publicRoutes: RouteSpec[] = [
  * result, the working group's solution, the handling result), screened like every public text.
  */
 export function ratingOutcome(variables: Record<string, unknown>, people: readonly string[]): string | null {
-  const said = [variables.teamOpinion, variables.secondHandlingResult, variables.solution, variables.handlingResult].find((x) => typeof x === 'string' && x.length > 0);
+  const said = [
+    variables.teamOpinion,
+    variables.secondHandlingResult,
+    variables.solution,
+    variables.handlingResult,
+  ].find((x) => typeof x === 'string' && x.length > 0);
   return typeof said === 'string' ? screenPublicText(said, people) : null;
 }
 
@@ -152,7 +202,15 @@ export function ratingOutcome(variables: Record<string, unknown>, people: readon
  * if a row for one exists.
  */
 export async function noticeBoard(db: Queryable, limit: number, offset: number) {
-  const rows = await db.query<{ caseId: string; caseNo: string; category: string; compound: string | null; outcome: string; petitioner: string | null; publishedAt: Date }>(
+  const rows = await db.query<{
+    caseId: string;
+    caseNo: string;
+    category: string;
+    compound: string | null;
+    outcome: string;
+    petitioner: string | null;
+    publishedAt: Date;
+  }>(
     `SELECT n.case_id AS "caseId", n.case_no AS "caseNo", n.category, n.compound_name AS compound, n.outcome, n.petitioner_masked AS petitioner,
             n.published_at AS "publishedAt"
      FROM notice_board n JOIN petition_case c ON c.id = n.case_id

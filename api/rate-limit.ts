@@ -18,14 +18,23 @@ let lastCleanup = 0;
 
 /** The columns a window is read from, and the window they make. */
 const WINDOW_COLUMNS = 'count, ceil(extract(epoch FROM reset_at - now()))::int AS retry_after';
-const windowOf = (row: { count: number; retry_after: number }): RateWindow => ({ count: row.count, retryAfterSeconds: Math.max(1, row.retry_after) });
+const windowOf = (row: { count: number; retry_after: number }): RateWindow => ({
+  count: row.count,
+  retryAfterSeconds: Math.max(1, row.retry_after),
+});
 
 /**
  * Counts one hit for `key` in `scope` and returns the window it fell in (a new one when the last has ended).
  * `holdFrom`: the count from which the window is stretched to end a whole `windowMs` after this hit, so that a lock-out
  * reached late in a window lasts its full time rather than what was left of the window.
  */
-export async function countHit(db: Queryable, scope: string, key: string, windowMs: number, holdFrom?: number): Promise<RateWindow> {
+export async function countHit(
+  db: Queryable,
+  scope: string,
+  key: string,
+  windowMs: number,
+  holdFrom?: number,
+): Promise<RateWindow> {
   const [row] = await db.query<{ count: number; retry_after: number }>(
     `INSERT INTO rate_limit AS r (scope, key, count, reset_at) VALUES ($1, $2, 1, now() + make_interval(secs => $3))
      ON CONFLICT (scope, key) DO UPDATE SET
@@ -44,18 +53,25 @@ export async function countHit(db: Queryable, scope: string, key: string, window
 }
 
 /** Forgets the windows of `scope` whose key is `key` or starts with `prefix` (an admin lifting a lock-out). */
-export async function forget(db: Queryable, scope: string, match: { key: string } | { prefix: string }): Promise<number> {
+export async function forget(
+  db: Queryable,
+  scope: string,
+  match: { key: string } | { prefix: string },
+): Promise<number> {
   const rows = await db.query<{ key: string }>(
     'key' in match
       ? 'DELETE FROM rate_limit WHERE scope = $1 AND key = $2 RETURNING key'
-      : "DELETE FROM rate_limit WHERE scope = $1 AND starts_with(key, $2) RETURNING key",
+      : 'DELETE FROM rate_limit WHERE scope = $1 AND starts_with(key, $2) RETURNING key',
     [scope, 'key' in match ? match.key : match.prefix],
   );
   return rows.length;
 }
 
 /** The current windows of several scope and key pairs in one query, in the order asked (undefined where there is none). */
-export async function currentWindows(db: Queryable, asked: Array<{ scope: string; key: string }>): Promise<Array<RateWindow | undefined>> {
+export async function currentWindows(
+  db: Queryable,
+  asked: Array<{ scope: string; key: string }>,
+): Promise<Array<RateWindow | undefined>> {
   const rows = await db.query<{ scope: string; key: string; count: number; retry_after: number }>(
     `SELECT scope, key, ${WINDOW_COLUMNS} FROM rate_limit
      WHERE (scope, key) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND reset_at > now()`,

@@ -16,7 +16,6 @@ const READ: Role[] = ['cadre', 'secretary', 'leader', 'admin', 'reception', 'gri
 const WRITE: Role[] = ['cadre', 'secretary', 'leader', 'admin'];
 const IdParam = z.object({ id: z.uuid() }).strict();
 
-
 interface PersonRow {
   id: string;
   resident_id: string;
@@ -67,7 +66,10 @@ const summary = (p: PersonRow) => ({
 
 /** A key person's file as `readerId` may reach it: the file of someone whose petition accuses the reader does not exist for them. */
 async function person(deps: ApiDeps, id: string, readerId: string): Promise<PersonRow> {
-  const [row] = await deps.db.query<PersonRow>(`${PERSON_SQL} WHERE k.id = $1 AND ${notAccuserSql('k.resident_id', '$2')}`, [id, readerId]);
+  const [row] = await deps.db.query<PersonRow>(
+    `${PERSON_SQL} WHERE k.id = $1 AND ${notAccuserSql('k.resident_id', '$2')}`,
+    [id, readerId],
+  );
   if (!row) throw problems.notFound({ zh: '重点人员档案不存在。', en: 'No such key-person file.' });
   return row;
 }
@@ -106,7 +108,10 @@ export const registryRoutes: RouteSpec[] = [
       let visits: Array<{ at: unknown; state: string }> = [];
       if (p.process_instance_key) {
         const { items } = await deps.engine().searchElementInstances(
-          { filter: { processInstanceKey: p.process_instance_key as never, elementId: 'Task_CareVisit' as never }, page: { limit: 200 } },
+          {
+            filter: { processInstanceKey: p.process_instance_key as never, elementId: 'Task_CareVisit' as never },
+            page: { limit: 200 },
+          },
           NOW,
         );
         visits = (items ?? []).map((e) => ({ at: e.endDate ?? e.startDate, state: String(e.state) }));
@@ -118,29 +123,53 @@ export const registryRoutes: RouteSpec[] = [
     method: 'post',
     path: '/key-persons',
     tag: 'key persons',
-    summary: 'Enter a resident in the registry by hand (e.g. after a visit to a higher level), named by id or by the case number of one of their petitions; their care starts',
+    summary:
+      'Enter a resident in the registry by hand (e.g. after a visit to a higher level), named by id or by the case number of one of their petitions; their care starts',
     access: WRITE,
     body: z
       .object({
         residentId: z.uuid().optional(),
-        caseNo: z.string().trim().regex(/^XF-\d{4}-\d{6}$/, { message: '案件编号形如 XF-2026-000123 / a case number looks like XF-2026-000123' }).optional(),
+        caseNo: z
+          .string()
+          .trim()
+          .regex(/^XF-\d{4}-\d{6}$/, {
+            message: '案件编号形如 XF-2026-000123 / a case number looks like XF-2026-000123',
+          })
+          .optional(),
         reason: z.enum(['higher-level-visit', 'repeat-petitions']).default('higher-level-visit'),
       })
       .strict()
-      .refine((b) => (b.residentId ? 1 : 0) + (b.caseNo ? 1 : 0) === 1, { message: '请给出居民 residentId 或其信访件编号 caseNo（二者之一） / give residentId or caseNo (one of them)' }),
+      .refine((b) => (b.residentId ? 1 : 0) + (b.caseNo ? 1 : 0) === 1, {
+        message: '请给出居民 residentId 或其信访件编号 caseNo（二者之一） / give residentId or caseNo (one of them)',
+      }),
     status: 201,
     async handle({ deps, user, body }) {
       let residentId = body.residentId;
       if (body.caseNo) {
         // The petitioner of a case the staff member reaches (a case accusing them does not exist for them, Art 30).
         const c = await findReachableCase(deps, { caseNo: body.caseNo }, user);
-        if (!c) throw problems.badRequest({ zh: `信访件 ${body.caseNo} 不存在。`, en: `No case ${body.caseNo}.` }, { field: 'caseNo' });
-        if (!c.resident_id) throw problems.badRequest({ zh: '该信访件为匿名信访，没有可登记的居民。', en: 'That case is anonymous: there is no resident to enter.' }, { field: 'caseNo' });
+        if (!c)
+          throw problems.badRequest(
+            { zh: `信访件 ${body.caseNo} 不存在。`, en: `No case ${body.caseNo}.` },
+            { field: 'caseNo' },
+          );
+        if (!c.resident_id)
+          throw problems.badRequest(
+            {
+              zh: '该信访件为匿名信访，没有可登记的居民。',
+              en: 'That case is anonymous: there is no resident to enter.',
+            },
+            { field: 'caseNo' },
+          );
         residentId = c.resident_id;
       }
       // A resident whose petition accuses the staff member is not theirs to enter (answered as one that does not exist).
-      const [resident] = await deps.db.query(`SELECT 1 FROM resident r WHERE r.id = $1 AND ${notAccuserSql('r.id', '$2')}`, [residentId, user.id]);
-      if (!resident) throw problems.badRequest({ zh: '居民不存在。', en: 'The resident does not exist.' }, { field: 'residentId' });
+      const [resident] = await deps.db.query(
+        `SELECT 1 FROM resident r WHERE r.id = $1 AND ${notAccuserSql('r.id', '$2')}`,
+        [residentId, user.id],
+      );
+      if (!resident)
+        throw problems.badRequest({ zh: '居民不存在。', en: 'The resident does not exist.' }, { field: 'residentId' });
       const { keyPersonId } = await enterRegistry(keyPersonDeps(deps), residentId!, body.reason);
       return summary(await person(deps, keyPersonId, user.id));
     },
@@ -179,17 +208,29 @@ export const registryRoutes: RouteSpec[] = [
     body: z.object({ reason: z.string().trim().min(1).max(500) }).strict(),
     async handle({ deps, params, body, user }) {
       const p = await person(deps, params.id, user.id);
-      if (p.status !== 'active') throw problems.conflict({ zh: '该人员已退出台账。', en: 'This person has already left the registry.' });
+      if (p.status !== 'active')
+        throw problems.conflict({ zh: '该人员已退出台账。', en: 'This person has already left the registry.' });
       // The message first (idempotent by its id): if the engine is away nothing changes and the user can retry.
       try {
-        await deps.engine().publishMessage({ name: 'key-person-exited', correlationKey: params.id, messageId: `key-person-exited-${params.id}`, timeToLive: 24 * 3600 * 1000 });
+        await deps.engine().publishMessage({
+          name: 'key-person-exited',
+          correlationKey: params.id,
+          messageId: `key-person-exited-${params.id}`,
+          timeToLive: 24 * 3600 * 1000,
+        });
       } catch (error) {
         if ((error as { status?: number }).status !== 409) {
           deps.log.warn({ err: error, keyPersonId: params.id }, 'exit not delivered to the engine');
-          throw problems.unavailable({ zh: '流程引擎暂不可用，请稍后再试。', en: 'The process engine is unavailable: try again shortly.' });
+          throw problems.unavailable({
+            zh: '流程引擎暂不可用，请稍后再试。',
+            en: 'The process engine is unavailable: try again shortly.',
+          });
         }
       }
-      await deps.db.query("UPDATE key_person SET status = 'exited', exited_at = now(), exit_reason = $2 WHERE id = $1 AND status = 'active'", [params.id, body.reason]);
+      await deps.db.query(
+        "UPDATE key_person SET status = 'exited', exited_at = now(), exit_reason = $2 WHERE id = $1 AND status = 'active'",
+        [params.id, body.reason],
+      );
       return summary(await person(deps, params.id, user.id));
     },
   }),

@@ -13,7 +13,16 @@ import type { SessionUser } from './auth';
 import type { ApiDeps } from './deps';
 
 /** The staff roles of DOMAIN.md (a role id doubles as the engine's candidate group). */
-export const ROLES = ['admin', 'reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'member', 'leader'] as const;
+export const ROLES = [
+  'admin',
+  'reception',
+  'cadre',
+  'secretary',
+  'grid-worker',
+  'street-office',
+  'member',
+  'leader',
+] as const;
 export type Role = (typeof ROLES)[number];
 
 /** Who may call a route: anyone, any signed-in user, or the listed roles. */
@@ -30,7 +39,8 @@ export interface RouteContext<P, Q, B> {
   body: B;
 }
 
-export interface RouteSpec<P = any, Q = any, B = any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export interface RouteSpec<P = any, Q = any, B = any> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path under /api, e.g. `/cases/:id`. */
   path: string;
@@ -50,7 +60,9 @@ export interface RouteSpec<P = any, Q = any, B = any> { // eslint-disable-line @
   handle(ctx: RouteContext<P, Q, B>): Promise<unknown>;
 }
 
-export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(spec: RouteSpec<P, Q, B>): RouteSpec<P, Q, B> {
+export function route<P = Record<string, never>, Q = Record<string, never>, B = undefined>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec<P, Q, B> {
   return spec;
 }
 
@@ -70,10 +82,13 @@ export function checkCsrf(req: Request): void {
   const sent = req.get('x-csrf-token') ?? '';
   const expected = Buffer.from(req.user.csrfToken);
   if (sent.length !== expected.length || !timingSafeEqual(Buffer.from(sent), expected)) {
-    throw refusal('csrf', problems.forbidden({
-      zh: '缺少或错误的 CSRF 令牌：请刷新页面后重试。',
-      en: 'Missing or wrong CSRF token: reload the page and try again.',
-    }));
+    throw refusal(
+      'csrf',
+      problems.forbidden({
+        zh: '缺少或错误的 CSRF 令牌：请刷新页面后重试。',
+        en: 'Missing or wrong CSRF token: reload the page and try again.',
+      }),
+    );
   }
 }
 
@@ -96,10 +111,13 @@ export function checkSameOrigin(req: Request): void {
     foreign = !host || (host !== req.get('host') && host !== req.get('x-forwarded-host'));
   }
   if (foreign) {
-    throw refusal('csrf', problems.forbidden({
-      zh: '拒绝来自其他网站的请求：请在本系统的页面上操作。',
-      en: 'A request from another site is refused: use the pages of this system.',
-    }));
+    throw refusal(
+      'csrf',
+      problems.forbidden({
+        zh: '拒绝来自其他网站的请求：请在本系统的页面上操作。',
+        en: 'A request from another site is refused: use the pages of this system.',
+      }),
+    );
   }
 }
 
@@ -114,7 +132,10 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps):
       if (access === 'unauthenticated') throw problems.unauthorized();
       if (access === 'forbidden') {
         const roles = spec.access as readonly string[];
-        throw problems.forbidden({ zh: `需要以下角色之一：${roles.join('、')}`, en: `One of these roles is needed: ${roles.join(', ')}` });
+        throw problems.forbidden({
+          zh: `需要以下角色之一：${roles.join('、')}`,
+          en: `One of these roles is needed: ${roles.join(', ')}`,
+        });
       }
       if (spec.access !== 'public') checkCsrf(req);
       next();
@@ -122,17 +143,27 @@ export function mountRoutes(router: Router, routes: RouteSpec[], deps: ApiDeps):
     const upload: RequestHandler[] = spec.upload ? [uploadOne(spec.upload.field, spec.upload.maxBytes)] : [];
     router[spec.method](spec.path, checkAccess, ...upload, async (req, res) => {
       if (hasNul(req.params) || hasNul(req.query) || hasNul(req.body)) {
-        throw problems.badRequest({ zh: '输入中不能包含空字符（NUL）。', en: 'The input may not contain the NUL character.' });
+        throw problems.badRequest({
+          zh: '输入中不能包含空字符（NUL）。',
+          en: 'The input may not contain the NUL character.',
+        });
       }
       const params: unknown = spec.params ? spec.params.parse(req.params) : {};
       const query: unknown = spec.query ? spec.query.parse(req.query) : {};
       const body: unknown = spec.body ? spec.body.parse(req.body ?? {}) : undefined;
-      const result = await spec.handle({ req, res, deps, user: req.user!, params, query, body } as RouteContext<unknown, unknown, unknown>);
+      const result = await spec.handle({ req, res, deps, user: req.user!, params, query, body } as RouteContext<
+        unknown,
+        unknown,
+        unknown
+      >);
       if (res.headersSent) return;
       if (result === undefined) {
         res.status(spec.status ?? 204).end();
       } else if (typeof result === 'string') {
-        res.status(spec.status ?? 200).type(spec.produces ?? 'text/plain').send(result);
+        res
+          .status(spec.status ?? 200)
+          .type(spec.produces ?? 'text/plain')
+          .send(result);
       } else {
         res.status(spec.status ?? 200).json(result);
       }
@@ -149,16 +180,39 @@ function hasNul(value: unknown, depth = 0): boolean {
 
 /** One file in memory, refused in plain words when too large or not the one field expected. */
 function uploadOne(field: string, maxBytes: number): RequestHandler {
-  const parse = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 10 } }).single(field);
+  const parse = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: maxBytes, files: 1, fields: 10 },
+  }).single(field);
   return (req, res, next) => {
     parse(req, res, (error: unknown) => {
       if (!error) return next();
       const code = (error as { code?: string }).code;
       if (code === 'LIMIT_FILE_SIZE') {
         const mb = Math.round(maxBytes / 1024 / 1024);
-        return next(refusal('upload', new Problem(413, { zh: '文件过大', en: 'File too large' }, { zh: `附件不能超过 ${mb} MB。`, en: `An attachment may be at most ${mb} MB.` })));
+        return next(
+          refusal(
+            'upload',
+            new Problem(
+              413,
+              { zh: '文件过大', en: 'File too large' },
+              { zh: `附件不能超过 ${mb} MB。`, en: `An attachment may be at most ${mb} MB.` },
+            ),
+          ),
+        );
       }
-      next(refusal('upload', problems.badRequest({ zh: `上传有误：请在字段“${field}”中上传一个文件。`, en: `Bad upload: send one file in the field "${field}".` }, { code })));
+      next(
+        refusal(
+          'upload',
+          problems.badRequest(
+            {
+              zh: `上传有误：请在字段“${field}”中上传一个文件。`,
+              en: `Bad upload: send one file in the field "${field}".`,
+            },
+            { code },
+          ),
+        ),
+      );
     });
   };
 }
@@ -168,35 +222,66 @@ const PROBLEM = { $ref: '#/components/schemas/Problem' };
 /** The OpenAPI 3.1 document of the routes, their inputs as JSON Schema (from the zod schemas). */
 export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  const schema = (type: ZodType | undefined) => (type ? (z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) : undefined);
+  const schema = (type: ZodType | undefined) =>
+    type ? (z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) : undefined;
   for (const spec of routes) {
     const path = spec.path.replace(/:(\w+)/g, '{$1}');
     const parameters: unknown[] = [];
-    for (const [where, type] of [['path', spec.params], ['query', spec.query]] as const) {
+    for (const [where, type] of [
+      ['path', spec.params],
+      ['query', spec.query],
+    ] as const) {
       const s = schema(type) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
       for (const [name, prop] of Object.entries(s?.properties ?? {})) {
-        parameters.push({ name, in: where, required: where === 'path' || (s?.required ?? []).includes(name), schema: prop });
+        parameters.push({
+          name,
+          in: where,
+          required: where === 'path' || (s?.required ?? []).includes(name),
+          schema: prop,
+        });
       }
     }
     const responses: Record<string, unknown> = {
-      [String(spec.status ?? 200)]: { description: 'Success', ...(spec.status === 204 ? {} : { content: { [spec.produces ?? 'application/json']: {} } }) },
+      [String(spec.status ?? 200)]: {
+        description: 'Success',
+        ...(spec.status === 204 ? {} : { content: { [spec.produces ?? 'application/json']: {} } }),
+      },
       '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: PROBLEM } } },
     };
     if (spec.access !== 'public') {
       responses['401'] = { description: 'Not signed in', content: { 'application/problem+json': { schema: PROBLEM } } };
-      if (spec.access !== 'signed-in') responses['403'] = { description: `Needs one of: ${spec.access.join(', ')}`, content: { 'application/problem+json': { schema: PROBLEM } } };
+      if (spec.access !== 'signed-in')
+        responses['403'] = {
+          description: `Needs one of: ${spec.access.join(', ')}`,
+          content: { 'application/problem+json': { schema: PROBLEM } },
+        };
     }
     (paths[path] ??= {})[spec.method] = {
       tags: [spec.tag],
       summary: spec.summary,
-      description: spec.access === 'public' ? 'Public.' : spec.access === 'signed-in' ? 'Any signed-in user.' : `Roles: ${spec.access.join(', ')}.`,
+      description:
+        spec.access === 'public'
+          ? 'Public.'
+          : spec.access === 'signed-in'
+            ? 'Any signed-in user.'
+            : `Roles: ${spec.access.join(', ')}.`,
       ...(parameters.length ? { parameters } : {}),
-      ...(spec.body ? { requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body) } } } } : {}),
+      ...(spec.body
+        ? { requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body) } } } }
+        : {}),
       ...(spec.upload
         ? {
             requestBody: {
               required: true,
-              content: { 'multipart/form-data': { schema: { type: 'object', properties: { [spec.upload.field]: { type: 'string', format: 'binary' } }, required: [spec.upload.field] } } },
+              content: {
+                'multipart/form-data': {
+                  schema: {
+                    type: 'object',
+                    properties: { [spec.upload.field]: { type: 'string', format: 'binary' } },
+                    required: [spec.upload.field],
+                  },
+                },
+              },
             },
           }
         : {}),
@@ -210,7 +295,7 @@ export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
       title: '社区信访工作平台 API / Community petition work API',
       version: '1.0.0',
       description:
-        'Staff sign in with POST /api/session; the session cookie then authenticates, and every state-changing call sends the session\'s CSRF token as X-CSRF-Token. Errors are RFC 7807 problem details (Chinese, or English with Accept-Language: en).',
+        "Staff sign in with POST /api/session; the session cookie then authenticates, and every state-changing call sends the session's CSRF token as X-CSRF-Token. Errors are RFC 7807 problem details (Chinese, or English with Accept-Language: en).",
     },
     servers: [{ url: '/api' }],
     paths,

@@ -11,7 +11,15 @@ import { ROLES, route, type Role, type RouteSpec } from './route';
 import { lockedUntilSql, unlockAccount } from './auth';
 import { TARGETS } from './dashboard';
 import { KEY_PERSON_THRESHOLD, KEY_PERSON_WINDOW_DAYS } from '../domain/key-persons';
-import { PLACEHOLDERS, REQUIRED_PLACEHOLDERS, TEMPLATES, renderNotification, renderOverride, type NotificationParams, type NotificationTemplate } from '../domain/notification-templates';
+import {
+  PLACEHOLDERS,
+  REQUIRED_PLACEHOLDERS,
+  TEMPLATES,
+  renderNotification,
+  renderOverride,
+  type NotificationParams,
+  type NotificationTemplate,
+} from '../domain/notification-templates';
 
 const STAFF: Role[] = [...ROLES];
 const YearParam = z.object({ year: z.coerce.number().int().min(1990).max(2200) }).strict();
@@ -49,8 +57,14 @@ export const settingsRoutes: RouteSpec[] = [
     access: STAFF,
     params: YearParam,
     async handle({ deps, params }) {
-      const [year] = await deps.db.query('SELECT year, source, complete FROM work_calendar_year WHERE year = $1', [params.year]);
-      if (!year) throw problems.notFound({ zh: `日历中没有 ${params.year} 年，请管理员添加。`, en: `The calendar has no ${params.year}: an admin must add it.` });
+      const [year] = await deps.db.query('SELECT year, source, complete FROM work_calendar_year WHERE year = $1', [
+        params.year,
+      ]);
+      if (!year)
+        throw problems.notFound({
+          zh: `日历中没有 ${params.year} 年，请管理员添加。`,
+          en: `The calendar has no ${params.year}: an admin must add it.`,
+        });
       const days = await deps.db.query(
         `SELECT to_char(day, 'YYYY-MM-DD') AS day, is_workday AS "isWorkday", name FROM work_calendar
          WHERE day BETWEEN make_date($1, 1, 1) AND make_date($1, 12, 31)
@@ -64,12 +78,23 @@ export const settingsRoutes: RouteSpec[] = [
     method: 'put',
     path: '/calendar/:year',
     tag: 'settings',
-    summary: "Set a year's holidays and adjusted workdays (every other day follows the week); complete=false keeps a draft",
+    summary:
+      "Set a year's holidays and adjusted workdays (every other day follows the week); complete=false keeps a draft",
     access: ['admin'],
     params: YearParam,
     body: z
       .object({
-        days: z.array(z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/), isWorkday: z.boolean(), name: z.string().trim().min(1).max(50) }).strict()).max(366),
+        days: z
+          .array(
+            z
+              .object({
+                day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+                isWorkday: z.boolean(),
+                name: z.string().trim().min(1).max(50),
+              })
+              .strict(),
+          )
+          .max(366),
         complete: z.boolean().default(true),
       })
       .strict(),
@@ -77,11 +102,19 @@ export const settingsRoutes: RouteSpec[] = [
       try {
         await setAdminYear(deps.db, params.year, body.days, { complete: body.complete });
       } catch (error) {
-        throw problems.badRequest({ zh: `日历数据有误：${(error as Error).message}`, en: `The calendar is not valid: ${(error as Error).message}` });
+        throw problems.badRequest({
+          zh: `日历数据有误：${(error as Error).message}`,
+          en: `The calendar is not valid: ${(error as Error).message}`,
+        });
       }
       // Deadlines that waited for this year are computed now (a draft year is not used yet).
       const waiting = body.complete ? await retryAfterCalendarChange(deps, params.year) : null;
-      return { year: params.year, complete: body.complete, days: body.days.length, waitingRetried: waiting?.retried ?? 0 };
+      return {
+        year: params.year,
+        complete: body.complete,
+        days: body.days.length,
+        waitingRetried: waiting?.retried ?? 0,
+      };
     },
   }),
   route({
@@ -100,7 +133,9 @@ export const settingsRoutes: RouteSpec[] = [
     access: ['admin'],
     body: z
       .object({
-        username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, { message: '用户名为小写字母、数字、点、横线 / lower-case letters, digits, dots, dashes' }),
+        username: z.string().regex(/^[a-z0-9][a-z0-9._-]{1,62}$/, {
+          message: '用户名为小写字母、数字、点、横线 / lower-case letters, digits, dots, dashes',
+        }),
         displayName: z.string().trim().min(1).max(50),
         password: Password,
         roles: z.array(z.enum(ROLES)).min(1).max(ROLES.length),
@@ -109,15 +144,19 @@ export const settingsRoutes: RouteSpec[] = [
     status: 201,
     async handle({ deps, body }) {
       const [taken] = await deps.db.query('SELECT 1 FROM app_user WHERE username = $1', [body.username]);
-      if (taken) throw problems.conflict({ zh: `用户名 ${body.username} 已存在。`, en: `The username ${body.username} is taken.` });
+      if (taken)
+        throw problems.conflict({
+          zh: `用户名 ${body.username} 已存在。`,
+          en: `The username ${body.username} is taken.`,
+        });
       const hash = await hashPassword(body.password);
       const id = await deps.db.transaction(async (tx) => {
-        const [row] = await tx.query<{ id: string }>('INSERT INTO app_user (username, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id', [
-          body.username,
-          body.displayName,
-          hash,
-        ]);
-        for (const role of new Set(body.roles)) await tx.query('INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)', [row.id, role]);
+        const [row] = await tx.query<{ id: string }>(
+          'INSERT INTO app_user (username, display_name, password_hash) VALUES ($1, $2, $3) RETURNING id',
+          [body.username, body.displayName, hash],
+        );
+        for (const role of new Set(body.roles))
+          await tx.query('INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)', [row.id, role]);
         return row.id;
       });
       const [user] = await deps.db.query(`${USER_SQL} WHERE u.id = $1 GROUP BY u.id`, [id]);
@@ -143,7 +182,10 @@ export const settingsRoutes: RouteSpec[] = [
       const [exists] = await deps.db.query('SELECT 1 FROM app_user WHERE id = $1', [params.id]);
       if (!exists) throw problems.notFound({ zh: '用户不存在。', en: 'No such user.' });
       if (params.id === me.id && (body.active === false || (body.roles && !body.roles.includes('admin')))) {
-        throw problems.conflict({ zh: '不能停用自己或去掉自己的管理员角色。', en: 'You cannot deactivate yourself or drop your own admin role.' });
+        throw problems.conflict({
+          zh: '不能停用自己或去掉自己的管理员角色。',
+          en: 'You cannot deactivate yourself or drop your own admin role.',
+        });
       }
       const hash = body.password ? await hashPassword(body.password) : null;
       await deps.db.transaction(async (tx) => {
@@ -157,7 +199,8 @@ export const settingsRoutes: RouteSpec[] = [
         );
         if (body.roles) {
           await tx.query('DELETE FROM user_role WHERE user_id = $1', [params.id]);
-          for (const role of new Set(body.roles)) await tx.query('INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)', [params.id, role]);
+          for (const role of new Set(body.roles))
+            await tx.query('INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)', [params.id, role]);
         }
         if (body.active === false || hash) await tx.query('DELETE FROM user_session WHERE user_id = $1', [params.id]);
         if (hash) await unlockAccount(tx, params.id);
@@ -170,7 +213,8 @@ export const settingsRoutes: RouteSpec[] = [
     method: 'post',
     path: '/users/:id/unlock',
     tag: 'settings',
-    summary: 'Unlock a staff account locked by wrong passwords: from every address, and for addresses it has not signed in from',
+    summary:
+      'Unlock a staff account locked by wrong passwords: from every address, and for addresses it has not signed in from',
     access: ['admin'],
     params: IdParam,
     async handle({ deps, params }) {
@@ -214,13 +258,17 @@ const SETTINGS = {
     plan: TARGETS,
   },
   'key-person-rule': {
-    schema: z.object({ windowDays: z.number().int().min(30).max(730), threshold: z.number().int().min(2).max(20) }).strict(),
+    schema: z
+      .object({ windowDays: z.number().int().min(30).max(730), threshold: z.number().int().min(2).max(20) })
+      .strict(),
     plan: { windowDays: KEY_PERSON_WINDOW_DAYS, threshold: KEY_PERSON_THRESHOLD },
   },
 } as const;
 type SettingKey = keyof typeof SETTINGS;
 
-const TemplateParam = z.object({ template: z.enum(Object.keys(TEMPLATES) as [NotificationTemplate, ...NotificationTemplate[]]) }).strict();
+const TemplateParam = z
+  .object({ template: z.enum(Object.keys(TEMPLATES) as [NotificationTemplate, ...NotificationTemplate[]]) })
+  .strict();
 const SAMPLE: NotificationParams = {
   caseNo: 'XF-2026-000123',
   caseCount: 3,
@@ -243,11 +291,21 @@ export const configurationRoutes: RouteSpec[] = [
     summary: 'Targets and thresholds in force (the plan’s unless an admin changed them)',
     access: STAFF,
     async handle({ deps }) {
-      const rows = await deps.db.query<{ key: string; value: unknown; updated_by: string; updated_at: Date }>('SELECT key, value, updated_by, updated_at FROM app_setting');
+      const rows = await deps.db.query<{ key: string; value: unknown; updated_by: string; updated_at: Date }>(
+        'SELECT key, value, updated_by, updated_at FROM app_setting',
+      );
       return Object.fromEntries(
         (Object.keys(SETTINGS) as SettingKey[]).map((key) => {
           const row = rows.find((r) => r.key === key);
-          return [key, { value: { ...SETTINGS[key].plan, ...((row?.value as object) ?? {}) }, plan: SETTINGS[key].plan, updatedBy: row?.updated_by ?? null, updatedAt: row?.updated_at ?? null }];
+          return [
+            key,
+            {
+              value: { ...SETTINGS[key].plan, ...((row?.value as object) ?? {}) },
+              plan: SETTINGS[key].plan,
+              updatedBy: row?.updated_by ?? null,
+              updatedAt: row?.updated_at ?? null,
+            },
+          ];
         }),
       );
     },
@@ -277,7 +335,9 @@ export const configurationRoutes: RouteSpec[] = [
     summary: 'The notice texts: built-in, the admin’s replacement if any, a sample of each, and the placeholders',
     access: ['admin'],
     async handle({ deps }) {
-      const overrides = await deps.db.query<{ template: string; zh: string; updated_by: string; updated_at: Date }>('SELECT template, zh, updated_by, updated_at FROM notification_template_override');
+      const overrides = await deps.db.query<{ template: string; zh: string; updated_by: string; updated_at: Date }>(
+        'SELECT template, zh, updated_by, updated_at FROM notification_template_override',
+      );
       return {
         placeholders: PLACEHOLDERS,
         items: (Object.keys(TEMPLATES) as NotificationTemplate[]).map((template) => {
@@ -287,7 +347,9 @@ export const configurationRoutes: RouteSpec[] = [
             audience: TEMPLATES[template].audience,
             builtIn: renderNotification(template, SAMPLE, 'zh', deps.timeZone),
             override: o?.zh ?? null,
-            sample: o ? renderOverride(o.zh, SAMPLE, deps.timeZone) : renderNotification(template, SAMPLE, 'zh', deps.timeZone),
+            sample: o
+              ? renderOverride(o.zh, SAMPLE, deps.timeZone)
+              : renderNotification(template, SAMPLE, 'zh', deps.timeZone),
             updatedBy: o?.updated_by ?? null,
             updatedAt: o?.updated_at ?? null,
           };
@@ -304,17 +366,33 @@ export const configurationRoutes: RouteSpec[] = [
     params: TemplateParam,
     body: z.object({ zh: z.string().trim().min(5).max(300) }).strict(),
     async handle({ deps, user, params, body }) {
-      const unknown = [...body.zh.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).filter((n) => !(PLACEHOLDERS as readonly string[]).includes(n));
+      const unknown = [...body.zh.matchAll(/\{(\w+)\}/g)]
+        .map((m) => m[1])
+        .filter((n) => !(PLACEHOLDERS as readonly string[]).includes(n));
       if (unknown.length > 0) {
-        throw problems.badRequest({ zh: `未知的占位符：${unknown.join('、')}（可用：${PLACEHOLDERS.join('、')}）`, en: `Unknown placeholders: ${unknown.join(', ')} (known: ${PLACEHOLDERS.join(', ')})` });
+        throw problems.badRequest({
+          zh: `未知的占位符：${unknown.join('、')}（可用：${PLACEHOLDERS.join('、')}）`,
+          en: `Unknown placeholders: ${unknown.join(', ')} (known: ${PLACEHOLDERS.join(', ')})`,
+        });
       }
-      if (!body.zh.includes('{caseNo}')) throw problems.badRequest({ zh: '通知必须包含案件编号 {caseNo}。', en: 'A notice must carry the case number {caseNo}.' });
+      if (!body.zh.includes('{caseNo}'))
+        throw problems.badRequest({
+          zh: '通知必须包含案件编号 {caseNo}。',
+          en: 'A notice must carry the case number {caseNo}.',
+        });
       const dropped = (REQUIRED_PLACEHOLDERS[params.template] ?? []).filter((name) => !body.zh.includes(`{${name}}`));
       if (dropped.length > 0) {
         const names = dropped.map((name) => `{${name}}`).join('、');
-        throw problems.badRequest({ zh: `此通知必须包含 ${names}（评价链接）。`, en: `This notice must carry ${names} (the rating link).` });
+        throw problems.badRequest({
+          zh: `此通知必须包含 ${names}（评价链接）。`,
+          en: `This notice must carry ${names} (the rating link).`,
+        });
       }
-      if (/1\d{10}|\d{17}[\dXx]/.test(body.zh)) throw problems.badRequest({ zh: '通知文本不能包含手机号或身份证号。', en: 'A notice text must not contain a phone or ID number.' });
+      if (/1\d{10}|\d{17}[\dXx]/.test(body.zh))
+        throw problems.badRequest({
+          zh: '通知文本不能包含手机号或身份证号。',
+          en: 'A notice text must not contain a phone or ID number.',
+        });
       await deps.db.query(
         `INSERT INTO notification_template_override (template, zh, updated_by) VALUES ($1, $2, $3)
          ON CONFLICT (template) DO UPDATE SET zh = $2, updated_by = $3, updated_at = now()`,

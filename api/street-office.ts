@@ -18,7 +18,11 @@ const READ: Role[] = ['street-office', 'leader', 'admin'];
 function workingDaysLeft(deps: ApiDeps, dues: Array<Date | null>, now: Date): Promise<Array<number | null>> {
   return withCalendar(deps.db, (isWorkday) =>
     dues.map((due) =>
-      due === null ? null : due > now ? countWorkingDaysBetween(now, due, deps.timeZone, isWorkday) : -countWorkingDaysBetween(due, now, deps.timeZone, isWorkday),
+      due === null
+        ? null
+        : due > now
+          ? countWorkingDaysBetween(now, due, deps.timeZone, isWorkday)
+          : -countWorkingDaysBetween(due, now, deps.timeZone, isWorkday),
     ),
   );
 }
@@ -32,14 +36,21 @@ export const streetOfficeRoutes: RouteSpec[] = [
     access: READ,
     async handle({ deps, user }) {
       // A street office has dozens of escalated cases at a time, not thousands: one page.
-      const { items: found } = await deps.engine().searchUserTasks({ filter: { candidateGroup: GROUP, state: 'CREATED' }, page: { limit: 1000 } }, NOW);
+      const { items: found } = await deps
+        .engine()
+        .searchUserTasks({ filter: { candidateGroup: GROUP, state: 'CREATED' }, page: { limit: 1000 } }, NOW);
       const tasks = found as unknown as Task[];
       const now = deps.now();
       const assignees = [...new Set(tasks.map((t) => t.assignee).filter((a): a is string => !!a))];
       const names = new Map(
         assignees.length === 0
           ? []
-          : (await deps.db.query<{ username: string; display_name: string }>('SELECT username, display_name FROM app_user WHERE username = ANY($1)', [assignees])).map((u) => [u.username, u.display_name]),
+          : (
+              await deps.db.query<{ username: string; display_name: string }>(
+                'SELECT username, display_name FROM app_user WHERE username = ANY($1)',
+                [assignees],
+              )
+            ).map((u) => [u.username, u.display_name]),
       );
       const cases = await casesOf(deps, tasks, user.id);
       // The cases' own deadlines and states, in one query for the whole queue.
@@ -61,15 +72,31 @@ export const streetOfficeRoutes: RouteSpec[] = [
         const due = row?.sla_due_at ? new Date(row.sla_due_at) : task.dueDate ? new Date(task.dueDate) : null;
         return [{ task, petition, row, due }];
       });
-      const left = await workingDaysLeft(deps, shown.map((s) => s.due), now);
+      const left = await workingDaysLeft(
+        deps,
+        shown.map((s) => s.due),
+        now,
+      );
       const items = shown.map(({ task, petition, row, due }, i) => ({
         ...summary(task, now),
-        claimedBy: task.assignee ? { username: task.assignee, displayName: names.get(task.assignee) ?? task.assignee } : null,
-        case: petition ? { ...petition, status: row?.status ?? null, keyMatter: row?.is_key_matter ?? false, dueAt: due?.toISOString() ?? null } : null,
+        claimedBy: task.assignee
+          ? { username: task.assignee, displayName: names.get(task.assignee) ?? task.assignee }
+          : null,
+        case: petition
+          ? {
+              ...petition,
+              status: row?.status ?? null,
+              keyMatter: row?.is_key_matter ?? false,
+              dueAt: due?.toISOString() ?? null,
+            }
+          : null,
         workingDaysLeft: left[i],
       }));
       // Unclaimed first, then the least time left.
-      items.sort((a, b) => Number(!!a.claimedBy) - Number(!!b.claimedBy) || (a.workingDaysLeft ?? 1e9) - (b.workingDaysLeft ?? 1e9));
+      items.sort(
+        (a, b) =>
+          Number(!!a.claimedBy) - Number(!!b.claimedBy) || (a.workingDaysLeft ?? 1e9) - (b.workingDaysLeft ?? 1e9),
+      );
       return { items };
     },
   }),

@@ -31,7 +31,10 @@ export interface Task {
 }
 
 /** Whether the user may see (and, unassigned, claim) the task. */
-export function isCandidate(task: Pick<Task, 'assignee' | 'candidateGroups' | 'candidateUsers'>, user: Pick<SessionUser, 'username' | 'roles'>): boolean {
+export function isCandidate(
+  task: Pick<Task, 'assignee' | 'candidateGroups' | 'candidateUsers'>,
+  user: Pick<SessionUser, 'username' | 'roles'>,
+): boolean {
   if (task.assignee === user.username) return true;
   if ((task.candidateUsers ?? []).includes(user.username)) return true;
   return (task.candidateGroups ?? []).some((g) => user.roles.includes(g));
@@ -47,7 +50,8 @@ async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<{ ta
   try {
     task = (await deps.engine().getUserTask({ userTaskKey: key }, NOW)) as unknown as Task;
   } catch (error) {
-    if ((error as { status?: number }).status === 404) throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
+    if ((error as { status?: number }).status === 404)
+      throw problems.notFound({ zh: '任务不存在。', en: 'The task does not exist.' });
     throw error;
   }
   // Not one's own business: answered as if it did not exist, so a queue's contents do not leak; nor is a task of a
@@ -70,15 +74,28 @@ export const taskRoutes: RouteSpec[] = [
       const engine = deps.engine();
       const found: Task[] = [];
       if (query.view === 'mine') {
-        const { items } = await engine.searchUserTasks({ filter: { assignee: user.username, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } }, NOW);
+        const { items } = await engine.searchUserTasks(
+          { filter: { assignee: user.username, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } },
+          NOW,
+        );
         found.push(...(items as unknown as Task[]));
       } else {
         // Unclaimed tasks of any of my groups, and those offered to me by name: two searches at once (a filter cannot
         // say "or"). Claimed ones are left out by the engine, so that they do not take places on the page.
-        const searches = [{ candidateUser: user.username }, ...(user.roles.length ? [{ candidateGroup: { $in: user.roles } }] : [])];
+        const searches = [
+          { candidateUser: user.username },
+          ...(user.roles.length ? [{ candidateGroup: { $in: user.roles } }] : []),
+        ];
         const results = await Promise.all(
           searches.map((filter) =>
-            engine.searchUserTasks({ filter: { ...filter, assignee: { $exists: false }, state: 'CREATED' }, sort: SOONEST_DUE, page: { limit: 100 } }, NOW),
+            engine.searchUserTasks(
+              {
+                filter: { ...filter, assignee: { $exists: false }, state: 'CREATED' },
+                sort: SOONEST_DUE,
+                page: { limit: 100 },
+              },
+              NOW,
+            ),
           ),
         );
         const seen = new Set<string>();
@@ -127,9 +144,14 @@ export const taskRoutes: RouteSpec[] = [
     async handle({ deps, user, params }) {
       const { task } = await load(deps, params.key, user);
       if (task.assignee && task.assignee !== user.username) {
-        throw problems.conflict({ zh: `任务已由 ${task.assignee} 认领。`, en: `The task is already claimed by ${task.assignee}.` });
+        throw problems.conflict({
+          zh: `任务已由 ${task.assignee} 认领。`,
+          en: `The task is already claimed by ${task.assignee}.`,
+        });
       }
-      await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey, assignee: user.username, allowOverride: false });
+      await deps
+        .engine()
+        .assignUserTask({ userTaskKey: task.userTaskKey, assignee: user.username, allowOverride: false });
       return summary({ ...task, assignee: user.username }, deps.now());
     },
   }),
@@ -142,9 +164,13 @@ export const taskRoutes: RouteSpec[] = [
     params: KeyParam,
     async handle({ deps, user, params }) {
       const { task } = await load(deps, params.key, user);
-      if (task.assignee !== user.username) throw problems.conflict({ zh: '只能退回自己认领的任务。', en: 'Only your own task can be given back.' });
+      if (task.assignee !== user.username)
+        throw problems.conflict({ zh: '只能退回自己认领的任务。', en: 'Only your own task can be given back.' });
       if (!(task.candidateGroups?.length || task.candidateUsers?.length)) {
-        throw problems.conflict({ zh: '该任务直接指派给您，不能退回队列。', en: 'This task was assigned to you directly and has no queue to go back to.' });
+        throw problems.conflict({
+          zh: '该任务直接指派给您，不能退回队列。',
+          en: 'This task was assigned to you directly and has no queue to go back to.',
+        });
       }
       await deps.engine().unassignUserTask({ userTaskKey: task.userTaskKey });
       return undefined;
@@ -160,18 +186,18 @@ export const taskRoutes: RouteSpec[] = [
     body: z.object({ variables: z.record(z.string(), z.unknown()).default({}) }).strict(),
     async handle({ deps, user, params, body }) {
       const { task, petition } = await load(deps, params.key, user);
-      if (task.assignee !== user.username) throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
+      if (task.assignee !== user.username)
+        throw problems.conflict({ zh: '请先认领任务再提交。', en: 'Claim the task before completing it.' });
       const form = await formOf(deps, task);
       const variables = form ? validateFormData(form, body.variables) : body.variables;
       if (form) await checkSuppliedChoices(deps, form, variables, petition?.id ?? null);
       await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
       const caseId = petition?.id;
       if (caseId) {
-        await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`, [
-          caseId,
-          JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }),
-          user.username,
-        ]);
+        await deps.db.query(
+          `INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`,
+          [caseId, JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }), user.username],
+        );
       }
       return undefined;
     },
@@ -204,7 +230,11 @@ interface TaskCase {
  * The case a task belongs to (by the `caseId` its instance carries), with what a tasklist row shows; `hidden` when
  * the case accuses the reader (Art 30), so that neither the task nor its case is shown to them.
  */
-export async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promise<{ case: TaskCase | null; hidden: boolean }> {
+export async function caseOf(
+  deps: ApiDeps,
+  task: Task,
+  readerId: string,
+): Promise<{ case: TaskCase | null; hidden: boolean }> {
   return (await casesOf(deps, [task], readerId)).get(String(task.processInstanceKey))!;
 }
 
@@ -214,7 +244,11 @@ export async function caseOf(deps: ApiDeps, task: Task, readerId: string): Promi
  * changes, so it is asked of the engine once per instance (`deps.instanceParents`), all unknown callers at once; with
  * the callers known, the cases of the tasks and of all their callers come from one query.
  */
-export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processInstanceKey'>>, readerId: string): Promise<Map<string, { case: TaskCase | null; hidden: boolean }>> {
+export async function casesOf(
+  deps: ApiDeps,
+  tasks: Array<Pick<Task, 'processInstanceKey'>>,
+  readerId: string,
+): Promise<Map<string, { case: TaskCase | null; hidden: boolean }>> {
   const keys = [...new Set(tasks.map((t) => String(t.processInstanceKey)))];
   const result = new Map<string, { case: TaskCase | null; hidden: boolean }>();
   /** Instance key → its case, for every instance asked about (null: it has none of its own). */
@@ -222,7 +256,8 @@ export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processIns
   // An instance, the process that called it, and so on up to three calls deep, as far as the callers are known.
   const chainOf = (key: string) => {
     const chain = [key];
-    for (let up = deps.instanceParents.get(key); up && chain.length < 4; up = deps.instanceParents.get(up)) chain.push(up);
+    for (let up = deps.instanceParents.get(key); up && chain.length < 4; up = deps.instanceParents.get(up))
+      chain.push(up);
     return chain;
   };
   /** Instances the engine was asked about in this call (one it does not know is not asked about again). */
@@ -231,13 +266,23 @@ export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processIns
     const chains = new Map(keys.filter((k) => !result.has(k)).map((k) => [k, chainOf(k)]));
     const wanted = [...new Set([...chains.values()].flat())].filter((at) => !found.has(at));
     if (wanted.length > 0) {
-      const rows = await deps.db.query<{ id: string; case_no: string; category: string; hidden: boolean; process_instance_key: string }>(
+      const rows = await deps.db.query<{
+        id: string;
+        case_no: string;
+        category: string;
+        hidden: boolean;
+        process_instance_key: string;
+      }>(
         `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
          FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
         [wanted, readerId],
       );
       for (const at of wanted) found.set(at, null);
-      for (const row of rows) found.set(row.process_instance_key, { case: { id: row.id, caseNo: row.case_no, category: row.category }, hidden: row.hidden });
+      for (const row of rows)
+        found.set(row.process_instance_key, {
+          case: { id: row.id, caseNo: row.case_no, category: row.category },
+          hidden: row.hidden,
+        });
     }
     // The first instance of its chain with a case gives a task its case. A chain that ends at a process nobody called
     // (or at the depth limit) without one: no case (an alert's joint handling, a key person's care).
@@ -246,14 +291,24 @@ export async function casesOf(deps: ApiDeps, tasks: Array<Pick<Task, 'processIns
       const own = chain.map((at) => found.get(at)).find(Boolean);
       const top = chain[chain.length - 1];
       if (own) result.set(k, own);
-      else if (chain.length === 4 || deps.instanceParents.get(top) === '' || asked.has(top)) result.set(k, { case: null, hidden: false });
+      else if (chain.length === 4 || deps.instanceParents.get(top) === '' || asked.has(top))
+        result.set(k, { case: null, hidden: false });
       else unknownCallers.add(top);
     }
     if (unknownCallers.size === 0) break;
     // One more than can match: a page that is not full needs no count.
     const unknown = [...unknownCallers];
-    const { items } = await deps.engine().searchProcessInstances({ filter: { processInstanceKey: { $in: unknown } }, page: { limit: unknown.length + 1 } }, NOW);
-    for (const i of items ?? []) deps.instanceParents.set(String(i.processInstanceKey), i.parentProcessInstanceKey ? String(i.parentProcessInstanceKey) : '');
+    const { items } = await deps
+      .engine()
+      .searchProcessInstances(
+        { filter: { processInstanceKey: { $in: unknown } }, page: { limit: unknown.length + 1 } },
+        NOW,
+      );
+    for (const i of items ?? [])
+      deps.instanceParents.set(
+        String(i.processInstanceKey),
+        i.parentProcessInstanceKey ? String(i.parentProcessInstanceKey) : '',
+      );
     // One the engine does not show (yet: a cluster's search lags behind its writes) is not remembered.
     for (const at of unknown) asked.add(at);
   }
@@ -266,7 +321,12 @@ async function withoutAccusing(deps: ApiDeps, caseIds: unknown[], readerId: stri
   const ids = caseIds.filter((id): id is string => typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id));
   if (ids.length === 0) return caseIds;
   const hidden = new Set(
-    (await deps.db.query<{ id: string }>('SELECT id FROM petition_case WHERE id = ANY($1::uuid[]) AND accused_user_id = $2', [ids, readerId])).map((r) => r.id),
+    (
+      await deps.db.query<{ id: string }>(
+        'SELECT id FROM petition_case WHERE id = ANY($1::uuid[]) AND accused_user_id = $2',
+        [ids, readerId],
+      )
+    ).map((r) => r.id),
   );
   return caseIds.filter((id) => !(typeof id === 'string' && hidden.has(id)));
 }

@@ -23,7 +23,8 @@ const RULE_COLUMNS = `id, name, category, scope, compound_id AS "compoundId", wi
 async function checkCompound(deps: ApiDeps, compoundId: string | null) {
   if (!compoundId) return;
   const [row] = await deps.db.query('SELECT 1 FROM compound WHERE id = $1', [compoundId]);
-  if (!row) throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
+  if (!row)
+    throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
 }
 
 export const warningRoutes: RouteSpec[] = [
@@ -33,7 +34,9 @@ export const warningRoutes: RouteSpec[] = [
     tag: 'early warnings',
     summary: 'The early-warning rules',
     access: READ,
-    handle: async ({ deps }) => ({ items: await deps.db.query(`SELECT ${RULE_COLUMNS} FROM early_warning_rule ORDER BY created_at`) }),
+    handle: async ({ deps }) => ({
+      items: await deps.db.query(`SELECT ${RULE_COLUMNS} FROM early_warning_rule ORDER BY created_at`),
+    }),
   }),
   route({
     method: 'post',
@@ -66,7 +69,16 @@ export const warningRoutes: RouteSpec[] = [
       const [row] = await deps.db.query(
         `UPDATE early_warning_rule SET name = $2, category = $3, scope = $4, compound_id = $5, window_days = $6, threshold = $7, enabled = $8, updated_at = now()
          WHERE id = $1 RETURNING ${RULE_COLUMNS}`,
-        [params.id, body.name, body.category, body.scope, body.compoundId, body.windowDays, body.threshold, body.enabled],
+        [
+          params.id,
+          body.name,
+          body.category,
+          body.scope,
+          body.compoundId,
+          body.windowDays,
+          body.threshold,
+          body.enabled,
+        ],
       );
       if (!row) throw problems.notFound({ zh: '预警规则不存在。', en: 'No such rule.' });
       return row;
@@ -98,7 +110,9 @@ export const warningRoutes: RouteSpec[] = [
       const items = await Promise.all(
         rows.map(async (row) => {
           if (!row.processInstanceKey) return { ...row, processState: null };
-          const instance = await engine.getProcessInstance({ processInstanceKey: row.processInstanceKey }, NOW).catch(() => null);
+          const instance = await engine
+            .getProcessInstance({ processInstanceKey: row.processInstanceKey }, NOW)
+            .catch(() => null);
           return { ...row, processState: instance ? String(instance.state) : null };
         }),
       );

@@ -104,8 +104,19 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
 
 /** The wall clock in `timeZone` at `instant` to the second, read as if it were UTC (ms), as Intl formats it. */
 function formattedWall(instant: number, timeZone: string): number {
-  const parts = Object.fromEntries(formatter(timeZone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    formatter(timeZone)
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  return Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
 }
 
 /**
@@ -166,7 +177,7 @@ export function nthWorkingDayAfter(day: LocalDay, n: number, isWorkday: IsWorkda
   let time = parseDay(day);
   let current = day;
   let restDays = 0;
-  for (let found = 0; found < n; ) {
+  for (let found = 0; found < n;) {
     time += DAY_MS;
     current = formatDay(time);
     if (isWorkday(current)) {
@@ -251,9 +262,13 @@ interface ChineseDaysData {
 let chineseDaysData: ChineseDaysData | undefined;
 function chineseDays(): ChineseDaysData {
   if (!chineseDaysData) {
-    const raw = JSON.parse(readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8')) as Partial<ChineseDaysData>;
+    const raw = JSON.parse(
+      readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8'),
+    ) as Partial<ChineseDaysData>;
     if (typeof raw.holidays !== 'object' || typeof raw.workdays !== 'object') {
-      throw new Error('chinese-days/dist/chinese-days.json has no "holidays" and "workdays": has the package changed its format?');
+      throw new Error(
+        'chinese-days/dist/chinese-days.json has no "holidays" and "workdays": has the package changed its format?',
+      );
     }
     chineseDaysData = raw as ChineseDaysData;
   }
@@ -290,13 +305,22 @@ export function chineseDaysYear(year: number): CalendarDay[] {
 // ---------------------------------------------------------------------------------------------------------------
 // The database: work_calendar (listed days) and work_calendar_year (which years are known).
 
-async function writeYear(tx: Queryable, year: number, source: CalendarSource, days: CalendarDay[], complete: boolean): Promise<void> {
+async function writeYear(
+  tx: Queryable,
+  year: number,
+  source: CalendarSource,
+  days: CalendarDay[],
+  complete: boolean,
+): Promise<void> {
   await tx.query(
     `INSERT INTO work_calendar_year (year, source, complete, updated_at) VALUES ($1, $2, $3, now())
      ON CONFLICT (year) DO UPDATE SET source = EXCLUDED.source, complete = EXCLUDED.complete, updated_at = now()`,
     [year, source, complete],
   );
-  await tx.query('DELETE FROM work_calendar WHERE day BETWEEN $1::date AND $2::date', [`${year}-01-01`, `${year}-12-31`]);
+  await tx.query('DELETE FROM work_calendar WHERE day BETWEEN $1::date AND $2::date', [
+    `${year}-01-01`,
+    `${year}-12-31`,
+  ]);
   if (days.length === 0) return;
   await tx.query(
     `INSERT INTO work_calendar (day, is_workday, name, source)
@@ -318,7 +342,9 @@ export async function loadCalendarYear(db: Db, year: number): Promise<number> {
  * years added.
  */
 export async function ensureCalendar(db: Db): Promise<number[]> {
-  const present = new Set((await db.query<{ year: number }>('SELECT year FROM work_calendar_year')).map((r) => Number(r.year)));
+  const present = new Set(
+    (await db.query<{ year: number }>('SELECT year FROM work_calendar_year')).map((r) => Number(r.year)),
+  );
   const added: number[] = [];
   for (const year of chineseDaysYears()) {
     if (present.has(year)) continue;
@@ -343,7 +369,12 @@ export async function ensureCalendar(db: Db): Promise<number[]> {
  * workdays; every other day of the year follows the week. Replaces whatever the year had (also chinese-days data,
  * e.g. to correct it). `complete: false` stores a draft that deadlines do not use yet.
  */
-export async function setAdminYear(db: Db, year: number, days: CalendarDay[], options: { complete?: boolean } = {}): Promise<void> {
+export async function setAdminYear(
+  db: Db,
+  year: number,
+  days: CalendarDay[],
+  options: { complete?: boolean } = {},
+): Promise<void> {
   if (!Number.isInteger(year) || year < 1990 || year > 2200) throw new Error(`Not a calendar year: ${year}`);
   const seen = new Set<string>();
   for (const d of days) {
@@ -351,7 +382,8 @@ export async function setAdminYear(db: Db, year: number, days: CalendarDay[], op
     if (yearOf(d.day) !== year) throw new Error(`${d.day} is not in ${year}`);
     if (seen.has(d.day)) throw new Error(`${d.day} is listed twice`);
     if (typeof d.isWorkday !== 'boolean') throw new Error(`${d.day}: isWorkday must be true or false`);
-    if (typeof d.name !== 'string' || d.name.trim() === '') throw new Error(`${d.day}: a name is required (e.g. 国庆节, 调休上班)`);
+    if (typeof d.name !== 'string' || d.name.trim() === '')
+      throw new Error(`${d.day}: a name is required (e.g. 国庆节, 调休上班)`);
     seen.add(d.day);
   }
   const sorted = [...days].sort((a, b) => a.day.localeCompare(b.day)).map((d) => ({ ...d, name: d.name.trim() }));

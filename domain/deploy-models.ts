@@ -24,7 +24,10 @@ const MIME = { bpmn: 'text/xml', dmn: 'text/xml', form: 'application/json' } as 
 /** What each resource's deployment should hold: the admin's last deployed version, else the shipped file. */
 export async function modelsToDeploy(db: Queryable | undefined, dir = MODELS_DIR): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const f of readdirSync(dir).filter((f) => /\.(bpmn|dmn|form)$/.test(f)).sort()) out.set(f, readFileSync(join(dir, f), 'utf8'));
+  for (const f of readdirSync(dir)
+    .filter((f) => /\.(bpmn|dmn|form)$/.test(f))
+    .sort())
+    out.set(f, readFileSync(join(dir, f), 'utf8'));
   if (db) {
     const deployed = await db.query<{ resource_name: string; content: string }>(
       `SELECT DISTINCT ON (resource_name) resource_name, content FROM diagram_version
@@ -35,9 +38,16 @@ export async function modelsToDeploy(db: Queryable | undefined, dir = MODELS_DIR
   return out;
 }
 
-export async function deployModels(client: EngineClient, db?: Queryable, dir = MODELS_DIR): Promise<Array<{ id: string; version: number }>> {
+export async function deployModels(
+  client: EngineClient,
+  db?: Queryable,
+  dir = MODELS_DIR,
+): Promise<Array<{ id: string; version: number }>> {
   const models = await modelsToDeploy(db, dir);
-  const resources = [...models].map(([name, content]) => new File([content], name, { type: MIME[name.slice(name.lastIndexOf('.') + 1) as keyof typeof MIME] }));
+  const resources = [...models].map(
+    ([name, content]) =>
+      new File([content], name, { type: MIME[name.slice(name.lastIndexOf('.') + 1) as keyof typeof MIME] }),
+  );
   try {
     const deployment = (await client.createDeployment({ resources: resources as never })) as unknown as {
       processes: Array<{ processDefinitionId: string; processDefinitionVersion: number }>;

@@ -12,7 +12,12 @@ import type { Logger } from '../platform/logger';
 export interface KeyPersonDeps {
   db: Db;
   log: Logger;
-  startProcessOnce(processDefinitionId: string, variables: Record<string, unknown>, once: { name: string; value: string }, firstAttempt?: boolean): Promise<string>;
+  startProcessOnce(
+    processDefinitionId: string,
+    variables: Record<string, unknown>,
+    once: { name: string; value: string },
+    firstAttempt?: boolean,
+  ): Promise<string>;
 }
 
 /** Petitions within this many days that make a key person. */
@@ -34,7 +39,8 @@ export async function screenKeyPerson(
       'SELECT resident_id FROM petition_case WHERE id = $1',
       [caseId],
     );
-    if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
+    if (!petition)
+      throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
     if (!petition.resident_id) return { keyPersonId: null, repeat: false };
     // One screening per resident at a time: the resident row is the lock.
     await tx.query('SELECT id FROM resident WHERE id = $1 FOR UPDATE', [petition.resident_id]);
@@ -49,7 +55,9 @@ export async function screenKeyPerson(
       return { keyPersonId: active.id, repeat };
     }
     // The rule as the admin set it (settings key `key-person-rule`), else the plan's: 3 petitions in 365 days.
-    const [setting] = await tx.query<{ value: { windowDays?: number; threshold?: number } }>("SELECT value FROM app_setting WHERE key = 'key-person-rule'");
+    const [setting] = await tx.query<{ value: { windowDays?: number; threshold?: number } }>(
+      "SELECT value FROM app_setting WHERE key = 'key-person-rule'",
+    );
     const windowDays = setting?.value.windowDays ?? KEY_PERSON_WINDOW_DAYS;
     const threshold = setting?.value.threshold ?? KEY_PERSON_THRESHOLD;
     // Compared in SQL against the case's own received_at: microseconds do not survive a JS Date.
@@ -69,7 +77,12 @@ export async function screenKeyPerson(
   return outcome;
 }
 
-async function insertKeyPerson(tx: Queryable, residentId: string, reason: EntryReason, entryCaseId: string | null): Promise<string> {
+async function insertKeyPerson(
+  tx: Queryable,
+  residentId: string,
+  reason: EntryReason,
+  entryCaseId: string | null,
+): Promise<string> {
   const [row] = await tx.query<{ id: string }>(
     'INSERT INTO key_person (resident_id, reason, entry_case_id) VALUES ($1, $2, $3) RETURNING id',
     [residentId, reason, entryCaseId],
@@ -79,15 +92,22 @@ async function insertKeyPerson(tx: Queryable, residentId: string, reason: EntryR
 
 /** Starts `key-person-care` for a person in the registry unless it runs already (idempotent; retried jobs call it again). */
 export async function startCare(deps: KeyPersonDeps, keyPersonId: string): Promise<string> {
-  const [person] = await deps.db.query<{ process_instance_key: string | null; status: string; process_start_attempted: boolean }>(
-    'SELECT process_instance_key, status, process_start_attempted FROM key_person WHERE id = $1',
-    [keyPersonId],
-  );
+  const [person] = await deps.db.query<{
+    process_instance_key: string | null;
+    status: string;
+    process_start_attempted: boolean;
+  }>('SELECT process_instance_key, status, process_start_attempted FROM key_person WHERE id = $1', [keyPersonId]);
   if (!person) throw new Error(`Key person ${keyPersonId} is not in the registry`);
   if (person.process_instance_key) return person.process_instance_key;
   // Recorded before the start: a crash after it leaves the retry to look for the instance the start made.
-  if (!person.process_start_attempted) await deps.db.query('UPDATE key_person SET process_start_attempted = true WHERE id = $1', [keyPersonId]);
-  const key = await deps.startProcessOnce('key-person-care', {}, { name: 'personId', value: keyPersonId }, !person.process_start_attempted);
+  if (!person.process_start_attempted)
+    await deps.db.query('UPDATE key_person SET process_start_attempted = true WHERE id = $1', [keyPersonId]);
+  const key = await deps.startProcessOnce(
+    'key-person-care',
+    {},
+    { name: 'personId', value: keyPersonId },
+    !person.process_start_attempted,
+  );
   await deps.db.query('UPDATE key_person SET process_instance_key = $2 WHERE id = $1', [keyPersonId, key]);
   deps.log.info({ keyPersonId, processInstanceKey: key }, 'key person entered the registry');
   return key;
@@ -101,7 +121,10 @@ export async function enterRegistry(
 ): Promise<{ keyPersonId: string; created: boolean }> {
   const result = await deps.db.transaction(async (tx) => {
     await tx.query('SELECT id FROM resident WHERE id = $1 FOR UPDATE', [residentId]);
-    const [active] = await tx.query<{ id: string }>("SELECT id FROM key_person WHERE resident_id = $1 AND status = 'active'", [residentId]);
+    const [active] = await tx.query<{ id: string }>(
+      "SELECT id FROM key_person WHERE resident_id = $1 AND status = 'active'",
+      [residentId],
+    );
     if (active) return { keyPersonId: active.id, created: false };
     return { keyPersonId: await insertKeyPerson(tx, residentId, reason, null), created: true };
   });

@@ -48,10 +48,14 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
       const reply = d(p.legalReplyDueAt) && `我们将于${d(p.legalReplyDueAt)}前告知您是否受理及办理方式`;
       const opinion = d(p.legalDueAt) && `如予受理，将于${d(p.legalDueAt)}前出具处理意见`;
       const promise = join([reply, opinion], '；');
-      return join([`您的信访事项已收到并登记，编号 ${p.caseNo}。`, promise && `${promise}。`, '查询进度请报编号。'], '');
+      return join(
+        [`您的信访事项已收到并登记，编号 ${p.caseNo}。`, promise && `${promise}。`, '查询进度请报编号。'],
+        '',
+      );
     },
     en: (p, d) => {
-      const reply = d(p.legalReplyDueAt) && `we will tell you by ${d(p.legalReplyDueAt)} whether and how it will be handled`;
+      const reply =
+        d(p.legalReplyDueAt) && `we will tell you by ${d(p.legalReplyDueAt)} whether and how it will be handled`;
       const opinion = d(p.legalDueAt) && `if it is accepted, you will receive a handling opinion by ${d(p.legalDueAt)}`;
       const promise = join([reply, opinion], '; ');
       return join(
@@ -66,7 +70,8 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
   },
   result: {
     audience: 'petitioner',
-    zh: (p) => `您反映的事项（编号 ${p.caseNo}）已办理完毕。详细结果可向社区信访接待处查询，稍后请对办理情况进行满意度评价。`,
+    zh: (p) =>
+      `您反映的事项（编号 ${p.caseNo}）已办理完毕。详细结果可向社区信访接待处查询，稍后请对办理情况进行满意度评价。`,
     en: (p) =>
       `The matter you raised (case ${p.caseNo}) has been handled. Ask the community petition reception for details; you will shortly be asked to rate the handling.`,
   },
@@ -86,9 +91,24 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
   },
   'overdue-yellow': {
     audience: 'staff',
-    zh: (p, _d, d) => join([`【黄色预警】案件 ${p.caseNo}`, p.category && `（${p.category}）`, `已超过内部办理时限${d(p.slaDueAt) ? `（${d(p.slaDueAt)}）` : ''}，请尽快办理。`], ''),
+    zh: (p, _d, d) =>
+      join(
+        [
+          `【黄色预警】案件 ${p.caseNo}`,
+          p.category && `（${p.category}）`,
+          `已超过内部办理时限${d(p.slaDueAt) ? `（${d(p.slaDueAt)}）` : ''}，请尽快办理。`,
+        ],
+        '',
+      ),
     en: (p, _d, d) =>
-      join([`[Yellow warning] Case ${p.caseNo}`, p.category && `(${p.category})`, `is past its internal deadline${d(p.slaDueAt) ? ` (${d(p.slaDueAt)})` : ''}; please act now.`], ' '),
+      join(
+        [
+          `[Yellow warning] Case ${p.caseNo}`,
+          p.category && `(${p.category})`,
+          `is past its internal deadline${d(p.slaDueAt) ? ` (${d(p.slaDueAt)})` : ''}; please act now.`,
+        ],
+        ' ',
+      ),
   },
   'overdue-red': {
     audience: 'staff',
@@ -116,13 +136,23 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
   },
   escalated: {
     audience: 'staff',
-    zh: (p) => join([`案件 ${p.caseNo}`, p.category && `（${p.category}）`, '已报街道信访办，请认领并组建一案一专班。'], ''),
-    en: (p) => join([`Case ${p.caseNo}`, p.category && `(${p.category})`, 'was reported to the street office: please claim it and set up a case team.'], ' '),
+    zh: (p) =>
+      join([`案件 ${p.caseNo}`, p.category && `（${p.category}）`, '已报街道信访办，请认领并组建一案一专班。'], ''),
+    en: (p) =>
+      join(
+        [
+          `Case ${p.caseNo}`,
+          p.category && `(${p.category})`,
+          'was reported to the street office: please claim it and set up a case team.',
+        ],
+        ' ',
+      ),
   },
   'team-opinion': {
     audience: 'staff',
     zh: (p) => `街道一案一专班已对案件 ${p.caseNo} 提出处理意见，请查看并做好反馈。`,
-    en: (p) => `The street office case team gave its handling opinion on case ${p.caseNo}: please read it and prepare the feedback.`,
+    en: (p) =>
+      `The street office case team gave its handling opinion on case ${p.caseNo}: please read it and prepare the feedback.`,
   },
   closed: {
     audience: 'staff',
@@ -145,7 +175,15 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
   },
   'joint-handling-result': {
     audience: 'petitioner',
-    zh: (p) => join([`您反映的`, p.category && `“${p.category}”`, `问题（编号 ${p.caseNo}）已由物业、社区、维保单位联合处置完毕，感谢您的反映。`], ''),
+    zh: (p) =>
+      join(
+        [
+          `您反映的`,
+          p.category && `“${p.category}”`,
+          `问题（编号 ${p.caseNo}）已由物业、社区、维保单位联合处置完毕，感谢您的反映。`,
+        ],
+        '',
+      ),
     en: (p) =>
       `The ${p.category ? `"${p.category}" ` : ''}problem you reported (case ${p.caseNo}) has been dealt with jointly by the property company, the community and the maintenance unit. Thank you for reporting it.`,
   },
@@ -156,7 +194,12 @@ export function isNotificationTemplate(value: string): value is NotificationTemp
 }
 
 /** Renders a template's text; dates are shown in `timeZone` (the business time zone). */
-export function renderNotification(template: NotificationTemplate, params: NotificationParams, locale: Locale, timeZone: string): string {
+export function renderNotification(
+  template: NotificationTemplate,
+  params: NotificationParams,
+  locale: Locale,
+  timeZone: string,
+): string {
   const formatter = (withTime: boolean) =>
     new Intl.DateTimeFormat(locale === 'zh' ? 'zh-CN' : 'en-GB', {
       timeZone,
@@ -184,16 +227,34 @@ export function noPhoneNote(petitionerText: string, locale: Locale): string {
 
 /** The placeholders an admin's text may use, each replaced by what the built-in text would show. */
 export const PLACEHOLDERS = [
-  'caseNo', 'caseCount', 'category', 'compound', 'owner', 'legalReplyDueAt', 'legalDueAt', 'slaDueAt', 'slaRedAt', 'ratingUrl', 'ratingLinkExpiresAt',
+  'caseNo',
+  'caseCount',
+  'category',
+  'compound',
+  'owner',
+  'legalReplyDueAt',
+  'legalDueAt',
+  'slaDueAt',
+  'slaRedAt',
+  'ratingUrl',
+  'ratingLinkExpiresAt',
 ] as const;
 /** Placeholders an admin's text must keep, by template: a rating notice without its link would be no use. */
-export const REQUIRED_PLACEHOLDERS: Partial<Record<NotificationTemplate, readonly (typeof PLACEHOLDERS)[number][]>> = { 'rating-link': ['ratingUrl'] };
+export const REQUIRED_PLACEHOLDERS: Partial<Record<NotificationTemplate, readonly (typeof PLACEHOLDERS)[number][]>> = {
+  'rating-link': ['ratingUrl'],
+};
 const DATE_PLACEHOLDERS = new Set(['legalReplyDueAt', 'legalDueAt']);
 
 /** Renders an admin's text ("案件 {caseNo} 已于 {slaDueAt} 到期"): dates in the business time zone, unknown names left as typed. */
 export function renderOverride(text: string, params: NotificationParams, timeZone: string): string {
   const format = (withTime: boolean) =>
-    new Intl.DateTimeFormat('zh-CN', { timeZone, year: 'numeric', month: 'long', day: 'numeric', ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}) });
+    new Intl.DateTimeFormat('zh-CN', {
+      timeZone,
+      year: 'numeric',
+      month: 'long',
+      day: 'numeric',
+      ...(withTime ? { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } : {}),
+    });
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => {
     if (!(PLACEHOLDERS as readonly string[]).includes(name)) return whole;
     const value = params[name as keyof NotificationParams];

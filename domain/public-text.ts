@@ -123,7 +123,8 @@ function withoutUuids(chars: Char[]): Char[] {
   // several entries, each a single UTF-16 unit or a surrogate pair; UUID characters are ASCII either way).
   if (joined.length !== chars.length || !/[0-9a-f]{8}-/i.test(joined)) return chars;
   const out = chars.slice();
-  for (const m of joined.matchAll(UUID)) for (let i = m.index; i < m.index + m[0].length; i++) out[i] = { ...out[i], c: '#' };
+  for (const m of joined.matchAll(UUID))
+    for (let i = m.index; i < m.index + m[0].length; i++) out[i] = { ...out[i], c: '#' };
   return out;
 }
 
@@ -131,7 +132,10 @@ function numbers(text: string, chars: Char[]): PersonalDataFinding[] {
   const found: PersonalDataFinding[] = [];
   for (const groups of clusters(withoutUuids(chars))) {
     for (let i = 0; i < groups.length; i++) {
-      const before = chars.slice(Math.max(0, groups[i].first - 8), groups[i].first).map((c) => c.c).join('');
+      const before = chars
+        .slice(Math.max(0, groups[i].first - 8), groups[i].first)
+        .map((c) => c.c)
+        .join('');
       const afterPhoneWord = PHONE_WORD.test(before);
       // The longest run of groups from here that is a number of a known shape.
       let best: { kind: PersonalDataKind; last: number } | null = null;

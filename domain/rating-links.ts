@@ -20,7 +20,12 @@ export const LINK_CLOSED = { zh: '（该评价链接已失效）', en: '(this ra
 
 /** The built-in Chinese text of the rating notice. */
 export function ratingLinkText(caseNo: string, url: string, expiresAt: Date, timeZone = 'Asia/Shanghai'): string {
-  return renderNotification('rating-link', { caseNo, ratingUrl: url, ratingLinkExpiresAt: expiresAt.toISOString() }, 'zh', timeZone);
+  return renderNotification(
+    'rating-link',
+    { caseNo, ratingUrl: url, ratingLinkExpiresAt: expiresAt.toISOString() },
+    'zh',
+    timeZone,
+  );
 }
 
 /** A stored rating notice's text with its link filled in (`null`: the link is closed), for staff to pass on. */

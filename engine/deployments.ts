@@ -35,7 +35,8 @@ export class Deployments {
       if (/\.(bpmn|xml)$/i.test(resource.name)) {
         try {
           const models = await parseBpmn(resource.name, text);
-          for (const m of models) parsed.push({ resource, kind: 'process', id: m.processId, name: m.name, checksum, text, model: m });
+          for (const m of models)
+            parsed.push({ resource, kind: 'process', id: m.processId, name: m.name, checksum, text, model: m });
         } catch (error) {
           if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
           else throw error;
@@ -44,9 +45,24 @@ export class Deployments {
         try {
           const dmn = await parseDmn(resource.name, text);
           // The file's decision requirements graph first: a resource of its own, which its decisions name.
-          parsed.push({ resource, kind: 'decision_requirements', id: dmn.decisionRequirementsId, name: dmn.name, checksum, text });
+          parsed.push({
+            resource,
+            kind: 'decision_requirements',
+            id: dmn.decisionRequirementsId,
+            name: dmn.name,
+            checksum,
+            text,
+          });
           for (const d of dmn.decisions) {
-            parsed.push({ resource, kind: 'decision', id: d.decisionId, name: d.name, checksum, text, decisionRequirementsId: dmn.decisionRequirementsId });
+            parsed.push({
+              resource,
+              kind: 'decision',
+              id: d.decisionId,
+              name: d.name,
+              checksum,
+              text,
+              decisionRequirementsId: dmn.decisionRequirementsId,
+            });
           }
         } catch (error) {
           if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
@@ -65,9 +81,12 @@ export class Deployments {
       }
     }
     if (problems.length > 0) {
-      throw invalidArgument(`Expected to deploy new resources, but encountered the following errors:\n${problems.join('\n')}`, {
-        problems,
-      });
+      throw invalidArgument(
+        `Expected to deploy new resources, but encountered the following errors:\n${problems.join('\n')}`,
+        {
+          problems,
+        },
+      );
     }
     const deployed = await this.k.transaction(async (tx) => {
       await tx.query('LOCK TABLE engine_resource IN EXCLUSIVE MODE');
@@ -90,12 +109,27 @@ export class Deployments {
             `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content, decision_requirements_key,
                start_form_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-            [key, deploymentKey, p.kind, p.id, version, p.name, p.resource.name, p.checksum, p.text, graphKey ?? null, p.model ? startFormOf(p.model) : null],
+            [
+              key,
+              deploymentKey,
+              p.kind,
+              p.id,
+              version,
+              p.name,
+              p.resource.name,
+              p.checksum,
+              p.text,
+              graphKey ?? null,
+              p.model ? startFormOf(p.model) : null,
+            ],
           );
           if (p.model) await openStartEvents(tx, this.k.starts, key, p.model);
         } else if (graphKey) {
           // A decision deployed before decision requirements were kept: it belongs to the graph from now on.
-          await tx.query('UPDATE engine_resource SET decision_requirements_key = $2 WHERE key = $1 AND decision_requirements_key IS NULL', [key, graphKey]);
+          await tx.query(
+            'UPDATE engine_resource SET decision_requirements_key = $2 WHERE key = $1 AND decision_requirements_key IS NULL',
+            [key, graphKey],
+          );
         }
         if (p.kind === 'decision_requirements') {
           graphs.set(p.resource, key);
@@ -132,7 +166,9 @@ export class Deployments {
             },
           });
         } else {
-          deployments.push({ form: { formId: p.id, version, resourceName: p.resource.name, tenantId: TENANT, formKey: key } });
+          deployments.push({
+            form: { formId: p.id, version, resourceName: p.resource.name, tenantId: TENANT, formKey: key },
+          });
         }
       }
       return { tenantId: TENANT, deploymentKey, deployments };
@@ -157,7 +193,10 @@ export class Deployments {
 
   /** A process's start form: the latest version of the form its none start event names (as a user task's form is read). */
   async getStartProcessForm(key: string) {
-    const [row] = await this.k.db.query<{ start_form_id: string | null }>("SELECT start_form_id FROM engine_resource WHERE kind = 'process' AND key = $1", [key]);
+    const [row] = await this.k.db.query<{ start_form_id: string | null }>(
+      "SELECT start_form_id FROM engine_resource WHERE kind = 'process' AND key = $1",
+      [key],
+    );
     if (!row) throw notFound('process definition', key);
     if (!row.start_form_id) return undefined;
     const [form] = await this.k.db.query<{ key: string; resource_id: string; version: number; content: string }>(
@@ -165,19 +204,32 @@ export class Deployments {
       [row.start_form_id],
     );
     if (!form) throw notFound('form', row.start_form_id);
-    return { tenantId: TENANT, formId: form.resource_id, schema: JSON.parse(form.content) as Row, version: form.version, formKey: form.key };
+    return {
+      tenantId: TENANT,
+      formId: form.resource_id,
+      schema: JSON.parse(form.content) as Row,
+      version: form.version,
+      formKey: form.key,
+    };
   }
 
   /**
    * Evaluates a deployed decision (Camunda's evaluateDecision): the latest version by id, or a version by key. A
    * decision that cannot decide answers with its failure, as Camunda does, not with an HTTP error.
    */
-  async evaluateDecision(input: { decisionDefinitionId?: string; decisionDefinitionKey?: string; variables?: Variables }) {
+  async evaluateDecision(input: {
+    decisionDefinitionId?: string;
+    decisionDefinitionKey?: string;
+    variables?: Variables;
+  }) {
     const [row] = input.decisionDefinitionKey
-      ? await this.k.db.query<Row>("SELECT * FROM engine_resource WHERE kind = 'decision' AND key = $1", [input.decisionDefinitionKey])
-      : await this.k.db.query<Row>("SELECT * FROM engine_resource WHERE kind = 'decision' AND resource_id = $1 ORDER BY version DESC LIMIT 1", [
-          input.decisionDefinitionId ?? '',
-        ]);
+      ? await this.k.db.query<Row>("SELECT * FROM engine_resource WHERE kind = 'decision' AND key = $1", [
+          input.decisionDefinitionKey,
+        ])
+      : await this.k.db.query<Row>(
+          "SELECT * FROM engine_resource WHERE kind = 'decision' AND resource_id = $1 ORDER BY version DESC LIMIT 1",
+          [input.decisionDefinitionId ?? ''],
+        );
     if (!row) throw notFound('decision definition', input.decisionDefinitionKey ?? input.decisionDefinitionId ?? '');
     const key = String(row.key);
     let dmn = this.k.dmnModels.get(key);
@@ -207,13 +259,26 @@ export class Deployments {
         failedDecisionDefinitionId: decisionId,
         failureMessage: '',
         evaluatedDecisions: [
-          { decisionDefinitionId: decisionId, decisionDefinitionName: base.decisionDefinitionName, decisionDefinitionVersion: base.decisionDefinitionVersion,
-            decisionDefinitionType: 'DECISION_TABLE', output, tenantId: TENANT, decisionDefinitionKey: key,
-            matchedRules: result.matchedRules.map((index) => ({ ruleIndex: index })) },
+          {
+            decisionDefinitionId: decisionId,
+            decisionDefinitionName: base.decisionDefinitionName,
+            decisionDefinitionVersion: base.decisionDefinitionVersion,
+            decisionDefinitionType: 'DECISION_TABLE',
+            output,
+            tenantId: TENANT,
+            decisionDefinitionKey: key,
+            matchedRules: result.matchedRules.map((index) => ({ ruleIndex: index })),
+          },
         ],
       };
     } catch (error) {
-      return { ...base, output: 'null', failedDecisionDefinitionId: decisionId, failureMessage: (error as Error).message, evaluatedDecisions: [] };
+      return {
+        ...base,
+        output: 'null',
+        failedDecisionDefinitionId: decisionId,
+        failureMessage: (error as Error).message,
+        evaluatedDecisions: [],
+      };
     }
   }
 

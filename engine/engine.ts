@@ -54,15 +54,21 @@ export class EmbeddedEngine {
     return this.k.definitions.deploy(...args);
   }
 
-  searchProcessDefinitions(...args: Parameters<Deployments['searchProcessDefinitions']>): ReturnType<Deployments['searchProcessDefinitions']> {
+  searchProcessDefinitions(
+    ...args: Parameters<Deployments['searchProcessDefinitions']>
+  ): ReturnType<Deployments['searchProcessDefinitions']> {
     return this.k.definitions.searchProcessDefinitions(...args);
   }
 
-  getProcessDefinition(...args: Parameters<Deployments['getProcessDefinition']>): ReturnType<Deployments['getProcessDefinition']> {
+  getProcessDefinition(
+    ...args: Parameters<Deployments['getProcessDefinition']>
+  ): ReturnType<Deployments['getProcessDefinition']> {
     return this.k.definitions.getProcessDefinition(...args);
   }
 
-  getProcessDefinitionXml(...args: Parameters<Deployments['getProcessDefinitionXml']>): ReturnType<Deployments['getProcessDefinitionXml']> {
+  getProcessDefinitionXml(
+    ...args: Parameters<Deployments['getProcessDefinitionXml']>
+  ): ReturnType<Deployments['getProcessDefinitionXml']> {
     return this.k.definitions.getProcessDefinitionXml(...args);
   }
 
@@ -74,19 +80,27 @@ export class EmbeddedEngine {
     return this.k.definitions.evaluateDecision(...args);
   }
 
-  createProcessInstance(...args: Parameters<Instances['createProcessInstance']>): ReturnType<Instances['createProcessInstance']> {
+  createProcessInstance(
+    ...args: Parameters<Instances['createProcessInstance']>
+  ): ReturnType<Instances['createProcessInstance']> {
     return this.k.instances.createProcessInstance(...args);
   }
 
-  cancelProcessInstance(...args: Parameters<Instances['cancelProcessInstance']>): ReturnType<Instances['cancelProcessInstance']> {
+  cancelProcessInstance(
+    ...args: Parameters<Instances['cancelProcessInstance']>
+  ): ReturnType<Instances['cancelProcessInstance']> {
     return this.k.instances.cancelProcessInstance(...args);
   }
 
-  searchProcessInstances(...args: Parameters<Instances['searchProcessInstances']>): ReturnType<Instances['searchProcessInstances']> {
+  searchProcessInstances(
+    ...args: Parameters<Instances['searchProcessInstances']>
+  ): ReturnType<Instances['searchProcessInstances']> {
     return this.k.instances.searchProcessInstances(...args);
   }
 
-  getProcessInstance(...args: Parameters<Instances['getProcessInstance']>): ReturnType<Instances['getProcessInstance']> {
+  getProcessInstance(
+    ...args: Parameters<Instances['getProcessInstance']>
+  ): ReturnType<Instances['getProcessInstance']> {
     return this.k.instances.getProcessInstance(...args);
   }
 
@@ -95,7 +109,9 @@ export class EmbeddedEngine {
     return this.k.instances.getSequenceFlows(...args);
   }
 
-  searchElementInstances(...args: Parameters<Instances['searchElementInstances']>): ReturnType<Instances['searchElementInstances']> {
+  searchElementInstances(
+    ...args: Parameters<Instances['searchElementInstances']>
+  ): ReturnType<Instances['searchElementInstances']> {
     return this.k.instances.searchElementInstances(...args);
   }
 
@@ -186,7 +202,9 @@ export class EmbeddedEngine {
   }
 
   /** Activates elements of an active ad-hoc sub-process, each with its local variables (Camunda 8.8's ad-hoc activation). */
-  activateAdHocSubProcessActivities(...args: Parameters<Instances['activateAdHocSubProcessActivities']>): ReturnType<Instances['activateAdHocSubProcessActivities']> {
+  activateAdHocSubProcessActivities(
+    ...args: Parameters<Instances['activateAdHocSubProcessActivities']>
+  ): ReturnType<Instances['activateAdHocSubProcessActivities']> {
     return this.k.instances.activateAdHocSubProcessActivities(...args);
   }
 
@@ -199,7 +217,9 @@ export class EmbeddedEngine {
     return this.k.instances.getVariable(...args);
   }
 
-  getElementInstance(...args: Parameters<Instances['getElementInstance']>): ReturnType<Instances['getElementInstance']> {
+  getElementInstance(
+    ...args: Parameters<Instances['getElementInstance']>
+  ): ReturnType<Instances['getElementInstance']> {
     return this.k.instances.getElementInstance(...args);
   }
 
@@ -207,15 +227,21 @@ export class EmbeddedEngine {
     return this.k.instances.getIncident(...args);
   }
 
-  searchDecisionRequirements(...args: Parameters<Deployments['searchDecisionRequirements']>): ReturnType<Deployments['searchDecisionRequirements']> {
+  searchDecisionRequirements(
+    ...args: Parameters<Deployments['searchDecisionRequirements']>
+  ): ReturnType<Deployments['searchDecisionRequirements']> {
     return this.k.definitions.searchDecisionRequirements(...args);
   }
 
-  getDecisionRequirements(...args: Parameters<Deployments['getDecisionRequirements']>): ReturnType<Deployments['getDecisionRequirements']> {
+  getDecisionRequirements(
+    ...args: Parameters<Deployments['getDecisionRequirements']>
+  ): ReturnType<Deployments['getDecisionRequirements']> {
     return this.k.definitions.getDecisionRequirements(...args);
   }
 
-  getDecisionRequirementsXml(...args: Parameters<Deployments['getDecisionRequirementsXml']>): ReturnType<Deployments['getDecisionRequirementsXml']> {
+  getDecisionRequirementsXml(
+    ...args: Parameters<Deployments['getDecisionRequirementsXml']>
+  ): ReturnType<Deployments['getDecisionRequirementsXml']> {
     return this.k.definitions.getDecisionRequirementsXml(...args);
   }
 
@@ -225,7 +251,9 @@ export class EmbeddedEngine {
   }
 
   /** A process's start form (its none start event's), or undefined when it has none. */
-  getStartProcessForm(...args: Parameters<Deployments['getStartProcessForm']>): ReturnType<Deployments['getStartProcessForm']> {
+  getStartProcessForm(
+    ...args: Parameters<Deployments['getStartProcessForm']>
+  ): ReturnType<Deployments['getStartProcessForm']> {
     return this.k.definitions.getStartProcessForm(...args);
   }
 
@@ -263,7 +291,9 @@ export class EmbeddedEngine {
     return reads(this.k.db).callHierarchy(key);
   }
 
-  elementStatistics(...args: Parameters<EngineReads['elementStatistics']>): ReturnType<EngineReads['elementStatistics']> {
+  elementStatistics(
+    ...args: Parameters<EngineReads['elementStatistics']>
+  ): ReturnType<EngineReads['elementStatistics']> {
     return reads(this.k.db).elementStatistics(...args);
   }
 }

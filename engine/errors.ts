@@ -2,7 +2,14 @@
 export class EngineError extends Error {
   constructor(
     readonly status: number,
-    readonly title: 'NOT_FOUND' | 'INVALID_ARGUMENT' | 'INVALID_STATE' | 'ALREADY_EXISTS' | 'UNAUTHORIZED' | 'RESOURCE_EXHAUSTED' | 'INTERNAL',
+    readonly title:
+      | 'NOT_FOUND'
+      | 'INVALID_ARGUMENT'
+      | 'INVALID_STATE'
+      | 'ALREADY_EXISTS'
+      | 'UNAUTHORIZED'
+      | 'RESOURCE_EXHAUSTED'
+      | 'INTERNAL',
     detail: string,
     readonly extra: Record<string, unknown> = {},
   ) {

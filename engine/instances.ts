@@ -26,21 +26,23 @@ export class Instances {
   }) {
     const variables = input.variables ?? {};
     const tags = checkTags(input.tags, 'tags');
-    if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidArgument('variables must be a JSON object');
+    if (typeof variables !== 'object' || Array.isArray(variables))
+      throw invalidArgument('variables must be a JSON object');
     let definition: Definition | undefined;
     if (input.processDefinitionKey) {
-      [definition] = await this.k.db.query("SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND key = $1", [
-        input.processDefinitionKey,
-      ]);
+      [definition] = await this.k.db.query(
+        "SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND key = $1",
+        [input.processDefinitionKey],
+      );
       if (!definition) throw notFound('process definition', input.processDefinitionKey);
     } else if (input.processDefinitionId) {
       const version = input.processDefinitionVersion ?? -1;
       [definition] =
         version >= 0
-          ? await this.k.db.query("SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND resource_id = $1 AND version = $2", [
-              input.processDefinitionId,
-              version,
-            ])
+          ? await this.k.db.query(
+              "SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND resource_id = $1 AND version = $2",
+              [input.processDefinitionId, version],
+            )
           : [await this.k.latestResource(this.k.db, 'process', input.processDefinitionId)];
       if (!definition) {
         throw new EngineError(
@@ -53,7 +55,9 @@ export class Instances {
       throw invalidArgument('Expected either processDefinitionId or processDefinitionKey, but neither given');
     }
     const completion = input.awaitCompletion ? this.waitForCompletion() : undefined;
-    const instanceKey = await this.k.transaction((tx) => this.startInstance(tx, definition, variables, undefined, undefined, tags));
+    const instanceKey = await this.k.transaction((tx) =>
+      this.startInstance(tx, definition, variables, undefined, undefined, tags),
+    );
     this.k.notifyJobs();
     const base = {
       processDefinitionId: String(definition.resource_id),
@@ -65,7 +69,9 @@ export class Instances {
     };
     if (!completion) return { ...base, variables: {} };
     const vars = await completion.wait(instanceKey, Number(input.requestTimeout) || 20000);
-    const picked = input.fetchVariables?.length ? Object.fromEntries(input.fetchVariables.filter((n) => n in vars).map((n) => [n, vars[n]])) : vars;
+    const picked = input.fetchVariables?.length
+      ? Object.fromEntries(input.fetchVariables.filter((n) => n in vars).map((n) => [n, vars[n]]))
+      : vars;
     return { ...base, variables: picked };
   }
 
@@ -87,8 +93,18 @@ export class Instances {
        INSERT INTO engine_instance (key, definition_key, process_id, state, variables, start_date,
          parent_instance_key, parent_execution_id, propagate_child_variables, start_correlation_key, tags)
        VALUES ($1, $2, $3, 'ACTIVE', $4, $5, $6, $7, $8, $9, $10)`,
-      [key, definition.key, definition.resource_id, JSON.stringify(variables), now, parent?.instanceKey ?? null,
-        parent?.executionId ?? null, parent?.propagateChildVariables ?? true, start?.correlationKey ?? null, tags],
+      [
+        key,
+        definition.key,
+        definition.resource_id,
+        JSON.stringify(variables),
+        now,
+        parent?.instanceKey ?? null,
+        parent?.executionId ?? null,
+        parent?.propagateChildVariables ?? true,
+        start?.correlationKey ?? null,
+        tags,
+      ],
     );
     // The row just written is the row the step reads (no second read of it).
     await this.k.steps.advance(tx, key, start ? { kind: 'start', startAt: start.at } : { kind: 'start' }, undefined, {
@@ -110,10 +126,15 @@ export class Instances {
             [instanceKey],
           );
           if (row?.state === 'COMPLETED') return row.variables;
-          if (row?.state === 'TERMINATED') throw invalidState(`Process instance '${instanceKey}' was terminated before it completed`);
+          if (row?.state === 'TERMINATED')
+            throw invalidState(`Process instance '${instanceKey}' was terminated before it completed`);
           const left = deadline - Date.now();
           if (left <= 0) {
-            throw new EngineError(504, 'INTERNAL', `Process instance '${instanceKey}' did not complete within ${timeoutMs} ms`);
+            throw new EngineError(
+              504,
+              'INTERNAL',
+              `Process instance '${instanceKey}' did not complete within ${timeoutMs} ms`,
+            );
           }
           await new Promise<void>((resolve) => {
             const done = () => {
@@ -131,7 +152,9 @@ export class Instances {
 
   async cancelProcessInstance(key: string): Promise<void> {
     await this.k.transaction(async (tx) => {
-      const [row] = await tx.query<{ state: string }>('SELECT state FROM engine_instance WHERE key = $1 FOR UPDATE', [key]);
+      const [row] = await tx.query<{ state: string }>('SELECT state FROM engine_instance WHERE key = $1 FOR UPDATE', [
+        key,
+      ]);
       if (!row) throw notFound('process instance', key);
       if (row.state !== 'ACTIVE') throw notFound('process instance', key);
       await this.k.waitStore.terminate(tx, key, this.k.now().toISOString());
@@ -148,10 +171,12 @@ export class Instances {
 
   /** The sequence flows the instance has taken, each once (Camunda's GET /process-instances/{key}/sequence-flows). */
   async getSequenceFlows(key: string) {
-    const [row] = await this.k.db.query<{ key: string; definition_key: string; process_id: string; taken_flows: string[] }>(
-      'SELECT key::text, definition_key::text, process_id, taken_flows FROM engine_instance WHERE key = $1',
-      [key],
-    );
+    const [row] = await this.k.db.query<{
+      key: string;
+      definition_key: string;
+      process_id: string;
+      taken_flows: string[];
+    }>('SELECT key::text, definition_key::text, process_id, taken_flows FROM engine_instance WHERE key = $1', [key]);
     if (!row) throw notFound('process instance', key);
     return {
       items: row.taken_flows.map((flowId) => ({
@@ -194,9 +219,14 @@ export class Instances {
         await tx.query('UPDATE engine_instance SET has_incident = false WHERE key = $1', [incident.instance_key]);
         await this.k.steps.advance(tx, incident.instance_key, { kind: 'resume' });
       } else {
-        const [job] = await tx.query<{ retries: number; state: string }>('SELECT retries, state FROM engine_job WHERE key = $1', [incident.job_key]);
+        const [job] = await tx.query<{ retries: number; state: string }>(
+          'SELECT retries, state FROM engine_job WHERE key = $1',
+          [incident.job_key],
+        );
         if (job.retries < 1) {
-          throw invalidState(`Expected the job '${incident.job_key}' to have retries before resolving the incident; update its retries first`);
+          throw invalidState(
+            `Expected the job '${incident.job_key}' to have retries before resolving the incident; update its retries first`,
+          );
         }
         await tx.query(
           "UPDATE engine_job SET state = 'ACTIVATABLE', available_at = $2 WHERE key = $1 AND state = 'FAILED'",
@@ -220,7 +250,10 @@ export class Instances {
         [elementInstanceKey],
       );
       if (!row) throw notFound('element instance', elementInstanceKey);
-      await tx.query('UPDATE engine_instance SET variables = variables || $2::jsonb WHERE key = $1', [row.instance_key, JSON.stringify(variables)]);
+      await tx.query('UPDATE engine_instance SET variables = variables || $2::jsonb WHERE key = $1', [
+        row.instance_key,
+        JSON.stringify(variables),
+      ]);
     });
   }
 
@@ -234,9 +267,19 @@ export class Instances {
     input: { elements: Array<{ elementId: string; variables?: Variables }>; cancelRemainingInstances?: boolean },
   ): Promise<void> {
     const noSuch = () =>
-      new EngineError(404, 'NOT_FOUND', `Expected to activate activities for ad-hoc sub-process but no ad-hoc sub-process instance found with key '${adHocSubProcessInstanceKey}'.`);
+      new EngineError(
+        404,
+        'NOT_FOUND',
+        `Expected to activate activities for ad-hoc sub-process but no ad-hoc sub-process instance found with key '${adHocSubProcessInstanceKey}'.`,
+      );
     await this.k.transaction(async (tx) => {
-      const [row] = await tx.query<{ instance_key: string; execution_id: string; element_id: string; active: boolean; definition_key: string }>(
+      const [row] = await tx.query<{
+        instance_key: string;
+        execution_id: string;
+        element_id: string;
+        active: boolean;
+        definition_key: string;
+      }>(
         `SELECT e.instance_key::text, e.execution_id, e.element_id, i.definition_key::text,
            e.state = 'ACTIVE' AND i.state = 'ACTIVE' AND e.element_type = 'AD_HOC_SUB_PROCESS' AS active
          FROM engine_element e JOIN engine_instance i ON i.key = e.instance_key WHERE e.key = $1 FOR UPDATE OF i`,
@@ -244,11 +287,15 @@ export class Instances {
       );
       // A completed or terminated element instance is gone from Zeebe's state: not found, as there (a multi-instance
       // ad-hoc sub-process is activated through each of its iterations, not its body).
-      const adHoc = row?.active ? (await this.k.model(row.definition_key, tx)).elements.get(row.element_id)?.adHoc : undefined;
+      const adHoc = row?.active
+        ? (await this.k.model(row.definition_key, tx)).elements.get(row.element_id)?.adHoc
+        : undefined;
       if (!row || !adHoc) throw noSuch();
       const ids = input.elements.map((e) => e.elementId);
       if (new Set(ids).size !== ids.length) {
-        throw invalidArgument(`Expected to activate activities for ad-hoc sub-process with key '${adHocSubProcessInstanceKey}', but duplicate activities were given.`);
+        throw invalidArgument(
+          `Expected to activate activities for ad-hoc sub-process with key '${adHocSubProcessInstanceKey}', but duplicate activities were given.`,
+        );
       }
       const missing = ids.filter((id) => !adHoc.activities.includes(id));
       if (missing.length > 0) {

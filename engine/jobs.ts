@@ -14,14 +14,23 @@ export class Jobs {
 
   /** Hands out up to maxJobsToActivate jobs of a type; waits up to requestTimeout for some to appear (long polling). */
   async activateJobs(
-    input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; requestTimeout?: number; fetchVariable?: string[] },
+    input: {
+      type: string;
+      worker?: string;
+      timeout: number;
+      maxJobsToActivate: number;
+      requestTimeout?: number;
+      fetchVariable?: string[];
+    },
     abort?: AbortSignal,
   ) {
     if (!input.type) throw invalidArgument('Expected a job type, but none given');
-    if (!(input.maxJobsToActivate > 0)) throw invalidArgument(`Expected maxJobsToActivate to be greater than 0, but was ${input.maxJobsToActivate}`);
+    if (!(input.maxJobsToActivate > 0))
+      throw invalidArgument(`Expected maxJobsToActivate to be greater than 0, but was ${input.maxJobsToActivate}`);
     if (!(input.timeout > 0)) throw invalidArgument(`Expected timeout to be greater than 0, but was ${input.timeout}`);
     // Zeebe's rule: 0 or none is the default long-polling time; a negative one answers at once, jobs or none.
-    const requestTimeout = input.requestTimeout === undefined || input.requestTimeout === 0 ? 10000 : Math.max(0, input.requestTimeout);
+    const requestTimeout =
+      input.requestTimeout === undefined || input.requestTimeout === 0 ? 10000 : Math.max(0, input.requestTimeout);
     const until = Date.now() + requestTimeout;
     for (;;) {
       if (abort?.aborted || this.k.stopped) return { jobs: [] };
@@ -55,7 +64,13 @@ export class Jobs {
     this.k.notifyJobs(true);
   }
 
-  async tryActivate(input: { type: string; worker?: string; timeout: number; maxJobsToActivate: number; fetchVariable?: string[] }) {
+  async tryActivate(input: {
+    type: string;
+    worker?: string;
+    timeout: number;
+    maxJobsToActivate: number;
+    fetchVariable?: string[];
+  }) {
     const now = this.k.now();
     // One statement, atomic on its own (SKIP LOCKED keeps concurrent activations apart): no transaction around it,
     // which saved two round trips on every activation and every long-poll re-check.
@@ -67,7 +82,13 @@ export class Jobs {
          AND i.key = j.instance_key
        RETURNING j.*, i.variables, i.definition_key, i.process_id, i.tags,
          (SELECT version FROM engine_resource r WHERE r.key = i.definition_key) AS version`,
-      [input.type, input.maxJobsToActivate, input.worker ?? '', new Date(now.getTime() + input.timeout).toISOString(), now.toISOString()],
+      [
+        input.type,
+        input.maxJobsToActivate,
+        input.worker ?? '',
+        new Date(now.getTime() + input.timeout).toISOString(),
+        now.toISOString(),
+      ],
     );
     return rows.map((row) => {
       let variables = { ...(row.variables as Variables), ...(row.locals as Variables) };
@@ -99,11 +120,17 @@ export class Jobs {
   }
 
   async openJob(tx: EngineQueryable, key: string) {
-    const [job] = await tx.query<{ instance_key: string; execution_id: string; state: string; retries: number; kind: string }>(
-      'SELECT instance_key::text, execution_id, state, retries, kind FROM engine_job WHERE key = $1 FOR UPDATE',
-      [key],
-    );
-    if (!job || job.state === 'COMPLETED' || job.state === 'CANCELED' || job.state === 'ERROR_THROWN') throw notFound('job', key);
+    const [job] = await tx.query<{
+      instance_key: string;
+      execution_id: string;
+      state: string;
+      retries: number;
+      kind: string;
+    }>('SELECT instance_key::text, execution_id, state, retries, kind FROM engine_job WHERE key = $1 FOR UPDATE', [
+      key,
+    ]);
+    if (!job || job.state === 'COMPLETED' || job.state === 'CANCELED' || job.state === 'ERROR_THROWN')
+      throw notFound('job', key);
     return job;
   }
 
@@ -111,7 +138,9 @@ export class Jobs {
   async completeJob(key: string, variables: Variables = {}, result?: unknown): Promise<void> {
     const taskKey = await this.k.transaction(async (tx) => {
       // The hot path: one statement checks and completes the job, and locks and reads its instance.
-      const [job] = await tx.query<InstanceRow & { instance_key: string; execution_id: string; task_key: string | null }>(
+      const [job] = await tx.query<
+        InstanceRow & { instance_key: string; execution_id: string; task_key: string | null }
+      >(
         `WITH job AS (
            UPDATE engine_job SET state = 'COMPLETED' WHERE key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED')
            RETURNING instance_key, execution_id, user_task ->> 'userTaskKey' AS task_key)
@@ -125,23 +154,35 @@ export class Jobs {
       }
       if (job.task_key) {
         if (Object.keys(variables).length > 0) {
-          throw invalidArgument(`Expected to complete task listener job '${key}' without variables, but variables were given: a task listener cannot set variables`);
+          throw invalidArgument(
+            `Expected to complete task listener job '${key}' without variables, but variables were given: a task listener cannot set variables`,
+          );
         }
         await this.k.taskListeners.listenerDone(tx, job.task_key, job, result);
         return job.task_key;
       }
-      await this.k.steps.advance(tx, job.instance_key, { kind: 'complete', executionId: job.execution_id, variables }, key, job);
+      await this.k.steps.advance(
+        tx,
+        job.instance_key,
+        { kind: 'complete', executionId: job.execution_id, variables },
+        key,
+        job,
+      );
       return undefined;
     });
     if (taskKey) this.k.taskListeners.answer(taskKey);
     this.k.notifyJobs();
   }
 
-  async failJob(key: string, input: { retries?: number; errorMessage?: string; retryBackOff?: number; variables?: Variables }) {
+  async failJob(
+    key: string,
+    input: { retries?: number; errorMessage?: string; retryBackOff?: number; variables?: Variables },
+  ) {
     await this.k.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
       // Like Zeebe: a job is failed while activatable or activated (a worker may fail a job it never activated).
-      if (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE') throw invalidState(`Expected to fail job with key '${key}', but it is in state '${job.state}'`);
+      if (job.state !== 'ACTIVATED' && job.state !== 'ACTIVATABLE')
+        throw invalidState(`Expected to fail job with key '${key}', but it is in state '${job.state}'`);
       const retries = Math.max(0, Number(input.retries ?? 0));
       const now = this.k.now();
       const message = input.errorMessage ?? '';
@@ -151,24 +192,41 @@ export class Jobs {
           [key, retries, message, new Date(now.getTime() + Math.max(0, Number(input.retryBackOff ?? 0))).toISOString()],
         );
       } else {
-        await tx.query("UPDATE engine_job SET state = 'FAILED', retries = 0, error_message = $2, worker = NULL, deadline = NULL WHERE key = $1", [
-          key,
-          message,
-        ]);
+        await tx.query(
+          "UPDATE engine_job SET state = 'FAILED', retries = 0, error_message = $2, worker = NULL, deadline = NULL WHERE key = $1",
+          [key, message],
+        );
         const [element] = await tx.query<{ element_key: string; element_id: string }>(
           'SELECT element_key::text, element_id FROM engine_job WHERE key = $1',
           [key],
         );
-        const errorType = job.kind === 'TASK_LISTENER' ? 'TASK_LISTENER_NO_RETRIES' : job.kind === 'EXECUTION_LISTENER' ? 'EXECUTION_LISTENER_NO_RETRIES' : 'JOB_NO_RETRIES';
+        const errorType =
+          job.kind === 'TASK_LISTENER'
+            ? 'TASK_LISTENER_NO_RETRIES'
+            : job.kind === 'EXECUTION_LISTENER'
+              ? 'EXECUTION_LISTENER_NO_RETRIES'
+              : 'JOB_NO_RETRIES';
         await tx.query(
           `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
            VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
-          [await this.k.keys.take(tx), job.instance_key, element.element_key, element.element_id, key, errorType, message || 'No more retries left.', now.toISOString()],
+          [
+            await this.k.keys.take(tx),
+            job.instance_key,
+            element.element_key,
+            element.element_id,
+            key,
+            errorType,
+            message || 'No more retries left.',
+            now.toISOString(),
+          ],
         );
         await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [job.instance_key]);
       }
       if (input.variables && Object.keys(input.variables).length > 0) {
-        await tx.query(`UPDATE engine_job SET locals = locals || $2::jsonb WHERE key = $1`, [key, JSON.stringify(input.variables)]);
+        await tx.query(`UPDATE engine_job SET locals = locals || $2::jsonb WHERE key = $1`, [
+          key,
+          JSON.stringify(input.variables),
+        ]);
       }
     });
     this.k.notifyJobs(true);
@@ -179,13 +237,24 @@ export class Jobs {
     await this.k.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
       if (job.kind !== 'BPMN_ELEMENT') {
-        throw invalidState(`Expected to throw an error for job with key '${key}', but it is a ${job.kind} job: a listener cannot throw a BPMN error`);
+        throw invalidState(
+          `Expected to throw an error for job with key '${key}', but it is a ${job.kind} job: a listener cannot throw a BPMN error`,
+        );
       }
-      await tx.query("UPDATE engine_job SET state = 'ERROR_THROWN', error_message = $2 WHERE key = $1", [key, input.errorMessage ?? null]);
+      await tx.query("UPDATE engine_job SET state = 'ERROR_THROWN', error_message = $2 WHERE key = $1", [
+        key,
+        input.errorMessage ?? null,
+      ]);
       await this.k.steps.advance(
         tx,
         job.instance_key,
-        { kind: 'error', executionId: job.execution_id, errorCode: input.errorCode, errorMessage: input.errorMessage ?? '', variables: input.variables ?? {} },
+        {
+          kind: 'error',
+          executionId: job.execution_id,
+          errorCode: input.errorCode,
+          errorMessage: input.errorMessage ?? '',
+          variables: input.variables ?? {},
+        },
         key,
       );
     });
@@ -196,12 +265,17 @@ export class Jobs {
     await this.k.transaction(async (tx) => {
       const job = await this.openJob(tx, key);
       if (changeset.retries !== undefined) {
-        if (!(changeset.retries >= 1)) throw invalidArgument(`Expected retries to be at least 1, but was ${changeset.retries}`);
+        if (!(changeset.retries >= 1))
+          throw invalidArgument(`Expected retries to be at least 1, but was ${changeset.retries}`);
         await tx.query('UPDATE engine_job SET retries = $2 WHERE key = $1', [key, changeset.retries]);
       }
       if (changeset.timeout !== undefined) {
-        if (job.state !== 'ACTIVATED') throw invalidState(`Expected to update the timeout of an activated job, but job '${key}' is '${job.state}'`);
-        await tx.query('UPDATE engine_job SET deadline = $2 WHERE key = $1', [key, new Date(this.k.now().getTime() + changeset.timeout).toISOString()]);
+        if (job.state !== 'ACTIVATED')
+          throw invalidState(`Expected to update the timeout of an activated job, but job '${key}' is '${job.state}'`);
+        await tx.query('UPDATE engine_job SET deadline = $2 WHERE key = $1', [
+          key,
+          new Date(this.k.now().getTime() + changeset.timeout).toISOString(),
+        ]);
       }
     });
   }

@@ -53,7 +53,6 @@ export class Kernel {
   readonly messaging: Messaging;
   readonly taskListeners: TaskListeners;
 
-
   readonly keys = new KeyAllocator();
 
   readonly models = new Map<string, Promise<ProcessModel>>();
@@ -104,7 +103,8 @@ export class Kernel {
       keys: this.keys,
       now: () => this.now(),
       model: (key, q) => this.model(key, q),
-      startInstance: (tx, definition, variables, start) => this.instances.startInstance(tx, definition, variables, undefined, start),
+      startInstance: (tx, definition, variables, start) =>
+        this.instances.startInstance(tx, definition, variables, undefined, start),
     };
     this.signals.setMaxListeners(0);
     this.scheduler = new Scheduler(this);
@@ -119,7 +119,9 @@ export class Kernel {
   }
 
   async readClock(): Promise<void> {
-    const [clock] = await this.db.query<{ pinned_at: string | null }>('SELECT pinned_at FROM engine_clock WHERE id = 1');
+    const [clock] = await this.db.query<{ pinned_at: string | null }>(
+      'SELECT pinned_at FROM engine_clock WHERE id = 1',
+    );
     this.pinned = clock?.pinned_at ? new Date(clock.pinned_at).getTime() : undefined;
   }
 
@@ -139,7 +141,8 @@ export class Kernel {
       this.transactions.set(tx, context);
       return work(tx);
     });
-    if (context.recheckMessages) this.messaging.matchBufferedMessages().catch((error: unknown) => this.options.onError?.(error));
+    if (context.recheckMessages)
+      this.messaging.matchBufferedMessages().catch((error: unknown) => this.options.onError?.(error));
     return result;
   }
 
@@ -165,7 +168,11 @@ export class Kernel {
    * The latest version of a deployed resource (see {@link latestResources}), read through `q` when not known yet (a
    * step's own transaction: PGlite has one connection, so a query beside the transaction would wait for it).
    */
-  async latestResource(q: EngineQueryable, kind: 'process' | 'form' | 'decision', id: string): Promise<Definition | undefined> {
+  async latestResource(
+    q: EngineQueryable,
+    kind: 'process' | 'form' | 'decision',
+    id: string,
+  ): Promise<Definition | undefined> {
     const cacheKey = `${kind}:${id}`;
     const known = this.latestResources.get(cacheKey);
     if (known) return known.found;
@@ -201,7 +208,10 @@ export class Kernel {
 
   /** A deployed file by its key. */
   async resourceFile(q: EngineQueryable, key: string, what: string): Promise<{ name: string; content: string }> {
-    const [row] = await q.query<{ resource_name: string; content: string }>('SELECT resource_name, content FROM engine_resource WHERE key = $1', [key]);
+    const [row] = await q.query<{ resource_name: string; content: string }>(
+      'SELECT resource_name, content FROM engine_resource WHERE key = $1',
+      [key],
+    );
     if (!row) throw notFound(what, key);
     return { name: row.resource_name, content: row.content };
   }
@@ -212,7 +222,9 @@ export class Kernel {
     const found = new Map<string, { key: string; model: DmnModel }>();
     if (ids.length === 0) return found;
     // The latest version of each (a deployment may have added one); its file is read only the first time.
-    const rows = (await Promise.all([...new Set(ids)].map((id) => this.latestResource(q, 'decision', id)))).filter((r) => r !== undefined);
+    const rows = (await Promise.all([...new Set(ids)].map((id) => this.latestResource(q, 'decision', id)))).filter(
+      (r) => r !== undefined,
+    );
     for (const row of rows) {
       let dmn = this.dmnModels.get(row.key);
       if (!dmn) {

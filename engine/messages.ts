@@ -19,7 +19,13 @@ export class Messaging {
    * the catch events of other processes reached later (Zeebe: at most once per process). A message id is unique
    * among the buffered messages of its name and correlation key (ALREADY_EXISTS).
    */
-  async publishMessage(input: { name: string; correlationKey?: string; timeToLive?: number; messageId?: string; variables?: Variables }) {
+  async publishMessage(input: {
+    name: string;
+    correlationKey?: string;
+    timeToLive?: number;
+    messageId?: string;
+    variables?: Variables;
+  }) {
     if (!input.name) throw invalidArgument('Expected a message name, but none given');
     const result = await this.k.transaction(async (tx) => {
       const now = this.k.now();
@@ -42,9 +48,17 @@ export class Messaging {
       await tx.query(
         `INSERT INTO engine_message (key, name, correlation_key, message_id, variables, state, expires_at, created_at, correlated_processes)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [key, input.name, input.correlationKey ?? '', input.messageId ?? null, JSON.stringify(input.variables ?? {}),
-          ttl > 0 ? 'BUFFERED' : correlated.instances.length > 0 ? 'CORRELATED' : 'EXPIRED', new Date(now.getTime() + ttl).toISOString(), now.toISOString(),
-          correlated.processes],
+        [
+          key,
+          input.name,
+          input.correlationKey ?? '',
+          input.messageId ?? null,
+          JSON.stringify(input.variables ?? {}),
+          ttl > 0 ? 'BUFFERED' : correlated.instances.length > 0 ? 'CORRELATED' : 'EXPIRED',
+          new Date(now.getTime() + ttl).toISOString(),
+          now.toISOString(),
+          correlated.processes,
+        ],
       );
       if (ttl > 0) this.k.recheckAfterCommit(tx);
       return { tenantId: TENANT, messageKey: key };
@@ -61,7 +75,14 @@ export class Messaging {
   async matchBufferedMessages(): Promise<void> {
     for (;;) {
       const matched = await this.k.transaction(async (tx) => {
-        const [pair] = await tx.query<{ message_key: string; sub_key: string; instance_key: string; execution_id: string; variables: Variables; process_id: string }>(
+        const [pair] = await tx.query<{
+          message_key: string;
+          sub_key: string;
+          instance_key: string;
+          execution_id: string;
+          variables: Variables;
+          process_id: string;
+        }>(
           `SELECT m.key::text AS message_key, s.key::text AS sub_key, s.instance_key::text, s.execution_id, m.variables, i.process_id
            FROM engine_message m JOIN engine_subscription s
              ON s.message_name = m.name AND s.correlation_key = m.correlation_key AND s.state = 'OPEN' AND s.kind = 'message'
@@ -73,7 +94,11 @@ export class Messaging {
         if (!pair) return false;
         await this.k.messaging.correlatedTo(tx, pair.message_key, pair.process_id);
         await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [pair.sub_key]);
-        await this.k.steps.advance(tx, pair.instance_key, { kind: 'message', executionId: pair.execution_id, variables: pair.variables });
+        await this.k.steps.advance(tx, pair.instance_key, {
+          kind: 'message',
+          executionId: pair.execution_id,
+          variables: pair.variables,
+        });
         return true;
       });
       if (!matched) return;
@@ -85,7 +110,8 @@ export class Messaging {
   async correlateMessage(input: { name: string; correlationKey?: string; variables?: Variables }) {
     if (!input.name) throw invalidArgument('Expected a message name, but none given');
     const result = await this.k.transaction(async (tx) => {
-      const correlated = (await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {})).instances;
+      const correlated = (await this.correlate(tx, input.name, input.correlationKey ?? '', input.variables ?? {}))
+        .instances;
       if (correlated.length === 0) {
         throw new EngineError(
           404,
@@ -108,11 +134,19 @@ export class Messaging {
 
   /** A buffered message reached a process: it stays buffered for the others. */
   async correlatedTo(tx: EngineQueryable, messageKey: string, processId: string): Promise<void> {
-    await tx.query('UPDATE engine_message SET correlated_processes = correlated_processes || ARRAY[$2::text] WHERE key = $1', [messageKey, processId]);
+    await tx.query(
+      'UPDATE engine_message SET correlated_processes = correlated_processes || ARRAY[$2::text] WHERE key = $1',
+      [messageKey, processId],
+    );
   }
 
   /** Correlates a message now: the waiting subscriptions (one per process) and the message start events. */
-  async correlate(tx: EngineQueryable, name: string, correlationKey: string, variables: Variables): Promise<{ instances: string[]; processes: string[] }> {
+  async correlate(
+    tx: EngineQueryable,
+    name: string,
+    correlationKey: string,
+    variables: Variables,
+  ): Promise<{ instances: string[]; processes: string[] }> {
     const open = await tx.query<{ key: string; instance_key: string; execution_id: string; process_id: string }>(
       `SELECT s.key::text, s.instance_key::text, s.execution_id, i.process_id
        FROM engine_subscription s JOIN engine_instance i ON i.key = s.instance_key
@@ -140,7 +174,8 @@ export class Messaging {
   async broadcastSignal(input: { signalName: string; variables?: Variables }) {
     if (!input.signalName) throw invalidArgument('Expected a signal name, but none given');
     const variables = input.variables ?? {};
-    if (typeof variables !== 'object' || Array.isArray(variables)) throw invalidArgument('variables must be a JSON object');
+    if (typeof variables !== 'object' || Array.isArray(variables))
+      throw invalidArgument('variables must be a JSON object');
     const result = await this.k.transaction(async (tx) => {
       const key = await this.k.keys.take(tx);
       await this.broadcast(tx, input.signalName, variables);
@@ -158,7 +193,9 @@ export class Messaging {
       [name],
     );
     if (open.length > 0) {
-      await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = ANY($1::bigint[])", [open.map((s) => s.key)]);
+      await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = ANY($1::bigint[])", [
+        open.map((s) => s.key),
+      ]);
     }
     for (const s of open) {
       // An earlier delivery of this broadcast may have ended the instance or the waiting element.

@@ -69,7 +69,10 @@ export class Scheduler {
       await this.reactivateTimedOutJobs();
       // The safety net of the after-commit recheck (see transaction()): a recheck that failed, or a crash between a
       // commit and its recheck, leaves a buffered message beside its open subscription. Such a pair is correlated here.
-      const [waiting] = await this.k.db.query("SELECT 1 FROM engine_message WHERE state = 'BUFFERED' AND expires_at > $1 LIMIT 1", [this.k.now().toISOString()]);
+      const [waiting] = await this.k.db.query(
+        "SELECT 1 FROM engine_message WHERE state = 'BUFFERED' AND expires_at > $1 LIMIT 1",
+        [this.k.now().toISOString()],
+      );
       if (waiting) await this.k.messaging.matchBufferedMessages();
     });
     this.k.sweeps = run.catch(() => undefined);
@@ -90,7 +93,15 @@ export class Scheduler {
       for (const { key } of due) {
         try {
           await this.k.transaction(async (tx) => {
-            const [timer] = await tx.query<{ key: string; instance_key: string | null; execution_id: string; definition_key: string; element_id: string; due_at: string; repetitions: number | null }>(
+            const [timer] = await tx.query<{
+              key: string;
+              instance_key: string | null;
+              execution_id: string;
+              definition_key: string;
+              element_id: string;
+              due_at: string;
+              repetitions: number | null;
+            }>(
               `SELECT key::text, instance_key::text, execution_id, definition_key::text, element_id, due_at, repetitions
                FROM engine_timer WHERE key = $1 AND state = 'ACTIVE' FOR UPDATE SKIP LOCKED`,
               [key],
@@ -105,7 +116,9 @@ export class Scheduler {
           this.k.options.onError?.(error);
           if (error instanceof EngineError && (error.status === 404 || error.status === 409)) {
             // The instance cannot move on (gone, or not active any more): its timer is void, and must not stop others.
-            await this.k.db.query("UPDATE engine_timer SET state = 'CANCELED' WHERE key = $1 AND state = 'ACTIVE'", [key]);
+            await this.k.db.query("UPDATE engine_timer SET state = 'CANCELED' WHERE key = $1 AND state = 'ACTIVE'", [
+              key,
+            ]);
           } else {
             // A database that went away for a moment, or anything unforeseen: the transaction rolled back, the timer
             // is still due and fires on a later round (a deadline must not be lost to a passing failure).

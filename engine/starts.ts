@@ -19,14 +19,30 @@ export interface StartContext {
   keys: KeyAllocator;
   now(): Date;
   model(definitionKey: string, q: EngineQueryable): Promise<ProcessModel>;
-  startInstance(tx: EngineQueryable, definition: Definition, variables: Variables, start: { at: string; correlationKey?: string }): Promise<string>;
+  startInstance(
+    tx: EngineQueryable,
+    definition: Definition,
+    variables: Variables,
+    start: { at: string; correlationKey?: string },
+  ): Promise<string>;
 }
 
 /** A new version of a process takes over its start events: the previous versions' subscriptions and timers close. */
-export async function openStartEvents(tx: EngineQueryable, ctx: StartContext, definitionKey: string, model: ProcessModel): Promise<void> {
+export async function openStartEvents(
+  tx: EngineQueryable,
+  ctx: StartContext,
+  definitionKey: string,
+  model: ProcessModel,
+): Promise<void> {
   const older = `definition_key IN (SELECT key FROM engine_resource WHERE kind = 'process' AND resource_id = $1 AND key <> $2)`;
-  await tx.query(`UPDATE engine_subscription SET state = 'CANCELED' WHERE state = 'OPEN' AND ${older}`, [model.processId, definitionKey]);
-  await tx.query(`UPDATE engine_timer SET state = 'CANCELED' WHERE state = 'ACTIVE' AND ${older}`, [model.processId, definitionKey]);
+  await tx.query(`UPDATE engine_subscription SET state = 'CANCELED' WHERE state = 'OPEN' AND ${older}`, [
+    model.processId,
+    definitionKey,
+  ]);
+  await tx.query(`UPDATE engine_timer SET state = 'CANCELED' WHERE state = 'ACTIVE' AND ${older}`, [
+    model.processId,
+    definitionKey,
+  ]);
   for (const id of model.eventStarts) {
     const meta = model.elements.get(id)!;
     if (meta.event === 'timer') {
@@ -74,13 +90,24 @@ export async function startByMessage(
       );
       if (running) continue;
     }
-    started.push({ instanceKey: await ctx.startInstance(tx, s, variables, { at: s.element_id, correlationKey: correlationKey || undefined }), processId: s.resource_id });
+    started.push({
+      instanceKey: await ctx.startInstance(tx, s, variables, {
+        at: s.element_id,
+        correlationKey: correlationKey || undefined,
+      }),
+      processId: s.resource_id,
+    });
   }
   return started;
 }
 
 /** A signal starts an instance of each process whose signal start event waits for its name. */
-export async function startBySignal(tx: EngineQueryable, ctx: StartContext, name: string, variables: Variables): Promise<string[]> {
+export async function startBySignal(
+  tx: EngineQueryable,
+  ctx: StartContext,
+  name: string,
+  variables: Variables,
+): Promise<string[]> {
   const subscriptions = await tx.query<Definition & { element_id: string }>(
     `SELECT r.key::text, r.resource_id, r.version, s.element_id FROM engine_subscription s JOIN engine_resource r ON r.key = s.definition_key
      WHERE s.definition_key IS NOT NULL AND s.kind = 'signal' AND s.state = 'OPEN' AND s.message_name = $1 ORDER BY s.key`,
@@ -92,8 +119,15 @@ export async function startBySignal(tx: EngineQueryable, ctx: StartContext, name
 }
 
 /** A due timer start event starts an instance; a cycle arms its next repetition. */
-export async function fireStartTimer(tx: EngineQueryable, ctx: StartContext, timer: { key: string; definition_key: string; element_id: string; due_at: string; repetitions: number | null }): Promise<void> {
-  const [definition] = await tx.query<Definition>("SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND key = $1", [timer.definition_key]);
+export async function fireStartTimer(
+  tx: EngineQueryable,
+  ctx: StartContext,
+  timer: { key: string; definition_key: string; element_id: string; due_at: string; repetitions: number | null },
+): Promise<void> {
+  const [definition] = await tx.query<Definition>(
+    "SELECT key::text, resource_id, version FROM engine_resource WHERE kind = 'process' AND key = $1",
+    [timer.definition_key],
+  );
   await ctx.startInstance(tx, definition, {}, { at: timer.element_id });
   const meta = (await ctx.model(timer.definition_key, tx)).elements.get(timer.element_id)!;
   if (meta.timer?.type !== 'timeCycle') return;

@@ -19,14 +19,24 @@ export class Steps {
    * Runs one step of an instance inside the caller's transaction and stores everything it produced.
    * An incident keeps the instance at its last wait state and remembers the action, to be replayed on resolution.
    */
-  async advance(tx: EngineQueryable, instanceKey: string, action: Action, jobKey?: string, loaded?: InstanceRow): Promise<RunResult> {
+  async advance(
+    tx: EngineQueryable,
+    instanceKey: string,
+    action: Action,
+    jobKey?: string,
+    loaded?: InstanceRow,
+  ): Promise<RunResult> {
     // The engine's own state (the bulk of the row) is read only when the instance is not live in memory; a caller
     // that locked and read the row already (a job's completion, in the same statement) passes it.
     const [instance] = loaded
       ? [loaded]
-      : await tx.query<InstanceRow>(`SELECT ${INSTANCE_COLUMNS('engine_instance')} FROM engine_instance WHERE key = $1 FOR UPDATE`, [instanceKey]);
+      : await tx.query<InstanceRow>(
+          `SELECT ${INSTANCE_COLUMNS('engine_instance')} FROM engine_instance WHERE key = $1 FOR UPDATE`,
+          [instanceKey],
+        );
     if (!instance) throw notFound('process instance', instanceKey);
-    if (instance.state !== 'ACTIVE') throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
+    if (instance.state !== 'ACTIVE')
+      throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.k.model(instance.definition_key, tx);
     const stored = instance.runtime ?? undefined;
     const version = stored?.version ?? 0;
@@ -57,7 +67,16 @@ export class Steps {
       await tx.query(
         `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
-        [key, instanceKey, element?.key ?? null, incident.elementId, jobKey ?? null, incident.errorType, incident.message, now],
+        [
+          key,
+          instanceKey,
+          element?.key ?? null,
+          incident.elementId,
+          jobKey ?? null,
+          incident.errorType,
+          incident.message,
+          now,
+        ],
       );
       await tx.query('UPDATE engine_instance SET has_incident = true, pending_action = $2 WHERE key = $1', [
         instanceKey,
@@ -87,7 +106,9 @@ export class Steps {
     const verify = (!previous && stored !== undefined) || action.kind === 'resume';
     // The released wait may come back at once under the same execution (a cycle timer's next repetition).
     const fresh =
-      previous && !verify ? result.waits.filter((w) => !before.has(w.executionId) || w.executionId === released) : result.waits;
+      previous && !verify
+        ? result.waits.filter((w) => !before.has(w.executionId) || w.executionId === released)
+        : result.waits;
     result.runtime.open = result.waits.map((w) => ({ executionId: w.executionId, kind: w.kind }));
     const newJobs: Array<Record<string, unknown>> = [];
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
@@ -115,7 +136,15 @@ export class Steps {
         await tx.query(
           `INSERT INTO engine_subscription (key, instance_key, execution_id, element_id, message_name, correlation_key, state, kind)
            VALUES ($1, $2, $3, $4, $5, $6, 'OPEN', $7)`,
-          [await this.k.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.messageName ?? wait.signalName, wait.correlationKey ?? '', wait.kind],
+          [
+            await this.k.keys.take(tx),
+            instanceKey,
+            wait.executionId,
+            wait.elementId,
+            wait.messageName ?? wait.signalName,
+            wait.correlationKey ?? '',
+            wait.kind,
+          ],
         );
         continue;
       }
@@ -123,10 +152,10 @@ export class Steps {
       const known = elementKeys.get(wait.executionId);
       const [element] = known
         ? [{ key: known }]
-        : await tx.query<{ key: string }>('SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2', [
-            instanceKey,
-            wait.executionId,
-          ]);
+        : await tx.query<{ key: string }>(
+            'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
+            [instanceKey, wait.executionId],
+          );
       const key = await this.k.keys.take(tx);
       if (wait.kind === 'job') {
         const type = wait.jobType ?? meta.jobType!;
@@ -135,9 +164,17 @@ export class Steps {
         const retries = Number(retriesText ? evaluateValue(retriesText, scope(wait.locals)) : 3);
         // Written together with the instance's own row below (one round trip for both).
         newJobs.push({
-          key, instance_key: instanceKey, element_key: element.key, execution_id: wait.executionId, element_id: wait.elementId,
-          type, retries: Number.isFinite(retries) ? retries : 3, custom_headers: wait.jobType ? {} : meta.headers, locals: wait.locals,
-          kind: wait.listenerEventType ? 'EXECUTION_LISTENER' : 'BPMN_ELEMENT', listener_event_type: wait.listenerEventType ?? 'UNSPECIFIED',
+          key,
+          instance_key: instanceKey,
+          element_key: element.key,
+          execution_id: wait.executionId,
+          element_id: wait.elementId,
+          type,
+          retries: Number.isFinite(retries) ? retries : 3,
+          custom_headers: wait.jobType ? {} : meta.headers,
+          locals: wait.locals,
+          kind: wait.listenerEventType ? 'EXECUTION_LISTENER' : 'BPMN_ELEMENT',
+          listener_event_type: wait.listenerEventType ?? 'UNSPECIFIED',
         });
       } else {
         const u = meta.userTask ?? {};
@@ -159,11 +196,26 @@ export class Steps {
              custom_headers, creation_date, definition_key, process_id, process_version, process_name)
            SELECT $1, $2, $3, $4, $5, $6, 'CREATED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, r.key, r.resource_id, r.version, r.name
            FROM engine_resource r WHERE r.key = $18`,
-          [key, instanceKey, element.key, wait.executionId, wait.elementId, meta.name, one(u.assignee),
-            evaluateList(u.candidateGroups, vars), evaluateList(u.candidateUsers, vars),
-            dueDate ? new Date(dueDate).toISOString() : null, followUpDate ? new Date(followUpDate).toISOString() : null,
-            formKey, u.formId ?? null, u.externalReference ?? null, Number(one(u.priority) ?? 50), JSON.stringify(meta.headers), now,
-            instance.definition_key],
+          [
+            key,
+            instanceKey,
+            element.key,
+            wait.executionId,
+            wait.elementId,
+            meta.name,
+            one(u.assignee),
+            evaluateList(u.candidateGroups, vars),
+            evaluateList(u.candidateUsers, vars),
+            dueDate ? new Date(dueDate).toISOString() : null,
+            followUpDate ? new Date(followUpDate).toISOString() : null,
+            formKey,
+            u.formId ?? null,
+            u.externalReference ?? null,
+            Number(one(u.priority) ?? 50),
+            JSON.stringify(meta.headers),
+            now,
+            instance.definition_key,
+          ],
         );
         if (meta.taskListeners.creating || meta.taskListeners.assigning) await this.k.taskListeners.created(tx, key);
       }
@@ -179,9 +231,17 @@ export class Steps {
     const escalations = result.escalations ?? [];
     const flows = result.flows ?? [];
     // A completed instance keeps its variables' names and indexes (their keys stay what they were).
-    const params: unknown[] = [instanceKey, JSON.stringify(result.variables), JSON.stringify(completed ? { names: result.runtime.names } : result.runtime),
-      completed ? 'COMPLETED' : 'ACTIVE', completed ? now : null];
-    const takenFlows = flows.length > 0 ? `, taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $${params.push(flows)}::text[]) f ORDER BY f)` : '';
+    const params: unknown[] = [
+      instanceKey,
+      JSON.stringify(result.variables),
+      JSON.stringify(completed ? { names: result.runtime.names } : result.runtime),
+      completed ? 'COMPLETED' : 'ACTIVE',
+      completed ? now : null,
+    ];
+    const takenFlows =
+      flows.length > 0
+        ? `, taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $${params.push(flows)}::text[]) f ORDER BY f)`
+        : '';
     // One round trip for the instance's row, the step's new jobs and, when the instance completed, its element
     // instances still active (the process's own); it answers what the completion needs (the caller, the start key).
     const ctes: string[] = [];
@@ -195,7 +255,10 @@ export class Steps {
              element_key bigint, execution_id text, element_id text, type text, retries int, custom_headers jsonb, locals jsonb,
              kind text, listener_event_type text))`);
     }
-    if (completed) ctes.push(`finished AS (UPDATE engine_element SET state = 'COMPLETED', end_date = $5 WHERE instance_key = $1 AND state = 'ACTIVE')`);
+    if (completed)
+      ctes.push(
+        `finished AS (UPDATE engine_element SET state = 'COMPLETED', end_date = $5 WHERE instance_key = $1 AND state = 'ACTIVE')`,
+      );
     const [parent] = await tx.query<{
       parent_instance_key: string | null;
       parent_execution_id: string;
@@ -227,7 +290,8 @@ export class Steps {
       }
       return result;
     }
-    if (parent?.parent_instance_key) await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
+    if (parent?.parent_instance_key)
+      await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
     // A message published before its catch event was reached is correlated now, within its time to live.
     if (!fresh.some((w) => w.kind === 'message')) return result;
     // A message published while this step was uncommitted does not see the new subscription, nor this step the
@@ -244,7 +308,11 @@ export class Steps {
     if (buffered) {
       await this.k.messaging.correlatedTo(tx, buffered.key, model.processId);
       await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [buffered.sub_key]);
-      return this.advance(tx, instanceKey, { kind: 'message', executionId: buffered.execution_id, variables: buffered.variables });
+      return this.advance(tx, instanceKey, {
+        kind: 'message',
+        executionId: buffered.execution_id,
+        variables: buffered.variables,
+      });
     }
     return result;
   }
@@ -254,15 +322,28 @@ export class Steps {
    * caller's step is kept and terminates this process; not caught, nothing of the try is kept (a savepoint) and the
    * incident stays with this process, where the error was thrown.
    */
-  async raiseToCaller(tx: EngineQueryable, instanceKey: string, raised: { code: string; message: string }): Promise<boolean> {
+  async raiseToCaller(
+    tx: EngineQueryable,
+    instanceKey: string,
+    raised: { code: string; message: string },
+  ): Promise<boolean> {
     const [row] = await tx.query<{ parent_instance_key: string | null; parent_execution_id: string | null }>(
       'SELECT parent_instance_key::text, parent_execution_id FROM engine_instance WHERE key = $1',
       [instanceKey],
     );
-    if (!row?.parent_instance_key || !row.parent_execution_id || !(await this.waitsFor(tx, row.parent_instance_key, row.parent_execution_id))) return false;
+    if (
+      !row?.parent_instance_key ||
+      !row.parent_execution_id ||
+      !(await this.waitsFor(tx, row.parent_instance_key, row.parent_execution_id))
+    )
+      return false;
     await tx.query('SAVEPOINT raise_to_caller');
     const caught = await this.advance(tx, row.parent_instance_key, {
-      kind: 'error', executionId: row.parent_execution_id, errorCode: raised.code, errorMessage: raised.message, variables: {},
+      kind: 'error',
+      executionId: row.parent_execution_id,
+      errorCode: raised.code,
+      errorMessage: raised.message,
+      variables: {},
     });
     if (caught.outcome === 'incident') {
       await tx.query('ROLLBACK TO SAVEPOINT raise_to_caller');
@@ -275,7 +356,12 @@ export class Steps {
   }
 
   /** Escalations a called process did not catch go to the boundary events of the call activity that called it. */
-  async escalateToCaller(tx: EngineQueryable, parentKey: string, callExecutionId: string, escalations: Array<{ code?: string }>) {
+  async escalateToCaller(
+    tx: EngineQueryable,
+    parentKey: string,
+    callExecutionId: string,
+    escalations: Array<{ code?: string }>,
+  ) {
     for (const escalation of escalations) {
       if (!(await this.waitsFor(tx, parentKey, callExecutionId))) return;
       await this.advance(tx, parentKey, { kind: 'escalate', executionId: callExecutionId, code: escalation.code });
@@ -307,17 +393,25 @@ export class Steps {
       [instanceKey, wait.executionId],
     );
     if (running) return;
-    const definition = wait.calledProcessId ? await this.k.latestResource(tx, 'process', wait.calledProcessId) : undefined;
+    const definition = wait.calledProcessId
+      ? await this.k.latestResource(tx, 'process', wait.calledProcessId)
+      : undefined;
     if (!definition) {
-      const [element] = await tx.query<{ key: string }>('SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2', [
-        instanceKey,
-        wait.executionId,
-      ]);
+      const [element] = await tx.query<{ key: string }>(
+        'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
+        [instanceKey, wait.executionId],
+      );
       await tx.query(
         `INSERT INTO engine_incident (key, instance_key, element_key, element_id, error_type, error_message, state, creation_time)
          VALUES ($1, $2, $3, $4, 'CALLED_ELEMENT_ERROR', $5, 'ACTIVE', $6)`,
-        [await this.k.keys.take(tx), instanceKey, element?.key ?? null, wait.elementId,
-          `Expected process with BPMN process id '${wait.calledProcessId}' to be deployed, but not found.`, now],
+        [
+          await this.k.keys.take(tx),
+          instanceKey,
+          element?.key ?? null,
+          wait.elementId,
+          `Expected process with BPMN process id '${wait.calledProcessId}' to be deployed, but not found.`,
+          now,
+        ],
       );
       await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [instanceKey]);
       return;
@@ -336,7 +430,12 @@ export class Steps {
    * finished in this step), and the ones entered earlier that finished now. A catch event is reported entered again
    * when it catches (in a later step): its existing instance takes the final state rather than a second row.
    */
-  async storeElementEvents(tx: EngineQueryable, instanceKey: string, result: RunResult, now: string): Promise<Map<string, string>> {
+  async storeElementEvents(
+    tx: EngineQueryable,
+    instanceKey: string,
+    result: RunResult,
+    now: string,
+  ): Promise<Map<string, string>> {
     const entered = new Map<string, { event: RunResult['events'][number]; state: string }>();
     const finished = new Map<string, string>();
     for (const event of result.events) {
@@ -354,7 +453,10 @@ export class Steps {
     const keys: string[] = [];
     for (let i = 0; i < rows.length; i++) keys.push(await this.k.keys.take(tx));
     // Each new element instance's flow scope: the process instance, one entered in this step, or an earlier one.
-    const known = new Map<string, string>([['process', instanceKey], ...rows.map((r, i): [string, string] => [r.event.executionId, keys[i]])]);
+    const known = new Map<string, string>([
+      ['process', instanceKey],
+      ...rows.map((r, i): [string, string] => [r.event.executionId, keys[i]]),
+    ]);
     const earlier = [...new Set(rows.map((r) => r.event.scopeExecutionId ?? 'process'))].filter((x) => !known.has(x));
     if (earlier.length > 0) {
       const found = await tx.query<{ key: string; execution_id: string }>(
@@ -376,8 +478,19 @@ export class Steps {
        ON CONFLICT (instance_key, execution_id) DO UPDATE SET state = EXCLUDED.state, end_date = EXCLUDED.end_date
          WHERE engine_element.state = 'ACTIVE' AND EXCLUDED.state <> 'ACTIVE'
        RETURNING key::text, execution_id`,
-      [instanceKey, now, keys, rows.map((r) => r.event.executionId), rows.map((r) => r.event.elementId), rows.map((r) => r.event.elementName),
-        rows.map((r) => r.event.elementType), rows.map((r) => r.state), [...finished.keys()], [...finished.values()], scopes],
+      [
+        instanceKey,
+        now,
+        keys,
+        rows.map((r) => r.event.executionId),
+        rows.map((r) => r.event.elementId),
+        rows.map((r) => r.event.elementName),
+        rows.map((r) => r.event.elementType),
+        rows.map((r) => r.state),
+        [...finished.keys()],
+        [...finished.values()],
+        scopes,
+      ],
     );
     return new Map(inserted.map((r) => [r.execution_id, r.key]));
   }

@@ -77,10 +77,25 @@ export const TASK_COLUMNS = `key::text, instance_key::text, element_key::text, e
   candidate_groups, candidate_users, due_date, follow_up_date, priority, form_key::text, custom_headers, transition`;
 
 /** The user task's state while its listeners of an event run. */
-const STATE_OF: Record<TaskListenerEvent, string> = { creating: 'CREATING', assigning: 'ASSIGNING', updating: 'UPDATING', completing: 'COMPLETING' };
+const STATE_OF: Record<TaskListenerEvent, string> = {
+  creating: 'CREATING',
+  assigning: 'ASSIGNING',
+  updating: 'UPDATING',
+  completing: 'COMPLETING',
+};
 /** The command a refusal names, as Zeebe's rejections do. */
-const COMMAND_OF: Record<TaskListenerEvent, string> = { creating: 'CREATE', assigning: 'ASSIGN', updating: 'UPDATE', completing: 'COMPLETE' };
-const NOUN_OF: Record<TaskListenerEvent, string> = { creating: 'Creation', assigning: 'Assignment', updating: 'Update', completing: 'Completion' };
+const COMMAND_OF: Record<TaskListenerEvent, string> = {
+  creating: 'CREATE',
+  assigning: 'ASSIGN',
+  updating: 'UPDATE',
+  completing: 'COMPLETE',
+};
+const NOUN_OF: Record<TaskListenerEvent, string> = {
+  creating: 'Creation',
+  assigning: 'Assignment',
+  updating: 'Update',
+  completing: 'Completion',
+};
 
 /** How long a request waits for its transition's listeners before it is answered 504 (the transition goes on). */
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -92,13 +107,19 @@ export class TaskListeners {
   constructor(private readonly k: Kernel) {}
 
   /** The task's listeners of an event, from its process's model. */
-  async listenersOf(q: EngineQueryable, task: Pick<TaskRow, 'definition_key' | 'element_id'>, event: TaskListenerEvent): Promise<Listener[]> {
+  async listenersOf(
+    q: EngineQueryable,
+    task: Pick<TaskRow, 'definition_key' | 'element_id'>,
+    event: TaskListenerEvent,
+  ): Promise<Listener[]> {
     const model = await this.k.model(task.definition_key, q);
     return model.elements.get(task.element_id)?.taskListeners[event] ?? [];
   }
 
   async lockTask(tx: EngineQueryable, key: string): Promise<TaskRow | undefined> {
-    const [task] = await tx.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM engine_user_task WHERE key = $1 FOR UPDATE`, [key]);
+    const [task] = await tx.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM engine_user_task WHERE key = $1 FOR UPDATE`, [
+      key,
+    ]);
     return task;
   }
 
@@ -126,7 +147,11 @@ export class TaskListeners {
       ...(input.variables ? { variables: input.variables } : {}),
       ...(input.assignee ? { assignee: input.assignee } : {}),
     };
-    await tx.query('UPDATE engine_user_task SET state = $2, transition = $3 WHERE key = $1', [task.key, STATE_OF[event], JSON.stringify(transition)]);
+    await tx.query('UPDATE engine_user_task SET state = $2, transition = $3 WHERE key = $1', [
+      task.key,
+      STATE_OF[event],
+      JSON.stringify(transition),
+    ]);
     await this.createJob(tx, { ...task, state: STATE_OF[event], transition }, listeners[0]);
     return transition.id;
   }
@@ -158,10 +183,15 @@ export class TaskListeners {
     const { denied, deniedReason, corrections } = readResult(result);
     if (denied) {
       if (t.event === 'creating') {
-        throw invalidArgument(`Expected to complete the 'creating' listener job of user task '${task.key}', but denying the creation of a user task is not supported`);
+        throw invalidArgument(
+          `Expected to complete the 'creating' listener job of user task '${task.key}', but denying the creation of a user task is not supported`,
+        );
       }
       const outcome: Outcome = { id: t.id, denied: true, reason: deniedReason ?? '' };
-      await tx.query("UPDATE engine_user_task SET state = 'CREATED', transition = NULL, outcome = $2 WHERE key = $1", [task.key, JSON.stringify(outcome)]);
+      await tx.query("UPDATE engine_user_task SET state = 'CREATED', transition = NULL, outcome = $2 WHERE key = $1", [
+        task.key,
+        JSON.stringify(outcome),
+      ]);
       return;
     }
     Object.assign(t.changes, corrections);
@@ -188,7 +218,13 @@ export class TaskListeners {
     if (completing) sets.push(`completion_date = $${params.push(this.k.now().toISOString())}`);
     await tx.query(`UPDATE engine_user_task SET ${sets.join(', ')} WHERE key = $1`, params);
     if (completing) {
-      await this.k.steps.advance(tx, task.instance_key, { kind: 'complete', executionId: task.execution_id, variables: t.variables ?? {} }, undefined, instance);
+      await this.k.steps.advance(
+        tx,
+        task.instance_key,
+        { kind: 'complete', executionId: task.execution_id, variables: t.variables ?? {} },
+        undefined,
+        instance,
+      );
       return;
     }
     if (t.event === 'creating' && t.assignee) {
@@ -205,7 +241,10 @@ export class TaskListeners {
       [task.instance_key],
     );
     const runtime = instance?.runtime;
-    const locals = runtime && isCoreState(runtime.engine) ? new Scopes(runtime.engine, {}, runtime.locals ?? {}).visibleLocals(task.execution_id) : {};
+    const locals =
+      runtime && isCoreState(runtime.engine)
+        ? new Scopes(runtime.engine, {}, runtime.locals ?? {}).visibleLocals(task.execution_id)
+        : {};
     let retries = 3;
     if (listener.retries) {
       try {
@@ -224,9 +263,20 @@ export class TaskListeners {
       `INSERT INTO engine_job (key, instance_key, element_key, execution_id, element_id, type, state, retries, custom_headers,
          available_at, locals, created_at, kind, listener_event_type, user_task)
        VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVATABLE', $7, $8, $9, $10, $9, 'TASK_LISTENER', $11, $12)`,
-      [await this.k.keys.take(tx), task.instance_key, task.element_key, task.execution_id, task.element_id, listener.type,
-        Number.isFinite(retries) ? retries : 3, JSON.stringify(headers), this.k.now().toISOString(), JSON.stringify(locals),
-        STATE_OF[t.event], JSON.stringify(view)],
+      [
+        await this.k.keys.take(tx),
+        task.instance_key,
+        task.element_key,
+        task.execution_id,
+        task.element_id,
+        listener.type,
+        Number.isFinite(retries) ? retries : 3,
+        JSON.stringify(headers),
+        this.k.now().toISOString(),
+        JSON.stringify(locals),
+        STATE_OF[t.event],
+        JSON.stringify(view),
+      ],
     );
     this.k.newJobTypes.add(listener.type);
   }
@@ -242,7 +292,9 @@ export class TaskListeners {
       priority: task.priority,
     };
     const next = { ...current, ...t.changes };
-    const changedAttributes = (Object.keys(ATTRIBUTES) as Attribute[]).filter((a) => t.requested.includes(a) || (a in t.changes && !same(t.changes[a], current[a])));
+    const changedAttributes = (Object.keys(ATTRIBUTES) as Attribute[]).filter(
+      (a) => t.requested.includes(a) || (a in t.changes && !same(t.changes[a], current[a])),
+    );
     return {
       action: t.action,
       assignee: (next.assignee as string | null) ?? null,
@@ -282,11 +334,17 @@ export class TaskListeners {
         );
       }
       if (row.transition?.id !== id) {
-        throw invalidState(`Expected to ${COMMAND_OF[event].toLowerCase()} user task '${taskKey}', but it was ${row.state === 'CANCELED' ? 'canceled' : 'changed'} while its listeners ran`);
+        throw invalidState(
+          `Expected to ${COMMAND_OF[event].toLowerCase()} user task '${taskKey}', but it was ${row.state === 'CANCELED' ? 'canceled' : 'changed'} while its listeners ran`,
+        );
       }
       const left = deadline - Date.now();
       if (left <= 0) {
-        throw new EngineError(504, 'INTERNAL', `The listeners of user task '${taskKey}' did not finish within ${REQUEST_TIMEOUT_MS} ms; the ${event} goes on when they do`);
+        throw new EngineError(
+          504,
+          'INTERNAL',
+          `The listeners of user task '${taskKey}' did not finish within ${REQUEST_TIMEOUT_MS} ms; the ${event} goes on when they do`,
+        );
       }
       await new Promise<void>((resolve) => {
         const done = () => {
@@ -308,12 +366,16 @@ export class TaskListeners {
 export function readResult(result: unknown): { denied: boolean; deniedReason?: string; corrections: Attributes } {
   if (result === undefined || result === null) return { denied: false, corrections: {} };
   const r = result as Record<string, unknown>;
-  if (r.type !== undefined && r.type !== 'userTask') throw invalidArgument(`Expected the result of a task listener job to be of type 'userTask', but was '${JSON.stringify(r.type)}'`);
+  if (r.type !== undefined && r.type !== 'userTask')
+    throw invalidArgument(
+      `Expected the result of a task listener job to be of type 'userTask', but was '${JSON.stringify(r.type)}'`,
+    );
   const corrections: Attributes = {};
   const given = (r.corrections ?? {}) as Record<string, unknown>;
   if (typeof given !== 'object' || Array.isArray(given)) throw invalidArgument('Expected corrections to be an object');
   for (const [name, value] of Object.entries(given)) {
-    if (!(name in ATTRIBUTES)) throw invalidArgument(`Expected corrections of ${Object.keys(ATTRIBUTES).join(', ')}, but got '${name}'`);
+    if (!(name in ATTRIBUTES))
+      throw invalidArgument(`Expected corrections of ${Object.keys(ATTRIBUTES).join(', ')}, but got '${name}'`);
     if (value === null || value === undefined) continue;
     switch (name as Attribute) {
       case 'assignee':
@@ -322,24 +384,33 @@ export function readResult(result: unknown): { denied: boolean; deniedReason?: s
         break;
       case 'dueDate':
       case 'followUpDate': {
-        if (typeof value !== 'string') throw invalidArgument(`Expected the corrected ${name} to be an ISO 8601 date-time`);
+        if (typeof value !== 'string')
+          throw invalidArgument(`Expected the corrected ${name} to be an ISO 8601 date-time`);
         const date = value === '' ? null : new Date(value);
-        if (date && Number.isNaN(date.getTime())) throw invalidArgument(`Expected the corrected ${name} to be an ISO 8601 date-time, but was '${value}'`);
+        if (date && Number.isNaN(date.getTime()))
+          throw invalidArgument(`Expected the corrected ${name} to be an ISO 8601 date-time, but was '${value}'`);
         corrections[name as Attribute] = date ? date.toISOString() : null;
         break;
       }
       case 'candidateGroups':
       case 'candidateUsers':
-        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw invalidArgument(`Expected the corrected ${name} to be a list of strings`);
+        if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+          throw invalidArgument(`Expected the corrected ${name} to be a list of strings`);
         corrections[name as Attribute] = value;
         break;
       case 'priority':
         if (!(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 100)) {
-          throw invalidArgument(`Expected the corrected priority to be an integer between 0 and 100, but was ${JSON.stringify(value)}`);
+          throw invalidArgument(
+            `Expected the corrected priority to be an integer between 0 and 100, but was ${JSON.stringify(value)}`,
+          );
         }
         corrections.priority = value;
         break;
     }
   }
-  return { denied: r.denied === true, ...(typeof r.deniedReason === 'string' ? { deniedReason: r.deniedReason } : {}), corrections };
+  return {
+    denied: r.denied === true,
+    ...(typeof r.deniedReason === 'string' ? { deniedReason: r.deniedReason } : {}),
+    corrections,
+  };
 }

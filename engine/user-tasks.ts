@@ -22,21 +22,33 @@ export class UserTasks {
   }
 
   async getUserTaskForm(key: string) {
-    const [row] = await this.k.db.query<{ form_key: string | null }>('SELECT form_key::text FROM engine_user_task WHERE key = $1', [key]);
+    const [row] = await this.k.db.query<{ form_key: string | null }>(
+      'SELECT form_key::text FROM engine_user_task WHERE key = $1',
+      [key],
+    );
     if (!row) throw notFound('user task', key);
     if (!row.form_key) return undefined;
     const [form] = await this.k.db.query<{ resource_id: string; version: number; content: string }>(
       'SELECT resource_id, version, content FROM engine_resource WHERE key = $1',
       [row.form_key],
     );
-    return { tenantId: TENANT, formId: form.resource_id, schema: JSON.parse(form.content) as Row, version: form.version, formKey: row.form_key };
+    return {
+      tenantId: TENANT,
+      formId: form.resource_id,
+      schema: JSON.parse(form.content) as Row,
+      version: form.version,
+      formKey: row.form_key,
+    };
   }
 
   /** The task locked, if it is open and in no transition (a transition's request answers 409 until it ends). */
   async openTask(tx: EngineQueryable, key: string): Promise<TaskRow> {
     const task = await this.k.taskListeners.lockTask(tx, key);
     if (!task || task.state === 'COMPLETED' || task.state === 'CANCELED') throw notFound('user task', key);
-    if (task.state !== 'CREATED') throw invalidState(`Expected user task '${key}' to be in state 'CREATED', but it is in state '${task.state}' (its listeners are running)`);
+    if (task.state !== 'CREATED')
+      throw invalidState(
+        `Expected user task '${key}' to be in state 'CREATED', but it is in state '${task.state}' (its listeners are running)`,
+      );
     return task;
   }
 
@@ -47,7 +59,10 @@ export class UserTasks {
   private async change(
     key: string,
     event: 'assigning' | 'updating' | 'completing',
-    apply: (tx: EngineQueryable, task: TaskRow) => Promise<{ action: string; changes?: Record<string, unknown>; variables?: Variables } | undefined>,
+    apply: (
+      tx: EngineQueryable,
+      task: TaskRow,
+    ) => Promise<{ action: string; changes?: Record<string, unknown>; variables?: Variables } | undefined>,
   ): Promise<void> {
     const began = await this.k.transaction(async (tx) => {
       const task = await this.openTask(tx, key);
@@ -59,7 +74,11 @@ export class UserTasks {
   }
 
   /** Whether the task has listeners of an event (then the change waits for them). */
-  private async listens(tx: EngineQueryable, task: TaskRow, event: 'assigning' | 'updating' | 'completing'): Promise<boolean> {
+  private async listens(
+    tx: EngineQueryable,
+    task: TaskRow,
+    event: 'assigning' | 'updating' | 'completing',
+  ): Promise<boolean> {
     return (await this.k.taskListeners.listenersOf(tx, task, event)).length > 0;
   }
 
@@ -67,9 +86,12 @@ export class UserTasks {
     if (!input.assignee) throw invalidArgument('Expected an assignee, but none given');
     await this.change(key, 'assigning', async (tx, task) => {
       if (input.allowOverride === false && task.assignee && task.assignee !== input.assignee) {
-        throw invalidState(`Expected to assign user task '${key}' to '${input.assignee}', but it is already assigned to '${task.assignee}'`);
+        throw invalidState(
+          `Expected to assign user task '${key}' to '${input.assignee}', but it is already assigned to '${task.assignee}'`,
+        );
       }
-      if (await this.listens(tx, task, 'assigning')) return { action: input.action || 'assign', changes: { assignee: input.assignee } };
+      if (await this.listens(tx, task, 'assigning'))
+        return { action: input.action || 'assign', changes: { assignee: input.assignee } };
       await tx.query('UPDATE engine_user_task SET assignee = $2 WHERE key = $1', [key, input.assignee]);
       return undefined;
     });
@@ -85,17 +107,27 @@ export class UserTasks {
 
   async updateUserTask(
     key: string,
-    changeset: { dueDate?: string | null; followUpDate?: string | null; candidateGroups?: string[]; candidateUsers?: string[]; priority?: number },
+    changeset: {
+      dueDate?: string | null;
+      followUpDate?: string | null;
+      candidateGroups?: string[];
+      candidateUsers?: string[];
+      priority?: number;
+    },
     action?: string,
   ) {
     const date = (v: string | null | undefined, name: string) => {
       if (v === undefined) return undefined;
       if (v === null || v === '') return null;
       const d = new Date(v);
-      if (Number.isNaN(d.getTime())) throw invalidArgument(`Expected ${name} to be an ISO 8601 date-time, but was '${v}'`);
+      if (Number.isNaN(d.getTime()))
+        throw invalidArgument(`Expected ${name} to be an ISO 8601 date-time, but was '${v}'`);
       return d.toISOString();
     };
-    if (changeset.priority !== undefined && !(Number.isInteger(changeset.priority) && changeset.priority >= 0 && changeset.priority <= 100)) {
+    if (
+      changeset.priority !== undefined &&
+      !(Number.isInteger(changeset.priority) && changeset.priority >= 0 && changeset.priority <= 100)
+    ) {
       throw invalidArgument(`Expected priority to be an integer between 0 and 100, but was ${changeset.priority}`);
     }
     const changes = Object.fromEntries(
@@ -110,7 +142,9 @@ export class UserTasks {
     await this.change(key, 'updating', async (tx, task) => {
       if (await this.listens(tx, task, 'updating')) return { action: action || 'update', changes };
       const params: unknown[] = [key];
-      const sets = Object.entries(changes).map(([name, value]) => `${COLUMNS[name as keyof typeof COLUMNS]} = $${params.push(value)}`);
+      const sets = Object.entries(changes).map(
+        ([name, value]) => `${COLUMNS[name as keyof typeof COLUMNS]} = $${params.push(value)}`,
+      );
       if (sets.length > 0) await tx.query(`UPDATE engine_user_task SET ${sets.join(', ')} WHERE key = $1`, params);
       return undefined;
     });
@@ -119,11 +153,24 @@ export class UserTasks {
   async completeUserTask(key: string, variables: Variables = {}, action?: string) {
     await this.change(key, 'completing', async (tx, task) => {
       if (await this.listens(tx, task, 'completing')) return { action: action || 'complete', variables };
-      await tx.query("UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE key = $1", [key, this.k.now().toISOString()]);
-      await this.k.steps.advance(tx, task.instance_key, { kind: 'complete', executionId: task.execution_id, variables });
+      await tx.query("UPDATE engine_user_task SET state = 'COMPLETED', completion_date = $2 WHERE key = $1", [
+        key,
+        this.k.now().toISOString(),
+      ]);
+      await this.k.steps.advance(tx, task.instance_key, {
+        kind: 'complete',
+        executionId: task.execution_id,
+        variables,
+      });
       return undefined;
     });
   }
 }
 
-const COLUMNS = { dueDate: 'due_date', followUpDate: 'follow_up_date', candidateGroups: 'candidate_groups', candidateUsers: 'candidate_users', priority: 'priority' } as const;
+const COLUMNS = {
+  dueDate: 'due_date',
+  followUpDate: 'follow_up_date',
+  candidateGroups: 'candidate_groups',
+  candidateUsers: 'candidate_users',
+  priority: 'priority',
+} as const;

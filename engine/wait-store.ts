@@ -12,7 +12,12 @@ export class WaitStore {
   constructor(private readonly k: Kernel) {}
 
   /** Closes the given waits (kind by kind), and terminates the processes that closed call activities called. */
-  async closeWaits(tx: EngineQueryable, instanceKey: string, now: string, gone: NonNullable<StoredRuntime['open']>): Promise<void> {
+  async closeWaits(
+    tx: EngineQueryable,
+    instanceKey: string,
+    now: string,
+    gone: NonNullable<StoredRuntime['open']>,
+  ): Promise<void> {
     const ids = (kind: string) => gone.filter((w) => w.kind === kind).map((w) => w.executionId);
     const jobs = ids('job');
     if (jobs.length) {
@@ -36,10 +41,10 @@ export class WaitStore {
     }
     const timers = ids('timer');
     if (timers.length) {
-      await tx.query("UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state = 'ACTIVE'", [
-        instanceKey,
-        timers,
-      ]);
+      await tx.query(
+        "UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND execution_id = ANY($2::text[]) AND state = 'ACTIVE'",
+        [instanceKey, timers],
+      );
     }
     const messages = [...ids('message'), ...ids('signal')];
     if (messages.length) {
@@ -61,16 +66,22 @@ export class WaitStore {
   /** Closes the open jobs, tasks, timers and subscriptions of an instance, except the listed executions. */
   async cancelWaits(tx: EngineQueryable, instanceKey: string, now: string, keep: string[]): Promise<void> {
     const except = 'AND NOT (execution_id = ANY($2::text[]))';
-    await tx.query(`UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED') ${except}`, [
-      instanceKey,
-      keep,
-    ]);
+    await tx.query(
+      `UPDATE engine_job SET state = 'CANCELED' WHERE instance_key = $1 AND state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED') ${except}`,
+      [instanceKey, keep],
+    );
     await tx.query(
       `UPDATE engine_user_task SET state = 'CANCELED', completion_date = $3, transition = NULL WHERE instance_key = $1 AND state IN (${OPEN_TASK_STATES}) ${except}`,
       [instanceKey, keep, now],
     );
-    await tx.query(`UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'ACTIVE' ${except}`, [instanceKey, keep]);
-    await tx.query(`UPDATE engine_subscription SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'OPEN' ${except}`, [instanceKey, keep]);
+    await tx.query(
+      `UPDATE engine_timer SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'ACTIVE' ${except}`,
+      [instanceKey, keep],
+    );
+    await tx.query(
+      `UPDATE engine_subscription SET state = 'CANCELED' WHERE instance_key = $1 AND state = 'OPEN' ${except}`,
+      [instanceKey, keep],
+    );
     const children = await tx.query<{ key: string }>(
       `SELECT key::text FROM engine_instance WHERE parent_instance_key = $1 AND state = 'ACTIVE' AND NOT (parent_execution_id = ANY($2::text[]))`,
       [instanceKey, keep],
@@ -84,7 +95,10 @@ export class WaitStore {
       "UPDATE engine_instance SET state = 'TERMINATED', end_date = $2, runtime = jsonb_build_object('names', runtime->'names') WHERE key = $1",
       [key, now],
     );
-    await tx.query("UPDATE engine_element SET state = 'TERMINATED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'", [key, now]);
+    await tx.query(
+      "UPDATE engine_element SET state = 'TERMINATED', end_date = $2 WHERE instance_key = $1 AND state = 'ACTIVE'",
+      [key, now],
+    );
     await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE instance_key = $1 AND state = 'ACTIVE'", [key]);
     await this.cancelWaits(tx, key, now, []);
     setImmediate(() => this.k.signals.emit(`completed:${key}`));
@@ -95,7 +109,11 @@ export class WaitStore {
    * An instance that a message with a correlation key started has ended: a message with the same key that was buffered
    * meanwhile (it could not start a second instance) starts the next one now.
    */
-  async startFromBuffer(tx: EngineQueryable, instanceKey: string, known?: { process_id: string; start_correlation_key: string | null }): Promise<void> {
+  async startFromBuffer(
+    tx: EngineQueryable,
+    instanceKey: string,
+    known?: { process_id: string; start_correlation_key: string | null },
+  ): Promise<void> {
     const [ended] = known
       ? [known]
       : await tx.query<{ process_id: string; start_correlation_key: string | null }>(
@@ -103,7 +121,14 @@ export class WaitStore {
           [instanceKey],
         );
     if (!ended?.start_correlation_key) return;
-    const [next] = await tx.query<{ message_key: string; variables: Variables; element_id: string; definition_key: string; resource_id: string; version: number }>(
+    const [next] = await tx.query<{
+      message_key: string;
+      variables: Variables;
+      element_id: string;
+      definition_key: string;
+      resource_id: string;
+      version: number;
+    }>(
       `SELECT m.key::text AS message_key, m.variables, s.element_id, r.key::text AS definition_key, r.resource_id, r.version
        FROM engine_message m
        JOIN engine_subscription s ON s.message_name = m.name AND s.kind = 'message' AND s.state = 'OPEN' AND s.definition_key IS NOT NULL
@@ -115,6 +140,9 @@ export class WaitStore {
     if (!next) return;
     await this.k.messaging.correlatedTo(tx, next.message_key, ended.process_id);
     const definition = { key: next.definition_key, resource_id: next.resource_id, version: next.version };
-    await this.k.instances.startInstance(tx, definition, next.variables, undefined, { at: next.element_id, correlationKey: ended.start_correlation_key });
+    await this.k.instances.startInstance(tx, definition, next.variables, undefined, {
+      at: next.element_id,
+      correlationKey: ended.start_correlation_key,
+    });
   }
 }

@@ -32,7 +32,9 @@ export class Cases1764400000003 implements MigrationInterface {
     await q.query('CREATE INDEX petition_case_status_idx ON petition_case (status)');
     await q.query('CREATE INDEX petition_case_resident_idx ON petition_case (resident_id)');
     await q.query('CREATE INDEX petition_case_first_responder_idx ON petition_case (first_responder_id)');
-    await q.query('CREATE INDEX petition_case_compound_category_idx ON petition_case (compound_id, category, received_at)');
+    await q.query(
+      'CREATE INDEX petition_case_compound_category_idx ON petition_case (compound_id, category, received_at)',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

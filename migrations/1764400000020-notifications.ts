@@ -35,9 +35,11 @@ export class Notifications1764400000020 implements MigrationInterface {
         CONSTRAINT notification_once_per_job UNIQUE (job_key, recipient_key),
         CONSTRAINT notification_inbox_has_user CHECK (channel <> 'inbox' OR recipient_user_id IS NOT NULL)
       )`);
-    await q.query('CREATE INDEX notification_inbox_idx ON notification (recipient_user_id, created_at) WHERE channel = \'inbox\'');
+    await q.query(
+      "CREATE INDEX notification_inbox_idx ON notification (recipient_user_id, created_at) WHERE channel = 'inbox'",
+    );
     await q.query('CREATE INDEX notification_case_idx ON notification (case_id)');
-    await q.query('CREATE INDEX notification_outbox_idx ON notification (created_at) WHERE status <> \'sent\'');
+    await q.query("CREATE INDEX notification_outbox_idx ON notification (created_at) WHERE status <> 'sent'");
   }
 
   async down(q: QueryRunner): Promise<void> {

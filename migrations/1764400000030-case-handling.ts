@@ -73,6 +73,7 @@ export class CaseHandling1764400000030 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['key_person', 'notice_board', 'rating_link', 'case_rating', 'case_event']) await q.query(`DROP TABLE ${table}`);
+    for (const table of ['key_person', 'notice_board', 'rating_link', 'case_rating', 'case_event'])
+      await q.query(`DROP TABLE ${table}`);
   }
 }

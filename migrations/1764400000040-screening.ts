@@ -37,7 +37,9 @@ export class Screening1764400000040 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         closed_at timestamptz
       )`);
-    await q.query('CREATE INDEX early_warning_alert_place_idx ON early_warning_alert (rule_id, place_id, category, window_end)');
+    await q.query(
+      'CREATE INDEX early_warning_alert_place_idx ON early_warning_alert (rule_id, place_id, category, window_end)',
+    );
     await q.query(`
       CREATE TABLE early_warning_alert_case (
         alert_id uuid NOT NULL REFERENCES early_warning_alert(id) ON DELETE CASCADE,
@@ -56,6 +58,7 @@ export class Screening1764400000040 implements MigrationInterface {
     await q.query('ALTER TABLE petition_case DROP COLUMN key_person_id');
     await q.query('ALTER TABLE key_person DROP COLUMN entry_case_id');
     await q.query('ALTER TABLE key_person DROP COLUMN process_instance_key');
-    for (const table of ['early_warning_alert_case', 'early_warning_alert', 'early_warning_rule']) await q.query(`DROP TABLE ${table}`);
+    for (const table of ['early_warning_alert_case', 'early_warning_alert', 'early_warning_rule'])
+      await q.query(`DROP TABLE ${table}`);
   }
 }

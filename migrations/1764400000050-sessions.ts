@@ -20,7 +20,9 @@ export class Sessions1764400000050 implements MigrationInterface {
       )`);
     await q.query('CREATE INDEX user_session_user_idx ON user_session (user_id)');
     await q.query('ALTER TABLE petition_case ADD COLUMN process_start_claimed_at timestamptz');
-    await q.query('CREATE INDEX petition_case_unstarted_idx ON petition_case (created_at) WHERE process_instance_key IS NULL');
+    await q.query(
+      'CREATE INDEX petition_case_unstarted_idx ON petition_case (created_at) WHERE process_instance_key IS NULL',
+    );
     await q.query('CREATE SEQUENCE petition_case_no_seq');
   }
 

@@ -81,6 +81,7 @@ export class Prevention1764400000080 implements MigrationInterface {
     await q.query('DROP TABLE case_attachment');
     await q.query('ALTER TABLE petition_case DROP COLUMN accused_user_id');
     await q.query('ALTER TABLE petition_case DROP COLUMN accusation');
-    for (const table of ['pii_access_log', 'campaign_coverage', 'campaign', 'hazard_record', 'patrol_log']) await q.query(`DROP TABLE ${table}`);
+    for (const table of ['pii_access_log', 'campaign_coverage', 'campaign', 'hazard_record', 'patrol_log'])
+      await q.query(`DROP TABLE ${table}`);
   }
 }

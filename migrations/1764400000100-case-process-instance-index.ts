@@ -8,7 +8,9 @@ export class CaseProcessInstanceIndex1764400000100 implements MigrationInterface
   name = 'CaseProcessInstanceIndex1764400000100';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query('CREATE INDEX petition_case_process_instance_idx ON petition_case (process_instance_key) WHERE process_instance_key IS NOT NULL');
+    await q.query(
+      'CREATE INDEX petition_case_process_instance_idx ON petition_case (process_instance_key) WHERE process_instance_key IS NOT NULL',
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -17,6 +17,7 @@ export class StartAttemptedAlertsPersons1764400000130 implements MigrationInterf
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['early_warning_alert', 'key_person']) await q.query(`ALTER TABLE ${table} DROP COLUMN process_start_attempted`);
+    for (const table of ['early_warning_alert', 'key_person'])
+      await q.query(`ALTER TABLE ${table} DROP COLUMN process_start_attempted`);
   }
 }

@@ -22,7 +22,10 @@ const httpUrl = z
 
 const postgresUrl = z
   .string()
-  .refine((v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v), 'must be a URL such as postgres://user:password@host:5432/database')
+  .refine(
+    (v) => /^postgres(ql)?:\/\/[^\s]+$/.test(v),
+    'must be a URL such as postgres://user:password@host:5432/database',
+  )
   .refine((v) => {
     try {
       new URL(v);
@@ -38,7 +41,10 @@ export const settings = {
     schema: z.enum(['development', 'test', 'production']).default('development'),
     doc: 'development | test | production. Production refuses built-in secrets and does not seed demo data.',
   },
-  HOST: { schema: z.string().min(1).default('127.0.0.1'), doc: 'Interface the server listens on (0.0.0.0 in containers).' },
+  HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    doc: 'Interface the server listens on (0.0.0.0 in containers).',
+  },
   PORT: { schema: port.default(3000), doc: 'HTTP port of the app (0 picks a free one).' },
   PUBLIC_URL: {
     schema: httpUrl.optional(),
@@ -54,7 +60,7 @@ export const settings = {
   },
   DATABASE_PREPARED_STATEMENTS: {
     schema: bool.default(true),
-    doc: 'Send the app\'s SQL as named (prepared) statements, parsed and planned once per connection. Turn off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).',
+    doc: "Send the app's SQL as named (prepared) statements, parsed and planned once per connection. Turn off behind a pooler that cannot keep them (PgBouncer in transaction mode before 1.21).",
   },
   DATA_DIR: {
     schema: z.string().min(1).default('.data'),
@@ -116,7 +122,10 @@ export const settings = {
   },
   SMS_HTTP_URL: { schema: httpUrl.optional(), doc: 'Generic SMS gateway endpoint (SMS_PROVIDER=http).' },
   SMS_HTTP_TOKEN: { schema: z.string().optional(), doc: 'Bearer token for the generic SMS gateway.' },
-  ALIYUN_SMS_ACCESS_KEY_ID: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS access key id (SMS_PROVIDER=aliyun).' },
+  ALIYUN_SMS_ACCESS_KEY_ID: {
+    schema: z.string().optional(),
+    doc: 'Alibaba Cloud SMS access key id (SMS_PROVIDER=aliyun).',
+  },
   ALIYUN_SMS_ACCESS_KEY_SECRET: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS access key secret.' },
   ALIYUN_SMS_SIGN_NAME: { schema: z.string().optional(), doc: 'Alibaba Cloud SMS signature (签名).' },
   ALIYUN_SMS_TEMPLATE_CODE: {
@@ -129,11 +138,20 @@ export const settings = {
     doc: 'Run the job workers inside the app. Default: true with ENGINE=embedded, false with ENGINE=camunda (use `npm run workers`).',
   },
   APP_PROCESSES: {
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(1, 'must be 1 or more').max(64, 'must be 64 or fewer').default(1),
+    schema: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be 1 or more')
+      .max(64, 'must be 64 or fewer')
+      .default(1),
     doc: 'Processes answering on PORT (one per core helps when reads are the load). The first runs the engine, the workers and the start-up tasks; the others answer requests, reading from the database and passing commands to the first. Above 1 needs PostgreSQL (DATABASE_URL).',
   },
   MAX_REQUESTS_IN_FLIGHT: {
-    schema: z.coerce.number({ message: 'must be a number' }).int('must be a whole number').min(0, 'must be 0 or more').default(128),
+    schema: z.coerce
+      .number({ message: 'must be a number' })
+      .int('must be a whole number')
+      .min(0, 'must be 0 or more')
+      .default(128),
     doc: 'API requests one process works on at once; past it a request is refused at once with 503 and Retry-After rather than queued for seconds (0: no limit).',
   },
   DEPLOY_MODELS: {
@@ -177,16 +195,17 @@ const shape = Object.fromEntries(Object.entries(settings).map(([k, v]) => [k, v.
 /** Reads and validates the configuration from an environment (process.env by default). */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   // An empty variable means "not set", as in most deployment tools.
-  const input = Object.fromEntries(
-    Object.keys(settings).map((k) => [k, env[k] === '' ? undefined : env[k]]),
-  );
+  const input = Object.fromEntries(Object.keys(settings).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = z.object(shape).safeParse(input);
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((i) => {
         const key = String(i.path[0]);
         const got = input[key];
-        const shown = key.includes('SECRET') || key.includes('PASSWORD') || key.includes('KEY') || key.includes('TOKEN') ? '(hidden)' : JSON.stringify(got);
+        const shown =
+          key.includes('SECRET') || key.includes('PASSWORD') || key.includes('KEY') || key.includes('TOKEN')
+            ? '(hidden)'
+            : JSON.stringify(got);
         return `${key} ${i.message} (got ${shown})`;
       }),
     );
@@ -208,11 +227,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }
   }
   if (raw.APP_PROCESSES > 1 && !raw.DATABASE_URL) {
-    problems.push('APP_PROCESSES above 1 needs PostgreSQL (DATABASE_URL): the embedded PGlite database can be opened by one process only');
+    problems.push(
+      'APP_PROCESSES above 1 needs PostgreSQL (DATABASE_URL): the embedded PGlite database can be opened by one process only',
+    );
   }
-  if (raw.SMS_PROVIDER === 'http' && !raw.SMS_HTTP_URL) problems.push('SMS_HTTP_URL is required when SMS_PROVIDER=http');
+  if (raw.SMS_PROVIDER === 'http' && !raw.SMS_HTTP_URL)
+    problems.push('SMS_HTTP_URL is required when SMS_PROVIDER=http');
   if (raw.SMS_PROVIDER === 'aliyun') {
-    for (const k of ['ALIYUN_SMS_ACCESS_KEY_ID', 'ALIYUN_SMS_ACCESS_KEY_SECRET', 'ALIYUN_SMS_SIGN_NAME', 'ALIYUN_SMS_TEMPLATE_CODE'] as const) {
+    for (const k of [
+      'ALIYUN_SMS_ACCESS_KEY_ID',
+      'ALIYUN_SMS_ACCESS_KEY_SECRET',
+      'ALIYUN_SMS_SIGN_NAME',
+      'ALIYUN_SMS_TEMPLATE_CODE',
+    ] as const) {
       if (!raw[k]) problems.push(`${k} is required when SMS_PROVIDER=aliyun`);
     }
   }

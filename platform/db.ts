@@ -45,7 +45,8 @@ class StatementNames {
    */
   refuseStale(sql: string, error: unknown): boolean {
     const e = error as { code?: string; message?: string };
-    if (e?.code !== '0A000' || !/cached plan must not change result type/.test(e.message ?? '') || !this.names.has(sql)) return false;
+    if (e?.code !== '0A000' || !/cached plan must not change result type/.test(e.message ?? '') || !this.names.has(sql))
+      return false;
     this.names.delete(sql);
     this.refused.add(sql);
     return true;
@@ -71,11 +72,26 @@ const PROBE_SHARE_MS = 50;
 export function isConnectionFailure(error: unknown): boolean {
   const e = error as { code?: string; message?: string } | undefined;
   if (!e) return false;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', '57P01', '57P02', '57P03'].includes(e.code)) {
+  if (
+    e.code &&
+    [
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'ENOTFOUND',
+      'EHOSTUNREACH',
+      '57P01',
+      '57P02',
+      '57P03',
+    ].includes(e.code)
+  ) {
     return true;
   }
   if (e.code?.startsWith('08')) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e.message ?? '');
+  return /Connection terminated|connection timeout|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    e.message ?? '',
+  );
 }
 
 /**
@@ -90,7 +106,10 @@ export function isPoolTimeout(error: unknown): boolean {
 export class DatabaseAwayError extends Error {
   readonly code = '08006';
   constructor(cause: unknown) {
-    super(`the database is not answering (${(cause as Error)?.message ?? String(cause)}); tried again with each statement`, { cause });
+    super(
+      `the database is not answering (${(cause as Error)?.message ?? String(cause)}); tried again with each statement`,
+      { cause },
+    );
     this.name = 'DatabaseAwayError';
   }
 }
@@ -114,7 +133,13 @@ class Reachability {
     const now = Date.now();
     // A try that started earlier may be stuck on a server that has come back since: a later statement starts its own.
     if (!this.latest || now - this.latest.started > PROBE_SHARE_MS) {
-      this.latest = { started: now, answered: this.probe().then(() => true, () => false) };
+      this.latest = {
+        started: now,
+        answered: this.probe().then(
+          () => true,
+          () => false,
+        ),
+      };
     }
     if (await this.latest.answered) this.away = undefined;
     else if (this.away) throw this.away;
@@ -127,7 +152,10 @@ class Reachability {
 
 /** One fresh connection with the pool's settings and a short time-out: does the server answer? */
 function prober(pool: Pool): () => Promise<void> {
-  const { Client, options } = pool as unknown as { Client: new (config: object) => import('pg').Client; options: object };
+  const { Client, options } = pool as unknown as {
+    Client: new (config: object) => import('pg').Client;
+    options: object;
+  };
   return async () => {
     const client = new Client({ ...options, connectionTimeoutMillis: PROBE_TIMEOUT_MS });
     client.on('error', () => undefined);
@@ -142,7 +170,8 @@ function prober(pool: Pool): () => Promise<void> {
 
 export function postgresDb(pool: Pool, options: { preparedStatements?: boolean } = {}): Db {
   const statements = options.preparedStatements === false ? undefined : new StatementNames();
-  const config = (sql: string, params?: unknown[]): QueryConfig => statements?.config(sql, params) ?? { text: sql, values: params };
+  const config = (sql: string, params?: unknown[]): QueryConfig =>
+    statements?.config(sql, params) ?? { text: sql, values: params };
   const reachability = new Reachability(prober(pool));
   const noting = async <T>(work: () => Promise<T>): Promise<T> => {
     await reachability.check();

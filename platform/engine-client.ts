@@ -26,7 +26,11 @@ export function createEngineClient(
   const embedded = config.ENGINE === 'embedded';
   const options = {
     ZEEBE_REST_ADDRESS: embedded ? ownUrl : config.ZEEBE_REST_ADDRESS,
-    CAMUNDA_AUTH_STRATEGY: embedded ? 'BASIC' : config.CAMUNDA_AUTH_STRATEGY === 'BEARER' ? 'OAUTH' : config.CAMUNDA_AUTH_STRATEGY,
+    CAMUNDA_AUTH_STRATEGY: embedded
+      ? 'BASIC'
+      : config.CAMUNDA_AUTH_STRATEGY === 'BEARER'
+        ? 'OAUTH'
+        : config.CAMUNDA_AUTH_STRATEGY,
     CAMUNDA_BASIC_AUTH_USERNAME: embedded ? config.ENGINE_API_USERNAME : config.CAMUNDA_BASIC_AUTH_USERNAME,
     CAMUNDA_BASIC_AUTH_PASSWORD: embedded ? secrets.engineApiPassword : config.CAMUNDA_BASIC_AUTH_PASSWORD,
     CAMUNDA_OAUTH_URL: config.CAMUNDA_OAUTH_URL,
@@ -45,7 +49,10 @@ export function createEngineClient(
     // workers' long polls hold its places: a petition's process start waited some 10 s after the database was back.
     // Overload of this process is refused by the app itself (MAX_REQUESTS_IN_FLIGHT), and failed calls are still
     // retried with back-off by the SDK.
-    const config = { ...translateToOcaEnvOverrides({ sdkConfig: options }), CAMUNDA_SDK_BACKPRESSURE_PROFILE: 'LEGACY' as const };
+    const config = {
+      ...translateToOcaEnvOverrides({ sdkConfig: options }),
+      CAMUNDA_SDK_BACKPRESSURE_PROFILE: 'LEGACY' as const,
+    };
     const client = createCamundaClientLoose({ config, fetch: inProcessFetch(inProcess.dispatch, inProcess.direct) });
     return { client, camunda };
   }
@@ -75,10 +82,16 @@ export async function startProcessOnce(
   firstAttempt = false,
 ): Promise<string> {
   if (!firstAttempt) {
-    const found = await client.searchVariables({ filter: { name: once.name, value: JSON.stringify(once.value) }, page: { limit: 1 } }, NOW);
+    const found = await client.searchVariables(
+      { filter: { name: once.name, value: JSON.stringify(once.value) }, page: { limit: 1 } },
+      NOW,
+    );
     const existing = found.items?.[0]?.processInstanceKey;
     if (existing) return String(existing);
   }
-  const created = await client.createProcessInstance({ processDefinitionId, variables: { ...variables, [once.name]: once.value } });
+  const created = await client.createProcessInstance({
+    processDefinitionId,
+    variables: { ...variables, [once.name]: once.value },
+  });
   return String(created.processInstanceKey);
 }

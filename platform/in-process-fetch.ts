@@ -29,13 +29,17 @@ export interface DirectRoutes {
 const IN_PROCESS = Symbol('in-process request');
 
 /** Whether `req` is one this process made to itself through `inProcessFetch`. */
-export const isInProcessRequest = (req: IncomingMessage): boolean => (req as unknown as Record<symbol, unknown>)[IN_PROCESS] === true;
+export const isInProcessRequest = (req: IncomingMessage): boolean =>
+  (req as unknown as Record<symbol, unknown>)[IN_PROCESS] === true;
 
 export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeof fetch {
   return async (input, init) => {
     const request = input instanceof Request && init === undefined ? input : new Request(input, init);
     const url = new URL(request.url);
-    const handle = direct && url.pathname.startsWith(`${direct.prefix}/`) ? direct.handler(request.method, url.pathname.slice(direct.prefix.length)) : undefined;
+    const handle =
+      direct && url.pathname.startsWith(`${direct.prefix}/`)
+        ? direct.handler(request.method, url.pathname.slice(direct.prefix.length))
+        : undefined;
     if (handle) return callDirect(request, handle);
     const headers: Record<string, string> = {};
     request.headers.forEach((value, name) => (headers[name] = value));
@@ -57,14 +61,20 @@ export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeo
       const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
       res.write = ((chunk: unknown, encoding?: unknown, cb?: unknown) => {
         const callback = typeof encoding === 'function' ? encoding : cb;
-        if (typeof chunk === 'string') chunks.push(typeof encoding === 'string' && !UTF8.has(encoding) ? Buffer.from(chunk, encoding as BufferEncoding) : chunk);
+        if (typeof chunk === 'string')
+          chunks.push(
+            typeof encoding === 'string' && !UTF8.has(encoding)
+              ? Buffer.from(chunk, encoding as BufferEncoding)
+              : chunk,
+          );
         else if (chunk instanceof Uint8Array) chunks.push(Buffer.from(chunk)); // a copy: the writer may reuse its buffer once written
         return write('', 'utf8', callback);
       }) as typeof res.write;
       // end(chunk) is write(chunk) and end().
       res.end = ((chunk?: unknown, encoding?: unknown, cb?: unknown) => {
         if (typeof chunk === 'function') return end(chunk);
-        if (chunk !== undefined && chunk !== null) res.write(chunk, (typeof encoding === 'string' ? encoding : 'utf8') as BufferEncoding);
+        if (chunk !== undefined && chunk !== null)
+          res.write(chunk, (typeof encoding === 'string' ? encoding : 'utf8') as BufferEncoding);
         return end(typeof encoding === 'function' ? encoding : cb);
       }) as typeof res.end;
       (req as unknown as Record<symbol, unknown>)[IN_PROCESS] = true;
@@ -72,7 +82,16 @@ export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeo
     };
     let answer: InjectResponse;
     try {
-      answer = await unlessAborted(signal, inject(handler, { method: request.method as 'GET', url: url.pathname + url.search, headers, ...(payload ? { payload } : {}), remoteAddress: '127.0.0.1' }));
+      answer = await unlessAborted(
+        signal,
+        inject(handler, {
+          method: request.method as 'GET',
+          url: url.pathname + url.search,
+          headers,
+          ...(payload ? { payload } : {}),
+          remoteAddress: '127.0.0.1',
+        }),
+      );
     } finally {
       if (closeResponse) signal.removeEventListener('abort', closeResponse);
     }
@@ -82,17 +101,36 @@ export function inProcessFetch(dispatch: Dispatch, direct?: DirectRoutes): typeo
       for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, String(one));
     }
     const empty = answer.statusCode === 204 || answer.statusCode === 304 || request.method === 'HEAD';
-    const body = empty ? null : chunks.every((c) => typeof c === 'string') ? chunks.join('') : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
-    return new InProcessResponse(body, { status: answer.statusCode, statusText: answer.statusMessage, headers: responseHeaders }) as unknown as Response;
+    const body = empty
+      ? null
+      : chunks.every((c) => typeof c === 'string')
+        ? chunks.join('')
+        : Buffer.concat(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+    return new InProcessResponse(body, {
+      status: answer.statusCode,
+      statusText: answer.statusMessage,
+      headers: responseHeaders,
+    }) as unknown as Response;
   };
 }
 
 /** A call to a direct handler: its answer, or an AbortError as soon as the caller aborts (the handler sees the abort). */
-async function callDirect(request: Request, handle: (request: DirectRequest) => Promise<DirectAnswer>): Promise<Response> {
+async function callDirect(
+  request: Request,
+  handle: (request: DirectRequest) => Promise<DirectAnswer>,
+): Promise<Response> {
   const signal = request.signal;
   signal.throwIfAborted();
   const body = request.body ? await request.text() : '';
-  const answer = await unlessAborted(signal, handle({ authorization: request.headers.get('authorization'), contentType: request.headers.get('content-type'), body, signal }));
+  const answer = await unlessAborted(
+    signal,
+    handle({
+      authorization: request.headers.get('authorization'),
+      contentType: request.headers.get('content-type'),
+      body,
+      signal,
+    }),
+  );
   const empty = answer.status === 204 || answer.status === 304 || request.method === 'HEAD';
   const payload = empty ? null : 'json' in answer ? new JsonValue(answer.json) : answer.body;
   return new InProcessResponse(payload, { status: answer.status, headers: answer.headers }) as unknown as Response;
@@ -106,7 +144,13 @@ class JsonValue {
 /** What `work` gives, or an AbortError as soon as `signal` aborts (the work itself goes on, and sees the abort itself). */
 async function unlessAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<T> {
   let onAbort: (() => void) | undefined;
-  const aborted = new Promise<never>((_, reject) => (onAbort = () => reject(signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'))));
+  const aborted = new Promise<never>(
+    (_, reject) =>
+      (onAbort = () =>
+        reject(
+          signal.reason instanceof Error ? signal.reason : new DOMException('The operation was aborted.', 'AbortError'),
+        )),
+  );
   signal.addEventListener('abort', onAbort!, { once: true });
   try {
     return await Promise.race([work, aborted]);
@@ -118,7 +162,10 @@ async function unlessAborted<T>(signal: AbortSignal, work: Promise<T>): Promise<
 const UTF8 = new Set(['utf8', 'utf-8', 'UTF8', 'UTF-8']);
 
 /** fetch's Response, typed as a plain base class: its type declares the ways of reading a body as properties, which a subclass could not override. */
-const ResponseBase = Response as unknown as new (body: null, init: ResponseInit) => { readonly headers: Headers; readonly status: number; readonly statusText: string };
+const ResponseBase = Response as unknown as new (
+  body: null,
+  init: ResponseInit,
+) => { readonly headers: Headers; readonly status: number; readonly statusText: string };
 
 /**
  * The answer as fetch's Response, its body kept as the handler wrote it: `text()` and `json()` (how the SDK reads
@@ -138,7 +185,8 @@ class InProcessResponse extends ResponseBase {
   }
 
   get body(): ReadableStream<Uint8Array> | null {
-    if (this.#stream === undefined) this.#stream = this.#payload === null ? null : new Response(asText(this.#payload)).body;
+    if (this.#stream === undefined)
+      this.#stream = this.#payload === null ? null : new Response(asText(this.#payload)).body;
     return this.#stream;
   }
 
@@ -181,7 +229,11 @@ class InProcessResponse extends ResponseBase {
   clone(): Response {
     if (this.bodyUsed) throw new TypeError('Response.clone: Body has already been consumed.');
     // A JSON value is given to the copy as its text: the two are read apart, as two bodies are.
-    return new InProcessResponse(this.#payload === null ? null : asText(this.#payload), { status: this.status, statusText: this.statusText, headers: this.headers }) as unknown as Response;
+    return new InProcessResponse(this.#payload === null ? null : asText(this.#payload), {
+      status: this.status,
+      statusText: this.statusText,
+      headers: this.headers,
+    }) as unknown as Response;
   }
 
   /** The body as an ordinary Response, for the ways of reading it that are not text. */

@@ -37,7 +37,10 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     level,
     base: { service: 'petition-workflow' },
     serializers: { req: requestLogFields, res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }) },
-    redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.phone', '*.idNumber', '*.token'], censor: REDACTED },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.phone', '*.idNumber', '*.token'],
+      censor: REDACTED,
+    },
   };
   return destination ? pino(options, destination) : pino(options);
 }

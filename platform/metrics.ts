@@ -83,7 +83,9 @@ export function countAnswer(method: string, route: string, status: number, secon
 export function requestMetrics(): RequestHandler {
   return (req, res, next) => {
     const started = performance.now();
-    res.once('finish', () => countAnswer(req.method, routeOf(req, res), res.statusCode, (performance.now() - started) / 1000));
+    res.once('finish', () =>
+      countAnswer(req.method, routeOf(req, res), res.statusCode, (performance.now() - started) / 1000),
+    );
     next();
   };
 }
@@ -128,7 +130,8 @@ function everyProcess(): Promise<string> {
     asked.set(id, (answer) => {
       clearTimeout(timer);
       asked.delete(id);
-      if (answer.text === undefined) reject(new Error(`metrics of the other processes: ${answer.error ?? 'no answer'}`));
+      if (answer.text === undefined)
+        reject(new Error(`metrics of the other processes: ${answer.error ?? 'no answer'}`));
       else resolve(answer.text);
     });
     process.send?.({ type: METRICS, id });

@@ -30,15 +30,18 @@ export class Problem extends Error {
 }
 
 export const problems = {
-  notFound: (what?: Localized) =>
-    new Problem(404, { zh: '未找到', en: 'Not found' }, what),
+  notFound: (what?: Localized) => new Problem(404, { zh: '未找到', en: 'Not found' }, what),
   badRequest: (detail: Localized, extensions?: Record<string, unknown>) =>
     new Problem(400, { zh: '请求有误', en: 'Bad request' }, detail, extensions),
   unauthorized: () =>
-    new Problem(401, { zh: '需要登录', en: 'Authentication required' }, {
-      zh: '请先登录后再试。',
-      en: 'Please sign in and try again.',
-    }),
+    new Problem(
+      401,
+      { zh: '需要登录', en: 'Authentication required' },
+      {
+        zh: '请先登录后再试。',
+        en: 'Please sign in and try again.',
+      },
+    ),
   forbidden: (detail?: Localized) => new Problem(403, { zh: '无权访问', en: 'Forbidden' }, detail),
   conflict: (detail: Localized) => new Problem(409, { zh: '状态冲突', en: 'Conflict' }, detail),
   unavailable: (detail: Localized) => new Problem(503, { zh: '服务暂不可用', en: 'Service unavailable' }, detail),
@@ -51,7 +54,14 @@ export function refusal<T extends Problem>(reason: RefusalReason, problem: T): T
 }
 
 /** The reason a refusal is counted under when the place that refused did not say: from its status. */
-const REASON_OF_STATUS: Record<number, RefusalReason> = { 400: 'validation', 401: 'unauthenticated', 403: 'forbidden', 413: 'too-large', 423: 'locked', 429: 'rate-limited' };
+const REASON_OF_STATUS: Record<number, RefusalReason> = {
+  400: 'validation',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  413: 'too-large',
+  423: 'locked',
+  429: 'rate-limited',
+};
 
 export function language(req: Request): 'zh' | 'en' {
   return req.acceptsLanguages('zh', 'zh-CN', 'en') === 'en' ? 'en' : 'zh';
@@ -69,7 +79,12 @@ export function isDatabaseDown(error: unknown): boolean {
 const DATABASE_RETRY_AFTER_SECONDS = 3;
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
-  next(problems.notFound({ zh: `没有这个地址：${req.method} ${req.path}`, en: `No such route: ${req.method} ${req.path}` }));
+  next(
+    problems.notFound({
+      zh: `没有这个地址：${req.method} ${req.path}`,
+      en: `No such route: ${req.method} ${req.path}`,
+    }),
+  );
 };
 
 export function errorHandler(log: { error: (obj: object, msg: string) => void }): ErrorRequestHandler {
@@ -82,7 +97,8 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
     const reason = problem.reason ?? REASON_OF_STATUS[problem.status];
     if (reason) countRefusal(reason);
     if (res.headersSent) return;
-    if (problem.retryAfterSeconds !== undefined && !res.getHeader('Retry-After')) res.setHeader('Retry-After', String(problem.retryAfterSeconds));
+    if (problem.retryAfterSeconds !== undefined && !res.getHeader('Retry-After'))
+      res.setHeader('Retry-After', String(problem.retryAfterSeconds));
     res
       .status(problem.status)
       .type('application/problem+json')
@@ -103,14 +119,21 @@ function toProblem(error: unknown): Problem {
   if (error instanceof ZodError) {
     const invalid = error.issues.map((i) => ({ name: i.path.join('.') || '(body)', reason: i.message }));
     const list = invalid.map((i) => `${i.name}: ${i.reason}`).join('; ');
-    return problems.badRequest({ zh: `输入不符合要求：${list}`, en: `Invalid input: ${list}` }, { invalidParams: invalid });
+    return problems.badRequest(
+      { zh: `输入不符合要求：${list}`, en: `Invalid input: ${list}` },
+      { invalidParams: invalid },
+    );
   }
   const e = error as { type?: string; status?: number; limit?: number } | undefined;
   if (e?.type === 'entity.too.large') {
-    return new Problem(413, { zh: '内容过大', en: 'Payload too large' }, {
-      zh: `请求内容超过上限（${e.limit ?? ''} 字节）。`,
-      en: `The request body exceeds the limit (${e.limit ?? ''} bytes).`,
-    });
+    return new Problem(
+      413,
+      { zh: '内容过大', en: 'Payload too large' },
+      {
+        zh: `请求内容超过上限（${e.limit ?? ''} 字节）。`,
+        en: `The request body exceeds the limit (${e.limit ?? ''} bytes).`,
+      },
+    );
   }
   if (e?.type === 'entity.parse.failed') {
     return problems.badRequest({ zh: '请求内容不是有效的 JSON。', en: 'The request body is not valid JSON.' });
@@ -124,13 +147,21 @@ function toProblem(error: unknown): Problem {
     return problem;
   }
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    return new Problem(e.status, { zh: '请求有误', en: 'Bad request' }, {
-      zh: String((error as Error).message),
-      en: String((error as Error).message),
-    });
+    return new Problem(
+      e.status,
+      { zh: '请求有误', en: 'Bad request' },
+      {
+        zh: String((error as Error).message),
+        en: String((error as Error).message),
+      },
+    );
   }
-  return new Problem(500, { zh: '服务器内部错误', en: 'Internal server error' }, {
-    zh: '发生了意外错误，已记录。请稍后重试或联系管理员并提供请求编号。',
-    en: 'An unexpected error occurred and was logged. Retry later or give the request id to an administrator.',
-  });
+  return new Problem(
+    500,
+    { zh: '服务器内部错误', en: 'Internal server error' },
+    {
+      zh: '发生了意外错误，已记录。请稍后重试或联系管理员并提供请求编号。',
+      en: 'An unexpected error occurred and was logged. Retry later or give the request id to an administrator.',
+    },
+  );
 }

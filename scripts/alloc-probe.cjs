@@ -11,7 +11,11 @@ if (dir && require('node:worker_threads').isMainThread) {
   const session = new inspector.Session();
   session.connect();
   // In the same thread the inspector answers at once: the profile is taken and written within the exit handler.
-  session.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  session.post('HeapProfiler.startSampling', {
+    samplingInterval: 16384,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
   process.on('exit', () => {
     session.post('HeapProfiler.stopSampling', (error, result) => {
       if (!error) fs.writeFileSync(path.join(dir, `alloc-${process.pid}.heapprofile`), JSON.stringify(result.profile));

@@ -17,7 +17,21 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Pool } from 'pg';
-import { FIRST_RESPONDERS, SIMPLE_CATEGORIES, Session, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, type BenchApp, type Json } from './bench-support';
+import {
+  FIRST_RESPONDERS,
+  SIMPLE_CATEGORIES,
+  Session,
+  freshDatabase,
+  intakeBody,
+  machine,
+  percentile,
+  pick,
+  startBenchApp,
+  table,
+  until,
+  type BenchApp,
+  type Json,
+} from './bench-support';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,7 +70,8 @@ async function main() {
     let address = 0;
     const start = Date.now();
     const deadline = start + MINUTES * 60_000;
-    const rssOf = () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${app.app.process.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+    const rssOf = () =>
+      Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${app.app.process.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
     const procRss: Array<{ t: number; rss: number }> = [];
     const sampler = setInterval(() => {
       try {
@@ -65,11 +80,17 @@ async function main() {
         // the app has gone: the lanes will say so
       }
     }, 5000);
-    const progress = setInterval(() => log(`${done.length} closed, ${failures.length} failed, RSS ${(rssOf() / 1048576).toFixed(0)} MB`), 60_000);
+    const progress = setInterval(
+      () => log(`${done.length} closed, ${failures.length} failed, RSS ${(rssOf() / 1048576).toFixed(0)} MB`),
+      60_000,
+    );
 
     const task = (s: Session, caseId: string, elementId: string) =>
       until(
-        async () => ((await s.call('GET', '/api/tasks?view=mine')).body.items as Json[]).find((t) => (t.case as Json | null)?.id === caseId && t.elementId === elementId),
+        async () =>
+          ((await s.call('GET', '/api/tasks?view=mine')).body.items as Json[]).find(
+            (t) => (t.case as Json | null)?.id === caseId && t.elementId === elementId,
+          ),
         120_000,
         `${elementId} of ${caseId}`,
         POLL_MS,
@@ -99,7 +120,13 @@ async function main() {
       const handlingResult = typeof name === 'string' ? `已上门向${name}说明，处理完毕` : '已处理完毕';
       await complete(s, coordinate.userTaskKey, { responsibleUnit: '物业公司', handlingResult, resolved: true });
       const link = await until(
-        async () => (await db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId])).rows[0],
+        async () =>
+          (
+            await db.query<{ token_enc: Buffer }>(
+              'SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL',
+              [caseId],
+            )
+          ).rows[0],
         120_000,
         `the rating link of ${caseId}`,
         POLL_MS,
@@ -116,7 +143,13 @@ async function main() {
       );
       if (rated.status !== 201) throw new Error(`rating: ${rated.status} ${JSON.stringify(rated.body)}`);
       const closed = await until(
-        async () => (await db.query<{ closed_at: Date }>("SELECT closed_at FROM petition_case WHERE id = $1 AND status = 'closed'", [caseId])).rows[0],
+        async () =>
+          (
+            await db.query<{ closed_at: Date }>(
+              "SELECT closed_at FROM petition_case WHERE id = $1 AND status = 'closed'",
+              [caseId],
+            )
+          ).rows[0],
         120_000,
         `${caseId} to close`,
         POLL_MS,
@@ -134,7 +167,8 @@ async function main() {
             done.push(await petition(s));
           } catch (error) {
             failures.push((error as Error).message);
-            if (failures.length > 50) throw new Error(`too many failures:\n${failures.slice(-5).join('\n')}`, { cause: error });
+            if (failures.length > 50)
+              throw new Error(`too many failures:\n${failures.slice(-5).join('\n')}`, { cause: error });
           }
         }
       }),
@@ -146,22 +180,41 @@ async function main() {
     const latencies = done.map((d) => (d.closedAt - d.filedAt) / 1000);
     const steady = done.filter((d) => d.closedAt >= start + 60_000 && d.closedAt <= deadline);
     const steadySeconds = (deadline - start - 60_000) / 1000;
-    console.log(`\nPetitions closed: ${done.length} in ${seconds.toFixed(0)} s; failed: ${failures.length}${failures.length ? ` (last: ${failures.at(-1)})` : ''}`);
-    console.log(`throughput: ${(done.length / seconds).toFixed(2)} petitions/s overall, ${(steady.length / steadySeconds).toFixed(2)} petitions/s closed after the first minute`);
-    console.log(`intake to closure: p50 ${percentile(latencies, 50).toFixed(2)} s, p95 ${percentile(latencies, 95).toFixed(2)} s, p99 ${percentile(latencies, 99).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s`);
+    console.log(
+      `\nPetitions closed: ${done.length} in ${seconds.toFixed(0)} s; failed: ${failures.length}${failures.length ? ` (last: ${failures.at(-1)})` : ''}`,
+    );
+    console.log(
+      `throughput: ${(done.length / seconds).toFixed(2)} petitions/s overall, ${(steady.length / steadySeconds).toFixed(2)} petitions/s closed after the first minute`,
+    );
+    console.log(
+      `intake to closure: p50 ${percentile(latencies, 50).toFixed(2)} s, p95 ${percentile(latencies, 95).toFixed(2)} s, p99 ${percentile(latencies, 99).toFixed(2)} s, max ${Math.max(...latencies).toFixed(2)} s`,
+    );
 
-    console.log(`stages (p50 / p95 s, polling every ${POLL_MS} ms): ${STEPS.map((name, i) => `${name} ${percentile(done.map((d) => d.steps[i]), 50).toFixed(2)} / ${percentile(done.map((d) => d.steps[i]), 95).toFixed(2)}`).join('; ')}`);
+    console.log(
+      `stages (p50 / p95 s, polling every ${POLL_MS} ms): ${STEPS.map(
+        (name, i) =>
+          `${name} ${percentile(
+            done.map((d) => d.steps[i]),
+            50,
+          ).toFixed(2)} / ${percentile(
+            done.map((d) => d.steps[i]),
+            95,
+          ).toFixed(2)}`,
+      ).join('; ')}`,
+    );
 
     // Memory: the app's own samples (process.memoryUsage every 5 s), shown every 30 s; growth compares thirds.
     const samples = app.memory().filter((m) => m.t >= start);
-    const series = samples.filter((_, i) => i % 6 === 0).map((m) => ({
-      minute: ((m.t - start) / 60000).toFixed(1),
-      'rss MB': (m.rss / 1048576).toFixed(0),
-      'heap used MB': (m.heapUsed / 1048576).toFixed(0),
-      'heap total MB': (m.heapTotal / 1048576).toFixed(0),
-      'external MB': (m.external / 1048576).toFixed(0),
-      'closed so far': done.filter((d) => d.closedAt <= m.t).length,
-    }));
+    const series = samples
+      .filter((_, i) => i % 6 === 0)
+      .map((m) => ({
+        minute: ((m.t - start) / 60000).toFixed(1),
+        'rss MB': (m.rss / 1048576).toFixed(0),
+        'heap used MB': (m.heapUsed / 1048576).toFixed(0),
+        'heap total MB': (m.heapTotal / 1048576).toFixed(0),
+        'external MB': (m.external / 1048576).toFixed(0),
+        'closed so far': done.filter((d) => d.closedAt <= m.t).length,
+      }));
     console.log(`\nApp memory (every 30 s):\n\n${table(series)}\n`);
     const third = Math.floor(samples.length / 3);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
@@ -172,16 +225,24 @@ async function main() {
     const rss3 = mean(last.map((m) => m.rss));
     const heap2 = mean(second.map((m) => m.heapUsed));
     const heap3 = mean(last.map((m) => m.heapUsed));
-    console.log(`mean RSS second third ${mb(rss2)} MB, last third ${mb(rss3)} MB (${(((rss3 - rss2) / rss2) * 100).toFixed(1)} %)`);
-    console.log(`mean heap used second third ${mb(heap2)} MB, last third ${mb(heap3)} MB (${(((heap3 - heap2) / heap2) * 100).toFixed(1)} %)`);
+    console.log(
+      `mean RSS second third ${mb(rss2)} MB, last third ${mb(rss3)} MB (${(((rss3 - rss2) / rss2) * 100).toFixed(1)} %)`,
+    );
+    console.log(
+      `mean heap used second third ${mb(heap2)} MB, last third ${mb(heap3)} MB (${(((heap3 - heap2) / heap2) * 100).toFixed(1)} %)`,
+    );
     const rssProc = procRss.map((p) => p.rss);
-    if (rssProc.length) console.log(`RSS from /proc: min ${mb(Math.min(...rssProc))} MB, max ${mb(Math.max(...rssProc))} MB`);
+    if (rssProc.length)
+      console.log(`RSS from /proc: min ${mb(Math.min(...rssProc))} MB, max ${mb(Math.max(...rssProc))} MB`);
     console.log(`\n${machine()}`);
   } finally {
     await db.end().catch(() => undefined);
     await bench?.stop();
     if (process.env.BENCH_LOG && bench) writeFileSync(process.env.BENCH_LOG, bench.app.output());
-    if (process.env.BENCH_KEEP) console.log(`database kept: ${database.url} (its personal data is encrypted with PII_ENCRYPTION_KEY=${bench?.env.PII_ENCRYPTION_KEY})`);
+    if (process.env.BENCH_KEEP)
+      console.log(
+        `database kept: ${database.url} (its personal data is encrypted with PII_ENCRYPTION_KEY=${bench?.env.PII_ENCRYPTION_KEY})`,
+      );
     else await database.drop();
   }
 }

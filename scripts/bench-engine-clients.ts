@@ -16,7 +16,11 @@ async function main() {
   const n = Number(process.env.BENCH_INSTANCES);
   const url = process.env.BENCH_URL!;
   const env = { NODE_ENV: 'test', DEMO_SEED: 'false', ENGINE_API_PASSWORD: process.env.BENCH_ENGINE_PASSWORD! };
-  const { client } = createEngineClient(loadConfig(env), { engineApiPassword: env.ENGINE_API_PASSWORD } as Secrets, url);
+  const { client } = createEngineClient(
+    loadConfig(env),
+    { engineApiPassword: env.ENGINE_API_PASSWORD } as Secrets,
+    url,
+  );
   for (const jobType of ['task-a', 'task-b']) {
     client.createJobWorker({
       jobType,

@@ -84,11 +84,18 @@ function cpuSecondsOf(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (100 a second)
 }
 
-async function endToEnd(n: number): Promise<{ perSecond: number; database: string; cpuShare: number; clientCpuShare: number }> {
+async function endToEnd(
+  n: number,
+): Promise<{ perSecond: number; database: string; cpuShare: number; clientCpuShare: number }> {
   const database = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const env = {
-    NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: database.url, DEMO_SEED: 'false',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    DEMO_SEED: 'false',
     ENGINE_STEP_THREAD: process.env.ENGINE_STEP_THREAD ?? 'true',
   };
   const server = await start({ env });
@@ -100,13 +107,31 @@ async function endToEnd(n: number): Promise<{ perSecond: number; database: strin
     // The creators and the job workers run in a process of their own (as a deployment's clients do), over REST.
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
-    clients = spawn(process.execPath, [...(process.env.BENCH_CLIENT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLIENT_PROF}`] : []), '--import', 'tsx', join(__dirname, 'bench-engine-clients.ts')], {
-      env: { ...process.env, BENCH_URL: server.url, BENCH_ENGINE_PASSWORD: server.secrets.engineApiPassword, BENCH_INSTANCES: String(n) },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    const failed = new Promise<never>((_, reject) => clients!.once('exit', (code) => reject(new Error(`the bench's clients ended (${code})`))));
+    clients = spawn(
+      process.execPath,
+      [
+        ...(process.env.BENCH_CLIENT_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CLIENT_PROF}`] : []),
+        '--import',
+        'tsx',
+        join(__dirname, 'bench-engine-clients.ts'),
+      ],
+      {
+        env: {
+          ...process.env,
+          BENCH_URL: server.url,
+          BENCH_ENGINE_PASSWORD: server.secrets.engineApiPassword,
+          BENCH_INSTANCES: String(n),
+        },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
+    const failed = new Promise<never>((_, reject) =>
+      clients!.once('exit', (code) => reject(new Error(`the bench's clients ended (${code})`))),
+    );
     for (;;) {
-      const [row] = await server.database.db.query<{ n: string }>("SELECT count(*) AS n FROM engine_instance WHERE state = 'COMPLETED'");
+      const [row] = await server.database.db.query<{ n: string }>(
+        "SELECT count(*) AS n FROM engine_instance WHERE state = 'COMPLETED'",
+      );
       if (Number(row.n) >= n) break;
       await Promise.race([new Promise((r) => setTimeout(r, 20)), failed]);
     }
@@ -140,17 +165,23 @@ async function waitingScale(n: number) {
   const database = await freshDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'bench-'));
   const env = {
-    NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: '0', DATA_DIR: dataDir, DATABASE_URL: database.url, DEMO_SEED: 'false',
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'warn',
+    PORT: '0',
+    DATA_DIR: dataDir,
+    DATABASE_URL: database.url,
+    DEMO_SEED: 'false',
     ENGINE_API_PASSWORD: 'bench-password-1234',
   };
   let app = await spawnApp(env);
   try {
-    const c = createEngineClient(loadConfig(env), { engineApiPassword: env.ENGINE_API_PASSWORD } as Secrets, app.url).client as unknown as Record<
-      string,
-      (...args: unknown[]) => Promise<Record<string, string>>
-    >;
+    const c = createEngineClient(loadConfig(env), { engineApiPassword: env.ENGINE_API_PASSWORD } as Secrets, app.url)
+      .client as unknown as Record<string, (...args: unknown[]) => Promise<Record<string, string>>>;
     await c.deployResourcesFromFiles([join(FIXTURES, 'user-task.bpmn'), join(FIXTURES, 'review.form')]);
-    const template = await c.createProcessInstance({ processDefinitionId: 'user-task', variables: { firstResponder: 'cadre' } });
+    const template = await c.createProcessInstance({
+      processDefinitionId: 'user-task',
+      variables: { firstResponder: 'cadre' },
+    });
     // Clone the real waiting instance n-1 times in SQL (creating 100,000 through the API would take the whole run):
     // every copy has the same stored state, element instance and user task rows as the original, with new keys.
     const db = new Client({ connectionString: database.url });
@@ -170,7 +201,9 @@ async function waitingScale(n: number) {
       SELECT i.key + u.key - ${t}, i.key, i.key + u.element_key - ${t}, u.execution_id, u.element_id, u.name, u.state, u.assignee,
         u.candidate_groups, u.candidate_users, u.priority, u.custom_headers, u.creation_date, u.form_key, u.form_id, i.definition_key, i.process_id, u.process_version, u.process_name
       FROM engine_instance i, engine_user_task u WHERE u.instance_key = ${t} AND i.key <> ${t}`);
-    const [{ count }] = (await db.query<{ count: string }>("SELECT count(*) FROM engine_user_task WHERE state = 'CREATED'")).rows;
+    const [{ count }] = (
+      await db.query<{ count: string }>("SELECT count(*) FROM engine_user_task WHERE state = 'CREATED'")
+    ).rows;
     await db.end();
     // Restart: kill, start, time until ready.
     await app.kill('SIGKILL');
@@ -181,12 +214,13 @@ async function waitingScale(n: number) {
       await new Promise((r) => setTimeout(r, 20));
     }
     const readyMs = performance.now() - t0;
-    const c2 = createEngineClient(loadConfig(env), { engineApiPassword: env.ENGINE_API_PASSWORD } as Secrets, app.url).client as unknown as Record<
-      string,
-      (...args: unknown[]) => Promise<{ items: Array<Record<string, string>> }>
-    >;
+    const c2 = createEngineClient(loadConfig(env), { engineApiPassword: env.ENGINE_API_PASSWORD } as Secrets, app.url)
+      .client as unknown as Record<string, (...args: unknown[]) => Promise<{ items: Array<Record<string, string>> }>>;
     // Work on a few of the cloned cases, and search the tasklist, then read the app's memory.
-    const page = await c2.searchUserTasks({ filter: { state: 'CREATED', assignee: 'cadre' }, page: { limit: 50 } }, { consistency: { waitUpToMs: 0 } });
+    const page = await c2.searchUserTasks(
+      { filter: { state: 'CREATED', assignee: 'cadre' }, page: { limit: 50 } },
+      { consistency: { waitUpToMs: 0 } },
+    );
     // Each completion timed: a task of any of the waiting instances, its instance loaded from its stored state.
     const completionMs: number[] = [];
     for (const task of page.items.slice(0, 20)) {
@@ -198,8 +232,13 @@ async function waitingScale(n: number) {
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     const sorted = [...completionMs].sort((a, b) => a - b);
     return {
-      waitingTasks: Number(count), readyMs, rssMb: rssKb / 1024, completedAfterRestart: completionMs.length,
-      firstCompletionMs: completionMs[0], medianCompletionMs: sorted[Math.floor(sorted.length / 2)], slowestLaterMs: Math.max(...completionMs.slice(1)),
+      waitingTasks: Number(count),
+      readyMs,
+      rssMb: rssKb / 1024,
+      completedAfterRestart: completionMs.length,
+      firstCompletionMs: completionMs[0],
+      medianCompletionMs: sorted[Math.floor(sorted.length / 2)],
+      slowestLaterMs: Math.max(...completionMs.slice(1)),
     };
   } finally {
     await app.kill('SIGKILL');
@@ -214,15 +253,23 @@ async function main() {
   const raw = process.env.BENCH_SKIP_RAW ? NaN : await rawBaseline(INSTANCES);
   console.log(`raw bpmn-engine in memory:           ${raw.toFixed(0)} instances/s`);
   const ours = await endToEnd(INSTANCES);
-  console.log(`embedded engine, SDK workers, ${ours.database.startsWith('postgres') ? 'Postgres' : ours.database}: ${ours.perSecond.toFixed(0)} instances/s`);
-  console.log(`  app process CPU while running:     ${(ours.cpuShare * 100).toFixed(0)} % of one core (clients' process: ${(ours.clientCpuShare * 100).toFixed(0)} %)`);
+  console.log(
+    `embedded engine, SDK workers, ${ours.database.startsWith('postgres') ? 'Postgres' : ours.database}: ${ours.perSecond.toFixed(0)} instances/s`,
+  );
+  console.log(
+    `  app process CPU while running:     ${(ours.cpuShare * 100).toFixed(0)} % of one core (clients' process: ${(ours.clientCpuShare * 100).toFixed(0)} %)`,
+  );
   console.log(`ratio (ours / raw):                  ${(ours.perSecond / raw).toFixed(2)}  (aim >= 2, hope 5)`);
   if (process.env.BENCH_ONLY === 'throughput') return;
   const scale = await waitingScale(WAITING);
   console.log(`waiting user tasks:                  ${scale.waitingTasks}`);
   console.log(`restart (SIGKILL) to ready:          ${(scale.readyMs / 1000).toFixed(2)} s  (aim < 5 s)`);
-  console.log(`task completions after restart (${scale.completedAfterRestart}): first ${scale.firstCompletionMs.toFixed(1)} ms (models parsed, code warmed), median ${scale.medianCompletionMs.toFixed(1)} ms, slowest after the first ${scale.slowestLaterMs.toFixed(1)} ms  (aim < 50 ms)`);
-  console.log(`app resident memory after restart and ${scale.completedAfterRestart} completions: ${scale.rssMb.toFixed(0)} MB  (aim < 500 MB)`);
+  console.log(
+    `task completions after restart (${scale.completedAfterRestart}): first ${scale.firstCompletionMs.toFixed(1)} ms (models parsed, code warmed), median ${scale.medianCompletionMs.toFixed(1)} ms, slowest after the first ${scale.slowestLaterMs.toFixed(1)} ms  (aim < 50 ms)`,
+  );
+  console.log(
+    `app resident memory after restart and ${scale.completedAfterRestart} completions: ${scale.rssMb.toFixed(0)} MB  (aim < 500 MB)`,
+  );
 }
 
 main().catch((error: unknown) => {

@@ -34,8 +34,22 @@ import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { hashToken } from '../domain/rating-links';
 import {
-  CATEGORIES, CHANNELS, FIRST_RESPONDERS, Session, cpuMeter, freshDatabase, intakeBody, machine, percentile, pick, startBenchApp, table, until, weighted,
-  type BenchApp, type Json,
+  CATEGORIES,
+  CHANNELS,
+  FIRST_RESPONDERS,
+  Session,
+  cpuMeter,
+  freshDatabase,
+  intakeBody,
+  machine,
+  percentile,
+  pick,
+  startBenchApp,
+  table,
+  until,
+  weighted,
+  type BenchApp,
+  type Json,
 } from './bench-support';
 
 const CASES = Number(process.env.BENCH_CASES ?? 100_000);
@@ -47,11 +61,21 @@ const WRITE_SCALE = Number(process.env.BENCH_WRITE_SCALE ?? 1);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 15);
 const REUSED = process.env.BENCH_DATABASE;
 const READ_CONNECTIONS = Number(process.env.BENCH_READ_CONNECTIONS ?? 4);
-const RUNS = new Set((process.env.BENCH_RUNS ?? 'R,A,B').toUpperCase().split(',').map((r) => r.trim()));
+const RUNS = new Set(
+  (process.env.BENCH_RUNS ?? 'R,A,B')
+    .toUpperCase()
+    .split(',')
+    .map((r) => r.trim()),
+);
 /** How many of the cases are open, and where they wait (the rest are closed). */
 // Classification is done the day a case comes in, coordination within 24 hours, the street office claims its cases
 // soon: few cases wait there. Most open cases wait for the petitioner's rating (a three-day window).
-const OPEN = { confirm: Math.round(CASES * 0.003), coordinate: Math.round(CASES * 0.003), rating: Math.round(CASES * 0.012), queue: Math.round(CASES * 0.002) };
+const OPEN = {
+  confirm: Math.round(CASES * 0.003),
+  coordinate: Math.round(CASES * 0.003),
+  rating: Math.round(CASES * 0.012),
+  queue: Math.round(CASES * 0.002),
+};
 const READERS = ['reception', 'cadre', 'secretary', 'street-office', 'leader'];
 
 type TemplateName = 'confirm' | 'coordinate' | 'rating' | 'queue' | 'closed';
@@ -87,7 +111,9 @@ async function main() {
     }
 
     const pools = await loadPools(db, bench);
-    log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
+    log(
+      `pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`,
+    );
     const caseIds = (await db.query<{ id: string }>('SELECT id FROM petition_case')).rows.map((r) => r.id);
     const mix = runners(sessions, pools, caseIds, compounds);
 
@@ -103,28 +129,47 @@ async function main() {
         times.push(performance.now() - t);
         if (res.status !== 200) throw new Error(`${runner.route}: ${res.status}`);
       }
-      idle.push({ route: runner.route, 'p50 ms': percentile(times, 50).toFixed(1), 'max ms': Math.max(...times).toFixed(1) });
+      idle.push({
+        route: runner.route,
+        'p50 ms': percentile(times, 50).toFixed(1),
+        'max ms': Math.max(...times).toFixed(1),
+      });
     }
     console.log(`\nIdle, one request at a time (20 each):\n\n${table(idle)}\n`);
 
     // The same reads at the same rate with no writes beside them: what the read path alone can do.
-    const readRoutes = (route: unknown) => String(route).startsWith('GET /api/tasks') || String(route).startsWith('GET /api/cases/');
+    const readRoutes = (route: unknown) =>
+      String(route).startsWith('GET /api/tasks') || String(route).startsWith('GET /api/cases/');
     // The aim, judged for the reads alone (run R) and with the writes beside them (run A): each p99 under 100 ms.
     const verdict = (when: string, rows: Array<Record<string, string | number>>) => {
       const aim = rows.filter((r) => readRoutes(r.route));
       const met = aim.every((r) => Number(r['p99 ms']) < 100);
-      console.log(`\naim p99 < 100 ms for tasklist and case reads at ${READ_RATE} req/s, ${when}: ${met ? 'MET' : 'MISSED'} (${aim.map((r) => `${r.route} ${r['p99 ms']} ms`).join(', ')})`);
+      console.log(
+        `\naim p99 < 100 ms for tasklist and case reads at ${READ_RATE} req/s, ${when}: ${met ? 'MET' : 'MISSED'} (${aim.map((r) => `${r.route} ${r['p99 ms']} ms`).join(', ')})`,
+      );
     };
     // The app was just restarted: its code is not yet optimised and its caches are empty. The first seconds under
     // load are shown on their own (what a restart during the day looks like), then the runs measure the warm app.
     log(`warm-up: reads alone at ${READ_RATE} req/s, ${WARMUP_SECONDS} s`);
-    const warm = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), WARMUP_SECONDS, true);
-    console.log(`\nWarm-up after the restart — the reads at ${READ_RATE} req/s, ${WARMUP_SECONDS} s (not counted below):\n\n${table(warm)}\n`);
+    const warm = await runMix(
+      bench.url,
+      mix.filter((r) => readRoutes(r.route)),
+      WARMUP_SECONDS,
+      true,
+    );
+    console.log(
+      `\nWarm-up after the restart — the reads at ${READ_RATE} req/s, ${WARMUP_SECONDS} s (not counted below):\n\n${table(warm)}\n`,
+    );
 
     if (RUNS.has('R')) {
       log(`run R: reads alone at ${READ_RATE} req/s, ${RATED_SECONDS} s`);
       const meter = cpuMeter(bench);
-      const readsAlone = await runMix(bench.url, mix.filter((r) => readRoutes(r.route)), RATED_SECONDS, true);
+      const readsAlone = await runMix(
+        bench.url,
+        mix.filter((r) => readRoutes(r.route)),
+        RATED_SECONDS,
+        true,
+      );
       console.log(`\nRun R — the reads of run A alone, held at ${READ_RATE} req/s, ${RATED_SECONDS} s:\n`);
       console.log(table(readsAlone));
       console.log(`\n${meter(served(readsAlone))}`);
@@ -134,7 +179,9 @@ async function main() {
       log(`run C: reads alone from ${READ_CONNECTIONS} connections, no rate, ${RATED_SECONDS} s`);
       const meter = cpuMeter(bench);
       // Each read's share of the connections is its share of the held rate (35 % mine, 15 % queue, 50 % case pages), at least one.
-      const reads = mix.filter((r) => readRoutes(r.route)).map((r) => ({ ...r, connections: Math.max(1, Math.round((READ_CONNECTIONS * r.rate) / READ_RATE)) }));
+      const reads = mix
+        .filter((r) => readRoutes(r.route))
+        .map((r) => ({ ...r, connections: Math.max(1, Math.round((READ_CONNECTIONS * r.rate) / READ_RATE)) }));
       const closed = await runMix(bench.url, reads, RATED_SECONDS, false);
       console.log(`\nRun C — the reads alone, closed loop (connections as listed), ${RATED_SECONDS} s:\n`);
       console.log(table(closed));
@@ -144,7 +191,9 @@ async function main() {
       log(`run A: reads at ${READ_RATE} req/s, writes beside them, ${RATED_SECONDS} s`);
       const meter = cpuMeter(bench);
       const rated = await runMix(bench.url, mix, RATED_SECONDS, true);
-      console.log(`\nRun A — reads held at ${READ_RATE} req/s (tasklist mine/queue, case pages), writes at their own rates, ${RATED_SECONDS} s:\n`);
+      console.log(
+        `\nRun A — reads held at ${READ_RATE} req/s (tasklist mine/queue, case pages), writes at their own rates, ${RATED_SECONDS} s:\n`,
+      );
       console.log(table(rated));
       console.log(`\n${meter(served(rated))} (reads and writes together)`);
       verdict("with run A's writes beside them", rated);
@@ -153,7 +202,9 @@ async function main() {
       log(`run B: maximum throughput, ${MAX_SECONDS} s`);
       // The tasks run A's intakes and completions created join what is left.
       Object.assign(pools, await loadPools(db, bench));
-      log(`pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`);
+      log(
+        `pools: ${pools.confirm.length} classifications, ${pools.coordinate.length} coordinations, ${pools.claims.length} queue tasks, ${pools.ratings.length} rating links`,
+      );
       const meter = cpuMeter(bench);
       const max = await runMix(bench.url, mix, MAX_SECONDS, false);
       console.log(`\nRun B — no rate limit (connections per route as listed), ${MAX_SECONDS} s:\n`);
@@ -166,13 +217,18 @@ async function main() {
     if (last.length > 0) {
       const mb = (bytes: number) => (bytes / 1048576).toFixed(0);
       const sum = (key: 'rss' | 'heapUsed') => last.reduce((total, m) => total + m[key], 0);
-      console.log(`app memory at the end: RSS ${mb(sum('rss'))} MB, heap used ${mb(sum('heapUsed'))} MB${last.length > 1 ? ` (${last.length} processes)` : ''}`);
+      console.log(
+        `app memory at the end: RSS ${mb(sum('rss'))} MB, heap used ${mb(sum('heapUsed'))} MB${last.length > 1 ? ` (${last.length} processes)` : ''}`,
+      );
     }
     console.log(`\n${machine()}; whole run ${((Date.now() - started) / 60000).toFixed(1)} min`);
   } finally {
     await db.end().catch(() => undefined);
     await bench?.stop();
-    if (process.env.BENCH_KEEP) console.log(`database kept: ${database.url} (its personal data is encrypted with PII_ENCRYPTION_KEY=${bench?.env.PII_ENCRYPTION_KEY})`);
+    if (process.env.BENCH_KEEP)
+      console.log(
+        `database kept: ${database.url} (its personal data is encrypted with PII_ENCRYPTION_KEY=${bench?.env.PII_ENCRYPTION_KEY})`,
+      );
     else await database.drop();
   }
 }
@@ -185,7 +241,12 @@ interface Template {
   instanceKeys: string[];
 }
 
-async function makeTemplates(bench: BenchApp, db: Client, sessions: Map<string, Session>, compounds: string[]): Promise<Record<TemplateName, Template>> {
+async function makeTemplates(
+  bench: BenchApp,
+  db: Client,
+  sessions: Map<string, Session>,
+  compounds: string[],
+): Promise<Record<TemplateName, Template>> {
   const reception = sessions.get('reception')!;
   const office = sessions.get('street-office')!;
   const file = async (category: string, compound: string, phone: string) => {
@@ -201,7 +262,10 @@ async function makeTemplates(bench: BenchApp, db: Client, sessions: Map<string, 
   };
   const task = (s: Session, view: string, caseId: string, elementId: string) =>
     until(
-      async () => ((await s.call('GET', `/api/tasks?view=${view}`)).body.items as Json[]).find((t) => (t.case as Json | null)?.id === caseId && t.elementId === elementId),
+      async () =>
+        ((await s.call('GET', `/api/tasks?view=${view}`)).body.items as Json[]).find(
+          (t) => (t.case as Json | null)?.id === caseId && t.elementId === elementId,
+        ),
       30000,
       `${elementId} of ${caseId}`,
     );
@@ -213,7 +277,13 @@ async function makeTemplates(bench: BenchApp, db: Client, sessions: Map<string, 
   const coordinate = { responsibleUnit: '市政路灯所', handlingResult: '已更换灯泡，恢复照明', resolved: true };
   const link = (caseId: string) =>
     until(
-      async () => (await db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId])).rows[0],
+      async () =>
+        (
+          await db.query<{ token_enc: Buffer }>(
+            'SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL',
+            [caseId],
+          )
+        ).rows[0],
       30000,
       `the rating link of ${caseId}`,
     );
@@ -223,23 +293,42 @@ async function makeTemplates(bench: BenchApp, db: Client, sessions: Map<string, 
   await task(reception, 'mine', ids.confirm, 'Task_ConfirmCaseClass');
 
   ids.coordinate = await file('垃圾清运', compounds[1], '13700000002');
-  await complete(reception, (await task(reception, 'mine', ids.coordinate, 'Task_ConfirmCaseClass')).userTaskKey, classify('simple', 'sms'));
+  await complete(
+    reception,
+    (await task(reception, 'mine', ids.coordinate, 'Task_ConfirmCaseClass')).userTaskKey,
+    classify('simple', 'sms'),
+  );
   await task(reception, 'mine', ids.coordinate, 'Task_CoordinateUnit');
 
   ids.rating = await file('环境卫生', compounds[2], '13700000003');
-  await complete(reception, (await task(reception, 'mine', ids.rating, 'Task_ConfirmCaseClass')).userTaskKey, classify('simple', 'sms'));
+  await complete(
+    reception,
+    (await task(reception, 'mine', ids.rating, 'Task_ConfirmCaseClass')).userTaskKey,
+    classify('simple', 'sms'),
+  );
   await complete(reception, (await task(reception, 'mine', ids.rating, 'Task_CoordinateUnit')).userTaskKey, coordinate);
   await link(ids.rating);
 
   ids.queue = await file('历史遗留问题', compounds[3], '13700000004');
-  await complete(reception, (await task(reception, 'mine', ids.queue, 'Task_ConfirmCaseClass')).userTaskKey, classify('difficult', 'visit'));
+  await complete(
+    reception,
+    (await task(reception, 'mine', ids.queue, 'Task_ConfirmCaseClass')).userTaskKey,
+    classify('difficult', 'visit'),
+  );
   await task(office, 'queue', ids.queue, 'Task_SetUpCaseTeam');
 
   ids.closed = await file('邻里纠纷', compounds[4], '13700000005');
-  await complete(reception, (await task(reception, 'mine', ids.closed, 'Task_ConfirmCaseClass')).userTaskKey, classify('simple', 'sms'));
+  await complete(
+    reception,
+    (await task(reception, 'mine', ids.closed, 'Task_ConfirmCaseClass')).userTaskKey,
+    classify('simple', 'sms'),
+  );
   await complete(reception, (await task(reception, 'mine', ids.closed, 'Task_CoordinateUnit')).userTaskKey, coordinate);
   const token = bench.cipher.decrypt((await link(ids.closed)).token_enc);
-  const rated = await new Session(bench.url).call('POST', `/api/public/ratings/${token}`, { rating: 'satisfied', comment: '' });
+  const rated = await new Session(bench.url).call('POST', `/api/public/ratings/${token}`, {
+    rating: 'satisfied',
+    comment: '',
+  });
   if (rated.status !== 201) throw new Error(`rating failed: ${rated.status} ${JSON.stringify(rated.body)}`);
 
   const result = {} as Record<TemplateName, Template>;
@@ -287,10 +376,22 @@ async function seed(db: Client, bench: BenchApp, templates: Record<TemplateName,
 
   // The cases' own choices, drawn here: template (where the case stands), category, channel, compound, first
   // responder, petitioner, date received, handling days and rating of the closed ones.
-  const cols = { ord: [] as number[], id: [] as string[], template: [] as string[], category: [] as string[], channel: [] as string[], compound: [] as string[],
-    responder: [] as string[], petitioner: [] as Array<string | null>, received: [] as string[], days: [] as number[], rating: [] as string[] };
+  const cols = {
+    ord: [] as number[],
+    id: [] as string[],
+    template: [] as string[],
+    category: [] as string[],
+    channel: [] as string[],
+    compound: [] as string[],
+    responder: [] as string[],
+    petitioner: [] as Array<string | null>,
+    received: [] as string[],
+    days: [] as number[],
+    rating: [] as string[],
+  };
   const order: TemplateName[] = [];
-  for (const [name, count] of Object.entries(OPEN) as Array<[TemplateName, number]>) for (let i = 0; i < count; i++) order.push(name);
+  for (const [name, count] of Object.entries(OPEN) as Array<[TemplateName, number]>)
+    for (let i = 0; i < count; i++) order.push(name);
   while (order.length < n) order.push('closed');
   const now = Date.now();
   const historyStart = Date.parse('2022-01-01T08:00:00+08:00');
@@ -298,7 +399,10 @@ async function seed(db: Client, bench: BenchApp, templates: Record<TemplateName,
     const template = order[i];
     const category = template === 'queue' ? pick(['历史遗留问题', '跨区域纠纷', '政策落实']) : weighted(CATEGORIES);
     // Closed cases over the years since 2022; open ones received in the last 60 days (the legal handling time).
-    const received = template === 'closed' ? historyStart + Math.random() * (now - 20 * 86400000 - historyStart) : now - Math.random() * 60 * 86400000;
+    const received =
+      template === 'closed'
+        ? historyStart + Math.random() * (now - 20 * 86400000 - historyStart)
+        : now - Math.random() * 60 * 86400000;
     cols.ord.push(i + 1);
     cols.id.push(randomUUID());
     cols.template.push(template);
@@ -306,20 +410,45 @@ async function seed(db: Client, bench: BenchApp, templates: Record<TemplateName,
     cols.channel.push(weighted(CHANNELS));
     cols.compound.push(pick(compounds));
     cols.responder.push(pick(FIRST_RESPONDERS));
-    cols.petitioner.push(Math.random() < 0.75 ? `${pick(['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'])}${pick(['秀英', '建国', '桂兰', '志强', '丽', '伟', '敏', '军'])}` : null);
+    cols.petitioner.push(
+      Math.random() < 0.75
+        ? `${pick(['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴'])}${pick(['秀英', '建国', '桂兰', '志强', '丽', '伟', '敏', '军'])}`
+        : null,
+    );
     cols.received.push(new Date(received).toISOString());
     cols.days.push(1 + Math.floor(Math.random() * 10));
-    cols.rating.push(weighted([['satisfied', 85], ['basically-satisfied', 12], ['dissatisfied', 3]]));
+    cols.rating.push(
+      weighted([
+        ['satisfied', 85],
+        ['basically-satisfied', 12],
+        ['dissatisfied', 3],
+      ]),
+    );
   }
   await db.query(
     `CREATE TEMP TABLE seed AS
      SELECT * FROM unnest($1::int[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::text[], $8::text[], $9::timestamptz[], $10::int[], $11::text[])
        AS s(ord, id, template, category, channel, compound_id, username, petitioner, received_at, days, rating)`,
-    [cols.ord, cols.id, cols.template, cols.category, cols.channel, cols.compound, cols.responder, cols.petitioner, cols.received, cols.days, cols.rating],
+    [
+      cols.ord,
+      cols.id,
+      cols.template,
+      cols.category,
+      cols.channel,
+      cols.compound,
+      cols.responder,
+      cols.petitioner,
+      cols.received,
+      cols.days,
+      cols.rating,
+    ],
   );
   await db.query(`ALTER TABLE seed ADD COLUMN off bigint, ADD COLUMN case_no text, ADD COLUMN first_responder_id uuid, ADD COLUMN resident_id uuid, ADD COLUMN shift interval,
     ADD COLUMN t_case uuid, ADD COLUMN t_user uuid, ADD COLUMN t_username text, ADD COLUMN t_case_no text`);
-  await db.query(`UPDATE seed SET off = ord::bigint * $1::bigint, resident_id = CASE WHEN petitioner IS NOT NULL THEN gen_random_uuid() END`, [stride.toString()]);
+  await db.query(
+    `UPDATE seed SET off = ord::bigint * $1::bigint, resident_id = CASE WHEN petitioner IS NOT NULL THEN gen_random_uuid() END`,
+    [stride.toString()],
+  );
   await db.query(`UPDATE seed s SET first_responder_id = u.id FROM app_user u WHERE u.username = s.username`);
   await db.query(`UPDATE seed s SET t_case = c.id, t_user = c.first_responder_id, t_username = u.username, t_case_no = c.case_no, shift = s.received_at - c.received_at
     FROM tpl t JOIN petition_case c ON c.id = t.case_id JOIN app_user u ON u.id = c.first_responder_id WHERE t.name = s.template`);
@@ -366,8 +495,12 @@ async function seed(db: Client, bench: BenchApp, templates: Record<TemplateName,
       CASE WHEN m.correlation_key = s.t_case::text THEN s.id::text ELSE m.correlation_key END, m.state
     FROM seed s JOIN tpl_instance t ON t.name = s.template JOIN engine_subscription m ON m.instance_key = t.key`);
   const [{ top }] = (await db.query<{ top: string }>('SELECT max(key)::text AS top FROM engine_element')).rows;
-  const [{ topInstance }] = (await db.query<{ topInstance: string }>('SELECT max(key)::text AS "topInstance" FROM engine_instance')).rows;
-  const high = [top, topInstance, (BigInt(last) + BigInt(n + 1) * stride).toString()].map(BigInt).reduce((a, b) => (a > b ? a : b));
+  const [{ topInstance }] = (
+    await db.query<{ topInstance: string }>('SELECT max(key)::text AS "topInstance" FROM engine_instance')
+  ).rows;
+  const high = [top, topInstance, (BigInt(last) + BigInt(n + 1) * stride).toString()]
+    .map(BigInt)
+    .reduce((a, b) => (a > b ? a : b));
   await db.query(`SELECT setval('engine_key_seq', $1::bigint)`, [(high + 1000n).toString()]);
 
   // The cases, their timelines, notifications, ratings and the open rating links.
@@ -403,7 +536,9 @@ async function seed(db: Client, bench: BenchApp, templates: Record<TemplateName,
        l.expires_at + s.shift + s.days * interval '1 day', l.used_at + s.shift + s.days * interval '1 day', l.created_at + s.shift
      FROM seed s JOIN rating_link l ON l.case_id = s.t_case WHERE s.template = 'closed'`,
   );
-  const waiting = (await db.query<{ ord: number }>(`SELECT ord FROM seed WHERE template = 'rating'`)).rows.map((r) => r.ord);
+  const waiting = (await db.query<{ ord: number }>(`SELECT ord FROM seed WHERE template = 'rating'`)).rows.map(
+    (r) => r.ord,
+  );
   const tokens = waiting.map(() => randomBytes(24).toString('base64url'));
   await db.query(
     `INSERT INTO rating_link (token_hash, case_id, round, job_key, token_enc, sent_at, expires_at, created_at)
@@ -444,10 +579,21 @@ async function loadPools(db: Client, bench: BenchApp): Promise<Pools> {
       )
     ).rows;
   const claims = (
-    await db.query<{ key: string }>(`SELECT key::text FROM engine_user_task WHERE element_id = 'Task_SetUpCaseTeam' AND state = 'CREATED' AND assignee IS NULL ORDER BY random()`)
+    await db.query<{ key: string }>(
+      `SELECT key::text FROM engine_user_task WHERE element_id = 'Task_SetUpCaseTeam' AND state = 'CREATED' AND assignee IS NULL ORDER BY random()`,
+    )
   ).rows.map((r) => r.key);
-  const links = (await db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE used_at IS NULL AND expires_at > now() ORDER BY random()')).rows;
-  return { confirm: await tasks('Task_ConfirmCaseClass'), coordinate: await tasks('Task_CoordinateUnit'), claims, ratings: links.map((l) => bench.cipher.decrypt(l.token_enc)) };
+  const links = (
+    await db.query<{ token_enc: Buffer }>(
+      'SELECT token_enc FROM rating_link WHERE used_at IS NULL AND expires_at > now() ORDER BY random()',
+    )
+  ).rows;
+  return {
+    confirm: await tasks('Task_ConfirmCaseClass'),
+    coordinate: await tasks('Task_CoordinateUnit'),
+    claims,
+    ratings: links.map((l) => bench.cipher.decrypt(l.token_enc)),
+  };
 }
 
 interface Req {
@@ -477,42 +623,141 @@ function runners(sessions: Map<string, Session>, pools: Pools, caseIds: string[]
   };
   let address = 0;
   return [
-    { route: 'GET /api/tasks?view=mine', rate: READ_RATE * 0.35, connections: 8, next: () => ({ method: 'GET', path: '/api/tasks?view=mine', headers: as(pick(FIRST_RESPONDERS)) }) },
-    { route: 'GET /api/tasks?view=queue', rate: READ_RATE * 0.15, connections: 4, next: () => ({ method: 'GET', path: '/api/tasks?view=queue', headers: as(pick(['street-office', 'cadre', 'secretary'])) }) },
-    { route: 'GET /api/cases/:id', rate: READ_RATE * 0.5, connections: 8, next: () => ({ method: 'GET', path: `/api/cases/${pick(caseIds)}`, headers: as(pick(READERS)) }) },
-    { route: 'POST /api/cases', rate: 5 * WRITE_SCALE, connections: 4, next: () => {
-      const user = pick(FIRST_RESPONDERS);
-      return { method: 'POST', path: '/api/cases', headers: as(user, true), body: JSON.stringify(intakeBody(compounds)) };
-    } },
-    { route: 'POST /api/tasks/:key/claim', rate: 1 * WRITE_SCALE, connections: 2, left: () => pools.claims.length, next: () => ({ method: 'POST', path: `/api/tasks/${take(pools.claims)}/claim`, headers: as('street-office', true), body: '{}' }) },
-    { route: 'POST /api/tasks/:key/complete (classify)', rate: 2 * WRITE_SCALE, connections: 2, left: () => pools.confirm.length, next: () => {
-      const t = take(pools.confirm);
-      return { method: 'POST', path: `/api/tasks/${t.key}/complete`, headers: as(t.assignee, true), body: JSON.stringify({ variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false } }) };
-    } },
-    { route: 'POST /api/tasks/:key/complete (coordinate)', rate: 2 * WRITE_SCALE, connections: 2, left: () => pools.coordinate.length, next: () => {
-      const t = take(pools.coordinate);
-      return { method: 'POST', path: `/api/tasks/${t.key}/complete`, headers: as(t.assignee, true),
-        body: JSON.stringify({ variables: { responsibleUnit: '物业公司', handlingResult: '已清理并恢复', resolved: true } }) };
-    } },
-    { route: 'POST /api/public/ratings/:token', rate: 3 * WRITE_SCALE, connections: 2, left: () => pools.ratings.length, next: () => {
-      // Residents rate from their own phones: each from its own address (the app trusts X-Forwarded-For from loopback, as behind its proxy).
-      address++;
-      return { method: 'POST', path: `/api/public/ratings/${take(pools.ratings)}`, headers: { 'content-type': 'application/json', 'x-forwarded-for': `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}` },
-        body: JSON.stringify({ rating: weighted([['satisfied', 85], ['basically-satisfied', 12], ['dissatisfied', 3]]), comment: '' }) };
-    } },
-    { route: 'GET /api/dashboard', rate: 1 * WRITE_SCALE, connections: 1, next: () => ({ method: 'GET', path: '/api/dashboard', headers: as(pick(['leader', 'secretary'])) }) },
+    {
+      route: 'GET /api/tasks?view=mine',
+      rate: READ_RATE * 0.35,
+      connections: 8,
+      next: () => ({ method: 'GET', path: '/api/tasks?view=mine', headers: as(pick(FIRST_RESPONDERS)) }),
+    },
+    {
+      route: 'GET /api/tasks?view=queue',
+      rate: READ_RATE * 0.15,
+      connections: 4,
+      next: () => ({
+        method: 'GET',
+        path: '/api/tasks?view=queue',
+        headers: as(pick(['street-office', 'cadre', 'secretary'])),
+      }),
+    },
+    {
+      route: 'GET /api/cases/:id',
+      rate: READ_RATE * 0.5,
+      connections: 8,
+      next: () => ({ method: 'GET', path: `/api/cases/${pick(caseIds)}`, headers: as(pick(READERS)) }),
+    },
+    {
+      route: 'POST /api/cases',
+      rate: 5 * WRITE_SCALE,
+      connections: 4,
+      next: () => {
+        const user = pick(FIRST_RESPONDERS);
+        return {
+          method: 'POST',
+          path: '/api/cases',
+          headers: as(user, true),
+          body: JSON.stringify(intakeBody(compounds)),
+        };
+      },
+    },
+    {
+      route: 'POST /api/tasks/:key/claim',
+      rate: 1 * WRITE_SCALE,
+      connections: 2,
+      left: () => pools.claims.length,
+      next: () => ({
+        method: 'POST',
+        path: `/api/tasks/${take(pools.claims)}/claim`,
+        headers: as('street-office', true),
+        body: '{}',
+      }),
+    },
+    {
+      route: 'POST /api/tasks/:key/complete (classify)',
+      rate: 2 * WRITE_SCALE,
+      connections: 2,
+      left: () => pools.confirm.length,
+      next: () => {
+        const t = take(pools.confirm);
+        return {
+          method: 'POST',
+          path: `/api/tasks/${t.key}/complete`,
+          headers: as(t.assignee, true),
+          body: JSON.stringify({ variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false } }),
+        };
+      },
+    },
+    {
+      route: 'POST /api/tasks/:key/complete (coordinate)',
+      rate: 2 * WRITE_SCALE,
+      connections: 2,
+      left: () => pools.coordinate.length,
+      next: () => {
+        const t = take(pools.coordinate);
+        return {
+          method: 'POST',
+          path: `/api/tasks/${t.key}/complete`,
+          headers: as(t.assignee, true),
+          body: JSON.stringify({
+            variables: { responsibleUnit: '物业公司', handlingResult: '已清理并恢复', resolved: true },
+          }),
+        };
+      },
+    },
+    {
+      route: 'POST /api/public/ratings/:token',
+      rate: 3 * WRITE_SCALE,
+      connections: 2,
+      left: () => pools.ratings.length,
+      next: () => {
+        // Residents rate from their own phones: each from its own address (the app trusts X-Forwarded-For from loopback, as behind its proxy).
+        address++;
+        return {
+          method: 'POST',
+          path: `/api/public/ratings/${take(pools.ratings)}`,
+          headers: {
+            'content-type': 'application/json',
+            'x-forwarded-for': `10.${(address >> 16) & 255}.${(address >> 8) & 255}.${address & 255}`,
+          },
+          body: JSON.stringify({
+            rating: weighted([
+              ['satisfied', 85],
+              ['basically-satisfied', 12],
+              ['dissatisfied', 3],
+            ]),
+            comment: '',
+          }),
+        };
+      },
+    },
+    {
+      route: 'GET /api/dashboard',
+      rate: 1 * WRITE_SCALE,
+      connections: 1,
+      next: () => ({ method: 'GET', path: '/api/dashboard', headers: as(pick(['leader', 'secretary'])) }),
+    },
   ];
 }
 
 /** Requests answered 2xx in a run, over its routes. */
 const served = (rows: Array<Record<string, string | number>>) => rows.reduce((sum, r) => sum + Number(r.requests), 0);
 
-async function runMix(url: string, mix: Runner[], seconds: number, rated: boolean): Promise<Array<Record<string, string | number>>> {
+async function runMix(
+  url: string,
+  mix: Runner[],
+  seconds: number,
+  rated: boolean,
+): Promise<Array<Record<string, string | number>>> {
   return Promise.all(mix.map((runner) => (rated ? paced(url, runner, seconds) : flatOut(url, runner, seconds))));
 }
 
 /** One result row: requests answered 2xx per second and their latency percentiles, other answers counted. */
-function row(route: string, extra: Record<string, string | number>, latencies: number[], seconds: number, other: string): Record<string, string | number> {
+function row(
+  route: string,
+  extra: Record<string, string | number>,
+  latencies: number[],
+  seconds: number,
+  other: string,
+): Record<string, string | number> {
   return {
     route,
     ...extra,
@@ -549,7 +794,15 @@ async function paced(url: string, runner: Runner, seconds: number): Promise<Reco
     const req = runner.next();
     const done = new Promise<void>((resolve) => {
       const outgoing = http.request(
-        { host: base.hostname, port: base.port, path: req.path, method: req.method, headers: req.body ? { ...req.headers, 'content-length': Buffer.byteLength(req.body) } : req.headers, agent, timeout: 30_000 },
+        {
+          host: base.hostname,
+          port: base.port,
+          path: req.path,
+          method: req.method,
+          headers: req.body ? { ...req.headers, 'content-length': Buffer.byteLength(req.body) } : req.headers,
+          agent,
+          timeout: 30_000,
+        },
         (res) => {
           res.on('data', () => undefined);
           res.on('end', () => {
@@ -562,7 +815,13 @@ async function paced(url: string, runner: Runner, seconds: number): Promise<Reco
         },
       );
       outgoing.on('timeout', () => outgoing.destroy(new Error('timeout')));
-      outgoing.on('error', (error: NodeJS.ErrnoException) => (count(error.message === 'timeout' ? 'timeouts' : `errors (${error.code ?? error.message})`), resolve()));
+      outgoing.on(
+        'error',
+        (error: NodeJS.ErrnoException) => (
+          count(error.message === 'timeout' ? 'timeouts' : `errors (${error.code ?? error.message})`),
+          resolve()
+        ),
+      );
       outgoing.end(req.body);
     });
     inFlight.add(done);

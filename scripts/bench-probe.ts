@@ -15,7 +15,18 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { FIRST_RESPONDERS, Session, cpuMs, intakeBody, machine, percentile, pick, postgresCpuMs, startBenchApp, table } from './bench-support';
+import {
+  FIRST_RESPONDERS,
+  Session,
+  cpuMs,
+  intakeBody,
+  machine,
+  percentile,
+  pick,
+  postgresCpuMs,
+  startBenchApp,
+  table,
+} from './bench-support';
 
 const REQUESTS = Number(process.env.BENCH_PROBE_REQUESTS ?? 200);
 const TOP = Number(process.env.BENCH_PROBE_TOP ?? 5);
@@ -33,16 +44,35 @@ async function main() {
     await db.connect();
     const pid = bench.app.process.pid!;
     const sessions = new Map<string, Session>();
-    for (const u of [...FIRST_RESPONDERS, 'street-office', 'leader']) sessions.set(u, await Session.signIn(bench.url, u));
-    const caseIds = (await db.query<{ id: string }>('SELECT id FROM petition_case ORDER BY random() LIMIT 5000')).rows.map((r) => r.id);
+    for (const u of [...FIRST_RESPONDERS, 'street-office', 'leader'])
+      sessions.set(u, await Session.signIn(bench.url, u));
+    const caseIds = (
+      await db.query<{ id: string }>('SELECT id FROM petition_case ORDER BY random() LIMIT 5000')
+    ).rows.map((r) => r.id);
     const compounds = (await db.query<{ id: string }>('SELECT id FROM compound')).rows.map((r) => r.id);
     const probes: Array<{ route: string; requests: number; call: () => Promise<number> }> = [
-      { route: 'GET /api/tasks?view=mine', requests: REQUESTS, call: () => get(pick(FIRST_RESPONDERS), '/api/tasks?view=mine') },
-      { route: 'GET /api/tasks?view=queue', requests: REQUESTS, call: () => get('street-office', '/api/tasks?view=queue') },
+      {
+        route: 'GET /api/tasks?view=mine',
+        requests: REQUESTS,
+        call: () => get(pick(FIRST_RESPONDERS), '/api/tasks?view=mine'),
+      },
+      {
+        route: 'GET /api/tasks?view=queue',
+        requests: REQUESTS,
+        call: () => get('street-office', '/api/tasks?view=queue'),
+      },
       { route: 'GET /api/cases/:id', requests: REQUESTS, call: () => get('leader', `/api/cases/${pick(caseIds)}`) },
-      { route: 'GET /api/street-office/queue', requests: Math.ceil(REQUESTS / 10), call: () => get('street-office', '/api/street-office/queue') },
+      {
+        route: 'GET /api/street-office/queue',
+        requests: Math.ceil(REQUESTS / 10),
+        call: () => get('street-office', '/api/street-office/queue'),
+      },
       { route: 'GET /api/dashboard', requests: Math.ceil(REQUESTS / 10), call: () => get('leader', '/api/dashboard') },
-      { route: 'POST /api/cases', requests: Math.ceil(REQUESTS / 4), call: async () => (await sessions.get('reception')!.call('POST', '/api/cases', intakeBody(compounds))).status },
+      {
+        route: 'POST /api/cases',
+        requests: Math.ceil(REQUESTS / 4),
+        call: async () => (await sessions.get('reception')!.call('POST', '/api/cases', intakeBody(compounds))).status,
+      },
     ];
     async function get(user: string, path: string): Promise<number> {
       const res = await fetch(`${bench.url}${path}`, { headers: sessions.get(user)!.headers(false) });
@@ -89,9 +119,13 @@ async function main() {
         'SQL statements': (sum(sql) / probe.requests).toFixed(1),
         'engine calls': (sum(engine) / probe.requests).toFixed(1),
       });
-      tops.push(`${probe.route}:\n${top(sql, probe.requests)}\n  engine calls (in process, /v2):\n${top(engine, probe.requests)}`);
+      tops.push(
+        `${probe.route}:\n${top(sql, probe.requests)}\n  engine calls (in process, /v2):\n${top(engine, probe.requests)}`,
+      );
     }
-    console.log(`\nOne request at a time (app CPU includes its idle work: job polling, about 15 ms a second):\n\n${table(rows)}\n`);
+    console.log(
+      `\nOne request at a time (app CPU includes its idle work: job polling, about 15 ms a second):\n\n${table(rows)}\n`,
+    );
     console.log(`Most frequent statements and engine calls per request:\n\n${tops.join('\n\n')}\n\n${machine()}`);
   } finally {
     await db.end().catch(() => undefined);

@@ -44,20 +44,33 @@ async function main() {
   const shapes = new Map<string, Row>();
   for (const row of rows) {
     const waits = (row.runtime.open ?? []).map((o) => o.kind).sort();
-    const elements = Object.values((row.runtime.engine as { els: Record<string, { e: string }> }).els).map((el) => el.e).sort();
+    const elements = Object.values((row.runtime.engine as { els: Record<string, { e: string }> }).els)
+      .map((el) => el.e)
+      .sort();
     const shape = `${row.process_id}: ${elements.slice(1).join(', ')} (${waits.join(', ')})`;
     if (!shapes.has(shape)) shapes.set(shape, row);
   }
-  console.log('| process: where it waits | stored state | step from it (CPU) | loaded state (heap) |\n|---|---|---|---|');
+  console.log(
+    '| process: where it waits | stored state | step from it (CPU) | loaded state (heap) |\n|---|---|---|---|',
+  );
   for (const [shape, row] of [...shapes.entries()].sort()) {
-    if (!models.has(row.process_id)) for (const m of await parseBpmn(row.resource_name, row.content)) models.set(m.processId, m);
+    if (!models.has(row.process_id))
+      for (const m of await parseBpmn(row.resource_name, row.content)) models.set(m.processId, m);
     const model = models.get(row.process_id)!;
     const text = JSON.stringify(row.runtime);
     const step = () => {
       // As a step does: the stored row parsed, one step run on it (resume: the instance re-derives every wait).
       const stored = JSON.parse(text) as StoredRuntime;
-      const result = new Step({ model, stored, variables: row.variables, action: { kind: 'resume' }, now: new Date(), decide: () => null }).run();
-      if (result.outcome !== 'waiting') throw new Error(`${row.key}: ${result.outcome} ${JSON.stringify(result.incident)}`);
+      const result = new Step({
+        model,
+        stored,
+        variables: row.variables,
+        action: { kind: 'resume' },
+        now: new Date(),
+        decide: () => null,
+      }).run();
+      if (result.outcome !== 'waiting')
+        throw new Error(`${row.key}: ${result.outcome} ${JSON.stringify(result.incident)}`);
       return JSON.stringify(result.runtime).length;
     };
     for (let i = 0; i < 200; i++) step();
@@ -68,10 +81,15 @@ async function main() {
     const stepMs = (cpu.user + cpu.system) / 1000 / rounds;
     gc();
     const before = process.memoryUsage().heapUsed;
-    const held = Array.from({ length: 1000 }, () => ({ runtime: JSON.parse(text) as unknown, variables: structuredClone(row.variables) }));
+    const held = Array.from({ length: 1000 }, () => ({
+      runtime: JSON.parse(text) as unknown,
+      variables: structuredClone(row.variables),
+    }));
     gc();
     const perInstance = (process.memoryUsage().heapUsed - before) / held.length;
-    console.log(`| ${shape} | ${(text.length / 1024).toFixed(2)} kB | ${stepMs.toFixed(3)} ms | ${(perInstance / 1024).toFixed(1)} kB |`);
+    console.log(
+      `| ${shape} | ${(text.length / 1024).toFixed(2)} kB | ${stepMs.toFixed(3)} ms | ${(perInstance / 1024).toFixed(1)} kB |`,
+    );
   }
 }
 

@@ -21,11 +21,16 @@ export const DEMO_PASSWORD = 'demo-2026';
  * `node` and node's options before `--import`. The benchmarks run the app the same way.
  */
 export function startCommand(): { env: Record<string, string>; nodeArgs: string[] } {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { scripts: Record<string, string> };
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
   const words = pkg.scripts.start.split('&&').pop()!.trim().split(/\s+/);
   const node = words.indexOf('node');
   const imports = words.indexOf('--import');
-  if (node < 0 || imports < node) throw new Error(`package.json's start script does not end with "[NAME=value ...] node [options] --import ...": ${pkg.scripts.start}`);
+  if (node < 0 || imports < node)
+    throw new Error(
+      `package.json's start script does not end with "[NAME=value ...] node [options] --import ...": ${pkg.scripts.start}`,
+    );
   return {
     env: Object.fromEntries(words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])),
     nodeArgs: words.slice(node + 1, imports),
@@ -95,7 +100,10 @@ async function standInYears(databaseUrl: string): Promise<void> {
        ON CONFLICT (year) DO NOTHING RETURNING year`,
       [[year + 1, year + 2]],
     );
-    if (added.rows.length > 0) console.log(`calendar: ${added.rows.map((r) => r.year).join(', ')} added as plain weeks (no holidays), for this benchmark's database only`);
+    if (added.rows.length > 0)
+      console.log(
+        `calendar: ${added.rows.map((r) => r.year).join(', ')} added as plain weeks (no holidays), for this benchmark's database only`,
+      );
   } finally {
     await db.end();
   }
@@ -127,12 +135,17 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     BENCH_MEMORY_FILE: memoryFile,
     BENCH_MEMORY_INTERVAL_MS: '5000',
     // BENCH_ALLOC_PROF=<dir>: where the app allocates, freed objects included (scripts/alloc-probe.cjs).
-    NODE_OPTIONS: [`--require ${join(__dirname, 'memory-probe.cjs')}`, ...(process.env.BENCH_ALLOC_PROF ? [`--require ${join(__dirname, 'alloc-probe.cjs')}`] : [])].join(' '),
+    NODE_OPTIONS: [
+      `--require ${join(__dirname, 'memory-probe.cjs')}`,
+      ...(process.env.BENCH_ALLOC_PROF ? [`--require ${join(__dirname, 'alloc-probe.cjs')}`] : []),
+    ].join(' '),
     ...(process.env.BENCH_ALLOC_PROF ? { BENCH_ALLOC_PROF: process.env.BENCH_ALLOC_PROF } : {}),
     // The engine's settings, the number of app processes and the limit on requests in hand, when the run is about them.
     ...Object.fromEntries(
       Object.entries(process.env).filter(
-        (e): e is [string, string] => (e[0].startsWith('ENGINE_') || e[0] === 'APP_PROCESSES' || e[0] === 'MAX_REQUESTS_IN_FLIGHT') && e[1] !== undefined,
+        (e): e is [string, string] =>
+          (e[0].startsWith('ENGINE_') || e[0] === 'APP_PROCESSES' || e[0] === 'MAX_REQUESTS_IN_FLIGHT') &&
+          e[1] !== undefined,
       ),
     ),
     ...extra,
@@ -164,7 +177,11 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
     const engine = await spawnApp({ ...engineEnv, ENGINE_API_USERNAME: 'engine' }, 120_000, nodeArgs);
     if (!split) return engine;
     workers = await spawnWorkers({ ...env, ...camunda, PUBLIC_URL: engine.url, WORKERS_IN_APP: 'false' }, 120_000);
-    front = await spawnApp({ ...env, ...camunda, WORKERS_IN_APP: 'false', DEPLOY_MODELS: 'false', DEMO_SEED: 'false' }, 120_000, nodeArgs);
+    front = await spawnApp(
+      { ...env, ...camunda, WORKERS_IN_APP: 'false', DEPLOY_MODELS: 'false', DEMO_SEED: 'false' },
+      120_000,
+      nodeArgs,
+    );
     return engine;
   };
   const stopAll = async (engine: ChildApp) => {
@@ -187,7 +204,8 @@ export async function startBenchApp(databaseUrl: string, extra: Record<string, s
             .map((line) => JSON.parse(line) as ReturnType<BenchApp['memory']>[number])
         : [],
     // With APP_PROCESSES > 1 the app's processes are children of the one started here.
-    pids: () => withDescendants([app, workers, front].flatMap((child) => (child?.process.pid ? [child.process.pid] : []))),
+    pids: () =>
+      withDescendants([app, workers, front].flatMap((child) => (child?.process.pid ? [child.process.pid] : []))),
     async restart() {
       await stopAll(app);
       rmSync(memoryFile, { force: true });
@@ -215,7 +233,7 @@ function withDescendants(pids: number[]): number[] {
     }
   }
   const all = new Set(pids);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, parent] of parents) {
       if (all.has(parent) && !all.has(pid)) {
@@ -300,7 +318,12 @@ export class Session {
       ...(this.csrf ? { 'x-csrf-token': this.csrf } : {}),
     };
   }
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json }> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Json }> {
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers: { ...this.headers(body !== undefined), ...headers },
@@ -326,7 +349,12 @@ export class Session {
   }
 }
 
-export async function until<T>(check: () => Promise<T | undefined | false | null>, timeoutMs: number, what: string, everyMs = 100): Promise<T> {
+export async function until<T>(
+  check: () => Promise<T | undefined | false | null>,
+  timeoutMs: number,
+  what: string,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -367,7 +395,18 @@ export const CHANNELS: Array<[string, number]> = [
   ['grid-report', 8],
 ];
 /** Staff who file petitions and so own cases (first responders). */
-export const FIRST_RESPONDERS = ['reception', 'cadre', 'secretary', 'grid1', 'grid2', 'grid3', 'grid4', 'grid5', 'grid6', 'grid7'];
+export const FIRST_RESPONDERS = [
+  'reception',
+  'cadre',
+  'secretary',
+  'grid1',
+  'grid2',
+  'grid3',
+  'grid4',
+  'grid5',
+  'grid6',
+  'grid7',
+];
 
 export function weighted<T>(items: Array<[T, number]>): T {
   const total = items.reduce((a, [, w]) => a + w, 0);
@@ -389,7 +428,12 @@ export function intakeBody(compoundIds: string[], category = weighted(CATEGORIES
     description: `${category}：居民反映问题，请尽快处理（压测）`,
     compoundId: pick(compoundIds),
     ...(withPetitioner
-      ? { petitioner: { name: `${pick(['王', '李', '张', '刘', '陈', '杨', '赵', '黄'])}${pick(['秀英', '建国', '小明', '桂兰', '志强', '丽', '伟'])}`, phone: `139${String(phoneCounter).padStart(8, '0')}` } }
+      ? {
+          petitioner: {
+            name: `${pick(['王', '李', '张', '刘', '陈', '杨', '赵', '黄'])}${pick(['秀英', '建国', '小明', '桂兰', '志强', '丽', '伟'])}`,
+            phone: `139${String(phoneCounter).padStart(8, '0')}`,
+          },
+        }
       : {}),
   };
 }
@@ -407,5 +451,9 @@ export function table(rows: Array<Record<string, string | number>>): string {
   const keys = Object.keys(rows[0]);
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(keys), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(keys.map((k) => String(r[k]))))].join('\n');
+  return [
+    line(keys),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map((r) => line(keys.map((k) => String(r[k])))),
+  ].join('\n');
 }

@@ -30,13 +30,18 @@ function numbersIn(text: string | null | undefined): Array<Pick<Finding, 'kind' 
   if (!text) return [];
   return findPersonalData(text).flatMap((f) => {
     if (f.kind !== 'mobile' && f.kind !== 'id-number') return [];
-    const compact = f.text.normalize('NFKC').replace(/[^\dXx]/g, '').toUpperCase();
+    const compact = f.text
+      .normalize('NFKC')
+      .replace(/[^\dXx]/g, '')
+      .toUpperCase();
     return [{ kind: f.kind, masked: f.kind === 'mobile' ? maskPhone(compact.slice(-11)) : maskIdNumber(compact) }];
   });
 }
 
 function usage(message: string): never {
-  console.error(`${message}\nusage: npm run check:public-text -- [database-url] [--log file]…  (the database defaults to DATABASE_URL)`);
+  console.error(
+    `${message}\nusage: npm run check:public-text -- [database-url] [--log file]…  (the database defaults to DATABASE_URL)`,
+  );
   process.exit(2);
 }
 
@@ -61,7 +66,10 @@ function parseArgs(argv: string[]): { databaseUrl: string; logs: string[] } {
 }
 
 /** What the system produced for the public, read from `db` and the log files: every mobile and ID number in it. */
-export async function checkPublicText(db: Queryable, logs: readonly string[] = []): Promise<{ findings: Finding[]; counts: Record<string, number>; notes: string[] }> {
+export async function checkPublicText(
+  db: Queryable,
+  logs: readonly string[] = [],
+): Promise<{ findings: Finding[]; counts: Record<string, number>; notes: string[] }> {
   const findings: Finding[] = [];
   const add = (source: string, where: string, text: string | null | undefined) => {
     for (const n of numbersIn(text)) findings.push({ source, where, ...n });
@@ -69,23 +77,39 @@ export async function checkPublicText(db: Queryable, logs: readonly string[] = [
   const counts: Record<string, number> = {};
   const notes: string[] = [];
 
-  const notices = await db.query<{ case_no: string; round: number; category: string; compound_name: string | null; outcome: string; petitioner_masked: string | null }>(
+  const notices = await db.query<{
+    case_no: string;
+    round: number;
+    category: string;
+    compound_name: string | null;
+    outcome: string;
+    petitioner_masked: string | null;
+  }>(
     'SELECT case_no, round, category, compound_name, outcome, petitioner_masked FROM notice_board ORDER BY published_at, case_no',
   );
   for (const n of notices) {
-    for (const text of [n.category, n.compound_name, n.outcome, n.petitioner_masked]) add('notice board', `${n.case_no} round ${n.round}`, text);
+    for (const text of [n.category, n.compound_name, n.outcome, n.petitioner_masked])
+      add('notice board', `${n.case_no} round ${n.round}`, text);
   }
   counts['notice board entries'] = notices.length;
 
   const [engine] = await db.query<{ present: boolean }>("SELECT to_regclass('engine_instance') IS NOT NULL AS present");
-  const rated = await db.query<{ id: string; case_no: string; category: string; variables: Record<string, unknown> | null }>(
+  const rated = await db.query<{
+    id: string;
+    case_no: string;
+    category: string;
+    variables: Record<string, unknown> | null;
+  }>(
     engine.present
       ? `SELECT c.id, c.case_no, c.category, i.variables
          FROM petition_case c LEFT JOIN engine_instance i ON i.key::text = c.process_instance_key
          WHERE c.id IN (SELECT case_id FROM rating_link) ORDER BY c.case_no`
       : `SELECT c.id, c.case_no, c.category, NULL::jsonb AS variables FROM petition_case c WHERE c.id IN (SELECT case_id FROM rating_link) ORDER BY c.case_no`,
   );
-  const people = await casePeopleNames(db, rated.map((r) => r.id));
+  const people = await casePeopleNames(
+    db,
+    rated.map((r) => r.id),
+  );
   for (const r of rated) {
     const names = people.get(r.id) ?? [];
     add('rating page', r.case_no, r.variables ? ratingOutcome(r.variables, names) : null);
@@ -93,7 +117,9 @@ export async function checkPublicText(db: Queryable, logs: readonly string[] = [
   }
   counts['rating pages'] = rated.length;
   if (!engine.present && rated.length > 0) {
-    notes.push('rating pages: the outcomes live in the Camunda cluster (no embedded engine tables here); only their categories were checked');
+    notes.push(
+      'rating pages: the outcomes live in the Camunda cluster (no embedded engine tables here); only their categories were checked',
+    );
   }
 
   const notifications = await db.query<{ id: string; template: string; recipient_role: string; text: string }>(
@@ -125,12 +151,17 @@ async function main(): Promise<void> {
   }
   const { findings, counts, notes } = result;
   for (const note of notes) console.warn(note);
-  console.log(`checked: ${Object.entries(counts).map(([what, n]) => `${n} ${what}`).join(', ')}`);
+  console.log(
+    `checked: ${Object.entries(counts)
+      .map(([what, n]) => `${n} ${what}`)
+      .join(', ')}`,
+  );
   if (findings.length === 0) {
     console.log('no mobile number and no ID number found');
     return;
   }
-  for (const f of findings) console.log(`${f.source} · ${f.where}: ${f.kind === 'mobile' ? 'mobile number' : 'ID number'} ${f.masked}`);
+  for (const f of findings)
+    console.log(`${f.source} · ${f.where}: ${f.kind === 'mobile' ? 'mobile number' : 'ID number'} ${f.masked}`);
   console.log(`${findings.length} mobile or ID number(s) found in public text`);
   process.exitCode = 1;
 }

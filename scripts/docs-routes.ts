@@ -42,9 +42,17 @@ export function routesMarkdown(routes: readonly RouteSpec[] = ROUTES): string {
     `${routes.length} routes in ${byTag.size} groups. Paths are Express-style (\`:id\` is \`{id}\` in the OpenAPI document).`,
   ];
   for (const [tag, specs] of byTag) {
-    lines.push('', `### ${tag.charAt(0).toUpperCase()}${tag.slice(1)}`, '', '| method | path | who | what |', '|---|---|---|---|');
+    lines.push(
+      '',
+      `### ${tag.charAt(0).toUpperCase()}${tag.slice(1)}`,
+      '',
+      '| method | path | who | what |',
+      '|---|---|---|---|',
+    );
     for (const spec of specs) {
-      lines.push(`| ${spec.method.toUpperCase()} | \`/api${spec.path}\` | ${describeAccess(spec.access)} | ${cell(spec.summary)} |`);
+      lines.push(
+        `| ${spec.method.toUpperCase()} | \`/api${spec.path}\` | ${describeAccess(spec.access)} | ${cell(spec.summary)} |`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -62,13 +70,15 @@ export function markedSection(readme: string): string | undefined {
 export function replaceSection(readme: string, section: string): string {
   const start = readme.indexOf(START_MARKER);
   const end = readme.indexOf(END_MARKER, start + START_MARKER.length);
-  if (start < 0 || end < 0) throw new Error(`README.md needs the markers ${START_MARKER} and ${END_MARKER}, in that order`);
+  if (start < 0 || end < 0)
+    throw new Error(`README.md needs the markers ${START_MARKER} and ${END_MARKER}, in that order`);
   return `${readme.slice(0, start + START_MARKER.length)}\n${section}${readme.slice(end)}`;
 }
 
 function main(argv: string[]): void {
   const unknown = argv.filter((arg) => arg !== '--write');
-  if (unknown.length) throw new Error(`unknown argument(s): ${unknown.join(' ')} (usage: npm run docs:routes [-- --write])`);
+  if (unknown.length)
+    throw new Error(`unknown argument(s): ${unknown.join(' ')} (usage: npm run docs:routes [-- --write])`);
   const section = routesMarkdown();
   if (!argv.includes('--write')) {
     process.stdout.write(section);

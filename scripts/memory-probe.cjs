@@ -9,7 +9,17 @@ if (file && require('node:worker_threads').isMainThread) {
   const every = Number(process.env.BENCH_MEMORY_INTERVAL_MS || 5000);
   const sample = () => {
     const m = process.memoryUsage();
-    fs.appendFileSync(file, JSON.stringify({ t: Date.now(), pid: process.pid, rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external }) + '\n');
+    fs.appendFileSync(
+      file,
+      JSON.stringify({
+        t: Date.now(),
+        pid: process.pid,
+        rss: m.rss,
+        heapUsed: m.heapUsed,
+        heapTotal: m.heapTotal,
+        external: m.external,
+      }) + '\n',
+    );
   };
   setInterval(sample, every).unref();
 }

@@ -24,7 +24,13 @@ if (file && require('node:worker_threads').isMainThread) {
   // (prom-client sets `inc` on each counter as it is made, to incWithoutExemplar unless exemplars are on.)
   const inc = Counter.prototype.incWithoutExemplar;
   Counter.prototype.incWithoutExemplar = function countedInc(labels, ...rest) {
-    if (this.name === 'http_requests_total' && labels && typeof labels.route === 'string' && labels.route.startsWith('/v2')) count(engine, `${labels.method} ${labels.route}`);
+    if (
+      this.name === 'http_requests_total' &&
+      labels &&
+      typeof labels.route === 'string' &&
+      labels.route.startsWith('/v2')
+    )
+      count(engine, `${labels.method} ${labels.route}`);
     return inc.call(this, labels, ...rest);
   };
   process.on('SIGUSR2', () => {

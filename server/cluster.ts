@@ -57,7 +57,8 @@ export async function runCluster(config: Config): Promise<void> {
     const worker = cluster.fork(env[kind]);
     roles.set(worker, kind);
     return new Promise<void>((resolve, reject) => {
-      const onExit = (code: number | null, signal: string | null) => reject(new ClusterStartError(`the ${kind} process exited (${signal ?? code}) before it answered`));
+      const onExit = (code: number | null, signal: string | null) =>
+        reject(new ClusterStartError(`the ${kind} process exited (${signal ?? code}) before it answered`));
       worker.once('exit', onExit);
       worker.on('message', (message: { type?: string }) => {
         if (message?.type !== STARTED) return;
@@ -73,7 +74,8 @@ export async function runCluster(config: Config): Promise<void> {
   let lastGather = 0;
   const gathering = new Map<number, (worker: Worker, metrics: unknown[]) => void>();
   cluster.on('message', (worker, message: { type?: string; id?: number; metrics?: unknown[] }) => {
-    if (message?.type === METRICS_PART && message.id !== undefined) gathering.get(message.id)?.(worker, message.metrics ?? []);
+    if (message?.type === METRICS_PART && message.id !== undefined)
+      gathering.get(message.id)?.(worker, message.metrics ?? []);
     if (message?.type !== METRICS) return;
     const id = ++lastGather;
     const asked = [...startedAt.keys()].filter((w) => w.isConnected());
@@ -82,12 +84,21 @@ export async function runCluster(config: Config): Promise<void> {
       clearTimeout(timer);
       gathering.delete(id);
       const missing = asked.filter((w) => !parts.has(w));
-      if (missing.length > 0) log.warn({ pids: missing.map((w) => w.process.pid) }, 'processes left out of the metrics: no answer within 2 s');
+      if (missing.length > 0)
+        log.warn(
+          { pids: missing.map((w) => w.process.pid) },
+          'processes left out of the metrics: no answer within 2 s',
+        );
       AggregatorRegistry.aggregate([...parts.values()] as Parameters<typeof AggregatorRegistry.aggregate>[0])
         .metrics()
         .then(
           (text) => worker.send({ type: METRICS, id: message.id, text }),
-          (error: unknown) => worker.send({ type: METRICS, id: message.id, error: error instanceof Error ? error.message : String(error) }),
+          (error: unknown) =>
+            worker.send({
+              type: METRICS,
+              id: message.id,
+              error: error instanceof Error ? error.message : String(error),
+            }),
         );
     };
     const timer = setTimeout(answer, 2000);
@@ -129,7 +140,10 @@ export async function runCluster(config: Config): Promise<void> {
     if (stopping || !kind) return;
     failures[kind] = lived > 60_000 ? 1 : failures[kind] + 1;
     const delay = Math.min(30_000, 500 * 2 ** (failures[kind] - 1));
-    log.error({ role: kind, pid: worker.process.pid, code, signal, restartInMs: delay }, 'a process died; starting it again');
+    log.error(
+      { role: kind, pid: worker.process.pid, code, signal, restartInMs: delay },
+      'a process died; starting it again',
+    );
     setTimeout(() => {
       if (stopping) return;
       fork(kind).then(

@@ -51,7 +51,11 @@ function thread(): Worker {
 }
 
 /** `lintModel` on the lint thread: the same problems, without holding up this thread. */
-export function lintModelOffThread(name: string, content: string, options: { engine?: boolean } = {}): Promise<ModelProblem[]> {
+export function lintModelOffThread(
+  name: string,
+  content: string,
+  options: { engine?: boolean } = {},
+): Promise<ModelProblem[]> {
   const w = thread();
   const id = ++lastId;
   return new Promise<ModelProblem[]>((resolve, reject) => {

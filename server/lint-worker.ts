@@ -10,6 +10,10 @@ const port = parentPort!;
 port.on('message', (request: LintRequest) => {
   lintModel(request.name, request.content, request.options).then(
     (problems) => port.postMessage({ id: request.id, problems } satisfies LintReply),
-    (error: unknown) => port.postMessage({ id: request.id, error: error instanceof Error ? error.message : String(error) } satisfies LintReply),
+    (error: unknown) =>
+      port.postMessage({
+        id: request.id,
+        error: error instanceof Error ? error.message : String(error),
+      } satisfies LintReply),
   );
 });

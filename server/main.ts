@@ -48,7 +48,8 @@ function printBanner(server: Awaited<ReturnType<typeof start>>): void {
   ];
   if (server.config.DEMO_SEED) {
     lines.push(`  演示账号 / Demo logins (password "${DEMO_PASSWORD}"):`);
-    for (const u of DEMO_USERS) lines.push(`    ${u.username.padEnd(14)} ${u.roles.join(',').padEnd(14)} ${u.displayName}`);
+    for (const u of DEMO_USERS)
+      lines.push(`    ${u.username.padEnd(14)} ${u.roles.join(',').padEnd(14)} ${u.displayName}`);
   }
   process.stdout.write(`${lines.join('\n')}\n\n`);
 }
@@ -63,7 +64,9 @@ main().catch((error: unknown) => {
   ) {
     process.stderr.write(`\n无法启动 / Cannot start:\n${error.message}\n\n`);
   } else {
-    process.stderr.write(`\n无法启动 / Cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `\n无法启动 / Cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -4,14 +4,21 @@ import { DatabaseUnavailableError, openDatabase, runMigrations } from '../platfo
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, migrate: false });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    migrate: false,
+  });
   try {
     if (process.argv[2] === 'down') {
       await database.dataSource.undoLastMigration({ transaction: 'each' });
       process.stdout.write('Reverted the last migration.\n');
     } else {
       const done = await runMigrations(database);
-      process.stdout.write(done.length ? `Applied: ${done.join(', ')}\n` : 'Nothing to apply: the schema is up to date.\n');
+      process.stdout.write(
+        done.length ? `Applied: ${done.join(', ')}\n` : 'Nothing to apply: the schema is up to date.\n',
+      );
     }
   } finally {
     await database.close();

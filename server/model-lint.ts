@@ -9,7 +9,9 @@ import { parseBpmn } from '../engine/model/process-model';
 import { parseDmn } from '../engine/model/dmn';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { Linter } = require('bpmnlint') as { Linter: new (options: object) => { lint(root: unknown): Promise<Record<string, LintReport[]>> } };
+const { Linter } = require('bpmnlint') as {
+  Linter: new (options: object) => { lint(root: unknown): Promise<Record<string, LintReport[]>> };
+};
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const NodeResolver = require('bpmnlint/lib/resolver/node-resolver') as new () => object;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,7 +33,11 @@ export function feelExpressions(xml: string): string[] {
   const named: Record<string, string> = { quot: '"', apos: "'", lt: '<', gt: '>', amp: '&' };
   const decode = (s: string) =>
     s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|quot|apos|lt|gt|amp);/g, (_, ref: string) =>
-      ref.startsWith('#x') ? String.fromCodePoint(parseInt(ref.slice(2), 16)) : ref.startsWith('#') ? String.fromCodePoint(Number(ref.slice(1))) : named[ref],
+      ref.startsWith('#x')
+        ? String.fromCodePoint(parseInt(ref.slice(2), 16))
+        : ref.startsWith('#')
+          ? String.fromCodePoint(Number(ref.slice(1)))
+          : named[ref],
     );
   const attributes = [...xml.matchAll(/="(=[^"]*)"/g)].map((m) => decode(m[1]));
   const bodies = [...xml.matchAll(/>\s*(=[^<]*)</g)].map((m) => decode(m[1]));
@@ -46,7 +52,13 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
     const parsed = (await moddle.fromXML(xml)) as { rootElement: unknown; warnings?: Array<{ message: string }> };
     root = parsed.rootElement;
   } catch (error) {
-    return [{ rule: 'xml', message: `不是有效的 BPMN XML / not valid BPMN XML: ${(error as Error).message}`, severity: 'error' }];
+    return [
+      {
+        rule: 'xml',
+        message: `不是有效的 BPMN XML / not valid BPMN XML: ${(error as Error).message}`,
+        severity: 'error',
+      },
+    ];
   }
   const linter = new Linter({
     config: { extends: ['bpmnlint:recommended', 'plugin:camunda-compat/camunda-cloud-8-8'] },
@@ -56,13 +68,23 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
   for (const [rule, reports] of Object.entries(results)) {
     for (const r of reports) {
       if (r.category === 'info') continue;
-      problems.push({ rule, elementId: r.id, message: r.message, severity: r.category === 'warn' ? 'warning' : 'error' });
+      problems.push({
+        rule,
+        elementId: r.id,
+        message: r.message,
+        severity: r.category === 'warn' ? 'warning' : 'error',
+      });
     }
   }
   problems.push(...loopsWithoutWait(root), ...unboundedFeel(root));
   const { lintExpression } = await import('@bpmn-io/feel-lint');
   for (const expression of feelExpressions(xml)) {
-    for (const p of lintExpression(expression)) problems.push({ rule: 'feel', message: `'${expression}': ${p.message}`, severity: p.severity === 'error' ? 'error' : 'warning' });
+    for (const p of lintExpression(expression))
+      problems.push({
+        rule: 'feel',
+        message: `'${expression}': ${p.message}`,
+        severity: p.severity === 'error' ? 'error' : 'warning',
+      });
   }
   if (options.engine) {
     try {
@@ -176,7 +198,21 @@ export function loopsWithoutWait(root: unknown): ModelProblem[] {
 export const MAX_LITERAL_RANGE = 100_000;
 
 /** Properties that point at other elements (or back up the tree) rather than hold this element's own settings. */
-const REFERENCES = new Set(['$parent', '$model', '$descriptor', 'sourceRef', 'targetRef', 'incoming', 'outgoing', 'attachedToRef', 'default', 'flowElements', 'boundaryEventRefs', 'di', 'categoryValueRef']);
+const REFERENCES = new Set([
+  '$parent',
+  '$model',
+  '$descriptor',
+  'sourceRef',
+  'targetRef',
+  'incoming',
+  'outgoing',
+  'attachedToRef',
+  'default',
+  'flowElements',
+  'boundaryEventRefs',
+  'di',
+  'categoryValueRef',
+]);
 
 /** The FEEL expressions (values starting with "=") an element carries, in its attributes and extension elements. */
 function expressionsOf(element: Node): string[] {
@@ -244,25 +280,47 @@ export function lintForm(json: string): ModelProblem[] {
   try {
     form = JSON.parse(json) as typeof form;
   } catch (error) {
-    return [{ rule: 'form', message: `不是有效的 JSON / not valid JSON: ${(error as Error).message}`, severity: 'error' }];
+    return [
+      { rule: 'form', message: `不是有效的 JSON / not valid JSON: ${(error as Error).message}`, severity: 'error' },
+    ];
   }
   const problems: ModelProblem[] = [];
-  if (typeof form.id !== 'string' || form.id.length === 0) problems.push({ rule: 'form', message: '表单缺少 id / the form has no id', severity: 'error' });
-  if (form.type !== 'default') problems.push({ rule: 'form', message: '表单类型应为 default / the form type must be "default"', severity: 'error' });
+  if (typeof form.id !== 'string' || form.id.length === 0)
+    problems.push({ rule: 'form', message: '表单缺少 id / the form has no id', severity: 'error' });
+  if (form.type !== 'default')
+    problems.push({
+      rule: 'form',
+      message: '表单类型应为 default / the form type must be "default"',
+      severity: 'error',
+    });
   const all: FormComponent[] = [];
   const walk = (cs: FormComponent[] = []) => cs.forEach((c) => (all.push(c), walk(c.components)));
   walk(Array.isArray(form.components) ? form.components : []);
   const keys = all.filter((c) => c.key).map((c) => c.key!);
   for (const key of new Set(keys.filter((k, i) => keys.indexOf(k) !== i))) {
-    problems.push({ rule: 'form', elementId: key, message: `字段 ${key} 重复 / the key "${key}" is used twice`, severity: 'error' });
+    problems.push({
+      rule: 'form',
+      elementId: key,
+      message: `字段 ${key} 重复 / the key "${key}" is used twice`,
+      severity: 'error',
+    });
   }
   for (const c of all.filter((x) => x.key && !x.label && x.type !== 'hidden')) {
-    problems.push({ rule: 'form', elementId: c.key, message: `字段 ${c.key} 没有标签 / the field "${c.key}" has no label`, severity: 'warning' });
+    problems.push({
+      rule: 'form',
+      elementId: c.key,
+      message: `字段 ${c.key} 没有标签 / the field "${c.key}" has no label`,
+      severity: 'warning',
+    });
   }
   return problems;
 }
 
-export async function lintModel(name: string, content: string, options: { engine?: boolean } = {}): Promise<ModelProblem[]> {
+export async function lintModel(
+  name: string,
+  content: string,
+  options: { engine?: boolean } = {},
+): Promise<ModelProblem[]> {
   switch (kindOf(name)) {
     case 'bpmn':
       return lintBpmn(name, content, options);
@@ -271,6 +329,12 @@ export async function lintModel(name: string, content: string, options: { engine
     case 'form':
       return lintForm(content);
     default:
-      return [{ rule: 'name', message: `资源名应以 .bpmn、.dmn 或 .form 结尾 / a resource name ends in .bpmn, .dmn or .form: ${name}`, severity: 'error' }];
+      return [
+        {
+          rule: 'name',
+          message: `资源名应以 .bpmn、.dmn 或 .form 结尾 / a resource name ends in .bpmn, .dmn or .form: ${name}`,
+          severity: 'error',
+        },
+      ];
   }
 }

@@ -8,13 +8,62 @@ import { hashPassword } from '../platform/password';
 export const DEMO_PASSWORD = 'demo-2026';
 
 const GRIDS: Array<{ code: string; name: string; compounds: Array<[string, number]> }> = [
-  { code: 'G01', name: '第一网格', compounds: [['幸福里小区', 420], ['和平新村', 360]] },
-  { code: 'G02', name: '第二网格', compounds: [['阳光花园', 512], ['翠湖苑', 298]] },
-  { code: 'G03', name: '第三网格', compounds: [['锦绣家园', 640], ['梧桐里', 210]] },
-  { code: 'G04', name: '第四网格', compounds: [['滨江公寓', 388], ['东风小区', 450]] },
-  { code: 'G05', name: '第五网格', compounds: [['丽景湾', 530], ['长青苑', 275]] },
-  { code: 'G06', name: '第六网格', compounds: [['春晖小区', 410], ['金桂园', 330]] },
-  { code: 'G07', name: '第七网格', compounds: [['安居苑', 470], ['文昌里', 190]] },
+  {
+    code: 'G01',
+    name: '第一网格',
+    compounds: [
+      ['幸福里小区', 420],
+      ['和平新村', 360],
+    ],
+  },
+  {
+    code: 'G02',
+    name: '第二网格',
+    compounds: [
+      ['阳光花园', 512],
+      ['翠湖苑', 298],
+    ],
+  },
+  {
+    code: 'G03',
+    name: '第三网格',
+    compounds: [
+      ['锦绣家园', 640],
+      ['梧桐里', 210],
+    ],
+  },
+  {
+    code: 'G04',
+    name: '第四网格',
+    compounds: [
+      ['滨江公寓', 388],
+      ['东风小区', 450],
+    ],
+  },
+  {
+    code: 'G05',
+    name: '第五网格',
+    compounds: [
+      ['丽景湾', 530],
+      ['长青苑', 275],
+    ],
+  },
+  {
+    code: 'G06',
+    name: '第六网格',
+    compounds: [
+      ['春晖小区', 410],
+      ['金桂园', 330],
+    ],
+  },
+  {
+    code: 'G07',
+    name: '第七网格',
+    compounds: [
+      ['安居苑', 470],
+      ['文昌里', 190],
+    ],
+  },
 ];
 
 export interface DemoLogin {
@@ -59,7 +108,11 @@ export async function seedDemoCommunity(db: Db): Promise<DemoLogin[]> {
         [grid.code, grid.name, ids.get(`grid${i + 1}`)],
       );
       for (const [name, households] of grid.compounds) {
-        await tx.query('INSERT INTO compound (grid_id, name, households) VALUES ($1, $2, $3)', [row.id, name, households]);
+        await tx.query('INSERT INTO compound (grid_id, name, households) VALUES ($1, $2, $3)', [
+          row.id,
+          name,
+          households,
+        ]);
       }
     }
     return DEMO_USERS;

@@ -85,9 +85,17 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       } else {
         if (config.DATABASE_URL) {
           const release = await acquireEngineLock(config.DATABASE_URL, {
-            onLost: (err) => log.warn({ err: err.message }, 'engine lock lost with its database connection; taking it again once the database answers'),
+            onLost: (err) =>
+              log.warn(
+                { err: err.message },
+                'engine lock lost with its database connection; taking it again once the database answers',
+              ),
             onRetaken: () => log.info('engine lock taken again'),
-            onTakenByOther: (holder) => log.error({ holder }, 'another process took the engine lock while the database was away: two engines may run on one database; stop one'),
+            onTakenByOther: (holder) =>
+              log.error(
+                { holder },
+                'another process took the engine lock while the database was away: two engines may run on one database; stop one',
+              ),
           });
           cleanups.push(release);
         }
@@ -157,16 +165,25 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     const port = (server.address() as AddressInfo).port;
     const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
     // With PORT=0 (a free port) and no PUBLIC_URL, the default public address is only known now.
-    const settled: Config = config.PUBLIC_URL === 'http://localhost:0' ? { ...config, PUBLIC_URL: `http://localhost:${port}` } : config;
+    const settled: Config =
+      config.PUBLIC_URL === 'http://localhost:0' ? { ...config, PUBLIC_URL: `http://localhost:${port}` } : config;
     apiDeps.publicUrl = settled.PUBLIC_URL;
     // In embedded mode the app reaches its own /v2 in process, through the same HTTP handler (no loopback socket).
-    const engineClient = (engineRef.client = createEngineClient(config, secrets, url, config.ENGINE === 'embedded' ? { dispatch: app, direct: engineDirect } : undefined).client);
+    const engineClient = (engineRef.client = createEngineClient(
+      config,
+      secrets,
+      url,
+      config.ENGINE === 'embedded' ? { dispatch: app, direct: engineDirect } : undefined,
+    ).client);
     if (config.DEPLOY_MODELS && lead) {
       const deployed = await deployModels(engineClient, database.db);
       log.info({ processes: deployed }, 'models deployed');
     }
     if (config.WORKERS_IN_APP && lead) {
-      const workers = startWorkers(engineClient, workerDeps(settled, secrets, database, log, engineClient, businessNow));
+      const workers = startWorkers(
+        engineClient,
+        workerDeps(settled, secrets, database, log, engineClient, businessNow),
+      );
       cleanups.unshift(() => workers.stop());
     }
     // Cases saved while the engine was away (or before a crash) get their process as soon as it answers.
@@ -223,4 +240,3 @@ async function runAll(cleanups: Array<() => Promise<void>>): Promise<void> {
   }
   if (errors.length > 0) throw errors[0];
 }
-

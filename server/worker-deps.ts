@@ -33,6 +33,7 @@ export function workerDeps(
       if (result.failureMessage) throw new Error(`Decision '${decisionDefinitionId}' failed: ${result.failureMessage}`);
       return JSON.parse(result.output) as Record<string, unknown>;
     },
-    startProcessOnce: (processDefinitionId, variables, once, firstAttempt) => startProcessOnce(client, processDefinitionId, variables, once, firstAttempt),
+    startProcessOnce: (processDefinitionId, variables, once, firstAttempt) =>
+      startProcessOnce(client, processDefinitionId, variables, once, firstAttempt),
   };
 }

@@ -16,9 +16,18 @@ async function main(): Promise<void> {
   const log = createLogger(config.LOG_LEVEL);
   const secrets = resolveSecrets(config);
   // Workers record what they do in the app's database; they never run its migrations.
-  const database = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR, preparedStatements: config.DATABASE_PREPARED_STATEMENTS, migrate: false });
+  const database = await openDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: config.DATA_DIR,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS,
+    migrate: false,
+  });
   const address = config.ZEEBE_REST_ADDRESS ?? `http://127.0.0.1:${config.PORT}`;
-  const { client } = createEngineClient({ ...config, ZEEBE_REST_ADDRESS: address, ENGINE: 'camunda' }, secrets, address);
+  const { client } = createEngineClient(
+    { ...config, ZEEBE_REST_ADDRESS: address, ENGINE: 'camunda' },
+    secrets,
+    address,
+  );
   const running = startWorkers(client, workerDeps(config, secrets, database, log, client));
   log.info({ engine: address, jobTypes: WORKERS.map((w) => w.type) }, 'workers started');
   let stopping = false;
@@ -40,6 +49,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const known = error instanceof ConfigError || error instanceof DatabaseUnavailableError;
-  process.stderr.write(`Cannot start the workers: ${known ? error.message : String((error as Error).stack ?? error)}\n`);
+  process.stderr.write(
+    `Cannot start the workers: ${known ? error.message : String((error as Error).stack ?? error)}\n`,
+  );
   process.exit(1);
 });

@@ -12,7 +12,10 @@ export const assignServiceTeam: JobWorker = {
   async handle({ variables }, deps) {
     const personId = required(variables, 'personId', 'string');
     return deps.db.transaction(async (tx) => {
-      const [person] = await tx.query<{ team_cadre_id: string | null; status: string }>('SELECT team_cadre_id, status FROM key_person WHERE id = $1', [personId]);
+      const [person] = await tx.query<{ team_cadre_id: string | null; status: string }>(
+        'SELECT team_cadre_id, status FROM key_person WHERE id = $1',
+        [personId],
+      );
       if (!person) throw new Error(`Key person ${personId} is not in the registry`);
       let cadreId = person.team_cadre_id;
       if (!cadreId) {

@@ -23,7 +23,13 @@ export async function loadCase(db: Queryable, caseId: string): Promise<CaseRow> 
   return row;
 }
 
-export async function recordEvent(db: Queryable, caseId: string, kind: string, detail: Record<string, unknown>, jobKey: string): Promise<void> {
+export async function recordEvent(
+  db: Queryable,
+  caseId: string,
+  kind: string,
+  detail: Record<string, unknown>,
+  jobKey: string,
+): Promise<void> {
   await db.query(
     `INSERT INTO case_event (case_id, kind, detail, actor, job_key) VALUES ($1, $2, $3, 'system', $4) ON CONFLICT (job_key) DO NOTHING`,
     [caseId, kind, JSON.stringify(detail), jobKey],
@@ -41,6 +47,7 @@ export async function usersWithRole(db: Queryable, role: string): Promise<Array<
 /** An ISO 8601 duration of days or hours (P3D, PT24H) in milliseconds. */
 export function durationMs(iso: string): number {
   const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
-  if (!m || iso === 'P' || iso === 'PT') throw new Error(`"${iso}" is not a duration in days or hours such as P3D or PT24H`);
+  if (!m || iso === 'P' || iso === 'PT')
+    throw new Error(`"${iso}" is not a duration in days or hours such as P3D or PT24H`);
   return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000;
 }

@@ -33,7 +33,14 @@ export const checkEarlyWarning: JobWorker = {
     // Start what this case raised and is not started yet — including after a crash between raising and starting.
     // Only the raising case's job starts an alert: the other cases it holds are screened by jobs running at the same
     // time, and two of them starting it would race past startProcessOnce's lookup.
-    const pending = await deps.db.query<{ id: string; rule_id: string; place_kind: string; place_id: string; category: string; process_start_attempted: boolean }>(
+    const pending = await deps.db.query<{
+      id: string;
+      rule_id: string;
+      place_kind: string;
+      place_id: string;
+      category: string;
+      process_start_attempted: boolean;
+    }>(
       `SELECT id, rule_id, place_kind, place_id, category, process_start_attempted FROM early_warning_alert
        WHERE raised_by_case_id = $1 AND process_instance_key IS NULL ORDER BY created_at`,
       [caseId],
@@ -45,7 +52,8 @@ export const checkEarlyWarning: JobWorker = {
         [alert.id],
       );
       // Recorded before the start: a crash after it leaves the retry to look for the instance the start made.
-      if (!alert.process_start_attempted) await deps.db.query('UPDATE early_warning_alert SET process_start_attempted = true WHERE id = $1', [alert.id]);
+      if (!alert.process_start_attempted)
+        await deps.db.query('UPDATE early_warning_alert SET process_start_attempted = true WHERE id = $1', [alert.id]);
       const key = await deps.startProcessOnce(
         'early-warning-joint-handling',
         {
@@ -57,10 +65,16 @@ export const checkEarlyWarning: JobWorker = {
         { name: 'alertId', value: alert.id },
         !alert.process_start_attempted,
       );
-      await deps.db.query("UPDATE early_warning_alert SET process_instance_key = $2, status = 'handling' WHERE id = $1", [alert.id, key]);
+      await deps.db.query(
+        "UPDATE early_warning_alert SET process_instance_key = $2, status = 'handling' WHERE id = $1",
+        [alert.id, key],
+      );
       deps.log.info({ alertId: alert.id, caseId, processInstanceKey: key }, 'early warning raised');
     }
-    const alerts = await deps.db.query<{ alert_id: string }>('SELECT alert_id FROM early_warning_alert_case WHERE case_id = $1 ORDER BY alert_id', [caseId]);
+    const alerts = await deps.db.query<{ alert_id: string }>(
+      'SELECT alert_id FROM early_warning_alert_case WHERE case_id = $1 ORDER BY alert_id',
+      [caseId],
+    );
     return { earlyWarningAlertIds: alerts.map((a) => a.alert_id) };
   },
 };
@@ -72,7 +86,8 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
      FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id WHERE c.id = $1`,
     [caseId],
   );
-  if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
+  if (!petition)
+    throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
   if (!petition.compound_id) return; // a complaint without a place counts towards no place's rule
   const rules = await tx.query<RuleRow>(
     `SELECT id, category, scope, window_days, threshold FROM early_warning_rule
@@ -92,7 +107,10 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
       [rule.id, placeId, petition.category, caseId],
     );
     if (open) {
-      await tx.query('INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [open.id, caseId]);
+      await tx.query(
+        'INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [open.id, caseId],
+      );
       continue;
     }
     const placeColumn = rule.scope === 'compound' ? 'c.compound_id' : 'comp.grid_id';
@@ -112,7 +130,10 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
       [rule.id, rule.scope, placeId, petition.category, caseId, rule.window_days],
     );
     for (const c of counted) {
-      await tx.query('INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING', [alert.id, c.id]);
+      await tx.query(
+        'INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
+        [alert.id, c.id],
+      );
     }
   }
 }

@@ -50,15 +50,33 @@ export const closeCase: JobWorker = {
       if (typeof variables.rating === 'string') {
         await tx.query(
           `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'staff') ON CONFLICT (case_id, round) DO NOTHING`,
-          [caseId, handlingRound, variables.rating, typeof variables.comment === 'string' ? variables.comment.slice(0, 2000) : null],
+          [
+            caseId,
+            handlingRound,
+            variables.rating,
+            typeof variables.comment === 'string' ? variables.comment.slice(0, 2000) : null,
+          ],
         );
       }
-      await tx.query("UPDATE petition_case SET status = 'closed', closed_at = $2, updated_at = now() WHERE id = $1 AND status <> 'closed'", [
+      await tx.query(
+        "UPDATE petition_case SET status = 'closed', closed_at = $2, updated_at = now() WHERE id = $1 AND status <> 'closed'",
+        [caseId, now.toISOString()],
+      );
+      await recordEvent(
+        tx,
         caseId,
-        now.toISOString(),
-      ]);
-      await recordEvent(tx, caseId, 'closed', { reason: decision.reason, onTimeInternal, onTimeLegal, handlingHours, handlingWorkingDays }, jobKey);
-      return { closedAt: now.toISOString(), closingReason: decision.reason, onTimeInternal, onTimeLegal, handlingHours, handlingWorkingDays };
+        'closed',
+        { reason: decision.reason, onTimeInternal, onTimeLegal, handlingHours, handlingWorkingDays },
+        jobKey,
+      );
+      return {
+        closedAt: now.toISOString(),
+        closingReason: decision.reason,
+        onTimeInternal,
+        onTimeLegal,
+        handlingHours,
+        handlingWorkingDays,
+      };
     });
   },
 };

@@ -14,7 +14,14 @@
  * job succeeds.
  */
 import { required, type JobInput, type JobWorker, type WorkerDeps } from './job';
-import { CalendarMissingError, addCalendarDays, endOfDay, localDay, nthWorkingDayAfter, withCalendar } from '../domain/calendar';
+import {
+  CalendarMissingError,
+  addCalendarDays,
+  endOfDay,
+  localDay,
+  nthWorkingDayAfter,
+  withCalendar,
+} from '../domain/calendar';
 
 const DECISION = 'deadline-policy';
 const HOUR_MS = 3_600_000;
@@ -38,7 +45,9 @@ async function deadlinePolicy(deps: WorkerDeps, caseClass: string | null): Promi
     const value = record[name];
     if (value === null || value === undefined) return null;
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new Error(`Decision '${DECISION}' output "${name}" must be a number ≥ 0, but it is ${JSON.stringify(value)}`);
+      throw new Error(
+        `Decision '${DECISION}' output "${name}" must be a number ≥ 0, but it is ${JSON.stringify(value)}`,
+      );
     }
     return value;
   };
@@ -52,7 +61,8 @@ async function deadlinePolicy(deps: WorkerDeps, caseClass: string | null): Promi
 }
 
 function needed(value: number | null, name: string, caseClass: string | null): number {
-  if (value === null) throw new Error(`Decision '${DECISION}' gives no "${name}" for caseClass ${JSON.stringify(caseClass)}`);
+  if (value === null)
+    throw new Error(`Decision '${DECISION}' gives no "${name}" for caseClass ${JSON.stringify(caseClass)}`);
   return value;
 }
 
@@ -60,7 +70,8 @@ function acceptanceTime(variables: Record<string, unknown>, deps: WorkerDeps): D
   const value = variables.receivedAt;
   if (value === undefined || value === null) return deps.now();
   const time = typeof value === 'string' ? new Date(value) : new Date(NaN);
-  if (Number.isNaN(time.getTime())) throw new Error(`The process variable "receivedAt" must be an ISO date-time, but it is ${JSON.stringify(value)}`);
+  if (Number.isNaN(time.getTime()))
+    throw new Error(`The process variable "receivedAt" must be an ISO date-time, but it is ${JSON.stringify(value)}`);
   return time;
 }
 
@@ -68,18 +79,31 @@ async function legalDeadlines(variables: Record<string, unknown>, deps: WorkerDe
   const policy = await deadlinePolicy(deps, null);
   const acceptedAt = acceptanceTime(variables, deps);
   return {
-    legalReplyDueAt: addCalendarDays(acceptedAt, needed(policy.legalReplyDays, 'legalReplyDays', null), deps.timeZone).toISOString(),
-    legalDueAt: addCalendarDays(acceptedAt, needed(policy.legalOpinionDays, 'legalOpinionDays', null), deps.timeZone).toISOString(),
+    legalReplyDueAt: addCalendarDays(
+      acceptedAt,
+      needed(policy.legalReplyDays, 'legalReplyDays', null),
+      deps.timeZone,
+    ).toISOString(),
+    legalDueAt: addCalendarDays(
+      acceptedAt,
+      needed(policy.legalOpinionDays, 'legalOpinionDays', null),
+      deps.timeZone,
+    ).toISOString(),
     deadlineProvisional: false,
   };
 }
 
-async function handlingDeadlines(variables: Record<string, unknown>, deps: WorkerDeps): Promise<Record<string, unknown>> {
+async function handlingDeadlines(
+  variables: Record<string, unknown>,
+  deps: WorkerDeps,
+): Promise<Record<string, unknown>> {
   const caseClass = required(variables, 'caseClass', 'string');
   const policy = await deadlinePolicy(deps, caseClass);
   const redAfter = needed(policy.redAfterWorkingDays, 'redAfterWorkingDays', caseClass);
   if ((policy.internalHours === null) === (policy.internalWorkingDays === null)) {
-    throw new Error(`Decision '${DECISION}' must give exactly one of "internalHours" and "internalWorkingDays" for caseClass "${caseClass}"`);
+    throw new Error(
+      `Decision '${DECISION}' must give exactly one of "internalHours" and "internalWorkingDays" for caseClass "${caseClass}"`,
+    );
   }
   const now = deps.now();
   const { timeZone } = deps;
@@ -90,7 +114,11 @@ async function handlingDeadlines(variables: Record<string, unknown>, deps: Worke
       dueAt = new Date(now.getTime() + policy.internalHours * HOUR_MS);
       dueDay = localDay(dueAt, timeZone);
     } else {
-      dueDay = nthWorkingDayAfter(localDay(now, timeZone), needed(policy.internalWorkingDays, 'internalWorkingDays', caseClass), isWorkday);
+      dueDay = nthWorkingDayAfter(
+        localDay(now, timeZone),
+        needed(policy.internalWorkingDays, 'internalWorkingDays', caseClass),
+        isWorkday,
+      );
       dueAt = endOfDay(dueDay, timeZone);
     }
     return { due: dueAt, red: endOfDay(nthWorkingDayAfter(dueDay, redAfter, isWorkday), timeZone) };
@@ -117,7 +145,12 @@ async function compute({ variables, headers }: JobInput, deps: WorkerDeps): Prom
   switch (headers.phase) {
     case 'acceptance': {
       const result = await legalDeadlines(variables, deps);
-      await recordOnCase(deps, variables, 'UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1', [result.legalDueAt]);
+      await recordOnCase(
+        deps,
+        variables,
+        'UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1',
+        [result.legalDueAt],
+      );
       return result;
     }
     case 'handling': {
@@ -129,18 +162,25 @@ async function compute({ variables, headers }: JobInput, deps: WorkerDeps): Prom
         `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
            status = CASE WHEN status = 'closed' THEN status WHEN $3 = 'difficult' THEN 'escalated' WHEN status = 'registered' THEN 'handling' ELSE status END,
            updated_at = now() WHERE id = $1`,
-        [result.slaDueAt, variables.caseClass, typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null],
+        [
+          result.slaDueAt,
+          variables.caseClass,
+          typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null,
+        ],
       );
       return result;
     }
     default:
-      throw new Error(`compute-deadlines needs the task header "phase" as "acceptance" or "handling", but it is ${JSON.stringify(headers.phase)}`);
+      throw new Error(
+        `compute-deadlines needs the task header "phase" as "acceptance" or "handling", but it is ${JSON.stringify(headers.phase)}`,
+      );
   }
 }
 
 /** The job waits for an admin to add `year`: kept where the app shows it and where adding the year finds it. */
 async function recordCalendarWait(job: JobInput, deps: WorkerDeps, year: number): Promise<void> {
-  const caseId = typeof job.variables.caseId === 'string' && UUID.test(job.variables.caseId) ? job.variables.caseId : null;
+  const caseId =
+    typeof job.variables.caseId === 'string' && UUID.test(job.variables.caseId) ? job.variables.caseId : null;
   await deps.db.query(
     `INSERT INTO deadline_calendar_wait (job_key, case_id, process_instance_key, element_id, year)
      SELECT $1, (SELECT id FROM petition_case WHERE id = $2::uuid), $3, $4, $5
@@ -152,7 +192,12 @@ async function recordCalendarWait(job: JobInput, deps: WorkerDeps, year: number)
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The case row mirrors what the process decided (class, deadlines), for lists and statistics that do not ask the engine. */
-async function recordOnCase(deps: WorkerDeps, variables: Record<string, unknown>, sql: string, values: unknown[]): Promise<void> {
+async function recordOnCase(
+  deps: WorkerDeps,
+  variables: Record<string, unknown>,
+  sql: string,
+  values: unknown[],
+): Promise<void> {
   const caseId = variables.caseId;
   if (typeof caseId !== 'string' || !UUID.test(caseId)) return;
   await deps.db.query(sql, [caseId, ...values]);

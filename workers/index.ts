@@ -20,7 +20,14 @@ export const WORKERS: JobWorker[] = [
   assignServiceTeam,
   checkEarlyWarning,
   checkKeyPerson,
-  closeCase, computeDeadlines, issueRatingLink, publishNotice, recordConversion, sendNotification, startSecondHandling];
+  closeCase,
+  computeDeadlines,
+  issueRatingLink,
+  publishNotice,
+  recordConversion,
+  sendNotification,
+  startSecondHandling,
+];
 
 export interface RunningWorkers {
   stop(): Promise<void>;

@@ -13,7 +13,12 @@
 import { randomBytes } from 'node:crypto';
 import { required, type JobWorker } from './job';
 import { durationMs, recordEvent } from './cases';
-import { noPhoneNote, renderNotification, renderOverride, type NotificationParams } from '../domain/notification-templates';
+import {
+  noPhoneNote,
+  renderNotification,
+  renderOverride,
+  type NotificationParams,
+} from '../domain/notification-templates';
 import { sqlNotificationStore, textPetitioner } from './send-notification';
 import { screenPublicText } from '../domain/public-text';
 import { ON_THE_CASE_PAGE, RATING_URL_MARK, RATING_WINDOW, hashToken } from '../domain/rating-links';
@@ -30,11 +35,19 @@ export const issueRatingLink: JobWorker = {
         'SELECT token_enc, expires_at, sent_at FROM rating_link WHERE job_key = $1',
         [jobKey],
       );
-      if (existing) return { token: deps.pii.decrypt(existing.token_enc), expiresAt: new Date(existing.expires_at), sent: existing.sent_at !== null };
+      if (existing)
+        return {
+          token: deps.pii.decrypt(existing.token_enc),
+          expiresAt: new Date(existing.expires_at),
+          sent: existing.sent_at !== null,
+        };
       const token = randomBytes(24).toString('base64url');
       const expiresAt = new Date(now.getTime() + durationMs(window));
       // A new round's link replaces the unused links of earlier rounds.
-      await tx.query('UPDATE rating_link SET used_at = $2 WHERE case_id = $1 AND used_at IS NULL', [caseId, now.toISOString()]);
+      await tx.query('UPDATE rating_link SET used_at = $2 WHERE case_id = $1 AND used_at IS NULL', [
+        caseId,
+        now.toISOString(),
+      ]);
       await tx.query(
         'INSERT INTO rating_link (token_hash, case_id, round, job_key, token_enc, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
         [hashToken(token), caseId, round, jobKey, deps.pii.encrypt(token), expiresAt.toISOString()],
@@ -44,7 +57,8 @@ export const issueRatingLink: JobWorker = {
     if (!link.sent) {
       const store = sqlNotificationStore(deps.db);
       const [petition] = await store.loadCases([caseId]);
-      if (!petition) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
+      if (!petition)
+        throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
       const url = `${deps.publicUrl.replace(/\/$/, '')}/rate/${link.token}`;
       const params: NotificationParams = { caseNo: petition.caseNo, ratingLinkExpiresAt: link.expiresAt.toISOString() };
       const override = await store.templateOverride('rating-link');
@@ -57,7 +71,14 @@ export const issueRatingLink: JobWorker = {
         petition.people ?? [],
       );
       const text = (ratingUrl: string) => screened.split(RATING_URL_MARK).join(ratingUrl);
-      const notice = { jobKey, recipientKey: `petitioner:${caseId}`, caseId, template: 'rating-link' as const, recipientRole: 'petitioner' as const, params };
+      const notice = {
+        jobKey,
+        recipientKey: `petitioner:${caseId}`,
+        caseId,
+        template: 'rating-link' as const,
+        recipientRole: 'petitioner' as const,
+        params,
+      };
       if (!petition.phoneEnc) {
         await store.claim({
           ...notice,
@@ -72,12 +93,24 @@ export const issueRatingLink: JobWorker = {
       } else {
         const phone = deps.pii.decrypt(Buffer.from(petition.phoneEnc));
         // The row keeps the text with the link's place, never the token.
-        const failure = await textPetitioner(deps, store, notice, phone, { stored: text(RATING_URL_MARK), sent: text(url) });
+        const failure = await textPetitioner(deps, store, notice, phone, {
+          stored: text(RATING_URL_MARK),
+          sent: text(url),
+        });
         if (failure) throw failure;
       }
       await deps.db.query('UPDATE rating_link SET sent_at = $2 WHERE job_key = $1', [jobKey, deps.now().toISOString()]);
-      await deps.db.query("UPDATE petition_case SET status = 'rating', updated_at = now() WHERE id = $1 AND status <> 'closed'", [caseId]);
-      await recordEvent(deps.db, caseId, 'rating-link-issued', { round, expiresAt: link.expiresAt.toISOString(), sms: Boolean(petition.phoneEnc) }, jobKey);
+      await deps.db.query(
+        "UPDATE petition_case SET status = 'rating', updated_at = now() WHERE id = $1 AND status <> 'closed'",
+        [caseId],
+      );
+      await recordEvent(
+        deps.db,
+        caseId,
+        'rating-link-issued',
+        { round, expiresAt: link.expiresAt.toISOString(), sms: Boolean(petition.phoneEnc) },
+        jobKey,
+      );
     }
     return { ratingWindow: window, ratingLinkExpiresAt: link.expiresAt.toISOString() };
   },

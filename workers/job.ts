@@ -51,7 +51,12 @@ export interface WorkerDeps {
    * `once.name` with the value `once.value` (a retry after a crash), its key is returned instead of starting another.
    * `firstAttempt`: no start was ever asked for this key, so there is nothing to look for (the look is a search).
    */
-  startProcessOnce(processDefinitionId: string, variables: Record<string, unknown>, once: { name: string; value: string }, firstAttempt?: boolean): Promise<string>;
+  startProcessOnce(
+    processDefinitionId: string,
+    variables: Record<string, unknown>,
+    once: { name: string; value: string },
+    firstAttempt?: boolean,
+  ): Promise<string>;
 }
 
 /** A business outcome the model catches with an error boundary (e.g. CASE_NOT_RESOLVED). */
@@ -86,7 +91,9 @@ export function required<T extends 'string' | 'number' | 'boolean'>(
 ): T extends 'string' ? string : T extends 'number' ? number : boolean {
   const value = variables[name];
   if (typeof value !== type) {
-    throw new Error(`The job needs the process variable "${name}" as a ${type}, but it is ${value === undefined ? 'missing' : JSON.stringify(value)}`);
+    throw new Error(
+      `The job needs the process variable "${name}" as a ${type}, but it is ${value === undefined ? 'missing' : JSON.stringify(value)}`,
+    );
   }
   return value as never;
 }

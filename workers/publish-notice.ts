@@ -14,7 +14,9 @@ import { loadCase, recordEvent } from './cases';
  * the names of the case's people screened out.
  */
 export function publicOutcome(variables: Record<string, unknown>, people: readonly string[] = []): string {
-  const text = ['result', 'solution', 'teamOpinion', 'handlingResult'].map((k) => variables[k]).find((v) => typeof v === 'string' && v.trim());
+  const text = ['result', 'solution', 'teamOpinion', 'handlingResult']
+    .map((k) => variables[k])
+    .find((v) => typeof v === 'string' && v.trim());
   const outcome = typeof text === 'string' ? text.trim() : '已办结';
   return screenPublicText(outcome, people).slice(0, 500);
 }
@@ -33,16 +35,29 @@ export const publishNotice: JobWorker = {
       await recordEvent(deps.db, caseId, 'notice-withheld', { round, reason: 'accusation' }, jobKey);
       return { noticePublished: false };
     }
-    const [compound] = petition.compound_id ? await deps.db.query<{ name: string }>('SELECT name FROM compound WHERE id = $1', [petition.compound_id]) : [];
+    const [compound] = petition.compound_id
+      ? await deps.db.query<{ name: string }>('SELECT name FROM compound WHERE id = $1', [petition.compound_id])
+      : [];
     const [resident] = petition.resident_id
-      ? await deps.db.query<{ name: string | null; consent_publish_name: boolean }>('SELECT name, consent_publish_name FROM resident WHERE id = $1', [petition.resident_id])
+      ? await deps.db.query<{ name: string | null; consent_publish_name: boolean }>(
+          'SELECT name, consent_publish_name FROM resident WHERE id = $1',
+          [petition.resident_id],
+        )
       : [];
     const people = (await casePeopleNames(deps.db, [caseId])).get(caseId) ?? [];
     await deps.db.query(
       `INSERT INTO notice_board (case_id, round, case_no, category, compound_name, outcome, petitioner_masked, published_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id, round) DO NOTHING`,
-      [caseId, round, petition.case_no, screenPublicText(petition.category, people), compound?.name ?? null, publicOutcome(variables, people),
-        resident?.consent_publish_name && resident.name ? maskName(resident.name) : null, deps.now().toISOString()],
+      [
+        caseId,
+        round,
+        petition.case_no,
+        screenPublicText(petition.category, people),
+        compound?.name ?? null,
+        publicOutcome(variables, people),
+        resident?.consent_publish_name && resident.name ? maskName(resident.name) : null,
+        deps.now().toISOString(),
+      ],
     );
     await recordEvent(deps.db, caseId, 'notice-published', { round }, jobKey);
     return { noticePublished: true };

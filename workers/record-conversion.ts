@@ -15,11 +15,10 @@ export const recordConversion: JobWorker = {
       throw new Error(`conversionRole must be one of ${ROLES.join(', ')}, but is ${JSON.stringify(role)}`);
     }
     if (variables.conversionConsent !== true) return { converted: false };
-    const rows = await deps.db.query('UPDATE key_person SET conversion_role = $2, converted_at = $3 WHERE id = $1 RETURNING id', [
-      personId,
-      role,
-      deps.now().toISOString(),
-    ]);
+    const rows = await deps.db.query(
+      'UPDATE key_person SET conversion_role = $2, converted_at = $3 WHERE id = $1 RETURNING id',
+      [personId, role, deps.now().toISOString()],
+    );
     if (rows.length === 0) throw new Error(`Key person ${personId} is not in the registry`);
     return { converted: true };
   },

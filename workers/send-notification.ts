@@ -74,7 +74,10 @@ export interface NotificationStore {
   activeUsersWithRole(role: string): Promise<string[]>;
   /** Writes the notice unless this job already wrote it for this recipient; either way returns the stored row. */
   claim(notice: NewNotice): Promise<{ id: string; status: NoticeStatus }>;
-  markSent(id: string, result: { status: 'sent' | 'outbox'; provider: string; providerMessageId?: string; at: Date }): Promise<void>;
+  markSent(
+    id: string,
+    result: { status: 'sent' | 'outbox'; provider: string; providerMessageId?: string; at: Date },
+  ): Promise<void>;
   markFailed(id: string, result: { provider: string; error: string }): Promise<void>;
 }
 
@@ -86,12 +89,19 @@ export const sendNotification: JobWorker = {
 };
 
 /** The worker's story, over any store (the unit tests use one in memory). */
-export async function notify(job: JobInput, deps: WorkerDeps, store: NotificationStore): Promise<Record<string, unknown>> {
+export async function notify(
+  job: JobInput,
+  deps: WorkerDeps,
+  store: NotificationStore,
+): Promise<Record<string, unknown>> {
   const { template, recipient } = readHeaders(job.headers);
   const caseIds = await readCaseIds(job.variables, store);
   const cases = await store.loadCases(caseIds);
   const missing = caseIds.filter((id) => !cases.some((c) => c.id === id));
-  if (missing.length > 0) throw new Error(`Case ${missing.join(', ')} does not exist: the process refers to a case that is not in the database`);
+  if (missing.length > 0)
+    throw new Error(
+      `Case ${missing.join(', ')} does not exist: the process refers to a case that is not in the database`,
+    );
 
   const channels =
     recipient === 'petitioner'
@@ -105,14 +115,18 @@ function readHeaders(headers: Record<string, string>): { template: NotificationT
   const template = headers.template ?? '';
   const recipient = headers.recipient ?? '';
   if (!isNotificationTemplate(template)) {
-    throw new Error(`The task header "template" is "${template}"; allowed: ${Object.values(NOTIFICATION_TEMPLATES).join(', ')}`);
+    throw new Error(
+      `The task header "template" is "${template}"; allowed: ${Object.values(NOTIFICATION_TEMPLATES).join(', ')}`,
+    );
   }
   if (!(Object.values(RECIPIENTS) as string[]).includes(recipient)) {
     throw new Error(`The task header "recipient" is "${recipient}"; allowed: ${Object.values(RECIPIENTS).join(', ')}`);
   }
   const audience = TEMPLATES[template].audience;
   if ((recipient === 'petitioner') !== (audience === 'petitioner')) {
-    throw new Error(`The template "${template}" is written for ${audience === 'petitioner' ? 'the petitioner' : 'staff'}, not for recipient "${recipient}"`);
+    throw new Error(
+      `The template "${template}" is written for ${audience === 'petitioner' ? 'the petitioner' : 'staff'}, not for recipient "${recipient}"`,
+    );
   }
   return { template, recipient: recipient as Recipient };
 }
@@ -126,7 +140,9 @@ async function readCaseIds(variables: Record<string, unknown>, store: Notificati
   }
   const ids = typeof caseId === 'string' ? [caseId] : Array.isArray(caseIds) ? caseIds : undefined;
   if (!ids || ids.length === 0) {
-    throw new Error(`The job needs the process variable "caseId" (or "caseIds" for an early warning), but it is ${caseId === undefined ? 'missing' : JSON.stringify(caseId)}`);
+    throw new Error(
+      `The job needs the process variable "caseId" (or "caseIds" for an early warning), but it is ${caseId === undefined ? 'missing' : JSON.stringify(caseId)}`,
+    );
   }
   const bad = ids.filter((id) => typeof id !== 'string' || !UUID.test(id));
   if (bad.length > 0) throw new Error(`Case ids must be UUIDs, got ${JSON.stringify(bad)}`);
@@ -143,7 +159,13 @@ function dateParams(variables: Record<string, unknown>): Partial<NotificationPar
 }
 
 function caseParams(job: JobInput, c: CaseForNotice): NotificationParams {
-  return { ...dateParams(job.variables), caseNo: c.caseNo, category: c.category, compound: c.compound ?? undefined, owner: c.ownerName };
+  return {
+    ...dateParams(job.variables),
+    caseNo: c.caseNo,
+    category: c.category,
+    compound: c.compound ?? undefined,
+    owner: c.ownerName,
+  };
 }
 
 async function notifyPetitioners(
@@ -161,7 +183,14 @@ async function notifyPetitioners(
     // A petitioner's text leaves for the public: typed parts (the category, an admin's wording) are screened for
     // phone and ID numbers and the case's people's names, as on the notice board and the rating page.
     const text = screenPublicText(await textOf(store, template, params, deps.timeZone), c.people ?? []);
-    const base = { jobKey: job.jobKey, recipientKey: `petitioner:${c.id}`, caseId: c.id, template, recipientRole: 'petitioner' as const, params };
+    const base = {
+      jobKey: job.jobKey,
+      recipientKey: `petitioner:${c.id}`,
+      caseId: c.id,
+      template,
+      recipientRole: 'petitioner' as const,
+      params,
+    };
     if (!c.phoneEnc) {
       await store.claim({
         ...base,
@@ -177,15 +206,22 @@ async function notifyPetitioners(
       continue;
     }
     channels.push('sms');
-    const failure = await textPetitioner(deps, store, base, deps.pii.decrypt(Buffer.from(c.phoneEnc)), { stored: text, sent: text });
+    const failure = await textPetitioner(deps, store, base, deps.pii.decrypt(Buffer.from(c.phoneEnc)), {
+      stored: text,
+      sent: text,
+    });
     if (failure) {
-      deps.log.warn({ jobKey: job.jobKey, caseId: c.id, provider: deps.sms.name, err: failure.message }, 'SMS not sent');
+      deps.log.warn(
+        { jobKey: job.jobKey, caseId: c.id, provider: deps.sms.name, err: failure.message },
+        'SMS not sent',
+      );
       failures.push(failure);
     }
   }
   // The others went out (and will not go again); the job fails so the refused ones are retried.
   if (failures.length === 1) throw failures[0];
-  if (failures.length > 1) throw new Error(`${failures.length} of ${cases.length} SMS were not sent; the first: ${failures[0].message}`);
+  if (failures.length > 1)
+    throw new Error(`${failures.length} of ${cases.length} SMS were not sent; the first: ${failures[0].message}`);
   return channels;
 }
 
@@ -216,13 +252,22 @@ export async function textPetitioner(
   if (row.status === 'sent') return undefined;
   let providerMessageId: string | undefined;
   try {
-    ({ providerMessageId } = await deps.sms.send({ to: phone, text: text.sent, idempotencyKey: `${notice.jobKey}:${notice.recipientKey}` }));
+    ({ providerMessageId } = await deps.sms.send({
+      to: phone,
+      text: text.sent,
+      idempotencyKey: `${notice.jobKey}:${notice.recipientKey}`,
+    }));
   } catch (error) {
     const failure = error instanceof Error ? error : new Error(String(error));
     await store.markFailed(row.id, { provider: deps.sms.name, error: failure.message });
     return failure;
   }
-  await store.markSent(row.id, { status: deps.sms.name === 'outbox' ? 'outbox' : 'sent', provider: deps.sms.name, providerMessageId, at: deps.now() });
+  await store.markSent(row.id, {
+    status: deps.sms.name === 'outbox' ? 'outbox' : 'sent',
+    provider: deps.sms.name,
+    providerMessageId,
+    at: deps.now(),
+  });
   return undefined;
 }
 
@@ -252,11 +297,13 @@ async function notifyStaff(
     });
 
   if (recipient === 'first-responder') {
-    for (const c of cases) await inbox(c.firstResponderId, `user:${c.firstResponderId}:${c.id}`, c.id, caseParams(job, c));
+    for (const c of cases)
+      await inbox(c.firstResponderId, `user:${c.firstResponderId}:${c.id}`, c.id, caseParams(job, c));
     return cases.map(() => 'inbox');
   }
   const users = await store.activeUsersWithRole(recipient);
-  if (users.length === 0) throw new Error(`No active user has the role "${recipient}": give someone the role, then retry`);
+  if (users.length === 0)
+    throw new Error(`No active user has the role "${recipient}": give someone the role, then retry`);
   const params: NotificationParams =
     cases.length === 1
       ? caseParams(job, cases[0])
@@ -271,7 +318,12 @@ async function notifyStaff(
 }
 
 /** The Chinese text of a notice: an admin's replacement when there is one, else the built-in template. */
-async function textOf(store: NotificationStore, template: NotificationTemplate, params: NotificationParams, timeZone: string): Promise<string> {
+async function textOf(
+  store: NotificationStore,
+  template: NotificationTemplate,
+  params: NotificationParams,
+  timeZone: string,
+): Promise<string> {
   const override = await store.templateOverride(template);
   return override ? renderOverride(override, params, timeZone) : renderNotification(template, params, 'zh', timeZone);
 }
@@ -301,12 +353,26 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
       return caseIds.flatMap((id) => {
         const r = rows.find((row) => row.id === id);
         return r
-          ? [{ id: r.id, caseNo: r.case_no, category: r.category, compound: r.compound, firstResponderId: r.first_responder_id, ownerName: r.owner_name, phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null, people: people.get(r.id) ?? [] }]
+          ? [
+              {
+                id: r.id,
+                caseNo: r.case_no,
+                category: r.category,
+                compound: r.compound,
+                firstResponderId: r.first_responder_id,
+                ownerName: r.owner_name,
+                phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null,
+                people: people.get(r.id) ?? [],
+              },
+            ]
           : [];
       });
     },
     async templateOverride(template) {
-      const [row] = await db.query<{ zh: string }>('SELECT zh FROM notification_template_override WHERE template = $1', [template]);
+      const [row] = await db.query<{ zh: string }>(
+        'SELECT zh FROM notification_template_override WHERE template = $1',
+        [template],
+      );
       return row?.zh ?? null;
     },
     async alertCaseIds(alertId) {
@@ -364,7 +430,11 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
       );
     },
     async markFailed(id, r) {
-      await db.query(`UPDATE notification SET status = 'failed', provider = $2, error = $3 WHERE id = $1`, [id, r.provider, r.error.slice(0, 1000)]);
+      await db.query(`UPDATE notification SET status = 'failed', provider = $2, error = $3 WHERE id = $1`, [
+        id,
+        r.provider,
+        r.error.slice(0, 1000),
+      ]);
     },
   };
 }

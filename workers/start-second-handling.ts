@@ -19,9 +19,18 @@ export const startSecondHandling: JobWorker = {
         [caseId, round, comment],
       );
       const next = Math.max(round + 1, petition.handling_round);
-      await tx.query("UPDATE petition_case SET handling_round = $2, status = 'second-handling', updated_at = now() WHERE id = $1", [caseId, next]);
+      await tx.query(
+        "UPDATE petition_case SET handling_round = $2, status = 'second-handling', updated_at = now() WHERE id = $1",
+        [caseId, next],
+      );
       const [secretary] = await usersWithRole(tx, 'secretary');
-      await recordEvent(tx, caseId, 'second-handling-started', { round: next, reason: comment, secretary: secretary?.username ?? null }, jobKey);
+      await recordEvent(
+        tx,
+        caseId,
+        'second-handling-started',
+        { round: next, reason: comment, secretary: secretary?.username ?? null },
+        jobKey,
+      );
       return { handlingRound: next, secondHandlingBy: secretary?.username ?? null };
     });
   },

@@ -36,7 +36,8 @@ export function enterAdHoc(step: Step, x: string, meta: ElementMeta): void {
 function activeElements(step: Step, x: string, meta: ElementMeta): string[] {
   const expression = meta.adHoc!.activeElements;
   if (!expression) return [];
-  const fail = (message: string) => new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Failed to activate ad-hoc elements. ${message}`);
+  const fail = (message: string) =>
+    new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Failed to activate ad-hoc elements. ${message}`);
   let value: unknown;
   try {
     value = evaluateValue(expression, step.scopes.visible(x));
@@ -44,7 +45,9 @@ function activeElements(step: Step, x: string, meta: ElementMeta): string[] {
     throw fail((error as Error).message);
   }
   if (!Array.isArray(value) || value.some((id) => typeof id !== 'string')) {
-    throw fail(`Expected result of the expression '${expression.replace(/^\s*=/, '')}' to be a list of strings, but was ${JSON.stringify(value ?? null)}.`);
+    throw fail(
+      `Expected result of the expression '${expression.replace(/^\s*=/, '')}' to be a list of strings, but was ${JSON.stringify(value ?? null)}.`,
+    );
   }
   const unknown = (value as string[]).filter((id) => !meta.adHoc!.activities.includes(id));
   if (unknown.length > 0) throw fail(`No BPMN elements found with ids: ${unknown.map((id) => `'${id}'`).join(', ')}.`);
@@ -52,17 +55,33 @@ function activeElements(step: Step, x: string, meta: ElementMeta): string[] {
 }
 
 /** Elements activated through the API (POST /v2/element-instances/ad-hoc-activities/{key}/activation). */
-export function activateAdHocElements(step: Step, x: string, elements: Array<{ elementId: string; variables?: Variables }>, cancelRemaining: boolean): void {
+export function activateAdHocElements(
+  step: Step,
+  x: string,
+  elements: Array<{ elementId: string; variables?: Variables }>,
+  cancelRemaining: boolean,
+): void {
   const meta = adHocOf(step, x);
-  if (!meta) throw new IncidentSignal(step.model.processId, 'UNKNOWN', `No active ad-hoc sub-process '${x}' in the instance`);
+  if (!meta)
+    throw new IncidentSignal(step.model.processId, 'UNKNOWN', `No active ad-hoc sub-process '${x}' in the instance`);
   const unknown = elements.filter((e) => !meta.adHoc!.activities.includes(e.elementId));
-  if (unknown.length > 0) throw new IncidentSignal(meta.id, 'UNKNOWN', `The ad-hoc sub-process '${meta.id}' has no elements ${unknown.map((e) => `'${e.elementId}'`).join(', ')}`);
+  if (unknown.length > 0)
+    throw new IncidentSignal(
+      meta.id,
+      'UNKNOWN',
+      `The ad-hoc sub-process '${meta.id}' has no elements ${unknown.map((e) => `'${e.elementId}'`).join(', ')}`,
+    );
   if (cancelRemaining) {
     for (const child of step.children(x)) step.terminate(child);
     step.dropJoins(x);
   }
   // The variables given are the activated element's locals (Zeebe 8.8 sets them on its inner instance).
-  for (const { elementId, variables } of elements) step.activate({ e: elementId, p: x, seed: variables && Object.keys(variables).length > 0 ? { ...variables } : undefined });
+  for (const { elementId, variables } of elements)
+    step.activate({
+      e: elementId,
+      p: x,
+      seed: variables && Object.keys(variables).length > 0 ? { ...variables } : undefined,
+    });
 }
 
 /** An inner path is ending (its last element completed, its locals still there): its output is collected. */
@@ -76,7 +95,10 @@ export function collectOutput(step: Step, adHocX: string, x: string): void {
     throw new IncidentSignal(step.state.els[x].e, 'EXTRACT_VALUE_ERROR', (error as Error).message);
   }
   const collection = step.scopes.locals[adHocX]?.[adHoc.outputCollection];
-  step.scopes.setLocal(adHocX, adHoc.outputCollection, [...(Array.isArray(collection) ? (collection as unknown[]) : []), value]);
+  step.scopes.setLocal(adHocX, adHoc.outputCollection, [
+    ...(Array.isArray(collection) ? (collection as unknown[]) : []),
+    value,
+  ]);
 }
 
 /** An inner path ended: the completion condition decides whether the ad-hoc sub-process completes. */
@@ -89,7 +111,11 @@ export function pathEnded(step: Step, adHocX: string): void {
     try {
       fulfilled = evaluateCondition(completionCondition, step.scopes.visible(adHocX));
     } catch (error) {
-      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Failed to evaluate completion condition. ${(error as Error).message}`);
+      throw new IncidentSignal(
+        meta.id,
+        'EXTRACT_VALUE_ERROR',
+        `Failed to evaluate completion condition. ${(error as Error).message}`,
+      );
     }
     if (fulfilled && cancelRemainingInstances) {
       for (const child of step.children(adHocX)) step.terminate(child);
@@ -114,5 +140,7 @@ export function adHocMayComplete(step: Step, x: string): boolean {
 export function completingAdHoc(step: Step, x: string): void {
   const adHoc = adHocOf(step, x)?.adHoc;
   if (!adHoc?.outputCollection) return;
-  step.scopes.propagate(step.state.els[x].p, { [adHoc.outputCollection]: step.scopes.locals[x]?.[adHoc.outputCollection] ?? [] });
+  step.scopes.propagate(step.state.els[x].p, {
+    [adHoc.outputCollection]: step.scopes.locals[x]?.[adHoc.outputCollection] ?? [],
+  });
 }

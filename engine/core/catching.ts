@@ -41,7 +41,8 @@ export function applyAction(step: Step, action: Action): void {
     case 'resume':
       // After an incident that no action caused (a called process missing): a call activity that waits for its
       // child names the process again, from the variables as they are now (the engine starts the child if none runs).
-      for (const [x, el] of Object.entries(step.state.els)) if (el.w === 'call') el.cp = calledProcess(step, x, step.meta(el.e));
+      for (const [x, el] of Object.entries(step.state.els))
+        if (el.w === 'call') el.cp = calledProcess(step, x, step.meta(el.e));
       return;
     case 'complete':
       return completed(step, action.executionId, action.variables, action.propagate);
@@ -64,7 +65,8 @@ export function applyAction(step: Step, action: Action): void {
 
 function waiting(step: Step, x: string, what: string, kinds: Array<ElementInstance['w']>): ElementInstance {
   const el = step.state.els[x];
-  if (!el || !kinds.includes(el.w)) throw new IncidentSignal(step.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${x}' (${what})`);
+  if (!el || !kinds.includes(el.w))
+    throw new IncidentSignal(step.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${x}' (${what})`);
   return el;
 }
 
@@ -74,7 +76,8 @@ function completed(step: Step, x: string, variables: Variables, propagate: boole
   const meta = step.meta(el.e);
   if (el.ls) {
     // A start listener's variables are the element's locals (it has not run yet); an end listener's go outwards.
-    if (el.ls.ev === 'start') for (const [name, value] of Object.entries(variables)) step.scopes.setLocal(x, name, value);
+    if (el.ls.ev === 'start')
+      for (const [name, value] of Object.entries(variables)) step.scopes.setLocal(x, name, value);
     else step.scopes.propagate(x, variables);
     if (++el.ls.i < meta.listeners[el.ls.ev]!.length) return;
     const ev = el.ls.ev;
@@ -88,7 +91,8 @@ function completed(step: Step, x: string, variables: Variables, propagate: boole
   delete el.cp;
   if (meta.type === 'bpmn:CallActivity') {
     // The child's variables: through the output mappings, or all of them unless the call says otherwise.
-    if (meta.outputs.length > 0) for (const [name, value] of Object.entries(variables)) step.scopes.setLocal(x, name, value);
+    if (meta.outputs.length > 0)
+      for (const [name, value] of Object.entries(variables)) step.scopes.setLocal(x, name, value);
     else if (propagate !== false) step.scopes.propagate(x, variables);
     step.leave(x);
     return;
@@ -100,7 +104,8 @@ function completed(step: Step, x: string, variables: Variables, propagate: boole
 function arrived(step: Step, kind: 'timer' | 'message' | 'signal', id: string, payload: Variables): void {
   const own = step.state.els[id];
   if (own) {
-    if (own.w !== kind) throw new IncidentSignal(step.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${id}' (${kind})`);
+    if (own.w !== kind)
+      throw new IncidentSignal(step.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${id}' (${kind})`);
     for (const field of ['w', 'due', 'name', 'key'] as const) delete own[field];
     step.completeWith(id, payload);
     return;
@@ -108,7 +113,8 @@ function arrived(step: Step, kind: 'timer' | 'message' | 'signal', id: string, p
   const owner = id.slice(0, id.lastIndexOf('/'));
   const ownerEl = step.state.els[owner];
   const sub = ownerEl?.subs?.[id];
-  if (!sub || sub.w !== kind) throw new IncidentSignal(step.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${id}' (${kind})`);
+  if (!sub || sub.w !== kind)
+    throw new IncidentSignal(step.model.processId, 'UNKNOWN', `Nothing in the instance waits for '${id}' (${kind})`);
   const meta = step.meta(sub.e);
   const ownerMeta = owner === ROOT ? undefined : step.meta(ownerEl.e);
   if (ownerMeta?.type === 'bpmn:EventBasedGateway') {
@@ -150,7 +156,8 @@ function triggerEventStart(step: Step, scope: string, start: ElementMeta, payloa
   if (start.interrupting) {
     for (const child of step.children(scope)) step.terminate(child);
     step.dropJoins(scope);
-    for (const [id, sub] of Object.entries(scopeEl.subs ?? {})) if (step.meta(sub.e).type === 'bpmn:StartEvent') delete scopeEl.subs![id];
+    for (const [id, sub] of Object.entries(scopeEl.subs ?? {}))
+      if (step.meta(sub.e).type === 'bpmn:StartEvent') delete scopeEl.subs![id];
     scopeEl.int = true;
   }
   step.activate({ e: start.parent, p: scope, payload });
@@ -160,18 +167,26 @@ type Catcher = { host: string; meta: ElementMeta } | { scope: string; meta: Elem
 
 /** The innermost catch event for an error or escalation thrown at `x`: boundary events, then event sub-processes, outwards. */
 function findCatcher(step: Step, x: string, kind: 'error' | 'escalation', code: string): Catcher | undefined {
-  for (let cur: string | undefined = x; cur; ) {
+  for (let cur: string | undefined = x; cur;) {
     const el: ElementInstance | undefined = step.state.els[cur];
     if (!el) return undefined;
     const meta = cur === ROOT ? undefined : step.meta(el.e);
     const scope = meta?.type === 'bpmn:SubProcess' || meta?.type === 'bpmn:AdHocSubProcess';
     const scopeId = cur === ROOT ? step.model.processId : scope && !el.mi ? meta.id : undefined;
     if (scopeId && cur !== x && !el.int) {
-      const hit = pick(step.model.scopes.get(scopeId)!.eventStarts.map((id) => step.meta(id)), kind, code);
+      const hit = pick(
+        step.model.scopes.get(scopeId)!.eventStarts.map((id) => step.meta(id)),
+        kind,
+        code,
+      );
       if (hit) return { scope: cur, meta: hit };
     }
     if (meta && el.i === undefined) {
-      const hit = pick(meta.boundaries.map((id) => step.meta(id)), kind, code);
+      const hit = pick(
+        meta.boundaries.map((id) => step.meta(id)),
+        kind,
+        code,
+      );
       if (hit) return { host: cur, meta: hit };
     }
     cur = el.p;
@@ -239,6 +254,10 @@ export class UnhandledError extends IncidentSignal {
     readonly code: string,
     readonly errorMessage: string,
   ) {
-    super(elementId, 'UNHANDLED_ERROR_EVENT', `Expected to throw an error event with the code '${code}'${errorMessage ? ` with message '${errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`);
+    super(
+      elementId,
+      'UNHANDLED_ERROR_EVENT',
+      `Expected to throw an error event with the code '${code}'${errorMessage ? ` with message '${errorMessage}'` : ''}, but it was not caught. No error events are available in the scope.`,
+    );
   }
 }

@@ -20,7 +20,8 @@ export function remember(step: Step, x: string): void {
   // A multi-instance activity is compensated once, by its body's boundary event; not by each iteration.
   const boundary = el.i === undefined ? compensationBoundary(step, meta) : undefined;
   const holds = inner && (el.mi !== undefined || (meta.type === 'bpmn:SubProcess' && !meta.triggeredByEvent));
-  if (boundary || holds) (step.state.comp ??= []).push({ e: meta.id, x, p: el.p!, ...(boundary ? { b: boundary } : {}) });
+  if (boundary || holds)
+    (step.state.comp ??= []).push({ e: meta.id, x, p: el.p!, ...(boundary ? { b: boundary } : {}) });
   // What completed inside a scope nothing can compensate any more (an event or ad-hoc sub-process) is forgotten.
   else if (inner) forget(step, x);
 }
@@ -64,7 +65,7 @@ export function handled(step: Step, x: string): void {
   if (!list || !record) return;
   const throws = new Set<string>([record.t!]);
   list.splice(list.indexOf(record), 1);
-  for (let scope = record.p; !list.some((r) => r.p === scope); ) {
+  for (let scope = record.p; !list.some((r) => r.p === scope);) {
     const holder = list.find((r) => r.x === scope && !r.b);
     if (!holder) break;
     list.splice(list.indexOf(holder), 1);
@@ -91,7 +92,7 @@ export function terminated(step: Step, x: string): void {
 function forget(step: Step, scope: string): void {
   const list = step.state.comp ?? [];
   const gone = new Set([scope]);
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const r of list) {
       if (gone.has(r.p) && !gone.has(r.x)) {

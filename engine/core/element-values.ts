@@ -13,7 +13,11 @@ import { timerDue } from './timers';
 export function calledProcess(step: Step, x: string, meta: ElementMeta): string {
   const called = evaluate(step, x, meta, meta.call!.processId);
   if (typeof called !== 'string' || called === '') {
-    throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected the called process id of '${meta.id}' to be a non-empty string, but was ${JSON.stringify(called)}`);
+    throw new IncidentSignal(
+      meta.id,
+      'EXTRACT_VALUE_ERROR',
+      `Expected the called process id of '${meta.id}' to be a non-empty string, but was ${JSON.stringify(called)}`,
+    );
   }
   return called;
 }
@@ -31,7 +35,11 @@ export function subscriptionFields(step: Step, owner: string, meta: ElementMeta)
   if (meta.message!.correlationKey) {
     key = evaluate(step, owner, meta, meta.message!.correlationKey, vars);
     if (typeof key !== 'string' && typeof key !== 'number') {
-      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Failed to extract the correlation key for '${meta.message!.correlationKey}': The value must be either a string or a number, but was ${JSON.stringify(key ?? null)}.`);
+      throw new IncidentSignal(
+        meta.id,
+        'EXTRACT_VALUE_ERROR',
+        `Failed to extract the correlation key for '${meta.message!.correlationKey}': The value must be either a string or a number, but was ${JSON.stringify(key ?? null)}.`,
+      );
     }
   }
   return { w: 'message' as const, name: String(name), key: String(key) };

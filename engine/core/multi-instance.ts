@@ -23,7 +23,11 @@ export function startIteration(step: Step, bodyX: string, meta: ElementMeta, fir
       throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
     }
     if (!Array.isArray(items)) {
-      throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected result of the expression '${multi.inputCollection.replace(/^\s*=/, '')}' to be 'ARRAY', but was '${typeOf(items)}'.`);
+      throw new IncidentSignal(
+        meta.id,
+        'EXTRACT_VALUE_ERROR',
+        `Expected result of the expression '${multi.inputCollection.replace(/^\s*=/, '')}' to be 'ARRAY', but was '${typeOf(items)}'.`,
+      );
     }
     body.mi = { items, next: 0, done: 0, out: items.map(() => null) };
     if (items.length === 0) return completeBody(step, bodyX, meta);

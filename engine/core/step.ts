@@ -41,9 +41,16 @@ export interface StepInput {
   onElement?: (elementId: string) => void;
 }
 
-
 /** An element to enter: in a flow scope, through a flow, with a payload, as an iteration, with locals; `x`: its execution id, given in advance. */
-type Activation = { e: string; p: string; flow?: string; payload?: Variables; iteration?: number; seed?: Variables; x?: string };
+type Activation = {
+  e: string;
+  p: string;
+  flow?: string;
+  payload?: Variables;
+  iteration?: number;
+  seed?: Variables;
+  x?: string;
+};
 
 export class Step {
   readonly state: CoreState;
@@ -58,7 +65,9 @@ export class Step {
 
   constructor(readonly input: StepInput) {
     const engine = input.stored?.engine;
-    this.state = isCoreState(engine) ? structuredClone(engine) : { core: 1, n: 1, els: { [ROOT]: { e: input.model.processId } } };
+    this.state = isCoreState(engine)
+      ? structuredClone(engine)
+      : { core: 1, n: 1, els: { [ROOT]: { e: input.model.processId } } };
     this.scopes = new Scopes(this.state, structuredClone(input.variables), structuredClone(input.stored?.locals ?? {}));
   }
 
@@ -72,7 +81,8 @@ export class Step {
 
   meta(id: string): ElementMeta {
     const meta = this.model.elements.get(id);
-    if (!meta) throw new IncidentSignal(this.model.processId, 'UNKNOWN', `The element '${id}' is not in the deployed process`);
+    if (!meta)
+      throw new IncidentSignal(this.model.processId, 'UNKNOWN', `The element '${id}' is not in the deployed process`);
     return meta;
   }
 
@@ -81,29 +91,60 @@ export class Step {
     try {
       if (input.stored?.engine && !isCoreState(input.stored.engine)) {
         // Stored by the executor this core replaced (bpmn-engine): it cannot be read here, and is never guessed at.
-        throw new IncidentSignal(this.model.processId, 'UNKNOWN', 'The instance was stored by the engine before its own core (bpmn-engine) and cannot be continued; cancel it and start it again');
+        throw new IncidentSignal(
+          this.model.processId,
+          'UNKNOWN',
+          'The instance was stored by the engine before its own core (bpmn-engine) and cannot be continued; cancel it and start it again',
+        );
       }
       if (input.action.kind === 'start') this.start(input.action.startAt, input.action.variables);
       else applyAction(this, input.action);
       this.drain();
     } catch (error) {
       const incident = asIncident(error, this.model.processId);
-      const result = incidentResult(input.stored, input.variables, { elementId: incident.elementId, errorType: incident.errorType, message: incident.message });
+      const result = incidentResult(input.stored, input.variables, {
+        elementId: incident.elementId,
+        errorType: incident.errorType,
+        message: incident.message,
+      });
       if (incident instanceof UnhandledError) result.raised = { code: incident.code, message: incident.errorMessage };
       return result;
     }
-    const common = { variables: this.scopes.root, events: this.events, flows: [...this.flows], escalations: this.escalations, signals: this.signals };
-    if (this.completed) return { outcome: 'completed', runtime: { engine: null, locals: {}, names: this.names({}) }, waits: [], ...common };
+    const common = {
+      variables: this.scopes.root,
+      events: this.events,
+      flows: [...this.flows],
+      escalations: this.escalations,
+      signals: this.signals,
+    };
+    if (this.completed)
+      return {
+        outcome: 'completed',
+        runtime: { engine: null, locals: {}, names: this.names({}) },
+        waits: [],
+        ...common,
+      };
     const locals: Record<string, Variables> = {};
-    for (const [x, vars] of Object.entries(this.scopes.locals)) if (this.state.els[x] && Object.keys(vars).length > 0) locals[x] = vars;
-    return { outcome: 'waiting', runtime: { engine: this.state, locals, names: this.names(locals) }, waits: waitsOf(this), ...common };
+    for (const [x, vars] of Object.entries(this.scopes.locals))
+      if (this.state.els[x] && Object.keys(vars).length > 0) locals[x] = vars;
+    return {
+      outcome: 'waiting',
+      runtime: { engine: this.state, locals, names: this.names(locals) },
+      waits: waitsOf(this),
+      ...common,
+    };
   }
 
   /** The instance starts: its event sub-processes listen, and its none start event (or the one given) is entered. */
   private start(startAt: string | undefined, payload: Variables | undefined): void {
     openEventStarts(this, ROOT, this.model.processId);
     const at = startAt ?? this.model.scopes.get(this.model.processId)?.start;
-    if (!at) throw new IncidentSignal(this.model.processId, 'UNKNOWN', `The process '${this.model.processId}' has no none start event to start at`);
+    if (!at)
+      throw new IncidentSignal(
+        this.model.processId,
+        'UNKNOWN',
+        `The process '${this.model.processId}' has no none start event to start at`,
+      );
     this.activate({ e: at, p: ROOT, payload });
   }
 
@@ -129,7 +170,11 @@ export class Step {
     behave(this, x, meta, payload);
   }
 
-  activateAdHocElements(x: string, elements: Array<{ elementId: string; variables?: Variables }>, cancelRemaining: boolean): void {
+  activateAdHocElements(
+    x: string,
+    elements: Array<{ elementId: string; variables?: Variables }>,
+    cancelRemaining: boolean,
+  ): void {
     activateAdHocElements(this, x, elements, cancelRemaining);
   }
 
@@ -160,16 +205,31 @@ export class Step {
 
   event(executionId: string, meta: ElementMeta, state: ElementEvent['state'], type?: string): void {
     const scopeExecutionId = state === 'ACTIVE' ? this.state.els[executionId]?.p : undefined;
-    this.events.push({ executionId, scopeExecutionId, elementId: meta.id, elementName: meta.name, elementType: type ?? meta.instanceType, state });
+    this.events.push({
+      executionId,
+      scopeExecutionId,
+      elementId: meta.id,
+      elementName: meta.name,
+      elementType: type ?? meta.instanceType,
+      state,
+    });
     this.input.onElement?.(meta.id);
   }
 
   private activateNow(a: Activation): void {
     if (++this.activations > MAX_ACTIVATIONS) {
-      throw new IncidentSignal(a.e, 'UNKNOWN', `The step activated more than ${MAX_ACTIVATIONS} elements without waiting (a loop that never waits?)`);
+      throw new IncidentSignal(
+        a.e,
+        'UNKNOWN',
+        `The step activated more than ${MAX_ACTIVATIONS} elements without waiting (a loop that never waits?)`,
+      );
     }
     const meta = this.meta(a.e);
-    if (a.flow && meta.incoming.length > 1 && (meta.type === 'bpmn:ParallelGateway' || meta.type === 'bpmn:InclusiveGateway')) {
+    if (
+      a.flow &&
+      meta.incoming.length > 1 &&
+      (meta.type === 'bpmn:ParallelGateway' || meta.type === 'bpmn:InclusiveGateway')
+    ) {
       const key = `${a.p}|${meta.id}`;
       const joins = (this.state.joins ??= {});
       (joins[key] ??= []).push(a.flow);
@@ -223,7 +283,8 @@ export class Step {
   completeWith(x: string, variables: Variables | undefined): void {
     const meta = this.meta(this.state.els[x].e);
     if (variables && Object.keys(variables).length > 0) {
-      if (meta.outputs.length > 0) for (const [name, value] of Object.entries(variables)) this.scopes.setLocal(x, name, value);
+      if (meta.outputs.length > 0)
+        for (const [name, value] of Object.entries(variables)) this.scopes.setLocal(x, name, value);
       else this.scopes.propagate(x, variables);
     }
     this.leave(x);
@@ -286,7 +347,8 @@ export class Step {
 
   private selectFlows(x: string, meta: ElementMeta): string[] {
     const gateway = meta.type === 'bpmn:ExclusiveGateway' || meta.type === 'bpmn:InclusiveGateway';
-    if (!gateway || (meta.outgoing.length === 1 && !this.model.flows.get(meta.outgoing[0])!.condition)) return meta.outgoing;
+    if (!gateway || (meta.outgoing.length === 1 && !this.model.flows.get(meta.outgoing[0])!.condition))
+      return meta.outgoing;
     const vars = this.scopes.visible(x);
     const chosen: string[] = [];
     for (const id of meta.outgoing) {
@@ -307,7 +369,11 @@ export class Step {
     }
     if (chosen.length === 0 && meta.defaultFlow) chosen.push(meta.defaultFlow);
     if (chosen.length === 0) {
-      throw new IncidentSignal(meta.id, 'CONDITION_ERROR', `Expected at least one condition to evaluate to true, or to have a default flow (${meta.id})`);
+      throw new IncidentSignal(
+        meta.id,
+        'CONDITION_ERROR',
+        `Expected at least one condition to evaluate to true, or to have a default flow (${meta.id})`,
+      );
     }
     return chosen;
   }
@@ -330,7 +396,8 @@ export class Step {
   }
 
   dropJoins(scope: string): void {
-    for (const key of Object.keys(this.state.joins ?? {})) if (key.startsWith(`${scope}|`)) delete this.state.joins![key];
+    for (const key of Object.keys(this.state.joins ?? {}))
+      if (key.startsWith(`${scope}|`)) delete this.state.joins![key];
   }
 
   /** A scope with nothing left in it completes (the process instance itself, a sub-process, an event sub-process). */

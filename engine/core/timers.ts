@@ -22,10 +22,17 @@ export function timerDue(meta: ElementMeta, variables: Variables, now: Date): Du
   let text: string;
   try {
     const value = evaluateValue(timer.value, variables);
-    if (typeof value !== 'string' || value === '') throw new Error(`expected a ${timer.type === 'timeDate' ? 'date' : 'duration or cycle'}, but was ${JSON.stringify(value)}`);
+    if (typeof value !== 'string' || value === '')
+      throw new Error(
+        `expected a ${timer.type === 'timeDate' ? 'date' : 'duration or cycle'}, but was ${JSON.stringify(value)}`,
+      );
     text = value;
   } catch (error) {
-    throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected a valid timer ${timer.type} for '${meta.id}': ${(error as Error).message}`);
+    throw new IncidentSignal(
+      meta.id,
+      'EXTRACT_VALUE_ERROR',
+      `Expected a valid timer ${timer.type} for '${meta.id}': ${(error as Error).message}`,
+    );
   }
   try {
     if (timer.type === 'timeDate') {
@@ -41,10 +48,15 @@ export function timerDue(meta: ElementMeta, variables: Variables, now: Date): Du
     const repeat = interval.repeat;
     const left = repeat === undefined || repeat < 0 || !Number.isFinite(repeat) ? -1 : Math.max(0, repeat - 1);
     // With a start date the first repetition is at the start; without one, one period from now.
-    const first = interval.start && interval.startDate.getTime() > now.getTime() ? interval.startDate : afterPeriod(text, now);
+    const first =
+      interval.start && interval.startDate.getTime() > now.getTime() ? interval.startDate : afterPeriod(text, now);
     return { due: first.toISOString(), left, cycle: text };
   } catch (error) {
-    throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', `Expected a valid timer ${timer.type} for '${meta.id}', but '${text}' is not one: ${(error as Error).message}`);
+    throw new IncidentSignal(
+      meta.id,
+      'EXTRACT_VALUE_ERROR',
+      `Expected a valid timer ${timer.type} for '${meta.id}', but '${text}' is not one: ${(error as Error).message}`,
+    );
   }
 }
 

@@ -70,7 +70,8 @@ export class Scopes {
 /** A copy of `target` (an object, or a new one) with the value set at the path. */
 export function setIn(target: unknown, path: string[], value: unknown): unknown {
   if (path.length === 0) return value;
-  const base = typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Variables) } : {};
+  const base =
+    typeof target === 'object' && target !== null && !Array.isArray(target) ? { ...(target as Variables) } : {};
   base[path[0]] = setIn(base[path[0]], path.slice(1), value);
   return base;
 }

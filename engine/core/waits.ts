@@ -16,7 +16,13 @@ export function waitsOf(step: Step): Wait[] {
           if (el.ls) {
             const meta = step.meta(el.e);
             const listener = meta.listeners[el.ls.ev]![el.ls.i];
-            waits.push({ kind: 'job', ...base, jobType: listener.type, retries: listener.retries, listenerEventType: el.ls.ev === 'start' ? 'START' : 'END' });
+            waits.push({
+              kind: 'job',
+              ...base,
+              jobType: listener.type,
+              retries: listener.retries,
+              listenerEventType: el.ls.ev === 'start' ? 'START' : 'END',
+            });
           } else waits.push({ kind: 'job', ...base });
           break;
         }
@@ -25,7 +31,12 @@ export function waitsOf(step: Step): Wait[] {
           break;
         case 'call': {
           const call = step.meta(el.e).call!;
-          waits.push({ kind: 'call', ...base, calledProcessId: el.cp, propagateAllParentVariables: call.propagateAllParentVariables });
+          waits.push({
+            kind: 'call',
+            ...base,
+            calledProcessId: el.cp,
+            propagateAllParentVariables: call.propagateAllParentVariables,
+          });
           break;
         }
         case 'timer':
@@ -42,7 +53,8 @@ export function waitsOf(step: Step): Wait[] {
     for (const [id, sub] of Object.entries(el.subs ?? {})) {
       const base = { executionId: id, elementId: sub.e, locals: {} };
       if (sub.w === 'timer') waits.push({ kind: 'timer', ...base, dueAt: sub.due });
-      else if (sub.w === 'message') waits.push({ kind: 'message', ...base, messageName: sub.name, correlationKey: sub.key });
+      else if (sub.w === 'message')
+        waits.push({ kind: 'message', ...base, messageName: sub.name, correlationKey: sub.key });
       else waits.push({ kind: 'signal', ...base, signalName: sub.name });
     }
   }

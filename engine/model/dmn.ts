@@ -83,12 +83,17 @@ interface Compiled {
 const moddle = DmnModdle();
 
 export async function parseDmn(resourceName: string, xml: string): Promise<DmnModel> {
-  let parsed: { rootElement?: { $type: string; id?: string; name?: string; drgElement?: ModdleDecision[] }; warnings: Array<{ message: string }> };
+  let parsed: {
+    rootElement?: { $type: string; id?: string; name?: string; drgElement?: ModdleDecision[] };
+    warnings: Array<{ message: string }>;
+  };
   try {
     parsed = (await moddle.fromXML(xml, 'dmn:Definitions')) as typeof parsed;
   } catch (error) {
     const reason = (error as Error).message.replace(/\s+/g, ' ');
-    const hint = /failed to parse document as/.test(reason) ? ` (DMN 1.3 is expected: xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/")` : '';
+    const hint = /failed to parse document as/.test(reason)
+      ? ` (DMN 1.3 is expected: xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/")`
+      : '';
     throw new ModelError(resourceName, [`not a readable DMN file: ${reason}${hint}`]);
   }
   const problems = parsed.warnings.map((w) => w.message.replace(/\s+/g, ' '));
@@ -105,16 +110,28 @@ export async function parseDmn(resourceName: string, xml: string): Promise<DmnMo
     name: d.name,
     evaluate: (variables: Record<string, unknown>) => run(compiled, d, variables),
   }));
-  return { decisionRequirementsId: definitions?.id ?? resourceName, name: definitions?.name ?? definitions?.id ?? resourceName, decisions };
+  return {
+    decisionRequirementsId: definitions?.id ?? resourceName,
+    name: definitions?.name ?? definitions?.id ?? resourceName,
+    decisions,
+  };
 }
 
 export function decisionIds(model: DmnModel): string[] {
   return model.decisions.map((d) => d.decisionId);
 }
 
-export function evaluateDecision(model: DmnModel, decisionId: string, variables: Record<string, unknown>): DecisionResult {
+export function evaluateDecision(
+  model: DmnModel,
+  decisionId: string,
+  variables: Record<string, unknown>,
+): DecisionResult {
   const decision = model.decisions.find((d) => d.decisionId === decisionId);
-  if (!decision) throw new DecisionEvaluationError(decisionId, `no decision '${decisionId}' in '${model.decisionRequirementsId}' (it has: ${decisionIds(model).join(', ')})`);
+  if (!decision)
+    throw new DecisionEvaluationError(
+      decisionId,
+      `no decision '${decisionId}' in '${model.decisionRequirementsId}' (it has: ${decisionIds(model).join(', ')})`,
+    );
   return decision.evaluate(variables);
 }
 
@@ -122,22 +139,33 @@ export function evaluateDecision(model: DmnModel, decisionId: string, variables:
 
 function compileDecision(el: ModdleDecision, problems: string[]): Compiled {
   const where = `decision "${el.name ?? el.id}" (${el.id})`;
-  const required = (el.informationRequirement ?? []).flatMap((r) => (r.requiredDecision?.href ? [r.requiredDecision.href.replace(/^#/, '')] : []));
+  const required = (el.informationRequirement ?? []).flatMap((r) =>
+    r.requiredDecision?.href ? [r.requiredDecision.href.replace(/^#/, '')] : [],
+  );
   const base = { id: el.id, name: el.name ?? el.id, resultName: el.variable?.name ?? el.id, required };
-  if (el.knowledgeRequirement?.length) problems.push(`${where}: business knowledge models are not supported by the embedded engine yet`);
+  if (el.knowledgeRequirement?.length)
+    problems.push(`${where}: business knowledge models are not supported by the embedded engine yet`);
   const logic = el.decisionLogic;
   if (logic?.$type === 'dmn:LiteralExpression') {
     const expression = logic.text?.trim() ?? '';
     checkFeel(expression, 'expression', `${where}: the literal expression`, problems);
     return { ...base, logic: { kind: 'literal', expression } };
   }
-  const table: Table = { kind: 'table', hitPolicy: logic?.hitPolicy ?? 'UNIQUE', aggregation: logic?.aggregation, inputs: [], outputs: [], rules: [] };
+  const table: Table = {
+    kind: 'table',
+    hitPolicy: logic?.hitPolicy ?? 'UNIQUE',
+    aggregation: logic?.aggregation,
+    inputs: [],
+    outputs: [],
+    rules: [],
+  };
   if (logic?.$type !== 'dmn:DecisionTable') {
     problems.push(`${where}: needs a decision table or a literal expression${logic ? ` (found ${logic.$type})` : ''}`);
     return { ...base, logic: table };
   }
   if (!HIT_POLICIES.has(table.hitPolicy)) problems.push(`${where}: hit policy "${table.hitPolicy}" is not supported`);
-  if (table.aggregation !== undefined && !AGGREGATIONS.has(table.aggregation)) problems.push(`${where}: aggregation "${table.aggregation}" is not supported`);
+  if (table.aggregation !== undefined && !AGGREGATIONS.has(table.aggregation))
+    problems.push(`${where}: aggregation "${table.aggregation}" is not supported`);
   for (const [i, input] of (logic.input ?? []).entries()) {
     const label = input.label ?? input.inputExpression?.text ?? input.id;
     const expression = input.inputExpression?.text?.trim() ?? '';
@@ -149,25 +177,37 @@ function compileDecision(el: ModdleDecision, problems: string[]): Compiled {
   if (outputs.length === 0) problems.push(`${where}: the decision table needs at least one output`);
   for (const [i, output] of outputs.entries()) {
     const name = output.name ?? '';
-    if (outputs.length > 1 && !name) problems.push(`${where}: output ${i + 1} "${output.label ?? output.id}" needs a name (the key of the result)`);
-    if (outputs.length > 1 && name && outputs.findIndex((o) => o.name === name) !== i) problems.push(`${where}: output name "${name}" is used twice`);
+    if (outputs.length > 1 && !name)
+      problems.push(`${where}: output ${i + 1} "${output.label ?? output.id}" needs a name (the key of the result)`);
+    if (outputs.length > 1 && name && outputs.findIndex((o) => o.name === name) !== i)
+      problems.push(`${where}: output name "${name}" is used twice`);
     table.outputs.push({ name, priorities: priorities(output.outputValues?.text) });
   }
-  if (table.aggregation !== undefined && outputs.length > 1) problems.push(`${where}: aggregation ${table.aggregation} needs exactly one output`);
-  if ((table.hitPolicy === 'PRIORITY' || table.hitPolicy === 'OUTPUT ORDER') && table.outputs.every((o) => o.priorities.length === 0)) {
-    problems.push(`${where}: hit policy ${table.hitPolicy} ranks rows by the outputs' allowed values, but no output lists any`);
+  if (table.aggregation !== undefined && outputs.length > 1)
+    problems.push(`${where}: aggregation ${table.aggregation} needs exactly one output`);
+  if (
+    (table.hitPolicy === 'PRIORITY' || table.hitPolicy === 'OUTPUT ORDER') &&
+    table.outputs.every((o) => o.priorities.length === 0)
+  ) {
+    problems.push(
+      `${where}: hit policy ${table.hitPolicy} ranks rows by the outputs' allowed values, but no output lists any`,
+    );
   }
   for (const [r, rule] of (logic.rule ?? []).entries()) {
     const at = `${where}: rule ${r + 1} (${rule.id})`;
     const inputEntries = (rule.inputEntry ?? []).map((e) => e.text?.trim() ?? '');
     const outputEntries = (rule.outputEntry ?? []).map((e) => e.text?.trim() ?? '');
-    if (inputEntries.length !== table.inputs.length) problems.push(`${at} has ${inputEntries.length} input entries for ${table.inputs.length} inputs`);
-    if (outputEntries.length !== outputs.length) problems.push(`${at} has ${outputEntries.length} output entries for ${outputs.length} outputs`);
+    if (inputEntries.length !== table.inputs.length)
+      problems.push(`${at} has ${inputEntries.length} input entries for ${table.inputs.length} inputs`);
+    if (outputEntries.length !== outputs.length)
+      problems.push(`${at} has ${outputEntries.length} output entries for ${outputs.length} outputs`);
     inputEntries.forEach((text, i) => {
-      if (!matchesAnything(text)) checkFeel(text, 'unary tests', `${at}, input "${table.inputs[i]?.label ?? i + 1}": '${text}'`, problems);
+      if (!matchesAnything(text))
+        checkFeel(text, 'unary tests', `${at}, input "${table.inputs[i]?.label ?? i + 1}": '${text}'`, problems);
     });
     outputEntries.forEach((text, i) => {
-      if (text) checkFeel(text, 'expression', `${at}, output "${table.outputs[i]?.name || i + 1}": '${text}'`, problems);
+      if (text)
+        checkFeel(text, 'expression', `${at}, output "${table.outputs[i]?.name || i + 1}": '${text}'`, problems);
     });
     table.rules.push({ id: rule.id, inputEntries, outputEntries });
   }
@@ -187,7 +227,10 @@ function checkFeel(text: string, kind: 'expression' | 'unary tests', what: strin
       if (node.type.isError) errorAt ??= node.from;
     },
   });
-  if (errorAt !== undefined) problems.push(`${what} is not ${kind === 'expression' ? 'a valid FEEL expression' : 'valid FEEL unary tests'} (syntax error at character ${errorAt + 1})`);
+  if (errorAt !== undefined)
+    problems.push(
+      `${what} is not ${kind === 'expression' ? 'a valid FEEL expression' : 'valid FEEL unary tests'} (syntax error at character ${errorAt + 1})`,
+    );
 }
 
 /** An output's allowed values (`"high","medium","low"`) as JSON strings, for ranking rows; no list ranks nothing. */
@@ -207,7 +250,8 @@ function checkRequirements(decisions: Map<string, Compiled>, problems: string[])
     for (const id of d.required) {
       const next = decisions.get(id);
       if (!next) problems.push(`decision "${d.name}" (${d.id}) requires decision '${id}', which is not in this file`);
-      else if (path.includes(id)) problems.push(`decisions require each other in a cycle: ${[...path, id].join(' → ')}`);
+      else if (path.includes(id))
+        problems.push(`decisions require each other in a cycle: ${[...path, id].join(' → ')}`);
       else visit(next, [...path, id]);
     }
   };
@@ -226,7 +270,8 @@ function run(decisions: Map<string, Compiled>, d: Compiled, variables: Record<st
     const required = decisions.get(id)!;
     context[required.resultName] = run(decisions, required, variables).output;
   }
-  const fail = (message: string) => new DecisionEvaluationError(d.id, `failed to evaluate decision '${d.id}' (${d.name}): ${message}`);
+  const fail = (message: string) =>
+    new DecisionEvaluationError(d.id, `failed to evaluate decision '${d.id}' (${d.name}): ${message}`);
   const feel = <T>(what: string, f: () => T): T => {
     try {
       return f();
@@ -236,16 +281,25 @@ function run(decisions: Map<string, Compiled>, d: Compiled, variables: Record<st
   };
   if (d.logic.kind === 'literal') {
     const { expression } = d.logic;
-    return { decisionId: d.id, output: toJson(feel(`expression '${expression}'`, () => evaluate(expression, context).value)), matchedRules: [] };
+    return {
+      decisionId: d.id,
+      output: toJson(feel(`expression '${expression}'`, () => evaluate(expression, context).value)),
+      matchedRules: [],
+    };
   }
   const table = d.logic;
-  const inputValues = table.inputs.map((input) => feel(`input "${input.label}" ('${input.expression}')`, () => evaluate(input.expression, context).value));
+  const inputValues = table.inputs.map((input) =>
+    feel(`input "${input.label}" ('${input.expression}')`, () => evaluate(input.expression, context).value),
+  );
   const matched: number[] = [];
   for (const [r, rule] of table.rules.entries()) {
     const hit = rule.inputEntries.every(
       (entry, i) =>
         matchesAnything(entry) ||
-        feel(`rule ${r + 1} (${rule.id}), input "${table.inputs[i].label}" '${entry}'`, () => unaryTest(entry, { ...context, '?': inputValues[i] }).value) === true,
+        feel(
+          `rule ${r + 1} (${rule.id}), input "${table.inputs[i].label}" '${entry}'`,
+          () => unaryTest(entry, { ...context, '?': inputValues[i] }).value,
+        ) === true,
     );
     if (hit) matched.push(r);
     if (hit && table.hitPolicy === 'FIRST') break; // Zeebe reports only the first match for FIRST
@@ -253,22 +307,40 @@ function run(decisions: Map<string, Compiled>, d: Compiled, variables: Record<st
   const rows = matched.map((r) => {
     const rule = table.rules[r];
     const values = rule.outputEntries.map((text, i) =>
-      text ? toJson(feel(`rule ${r + 1} (${rule.id}), output "${table.outputs[i].name}" '${text}'`, () => evaluate(text, context).value)) : null,
+      text
+        ? toJson(
+            feel(
+              `rule ${r + 1} (${rule.id}), output "${table.outputs[i].name}" '${text}'`,
+              () => evaluate(text, context).value,
+            ),
+          )
+        : null,
     );
     return values.length === 1 ? values[0] : Object.fromEntries(table.outputs.map((o, i) => [o.name, values[i]]));
   });
-  const inputs = () => table.inputs.map((input, i) => `${input.label} = ${JSON.stringify(toJson(inputValues[i]))}`).join(', ');
+  const inputs = () =>
+    table.inputs.map((input, i) => `${input.label} = ${JSON.stringify(toJson(inputValues[i]))}`).join(', ');
   const rules = () => matched.map((r) => r + 1).join(', ');
-  return { decisionId: d.id, output: applyHitPolicy(table, rows, () => `rules ${rules()} matched (${inputs()})`, fail), matchedRules: matched.map((r) => r + 1) };
+  return {
+    decisionId: d.id,
+    output: applyHitPolicy(table, rows, () => `rules ${rules()} matched (${inputs()})`, fail),
+    matchedRules: matched.map((r) => r + 1),
+  };
 }
 
-function applyHitPolicy(table: Table, rows: unknown[], matches: () => string, fail: (message: string) => Error): unknown {
+function applyHitPolicy(
+  table: Table,
+  rows: unknown[],
+  matches: () => string,
+  fail: (message: string) => Error,
+): unknown {
   switch (table.hitPolicy) {
     case 'UNIQUE':
       if (rows.length > 1) throw fail(`hit policy UNIQUE allows one matching rule, but ${matches()}`);
       return rows[0] ?? null;
     case 'ANY':
-      if (new Set(rows.map((row) => JSON.stringify(row))).size > 1) throw fail(`hit policy ANY needs matching rules to agree, but ${matches()} with different outputs`);
+      if (new Set(rows.map((row) => JSON.stringify(row))).size > 1)
+        throw fail(`hit policy ANY needs matching rules to agree, but ${matches()} with different outputs`);
       return rows[0] ?? null;
     case 'FIRST':
       return rows[0] ?? null;
@@ -285,9 +357,14 @@ function applyHitPolicy(table: Table, rows: unknown[], matches: () => string, fa
   if (table.aggregation === undefined) return rows;
   if (rows.length === 0) return null;
   const bad = rows.find((v) => typeof v !== 'number');
-  if (bad !== undefined) throw fail(`aggregation ${table.aggregation} needs numbers, but got ${JSON.stringify(bad)} (${matches()})`);
+  if (bad !== undefined)
+    throw fail(`aggregation ${table.aggregation} needs numbers, but got ${JSON.stringify(bad)} (${matches()})`);
   const numbers = rows as number[];
-  return table.aggregation === 'SUM' ? numbers.reduce((a, b) => a + b, 0) : table.aggregation === 'MIN' ? Math.min(...numbers) : Math.max(...numbers);
+  return table.aggregation === 'SUM'
+    ? numbers.reduce((a, b) => a + b, 0)
+    : table.aggregation === 'MIN'
+      ? Math.min(...numbers)
+      : Math.max(...numbers);
 }
 
 /** Rows ranked output by output, by the position of their value in that output's allowed values; unlisted values last. */

@@ -3,7 +3,13 @@
  * {@link ElementMeta}: job type and headers, io mappings, user task settings, called decision and process, script,
  * listeners, multi-instance, ad-hoc sub-processes; messages, timers, errors, escalations, signals, links, compensation.
  */
-import { TASK_LISTENER_EVENTS, type ElementMeta, type IoMapping, type ModdleElement, type ModdleMessage } from './types';
+import {
+  TASK_LISTENER_EVENTS,
+  type ElementMeta,
+  type IoMapping,
+  type ModdleElement,
+  type ModdleMessage,
+} from './types';
 
 type Extension = Record<string, unknown> & { $type: string };
 
@@ -19,20 +25,35 @@ export function readExtension(ext: Extension, meta: ElementMeta, where: string, 
       for (const h of (ext.values as Array<{ key: string; value: string }>) ?? []) meta.headers[h.key] = h.value;
       break;
     case 'zeebe:IoMapping':
-      meta.inputs = ((ext.inputParameters as IoMapping[]) ?? []).map((p) => ({ source: p.source ?? '=null', target: p.target }));
-      meta.outputs = ((ext.outputParameters as IoMapping[]) ?? []).map((p) => ({ source: p.source ?? '=null', target: p.target }));
+      meta.inputs = ((ext.inputParameters as IoMapping[]) ?? []).map((p) => ({
+        source: p.source ?? '=null',
+        target: p.target,
+      }));
+      meta.outputs = ((ext.outputParameters as IoMapping[]) ?? []).map((p) => ({
+        source: p.source ?? '=null',
+        target: p.target,
+      }));
       break;
     case 'zeebe:UserTask':
       meta.userTask ??= {};
       break;
     case 'zeebe:AssignmentDefinition':
-      meta.userTask = { ...meta.userTask, assignee: text(ext.assignee), candidateGroups: text(ext.candidateGroups), candidateUsers: text(ext.candidateUsers) };
+      meta.userTask = {
+        ...meta.userTask,
+        assignee: text(ext.assignee),
+        candidateGroups: text(ext.candidateGroups),
+        candidateUsers: text(ext.candidateUsers),
+      };
       break;
     case 'zeebe:TaskSchedule':
       meta.userTask = { ...meta.userTask, dueDate: text(ext.dueDate), followUpDate: text(ext.followUpDate) };
       break;
     case 'zeebe:FormDefinition':
-      meta.userTask = { ...meta.userTask, formId: text(ext.formId) ?? text(ext.formKey), externalReference: text(ext.externalReference) };
+      meta.userTask = {
+        ...meta.userTask,
+        formId: text(ext.formId) ?? text(ext.formKey),
+        externalReference: text(ext.externalReference),
+      };
       break;
     case 'zeebe:PriorityDefinition':
       meta.userTask = { ...meta.userTask, priority: text(ext.priority) };
@@ -54,7 +75,8 @@ export function readExtension(ext: Extension, meta: ElementMeta, where: string, 
       for (const l of (ext.listeners as Extension[]) ?? []) {
         const type = text(l.type);
         const event = l.eventType === 'end' ? 'end' : l.eventType === 'start' ? 'start' : undefined;
-        if (!type || !event) problems.push(`${where}: an execution listener needs a type and an event type (start or end)`);
+        if (!type || !event)
+          problems.push(`${where}: an execution listener needs a type and an event type (start or end)`);
         else (meta.listeners[event] ??= []).push({ type, retries: text(l.retries) });
       }
       break;
@@ -63,35 +85,58 @@ export function readExtension(ext: Extension, meta: ElementMeta, where: string, 
         const type = text(l.type);
         const event = TASK_LISTENER_EVENTS.find((e) => e === l.eventType);
         if (l.eventType === 'canceling') {
-          problems.push(`${where}: canceling user task listeners are not supported by the embedded engine yet (creating, assigning, updating and completing are)`);
+          problems.push(
+            `${where}: canceling user task listeners are not supported by the embedded engine yet (creating, assigning, updating and completing are)`,
+          );
         } else if (!type || !event) {
-          problems.push(`${where}: a user task listener needs a type and an event type (creating, assigning, updating or completing)`);
+          problems.push(
+            `${where}: a user task listener needs a type and an event type (creating, assigning, updating or completing)`,
+          );
         } else (meta.taskListeners[event] ??= []).push({ type, retries: text(l.retries) });
       }
       break;
     case 'zeebe:AdHoc':
       if (!meta.adHoc) problems.push(`${where}: zeebe:adHoc belongs on an ad-hoc sub-process`);
-      else Object.assign(meta.adHoc, { activeElements: text(ext.activeElementsCollection), outputCollection: text(ext.outputCollection), outputElement: text(ext.outputElement) });
+      else
+        Object.assign(meta.adHoc, {
+          activeElements: text(ext.activeElementsCollection),
+          outputCollection: text(ext.outputCollection),
+          outputElement: text(ext.outputElement),
+        });
       break;
   }
 }
 
 /** A message's name (static or FEEL) and its correlation key expression (none on a message start event). */
-export function readMessage(message: ModdleMessage | undefined, where: string, problems: string[], needsKey: boolean): ElementMeta['message'] {
+export function readMessage(
+  message: ModdleMessage | undefined,
+  where: string,
+  problems: string[],
+  needsKey: boolean,
+): ElementMeta['message'] {
   if (!message?.name) {
     problems.push(`${where}: the message needs a name`);
     return undefined;
   }
   const subscription = message.extensionElements?.values?.find((v) => v.$type === 'zeebe:Subscription');
-  if (needsKey && !subscription?.correlationKey) problems.push(`${where}: the message "${message.name}" needs a correlation key (zeebe:subscription)`);
+  if (needsKey && !subscription?.correlationKey)
+    problems.push(`${where}: the message "${message.name}" needs a correlation key (zeebe:subscription)`);
   return { name: message.name, correlationKey: subscription?.correlationKey };
 }
 
 /** Multi-instance loop characteristics, checked. */
-export function readLoop(el: ModdleElement, meta: ElementMeta, where: string, problems: string[], conditions: Set<string>): void {
+export function readLoop(
+  el: ModdleElement,
+  meta: ElementMeta,
+  where: string,
+  problems: string[],
+  conditions: Set<string>,
+): void {
   const loop = el.loopCharacteristics;
   if (!loop) return;
-  const zeebe: Extension = loop.extensionElements?.values?.find((v) => v.$type === 'zeebe:LoopCharacteristics') ?? { $type: '' };
+  const zeebe: Extension = loop.extensionElements?.values?.find((v) => v.$type === 'zeebe:LoopCharacteristics') ?? {
+    $type: '',
+  };
   if (loop.$type !== 'bpmn:MultiInstanceLoopCharacteristics') {
     problems.push(`${where}: only multi-instance loops are supported (Camunda 8 has no standard loops)`);
     return;
@@ -109,13 +154,17 @@ export function readLoop(el: ModdleElement, meta: ElementMeta, where: string, pr
     completionCondition: loop.completionCondition?.body?.trim() || undefined,
   };
   if (meta.multi.completionCondition) conditions.add(meta.multi.completionCondition);
-  if (meta.multi.outputCollection && !meta.multi.outputElement) problems.push(`${where}: an output collection needs an output element`);
+  if (meta.multi.outputCollection && !meta.multi.outputElement)
+    problems.push(`${where}: an output collection needs an output element`);
 }
 
 /** The event definition of an event element, read into its meta. */
 export function readEventDefinition(el: ModdleElement, meta: ElementMeta, where: string, problems: string[]): void {
   const defs = el.eventDefinitions ?? [];
-  if (defs.length > 1) problems.push(`${where}: an event with more than one event definition (multiple event) is not executable in Camunda 8`);
+  if (defs.length > 1)
+    problems.push(
+      `${where}: an event with more than one event definition (multiple event) is not executable in Camunda 8`,
+    );
   const def = defs[0];
   if (!def) return;
   const isStart = el.$type === 'bpmn:StartEvent';
@@ -145,7 +194,8 @@ export function readEventDefinition(el: ModdleElement, meta: ElementMeta, where:
     case 'bpmn:EscalationEventDefinition':
       meta.event = 'escalation';
       meta.escalation = { code: def.escalationRef?.escalationCode || undefined };
-      if (isThrow && !meta.escalation.code) problems.push(`${where}: an escalation throw event needs an escalation with a code`);
+      if (isThrow && !meta.escalation.code)
+        problems.push(`${where}: an escalation throw event needs an escalation with a code`);
       break;
     case 'bpmn:SignalEventDefinition':
       meta.event = 'signal';

@@ -60,7 +60,11 @@ export function evaluateList(value: string | undefined, variables: Record<string
   if (value === undefined) return [];
   const result = evaluateValue(value, variables);
   if (Array.isArray(result)) return result.map(String);
-  if (typeof result === 'string') return result.split(',').map((s) => s.trim()).filter(Boolean);
+  if (typeof result === 'string')
+    return result
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (result === null) return [];
   throw new FeelError(value, `expected a list of strings, but was ${JSON.stringify(result)}`);
 }

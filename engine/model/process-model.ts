@@ -39,8 +39,28 @@ const INSTANCE_TYPES: Record<string, string> = {
   'bpmn:EventBasedGateway': 'EVENT_BASED_GATEWAY',
 };
 /** Flow elements that are not executed. */
-const IGNORED = new Set(['bpmn:SequenceFlow', 'bpmn:TextAnnotation', 'bpmn:Association', 'bpmn:Group', 'bpmn:DataObject', 'bpmn:DataObjectReference', 'bpmn:DataStoreReference']);
-const ACTIVITIES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:Task', 'bpmn:ScriptTask', 'bpmn:ReceiveTask', 'bpmn:BusinessRuleTask', 'bpmn:CallActivity', 'bpmn:SubProcess', 'bpmn:AdHocSubProcess']);
+const IGNORED = new Set([
+  'bpmn:SequenceFlow',
+  'bpmn:TextAnnotation',
+  'bpmn:Association',
+  'bpmn:Group',
+  'bpmn:DataObject',
+  'bpmn:DataObjectReference',
+  'bpmn:DataStoreReference',
+]);
+const ACTIVITIES = new Set([
+  'bpmn:ServiceTask',
+  'bpmn:SendTask',
+  'bpmn:UserTask',
+  'bpmn:ManualTask',
+  'bpmn:Task',
+  'bpmn:ScriptTask',
+  'bpmn:ReceiveTask',
+  'bpmn:BusinessRuleTask',
+  'bpmn:CallActivity',
+  'bpmn:SubProcess',
+  'bpmn:AdHocSubProcess',
+]);
 /** Elements that hold other elements: their flow scope is their own id. */
 const SCOPES = new Set(['bpmn:SubProcess', 'bpmn:AdHocSubProcess']);
 /** Which event definitions each kind of event may carry in Camunda 8.8 ('' is none). */
@@ -90,18 +110,24 @@ function build(process: ModdleElement, problems: string[]): ProcessModel {
   for (const flow of model.flows.values()) {
     const source = model.elements.get(flow.source);
     const target = model.elements.get(flow.target);
-    if (!source || !target) problems.push(`SequenceFlow ${flow.id}: connects an element the engine does not know (${flow.source} → ${flow.target})`);
-    else if (source.parent !== target.parent) problems.push(`SequenceFlow ${flow.id}: connects elements of different scopes`);
+    if (!source || !target)
+      problems.push(
+        `SequenceFlow ${flow.id}: connects an element the engine does not know (${flow.source} → ${flow.target})`,
+      );
+    else if (source.parent !== target.parent)
+      problems.push(`SequenceFlow ${flow.id}: connects elements of different scopes`);
     else {
       source.outgoing.push(flow.id);
       target.incoming.push(flow.id);
     }
   }
   linkCompensation(model, found.associations);
-  for (const meta of model.elements.values()) if (meta.adHoc) meta.adHoc = adHocActivities(meta, model, found.adHocMetadata);
+  for (const meta of model.elements.values())
+    if (meta.adHoc) meta.adHoc = adHocActivities(meta, model, found.adHocMetadata);
   for (const meta of model.elements.values()) check(meta, model, problems);
   for (const meta of model.elements.values()) {
-    if (meta.type === 'bpmn:InclusiveGateway' && meta.incoming.length > 1) model.reaching.set(meta.id, reachingFlows(model, meta));
+    if (meta.type === 'bpmn:InclusiveGateway' && meta.incoming.length > 1)
+      model.reaching.set(meta.id, reachingFlows(model, meta));
   }
   return model;
 }
@@ -109,20 +135,34 @@ function build(process: ModdleElement, problems: string[]): ProcessModel {
 /** What collecting finds besides elements: associations (boundary event → compensation handler), ad-hoc activities' metadata. */
 type Found = { associations: Array<[string, string]>; adHocMetadata: Map<string, Record<string, unknown>> };
 
-function collect(container: ModdleElement, scopeId: string, inEventSubProcess: boolean, model: ProcessModel, problems: string[], found: Found): void {
+function collect(
+  container: ModdleElement,
+  scopeId: string,
+  inEventSubProcess: boolean,
+  model: ProcessModel,
+  problems: string[],
+  found: Found,
+): void {
   const scope: Scope = { eventStarts: [], links: new Map() };
   model.scopes.set(scopeId, scope);
   for (const artifact of container.artifacts ?? []) {
-    if (artifact.$type === 'bpmn:Association' && artifact.sourceRef && artifact.targetRef) found.associations.push([artifact.sourceRef.id, artifact.targetRef.id]);
+    if (artifact.$type === 'bpmn:Association' && artifact.sourceRef && artifact.targetRef)
+      found.associations.push([artifact.sourceRef.id, artifact.targetRef.id]);
   }
   const adHocScope = container.$type === 'bpmn:AdHocSubProcess';
   for (const el of container.flowElements ?? []) {
     const where = `${el.$type.replace('bpmn:', '')} "${el.name ?? el.id}" (${el.id})`;
     if (el.$type === 'bpmn:SequenceFlow') {
       const body = el.conditionExpression?.body?.trim();
-      if (body !== undefined && !body.startsWith('=')) problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
+      if (body !== undefined && !body.startsWith('='))
+        problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
       if (body !== undefined) model.conditions.add(body);
-      model.flows.set(el.id, { id: el.id, source: el.sourceRef?.id ?? '', target: el.targetRef?.id ?? '', condition: body });
+      model.flows.set(el.id, {
+        id: el.id,
+        source: el.sourceRef?.id ?? '',
+        target: el.targetRef?.id ?? '',
+        condition: body,
+      });
       continue;
     }
     if (IGNORED.has(el.$type)) continue;
@@ -156,7 +196,12 @@ function collect(container: ModdleElement, scopeId: string, inEventSubProcess: b
     if (el.$type === 'bpmn:AdHocSubProcess') {
       const completionCondition = el.completionCondition?.body?.trim() || undefined;
       if (completionCondition) model.conditions.add(completionCondition);
-      meta.adHoc = { completionCondition, cancelRemainingInstances: el.cancelRemainingInstances !== false, activities: [], metadata: [] };
+      meta.adHoc = {
+        completionCondition,
+        cancelRemainingInstances: el.cancelRemainingInstances !== false,
+        activities: [],
+        metadata: [],
+      };
     }
     if (adHocScope) found.adHocMetadata.set(el.id, adHocMetadata(el));
     for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta, where, problems);
@@ -170,12 +215,14 @@ function collect(container: ModdleElement, scopeId: string, inEventSubProcess: b
     if (el.$type === 'bpmn:StartEvent') {
       if (meta.event && !inEventSubProcess && scopeId === model.processId) model.eventStarts.push(el.id);
       else if (!meta.event || inEventSubProcess) {
-        if (scope.start) problems.push(`${where}: a scope may have only one ${inEventSubProcess ? '' : 'none '}start event`);
+        if (scope.start)
+          problems.push(`${where}: a scope may have only one ${inEventSubProcess ? '' : 'none '}start event`);
         scope.start = el.id;
       }
     }
     if (meta.event === 'link' && el.$type === 'bpmn:IntermediateCatchEvent' && meta.link) {
-      if (scope.links.has(meta.link)) problems.push(`${where}: two link catch events are named "${meta.link}" in one scope`);
+      if (scope.links.has(meta.link))
+        problems.push(`${where}: two link catch events are named "${meta.link}" in one scope`);
       scope.links.set(meta.link, el.id);
     }
     if (SCOPES.has(el.$type)) collect(el, el.id, eventSub, model, problems, found);
@@ -194,43 +241,69 @@ function check(meta: ElementMeta, model: ProcessModel, problems: string[]): void
   const parent = model.elements.get(meta.parent);
   let allowed: string[] | undefined = EVENTS_ALLOWED[meta.type];
   if (meta.type === 'bpmn:StartEvent') {
-    allowed = parent?.triggeredByEvent ? EVENTS_ALLOWED.eventSubProcessStart : parent ? EVENTS_ALLOWED.subProcessStart : EVENTS_ALLOWED.processStart;
+    allowed = parent?.triggeredByEvent
+      ? EVENTS_ALLOWED.eventSubProcessStart
+      : parent
+        ? EVENTS_ALLOWED.subProcessStart
+        : EVENTS_ALLOWED.processStart;
   }
-  if (allowed && !allowed.includes(kind)) problems.push(`${where}: a ${kind || 'none'} event is not executable here in Camunda 8`);
-  if (['bpmn:ServiceTask', 'bpmn:SendTask'].includes(meta.type) && !meta.jobType) problems.push(`${where}: a job type is required (zeebe:taskDefinition type)`);
+  if (allowed && !allowed.includes(kind))
+    problems.push(`${where}: a ${kind || 'none'} event is not executable here in Camunda 8`);
+  if (['bpmn:ServiceTask', 'bpmn:SendTask'].includes(meta.type) && !meta.jobType)
+    problems.push(`${where}: a job type is required (zeebe:taskDefinition type)`);
   if (meta.type === 'bpmn:ScriptTask' && !meta.jobType && !(meta.script?.expression && meta.script.resultVariable)) {
-    problems.push(`${where}: a script task needs a FEEL expression with a result variable (zeebe:script) or a job type`);
+    problems.push(
+      `${where}: a script task needs a FEEL expression with a result variable (zeebe:script) or a job type`,
+    );
   }
   if (meta.type === 'bpmn:BusinessRuleTask') {
-    if (!meta.jobType && !meta.decision) problems.push(`${where}: a called decision (zeebe:calledDecision) or a job type is required`);
-    if (meta.decision && (!meta.decision.decisionId || !meta.decision.resultVariable)) problems.push(`${where}: the called decision needs a decision id and a result variable`);
+    if (!meta.jobType && !meta.decision)
+      problems.push(`${where}: a called decision (zeebe:calledDecision) or a job type is required`);
+    if (meta.decision && (!meta.decision.decisionId || !meta.decision.resultVariable))
+      problems.push(`${where}: the called decision needs a decision id and a result variable`);
   }
-  if (meta.type === 'bpmn:CallActivity' && !meta.call?.processId) problems.push(`${where}: the called process is required (zeebe:calledElement processId)`);
-  if (meta.multi && (!ACTIVITIES.has(meta.type) || meta.triggeredByEvent)) problems.push(`${where}: multi-instance is allowed on activities only`);
+  if (meta.type === 'bpmn:CallActivity' && !meta.call?.processId)
+    problems.push(`${where}: the called process is required (zeebe:calledElement processId)`);
+  if (meta.multi && (!ACTIVITIES.has(meta.type) || meta.triggeredByEvent))
+    problems.push(`${where}: multi-instance is allowed on activities only`);
   if (meta.type === 'bpmn:BoundaryEvent') {
     const host = meta.attachedTo ? model.elements.get(meta.attachedTo) : undefined;
-    if (!host || !ACTIVITIES.has(host.type)) problems.push(`${where}: a boundary event must be attached to an activity`);
+    if (!host || !ACTIVITIES.has(host.type))
+      problems.push(`${where}: a boundary event must be attached to an activity`);
     else host.boundaries.push(meta.id);
     if (meta.incoming.length > 0) problems.push(`${where}: a boundary event cannot have incoming flows`);
   }
   if (meta.type === 'bpmn:SubProcess' && !model.scopes.get(meta.id)?.start) {
-    problems.push(`${where}: ${meta.triggeredByEvent ? 'an event sub-process needs a start event with an event definition' : 'a sub-process needs a none start event'}`);
+    problems.push(
+      `${where}: ${meta.triggeredByEvent ? 'an event sub-process needs a start event with an event definition' : 'a sub-process needs a none start event'}`,
+    );
   }
-  if (meta.triggeredByEvent && meta.incoming.length + meta.outgoing.length > 0) problems.push(`${where}: an event sub-process cannot have sequence flows`);
+  if (meta.triggeredByEvent && meta.incoming.length + meta.outgoing.length > 0)
+    problems.push(`${where}: an event sub-process cannot have sequence flows`);
   if ((meta.type === 'bpmn:ExclusiveGateway' || meta.type === 'bpmn:InclusiveGateway') && meta.outgoing.length > 1) {
     for (const id of meta.outgoing) {
-      if (!model.flows.get(id)?.condition && meta.defaultFlow !== id) problems.push(`${where}: outgoing flow ${id} needs a condition or must be the default flow`);
+      if (!model.flows.get(id)?.condition && meta.defaultFlow !== id)
+        problems.push(`${where}: outgoing flow ${id} needs a condition or must be the default flow`);
     }
   }
   if (meta.type === 'bpmn:EventBasedGateway') {
     for (const id of meta.outgoing) {
       const target = model.elements.get(model.flows.get(id)?.target ?? '');
-      const ok = target && ((target.type === 'bpmn:IntermediateCatchEvent' && target.event !== 'link') || target.type === 'bpmn:ReceiveTask');
+      const ok =
+        target &&
+        ((target.type === 'bpmn:IntermediateCatchEvent' && target.event !== 'link') ||
+          target.type === 'bpmn:ReceiveTask');
       if (!ok) problems.push(`${where}: an event-based gateway may lead only to message, timer or signal catch events`);
-      if (target && target.incoming.length > 1) problems.push(`${where}: an event after an event-based gateway may have no other incoming flow`);
+      if (target && target.incoming.length > 1)
+        problems.push(`${where}: an event after an event-based gateway may have no other incoming flow`);
     }
   }
-  if (meta.event === 'link' && meta.type === 'bpmn:IntermediateThrowEvent' && meta.link && !model.scopes.get(meta.parent)?.links.has(meta.link)) {
+  if (
+    meta.event === 'link' &&
+    meta.type === 'bpmn:IntermediateThrowEvent' &&
+    meta.link &&
+    !model.scopes.get(meta.parent)?.links.has(meta.link)
+  ) {
     problems.push(`${where}: no link catch event named "${meta.link}" in the same scope`);
   }
   checkCompensationAndAdHoc(meta, model, where, problems);

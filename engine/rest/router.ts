@@ -59,7 +59,9 @@ export interface DirectRequest {
  * answers are fresh JSON values (see `JsonRoute.fresh`), as that value: what parsing its text would give, without
  * writing and parsing the text.
  */
-export type DirectAnswer = { status: number; headers: Record<string, string> } & ({ body: string | null } | { json: unknown });
+export type DirectAnswer = { status: number; headers: Record<string, string> } & (
+  { body: string | null } | { json: unknown }
+);
 
 export interface EngineApi {
   /** The API as an Express router, mounted at /v2: what every HTTP client reaches. */
@@ -97,7 +99,16 @@ export function engineRouter(options: RouterOptions): Router {
   return engineApi(options).router;
 }
 
-export function engineApi({ engine, credentials, version = '8.8.0-embedded', onError, onAnswer, forwardTo, authThrottle, inProcess }: RouterOptions): EngineApi {
+export function engineApi({
+  engine,
+  credentials,
+  version = '8.8.0-embedded',
+  onError,
+  onAnswer,
+  forwardTo,
+  authThrottle,
+  inProcess,
+}: RouterOptions): EngineApi {
   const router = Router();
   const authorized = basicAuth(credentials);
   // Password guessing over HTTP: an address that failed too often is refused before its credentials are looked at,
@@ -106,12 +117,22 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   router.use((req, res, next) => {
     const address = inProcess?.(req) ? undefined : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
     const wait = address === undefined ? 0 : throttle.refusedFor(address);
-    if (wait > 0) return void res.status(429).setHeader('Retry-After', String(wait)).type(PROBLEM_TYPE).end(problemText(throttled(wait), req.originalUrl));
+    if (wait > 0)
+      return void res
+        .status(429)
+        .setHeader('Retry-After', String(wait))
+        .type(PROBLEM_TYPE)
+        .end(problemText(throttled(wait), req.originalUrl));
     if (authorized(req.headers.authorization)) return next();
     if (address !== undefined) throttle.fail(address);
-    res.status(401).setHeader('WWW-Authenticate', CHALLENGE).type(PROBLEM_TYPE).end(problemText(unauthorized(), req.originalUrl));
+    res
+      .status(401)
+      .setHeader('WWW-Authenticate', CHALLENGE)
+      .type(PROBLEM_TYPE)
+      .end(problemText(unauthorized(), req.originalUrl));
   });
-  if (forwardTo) router.use((req, res, next) => (isRead(req.method, req.path) ? next() : forward(forwardTo, req, res).catch(next)));
+  if (forwardTo)
+    router.use((req, res, next) => (isRead(req.method, req.path) ? next() : forward(forwardTo, req, res).catch(next)));
   router.use(express.json({ limit: MAX_BODY_BYTES }));
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_RESOURCE_BYTES, files: 100 } });
 
@@ -119,20 +140,32 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   const routes: JsonRoute[] = [];
   const route = (method: Method, path: string, handle: (call: EngineCall) => Promise<unknown>, fresh = false) => {
     const names: string[] = [];
-    const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`, 'i');
+    const pattern = new RegExp(
+      `^${path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`,
+      'i',
+    );
     routes.push({ method, path, pattern, names, handle, fresh });
   };
   // The searches and gets: each answer is built from the rows read for it (store/results.ts), so they are fresh.
   const FRESH = true;
   const key = (params: Record<string, unknown>, name = 'key') => {
     const value = String(params[name]);
-    if (!/^-?[0-9]{1,25}$/.test(value)) throw invalidArgument(`Expected ${name} to be a numeric key, but was '${value}'`);
+    if (!/^-?[0-9]{1,25}$/.test(value))
+      throw invalidArgument(`Expected ${name} to be a numeric key, but was '${value}'`);
     return value;
   };
 
   route('get', '/topology', () =>
     Promise.resolve({
-      brokers: [{ nodeId: 0, host: 'embedded', port: 0, partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }], version }],
+      brokers: [
+        {
+          nodeId: 0,
+          host: 'embedded',
+          port: 0,
+          partitions: [{ partitionId: 1, role: 'leader', health: 'healthy' }],
+          version,
+        },
+      ],
       clusterSize: 1,
       partitionsCount: 1,
       replicationFactor: 1,
@@ -180,11 +213,23 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   );
   route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body), FRESH);
   route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c.params)));
-  route('get', '/process-definitions/:key/form', async (c) => (await engine.getStartProcessForm(key(c.params))) ?? undefined, FRESH);
-  route('post', '/process-definitions/:key/statistics/element-instances', (c) => {
-    for (const name of Object.keys(c.body)) if (name !== 'filter') throw invalidArgument(`Request property [${name}] cannot be parsed: not a field of a statistics query`);
-    return engine.elementStatistics({ definitionKey: key(c.params), filter: c.body.filter });
-  }, FRESH);
+  route(
+    'get',
+    '/process-definitions/:key/form',
+    async (c) => (await engine.getStartProcessForm(key(c.params))) ?? undefined,
+    FRESH,
+  );
+  route(
+    'post',
+    '/process-definitions/:key/statistics/element-instances',
+    (c) => {
+      for (const name of Object.keys(c.body))
+        if (name !== 'filter')
+          throw invalidArgument(`Request property [${name}] cannot be parsed: not a field of a statistics query`);
+      return engine.elementStatistics({ definitionKey: key(c.params), filter: c.body.filter });
+    },
+    FRESH,
+  );
   router.get(
     '/process-definitions/:key/xml',
     answer(async (req, res) => {
@@ -207,9 +252,19 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   );
   route('post', '/process-instances/search', (c) => engine.searchProcessInstances(c.body), FRESH);
   route('get', '/process-instances/:key', (c) => engine.getProcessInstance(key(c.params)));
-  route('get', '/process-instances/:key/statistics/element-instances', (c) => engine.elementStatistics({ instanceKey: key(c.params) }), FRESH);
+  route(
+    'get',
+    '/process-instances/:key/statistics/element-instances',
+    (c) => engine.elementStatistics({ instanceKey: key(c.params) }),
+    FRESH,
+  );
   route('get', '/process-instances/:key/call-hierarchy', (c) => engine.getCallHierarchy(key(c.params)), FRESH);
-  route('post', '/process-instances/:key/incidents/search', (c) => engine.searchInstanceIncidents(key(c.params), c.body), FRESH);
+  route(
+    'post',
+    '/process-instances/:key/incidents/search',
+    (c) => engine.searchInstanceIncidents(key(c.params), c.body),
+    FRESH,
+  );
   route('get', '/process-instances/:key/sequence-flows', (c) => engine.getSequenceFlows(key(c.params)));
   route('post', '/process-instances/:key/cancellation', (c) => engine.cancelProcessInstance(key(c.params)));
   route('post', '/element-instances/search', (c) => engine.searchElementInstances(c.body), FRESH);
@@ -217,7 +272,8 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   route('put', '/element-instances/:key/variables', (c) => engine.setVariables(key(c.params), vars(c.body.variables)));
   route('post', '/element-instances/ad-hoc-activities/:key/activation', (c) => {
     const elements = c.body.elements;
-    if (!Array.isArray(elements) || elements.length === 0) throw invalidArgument('Expected elements to be a non-empty list of elements to activate');
+    if (!Array.isArray(elements) || elements.length === 0)
+      throw invalidArgument('Expected elements to be a non-empty list of elements to activate');
     return engine.activateAdHocSubProcessActivities(key(c.params), {
       elements: elements.map((e: unknown, i) => adHocElement(e, i)),
       cancelRemainingInstances: c.body.cancelRemainingInstances === true,
@@ -244,7 +300,9 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     }
     return result;
   });
-  route('post', '/jobs/:key/completion', (c) => engine.completeJob(key(c.params), vars(c.body.variables), c.body.result ?? undefined));
+  route('post', '/jobs/:key/completion', (c) =>
+    engine.completeJob(key(c.params), vars(c.body.variables), c.body.result ?? undefined),
+  );
   route('post', '/jobs/:key/failure', (c) =>
     engine.failJob(key(c.params), {
       retries: optNumber(c.body.retries, 'retries'),
@@ -270,7 +328,12 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
 
   route('post', '/user-tasks/search', (c) => engine.searchUserTasks(c.body), FRESH);
   route('get', '/user-tasks/:key', (c) => engine.getUserTask(key(c.params)));
-  route('post', '/user-tasks/:key/variables/search', (c) => engine.searchUserTaskVariables(key(c.params), c.body), FRESH);
+  route(
+    'post',
+    '/user-tasks/:key/variables/search',
+    (c) => engine.searchUserTaskVariables(key(c.params), c.body),
+    FRESH,
+  );
   route('get', '/user-tasks/:key/form', async (c) => (await engine.getUserTaskForm(key(c.params))) ?? undefined);
   route('post', '/user-tasks/:key/assignment', (c) =>
     engine.assignUserTask(key(c.params), {
@@ -282,15 +345,21 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   route('delete', '/user-tasks/:key/assignee', (c) => engine.unassignUserTask(key(c.params)));
   route('patch', '/user-tasks/:key', (c) => {
     const changes = (c.body.changeset ?? {}) as Record<string, unknown>;
-    return engine.updateUserTask(key(c.params), {
-      dueDate: changes.dueDate as string | null | undefined,
-      followUpDate: changes.followUpDate as string | null | undefined,
-      candidateGroups: Array.isArray(changes.candidateGroups) ? changes.candidateGroups.map(String) : undefined,
-      candidateUsers: Array.isArray(changes.candidateUsers) ? changes.candidateUsers.map(String) : undefined,
-      priority: optNumber(changes.priority, 'changeset.priority'),
-    }, optString(c.body.action));
+    return engine.updateUserTask(
+      key(c.params),
+      {
+        dueDate: changes.dueDate as string | null | undefined,
+        followUpDate: changes.followUpDate as string | null | undefined,
+        candidateGroups: Array.isArray(changes.candidateGroups) ? changes.candidateGroups.map(String) : undefined,
+        candidateUsers: Array.isArray(changes.candidateUsers) ? changes.candidateUsers.map(String) : undefined,
+        priority: optNumber(changes.priority, 'changeset.priority'),
+      },
+      optString(c.body.action),
+    );
   });
-  route('post', '/user-tasks/:key/completion', (c) => engine.completeUserTask(key(c.params), vars(c.body.variables), optString(c.body.action)));
+  route('post', '/user-tasks/:key/completion', (c) =>
+    engine.completeUserTask(key(c.params), vars(c.body.variables), optString(c.body.action)),
+  );
 
   route('post', '/messages/publication', async ({ body: b }) => {
     const { tenantId, messageKey } = await engine.publishMessage({
@@ -304,9 +373,15 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
   });
   route('post', '/message-subscriptions/search', (c) => engine.searchMessageSubscriptions(c.body), FRESH);
   route('post', '/messages/correlation', ({ body: b }) =>
-    engine.correlateMessage({ name: text(b.name, 'name'), correlationKey: optString(b.correlationKey), variables: vars(b.variables) }),
+    engine.correlateMessage({
+      name: text(b.name, 'name'),
+      correlationKey: optString(b.correlationKey),
+      variables: vars(b.variables),
+    }),
   );
-  route('post', '/signals/broadcast', ({ body: b }) => engine.broadcastSignal({ signalName: text(b.signalName, 'signalName'), variables: vars(b.variables) }));
+  route('post', '/signals/broadcast', ({ body: b }) =>
+    engine.broadcastSignal({ signalName: text(b.signalName, 'signalName'), variables: vars(b.variables) }),
+  );
 
   route('post', '/incidents/search', (c) => engine.searchIncidents(c.body), FRESH);
   route('get', '/incidents/:key', (c) => engine.getIncident(key(c.params)), FRESH);
@@ -346,10 +421,13 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     );
   }
 
-  router.use((req, _res, next) => next(new EngineError(404, 'NOT_FOUND', `No such endpoint: ${req.method} /v2${req.path}`)));
+  router.use((req, _res, next) =>
+    next(new EngineError(404, 'NOT_FOUND', `No such endpoint: ${req.method} /v2${req.path}`)),
+  );
   router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const e = toEngineError(error);
-    if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED') onError?.(error, { method: req.method, path: req.originalUrl });
+    if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED')
+      onError?.(error, { method: req.method, path: req.originalUrl });
     res.status(e.status).type(PROBLEM_TYPE).end(problemText(e, req.originalUrl));
   });
 
@@ -371,13 +449,23 @@ export function engineApi({ engine, credentials, version = '8.8.0-embedded', onE
     return undefined;
   };
 
-  const callDirect = async (r: JsonRoute, params: Record<string, string>, method: string, path: string, request: DirectRequest): Promise<DirectAnswer> => {
+  const callDirect = async (
+    r: JsonRoute,
+    params: Record<string, string>,
+    method: string,
+    path: string,
+    request: DirectRequest,
+  ): Promise<DirectAnswer> => {
     const started = performance.now();
     const instance = `/v2${path}`;
     let answered: DirectAnswer;
     // Not throttled: only this process calls here (its own client), and a direct call has no client address.
     if (!authorized(request.authorization ?? undefined)) {
-      answered = { status: 401, headers: { 'content-type': PROBLEM_TYPE, 'www-authenticate': CHALLENGE }, body: problemText(unauthorized(), instance) };
+      answered = {
+        status: 401,
+        headers: { 'content-type': PROBLEM_TYPE, 'www-authenticate': CHALLENGE },
+        body: problemText(unauthorized(), instance),
+      };
     } else {
       try {
         const result = await r.handle({ params, body: parseBody(request), signal: request.signal });
@@ -416,7 +504,8 @@ function answer(handler: (req: Request, res: Response) => Promise<unknown>) {
 function parseBody(request: DirectRequest): Record<string, unknown> {
   const text = request.body;
   if (text === '' || request.contentType === null || !/^application\/json\b/i.test(request.contentType)) return {};
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new EngineError(413, 'INVALID_ARGUMENT', 'The request body is too large');
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES)
+    throw new EngineError(413, 'INVALID_ARGUMENT', 'The request body is too large');
   const first = /^[\s\uFEFF]*(.)/.exec(text)?.[1];
   let parsed: unknown;
   try {
@@ -440,10 +529,13 @@ export function assertPlainJson(value: unknown, what: string, path = ''): void {
     value.forEach((item, i) => assertPlainJson(item, what, `${path}[${i}]`));
     return;
   } else if (typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
-    for (const [name, item] of Object.entries(value)) if (item !== undefined) assertPlainJson(item, what, `${path}.${name}`);
+    for (const [name, item] of Object.entries(value))
+      if (item !== undefined) assertPlainJson(item, what, `${path}.${name}`);
     return;
   }
-  throw new Error(`${what} is not plain JSON at ${path || 'its top'}: ${typeof value === 'object' ? `a ${value.constructor?.name ?? 'null-prototype object'}` : typeof value === 'number' ? String(value) : `a ${typeof value}`}`);
+  throw new Error(
+    `${what} is not plain JSON at ${path || 'its top'}: ${typeof value === 'object' ? `a ${value.constructor?.name ?? 'null-prototype object'}` : typeof value === 'number' ? String(value) : `a ${typeof value}`}`,
+  );
 }
 
 function jsonObject(body: unknown): Record<string, unknown> {
@@ -451,15 +543,27 @@ function jsonObject(body: unknown): Record<string, unknown> {
 }
 
 function problemText(e: EngineError, instance: string): string {
-  return JSON.stringify({ type: 'about:blank', title: e.title, status: e.status, detail: e.message, instance, ...e.extra });
+  return JSON.stringify({
+    type: 'about:blank',
+    title: e.title,
+    status: e.status,
+    detail: e.message,
+    instance,
+    ...e.extra,
+  });
 }
 
 const CHALLENGE = 'Basic realm="engine"';
 
-const unauthorized = () => new EngineError(401, 'UNAUTHORIZED', 'The engine API requires the engine credentials (basic auth)');
+const unauthorized = () =>
+  new EngineError(401, 'UNAUTHORIZED', 'The engine API requires the engine credentials (basic auth)');
 /** RESOURCE_EXHAUSTED, Camunda's title for 429: the SDK backs off and retries, as it should if its own address was caught. */
 const throttled = (seconds: number) =>
-  new EngineError(429, 'RESOURCE_EXHAUSTED', `Too many failed authentications from this address; credentials are not checked from it for ${seconds} seconds`);
+  new EngineError(
+    429,
+    'RESOURCE_EXHAUSTED',
+    `Too many failed authentications from this address; credentials are not checked from it for ${seconds} seconds`,
+  );
 
 /** A call that only reads what the database holds: any process can answer it. */
 function isRead(method: string, path: string): boolean {
@@ -467,7 +571,17 @@ function isRead(method: string, path: string): boolean {
   return method === 'POST' && (path.endsWith('/search') || path.endsWith('/statistics/element-instances'));
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'host', 'te', 'trailer', 'proxy-authorization', 'proxy-connection']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-connection',
+]);
 
 /**
  * Passes a call on to the engine's process and its answer back. The body goes as a stream (deployments are
@@ -495,7 +609,11 @@ async function forward(base: string, req: Request, res: Response): Promise<void>
     });
   } catch (error) {
     if (aborted.signal.aborted) return;
-    throw new EngineError(503, 'RESOURCE_EXHAUSTED', `The engine's process does not answer (it may be restarting); retry shortly (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`);
+    throw new EngineError(
+      503,
+      'RESOURCE_EXHAUSTED',
+      `The engine's process does not answer (it may be restarting); retry shortly (${(error as Error).cause instanceof Error ? ((error as Error).cause as Error).message : (error as Error).message})`,
+    );
   }
   res.status(answer.status);
   answer.headers.forEach((value, name) => {
@@ -526,26 +644,44 @@ function toEngineError(error: unknown): EngineError {
   if (e?.code === '22P02' || e?.code === '22003') return invalidArgument(`Invalid value: ${e.message}`);
   // Overload: no database connection free in time. RESOURCE_EXHAUSTED makes the SDK back off and retry.
   if (/timeout exceeded when trying to connect/.test(e?.message ?? '')) {
-    return new EngineError(503, 'RESOURCE_EXHAUSTED', 'The engine is busy (no database connection free); retry shortly');
+    return new EngineError(
+      503,
+      'RESOURCE_EXHAUSTED',
+      'The engine is busy (no database connection free); retry shortly',
+    );
   }
-  if (e?.code === '40P01') return new EngineError(503, 'RESOURCE_EXHAUSTED', 'A concurrent change got in the way; retry');
+  if (e?.code === '40P01')
+    return new EngineError(503, 'RESOURCE_EXHAUSTED', 'A concurrent change got in the way; retry');
   // The database is away (stopped, restarting, unreachable): the engine cannot serve, but nothing is wrong with the
   // request. RESOURCE_EXHAUSTED makes the SDK's workers back off instead of polling again at once, and keeps an
   // outage from writing an error line per poll.
-  if (databaseUnreachable(e)) return new EngineError(503, 'RESOURCE_EXHAUSTED', `The engine cannot reach its database; retry shortly (${e?.message ?? ''})`);
+  if (databaseUnreachable(e))
+    return new EngineError(
+      503,
+      'RESOURCE_EXHAUSTED',
+      `The engine cannot reach its database; retry shortly (${e?.message ?? ''})`,
+    );
   return new EngineError(500, 'INTERNAL', `Unexpected error: ${e?.message ?? String(error)}`);
 }
 
 function databaseUnreachable(e: { code?: string; message?: string } | undefined): boolean {
   if (!e) return false;
-  if (e.code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(e.code)) return true;
+  if (
+    e.code &&
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03'].includes(e.code)
+  )
+    return true;
   if (e.code?.startsWith('08')) return true;
-  return /Connection terminated|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(e.message ?? '');
+  return /Connection terminated|Client has encountered a connection error|the database system is (starting up|shutting down)/i.test(
+    e.message ?? '',
+  );
 }
 
 /** Whether an Authorization header carries the engine's credentials (compared in constant time). */
 function basicAuth(credentials: { username: string; password: string }): (header: string | undefined) => boolean {
-  const expected = Buffer.from(`Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`);
+  const expected = Buffer.from(
+    `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString('base64')}`,
+  );
   return (header) => {
     const given = Buffer.from(header ?? '');
     return given.length === expected.length && timingSafeEqual(given, expected);

@@ -25,7 +25,13 @@ export interface WireRequest {
   definitionKey: string;
   decisions: Array<[decisionId: string, resourceKey: string]>;
   /** Files the thread has not parsed yet: the model (by definition key) and decisions (by resource key). */
-  resources: Array<{ key: string; kind: 'process' | 'decision'; name: string; content: string; /** a file may hold several */ processId?: string }>;
+  resources: Array<{
+    key: string;
+    kind: 'process' | 'decision';
+    name: string;
+    content: string;
+    /** a file may hold several */ processId?: string;
+  }>;
   stored: StoredRuntime | undefined;
   /** The core's stored state of the instance (none when it starts now). */
   engine?: unknown;
@@ -99,7 +105,10 @@ export class ThreadStepper implements Stepper {
       action: request.action,
       now: request.now,
     };
-    const reply = await this.send({ ...base, engine: request.stored ? await request.loadEngine() : undefined }, request);
+    const reply = await this.send(
+      { ...base, engine: request.stored ? await request.loadEngine() : undefined },
+      request,
+    );
     if ('overrun' in reply) return this.incident(request, reply);
     if ('error' in reply) throw new StepThreadError(`the step thread failed: ${reply.error.message}`);
     return reply.result;
@@ -132,7 +141,10 @@ export class ThreadStepper implements Stepper {
     return turn;
   }
 
-  private async sendNow(message: Omit<WireRequest, 'id' | 'resources'>, request: StepRequest): Promise<WireReply | Overrun> {
+  private async sendNow(
+    message: Omit<WireRequest, 'id' | 'resources'>,
+    request: StepRequest,
+  ): Promise<WireReply | Overrun> {
     if (this.closed) throw new StepThreadError('the engine was stopped');
     const worker = this.thread();
     const wanted = [
@@ -157,10 +169,12 @@ export class ThreadStepper implements Stepper {
           this.retire(worker);
         }, this.budgetMs);
       };
-      const settle = <T>(done: (value: T) => void) => (value: T) => {
-        clearTimeout(budget);
-        done(value);
-      };
+      const settle =
+        <T>(done: (value: T) => void) =>
+        (value: T) => {
+          clearTimeout(budget);
+          done(value);
+        };
       this.pending.set(id, { worker, start, resolve: settle(resolve), reject: settle(reject) });
       // Referenced while a step runs (a script waiting for it stays alive), not while idle (the engine's owner
       // decides when the process ends).

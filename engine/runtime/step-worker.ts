@@ -42,14 +42,20 @@ async function handle(request: WireRequest): Promise<WireReply> {
     for (const r of request.resources) {
       const cache: Map<string, Promise<unknown>> = r.kind === 'process' ? processes : decisions;
       const model =
-        r.kind === 'process' ? parseBpmn(r.name, r.content).then((all) => all.find((m) => m.processId === r.processId) ?? all[0]) : parseDmn(r.name, r.content);
+        r.kind === 'process'
+          ? parseBpmn(r.name, r.content).then((all) => all.find((m) => m.processId === r.processId) ?? all[0])
+          : parseDmn(r.name, r.content);
       // A file that did not parse is parsed again when it is sent again.
       model.catch(() => cache.delete(r.key));
       cache.set(r.key, model);
     }
     const model = await parsed(processes, request.definitionKey);
     const called = new Map(
-      await Promise.all(request.decisions.map(async ([decisionId, key]) => [decisionId, { key, model: await parsed(decisions, key) }] as const)),
+      await Promise.all(
+        request.decisions.map(
+          async ([decisionId, key]) => [decisionId, { key, model: await parsed(decisions, key) }] as const,
+        ),
+      ),
     );
     const result = await stepper.step({
       instanceKey: request.instanceKey,
@@ -79,7 +85,10 @@ port.on('message', (request: WireRequest) => {
     try {
       port.postMessage(reply);
     } catch (error) {
-      port.postMessage({ id: request.id, error: { name: 'DataCloneError', message: (error as Error).message } } satisfies WireReply);
+      port.postMessage({
+        id: request.id,
+        error: { name: 'DataCloneError', message: (error as Error).message },
+      } satisfies WireReply);
     }
   });
 });

@@ -6,7 +6,14 @@ import type { DmnModel } from '../model/dmn';
 import { evaluateDecision } from '../model/dmn';
 import type { ProcessModel } from '../model/process-model';
 import { Step } from '../core/step';
-import { DecisionError, type Action, type DecisionEvaluator, type RunResult, type StoredRuntime, type Variables } from './types';
+import {
+  DecisionError,
+  type Action,
+  type DecisionEvaluator,
+  type RunResult,
+  type StoredRuntime,
+  type Variables,
+} from './types';
 
 export interface StepRequest {
   instanceKey: string;
@@ -40,7 +47,10 @@ export function decider(decisions: Map<string, { model: DmnModel }>): DecisionEv
   return (decisionId, vars) => {
     const dmn = decisions.get(decisionId);
     if (!dmn) {
-      throw new DecisionError(`Expected to evaluate decision '${decisionId}', but no decision found for id '${decisionId}'`, 'CALLED_DECISION_ERROR');
+      throw new DecisionError(
+        `Expected to evaluate decision '${decisionId}', but no decision found for id '${decisionId}'`,
+        'CALLED_DECISION_ERROR',
+      );
     }
     try {
       return evaluateDecision(dmn.model, decisionId, vars).output;

@@ -9,7 +9,12 @@ export type Action =
   | { kind: 'start'; startAt?: string; variables?: Variables }
   /** run the instance again without any event: re-creates what its waits need (after an incident is resolved) */
   | { kind: 'resume' }
-  | { kind: 'complete'; executionId: string; variables: Variables; /** call activities: false drops unmapped child variables */ propagate?: boolean }
+  | {
+      kind: 'complete';
+      executionId: string;
+      variables: Variables;
+      /** call activities: false drops unmapped child variables */ propagate?: boolean;
+    }
   | { kind: 'timer'; executionId: string }
   | { kind: 'message'; executionId: string; variables: Variables }
   | { kind: 'signal'; executionId: string; variables: Variables }
@@ -20,7 +25,12 @@ export type Action =
    * elements of an ad-hoc sub-process activated through the API, each with its local variables; with
    * `cancelRemainingInstances` the elements still active in it are terminated first
    */
-  | { kind: 'activate-ad-hoc'; executionId: string; elements: Array<{ elementId: string; variables?: Variables }>; cancelRemainingInstances?: boolean };
+  | {
+      kind: 'activate-ad-hoc';
+      executionId: string;
+      elements: Array<{ elementId: string; variables?: Variables }>;
+      cancelRemainingInstances?: boolean;
+    };
 
 export interface Wait {
   kind: 'job' | 'user-task' | 'timer' | 'message' | 'signal' | 'call';
@@ -97,8 +107,19 @@ export interface RunResult {
  * A step that ends in an incident keeps nothing of itself: the instance stays at its stored state and variables, and
  * the incident says where and why.
  */
-export function incidentResult(stored: StoredRuntime | undefined, variables: Variables, incident: NonNullable<RunResult['incident']>): RunResult {
-  return { outcome: 'incident', runtime: stored ?? { engine: null, locals: {} }, variables, waits: [], events: [], incident };
+export function incidentResult(
+  stored: StoredRuntime | undefined,
+  variables: Variables,
+  incident: NonNullable<RunResult['incident']>,
+): RunResult {
+  return {
+    outcome: 'incident',
+    runtime: stored ?? { engine: null, locals: {} },
+    variables,
+    waits: [],
+    events: [],
+    incident,
+  };
 }
 
 export class IncidentSignal extends Error {
@@ -122,4 +143,3 @@ export class DecisionError extends Error {
     super(message);
   }
 }
-

@@ -54,8 +54,10 @@ export function decisionDefinitionResult(row: Row) {
 }
 
 /** What {@link decisionDefinitionResult} reads: the decision and its requirements graph's id. */
-export const DECISION_FROM = "engine_resource d LEFT JOIN engine_resource g ON g.key = d.decision_requirements_key AND g.kind = 'decision_requirements'";
-export const DECISION_COLUMNS = 'd.key, d.resource_id, d.name, d.version, d.decision_requirements_key, g.resource_id AS requirements_id';
+export const DECISION_FROM =
+  "engine_resource d LEFT JOIN engine_resource g ON g.key = d.decision_requirements_key AND g.kind = 'decision_requirements'";
+export const DECISION_COLUMNS =
+  'd.key, d.resource_id, d.name, d.version, d.decision_requirements_key, g.resource_id AS requirements_id';
 
 export const decisionDefinitions: SearchSpec<ReturnType<typeof decisionDefinitionResult>> = {
   from: DECISION_FROM,

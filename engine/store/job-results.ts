@@ -5,9 +5,27 @@
  */
 import { absent, iso, str, tenantField, TENANT, type Row, type SearchSpec } from './result-kit';
 
-const JOB_STATES = ['CANCELED', 'COMPLETED', 'CREATED', 'ERROR_THROWN', 'FAILED', 'MIGRATED', 'RETRIES_UPDATED', 'TIMED_OUT'] as const;
+const JOB_STATES = [
+  'CANCELED',
+  'COMPLETED',
+  'CREATED',
+  'ERROR_THROWN',
+  'FAILED',
+  'MIGRATED',
+  'RETRIES_UPDATED',
+  'TIMED_OUT',
+] as const;
 const JOB_KINDS = ['BPMN_ELEMENT', 'EXECUTION_LISTENER', 'TASK_LISTENER', 'AD_HOC_SUB_PROCESS'] as const;
-const LISTENER_EVENT_TYPES = ['UNSPECIFIED', 'START', 'END', 'CREATING', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'CANCELING'] as const;
+const LISTENER_EVENT_TYPES = [
+  'UNSPECIFIED',
+  'START',
+  'END',
+  'CREATING',
+  'ASSIGNING',
+  'UPDATING',
+  'COMPLETING',
+  'CANCELING',
+] as const;
 
 /** A job's state in Camunda's words: an open job (activatable or activated) is CREATED. */
 const JOB_STATE = "CASE WHEN j.state IN ('ACTIVATABLE', 'ACTIVATED') THEN 'CREATED' ELSE j.state END";

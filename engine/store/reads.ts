@@ -5,7 +5,18 @@
  */
 import type { EngineDb } from './db';
 import { notFound } from '../errors';
-import { afterPosition, decodeCursor, encodeCursor, orderBy, pageOf, parseSort, SearchError, isOperatorObject, unknownField, type OrderColumn } from './search';
+import {
+  afterPosition,
+  decodeCursor,
+  encodeCursor,
+  orderBy,
+  pageOf,
+  parseSort,
+  SearchError,
+  isOperatorObject,
+  unknownField,
+  type OrderColumn,
+} from './search';
 import {
   SEARCHES,
   TENANT,
@@ -21,7 +32,12 @@ import {
   type Row,
   type SearchSpec,
 } from './results';
-import { DECISION_COLUMNS, DECISION_FROM, decisionDefinitionResult, decisionRequirementsResult } from './decision-results';
+import {
+  DECISION_COLUMNS,
+  DECISION_FROM,
+  decisionDefinitionResult,
+  decisionRequirementsResult,
+} from './decision-results';
 
 export interface SearchPage {
   totalItems: number;
@@ -53,17 +69,20 @@ export class EngineReads {
 
   /** Runs a search: the rows of the page asked for, and the page's total and cursors. */
   async search<T>(spec: SearchSpec<T>, query: unknown, options: SearchOptions = {}): Promise<SearchResult<T>> {
-    if (query !== undefined && query !== null && !isOperatorObject(query)) throw new SearchError('The search request must be a JSON object');
+    if (query !== undefined && query !== null && !isOperatorObject(query))
+      throw new SearchError('The search request must be a JSON object');
     const request = query ?? {};
     for (const name of Object.keys(request)) if (!['filter', 'sort', 'page'].includes(name)) throw unknownField(name);
     const filter = request.filter ?? {};
-    if (!isOperatorObject(filter)) throw new SearchError('Request property [filter] cannot be parsed: expected an object');
+    if (!isOperatorObject(filter))
+      throw new SearchError('Request property [filter] cannot be parsed: expected an object');
     const params: unknown[] = [];
     const from = typeof spec.from === 'function' ? spec.from(filter, params) : spec.from;
     const where = [...(spec.where ?? []), ...(options.where?.(params) ?? []), ...filterClauses(spec, filter, params)];
     const order = parseSort(request.sort, spec.sorts, spec.key);
     const page = pageOf(request.page);
-    if ('before' in page && options.forwardOnly) throw new SearchError('Request property [page.before] cannot be parsed: this search pages forward only (after)');
+    if ('before' in page && options.forwardOnly)
+      throw new SearchError('Request property [page.before] cannot be parsed: this search pages forward only (after)');
     const countWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const countParams = [...params];
 
@@ -89,7 +108,11 @@ export class EngineReads {
     const told = cursor === undefined && rows.length < page.limit && (rows.length > 0 || offset === 0);
     const totalItems = told
       ? offset + rows.length
-      : Number((await this.db.query<{ total: string }>(`SELECT count(*) AS total FROM ${from} ${countWhere}`, countParams))[0].total);
+      : Number(
+          (
+            await this.db.query<{ total: string }>(`SELECT count(*) AS total FROM ${from} ${countWhere}`, countParams)
+          )[0].total,
+        );
     const position = (row: Row) => encodeCursor(order.map((_, i) => (row[`__s${i}`] ?? null) as string | null));
     const result: SearchPage = { totalItems };
     if (rows.length > 0) {
@@ -100,14 +123,23 @@ export class EngineReads {
   }
 
   /** The sort values of the row a key-only cursor names (its values were too long to carry). */
-  private async positionOf(from: string, order: OrderColumn[], key: string, params: unknown[], where: string[]): Promise<Array<string | null>> {
+  private async positionOf(
+    from: string,
+    order: OrderColumn[],
+    key: string,
+    params: unknown[],
+    where: string[],
+  ): Promise<Array<string | null>> {
     const keyColumn = order[order.length - 1];
     const [row] = await this.db.query<Row>(
       `SELECT ${order.map((o, i) => `(${o.column})::text AS __s${i}`).join(', ')} FROM ${from}
        ${where.length ? `WHERE ${where.join(' AND ')} AND` : 'WHERE'} ${keyColumn.column} = $${params.length + 1}::${keyColumn.cast ?? 'text'}`,
       [...params, key],
     );
-    if (!row) throw new SearchError('Request property [page] cannot be parsed: the cursor names an item that no longer matches this search');
+    if (!row)
+      throw new SearchError(
+        'Request property [page] cannot be parsed: the cursor names an item that no longer matches this search',
+      );
     return order.map((_, i) => (row[`__s${i}`] ?? null) as string | null);
   }
 
@@ -126,7 +158,10 @@ export class EngineReads {
   }
 
   async getProcessDefinitionXml(key: string): Promise<string> {
-    const [row] = await this.db.query<{ content: string }>("SELECT content FROM engine_resource WHERE kind = 'process' AND key = $1", [key]);
+    const [row] = await this.db.query<{ content: string }>(
+      "SELECT content FROM engine_resource WHERE kind = 'process' AND key = $1",
+      [key],
+    );
     if (!row) throw notFound('process definition', key);
     return row.content;
   }
@@ -138,13 +173,19 @@ export class EngineReads {
   }
 
   async getDecisionRequirements(key: string) {
-    const [row] = await this.db.query("SELECT * FROM engine_resource WHERE kind = 'decision_requirements' AND key = $1", [key]);
+    const [row] = await this.db.query(
+      "SELECT * FROM engine_resource WHERE kind = 'decision_requirements' AND key = $1",
+      [key],
+    );
     if (!row) throw notFound('decision requirements', key);
     return decisionRequirementsResult(row);
   }
 
   async getDecisionRequirementsXml(key: string): Promise<string> {
-    const [row] = await this.db.query<{ content: string }>("SELECT content FROM engine_resource WHERE kind = 'decision_requirements' AND key = $1", [key]);
+    const [row] = await this.db.query<{ content: string }>(
+      "SELECT content FROM engine_resource WHERE kind = 'decision_requirements' AND key = $1",
+      [key],
+    );
     if (!row) throw notFound('decision requirements', key);
     return row.content;
   }
@@ -169,7 +210,10 @@ export class EngineReads {
   }
 
   async getElementInstance(key: string) {
-    const [row] = await this.db.query(`SELECT ${ELEMENT_RESULT_COLUMNS} FROM engine_element e JOIN engine_instance i ON i.key = e.instance_key WHERE e.key = $1`, [key]);
+    const [row] = await this.db.query(
+      `SELECT ${ELEMENT_RESULT_COLUMNS} FROM engine_element e JOIN engine_instance i ON i.key = e.instance_key WHERE e.key = $1`,
+      [key],
+    );
     if (!row) throw notFound('element instance', key);
     return elementResult(row);
   }
@@ -191,7 +235,10 @@ export class EngineReads {
   }
 
   async getIncident(key: string) {
-    const [row] = await this.db.query(`SELECT ${INCIDENT_RESULT_COLUMNS} FROM engine_incident n JOIN engine_instance i ON i.key = n.instance_key WHERE n.key = $1`, [key]);
+    const [row] = await this.db.query(
+      `SELECT ${INCIDENT_RESULT_COLUMNS} FROM engine_incident n JOIN engine_instance i ON i.key = n.instance_key WHERE n.key = $1`,
+      [key],
+    );
     if (!row) throw notFound('incident', key);
     return incidentResult(row);
   }
@@ -203,8 +250,14 @@ export class EngineReads {
   /** One variable by its key (see results.ts for how keys are made): its full value. */
   async getVariable(key: string) {
     const params: unknown[] = [];
-    const from = (SEARCHES.variables.from as (f: Record<string, unknown>, p: unknown[]) => string)({ variableKey: key }, params);
-    const [row] = await this.db.query<Row>(`SELECT * FROM ${from} WHERE v.variable_key = $${params.length + 1}::bigint`, [...params, key]);
+    const from = (SEARCHES.variables.from as (f: Record<string, unknown>, p: unknown[]) => string)(
+      { variableKey: key },
+      params,
+    );
+    const [row] = await this.db.query<Row>(
+      `SELECT * FROM ${from} WHERE v.variable_key = $${params.length + 1}::bigint`,
+      [...params, key],
+    );
     if (!row) throw notFound('variable', key);
     return variableResult(row);
   }
@@ -228,7 +281,10 @@ export class EngineReads {
   }
 
   async getDecisionDefinition(key: string) {
-    const [row] = await this.db.query(`SELECT ${DECISION_COLUMNS} FROM ${DECISION_FROM} WHERE d.kind = 'decision' AND d.key = $1`, [key]);
+    const [row] = await this.db.query(
+      `SELECT ${DECISION_COLUMNS} FROM ${DECISION_FROM} WHERE d.kind = 'decision' AND d.key = $1`,
+      [key],
+    );
     if (!row) throw notFound('decision definition', key);
     return decisionDefinitionResult(row);
   }
@@ -272,18 +328,28 @@ export class EngineReads {
     const request = isOperatorObject(query) ? query : {};
     const filter = isOperatorObject(request.filter) ? request.filter : {};
     for (const name of Object.keys(filter)) if (name !== 'name') throw unknownField(`filter.${name}`);
-    return this.search(SEARCHES.variables, { ...request, filter: { ...filter, processInstanceKey: task.instance_key } }, {
-      where: (params) => [
-        `v.scope_key IN (WITH RECURSIVE up(key, scope) AS (SELECT key, scope_key FROM engine_element WHERE key = $${params.push(task.element_key)}::bigint
+    return this.search(
+      SEARCHES.variables,
+      { ...request, filter: { ...filter, processInstanceKey: task.instance_key } },
+      {
+        where: (params) => [
+          `v.scope_key IN (WITH RECURSIVE up(key, scope) AS (SELECT key, scope_key FROM engine_element WHERE key = $${params.push(task.element_key)}::bigint
            UNION ALL SELECT e.key, e.scope_key FROM engine_element e JOIN up ON e.key = up.scope)
          SELECT key FROM up UNION SELECT $${params.push(task.instance_key)}::bigint)`,
-      ],
-    });
+        ],
+      },
+    );
   }
 
   /** The instance and the instances that called it, from the root down (Camunda's call hierarchy). */
   async callHierarchy(key: string) {
-    const rows = await this.db.query<{ key: string; definition_key: string; name: string | null; resource_id: string; depth: number }>(
+    const rows = await this.db.query<{
+      key: string;
+      definition_key: string;
+      name: string | null;
+      resource_id: string;
+      depth: number;
+    }>(
       `WITH RECURSIVE chain(key, parent, depth) AS (
          SELECT key, parent_instance_key, 0 FROM engine_instance WHERE key = $1
          UNION ALL SELECT p.key, p.parent_instance_key, chain.depth + 1 FROM engine_instance p JOIN chain ON p.key = chain.parent)
@@ -292,7 +358,11 @@ export class EngineReads {
       [key],
     );
     if (rows.length === 0) throw notFound('process instance', key);
-    return rows.map((r) => ({ processInstanceKey: r.key, processDefinitionKey: r.definition_key, processDefinitionName: r.name ?? r.resource_id }));
+    return rows.map((r) => ({
+      processInstanceKey: r.key,
+      processDefinitionKey: r.definition_key,
+      processDefinitionName: r.name ?? r.resource_id,
+    }));
   }
 
   /**
@@ -307,12 +377,23 @@ export class EngineReads {
       if (!found) throw notFound('process instance', scope.instanceKey);
       instances = `SELECT $${params.push(scope.instanceKey)}::bigint`;
     } else {
-      const [found] = await this.db.query("SELECT 1 FROM engine_resource WHERE kind = 'process' AND key = $1", [scope.definitionKey]);
+      const [found] = await this.db.query("SELECT 1 FROM engine_resource WHERE kind = 'process' AND key = $1", [
+        scope.definitionKey,
+      ]);
       if (!found) throw notFound('process definition', scope.definitionKey);
-      const where = [`i.definition_key = $${params.push(scope.definitionKey)}::bigint`, ...filterClauses(SEARCHES.instances, scope.filter ?? {}, params)];
+      const where = [
+        `i.definition_key = $${params.push(scope.definitionKey)}::bigint`,
+        ...filterClauses(SEARCHES.instances, scope.filter ?? {}, params),
+      ];
       instances = `SELECT i.key FROM engine_instance i JOIN engine_resource r ON r.key = i.definition_key WHERE ${where.join(' AND ')}`;
     }
-    const rows = await this.db.query<{ element_id: string; active: string; completed: string; canceled: string; incidents: string }>(
+    const rows = await this.db.query<{
+      element_id: string;
+      active: string;
+      completed: string;
+      canceled: string;
+      incidents: string;
+    }>(
       `WITH picked AS (${instances}),
        counts AS (
          SELECT e.element_id, count(*) FILTER (WHERE e.state = 'ACTIVE') AS active, count(*) FILTER (WHERE e.state = 'COMPLETED') AS completed,

@@ -9,19 +9,70 @@ import { jobs, messageSubscriptions } from './job-results';
 import { SearchError, fieldClauses, isOperatorObject, likePattern, buildWhere, type FieldSpec } from './search';
 import { TENANT, absent, iso, str, tenantField, type Row, type SearchSpec } from './result-kit';
 
-const key = (v: unknown) => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined);
+const key = (v: unknown) =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'bigint' ? String(v) : undefined;
 export { TENANT, absent, iso, str, tenantField, type Row, type SearchSpec };
 
 const PROCESS_INSTANCE_STATES = ['ACTIVE', 'COMPLETED', 'TERMINATED'] as const;
-const ELEMENT_TYPES = ['UNSPECIFIED', 'PROCESS', 'SUB_PROCESS', 'EVENT_SUB_PROCESS', 'AD_HOC_SUB_PROCESS', 'AD_HOC_SUB_PROCESS_INNER_INSTANCE',
-  'START_EVENT', 'INTERMEDIATE_CATCH_EVENT', 'INTERMEDIATE_THROW_EVENT', 'BOUNDARY_EVENT', 'END_EVENT', 'SERVICE_TASK', 'RECEIVE_TASK',
-  'USER_TASK', 'MANUAL_TASK', 'TASK', 'EXCLUSIVE_GATEWAY', 'INCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY', 'SEQUENCE_FLOW',
-  'MULTI_INSTANCE_BODY', 'CALL_ACTIVITY', 'BUSINESS_RULE_TASK', 'SCRIPT_TASK', 'SEND_TASK', 'UNKNOWN'] as const;
-const USER_TASK_STATES = ['CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING', 'COMPLETED', 'CANCELING', 'CANCELED', 'FAILED'] as const;
+const ELEMENT_TYPES = [
+  'UNSPECIFIED',
+  'PROCESS',
+  'SUB_PROCESS',
+  'EVENT_SUB_PROCESS',
+  'AD_HOC_SUB_PROCESS',
+  'AD_HOC_SUB_PROCESS_INNER_INSTANCE',
+  'START_EVENT',
+  'INTERMEDIATE_CATCH_EVENT',
+  'INTERMEDIATE_THROW_EVENT',
+  'BOUNDARY_EVENT',
+  'END_EVENT',
+  'SERVICE_TASK',
+  'RECEIVE_TASK',
+  'USER_TASK',
+  'MANUAL_TASK',
+  'TASK',
+  'EXCLUSIVE_GATEWAY',
+  'INCLUSIVE_GATEWAY',
+  'PARALLEL_GATEWAY',
+  'EVENT_BASED_GATEWAY',
+  'SEQUENCE_FLOW',
+  'MULTI_INSTANCE_BODY',
+  'CALL_ACTIVITY',
+  'BUSINESS_RULE_TASK',
+  'SCRIPT_TASK',
+  'SEND_TASK',
+  'UNKNOWN',
+] as const;
+const USER_TASK_STATES = [
+  'CREATING',
+  'CREATED',
+  'ASSIGNING',
+  'UPDATING',
+  'COMPLETING',
+  'COMPLETED',
+  'CANCELING',
+  'CANCELED',
+  'FAILED',
+] as const;
 const INCIDENT_STATES = ['ACTIVE', 'MIGRATED', 'RESOLVED', 'PENDING'] as const;
-const INCIDENT_TYPES = ['UNSPECIFIED', 'UNKNOWN', 'IO_MAPPING_ERROR', 'JOB_NO_RETRIES', 'EXECUTION_LISTENER_NO_RETRIES', 'TASK_LISTENER_NO_RETRIES',
-  'AD_HOC_SUB_PROCESS_NO_RETRIES', 'CONDITION_ERROR', 'EXTRACT_VALUE_ERROR', 'CALLED_ELEMENT_ERROR', 'UNHANDLED_ERROR_EVENT', 'MESSAGE_SIZE_EXCEEDED',
-  'CALLED_DECISION_ERROR', 'DECISION_EVALUATION_ERROR', 'FORM_NOT_FOUND', 'RESOURCE_NOT_FOUND'] as const;
+const INCIDENT_TYPES = [
+  'UNSPECIFIED',
+  'UNKNOWN',
+  'IO_MAPPING_ERROR',
+  'JOB_NO_RETRIES',
+  'EXECUTION_LISTENER_NO_RETRIES',
+  'TASK_LISTENER_NO_RETRIES',
+  'AD_HOC_SUB_PROCESS_NO_RETRIES',
+  'CONDITION_ERROR',
+  'EXTRACT_VALUE_ERROR',
+  'CALLED_ELEMENT_ERROR',
+  'UNHANDLED_ERROR_EVENT',
+  'MESSAGE_SIZE_EXCEEDED',
+  'CALLED_DECISION_ERROR',
+  'DECISION_EVALUATION_ERROR',
+  'FORM_NOT_FOUND',
+  'RESOURCE_NOT_FOUND',
+] as const;
 
 // ---------------------------------------------------------------- tags
 
@@ -32,8 +83,10 @@ const TAG = /^[A-Za-z][A-Za-z0-9_\-:.]{0,99}$/;
 /** The tags of a request, checked as Camunda checks them; `what` names the property in the error. */
 export function checkTags(value: unknown, what: string): string[] {
   if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new SearchError(`Expected ${what} to be a list of tags, but was ${JSON.stringify(value)}`);
-  if (value.length > MAX_TAGS) throw new SearchError(`Expected at most ${MAX_TAGS} tags in ${what}, but got ${value.length}`);
+  if (!Array.isArray(value))
+    throw new SearchError(`Expected ${what} to be a list of tags, but was ${JSON.stringify(value)}`);
+  if (value.length > MAX_TAGS)
+    throw new SearchError(`Expected at most ${MAX_TAGS} tags in ${what}, but got ${value.length}`);
   for (const tag of value) {
     if (typeof tag !== 'string' || !TAG.test(tag)) {
       throw new SearchError(
@@ -48,7 +101,8 @@ export function checkTags(value: unknown, what: string): string[] {
 
 /** A variable value given as JSON text, as its jsonb parameter (normalised: "42" and " 42 " are the same value). */
 function jsonParam(text: unknown, path: string, params: unknown[]): string {
-  if (typeof text !== 'string') throw new SearchError(`Request property [${path}] cannot be parsed: expected JSON text`);
+  if (typeof text !== 'string')
+    throw new SearchError(`Request property [${path}] cannot be parsed: expected JSON text`);
   let normalised: string;
   try {
     normalised = JSON.stringify(JSON.parse(text));
@@ -66,7 +120,8 @@ export function valueClauses(expr: string, raw: unknown, params: unknown[], path
   const ops = isOperatorObject(raw) ? raw : { $eq: raw };
   const clauses: string[] = [];
   const list = (op: string, value: unknown) => {
-    if (!Array.isArray(value)) throw new SearchError(`Request property [${path}.${op}] cannot be parsed: expected a list`);
+    if (!Array.isArray(value))
+      throw new SearchError(`Request property [${path}.${op}] cannot be parsed: expected a list`);
     return `ARRAY[${value.map((v, i) => jsonParam(v, `${path}.${op}[${i}]`, params)).join(', ') || 'NULL::jsonb'}]`;
   };
   for (const [op, value] of Object.entries(ops)) {
@@ -85,15 +140,19 @@ export function valueClauses(expr: string, raw: unknown, params: unknown[], path
         clauses.push(`NOT (${expr} = ANY(${list(op, value)}))`);
         break;
       case '$exists':
-        if (typeof value !== 'boolean') throw new SearchError(`Request property [${path}.$exists] cannot be parsed: expected true or false`);
+        if (typeof value !== 'boolean')
+          throw new SearchError(`Request property [${path}.$exists] cannot be parsed: expected true or false`);
         clauses.push(`${expr} IS ${value ? 'NOT NULL' : 'NULL'}`);
         break;
       case '$like':
-        if (typeof value !== 'string') throw new SearchError(`Request property [${path}.$like] cannot be parsed: expected a string`);
+        if (typeof value !== 'string')
+          throw new SearchError(`Request property [${path}.$like] cannot be parsed: expected a string`);
         clauses.push(`${expr}::text LIKE $${params.push(likePattern(value))}::text`);
         break;
       default:
-        throw new SearchError(`Request property [${path}.${op}] cannot be parsed: '${op}' is not an operator of this field`);
+        throw new SearchError(
+          `Request property [${path}.${op}] cannot be parsed: '${op}' is not an operator of this field`,
+        );
     }
   }
   return clauses;
@@ -109,12 +168,17 @@ const localScopes = (instance: string) =>
  */
 function variableList(scopes: (name: string) => string) {
   return (raw: unknown, params: unknown[], path: string): string[] => {
-    if (!Array.isArray(raw)) throw new SearchError(`Request property [${path}] cannot be parsed: expected a list of { name, value }`);
+    if (!Array.isArray(raw))
+      throw new SearchError(`Request property [${path}] cannot be parsed: expected a list of { name, value }`);
     return raw.map((entry, i) => {
       if (!isOperatorObject(entry) || typeof entry.name !== 'string' || entry.value === undefined) {
         throw new SearchError(`Request property [${path}[${i}]] cannot be parsed: expected { name, value }`);
       }
-      for (const name of Object.keys(entry)) if (name !== 'name' && name !== 'value') throw new SearchError(`Request property [${path}[${i}].${name}] cannot be parsed: not a field of a variable filter`);
+      for (const name of Object.keys(entry))
+        if (name !== 'name' && name !== 'value')
+          throw new SearchError(
+            `Request property [${path}[${i}].${name}] cannot be parsed: not a field of a variable filter`,
+          );
       const name = `$${params.push(entry.name)}::text`;
       const conditions = valueClauses(`sv.vars -> ${name}`, entry.value, params, `${path}[${i}].value`);
       return `EXISTS (SELECT 1 FROM ${scopes(name)} WHERE sv.vars ? ${name}${conditions.map((c) => ` AND ${c}`).join('')})`;
@@ -151,8 +215,13 @@ const definitions: SearchSpec<ReturnType<typeof definitionResult>> = {
     isLatestVersion: {
       column: '',
       custom: (value, _params, path) => {
-        if (typeof value !== 'boolean') throw new SearchError(`Request property [${path}] cannot be parsed: expected true or false`);
-        return value ? ["d.version = (SELECT max(l.version) FROM engine_resource l WHERE l.kind = 'process' AND l.resource_id = d.resource_id)"] : [];
+        if (typeof value !== 'boolean')
+          throw new SearchError(`Request property [${path}] cannot be parsed: expected true or false`);
+        return value
+          ? [
+              "d.version = (SELECT max(l.version) FROM engine_resource l WHERE l.kind = 'process' AND l.resource_id = d.resource_id)",
+            ]
+          : [];
       },
     },
   },
@@ -224,7 +293,10 @@ const instanceFields: Record<string, FieldSpec> = {
   endDate: { column: 'i.end_date', cast: 'timestamptz' },
   tenantId: tenantField,
   batchOperationId: absent,
-  incidentErrorHashCode: { column: '', unsupported: 'incidents carry no error hash code here; filter on errorMessage instead' },
+  incidentErrorHashCode: {
+    column: '',
+    unsupported: 'incidents carry no error hash code here; filter on errorMessage instead',
+  },
   tags: {
     column: 'i.tags',
     // Every given tag (Camunda: "must contain A and B").
@@ -237,14 +309,17 @@ const instanceFields: Record<string, FieldSpec> = {
     column: '',
     custom: (value, params, path) => {
       const inner = fieldClauses({ column: 'ei.error_message' }, path, value, params);
-      return [`EXISTS (SELECT 1 FROM engine_incident ei WHERE ei.instance_key = i.key AND ei.state = 'ACTIVE'${inner.map((c) => ` AND ${c}`).join('')})`];
+      return [
+        `EXISTS (SELECT 1 FROM engine_incident ei WHERE ei.instance_key = i.key AND ei.state = 'ACTIVE'${inner.map((c) => ` AND ${c}`).join('')})`,
+      ];
     },
   },
   hasRetriesLeft: {
     column: '',
     // Jobs that failed (they carry an error message) and still have retries.
     custom: (value, _params, path) => {
-      if (typeof value !== 'boolean') throw new SearchError(`Request property [${path}] cannot be parsed: expected true or false`);
+      if (typeof value !== 'boolean')
+        throw new SearchError(`Request property [${path}] cannot be parsed: expected true or false`);
       const failed = `EXISTS (SELECT 1 FROM engine_job ij WHERE ij.instance_key = i.key AND ij.retries > 0 AND ij.error_message IS NOT NULL
         AND ij.state IN ('ACTIVATABLE', 'ACTIVATED', 'FAILED'))`;
       return [value ? failed : `NOT ${failed}`];
@@ -253,7 +328,8 @@ const instanceFields: Record<string, FieldSpec> = {
   variables: {
     column: '',
     custom: variableList(
-      (name) => `(SELECT i.variables AS vars UNION ALL SELECT ls.value FROM ${localScopes('i')} AS ls WHERE jsonb_typeof(ls.value) = 'object' AND ls.value ? ${name}) AS sv`,
+      (name) =>
+        `(SELECT i.variables AS vars UNION ALL SELECT ls.value FROM ${localScopes('i')} AS ls WHERE jsonb_typeof(ls.value) = 'object' AND ls.value ? ${name}) AS sv`,
     ),
   },
   // Checked together (see instanceWhere); listed so that they are known fields.
@@ -265,7 +341,8 @@ const instanceFields: Record<string, FieldSpec> = {
 /** A process instance filter: its fields, the element ones as one element instance, and `$or` (any of its filters). */
 function instanceWhere(filter: unknown, params: unknown[], prefix: string, nested = false): string[] {
   if (filter === undefined || filter === null) return [];
-  if (!isOperatorObject(filter)) throw new SearchError(`Request property [${prefix}] cannot be parsed: expected an object`);
+  if (!isOperatorObject(filter))
+    throw new SearchError(`Request property [${prefix}] cannot be parsed: expected an object`);
   const plain: Record<string, unknown> = {};
   const element: Record<string, unknown> = {};
   let or: unknown;
@@ -276,12 +353,19 @@ function instanceWhere(filter: unknown, params: unknown[], prefix: string, neste
   }
   const clauses = buildWhere(plain, instanceFields, params, prefix);
   const elementClauses = buildWhere(element, instanceElementFields, params, prefix);
-  if (elementClauses.length) clauses.push(`EXISTS (SELECT 1 FROM engine_element ie WHERE ie.instance_key = i.key AND ${elementClauses.join(' AND ')})`);
+  if (elementClauses.length)
+    clauses.push(
+      `EXISTS (SELECT 1 FROM engine_element ie WHERE ie.instance_key = i.key AND ${elementClauses.join(' AND ')})`,
+    );
   if (or !== undefined && or !== null) {
-    if (!Array.isArray(or)) throw new SearchError(`Request property [${prefix}.$or] cannot be parsed: expected a list of filters`);
-    const alternatives = or.map((f, n) => instanceWhere(f, params, `${prefix}.$or[${n}]`, true)).filter((c) => c.length > 0);
+    if (!Array.isArray(or))
+      throw new SearchError(`Request property [${prefix}.$or] cannot be parsed: expected a list of filters`);
+    const alternatives = or
+      .map((f, n) => instanceWhere(f, params, `${prefix}.$or[${n}]`, true))
+      .filter((c) => c.length > 0);
     // An empty alternative matches everything, so the whole $or does.
-    if (alternatives.length === or.length && alternatives.length > 0) clauses.push(`(${alternatives.map((c) => `(${c.join(' AND ')})`).join(' OR ')})`);
+    if (alternatives.length === or.length && alternatives.length > 0)
+      clauses.push(`(${alternatives.map((c) => `(${c.join(' AND ')})`).join(' OR ')})`);
   }
   return clauses;
 }
@@ -312,7 +396,8 @@ const instances: SearchSpec<ReturnType<typeof instanceResult>> = {
 
 // ---------------------------------------------------------------- element instances
 
-const OPEN_INCIDENT = "(SELECT inc.key FROM engine_incident inc WHERE inc.element_key = e.key AND inc.state = 'ACTIVE' ORDER BY inc.key LIMIT 1)";
+const OPEN_INCIDENT =
+  "(SELECT inc.key FROM engine_incident inc WHERE inc.element_key = e.key AND inc.state = 'ACTIVE' ORDER BY inc.key LIMIT 1)";
 
 export const ELEMENT_RESULT_COLUMNS = `e.*, i.definition_key, i.process_id, ${OPEN_INCIDENT} AS open_incident`;
 
@@ -392,7 +477,9 @@ export function userTaskResult(row: Row) {
     tenantId: TENANT,
     externalFormReference: str(row.external_form_reference),
     processDefinitionVersion: Number(row.process_version),
-    customHeaders: Object.fromEntries(Object.entries((row.custom_headers as Row) ?? {}).map(([k, v]) => [k, String(v)])),
+    customHeaders: Object.fromEntries(
+      Object.entries((row.custom_headers as Row) ?? {}).map(([k, v]) => [k, String(v)]),
+    ),
     elementInstanceKey: String(row.element_key),
     processName: str(row.process_name),
     processDefinitionKey: String(row.definition_key),
@@ -423,7 +510,9 @@ const userTasks: SearchSpec<ReturnType<typeof userTaskResult>> = {
     tenantId: tenantField,
     processInstanceVariables: {
       column: '',
-      custom: variableList(() => '(SELECT ti.variables AS vars FROM engine_instance ti WHERE ti.key = t.instance_key) AS sv'),
+      custom: variableList(
+        () => '(SELECT ti.variables AS vars FROM engine_instance ti WHERE ti.key = t.instance_key) AS sv',
+      ),
     },
     localVariables: {
       column: '',
@@ -537,19 +626,29 @@ function variablesFrom(filter: Record<string, unknown>, params: unknown[]): stri
       const p = keyParam(w.one);
       return p ? each(p) : undefined;
     }
-    if (w.list && w.list.every((v) => /^-?[0-9]{1,19}$/.test(String(v)))) return many(`$${params.push(w.list.map(String))}::bigint[]`);
+    if (w.list && w.list.every((v) => /^-?[0-9]{1,19}$/.test(String(v))))
+      return many(`$${params.push(w.list.map(String))}::bigint[]`);
     return undefined;
   };
-  const instance = keys(filter.processInstanceKey, (p) => `i.key = ${p}`, (p) => `i.key = ANY(${p})`);
+  const instance = keys(
+    filter.processInstanceKey,
+    (p) => `i.key = ${p}`,
+    (p) => `i.key = ANY(${p})`,
+  );
   if (instance) {
     root.push(instance);
     local.push(instance);
   }
   const scope = (raw: unknown, toScope: (p: string) => string) => {
-    const r = keys(raw, (p) => `i.key = ${toScope(p)}`, (p) => `i.key = ANY(ARRAY(SELECT ${toScope('x')} FROM unnest(${p}) AS u(x)))`);
+    const r = keys(
+      raw,
+      (p) => `i.key = ${toScope(p)}`,
+      (p) => `i.key = ANY(ARRAY(SELECT ${toScope('x')} FROM unnest(${p}) AS u(x)))`,
+    );
     const l = keys(
       raw,
-      (p) => `e.key = ${toScope(p)} AND i.key = (SELECT se.instance_key FROM engine_element se WHERE se.key = ${toScope(p)})`,
+      (p) =>
+        `e.key = ${toScope(p)} AND i.key = (SELECT se.instance_key FROM engine_element se WHERE se.key = ${toScope(p)})`,
       (p) => `e.key = ANY(ARRAY(SELECT ${toScope('x')} FROM unnest(${p}) AS u(x)))`,
     );
     if (r) root.push(r);
@@ -626,9 +725,22 @@ const variables: SearchSpec<ReturnType<typeof variableResult> & { isTruncated: b
   map: (row) => ({ ...variableResult(row), isTruncated: false }),
 };
 
-export const SEARCHES = { definitions, instances, elements, userTasks, incidents, variables, decisionRequirements, decisionDefinitions, jobs, messageSubscriptions };
+export const SEARCHES = {
+  definitions,
+  instances,
+  elements,
+  userTasks,
+  incidents,
+  variables,
+  decisionRequirements,
+  decisionDefinitions,
+  jobs,
+  messageSubscriptions,
+};
 
 /** The WHERE clauses of a search's filter (process instances have element filters and `$or` of their own). */
 export function filterClauses(spec: SearchSpec<unknown>, filter: unknown, params: unknown[]): string[] {
-  return spec === (instances as SearchSpec<unknown>) ? instanceWhere(filter, params, 'filter') : buildWhere(filter, spec.fields, params);
+  return spec === (instances as SearchSpec<unknown>)
+    ? instanceWhere(filter, params, 'filter')
+    : buildWhere(filter, spec.fields, params);
 }

@@ -18,7 +18,6 @@ export interface Resource {
   content: Buffer;
 }
 
-
 /** The states of a user task that is still open: created, or in a transition its listeners run. */
 export const OPEN_TASK_STATES = "'CREATING', 'CREATED', 'ASSIGNING', 'UPDATING', 'COMPLETING'";
 

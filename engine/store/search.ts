@@ -56,7 +56,16 @@ const OPERATORS: Record<FieldKind, readonly string[]> = {
 };
 
 const kindOf = (spec: FieldSpec): FieldKind =>
-  spec.kind ?? (spec.cast === 'bigint' ? 'key' : spec.cast === 'integer' ? 'integer' : spec.cast === 'timestamptz' ? 'date' : spec.cast === 'boolean' ? 'boolean' : 'string');
+  spec.kind ??
+  (spec.cast === 'bigint'
+    ? 'key'
+    : spec.cast === 'integer'
+      ? 'integer'
+      : spec.cast === 'timestamptz'
+        ? 'date'
+        : spec.cast === 'boolean'
+          ? 'boolean'
+          : 'string');
 
 const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
 const KEY = /^-?[0-9]{1,19}$/;
@@ -72,10 +81,13 @@ export function isOperatorObject(value: unknown): value is Record<string, unknow
 /** A plain value of the field's kind, as the SQL parameter (keys as text, for bigint). */
 function checked(kind: FieldKind, spec: FieldSpec, path: string, value: unknown): unknown {
   const wrong = (expected: string) =>
-    new SearchError(`Request property [${path}] cannot be parsed: expected ${expected}, but was ${JSON.stringify(value) ?? String(value)}`);
+    new SearchError(
+      `Request property [${path}] cannot be parsed: expected ${expected}, but was ${JSON.stringify(value) ?? String(value)}`,
+    );
   switch (kind) {
     case 'key':
-      if ((typeof value === 'string' && KEY.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value))) return String(value);
+      if ((typeof value === 'string' && KEY.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value)))
+        return String(value);
       throw wrong('a numeric key');
     case 'integer':
       if (typeof value === 'number' && Number.isInteger(value)) return value;
@@ -114,16 +126,23 @@ export function likePattern(pattern: string): string {
 /**
  * The SQL conditions of a filter. `prefix` names the filter in error messages (`filter`, `filter.$or[0]`).
  */
-export function buildWhere(filter: unknown, fields: Record<string, FieldSpec>, params: unknown[], prefix = 'filter'): string[] {
+export function buildWhere(
+  filter: unknown,
+  fields: Record<string, FieldSpec>,
+  params: unknown[],
+  prefix = 'filter',
+): string[] {
   if (filter === undefined || filter === null) return [];
-  if (!isOperatorObject(filter)) throw new SearchError(`Request property [${prefix}] cannot be parsed: expected an object`);
+  if (!isOperatorObject(filter))
+    throw new SearchError(`Request property [${prefix}] cannot be parsed: expected an object`);
   const clauses: string[] = [];
   for (const [name, raw] of Object.entries(filter)) {
     if (raw === undefined || raw === null) continue;
     const path = `${prefix}.${name}`;
     const spec = Object.prototype.hasOwnProperty.call(fields, name) ? fields[name] : undefined;
     if (!spec) throw unknownField(path);
-    if (spec.unsupported) throw new SearchError(`Request property [${path}] is not supported by this engine: ${spec.unsupported}`);
+    if (spec.unsupported)
+      throw new SearchError(`Request property [${path}] is not supported by this engine: ${spec.unsupported}`);
     if (spec.custom) {
       clauses.push(...spec.custom(raw, params, path));
       continue;
@@ -140,28 +159,41 @@ export function fieldClauses(spec: FieldSpec, path: string, raw: unknown, params
   const type = spec.cast ?? 'text';
   const p = (value: unknown) => `$${params.push(value)}::${type}`;
   const list = (op: string, value: unknown) => {
-    if (!Array.isArray(value)) throw new SearchError(`Request property [${path}.${op}] cannot be parsed: expected a list`);
+    if (!Array.isArray(value))
+      throw new SearchError(`Request property [${path}.${op}] cannot be parsed: expected a list`);
     return `$${params.push(value.map((v, i) => String(checked(kind, spec, `${path}.${op}[${i}]`, v))))}::${type}[]`;
   };
   if (kind === 'boolean') {
-    if (isOperatorObject(raw)) throw new SearchError(`Request property [${path}] cannot be parsed: expected true or false`);
+    if (isOperatorObject(raw))
+      throw new SearchError(`Request property [${path}] cannot be parsed: expected true or false`);
     return [`${column} = ${p(checked(kind, spec, path, raw))}`];
   }
   const ops = isOperatorObject(raw) ? raw : { $eq: raw };
   const clauses: string[] = [];
   for (const [op, value] of Object.entries(ops)) {
     if (value === undefined) continue;
-    if (!OPERATORS[kind].includes(op)) throw new SearchError(`Request property [${path}.${op}] cannot be parsed: '${op}' is not an operator of this field`);
+    if (!OPERATORS[kind].includes(op))
+      throw new SearchError(
+        `Request property [${path}.${op}] cannot be parsed: '${op}' is not an operator of this field`,
+      );
     const one = () => checked(kind, spec, `${path}.${op}`, value);
     if (op === '$exists') {
-      if (typeof value !== 'boolean') throw new SearchError(`Request property [${path}.$exists] cannot be parsed: expected true or false`);
-      clauses.push(spec.array ? `cardinality(${column}) ${value ? '>' : '='} 0` : `${column} IS ${value ? 'NOT NULL' : 'NULL'}`);
+      if (typeof value !== 'boolean')
+        throw new SearchError(`Request property [${path}.$exists] cannot be parsed: expected true or false`);
+      clauses.push(
+        spec.array ? `cardinality(${column}) ${value ? '>' : '='} 0` : `${column} IS ${value ? 'NOT NULL' : 'NULL'}`,
+      );
       continue;
     }
     if (op === '$like') {
-      if (typeof value !== 'string') throw new SearchError(`Request property [${path}.$like] cannot be parsed: expected a string`);
+      if (typeof value !== 'string')
+        throw new SearchError(`Request property [${path}.$like] cannot be parsed: expected a string`);
       const pattern = `$${params.push(likePattern(value))}::text`;
-      clauses.push(spec.array ? `EXISTS (SELECT 1 FROM unnest(${column}) AS a(v) WHERE a.v LIKE ${pattern})` : `${column}::text LIKE ${pattern}`);
+      clauses.push(
+        spec.array
+          ? `EXISTS (SELECT 1 FROM unnest(${column}) AS a(v) WHERE a.v LIKE ${pattern})`
+          : `${column}::text LIKE ${pattern}`,
+      );
       continue;
     }
     if (spec.array) {
@@ -212,16 +244,26 @@ export interface OrderColumn {
 
 /** The order a search asks for, then its key (ascending), which makes every position unique. */
 export function parseSort(sort: unknown, sorts: Record<string, SortSpec>, key: SortSpec): OrderColumn[] {
-  if (sort !== undefined && sort !== null && !Array.isArray(sort)) throw new SearchError('Request property [sort] cannot be parsed: expected a list');
+  if (sort !== undefined && sort !== null && !Array.isArray(sort))
+    throw new SearchError('Request property [sort] cannot be parsed: expected a list');
   const order: OrderColumn[] = [];
   for (const [i, entry] of ((sort as unknown[] | null) ?? []).entries()) {
-    if (!isOperatorObject(entry)) throw new SearchError(`Request property [sort[${i}]] cannot be parsed: expected an object`);
+    if (!isOperatorObject(entry))
+      throw new SearchError(`Request property [sort[${i}]] cannot be parsed: expected an object`);
     const field = entry.field;
-    const spec = typeof field === 'string' && Object.prototype.hasOwnProperty.call(sorts, field) ? sorts[field] : undefined;
-    if (!spec) throw new SearchError(`Request property [sort[${i}].field] cannot be parsed: ${JSON.stringify(field)} is not a sort field of this search (${Object.keys(sorts).join(', ')})`);
+    const spec =
+      typeof field === 'string' && Object.prototype.hasOwnProperty.call(sorts, field) ? sorts[field] : undefined;
+    if (!spec)
+      throw new SearchError(
+        `Request property [sort[${i}].field] cannot be parsed: ${JSON.stringify(field)} is not a sort field of this search (${Object.keys(sorts).join(', ')})`,
+      );
     const direction = entry.order ?? 'ASC';
-    if (direction !== 'ASC' && direction !== 'DESC') throw new SearchError(`Request property [sort[${i}].order] cannot be parsed: expected 'ASC' or 'DESC', but was ${JSON.stringify(direction)}`);
-    for (const name of Object.keys(entry)) if (name !== 'field' && name !== 'order') throw unknownField(`sort[${i}].${name}`);
+    if (direction !== 'ASC' && direction !== 'DESC')
+      throw new SearchError(
+        `Request property [sort[${i}].order] cannot be parsed: expected 'ASC' or 'DESC', but was ${JSON.stringify(direction)}`,
+      );
+    for (const name of Object.keys(entry))
+      if (name !== 'field' && name !== 'order') throw unknownField(`sort[${i}].${name}`);
     order.push({ column: spec.column, cast: spec.cast, desc: direction === 'DESC' });
   }
   order.push({ column: key.column, cast: key.cast, desc: false });
@@ -238,19 +280,37 @@ export type Page = { limit: number } & ({ from: number } | { after: string } | {
 export function pageOf(page: unknown): Page {
   if (page === undefined || page === null) return { from: 0, limit: 100 };
   if (!isOperatorObject(page)) throw new SearchError('Request property [page] cannot be parsed: expected an object');
-  for (const name of Object.keys(page)) if (!['from', 'limit', 'after', 'before'].includes(name)) throw unknownField(`page.${name}`);
-  const { from, limit = 100, after, before } = page as { from?: unknown; limit?: unknown; after?: unknown; before?: unknown };
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) throw new SearchError(`Request property [page.limit] cannot be parsed: expected an integer of at least 1, but was ${JSON.stringify(limit)}`);
+  for (const name of Object.keys(page))
+    if (!['from', 'limit', 'after', 'before'].includes(name)) throw unknownField(`page.${name}`);
+  const {
+    from,
+    limit = 100,
+    after,
+    before,
+  } = page as { from?: unknown; limit?: unknown; after?: unknown; before?: unknown };
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1)
+    throw new SearchError(
+      `Request property [page.limit] cannot be parsed: expected an integer of at least 1, but was ${JSON.stringify(limit)}`,
+    );
   const size = Math.min(limit, MAX_PAGE_SIZE);
-  if (after !== undefined && before !== undefined) throw new SearchError('Both searchAfter and searchBefore cannot be set at the same time');
-  if ((after !== undefined || before !== undefined) && from !== undefined) throw new SearchError('Request property [page] cannot be parsed: from cannot be combined with after or before');
-  for (const [name, cursor] of [['after', after], ['before', before]] as const) {
+  if (after !== undefined && before !== undefined)
+    throw new SearchError('Both searchAfter and searchBefore cannot be set at the same time');
+  if ((after !== undefined || before !== undefined) && from !== undefined)
+    throw new SearchError('Request property [page] cannot be parsed: from cannot be combined with after or before');
+  for (const [name, cursor] of [
+    ['after', after],
+    ['before', before],
+  ] as const) {
     if (cursor === undefined) continue;
-    if (typeof cursor !== 'string') throw new SearchError(`Request property [page.${name}] cannot be parsed: expected a cursor`);
+    if (typeof cursor !== 'string')
+      throw new SearchError(`Request property [page.${name}] cannot be parsed: expected a cursor`);
     return name === 'after' ? { after: cursor, limit: size } : { before: cursor, limit: size };
   }
   const offset = from ?? 0;
-  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0) throw new SearchError(`Request property [page.from] cannot be parsed: expected an integer of at least 0, but was ${JSON.stringify(from)}`);
+  if (typeof offset !== 'number' || !Number.isInteger(offset) || offset < 0)
+    throw new SearchError(
+      `Request property [page.from] cannot be parsed: expected an integer of at least 0, but was ${JSON.stringify(from)}`,
+    );
   return { from: offset, limit: size };
 }
 
@@ -266,7 +326,10 @@ export function encodeCursor(values: Array<string | null>): string {
 
 /** A cursor's sort values, or `{ key }` for a cursor that names only its row. */
 export function decodeCursor(cursor: string, columns: number, name: string): Array<string | null> | { key: string } {
-  const invalid = () => new SearchError(`Request property [page.${name}] cannot be parsed: not a cursor of this search (use a startCursor or endCursor it answered)`);
+  const invalid = () =>
+    new SearchError(
+      `Request property [page.${name}] cannot be parsed: not a cursor of this search (use a startCursor or endCursor it answered)`,
+    );
   if (cursor.length < 2 || cursor.length > MAX_CURSOR || !CURSOR.test(cursor)) throw invalid();
   let decoded: unknown;
   try {
@@ -279,7 +342,13 @@ export function decodeCursor(cursor: string, columns: number, name: string): Arr
     if (typeof decoded[columns - 1] !== 'string' || !KEY.test(decoded[columns - 1] as string)) throw invalid();
     return decoded as Array<string | null>;
   }
-  if (isOperatorObject(decoded) && typeof decoded.k === 'string' && KEY.test(decoded.k) && Object.keys(decoded).length === 1) return { key: decoded.k };
+  if (
+    isOperatorObject(decoded) &&
+    typeof decoded.k === 'string' &&
+    KEY.test(decoded.k) &&
+    Object.keys(decoded).length === 1
+  )
+    return { key: decoded.k };
   throw invalid();
 }
 
@@ -287,7 +356,12 @@ export function decodeCursor(cursor: string, columns: number, name: string): Arr
  * The rows strictly after a position in the given order: for each column, every earlier one equal and this one
  * past it. NULL sorts last ascending and first descending (PostgreSQL's default), i.e. as the greatest value.
  */
-export function afterPosition(order: OrderColumn[], values: Array<string | null>, params: unknown[], reversed = false): string {
+export function afterPosition(
+  order: OrderColumn[],
+  values: Array<string | null>,
+  params: unknown[],
+  reversed = false,
+): string {
   const alternatives: string[] = [];
   const equal: string[] = [];
   order.forEach((o, i) => {

@@ -35,7 +35,11 @@ export interface EngineLockEvents {
  * session) is taken again as soon as the database answers, every `retakeMs`, so that a second engine started
  * after the outage is still refused.
  */
-export async function acquireEngineLock(databaseUrl: string, events: EngineLockEvents = {}, retakeMs = 2000): Promise<() => Promise<void>> {
+export async function acquireEngineLock(
+  databaseUrl: string,
+  events: EngineLockEvents = {},
+  retakeMs = 2000,
+): Promise<() => Promise<void>> {
   const me = `petition-engine ${hostname()} pid ${process.pid}`;
   let released = false;
   let timer: NodeJS.Timeout | undefined;
@@ -81,11 +85,17 @@ export async function acquireEngineLock(databaseUrl: string, events: EngineLockE
 /** A connection holding the lock, or the holder's description when another process has it. */
 async function take(databaseUrl: string, me: string): Promise<Client | string> {
   // A server that accepts the connection but never answers must not hold the retake for good.
-  const client = new Client({ connectionString: databaseUrl, application_name: me, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  const client = new Client({
+    connectionString: databaseUrl,
+    application_name: me,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
   client.on('error', () => undefined); // until watched: a connection lost while taking the lock just fails the take
   await client.connect();
   try {
-    const [{ locked }] = (await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LOCK_ID])).rows;
+    const [{ locked }] = (
+      await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [LOCK_ID])
+    ).rows;
     if (locked) return client;
     const holder = await client.query<{ application_name: string; backend_start: Date }>(
       `SELECT a.application_name, a.backend_start FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid

@@ -47,7 +47,8 @@ export function createApp(parts: AppParts): express.Express {
       // The logger's own serializers show the request (platform/logger.ts: no query string, no rating token), on every
       // line of the request log alike; pino-http's would wrap or replace them.
       wrapSerializers: false,
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     }),
   );
   app.use(healthRouter(parts.readiness));

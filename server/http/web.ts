@@ -16,12 +16,21 @@ export function webRouter(dir = WEB_DIR): Router {
       throw new Problem(
         503,
         { zh: '页面尚未构建', en: 'Pages not built' },
-        { zh: '请先运行 npm run build:web（npm start 会自动构建）。', en: 'Run npm run build:web first (npm start does it).' },
+        {
+          zh: '请先运行 npm run build:web（npm start 会自动构建）。',
+          en: 'Run npm run build:web first (npm start does it).',
+        },
       );
     });
     return router;
   }
   router.get('/rate/:token', (_req, res) => res.sendFile(join(dir, 'rate.html')));
-  router.use(express.static(dir, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache') }));
+  router.use(
+    express.static(dir, {
+      index: 'index.html',
+      maxAge: '1h',
+      setHeaders: (res, path) => path.endsWith('.html') && res.setHeader('Cache-Control', 'no-cache'),
+    }),
+  );
   return router;
 }

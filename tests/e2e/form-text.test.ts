@@ -14,7 +14,14 @@ jest.setTimeout(2 * 60 * 1000);
 
 const ORIGIN = 'http://tasklist.test';
 const WEB = join(ROOT, 'dist', 'web');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2' };
+const TYPES: Record<string, string> = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.css': 'text/css',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+};
 
 describe("typed text on the next person's form", () => {
   let b: Browsing;
@@ -33,12 +40,26 @@ describe("typed text on the next person's form", () => {
 
   /** The API's answers for one signed-in cadre with one draft-solution task; the built files for everything else. */
   async function serve(opinions: string[]): Promise<void> {
-    const task = { userTaskKey: '7', elementId: 'Task_DraftSolution', name: '牵头干部起草解决方案', processInstanceKey: '1', assignee: 'cadre', candidateGroups: ['cadre'], dueDate: null, overdue: false, case: null };
+    const task = {
+      userTaskKey: '7',
+      elementId: 'Task_DraftSolution',
+      name: '牵头干部起草解决方案',
+      processInstanceKey: '1',
+      assignee: 'cadre',
+      candidateGroups: ['cadre'],
+      dueDate: null,
+      overdue: false,
+      case: null,
+    };
     const api: Record<string, unknown> = {
       '/api/me': { username: 'cadre', displayName: '社区干部', roles: ['cadre'], csrfToken: 'x'.repeat(32) },
       '/api/inbox': { unread: 0, items: [] },
       '/api/tasks': { items: [task] },
-      '/api/tasks/7': { ...task, form: JSON.parse(readFileSync(join(ROOT, 'bpmn', 'draft-solution.form'), 'utf8')), variables: { opinions } },
+      '/api/tasks/7': {
+        ...task,
+        form: JSON.parse(readFileSync(join(ROOT, 'bpmn', 'draft-solution.form'), 'utf8')),
+        variables: { opinions },
+      },
     };
     await ctx.route('**/*', async (route) => {
       const url = new URL(route.request().url());
@@ -52,7 +73,10 @@ describe("typed text on the next person's form", () => {
       }
       const path = normalize(join(WEB, url.pathname === '/' ? 'index.html' : url.pathname));
       if (!path.startsWith(WEB)) return route.fulfill({ status: 404 });
-      return route.fulfill({ body: readFileSync(path), contentType: TYPES[extname(path)] ?? 'application/octet-stream' });
+      return route.fulfill({
+        body: readFileSync(path),
+        contentType: TYPES[extname(path)] ?? 'application/octet-stream',
+      });
     });
   }
 

@@ -18,7 +18,10 @@ describe('sign-in in a real browser', () => {
     const ctx = await b.context();
     contexts.push(ctx);
     // Another site, answered here: were the browser sent there, it would land on this page instead of an error.
-    await ctx.route((url) => url.hostname === 'evil.example', (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>evil</title>' }));
+    await ctx.route(
+      (url) => url.hostname === 'evil.example',
+      (route) => route.fulfill({ status: 200, contentType: 'text/html', body: '<title>evil</title>' }),
+    );
     return ctx;
   };
 
@@ -32,7 +35,15 @@ describe('sign-in in a real browser', () => {
   });
   afterEach(() => expect(b.consoleErrors).toEqual([]));
 
-  it.each([['/\\evil.example/'], ['/\t/evil.example/'], ['/\\/evil.example/'], ['//evil.example/'], ['https://evil.example/'], ['/.//evil.example/'], ['/%2e//evil.example/']])(
+  it.each([
+    ['/\\evil.example/'],
+    ['/\t/evil.example/'],
+    ['/\\/evil.example/'],
+    ['//evil.example/'],
+    ['https://evil.example/'],
+    ['/.//evil.example/'],
+    ['/%2e//evil.example/'],
+  ])(
     'when the sign-in page is opened with next=%j and the user signs in, then the browser stays on the site',
     async (next) => {
       // given
@@ -69,8 +80,13 @@ describe('sign-in in a real browser', () => {
   it('when an account is locked by wrong passwords from an address, then the admin sees it locked on the settings page and unlocks it', async () => {
     // given grid5 locked out for one address by five wrong passwords
     const attacker = new Session(h.server.url, '10.60.0.1');
-    for (let i = 0; i < 5; i++) expect((await attacker.call('POST', '/api/session', { username: 'grid5', password: `guess-${i}` })).status).toBe(401);
-    expect((await attacker.call('POST', '/api/session', { username: 'grid5', password: 'demo-2026' })).status).toBe(423);
+    for (let i = 0; i < 5; i++)
+      expect((await attacker.call('POST', '/api/session', { username: 'grid5', password: `guess-${i}` })).status).toBe(
+        401,
+      );
+    expect((await attacker.call('POST', '/api/session', { username: 'grid5', password: 'demo-2026' })).status).toBe(
+      423,
+    );
     const page = await signIn(await context(), 'admin');
     await page.goto('/settings.html');
     await page.getByTestId('tab-users').click();
@@ -83,6 +99,8 @@ describe('sign-in in a real browser', () => {
     await page.getByTestId('user-unlock-grid5').waitFor({ state: 'detached' });
     await page.getByTestId('user-grid5').getByText('启用').waitFor();
     await expect(page.getByTestId('user-grid5').getByText('已锁定').count()).resolves.toBe(0);
-    expect((await attacker.call('POST', '/api/session', { username: 'grid5', password: 'demo-2026' })).status).toBe(201);
+    expect((await attacker.call('POST', '/api/session', { username: 'grid5', password: 'demo-2026' })).status).toBe(
+      201,
+    );
   });
 });

@@ -114,7 +114,10 @@ describe('the staff pages in a real browser', () => {
     await page.getByTestId('hazard-name').fill('周建华');
     await page.getByTestId('hazard-save').click();
     // then it became a petition with its case number, and the summary counts it as reported
-    await page.getByTestId('hazard-saved').getByRole('link', { name: /^XF-\d{4}-\d{6}$/ }).waitFor();
+    await page
+      .getByTestId('hazard-saved')
+      .getByRole('link', { name: /^XF-\d{4}-\d{6}$/ })
+      .waitFor();
     await page.getByTestId('summary-G01').getByText('1（0 / 1）').waitFor();
     await shot(page, 'staff-grids');
 
@@ -148,7 +151,10 @@ describe('the staff pages in a real browser', () => {
     await page.getByTestId('coverage-resolved').fill('4');
     await page.getByTestId('coverage-save').click();
     // then the campaign shows the visited households and the conflicts resolved early
-    await page.getByTestId('coverage-2026-Q3').getByText(/^400 \/ \d+$/).waitFor();
+    await page
+      .getByTestId('coverage-2026-Q3')
+      .getByText(/^400 \/ \d+$/)
+      .waitFor();
     await page.getByTestId('campaign-2026-Q3').getByText('80%').waitFor();
     await shot(page, 'staff-campaigns');
   });
@@ -177,11 +183,18 @@ describe('the staff pages in a real browser', () => {
     // when three leaks are reported from one compound (the standing rule: three of a kind in 30 days)
     const reception = await as('reception');
     const { csrfToken } = (await (await reception.request.get('/api/me')).json()) as { csrfToken: string };
-    const { items: grids } = (await (await reception.request.get('/api/grids')).json()) as { items: Array<{ compounds: Array<{ id: string }> }> };
+    const { items: grids } = (await (await reception.request.get('/api/grids')).json()) as {
+      items: Array<{ compounds: Array<{ id: string }> }>;
+    };
     for (let i = 0; i < 3; i++) {
       const filed = await reception.request.post('/api/cases', {
         headers: { 'x-csrf-token': csrfToken },
-        data: { channel: 'hotline-12345', category: '屋顶漏水', description: `顶楼漏水第 ${i + 1} 次反映`, compoundId: grids[0].compounds[0].id },
+        data: {
+          channel: 'hotline-12345',
+          category: '屋顶漏水',
+          description: `顶楼漏水第 ${i + 1} 次反映`,
+          compoundId: grids[0].compounds[0].id,
+        },
       });
       expect(filed.status()).toBe(201);
     }
@@ -215,7 +228,9 @@ describe('the staff pages in a real browser', () => {
     await page.getByTestId('year-save').click();
     // then the year is listed with its holiday, entered by an admin
     await page.getByTestId('calendar-years').locator('tr', { hasText: '2027' }).getByText('管理员录入').waitFor();
-    await expect(page.getByTestId('calendar-years').locator('tr', { hasText: '2027' }).locator('td').nth(2).textContent()).resolves.toBe('1 / 0');
+    await expect(
+      page.getByTestId('calendar-years').locator('tr', { hasText: '2027' }).locator('td').nth(2).textContent(),
+    ).resolves.toBe('1 / 0');
     await page.getByTestId('day-2027-01-01').getByText('元旦').waitFor();
     await shot(page, 'staff-settings-calendar');
 
@@ -246,14 +261,19 @@ describe('the staff pages in a real browser', () => {
     await page.getByTestId('tab-templates').click();
     const text = page.getByTestId('template-text-result');
     await text.fill('您的信访件 {caseNo} 已办结，经办人 {officer}。');
-    await b.expectRefusal(/\/api\/notification-templates\/result$/, () => page.getByTestId('template-save-result').click());
+    await b.expectRefusal(/\/api\/notification-templates\/result$/, () =>
+      page.getByTestId('template-save-result').click(),
+    );
     // then the API's message names it and the text stays as typed
     await page.getByTestId('template-result').getByRole('alert').getByText('未知的占位符：officer').waitFor();
     expect(await text.inputValue()).toBe('您的信访件 {caseNo} 已办结，经办人 {officer}。');
     // and with known placeholders it is kept and its sample filled in
     await text.fill('您的信访件 {caseNo} 已办结，经办人 {owner}，请留意评价短信。');
     await page.getByTestId('template-save-result').click();
-    await page.getByTestId('template-sample-result').getByText('您的信访件 XF-2026-000123 已办结，经办人 李娜，请留意评价短信。').waitFor();
+    await page
+      .getByTestId('template-sample-result')
+      .getByText('您的信访件 XF-2026-000123 已办结，经办人 李娜，请留意评价短信。')
+      .waitFor();
     await shot(page, 'staff-settings-templates');
 
     // and the page switches to English
@@ -282,9 +302,14 @@ describe('the staff pages in a real browser', () => {
     const reception = await as('reception');
     // the navigation is drawn once the signed-in user is known: read its links after the first is there
     await reception.getByRole('navigation').locator('a[href="/keypersons.html"]').waitFor();
-    const links = await reception.getByRole('navigation').locator('a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    const links = await reception
+      .getByRole('navigation')
+      .locator('a')
+      .evaluateAll((as) => as.map((a) => a.getAttribute('href')));
     expect(links).toContain('/keypersons.html');
-    expect(links.filter((l) => ['/grids.html', '/campaigns.html', '/warnings.html', '/settings.html'].includes(l ?? ''))).toEqual([]);
+    expect(
+      links.filter((l) => ['/grids.html', '/campaigns.html', '/warnings.html', '/settings.html'].includes(l ?? '')),
+    ).toEqual([]);
     for (const ctx of contexts.splice(0)) await ctx.close();
   });
 });

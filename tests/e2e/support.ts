@@ -26,12 +26,20 @@ export interface Browsing {
 
 /** Builds the pages if they are not built yet and launches Chromium for contexts against `baseURL`. */
 export async function openBrowser(baseURL: () => string): Promise<Browsing> {
-  if (!existsSync(join(ROOT, 'dist', 'web', 'index.html'))) execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
+  if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+    execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
   mkdirSync(SHOTS, { recursive: true });
   // launch() gives Chromium a fresh temporary profile (its own --user-data-dir) each time.
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   const consoleErrors: string[] = [];
   const allowed: RegExp[] = [];
@@ -49,7 +57,11 @@ export async function openBrowser(baseURL: () => string): Promise<Browsing> {
     browser,
     consoleErrors,
     async context(options = {}) {
-      const ctx = await browser.newContext({ baseURL: baseURL(), locale: options.locale ?? 'zh-CN', viewport: options.viewport ?? { width: 1280, height: 900 } });
+      const ctx = await browser.newContext({
+        baseURL: baseURL(),
+        locale: options.locale ?? 'zh-CN',
+        viewport: options.viewport ?? { width: 1280, height: 900 },
+      });
       ctx.on('page', watch);
       return ctx;
     },

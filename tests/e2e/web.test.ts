@@ -23,13 +23,21 @@ describe('the pages in a real browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html'))) execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
+    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+      execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });
     // launch() gives Chromium a fresh temporary profile (its own --user-data-dir) each time.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
     });
   });
   afterAll(async () => {
@@ -38,8 +46,14 @@ describe('the pages in a real browser', () => {
   });
 
   /** A fresh browser context (its own cookies) whose pages report console errors and failed requests. */
-  async function context(options: { viewport?: { width: number; height: number }; locale?: string } = {}): Promise<BrowserContext> {
-    const ctx = await browser.newContext({ baseURL: h.server.url, locale: options.locale ?? 'zh-CN', viewport: options.viewport ?? { width: 1280, height: 900 } });
+  async function context(
+    options: { viewport?: { width: number; height: number }; locale?: string } = {},
+  ): Promise<BrowserContext> {
+    const ctx = await browser.newContext({
+      baseURL: h.server.url,
+      locale: options.locale ?? 'zh-CN',
+      viewport: options.viewport ?? { width: 1280, height: 900 },
+    });
     ctx.on('page', (page) => watch(page));
     return ctx;
   }
@@ -79,14 +93,21 @@ describe('the pages in a real browser', () => {
   /** The resident's rating token, read as the SMS carries it (it only exists encrypted). */
   async function ratingToken(caseId: string): Promise<string> {
     const [link] = await until(async () => {
-      const rows = await h.server.database.db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId]);
+      const rows = await h.server.database.db.query<{ token_enc: Buffer }>(
+        'SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL',
+        [caseId],
+      );
       return rows.length ? rows : undefined;
     }, 30000);
     return piiCipher(h.server.secrets.piiKey).decrypt(link.token_enc);
   }
 
   /** Files a petition at the intake page as the signed-in user; answers its number and id. */
-  async function fileAtIntake(page: Page, fields: { category: string; description: string; name: string; phone: string }, screenshot?: string): Promise<{ caseNo: string; id: string }> {
+  async function fileAtIntake(
+    page: Page,
+    fields: { category: string; description: string; name: string; phone: string },
+    screenshot?: string,
+  ): Promise<{ caseNo: string; id: string }> {
     await page.goto('/intake.html');
     await page.getByTestId('channel').selectOption('walk-in');
     await page.getByTestId('compound').selectOption({ index: 1 });
@@ -98,7 +119,10 @@ describe('the pages in a real browser', () => {
     await page.getByTestId('file').click();
     const filedLink = page.getByTestId('filed').locator('a');
     await filedLink.waitFor();
-    return { caseNo: (await filedLink.textContent())!, id: new URL((await filedLink.getAttribute('href'))!, h.server.url).searchParams.get('id')! };
+    return {
+      caseNo: (await filedLink.textContent())!,
+      id: new URL((await filedLink.getAttribute('href'))!, h.server.url).searchParams.get('id')!,
+    };
   }
 
   /** Confirms the case class (and SMS feedback) in the open classification form. */
@@ -131,16 +155,25 @@ describe('the pages in a real browser', () => {
     expect(deployed).toBeGreaterThan(0);
     await admin.getByTestId(`history-${deployed}`).filter({ hasText: '运行中' }).waitFor();
     // and a process model that does not pass is marked on the diagram as it opens, and refused on deploy
-    const broken = readFileSync(join(ROOT, 'bpmn', 'petition-handling.bpmn'), 'utf8').replace(/(<bpmn:sequenceFlow id="Flow_Complex"[^>]*>)([\s\S]*?)<bpmn:conditionExpression[^>]*>[^<]*<\/bpmn:conditionExpression>/, '$1$2');
+    const broken = readFileSync(join(ROOT, 'bpmn', 'petition-handling.bpmn'), 'utf8').replace(
+      /(<bpmn:sequenceFlow id="Flow_Complex"[^>]*>)([\s\S]*?)<bpmn:conditionExpression[^>]*>[^<]*<\/bpmn:conditionExpression>/,
+      '$1$2',
+    );
     const saved = await admin.evaluate(async (content) => {
       const me = (await (await fetch('/api/me')).json()) as { csrfToken: string };
-      const res = await fetch('/api/diagrams/petition-handling.bpmn/versions', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken }, body: JSON.stringify({ content, comment: 'missing condition' }) });
+      const res = await fetch('/api/diagrams/petition-handling.bpmn/versions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-csrf-token': me.csrfToken },
+        body: JSON.stringify({ content, comment: 'missing condition' }),
+      });
       return (await res.json()) as { version: number };
     }, broken);
     await admin.goto(`/web-modeler/?model=petition-handling.bpmn&version=${saved.version}`);
     await admin.getByTestId('lint-Flow_Complex').waitFor();
     await shot(admin, 'modeler-bpmn-lint');
-    expectedRefusals.push(/web-modeler\/\?model=petition-handling\.bpmn&version=\d+: Failed to load resource: the server responded with a status of 422/);
+    expectedRefusals.push(
+      /web-modeler\/\?model=petition-handling\.bpmn&version=\d+: Failed to load resource: the server responded with a status of 422/,
+    );
     await admin.getByTestId('deploy').click();
     await admin.locator('.toolbar .error').filter({ hasText: '不能部署' }).waitFor();
     await admin.getByTestId('problems').filter({ hasText: 'Flow_Complex' }).waitFor();
@@ -151,7 +184,12 @@ describe('the pages in a real browser', () => {
 
     // when a cadre files a petition herself and classifies it simple in her tasklist
     const cadre = await signIn(await context(), 'cadre');
-    const filed = await fileAtIntake(cadre, { category: '垃圾清运', description: '3号楼垃圾两天未清运', name: '赵大妈', phone: '13900001111' });
+    const filed = await fileAtIntake(cadre, {
+      category: '垃圾清运',
+      description: '3号楼垃圾两天未清运',
+      name: '赵大妈',
+      phone: '13900001111',
+    });
     await openMyTask(cadre, 'Task_ConfirmCaseClass');
     await chooseClass(cadre, '简易类');
     // then the internal clock runs on the deployed 12 hours
@@ -196,7 +234,15 @@ describe('the pages in a real browser', () => {
     await rate.getByTestId('rate-satisfied').click();
     await rate.getByTestId('rated').waitFor();
     // then the case is closed and the leader's dashboard counts it
-    await until(async () => (await h.server.database.db.query("SELECT 1 FROM petition_case WHERE id = $1 AND status = 'closed'", [filed.id])).length > 0 || undefined, 30000);
+    await until(
+      async () =>
+        (
+          await h.server.database.db.query("SELECT 1 FROM petition_case WHERE id = $1 AND status = 'closed'", [
+            filed.id,
+          ])
+        ).length > 0 || undefined,
+      30000,
+    );
     await cadre.goto(`/case.html?id=${filed.id}`);
     await cadre.getByTestId('case-status').filter({ hasText: '已办结' }).waitFor();
     const leader = await signIn(await context(), 'leader');
@@ -216,10 +262,15 @@ describe('the pages in a real browser', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  it("when a difficult case is escalated, then the street office claims and completes it from its own queue, and nobody else sees it", async () => {
+  it('when a difficult case is escalated, then the street office claims and completes it from its own queue, and nobody else sees it', async () => {
     // given a petition the receptionist classifies as difficult
     const reception = await signIn(await context(), 'reception');
-    const filed = await fileAtIntake(reception, { category: '历史遗留问题', description: '老旧小区房产证至今未办理', name: '钱先生', phone: '13700002222' });
+    const filed = await fileAtIntake(reception, {
+      category: '历史遗留问题',
+      description: '老旧小区房产证至今未办理',
+      name: '钱先生',
+      phone: '13700002222',
+    });
     await openMyTask(reception, 'Task_ConfirmCaseClass');
     await chooseClass(reception, '疑难类');
     // when someone outside the street office looks for it
@@ -289,7 +340,10 @@ describe('the pages in a real browser', () => {
     await page.getByTestId('file').click();
     const filedLink = page.getByTestId('filed').locator('a');
     await filedLink.waitFor();
-    const filed = { caseNo: (await filedLink.textContent())!, id: new URL((await filedLink.getAttribute('href'))!, h.server.url).searchParams.get('id')! };
+    const filed = {
+      caseNo: (await filedLink.textContent())!,
+      id: new URL((await filedLink.getAttribute('href'))!, h.server.url).searchParams.get('id')!,
+    };
     expect(filed.caseNo).toMatch(/^XF-/);
     // and the same person coming again is shown their open petition before filing
     await page.getByTestId('phone').fill('13812345678');
@@ -321,7 +375,10 @@ describe('the pages in a real browser', () => {
 
     // then the petitioner's link arrives (the token only exists encrypted: read it as the SMS would carry it)
     const [link] = await until(async () => {
-      const rows = await h.server.database.db.query<{ token_enc: Buffer }>('SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [filed.id]);
+      const rows = await h.server.database.db.query<{ token_enc: Buffer }>(
+        'SELECT token_enc FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL',
+        [filed.id],
+      );
       return rows.length ? rows : undefined;
     }, 30000);
     const token = piiCipher(h.server.secrets.piiKey).decrypt(link.token_enc);

@@ -11,7 +11,12 @@ const onPostgres = !!process.env.DATABASE_URL;
   let testDb: TestDatabase;
   const opened: Database[] = [];
   const open = async (preparedStatements?: boolean) => {
-    const database = await openDatabase({ databaseUrl: testDb.env.DATABASE_URL, dataDir: testDb.env.DATA_DIR, migrate: false, preparedStatements });
+    const database = await openDatabase({
+      databaseUrl: testDb.env.DATABASE_URL,
+      dataDir: testDb.env.DATA_DIR,
+      migrate: false,
+      preparedStatements,
+    });
     opened.push(database);
     return database;
   };
@@ -19,7 +24,9 @@ const onPostgres = !!process.env.DATABASE_URL;
   const preparedAfter = (database: Database, sql: string, params: unknown[]) =>
     database.db.transaction(async (tx) => {
       await tx.query(sql, params);
-      return (await tx.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')).map((r) => r.statement);
+      return (await tx.query<{ statement: string }>('SELECT statement FROM pg_prepared_statements')).map(
+        (r) => r.statement,
+      );
     });
 
   beforeEach(async () => {

@@ -22,7 +22,9 @@ describe('migrations', () => {
       // when up
       expect(await runMigrations(database)).toHaveLength(migrations.length);
       const created = await tables();
-      expect(created).toEqual(expect.arrayContaining(['app_user', 'compound', 'grid', 'petition_case', 'resident', 'role', 'user_role']));
+      expect(created).toEqual(
+        expect.arrayContaining(['app_user', 'compound', 'grid', 'petition_case', 'resident', 'role', 'user_role']),
+      );
       // when down, all of them
       for (let i = 0; i < migrations.length; i++) await database.dataSource.undoLastMigration({ transaction: 'each' });
       expect(await tables()).toEqual([]);

@@ -27,19 +27,30 @@ describe('server', () => {
     expect(server.demoLogins.map((u) => u.username)).toEqual(DEMO_USERS.map((u) => u.username));
     const [grids] = await server.database.db.query<{ n: string }>('SELECT count(*) AS n FROM grid');
     expect(Number(grids.n)).toBe(7);
-    const roles = await server.database.db.query<{ role_id: string }>('SELECT DISTINCT role_id FROM user_role ORDER BY 1');
-    expect(roles.map((r) => r.role_id)).toEqual(
-      ['admin', 'cadre', 'grid-worker', 'leader', 'member', 'reception', 'secretary', 'street-office'],
+    const roles = await server.database.db.query<{ role_id: string }>(
+      'SELECT DISTINCT role_id FROM user_role ORDER BY 1',
     );
+    expect(roles.map((r) => r.role_id)).toEqual([
+      'admin',
+      'cadre',
+      'grid-worker',
+      'leader',
+      'member',
+      'reception',
+      'secretary',
+      'street-office',
+    ]);
   });
 
   it('when started, then the policy models are deployed, and a restart deploys no new versions', async () => {
     // given
     server = await start({ env: testEnv(db) });
     const versions = async () =>
-      (await server!.database.db.query<{ resource_id: string; version: number }>(
-        "SELECT resource_id, max(version) AS version FROM engine_resource WHERE kind = 'process' GROUP BY resource_id ORDER BY 1",
-      )).map((r) => `${r.resource_id}@${r.version}`);
+      (
+        await server!.database.db.query<{ resource_id: string; version: number }>(
+          "SELECT resource_id, max(version) AS version FROM engine_resource WHERE kind = 'process' GROUP BY resource_id ORDER BY 1",
+        )
+      ).map((r) => `${r.resource_id}@${r.version}`);
     const first = await versions();
     expect(first).toEqual([
       'early-warning-joint-handling@1',

@@ -37,7 +37,10 @@ export async function auditCases(query: Query, client: Any, gateway?: SmsGateway
             EXISTS (SELECT 1 FROM case_event e WHERE e.case_id = c.id AND e.kind = 'registered') AS registered
      FROM petition_case c WHERE c.duplicate_of IS NULL`,
   );
-  const instances = await client.searchProcessInstances({ filter: { processDefinitionId: 'petition-handling' }, page: { limit: 10000 } }, now);
+  const instances = await client.searchProcessInstances(
+    { filter: { processDefinitionId: 'petition-handling' }, page: { limit: 10000 } },
+    now,
+  );
   const petitionInstances = new Set((instances.items as Any[]).map((i) => String(i.processInstanceKey)));
   const variables = await client.searchVariables({ filter: { name: 'caseId' }, page: { limit: 10000 } }, now);
   const byCase = new Map<string, Set<string>>();
@@ -47,7 +50,10 @@ export async function auditCases(query: Query, client: Any, gateway?: SmsGateway
     const caseId = JSON.parse(String(v.value)) as string;
     byCase.set(caseId, (byCase.get(caseId) ?? new Set()).add(key));
   }
-  const tasks = await client.searchUserTasks({ filter: { elementId: 'Task_ConfirmCaseClass' }, page: { limit: 10000 } }, now);
+  const tasks = await client.searchUserTasks(
+    { filter: { elementId: 'Task_ConfirmCaseClass' }, page: { limit: 10000 } },
+    now,
+  );
   const atClassification = new Set((tasks.items as Any[]).map((t) => String(t.processInstanceKey)));
 
   const audit: CaseAudit = {
@@ -86,7 +92,9 @@ export async function auditCases(query: Query, client: Any, gateway?: SmsGateway
     const keysByPhone = new Map<string, Set<string>>();
     for (const r of gateway.requests) keysByPhone.set(r.to, (keysByPhone.get(r.to) ?? new Set()).add(r.idempotencyKey));
     // Each petitioner here gets one message (the acceptance notice) before classification.
-    audit.duplicateSms = [...keysByPhone].filter(([, keys]) => keys.size > 1).map(([phone, keys]) => ({ phone, keys: [...keys] }));
+    audit.duplicateSms = [...keysByPhone]
+      .filter(([, keys]) => keys.size > 1)
+      .map(([phone, keys]) => ({ phone, keys: [...keys] }));
     audit.repeatedSmsRequests = gateway.requests.length - new Set(gateway.requests.map((r) => r.idempotencyKey)).size;
   }
   return audit;

@@ -16,18 +16,37 @@ export async function createUser(db: Db, username: string, roles: string[]): Pro
 
 export async function createCase(
   db: Db,
-  options: { phone?: string; name?: string; consent?: boolean; category?: string; firstResponder?: string; cipher?: PiiCipher } = {},
+  options: {
+    phone?: string;
+    name?: string;
+    consent?: boolean;
+    category?: string;
+    firstResponder?: string;
+    cipher?: PiiCipher;
+  } = {},
 ): Promise<{ caseId: string; caseNo: string; residentId: string; compoundId: string; firstResponderId: string }> {
   const suffix = randomUUID().slice(0, 8);
   const firstResponderId = await createUser(db, options.firstResponder ?? `reception-${suffix}`, ['reception']);
-  const [grid] = await db.query<{ id: string }>("INSERT INTO grid (code, name) VALUES ($1, '测试网格') RETURNING id", [`T${suffix}`]);
-  const [compound] = await db.query<{ id: string }>("INSERT INTO compound (grid_id, name, households) VALUES ($1, '幸福里小区', 100) RETURNING id", [grid.id]);
+  const [grid] = await db.query<{ id: string }>("INSERT INTO grid (code, name) VALUES ($1, '测试网格') RETURNING id", [
+    `T${suffix}`,
+  ]);
+  const [compound] = await db.query<{ id: string }>(
+    "INSERT INTO compound (grid_id, name, households) VALUES ($1, '幸福里小区', 100) RETURNING id",
+    [grid.id],
+  );
   const phone = options.phone ?? '13812345678';
   const cipher = options.cipher ?? testCipher;
   const [resident] = await db.query<{ id: string }>(
     `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, consent_publish_name)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [options.name ?? '王小明', compound.id, cipher.encrypt(phone), cipher.lookupHash(phone), maskPhone(phone), options.consent ?? false],
+    [
+      options.name ?? '王小明',
+      compound.id,
+      cipher.encrypt(phone),
+      cipher.lookupHash(phone),
+      maskPhone(phone),
+      options.consent ?? false,
+    ],
   );
   const caseNo = `XF-TEST-${suffix}`;
   const [petition] = await db.query<{ id: string }>(

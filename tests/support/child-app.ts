@@ -19,11 +19,18 @@ const ROOT = join(__dirname, '..', '..');
  */
 function inherited(): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && (['PATH', 'HOME', 'LD_PRELOAD'].includes(e[0]) || e[0].startsWith('FAKETIME'))),
+    Object.entries(process.env).filter(
+      (e): e is [string, string] =>
+        e[1] !== undefined && (['PATH', 'HOME', 'LD_PRELOAD'].includes(e[0]) || e[0].startsWith('FAKETIME')),
+    ),
   );
 }
 
-export async function spawnApp(env: Record<string, string>, timeoutMs = 60000, nodeArgs: string[] = []): Promise<ChildApp> {
+export async function spawnApp(
+  env: Record<string, string>,
+  timeoutMs = 60000,
+  nodeArgs: string[] = [],
+): Promise<ChildApp> {
   // One process (node with tsx's loader), so that a SIGKILL kills the app itself and nothing survives it.
   const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
     cwd: ROOT,
@@ -35,7 +42,10 @@ export async function spawnApp(env: Record<string, string>, timeoutMs = 60000, n
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the app did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the app did not start in ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const check = () => {
       const match = /(?:Open|地址)[^\n]*?(http:\/\/[^\s]+)/.exec(output);
       if (match) {
@@ -62,8 +72,13 @@ export async function spawnApp(env: Record<string, string>, timeoutMs = 60000, n
 
 /** An app that died by itself (not by the test's SIGKILL) is a finding: its exit and its last output are printed. */
 export function reportUnexpectedExit(app: ChildApp | undefined): void {
-  if (app && (app.process.exitCode !== null || (app.process.signalCode !== null && app.process.signalCode !== 'SIGKILL'))) {
-    console.log(`the app exited by itself (${app.process.exitCode ?? app.process.signalCode}):\n${app.output().slice(-8000)}`);
+  if (
+    app &&
+    (app.process.exitCode !== null || (app.process.signalCode !== null && app.process.signalCode !== 'SIGKILL'))
+  ) {
+    console.log(
+      `the app exited by itself (${app.process.exitCode ?? app.process.signalCode}):\n${app.output().slice(-8000)}`,
+    );
   }
 }
 
@@ -88,7 +103,10 @@ export async function spawnWorkers(env: Record<string, string>, timeoutMs = 6000
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the workers did not start in ${timeoutMs} ms:\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`the workers did not start in ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
+    );
     const check = () => {
       if (output.includes('workers started')) {
         clearTimeout(timer);
@@ -118,7 +136,9 @@ export async function spawnWorkers(env: Record<string, string>, timeoutMs = 6000
  * engine credentials the child was started with (`ENGINE_API_USERNAME`, default `engine`; `ENGINE_API_PASSWORD`).
  */
 export async function pinChildClock(app: ChildApp, env: Record<string, string>, timestamp: number): Promise<void> {
-  const credentials = Buffer.from(`${env.ENGINE_API_USERNAME ?? 'engine'}:${env.ENGINE_API_PASSWORD}`).toString('base64');
+  const credentials = Buffer.from(`${env.ENGINE_API_USERNAME ?? 'engine'}:${env.ENGINE_API_PASSWORD}`).toString(
+    'base64',
+  );
   const res = await fetch(`${app.url}/v2/clock`, {
     method: 'PUT',
     headers: { authorization: `Basic ${credentials}`, 'content-type': 'application/json' },

@@ -21,27 +21,35 @@ export async function failure(promise: Promise<unknown>): Promise<SdkError> {
 
 /** The helpers over the client a test file starts in its beforeAll (read when called). */
 export function elementHelpers(client: () => Any) {
-
   const deployModels = async (...names: string[]) => {
     for (const name of names) await deploy(client(), model(name));
   };
   const start = async (processDefinitionId: string, variables: Record<string, unknown> = {}): Promise<string> =>
     (await client().createProcessInstance({ processDefinitionId, variables })).processInstanceKey;
-  const stateOf = async (processInstanceKey: string): Promise<string> => (await client().getProcessInstance({ processInstanceKey }, now)).state;
+  const stateOf = async (processInstanceKey: string): Promise<string> =>
+    (await client().getProcessInstance({ processInstanceKey }, now)).state;
   const instancesOf = async (processDefinitionId: string): Promise<Any[]> =>
     (await client().searchProcessInstances({ filter: { processDefinitionId }, page: { limit: 100 } }, now)).items;
   /** The element instances of a process instance in key order; with an element id, only that element's. */
   const elementsOf = async (processInstanceKey: string, elementId?: string): Promise<Any[]> =>
     (
       await client().searchElementInstances(
-        { filter: { processInstanceKey, ...(elementId ? { elementId } : {}) }, sort: [{ field: 'elementInstanceKey', order: 'ASC' }], page: { limit: 200 } },
+        {
+          filter: { processInstanceKey, ...(elementId ? { elementId } : {}) },
+          sort: [{ field: 'elementInstanceKey', order: 'ASC' }],
+          page: { limit: 200 },
+        },
         now,
       )
     ).items;
   const childrenOf = async (elementInstanceKey: string): Promise<Any[]> =>
     (
       await client().searchElementInstances(
-        { filter: { elementInstanceScopeKey: elementInstanceKey }, sort: [{ field: 'elementInstanceKey', order: 'ASC' }], page: { limit: 200 } },
+        {
+          filter: { elementInstanceScopeKey: elementInstanceKey },
+          sort: [{ field: 'elementInstanceKey', order: 'ASC' }],
+          page: { limit: 200 },
+        },
         now,
       )
     ).items;
@@ -49,10 +57,12 @@ export function elementHelpers(client: () => Any) {
   /** The variables of the process instance's own scope, parsed. */
   const variablesOf = async (processInstanceKey: string): Promise<Record<string, unknown>> =>
     Object.fromEntries(
-      (await client().searchVariables({ filter: { processInstanceKey, scopeKey: processInstanceKey }, page: { limit: 100 } }, now)).items.map((v: Any) => [
-        v.name,
-        JSON.parse(v.value),
-      ]),
+      (
+        await client().searchVariables(
+          { filter: { processInstanceKey, scopeKey: processInstanceKey }, page: { limit: 100 } },
+          now,
+        )
+      ).items.map((v: Any) => [v.name, JSON.parse(v.value)]),
     );
   const variablesNamed = async (processInstanceKey: string, name: string): Promise<Any[]> =>
     (await client().searchVariables({ filter: { processInstanceKey, name }, page: { limit: 100 } }, now)).items;
@@ -67,13 +77,23 @@ export function elementHelpers(client: () => Any) {
   const jobsWhere = async (type: string, match: (job: Any) => boolean, wait = true): Promise<Any[]> => {
     const before = kept.get(type) ?? [];
     const longPoll = wait && !before.some(match);
-    const { jobs } = await client().activateJobs({ type, timeout: 10 * MINUTE, maxJobsToActivate: 50, worker: 'elements-test', requestTimeout: longPoll ? 2000 : -1 });
+    const { jobs } = await client().activateJobs({
+      type,
+      timeout: 10 * MINUTE,
+      maxJobsToActivate: 50,
+      worker: 'elements-test',
+      requestTimeout: longPoll ? 2000 : -1,
+    });
     // a kept job that timed out (the clock was moved on) comes again: once is enough
     const all = [...new Map([...before, ...(jobs as Any[])].map((j) => [j.jobKey, j])).values()];
-    kept.set(type, all.filter((j) => !match(j)));
+    kept.set(
+      type,
+      all.filter((j) => !match(j)),
+    );
     return all.filter(match);
   };
-  const jobsOf = (type: string, processInstanceKey: string) => jobsWhere(type, (j) => j.processInstanceKey === processInstanceKey);
+  const jobsOf = (type: string, processInstanceKey: string) =>
+    jobsWhere(type, (j) => j.processInstanceKey === processInstanceKey);
   const jobOf = async (type: string, processInstanceKey: string): Promise<Any> => {
     const jobs = await jobsOf(type, processInstanceKey);
     expect(jobs.map((j) => `${j.type}@${j.elementId}`)).toHaveLength(1);
@@ -81,7 +101,27 @@ export function elementHelpers(client: () => Any) {
   };
   /** Asserts that an instance has no job of a type, without waiting for one (requestTimeout < 0: no long polling). */
   const noJobOf = async (type: string, processInstanceKey: string) =>
-    expect((await jobsWhere(type, (j) => j.processInstanceKey === processInstanceKey, false)).map((j) => j.elementId)).toEqual([]);
-  const complete = (job: Any, variables: Record<string, unknown> = {}) => client().completeJob({ jobKey: job.jobKey, variables });
-  return { deployModels, start, stateOf, instancesOf, elementsOf, childrenOf, typeAndState, variablesOf, variablesNamed, incidentsOf, kept, jobsWhere, jobsOf, jobOf, noJobOf, complete };
+    expect(
+      (await jobsWhere(type, (j) => j.processInstanceKey === processInstanceKey, false)).map((j) => j.elementId),
+    ).toEqual([]);
+  const complete = (job: Any, variables: Record<string, unknown> = {}) =>
+    client().completeJob({ jobKey: job.jobKey, variables });
+  return {
+    deployModels,
+    start,
+    stateOf,
+    instancesOf,
+    elementsOf,
+    childrenOf,
+    typeAndState,
+    variablesOf,
+    variablesNamed,
+    incidentsOf,
+    kept,
+    jobsWhere,
+    jobsOf,
+    jobOf,
+    noJobOf,
+    complete,
+  };
 }

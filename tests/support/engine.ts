@@ -36,7 +36,9 @@ export async function startEngine(extraEnv: Record<string, string> = {}, db?: Te
   const database = db ?? (await createTestDatabase());
   // Engine tests play the job workers themselves (the app's own workers would race them for the jobs) and deploy
   // what they need; deploying the policy on start is tested in server.test.ts.
-  const server = await start({ env: testEnv(database, { DEMO_SEED: 'false', WORKERS_IN_APP: 'false', DEPLOY_MODELS: 'false', ...extraEnv }) });
+  const server = await start({
+    env: testEnv(database, { DEMO_SEED: 'false', WORKERS_IN_APP: 'false', DEPLOY_MODELS: 'false', ...extraEnv }),
+  });
   const { client, camunda } = createEngineClient(server.config, server.secrets, server.url);
   return {
     server,

@@ -120,7 +120,8 @@ export class FilingLoad {
         if (res.status === 401 || res.status === 403) session = undefined;
       } catch (error) {
         const e = error as Error & { cause?: { code?: string } };
-        attempt.error = e.name === 'TimeoutError' ? `no answer within ${this.o.requestTimeoutMs} ms` : (e.cause?.code ?? e.message);
+        attempt.error =
+          e.name === 'TimeoutError' ? `no answer within ${this.o.requestTimeoutMs} ms` : (e.cause?.code ?? e.message);
       }
       attempt.ms = Date.now() - attempt.startedAt;
       this.attempts.push(attempt);

@@ -14,7 +14,12 @@ export class Session {
     readonly ip?: string,
   ) {}
 
-  async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: Json; text: string; headers: Headers }> {
+  async call(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; body: Json; text: string; headers: Headers }> {
     const raw = body instanceof FormData || typeof body === 'string' || body instanceof Uint8Array;
     const res = await fetch(`${this.base}${path}`, {
       method,

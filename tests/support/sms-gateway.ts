@@ -41,17 +41,30 @@ export class SmsGatewayStandIn {
           res.writeHead(400).end('not JSON');
           return;
         }
-        const request: GatewayRequest = { to: String(parsed.to), text: String(parsed.text), idempotencyKey: String(parsed.idempotencyKey), at: Date.now(), status: 0 };
+        const request: GatewayRequest = {
+          to: String(parsed.to),
+          text: String(parsed.text),
+          idempotencyKey: String(parsed.idempotencyKey),
+          at: Date.now(),
+          status: 0,
+        };
         this.requests.push(request);
         const { status, delayMs = 0 } = this.answer(request);
         const reply = () => {
           request.status = status;
           // A message the gateway accepted is delivered, once per key, even when the sender stopped waiting.
-          if (status >= 200 && status < 300 && !this.delivered.includes(request.idempotencyKey)) this.delivered.push(request.idempotencyKey);
+          if (status >= 200 && status < 300 && !this.delivered.includes(request.idempotencyKey))
+            this.delivered.push(request.idempotencyKey);
           const index = this.delivered.indexOf(request.idempotencyKey);
           if (res.destroyed) return;
-          if (status >= 200 && status < 300) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ messageId: `gw-${index + 1}` }));
-          else res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `stand-in answers ${status}` }));
+          if (status >= 200 && status < 300)
+            res
+              .writeHead(status, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ messageId: `gw-${index + 1}` }));
+          else
+            res
+              .writeHead(status, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ error: `stand-in answers ${status}` }));
         };
         if (delayMs > 0) setTimeout(reply, delayMs).unref();
         else reply();

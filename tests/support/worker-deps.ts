@@ -21,7 +21,8 @@ export function testWorkerDeps(options: {
     pii: options.pii,
     sms: options.sms,
     decide: options.decide ?? (() => Promise.reject(new Error('this worker does not evaluate decisions'))),
-    startProcessOnce: options.startProcessOnce ?? (() => Promise.reject(new Error('this worker does not start processes'))),
+    startProcessOnce:
+      options.startProcessOnce ?? (() => Promise.reject(new Error('this worker does not start processes'))),
   };
 }
 

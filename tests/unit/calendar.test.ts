@@ -35,7 +35,12 @@ const AUTUMN_2026: Array<[string, boolean]> = [
 
 function calendar2026(): IsWorkday {
   const year: CalendarYear = { year: 2026, days: new Map(AUTUMN_2026) };
-  return lookupFromYears(new Map([[2026, year], [2027, null]]));
+  return lookupFromYears(
+    new Map([
+      [2026, year],
+      [2027, null],
+    ]),
+  );
 }
 
 describe('working-day calendar (pure arithmetic)', () => {
@@ -169,7 +174,8 @@ describe('working-day calendar (pure arithmetic)', () => {
       // then
       expect(days.get('2026-10-07')).toEqual({ day: '2026-10-07', isWorkday: false, name: '国庆节' });
       expect(days.has('2026-10-08')).toBe(false);
-      for (const adjusted of ['2026-02-14', '2026-02-28', '2026-09-20', '2026-10-10']) expect(days.get(adjusted)?.isWorkday).toBe(true);
+      for (const adjusted of ['2026-02-14', '2026-02-28', '2026-09-20', '2026-10-10'])
+        expect(days.get(adjusted)?.isWorkday).toBe(true);
       expect(days.get('2026-10-10')?.name).toBe('调休上班（国庆节）');
     });
 

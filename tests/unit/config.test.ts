@@ -27,8 +27,12 @@ describe('configuration', () => {
   it('when the engine step budget is set, then it is taken within its bounds and refused outside them', () => {
     expect(loadConfig({}).ENGINE_STEP_BUDGET_MS).toBe(5000);
     expect(loadConfig({ ENGINE_STEP_BUDGET_MS: '2500' }).ENGINE_STEP_BUDGET_MS).toBe(2500);
-    expect(() => loadConfig({ ENGINE_STEP_BUDGET_MS: '10' })).toThrow(/ENGINE_STEP_BUDGET_MS must be at least 100 .*\(got "10"\)/);
-    expect(() => loadConfig({ ENGINE_STEP_BUDGET_MS: 'soon' })).toThrow(/ENGINE_STEP_BUDGET_MS must be a number \(got "soon"\)/);
+    expect(() => loadConfig({ ENGINE_STEP_BUDGET_MS: '10' })).toThrow(
+      /ENGINE_STEP_BUDGET_MS must be at least 100 .*\(got "10"\)/,
+    );
+    expect(() => loadConfig({ ENGINE_STEP_BUDGET_MS: 'soon' })).toThrow(
+      /ENGINE_STEP_BUDGET_MS must be a number \(got "soon"\)/,
+    );
   });
 
   it('when several values are bad, then every problem is listed at once', () => {
@@ -41,7 +45,9 @@ describe('configuration', () => {
   });
 
   it('when a secret is bad, then its value is not printed', () => {
-    expect(() => loadConfig({ PII_ENCRYPTION_KEY: 'short-secret-value' })).toThrow(/PII_ENCRYPTION_KEY .*\(got \(hidden\)\)/);
+    expect(() => loadConfig({ PII_ENCRYPTION_KEY: 'short-secret-value' })).toThrow(
+      /PII_ENCRYPTION_KEY .*\(got \(hidden\)\)/,
+    );
   });
 
   it('when several app processes are asked for without PostgreSQL, then the start is refused', () => {
@@ -74,6 +80,8 @@ describe('configuration', () => {
   });
 
   it('when a time zone is unknown, then the start is refused', () => {
-    expect(() => loadConfig({ BUSINESS_TIMEZONE: 'Mars/Olympus' })).toThrow(/BUSINESS_TIMEZONE must be an IANA time zone/);
+    expect(() => loadConfig({ BUSINESS_TIMEZONE: 'Mars/Olympus' })).toThrow(
+      /BUSINESS_TIMEZONE must be an IANA time zone/,
+    );
   });
 });

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DecisionEvaluationError, DmnModel, DmnModelError, decisionIds, evaluateDecision, parseDmn } from '../../engine/model/dmn';
+import {
+  DecisionEvaluationError,
+  DmnModel,
+  DmnModelError,
+  decisionIds,
+  evaluateDecision,
+  parseDmn,
+} from '../../engine/model/dmn';
 
 const fixture = (name: string) => readFileSync(join(__dirname, '../fixtures/engine', name), 'utf8');
 const load = (name: string) => parseDmn(name, fixture(name));
@@ -16,7 +23,13 @@ ${decisions.join('\n')}
 }
 
 /** A decision table: inputs are input expressions, outputs are output names, rules are [input entries, output entries]. */
-function table(id: string, attributes: string, inputs: string[], outputs: string[], rules: Array<[string[], string[]]>): string {
+function table(
+  id: string,
+  attributes: string,
+  inputs: string[],
+  outputs: string[],
+  rules: Array<[string[], string[]]>,
+): string {
   return `<decision id="${id}" name="${id}"><decisionTable id="${id}-table" ${attributes}>
 ${inputs.map((e, i) => `<input id="${id}-in${i}" label="${e}"><inputExpression id="${id}-ie${i}" typeRef="string"><text>${esc(e)}</text></inputExpression></input>`).join('\n')}
 ${outputs.map((name, i) => `<output id="${id}-out${i}" name="${name}" typeRef="string" />`).join('\n')}
@@ -82,7 +95,18 @@ describe('DMN decisions', () => {
       // given
       const overlapping = await parseDmn(
         'overlap.dmn',
-        dmn(table('overlap', '', ['category'], ['caseClass'], [[['"垃圾清运"'], ['"simple"']], [['"垃圾清运","跨区域纠纷"'], ['"difficult"']]])),
+        dmn(
+          table(
+            'overlap',
+            '',
+            ['category'],
+            ['caseClass'],
+            [
+              [['"垃圾清运"'], ['"simple"']],
+              [['"垃圾清运","跨区域纠纷"'], ['"difficult"']],
+            ],
+          ),
+        ),
       );
       // when
       const evaluation = () => evaluateDecision(overlapping, 'overlap', { category: '垃圾清运' });
@@ -105,15 +129,18 @@ describe('DMN decisions', () => {
       [30, { level: 'urgent', deadlineDays: 1 }, [1]],
       [20, { level: 'high', deadlineDays: 3 }, [2]],
       [5, { level: 'normal', deadlineDays: 10 }, [3]],
-    ])('when the case is %s days open, then the first matching rule gives both outputs as an object', async (daysOpen, output, matchedRules) => {
-      // given
-      const model = await load('hit-policy-first.dmn');
-      // when
-      const result = evaluateDecision(model, 'decide-urgency', { daysOpen });
-      // then
-      expect(result.output).toEqual(output);
-      expect(result.matchedRules).toEqual(matchedRules);
-    });
+    ])(
+      'when the case is %s days open, then the first matching rule gives both outputs as an object',
+      async (daysOpen, output, matchedRules) => {
+        // given
+        const model = await load('hit-policy-first.dmn');
+        // when
+        const result = evaluateDecision(model, 'decide-urgency', { daysOpen });
+        // then
+        expect(result.output).toEqual(output);
+        expect(result.matchedRules).toEqual(matchedRules);
+      },
+    );
   });
 
   describe('hit policy PRIORITY (hit-policy-priority.dmn)', () => {
@@ -122,15 +149,18 @@ describe('DMN decisions', () => {
       [5, false, 'medium', [1, 2]],
       [12, false, 'low', [1]],
       [1, true, 'low', [1]],
-    ])('when %s complaints and repeated=%s, then the highest-priority output among the matches is %s', async (complaintCount, repeated, attention, matchedRules) => {
-      // given
-      const model = await load('hit-policy-priority.dmn');
-      // when
-      const result = evaluateDecision(model, 'decide-attention', { complaintCount, repeated });
-      // then
-      expect(result.output).toBe(attention);
-      expect(result.matchedRules).toEqual(matchedRules);
-    });
+    ])(
+      'when %s complaints and repeated=%s, then the highest-priority output among the matches is %s',
+      async (complaintCount, repeated, attention, matchedRules) => {
+        // given
+        const model = await load('hit-policy-priority.dmn');
+        // when
+        const result = evaluateDecision(model, 'decide-attention', { complaintCount, repeated });
+        // then
+        expect(result.output).toBe(attention);
+        expect(result.matchedRules).toEqual(matchedRules);
+      },
+    );
 
     it('when the outputs list no allowed values, then the file is refused', async () => {
       // given
@@ -178,7 +208,10 @@ describe('DMN decisions', () => {
 
     it('when a summed output is not a number, then evaluation fails naming the value', async () => {
       // given
-      const bad = await parseDmn('sum.dmn', dmn(table('sum', 'hitPolicy="COLLECT" aggregation="SUM"', ['x'], ['y'], [[['-'], ['"three"']]])));
+      const bad = await parseDmn(
+        'sum.dmn',
+        dmn(table('sum', 'hitPolicy="COLLECT" aggregation="SUM"', ['x'], ['y'], [[['-'], ['"three"']]])),
+      );
       // when
       const evaluation = () => evaluateDecision(bad, 'sum', { x: 1 });
       // then
@@ -188,18 +221,37 @@ describe('DMN decisions', () => {
 
   describe('hit policy RULE ORDER (hit-policy-rule-order.dmn)', () => {
     it.each([
-      ['路灯维修', true, [{ department: '城管科', deadlineDays: 5 }, { department: '督办室', deadlineDays: 1 }], [1, 3]],
-      ['路灯维修', false, [{ department: '城管科', deadlineDays: 5 }, { department: '综合科', deadlineDays: 10 }], [1, 2]],
+      [
+        '路灯维修',
+        true,
+        [
+          { department: '城管科', deadlineDays: 5 },
+          { department: '督办室', deadlineDays: 1 },
+        ],
+        [1, 3],
+      ],
+      [
+        '路灯维修',
+        false,
+        [
+          { department: '城管科', deadlineDays: 5 },
+          { department: '综合科', deadlineDays: 10 },
+        ],
+        [1, 2],
+      ],
       ['垃圾清运', false, [{ department: '城管科', deadlineDays: 5 }], [1]],
-    ])('when the category is %s and urgent=%s, then every match is listed in rule order', async (category, urgent, output, matchedRules) => {
-      // given
-      const model = await load('hit-policy-rule-order.dmn');
-      // when
-      const result = evaluateDecision(model, 'route-departments', { category, urgent });
-      // then
-      expect(result.output).toEqual(output);
-      expect(result.matchedRules).toEqual(matchedRules);
-    });
+    ])(
+      'when the category is %s and urgent=%s, then every match is listed in rule order',
+      async (category, urgent, output, matchedRules) => {
+        // given
+        const model = await load('hit-policy-rule-order.dmn');
+        // when
+        const result = evaluateDecision(model, 'route-departments', { category, urgent });
+        // then
+        expect(result.output).toEqual(output);
+        expect(result.matchedRules).toEqual(matchedRules);
+      },
+    );
 
     it('when no rule matches, then the output is an empty list', async () => {
       // given
@@ -217,15 +269,18 @@ describe('DMN decisions', () => {
       [66, false, false, [3, 4]],
       [40, false, false, [3]],
       [null, null, null, []],
-    ])('when age %s and disabled=%s, then the agreeing matches give %s', async (age, disabled, output, matchedRules) => {
-      // given
-      const model = await load('hit-policy-any.dmn');
-      // when
-      const result = evaluateDecision(model, 'decide-priority-handling', { age, disabled });
-      // then
-      expect(result.output).toBe(output);
-      expect(result.matchedRules).toEqual(matchedRules);
-    });
+    ])(
+      'when age %s and disabled=%s, then the agreeing matches give %s',
+      async (age, disabled, output, matchedRules) => {
+        // given
+        const model = await load('hit-policy-any.dmn');
+        // when
+        const result = evaluateDecision(model, 'decide-priority-handling', { age, disabled });
+        // then
+        expect(result.output).toBe(output);
+        expect(result.matchedRules).toEqual(matchedRules);
+      },
+    );
 
     it('when matching rules disagree, then evaluation fails naming the rules and inputs', async () => {
       // given
@@ -294,7 +349,16 @@ describe('DMN decisions', () => {
       const xml = dmn(
         `<decision id="due" name="Due date"><informationRequirement id="ir"><requiredDecision href="#days" /></informationRequirement>
           <literalExpression id="le1"><text>date(received) + duration("P" + string(days) + "D")</text></literalExpression></decision>`,
-        table('days', 'hitPolicy="FIRST"', ['category'], ['days'], [[['"垃圾清运"'], ['3']], [['-'], ['15']]]),
+        table(
+          'days',
+          'hitPolicy="FIRST"',
+          ['category'],
+          ['days'],
+          [
+            [['"垃圾清运"'], ['3']],
+            [['-'], ['15']],
+          ],
+        ),
       );
       const model = await parseDmn('due.dmn', xml);
       // when
@@ -348,7 +412,8 @@ describe('DMN decisions', () => {
 
     it('when the file uses another DMN namespace, then the problem says DMN 1.3 is expected', async () => {
       // given
-      const xml = '<definitions xmlns="http://www.omg.org/spec/DMN/20151101/dmn.xsd" id="old"><decision id="d" /></definitions>';
+      const xml =
+        '<definitions xmlns="http://www.omg.org/spec/DMN/20151101/dmn.xsd" id="old"><decision id="d" /></definitions>';
       // when
       const problems = await problemsOf(xml);
       // then

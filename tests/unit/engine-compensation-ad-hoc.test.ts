@@ -13,7 +13,8 @@ const NOW = new Date('2026-03-02T02:00:00Z');
 
 const task = (id: string, extra = '') =>
   `<bpmn:serviceTask id="${id}" ${extra}><bpmn:extensionElements><zeebe:taskDefinition type="${id}" /></bpmn:extensionElements></bpmn:serviceTask>`;
-const flow = (source: string, target: string) => `<bpmn:sequenceFlow id="${source}-to-${target}" sourceRef="${source}" targetRef="${target}" />`;
+const flow = (source: string, target: string) =>
+  `<bpmn:sequenceFlow id="${source}-to-${target}" sourceRef="${source}" targetRef="${target}" />`;
 /** A compensation boundary event on `host` with its handler `undo-<host>`. */
 const compensable = (host: string) =>
   `<bpmn:boundaryEvent id="compensate-${host}" attachedToRef="${host}"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>` +
@@ -46,8 +47,13 @@ async function instance(process: string, variables: Variables = {}) {
   };
   const state = () => stored?.engine as CoreState | null;
   /** The execution waiting at an element (the first, with several). */
-  const at = (elementId: string) => Object.entries(state()?.els ?? {}).find(([, el]) => el.e === elementId && el.w)?.[0];
-  const waiting = () => Object.values(state()?.els ?? {}).filter((el) => el.w).map((el) => el.e).sort();
+  const at = (elementId: string) =>
+    Object.entries(state()?.els ?? {}).find(([, el]) => el.e === elementId && el.w)?.[0];
+  const waiting = () =>
+    Object.values(state()?.els ?? {})
+      .filter((el) => el.w)
+      .map((el) => el.e)
+      .sort();
   const complete = (elementId: string, result: Variables = {}) => {
     const x = at(elementId);
     if (!x) throw new Error(`nothing waits at ${elementId} (waiting: ${waiting().join(', ')})`);
@@ -57,7 +63,8 @@ async function instance(process: string, variables: Variables = {}) {
   return { run, complete, waiting, state, variables: () => vars, last: () => last! };
 }
 
-const states = (events: ElementEvent[], elementId: string) => events.filter((e) => e.elementId === elementId).map((e) => `${e.elementType}:${e.state}`);
+const states = (events: ElementEvent[], elementId: string) =>
+  events.filter((e) => e.elementId === elementId).map((e) => `${e.elementType}:${e.state}`);
 
 describe('engine core: compensation', () => {
   it('when a multi-instance activity completed, then its handler runs once (its body is compensated, not each iteration)', async () => {
@@ -94,8 +101,17 @@ describe('engine core: compensation', () => {
         `<bpmn:boundaryEvent id="failed" attachedToRef="book"><bpmn:errorEventDefinition errorRef="failure" /></bpmn:boundaryEvent>` +
         `${flow('failed', 'undo')}${throwAll('undo')}${flow('undo', 'done')}${task('done')}`,
     );
-    const result = i.run({ kind: 'error', executionId: Object.keys(i.state()!.els).find((x) => i.state()!.els[x].e === 'book')!, errorCode: 'FAILURE', errorMessage: '', variables: {} });
-    expect(states(result.events, 'undo')).toEqual(['INTERMEDIATE_THROW_EVENT:ACTIVE', 'INTERMEDIATE_THROW_EVENT:COMPLETED']);
+    const result = i.run({
+      kind: 'error',
+      executionId: Object.keys(i.state()!.els).find((x) => i.state()!.els[x].e === 'book')!,
+      errorCode: 'FAILURE',
+      errorMessage: '',
+      variables: {},
+    });
+    expect(states(result.events, 'undo')).toEqual([
+      'INTERMEDIATE_THROW_EVENT:ACTIVE',
+      'INTERMEDIATE_THROW_EVENT:COMPLETED',
+    ]);
     expect(states(result.events, 'compensate-book')).toEqual([]);
     expect(i.waiting()).toEqual(['done']);
     expect(i.state()?.comp).toBeUndefined();
@@ -145,19 +161,32 @@ describe('engine core: compensation', () => {
 });
 
 describe('engine core: ad-hoc sub-process', () => {
-  const around = (inner: string) => `<bpmn:startEvent id="start" />${flow('start', 'adhoc')}${inner}${flow('adhoc', 'end')}<bpmn:endEvent id="end" />`;
+  const around = (inner: string) =>
+    `<bpmn:startEvent id="start" />${flow('start', 'adhoc')}${inner}${flow('adhoc', 'end')}<bpmn:endEvent id="end" />`;
 
   it('when the completion condition holds and cancelRemainingInstances is false, then it completes once the elements still active have', async () => {
-    const i = await instance(around(adHoc('cancelRemainingInstances="false"', 'activeElementsCollection="=[&quot;a&quot;, &quot;b&quot;]"', task('a') + task('b'), '=enough')), {
-      enough: false,
-    });
+    const i = await instance(
+      around(
+        adHoc(
+          'cancelRemainingInstances="false"',
+          'activeElementsCollection="=[&quot;a&quot;, &quot;b&quot;]"',
+          task('a') + task('b'),
+          '=enough',
+        ),
+      ),
+      {
+        enough: false,
+      },
+    );
     i.complete('a', { enough: true });
     expect(i.waiting()).toEqual(['b']);
     expect(i.complete('b').outcome).toBe('completed');
   });
 
   it('when the completion condition is not a boolean, then it is an EXTRACT_VALUE_ERROR on the ad-hoc sub-process', async () => {
-    const i = await instance(around(adHoc('', 'activeElementsCollection="=[&quot;a&quot;]"', task('a'), '=unknownVariable')));
+    const i = await instance(
+      around(adHoc('', 'activeElementsCollection="=[&quot;a&quot;]"', task('a'), '=unknownVariable')),
+    );
     expect(i.complete('a').incident).toMatchObject({ elementId: 'adhoc', errorType: 'EXTRACT_VALUE_ERROR' });
   });
 
@@ -167,9 +196,16 @@ describe('engine core: ad-hoc sub-process', () => {
   });
 
   it('when elements are activated with cancelRemainingInstances, then the elements still active are terminated first', async () => {
-    const i = await instance(around(adHoc('', 'activeElementsCollection="=[&quot;a&quot;]"', task('a') + task('b'), '=false')));
+    const i = await instance(
+      around(adHoc('', 'activeElementsCollection="=[&quot;a&quot;]"', task('a') + task('b'), '=false')),
+    );
     const adhoc = Object.keys(i.state()!.els).find((x) => i.state()!.els[x].e === 'adhoc')!;
-    const result = i.run({ kind: 'activate-ad-hoc', executionId: adhoc, elements: [{ elementId: 'b', variables: { note: 'x' } }], cancelRemainingInstances: true });
+    const result = i.run({
+      kind: 'activate-ad-hoc',
+      executionId: adhoc,
+      elements: [{ elementId: 'b', variables: { note: 'x' } }],
+      cancelRemainingInstances: true,
+    });
     expect(states(result.events, 'a')).toEqual(['SERVICE_TASK:TERMINATED']);
     expect(i.waiting()).toEqual(['b']);
     expect(result.waits.find((w) => w.elementId === 'b')?.locals).toMatchObject({ note: 'x' });
@@ -178,16 +214,30 @@ describe('engine core: ad-hoc sub-process', () => {
 
 describe('engine model: compensation and ad-hoc sub-processes refused at deployment', () => {
   it.each([
-    ['a compensation boundary event without a handler', `<bpmn:startEvent id="s" />${flow('s', 'a')}${task('a')}<bpmn:boundaryEvent id="c" attachedToRef="a"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>`, 'needs a compensation handler'],
+    [
+      'a compensation boundary event without a handler',
+      `<bpmn:startEvent id="s" />${flow('s', 'a')}${task('a')}<bpmn:boundaryEvent id="c" attachedToRef="a"><bpmn:compensateEventDefinition /></bpmn:boundaryEvent>`,
+      'needs a compensation handler',
+    ],
     [
       'an activityRef to an activity of another scope',
       `<bpmn:startEvent id="s" />${flow('s', 'sub')}<bpmn:subProcess id="sub"><bpmn:startEvent id="i" />${flow('i', 'a')}${task('a')}${compensable('a')}</bpmn:subProcess>` +
         `${flow('sub', 't')}<bpmn:endEvent id="t"><bpmn:compensateEventDefinition activityRef="a" /></bpmn:endEvent>`,
       'must be in the same scope',
     ],
-    ['an ad-hoc sub-process run by a job worker', adHoc('', '', task('a')).replace('<zeebe:adHoc  />', '<zeebe:adHoc /><zeebe:taskDefinition type="agent" />'), 'job worker'],
-    ['a start event in an ad-hoc sub-process', adHoc('', '', `<bpmn:startEvent id="inner" />${task('a')}`), 'cannot have start or end events'],
+    [
+      'an ad-hoc sub-process run by a job worker',
+      adHoc('', '', task('a')).replace('<zeebe:adHoc  />', '<zeebe:adHoc /><zeebe:taskDefinition type="agent" />'),
+      'job worker',
+    ],
+    [
+      'a start event in an ad-hoc sub-process',
+      adHoc('', '', `<bpmn:startEvent id="inner" />${task('a')}`),
+      'cannot have start or end events',
+    ],
   ])('%s', async (_, process, problem) => {
-    await expect(parseBpmn('test.bpmn', definitions(process))).rejects.toMatchObject({ problems: expect.arrayContaining([expect.stringContaining(problem)]) });
+    await expect(parseBpmn('test.bpmn', definitions(process))).rejects.toMatchObject({
+      problems: expect.arrayContaining([expect.stringContaining(problem)]),
+    });
   });
 });

@@ -28,7 +28,13 @@ describe('in-process fetch', () => {
   const f = inProcessFetch(app);
 
   it('when a request goes in, then the handler gets its method, path, query, headers and body, and its answer comes back whole', async () => {
-    const res = await f(new Request('http://localhost:1/v2/echo?q=1', { method: 'POST', headers: { authorization: 'Basic abc', 'content-type': 'application/json' }, body: JSON.stringify({ a: [1, '二'] }) }));
+    const res = await f(
+      new Request('http://localhost:1/v2/echo?q=1', {
+        method: 'POST',
+        headers: { authorization: 'Basic abc', 'content-type': 'application/json' },
+        body: JSON.stringify({ a: [1, '二'] }),
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get('x-seen')).toBe('Basic abc');
     expect(await res.json()).toEqual({ got: { a: [1, '二'] }, query: '1' });
@@ -39,7 +45,13 @@ describe('in-process fetch', () => {
   });
 
   it('when an answer is read, then it reads as any Response: once, as text, JSON, bytes or a stream, and a clone reads again', async () => {
-    const res = await f(new Request('http://localhost:1/v2/echo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"a":"二"}' }));
+    const res = await f(
+      new Request('http://localhost:1/v2/echo', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"a":"二"}',
+      }),
+    );
     const copy = res.clone();
     expect(res.bodyUsed).toBe(false);
     expect(await res.json()).toEqual({ got: { a: '二' } });
@@ -65,22 +77,43 @@ describe('in-process fetch', () => {
   });
 
   describe('with a direct handler', () => {
-    const seen: Array<{ method: string; path: string; authorization: string | null; contentType: string | null; body: string }> = [];
+    const seen: Array<{
+      method: string;
+      path: string;
+      authorization: string | null;
+      contentType: string | null;
+      body: string;
+    }> = [];
     const aborted: string[] = [];
     const direct = inProcessFetch(app, {
       prefix: '/v2',
       handler: (method, path) => {
         if (path === '/value') {
-          return () => Promise.resolve({ status: 200, headers: { 'content-type': 'application/json; charset=utf-8' }, json: { items: [{ key: '1', name: '二', endDate: undefined }] } });
+          return () =>
+            Promise.resolve({
+              status: 200,
+              headers: { 'content-type': 'application/json; charset=utf-8' },
+              json: { items: [{ key: '1', name: '二', endDate: undefined }] },
+            });
         }
         if (path === '/echo' || path.startsWith('/wait')) {
           return async (request) => {
-            seen.push({ method, path, authorization: request.authorization, contentType: request.contentType, body: request.body });
+            seen.push({
+              method,
+              path,
+              authorization: request.authorization,
+              contentType: request.contentType,
+              body: request.body,
+            });
             if (path.startsWith('/wait')) {
               await new Promise((resolve) => request.signal.addEventListener('abort', resolve));
               aborted.push(path);
             }
-            return { status: 200, headers: { 'content-type': 'application/json; charset=utf-8', 'x-direct': 'yes' }, body: JSON.stringify({ direct: JSON.parse(request.body) as unknown }) };
+            return {
+              status: 200,
+              headers: { 'content-type': 'application/json; charset=utf-8', 'x-direct': 'yes' },
+              body: JSON.stringify({ direct: JSON.parse(request.body) as unknown }),
+            };
           };
         }
         return undefined;
@@ -88,30 +121,50 @@ describe('in-process fetch', () => {
     });
 
     it('when a call is one the handler takes, then it gets the method, path, credentials and body, and its answer comes back as a Response', async () => {
-      const res = await direct(new Request('http://localhost:1/v2/echo', { method: 'POST', headers: { authorization: 'Basic abc', 'content-type': 'application/json' }, body: '{"a":"二"}' }));
+      const res = await direct(
+        new Request('http://localhost:1/v2/echo', {
+          method: 'POST',
+          headers: { authorization: 'Basic abc', 'content-type': 'application/json' },
+          body: '{"a":"二"}',
+        }),
+      );
       expect(res.status).toBe(200);
       expect(res.headers.get('x-direct')).toBe('yes');
       expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
       expect(await res.json()).toEqual({ direct: { a: '二' } });
-      expect(seen).toEqual([{ method: 'POST', path: '/echo', authorization: 'Basic abc', contentType: 'application/json', body: '{"a":"二"}' }]);
+      expect(seen).toEqual([
+        {
+          method: 'POST',
+          path: '/echo',
+          authorization: 'Basic abc',
+          contentType: 'application/json',
+          body: '{"a":"二"}',
+        },
+      ]);
     });
 
     it('when the handler answers with a JSON value, then json() gives that value and text(), a clone and the stream give its JSON text', async () => {
       const expected = { items: [{ key: '1', name: '二' }] };
       expect(await (await direct('http://localhost:1/v2/value', { method: 'POST' })).json()).toEqual(expected);
-      expect(await (await direct('http://localhost:1/v2/value', { method: 'POST' })).text()).toBe('{"items":[{"key":"1","name":"二"}]}');
+      expect(await (await direct('http://localhost:1/v2/value', { method: 'POST' })).text()).toBe(
+        '{"items":[{"key":"1","name":"二"}]}',
+      );
       const res = await direct('http://localhost:1/v2/value', { method: 'POST' });
       const copy = res.clone();
       const value = (await res.json()) as { items: Array<{ name: string }> };
       value.items[0].name = 'changed';
       expect(await copy.json()).toEqual(expected);
       await expect(res.json()).rejects.toThrow(TypeError);
-      expect(await new Response((await direct('http://localhost:1/v2/value', { method: 'POST' })).body).json()).toEqual(expected);
+      expect(await new Response((await direct('http://localhost:1/v2/value', { method: 'POST' })).body).json()).toEqual(
+        expected,
+      );
     });
 
     it('when a value is checked for plain JSON, then what JSON.parse could make passes and anything else is named', () => {
       expect(() => assertPlainJson({ a: [1, 'x', true, null, { b: undefined }] }, 'the answer')).not.toThrow();
-      expect(() => assertPlainJson({ a: [{ at: new Date(0) }] }, 'the answer')).toThrow('the answer is not plain JSON at .a[0].at: a Date');
+      expect(() => assertPlainJson({ a: [{ at: new Date(0) }] }, 'the answer')).toThrow(
+        'the answer is not plain JSON at .a[0].at: a Date',
+      );
       expect(() => assertPlainJson({ n: Number.NaN }, 'the answer')).toThrow('at .n: NaN');
       expect(() => assertPlainJson({ k: 1n }, 'the answer')).toThrow('at .k: a bigint');
       expect(() => assertPlainJson([undefined], 'the answer')).toThrow('at [0]: a undefined');
@@ -125,7 +178,12 @@ describe('in-process fetch', () => {
 
     it('when the caller aborts a direct call, then the caller gets an AbortError and the handler sees the abort', async () => {
       const abort = new AbortController();
-      const pending = direct('http://localhost:1/v2/wait', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', signal: abort.signal });
+      const pending = direct('http://localhost:1/v2/wait', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+        signal: abort.signal,
+      });
       await new Promise((resolve) => setTimeout(resolve, 20));
       abort.abort();
       await expect(pending).rejects.toMatchObject({ name: 'AbortError' });

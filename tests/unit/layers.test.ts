@@ -9,13 +9,19 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 
 function violations(cwd: string, folders: string[]): string[] {
-  const run = spawnSync(join(ROOT, 'node_modules', '.bin', 'depcruise'), ['--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', ...folders], {
-    cwd,
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const run = spawnSync(
+    join(ROOT, 'node_modules', '.bin', 'depcruise'),
+    ['--config', join(ROOT, '.dependency-cruiser.cjs'), '--output-type', 'json', ...folders],
+    {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   if (run.status !== 0 && !run.stdout) throw new Error(`depcruise failed: ${run.stderr}`);
-  const result = JSON.parse(run.stdout) as { summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> } };
+  const result = JSON.parse(run.stdout) as {
+    summary: { violations: Array<{ rule: { name: string }; from: string; to: string }> };
+  };
   return result.summary.violations.map((v) => `${v.rule.name}: ${v.from} -> ${v.to}`).sort();
 }
 
@@ -34,7 +40,19 @@ describe('the layer rules (npm run lint)', () => {
 
   it('when the project itself is checked, then no layer is crossed and there is no cycle', () => {
     // when
-    const found = violations(ROOT, ['platform', 'domain', 'api', 'workers', 'server', 'engine', 'web/src', 'bpmn', 'migrations', 'scripts', 'tests']);
+    const found = violations(ROOT, [
+      'platform',
+      'domain',
+      'api',
+      'workers',
+      'server',
+      'engine',
+      'web/src',
+      'bpmn',
+      'migrations',
+      'scripts',
+      'tests',
+    ]);
     // then
     expect(found).toEqual([]);
   });

@@ -57,7 +57,10 @@ describe('screening public text', () => {
 
   it("when the board's outcome is made, then it is screened with the case's people", () => {
     // given // when
-    const outcome = publicOutcome({ handlingResult: '电话 139 0000 1111，手机１３９００００１１１１，已告知欧阳明远' }, ['欧阳明远']);
+    const outcome = publicOutcome(
+      { handlingResult: '电话 139 0000 1111，手机１３９００００１１１１，已告知欧阳明远' },
+      ['欧阳明远'],
+    );
     // then
     expect(outcome).toBe('电话 ***，手机***，已告知***');
   });

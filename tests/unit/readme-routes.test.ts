@@ -41,7 +41,9 @@ describe('the routes in README.md', () => {
     expect(describeAccess('public')).toBe('public (no sign-in)');
     expect(describeAccess('signed-in')).toBe('any signed-in user');
     expect(describeAccess(['leader', 'admin'])).toBe('`admin`, `leader`');
-    expect(describeAccess(['admin', 'reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'member', 'leader'])).toBe('every role');
+    expect(
+      describeAccess(['admin', 'reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'member', 'leader']),
+    ).toBe('every role');
   });
 });
 

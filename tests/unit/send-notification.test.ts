@@ -54,7 +54,6 @@ class MemoryStore implements NotificationStore {
   }
 }
 
-
 function aCase(overrides: Partial<CaseForNotice> = {}): CaseForNotice {
   return {
     id: randomUUID(),
@@ -82,14 +81,24 @@ function deps(sms: SmsSender): WorkerDeps {
   };
 }
 
-function job(headers: Record<string, string>, variables: Record<string, unknown>, jobKey = '2251799813685249'): JobInput {
+function job(
+  headers: Record<string, string>,
+  variables: Record<string, unknown>,
+  jobKey = '2251799813685249',
+): JobInput {
   return { variables, headers, jobKey, processInstanceKey: '1', elementId: 'Task_SendAcceptanceNotice' };
 }
 
 describe('notification templates', () => {
   it('when every template of bpmn/job-types.ts is rendered, then it has Chinese and English text with the case number', () => {
     // given
-    const params = { caseNo: 'XF-2026-0042', category: '物业管理', compound: '阳光小区', caseCount: 3, slaDueAt: '2026-03-02T06:30:00Z' };
+    const params = {
+      caseNo: 'XF-2026-0042',
+      category: '物业管理',
+      compound: '阳光小区',
+      caseCount: 3,
+      slaDueAt: '2026-03-02T06:30:00Z',
+    };
     for (const template of Object.values(NOTIFICATION_TEMPLATES)) {
       // when
       const zh = renderNotification(template, params, 'zh', 'Asia/Shanghai');
@@ -110,7 +119,9 @@ describe('notification templates', () => {
     const zh = renderNotification('acceptance', params, 'zh', 'Asia/Shanghai');
     const en = renderNotification('acceptance', params, 'en', 'Asia/Shanghai');
     // then
-    expect(zh).toBe('您的信访事项已收到并登记，编号 XF-1。我们将于2026年3月17日前告知您是否受理及办理方式；如予受理，将于2026年4月30日前出具处理意见。查询进度请报编号。');
+    expect(zh).toBe(
+      '您的信访事项已收到并登记，编号 XF-1。我们将于2026年3月17日前告知您是否受理及办理方式；如予受理，将于2026年4月30日前出具处理意见。查询进度请报编号。',
+    );
     expect(zh).not.toContain('已受理');
     expect(en).toBe(
       'Your petition has been received and registered, case number XF-1. We will tell you by 17 Mar 2026 whether and how it will be handled; if it is accepted, you will receive a handling opinion by 30 Apr 2026. Quote the case number when you ask about progress.',
@@ -136,9 +147,20 @@ describe('send-notification', () => {
     // when
     const result = await notify(job(acceptance, { caseId: c.id }), deps(sms), store);
     // then
-    expect(sms.sent).toEqual([{ to: PHONE, text: expect.stringContaining('XF-2026-0001'), idempotencyKey: `2251799813685249:petitioner:${c.id}` }]);
+    expect(sms.sent).toEqual([
+      {
+        to: PHONE,
+        text: expect.stringContaining('XF-2026-0001'),
+        idempotencyKey: `2251799813685249:petitioner:${c.id}`,
+      },
+    ]);
     expect(store.rows).toHaveLength(1);
-    expect(store.rows[0]).toMatchObject({ channel: 'sms', phoneMasked: '138****5678', status: 'sent', providerMessageId: 'm-1' });
+    expect(store.rows[0]).toMatchObject({
+      channel: 'sms',
+      phoneMasked: '138****5678',
+      status: 'sent',
+      providerMessageId: 'm-1',
+    });
     expect(JSON.stringify(store.rows)).not.toContain(PHONE);
     expect(result).toEqual({ lastNotification: { template: 'acceptance', recipient: 'petitioner', channel: 'sms' } });
     expect(JSON.stringify(result)).not.toMatch(/\d{7,}|李娜/);
@@ -165,7 +187,9 @@ describe('send-notification', () => {
     const sms = new FakeSms();
     sms.refuse = 'Alibaba Cloud SMS refused the message: isv.BUSINESS_LIMIT_CONTROL: 触发流控';
     // when
-    await expect(notify(job(acceptance, { caseId: c.id }), deps(sms), store)).rejects.toThrow('isv.BUSINESS_LIMIT_CONTROL');
+    await expect(notify(job(acceptance, { caseId: c.id }), deps(sms), store)).rejects.toThrow(
+      'isv.BUSINESS_LIMIT_CONTROL',
+    );
     // then
     expect(store.rows[0]).toMatchObject({ status: 'failed', error: sms.refuse });
     // when retried with the provider back
@@ -185,7 +209,12 @@ describe('send-notification', () => {
     // when
     await notify(job({ template: 'result', recipient: 'petitioner' }, { caseId: c.id }), deps(outbox), store);
     // then
-    expect(store.rows[0]).toMatchObject({ channel: 'sms', status: 'outbox', provider: 'outbox', phoneMasked: '138****5678' });
+    expect(store.rows[0]).toMatchObject({
+      channel: 'sms',
+      status: 'outbox',
+      provider: 'outbox',
+      phoneMasked: '138****5678',
+    });
   });
 
   it('when the petitioner has no phone, then the first responder gets an inbox note to pass the text on, and the job completes', async () => {
@@ -194,10 +223,19 @@ describe('send-notification', () => {
     const store = new MemoryStore([c]);
     const sms = new FakeSms();
     // when
-    const result = await notify(job({ template: 'result', recipient: 'petitioner' }, { caseId: c.id }), deps(sms), store);
+    const result = await notify(
+      job({ template: 'result', recipient: 'petitioner' }, { caseId: c.id }),
+      deps(sms),
+      store,
+    );
     // then
     expect(sms.sent).toEqual([]);
-    expect(store.rows[0]).toMatchObject({ channel: 'inbox', recipientRole: 'petitioner', recipientUserId: c.firstResponderId, status: 'sent' });
+    expect(store.rows[0]).toMatchObject({
+      channel: 'inbox',
+      recipientRole: 'petitioner',
+      recipientUserId: c.firstResponderId,
+      status: 'sent',
+    });
     expect(store.rows[0].text).toMatch(/^信访人未登记手机号.*XF-2026-0001/);
     expect(result).toEqual({ lastNotification: { template: 'result', recipient: 'petitioner', channel: 'inbox' } });
   });
@@ -207,14 +245,20 @@ describe('send-notification', () => {
     const c = aCase();
     const store = new MemoryStore([c], { leader: ['u-1', 'u-2'] });
     // when
-    await notify(job({ template: 'overdue-red', recipient: 'leader' }, { caseId: c.id, slaDueAt: '2026-03-02T06:30:00Z' }), deps(new FakeSms()), store);
+    await notify(
+      job({ template: 'overdue-red', recipient: 'leader' }, { caseId: c.id, slaDueAt: '2026-03-02T06:30:00Z' }),
+      deps(new FakeSms()),
+      store,
+    );
     await notify(job({ template: 'overdue-red', recipient: 'leader' }, { caseId: c.id }), deps(new FakeSms()), store);
     // then
     expect(store.rows.map((r) => [r.recipientUserId, r.channel])).toEqual([
       ['u-1', 'inbox'],
       ['u-2', 'inbox'],
     ]);
-    expect(store.rows[0].text).toBe('【红色预警】案件 XF-2026-0001（电梯故障）超期未办结，内部时限为2026年3月2日 14:30，首问责任人：李娜，请督办。');
+    expect(store.rows[0].text).toBe(
+      '【红色预警】案件 XF-2026-0001（电梯故障）超期未办结，内部时限为2026年3月2日 14:30，首问责任人：李娜，请督办。',
+    );
   });
 
   it('when an early warning covers several cases, then the leader gets one message listing them and each petitioner is told', async () => {
@@ -222,15 +266,28 @@ describe('send-notification', () => {
     const cases = [aCase({ caseNo: 'XF-1' }), aCase({ caseNo: 'XF-2' }), aCase({ caseNo: 'XF-3', phoneEnc: null })];
     const store = new MemoryStore(cases, { leader: ['u-1'] });
     const sms = new FakeSms();
-    const variables = { caseIds: cases.map((c) => c.id), category: '电梯故障', compoundId: randomUUID(), ruleId: 'elevator' };
+    const variables = {
+      caseIds: cases.map((c) => c.id),
+      category: '电梯故障',
+      compoundId: randomUUID(),
+      ruleId: 'elevator',
+    };
     // when
     await notify(job({ template: 'early-warning', recipient: 'leader' }, variables, 'k1'), deps(sms), store);
-    const result = await notify(job({ template: 'joint-handling-result', recipient: 'petitioner' }, variables, 'k2'), deps(sms), store);
+    const result = await notify(
+      job({ template: 'joint-handling-result', recipient: 'petitioner' }, variables, 'k2'),
+      deps(sms),
+      store,
+    );
     // then
     expect(store.rows[0]).toMatchObject({ caseId: null, recipientUserId: 'u-1' });
-    expect(store.rows[0].text).toBe('【智能预警】阳光小区近一个月“电梯故障”类投诉达 3 件（XF-1、XF-2、XF-3），请牵头物业、社区、维保单位三方联动处置。');
+    expect(store.rows[0].text).toBe(
+      '【智能预警】阳光小区近一个月“电梯故障”类投诉达 3 件（XF-1、XF-2、XF-3），请牵头物业、社区、维保单位三方联动处置。',
+    );
     expect(sms.sent.map((m) => m.text)).toEqual([expect.stringContaining('XF-1'), expect.stringContaining('XF-2')]);
-    expect(result).toEqual({ lastNotification: { template: 'joint-handling-result', recipient: 'petitioner', channel: 'mixed' } });
+    expect(result).toEqual({
+      lastNotification: { template: 'joint-handling-result', recipient: 'petitioner', channel: 'mixed' },
+    });
   });
 
   it('when a complaint joined the alert after its process started, then its petitioner is told the joint result too', async () => {
@@ -240,9 +297,20 @@ describe('send-notification', () => {
     const store = new MemoryStore(cases, {}, { [alertId]: cases.map((c) => c.id) });
     const sms = new FakeSms();
     // when
-    await notify(job({ template: 'joint-handling-result', recipient: 'petitioner' }, { alertId, caseIds: [cases[0].id, cases[1].id] }), deps(sms), store);
+    await notify(
+      job(
+        { template: 'joint-handling-result', recipient: 'petitioner' },
+        { alertId, caseIds: [cases[0].id, cases[1].id] },
+      ),
+      deps(sms),
+      store,
+    );
     // then
-    expect(sms.sent.map((m) => m.text)).toEqual([expect.stringContaining('XF-1'), expect.stringContaining('XF-2'), expect.stringContaining('XF-3')]);
+    expect(sms.sent.map((m) => m.text)).toEqual([
+      expect.stringContaining('XF-1'),
+      expect.stringContaining('XF-2'),
+      expect.stringContaining('XF-3'),
+    ]);
   });
 
   it("when an admin replaced a template's text, then that text goes out with its placeholders filled", async () => {
@@ -252,7 +320,14 @@ describe('send-notification', () => {
     store.overrides.acceptance = '您的信访件{caseNo}（{category}）已受理，{legalReplyDueAt}前告知办理意见。{unknown}';
     const sms = new FakeSms();
     // when
-    await notify(job({ template: 'acceptance', recipient: 'petitioner' }, { caseId: c.id, legalReplyDueAt: '2026-03-16T15:59:59.999Z' }), deps(sms), store);
+    await notify(
+      job(
+        { template: 'acceptance', recipient: 'petitioner' },
+        { caseId: c.id, legalReplyDueAt: '2026-03-16T15:59:59.999Z' },
+      ),
+      deps(sms),
+      store,
+    );
     // then
     expect(sms.sent[0].text).toBe('您的信访件XF-2026-0099（电梯故障）已受理，2026年3月16日前告知办理意见。{unknown}');
   });
@@ -261,21 +336,36 @@ describe('send-notification', () => {
     // given
     const c = aCase();
     // when / then
-    await expect(notify(job({ template: 'escalated', recipient: 'street-office' }, { caseId: c.id }), deps(new FakeSms()), new MemoryStore([c]))).rejects.toThrow(
-      'No active user has the role "street-office"',
-    );
+    await expect(
+      notify(
+        job({ template: 'escalated', recipient: 'street-office' }, { caseId: c.id }),
+        deps(new FakeSms()),
+        new MemoryStore([c]),
+      ),
+    ).rejects.toThrow('No active user has the role "street-office"');
   });
 
   it.each([
-    [{ template: 'thanks', recipient: 'petitioner' }, 'The task header "template" is "thanks"; allowed: acceptance, result'],
+    [
+      { template: 'thanks', recipient: 'petitioner' },
+      'The task header "template" is "thanks"; allowed: acceptance, result',
+    ],
     [{ template: 'result', recipient: 'mayor' }, 'The task header "recipient" is "mayor"'],
-    [{ template: 'overdue-red', recipient: 'petitioner' }, 'The template "overdue-red" is written for staff, not for recipient "petitioner"'],
-    [{ template: 'acceptance', recipient: 'leader' }, 'The template "acceptance" is written for the petitioner, not for recipient "leader"'],
+    [
+      { template: 'overdue-red', recipient: 'petitioner' },
+      'The template "overdue-red" is written for staff, not for recipient "petitioner"',
+    ],
+    [
+      { template: 'acceptance', recipient: 'leader' },
+      'The template "acceptance" is written for the petitioner, not for recipient "leader"',
+    ],
   ])('when the headers are %j, then the job fails saying what is allowed', async (headers, message) => {
     // given
     const c = aCase();
     // when / then
-    await expect(notify(job(headers, { caseId: c.id }), deps(new FakeSms()), new MemoryStore([c]))).rejects.toThrow(message);
+    await expect(notify(job(headers, { caseId: c.id }), deps(new FakeSms()), new MemoryStore([c]))).rejects.toThrow(
+      message,
+    );
   });
 
   it('when the case id is missing or unknown, then the job fails naming the variable or the case', async () => {
@@ -284,8 +374,12 @@ describe('send-notification', () => {
     const unknown = randomUUID();
     // when / then
     await expect(notify(job(acceptance, {}), deps(new FakeSms()), store)).rejects.toThrow('"caseId"');
-    await expect(notify(job(acceptance, { caseId: 'XF-1' }), deps(new FakeSms()), store)).rejects.toThrow('Case ids must be UUIDs');
-    await expect(notify(job(acceptance, { caseId: unknown }), deps(new FakeSms()), store)).rejects.toThrow(`Case ${unknown} does not exist`);
+    await expect(notify(job(acceptance, { caseId: 'XF-1' }), deps(new FakeSms()), store)).rejects.toThrow(
+      'Case ids must be UUIDs',
+    );
+    await expect(notify(job(acceptance, { caseId: unknown }), deps(new FakeSms()), store)).rejects.toThrow(
+      `Case ${unknown} does not exist`,
+    );
   });
 });
 

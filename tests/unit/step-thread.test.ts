@@ -32,7 +32,11 @@ class Instance {
   async request(action: Action): Promise<StepRequest> {
     const [model] = await parseBpmn(this.file, fixture(this.file));
     const decisions = new Map(
-      await Promise.all(this.decisions.map(async ([id, key, file]) => [id, { key, model: await parseDmn(file, fixture(file)) }] as const)),
+      await Promise.all(
+        this.decisions.map(
+          async ([id, key, file]) => [id, { key, model: await parseDmn(file, fixture(file)) }] as const,
+        ),
+      ),
     );
     const engineState = this.stored?.engine;
     return {
@@ -92,8 +96,12 @@ describe('steps on the step thread', () => {
   async function drive(stepper: Stepper, key: string): Promise<RunResult[]> {
     const i = new Instance(stepper, key, 'two-service-tasks.bpmn');
     const results = [await i.step({ kind: 'start' })];
-    results.push(await i.step({ kind: 'complete', executionId: results[0].waits[0].executionId, variables: { count: 21 } }));
-    results.push(await i.step({ kind: 'complete', executionId: results[1].waits[0].executionId, variables: { result: 'done' } }));
+    results.push(
+      await i.step({ kind: 'complete', executionId: results[0].waits[0].executionId, variables: { count: 21 } }),
+    );
+    results.push(
+      await i.step({ kind: 'complete', executionId: results[1].waits[0].executionId, variables: { result: 'done' } }),
+    );
     return results;
   }
 
@@ -140,14 +148,20 @@ describe('steps on the step thread', () => {
     const started = await i.step({ kind: 'start' });
     // given a step that keeps the thread busy (a large variable to copy) when the thread is stopped
     i.variables = { ...i.variables, bulk: 'x'.repeat(40_000_000) };
-    const running = stepper.step(await i.request({ kind: 'complete', executionId: started.waits[0].executionId, variables: {} }));
+    const running = stepper.step(
+      await i.request({ kind: 'complete', executionId: started.waits[0].executionId, variables: {} }),
+    );
     await new Promise((resolve) => setImmediate(resolve));
     await threadOf(stepper)!.terminate();
     // then the step fails with a reason
     await expect(running).rejects.toThrow(StepThreadError);
     // and the same step runs on a new thread, from the stored state
     i.variables = {};
-    const retried = await i.step({ kind: 'complete', executionId: started.waits[0].executionId, variables: { count: 2 } });
+    const retried = await i.step({
+      kind: 'complete',
+      executionId: started.waits[0].executionId,
+      variables: { count: 2 },
+    });
     expect(retried.waits[0]).toMatchObject({ elementId: 'task-b', locals: { doubled: 4 } });
     expect(i.resourcesRead).toEqual(['definition-two-service-tasks.bpmn', 'definition-two-service-tasks.bpmn']);
   });

@@ -7,7 +7,13 @@ describe('job types and workers', () => {
   const modelTypes = new Set(
     readdirSync(join(__dirname, '..', '..', 'bpmn'))
       .filter((f) => f.endsWith('.bpmn'))
-      .flatMap((f) => [...readFileSync(join(__dirname, '..', '..', 'bpmn', f), 'utf8').matchAll(/<zeebe:taskDefinition type="([^"]+)"/g)].map((m) => m[1])),
+      .flatMap((f) =>
+        [
+          ...readFileSync(join(__dirname, '..', '..', 'bpmn', f), 'utf8').matchAll(
+            /<zeebe:taskDefinition type="([^"]+)"/g,
+          ),
+        ].map((m) => m[1]),
+      ),
   );
   const workerTypes = WORKERS.map((w) => w.type);
 

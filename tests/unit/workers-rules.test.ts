@@ -15,15 +15,26 @@ describe('close-case rule (不解决不销号)', () => {
   });
 
   it('when resolved and satisfied or basically satisfied, then it closes; dissatisfied after the street office, it closes with the review remedy', () => {
-    expect(decideClosing({ resolved: true, rating: 'satisfied', handlingRound: 1 })).toEqual({ close: true, reason: 'resolved' });
-    expect(decideClosing({ resolved: true, rating: 'basically-satisfied', handlingRound: 2 })).toEqual({ close: true, reason: 'resolved' });
-    expect(decideClosing({ resolved: true, rating: 'dissatisfied', handlingRound: 3 })).toEqual({ close: true, reason: 'review-remedy' });
+    expect(decideClosing({ resolved: true, rating: 'satisfied', handlingRound: 1 })).toEqual({
+      close: true,
+      reason: 'resolved',
+    });
+    expect(decideClosing({ resolved: true, rating: 'basically-satisfied', handlingRound: 2 })).toEqual({
+      close: true,
+      reason: 'resolved',
+    });
+    expect(decideClosing({ resolved: true, rating: 'dissatisfied', handlingRound: 3 })).toEqual({
+      close: true,
+      reason: 'review-remedy',
+    });
   });
 });
 
 describe('notice board outcome', () => {
   it('when the result mentions a phone or ID number, then it is removed', () => {
-    expect(publicOutcome({ result: '已联系13812345678维修电梯，身份证110101199003071234' })).toBe('已联系***维修电梯，身份证***');
+    expect(publicOutcome({ result: '已联系13812345678维修电梯，身份证110101199003071234' })).toBe(
+      '已联系***维修电梯，身份证***',
+    );
   });
   it('when no result was written, then the outcome says it was handled', () => {
     expect(publicOutcome({})).toBe('已办结');

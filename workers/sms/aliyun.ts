@@ -67,7 +67,9 @@ export class AliyunSmsSender implements SmsSender {
       throw new Error(`Alibaba Cloud SMS answered ${response.status} with something other than JSON: ${excerpt(body)}`);
     }
     if (answer.Code !== 'OK') {
-      throw new Error(`Alibaba Cloud SMS refused the message: ${answer.Code ?? `HTTP ${response.status}`}: ${excerpt(answer.Message ?? '')}`);
+      throw new Error(
+        `Alibaba Cloud SMS refused the message: ${answer.Code ?? `HTTP ${response.status}`}: ${excerpt(answer.Message ?? '')}`,
+      );
     }
     return { providerMessageId: answer.BizId };
   }
@@ -86,7 +88,11 @@ export function canonicalQuery(params: Record<string, string>): string {
 }
 
 /** Signature version 1.0: base64(HMAC-SHA1(secret + '&', METHOD & %2F & encode(canonical query))). */
-export function signRpcRequest(method: 'GET' | 'POST', params: Record<string, string>, accessKeySecret: string): string {
+export function signRpcRequest(
+  method: 'GET' | 'POST',
+  params: Record<string, string>,
+  accessKeySecret: string,
+): string {
   const stringToSign = `${method}&${percentEncode('/')}&${percentEncode(canonicalQuery(params))}`;
   return createHmac('sha1', `${accessKeySecret}&`).update(stringToSign).digest('base64');
 }

@@ -69,7 +69,9 @@ export function transportError(provider: string, timeoutMs: number, error: unkno
   // By name, not instanceof: fetch's abort is a DOMException, from another realm under some test runners.
   const { name, message, cause } = (error ?? {}) as { name?: string; message?: string; cause?: { message?: string } };
   if (name === 'TimeoutError') return new Error(`${provider} did not answer within ${timeoutMs} ms`);
-  return new Error(`${provider} is unreachable: ${message ?? String(error)}${cause?.message ? ` (${cause.message})` : ''}`);
+  return new Error(
+    `${provider} is unreachable: ${message ?? String(error)}${cause?.message ? ` (${cause.message})` : ''}`,
+  );
 }
 
 /**

@@ -27,8 +27,11 @@ export function createSmsSender(config: Config): SmsSender {
         ALIYUN_SMS_SIGN_NAME: config.ALIYUN_SMS_SIGN_NAME,
         ALIYUN_SMS_TEMPLATE_CODE: config.ALIYUN_SMS_TEMPLATE_CODE,
       };
-      const missing = Object.entries(settings).filter(([, value]) => !value).map(([name]) => name);
-      if (missing.length > 0) throw new Error(`${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required when SMS_PROVIDER=aliyun`);
+      const missing = Object.entries(settings)
+        .filter(([, value]) => !value)
+        .map(([name]) => name);
+      if (missing.length > 0)
+        throw new Error(`${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} required when SMS_PROVIDER=aliyun`);
       return new AliyunSmsSender({
         accessKeyId: settings.ALIYUN_SMS_ACCESS_KEY_ID ?? '',
         accessKeySecret: settings.ALIYUN_SMS_ACCESS_KEY_SECRET ?? '',

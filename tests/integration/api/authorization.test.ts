@@ -21,7 +21,16 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'GET /me': 'signed-in',
   'GET /street-office/queue': ['street-office', 'leader', 'admin'],
   'GET /inbox': ['reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'leader', 'admin', 'member'],
-  'POST /inbox/:id/read': ['reception', 'cadre', 'secretary', 'grid-worker', 'street-office', 'leader', 'admin', 'member'],
+  'POST /inbox/:id/read': [
+    'reception',
+    'cadre',
+    'secretary',
+    'grid-worker',
+    'street-office',
+    'leader',
+    'admin',
+    'member',
+  ],
   'GET /outbox': ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'],
   'POST /outbox/:id/passed-on': ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'],
   'POST /outbox/:id/reveal-phone': ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'],
@@ -142,7 +151,11 @@ describe('authorization of every route', () => {
       const expected = EXPECTED[name];
       for (const who of [undefined, ...ROLES]) {
         // signing out ends the session: that route gets a session of its own
-        const session = who ? (spec.method === 'delete' && spec.path === '/session' ? await signIn(USER_OF[who]) : sessions.get(who)!) : undefined;
+        const session = who
+          ? spec.method === 'delete' && spec.path === '/session'
+            ? await signIn(USER_OF[who])
+            : sessions.get(who)!
+          : undefined;
         const res = await fetch(`${h.server.url}/api${samplePath(spec.path)}`, {
           method: spec.method.toUpperCase(),
           headers: {
@@ -153,7 +166,8 @@ describe('authorization of every route', () => {
           body: spec.method === 'get' ? undefined : '{}',
         });
         await res.arrayBuffer();
-        const mayPass = expected === 'public' || (who !== undefined && (expected === 'signed-in' || expected.includes(who)));
+        const mayPass =
+          expected === 'public' || (who !== undefined && (expected === 'signed-in' || expected.includes(who)));
         const passed = res.status !== 401 && res.status !== 403;
         const expectedStatus = mayPass ? 'not 401/403' : who === undefined ? '401' : '403';
         const ok = mayPass ? passed : res.status === (who === undefined ? 401 : 403);
@@ -165,7 +179,11 @@ describe('authorization of every route', () => {
 
   it('when the engine API is called without its credentials, then it refuses', async () => {
     for (const path of ['/v2/topology', '/v2/process-instances/search', '/v2/user-tasks/search']) {
-      const res = await fetch(`${h.server.url}${path}`, { method: path.endsWith('search') ? 'POST' : 'GET', headers: { 'content-type': 'application/json' }, body: path.endsWith('search') ? '{}' : undefined });
+      const res = await fetch(`${h.server.url}${path}`, {
+        method: path.endsWith('search') ? 'POST' : 'GET',
+        headers: { 'content-type': 'application/json' },
+        body: path.endsWith('search') ? '{}' : undefined,
+      });
       expect(res.status).toBe(401);
     }
   });

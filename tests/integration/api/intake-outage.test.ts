@@ -75,7 +75,12 @@ jest.setTimeout(3 * 60 * 1000);
       return (await res.json()) as { id: string; processStarted: boolean };
     };
     const processOf = async (caseId: string) =>
-      (await app!.database.db.query<{ key: string | null }>('SELECT process_instance_key AS key FROM petition_case WHERE id = $1', [caseId]))[0].key;
+      (
+        await app!.database.db.query<{ key: string | null }>(
+          'SELECT process_instance_key AS key FROM petition_case WHERE id = $1',
+          [caseId],
+        )
+      )[0].key;
     // and a petition filed while all is well starts at once, through the SDK against the other process
     const before = await file('夜间施工噪音');
     expect(before.processStarted).toBe(true);
@@ -95,7 +100,10 @@ jest.setTimeout(3 * 60 * 1000);
     const key = await until(() => processOf(during.id), 60000);
     const search = await fetch(`${engine.url}/v2/variables/search`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Basic ${Buffer.from(`engine:${PASSWORD}`).toString('base64')}` },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Basic ${Buffer.from(`engine:${PASSWORD}`).toString('base64')}`,
+      },
       body: JSON.stringify({ filter: { name: 'caseId', value: JSON.stringify(during.id) } }),
     });
     const found = (await search.json()) as { items: Array<{ processInstanceKey: string }> };

@@ -19,10 +19,14 @@ function largeModel(tasks: number): string {
   const shapes: string[] = [];
   const flow = (i: number, from: string, to: string) => {
     elements.push(`<bpmn:sequenceFlow id="Flow_${i}" sourceRef="${from}" targetRef="${to}" />`);
-    shapes.push(`<bpmndi:BPMNEdge id="Flow_${i}_di" bpmnElement="Flow_${i}"><di:waypoint x="${i * 150 + 100}" y="120" /><di:waypoint x="${i * 150 + 150}" y="120" /></bpmndi:BPMNEdge>`);
+    shapes.push(
+      `<bpmndi:BPMNEdge id="Flow_${i}_di" bpmnElement="Flow_${i}"><di:waypoint x="${i * 150 + 100}" y="120" /><di:waypoint x="${i * 150 + 150}" y="120" /></bpmndi:BPMNEdge>`,
+    );
   };
   elements.push('<bpmn:startEvent id="Start" name="开始"><bpmn:outgoing>Flow_0</bpmn:outgoing></bpmn:startEvent>');
-  shapes.push('<bpmndi:BPMNShape id="Start_di" bpmnElement="Start"><dc:Bounds x="0" y="100" width="36" height="36" /></bpmndi:BPMNShape>');
+  shapes.push(
+    '<bpmndi:BPMNShape id="Start_di" bpmnElement="Start"><dc:Bounds x="0" y="100" width="36" height="36" /></bpmndi:BPMNShape>',
+  );
   let previous = 'Start';
   for (let i = 1; i <= tasks; i++) {
     const id = `Task_${i}`;
@@ -32,14 +36,22 @@ function largeModel(tasks: number): string {
     elements.push(
       `<bpmn:serviceTask id="${id}" name="第 ${i} 步：核对材料"><bpmn:extensionElements>${job}<zeebe:ioMapping><zeebe:input source="=caseId" target="id" /><zeebe:output source="${output}" target="count${i}" /></zeebe:ioMapping></bpmn:extensionElements><bpmn:incoming>Flow_${i - 1}</bpmn:incoming><bpmn:outgoing>Flow_${i}</bpmn:outgoing></bpmn:serviceTask>`,
     );
-    shapes.push(`<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${i * 150}" y="80" width="100" height="80" /></bpmndi:BPMNShape>`);
+    shapes.push(
+      `<bpmndi:BPMNShape id="${id}_di" bpmnElement="${id}"><dc:Bounds x="${i * 150}" y="80" width="100" height="80" /></bpmndi:BPMNShape>`,
+    );
     previous = id;
   }
   flow(tasks, previous, 'End');
   elements.push(`<bpmn:endEvent id="End" name="结束"><bpmn:incoming>Flow_${tasks}</bpmn:incoming></bpmn:endEvent>`);
-  elements.push('<bpmn:userTask id="Task_Orphan" name="无人到达"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>');
-  shapes.push(`<bpmndi:BPMNShape id="End_di" bpmnElement="End"><dc:Bounds x="${(tasks + 1) * 150}" y="100" width="36" height="36" /></bpmndi:BPMNShape>`);
-  shapes.push('<bpmndi:BPMNShape id="Task_Orphan_di" bpmnElement="Task_Orphan"><dc:Bounds x="150" y="300" width="100" height="80" /></bpmndi:BPMNShape>');
+  elements.push(
+    '<bpmn:userTask id="Task_Orphan" name="无人到达"><bpmn:extensionElements><zeebe:userTask /></bpmn:extensionElements></bpmn:userTask>',
+  );
+  shapes.push(
+    `<bpmndi:BPMNShape id="End_di" bpmnElement="End"><dc:Bounds x="${(tasks + 1) * 150}" y="100" width="36" height="36" /></bpmndi:BPMNShape>`,
+  );
+  shapes.push(
+    '<bpmndi:BPMNShape id="Task_Orphan_di" bpmnElement="Task_Orphan"><dc:Bounds x="150" y="300" width="100" height="80" /></bpmndi:BPMNShape>',
+  );
   return `<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" xmlns:dc="http://www.omg.org/spec/DD/20100524/DC" xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" xmlns:modeler="http://camunda.org/schema/modeler/1.0" id="Definitions_Large" targetNamespace="http://bpmn.io/schema/bpmn" modeler:executionPlatform="Camunda Cloud" modeler:executionPlatformVersion="8.8.0">
 <bpmn:process id="large-model" name="大模型" isExecutable="true">${elements.join('\n')}</bpmn:process>

@@ -26,11 +26,27 @@ describe('revealing the number of a text in the outbox', () => {
   afterAll(() => h.stop());
 
   /** Files a petition as reception and waits for its acceptance text in reception's outbox. */
-  async function fileAndWait(reception: Session, phone: string, extra: Json = {}): Promise<{ caseId: string; messageId: string }> {
-    const filed = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '噪音扰民', description: '楼下商铺夜间噪音', petitioner: { name: '上官云', phone }, ...extra });
+  async function fileAndWait(
+    reception: Session,
+    phone: string,
+    extra: Json = {},
+  ): Promise<{ caseId: string; messageId: string }> {
+    const filed = await reception.call('POST', '/api/cases', {
+      channel: 'walk-in',
+      category: '噪音扰民',
+      description: '楼下商铺夜间噪音',
+      petitioner: { name: '上官云', phone },
+      ...extra,
+    });
     expect(filed.status).toBe(201);
     const caseId = filed.body.id as string;
-    const message = await until(async () => ((await reception.call('GET', '/api/outbox')).body.items as Json[]).find((m) => (m.case as Json | null)?.id === caseId), 30000);
+    const message = await until(
+      async () =>
+        ((await reception.call('GET', '/api/outbox')).body.items as Json[]).find(
+          (m) => (m.case as Json | null)?.id === caseId,
+        ),
+      30000,
+    );
     return { caseId, messageId: message.id as string };
   }
 
@@ -68,13 +84,21 @@ describe('revealing the number of a text in the outbox', () => {
     // when a cadre (who may use the outbox, but is not this case's first responder), a leader and a 1+X member ask
     const refused: Array<{ who: string; status: number; body: Json }> = [];
     for (const who of ['cadre', 'leader', 'member']) {
-      const res = await (await as(who)).call('POST', `/api/outbox/${messageId}/reveal-phone`, undefined, { 'accept-language': 'en' });
+      const res = await (
+        await as(who)
+      ).call('POST', `/api/outbox/${messageId}/reveal-phone`, undefined, { 'accept-language': 'en' });
       refused.push({ who, status: res.status, body: res.body });
     }
 
     // then each is a 403 problem without the number, and pii_access_log has no row for the case
-    expect(refused.map((r) => [r.who, r.status])).toEqual([['cadre', 403], ['leader', 403], ['member', 403]]);
-    expect(refused[0].body.detail).toBe("Only the case's first responder (or an admin) may see the full number of a text to pass on.");
+    expect(refused.map((r) => [r.who, r.status])).toEqual([
+      ['cadre', 403],
+      ['leader', 403],
+      ['member', 403],
+    ]);
+    expect(refused[0].body.detail).toBe(
+      "Only the case's first responder (or an admin) may see the full number of a text to pass on.",
+    );
     expect(JSON.stringify(refused)).not.toContain('13699990002');
     expect(await accessLog(caseId)).toEqual([]);
   });
@@ -82,7 +106,10 @@ describe('revealing the number of a text in the outbox', () => {
   it('when an admin accused by the petition asks for its number, then the message does not exist for them and nothing is logged', async () => {
     // given a petition accusing the admin, its text waiting in reception's outbox
     const reception = await as('reception');
-    const { caseId, messageId } = await fileAndWait(reception, '13699990003', { accusation: true, accusedUsername: 'admin' });
+    const { caseId, messageId } = await fileAndWait(reception, '13699990003', {
+      accusation: true,
+      accusedUsername: 'admin',
+    });
 
     // when the admin asks for the number
     const res = await (await as('admin')).call('POST', `/api/outbox/${messageId}/reveal-phone`);

@@ -22,10 +22,13 @@ describe('more API requests at once than the app takes on', () => {
   });
 
   const overloaded = async () => {
-    const text = await (await fetch(`${h.server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+    const text = await (
+      await fetch(`${h.server.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })
+    ).text();
     return Number(/^petition_refusals_total\{reason="overloaded"\} (\d+)$/m.exec(text)?.[1] ?? 0);
   };
-  const cases = async () => (await h.server.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM petition_case'))[0].n;
+  const cases = async () =>
+    (await h.server.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM petition_case'))[0].n;
   const expectBusy = (a: { status: number; body: Record<string, unknown>; headers: Headers }, english: boolean) => {
     expect(a.headers.get('retry-after')).toBe('2');
     expect(a.headers.get('content-type')).toContain('application/problem+json');
@@ -40,7 +43,12 @@ describe('more API requests at once than the app takes on', () => {
     const before = await overloaded();
     const answers = await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        new Session(h.server.url).call('POST', '/api/session', { username: 'cadre', password: 'demo-2026' }, i % 2 ? { 'accept-language': 'en' } : {}),
+        new Session(h.server.url).call(
+          'POST',
+          '/api/session',
+          { username: 'cadre', password: 'demo-2026' },
+          i % 2 ? { 'accept-language': 'en' } : {},
+        ),
       ),
     );
     const signedIn = answers.filter((a) => a.status === 201);
@@ -57,10 +65,18 @@ describe('more API requests at once than the app takes on', () => {
     const reception = await new Session(h.server.url).signIn('reception');
     const [countedBefore, casesBefore] = [await overloaded(), await cases()];
     // when two sign-ins hold the app's places and ten petitions come meanwhile
-    const signIns = [1, 2].map(() => new Session(h.server.url).call('POST', '/api/session', { username: 'cadre', password: 'demo-2026' }));
+    const signIns = [1, 2].map(() =>
+      new Session(h.server.url).call('POST', '/api/session', { username: 'cadre', password: 'demo-2026' }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 10));
     const filings = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => reception.call('POST', '/api/cases', { channel: 'walk-in', category: '路灯维修', description: `路灯不亮（${i}）` })),
+      Array.from({ length: 10 }, (_, i) =>
+        reception.call('POST', '/api/cases', {
+          channel: 'walk-in',
+          category: '路灯维修',
+          description: `路灯不亮（${i}）`,
+        }),
+      ),
     );
     const all = [...(await Promise.all(signIns)), ...filings];
     // then some were refused, cleanly, and exactly the petitions answered 201 exist
@@ -74,6 +90,14 @@ describe('more API requests at once than the app takes on', () => {
     expect((await overloaded()) - countedBefore).toBe(refused.length);
     // when the burst is over, then requests are answered again, one after another
     for (let i = 0; i < 5; i++) expect((await reception.call('GET', '/api/tasks?view=mine')).status).toBe(200);
-    expect((await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '路灯维修', description: '路灯不亮（之后）' })).status).toBe(201);
+    expect(
+      (
+        await reception.call('POST', '/api/cases', {
+          channel: 'walk-in',
+          category: '路灯维修',
+          description: '路灯不亮（之后）',
+        })
+      ).status,
+    ).toBe(201);
   });
 });

@@ -9,13 +9,29 @@ import { Session } from '../../support/session';
 jest.setTimeout(2 * 60 * 1000);
 
 /** Where each element is drawn (the modeler's checks want every element on the diagram). */
-const SHAPES: Array<[string, number, number]> = [['Start', 0, 100], ['Gateway_Merge', 100, 95], ['Task_Work', 200, 80], ['Gateway_More', 350, 95], ['End', 450, 100]];
-const EDGES: Array<[string, string, string]> = [['Flow_1', 'Start', 'Gateway_Merge'], ['Flow_2', 'Gateway_Merge', 'Task_Work'], ['Flow_3', 'Task_Work', 'Gateway_More'], ['Flow_Again', 'Gateway_More', 'Gateway_Merge'], ['Flow_Done', 'Gateway_More', 'End']];
+const SHAPES: Array<[string, number, number]> = [
+  ['Start', 0, 100],
+  ['Gateway_Merge', 100, 95],
+  ['Task_Work', 200, 80],
+  ['Gateway_More', 350, 95],
+  ['End', 450, 100],
+];
+const EDGES: Array<[string, string, string]> = [
+  ['Flow_1', 'Start', 'Gateway_Merge'],
+  ['Flow_2', 'Gateway_Merge', 'Task_Work'],
+  ['Flow_3', 'Task_Work', 'Gateway_More'],
+  ['Flow_Again', 'Gateway_More', 'Gateway_Merge'],
+  ['Flow_Done', 'Gateway_More', 'End'],
+];
 const DIAGRAM = (id: string) => {
   const at = new Map(SHAPES.map(([e, x, y]) => [e, { x, y }]));
-  const shapes = SHAPES.map(([e, x, y]) => `<bpmndi:BPMNShape id="${e}_di" bpmnElement="${e}"><dc:Bounds x="${x}" y="${y}" width="50" height="50" /></bpmndi:BPMNShape>`);
+  const shapes = SHAPES.map(
+    ([e, x, y]) =>
+      `<bpmndi:BPMNShape id="${e}_di" bpmnElement="${e}"><dc:Bounds x="${x}" y="${y}" width="50" height="50" /></bpmndi:BPMNShape>`,
+  );
   const edges = EDGES.map(
-    ([f, a, b]) => `<bpmndi:BPMNEdge id="${f}_di" bpmnElement="${f}"><di:waypoint x="${at.get(a)!.x + 50}" y="${at.get(a)!.y + 25}" /><di:waypoint x="${at.get(b)!.x}" y="${at.get(b)!.y + 25}" /></bpmndi:BPMNEdge>`,
+    ([f, a, b]) =>
+      `<bpmndi:BPMNEdge id="${f}_di" bpmnElement="${f}"><di:waypoint x="${at.get(a)!.x + 50}" y="${at.get(a)!.y + 25}" /><di:waypoint x="${at.get(b)!.x}" y="${at.get(b)!.y + 25}" /></bpmndi:BPMNEdge>`,
   );
   return `<bpmndi:BPMNDiagram id="Diagram_${id}"><bpmndi:BPMNPlane id="Plane_${id}" bpmnElement="${id}">${[...shapes, ...edges].join('')}</bpmndi:BPMNPlane></bpmndi:BPMNDiagram>`;
 };
@@ -58,10 +74,17 @@ describe('models that would burn the machine', () => {
   async function deploy(name: string, content: string, lang = 'zh') {
     const saved = await admin.call('POST', `/api/diagrams/${name}/versions`, { content });
     expect(saved.status).toBe(201);
-    return admin.call('POST', `/api/diagrams/${name}/versions/${saved.body.version as number}/deploy`, undefined, { 'accept-language': lang });
+    return admin.call('POST', `/api/diagrams/${name}/versions/${saved.body.version as number}/deploy`, undefined, {
+      'accept-language': lang,
+    });
   }
   const definitions = async (id: string) =>
-    (await h.client.searchProcessDefinitions({ filter: { processDefinitionId: id } }, { consistency: { waitUpToMs: 0 } })).items.length as number;
+    (
+      await h.client.searchProcessDefinitions(
+        { filter: { processDefinitionId: id } },
+        { consistency: { waitUpToMs: 0 } },
+      )
+    ).items.length as number;
 
   it('when a model loops through a service task with nothing waiting on the loop, then its deploy is refused naming the loop', async () => {
     // when
@@ -73,7 +96,9 @@ describe('models that would burn the machine', () => {
         expect.objectContaining({
           rule: 'loop-without-wait',
           severity: 'error',
-          message: expect.stringMatching(/^循环中没有等待点.*合并 \(Gateway_Merge\) → 核对 \(Task_Work\) → 还有吗？ \(Gateway_More\)/),
+          message: expect.stringMatching(
+            /^循环中没有等待点.*合并 \(Gateway_Merge\) → 核对 \(Task_Work\) → 还有吗？ \(Gateway_More\)/,
+          ),
         }),
       ]),
     );
@@ -83,19 +108,30 @@ describe('models that would burn the machine', () => {
 
   it('when a condition iterates over a literal range of 30,000,000 items, then its deploy is refused naming the element and the expression', async () => {
     // when
-    const refused = await deploy('huge-range.bpmn', loopModel('huge-range', USER_TASK, '=count(for i in 1..30000000 return i)=0'), 'en');
+    const refused = await deploy(
+      'huge-range.bpmn',
+      loopModel('huge-range', USER_TASK, '=count(for i in 1..30000000 return i)=0'),
+      'en',
+    );
     // then
     expect(refused.status).toBe(422);
     expect(refused.body.detail).toContain(
       "还有 (Flow_Again): the expression 'count(for i in 1..30000000 return i)=0' iterates over 30000000 items, more than the 100000 allowed",
     );
-    expect(refused.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ rule: 'feel-unbounded', elementId: 'Flow_Again', severity: 'error' })]));
+    expect(refused.body.problems).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ rule: 'feel-unbounded', elementId: 'Flow_Again', severity: 'error' }),
+      ]),
+    );
     expect(await definitions('huge-range')).toBe(0);
   });
 
   it('when the loop has a user task on it and its ranges are small, then it deploys', async () => {
     // when
-    const deployed = await deploy('user-loop.bpmn', loopModel('user-loop', USER_TASK, '=more = true and count(for i in 1..10 return i) = 10'));
+    const deployed = await deploy(
+      'user-loop.bpmn',
+      loopModel('user-loop', USER_TASK, '=more = true and count(for i in 1..10 return i) = 10'),
+    );
     // then
     expect(deployed.status).toBe(200);
     expect(await definitions('user-loop')).toBe(1);

@@ -26,13 +26,16 @@ describe('the models in bpmn/', () => {
     ]);
   });
 
-  it.each(files('.bpmn'))('when %s is linted (recommended + Camunda 8.8, FEEL, the engine parser), then nothing is reported', async (file) => {
-    // when
-    const problems = await lintBpmn(file, read(file), { engine: true });
-    // then
-    expect(problems).toEqual([]);
-    expect(feelExpressions(read(file)).length).toBeGreaterThan(0);
-  });
+  it.each(files('.bpmn'))(
+    'when %s is linted (recommended + Camunda 8.8, FEEL, the engine parser), then nothing is reported',
+    async (file) => {
+      // when
+      const problems = await lintBpmn(file, read(file), { engine: true });
+      // then
+      expect(problems).toEqual([]);
+      expect(feelExpressions(read(file)).length).toBeGreaterThan(0);
+    },
+  );
 
   it('when a model is written as the web modeler writes it (quotes as &#34;), then its FEEL reads the same and nothing is reported', async () => {
     // given petition-handling with its quotes as numeric references, as bpmn-js saves them
@@ -47,7 +50,10 @@ describe('the models in bpmn/', () => {
     // given a condition cut short (a FEEL syntax error) and a conditional flow whose condition is gone
     const broken = read('petition-handling.bpmn')
       .replace('=caseClass = &quot;simple&quot;', '=caseClass = ')
-      .replace('<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=caseClass = &quot;complex&quot;</bpmn:conditionExpression>', '');
+      .replace(
+        '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">=caseClass = &quot;complex&quot;</bpmn:conditionExpression>',
+        '',
+      );
     // when
     const problems = await lintBpmn('petition-handling.bpmn', broken, { engine: true });
     // then
@@ -59,7 +65,7 @@ describe('the models in bpmn/', () => {
     );
   });
 
-  it('when the element templates are validated against Camunda\'s zeebe template schema, then all are valid', () => {
+  it("when the element templates are validated against Camunda's zeebe template schema, then all are valid", () => {
     const ajv = new Ajv({ allErrors: true, strict: false });
     const validate = ajv.compile(templateSchema);
     const templates = readdirSync(join(DIR, 'element-templates')).filter((f) => f.endsWith('.json'));
@@ -74,7 +80,12 @@ describe('the models in bpmn/', () => {
   it('when the forms are read, then each is a form-js schema with an id, unique keys and labels', () => {
     type Component = { type: string; key?: string; label?: string; components?: Component[] };
     for (const name of files('.form')) {
-      const form = JSON.parse(read(name)) as { id?: string; type?: string; schemaVersion?: number; components?: Component[] };
+      const form = JSON.parse(read(name)) as {
+        id?: string;
+        type?: string;
+        schemaVersion?: number;
+        components?: Component[];
+      };
       expect({ name, id: typeof form.id, type: form.type }).toEqual({ name, id: 'string', type: 'default' });
       expect(form.schemaVersion).toBeGreaterThanOrEqual(16);
       const all: Component[] = [];

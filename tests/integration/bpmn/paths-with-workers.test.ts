@@ -46,40 +46,57 @@ describe('every path of the policy models, with the real workers', () => {
 
   /** What an instance is doing, for a failure message that says where it stopped. */
   const whereIs = async (processInstanceKey: string) => {
-    const elements = ((await c.searchElementInstances({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).map((e) => e.elementId);
-    const incidents = ((await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).map(
-      (i) => `${i.elementId}: ${i.errorType} ${i.errorMessage}`,
-    );
+    const elements = (
+      (await c.searchElementInstances({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]
+    ).map((e) => e.elementId);
+    const incidents = (
+      (await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]
+    ).map((i) => `${i.elementId}: ${i.errorType} ${i.errorMessage}`);
     return JSON.stringify({ elements, incidents });
   };
   const variablesOf = async (processInstanceKey: string): Promise<Record<string, Any>> =>
     Object.fromEntries(
-      ((await c.searchVariables({ filter: { processInstanceKey }, page: { limit: 200 } }, now)).items as Any[]).map((v) => [v.name, JSON.parse(v.value)]),
+      ((await c.searchVariables({ filter: { processInstanceKey }, page: { limit: 200 } }, now)).items as Any[]).map(
+        (v) => [v.name, JSON.parse(v.value)],
+      ),
     );
 
   /** The one open task of an element whose instance (the case's or one it called) has `name` = `value`. */
   async function openTask(elementId: string, name: string, value: string, diagnose?: string): Promise<Any> {
     try {
       return await until(async () => {
-        const { items } = await c.searchUserTasks({ filter: { elementId, state: 'CREATED' }, page: { limit: 100 } }, now);
+        const { items } = await c.searchUserTasks(
+          { filter: { elementId, state: 'CREATED' }, page: { limit: 100 } },
+          now,
+        );
         for (const task of items as Any[]) {
-          const found = await c.searchVariables({ filter: { processInstanceKey: task.processInstanceKey, name, value: JSON.stringify(value) } }, now);
+          const found = await c.searchVariables(
+            { filter: { processInstanceKey: task.processInstanceKey, name, value: JSON.stringify(value) } },
+            now,
+          );
           if (found.items.length > 0) return task;
         }
         return undefined;
       }, 20000);
     } catch {
-      throw new Error(`no open task ${elementId} for ${name}=${value}${diagnose ? `; the instance is at ${await whereIs(diagnose)}` : ''}`);
+      throw new Error(
+        `no open task ${elementId} for ${name}=${value}${diagnose ? `; the instance is at ${await whereIs(diagnose)}` : ''}`,
+      );
     }
   }
-  const complete = (task: Any, variables: Record<string, unknown> = {}): Promise<Any> => c.completeUserTask({ userTaskKey: task.userTaskKey, variables });
+  const complete = (task: Any, variables: Record<string, unknown> = {}): Promise<Any> =>
+    c.completeUserTask({ userTaskKey: task.userTaskKey, variables });
   const completeTask = async (elementId: string, caseId: string, variables: Record<string, unknown>, pik?: string) =>
     complete(await openTask(elementId, 'caseId', caseId, pik), variables);
 
   const stateIs = (processInstanceKey: string, state: string) =>
-    until(async () => (await c.getProcessInstance({ processInstanceKey }, now)).state === state, 20000).catch(async () => {
-      throw new Error(`instance ${processInstanceKey} is not ${state}; it is at ${await whereIs(processInstanceKey)}`);
-    });
+    until(async () => (await c.getProcessInstance({ processInstanceKey }, now)).state === state, 20000).catch(
+      async () => {
+        throw new Error(
+          `instance ${processInstanceKey} is not ${state}; it is at ${await whereIs(processInstanceKey)}`,
+        );
+      },
+    );
   const notices = (caseId: string) =>
     db().query<{ template: string; recipient_user_id: string | null; channel: string }>(
       'SELECT template, recipient_user_id, channel FROM notification WHERE case_id = $1 ORDER BY created_at, template',
@@ -95,8 +112,14 @@ describe('every path of the policy models, with the real workers', () => {
   const cipher = () => piiCipher(h.server.secrets.piiKey);
   async function newCompound(): Promise<string> {
     const code = `P${randomUUID().slice(0, 8)}`;
-    const [grid] = await db().query<{ id: string }>("INSERT INTO grid (code, name) VALUES ($1, '测试网格') RETURNING id", [code]);
-    const [compound] = await db().query<{ id: string }>("INSERT INTO compound (grid_id, name, households) VALUES ($1, '和平里小区', 120) RETURNING id", [grid.id]);
+    const [grid] = await db().query<{ id: string }>(
+      "INSERT INTO grid (code, name) VALUES ($1, '测试网格') RETURNING id",
+      [code],
+    );
+    const [compound] = await db().query<{ id: string }>(
+      "INSERT INTO compound (grid_id, name, households) VALUES ($1, '和平里小区', 120) RETURNING id",
+      [grid.id],
+    );
     return compound.id;
   }
   async function newResident(compoundId: string, consent = false): Promise<string> {
@@ -124,22 +147,39 @@ describe('every path of the policy models, with the real workers', () => {
       variables: { caseId: row.id, caseNo, channel: 'walk-in', category, firstResponder: 'reception' },
     });
     // As intake records it: the case page finds its process, and the case starter does not start another.
-    await db().query('UPDATE petition_case SET process_instance_key = $2 WHERE id = $1', [row.id, String(processInstanceKey)]);
+    await db().query('UPDATE petition_case SET process_instance_key = $2 WHERE id = $1', [
+      row.id,
+      String(processInstanceKey),
+    ]);
     return { caseId: row.id, caseNo, processInstanceKey: String(processInstanceKey), compoundId, residentId };
   }
 
-  const confirmClass = (caseId: string, pik: string, decision: { caseClass: string; feedbackMode: string; isKeyMatter?: boolean }) =>
-    completeTask('Task_ConfirmCaseClass', caseId, { isKeyMatter: false, ...decision }, pik);
+  const confirmClass = (
+    caseId: string,
+    pik: string,
+    decision: { caseClass: string; feedbackMode: string; isKeyMatter?: boolean },
+  ) => completeTask('Task_ConfirmCaseClass', caseId, { isKeyMatter: false, ...decision }, pik);
 
   /** The petitioner rates by the link of round `round` (the link's SMS is sent first, so the message may wait in the buffer). */
   async function rate(caseId: string, round: number, rating: string, comment = '') {
     await until(
-      async () => ((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL', [caseId]))[0].n >= round),
+      async () =>
+        (
+          await db().query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM rating_link WHERE case_id = $1 AND sent_at IS NOT NULL',
+            [caseId],
+          )
+        )[0].n >= round,
       20000,
     ).catch(() => {
       throw new Error(`no rating link of round ${round} for case ${caseId}`);
     });
-    await c.publishMessage({ name: MESSAGES.satisfactionRated, correlationKey: caseId, timeToLive: 600000, variables: { rating, comment } });
+    await c.publishMessage({
+      name: MESSAGES.satisfactionRated,
+      correlationKey: caseId,
+      timeToLive: 600000,
+      variables: { rating, comment },
+    });
   }
 
   async function closed(caseId: string, pik: string) {
@@ -163,9 +203,16 @@ describe('every path of the policy models, with the real workers', () => {
     // then
     await closed(caseId, processInstanceKey);
     expect(await db().query('SELECT case_no FROM notice_board WHERE case_id = $1', [caseId])).toHaveLength(1);
-    expect((await notices(caseId)).map((n) => n.template)).toEqual(expect.arrayContaining(['acceptance', 'result', 'closed']));
+    expect((await notices(caseId)).map((n) => n.template)).toEqual(
+      expect.arrayContaining(['acceptance', 'result', 'closed']),
+    );
     const vars = await variablesOf(processInstanceKey);
-    expect(vars).toMatchObject({ closingReason: 'resolved', noticePublished: true, earlyWarningAlertIds: [], keyPersonId: null });
+    expect(vars).toMatchObject({
+      closingReason: 'resolved',
+      noticePublished: true,
+      earlyWarningAlertIds: [],
+      keyPersonId: null,
+    });
   });
 
   it('when a complex case is accepted before National Day 2026, then its 5 working days end on the adjusted Saturday; the 1+X group works in parallel, runs late, and the result is phoned', async () => {
@@ -181,7 +228,10 @@ describe('every path of the policy models, with the real workers', () => {
     // when the cadre forms the group, then each member has a task of their own, all at once
     await complete(form, { members: ['member', 'cadre'] });
     const opinions = await until(async () => {
-      const { items } = await c.searchUserTasks({ filter: { elementId: 'Task_MemberOpinion', state: 'CREATED', processInstanceKey: form.processInstanceKey } }, now);
+      const { items } = await c.searchUserTasks(
+        { filter: { elementId: 'Task_MemberOpinion', state: 'CREATED', processInstanceKey: form.processInstanceKey } },
+        now,
+      );
       return items.length === 2 ? (items as Any[]) : undefined;
     });
     expect(opinions.map((t) => t.assignee).sort()).toEqual(['cadre', 'member']);
@@ -275,12 +325,18 @@ describe('every path of the policy models, with the real workers', () => {
     // then
     const second = await openTask('Task_SecondHandling', 'caseId', caseId, processInstanceKey);
     expect(second.candidateGroups).toContain('secretary');
-    const [row] = await db().query<{ handling_round: number }>('SELECT handling_round FROM petition_case WHERE id = $1', [caseId]);
+    const [row] = await db().query<{ handling_round: number }>(
+      'SELECT handling_round FROM petition_case WHERE id = $1',
+      [caseId],
+    );
     expect(row.handling_round).toBe(2);
     await complete(second, { secondHandlingResult: '重新调解，双方达成协议', resolved: true });
     await rate(caseId, 2, 'satisfied');
     await closed(caseId, processInstanceKey);
-    const ratings = await db().query<{ round: number; rating: string }>('SELECT round, rating FROM case_rating WHERE case_id = $1 ORDER BY round', [caseId]);
+    const ratings = await db().query<{ round: number; rating: string }>(
+      'SELECT round, rating FROM case_rating WHERE case_id = $1 ORDER BY round',
+      [caseId],
+    );
     expect(ratings).toEqual([
       { round: 1, rating: 'dissatisfied' },
       { round: 2, rating: 'satisfied' },
@@ -326,7 +382,9 @@ describe('every path of the policy models, with the real workers', () => {
     await rate(caseId, 1, 'satisfied');
     // when close-case refuses, the case is handled again, and only that step is active (the rating steps are done)
     const again = await openTask('Task_CoordinateUnit', 'caseId', caseId, processInstanceKey);
-    const active = ((await c.searchElementInstances({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).map((e) => e.elementId);
+    const active = (
+      (await c.searchElementInstances({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]
+    ).map((e) => e.elementId);
     expect(active.sort()).toEqual(['Task_CoordinateUnit', 'petition-handling']);
     await complete(again, { handlingResult: '已修补', resolved: true });
     const [row] = await db().query<{ status: string }>('SELECT status FROM petition_case WHERE id = $1', [caseId]);
@@ -352,7 +410,11 @@ describe('every path of the policy models, with the real workers', () => {
     }
   }
   const rateByLink = (token: string, rating: string) =>
-    fetch(`${h.server.url}/api/public/ratings/${token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rating }) });
+    fetch(`${h.server.url}/api/public/ratings/${token}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rating }),
+    });
 
   it('when close-case sends a case rated by link back (不解决不销号), then each rating link reaches the SMS outbox once and the second link rates the resolved case', async () => {
     // given an unresolved case whose petitioner rates it satisfied by the link from the outbox (SMS_PROVIDER=outbox)
@@ -399,7 +461,10 @@ describe('every path of the policy models, with the real workers', () => {
     );
     // when the case starter starts its process
     const pik = await until(async () => {
-      const [c2] = await db().query<{ process_instance_key: string | null }>('SELECT process_instance_key FROM petition_case WHERE id = $1', [row.id]);
+      const [c2] = await db().query<{ process_instance_key: string | null }>(
+        'SELECT process_instance_key FROM petition_case WHERE id = $1',
+        [row.id],
+      );
       return c2.process_instance_key ?? undefined;
     }, 20000);
     await waitForNotice(row.id, 'acceptance');
@@ -409,7 +474,10 @@ describe('every path of the policy models, with the real workers', () => {
     expect(vars.legalReplyDueAt).toBe('2026-03-17T16:00:00.000Z');
     expect(vars.legalDueAt).toBe('2026-05-01T16:00:00.000Z');
     // and the petitioner is told it is received and registered, and by when they hear whether it is accepted
-    const [sms] = await db().query<{ channel: string; text: string }>("SELECT channel, text FROM notification WHERE case_id = $1 AND template = 'acceptance'", [row.id]);
+    const [sms] = await db().query<{ channel: string; text: string }>(
+      "SELECT channel, text FROM notification WHERE case_id = $1 AND template = 'acceptance'",
+      [row.id],
+    );
     expect(sms.channel).toBe('sms');
     expect(sms.text).toContain('已收到并登记');
     // (24:00 of 17 March is the start of the 18th: "before the 18th")
@@ -423,7 +491,12 @@ describe('every path of the policy models, with the real workers', () => {
     const reception = await new Session(h.server.url).signIn('reception');
     const phone = `137${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
     // when
-    const filed = await reception.call('POST', '/api/cases', { channel: 'phone', category: '噪音扰民', description: '夜间施工', petitioner: { phone } });
+    const filed = await reception.call('POST', '/api/cases', {
+      channel: 'phone',
+      category: '噪音扰民',
+      description: '夜间施工',
+      petitioner: { phone },
+    });
     // then
     expect(filed.status).toBe(201);
     const [kept] = await db().query<{ name: string | null; phone_masked: string; resident_id: string }>(
@@ -436,7 +509,12 @@ describe('every path of the policy models, with the real workers', () => {
     const page = await reception.call('GET', `/api/cases/${filed.body.id}`);
     expect(page.body.petitioner).toEqual({ name: null, phone: maskPhone(phone) });
     // and the same number with a name later is the same resident, now named
-    const again = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '噪音扰民', description: '又来反映', petitioner: { name: '钱多多', phone } });
+    const again = await reception.call('POST', '/api/cases', {
+      channel: 'walk-in',
+      category: '噪音扰民',
+      description: '又来反映',
+      petitioner: { name: '钱多多', phone },
+    });
     expect(again.status).toBe(201);
     const [same] = await db().query<{ resident_id: string; name: string }>(
       'SELECT c.resident_id, r.name FROM petition_case c JOIN resident r ON r.id = c.resident_id WHERE c.id = $1',
@@ -444,11 +522,19 @@ describe('every path of the policy models, with the real workers', () => {
     );
     expect(same).toEqual({ resident_id: kept.resident_id, name: '钱多多' });
     // and a petitioner with nothing given is refused with a message saying what to give
-    const empty = await reception.call('POST', '/api/cases', { channel: 'phone', category: '噪音扰民', description: '夜间施工', petitioner: { name: ' ' } });
+    const empty = await reception.call('POST', '/api/cases', {
+      channel: 'phone',
+      category: '噪音扰民',
+      description: '夜间施工',
+      petitioner: { name: ' ' },
+    });
     expect(empty.status).toBe(400);
     expect(empty.text).toContain('请填写信访人的姓名、手机号或身份证号中的至少一项');
     for (const id of [filed.body.id, again.body.id]) {
-      const [{ process_instance_key: key }] = await db().query<{ process_instance_key: string }>('SELECT process_instance_key FROM petition_case WHERE id = $1', [id]);
+      const [{ process_instance_key: key }] = await db().query<{ process_instance_key: string }>(
+        'SELECT process_instance_key FROM petition_case WHERE id = $1',
+        [id],
+      );
       await c.cancelProcessInstance({ processInstanceKey: key });
     }
   });
@@ -461,19 +547,34 @@ describe('every path of the policy models, with the real workers', () => {
     // when the first responder confirms the class
     await confirmClass(caseId, processInstanceKey, { caseClass: 'difficult', feedbackMode: 'visit' });
     // then the deadline job is an incident at once (no retry can help), and the case page says why
-    await until(async () => ((await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).length === 1, 20000);
+    await until(
+      async () =>
+        ((await c.searchIncidents({ filter: { processInstanceKey, state: 'ACTIVE' } }, now)).items as Any[]).length ===
+        1,
+      20000,
+    );
     const page = await admin.call('GET', `/api/cases/${caseId}`);
-    expect(page.body.clocks.internal.waitsForCalendar).toMatchObject({ year: 2027, reason: { zh: expect.stringContaining('2027年的节假日安排尚未录入') } });
+    expect(page.body.clocks.internal.waitsForCalendar).toMatchObject({
+      year: 2027,
+      reason: { zh: expect.stringContaining('2027年的节假日安排尚未录入') },
+    });
     const waiting = await admin.call('GET', '/api/calendar/waiting');
-    expect(waiting.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ case: { id: caseId, caseNo }, year: 2027, yearAdded: false })]));
+    expect(waiting.body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ case: { id: caseId, caseNo }, year: 2027, yearAdded: false })]),
+    );
     // when an admin adds 2027 with New Year's Day as its only holiday near it
-    const added = await admin.call('PUT', '/api/calendar/2027', { days: [{ day: '2027-01-01', isWorkday: false, name: '元旦' }] });
+    const added = await admin.call('PUT', '/api/calendar/2027', {
+      days: [{ day: '2027-01-01', isWorkday: false, name: '元旦' }],
+    });
     // then the deadline is computed: 15 working days after 2026-12-20, skipping 2027-01-01, end on 2027-01-11
     expect(added.status).toBe(200);
     expect(added.body.waitingRetried).toBe(1);
     await openTask('Task_SetUpCaseTeam', 'caseId', caseId, processInstanceKey);
     expect((await variablesOf(processInstanceKey)).slaDueAt).toBe('2027-01-11T16:00:00.000Z');
-    expect((await admin.call('GET', `/api/cases/${caseId}`)).body.clocks.internal).toMatchObject({ dueAt: '2027-01-11T16:00:00.000Z', waitsForCalendar: null });
+    expect((await admin.call('GET', `/api/cases/${caseId}`)).body.clocks.internal).toMatchObject({
+      dueAt: '2027-01-11T16:00:00.000Z',
+      waitsForCalendar: null,
+    });
     expect((await admin.call('GET', '/api/calendar/waiting')).body.items).toEqual([]);
     await c.cancelProcessInstance({ processInstanceKey });
   });
@@ -493,9 +594,15 @@ describe('every path of the policy models, with the real workers', () => {
       );
       return rows.length === 1 && rows[0].process_instance_key ? rows[0].id : undefined;
     }, 20000);
-    const [alert] = await db().query<{ process_instance_key: string }>('SELECT process_instance_key FROM early_warning_alert WHERE id = $1', [alertId]);
+    const [alert] = await db().query<{ process_instance_key: string }>(
+      'SELECT process_instance_key FROM early_warning_alert WHERE id = $1',
+      [alertId],
+    );
     const pik = alert.process_instance_key;
-    await until(async () => (await db().query("SELECT 1 FROM notification WHERE template = 'early-warning'")).length > 0, 20000);
+    await until(
+      async () => (await db().query("SELECT 1 FROM notification WHERE template = 'early-warning'")).length > 0,
+      20000,
+    );
     // when the three parties act, the leader sends it back once, they act again and the leader confirms
     const parties = ['Task_PropertyCompanyAction', 'Task_CommunityAction', 'Task_MaintenanceAction'];
     for (const id of parties) await complete(await openTask(id, 'alertId', alertId, pik));
@@ -513,7 +620,8 @@ describe('every path of the policy models, with the real workers', () => {
     const compoundId = await newCompound();
     const residentId = await newResident(compoundId);
     const petitions = [];
-    for (const category of ['物业服务', '停车管理', '绿化养护']) petitions.push(await file(category, { compoundId, residentId }));
+    for (const category of ['物业服务', '停车管理', '绿化养护'])
+      petitions.push(await file(category, { compoundId, residentId }));
     // then the registry holds them once, with their care process
     const person = await until(async () => {
       const rows = await db().query<{ id: string; process_instance_key: string | null }>(
@@ -530,22 +638,51 @@ describe('every path of the policy models, with the real workers', () => {
     await complete(visit, { visitDone: true, conversionProposed: false });
     // then the next visit comes after the interval, proposing a conversion this time
     await pin(t0 + 30 * DAY + HOUR);
-    await complete(await openTask('Task_CareVisit', 'personId', person.id, pik), { visitDone: true, conversionProposed: true });
-    await complete(await openTask('Task_ConfirmConversion', 'personId', person.id, pik), { conversionRole: 'volunteer', conversionConsent: true });
-    await until(async () => (await db().query("SELECT 1 FROM key_person WHERE id = $1 AND conversion_role = 'volunteer'", [person.id])).length > 0, 20000);
+    await complete(await openTask('Task_CareVisit', 'personId', person.id, pik), {
+      visitDone: true,
+      conversionProposed: true,
+    });
+    await complete(await openTask('Task_ConfirmConversion', 'personId', person.id, pik), {
+      conversionRole: 'volunteer',
+      conversionConsent: true,
+    });
+    await until(
+      async () =>
+        (await db().query("SELECT 1 FROM key_person WHERE id = $1 AND conversion_role = 'volunteer'", [person.id]))
+          .length > 0,
+      20000,
+    );
     // when they leave the registry while the next visit is awaited
-    await until(async () => ((await c.searchElementInstances({ filter: { processInstanceKey: pik, elementId: 'Gateway_AwaitNextVisit', state: 'ACTIVE' } }, now)).items as Any[]).length > 0, 20000);
+    await until(
+      async () =>
+        (
+          (
+            await c.searchElementInstances(
+              { filter: { processInstanceKey: pik, elementId: 'Gateway_AwaitNextVisit', state: 'ACTIVE' } },
+              now,
+            )
+          ).items as Any[]
+        ).length > 0,
+      20000,
+    );
     await c.publishMessage({ name: MESSAGES.keyPersonExited, correlationKey: person.id });
     await stateIs(pik, 'COMPLETED');
-    for (const petition of petitions) await c.cancelProcessInstance({ processInstanceKey: petition.processInstanceKey });
+    for (const petition of petitions)
+      await c.cancelProcessInstance({ processInstanceKey: petition.processInstanceKey });
   });
 
   it('when a key person leaves during a visit or while a conversion is being confirmed, then the open task is cancelled and the care ends', async () => {
     for (const during of ['visit', 'conversion'] as const) {
       // given a person entered by staff, with their care running
       const residentId = await newResident(await newCompound());
-      const [person] = await db().query<{ id: string }>("INSERT INTO key_person (resident_id, reason) VALUES ($1, 'higher-level-visit') RETURNING id", [residentId]);
-      const { processInstanceKey: pik } = await c.createProcessInstance({ processDefinitionId: PROCESS_IDS.keyPersonCare, variables: { personId: person.id } });
+      const [person] = await db().query<{ id: string }>(
+        "INSERT INTO key_person (resident_id, reason) VALUES ($1, 'higher-level-visit') RETURNING id",
+        [residentId],
+      );
+      const { processInstanceKey: pik } = await c.createProcessInstance({
+        processDefinitionId: PROCESS_IDS.keyPersonCare,
+        variables: { personId: person.id },
+      });
       const visit = await openTask('Task_CareVisit', 'personId', person.id, String(pik));
       let open = visit;
       if (during === 'conversion') {
@@ -564,7 +701,10 @@ describe('every path of the policy models, with the real workers', () => {
 
   it('when every path has run, then every flow node and sequence flow of every model was reached', async () => {
     const models: ProcessModel[] = [];
-    for (const f of readdirSync(BPMN_DIR).filter((x) => x.endsWith('.bpmn')).sort()) models.push(...(await parseBpmn(f, readFileSync(join(BPMN_DIR, f), 'utf8'))));
+    for (const f of readdirSync(BPMN_DIR)
+      .filter((x) => x.endsWith('.bpmn'))
+      .sort())
+      models.push(...(await parseBpmn(f, readFileSync(join(BPMN_DIR, f), 'utf8'))));
     const lines: string[] = ['flow-node and sequence-flow coverage (real workers):'];
     const missing: string[] = [];
     for (const model of models) {
@@ -572,9 +712,15 @@ describe('every path of the policy models, with the real workers', () => {
       const flows = new Set(model.flows.keys());
       const reachedNodes = new Set<string>();
       const reachedFlows = new Set<string>();
-      const { items: instances } = await c.searchProcessInstances({ filter: { processDefinitionId: model.processId }, page: { limit: 1000 } }, now);
+      const { items: instances } = await c.searchProcessInstances(
+        { filter: { processDefinitionId: model.processId }, page: { limit: 1000 } },
+        now,
+      );
       for (const instance of instances as Any[]) {
-        const { items } = await c.searchElementInstances({ filter: { processInstanceKey: instance.processInstanceKey }, page: { limit: 1000 } }, now);
+        const { items } = await c.searchElementInstances(
+          { filter: { processInstanceKey: instance.processInstanceKey }, page: { limit: 1000 } },
+          now,
+        );
         for (const e of items as Any[]) reachedNodes.add(e.elementId);
         const taken = await c.getProcessInstanceSequenceFlows({ processInstanceKey: instance.processInstanceKey }, now);
         for (const f of taken.items as Any[]) reachedFlows.add(f.sequenceFlowId);
@@ -584,7 +730,8 @@ describe('every path of the policy models, with the real workers', () => {
       lines.push(
         `  ${model.processId.padEnd(30)} flow nodes ${nodesHit.length}/${nodes.size}  sequence flows ${flowsHit.length}/${flows.size}  (${instances.length} instances)`,
       );
-      for (const id of [...nodes, ...flows]) if (!reachedNodes.has(id) && !reachedFlows.has(id)) missing.push(`${model.processId}#${id}`);
+      for (const id of [...nodes, ...flows])
+        if (!reachedNodes.has(id) && !reachedFlows.has(id)) missing.push(`${model.processId}#${id}`);
     }
     process.stdout.write(`\n${lines.join('\n')}\n${missing.length ? `  not reached: ${missing.join(', ')}\n` : ''}\n`);
     expect(missing).toEqual([]);

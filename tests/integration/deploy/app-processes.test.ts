@@ -24,12 +24,28 @@ const onPostgres = !!process.env.DATABASE_URL;
 jest.setTimeout(4 * 60 * 1000);
 
 /** One request on a connection of its own: the supervisor hands each new connection to the next process. */
-function call(base: string, method: string, path: string, headers: Record<string, string> = {}, body?: unknown): Promise<{ status: number; body: Json; text: string; cookie?: string }> {
+function call(
+  base: string,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: unknown,
+): Promise<{ status: number; body: Json; text: string; cookie?: string }> {
   const url = new URL(path, base);
   const payload = body === undefined ? undefined : JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = http.request(
-      { host: url.hostname, port: url.port, path: url.pathname + url.search, method, agent: false, headers: { ...headers, ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}) } },
+      {
+        host: url.hostname,
+        port: url.port,
+        path: url.pathname + url.search,
+        method,
+        agent: false,
+        headers: {
+          ...headers,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      },
       (res) => {
         let text = '';
         res.setEncoding('utf8');
@@ -41,7 +57,12 @@ function call(base: string, method: string, path: string, headers: Record<string
           } catch {
             // not JSON (metrics)
           }
-          resolve({ status: res.statusCode ?? 0, body: parsed, text, cookie: res.headers['set-cookie']?.[0]?.split(';')[0] });
+          resolve({
+            status: res.statusCode ?? 0,
+            body: parsed,
+            text,
+            cookie: res.headers['set-cookie']?.[0]?.split(';')[0],
+          });
         });
       },
     );
@@ -125,7 +146,13 @@ function alive(pid: number): boolean {
       const topology = await call(base, 'GET', '/v2/topology', { authorization: engineAuth });
       expect(topology.status).toBe(200);
       expect(topology.body.brokers).toHaveLength(1);
-      const search = await call(base, 'POST', '/v2/process-definitions/search', { authorization: engineAuth }, { filter: { processDefinitionId: 'petition-handling' } });
+      const search = await call(
+        base,
+        'POST',
+        '/v2/process-definitions/search',
+        { authorization: engineAuth },
+        { filter: { processDefinitionId: 'petition-handling' } },
+      );
       expect(search.status).toBe(200);
       expect(search.body.items.length).toBeGreaterThan(0);
     }
@@ -135,7 +162,9 @@ function alive(pid: number): boolean {
     const metricsOf = async () => {
       const res = await call(base, 'GET', '/metrics', { authorization: `Bearer ${METRICS_TOKEN}` });
       if (res.status !== 200) throw new Error(`/metrics answered ${res.status}:\n${app!.output().slice(-4000)}`);
-      return Number(/^http_requests_total\{method="GET",route="\/healthz",status="200"\} ([0-9]+)$/m.exec(res.text)?.[1] ?? 0);
+      return Number(
+        /^http_requests_total\{method="GET",route="\/healthz",status="200"\} ([0-9]+)$/m.exec(res.text)?.[1] ?? 0,
+      );
     };
     const before = await metricsOf();
     // when twenty requests go out, each on a connection of its own (ten to each process)
@@ -147,7 +176,11 @@ function alive(pid: number): boolean {
   it('when the lead is SIGKILLed, then the replica still answers the tasklist and accepts petitions, the lead comes back and every petition gets its process', async () => {
     const reception = await signIn(base, 'reception');
     const as = { cookie: reception.cookie, 'x-csrf-token': reception.csrf };
-    const petition = (n: number) => ({ channel: 'walk-in', category: '路灯维修', description: `小区北门路灯不亮（${n}）` });
+    const petition = (n: number) => ({
+      channel: 'walk-in',
+      category: '路灯维修',
+      description: `小区北门路灯不亮（${n}）`,
+    });
     const filed: string[] = [];
     const onTasklist = (count: number) =>
       until(async () => {
@@ -185,7 +218,10 @@ function alive(pid: number): boolean {
     expect(childrenOf(app!.process.pid!)).toContain(replica);
     // and every petition has its process: the first responder's classification task is on the tasklist
     await until(async () => {
-      const { rows } = await admin.query<{ n: string }>('SELECT count(*) AS n FROM petition_case WHERE id = ANY($1::uuid[]) AND process_instance_key IS NOT NULL', [filed]);
+      const { rows } = await admin.query<{ n: string }>(
+        'SELECT count(*) AS n FROM petition_case WHERE id = ANY($1::uuid[]) AND process_instance_key IS NOT NULL',
+        [filed],
+      );
       return Number(rows[0].n) === filed.length;
     }, 60000);
     const tasks = await onTasklist(filed.length);

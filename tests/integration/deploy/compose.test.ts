@@ -45,21 +45,25 @@ export function parseEnvFile(text: string): Env {
 /** The variables a compose file reads: ${VAR}, ${VAR:-default}, ${VAR:?message}, $VAR ($$ is a literal $). */
 export function variablesOf(text: string): Set<string> {
   const names = new Set<string>();
-  for (const m of text.replace(/\$\$/g, '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)|\$([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(m[1] ?? m[2]);
+  for (const m of text.replace(/\$\$/g, '').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)|\$([A-Za-z_][A-Za-z0-9_]*)/g))
+    names.add(m[1] ?? m[2]);
   return names;
 }
 
 /** Compose's interpolation, as `docker compose config` does it, against the given variables. */
 export function interpolate(value: string, vars: Env): string {
-  return value.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (whole, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
-    if (whole === '$$') return '$';
-    if (bare) return vars[bare] ?? '';
-    const v = vars[name!];
-    const unset = v === undefined || (colon === ':' && v === '');
-    if (op === '?' && unset) throw new Error(`required variable ${name} is missing: ${arg}`);
-    if (op === '-' && unset) return arg ?? '';
-    return v ?? '';
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (whole, name?: string, colon?: string, op?: string, arg?: string, bare?: string) => {
+      if (whole === '$$') return '$';
+      if (bare) return vars[bare] ?? '';
+      const v = vars[name!];
+      const unset = v === undefined || (colon === ':' && v === '');
+      if (op === '?' && unset) throw new Error(`required variable ${name} is missing: ${arg}`);
+      if (op === '-' && unset) return arg ?? '';
+      return v ?? '';
+    },
+  );
 }
 
 function environmentOf(service: Service, vars: Env): Env {
@@ -100,7 +104,14 @@ describe('docker-compose.yml', () => {
   const env = (name: string) => environmentOf(services[name], example);
 
   it('parses, with the services of a Camunda 8.8 cluster, PostgreSQL, the app and its workers', () => {
-    expect(Object.keys(services).sort()).toEqual(['app', 'connectors', 'elasticsearch', 'orchestration', 'postgres', 'workers']);
+    expect(Object.keys(services).sort()).toEqual([
+      'app',
+      'connectors',
+      'elasticsearch',
+      'orchestration',
+      'postgres',
+      'workers',
+    ]);
     expect(services.orchestration.image).toMatch(/^camunda\/camunda:8\.8\.\d+$/);
     expect(services.connectors.image).toMatch(/^camunda\/connectors-bundle:8\.8\.\d+$/);
   });
@@ -117,11 +128,21 @@ describe('docker-compose.yml', () => {
 
   it('when a service runs, then it has a health check, and it waits for every service it depends on to be healthy', () => {
     for (const [name, s] of Object.entries(services)) {
-      expect({ name, test: s.healthcheck?.disable ? undefined : s.healthcheck?.test }).toEqual({ name, test: expect.anything() });
+      expect({ name, test: s.healthcheck?.disable ? undefined : s.healthcheck?.test }).toEqual({
+        name,
+        test: expect.anything(),
+      });
       if (!s.depends_on) continue;
-      expect({ name, dependsOn: Array.isArray(s.depends_on) ? 'a list without conditions' : 'conditions' }).toEqual({ name, dependsOn: 'conditions' });
+      expect({ name, dependsOn: Array.isArray(s.depends_on) ? 'a list without conditions' : 'conditions' }).toEqual({
+        name,
+        dependsOn: 'conditions',
+      });
       for (const [dependency, how] of Object.entries(s.depends_on)) {
-        expect({ name, dependency, condition: how.condition }).toEqual({ name, dependency, condition: 'service_healthy' });
+        expect({ name, dependency, condition: how.condition }).toEqual({
+          name,
+          dependency,
+          condition: 'service_healthy',
+        });
         expect(services[dependency]?.healthcheck?.test).toBeDefined();
       }
     }
@@ -164,7 +185,9 @@ describe('docker-compose.yml', () => {
       expect(db.pathname).toBe(`/${env('postgres').POSTGRES_DB}`);
       // the cluster knows the user it signs in as, with that password
       const orchestration = env('orchestration');
-      const user = Object.keys(orchestration).find((k) => /USERS_\d+_USERNAME$/.test(k) && orchestration[k] === config.CAMUNDA_BASIC_AUTH_USERNAME);
+      const user = Object.keys(orchestration).find(
+        (k) => /USERS_\d+_USERNAME$/.test(k) && orchestration[k] === config.CAMUNDA_BASIC_AUTH_USERNAME,
+      );
       expect(user).toBeDefined();
       expect(orchestration[user!.replace('USERNAME', 'PASSWORD')]).toBe(config.CAMUNDA_BASIC_AUTH_PASSWORD);
       // and the host name it calls is the cluster's service on its REST port
@@ -184,7 +207,11 @@ describe('docker-compose.yml', () => {
       (s.ports ?? []).map((p) => {
         const parts = interpolate(p, example).split(':');
         if (parts.length < 2) throw new Error(`${name}: port ${p} publishes a random host port`);
-        return { name, host: `${parts.length === 3 ? parts[0] : '0.0.0.0'}:${parts[parts.length - 2]}`, port: parts[parts.length - 2] };
+        return {
+          name,
+          host: `${parts.length === 3 ? parts[0] : '0.0.0.0'}:${parts[parts.length - 2]}`,
+          port: parts[parts.length - 2],
+        };
       }),
     );
     const ports = published.map((p) => p.port);
@@ -198,7 +225,8 @@ describe('docker-compose.yml', () => {
 
   it('when containers are recreated, then their data survives in declared named volumes', () => {
     const declared = Object.keys(compose.volumes ?? {});
-    const mounts = (name: string) => (services[name].volumes ?? []).map((v) => ({ source: v.split(':')[0], target: v.split(':')[1] }));
+    const mounts = (name: string) =>
+      (services[name].volumes ?? []).map((v) => ({ source: v.split(':')[0], target: v.split(':')[1] }));
     for (const name of Object.keys(services)) {
       for (const { source } of mounts(name)) {
         if (!source.startsWith('.') && !source.startsWith('/')) expect(declared).toContain(source);
@@ -251,8 +279,17 @@ describe('.env.example', () => {
   it('when a variable is required, then its example is a placeholder, not empty', () => {
     const required = [...text.matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*):?\?/g)].map((m) => m[1]);
     expect(required.length).toBeGreaterThan(0);
-    for (const name of required) expect({ name, value: example[name] }).toEqual({ name, value: expect.stringMatching(/./) });
-    expect(required).toEqual(expect.arrayContaining(['POSTGRES_PASSWORD', 'SESSION_SECRET', 'PII_ENCRYPTION_KEY', 'CAMUNDA_APP_PASSWORD', 'PUBLIC_URL']));
+    for (const name of required)
+      expect({ name, value: example[name] }).toEqual({ name, value: expect.stringMatching(/./) });
+    expect(required).toEqual(
+      expect.arrayContaining([
+        'POSTGRES_PASSWORD',
+        'SESSION_SECRET',
+        'PII_ENCRYPTION_KEY',
+        'CAMUNDA_APP_PASSWORD',
+        'PUBLIC_URL',
+      ]),
+    );
   });
 
   it('when .env is missing a required secret, then compose refuses to start, naming it', () => {

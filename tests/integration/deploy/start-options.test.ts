@@ -35,7 +35,9 @@ function rssLeftByHashing(env: Record<string, string>, count = 8): number {
   return Number(run.stdout);
 }
 
-const glibc = Boolean((process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime);
+const glibc = Boolean(
+  (process.report.getReport() as { header?: { glibcVersionRuntime?: string } }).header?.glibcVersionRuntime,
+);
 
 describe('how node runs the app', () => {
   const start = startCommand();
@@ -60,10 +62,13 @@ describe('how node runs the app', () => {
     expect(env).toContain(`MALLOC_MMAP_THRESHOLD_=${start.env.MALLOC_MMAP_THRESHOLD_}`);
   });
 
-  (glibc ? it : it.skip)('when passwords are hashed on every thread of the pool, then npm start’s environment leaves their memory behind no more', () => {
-    // Without the setting, glibc raises its mmap threshold past the hash's 16 MB once the first is freed, and each of
-    // the four threads then keeps 16 MB in its arena for good (64 MB of RSS).
-    expect(rssLeftByHashing({})).toBeGreaterThanOrEqual(32);
-    expect(rssLeftByHashing(start.env)).toBeLessThan(16);
-  });
+  (glibc ? it : it.skip)(
+    'when passwords are hashed on every thread of the pool, then npm start’s environment leaves their memory behind no more',
+    () => {
+      // Without the setting, glibc raises its mmap threshold past the hash's 16 MB once the first is freed, and each of
+      // the four threads then keeps 16 MB in its arena for good (64 MB of RSS).
+      expect(rssLeftByHashing({})).toBeGreaterThanOrEqual(32);
+      expect(rssLeftByHashing(start.env)).toBeLessThan(16);
+    },
+  );
 });

@@ -39,7 +39,10 @@ describe('crash safety (SIGKILL)', () => {
     await c.deployResourcesFromFiles([fixture('crash-path.bpmn')]);
     const keys: string[] = [];
     for (let i = 0; i < INSTANCES; i++) {
-      const { processInstanceKey } = await c.createProcessInstance({ processDefinitionId: 'crash-path', variables: { id: `i-${i}` } });
+      const { processInstanceKey } = await c.createProcessInstance({
+        processDefinitionId: 'crash-path',
+        variables: { id: `i-${i}` },
+      });
       keys.push(processInstanceKey);
     }
     const acknowledged = new Set<string>(); // jobs and tasks whose completion the engine confirmed
@@ -50,7 +53,13 @@ describe('crash safety (SIGKILL)', () => {
       let done = 0;
       try {
         for (const type of ['crash-work', 'crash-final']) {
-          const { jobs } = await client.activateJobs({ type, timeout: 60000, maxJobsToActivate: 40, worker: 'crash', requestTimeout: 200 });
+          const { jobs } = await client.activateJobs({
+            type,
+            timeout: 60000,
+            maxJobsToActivate: 40,
+            worker: 'crash',
+            requestTimeout: 200,
+          });
           for (const job of jobs as Any[]) {
             expect(acknowledged.has(job.jobKey)).toBe(false); // a completed job is never handed out again
             await client.completeJob({ jobKey: job.jobKey, variables: { [`${type}At`]: Date.now() } });
@@ -58,7 +67,8 @@ describe('crash safety (SIGKILL)', () => {
             if (++done >= budget) return;
           }
         }
-        const tasks = (await client.searchUserTasks({ filter: { state: 'CREATED' }, page: { limit: 40 } }, now)).items as Any[];
+        const tasks = (await client.searchUserTasks({ filter: { state: 'CREATED' }, page: { limit: 40 } }, now))
+          .items as Any[];
         for (const task of tasks) {
           expect(acknowledged.has(task.userTaskKey)).toBe(false);
           await client.completeUserTask({ userTaskKey: task.userTaskKey, variables: {} });
@@ -67,12 +77,18 @@ describe('crash safety (SIGKILL)', () => {
         }
         for (let i = 0; i < INSTANCES && done < budget; i += 7) {
           if (published.has(`i-${i}`)) continue;
-          await client.publishMessage({ name: 'crash-go-on', correlationKey: `i-${i}`, timeToLive: 30 * 24 * 3600000, messageId: `go-${i}` });
+          await client.publishMessage({
+            name: 'crash-go-on',
+            correlationKey: `i-${i}`,
+            timeToLive: 30 * 24 * 3600000,
+            messageId: `go-${i}`,
+          });
           published.add(`i-${i}`);
           done++;
         }
       } catch (error) {
-        if ((error as Error).name === 'JestAssertionError' || /expect/.test(String((error as Error).message))) throw error;
+        if ((error as Error).name === 'JestAssertionError' || /expect/.test(String((error as Error).message)))
+          throw error;
       }
     };
 
@@ -85,7 +101,10 @@ describe('crash safety (SIGKILL)', () => {
       app = await spawnApp(env);
       c = clientFor(app.url);
       // then every instance is still there
-      const found = await c.searchProcessInstances({ filter: { processDefinitionId: 'crash-path' }, page: { limit: 1 } }, now);
+      const found = await c.searchProcessInstances(
+        { filter: { processDefinitionId: 'crash-path' }, page: { limit: 1 } },
+        now,
+      );
       expect(Number(found.page.totalItems)).toBe(INSTANCES);
     }
 
@@ -94,7 +113,12 @@ describe('crash safety (SIGKILL)', () => {
       if (!published.has(`i-${i}`)) {
         // A publication in flight when the engine was killed may have been committed: its id is then refused (409).
         await c
-          .publishMessage({ name: 'crash-go-on', correlationKey: `i-${i}`, timeToLive: 30 * 24 * 3600000, messageId: `go-${i}` })
+          .publishMessage({
+            name: 'crash-go-on',
+            correlationKey: `i-${i}`,
+            timeToLive: 30 * 24 * 3600000,
+            messageId: `go-${i}`,
+          })
           .catch((error: Any) => {
             if (error.status !== 409) throw error;
           });
@@ -105,23 +129,48 @@ describe('crash safety (SIGKILL)', () => {
       await drive(c, 100_000);
       // each pass moves the clock two hours further, past the timers the last pass created
       await c.pinClock({ timestamp: Date.now() + (pass + 1) * 2 * 3600 * 1000 });
-      const active = await c.searchProcessInstances({ filter: { processDefinitionId: 'crash-path', state: 'ACTIVE' }, page: { limit: 1 } }, now);
+      const active = await c.searchProcessInstances(
+        { filter: { processDefinitionId: 'crash-path', state: 'ACTIVE' }, page: { limit: 1 } },
+        now,
+      );
       if (Number(active.page.totalItems) === 0) break;
     }
 
     // then every instance completed, each element exactly once
-    const stuck = (await c.searchProcessInstances({ filter: { processDefinitionId: 'crash-path', state: 'ACTIVE' }, page: { limit: 1 } }, now)).items as Any[];
+    const stuck = (
+      await c.searchProcessInstances(
+        { filter: { processDefinitionId: 'crash-path', state: 'ACTIVE' }, page: { limit: 1 } },
+        now,
+      )
+    ).items as Any[];
     if (stuck.length > 0) {
-      const elements = (await c.searchElementInstances({ filter: { processInstanceKey: stuck[0].processInstanceKey } }, now)).items as Any[];
-      const incidents = (await c.searchIncidents({ filter: { processInstanceKey: stuck[0].processInstanceKey } }, now)).items as Any[];
+      const elements = (
+        await c.searchElementInstances({ filter: { processInstanceKey: stuck[0].processInstanceKey } }, now)
+      ).items as Any[];
+      const incidents = (await c.searchIncidents({ filter: { processInstanceKey: stuck[0].processInstanceKey } }, now))
+        .items as Any[];
       throw new Error(`stuck: ${JSON.stringify({ elements: elements.map((e) => [e.elementId, e.state]), incidents })}`);
     }
-    const completed = await c.searchProcessInstances({ filter: { processDefinitionId: 'crash-path', state: 'COMPLETED' }, page: { limit: 1 } }, now);
+    const completed = await c.searchProcessInstances(
+      { filter: { processDefinitionId: 'crash-path', state: 'COMPLETED' }, page: { limit: 1 } },
+      now,
+    );
     expect(Number(completed.page.totalItems)).toBe(INSTANCES);
     for (const key of keys.filter((_, i) => i % 25 === 0)) {
-      const elements = (await c.searchElementInstances({ filter: { processInstanceKey: key }, page: { limit: 100 } }, now)).items as Any[];
+      const elements = (
+        await c.searchElementInstances({ filter: { processInstanceKey: key }, page: { limit: 100 } }, now)
+      ).items as Any[];
       const ids = elements.map((e) => e.elementId).sort();
-      expect(ids).toEqual(['catch-go-on', 'crash-path', 'end', 'start', 'task-final', 'task-review', 'task-work', 'timer-wait']);
+      expect(ids).toEqual([
+        'catch-go-on',
+        'crash-path',
+        'end',
+        'start',
+        'task-final',
+        'task-review',
+        'task-work',
+        'timer-wait',
+      ]);
       expect(elements.every((e) => e.state === 'COMPLETED')).toBe(true);
     }
     await c.resetClock();

@@ -29,7 +29,19 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
   beforeEach(() => c.pinClock({ timestamp: TEST_EPOCH }));
   afterEach(() => c.resetClock());
 
-  const { deployModels, start, stateOf, elementsOf, typeAndState, variablesOf, variablesNamed, incidentsOf, jobOf, noJobOf, complete } = elementHelpers(() => c);
+  const {
+    deployModels,
+    start,
+    stateOf,
+    elementsOf,
+    typeAndState,
+    variablesOf,
+    variablesNamed,
+    incidentsOf,
+    jobOf,
+    noJobOf,
+    complete,
+  } = elementHelpers(() => c);
 
   // -- execution listeners ---------------------------------------------------------------------------------------
 
@@ -41,7 +53,12 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       const pik = await start('execution-listeners', { caseId: 'el-1' });
       // then the first start listener runs, after the input mappings and before the task's own job
       const first = await jobOf('execution-listeners-before-first', pik);
-      expect(first).toMatchObject({ kind: 'EXECUTION_LISTENER', listenerEventType: 'START', elementId: 'task-handle', retries: 3 });
+      expect(first).toMatchObject({
+        kind: 'EXECUTION_LISTENER',
+        listenerEventType: 'START',
+        elementId: 'task-handle',
+        retries: 3,
+      });
       expect(first.variables).toMatchObject({ caseId: 'el-1', handledCase: 'el-1' });
       await noJobOf('execution-listeners-before-second', pik);
       await noJobOf('execution-listeners-handle', pik);
@@ -50,7 +67,11 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       // when the first start listener completes, then the second runs, seeing the first one's variables
       await complete(first, { checkedBy: 'first listener' });
       const second = await jobOf('execution-listeners-before-second', pik);
-      expect(second).toMatchObject({ kind: 'EXECUTION_LISTENER', listenerEventType: 'START', elementId: 'task-handle' });
+      expect(second).toMatchObject({
+        kind: 'EXECUTION_LISTENER',
+        listenerEventType: 'START',
+        elementId: 'task-handle',
+      });
       expect(second.variables).toMatchObject({ checkedBy: 'first listener' });
       await noJobOf('execution-listeners-handle', pik);
       // when the second completes, then the task's job: the start listeners' variables are locals of the task
@@ -90,16 +111,24 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       const cancelRoom = await jobOf('compensation-cancel-room', pik);
       const uninvite = await jobOf('compensation-uninvite', pik);
       expect(cancelRoom).toMatchObject({ elementId: 'task-cancel-room', kind: 'BPMN_ELEMENT' });
-      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:ACTIVE']);
-      expect((await elementsOf(pik, 'boundary-book-room-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
-      expect((await elementsOf(pik, 'boundary-invite-compensation')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual([
+        'INTERMEDIATE_THROW_EVENT:ACTIVE',
+      ]);
+      expect((await elementsOf(pik, 'boundary-book-room-compensation')).map(typeAndState)).toEqual([
+        'BOUNDARY_EVENT:COMPLETED',
+      ]);
+      expect((await elementsOf(pik, 'boundary-invite-compensation')).map(typeAndState)).toEqual([
+        'BOUNDARY_EVENT:COMPLETED',
+      ]);
       await noJobOf('compensation-notify', pik);
       // when one handler completes, then the throw event still waits for the other
       await complete(cancelRoom);
       await noJobOf('compensation-notify', pik);
       // when the other completes, then the throw event completes and the flow goes on
       await complete(uninvite);
-      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'throw-compensate')).map(typeAndState)).toEqual([
+        'INTERMEDIATE_THROW_EVENT:COMPLETED',
+      ]);
       expect((await elementsOf(pik, 'task-uninvite')).map(typeAndState)).toEqual(['SERVICE_TASK:COMPLETED']);
       await complete(await jobOf('compensation-notify', pik));
       expect(await stateOf(pik)).toBe('COMPLETED');
@@ -164,7 +193,10 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
 
     it('when an ad-hoc sub-process is entered, then exactly the elements named by activeElementsCollection run; when the completion condition is met, then the others are terminated and it completes', async () => {
       // when
-      const pik = await start('ad-hoc-sub-process', { initialSteps: ['task-research', 'task-call-petitioner'], caseClosed: false });
+      const pik = await start('ad-hoc-sub-process', {
+        initialSteps: ['task-research', 'task-call-petitioner'],
+        caseClosed: false,
+      });
       // then
       const [adhoc] = await elementsOf(pik, 'adhoc-handle');
       expect(typeAndState(adhoc)).toBe('AD_HOC_SUB_PROCESS:ACTIVE');
@@ -175,7 +207,10 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       await complete(call, { petitionerReached: true });
       expect((await elementsOf(pik, 'adhoc-handle')).map(typeAndState)).toEqual(['AD_HOC_SUB_PROCESS:ACTIVE']);
       // when another element is activated through the API
-      await c.activateAdHocSubProcessActivities({ adHocSubProcessInstanceKey: adhoc.elementInstanceKey, elements: [{ elementId: 'task-close-case' }] });
+      await c.activateAdHocSubProcessActivities({
+        adHocSubProcessInstanceKey: adhoc.elementInstanceKey,
+        elements: [{ elementId: 'task-close-case' }],
+      });
       const close = await jobOf('ad-hoc-close-case', pik);
       // when it completes and meets the completion condition (cancelRemainingInstances defaults to true)
       await complete(close, { caseClosed: true });
@@ -248,7 +283,10 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       expect((await activate([{ elementId: 'task-research' }], pik)).status).toBe(404);
       await noJobOf('ad-hoc-research', pik);
       // when it has completed, then it is not found any more
-      await c.activateAdHocSubProcessActivities({ adHocSubProcessInstanceKey: adhoc.elementInstanceKey, elements: [{ elementId: 'task-close-case' }] });
+      await c.activateAdHocSubProcessActivities({
+        adHocSubProcessInstanceKey: adhoc.elementInstanceKey,
+        elements: [{ elementId: 'task-close-case' }],
+      });
       await complete(await jobOf('ad-hoc-close-case', pik), { caseClosed: true });
       expect(await stateOf(pik)).toBe('COMPLETED');
       expect((await activate([{ elementId: 'task-research' }])).status).toBe(404);
@@ -259,9 +297,11 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
 
   describe('user task listeners', () => {
     beforeAll(() => deployModels('user-task-listeners'));
-    const userTasksOf = async (processInstanceKey: string): Promise<Any[]> => (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
+    const userTasksOf = async (processInstanceKey: string): Promise<Any[]> =>
+      (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items;
     // Task listener jobs are completed without variables: Zeebe refuses variables on them.
-    const completeListener = (job: Any, result?: Record<string, unknown>) => c.completeJob({ jobKey: job.jobKey, ...(result ? { result } : {}) });
+    const completeListener = (job: Any, result?: Record<string, unknown>) =>
+      c.completeJob({ jobKey: job.jobKey, ...(result ? { result } : {}) });
     /** An instance whose user task is created (its creating listener done). */
     const created = async (caseId: string) => {
       const pik = await start('user-task-listeners', { caseId });
@@ -276,13 +316,21 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       const pik = await start('user-task-listeners', { caseId: 'utl-1' });
       // then
       const creating = await jobOf('user-task-listeners-creating', pik);
-      expect(creating).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'CREATING', elementId: 'task-review' });
+      expect(creating).toMatchObject({
+        kind: 'TASK_LISTENER',
+        listenerEventType: 'CREATING',
+        elementId: 'task-review',
+      });
       expect(creating.userTask.userTaskKey).toEqual(expect.any(String));
       expect((await userTasksOf(pik)).filter((t) => t.state === 'CREATED')).toEqual([]);
       // when the listener completes, then the task is created
       await completeListener(creating);
       const [task] = await userTasksOf(pik);
-      expect(task).toMatchObject({ state: 'CREATED', userTaskKey: creating.userTask.userTaskKey, elementId: 'task-review' });
+      expect(task).toMatchObject({
+        state: 'CREATED',
+        userTaskKey: creating.userTask.userTaskKey,
+        elementId: 'task-review',
+      });
       expect((await elementsOf(pik, 'task-review')).map(typeAndState)).toEqual(['USER_TASK:ACTIVE']);
     });
 
@@ -293,14 +341,21 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       const assigning = settle(c.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'alice' }));
       // then
       const listener = await jobOf('user-task-listeners-assigning', pik);
-      expect(listener).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'ASSIGNING', elementId: 'task-review' });
+      expect(listener).toMatchObject({
+        kind: 'TASK_LISTENER',
+        listenerEventType: 'ASSIGNING',
+        elementId: 'task-review',
+      });
       expect(listener.userTask).toMatchObject({ userTaskKey: task.userTaskKey, assignee: 'alice' });
       expect(listener.userTask.changedAttributes).toContain('assignee');
       // when the listener corrects the assignee
       await completeListener(listener, { type: 'userTask', corrections: { assignee: 'bob' } });
       // then the assignment succeeded, with the correction
       expect(await assigning).toEqual({ ok: true });
-      expect(await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).toMatchObject({ state: 'CREATED', assignee: 'bob' });
+      expect(await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).toMatchObject({
+        state: 'CREATED',
+        assignee: 'bob',
+      });
     });
 
     it('when the completing listener denies a completion, then the request is refused and the task stays open; completed again and accepted, the process goes on', async () => {
@@ -309,7 +364,11 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       // when
       const first = settle(c.completeUserTask({ userTaskKey: task.userTaskKey, variables: { verdict: 'unsigned' } }));
       const denying = await jobOf('user-task-listeners-completing', pik);
-      expect(denying).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'COMPLETING', elementId: 'task-review' });
+      expect(denying).toMatchObject({
+        kind: 'TASK_LISTENER',
+        listenerEventType: 'COMPLETING',
+        elementId: 'task-review',
+      });
       await completeListener(denying, { type: 'userTask', denied: true, deniedReason: 'the signature is missing' });
       // then
       expect(await first).toMatchObject({ ok: false, status: 409 });
@@ -329,8 +388,10 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
 
   describe('user task listeners: the assignee the process gives, updates, failures, termination', () => {
     beforeAll(() => deployModels('user-task-listeners-assignee'));
-    const taskOf = async (processInstanceKey: string): Promise<Any> => (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items[0];
-    const done = (job: Any, result?: Record<string, unknown>) => c.completeJob({ jobKey: job.jobKey, ...(result ? { result } : {}) });
+    const taskOf = async (processInstanceKey: string): Promise<Any> =>
+      (await c.searchUserTasks({ filter: { processInstanceKey } }, now)).items[0];
+    const done = (job: Any, result?: Record<string, unknown>) =>
+      c.completeJob({ jobKey: job.jobKey, ...(result ? { result } : {}) });
 
     it('when a user task with an assignee from the process has creating and assigning listeners, then it is created first (headers carry the task), then assigned through the assigning listener', async () => {
       // when
@@ -338,13 +399,27 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       // then the creating listener sees the task without its assignee, and the task headers with the task's own
       const creating = await jobOf('utla-creating', pik);
       expect(creating).toMatchObject({ kind: 'TASK_LISTENER', listenerEventType: 'CREATING', retries: 1 });
-      expect(creating.userTask).toMatchObject({ assignee: null, candidateGroups: ['reception'], priority: 50, changedAttributes: [] });
-      expect(creating.customHeaders).toMatchObject({ queue: 'reception', 'io.camunda.zeebe:userTaskKey': creating.userTask.userTaskKey, 'io.camunda.zeebe:candidateGroups': '["reception"]' });
+      expect(creating.userTask).toMatchObject({
+        assignee: null,
+        candidateGroups: ['reception'],
+        priority: 50,
+        changedAttributes: [],
+      });
+      expect(creating.customHeaders).toMatchObject({
+        queue: 'reception',
+        'io.camunda.zeebe:userTaskKey': creating.userTask.userTaskKey,
+        'io.camunda.zeebe:candidateGroups': '["reception"]',
+      });
       expect(await taskOf(pik)).toMatchObject({ state: 'CREATING' });
       // when the creation is done, the process's assignee is assigned through the assigning listener
       await done(creating, { type: 'userTask', corrections: { priority: 70 } });
       const assigning = await jobOf('utla-assigning', pik);
-      expect(assigning.userTask).toMatchObject({ assignee: 'li.wei', changedAttributes: ['assignee'], priority: 70, action: 'assign' });
+      expect(assigning.userTask).toMatchObject({
+        assignee: 'li.wei',
+        changedAttributes: ['assignee'],
+        priority: 70,
+        action: 'assign',
+      });
       expect(await taskOf(pik)).toMatchObject({ state: 'ASSIGNING', priority: 70 });
       await done(assigning);
       expect(await taskOf(pik)).toMatchObject({ state: 'CREATED', assignee: 'li.wei', priority: 70 });
@@ -358,7 +433,12 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       expect(task).toMatchObject({ state: 'CREATED' });
       expect(task.assignee).toBeUndefined();
       // when
-      const updating = settle(c.updateUserTask({ userTaskKey: task.userTaskKey, changeset: { priority: 90, candidateGroups: ['street-office'] } }));
+      const updating = settle(
+        c.updateUserTask({
+          userTaskKey: task.userTaskKey,
+          changeset: { priority: 90, candidateGroups: ['street-office'] },
+        }),
+      );
       const first = await jobOf('utla-updating-1', pik);
       expect(first).toMatchObject({ listenerEventType: 'UPDATING' });
       expect(first.userTask).toMatchObject({ priority: 90, candidateGroups: ['street-office'], action: 'update' });
@@ -371,7 +451,12 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       await done(second);
       // then
       expect(await updating).toEqual({ ok: true });
-      expect(await taskOf(pik)).toMatchObject({ state: 'CREATED', priority: 90, candidateGroups: ['street-office'], dueDate: '2026-03-02T09:00:00.000Z' });
+      expect(await taskOf(pik)).toMatchObject({
+        state: 'CREATED',
+        priority: 90,
+        candidateGroups: ['street-office'],
+        dueDate: '2026-03-02T09:00:00.000Z',
+      });
     });
 
     it('when a request reaches a task whose listeners are running, then it is refused (409); a listener job completed with variables is refused (400)', async () => {
@@ -380,8 +465,12 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       const creating = await jobOf('utla-creating', pik);
       const task = await taskOf(pik);
       // then
-      expect(await failure(c.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'x' }))).toMatchObject({ status: 409 });
-      expect(await failure(c.completeJob({ jobKey: creating.jobKey, variables: { a: 1 } }))).toMatchObject({ status: 400 });
+      expect(await failure(c.assignUserTask({ userTaskKey: task.userTaskKey, assignee: 'x' }))).toMatchObject({
+        status: 409,
+      });
+      expect(await failure(c.completeJob({ jobKey: creating.jobKey, variables: { a: 1 } }))).toMatchObject({
+        status: 400,
+      });
       expect(await failure(done(creating, { type: 'userTask', denied: true }))).toMatchObject({ status: 400 });
       await done(creating);
       expect((await taskOf(pik)).state).toBe('CREATED');
@@ -395,7 +484,11 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
       await c.failJob({ jobKey: creating.jobKey, retries: 0, errorMessage: 'directory offline' });
       // then
       const [incident] = await incidentsOf(pik);
-      expect(incident).toMatchObject({ errorType: 'TASK_LISTENER_NO_RETRIES', errorMessage: 'directory offline', jobKey: creating.jobKey });
+      expect(incident).toMatchObject({
+        errorType: 'TASK_LISTENER_NO_RETRIES',
+        errorMessage: 'directory offline',
+        jobKey: creating.jobKey,
+      });
       expect((await taskOf(pik)).state).toBe('CREATING');
       // when resolved
       await c.updateJob({ jobKey: creating.jobKey, changeset: { retries: 1 } });
@@ -426,29 +519,33 @@ describe('Camunda 8.8 elements: listeners, compensation, ad-hoc sub-process, ref
   // -- refusal ---------------------------------------------------------------------------------------------------
 
   describe('elements the embedded engine does not run yet (refused at deployment, never run wrongly)', () => {
-    it.each([
-      ['user-task-canceling-listener', 'task-review', 'canceling user task listeners'],
-    ])('when %s.bpmn is deployed, then it is refused with 400 naming %s and what is missing, and nothing is deployed', async (name, elementId, what) => {
-      const error = await failure(deploy(c, model(name)));
-      expect(error.status).toBe(400);
-      expect(error.detail).toContain(elementId);
-      expect(error.detail).toContain(what);
-      expect(error.detail).toContain('not supported by the embedded engine yet');
-      expect((await c.searchProcessDefinitions({ filter: { processDefinitionId: name } }, now)).items).toEqual([]);
-    });
+    it.each([['user-task-canceling-listener', 'task-review', 'canceling user task listeners']])(
+      'when %s.bpmn is deployed, then it is refused with 400 naming %s and what is missing, and nothing is deployed',
+      async (name, elementId, what) => {
+        const error = await failure(deploy(c, model(name)));
+        expect(error.status).toBe(400);
+        expect(error.detail).toContain(elementId);
+        expect(error.detail).toContain(what);
+        expect(error.detail).toContain('not supported by the embedded engine yet');
+        expect((await c.searchProcessDefinitions({ filter: { processDefinitionId: name } }, now)).items).toEqual([]);
+      },
+    );
   });
 
   describe('elements Camunda 8.8 does not execute', () => {
     it.each([
       ['unsupported-complex-gateway', 'gateway-complex'],
       ['unsupported-conditional-event', 'catch-documents-complete'],
-    ])('when %s.bpmn is deployed, then it is refused with 400 naming %s, and nothing is deployed', async (name, elementId) => {
-      // when
-      const error = await failure(deploy(c, model(name)));
-      // then
-      expect(error.status).toBe(400);
-      expect(error.detail).toContain(elementId);
-      expect((await c.searchProcessDefinitions({ filter: { processDefinitionId: name } }, now)).items).toEqual([]);
-    });
+    ])(
+      'when %s.bpmn is deployed, then it is refused with 400 naming %s, and nothing is deployed',
+      async (name, elementId) => {
+        // when
+        const error = await failure(deploy(c, model(name)));
+        // then
+        expect(error.status).toBe(400);
+        expect(error.detail).toContain(elementId);
+        expect((await c.searchProcessDefinitions({ filter: { processDefinitionId: name } }, now)).items).toEqual([]);
+      },
+    );
   });
 });

@@ -19,7 +19,23 @@ describe('Camunda 8.8 elements', () => {
   beforeEach(() => c.pinClock({ timestamp: TEST_EPOCH }));
   afterEach(() => c.resetClock());
 
-  const { deployModels, start, stateOf, instancesOf, elementsOf, childrenOf, typeAndState, variablesOf, variablesNamed, incidentsOf, jobsWhere, jobsOf, jobOf, noJobOf, complete } = elementHelpers(() => c);
+  const {
+    deployModels,
+    start,
+    stateOf,
+    instancesOf,
+    elementsOf,
+    childrenOf,
+    typeAndState,
+    variablesOf,
+    variablesNamed,
+    incidentsOf,
+    jobsWhere,
+    jobsOf,
+    jobOf,
+    noJobOf,
+    complete,
+  } = elementHelpers(() => c);
 
   // -- 1 ---------------------------------------------------------------------------------------------------------
 
@@ -71,7 +87,11 @@ describe('Camunda 8.8 elements', () => {
       const pik = await start('inclusive-gateway-no-default', { bySms: false, byLetter: false });
       // then
       const [incident] = await incidentsOf(pik);
-      expect(incident).toMatchObject({ errorType: 'CONDITION_ERROR', elementId: 'fork-how-to-notify', state: 'ACTIVE' });
+      expect(incident).toMatchObject({
+        errorType: 'CONDITION_ERROR',
+        elementId: 'fork-how-to-notify',
+        state: 'ACTIVE',
+      });
       expect(await stateOf(pik)).toBe('ACTIVE');
       expect(await elementsOf(pik, 'end-sms')).toEqual([]);
       expect(await elementsOf(pik, 'end-letter')).toEqual([]);
@@ -79,7 +99,12 @@ describe('Camunda 8.8 elements', () => {
       await c.createElementInstanceVariables({ elementInstanceKey: pik, variables: { bySms: true, byLetter: true } });
       await c.resolveIncident({ incidentKey: incident.incidentKey });
       expect(await stateOf(pik)).toBe('COMPLETED');
-      expect((await elementsOf(pik)).filter((e) => e.type === 'END_EVENT').map((e) => e.elementId).sort()).toEqual(['end-letter', 'end-sms']);
+      expect(
+        (await elementsOf(pik))
+          .filter((e) => e.type === 'END_EVENT')
+          .map((e) => e.elementId)
+          .sort(),
+      ).toEqual(['end-letter', 'end-sms']);
     });
   });
 
@@ -93,7 +118,12 @@ describe('Camunda 8.8 elements', () => {
       const pik = await start('script-task', { amounts: [10, 20, 12] });
       // then the two FEEL scripts ran at once, one after the other
       const archive = await jobOf('script-archive', pik);
-      expect(archive).toMatchObject({ elementId: 'script-archive', kind: 'BPMN_ELEMENT', listenerEventType: 'UNSPECIFIED', customHeaders: { language: 'javascript' } });
+      expect(archive).toMatchObject({
+        elementId: 'script-archive',
+        kind: 'BPMN_ELEMENT',
+        listenerEventType: 'UNSPECIFIED',
+        customHeaders: { language: 'javascript' },
+      });
       expect(archive.variables).toMatchObject({ total: 42, summary: 'total: 42' });
       expect((await elementsOf(pik, 'script-total')).map(typeAndState)).toEqual(['SCRIPT_TASK:COMPLETED']);
       expect((await elementsOf(pik, 'script-summary')).map(typeAndState)).toEqual(['SCRIPT_TASK:COMPLETED']);
@@ -151,7 +181,9 @@ describe('Camunda 8.8 elements', () => {
   // -- 4 ---------------------------------------------------------------------------------------------------------
 
   describe('signal events', () => {
-    beforeAll(() => deployModels('signal-catch', 'signal-boundary', 'signal-start', 'signal-relay-wait', 'signal-throw'));
+    beforeAll(() =>
+      deployModels('signal-catch', 'signal-boundary', 'signal-start', 'signal-relay-wait', 'signal-throw'),
+    );
 
     it('when a signal is broadcast, then every intermediate signal catch event waiting for it is triggered with the signal variables', async () => {
       // given two instances waiting
@@ -160,15 +192,22 @@ describe('Camunda 8.8 elements', () => {
       // when another signal is broadcast, then nothing happens
       await c.broadcastSignal({ signalName: 'signal-catch-nobody-waits' });
       expect(await stateOf(first)).toBe('ACTIVE');
-      expect((await elementsOf(first, 'catch-go-ahead')).map(typeAndState)).toEqual(['INTERMEDIATE_CATCH_EVENT:ACTIVE']);
+      expect((await elementsOf(first, 'catch-go-ahead')).map(typeAndState)).toEqual([
+        'INTERMEDIATE_CATCH_EVENT:ACTIVE',
+      ]);
       // when their signal is broadcast (signals have no "once per process" rule: all are triggered)
-      const broadcast = await c.broadcastSignal({ signalName: 'signal-catch-go-ahead', variables: { goAhead: 'granted' } });
+      const broadcast = await c.broadcastSignal({
+        signalName: 'signal-catch-go-ahead',
+        variables: { goAhead: 'granted' },
+      });
       // then
       expect(broadcast.signalKey).toEqual(expect.any(String));
       expect(await stateOf(first)).toBe('COMPLETED');
       expect(await stateOf(second)).toBe('COMPLETED');
       expect(await variablesOf(first)).toMatchObject({ caseId: 'sc-1', goAhead: 'granted' });
-      expect((await elementsOf(second, 'catch-go-ahead')).map(typeAndState)).toEqual(['INTERMEDIATE_CATCH_EVENT:COMPLETED']);
+      expect((await elementsOf(second, 'catch-go-ahead')).map(typeAndState)).toEqual([
+        'INTERMEDIATE_CATCH_EVENT:COMPLETED',
+      ]);
     });
 
     it('when signals reach a task with signal boundary events, then the non-interrupting one fires for each signal and the task stays; the interrupting one terminates it', async () => {
@@ -181,7 +220,10 @@ describe('Camunda 8.8 elements', () => {
       // then two boundary paths, and the task is still active
       const notes = await jobsOf('signal-boundary-note', pik);
       expect(notes).toHaveLength(2);
-      expect((await elementsOf(pik, 'boundary-note')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED', 'BOUNDARY_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'boundary-note')).map(typeAndState)).toEqual([
+        'BOUNDARY_EVENT:COMPLETED',
+        'BOUNDARY_EVENT:COMPLETED',
+      ]);
       expect((await elementsOf(pik, 'task-work')).map(typeAndState)).toEqual(['SERVICE_TASK:ACTIVE']);
       // when the interrupting signal is broadcast
       await c.broadcastSignal({ signalName: 'signal-boundary-stop' });
@@ -205,7 +247,9 @@ describe('Camunda 8.8 elements', () => {
       const [job] = await jobsWhere('signal-start-register', (j) => j.variables.caseId === 'ss-1');
       expect(job).toMatchObject({ processDefinitionId: 'signal-start', elementId: 'task-register' });
       expect(await variablesOf(job.processInstanceKey)).toEqual({ caseId: 'ss-1' });
-      expect((await elementsOf(job.processInstanceKey, 'start-new-case')).map(typeAndState)).toEqual(['START_EVENT:COMPLETED']);
+      expect((await elementsOf(job.processInstanceKey, 'start-new-case')).map(typeAndState)).toEqual([
+        'START_EVENT:COMPLETED',
+      ]);
       await complete(job);
       expect(await stateOf(job.processInstanceKey)).toBe('COMPLETED');
     });
@@ -217,18 +261,30 @@ describe('Camunda 8.8 elements', () => {
       const thrower = await start('signal-throw');
       // then the thrower went through without waiting
       expect(await stateOf(thrower)).toBe('COMPLETED');
-      expect((await elementsOf(thrower, 'throw-first')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
+      expect((await elementsOf(thrower, 'throw-first')).map(typeAndState)).toEqual([
+        'INTERMEDIATE_THROW_EVENT:COMPLETED',
+      ]);
       expect((await elementsOf(thrower, 'end-second')).map(typeAndState)).toEqual(['END_EVENT:COMPLETED']);
       // and the waiting instance caught both, with the input-mapped variables as the signals' variables
       expect(await stateOf(waiting)).toBe('COMPLETED');
-      expect(await variablesOf(waiting)).toEqual({ firstNote: 'from the throw event', secondNote: 'from the end event' });
+      expect(await variablesOf(waiting)).toEqual({
+        firstNote: 'from the throw event',
+        secondNote: 'from the end event',
+      });
     });
   });
 
   // -- 5 ---------------------------------------------------------------------------------------------------------
 
   describe('event sub-processes', () => {
-    beforeAll(() => deployModels('event-sub-process-message', 'event-sub-process-timer', 'event-sub-process-error', 'event-sub-process-escalation'));
+    beforeAll(() =>
+      deployModels(
+        'event-sub-process-message',
+        'event-sub-process-timer',
+        'event-sub-process-error',
+        'event-sub-process-escalation',
+      ),
+    );
 
     it('when the message of a non-interrupting event sub-process arrives, then it runs beside the task, again for a second message, and the task still completes', async () => {
       // given
@@ -240,14 +296,20 @@ describe('Camunda 8.8 elements', () => {
       // then the event sub-process runs twice beside the task
       const reminders = await jobsOf('esp-remind', pik);
       expect(reminders).toHaveLength(2);
-      expect((await elementsOf(pik, 'esp-reminder')).map(typeAndState)).toEqual(['EVENT_SUB_PROCESS:ACTIVE', 'EVENT_SUB_PROCESS:ACTIVE']);
+      expect((await elementsOf(pik, 'esp-reminder')).map(typeAndState)).toEqual([
+        'EVENT_SUB_PROCESS:ACTIVE',
+        'EVENT_SUB_PROCESS:ACTIVE',
+      ]);
       expect((await elementsOf(pik, 'task-handle')).map(typeAndState)).toEqual(['SERVICE_TASK:ACTIVE']);
       // when everything is done, then the process completes (not before the event sub-processes do)
       await complete(handle);
       expect(await stateOf(pik)).toBe('ACTIVE');
       for (const job of reminders) await complete(job);
       expect(await stateOf(pik)).toBe('COMPLETED');
-      expect((await elementsOf(pik, 'esp-reminder')).map(typeAndState)).toEqual(['EVENT_SUB_PROCESS:COMPLETED', 'EVENT_SUB_PROCESS:COMPLETED']);
+      expect((await elementsOf(pik, 'esp-reminder')).map(typeAndState)).toEqual([
+        'EVENT_SUB_PROCESS:COMPLETED',
+        'EVENT_SUB_PROCESS:COMPLETED',
+      ]);
     });
 
     it('when the message of an interrupting event sub-process arrives, then every other element of the scope is terminated and the event sub-process runs; the process completes with it', async () => {
@@ -257,7 +319,11 @@ describe('Camunda 8.8 elements', () => {
       await c.publishMessage({ name: 'esp-reminder', correlationKey: 'espm-2' });
       const remind = await jobOf('esp-remind', pik);
       // when
-      await c.publishMessage({ name: 'esp-case-withdrawn', correlationKey: 'espm-2', variables: { withdrawnBy: 'petitioner' } });
+      await c.publishMessage({
+        name: 'esp-case-withdrawn',
+        correlationKey: 'espm-2',
+        variables: { withdrawnBy: 'petitioner' },
+      });
       // then
       expect((await elementsOf(pik, 'task-handle')).map(typeAndState)).toEqual(['SERVICE_TASK:TERMINATED']);
       expect((await elementsOf(pik, 'esp-reminder')).map(typeAndState)).toEqual(['EVENT_SUB_PROCESS:TERMINATED']);
@@ -295,7 +361,12 @@ describe('Camunda 8.8 elements', () => {
       const pik = await start('event-sub-process-error');
       const check = await jobOf('esp-error-check', pik);
       // when
-      await c.throwJobError({ jobKey: check.jobKey, errorCode: 'INVALID_CASE', errorMessage: 'no address given', variables: { reason: 'no address' } });
+      await c.throwJobError({
+        jobKey: check.jobKey,
+        errorCode: 'INVALID_CASE',
+        errorMessage: 'no address given',
+        variables: { reason: 'no address' },
+      });
       // then (the start event's output mapping passes the error variable on)
       expect((await elementsOf(pik, 'task-check')).map(typeAndState)).toEqual(['SERVICE_TASK:TERMINATED']);
       expect((await elementsOf(pik, 'esp-invalid')).map(typeAndState)).toEqual(['EVENT_SUB_PROCESS:ACTIVE']);
@@ -325,7 +396,9 @@ describe('Camunda 8.8 elements', () => {
       // when the throw event is reached
       await complete(await jobOf('esp-escalation-draft', pik));
       // then the event sub-process runs and the path after the throw event goes on
-      expect((await elementsOf(pik, 'throw-needs-review')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'throw-needs-review')).map(typeAndState)).toEqual([
+        'INTERMEDIATE_THROW_EVENT:COMPLETED',
+      ]);
       expect((await elementsOf(pik, 'esp-review')).map(typeAndState)).toEqual(['EVENT_SUB_PROCESS:ACTIVE']);
       const review = await jobOf('esp-escalation-review', pik);
       const send = await jobOf('esp-escalation-send', pik);
@@ -352,7 +425,9 @@ describe('Camunda 8.8 elements', () => {
       await c.pinClock({ timestamp: TEST_EPOCH + 2 * HOUR + 1000 });
       const [instance] = await instancesOf('timer-start-date');
       expect(instance).toMatchObject({ processDefinitionId: 'timer-start-date', state: 'COMPLETED' });
-      expect((await elementsOf(instance.processInstanceKey, 'start-on-date')).map(typeAndState)).toEqual(['START_EVENT:COMPLETED']);
+      expect((await elementsOf(instance.processInstanceKey, 'start-on-date')).map(typeAndState)).toEqual([
+        'START_EVENT:COMPLETED',
+      ]);
       // when more time passes, then no other
       await c.pinClock({ timestamp: TEST_EPOCH + 30 * HOUR });
       expect(await instancesOf('timer-start-date')).toHaveLength(1);
@@ -395,7 +470,8 @@ describe('Camunda 8.8 elements', () => {
 
   describe('message start events', () => {
     beforeAll(() => deployModels('message-start'));
-    const registerJobFor = (caseId: string, wait = true) => jobsWhere('message-start-register', (j) => j.variables.caseId === caseId, wait);
+    const registerJobFor = (caseId: string, wait = true) =>
+      jobsWhere('message-start-register', (j) => j.variables.caseId === caseId, wait);
 
     it('when a message is published for a message start event, then an instance is created with the message variables; without a correlation key each message starts one', async () => {
       // given
@@ -411,28 +487,46 @@ describe('Camunda 8.8 elements', () => {
       expect(first).toMatchObject({ processDefinitionId: 'message-start', elementId: 'task-register' });
       expect(second).toMatchObject({ processDefinitionId: 'message-start', elementId: 'task-register' });
       expect(await variablesOf(first.processInstanceKey)).toEqual({ caseId: 'ms-1' });
-      expect((await elementsOf(first.processInstanceKey, 'start-case-filed')).map(typeAndState)).toEqual(['START_EVENT:COMPLETED']);
+      expect((await elementsOf(first.processInstanceKey, 'start-case-filed')).map(typeAndState)).toEqual([
+        'START_EVENT:COMPLETED',
+      ]);
       await complete(first);
       await complete(second);
     });
 
     it('when an instance started by a message with a correlation key is active, then another message with that key starts none; once it has completed, one does', async () => {
       // given
-      await c.publishMessage({ name: 'message-start-case-filed', correlationKey: 'ms-key-1', variables: { caseId: 'ms-key-1-first' } });
+      await c.publishMessage({
+        name: 'message-start-case-filed',
+        correlationKey: 'ms-key-1',
+        variables: { caseId: 'ms-key-1-first' },
+      });
       const [first] = await registerJobFor('ms-key-1-first');
       const count = (await instancesOf('message-start')).length;
       // when the same key comes again while the first instance is active
-      await c.publishMessage({ name: 'message-start-case-filed', correlationKey: 'ms-key-1', variables: { caseId: 'ms-key-1-second' } });
+      await c.publishMessage({
+        name: 'message-start-case-filed',
+        correlationKey: 'ms-key-1',
+        variables: { caseId: 'ms-key-1-second' },
+      });
       // then no second instance
       expect(await instancesOf('message-start')).toHaveLength(count);
       // and a message with another key does start one
-      await c.publishMessage({ name: 'message-start-case-filed', correlationKey: 'ms-key-2', variables: { caseId: 'ms-key-2-first' } });
+      await c.publishMessage({
+        name: 'message-start-case-filed',
+        correlationKey: 'ms-key-2',
+        variables: { caseId: 'ms-key-2-first' },
+      });
       expect(await instancesOf('message-start')).toHaveLength(count + 1);
       await complete((await registerJobFor('ms-key-2-first'))[0]);
       // when the first instance has completed, then the key starts an instance again
       await complete(first);
       expect(await stateOf(first.processInstanceKey)).toBe('COMPLETED');
-      await c.publishMessage({ name: 'message-start-case-filed', correlationKey: 'ms-key-1', variables: { caseId: 'ms-key-1-third' } });
+      await c.publishMessage({
+        name: 'message-start-case-filed',
+        correlationKey: 'ms-key-1',
+        variables: { caseId: 'ms-key-1-third' },
+      });
       const [third] = await registerJobFor('ms-key-1-third');
       expect(third.processInstanceKey).not.toBe(first.processInstanceKey);
       expect(await registerJobFor('ms-key-1-second', false)).toEqual([]);
@@ -441,11 +535,20 @@ describe('Camunda 8.8 elements', () => {
 
     it('when a message with the key of an active instance is buffered, then it starts the next instance once that one has completed', async () => {
       // given
-      await c.publishMessage({ name: 'message-start-case-filed', correlationKey: 'ms-key-3', variables: { caseId: 'ms-key-3-first' } });
+      await c.publishMessage({
+        name: 'message-start-case-filed',
+        correlationKey: 'ms-key-3',
+        variables: { caseId: 'ms-key-3-first' },
+      });
       const [first] = await registerJobFor('ms-key-3-first');
       const count = (await instancesOf('message-start')).length;
       // when a second message with the key is published with a time to live
-      await c.publishMessage({ name: 'message-start-case-filed', correlationKey: 'ms-key-3', timeToLive: 10 * MINUTE, variables: { caseId: 'ms-key-3-second' } });
+      await c.publishMessage({
+        name: 'message-start-case-filed',
+        correlationKey: 'ms-key-3',
+        timeToLive: 10 * MINUTE,
+        variables: { caseId: 'ms-key-3-second' },
+      });
       // then it waits in the buffer
       expect(await instancesOf('message-start')).toHaveLength(count);
       // when the first instance completes, then the buffered message starts the next
@@ -465,7 +568,9 @@ describe('Camunda 8.8 elements', () => {
     it('when a link throw event is reached, then the flow continues at the link catch event with the same name', async () => {
       const pik = await start('link-events');
       const review = await jobOf('link-review', pik);
-      expect((await elementsOf(pik, 'throw-to-review')).map(typeAndState)).toEqual(['INTERMEDIATE_THROW_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'throw-to-review')).map(typeAndState)).toEqual([
+        'INTERMEDIATE_THROW_EVENT:COMPLETED',
+      ]);
       expect((await elementsOf(pik, 'catch-review')).map(typeAndState)).toEqual(['INTERMEDIATE_CATCH_EVENT:COMPLETED']);
       await complete(review);
       expect(await stateOf(pik)).toBe('COMPLETED');
@@ -543,7 +648,9 @@ describe('Camunda 8.8 elements', () => {
         'SUB_PROCESS:COMPLETED',
       ]);
       // and the inner instances are the body's children (element instance search by scope)
-      expect((await childrenOf(bodies[0].elementInstanceKey)).map((e) => e.elementInstanceKey)).toEqual(inner.map((e) => e.elementInstanceKey));
+      expect((await childrenOf(bodies[0].elementInstanceKey)).map((e) => e.elementInstanceKey)).toEqual(
+        inner.map((e) => e.elementInstanceKey),
+      );
     });
 
     it('when the completion condition is met, then the remaining iterations are terminated and the body completes', async () => {
@@ -558,9 +665,15 @@ describe('Camunda 8.8 elements', () => {
       // then the third is terminated, its job gone, and the body completed with what was collected
       expect(await stateOf(pik)).toBe('COMPLETED');
       const iterations = await elementsOf(pik, 'sub-review');
-      expect(iterations.filter((e) => e.type === 'MULTI_INSTANCE_BODY').map(typeAndState)).toEqual(['MULTI_INSTANCE_BODY:COMPLETED']);
+      expect(iterations.filter((e) => e.type === 'MULTI_INSTANCE_BODY').map(typeAndState)).toEqual([
+        'MULTI_INSTANCE_BODY:COMPLETED',
+      ]);
       // (in key order: lawyer, neighbour, cadre)
-      expect(iterations.filter((e) => e.type !== 'MULTI_INSTANCE_BODY').map(typeAndState)).toEqual(['SUB_PROCESS:COMPLETED', 'SUB_PROCESS:TERMINATED', 'SUB_PROCESS:COMPLETED']);
+      expect(iterations.filter((e) => e.type !== 'MULTI_INSTANCE_BODY').map(typeAndState)).toEqual([
+        'SUB_PROCESS:COMPLETED',
+        'SUB_PROCESS:TERMINATED',
+        'SUB_PROCESS:COMPLETED',
+      ]);
       expect((await failure(complete(by('neighbour')))).status).toBe(404);
       expect((await variablesOf(pik)).opinions).toEqual(['lawyer agrees', null, 'cadre disagrees']);
     });
@@ -586,9 +699,16 @@ describe('Camunda 8.8 elements', () => {
       // then
       expect(await stateOf(pik)).toBe('COMPLETED');
       expect((await variablesOf(pik)).results).toEqual(['c-1 done', 'c-2 done']);
-      expect(await callActivity()).toEqual(['MULTI_INSTANCE_BODY:COMPLETED', 'CALL_ACTIVITY:COMPLETED', 'CALL_ACTIVITY:COMPLETED']);
+      expect(await callActivity()).toEqual([
+        'MULTI_INSTANCE_BODY:COMPLETED',
+        'CALL_ACTIVITY:COMPLETED',
+        'CALL_ACTIVITY:COMPLETED',
+      ]);
       const children = (await c.searchProcessInstances({ filter: { parentProcessInstanceKey: pik } }, now)).items;
-      expect(children.map((i: Any) => `${i.processDefinitionId}:${i.state}`)).toEqual(['multi-instance-called-child:COMPLETED', 'multi-instance-called-child:COMPLETED']);
+      expect(children.map((i: Any) => `${i.processDefinitionId}:${i.state}`)).toEqual([
+        'multi-instance-called-child:COMPLETED',
+        'multi-instance-called-child:COMPLETED',
+      ]);
     });
 
     it('when a multi-instance business rule task runs, then the decision is evaluated once per item, its results collected in order', async () => {
@@ -642,7 +762,11 @@ describe('Camunda 8.8 elements', () => {
       await complete(decide, { outcome: 'broken' });
       // then
       const [incident] = await incidentsOf(child);
-      expect(incident).toMatchObject({ errorType: 'UNHANDLED_ERROR_EVENT', elementId: 'end-error-broken', state: 'ACTIVE' });
+      expect(incident).toMatchObject({
+        errorType: 'UNHANDLED_ERROR_EVENT',
+        elementId: 'end-error-broken',
+        state: 'ACTIVE',
+      });
       expect(incident.errorMessage).toContain('CASE_BROKEN');
       expect(await stateOf(child)).toBe('ACTIVE');
       expect(await stateOf(pik)).toBe('ACTIVE');
@@ -662,12 +786,23 @@ describe('Camunda 8.8 elements', () => {
       const pik = await start('message-boundary-non-interrupting', { caseId: 'mb-1' });
       const handle = await jobOf('message-boundary-handle', pik);
       // when
-      await c.publishMessage({ name: 'message-boundary-reminder', correlationKey: 'mb-1', variables: { reminder: 'first' } });
-      await c.publishMessage({ name: 'message-boundary-reminder', correlationKey: 'mb-1', variables: { reminder: 'second' } });
+      await c.publishMessage({
+        name: 'message-boundary-reminder',
+        correlationKey: 'mb-1',
+        variables: { reminder: 'first' },
+      });
+      await c.publishMessage({
+        name: 'message-boundary-reminder',
+        correlationKey: 'mb-1',
+        variables: { reminder: 'second' },
+      });
       // then
       const notes = await jobsOf('message-boundary-note', pik);
       expect(notes).toHaveLength(2);
-      expect((await elementsOf(pik, 'boundary-reminder')).map(typeAndState)).toEqual(['BOUNDARY_EVENT:COMPLETED', 'BOUNDARY_EVENT:COMPLETED']);
+      expect((await elementsOf(pik, 'boundary-reminder')).map(typeAndState)).toEqual([
+        'BOUNDARY_EVENT:COMPLETED',
+        'BOUNDARY_EVENT:COMPLETED',
+      ]);
       expect((await elementsOf(pik, 'task-handle')).map(typeAndState)).toEqual(['SERVICE_TASK:ACTIVE']);
       // when the task completes, then its path ends; the process ends with the note paths
       await complete(handle);
@@ -675,7 +810,9 @@ describe('Camunda 8.8 elements', () => {
       for (const note of notes) await complete(note);
       expect(await stateOf(pik)).toBe('COMPLETED');
       // and once the task is done, a further message finds no subscription
-      expect((await failure(c.correlateMessage({ name: 'message-boundary-reminder', correlationKey: 'mb-1' }))).status).toBe(404);
+      expect(
+        (await failure(c.correlateMessage({ name: 'message-boundary-reminder', correlationKey: 'mb-1' }))).status,
+      ).toBe(404);
     });
   });
 
@@ -705,7 +842,11 @@ describe('Camunda 8.8 elements', () => {
       // when
       await complete(await jobOf('variable-scopes-write', pik), { note: 'written', verdict: 'ok', caseId: 'vs-2b' });
       // then "note" updated the sub-process's local, "caseId" the process's, and "verdict" is new in the process scope
-      const scopeOf = async (name: string) => (await variablesNamed(pik, name)).map((v: Any) => [v.scopeKey === pik ? 'process' : v.scopeKey === sub.elementInstanceKey ? 'sub-process' : v.scopeKey, JSON.parse(v.value)]);
+      const scopeOf = async (name: string) =>
+        (await variablesNamed(pik, name)).map((v: Any) => [
+          v.scopeKey === pik ? 'process' : v.scopeKey === sub.elementInstanceKey ? 'sub-process' : v.scopeKey,
+          JSON.parse(v.value),
+        ]);
       expect(await scopeOf('note')).toEqual([['sub-process', 'written']]);
       expect(await scopeOf('caseId')).toEqual([['process', 'vs-2b']]);
       expect(await scopeOf('verdict')).toEqual([['process', 'ok']]);
@@ -726,22 +867,29 @@ describe('Camunda 8.8 elements', () => {
     it.each([
       ['"lots"', 'lots', 1000],
       ['"5"', '5', 3],
-    ])('when a condition compares the string %s with a number, then it is null in FEEL: an incident holds the gateway and no flow is taken, not even the default', async (_shown, amount, threshold) => {
-      // when
-      const pik = await start('feel-type-mismatch', { amount, threshold });
-      // then
-      const [incident] = await incidentsOf(pik);
-      expect(incident).toMatchObject({ errorType: 'EXTRACT_VALUE_ERROR', elementId: 'gateway-amount' });
-      expect(await stateOf(pik)).toBe('ACTIVE');
-      expect((await elementsOf(pik)).filter((e) => e.type === 'END_EVENT')).toEqual([]);
-      await c.cancelProcessInstance({ processInstanceKey: pik });
-    });
+    ])(
+      'when a condition compares the string %s with a number, then it is null in FEEL: an incident holds the gateway and no flow is taken, not even the default',
+      async (_shown, amount, threshold) => {
+        // when
+        const pik = await start('feel-type-mismatch', { amount, threshold });
+        // then
+        const [incident] = await incidentsOf(pik);
+        expect(incident).toMatchObject({ errorType: 'EXTRACT_VALUE_ERROR', elementId: 'gateway-amount' });
+        expect(await stateOf(pik)).toBe('ACTIVE');
+        expect((await elementsOf(pik)).filter((e) => e.type === 'END_EVENT')).toEqual([]);
+        await c.cancelProcessInstance({ processInstanceKey: pik });
+      },
+    );
 
     it('when the values compared are numbers, then the condition decides', async () => {
       const big = await start('feel-type-mismatch', { amount: 5000, threshold: 1000 });
       const small = await start('feel-type-mismatch', { amount: 5, threshold: 30 });
-      expect((await elementsOf(big)).filter((e) => e.type === 'END_EVENT').map((e) => e.elementId)).toEqual(['end-big']);
-      expect((await elementsOf(small)).filter((e) => e.type === 'END_EVENT').map((e) => e.elementId)).toEqual(['end-small']);
+      expect((await elementsOf(big)).filter((e) => e.type === 'END_EVENT').map((e) => e.elementId)).toEqual([
+        'end-big',
+      ]);
+      expect((await elementsOf(small)).filter((e) => e.type === 'END_EVENT').map((e) => e.elementId)).toEqual([
+        'end-small',
+      ]);
     });
   });
 
@@ -765,11 +913,21 @@ describe('Camunda 8.8 elements', () => {
       expect(task.endDate).toEqual(expect.any(String));
       expect((await failure(complete(handle))).status).toBe(404);
       // and each reads the same alone and by filter
-      expect(await c.getElementInstance({ elementInstanceKey: boundary.elementInstanceKey }, now)).toMatchObject({ type: 'BOUNDARY_EVENT', state: 'COMPLETED' });
-      expect(await c.getElementInstance({ elementInstanceKey: task.elementInstanceKey }, now)).toMatchObject({ type: 'SERVICE_TASK', state: 'TERMINATED' });
-      const terminated = (await c.searchElementInstances({ filter: { processInstanceKey: pik, state: 'TERMINATED' } }, now)).items;
+      expect(await c.getElementInstance({ elementInstanceKey: boundary.elementInstanceKey }, now)).toMatchObject({
+        type: 'BOUNDARY_EVENT',
+        state: 'COMPLETED',
+      });
+      expect(await c.getElementInstance({ elementInstanceKey: task.elementInstanceKey }, now)).toMatchObject({
+        type: 'SERVICE_TASK',
+        state: 'TERMINATED',
+      });
+      const terminated = (
+        await c.searchElementInstances({ filter: { processInstanceKey: pik, state: 'TERMINATED' } }, now)
+      ).items;
       expect(terminated.map((e: Any) => e.elementId)).toEqual(['task-handle']);
-      const boundaries = (await c.searchElementInstances({ filter: { processInstanceKey: pik, type: 'BOUNDARY_EVENT' } }, now)).items;
+      const boundaries = (
+        await c.searchElementInstances({ filter: { processInstanceKey: pik, type: 'BOUNDARY_EVENT' } }, now)
+      ).items;
       expect(boundaries.map((e: Any) => e.elementId)).toEqual(['boundary-withdrawn']);
       expect((await elementsOf(pik)).map((e) => `${e.elementId}:${typeAndState(e)}`)).toEqual([
         'message-boundary-interrupting:PROCESS:COMPLETED',
@@ -788,7 +946,10 @@ describe('Camunda 8.8 elements', () => {
       // when
       const deployment = await deploy(c, model('two-processes'));
       // then
-      expect(deployment.processes.map((p: Any) => p.processDefinitionId).sort()).toEqual(['two-processes-first', 'two-processes-second']);
+      expect(deployment.processes.map((p: Any) => p.processDefinitionId).sort()).toEqual([
+        'two-processes-first',
+        'two-processes-second',
+      ]);
       for (const p of deployment.processes) expect(p.resourceName).toMatch(/two-processes\.bpmn$/);
       expect(await stateOf(await start('two-processes-first'))).toBe('COMPLETED');
       expect(await stateOf(await start('two-processes-second'))).toBe('COMPLETED');
@@ -798,7 +959,10 @@ describe('Camunda 8.8 elements', () => {
       // when
       const deployment = await deploy(c, model('collaboration'));
       // then
-      expect(deployment.processes.map((p: Any) => p.processDefinitionId).sort()).toEqual(['collaboration-office', 'collaboration-petitioner']);
+      expect(deployment.processes.map((p: Any) => p.processDefinitionId).sort()).toEqual([
+        'collaboration-office',
+        'collaboration-petitioner',
+      ]);
       const office = await start('collaboration-office');
       await complete(await jobOf('collaboration-send-notice', office));
       expect(await stateOf(office)).toBe('COMPLETED');

@@ -20,9 +20,16 @@ describe('message buffering and ids (Zeebe semantics, strict validation)', () =>
 
   const start = async (processDefinitionId: string, caseId: string): Promise<string> =>
     (await c.createProcessInstance({ processDefinitionId, variables: { caseId } })).processInstanceKey;
-  const stateOf = async (processInstanceKey: string): Promise<string> => (await c.getProcessInstance({ processInstanceKey }, now)).state;
+  const stateOf = async (processInstanceKey: string): Promise<string> =>
+    (await c.getProcessInstance({ processInstanceKey }, now)).state;
   const publish = (correlationKey: string, messageId?: string, timeToLive = 60_000) =>
-    c.publishMessage({ name: 'satisfaction-rated', correlationKey, timeToLive, ...(messageId ? { messageId } : {}), variables: { rating: 'satisfied' } });
+    c.publishMessage({
+      name: 'satisfaction-rated',
+      correlationKey,
+      timeToLive,
+      ...(messageId ? { messageId } : {}),
+      variables: { rating: 'satisfied' },
+    });
   async function failure(promise: Promise<unknown>): Promise<{ status?: number; title?: string; detail?: string }> {
     try {
       await promise;

@@ -19,7 +19,9 @@ describe('one engine per database', () => {
     expect((await fetch(`${first.url}/readyz`)).status).toBe(200);
     // when / then
     await expect(start({ env: testEnv(db) })).rejects.toThrow(
-      db.kind === 'postgres' ? /Another process already runs the embedded engine on this database \(petition-engine/ : /in use by another process/,
+      db.kind === 'postgres'
+        ? /Another process already runs the embedded engine on this database \(petition-engine/
+        : /in use by another process/,
     );
     // and once the first is gone (even killed), a new one starts
     await first.kill('SIGKILL');

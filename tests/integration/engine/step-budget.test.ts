@@ -20,7 +20,18 @@ describe('the step budget', () => {
 
   const stateOf = async (processInstanceKey: string) => (await c.getProcessInstance({ processInstanceKey }, now)).state;
   const workJob = () =>
-    until(async () => (await c.activateJobs({ type: 'slow-condition-work', timeout: 30000, maxJobsToActivate: 1, worker: 'test', requestTimeout: 300 })).jobs[0]);
+    until(
+      async () =>
+        (
+          await c.activateJobs({
+            type: 'slow-condition-work',
+            timeout: 30000,
+            maxJobsToActivate: 1,
+            worker: 'test',
+            requestTimeout: 300,
+          })
+        ).jobs[0],
+    );
 
   it('when a step runs past the budget, then it becomes an incident on its instance, and another instance started with it completes', async () => {
     // when an instance whose condition counts 20,000,000 items (many seconds) and an ordinary one start together
@@ -32,9 +43,12 @@ describe('the step budget', () => {
     const took = Date.now() - startedAt;
 
     // then the slow one was stopped at its gateway, soon after the budget, with a message naming it and the budget
-    const [incident] = (await c.searchIncidents({ filter: { processInstanceKey: slow.processInstanceKey } }, now)).items;
+    const [incident] = (await c.searchIncidents({ filter: { processInstanceKey: slow.processInstanceKey } }, now))
+      .items;
     expect(incident).toMatchObject({ elementId: 'gateway-count', state: 'ACTIVE', errorType: 'UNKNOWN' });
-    expect(incident.errorMessage).toContain("The step at 'gateway-count' ran longer than the engine allows one step (1000 ms, ENGINE_STEP_BUDGET_MS)");
+    expect(incident.errorMessage).toContain(
+      "The step at 'gateway-count' ran longer than the engine allows one step (1000 ms, ENGINE_STEP_BUDGET_MS)",
+    );
     expect(await stateOf(slow.processInstanceKey)).toBe('ACTIVE');
     expect(took).toBeLessThan(10_000);
 

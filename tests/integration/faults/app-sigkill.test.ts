@@ -85,7 +85,7 @@ jest.setTimeout(5 * 60 * 1000);
     // then every accepted petition is in the database
     database = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR, migrate: false });
     const opened = database;
-    const query = <T,>(sql: string, params?: unknown[]) => opened.db.query<T>(sql, params);
+    const query = <T>(sql: string, params?: unknown[]) => opened.db.query<T>(sql, params);
     const rows = await query<{ id: string; description: string }>('SELECT id, description FROM petition_case');
     const ids = new Set(rows.map((r) => r.id));
     expect(load.accepted().filter((a) => !ids.has(a.id!))).toEqual([]);

@@ -77,7 +77,14 @@ class SilentableProxy {
     proxied.hostname = '127.0.0.1';
     proxied.port = String(proxy.port);
     // The whole app on the proxy: the engine, its scheduler and the job workers keep asking the database too.
-    app = await start({ env: testEnv(db, { DATABASE_URL: proxied.toString(), DEMO_SEED: 'true', DEPLOY_MODELS: 'true', WORKERS_IN_APP: 'true' }) });
+    app = await start({
+      env: testEnv(db, {
+        DATABASE_URL: proxied.toString(),
+        DEMO_SEED: 'true',
+        DEPLOY_MODELS: 'true',
+        WORKERS_IN_APP: 'true',
+      }),
+    });
   });
   afterAll(async () => {
     await app?.stop();
@@ -86,7 +93,12 @@ class SilentableProxy {
   });
 
   const file = (s: Session, description: string, lang = 'zh') =>
-    s.call('POST', '/api/cases', { channel: 'walk-in', category: '环境卫生', description }, { 'accept-language': lang });
+    s.call(
+      'POST',
+      '/api/cases',
+      { channel: 'walk-in', category: '环境卫生', description },
+      { 'accept-language': lang },
+    );
 
   it('when the database stops answering, then filing gets 503 with Retry-After within a few seconds, and the first filing after it answers again goes through at once', async () => {
     // given a receptionist signed in while the database answers
@@ -101,7 +113,11 @@ class SilentableProxy {
       const startedAt = Date.now();
       const refused = await file(reception, '数据库无响应时的诉求', lang);
       const took = Date.now() - startedAt;
-      expect({ status: refused.status, type: refused.headers.get('content-type'), retryAfter: refused.headers.get('retry-after') }).toEqual({
+      expect({
+        status: refused.status,
+        type: refused.headers.get('content-type'),
+        retryAfter: refused.headers.get('retry-after'),
+      }).toEqual({
         status: 503,
         type: expect.stringContaining('application/problem+json'),
         retryAfter: expect.stringMatching(/^\d+$/),
@@ -126,7 +142,10 @@ class SilentableProxy {
     expect(filed.status).toBe(201);
     // (a filing takes well under a second; before, it waited some 11 s for the SDK's back-pressure to open again)
     expect(took).toBeLessThan(3000);
-    const [row] = await app.database.db.query<{ n: number }>('SELECT count(*)::int AS n FROM petition_case WHERE id = $1', [filed.body.id]);
+    const [row] = await app.database.db.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM petition_case WHERE id = $1',
+      [filed.body.id],
+    );
     expect(row.n).toBe(1);
   });
 });

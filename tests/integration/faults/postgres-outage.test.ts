@@ -76,7 +76,14 @@ jest.setTimeout(4 * 60 * 1000);
     // given the app on the private server, and three clients filing petitions steadily
     app = await spawnApp(env);
     const url = app.url;
-    const load = (running = new FilingLoad({ url, clients: 3, pauseMs: 100, failurePauseMs: 300, requestTimeoutMs: 30_000, phonePrefix: '5' }));
+    const load = (running = new FilingLoad({
+      url,
+      clients: 3,
+      pauseMs: 100,
+      failurePauseMs: 300,
+      requestTimeoutMs: 30_000,
+      phonePrefix: '5',
+    }));
     load.start();
     await sleep(6000);
     expect(load.accepted().length).toBeGreaterThan(5);
@@ -89,7 +96,10 @@ jest.setTimeout(4 * 60 * 1000);
     const probe = (async () => {
       while (probing) {
         const at = Date.now();
-        const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) }).then((r) => r.status, () => 0);
+        const status = await fetch(`${url}/readyz`, { signal: AbortSignal.timeout(10_000) }).then(
+          (r) => r.status,
+          () => 0,
+        );
         readiness.push({ at, status, ms: Date.now() - at });
         await sleep(500);
       }
@@ -113,8 +123,14 @@ jest.setTimeout(4 * 60 * 1000);
     await pg.start();
 
     // then filing and readiness come back by themselves
-    const firstAcceptedAfter = await until(() => Promise.resolve(load.attempts.find((a) => a.status === 201 && a.startedAt >= restartedAt)), 60_000);
-    const readyAgain = await until(() => Promise.resolve(readiness.find((r) => r.at >= restartedAt && r.status === 200)), 60_000);
+    const firstAcceptedAfter = await until(
+      () => Promise.resolve(load.attempts.find((a) => a.status === 201 && a.startedAt >= restartedAt)),
+      60_000,
+    );
+    const readyAgain = await until(
+      () => Promise.resolve(readiness.find((r) => r.at >= restartedAt && r.status === 200)),
+      60_000,
+    );
     await sleep(5000);
     await load.stop();
     probing = false;
@@ -127,15 +143,27 @@ jest.setTimeout(4 * 60 * 1000);
       accepted: load.accepted().length,
       acceptedBefore: load.accepted().filter((a) => a.startedAt < stoppedAt).length,
       acceptedAfter: load.accepted().filter((a) => a.startedAt >= restartedAt).length,
-      duringOutage: { attempts: during.length, statuses: duringStatuses, p50ms: percentile(during.map((a) => a.ms), 50), maxMs: Math.max(...during.map((a) => a.ms)) },
+      duringOutage: {
+        attempts: during.length,
+        statuses: duringStatuses,
+        p50ms: percentile(
+          during.map((a) => a.ms),
+          50,
+        ),
+        maxMs: Math.max(...during.map((a) => a.ms)),
+      },
       failuresByStatus: load.failuresByStatus(),
-      readinessDuringOutage: count(readiness.filter((r) => r.at > stoppedAt + 1000 && r.at < restartedAt).map((r) => r.status)),
+      readinessDuringOutage: count(
+        readiness.filter((r) => r.at > stoppedAt + 1000 && r.at < restartedAt).map((r) => r.status),
+      ),
       readinessMaxMs: Math.max(...readiness.map((r) => r.ms)),
       filingBackAfterMs: firstAcceptedAfter.startedAt + firstAcceptedAfter.ms - restartedAt,
       readyAgainAfterMs: readyAgain.at + readyAgain.ms - restartedAt,
       appCpuSecondsDuringOutage: Math.round(cpuDuringOutage * 10) / 10,
       appLogLinesDuringOutage: logDuringOutage.length,
-      appLogMessagesDuringOutage: count(logDuringOutage.map((line) => (/"msg":"([^"]*)"/.exec(line) ?? [])[1] ?? line.slice(0, 80))),
+      appLogMessagesDuringOutage: count(
+        logDuringOutage.map((line) => (/"msg":"([^"]*)"/.exec(line) ?? [])[1] ?? line.slice(0, 80)),
+      ),
       details: [...new Set(during.map((a) => a.detail ?? a.error))],
     };
     console.log(`postgres outage figures: ${JSON.stringify(figures, null, 2)}`);
@@ -149,7 +177,11 @@ jest.setTimeout(4 * 60 * 1000);
     expect(Object.keys(figures.readinessDuringOutage)).toEqual(['503']);
     expect(figures.readinessMaxMs).toBeLessThan(5000);
     // outside the outage nothing failed
-    expect(load.failed().filter((a) => a.startedAt < stoppedAt - 1000 || a.startedAt > restartedAt + figures.filingBackAfterMs)).toEqual([]);
+    expect(
+      load
+        .failed()
+        .filter((a) => a.startedAt < stoppedAt - 1000 || a.startedAt > restartedAt + figures.filingBackAfterMs),
+    ).toEqual([]);
 
     // and once settled: every accepted petition is there, with one process at its next task, notified once
     const db = new Client({ connectionString: env.DATABASE_URL });
@@ -176,7 +208,9 @@ jest.setTimeout(4 * 60 * 1000);
         const a = await auditCases(query, client, gateway);
         throw new Error(`not settled: ${JSON.stringify(problemsOf(a))}\napp output:\n${app!.output().slice(-5000)}`);
       });
-      console.log(`postgres outage settled in ${Date.now() - settleStart} ms: ${audit.cases} cases, SMS requests repeated under the same key: ${audit.repeatedSmsRequests}`);
+      console.log(
+        `postgres outage settled in ${Date.now() - settleStart} ms: ${audit.cases} cases, SMS requests repeated under the same key: ${audit.repeatedSmsRequests}`,
+      );
       expect(audit.cases).toBeGreaterThanOrEqual(load.accepted().length);
     } finally {
       await db.end();
@@ -194,10 +228,19 @@ async function signIn(url: string): Promise<{ cookie: string; csrf: string }> {
   return { cookie: res.headers.get('set-cookie')!.split(';')[0], csrf: csrfToken };
 }
 
-async function fileOnce(url: string, session: { cookie: string; csrf: string }, lang: 'zh' | 'en'): Promise<{ status: number; title?: string; detail?: string }> {
+async function fileOnce(
+  url: string,
+  session: { cookie: string; csrf: string },
+  lang: 'zh' | 'en',
+): Promise<{ status: number; title?: string; detail?: string }> {
   const res = await fetch(`${url}/api/cases`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', cookie: session.cookie, 'x-csrf-token': session.csrf, 'accept-language': lang === 'en' ? 'en' : 'zh-CN' },
+    headers: {
+      'content-type': 'application/json',
+      cookie: session.cookie,
+      'x-csrf-token': session.csrf,
+      'accept-language': lang === 'en' ? 'en' : 'zh-CN',
+    },
     body: JSON.stringify({ channel: 'walk-in', category: '噪音扰民', description: 'x' }),
     signal: AbortSignal.timeout(BOUND_MS),
   });

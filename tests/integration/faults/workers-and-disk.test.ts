@@ -47,7 +47,13 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
       return { status: 200 };
     };
     server = await start({
-      env: testEnv(db, { WORKERS_IN_APP: 'true', DEPLOY_MODELS: 'true', DEMO_SEED: 'true', SMS_PROVIDER: 'http', SMS_HTTP_URL: gateway.url }),
+      env: testEnv(db, {
+        WORKERS_IN_APP: 'true',
+        DEPLOY_MODELS: 'true',
+        DEMO_SEED: 'true',
+        SMS_PROVIDER: 'http',
+        SMS_HTTP_URL: gateway.url,
+      }),
     });
     client = createEngineClient(server.config, server.secrets, server.url).client;
     const res = await fetch(`${server.url}/api/session`, {
@@ -55,7 +61,10 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ username: 'reception', password: 'demo-2026' }),
     });
-    session = { cookie: res.headers.get('set-cookie')!.split(';')[0], csrf: ((await res.json()) as { csrfToken: string }).csrfToken };
+    session = {
+      cookie: res.headers.get('set-cookie')!.split(';')[0],
+      csrf: ((await res.json()) as { csrfToken: string }).csrfToken,
+    };
   });
   afterAll(async () => {
     await server?.stop();
@@ -66,22 +75,37 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
   const call = async (method: string, path: string, body?: unknown): Promise<{ status: number; body: Json }> => {
     const res = await fetch(`${server.url}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), cookie: session.cookie, 'x-csrf-token': session.csrf },
+      headers: {
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        cookie: session.cookie,
+        'x-csrf-token': session.csrf,
+      },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Json) : {} };
   };
   const file = async (phone: string, description: string): Promise<{ id: string; key: string }> => {
-    const res = await call('POST', '/api/cases', { channel: 'phone', category: '物业服务', description, petitioner: { name: '测试居民', phone } });
+    const res = await call('POST', '/api/cases', {
+      channel: 'phone',
+      category: '物业服务',
+      description,
+      petitioner: { name: '测试居民', phone },
+    });
     expect(res.status).toBe(201);
     expect(res.body.processStarted).toBe(true);
     return { id: res.body.id as string, key: res.body.processInstanceKey as string };
   };
   const atClassification = async (key: string) =>
-    ((await client.searchUserTasks({ filter: { processInstanceKey: key, elementId: 'Task_ConfirmCaseClass' } }, now)).items as Any[]).length > 0;
+    (
+      (await client.searchUserTasks({ filter: { processInstanceKey: key, elementId: 'Task_ConfirmCaseClass' } }, now))
+        .items as Any[]
+    ).length > 0;
   const notices = (caseId: string) =>
-    server.database.db.query<{ status: string; error: string | null; job_key: string }>("SELECT status, error, job_key FROM notification WHERE case_id = $1 AND template = 'acceptance'", [caseId]);
+    server.database.db.query<{ status: string; error: string | null; job_key: string }>(
+      "SELECT status, error, job_key FROM notification WHERE case_id = $1 AND template = 'acceptance'",
+      [caseId],
+    );
 
   it('when the SMS gateway refuses one petitioner and is slow for another, then an incident names the cause, other cases go on, and after resolution each SMS goes out once', async () => {
     // given a petition whose acceptance SMS the gateway refuses (500), and one it holds for 20 s
@@ -100,7 +124,10 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
 
     // and the refused one ends in an incident naming the gateway's answer, after its retries
     const incident = await until(async () => {
-      const { items } = await client.searchIncidents({ filter: { processInstanceKey: refused.key, state: 'ACTIVE' } }, now);
+      const { items } = await client.searchIncidents(
+        { filter: { processInstanceKey: refused.key, state: 'ACTIVE' } },
+        now,
+      );
       return (items as Any[])[0];
     }, 45_000);
     const incidentMs = Date.now() - started;
@@ -111,7 +138,9 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
     const page = await call('GET', `/api/cases/${refused.id}`);
     expect(page.status).toBe(200);
     expect((await client.getProcessInstance({ processInstanceKey: refused.key }, now)).hasIncident).toBe(true);
-    expect(await notices(refused.id)).toEqual([expect.objectContaining({ status: 'failed', error: expect.stringMatching(/answered 500/) })]);
+    expect(await notices(refused.id)).toEqual([
+      expect.objectContaining({ status: 'failed', error: expect.stringMatching(/answered 500/) }),
+    ]);
 
     // when the gateway is fixed and the incident resolved through the SDK (retries given back first)
     refusing = false;
@@ -150,43 +179,49 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
   });
 
   const disk = smallDiskPossible();
-  (disk ? it : it.skip)('when the disk for attachments is full, then the upload is refused with 507, nothing of it is kept, and the case is intact', async () => {
-    // given a case, and its attachments folder on a 256 KB file system
-    const filed = await file('13900000005', '违章搭建（附件）');
-    const folder = join(db.env.DATA_DIR, 'attachments');
-    mkdirSync(folder, { recursive: true });
-    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', folder]);
-    try {
-      const png = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0e0b40000000049454e44ae426082', 'hex');
-      const upload = async (bytes: Uint8Array, name: string) => {
-        const form = new FormData();
-        form.append('file', new Blob([bytes]), name);
-        const res = await fetch(`${server.url}/api/cases/${filed.id}/attachments`, {
-          method: 'POST',
-          headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'accept-language': 'en' },
-          body: form,
-        });
-        return { status: res.status, body: (await res.json()) as Json };
-      };
-      // a photo that fits is kept
-      expect((await upload(Buffer.concat([png, Buffer.alloc(150 * 1024)]), 'first.png')).status).toBe(201);
-      // when the next does not fit
-      const full = await upload(Buffer.concat([png, Buffer.alloc(200 * 1024)]), 'second.png');
-      // then a clear refusal, nothing of it on disk or in the database
-      expect(full).toMatchObject({ status: 507, body: { title: 'Storage full' } });
-      expect(full.body.detail).toMatch(/out of disk space/);
-      expect(readdirSync(join(folder, filed.id))).toHaveLength(1);
-      expect((await call('GET', `/api/cases/${filed.id}/attachments`)).body.items).toHaveLength(1);
-      // and the case is intact, its process running
-      expect((await call('GET', `/api/cases/${filed.id}`)).status).toBe(200);
-      expect((await client.getProcessInstance({ processInstanceKey: filed.key }, now)).state).toBe('ACTIVE');
-      // and a small file still fits
-      expect((await upload(png, 'small.png')).status).toBe(201);
-      expect((await call('GET', `/api/cases/${filed.id}/attachments`)).body.items).toHaveLength(2);
-    } finally {
-      execFileSync('umount', [folder]);
-    }
-  });
+  (disk ? it : it.skip)(
+    'when the disk for attachments is full, then the upload is refused with 507, nothing of it is kept, and the case is intact',
+    async () => {
+      // given a case, and its attachments folder on a 256 KB file system
+      const filed = await file('13900000005', '违章搭建（附件）');
+      const folder = join(db.env.DATA_DIR, 'attachments');
+      mkdirSync(folder, { recursive: true });
+      execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=256k', 'tmpfs', folder]);
+      try {
+        const png = Buffer.from(
+          '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0e0b40000000049454e44ae426082',
+          'hex',
+        );
+        const upload = async (bytes: Uint8Array, name: string) => {
+          const form = new FormData();
+          form.append('file', new Blob([bytes]), name);
+          const res = await fetch(`${server.url}/api/cases/${filed.id}/attachments`, {
+            method: 'POST',
+            headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'accept-language': 'en' },
+            body: form,
+          });
+          return { status: res.status, body: (await res.json()) as Json };
+        };
+        // a photo that fits is kept
+        expect((await upload(Buffer.concat([png, Buffer.alloc(150 * 1024)]), 'first.png')).status).toBe(201);
+        // when the next does not fit
+        const full = await upload(Buffer.concat([png, Buffer.alloc(200 * 1024)]), 'second.png');
+        // then a clear refusal, nothing of it on disk or in the database
+        expect(full).toMatchObject({ status: 507, body: { title: 'Storage full' } });
+        expect(full.body.detail).toMatch(/out of disk space/);
+        expect(readdirSync(join(folder, filed.id))).toHaveLength(1);
+        expect((await call('GET', `/api/cases/${filed.id}/attachments`)).body.items).toHaveLength(1);
+        // and the case is intact, its process running
+        expect((await call('GET', `/api/cases/${filed.id}`)).status).toBe(200);
+        expect((await client.getProcessInstance({ processInstanceKey: filed.key }, now)).state).toBe('ACTIVE');
+        // and a small file still fits
+        expect((await upload(png, 'small.png')).status).toBe(201);
+        expect((await call('GET', `/api/cases/${filed.id}/attachments`)).body.items).toHaveLength(2);
+      } finally {
+        execFileSync('umount', [folder]);
+      }
+    },
+  );
 });
 
 /** A small tmpfs can be mounted (root with CAP_SYS_ADMIN, as in CI's container); tried once on a scratch folder. */

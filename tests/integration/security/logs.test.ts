@@ -56,28 +56,71 @@ describe('personal data and secrets in the logs', () => {
     // on a working day of a year the calendar holds, whatever the machine's date (the texts carry deadlines)
     await pinChildClock(app, env, TEST_EPOCH);
     const reception = await new Session(app.url).signIn('reception');
-    const filed = await reception.call('POST', '/api/cases', { channel: 'walk-in', category: '路灯维修', description: '小区西门路灯不亮', petitioner: { ...PETITIONER, consentPublishName: false } });
+    const filed = await reception.call('POST', '/api/cases', {
+      channel: 'walk-in',
+      category: '路灯维修',
+      description: '小区西门路灯不亮',
+      petitioner: { ...PETITIONER, consentPublishName: false },
+    });
     expect(filed.status).toBe(201);
     const caseId = filed.body.id as string;
 
     // when the intake page checks for duplicates (numbers in the body), and a client sends them the old way
-    const duplicates = await reception.call('POST', '/api/cases/duplicates', { phone: PETITIONER.phone, idNumber: PETITIONER.idNumber, category: '路灯维修' });
+    const duplicates = await reception.call('POST', '/api/cases/duplicates', {
+      phone: PETITIONER.phone,
+      idNumber: PETITIONER.idNumber,
+      category: '路灯维修',
+    });
     expect(duplicates.status).toBe(200);
     expect((duplicates.body.items as Json[]).map((c) => c.id)).toEqual([caseId]);
-    const oldWay = await reception.call('GET', `/api/cases/duplicates?phone=${PETITIONER.phone}&idNumber=${PETITIONER.idNumber}`);
+    const oldWay = await reception.call(
+      'GET',
+      `/api/cases/duplicates?phone=${PETITIONER.phone}&idNumber=${PETITIONER.idNumber}`,
+    );
     expect(oldWay.status).toBe(400);
-    expect((await reception.call('GET', `/api/cases/${caseId}/petitioner?purpose=${encodeURIComponent(`回电 ${PETITIONER.phone}`)}`)).status).toBe(200);
+    expect(
+      (
+        await reception.call(
+          'GET',
+          `/api/cases/${caseId}/petitioner?purpose=${encodeURIComponent(`回电 ${PETITIONER.phone}`)}`,
+        )
+      ).status,
+    ).toBe(200);
     // and the first responder takes the full number of the acceptance text waiting in her outbox
-    const waiting = await until(async () => ((await reception.call('GET', '/api/outbox')).body.items as Json[] | undefined)?.find((m) => (m.case as Json | null)?.id === caseId), 60000);
+    const waiting = await until(
+      async () =>
+        ((await reception.call('GET', '/api/outbox')).body.items as Json[] | undefined)?.find(
+          (m) => (m.case as Json | null)?.id === caseId,
+        ),
+      60000,
+    );
     const revealed = await reception.call('POST', `/api/outbox/${waiting.id as string}/reveal-phone`);
     expect(revealed.body).toMatchObject({ phone: PETITIONER.phone });
     // and the case is handled, and the resident opens the rating link (page, API, case-changed spelling) and rates
     const task = (elementId: string) =>
-      until(async () => ((await reception.call('GET', '/api/tasks?view=mine')).body.items as Json[]).find((t) => (t.case as Json | null)?.id === caseId && t.elementId === elementId), 60000);
+      until(
+        async () =>
+          ((await reception.call('GET', '/api/tasks?view=mine')).body.items as Json[]).find(
+            (t) => (t.case as Json | null)?.id === caseId && t.elementId === elementId,
+          ),
+        60000,
+      );
     const confirm = await task('Task_ConfirmCaseClass');
-    expect((await reception.call('POST', `/api/tasks/${confirm.userTaskKey as string}/complete`, { variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false } })).status).toBe(204);
+    expect(
+      (
+        await reception.call('POST', `/api/tasks/${confirm.userTaskKey as string}/complete`, {
+          variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false },
+        })
+      ).status,
+    ).toBe(204);
     const coordinate = await task('Task_CoordinateUnit');
-    expect((await reception.call('POST', `/api/tasks/${coordinate.userTaskKey as string}/complete`, { variables: { responsibleUnit: '市政路灯所', handlingResult: '已更换灯泡', resolved: true } })).status).toBe(204);
+    expect(
+      (
+        await reception.call('POST', `/api/tasks/${coordinate.userTaskKey as string}/complete`, {
+          variables: { responsibleUnit: '市政路灯所', handlingResult: '已更换灯泡', resolved: true },
+        })
+      ).status,
+    ).toBe(204);
     const link = await until(async () => {
       const res = await reception.call('GET', `/api/cases/${caseId}/rating-link`);
       return res.status === 200 ? (res.body.url as string) : undefined;
@@ -89,8 +132,12 @@ describe('personal data and secrets in the logs', () => {
       // (503 when the pages were not built: answered, and logged as a failure, which is what is searched too)
       expect([200, 503]).toContain((await resident.call('GET', path)).status);
     }
-    expect((await resident.call('GET', `/api/public/ratings/${token}`)).body).toMatchObject({ caseNo: filed.body.caseNo });
-    expect((await resident.call('POST', `/api/public/ratings/${token}`, { rating: 'satisfied', comment: '谢谢' })).status).toBe(201);
+    expect((await resident.call('GET', `/api/public/ratings/${token}`)).body).toMatchObject({
+      caseNo: filed.body.caseNo,
+    });
+    expect(
+      (await resident.call('POST', `/api/public/ratings/${token}`, { rating: 'satisfied', comment: '谢谢' })).status,
+    ).toBe(201);
     expect((await resident.call('POST', `/api/public/ratings/${token}`, { rating: 'satisfied' })).status).toBe(410);
     // (the app stops, so that every buffered line is written)
     const stopped = app;
@@ -99,7 +146,9 @@ describe('personal data and secrets in the logs', () => {
 
     // then the log holds none of the values, in any spelling
     const log = stopped.output();
-    const found = secretsOf([PETITIONER.name, PETITIONER.phone, PETITIONER.idNumber, token]).filter((s) => log.includes(s));
+    const found = secretsOf([PETITIONER.name, PETITIONER.phone, PETITIONER.idNumber, token]).filter((s) =>
+      log.includes(s),
+    );
     expect(found).toEqual([]);
     // and the search was not vacuous: each of those requests was logged, with its address redacted
     const urls = log
@@ -123,11 +172,18 @@ describe('personal data and secrets in the logs', () => {
 
   it('when the API is documented, then no route takes a phone, an ID number or a token in its query string, and the duplicate check takes them in its body', () => {
     // given the OpenAPI document generated from the route table
-    const doc = openApiDocument(ROUTES) as { paths: Record<string, Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>> };
+    const doc = openApiDocument(ROUTES) as {
+      paths: Record<
+        string,
+        Record<string, { parameters?: Array<{ name: string; in: string }>; requestBody?: unknown }>
+      >;
+    };
 
     // when its query parameters are listed
     const inQuery = Object.entries(doc.paths).flatMap(([path, methods]) =>
-      Object.entries(methods).flatMap(([method, op]) => (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => `${method.toUpperCase()} ${path}?${p.name}`)),
+      Object.entries(methods).flatMap(([method, op]) =>
+        (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => `${method.toUpperCase()} ${path}?${p.name}`),
+      ),
     );
 
     // then none carries personal data or a secret, and the duplicate check is a POST with a body
@@ -144,13 +200,18 @@ describe('personal data and secrets in the logs', () => {
     failing.get('/fail', () => {
       throw new Error('the handler broke');
     });
-    const server = createApp({ log, readiness: [], mounts: [{ path: '/api', router: failing }] }).listen(0, '127.0.0.1');
+    const server = createApp({ log, readiness: [], mounts: [{ path: '/api', router: failing }] }).listen(
+      0,
+      '127.0.0.1',
+    );
     await new Promise((resolve) => server.once('listening', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const token = 'RatingTokenInAFailingCall0042';
     try {
       // when it is called with personal data in its query string, and a rating path is asked for
-      expect((await fetch(`${base}/api/fail?phone=${PETITIONER.phone}&idNumber=${PETITIONER.idNumber}`)).status).toBe(500);
+      expect((await fetch(`${base}/api/fail?phone=${PETITIONER.phone}&idNumber=${PETITIONER.idNumber}`)).status).toBe(
+        500,
+      );
       expect((await fetch(`${base}/rate/${token}?t=${token}`)).status).toBe(404);
     } finally {
       await new Promise((resolve) => server.close(resolve));
@@ -161,6 +222,8 @@ describe('personal data and secrets in the logs', () => {
     expect(secretsOf([PETITIONER.phone, PETITIONER.idNumber, token]).filter((s) => text.includes(s))).toEqual([]);
     const entries = lines.map((line) => JSON.parse(line) as { level: number; err?: unknown; req?: { url: string } });
     expect(entries.filter((e) => e.level >= 50 && e.req).map((e) => e.req!.url)).toEqual(['/api/fail?[redacted]']);
-    expect(entries.filter((e) => e.req?.url.startsWith('/rate/')).map((e) => e.req!.url)).toEqual(['/rate/[redacted]?[redacted]']);
+    expect(entries.filter((e) => e.req?.url.startsWith('/rate/')).map((e) => e.req!.url)).toEqual([
+      '/rate/[redacted]?[redacted]',
+    ]);
   });
 });

@@ -16,7 +16,8 @@ jest.setTimeout(3 * 60 * 1000);
 const T0 = Date.parse('2026-03-02T01:00:00Z');
 const PETITIONER = { name: '欧阳明远', phone: '13912340001' };
 /** The issue's handling result: one number with spaces, one in full-width digits; the petitioner named with a space. */
-const LEAKY_RESULT = '已修复。电话 139 0000 1111，手机１３９００００１１１１，身份证 1101-0519-8001-0100-1X，已告知欧阳 明远';
+const LEAKY_RESULT =
+  '已修复。电话 139 0000 1111，手机１３９００００１１１１，身份证 1101-0519-8001-0100-1X，已告知欧阳 明远';
 
 describe('public text and the notice board', () => {
   let h: EngineHarness;
@@ -58,13 +59,16 @@ describe('public text and the notice board', () => {
   async function keyMatterAtCoordination(reception: Session, extra: Json = {}) {
     const filed = await file(reception, extra);
     const confirm = await taskOf(reception, filed.id, 'Task_ConfirmCaseClass');
-    const classified = await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/complete`, { variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: true } });
+    const classified = await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/complete`, {
+      variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: true },
+    });
     expect(classified.status).toBe(204);
     return { ...filed, coordinate: await taskOf(reception, filed.id, 'Task_CoordinateUnit') };
   }
 
   /** Mobile and ID numbers in a public text, after the same normalisation the screening uses. */
-  const leaks = (text: unknown) => findPersonalData(JSON.stringify(text)).filter((f) => f.kind === 'mobile' || f.kind === 'id-number');
+  const leaks = (text: unknown) =>
+    findPersonalData(JSON.stringify(text)).filter((f) => f.kind === 'mobile' || f.kind === 'id-number');
 
   it('when staff type a phone or ID number into a task form, then it is refused naming the field, and the task stays open', async () => {
     // given a key matter at its coordination step
@@ -72,7 +76,11 @@ describe('public text and the notice board', () => {
     const { coordinate } = await keyMatterAtCoordination(reception);
     // when the handling result holds numbers written with spaces and full-width digits
     const refused = await reception.call('POST', `/api/tasks/${coordinate.userTaskKey}/complete`, {
-      variables: { responsibleUnit: '物业公司 0755-8888 6666', handlingResult: '电话 139 0000 1111，手机１３９００００１１１１', resolved: true },
+      variables: {
+        responsibleUnit: '物业公司 0755-8888 6666',
+        handlingResult: '电话 139 0000 1111，手机１３９００００１１１１',
+        resolved: true,
+      },
     });
     // then it is refused as a problem detail in Chinese naming both fields
     expect(refused.status).toBe(400);
@@ -82,7 +90,10 @@ describe('public text and the notice board', () => {
     // and nothing was completed: the task is still open and holds no such variable
     const task = await h.client.getUserTask({ userTaskKey: coordinate.userTaskKey }, now);
     expect(task.state).toBe('CREATED');
-    const vars = await h.client.searchVariables({ filter: { processInstanceKey: coordinate.processInstanceKey }, page: { limit: 200 } }, now);
+    const vars = await h.client.searchVariables(
+      { filter: { processInstanceKey: coordinate.processInstanceKey }, page: { limit: 200 } },
+      now,
+    );
     expect((vars.items as Json[]).map((v) => v.name)).not.toContain('handlingResult');
     // when the same text is written without numbers, then it is accepted
     const ok = await reception.call('POST', `/api/tasks/${coordinate.userTaskKey}/complete`, {
@@ -95,7 +106,10 @@ describe('public text and the notice board', () => {
     // given a key matter whose handling result reached the process without the app's form check (the engine's API)
     const reception = await as('reception');
     const { id, caseNo, coordinate } = await keyMatterAtCoordination(reception);
-    await h.client.completeUserTask({ userTaskKey: coordinate.userTaskKey, variables: { responsibleUnit: '物业公司', handlingResult: LEAKY_RESULT, resolved: true } });
+    await h.client.completeUserTask({
+      userTaskKey: coordinate.userTaskKey,
+      variables: { responsibleUnit: '物业公司', handlingResult: LEAKY_RESULT, resolved: true },
+    });
     // when the workers publish it on the board
     const notice = await until(async () => {
       const { body } = await new Session(h.server.url).call('GET', '/api/public/notices?limit=100');
@@ -122,11 +136,10 @@ describe('public text and the notice board', () => {
     // given a row as an older version wrote it
     const reception = await as('reception');
     const { id, caseNo } = await file(reception);
-    await db().query(`INSERT INTO notice_board (case_id, round, case_no, category, compound_name, outcome) VALUES ($1, 1, $2, '电梯故障', '幸福里小区', $3)`, [
-      id,
-      caseNo,
-      '联系 139-0000-1111 或 ＋８６ １３９ ００００ １１１１，欧阳明远',
-    ]);
+    await db().query(
+      `INSERT INTO notice_board (case_id, round, case_no, category, compound_name, outcome) VALUES ($1, 1, $2, '电梯故障', '幸福里小区', $3)`,
+      [id, caseNo, '联系 139-0000-1111 或 ＋８６ １３９ ００００ １１１１，欧阳明远'],
+    );
     // when the public reads the board
     const { body } = await new Session(h.server.url).call('GET', '/api/public/notices?limit=100');
     // then the row shows no number and no name
@@ -138,16 +151,34 @@ describe('public text and the notice board', () => {
   it('when an accusation is a key matter, then it never goes on the board: not written by the worker, not shown if a row exists', async () => {
     // given an accusation against a staff member, classified as a key matter
     const reception = await as('reception');
-    const { id, caseNo, coordinate } = await keyMatterAtCoordination(reception, { category: '干部作风', accusation: true, accusedUsername: 'cadre' });
+    const { id, caseNo, coordinate } = await keyMatterAtCoordination(reception, {
+      category: '干部作风',
+      accusation: true,
+      accusedUsername: 'cadre',
+    });
     // when it is handled and passes the board's step
-    const done = await reception.call('POST', `/api/tasks/${coordinate.userTaskKey}/complete`, { variables: { responsibleUnit: '街道纪工委', handlingResult: '已转交核查', resolved: true } });
+    const done = await reception.call('POST', `/api/tasks/${coordinate.userTaskKey}/complete`, {
+      variables: { responsibleUnit: '街道纪工委', handlingResult: '已转交核查', resolved: true },
+    });
     expect(done.status).toBe(204);
-    const withheld = await until(async () => (await db().query<{ detail: Json }>("SELECT detail FROM case_event WHERE case_id = $1 AND kind = 'notice-withheld'", [id]))[0], 30000);
+    const withheld = await until(
+      async () =>
+        (
+          await db().query<{ detail: Json }>(
+            "SELECT detail FROM case_event WHERE case_id = $1 AND kind = 'notice-withheld'",
+            [id],
+          )
+        )[0],
+      30000,
+    );
     // then the case records why, and nothing was written to the board
     expect(withheld.detail).toMatchObject({ reason: 'accusation' });
     expect(await db().query('SELECT 1 FROM notice_board WHERE case_id = $1', [id])).toEqual([]);
     // and a row that exists anyway (written by another path) is not shown
-    await db().query(`INSERT INTO notice_board (case_id, round, case_no, category, compound_name, outcome) VALUES ($1, 1, $2, '干部作风', '幸福里小区', '已核查')`, [id, caseNo]);
+    await db().query(
+      `INSERT INTO notice_board (case_id, round, case_no, category, compound_name, outcome) VALUES ($1, 1, $2, '干部作风', '幸福里小区', '已核查')`,
+      [id, caseNo],
+    );
     const { body } = await new Session(h.server.url).call('GET', '/api/public/notices?limit=100');
     expect((body.items as Json[]).map((n) => n.caseNo)).not.toContain(caseNo);
   });

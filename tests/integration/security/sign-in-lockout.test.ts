@@ -28,21 +28,28 @@ describe('sign-in lock-out per account and address', () => {
   async function newAccount(): Promise<{ username: string; password: string; id: string }> {
     const username = `owner-${randomBytes(4).toString('hex')}`;
     const password = `right-${randomBytes(6).toString('hex')}`;
-    const res = await admin.call('POST', '/api/users', { username, displayName: '负责人', password, roles: ['leader'] });
+    const res = await admin.call('POST', '/api/users', {
+      username,
+      displayName: '负责人',
+      password,
+      roles: ['leader'],
+    });
     expect(res.status).toBe(201);
     return { username, password, id: res.body.id as string };
   }
   const signIn = (ip: string, username: string, password: string, headers: Record<string, string> = {}) =>
     new Session(h.server.url, ip).call('POST', '/api/session', { username, password }, headers);
-  const listed = async (id: string): Promise<Json> => ((await admin.call('GET', '/api/users')).body.items as Json[]).find((u) => u.id === id)!;
+  const listed = async (id: string): Promise<Json> =>
+    ((await admin.call('GET', '/api/users')).body.items as Json[]).find((u) => u.id === id)!;
 
-  it("when an attacker gets five passwords wrong from address A, then A is locked out of that account while its owner signs in from address B", async () => {
+  it('when an attacker gets five passwords wrong from address A, then A is locked out of that account while its owner signs in from address B', async () => {
     // given
     const owner = await newAccount();
     const net = subnet();
     const [a, b] = [`${net}.0.1`, `${net}.0.2`];
     // when
-    for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await signIn(a, owner.username, `guess-${i}`)).status).toBe(401);
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++)
+      expect((await signIn(a, owner.username, `guess-${i}`)).status).toBe(401);
     // then the owner signs in from elsewhere
     const fromB = await signIn(b, owner.username, owner.password);
     expect(fromB.status).toBe(201);
@@ -52,7 +59,9 @@ describe('sign-in lock-out per account and address', () => {
     expect(fromA.headers.get('content-type')).toMatch(/application\/problem\+json/);
     expect(fromA.body.detail).toMatch(/此地址.*分钟后再试.*管理员解锁/);
     expect(Number(fromA.headers.get('retry-after'))).toBeGreaterThan(14 * 60);
-    expect((await signIn(a, owner.username, owner.password, { 'accept-language': 'en' })).body.detail).toMatch(/from this address/);
+    expect((await signIn(a, owner.username, owner.password, { 'accept-language': 'en' })).body.detail).toMatch(
+      /from this address/,
+    );
     // and A is not locked out of other accounts
     expect((await signIn(a, 'cadre', 'demo-2026')).status).toBe(201);
     // and the settings page shows the account as locked
@@ -88,7 +97,8 @@ describe('sign-in lock-out per account and address', () => {
     // given an account locked out for address A
     const owner = await newAccount();
     const a = `${subnet()}.0.1`;
-    for (let i = 0; i < MAX_FAILED_LOGINS; i++) expect((await signIn(a, owner.username, `guess-${i}`)).status).toBe(401);
+    for (let i = 0; i < MAX_FAILED_LOGINS; i++)
+      expect((await signIn(a, owner.username, `guess-${i}`)).status).toBe(401);
     expect((await signIn(a, owner.username, owner.password)).status).toBe(423);
     // when a leader (not an admin) asks to unlock it
     const leader = await new Session(h.server.url, `${subnet()}.0.1`).signIn('leader');
@@ -111,7 +121,8 @@ describe('sign-in lock-out per account and address', () => {
     const owner = await newAccount();
     const net = subnet();
     for (let n = 1, sent = 0; sent < MAX_FAILED_LOGINS_PER_ACCOUNT; n++) {
-      for (let i = 0; i < MAX_FAILED_LOGINS && sent < MAX_FAILED_LOGINS_PER_ACCOUNT; i++, sent++) await signIn(`${net}.1.${n}`, owner.username, `guess-${sent}`);
+      for (let i = 0; i < MAX_FAILED_LOGINS && sent < MAX_FAILED_LOGINS_PER_ACCOUNT; i++, sent++)
+        await signIn(`${net}.1.${n}`, owner.username, `guess-${sent}`);
     }
     expect((await signIn(`${net}.2.1`, owner.username, owner.password)).status).toBe(423);
     // when

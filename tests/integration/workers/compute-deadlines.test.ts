@@ -10,7 +10,13 @@ import { openDatabase, type Database } from '../../../platform/data-source';
 import { createLogger } from '../../../platform/logger';
 import { evaluateDecision, parseDmn, type DmnModel } from '../../../engine/model/dmn';
 import { computeDeadlines } from '../../../workers/compute-deadlines';
-import { CalendarMissingError, addWorkingDays, ensureCalendar, setAdminYear, workingDaysBetween } from '../../../domain/calendar';
+import {
+  CalendarMissingError,
+  addWorkingDays,
+  ensureCalendar,
+  setAdminYear,
+  workingDaysBetween,
+} from '../../../domain/calendar';
 import type { JobInput, WorkerDeps } from '../../../workers/job';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
@@ -25,7 +31,10 @@ describe('compute-deadlines', () => {
     testDb = await createTestDatabase();
     database = await openDatabase({ databaseUrl: testDb.env.DATABASE_URL, dataDir: testDb.env.DATA_DIR });
     await ensureCalendar(database.db);
-    policy = await parseDmn('deadline-policy.dmn', readFileSync(join(__dirname, '../../../bpmn/deadline-policy.dmn'), 'utf8'));
+    policy = await parseDmn(
+      'deadline-policy.dmn',
+      readFileSync(join(__dirname, '../../../bpmn/deadline-policy.dmn'), 'utf8'),
+    );
   });
   afterAll(async () => {
     await database?.close();
@@ -46,13 +55,24 @@ describe('compute-deadlines', () => {
       pii: { encrypt: unused, decrypt: unused, lookupHash: unused },
       sms: { name: 'unused', send: unused },
       decide: (decisionId, variables) =>
-        Promise.resolve(JSON.parse(JSON.stringify(evaluateDecision(policy, decisionId, variables).output ?? null)) as Record<string, unknown>),
+        Promise.resolve(
+          JSON.parse(JSON.stringify(evaluateDecision(policy, decisionId, variables).output ?? null)) as Record<
+            string,
+            unknown
+          >,
+        ),
       startProcessOnce: unused,
     };
   }
 
   function job(phase: string, variables: Record<string, unknown>): JobInput {
-    return { variables, headers: { phase }, jobKey: '1', processInstanceKey: '2', elementId: 'Task_ComputeHandlingDeadline' };
+    return {
+      variables,
+      headers: { phase },
+      jobKey: '1',
+      processInstanceKey: '2',
+      elementId: 'Task_ComputeHandlingDeadline',
+    };
   }
 
   describe('the calendar', () => {
@@ -170,14 +190,19 @@ describe('compute-deadlines', () => {
       expect(result.slaRedAt).toBe('2026-10-08T16:00:00.000Z');
     });
 
-    it.each(['simple', 'complex', 'difficult'])('when a %s case is handled, then the red date comes after the due date', async (caseClass) => {
-      // given
-      const input = job('handling', { caseId: 'c1', caseClass });
-      // when
-      const result = await computeDeadlines.handle(input, deps('2026-06-15T09:00:00Z'));
-      // then
-      expect(new Date(result.slaRedAt as string).getTime()).toBeGreaterThan(new Date(result.slaDueAt as string).getTime());
-    });
+    it.each(['simple', 'complex', 'difficult'])(
+      'when a %s case is handled, then the red date comes after the due date',
+      async (caseClass) => {
+        // given
+        const input = job('handling', { caseId: 'c1', caseClass });
+        // when
+        const result = await computeDeadlines.handle(input, deps('2026-06-15T09:00:00Z'));
+        // then
+        expect(new Date(result.slaRedAt as string).getTime()).toBeGreaterThan(
+          new Date(result.slaDueAt as string).getTime(),
+        );
+      },
+    );
 
     it('when the class is missing, then the job fails naming the variable', async () => {
       // when
@@ -229,13 +254,17 @@ describe('compute-deadlines', () => {
         slaRedAt: '2027-01-07T16:00:00.000Z',
         deadlineProvisional: false,
       });
-      const [year] = await database.db.query<{ source: string; complete: boolean }>('SELECT source, complete FROM work_calendar_year WHERE year = 2027');
+      const [year] = await database.db.query<{ source: string; complete: boolean }>(
+        'SELECT source, complete FROM work_calendar_year WHERE year = 2027',
+      );
       expect(year).toEqual({ source: 'admin', complete: true });
     });
 
     it('when an admin gives a day outside the year or twice, then it is refused', async () => {
       // when / then
-      await expect(setAdminYear(database.db, 2028, [{ day: '2027-12-31', isWorkday: false, name: '元旦' }])).rejects.toThrow('not in 2028');
+      await expect(
+        setAdminYear(database.db, 2028, [{ day: '2027-12-31', isWorkday: false, name: '元旦' }]),
+      ).rejects.toThrow('not in 2028');
       await expect(
         setAdminYear(database.db, 2028, [
           { day: '2028-01-01', isWorkday: false, name: '元旦' },

@@ -25,7 +25,13 @@ describe('intake screening workers', () => {
   const startCalls = new Map<string, number>();
   /** Starts said to be first attempts for a key that had been started: a second instance in a real engine. */
   const doubleStarts: string[] = [];
-  const job = (variables: Record<string, unknown>) => ({ variables, headers: {}, jobKey: randomUUID(), processInstanceKey: '1', elementId: 'task' });
+  const job = (variables: Record<string, unknown>) => ({
+    variables,
+    headers: {},
+    jobKey: randomUUID(),
+    processInstanceKey: '1',
+    elementId: 'task',
+  });
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
@@ -54,21 +60,37 @@ describe('intake screening workers', () => {
   });
 
   /** Another petition by the same resident in the same compound, `daysAgo` before the pinned clock. */
-  async function another(first: { residentId: string; compoundId: string; firstResponderId: string }, category: string, daysAgo: number) {
+  async function another(
+    first: { residentId: string; compoundId: string; firstResponderId: string },
+    category: string,
+    daysAgo: number,
+  ) {
     const [row] = await database.db.query<{ id: string }>(
       `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, received_at)
        VALUES ($1, 'phone', $2, '又坏了', $3, $4, $5, COALESCE($6::timestamptz, now())) RETURNING id`,
       // today's petitions get the database's own now(), with microseconds, as intake's do
-      [`XF-T-${randomUUID().slice(0, 8)}`, category, first.residentId, first.compoundId, first.firstResponderId, daysAgo === 0 ? null : new Date(Date.now() - daysAgo * 86_400_000).toISOString()],
+      [
+        `XF-T-${randomUUID().slice(0, 8)}`,
+        category,
+        first.residentId,
+        first.compoundId,
+        first.firstResponderId,
+        daysAgo === 0 ? null : new Date(Date.now() - daysAgo * 86_400_000).toISOString(),
+      ],
     );
     return row.id;
   }
-  const alertsOf = (caseId: string) => database.db.query<{ alert_id: string }>('SELECT alert_id FROM early_warning_alert_case WHERE case_id = $1', [caseId]);
+  const alertsOf = (caseId: string) =>
+    database.db.query<{ alert_id: string }>('SELECT alert_id FROM early_warning_alert_case WHERE case_id = $1', [
+      caseId,
+    ]);
 
   it('when the third complaint of one category in one compound arrives within 30 days, then one joint handling starts, and a fourth joins it', async () => {
     // given two earlier complaints (one 40 days ago does not count) and the default rule (3 in 30 days, per compound)
     const first = await createCase(database.db, { category: '电梯故障' });
-    await database.db.query("UPDATE petition_case SET received_at = now() - interval '10 days' WHERE id = $1", [first.caseId]);
+    await database.db.query("UPDATE petition_case SET received_at = now() - interval '10 days' WHERE id = $1", [
+      first.caseId,
+    ]);
     await another(first, '电梯故障', 40);
     const second = await another(first, '电梯故障', 5);
     const otherCategory = await another(first, '噪音扰民', 1);
@@ -85,7 +107,10 @@ describe('intake screening workers', () => {
     expect(process?.processId).toBe('early-warning-joint-handling');
     expect(process?.variables).toMatchObject({ compoundId: first.compoundId, category: '电梯故障', alertId });
     expect(new Set(process?.variables.caseIds as string[])).toEqual(new Set([first.caseId, second, third]));
-    const [alert] = await database.db.query<{ status: string; process_instance_key: string }>('SELECT status, process_instance_key FROM early_warning_alert WHERE id = $1', [alertId]);
+    const [alert] = await database.db.query<{ status: string; process_instance_key: string }>(
+      'SELECT status, process_instance_key FROM early_warning_alert WHERE id = $1',
+      [alertId],
+    );
     expect(alert).toMatchObject({ status: 'handling' });
     // when a fourth complaint arrives within the window, and the third's job is retried
     const fourth = await another(first, '电梯故障', 0);
@@ -115,7 +140,10 @@ describe('intake screening workers', () => {
     const alertId = (out.earlyWarningAlertIds as string[])[0];
     expect([...started.keys()].filter((k) => k === `alertId=${alertId}`)).toHaveLength(1);
     expect(doubleStarts).toEqual([]);
-    const [alert] = await database.db.query<{ process_instance_key: string | null }>('SELECT process_instance_key FROM early_warning_alert WHERE id = $1', [alertId]);
+    const [alert] = await database.db.query<{ process_instance_key: string | null }>(
+      'SELECT process_instance_key FROM early_warning_alert WHERE id = $1',
+      [alertId],
+    );
     expect(alert.process_instance_key).not.toBeNull();
   });
 
@@ -154,11 +182,16 @@ describe('intake screening workers', () => {
   it('when a resident files a third petition within a year, then they enter the registry once and later petitions count as repeats', async () => {
     // given a petition 400 days ago (outside the year) and one 100 days ago
     const first = await createCase(database.db, { category: '物业服务' });
-    await database.db.query("UPDATE petition_case SET received_at = now() - interval '100 days' WHERE id = $1", [first.caseId]);
+    await database.db.query("UPDATE petition_case SET received_at = now() - interval '100 days' WHERE id = $1", [
+      first.caseId,
+    ]);
     await another(first, '物业服务', 400);
     const second = await another(first, '物业服务', 1);
     // when the second is screened, the resident is not a key person (two in the year)
-    expect(await checkKeyPerson.handle(job({ caseId: second }), deps)).toEqual({ keyPersonId: null, repeatPetition: false });
+    expect(await checkKeyPerson.handle(job({ caseId: second }), deps)).toEqual({
+      keyPersonId: null,
+      repeatPetition: false,
+    });
     // when the third is screened (twice: a retry)
     const third = await another(first, '物业服务', 0);
     const out = await checkKeyPerson.handle(job({ caseId: third }), deps);
@@ -170,12 +203,17 @@ describe('intake screening workers', () => {
       'SELECT id, reason, process_instance_key FROM key_person WHERE resident_id = $1',
       [first.residentId],
     );
-    expect(persons).toEqual([{ id: keyPersonId, reason: 'repeat-petitions', process_instance_key: expect.any(String) }]);
+    expect(persons).toEqual([
+      { id: keyPersonId, reason: 'repeat-petitions', process_instance_key: expect.any(String) },
+    ]);
     expect(started.get(`personId=${keyPersonId}`)?.processId).toBe('key-person-care');
     // when they petition again, then it is a repeat and no second entry is made
     const fourth = await another(first, '物业服务', 0);
     expect(await checkKeyPerson.handle(job({ caseId: fourth }), deps)).toEqual({ keyPersonId, repeatPetition: true });
-    const [repeat] = await database.db.query<{ key_person_id: string }>('SELECT key_person_id FROM petition_case WHERE id = $1', [fourth]);
+    const [repeat] = await database.db.query<{ key_person_id: string }>(
+      'SELECT key_person_id FROM petition_case WHERE id = $1',
+      [fourth],
+    );
     expect(repeat.key_person_id).toBe(keyPersonId);
     // and staff entering them by hand find the same entry
     expect(await enterRegistry(deps, first.residentId, 'higher-level-visit')).toEqual({ keyPersonId, created: false });

@@ -9,7 +9,6 @@ import { createTestDatabase, type TestDatabase } from '../../support/database';
 
 const pii = piiCipher(randomBytes(32));
 
-
 describe('send-notification on the database', () => {
   let testDb: TestDatabase;
   let database: Database;
@@ -25,7 +24,11 @@ describe('send-notification on the database', () => {
 
   const deps = (sms: SmsSender): WorkerDeps => testWorkerDeps({ db: database.db, pii, sms });
 
-  const job = (headers: Record<string, string>, variables: Record<string, unknown>, jobKey = String(Date.now() + Math.random())): JobInput => ({
+  const job = (
+    headers: Record<string, string>,
+    variables: Record<string, unknown>,
+    jobKey = String(Date.now() + Math.random()),
+  ): JobInput => ({
     variables,
     headers,
     jobKey,
@@ -39,7 +42,8 @@ describe('send-notification on the database', () => {
       `INSERT INTO app_user (username, display_name, password_hash) VALUES ($1, '李娜', 'x') RETURNING id`,
       [username],
     );
-    for (const role of roles) await database.db.query('INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)', [user.id, role]);
+    for (const role of roles)
+      await database.db.query('INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)', [user.id, role]);
     return user.id;
   }
 
@@ -70,7 +74,10 @@ describe('send-notification on the database', () => {
     // given
     const { caseId, caseNo } = await aCase('13812345678');
     const sms = new FakeSms();
-    const acceptance = job({ template: 'acceptance', recipient: 'petitioner' }, { caseId, legalDueAt: '2026-04-30T16:00:00Z' });
+    const acceptance = job(
+      { template: 'acceptance', recipient: 'petitioner' },
+      { caseId, legalDueAt: '2026-04-30T16:00:00Z' },
+    );
     // when
     const result = await sendNotification.handle(acceptance, deps(sms));
     // then
@@ -113,14 +120,20 @@ describe('send-notification on the database', () => {
     sms.refuse = 'SMS gateway (SMS_HTTP_URL) answered 503: busy';
     const result = job({ template: 'result', recipient: 'petitioner' }, { caseId });
     // when
-    await expect(sendNotification.handle(result, deps(sms))).rejects.toThrow('SMS gateway (SMS_HTTP_URL) answered 503: busy');
+    await expect(sendNotification.handle(result, deps(sms))).rejects.toThrow(
+      'SMS gateway (SMS_HTTP_URL) answered 503: busy',
+    );
     // then
-    expect(await rowsOf(result.jobKey)).toEqual([expect.objectContaining({ status: 'failed', error: sms.refuse, sent_at: null })]);
+    expect(await rowsOf(result.jobKey)).toEqual([
+      expect.objectContaining({ status: 'failed', error: sms.refuse, sent_at: null }),
+    ]);
     // when the retry succeeds
     sms.refuse = undefined;
     await sendNotification.handle(result, deps(sms));
     // then
-    expect(await rowsOf(result.jobKey)).toEqual([expect.objectContaining({ status: 'sent', error: null, provider_message_id: 'm-1' })]);
+    expect(await rowsOf(result.jobKey)).toEqual([
+      expect.objectContaining({ status: 'sent', error: null, provider_message_id: 'm-1' }),
+    ]);
   });
 
   it('when the outbox is the provider, then the message waits in the outbox', async () => {
@@ -130,7 +143,9 @@ describe('send-notification on the database', () => {
     // when
     await sendNotification.handle(result, deps(outboxSender));
     // then
-    expect(await rowsOf(result.jobKey)).toEqual([expect.objectContaining({ channel: 'sms', status: 'outbox', provider: 'outbox', sent_at: null })]);
+    expect(await rowsOf(result.jobKey)).toEqual([
+      expect.objectContaining({ channel: 'sms', status: 'outbox', provider: 'outbox', sent_at: null }),
+    ]);
   });
 
   it('when the petitioner has no phone, then the first responder gets an inbox note and the job completes', async () => {
@@ -144,7 +159,12 @@ describe('send-notification on the database', () => {
     expect(output).toEqual({ lastNotification: { template: 'result', recipient: 'petitioner', channel: 'inbox' } });
     expect(sms.sent).toEqual([]);
     const [row] = await rowsOf(result.jobKey);
-    expect(row).toMatchObject({ channel: 'inbox', recipient_user_id: firstResponderId, phone_masked: null, status: 'sent' });
+    expect(row).toMatchObject({
+      channel: 'inbox',
+      recipient_user_id: firstResponderId,
+      phone_masked: null,
+      status: 'sent',
+    });
     expect(row.text).toMatch(new RegExp(`^信访人未登记手机号.*${caseNo}`));
   });
 
@@ -154,7 +174,10 @@ describe('send-notification on the database', () => {
     const leaders = [await aUser(['leader']), await aUser(['leader'])];
     const inactive = await aUser(['leader']);
     await database.db.query('UPDATE app_user SET active = false WHERE id = $1', [inactive]);
-    const yellow = job({ template: 'overdue-yellow', recipient: 'first-responder' }, { caseId, slaDueAt: '2026-03-02T06:30:00Z' });
+    const yellow = job(
+      { template: 'overdue-yellow', recipient: 'first-responder' },
+      { caseId, slaDueAt: '2026-03-02T06:30:00Z' },
+    );
     const red = job({ template: 'overdue-red', recipient: 'leader' }, { caseId, slaDueAt: '2026-03-02T06:30:00Z' });
     // when
     await sendNotification.handle(yellow, deps(new FakeSms()));
@@ -162,11 +185,18 @@ describe('send-notification on the database', () => {
     await sendNotification.handle(red, deps(new FakeSms()));
     // then
     expect(await rowsOf(yellow.jobKey)).toEqual([
-      expect.objectContaining({ channel: 'inbox', recipient_role: 'first-responder', recipient_user_id: firstResponderId, status: 'sent' }),
+      expect.objectContaining({
+        channel: 'inbox',
+        recipient_role: 'first-responder',
+        recipient_user_id: firstResponderId,
+        status: 'sent',
+      }),
     ]);
     const redRows = await rowsOf(red.jobKey);
     expect(redRows.map((r) => r.recipient_user_id).sort()).toEqual([...leaders].sort());
-    expect(redRows[0].text).toBe(`【红色预警】案件 ${caseNo}（电梯故障）超期未办结，内部时限为2026年3月2日 14:30，首问责任人：李娜，请督办。`);
+    expect(redRows[0].text).toBe(
+      `【红色预警】案件 ${caseNo}（电梯故障）超期未办结，内部时限为2026年3月2日 14:30，首问责任人：李娜，请督办。`,
+    );
   });
 
   it('when the same job and recipient are written twice, then the database keeps one row', async () => {
@@ -185,8 +215,11 @@ describe('send-notification on the database', () => {
     // given
     const caseId = randomUUID();
     // when / then
-    await expect(sendNotification.handle(job({ template: 'closed', recipient: 'first-responder' }, { caseId }), deps(new FakeSms()))).rejects.toThrow(
-      `Case ${caseId} does not exist`,
-    );
+    await expect(
+      sendNotification.handle(
+        job({ template: 'closed', recipient: 'first-responder' }, { caseId }),
+        deps(new FakeSms()),
+      ),
+    ).rejects.toThrow(`Case ${caseId} does not exist`);
   });
 });

@@ -50,11 +50,13 @@ class StandIn {
       req.socket.destroy();
       return;
     }
-    const json = (status: number, value: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    const json = (status: number, value: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     if (req.url === '/sms') {
       if (req.headers.authorization !== `Bearer ${TOKEN}`) return json(401, { error: 'bad token' });
       if (this.mode === 'busy') return res.writeHead(503).end('gateway busy, try later');
-      if (this.mode === 'refuse') return json(400, { error: 'invalid number', to: (JSON.parse(body) as { to: string }).to });
+      if (this.mode === 'refuse')
+        return json(400, { error: 'invalid number', to: (JSON.parse(body) as { to: string }).to });
       const { idempotencyKey } = JSON.parse(body) as { idempotencyKey: string };
       if (!this.delivered.includes(idempotencyKey)) this.delivered.push(idempotencyKey);
       return json(200, { messageId: `gw-${this.delivered.indexOf(idempotencyKey) + 1}` });
@@ -62,15 +64,23 @@ class StandIn {
     const params = Object.fromEntries(new URLSearchParams(body));
     const { Signature, ...signedParams } = params;
     if (Signature !== signRpcRequest('POST', signedParams, SECRET)) {
-      return json(400, { Code: 'SignatureDoesNotMatch', Message: 'Specified signature is not matched with our calculation.' });
+      return json(400, {
+        Code: 'SignatureDoesNotMatch',
+        Message: 'Specified signature is not matched with our calculation.',
+      });
     }
-    if (this.mode === 'refuse') return json(200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发小时级流控Permits:5', RequestId: 'r-1' });
+    if (this.mode === 'refuse')
+      return json(200, { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: '触发小时级流控Permits:5', RequestId: 'r-1' });
     this.delivered.push(params.OutId);
     return json(200, { Code: 'OK', Message: 'OK', BizId: '900619746936498440^0', RequestId: 'r-2' });
   }
 }
 
-const message: SmsMessage = { to: '13812345678', text: '您的信访事项已受理，编号 XF-2026-0001。', idempotencyKey: 'job-1:petitioner:c-1' };
+const message: SmsMessage = {
+  to: '13812345678',
+  text: '您的信访事项已受理，编号 XF-2026-0001。',
+  idempotencyKey: 'job-1:petitioner:c-1',
+};
 
 describe('SMS providers against a stand-in server', () => {
   const standIn = new StandIn();
@@ -99,7 +109,10 @@ describe('SMS providers against a stand-in server', () => {
       const result = await gateway().send(message);
       // then
       expect(result).toEqual({ providerMessageId: 'gw-1' });
-      expect(standIn.requests[0].headers).toMatchObject({ authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' });
+      expect(standIn.requests[0].headers).toMatchObject({
+        authorization: `Bearer ${TOKEN}`,
+        'content-type': 'application/json',
+      });
       expect(JSON.parse(standIn.requests[0].body)).toEqual(message);
     });
 
@@ -107,17 +120,23 @@ describe('SMS providers against a stand-in server', () => {
       // given
       standIn.mode = 'busy';
       // when / then
-      await expect(gateway().send(message)).rejects.toThrow('SMS gateway (SMS_HTTP_URL) answered 503: gateway busy, try later');
+      await expect(gateway().send(message)).rejects.toThrow(
+        'SMS gateway (SMS_HTTP_URL) answered 503: gateway busy, try later',
+      );
     });
 
     it('when the gateway echoes the number in its refusal, then the error shows it masked', async () => {
       // given
       standIn.mode = 'refuse';
       // when
-      const error = await gateway().send(message).catch((e: Error) => e);
+      const error = await gateway()
+        .send(message)
+        .catch((e: Error) => e);
       // then
       expect(error).toBeInstanceOf(Error);
-      expect((error as Error).message).toBe('SMS gateway (SMS_HTTP_URL) answered 400: {"error":"invalid number","to":"138****5678"}');
+      expect((error as Error).message).toBe(
+        'SMS gateway (SMS_HTTP_URL) answered 400: {"error":"invalid number","to":"138****5678"}',
+      );
     });
 
     it('when the gateway does not answer in time, then the send fails after the configured timeout', async () => {
@@ -125,7 +144,9 @@ describe('SMS providers against a stand-in server', () => {
       standIn.mode = 'hang';
       const started = Date.now();
       // when / then
-      await expect(gateway(200).send(message)).rejects.toThrow('SMS gateway (SMS_HTTP_URL) did not answer within 200 ms');
+      await expect(gateway(200).send(message)).rejects.toThrow(
+        'SMS gateway (SMS_HTTP_URL) did not answer within 200 ms',
+      );
       expect(Date.now() - started).toBeLessThan(5_000);
     });
 
@@ -185,19 +206,25 @@ describe('SMS providers against a stand-in server', () => {
       // given
       standIn.mode = 'refuse';
       // when / then
-      await expect(aliyun().send(message)).rejects.toThrow('Alibaba Cloud SMS refused the message: isv.BUSINESS_LIMIT_CONTROL: 触发小时级流控Permits:5');
+      await expect(aliyun().send(message)).rejects.toThrow(
+        'Alibaba Cloud SMS refused the message: isv.BUSINESS_LIMIT_CONTROL: 触发小时级流控Permits:5',
+      );
     });
 
     it('when the secret is wrong, then the signature error comes back', async () => {
       // when / then
-      await expect(aliyun({ accessKeySecret: 'wrong' }).send(message)).rejects.toThrow('Alibaba Cloud SMS refused the message: SignatureDoesNotMatch');
+      await expect(aliyun({ accessKeySecret: 'wrong' }).send(message)).rejects.toThrow(
+        'Alibaba Cloud SMS refused the message: SignatureDoesNotMatch',
+      );
     });
 
     it('when Alibaba Cloud does not answer in time, then the send fails after the configured timeout', async () => {
       // given
       standIn.mode = 'hang';
       // when / then
-      await expect(aliyun({ timeoutMs: 200 }).send(message)).rejects.toThrow('Alibaba Cloud SMS (ALIYUN_SMS_ENDPOINT) did not answer within 200 ms');
+      await expect(aliyun({ timeoutMs: 200 }).send(message)).rejects.toThrow(
+        'Alibaba Cloud SMS (ALIYUN_SMS_ENDPOINT) did not answer within 200 ms',
+      );
     });
   });
 
@@ -205,13 +232,20 @@ describe('SMS providers against a stand-in server', () => {
     it('when SMS_PROVIDER=http or aliyun, then the matching provider is built; a missing template code is named', () => {
       // given
       const http = loadConfig({ SMS_PROVIDER: 'http', SMS_HTTP_URL: `${standIn.url}/sms` });
-      const aliyun = { SMS_PROVIDER: 'aliyun', ALIYUN_SMS_ACCESS_KEY_ID: 'id', ALIYUN_SMS_ACCESS_KEY_SECRET: 's', ALIYUN_SMS_SIGN_NAME: '阳光社区' };
+      const aliyun = {
+        SMS_PROVIDER: 'aliyun',
+        ALIYUN_SMS_ACCESS_KEY_ID: 'id',
+        ALIYUN_SMS_ACCESS_KEY_SECRET: 's',
+        ALIYUN_SMS_SIGN_NAME: '阳光社区',
+      };
       // when / then
       expect(createSmsSender(http).name).toBe('http');
       // the configuration refuses to start without the template code, and so does the sender given a hand-built config
       expect(() => loadConfig(aliyun)).toThrow('ALIYUN_SMS_TEMPLATE_CODE is required when SMS_PROVIDER=aliyun');
       const ali = loadConfig({ ...aliyun, ALIYUN_SMS_TEMPLATE_CODE: 'SMS_1' });
-      expect(() => createSmsSender({ ...ali, ALIYUN_SMS_TEMPLATE_CODE: undefined })).toThrow('ALIYUN_SMS_TEMPLATE_CODE is required when SMS_PROVIDER=aliyun');
+      expect(() => createSmsSender({ ...ali, ALIYUN_SMS_TEMPLATE_CODE: undefined })).toThrow(
+        'ALIYUN_SMS_TEMPLATE_CODE is required when SMS_PROVIDER=aliyun',
+      );
       expect(createSmsSender(ali).name).toBe('aliyun');
     });
   });
@@ -277,7 +311,10 @@ describe('SMS providers against a stand-in server', () => {
       // then
       expect(standIn.requests).toHaveLength(1);
       expect(result).toEqual({ lastNotification: { template: 'result', recipient: 'petitioner', channel: 'sms' } });
-      const rows = await database.db.query('SELECT status, provider, provider_message_id FROM notification WHERE job_key = $1', ['job-crash-1']);
+      const rows = await database.db.query(
+        'SELECT status, provider, provider_message_id FROM notification WHERE job_key = $1',
+        ['job-crash-1'],
+      );
       expect(rows).toEqual([{ status: 'sent', provider: 'http', provider_message_id: 'gw-1' }]);
     });
 
@@ -303,9 +340,13 @@ describe('SMS providers against a stand-in server', () => {
       // given
       standIn.mode = 'busy';
       // when / then
-      await expect(sendNotification.handle(job('job-busy'), deps(gateway()))).rejects.toThrow('SMS gateway (SMS_HTTP_URL) answered 503: gateway busy, try later');
+      await expect(sendNotification.handle(job('job-busy'), deps(gateway()))).rejects.toThrow(
+        'SMS gateway (SMS_HTTP_URL) answered 503: gateway busy, try later',
+      );
       const rows = await database.db.query('SELECT status, error FROM notification WHERE job_key = $1', ['job-busy']);
-      expect(rows).toEqual([{ status: 'failed', error: 'SMS gateway (SMS_HTTP_URL) answered 503: gateway busy, try later' }]);
+      expect(rows).toEqual([
+        { status: 'failed', error: 'SMS gateway (SMS_HTTP_URL) answered 503: gateway busy, try later' },
+      ]);
     });
   });
 });

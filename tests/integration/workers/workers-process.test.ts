@@ -53,7 +53,8 @@ jest.setTimeout(3 * 60 * 1000);
     await db.drop();
   });
 
-  const client = (): Any => createEngineClient(loadConfig(env), { engineApiPassword: PASSWORD } as Secrets, app!.url).client;
+  const client = (): Any =>
+    createEngineClient(loadConfig(env), { engineApiPassword: PASSWORD } as Secrets, app!.url).client;
 
   /** Files a petition (the case row, then its process) and waits until the workers have taken it to classification. */
   async function fileAndAwaitClassification(): Promise<void> {
@@ -61,16 +62,27 @@ jest.setTimeout(3 * 60 * 1000);
     const c = client();
     const { processInstanceKey } = await c.createProcessInstance({
       processDefinitionId: 'petition-handling',
-      variables: { caseId: petition.caseId, caseNo: petition.caseNo, channel: 'walk-in', category: '电梯故障', firstResponder: 'reception' },
+      variables: {
+        caseId: petition.caseId,
+        caseNo: petition.caseNo,
+        channel: 'walk-in',
+        category: '电梯故障',
+        firstResponder: 'reception',
+      },
     });
     await until(async () => {
-      const { items } = await c.searchUserTasks({ filter: { processInstanceKey, elementId: 'Task_ConfirmCaseClass' } }, now);
+      const { items } = await c.searchUserTasks(
+        { filter: { processInstanceKey, elementId: 'Task_ConfirmCaseClass' } },
+        now,
+      );
       return items.length > 0;
     }, 60000).catch(() => {
       throw new Error(`the workers did not take the petition to classification; their output:\n${workersOutput}`);
     });
     // the acceptance notice went out through the workers' own database connection
-    const sent = await database.db.query("SELECT 1 FROM notification WHERE case_id = $1 AND template = 'acceptance'", [petition.caseId]);
+    const sent = await database.db.query("SELECT 1 FROM notification WHERE case_id = $1 AND template = 'acceptance'", [
+      petition.caseId,
+    ]);
     expect(sent).toHaveLength(1);
   }
 

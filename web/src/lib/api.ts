@@ -32,7 +32,7 @@ export async function call<T>(method: string, path: string, body?: unknown): Pro
   });
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : undefined;
-  if (!res.ok) throw new ApiError(res.status, (json ?? {}));
+  if (!res.ok) throw new ApiError(res.status, json ?? {});
   return json as T;
 }
 

@@ -35,7 +35,11 @@ interface Container {
 
 /** Diagram-js services the BPMN editor uses. */
 interface Overlays {
-  add(elementId: string, type: string, overlay: { position: { top?: number; right?: number }; html: HTMLElement }): string;
+  add(
+    elementId: string,
+    type: string,
+    overlay: { position: { top?: number; right?: number }; html: HTMLElement },
+  ): string;
   remove(filter: { type: string }): void;
 }
 interface Canvas {
@@ -73,10 +77,20 @@ export async function bpmnEditor(at: Container, xml: string, templates: unknown[
       for (const id of marked) if (registry.get(id)) canvas.removeMarker(id, 'lint-error');
       marked = [];
       const byElement = new Map<string, ModelProblem[]>();
-      for (const p of problems) if (p.elementId && registry.get(p.elementId)) byElement.set(p.elementId, [...(byElement.get(p.elementId) ?? []), p]);
+      for (const p of problems)
+        if (p.elementId && registry.get(p.elementId))
+          byElement.set(p.elementId, [...(byElement.get(p.elementId) ?? []), p]);
       for (const [id, found] of byElement) {
         const errors = found.filter((p) => p.severity === 'error').length;
-        const badge = el('div', { class: `lint-badge ${errors ? 'error' : 'warning'}`, title: found.map((p) => p.message).join('\n'), 'data-testid': `lint-${id}` }, String(found.length));
+        const badge = el(
+          'div',
+          {
+            class: `lint-badge ${errors ? 'error' : 'warning'}`,
+            title: found.map((p) => p.message).join('\n'),
+            'data-testid': `lint-${id}`,
+          },
+          String(found.length),
+        );
         badge.addEventListener('click', () => reveal(id));
         overlays.add(id, 'lint', { position: { top: -12, right: 12 }, html: badge });
         if (errors) {
@@ -108,8 +122,13 @@ interface DmnModeler {
 
 export async function dmnEditor(at: Container, xml: string): Promise<Editor> {
   await import('camunda-dmn-js/dist/assets/camunda-cloud-modeler.css');
-  const { CamundaCloudModeler } = (await import('camunda-dmn-js')) as unknown as { CamundaCloudModeler: new (options: unknown) => DmnModeler };
-  const modeler = new CamundaCloudModeler({ container: at.canvas, drd: { propertiesPanel: { parent: at.properties } } });
+  const { CamundaCloudModeler } = (await import('camunda-dmn-js')) as unknown as {
+    CamundaCloudModeler: new (options: unknown) => DmnModeler;
+  };
+  const modeler = new CamundaCloudModeler({
+    container: at.canvas,
+    drd: { propertiesPanel: { parent: at.properties } },
+  });
   const listeners: Array<() => void> = [];
   const watched = new WeakSet<object>();
   const watchActive = () => {
@@ -118,12 +137,21 @@ export async function dmnEditor(at: Container, xml: string): Promise<Editor> {
     watched.add(viewer);
     viewer.on('commandStack.changed', () => listeners.forEach((l) => l()));
   };
-  const kindName = (type: string) => (type === 'drd' ? t('drd') : type === 'decisionTable' ? t('decisionTable') : t('literalExpression'));
+  const kindName = (type: string) =>
+    type === 'drd' ? t('drd') : type === 'decisionTable' ? t('decisionTable') : t('literalExpression');
   const tabs = () => {
     const active = modeler.getActiveView();
     at.views.replaceChildren(
       ...modeler.getViews().map((view) => {
-        const b = el('button', { type: 'button', 'aria-pressed': String(view.element === active?.element), 'data-testid': `view-${view.element.id}` }, `${kindName(view.type)}：${view.element.name ?? view.element.id}`);
+        const b = el(
+          'button',
+          {
+            type: 'button',
+            'aria-pressed': String(view.element === active?.element),
+            'data-testid': `view-${view.element.id}`,
+          },
+          `${kindName(view.type)}：${view.element.name ?? view.element.id}`,
+        );
         b.addEventListener('click', () => void modeler.open(view));
         return b;
       }),

@@ -33,7 +33,11 @@ class LiteralTextViews {
   constructor(formFields: FormFields, markdownRenderer: MarkdownRenderer, form: FormState) {
     const LiteralText = (props: TextViewProps) => {
       const { field, disableLinks } = props;
-      const markdown = useTemplateEvaluation(field.text ?? '', { debug: true, strict: field.strict ?? false, sanitizer: literalMarkdown }) as string;
+      const markdown = useTemplateEvaluation(field.text ?? '', {
+        debug: true,
+        strict: field.strict ?? false,
+        sanitizer: literalMarkdown,
+      }) as string;
       const holder = document.createElement('div');
       holder.innerHTML = sanitizeHTML(markdownRenderer.render(markdown));
       const { textLinkTarget } = form._getState().properties;
@@ -45,7 +49,10 @@ class LiteralTextViews {
         }
         if (textLinkTarget) link.setAttribute('target', textLinkTarget);
       }
-      return h('div', { class: 'fjs-form-field fjs-form-field-text', dangerouslySetInnerHTML: { __html: holder.innerHTML } });
+      return h('div', {
+        class: 'fjs-form-field fjs-form-field-text',
+        dangerouslySetInnerHTML: { __html: holder.innerHTML },
+      });
     };
     // Same type, name and properties as the built-in view (the editor and the importer read them from here).
     LiteralText.config = (Text as unknown as { config: unknown }).config;

@@ -44,7 +44,10 @@ const WORDS = {
   noNameGiven: { zh: '未留姓名', en: 'No name given' },
   deadlinePending: { zh: '期限待定', en: 'Deadline pending' },
   seCalendarWaiting: { zh: '等待日历年份的案件', en: 'Cases waiting for a calendar year' },
-  seCalendarWaitingHint: { zh: '这些案件的期限需要尚未录入的年份；添加该年份后会自动重新计算。', en: 'These deadlines need a year the calendar lacks; adding the year recomputes them.' },
+  seCalendarWaitingHint: {
+    zh: '这些案件的期限需要尚未录入的年份；添加该年份后会自动重新计算。',
+    en: 'These deadlines need a year the calendar lacks; adding the year recomputes them.',
+  },
   seRetryWaiting: { zh: '重新计算', en: 'Recompute' },
   phone: { zh: '手机号', en: 'Phone' },
   idNumber: { zh: '身份证号（可选）', en: 'ID number (optional)' },
@@ -82,7 +85,10 @@ const WORDS = {
   kpMediationCommittee: { zh: '调解委员会', en: 'Mediation committee' },
   kpNone: { zh: '暂无人员', en: 'Nobody here' },
   kpEnter: { zh: '登记入库', en: 'Enter in the registry' },
-  kpEnterHint: { zh: '填写此人任一信访件的编号，其本人即被登记，并启动一人一策帮扶。', en: "Give the number of one of the person's petitions: they are entered and their care starts." },
+  kpEnterHint: {
+    zh: '填写此人任一信访件的编号，其本人即被登记，并启动一人一策帮扶。',
+    en: "Give the number of one of the person's petitions: they are entered and their care starts.",
+  },
   kpReason: { zh: '入库原因', en: 'Reason' },
   kpView: { zh: '查看档案', en: 'Open file' },
   kpName: { zh: '姓名 / 小区', en: 'Name / compound' },
@@ -120,7 +126,10 @@ const WORDS = {
   grRecordPatrol: { zh: '记录巡查', en: 'Log a patrol' },
   grPatrolSaved: { zh: '巡查已记录', en: 'Patrol logged' },
   grReportHazard: { zh: '矛盾隐患登记', en: 'Record a hazard' },
-  grHazardHint: { zh: '就地化解的请填写化解结果；上报的隐患立即转为信访件。', en: 'Mediated on the spot: give the outcome. Reported: it becomes a petition at once.' },
+  grHazardHint: {
+    zh: '就地化解的请填写化解结果；上报的隐患立即转为信访件。',
+    en: 'Mediated on the spot: give the outcome. Reported: it becomes a petition at once.',
+  },
   grNeighbour: { zh: '邻里关系', en: 'Neighbour relations' },
   grProperty: { zh: '物业管理', en: 'Property management' },
   grFamily: { zh: '家庭矛盾', en: 'Family conflict' },
@@ -179,7 +188,10 @@ const WORDS = {
   seUsers: { zh: '用户', en: 'Users' },
   seTargets: { zh: '目标值', en: 'Targets' },
   seTemplates: { zh: '通知模板', en: 'Notice texts' },
-  seCalendarHint: { zh: '每年 11 月国务院公布次年节假日安排后，请在此添加次年日历；缺少的年份会导致期限无法计算。', en: "Add next year here once the State Council publishes its holidays each November; deadlines cannot be computed past the calendar." },
+  seCalendarHint: {
+    zh: '每年 11 月国务院公布次年节假日安排后，请在此添加次年日历；缺少的年份会导致期限无法计算。',
+    en: 'Add next year here once the State Council publishes its holidays each November; deadlines cannot be computed past the calendar.',
+  },
   seYear: { zh: '年份', en: 'Year' },
   seSource: { zh: '来源', en: 'Source' },
   seSourceAdmin: { zh: '管理员录入', en: 'Entered by an admin' },
@@ -188,7 +200,10 @@ const WORDS = {
   seDraft: { zh: '草稿', en: 'draft' },
   seHolidaysWorkdays: { zh: '节假日 / 调休上班', en: 'Holidays / adjusted workdays' },
   seAddYear: { zh: '添加年份', en: 'Add a year' },
-  seYearHint: { zh: '只需列出工作日上的假日和周末的调休上班日，其余日期按周一至周五工作。', en: 'List only holidays on weekdays and working weekend days; every other day follows the week.' },
+  seYearHint: {
+    zh: '只需列出工作日上的假日和周末的调休上班日，其余日期按周一至周五工作。',
+    en: 'List only holidays on weekdays and working weekend days; every other day follows the week.',
+  },
   seDay: { zh: '日期', en: 'Day' },
   seKind: { zh: '类型', en: 'Kind' },
   seDayName: { zh: '名称', en: 'Name' },
@@ -223,7 +238,10 @@ const WORDS = {
   sePlan: { zh: '方案值', en: 'plan' },
   seUpdatedBy: { zh: '修改人', en: 'Changed by' },
   seFromPlan: { zh: '当前为工作方案中的数值。', en: "The plan's values are in force." },
-  seTemplatesHint: { zh: '替换内置通知文本；占位符在发送时填入。未知占位符、缺少 {caseNo}、含手机号或身份证号的文本会被拒绝。', en: 'Replace a built-in notice text; placeholders are filled in when it is sent. Unknown placeholders, a text without {caseNo}, or one with a phone or ID number are refused.' },
+  seTemplatesHint: {
+    zh: '替换内置通知文本；占位符在发送时填入。未知占位符、缺少 {caseNo}、含手机号或身份证号的文本会被拒绝。',
+    en: 'Replace a built-in notice text; placeholders are filled in when it is sent. Unknown placeholders, a text without {caseNo}, or one with a phone or ID number are refused.',
+  },
   sePlaceholders: { zh: '可用占位符', en: 'Placeholders' },
   seBuiltIn: { zh: '内置', en: 'Built-in' },
   seOverride: { zh: '替换文本（中文）', en: 'Replacement (Chinese)' },
@@ -283,7 +301,10 @@ const WORDS = {
   deployedAt: { zh: '部署时间', en: 'Deployed' },
   noModel: { zh: '没有模型', en: 'No model' },
   streetOffice: { zh: '街道信访办', en: 'Street office' },
-  streetOfficeOnly: { zh: '无权查看：此页仅供街道信访办成员和领导使用。', en: 'Not for you: this page is for the street office and leaders.' },
+  streetOfficeOnly: {
+    zh: '无权查看：此页仅供街道信访办成员和领导使用。',
+    en: 'Not for you: this page is for the street office and leaders.',
+  },
   waitingToClaim: { zh: '待认领', en: 'Waiting to be claimed' },
   claimed: { zh: '已认领', en: 'Claimed' },
   claimedBy: { zh: '认领人', en: 'Claimed by' },
@@ -309,7 +330,10 @@ const WORDS = {
   dbVolunteers: { zh: '重点人员转化为志愿者', en: 'Key persons turned volunteers' },
   dbCoverage: { zh: '专项活动入户覆盖率', en: 'Campaign household coverage' },
   dbNoClosed: { zh: '本期没有办结的信访件', en: 'No case closed in this period' },
-  ratingLinkHint: { zh: '信访人未收到短信时，请将此链接转交或请其扫码评价（仅可使用一次）。', en: 'If the petitioner got no SMS, pass this link on or let them scan it (it works once).' },
+  ratingLinkHint: {
+    zh: '信访人未收到短信时，请将此链接转交或请其扫码评价（仅可使用一次）。',
+    en: 'If the petitioner got no SMS, pass this link on or let them scan it (it works once).',
+  },
   validUntil: { zh: '有效期至', en: 'Valid until' },
   copy: { zh: '复制', en: 'Copy' },
   copied: { zh: '已复制', en: 'Copied' },
@@ -384,7 +408,8 @@ export function caseStatus(status: string): string {
 
 /** A timeline entry's kind: an event, or `notification:<template>`. */
 export function eventName(kind: string): string {
-  if (kind.startsWith('notification:')) return `${lang() === 'zh' ? '通知' : 'Notice'}：${named(NOTICE, kind.slice('notification:'.length))}`;
+  if (kind.startsWith('notification:'))
+    return `${lang() === 'zh' ? '通知' : 'Notice'}：${named(NOTICE, kind.slice('notification:'.length))}`;
   return named(EVENT, kind);
 }
 export type Lang = 'zh' | 'en';

@@ -18,7 +18,12 @@ interface Campaign {
   conflictsResolved: number;
   resolvedEarly: number | null;
 }
-interface Grid { id: string; code: string; name: string; compounds: Array<{ id: string; name: string; households: number }> }
+interface Grid {
+  id: string;
+  code: string;
+  name: string;
+  compounds: Array<{ id: string; name: string; households: number }>;
+}
 
 const CREATE = ['cadre', 'secretary', 'leader', 'admin'];
 const field = (label: string, input: HTMLElement) => el('label', { class: 'field' }, el('span', {}, label), input);
@@ -42,7 +47,10 @@ async function main(): Promise<void> {
     async function refresh(): Promise<void> {
       try {
         const { items } = await call<{ items: Campaign[] }>('GET', '/campaigns');
-        list.replaceChildren(el('h2', {}, `${t('navCampaigns')} · ${t('target')} ≥ ${target}%`), items.length === 0 ? el('p', {}, t('caNone')) : table(items, target));
+        list.replaceChildren(
+          el('h2', {}, `${t('navCampaigns')} · ${t('target')} ≥ ${target}%`),
+          items.length === 0 ? el('p', {}, t('caNone')) : table(items, target),
+        );
         coverage.replaceChildren(...(items.length ? [coverageForm(items, grids, refresh)] : []));
       } catch (error) {
         showError(list, error);
@@ -63,18 +71,40 @@ function table(items: Campaign[], target: number): HTMLElement {
         { 'data-testid': `campaign-${c.quarter}` },
         el('td', {}, c.quarter),
         el('td', {}, c.theme, el('br'), el('small', {}, c.team ?? '')),
-        el('td', { class: `num ${c.coverage >= target ? '' : 'overdue'}`, 'data-testid': `coverage-${c.quarter}` }, `${c.coverage}%`, el('br'), el('small', {}, `${c.householdsVisited} / ${c.households}`)),
-        el('td', { class: 'num' }, c.resolvedEarly === null ? '—' : `${c.resolvedEarly}%`, el('br'), el('small', {}, `${c.conflictsResolved} / ${c.conflictsFound}`)),
+        el(
+          'td',
+          { class: `num ${c.coverage >= target ? '' : 'overdue'}`, 'data-testid': `coverage-${c.quarter}` },
+          `${c.coverage}%`,
+          el('br'),
+          el('small', {}, `${c.householdsVisited} / ${c.households}`),
+        ),
+        el(
+          'td',
+          { class: 'num' },
+          c.resolvedEarly === null ? '—' : `${c.resolvedEarly}%`,
+          el('br'),
+          el('small', {}, `${c.conflictsResolved} / ${c.conflictsFound}`),
+        ),
       ),
     );
   }
-  const head = el('tr', {}, ...[t('caQuarter'), t('caTheme'), t('caCoverage'), t('caResolvedEarly')].map((h) => el('th', {}, h)));
+  const head = el(
+    'tr',
+    {},
+    ...[t('caQuarter'), t('caTheme'), t('caCoverage'), t('caResolvedEarly')].map((h) => el('th', {}, h)),
+  );
   return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body));
 }
 
 function createForm(refresh: () => Promise<void>): HTMLFormElement {
   const year = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric' }).format(new Date());
-  const quarter = el('input', { name: 'quarter', required: '', placeholder: `${year}-Q1`, maxlength: '7', 'data-testid': 'campaign-quarter' });
+  const quarter = el('input', {
+    name: 'quarter',
+    required: '',
+    placeholder: `${year}-Q1`,
+    maxlength: '7',
+    'data-testid': 'campaign-quarter',
+  });
   const theme = el('input', { name: 'theme', required: '', maxlength: '100', 'data-testid': 'campaign-theme' });
   const team = el('input', { name: 'team', maxlength: '500', 'data-testid': 'campaign-team' });
   const form = el(
@@ -87,7 +117,11 @@ function createForm(refresh: () => Promise<void>): HTMLFormElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const body = { quarter: quarter.value.trim(), theme: theme.value.trim(), ...(team.value.trim() ? { team: team.value.trim() } : {}) };
+    const body = {
+      quarter: quarter.value.trim(),
+      theme: theme.value.trim(),
+      ...(team.value.trim() ? { team: team.value.trim() } : {}),
+    };
     call('POST', '/campaigns', body).then(
       () => {
         form.querySelector('.error')?.remove();
@@ -104,21 +138,51 @@ function coverageForm(campaigns: Campaign[], grids: Grid[], refresh: () => Promi
   const campaign = el('select', { name: 'campaignId', 'data-testid': 'coverage-campaign' });
   for (const c of campaigns) campaign.append(el('option', { value: c.id }, `${c.quarter} ${c.theme}`));
   const compound = el('select', { name: 'compoundId', 'data-testid': 'coverage-compound' });
-  for (const g of grids) for (const c of g.compounds) compound.append(el('option', { value: c.id }, `${g.name} · ${c.name}（${c.households}）`));
-  const visited = el('input', { type: 'number', name: 'householdsVisited', min: '0', required: '', 'data-testid': 'coverage-visited' });
-  const found = el('input', { type: 'number', name: 'conflictsFound', min: '0', value: '0', 'data-testid': 'coverage-found' });
-  const resolved = el('input', { type: 'number', name: 'conflictsResolved', min: '0', value: '0', 'data-testid': 'coverage-resolved' });
+  for (const g of grids)
+    for (const c of g.compounds)
+      compound.append(el('option', { value: c.id }, `${g.name} · ${c.name}（${c.households}）`));
+  const visited = el('input', {
+    type: 'number',
+    name: 'householdsVisited',
+    min: '0',
+    required: '',
+    'data-testid': 'coverage-visited',
+  });
+  const found = el('input', {
+    type: 'number',
+    name: 'conflictsFound',
+    min: '0',
+    value: '0',
+    'data-testid': 'coverage-found',
+  });
+  const resolved = el('input', {
+    type: 'number',
+    name: 'conflictsResolved',
+    min: '0',
+    value: '0',
+    'data-testid': 'coverage-resolved',
+  });
   const form = el(
     'form',
     { class: 'card stack', 'data-testid': 'coverage-form' },
     el('h2', {}, t('caMarkCovered')),
     el('div', { class: 'row' }, field(t('caCampaign'), campaign), field(t('compound'), compound)),
-    el('div', { class: 'row' }, field(t('caVisited'), visited), field(t('caFound'), found), field(t('caResolved'), resolved)),
+    el(
+      'div',
+      { class: 'row' },
+      field(t('caVisited'), visited),
+      field(t('caFound'), found),
+      field(t('caResolved'), resolved),
+    ),
     el('div', {}, el('button', { type: 'submit', class: 'primary', 'data-testid': 'coverage-save' }, t('stSave'))),
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const body = { householdsVisited: Number(visited.value), conflictsFound: Number(found.value || 0), conflictsResolved: Number(resolved.value || 0) };
+    const body = {
+      householdsVisited: Number(visited.value),
+      conflictsFound: Number(found.value || 0),
+      conflictsResolved: Number(resolved.value || 0),
+    };
     call('PUT', `/campaigns/${campaign.value}/coverage/${compound.value}`, body).then(
       () => void refresh(),
       (error: unknown) => showError(form, error),

@@ -32,31 +32,67 @@ async function main(): Promise<void> {
     document.title = `${c.caseNo} · ${t('case')}`;
     const clock = (label: string, k: Clock) =>
       k.waitsForCalendar
-        ? el('li', { class: 'overdue', 'data-testid': 'clock-waits-for-calendar' }, `${label}：${t('deadlinePending')}（${k.waitsForCalendar.reason[lang()]}）`)
-        : el('li', { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' }, `${label}：${when(k.dueAt)}（${clockState(k.state)}）`);
+        ? el(
+            'li',
+            { class: 'overdue', 'data-testid': 'clock-waits-for-calendar' },
+            `${label}：${t('deadlinePending')}（${k.waitsForCalendar.reason[lang()]}）`,
+          )
+        : el(
+            'li',
+            { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' },
+            `${label}：${when(k.dueAt)}（${clockState(k.state)}）`,
+          );
     page.append(
-      el('section', { class: 'card' }, el('h1', {}, `${c.caseNo} · ${c.category}`), el('p', {}, c.description), el('ul', {}, el('li', {}, `${t('owner')}：${c.owner.displayName}`), el('li', { 'data-testid': 'case-status' }, `${t('status')}：${caseStatus(c.status)}`), clock(t('internalClock'), c.clocks.internal), clock(t('legalClock'), c.clocks.legal))),
+      el(
+        'section',
+        { class: 'card' },
+        el('h1', {}, `${c.caseNo} · ${c.category}`),
+        el('p', {}, c.description),
+        el(
+          'ul',
+          {},
+          el('li', {}, `${t('owner')}：${c.owner.displayName}`),
+          el('li', { 'data-testid': 'case-status' }, `${t('status')}：${caseStatus(c.status)}`),
+          clock(t('internalClock'), c.clocks.internal),
+          clock(t('legalClock'), c.clocks.legal),
+        ),
+      ),
     );
     if (c.ratingLinkOpen && c.owner.username === me.username) await ratingLink(page, id);
     const canvas = el('div', { class: 'diagram', 'data-testid': 'diagram' });
     page.append(el('section', { class: 'card' }, el('h2', {}, t('whereItStands')), canvas));
-    const diagram = await call<{ xml: string | null; active: string[]; completed: string[]; flows: string[] }>('GET', `/cases/${encodeURIComponent(id)}/diagram`);
+    const diagram = await call<{ xml: string | null; active: string[]; completed: string[]; flows: string[] }>(
+      'GET',
+      `/cases/${encodeURIComponent(id)}/diagram`,
+    );
     if (diagram.xml) {
       const viewer = new NavigatedViewer({ container: canvas });
       await viewer.importXML(diagram.xml);
       const canvasApi = viewer.get<{ zoom(mode: string): void; addMarker(id: string, marker: string): void }>('canvas');
       canvasApi.zoom('fit-viewport');
       const registry = viewer.get<{ get(id: string): unknown }>('elementRegistry');
-      const mark = (ids: string[], marker: string) => ids.filter((x) => registry.get(x)).forEach((x) => canvasApi.addMarker(x, marker));
+      const mark = (ids: string[], marker: string) =>
+        ids.filter((x) => registry.get(x)).forEach((x) => canvasApi.addMarker(x, marker));
       mark(diagram.completed, 'highlight-done');
       mark(diagram.flows, 'highlight-flow');
       mark(diagram.active, 'highlight-active');
     }
     // A step that was cut short (the other branch of a race, a cancelled timer) did not happen; a running one says so.
     const happened = c.timeline.filter((e) => e.kind !== 'step' || e.detail?.state !== 'TERMINATED');
-    const stepName = (e: CasePage['timeline'][number]) => `${e.detail?.name ?? ''}${e.detail?.state === 'ACTIVE' ? `（${t('inProgress')}）` : ''}`;
-    const rows = happened.map((e) => el('tr', {}, el('td', {}, when(e.at)), el('td', {}, e.kind === 'step' ? stepName(e) : eventName(e.kind)), el('td', {}, e.actor ?? '')));
-    page.append(el('section', { class: 'card' }, el('h2', {}, t('timeline')), el('table', {}, el('tbody', {}, ...rows))));
+    const stepName = (e: CasePage['timeline'][number]) =>
+      `${e.detail?.name ?? ''}${e.detail?.state === 'ACTIVE' ? `（${t('inProgress')}）` : ''}`;
+    const rows = happened.map((e) =>
+      el(
+        'tr',
+        {},
+        el('td', {}, when(e.at)),
+        el('td', {}, e.kind === 'step' ? stepName(e) : eventName(e.kind)),
+        el('td', {}, e.actor ?? ''),
+      ),
+    );
+    page.append(
+      el('section', { class: 'card' }, el('h2', {}, t('timeline')), el('table', {}, el('tbody', {}, ...rows))),
+    );
   } catch (error) {
     showError(page, error);
   }
@@ -67,13 +103,36 @@ async function ratingLink(page: HTMLElement, caseId: string): Promise<void> {
   const card = el('section', { class: 'card', 'data-testid': 'rating-link' }, el('h2', {}, t('ratingLink')));
   page.append(card);
   try {
-    const link = await call<{ url: string; expiresAt: string }>('GET', `/cases/${encodeURIComponent(caseId)}/rating-link`);
+    const link = await call<{ url: string; expiresAt: string }>(
+      'GET',
+      `/cases/${encodeURIComponent(caseId)}/rating-link`,
+    );
     const { toDataURL } = await import('qrcode');
-    const qr = el('img', { src: await toDataURL(link.url, { margin: 1, width: 200 }), alt: link.url, width: '200', height: '200', 'data-testid': 'rating-qr' });
-    const url = el('input', { type: 'text', readonly: '', value: link.url, 'data-testid': 'rating-url', 'aria-label': t('ratingLink') });
+    const qr = el('img', {
+      src: await toDataURL(link.url, { margin: 1, width: 200 }),
+      alt: link.url,
+      width: '200',
+      height: '200',
+      'data-testid': 'rating-qr',
+    });
+    const url = el('input', {
+      type: 'text',
+      readonly: '',
+      value: link.url,
+      'data-testid': 'rating-url',
+      'aria-label': t('ratingLink'),
+    });
     const copy = el('button', { type: 'button' }, t('copy'));
-    copy.addEventListener('click', () => void navigator.clipboard?.writeText(link.url).then(() => (copy.textContent = t('copied'))));
-    card.append(el('p', {}, t('ratingLinkHint')), qr, el('p', { class: 'copy-row' }, url, ' ', copy), el('small', {}, `${t('validUntil')} ${when(link.expiresAt)}`));
+    copy.addEventListener(
+      'click',
+      () => void navigator.clipboard?.writeText(link.url).then(() => (copy.textContent = t('copied'))),
+    );
+    card.append(
+      el('p', {}, t('ratingLinkHint')),
+      qr,
+      el('p', { class: 'copy-row' }, url, ' ', copy),
+      el('small', {}, `${t('validUntil')} ${when(link.expiresAt)}`),
+    );
   } catch (error) {
     showError(card, error);
   }

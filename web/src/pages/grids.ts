@@ -7,9 +7,32 @@ import { call, requireMe, type Me } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
 import { t, type Word } from '../lib/i18n';
 
-interface Grid { id: string; code: string; name: string; gridWorker: string | null; compounds: Array<{ id: string; name: string; households: number }> }
-interface GridSummary { id: string; code: string; name: string; patrolDays: number; householdsVisited: number; hazards: number; mediated: number; reported: number; byCategory: Record<string, number> }
-interface Patrol { id: string; grid: string; worker: string; patrolledOn: string; householdsVisited: number; notes: string | null }
+interface Grid {
+  id: string;
+  code: string;
+  name: string;
+  gridWorker: string | null;
+  compounds: Array<{ id: string; name: string; households: number }>;
+}
+interface GridSummary {
+  id: string;
+  code: string;
+  name: string;
+  patrolDays: number;
+  householdsVisited: number;
+  hazards: number;
+  mediated: number;
+  reported: number;
+  byCategory: Record<string, number>;
+}
+interface Patrol {
+  id: string;
+  grid: string;
+  worker: string;
+  patrolledOn: string;
+  householdsVisited: number;
+  notes: string | null;
+}
 
 const CATEGORY: Record<string, Word> = {
   'neighbour-relations': 'grNeighbour',
@@ -55,7 +78,12 @@ let period: 'week' | 'month' = 'week';
 let anchor = today();
 
 async function showSummary(card: HTMLElement): Promise<void> {
-  const periodSelect = el('select', { 'data-testid': 'summary-period' }, el('option', { value: 'week' }, t('grWeek')), el('option', { value: 'month' }, t('grMonth')));
+  const periodSelect = el(
+    'select',
+    { 'data-testid': 'summary-period' },
+    el('option', { value: 'week' }, t('grWeek')),
+    el('option', { value: 'month' }, t('grMonth')),
+  );
   periodSelect.value = period;
   const date = el('input', { type: 'date', value: anchor, 'data-testid': 'summary-date' });
   const reload = () => {
@@ -66,10 +94,15 @@ async function showSummary(card: HTMLElement): Promise<void> {
   periodSelect.addEventListener('change', reload);
   date.addEventListener('change', reload);
   try {
-    const s = await call<{ from: string; to: string; grids: GridSummary[] }>('GET', `/grids/summary?period=${period}&date=${anchor}`);
+    const s = await call<{ from: string; to: string; grids: GridSummary[] }>(
+      'GET',
+      `/grids/summary?period=${period}&date=${anchor}`,
+    );
     const body = el('tbody');
     for (const g of s.grids) {
-      const categories = Object.entries(g.byCategory).map(([c, n]) => `${CATEGORY[c] ? t(CATEGORY[c]) : c} ${n}`).join('、');
+      const categories = Object.entries(g.byCategory)
+        .map(([c, n]) => `${CATEGORY[c] ? t(CATEGORY[c]) : c} ${n}`)
+        .join('、');
       body.append(
         el(
           'tr',
@@ -82,7 +115,13 @@ async function showSummary(card: HTMLElement): Promise<void> {
         ),
       );
     }
-    const head = el('tr', {}, ...[t('grGrid'), t('grPatrolDays'), t('grHouseholds'), t('grHazardsSplit'), t('category')].map((h) => el('th', {}, h)));
+    const head = el(
+      'tr',
+      {},
+      ...[t('grGrid'), t('grPatrolDays'), t('grHouseholds'), t('grHazardsSplit'), t('category')].map((h) =>
+        el('th', {}, h),
+      ),
+    );
     card.replaceChildren(
       el('h2', {}, `${t('grSummary')} · ${s.from} ~ ${s.to}`),
       el('div', { class: 'row' }, field(t('grPeriod'), periodSelect), field(t('grDate'), date)),
@@ -98,10 +137,28 @@ async function showLog(card: HTMLElement): Promise<void> {
     const { items } = await call<{ items: Patrol[] }>('GET', '/patrols?limit=50');
     const body = el('tbody');
     for (const p of items) {
-      body.append(el('tr', { 'data-testid': 'patrol-row' }, el('td', {}, p.patrolledOn), el('td', {}, p.grid, el('br'), el('small', {}, p.worker)), el('td', { class: 'num' }, String(p.householdsVisited)), el('td', {}, p.notes ?? '')));
+      body.append(
+        el(
+          'tr',
+          { 'data-testid': 'patrol-row' },
+          el('td', {}, p.patrolledOn),
+          el('td', {}, p.grid, el('br'), el('small', {}, p.worker)),
+          el('td', { class: 'num' }, String(p.householdsVisited)),
+          el('td', {}, p.notes ?? ''),
+        ),
+      );
     }
-    const head = el('tr', {}, ...[t('grDate'), t('grGrid'), t('grHouseholds'), t('grNotes')].map((h) => el('th', {}, h)));
-    card.replaceChildren(el('h2', {}, t('grPatrolLog')), items.length === 0 ? el('p', {}, t('grNoPatrols')) : el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body)));
+    const head = el(
+      'tr',
+      {},
+      ...[t('grDate'), t('grGrid'), t('grHouseholds'), t('grNotes')].map((h) => el('th', {}, h)),
+    );
+    card.replaceChildren(
+      el('h2', {}, t('grPatrolLog')),
+      items.length === 0
+        ? el('p', {}, t('grNoPatrols'))
+        : el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body)),
+    );
   } catch (error) {
     showError(card, error);
   }
@@ -109,22 +166,50 @@ async function showLog(card: HTMLElement): Promise<void> {
 
 function patrolForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFormElement {
   const grid = gridSelect(me, grids, 'patrol-grid');
-  const date = el('input', { type: 'date', name: 'patrolledOn', required: '', value: today(), 'data-testid': 'patrol-date' });
-  const households = el('input', { type: 'number', name: 'householdsVisited', min: '0', max: '10000', value: '0', 'data-testid': 'patrol-households' });
+  const date = el('input', {
+    type: 'date',
+    name: 'patrolledOn',
+    required: '',
+    value: today(),
+    'data-testid': 'patrol-date',
+  });
+  const households = el('input', {
+    type: 'number',
+    name: 'householdsVisited',
+    min: '0',
+    max: '10000',
+    value: '0',
+    'data-testid': 'patrol-households',
+  });
   const notes = el('textarea', { name: 'notes', rows: '2', maxlength: '2000', 'data-testid': 'patrol-notes' });
   const result = el('div');
   const form = el(
     'form',
     { class: 'card stack', 'data-testid': 'patrol-form' },
     el('h2', {}, t('grRecordPatrol')),
-    el('div', { class: 'row' }, field(t('grGrid'), grid), field(t('grDate'), date), field(t('grHouseholds'), households)),
+    el(
+      'div',
+      { class: 'row' },
+      field(t('grGrid'), grid),
+      field(t('grDate'), date),
+      field(t('grHouseholds'), households),
+    ),
     field(t('grNotes'), notes),
-    el('div', {}, el('button', { type: 'submit', class: 'primary', 'data-testid': 'patrol-save' }, t('grRecordPatrol'))),
+    el(
+      'div',
+      {},
+      el('button', { type: 'submit', class: 'primary', 'data-testid': 'patrol-save' }, t('grRecordPatrol')),
+    ),
     result,
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const body = { gridId: grid.value, patrolledOn: date.value, householdsVisited: Number(households.value || 0), ...(notes.value.trim() ? { notes: notes.value.trim() } : {}) };
+    const body = {
+      gridId: grid.value,
+      patrolledOn: date.value,
+      householdsVisited: Number(households.value || 0),
+      ...(notes.value.trim() ? { notes: notes.value.trim() } : {}),
+    };
     call('POST', '/patrols', body).then(
       () => {
         form.querySelector('.error')?.remove();
@@ -143,14 +228,26 @@ function hazardForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
   const compound = el('select', { name: 'compoundId', 'data-testid': 'hazard-compound' });
   const fillCompounds = () => {
     compound.replaceChildren(el('option', { value: '' }, '—'));
-    for (const c of grids.find((g) => g.id === grid.value)?.compounds ?? []) compound.append(el('option', { value: c.id }, c.name));
+    for (const c of grids.find((g) => g.id === grid.value)?.compounds ?? [])
+      compound.append(el('option', { value: c.id }, c.name));
   };
   fillCompounds();
   grid.addEventListener('change', fillCompounds);
   const category = el('select', { name: 'category', 'data-testid': 'hazard-category' });
   for (const [value, w] of Object.entries(CATEGORY)) category.append(el('option', { value }, t(w)));
-  const description = el('textarea', { name: 'description', rows: '3', required: '', maxlength: '5000', 'data-testid': 'hazard-description' });
-  const disposition = el('select', { name: 'disposition', 'data-testid': 'hazard-disposition' }, el('option', { value: 'mediated' }, t('grMediated')), el('option', { value: 'reported' }, t('grReported')));
+  const description = el('textarea', {
+    name: 'description',
+    rows: '3',
+    required: '',
+    maxlength: '5000',
+    'data-testid': 'hazard-description',
+  });
+  const disposition = el(
+    'select',
+    { name: 'disposition', 'data-testid': 'hazard-disposition' },
+    el('option', { value: 'mediated' }, t('grMediated')),
+    el('option', { value: 'reported' }, t('grReported')),
+  );
   const outcome = el('input', { name: 'outcome', maxlength: '2000', 'data-testid': 'hazard-outcome' });
   const name = el('input', { name: 'name', maxlength: '50', 'data-testid': 'hazard-name' });
   const phone = el('input', { name: 'phone', inputmode: 'numeric', maxlength: '11', 'data-testid': 'hazard-phone' });
@@ -169,7 +266,13 @@ function hazardForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
     { class: 'card stack', 'data-testid': 'hazard-form' },
     el('h2', {}, t('grReportHazard')),
     el('p', { class: 'hint' }, t('grHazardHint')),
-    el('div', { class: 'row' }, field(t('grGrid'), grid), field(t('compound'), compound), field(t('category'), category)),
+    el(
+      'div',
+      { class: 'row' },
+      field(t('grGrid'), grid),
+      field(t('compound'), compound),
+      field(t('category'), category),
+    ),
     field(t('description'), description),
     field(t('grDisposition'), disposition),
     outcomeField,
@@ -188,7 +291,12 @@ function hazardForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
       disposition: disposition.value,
       ...(!reported && outcome.value.trim() ? { outcome: outcome.value.trim() } : {}),
       ...(reported && (name.value.trim() || phone.value.trim())
-        ? { petitioner: { ...(name.value.trim() ? { name: name.value.trim() } : {}), ...(phone.value.trim() ? { phone: phone.value.trim() } : {}) } }
+        ? {
+            petitioner: {
+              ...(name.value.trim() ? { name: name.value.trim() } : {}),
+              ...(phone.value.trim() ? { phone: phone.value.trim() } : {}),
+            },
+          }
         : {}),
     };
     call<{ caseId: string | null; caseNo: string | null }>('POST', '/hazards', body).then(
@@ -199,7 +307,9 @@ function hazardForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
             'p',
             { class: 'ok', 'data-testid': 'hazard-saved' },
             t('grHazardSaved'),
-            ...(saved.caseId && saved.caseNo ? [` ${t('grBecamePetition')} `, el('a', { href: `/case.html?id=${saved.caseId}` }, saved.caseNo)] : []),
+            ...(saved.caseId && saved.caseNo
+              ? [` ${t('grBecamePetition')} `, el('a', { href: `/case.html?id=${saved.caseId}` }, saved.caseNo)]
+              : []),
           ),
         );
         description.value = '';

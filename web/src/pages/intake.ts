@@ -14,21 +14,43 @@ const CHANNELS: Array<[string, string, string]> = [
   ['grid-report', '网格上报', 'Grid report'],
 ];
 
-interface Duplicate { id: string; caseNo: string; category: string; status: string; sameCategory: boolean }
+interface Duplicate {
+  id: string;
+  caseNo: string;
+  category: string;
+  status: string;
+  sameCategory: boolean;
+}
 
 async function main(): Promise<void> {
   const me = await requireMe();
   const page = shell(me);
-  const grids = await call<{ items: Array<{ name: string; compounds: Array<{ id: string; name: string }> }> }>('GET', '/grids');
+  const grids = await call<{ items: Array<{ name: string; compounds: Array<{ id: string; name: string }> }> }>(
+    'GET',
+    '/grids',
+  );
   const field = (label: string, input: HTMLElement) => el('label', { class: 'field' }, el('span', {}, label), input);
   const channel = el('select', { name: 'channel', 'data-testid': 'channel' });
   for (const [value, cn, en] of CHANNELS) channel.append(el('option', { value }, lang() === 'zh' ? cn : en));
   const compound = el('select', { name: 'compoundId', 'data-testid': 'compound' }, el('option', { value: '' }, '—'));
-  for (const g of grids.items) for (const c of g.compounds) compound.append(el('option', { value: c.id }, `${g.name} · ${c.name}`));
+  for (const g of grids.items)
+    for (const c of g.compounds) compound.append(el('option', { value: c.id }, `${g.name} · ${c.name}`));
   const category = el('input', { name: 'category', required: '', maxlength: '50', 'data-testid': 'category' });
-  const description = el('textarea', { name: 'description', required: '', rows: '4', maxlength: '5000', 'data-testid': 'description' });
+  const description = el('textarea', {
+    name: 'description',
+    required: '',
+    rows: '4',
+    maxlength: '5000',
+    'data-testid': 'description',
+  });
   const name = el('input', { name: 'name', maxlength: '50', 'data-testid': 'name' });
-  const phone = el('input', { name: 'phone', inputmode: 'numeric', pattern: '1\\d{10}', maxlength: '11', 'data-testid': 'phone' });
+  const phone = el('input', {
+    name: 'phone',
+    inputmode: 'numeric',
+    pattern: '1\\d{10}',
+    maxlength: '11',
+    'data-testid': 'phone',
+  });
   const idNumber = el('input', { name: 'idNumber', maxlength: '18', 'data-testid': 'id-number' });
   const consent = el('input', { type: 'checkbox', name: 'consent' });
   const duplicates = el('div', { 'data-testid': 'duplicates' });
@@ -71,11 +93,20 @@ async function main(): Promise<void> {
         list.querySelectorAll('li').forEach((li) => li.classList.remove('chosen'));
         link.closest('li')?.classList.add('chosen');
       });
-      list.append(el('li', {}, el('a', { href: `/case.html?id=${d.id}` }, d.caseNo), ` ${d.category} · ${caseStatus(d.status)} `, link));
+      list.append(
+        el(
+          'li',
+          {},
+          el('a', { href: `/case.html?id=${d.id}` }, d.caseNo),
+          ` ${d.category} · ${caseStatus(d.status)} `,
+          link,
+        ),
+      );
     }
     duplicates.append(el('p', { class: 'error' }, t('possibleDuplicates')), list);
   };
-  for (const input of [phone, idNumber, category]) input.addEventListener('change', () => void lookup().catch((e: unknown) => showError(form, e)));
+  for (const input of [phone, idNumber, category])
+    input.addEventListener('change', () => void lookup().catch((e: unknown) => showError(form, e)));
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -101,7 +132,13 @@ async function main(): Promise<void> {
     call<{ id: string; caseNo: string; linkedTo?: { caseNo: string; status: string } }>('POST', '/cases', body).then(
       (filed) => {
         result.replaceChildren(
-          el('p', { class: 'ok', 'data-testid': 'filed' }, `${t('filed')}：`, el('a', { href: `/case.html?id=${filed.id}` }, filed.caseNo), filed.linkedTo ? ` → ${filed.linkedTo.caseNo}（${caseStatus(filed.linkedTo.status)}）` : ''),
+          el(
+            'p',
+            { class: 'ok', 'data-testid': 'filed' },
+            `${t('filed')}：`,
+            el('a', { href: `/case.html?id=${filed.id}` }, filed.caseNo),
+            filed.linkedTo ? ` → ${filed.linkedTo.caseNo}（${caseStatus(filed.linkedTo.status)}）` : '',
+          ),
         );
         form.reset();
         duplicates.replaceChildren();

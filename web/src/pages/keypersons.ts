@@ -23,14 +23,28 @@ interface Person {
   repeatPetitions: number;
 }
 interface PersonFile extends Person {
-  petitions: Array<{ id: string; caseNo: string; category: string; status: string; receivedAt: string; repeat: boolean }>;
+  petitions: Array<{
+    id: string;
+    caseNo: string;
+    category: string;
+    status: string;
+    receivedAt: string;
+    repeat: boolean;
+  }>;
   visits: Array<{ at: string | null; state: string }>;
 }
 
 const WRITE = ['cadre', 'secretary', 'leader', 'admin'];
 const STATUS: Record<string, Word> = { active: 'kpActive', exited: 'kpExited', all: 'kpAll' };
-const REASON: Record<string, Word> = { 'higher-level-visit': 'kpHigherLevelVisit', 'repeat-petitions': 'kpRepeatPetitions' };
-const CONVERSION: Record<string, Word> = { volunteer: 'kpVolunteerRole', 'residents-council': 'kpResidentsCouncil', 'mediation-committee': 'kpMediationCommittee' };
+const REASON: Record<string, Word> = {
+  'higher-level-visit': 'kpHigherLevelVisit',
+  'repeat-petitions': 'kpRepeatPetitions',
+};
+const CONVERSION: Record<string, Word> = {
+  volunteer: 'kpVolunteerRole',
+  'residents-council': 'kpResidentsCouncil',
+  'mediation-committee': 'kpMediationCommittee',
+};
 const word = (map: Record<string, Word>, value: string) => (map[value] ? t(map[value]) : value);
 const field = (label: string, input: HTMLElement) => el('label', { class: 'field' }, el('span', {}, label), input);
 
@@ -44,7 +58,11 @@ async function main(): Promise<void> {
   page.append(el('h1', {}, t('navKeyPersons')));
   const tabs = el('div', { class: 'tabs', role: 'tablist' });
   for (const s of ['active', 'exited', 'all']) {
-    const b = el('button', { type: 'button', 'aria-pressed': String(s === status), 'data-testid': `status-${s}` }, word(STATUS, s));
+    const b = el(
+      'button',
+      { type: 'button', 'aria-pressed': String(s === status), 'data-testid': `status-${s}` },
+      word(STATUS, s),
+    );
     b.addEventListener('click', () => (location.href = `/keypersons.html?status=${s}`));
     tabs.append(b);
   }
@@ -73,7 +91,13 @@ async function main(): Promise<void> {
   if (id) open(id);
 
   function entryForm(): HTMLFormElement {
-    const caseNo = el('input', { name: 'caseNo', required: '', placeholder: 'XF-2026-000123', maxlength: '20', 'data-testid': 'kp-case-no' });
+    const caseNo = el('input', {
+      name: 'caseNo',
+      required: '',
+      placeholder: 'XF-2026-000123',
+      maxlength: '20',
+      'data-testid': 'kp-case-no',
+    });
     const reason = el('select', { name: 'reason', 'data-testid': 'kp-reason' });
     for (const r of Object.keys(REASON)) reason.append(el('option', { value: r }, word(REASON, r)));
     const form = el(
@@ -112,17 +136,30 @@ function table(items: Person[], open: (id: string) => void): HTMLElement {
         el('td', {}, p.name ?? t('noNameGiven'), el('br'), el('small', {}, p.compound ?? '—')),
         el('td', {}, word(STATUS, p.status), el('br'), el('small', {}, word(REASON, p.reason))),
         el('td', { class: 'num' }, `${p.petitionsLastYear} / ${p.repeatPetitions}`),
-        el('td', {}, [p.serviceTeam.lead, p.serviceTeam.volunteer, p.serviceTeam.professional].filter(Boolean).join('、') || '—'),
+        el(
+          'td',
+          {},
+          [p.serviceTeam.lead, p.serviceTeam.volunteer, p.serviceTeam.professional].filter(Boolean).join('、') || '—',
+        ),
         el('td', { class: 'clip' }, p.plan ?? el('em', {}, t('kpNoPlan'))),
         el('td', {}, view),
       ),
     );
   }
-  const head = el('tr', {}, ...[t('kpName'), t('status'), t('kpPetitionsRepeats'), t('kpTeam'), t('kpPlan'), ''].map((h) => el('th', {}, h)));
+  const head = el(
+    'tr',
+    {},
+    ...[t('kpName'), t('status'), t('kpPetitionsRepeats'), t('kpTeam'), t('kpPlan'), ''].map((h) => el('th', {}, h)),
+  );
   return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body));
 }
 
-async function showPerson(id: string, detail: HTMLElement, canWrite: boolean, refresh: () => Promise<void>): Promise<void> {
+async function showPerson(
+  id: string,
+  detail: HTMLElement,
+  canWrite: boolean,
+  refresh: () => Promise<void>,
+): Promise<void> {
   const p = await call<PersonFile>('GET', `/key-persons/${id}`);
   const dl = el('dl', { class: 'facts' });
   const fact = (label: string, value: Node | string) => dl.append(el('dt', {}, label), el('dd', {}, value));
@@ -139,10 +176,18 @@ async function showPerson(id: string, detail: HTMLElement, canWrite: boolean, re
 
   const petitions = el('ul');
   for (const c of p.petitions) {
-    petitions.append(el('li', {}, el('a', { href: `/case.html?id=${c.id}` }, c.caseNo), ` ${c.category} · ${caseStatus(c.status)} · ${when(c.receivedAt)}${c.repeat ? ` · ${t('kpRepeat')}` : ''}`));
+    petitions.append(
+      el(
+        'li',
+        {},
+        el('a', { href: `/case.html?id=${c.id}` }, c.caseNo),
+        ` ${c.category} · ${caseStatus(c.status)} · ${when(c.receivedAt)}${c.repeat ? ` · ${t('kpRepeat')}` : ''}`,
+      ),
+    );
   }
   const visits = el('ul');
-  for (const v of p.visits) visits.append(el('li', {}, `${when(v.at)} · ${v.state === 'COMPLETED' ? t('kpVisitDone') : t('kpVisitDue')}`));
+  for (const v of p.visits)
+    visits.append(el('li', {}, `${when(v.at)} · ${v.state === 'COMPLETED' ? t('kpVisitDone') : t('kpVisitDue')}`));
 
   const card = el(
     'section',
@@ -158,7 +203,11 @@ async function showPerson(id: string, detail: HTMLElement, canWrite: boolean, re
   );
   detail.replaceChildren(card);
   if (!canWrite) return;
-  if (p.status === 'active') detail.append(planForm(p, () => void showPerson(id, detail, canWrite, refresh).then(refresh)), exitForm(p, () => void showPerson(id, detail, canWrite, refresh).then(refresh)));
+  if (p.status === 'active')
+    detail.append(
+      planForm(p, () => void showPerson(id, detail, canWrite, refresh).then(refresh)),
+      exitForm(p, () => void showPerson(id, detail, canWrite, refresh).then(refresh)),
+    );
   detail.scrollIntoView({ block: 'start' });
 }
 
@@ -200,7 +249,9 @@ function exitForm(p: Person, done: () => void): HTMLFormElement {
   );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    call('POST', `/key-persons/${p.id}/exit`, { reason: reason.value.trim() }).then(done, (error: unknown) => showError(form, error));
+    call('POST', `/key-persons/${p.id}/exit`, { reason: reason.value.trim() }).then(done, (error: unknown) =>
+      showError(form, error),
+    );
   });
   return form;
 }

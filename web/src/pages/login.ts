@@ -13,9 +13,29 @@ async function main(): Promise<void> {
     return;
   }
   const page = shell(null);
-  const username = el('input', { name: 'username', autocomplete: 'username', required: '', 'aria-label': t('username'), placeholder: t('username') });
-  const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: '', 'aria-label': t('password'), placeholder: t('password') });
-  const form = el('form', { class: 'login card' }, el('h1', {}, t('signIn')), username, password, el('button', { type: 'submit', class: 'primary' }, t('signIn')));
+  const username = el('input', {
+    name: 'username',
+    autocomplete: 'username',
+    required: '',
+    'aria-label': t('username'),
+    placeholder: t('username'),
+  });
+  const password = el('input', {
+    name: 'password',
+    type: 'password',
+    autocomplete: 'current-password',
+    required: '',
+    'aria-label': t('password'),
+    placeholder: t('password'),
+  });
+  const form = el(
+    'form',
+    { class: 'login card' },
+    el('h1', {}, t('signIn')),
+    username,
+    password,
+    el('button', { type: 'submit', class: 'primary' }, t('signIn')),
+  );
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     signIn(username.value.trim(), password.value).then(

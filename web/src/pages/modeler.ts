@@ -36,7 +36,9 @@ const KIND: Record<ModelSummary['kind'], Word> = { bpmn: 'processes', dmn: 'deci
 
 /** The version the engine runs: the one deployed last (version 0, the shipped file, until an admin deploys one). */
 function deployedVersion(versions: VersionInfo[]): number {
-  const deployed = versions.filter((v) => v.deployedAt).sort((a, b) => String(b.deployedAt).localeCompare(String(a.deployedAt)))[0];
+  const deployed = versions
+    .filter((v) => v.deployedAt)
+    .sort((a, b) => String(b.deployedAt).localeCompare(String(a.deployedAt)))[0];
   return deployed?.version ?? 0;
 }
 
@@ -49,18 +51,37 @@ async function main(): Promise<void> {
 
   const modelSelect = el('select', { 'data-testid': 'model', 'aria-label': t('model') });
   const versionSelect = el('select', { 'data-testid': 'version', 'aria-label': t('version') });
-  const comment = el('input', { type: 'text', 'data-testid': 'comment', placeholder: t('versionComment'), maxlength: '500' });
+  const comment = el('input', {
+    type: 'text',
+    'data-testid': 'comment',
+    placeholder: t('versionComment'),
+    maxlength: '500',
+  });
   const save = el('button', { type: 'button', 'data-testid': 'save' }, t('saveVersion'));
   const deploy = el('button', { type: 'button', class: 'primary', 'data-testid': 'deploy' }, t('deploy'));
   const state = el('span', { class: 'state', 'data-testid': 'state', role: 'status' });
   const running = el('p', { class: 'running', 'data-testid': 'running' });
-  const toolbar = el('section', { class: 'card toolbar' }, modelSelect, versionSelect, ...(canEdit ? [comment, save, deploy] : []), state);
+  const toolbar = el(
+    'section',
+    { class: 'card toolbar' },
+    modelSelect,
+    versionSelect,
+    ...(canEdit ? [comment, save, deploy] : []),
+    state,
+  );
   const views = el('div', { class: 'tabs views', 'data-testid': 'views' });
   const canvas = el('div', { class: 'modeler-canvas', 'data-testid': 'canvas' });
   const properties = el('div', { class: 'modeler-properties', 'data-testid': 'properties' });
   const problemsCard = el('section', { class: 'card problems', 'data-testid': 'problems' });
   const historyCard = el('section', { class: 'card', 'data-testid': 'history' });
-  page.append(toolbar, running, views, el('div', { class: 'modeler-body' }, canvas, properties), problemsCard, historyCard);
+  page.append(
+    toolbar,
+    running,
+    views,
+    el('div', { class: 'modeler-body' }, canvas, properties),
+    problemsCard,
+    historyCard,
+  );
 
   let editor: Editor | undefined;
   let model: Model | undefined;
@@ -78,10 +99,18 @@ async function main(): Promise<void> {
   const showProblems = (found: ModelProblem[]) => {
     editor?.mark(found);
     const errors = found.filter((p) => p.severity === 'error').length;
-    const heading = el('h2', {}, `${t('checks')}：${errors === 0 && found.length === 0 ? t('noProblems') : `${errors} ${t('errors')} · ${found.length - errors} ${t('warnings')}`}`);
+    const heading = el(
+      'h2',
+      {},
+      `${t('checks')}：${errors === 0 && found.length === 0 ? t('noProblems') : `${errors} ${t('errors')} · ${found.length - errors} ${t('warnings')}`}`,
+    );
     const list = el('ul', {});
     for (const p of found) {
-      const item = el('li', { class: p.severity, 'data-testid': 'problem' }, `${p.severity === 'error' ? '✖' : '⚠'} ${p.elementId ? `[${p.elementId}] ` : ''}${p.message} (${p.rule})`);
+      const item = el(
+        'li',
+        { class: p.severity, 'data-testid': 'problem' },
+        `${p.severity === 'error' ? '✖' : '⚠'} ${p.elementId ? `[${p.elementId}] ` : ''}${p.message} (${p.rule})`,
+      );
       if (p.elementId) {
         item.classList.add('clickable');
         item.addEventListener('click', () => editor?.reveal(p.elementId!));
@@ -94,7 +123,9 @@ async function main(): Promise<void> {
   const lint = async () => {
     if (!editor || !model || !canEdit) return;
     try {
-      const { problems } = await call<{ problems: ModelProblem[] }>('POST', `/diagrams/${model.name}/lint`, { content: await editor.content() });
+      const { problems } = await call<{ problems: ModelProblem[] }>('POST', `/diagrams/${model.name}/lint`, {
+        content: await editor.content(),
+      });
       showProblems(problems);
     } catch (error) {
       showError(problemsCard, error);
@@ -123,11 +154,32 @@ async function main(): Promise<void> {
       el(
         'table',
         {},
-        el('thead', {}, el('tr', {}, el('th', {}, t('version')), el('th', {}, t('versionComment')), el('th', {}, t('savedBy')), el('th', {}, t('savedAt')), el('th', {}, t('checks')), el('th', {}, t('deployedAt')))),
+        el(
+          'thead',
+          {},
+          el(
+            'tr',
+            {},
+            el('th', {}, t('version')),
+            el('th', {}, t('versionComment')),
+            el('th', {}, t('savedBy')),
+            el('th', {}, t('savedAt')),
+            el('th', {}, t('checks')),
+            el('th', {}, t('deployedAt')),
+          ),
+        ),
         el('tbody', {}, ...rows),
       ),
     );
-    versionSelect.replaceChildren(...model.versions.map((v) => el('option', { value: String(v.version) }, `v${v.version}${v.version === 0 ? ` · ${t('asShipped')}` : ''}${v.version === runs ? ` · ${t('running')}` : ''}`)));
+    versionSelect.replaceChildren(
+      ...model.versions.map((v) =>
+        el(
+          'option',
+          { value: String(v.version) },
+          `v${v.version}${v.version === 0 ? ` · ${t('asShipped')}` : ''}${v.version === runs ? ` · ${t('running')}` : ''}`,
+        ),
+      ),
+    );
     versionSelect.value = String(model.version);
   };
 
@@ -144,7 +196,10 @@ async function main(): Promise<void> {
     views.replaceChildren();
     problemsCard.replaceChildren();
     const latest = await call<Model>('GET', `/diagrams/${name}`);
-    const content = version === undefined || version === latest.version ? latest.content : (await call<{ content: string }>('GET', `/diagrams/${name}/versions/${version}`)).content;
+    const content =
+      version === undefined || version === latest.version
+        ? latest.content
+        : (await call<{ content: string }>('GET', `/diagrams/${name}/versions/${version}`)).content;
     model = { ...latest, version: version ?? latest.version, content };
     showHistory();
     const at = { canvas, properties, views };
@@ -168,10 +223,14 @@ async function main(): Promise<void> {
   /** Saves what is in the editor as a new version; answers its number. */
   const saveVersion = async (): Promise<number> => {
     if (!editor || !model) throw new Error(t('noModel'));
-    const saved = await call<{ version: number; problems: ModelProblem[] }>('POST', `/diagrams/${model.name}/versions`, {
-      content: await editor.content(),
-      ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
-    });
+    const saved = await call<{ version: number; problems: ModelProblem[] }>(
+      'POST',
+      `/diagrams/${model.name}/versions`,
+      {
+        content: await editor.content(),
+        ...(comment.value.trim() ? { comment: comment.value.trim() } : {}),
+      },
+    );
     const latest = await call<Model>('GET', `/diagrams/${model.name}`);
     model = { ...latest, version: saved.version, content: latest.content };
     setDirty(false);
@@ -200,7 +259,10 @@ async function main(): Promise<void> {
     (async () => {
       // Unsaved edits are saved first: what runs is always a saved version.
       const version = dirty ? await saveVersion() : model.version;
-      const result = await call<{ version: number; processes: Array<{ processDefinitionId: string; version: number }> }>('POST', `/diagrams/${name}/versions/${version}/deploy`);
+      const result = await call<{
+        version: number;
+        processes: Array<{ processDefinitionId: string; version: number }>;
+      }>('POST', `/diagrams/${name}/versions/${version}/deploy`);
       const latest = await call<Model>('GET', `/diagrams/${name}`);
       model = { ...latest, version, content: model.content };
       showHistory();
@@ -212,11 +274,19 @@ async function main(): Promise<void> {
         showProblems((error.problem as { problems: ModelProblem[] }).problems);
       }
       // The refusal's title says what happened; its problems are listed below and marked on the diagram.
-      showError(toolbar, error instanceof ApiError && error.problem.title ? new Error(`${error.problem.title}：${error.message}`) : error);
+      showError(
+        toolbar,
+        error instanceof ApiError && error.problem.title
+          ? new Error(`${error.problem.title}：${error.message}`)
+          : error,
+      );
     });
   });
 
-  modelSelect.addEventListener('change', () => void open(modelSelect.value).catch((e: unknown) => showError(toolbar, e)));
+  modelSelect.addEventListener(
+    'change',
+    () => void open(modelSelect.value).catch((e: unknown) => showError(toolbar, e)),
+  );
   versionSelect.addEventListener('change', () => {
     if (model) void open(model.name, Number(versionSelect.value)).catch((e: unknown) => showError(toolbar, e));
   });
@@ -229,7 +299,8 @@ async function main(): Promise<void> {
       modelSelect.append(group);
     }
     const wanted = params.get('model');
-    const first = items.find((i) => i.name === wanted) ?? items.find((i) => i.name === 'petition-handling.bpmn') ?? items[0];
+    const first =
+      items.find((i) => i.name === wanted) ?? items.find((i) => i.name === 'petition-handling.bpmn') ?? items[0];
     if (!first) return void problemsCard.replaceChildren(el('p', {}, t('noModel')));
     modelSelect.value = first.name;
     const version = params.get('version');

@@ -8,10 +8,27 @@ async function main(): Promise<void> {
   const card = el('section', { class: 'card' }, el('h1', {}, t('noticeBoard')));
   page.append(card);
   try {
-    const { items } = await call<{ items: Array<{ caseNo: string; category: string; compound: string | null; outcome: string; petitioner: string | null; publishedAt: string }> }>('GET', '/public/notices');
+    const { items } = await call<{
+      items: Array<{
+        caseNo: string;
+        category: string;
+        compound: string | null;
+        outcome: string;
+        petitioner: string | null;
+        publishedAt: string;
+      }>;
+    }>('GET', '/public/notices');
     if (items.length === 0) card.append(el('p', {}, t('noNotices')));
     for (const n of items) {
-      card.append(el('article', { class: 'card' }, el('h2', {}, `${n.caseNo} · ${n.category}`), el('p', {}, n.outcome), el('small', {}, `${n.compound ?? ''} ${n.petitioner ?? ''} · ${t('published')} ${when(n.publishedAt)}`)));
+      card.append(
+        el(
+          'article',
+          { class: 'card' },
+          el('h2', {}, `${n.caseNo} · ${n.category}`),
+          el('p', {}, n.outcome),
+          el('small', {}, `${n.compound ?? ''} ${n.petitioner ?? ''} · ${t('published')} ${when(n.publishedAt)}`),
+        ),
+      );
     }
   } catch (error) {
     showError(card, error);

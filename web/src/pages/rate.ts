@@ -5,19 +5,40 @@ import { t } from '../lib/i18n';
 
 async function main(): Promise<void> {
   const page = shell(null);
-  const token = location.pathname.split('/').filter(Boolean)[1] ?? new URLSearchParams(location.search).get('token') ?? '';
+  const token =
+    location.pathname.split('/').filter(Boolean)[1] ?? new URLSearchParams(location.search).get('token') ?? '';
   const card = el('section', { class: 'card' }, el('h1', {}, t('rateTitle')));
   page.append(card);
   try {
-    const info = await call<{ caseNo: string; category: string; outcome: string | null }>('GET', `/public/ratings/${encodeURIComponent(token)}`);
-    card.append(el('p', {}, `${t('caseNo')}：${info.caseNo} · ${info.category}`), el('p', {}, `${t('outcome')}：${info.outcome ?? '—'}`));
-    const comment = el('textarea', { rows: '3', maxlength: '500', 'aria-label': t('comment'), placeholder: t('comment'), style: 'width:100%' });
+    const info = await call<{ caseNo: string; category: string; outcome: string | null }>(
+      'GET',
+      `/public/ratings/${encodeURIComponent(token)}`,
+    );
+    card.append(
+      el('p', {}, `${t('caseNo')}：${info.caseNo} · ${info.category}`),
+      el('p', {}, `${t('outcome')}：${info.outcome ?? '—'}`),
+    );
+    const comment = el('textarea', {
+      rows: '3',
+      maxlength: '500',
+      'aria-label': t('comment'),
+      placeholder: t('comment'),
+      style: 'width:100%',
+    });
     const buttons = el('div', { class: 'ratings' });
-    for (const [value, label] of [['satisfied', t('satisfied')], ['basically-satisfied', t('basicallySatisfied')], ['dissatisfied', t('dissatisfied')]] as const) {
+    for (const [value, label] of [
+      ['satisfied', t('satisfied')],
+      ['basically-satisfied', t('basicallySatisfied')],
+      ['dissatisfied', t('dissatisfied')],
+    ] as const) {
       const b = el('button', { type: 'button', 'data-testid': `rate-${value}` }, label);
       b.addEventListener('click', () => {
         call('POST', `/public/ratings/${encodeURIComponent(token)}`, { rating: value, comment: comment.value }).then(
-          () => card.replaceChildren(el('h1', {}, t('rateTitle')), el('p', { class: 'ok', 'data-testid': 'rated' }, t('thanks'))),
+          () =>
+            card.replaceChildren(
+              el('h1', {}, t('rateTitle')),
+              el('p', { class: 'ok', 'data-testid': 'rated' }, t('thanks')),
+            ),
           (error: unknown) => showError(card, error),
         );
       });

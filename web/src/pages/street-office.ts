@@ -25,10 +25,18 @@ function daysLeft(n: number | null): string {
 async function main(): Promise<void> {
   const me = await requireMe();
   const page = shell(me);
-  const card = el('section', { class: 'card', 'data-testid': 'street-queue' }, el('h1', {}, t('streetOffice')), el('p', {}, t('loading')));
+  const card = el(
+    'section',
+    { class: 'card', 'data-testid': 'street-queue' },
+    el('h1', {}, t('streetOffice')),
+    el('p', {}, t('loading')),
+  );
   page.append(card);
   if (!me.roles.some((r) => ['street-office', 'leader', 'admin'].includes(r))) {
-    card.replaceChildren(el('h1', {}, t('streetOffice')), el('p', { class: 'error', role: 'alert' }, t('streetOfficeOnly')));
+    card.replaceChildren(
+      el('h1', {}, t('streetOffice')),
+      el('p', { class: 'error', role: 'alert' }, t('streetOfficeOnly')),
+    );
     return;
   }
   try {
@@ -38,7 +46,11 @@ async function main(): Promise<void> {
     for (const item of items) {
       const action = el('td');
       if (!item.claimedBy && me.roles.includes('street-office')) {
-        const claim = el('button', { type: 'button', class: 'primary', 'data-testid': `claim-${item.case?.caseNo ?? item.userTaskKey}` }, t('claim'));
+        const claim = el(
+          'button',
+          { type: 'button', class: 'primary', 'data-testid': `claim-${item.case?.caseNo ?? item.userTaskKey}` },
+          t('claim'),
+        );
         claim.addEventListener('click', () => {
           claim.setAttribute('disabled', '');
           call('POST', `/tasks/${item.userTaskKey}/claim`).then(
@@ -51,10 +63,23 @@ async function main(): Promise<void> {
         });
         action.append(claim);
       } else if (item.claimedBy?.username === me.username) {
-        action.append(el('a', { href: `/tasks.html?view=mine&task=${item.userTaskKey}`, 'data-testid': `open-${item.case?.caseNo ?? item.userTaskKey}` }, t('open')));
+        action.append(
+          el(
+            'a',
+            {
+              href: `/tasks.html?view=mine&task=${item.userTaskKey}`,
+              'data-testid': `open-${item.case?.caseNo ?? item.userTaskKey}`,
+            },
+            t('open'),
+          ),
+        );
       }
       const caseCell = el('td');
-      if (item.case) caseCell.append(el('a', { href: `/case.html?id=${item.case.id}` }, item.case.caseNo), ` ${item.case.category}${item.case.keyMatter ? ` · ${t('keyMatter')}` : ''}`);
+      if (item.case)
+        caseCell.append(
+          el('a', { href: `/case.html?id=${item.case.id}` }, item.case.caseNo),
+          ` ${item.case.category}${item.case.keyMatter ? ` · ${t('keyMatter')}` : ''}`,
+        );
       body.append(
         el(
           'tr',
@@ -63,20 +88,46 @@ async function main(): Promise<void> {
           el('td', {}, item.name),
           el('td', { 'data-testid': 'claimed-by' }, item.claimedBy ? item.claimedBy.displayName : t('unclaimed')),
           el('td', {}, when(item.createdAt)),
-          el('td', { class: (item.workingDaysLeft ?? 1) < 0 ? 'overdue' : (item.workingDaysLeft ?? 99) <= 3 ? 'soon' : '', 'data-testid': 'days-left' }, daysLeft(item.workingDaysLeft), el('br'), el('small', {}, when(item.case?.dueAt))),
+          el(
+            'td',
+            {
+              class: (item.workingDaysLeft ?? 1) < 0 ? 'overdue' : (item.workingDaysLeft ?? 99) <= 3 ? 'soon' : '',
+              'data-testid': 'days-left',
+            },
+            daysLeft(item.workingDaysLeft),
+            el('br'),
+            el('small', {}, when(item.case?.dueAt)),
+          ),
           action,
         ),
       );
     }
     card.replaceChildren(
       el('h1', {}, t('streetOffice')),
-      el('p', { 'data-testid': 'summary' }, `${t('waitingToClaim')}：${waiting} · ${t('claimed')}：${items.length - waiting}`),
+      el(
+        'p',
+        { 'data-testid': 'summary' },
+        `${t('waitingToClaim')}：${waiting} · ${t('claimed')}：${items.length - waiting}`,
+      ),
       items.length === 0
         ? el('p', {}, t('noTasks'))
         : el(
             'table',
             { class: 'responsive' },
-            el('thead', {}, el('tr', {}, el('th', {}, t('caseNo')), el('th', {}, t('step')), el('th', {}, t('claimedBy')), el('th', {}, t('since')), el('th', {}, t('daysLeft')), el('th'))),
+            el(
+              'thead',
+              {},
+              el(
+                'tr',
+                {},
+                el('th', {}, t('caseNo')),
+                el('th', {}, t('step')),
+                el('th', {}, t('claimedBy')),
+                el('th', {}, t('since')),
+                el('th', {}, t('daysLeft')),
+                el('th'),
+              ),
+            ),
             body,
           ),
     );

@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   const page = shell(me);
   const params = new URLSearchParams(location.search);
   const handler = me.roles.some((r) => HANDLERS.includes(r));
-  const views = [['mine', t('myTasks')], ['queue', t('queue')], ['inbox', t('inbox')], ...(handler ? [['outbox', t('outbox')]] : [])] as Array<[View, string]>;
+  const views = [
+    ['mine', t('myTasks')],
+    ['queue', t('queue')],
+    ['inbox', t('inbox')],
+    ...(handler ? [['outbox', t('outbox')]] : []),
+  ] as Array<[View, string]>;
   const wanted = params.get('view');
   const view: View = views.some(([v]) => v === wanted) ? (wanted as View) : 'mine';
   const tabs = el('div', { class: 'tabs', role: 'tablist' });
@@ -37,7 +42,10 @@ async function main(): Promise<void> {
   page.append(tabs);
   // The unread count on the notices tab.
   void call<{ unread: number }>('GET', '/inbox?unread=true').then(({ unread }) => {
-    if (unread > 0) tabs.querySelector('[data-testid="view-inbox"]')?.append(el('span', { class: 'badge', 'data-testid': 'unread' }, String(unread)));
+    if (unread > 0)
+      tabs
+        .querySelector('[data-testid="view-inbox"]')
+        ?.append(el('span', { class: 'badge', 'data-testid': 'unread' }, String(unread)));
   });
   if (view === 'inbox' || view === 'outbox') {
     const card = el('div', { class: 'card', 'data-testid': `${view}-list` }, t('loading'));
@@ -74,8 +82,14 @@ async function showInbox(card: HTMLElement): Promise<void> {
   const { items } = await call<{ items: Notice[] }>('GET', '/inbox');
   card.replaceChildren(...(items.length === 0 ? [el('p', {}, t('noNotices2'))] : []));
   for (const n of items) {
-    const item = el('article', { class: `card notice${n.readAt ? '' : ' unread'}`, 'data-testid': 'notice' }, el('p', {}, n.text), el('small', {}, when(n.createdAt), ' '));
-    if (n.case) item.querySelector('small')!.append(el('a', { href: `/case.html?id=${n.case.id}` }, n.case.caseNo), ' ');
+    const item = el(
+      'article',
+      { class: `card notice${n.readAt ? '' : ' unread'}`, 'data-testid': 'notice' },
+      el('p', {}, n.text),
+      el('small', {}, when(n.createdAt), ' '),
+    );
+    if (n.case)
+      item.querySelector('small')!.append(el('a', { href: `/case.html?id=${n.case.id}` }, n.case.caseNo), ' ');
     if (!n.readAt) {
       const read = el('button', { type: 'button', class: 'link', 'data-testid': 'mark-read' }, t('markRead'));
       read.addEventListener('click', () =>
@@ -94,7 +108,9 @@ async function showInbox(card: HTMLElement): Promise<void> {
 }
 
 async function showOutbox(card: HTMLElement): Promise<void> {
-  const { items } = await call<{ items: Array<Notice & { phoneMasked: string | null; status: string; error: string | null }> }>('GET', '/outbox');
+  const { items } = await call<{
+    items: Array<Notice & { phoneMasked: string | null; status: string; error: string | null }>;
+  }>('GET', '/outbox');
   card.replaceChildren(...(items.length === 0 ? [el('p', {}, t('noOutbox'))] : []));
   for (const m of items) {
     const done = el('button', { type: 'button', class: 'primary', 'data-testid': 'passed-on' }, t('passedOn'));
@@ -105,7 +121,13 @@ async function showOutbox(card: HTMLElement): Promise<void> {
       'article',
       { class: 'card notice unread', 'data-testid': 'outbox-item' },
       el('p', {}, m.text),
-      el('small', {}, number, ` · ${when(m.createdAt)} `, m.case ? el('a', { href: `/case.html?id=${m.case.id}` }, m.case.caseNo) : ''),
+      el(
+        'small',
+        {},
+        number,
+        ` · ${when(m.createdAt)} `,
+        m.case ? el('a', { href: `/case.html?id=${m.case.id}` }, m.case.caseNo) : '',
+      ),
       el('p', {}, ...(m.phoneMasked ? [reveal, ' '] : []), done),
     );
     reveal.addEventListener('click', () =>
@@ -117,7 +139,12 @@ async function showOutbox(card: HTMLElement): Promise<void> {
         (error: unknown) => showError(item, error),
       ),
     );
-    done.addEventListener('click', () => call('POST', `/outbox/${m.id}/passed-on`).then(() => item.remove(), (error: unknown) => showError(item, error)));
+    done.addEventListener('click', () =>
+      call('POST', `/outbox/${m.id}/passed-on`).then(
+        () => item.remove(),
+        (error: unknown) => showError(item, error),
+      ),
+    );
     card.append(item);
   }
 }
@@ -125,7 +152,11 @@ async function showOutbox(card: HTMLElement): Promise<void> {
 function table(items: TaskRow[], view: 'mine' | 'queue', detail: HTMLElement): HTMLTableElement {
   const body = el('tbody');
   for (const task of items) {
-    const action = el('button', { type: 'button', class: 'primary', 'data-testid': `task-${task.elementId}` }, view === 'mine' ? t('open') : t('claim'));
+    const action = el(
+      'button',
+      { type: 'button', class: 'primary', 'data-testid': `task-${task.elementId}` },
+      view === 'mine' ? t('open') : t('claim'),
+    );
     action.addEventListener('click', () => {
       if (view === 'mine') void showTask(task.userTaskKey, detail, body);
       else
@@ -135,12 +166,33 @@ function table(items: TaskRow[], view: 'mine' | 'queue', detail: HTMLElement): H
         );
     });
     const caseCell = el('td');
-    if (task.case) caseCell.append(el('a', { href: `/case.html?id=${task.case.id}` }, task.case.caseNo), ` ${task.case.category}`);
+    if (task.case)
+      caseCell.append(el('a', { href: `/case.html?id=${task.case.id}` }, task.case.caseNo), ` ${task.case.category}`);
     body.append(
-      el('tr', {}, el('td', {}, task.name), caseCell, el('td', { class: task.overdue ? 'overdue' : '' }, task.dueDate ? `${when(task.dueDate)}${task.overdue ? ` · ${t('overdue')}` : ''}` : '—'), el('td', {}, action)),
+      el(
+        'tr',
+        {},
+        el('td', {}, task.name),
+        caseCell,
+        el(
+          'td',
+          { class: task.overdue ? 'overdue' : '' },
+          task.dueDate ? `${when(task.dueDate)}${task.overdue ? ` · ${t('overdue')}` : ''}` : '—',
+        ),
+        el('td', {}, action),
+      ),
     );
   }
-  return el('table', {}, el('thead', {}, el('tr', {}, el('th', {}, t('myTasks')), el('th', {}, t('caseNo')), el('th', {}, t('due')), el('th'))), body);
+  return el(
+    'table',
+    {},
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', {}, t('myTasks')), el('th', {}, t('caseNo')), el('th', {}, t('due')), el('th')),
+    ),
+    body,
+  );
 }
 
 async function showTask(key: string, detail: HTMLElement, list: HTMLElement = document.body): Promise<void> {
@@ -165,13 +217,34 @@ async function showTask(key: string, detail: HTMLElement, list: HTMLElement = do
     const variables = Object.fromEntries(Object.entries(data).filter(([k]) => keys.has(k)));
     call('POST', `/tasks/${key}/complete`, { variables }).then(
       () => {
-        card.replaceChildren(el('p', { class: 'ok', 'data-testid': 'done' }, t('submitted'), ' ', el('a', { href: '/tasks.html?view=mine' }, t('myTasks'))));
+        card.replaceChildren(
+          el(
+            'p',
+            { class: 'ok', 'data-testid': 'done' },
+            t('submitted'),
+            ' ',
+            el('a', { href: '/tasks.html?view=mine' }, t('myTasks')),
+          ),
+        );
         list.querySelector(`[data-testid="task-${task.elementId}"]`)?.closest('tr')?.remove();
       },
-      (error: unknown) => showError(card, error instanceof ApiError && error.problem.errors ? new Error(error.problem.errors.map((e) => e.message).join('；')) : error),
+      (error: unknown) =>
+        showError(
+          card,
+          error instanceof ApiError && error.problem.errors
+            ? new Error(error.problem.errors.map((e) => e.message).join('；'))
+            : error,
+        ),
     );
   });
-  unclaim.addEventListener('click', () => void call('POST', `/tasks/${key}/unclaim`).then(() => (location.href = '/tasks.html?view=queue'), (e: unknown) => showError(card, e)));
+  unclaim.addEventListener(
+    'click',
+    () =>
+      void call('POST', `/tasks/${key}/unclaim`).then(
+        () => (location.href = '/tasks.html?view=queue'),
+        (e: unknown) => showError(card, e),
+      ),
+  );
 }
 
 /** The case beside its task: what it is about, its owner and status, both clocks, and a link to its page. */
@@ -187,7 +260,11 @@ async function caseContext(caseId: string, at: HTMLElement): Promise<void> {
       clocks: { internal: { dueAt: string | null; state: string }; legal: { dueAt: string | null; state: string } };
     }>('GET', `/cases/${encodeURIComponent(caseId)}`);
     const clock = (label: string, k: { dueAt: string | null; state: string }) =>
-      el('li', { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' }, `${label}：${when(k.dueAt)}（${clockState(k.state)}）`);
+      el(
+        'li',
+        { class: k.state === 'overdue' || k.state === 'missed' ? 'overdue' : '' },
+        `${label}：${when(k.dueAt)}（${clockState(k.state)}）`,
+      );
     at.replaceChildren(
       el('h3', {}, el('a', { href: `/case.html?id=${caseId}` }, c.caseNo), ` · ${c.category}`),
       el('p', {}, c.description),
@@ -196,7 +273,15 @@ async function caseContext(caseId: string, at: HTMLElement): Promise<void> {
         {},
         el('li', {}, `${t('owner')}：${c.owner.displayName}`),
         el('li', {}, `${t('status')}：${caseStatus(c.status)}`),
-        ...(c.petitioner ? [el('li', {}, `${t('petitionerName')}：${c.petitioner.name ?? t('noNameGiven')}${c.petitioner.phone ? ` · ${c.petitioner.phone}` : ''}`)] : []),
+        ...(c.petitioner
+          ? [
+              el(
+                'li',
+                {},
+                `${t('petitionerName')}：${c.petitioner.name ?? t('noNameGiven')}${c.petitioner.phone ? ` · ${c.petitioner.phone}` : ''}`,
+              ),
+            ]
+          : []),
         clock(t('internalClock'), c.clocks.internal),
         clock(t('legalClock'), c.clocks.legal),
       ),

@@ -6,7 +6,16 @@ import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
 import { t, when, type Word } from '../lib/i18n';
 
-interface Rule { id: string; name: string; category: string | null; scope: 'compound' | 'grid'; compoundId: string | null; windowDays: number; threshold: number; enabled: boolean }
+interface Rule {
+  id: string;
+  name: string;
+  category: string | null;
+  scope: 'compound' | 'grid';
+  compoundId: string | null;
+  windowDays: number;
+  threshold: number;
+  enabled: boolean;
+}
 interface Alert {
   id: string;
   rule: string;
@@ -20,11 +29,18 @@ interface Alert {
   cases: Array<{ id: string; caseNo: string }> | null;
   processState: string | null;
 }
-interface Grid { name: string; compounds: Array<{ id: string; name: string }> }
+interface Grid {
+  name: string;
+  compounds: Array<{ id: string; name: string }>;
+}
 
 const SCOPE: Record<string, Word> = { compound: 'waScopeCompound', grid: 'waScopeGrid' };
 const ALERT_STATUS: Record<string, Word> = { open: 'waOpen', handling: 'waHandling', closed: 'waClosed', all: 'kpAll' };
-const PROCESS: Record<string, Word> = { ACTIVE: 'waProcessActive', COMPLETED: 'waProcessCompleted', TERMINATED: 'waProcessTerminated' };
+const PROCESS: Record<string, Word> = {
+  ACTIVE: 'waProcessActive',
+  COMPLETED: 'waProcessCompleted',
+  TERMINATED: 'waProcessTerminated',
+};
 const word = (map: Record<string, Word>, value: string) => (map[value] ? t(map[value]) : value);
 /** A day in Beijing time, YYYY-MM-DD. */
 const day = (iso: string) => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date(iso));
@@ -43,16 +59,21 @@ async function main(): Promise<void> {
     const { items: grids } = await call<{ items: Grid[] }>('GET', '/grids');
     const compounds = new Map(grids.flatMap((g) => g.compounds.map((c) => [c.id, `${g.name} · ${c.name}`] as const)));
     const edit = (rule?: Rule) => {
-      formBox.replaceChildren(ruleForm(compounds, rule, async () => {
-        edit();
-        await refreshRules();
-      }));
+      formBox.replaceChildren(
+        ruleForm(compounds, rule, async () => {
+          edit();
+          await refreshRules();
+        }),
+      );
       if (rule) formBox.scrollIntoView({ block: 'start' });
     };
     const refreshRules = async () => {
       try {
         const { items } = await call<{ items: Rule[] }>('GET', '/warning-rules');
-        rules.replaceChildren(el('h2', {}, t('waRules')), items.length === 0 ? el('p', {}, t('waNoRules')) : ruleTable(items, compounds, admin, edit, refreshRules));
+        rules.replaceChildren(
+          el('h2', {}, t('waRules')),
+          items.length === 0 ? el('p', {}, t('waNoRules')) : ruleTable(items, compounds, admin, edit, refreshRules),
+        );
       } catch (error) {
         showError(rules, error);
       }
@@ -64,16 +85,34 @@ async function main(): Promise<void> {
   }
 }
 
-function ruleTable(items: Rule[], compounds: Map<string, string>, admin: boolean, edit: (rule: Rule) => void, refresh: () => Promise<void>): HTMLElement {
+function ruleTable(
+  items: Rule[],
+  compounds: Map<string, string>,
+  admin: boolean,
+  edit: (rule: Rule) => void,
+  refresh: () => Promise<void>,
+): HTMLElement {
   const body = el('tbody');
   for (const r of items) {
     const actions = el('td', { class: 'actions' });
     if (admin) {
       const change = el('button', { type: 'button', class: 'link', 'data-testid': `rule-edit-${r.id}` }, t('stEdit'));
       change.addEventListener('click', () => edit(r));
-      const toggle = el('button', { type: 'button', class: 'link', 'data-testid': `rule-toggle-${r.id}` }, r.enabled ? t('waDisable') : t('waEnable'));
+      const toggle = el(
+        'button',
+        { type: 'button', class: 'link', 'data-testid': `rule-toggle-${r.id}` },
+        r.enabled ? t('waDisable') : t('waEnable'),
+      );
       toggle.addEventListener('click', () => {
-        const body = { name: r.name, category: r.category, scope: r.scope, compoundId: r.compoundId, windowDays: r.windowDays, threshold: r.threshold, enabled: !r.enabled };
+        const body = {
+          name: r.name,
+          category: r.category,
+          scope: r.scope,
+          compoundId: r.compoundId,
+          windowDays: r.windowDays,
+          threshold: r.threshold,
+          enabled: !r.enabled,
+        };
         call('PUT', `/warning-rules/${r.id}`, body).then(refresh, (error: unknown) => showError(actions, error));
       });
       actions.append(change, ' ', toggle);
@@ -90,7 +129,11 @@ function ruleTable(items: Rule[], compounds: Map<string, string>, admin: boolean
       ),
     );
   }
-  const head = el('tr', {}, ...[t('waRuleName'), t('category'), t('waScope'), t('waThresholdWindow'), ''].map((h) => el('th', {}, h)));
+  const head = el(
+    'tr',
+    {},
+    ...[t('waRuleName'), t('category'), t('waScope'), t('waThresholdWindow'), ''].map((h) => el('th', {}, h)),
+  );
   return el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body));
 }
 
@@ -99,10 +142,30 @@ function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: 
   const category = el('input', { name: 'category', maxlength: '50', 'data-testid': 'rule-category' });
   const scope = el('select', { name: 'scope', 'data-testid': 'rule-scope' });
   for (const s of Object.keys(SCOPE)) scope.append(el('option', { value: s }, word(SCOPE, s)));
-  const compound = el('select', { name: 'compoundId', 'data-testid': 'rule-compound' }, el('option', { value: '' }, t('waAnyPlace')));
+  const compound = el(
+    'select',
+    { name: 'compoundId', 'data-testid': 'rule-compound' },
+    el('option', { value: '' }, t('waAnyPlace')),
+  );
   for (const [id, label] of compounds) compound.append(el('option', { value: id }, label));
-  const windowDays = el('input', { type: 'number', name: 'windowDays', min: '1', max: '366', required: '', value: '30', 'data-testid': 'rule-window' });
-  const threshold = el('input', { type: 'number', name: 'threshold', min: '2', max: '1000', required: '', value: '3', 'data-testid': 'rule-threshold' });
+  const windowDays = el('input', {
+    type: 'number',
+    name: 'windowDays',
+    min: '1',
+    max: '366',
+    required: '',
+    value: '30',
+    'data-testid': 'rule-window',
+  });
+  const threshold = el('input', {
+    type: 'number',
+    name: 'threshold',
+    min: '2',
+    max: '1000',
+    required: '',
+    value: '3',
+    'data-testid': 'rule-threshold',
+  });
   const enabled = el('input', { type: 'checkbox', name: 'enabled', 'data-testid': 'rule-enabled' });
   enabled.checked = true;
   if (rule) {
@@ -114,14 +177,24 @@ function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: 
     threshold.value = String(rule.threshold);
     enabled.checked = rule.enabled;
   }
-  const buttons = el('div', { class: 'row' }, el('button', { type: 'submit', class: 'primary', 'data-testid': 'rule-save' }, rule ? t('stSave') : t('waAddRule')));
+  const buttons = el(
+    'div',
+    { class: 'row' },
+    el('button', { type: 'submit', class: 'primary', 'data-testid': 'rule-save' }, rule ? t('stSave') : t('waAddRule')),
+  );
   const form = el(
     'form',
     { class: 'card stack', 'data-testid': 'rule-form' },
     el('h2', {}, rule ? `${t('waEditRule')} · ${rule.name}` : t('waAddRule')),
     el('p', { class: 'hint' }, t('waRuleHint')),
     field(t('waRuleName'), name),
-    el('div', { class: 'row' }, field(t('waCategoryAny'), category), field(t('waScope'), scope), field(t('compound'), compound)),
+    el(
+      'div',
+      { class: 'row' },
+      field(t('waCategoryAny'), category),
+      field(t('waScope'), scope),
+      field(t('compound'), compound),
+    ),
     el('div', { class: 'row' }, field(t('waWindowDays'), windowDays), field(t('waThreshold'), threshold)),
     el('label', {}, enabled, ' ', t('waEnabled')),
     buttons,
@@ -152,7 +225,8 @@ function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: 
 
 async function showAlerts(card: HTMLElement, status: string): Promise<void> {
   const filter = el('select', { 'data-testid': 'alert-status' });
-  for (const s of ['all', 'open', 'handling', 'closed']) filter.append(el('option', { value: s }, word(ALERT_STATUS, s)));
+  for (const s of ['all', 'open', 'handling', 'closed'])
+    filter.append(el('option', { value: s }, word(ALERT_STATUS, s)));
   filter.value = status;
   filter.addEventListener('change', () => void showAlerts(card, filter.value));
   try {
@@ -166,8 +240,20 @@ async function showAlerts(card: HTMLElement, status: string): Promise<void> {
           'tr',
           { 'data-testid': 'alert-row' },
           el('td', {}, when(a.raisedAt), el('br'), el('small', {}, a.rule)),
-          el('td', {}, `${a.place ?? '—'} · ${a.category ?? t('waAnyCategory')}`, el('br'), el('small', {}, `${day(a.windowStart)} ~ ${day(a.windowEnd)}`)),
-          el('td', {}, word(ALERT_STATUS, a.status), el('br'), el('small', {}, a.processState ? word(PROCESS, a.processState) : '—')),
+          el(
+            'td',
+            {},
+            `${a.place ?? '—'} · ${a.category ?? t('waAnyCategory')}`,
+            el('br'),
+            el('small', {}, `${day(a.windowStart)} ~ ${day(a.windowEnd)}`),
+          ),
+          el(
+            'td',
+            {},
+            word(ALERT_STATUS, a.status),
+            el('br'),
+            el('small', {}, a.processState ? word(PROCESS, a.processState) : '—'),
+          ),
           cases,
         ),
       );
@@ -176,7 +262,9 @@ async function showAlerts(card: HTMLElement, status: string): Promise<void> {
     card.replaceChildren(
       el('h2', {}, t('waAlerts')),
       field(t('status'), filter),
-      items.length === 0 ? el('p', {}, t('waNoAlerts')) : el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body)),
+      items.length === 0
+        ? el('p', {}, t('waNoAlerts'))
+        : el('div', { class: 'scroll' }, el('table', {}, el('thead', {}, head), body)),
     );
   } catch (error) {
     showError(card, error);
