@@ -18,6 +18,7 @@ import { localDay } from '../domain/calendar';
 import { calendarWaitOf } from './calendar-waits';
 import { caseNotFound, gridScope, reachableCase, reachableSql, reaches } from './case-access';
 import type { SessionUser } from './auth';
+import { PROCESS_IDS } from '../bpmn/job-types';
 
 /** What the key-person rule needs, over the API's engine client. */
 export const keyPersonDeps = (deps: ApiDeps) => ({
@@ -417,7 +418,7 @@ export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<s
   try {
     const key = await startProcessOnce(
       deps.engine(),
-      'petition-handling',
+      PROCESS_IDS.petitionHandling,
       // receivedAt: the legal clocks (Art 22–23, 34) run from receipt, not from when the process could start (the
       // engine may have been away; compute-deadlines reads it for the acceptance phase).
       {

@@ -12,6 +12,7 @@ import { hashToken } from '../domain/rating-links';
 import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 import { countHit } from './rate-limit';
+import { MESSAGES } from '../bpmn/job-types';
 
 const Token = z.string().regex(/^[\w-]{16,64}$/, { message: '评价链接无效 / the rating link is not valid' });
 const Rating = z
@@ -144,7 +145,7 @@ export const publicRoutes: RouteSpec[] = [
         // the link (the job that issued it), not the round: a case that close-case sent back (不解决不销号) gets a new
         // link in the same round, and its rating must not be taken for a repeat of the first one.
         await deps.engine().publishMessage({
-          name: 'satisfaction-rated',
+          name: MESSAGES.satisfactionRated,
           correlationKey: used.case_id,
           messageId: `rating-${used.case_id}-${used.job_key}`,
           timeToLive: 3 * 24 * 3600 * 1000,

@@ -11,6 +11,7 @@ import { NOW, type ApiDeps } from './deps';
 import { keyPersonDeps } from './cases';
 import { findReachableCase, gridScope, notAccuserSql, reachableSql } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
+import { MESSAGES } from '../bpmn/job-types';
 
 const READ: Role[] = ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'];
 const WRITE: Role[] = ['cadre', 'secretary', 'leader', 'admin'];
@@ -213,7 +214,7 @@ export const registryRoutes: RouteSpec[] = [
       // The message first (idempotent by its id): if the engine is away nothing changes and the user can retry.
       try {
         await deps.engine().publishMessage({
-          name: 'key-person-exited',
+          name: MESSAGES.keyPersonExited,
           correlationKey: params.id,
           messageId: `key-person-exited-${params.id}`,
           timeToLive: 24 * 3600 * 1000,

@@ -7,6 +7,7 @@
  */
 import type { Db, Queryable } from '../platform/db';
 import type { Logger } from '../platform/logger';
+import { PROCESS_IDS } from '../bpmn/job-types';
 
 /** What the key-person rule needs: the database, a log, and starting a process at most once (the care process). */
 export interface KeyPersonDeps {
@@ -103,7 +104,7 @@ export async function startCare(deps: KeyPersonDeps, keyPersonId: string): Promi
   if (!person.process_start_attempted)
     await deps.db.query('UPDATE key_person SET process_start_attempted = true WHERE id = $1', [keyPersonId]);
   const key = await deps.startProcessOnce(
-    'key-person-care',
+    PROCESS_IDS.keyPersonCare,
     {},
     { name: 'personId', value: keyPersonId },
     !person.process_start_attempted,

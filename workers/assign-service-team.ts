@@ -3,12 +3,13 @@
  * the visits: the one already on file, else the community cadre with the fewest active key persons.
  */
 import { required, type JobWorker } from './job';
+import { JOB_TYPES } from '../bpmn/job-types';
 
 /** Days between visits (一人一策): the plan does not fix it; a month is the default. */
 export const VISIT_INTERVAL = 'P30D';
 
 export const assignServiceTeam: JobWorker = {
-  type: 'assign-service-team',
+  type: JOB_TYPES.assignServiceTeam,
   async handle({ variables }, deps) {
     const personId = required(variables, 'personId', 'string');
     return deps.db.transaction(async (tx) => {

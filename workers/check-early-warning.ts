@@ -9,6 +9,7 @@
  */
 import type { Queryable } from '../platform/db';
 import { required, type JobWorker } from './job';
+import { JOB_TYPES, PROCESS_IDS } from '../bpmn/job-types';
 
 interface RuleRow {
   id: string;
@@ -26,7 +27,7 @@ interface ScreenedCase {
 }
 
 export const checkEarlyWarning: JobWorker = {
-  type: 'check-early-warning',
+  type: JOB_TYPES.checkEarlyWarning,
   async handle({ variables }, deps) {
     const caseId = required(variables, 'caseId', 'string');
     await deps.db.transaction((tx) => screenCase(tx, caseId));
@@ -55,7 +56,7 @@ export const checkEarlyWarning: JobWorker = {
       if (!alert.process_start_attempted)
         await deps.db.query('UPDATE early_warning_alert SET process_start_attempted = true WHERE id = $1', [alert.id]);
       const key = await deps.startProcessOnce(
-        'early-warning-joint-handling',
+        PROCESS_IDS.earlyWarningJointHandling,
         {
           ruleId: alert.rule_id,
           category: alert.category,

@@ -3,9 +3,10 @@
  */
 import { required, type JobWorker } from './job';
 import { screenKeyPerson } from '../domain/key-persons';
+import { JOB_TYPES } from '../bpmn/job-types';
 
 export const checkKeyPerson: JobWorker = {
-  type: 'check-key-person',
+  type: JOB_TYPES.checkKeyPerson,
   async handle({ variables }, deps) {
     const outcome = await screenKeyPerson(deps, required(variables, 'caseId', 'string'));
     return { keyPersonId: outcome.keyPersonId, repeatPetition: outcome.repeat };

@@ -7,8 +7,9 @@
 import { BpmnError, required, type JobWorker } from './job';
 import { loadCase, recordEvent } from './cases';
 import { workingDaysBetween } from '../domain/calendar';
+import { ERROR_CODES, JOB_TYPES } from '../bpmn/job-types';
 
-export const CASE_NOT_RESOLVED = 'CASE_NOT_RESOLVED';
+export const CASE_NOT_RESOLVED = ERROR_CODES.caseNotResolved;
 /** The round from which the petitioner's remaining remedy is a review rather than another handling. */
 export const FINAL_ROUND = 3;
 
@@ -30,7 +31,7 @@ export function decideClosing(input: { resolved: unknown; rating: unknown; handl
 }
 
 export const closeCase: JobWorker = {
-  type: 'close-case',
+  type: JOB_TYPES.closeCase,
   async handle({ variables, jobKey }, deps) {
     const caseId = required(variables, 'caseId', 'string');
     const handlingRound = typeof variables.handlingRound === 'number' ? variables.handlingRound : 1;

@@ -22,8 +22,9 @@ import {
   nthWorkingDayAfter,
   withCalendar,
 } from '../domain/calendar';
+import { DECISIONS, JOB_TYPES } from '../bpmn/job-types';
 
-const DECISION = 'deadline-policy';
+const DECISION = DECISIONS.deadlinePolicy;
 const HOUR_MS = 3_600_000;
 
 /** The outputs of `deadline-policy` this worker reads. */
@@ -127,7 +128,7 @@ async function handlingDeadlines(
 }
 
 export const computeDeadlines: JobWorker = {
-  type: 'compute-deadlines',
+  type: JOB_TYPES.computeDeadlines,
   async handle(job, deps) {
     let result: Record<string, unknown>;
     try {

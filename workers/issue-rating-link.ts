@@ -22,9 +22,10 @@ import {
 import { sqlNotificationStore, textPetitioner } from './send-notification';
 import { screenPublicText } from '../domain/public-text';
 import { ON_THE_CASE_PAGE, RATING_URL_MARK, RATING_WINDOW, hashToken } from '../domain/rating-links';
+import { JOB_TYPES } from '../bpmn/job-types';
 
 export const issueRatingLink: JobWorker = {
-  type: 'issue-rating-link',
+  type: JOB_TYPES.issueRatingLink,
   async handle({ variables, jobKey }, deps) {
     const caseId = required(variables, 'caseId', 'string');
     const round = typeof variables.handlingRound === 'number' ? variables.handlingRound : 1;

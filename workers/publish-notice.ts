@@ -8,6 +8,7 @@ import { maskName } from '../platform/pii';
 import { casePeopleNames, screenPublicText } from '../domain/public-text';
 import { required, type JobWorker } from './job';
 import { loadCase, recordEvent } from './cases';
+import { JOB_TYPES } from '../bpmn/job-types';
 
 /**
  * The outcome as published: the handling result the staff wrote, with phone and ID numbers (however written) and
@@ -22,7 +23,7 @@ export function publicOutcome(variables: Record<string, unknown>, people: readon
 }
 
 export const publishNotice: JobWorker = {
-  type: 'publish-notice',
+  type: JOB_TYPES.publishNotice,
   async handle({ variables, jobKey }, deps) {
     const caseId = required(variables, 'caseId', 'string');
     const round = typeof variables.handlingRound === 'number' ? variables.handlingRound : 1;

@@ -3,11 +3,12 @@
  * or becomes a volunteer — only with their consent (counted for the plan's "≥ 30 % become volunteers").
  */
 import { required, type JobWorker } from './job';
+import { JOB_TYPES } from '../bpmn/job-types';
 
 const ROLES = ['volunteer', 'residents-council', 'mediation-committee'];
 
 export const recordConversion: JobWorker = {
-  type: 'record-conversion',
+  type: JOB_TYPES.recordConversion,
   async handle({ variables }, deps) {
     const personId = required(variables, 'personId', 'string');
     const role = variables.conversionRole;

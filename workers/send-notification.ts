@@ -15,7 +15,7 @@
  * uses to drop a duplicate from a crash between sending and recording. A provider's refusal is recorded
  * ('failed', with its message) and fails the job with that message.
  */
-import { NOTIFICATION_TEMPLATES, RECIPIENTS } from '../bpmn/job-types';
+import { JOB_TYPES, NOTIFICATION_TEMPLATES, RECIPIENTS } from '../bpmn/job-types';
 import type { Queryable } from '../platform/db';
 import { maskPhone } from '../platform/pii';
 import { casePeopleNames, screenPublicText } from '../domain/public-text';
@@ -84,7 +84,7 @@ export interface NotificationStore {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export const sendNotification: JobWorker = {
-  type: 'send-notification',
+  type: JOB_TYPES.sendNotification,
   handle: (job, deps) => notify(job, deps, sqlNotificationStore(deps.db)),
 };
 

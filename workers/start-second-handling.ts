@@ -4,9 +4,10 @@
  */
 import { required, type JobWorker } from './job';
 import { loadCase, recordEvent, usersWithRole } from './cases';
+import { JOB_TYPES } from '../bpmn/job-types';
 
 export const startSecondHandling: JobWorker = {
-  type: 'start-second-handling',
+  type: JOB_TYPES.startSecondHandling,
   async handle({ variables, jobKey }, deps) {
     const caseId = required(variables, 'caseId', 'string');
     const round = typeof variables.handlingRound === 'number' ? variables.handlingRound : 1;
