@@ -25,7 +25,7 @@ export interface Browsing {
 }
 
 /** Builds the pages if they are not built yet and launches Chromium for contexts against `baseURL`. */
-export async function openBrowser(baseURL: () => string): Promise<Browsing> {
+export async function openBrowser(baseURL: () => string, { clock }: { clock?: number } = {}): Promise<Browsing> {
   if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
     execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
   mkdirSync(SHOTS, { recursive: true });
@@ -62,6 +62,8 @@ export async function openBrowser(baseURL: () => string): Promise<Browsing> {
         locale: options.locale ?? 'zh-CN',
         viewport: options.viewport ?? { width: 1280, height: 900 },
       });
+      // The pages' own clock where the engine's is pinned (a form's "today", a month's figures are the browser's).
+      if (clock !== undefined) await ctx.clock.install({ time: clock });
       ctx.on('page', watch);
       return ctx;
     },

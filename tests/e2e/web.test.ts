@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { piiCipher } from '../../platform/pii';
-import { startEngine, until, type EngineHarness } from '../support/engine';
+import { startEngine, TEST_EPOCH, until, type EngineHarness } from '../support/engine';
 
 const ROOT = join(__dirname, '..', '..');
 const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -27,6 +27,9 @@ describe('the pages in a real browser', () => {
       execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });
+    // The business clock on a 2026 working day (a difficult case's 15 working days must not run past the calendar's
+    // last published year, whatever the machine's date).
+    await h.client.pinClock({ timestamp: TEST_EPOCH });
     // launch() gives Chromium a fresh temporary profile (its own --user-data-dir) each time.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -54,6 +57,8 @@ describe('the pages in a real browser', () => {
       locale: options.locale ?? 'zh-CN',
       viewport: options.viewport ?? { width: 1280, height: 900 },
     });
+    // The pages' own clock where the engine's is pinned (a dashboard's "this month" is the browser's month).
+    await ctx.clock.install({ time: TEST_EPOCH });
     ctx.on('page', (page) => watch(page));
     return ctx;
   }
