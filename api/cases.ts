@@ -19,6 +19,13 @@ import { calendarWaitOf } from './calendar-waits';
 import { caseNotFound, gridScope, reachableCase, reachableSql, reaches } from './case-access';
 import type { SessionUser } from './auth';
 import { PROCESS_IDS } from '../bpmn/job-types';
+import {
+  claimProcessStart,
+  insertCase,
+  processStartFailed,
+  processStarted,
+  transferOwner as changeOwner,
+} from '../domain/cases';
 
 /** What the key-person rule needs, over the API's engine client. */
 export const keyPersonDeps = (deps: ApiDeps) => ({
@@ -338,23 +345,19 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
     const year = localDay(deps.now(), deps.timeZone).slice(0, 4);
     const [{ n }] = await tx.query<{ n: string }>("SELECT nextval('petition_case_no_seq')::text AS n");
     const caseNo = `XF-${year}-${n.padStart(6, '0')}`;
-    const [row] = await tx.query<{ id: string; received_at: Date }>(
-      `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at, accusation, accused_user_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, received_at`,
-      [
-        caseNo,
-        input.channel,
-        input.category,
-        input.description,
-        residentId,
-        input.compoundId ?? null,
-        userId,
-        input.duplicateOf ?? null,
-        deps.now().toISOString(),
-        input.accusation || accusedId !== null,
-        accusedId,
-      ],
-    );
+    const row = await insertCase(tx, {
+      caseNo,
+      channel: input.channel,
+      category: input.category,
+      description: input.description,
+      residentId,
+      compoundId: input.compoundId ?? null,
+      firstResponderId: userId,
+      duplicateOf: input.duplicateOf ?? null,
+      receivedAt: deps.now().toISOString(),
+      accusation: input.accusation || accusedId !== null,
+      accusedUserId: accusedId,
+    });
     await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'registered', $2, $3)`, [
       row.id,
       JSON.stringify({ channel: input.channel, duplicateOf: input.duplicateOf ?? null }),
@@ -398,22 +401,7 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
 export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<string | null> {
   // The claim also marks the start attempted; `retry` says whether an earlier attempt was made (whose instance may
   // exist although its key was never recorded).
-  const [claimed] = await deps.db.query<{
-    case_no: string;
-    channel: string;
-    category: string;
-    username: string;
-    received_at: Date;
-    retry: boolean;
-  }>(
-    `WITH before AS (SELECT process_start_attempted FROM petition_case WHERE id = $1 FOR UPDATE)
-     UPDATE petition_case c SET process_start_claimed_at = now(), process_start_attempted = true
-     FROM app_user u, before b
-     WHERE c.id = $1 AND u.id = c.first_responder_id AND c.process_instance_key IS NULL AND c.duplicate_of IS NULL
-       AND (c.process_start_claimed_at IS NULL OR c.process_start_claimed_at < now() - make_interval(secs => $2))
-     RETURNING c.case_no, c.channel, c.category, u.username, c.received_at, b.process_start_attempted AS retry`,
-    [caseId, CLAIM_SECONDS],
-  );
+  const claimed = await claimProcessStart(deps.db, caseId, CLAIM_SECONDS);
   if (!claimed) return null;
   try {
     const key = await startProcessOnce(
@@ -431,16 +419,10 @@ export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<s
       { name: 'caseId', value: caseId },
       !claimed.retry,
     );
-    await deps.db.query(
-      'UPDATE petition_case SET process_instance_key = $2, process_start_claimed_at = NULL WHERE id = $1',
-      [caseId, key],
-    );
+    await processStarted(deps.db, caseId, key);
     return key;
   } catch (error) {
-    await deps.db.query(
-      'UPDATE petition_case SET process_start_claimed_at = NULL WHERE id = $1 AND process_instance_key IS NULL',
-      [caseId],
-    );
+    await processStartFailed(deps.db, caseId);
     throw error;
   }
 }
@@ -682,10 +664,7 @@ async function transferOwner(
   if (before.status === 'closed')
     throw problems.conflict({ zh: '已办结的信访件不能转交。', en: 'A closed case cannot be transferred.' });
   await deps.db.transaction(async (tx) => {
-    await tx.query('UPDATE petition_case SET first_responder_id = $2, updated_at = now() WHERE id = $1', [
-      caseId,
-      target.id,
-    ]);
+    await changeOwner(tx, caseId, target.id);
     await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'owner-transferred', $2, $3)`, [
       caseId,
       JSON.stringify({ from: before.username, to: username, reason }),

@@ -8,6 +8,7 @@
 import type { Db, Queryable } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import { PROCESS_IDS } from '../bpmn/job-types';
+import { linkKeyPerson } from './cases';
 
 /** What the key-person rule needs: the database, a log, and starting a process at most once (the care process). */
 export interface KeyPersonDeps {
@@ -52,7 +53,7 @@ export async function screenKeyPerson(
     if (active) {
       // Already in the registry: a repeat petition, unless this very case is the one that put them there (a retry).
       const repeat = active.entry_case_id !== caseId;
-      if (repeat) await tx.query('UPDATE petition_case SET key_person_id = $2 WHERE id = $1', [caseId, active.id]);
+      if (repeat) await linkKeyPerson(tx, caseId, active.id);
       return { keyPersonId: active.id, repeat };
     }
     // The rule as the admin set it (settings key `key-person-rule`), else the plan's: 3 petitions in 365 days.

@@ -5,7 +5,7 @@
  * and the closing records it. Records handling time and whether each clock (internal, legal) was kept.
  */
 import { BpmnError, required, type JobWorker } from './job';
-import { loadCase, recordEvent } from './cases';
+import { closeCase as closeCaseRow, loadCase, recordEvent } from '../domain/cases';
 import { workingDaysBetween } from '../domain/calendar';
 import { ERROR_CODES, JOB_TYPES } from '../bpmn/job-types';
 
@@ -59,10 +59,7 @@ export const closeCase: JobWorker = {
           ],
         );
       }
-      await tx.query(
-        "UPDATE petition_case SET status = 'closed', closed_at = $2, updated_at = now() WHERE id = $1 AND status <> 'closed'",
-        [caseId, now.toISOString()],
-      );
+      await closeCaseRow(tx, caseId, now.toISOString());
       await recordEvent(
         tx,
         caseId,

@@ -23,6 +23,7 @@ import {
   withCalendar,
 } from '../domain/calendar';
 import { DECISIONS, JOB_TYPES } from '../bpmn/job-types';
+import { handlingStarted, recordLegalDeadline } from '../domain/cases';
 
 const DECISION = DECISIONS.deadlinePolicy;
 const HOUR_MS = 3_600_000;
@@ -146,29 +147,20 @@ async function compute({ variables, headers }: JobInput, deps: WorkerDeps): Prom
   switch (headers.phase) {
     case 'acceptance': {
       const result = await legalDeadlines(variables, deps);
-      await recordOnCase(
-        deps,
-        variables,
-        'UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1',
-        [result.legalDueAt],
-      );
+      const caseId = caseOf(variables);
+      if (caseId) await recordLegalDeadline(deps.db, caseId, result.legalDueAt);
       return result;
     }
     case 'handling': {
       const result = await handlingDeadlines(variables, deps);
-      // The case's own class is the first one confirmed (an escalation computes with the difficult class's limit).
-      await recordOnCase(
-        deps,
-        variables,
-        `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
-           status = CASE WHEN status = 'closed' THEN status WHEN $3 = 'difficult' THEN 'escalated' WHEN status = 'registered' THEN 'handling' ELSE status END,
-           updated_at = now() WHERE id = $1`,
-        [
-          result.slaDueAt,
-          variables.caseClass,
-          typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null,
-        ],
-      );
+      const caseId = caseOf(variables);
+      if (caseId) {
+        await handlingStarted(deps.db, caseId, {
+          slaDueAt: result.slaDueAt,
+          caseClass: variables.caseClass,
+          isKeyMatter: typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null,
+        });
+      }
       return result;
     }
     default:
@@ -192,14 +184,8 @@ async function recordCalendarWait(job: JobInput, deps: WorkerDeps, year: number)
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** The case row mirrors what the process decided (class, deadlines), for lists and statistics that do not ask the engine. */
-async function recordOnCase(
-  deps: WorkerDeps,
-  variables: Record<string, unknown>,
-  sql: string,
-  values: unknown[],
-): Promise<void> {
+/** The case the job's process is about (the case row mirrors what the process decided: class, deadlines). */
+function caseOf(variables: Record<string, unknown>): string | undefined {
   const caseId = variables.caseId;
-  if (typeof caseId !== 'string' || !UUID.test(caseId)) return;
-  await deps.db.query(sql, [caseId, ...values]);
+  return typeof caseId === 'string' && UUID.test(caseId) ? caseId : undefined;
 }

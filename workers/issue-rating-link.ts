@@ -12,7 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { required, type JobWorker } from './job';
-import { durationMs, recordEvent } from './cases';
+import { awaitingRating, durationMs, recordEvent } from '../domain/cases';
 import {
   noPhoneNote,
   renderNotification,
@@ -101,10 +101,7 @@ export const issueRatingLink: JobWorker = {
         if (failure) throw failure;
       }
       await deps.db.query('UPDATE rating_link SET sent_at = $2 WHERE job_key = $1', [jobKey, deps.now().toISOString()]);
-      await deps.db.query(
-        "UPDATE petition_case SET status = 'rating', updated_at = now() WHERE id = $1 AND status <> 'closed'",
-        [caseId],
-      );
+      await awaitingRating(deps.db, caseId);
       await recordEvent(
         deps.db,
         caseId,

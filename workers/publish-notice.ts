@@ -7,7 +7,7 @@
 import { maskName } from '../platform/pii';
 import { casePeopleNames, screenPublicText } from '../domain/public-text';
 import { required, type JobWorker } from './job';
-import { loadCase, recordEvent } from './cases';
+import { loadCase, recordEvent } from '../domain/cases';
 import { JOB_TYPES } from '../bpmn/job-types';
 
 /**

@@ -3,7 +3,7 @@
  * round, and names the party secretary who leads the second handling (二次办理).
  */
 import { required, type JobWorker } from './job';
-import { loadCase, recordEvent, usersWithRole } from './cases';
+import { loadCase, recordEvent, secondHandlingStarted, usersWithRole } from '../domain/cases';
 import { JOB_TYPES } from '../bpmn/job-types';
 
 export const startSecondHandling: JobWorker = {
@@ -20,10 +20,7 @@ export const startSecondHandling: JobWorker = {
         [caseId, round, comment],
       );
       const next = Math.max(round + 1, petition.handling_round);
-      await tx.query(
-        "UPDATE petition_case SET handling_round = $2, status = 'second-handling', updated_at = now() WHERE id = $1",
-        [caseId, next],
-      );
+      await secondHandlingStarted(tx, caseId, next);
       const [secretary] = await usersWithRole(tx, 'secretary');
       await recordEvent(
         tx,

@@ -5,34 +5,18 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execFileSync } from 'node:child_process';
-import ts from 'typescript';
+import { literals, ROOT, sourceFiles } from '../support/source-literals';
 import { DECISIONS, ERROR_CODES, JOB_TYPES, MESSAGES, PROCESS_IDS } from '../../bpmn/job-types';
 
-const ROOT = join(__dirname, '..', '..');
 const NAMES = new Set<string>(
   [JOB_TYPES, PROCESS_IDS, MESSAGES, ERROR_CODES, DECISIONS].flatMap((group) => Object.values(group)),
 );
 const FOLDERS = ['platform', 'domain', 'api', 'workers', 'server', 'web/src', 'scripts'];
 
-/** The string literals of a source file (plain strings, and the text parts of template literals). */
-function literals(text: string): string[] {
-  const found: string[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node) || ts.isTemplateLiteralToken(node))
-      found.push(node.text);
-    node.forEachChild(visit);
-  };
-  visit(ts.createSourceFile('file.ts', text, ts.ScriptTarget.Latest, true));
-  return found;
-}
-
 describe('names shared by the models and the code', () => {
   it('when the app code names a job type, process, message, error code or decision, then it uses the constant of bpmn/job-types.ts', () => {
     // given
-    const files = execFileSync('git', ['ls-files', ...FOLDERS], { cwd: ROOT, encoding: 'utf8' })
-      .split('\n')
-      .filter((f) => /\.(ts|cjs|mjs)$/.test(f));
+    const files = sourceFiles(FOLDERS);
     expect(files.length).toBeGreaterThan(50);
     // when
     const spelled = files.flatMap((file) =>

@@ -1,7 +1,7 @@
 import { decideClosing } from '../../workers/close-case';
 import { publicOutcome } from '../../workers/publish-notice';
 import { ratingLinkText } from '../../domain/rating-links';
-import { durationMs } from '../../workers/cases';
+import { durationMs } from '../../domain/cases';
 
 describe('close-case rule (不解决不销号)', () => {
   it('when the matter is not resolved, then the case is not closed', () => {

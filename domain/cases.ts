@@ -1,0 +1,200 @@
+/**
+ * The petition case (信访件): its row and its timeline, and the only code that writes them. Every change of a case
+ * is a named operation here (filed, its process started, handed on, its deadlines and class recorded, rating, second
+ * handling, closed, linked to a key person); routes and workers call these, and `tests/unit/case-writes.test.ts`
+ * fails on SQL that writes `petition_case` anywhere else. The statuses a case passes through, in order:
+ * registered → handling (or escalated, for a difficult case) → rating → second-handling (dissatisfied) → closed.
+ */
+import type { Queryable } from '../platform/db';
+
+export interface CaseRow {
+  id: string;
+  case_no: string;
+  category: string;
+  status: string;
+  handling_round: number;
+  received_at: Date;
+  resident_id: string | null;
+  compound_id: string | null;
+  first_responder_id: string;
+}
+
+export async function loadCase(db: Queryable, caseId: string): Promise<CaseRow> {
+  const [row] = await db.query<CaseRow>(
+    `SELECT id, case_no, category, status, handling_round, received_at, resident_id, compound_id, first_responder_id
+     FROM petition_case WHERE id = $1`,
+    [caseId],
+  );
+  if (!row) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
+  return row;
+}
+
+export async function recordEvent(
+  db: Queryable,
+  caseId: string,
+  kind: string,
+  detail: Record<string, unknown>,
+  jobKey: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, job_key) VALUES ($1, $2, $3, 'system', $4) ON CONFLICT (job_key) DO NOTHING`,
+    [caseId, kind, JSON.stringify(detail), jobKey],
+  );
+}
+
+/** Users holding a role (group), in a stable order. */
+export async function usersWithRole(db: Queryable, role: string): Promise<Array<{ id: string; username: string }>> {
+  return db.query(
+    `SELECT u.id, u.username FROM app_user u JOIN user_role r ON r.user_id = u.id WHERE r.role_id = $1 AND u.active ORDER BY u.username`,
+    [role],
+  );
+}
+
+/** An ISO 8601 duration of days or hours (P3D, PT24H) in milliseconds. */
+export function durationMs(iso: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
+  if (!m || iso === 'P' || iso === 'PT')
+    throw new Error(`"${iso}" is not a duration in days or hours such as P3D or PT24H`);
+  return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000;
+}
+
+// ---------------------------------------------------------------- the case's writes
+
+export type CaseStatus = 'registered' | 'handling' | 'escalated' | 'rating' | 'second-handling' | 'closed';
+
+/** A new case at intake (its number made by the caller); answers its id and receipt time. */
+export async function insertCase(
+  tx: Queryable,
+  c: {
+    caseNo: string;
+    channel: string;
+    category: string;
+    description: string;
+    residentId: string | null;
+    compoundId: string | null;
+    firstResponderId: string;
+    duplicateOf: string | null;
+    receivedAt: string;
+    accusation: boolean;
+    accusedUserId: string | null;
+  },
+): Promise<{ id: string; received_at: Date }> {
+  const [row] = await tx.query<{ id: string; received_at: Date }>(
+    `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at, accusation, accused_user_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, received_at`,
+    [
+      c.caseNo,
+      c.channel,
+      c.category,
+      c.description,
+      c.residentId,
+      c.compoundId,
+      c.firstResponderId,
+      c.duplicateOf,
+      c.receivedAt,
+      c.accusation,
+      c.accusedUserId,
+    ],
+  );
+  return row;
+}
+
+/**
+ * Claims the start of a case's process for `claimSeconds` (one starter at a time; a claim older than that is taken
+ * over), marking the start attempted. Answers what the start needs, or undefined when the case has a process, is a
+ * linked repeat, or someone else holds the claim. `retry`: an earlier attempt was made.
+ */
+export async function claimProcessStart(db: Queryable, caseId: string, claimSeconds: number) {
+  const [claimed] = await db.query<{
+    case_no: string;
+    channel: string;
+    category: string;
+    username: string;
+    received_at: Date;
+    retry: boolean;
+  }>(
+    `WITH before AS (SELECT process_start_attempted FROM petition_case WHERE id = $1 FOR UPDATE)
+     UPDATE petition_case c SET process_start_claimed_at = now(), process_start_attempted = true
+     FROM app_user u, before b
+     WHERE c.id = $1 AND u.id = c.first_responder_id AND c.process_instance_key IS NULL AND c.duplicate_of IS NULL
+       AND (c.process_start_claimed_at IS NULL OR c.process_start_claimed_at < now() - make_interval(secs => $2))
+     RETURNING c.case_no, c.channel, c.category, u.username, c.received_at, b.process_start_attempted AS retry`,
+    [caseId, claimSeconds],
+  );
+  return claimed;
+}
+
+/** The case's process started: its instance is recorded and the claim released. */
+export async function processStarted(db: Queryable, caseId: string, processInstanceKey: string): Promise<void> {
+  await db.query('UPDATE petition_case SET process_instance_key = $2, process_start_claimed_at = NULL WHERE id = $1', [
+    caseId,
+    processInstanceKey,
+  ]);
+}
+
+/** The start failed: the claim is released for the next attempt. */
+export async function processStartFailed(db: Queryable, caseId: string): Promise<void> {
+  await db.query(
+    'UPDATE petition_case SET process_start_claimed_at = NULL WHERE id = $1 AND process_instance_key IS NULL',
+    [caseId],
+  );
+}
+
+/** The case is handed to another first responder. */
+export async function transferOwner(tx: Queryable, caseId: string, userId: string): Promise<void> {
+  await tx.query('UPDATE petition_case SET first_responder_id = $2, updated_at = now() WHERE id = $1', [
+    caseId,
+    userId,
+  ]);
+}
+
+/** The legal deadline (the opinion's, from receipt) the process computed. */
+export async function recordLegalDeadline(db: Queryable, caseId: string, legalDueAt: unknown): Promise<void> {
+  await db.query('UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1', [caseId, legalDueAt]);
+}
+
+/**
+ * A handling round begins with its deadline: the case's class is the first one confirmed (an escalation computes
+ * with the difficult class's limit), and a registered case is now handled — escalated when it is difficult.
+ */
+export async function handlingStarted(
+  db: Queryable,
+  caseId: string,
+  h: { slaDueAt: unknown; caseClass: unknown; isKeyMatter: boolean | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
+       status = CASE WHEN status = 'closed' THEN status WHEN $3 = 'difficult' THEN 'escalated' WHEN status = 'registered' THEN 'handling' ELSE status END,
+       updated_at = now() WHERE id = $1`,
+    [caseId, h.slaDueAt, h.caseClass, h.isKeyMatter],
+  );
+}
+
+/** The petitioner was sent a rating link: the case waits for the rating (unless it was closed meanwhile). */
+export async function awaitingRating(db: Queryable, caseId: string): Promise<void> {
+  await db.query(
+    "UPDATE petition_case SET status = 'rating', updated_at = now() WHERE id = $1 AND status <> 'closed'",
+    [caseId],
+  );
+}
+
+/** The petitioner was dissatisfied: the case's handling round `round` goes to the party secretary. */
+export async function secondHandlingStarted(tx: Queryable, caseId: string, round: number): Promise<void> {
+  await tx.query(
+    "UPDATE petition_case SET handling_round = $2, status = 'second-handling', updated_at = now() WHERE id = $1",
+    [caseId, round],
+  );
+}
+
+/** The case is closed at `closedAt` (once: a closed case stays as it was closed). */
+export async function closeCase(tx: Queryable, caseId: string, closedAt: string): Promise<void> {
+  await tx.query(
+    "UPDATE petition_case SET status = 'closed', closed_at = $2, updated_at = now() WHERE id = $1 AND status <> 'closed'",
+    [caseId, closedAt],
+  );
+}
+
+/** A repeat petition of a person in the key-person registry is counted as theirs. */
+export async function linkKeyPerson(tx: Queryable, caseId: string, keyPersonId: string): Promise<void> {
+  await tx.query('UPDATE petition_case SET key_person_id = $2 WHERE id = $1', [caseId, keyPersonId]);
+}
