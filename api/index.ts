@@ -23,7 +23,7 @@ import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 import { problems, refusal } from '../platform/problem';
 
-export { startCaseStarter } from './cases';
+export { startCaseStarter } from './intake';
 export type { ApiDeps } from './deps';
 
 /**

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { problems } from '../platform/problem';
-import { fileCase, PetitionerName, Phone } from './cases';
+import { fileCase, PetitionerName, Phone } from './intake';
 import type { ApiDeps } from './deps';
 import type { SessionUser } from './auth';
 import { gridScope } from './case-access';

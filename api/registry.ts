@@ -8,7 +8,7 @@ import { problems } from '../platform/problem';
 import { maskName } from '../platform/pii';
 import { enterRegistry } from '../domain/key-persons';
 import { NOW, type ApiDeps } from './deps';
-import { keyPersonDeps } from './cases';
+import { keyPersonDeps } from './intake';
 import { findReachableCase, gridScope, notAccuserSql, reachableSql } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 import { MESSAGES } from '../bpmn/job-types';

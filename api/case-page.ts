@@ -1,0 +1,171 @@
+/** The case page: owner, where the process stands, both clocks, the timeline — as the reader may see it. */
+import { maskName } from '../platform/pii';
+import { NOW, instanceVariables, type ApiDeps } from './deps';
+import { calendarWaitOf } from './calendar-waits';
+import { caseNotFound, gridScope, reaches } from './case-access';
+import type { SessionUser } from './auth';
+
+type Clock = { dueAt: string | null; state: 'none' | 'running' | 'due-soon' | 'overdue' | 'met' | 'missed' };
+
+function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
+  if (typeof dueAt !== 'string') return { dueAt: null, state: 'none' };
+  const due = new Date(dueAt);
+  if (closedAt) return { dueAt, state: new Date(closedAt) <= due ? 'met' : 'missed' };
+  if (now > due) return { dueAt, state: 'overdue' };
+  return { dueAt, state: due.getTime() - now.getTime() < 24 * 3600 * 1000 ? 'due-soon' : 'running' };
+}
+
+/** How many of an instance's element instances the case page lists. */
+const ELEMENTS_PAGE = 500;
+
+/** The case as a reader may see it: one out of their reach (accusing them, Art 30; another grid's) does not exist for them. */
+export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser, 'id' | 'roles'>) {
+  const now = deps.now();
+  const [c] = await deps.db.query<{
+    id: string;
+    case_no: string;
+    channel: string;
+    category: string;
+    description: string;
+    status: string;
+    case_class: string | null;
+    handling_round: number;
+    received_at: Date;
+    closed_at: Date | null;
+    process_instance_key: string | null;
+    duplicate_of: string | null;
+    first_responder: string;
+    first_responder_name: string;
+    compound: string | null;
+    petitioner_id: string | null;
+    petitioner_name: string | null;
+    phone_masked: string | null;
+    accusation: boolean;
+    accused_user_id: string | null;
+    first_responder_id: string;
+    grid_id: string | null;
+    rating_link_open: boolean;
+    recorded: Array<{ kind: string; detail: unknown; actor: string | null; at: string }>;
+  }>(
+    // One statement: the case, whether a rating link waits for the petitioner, and its recorded timeline (events and
+    // notifications) — each a round trip to the database of its own before.
+    `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
+            c.process_instance_key, c.duplicate_of, u.username AS first_responder, u.display_name AS first_responder_name,
+            comp.name AS compound, r.id AS petitioner_id, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id,
+            c.first_responder_id, comp.grid_id,
+            EXISTS (SELECT 1 FROM rating_link l WHERE l.case_id = c.id AND l.used_at IS NULL AND l.expires_at > $2) AS rating_link_open,
+            (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'detail', t.detail, 'actor', t.actor, 'at', t.at) ORDER BY t.at), '[]')
+             FROM (SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = c.id
+                   UNION ALL
+                   SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at
+                   FROM notification WHERE case_id = c.id) t) AS recorded
+     FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
+     LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
+     WHERE c.id = $1`,
+    [caseId, now.toISOString()],
+  );
+  if (!c || !reaches(c, reader, await gridScope(deps, reader))) throw caseNotFound();
+  let variables: Record<string, unknown> = {};
+  let active: Array<{ elementId: string; elementName: string; type: string }> = [];
+  let processState: string | null = null;
+  // The engine's side: every step the process (and the processes it called) went through, as Operate lists them.
+  const steps: Array<{ kind: string; detail: unknown; actor: string | null; at: Date }> = [];
+  const engineSide = async () => {
+    if (!c.process_instance_key) return;
+    const engine = deps.engine();
+    // The SDK brands keys; ours come from the database as plain strings.
+    const key = c.process_instance_key as never;
+    const elementsOf = (instanceKey: string) =>
+      engine
+        .searchElementInstances(
+          { filter: { processInstanceKey: instanceKey as never }, page: { limit: ELEMENTS_PAGE } },
+          NOW,
+        )
+        .then((r) => r.items ?? []);
+    // Asked at once: the variables and the instance's elements (the process itself and the active ones among them).
+    // The process's own element carries the instance's state; only without it is the instance asked for. The
+    // processes it called are looked for only when it has a call activity (most cases never call one).
+    const [vars, own] = await Promise.all([
+      instanceVariables(deps, c.process_instance_key),
+      elementsOf(c.process_instance_key),
+    ]);
+    const calls = own.length >= ELEMENTS_PAGE || own.some((e) => e.type === 'CALL_ACTIVITY');
+    const called = calls
+      ? await engine
+          .searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW)
+          .catch(() => ({ items: [] }))
+      : { items: [] };
+    variables = vars;
+    const processElement = own.find((e) => e.type === 'PROCESS');
+    processState = String(
+      processElement ? processElement.state : (await engine.getProcessInstance({ processInstanceKey: key }, NOW)).state,
+    );
+    active = own
+      .filter((e) => e.state === 'ACTIVE' && e.type !== 'PROCESS')
+      .map((e) => ({
+        elementId: String(e.elementId),
+        elementName: String(e.elementName ?? e.elementId),
+        type: String(e.type),
+      }));
+    const theirs = await Promise.all((called.items ?? []).map((i) => elementsOf(String(i.processInstanceKey))));
+    for (const e of [own, ...theirs].flat()) {
+      if (
+        ['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(
+          String(e.type),
+        )
+      )
+        continue;
+      steps.push({
+        kind: 'step',
+        detail: {
+          elementId: String(e.elementId),
+          name: String(e.elementName ?? e.elementId),
+          type: String(e.type),
+          state: String(e.state),
+          endedAt: e.endDate ?? null,
+        },
+        actor: null,
+        at: new Date(String(e.startDate)),
+      });
+    }
+  };
+  await engineSide();
+  const recorded = c.recorded.map((e) => ({ ...e, at: new Date(e.at) }));
+  const timeline = [...recorded, ...steps].sort((a, b) => a.at.getTime() - b.at.getTime());
+  return {
+    id: c.id,
+    caseNo: c.case_no,
+    channel: c.channel,
+    category: c.category,
+    description: c.description,
+    status: c.status,
+    caseClass: c.case_class ?? variables.caseClass ?? null,
+    handlingRound: c.handling_round,
+    receivedAt: c.received_at,
+    closedAt: c.closed_at,
+    duplicateOf: c.duplicate_of,
+    accusation: c.accusation,
+    compound: c.compound,
+    // name null: the petitioner left a number but no name (未留姓名); petitioner null: an anonymous petition.
+    petitioner: c.petitioner_id
+      ? { name: c.petitioner_name ? maskName(c.petitioner_name) : null, phone: c.phone_masked }
+      : null,
+    owner: { username: c.first_responder, displayName: c.first_responder_name },
+    process: {
+      instanceKey: c.process_instance_key,
+      state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'),
+      activeElements: active,
+    },
+    // A deadline that waits for a calendar year says so, with the reason, instead of showing no date at all.
+    clocks: {
+      internal: {
+        ...clockState(variables.slaDueAt, c.closed_at, now),
+        waitsForCalendar: await calendarWaitOf(deps.db, c.id),
+      },
+      legal: clockState(variables.legalDueAt, c.closed_at, now),
+    },
+    /** A rating link is waiting for the petitioner (its first responder may hand it out). */
+    ratingLinkOpen: c.rating_link_open,
+    timeline,
+  };
+}
