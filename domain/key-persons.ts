@@ -10,16 +10,23 @@ import type { Logger } from '../platform/logger';
 import { PROCESS_IDS } from '../bpmn/job-types';
 import { linkKeyPerson } from './cases';
 
+/**
+ * Starts a process through the engine API, at most once per key: when an instance already carries the variable
+ * `once.name` with the value `once.value` (a retry after a crash), its key is returned instead of starting another.
+ * `firstAttempt`: no start was ever asked for this key, so there is nothing to look for (the look is a search).
+ */
+export type StartProcessOnce = (
+  processDefinitionId: string,
+  variables: Record<string, unknown>,
+  once: { name: string; value: string },
+  firstAttempt?: boolean,
+) => Promise<string>;
+
 /** What the key-person rule needs: the database, a log, and starting a process at most once (the care process). */
 export interface KeyPersonDeps {
   db: Db;
   log: Logger;
-  startProcessOnce(
-    processDefinitionId: string,
-    variables: Record<string, unknown>,
-    once: { name: string; value: string },
-    firstAttempt?: boolean,
-  ): Promise<string>;
+  startProcessOnce: StartProcessOnce;
 }
 
 /** Petitions within this many days that make a key person. */

@@ -199,18 +199,7 @@ export class Deployments {
     );
     if (!row) throw notFound('process definition', key);
     if (!row.start_form_id) return undefined;
-    const [form] = await this.k.db.query<{ key: string; resource_id: string; version: number; content: string }>(
-      "SELECT key::text, resource_id, version, content FROM engine_resource WHERE kind = 'form' AND resource_id = $1 ORDER BY version DESC LIMIT 1",
-      [row.start_form_id],
-    );
-    if (!form) throw notFound('form', row.start_form_id);
-    return {
-      tenantId: TENANT,
-      formId: form.resource_id,
-      schema: JSON.parse(form.content) as Row,
-      version: form.version,
-      formKey: form.key,
-    };
+    return reads(this.k.db).form({ formId: row.start_form_id });
   }
 
   /**

@@ -3,7 +3,6 @@
  */
 import type { EngineQueryable } from './store/db';
 import { type SearchQuery } from './store/search';
-import { TENANT, type Row } from './store/results';
 import { reads } from './store/reads';
 import { type Variables } from './runtime/types';
 import { invalidArgument, invalidState, notFound } from './errors';
@@ -28,17 +27,7 @@ export class UserTasks {
     );
     if (!row) throw notFound('user task', key);
     if (!row.form_key) return undefined;
-    const [form] = await this.k.db.query<{ resource_id: string; version: number; content: string }>(
-      'SELECT resource_id, version, content FROM engine_resource WHERE key = $1',
-      [row.form_key],
-    );
-    return {
-      tenantId: TENANT,
-      formId: form.resource_id,
-      schema: JSON.parse(form.content) as Row,
-      version: form.version,
-      formKey: row.form_key,
-    };
+    return reads(this.k.db).form({ key: row.form_key });
   }
 
   /** The task locked, if it is open and in no transition (a transition's request answers 409 until it ends). */

@@ -6,6 +6,7 @@
  */
 import type { Db } from '../platform/db';
 import type { Logger } from '../platform/logger';
+import type { StartProcessOnce } from '../domain/key-persons';
 import type { PiiCipher } from '../platform/pii';
 
 export interface SmsMessage {
@@ -46,17 +47,8 @@ export interface WorkerDeps {
   sms: SmsSender;
   /** Evaluates a deployed DMN decision through the engine API (Camunda's evaluateDecision). */
   decide(decisionId: string, variables: Record<string, unknown>): Promise<Record<string, unknown>>;
-  /**
-   * Starts a process through the engine API, at most once per key: when an instance already carries the variable
-   * `once.name` with the value `once.value` (a retry after a crash), its key is returned instead of starting another.
-   * `firstAttempt`: no start was ever asked for this key, so there is nothing to look for (the look is a search).
-   */
-  startProcessOnce(
-    processDefinitionId: string,
-    variables: Record<string, unknown>,
-    once: { name: string; value: string },
-    firstAttempt?: boolean,
-  ): Promise<string>;
+  /** Starts a process at most once per key (see StartProcessOnce). */
+  startProcessOnce: StartProcessOnce;
 }
 
 /** A business outcome the model catches with an error boundary (e.g. CASE_NOT_RESOLVED). */

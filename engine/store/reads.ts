@@ -266,6 +266,24 @@ export class EngineReads {
     return { ...LICENSE };
   }
 
+  /** A deployed form as Camunda answers it (a user task's form, a process's start form): by its key, or its id's latest version. */
+  async form(by: { key: string } | { formId: string }) {
+    const [form] = await this.db.query<{ key: string; resource_id: string; version: number; content: string }>(
+      'key' in by
+        ? "SELECT key::text, resource_id, version, content FROM engine_resource WHERE kind = 'form' AND key = $1"
+        : "SELECT key::text, resource_id, version, content FROM engine_resource WHERE kind = 'form' AND resource_id = $1 ORDER BY version DESC LIMIT 1",
+      ['key' in by ? by.key : by.formId],
+    );
+    if (!form) throw notFound('form', 'key' in by ? by.key : by.formId);
+    return {
+      tenantId: TENANT,
+      formId: form.resource_id,
+      schema: JSON.parse(form.content) as Row,
+      version: form.version,
+      formKey: form.key,
+    };
+  }
+
   // ---------------------------------------------------------------- jobs, message subscriptions, decisions
 
   searchJobs(query: unknown) {
