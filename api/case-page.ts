@@ -5,6 +5,9 @@ import { calendarWaitOf } from './calendar-waits';
 import { caseNotFound, gridScope, reaches } from './case-access';
 import type { SessionUser } from './auth';
 
+/** A timestamp column as an ISO instant, or undefined. */
+const iso = (v: Date | string | null | undefined) => (v ? new Date(v).toISOString() : undefined);
+
 type Clock = { dueAt: string | null; state: 'none' | 'running' | 'due-soon' | 'overdue' | 'met' | 'missed' };
 
 function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
@@ -32,6 +35,8 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
     handling_round: number;
     received_at: Date;
     closed_at: Date | null;
+    sla_due_at: Date | null;
+    legal_due_at: Date | null;
     process_instance_key: string | null;
     duplicate_of: string | null;
     first_responder: string;
@@ -50,6 +55,7 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
     // One statement: the case, whether a rating link waits for the petitioner, and its recorded timeline (events and
     // notifications) — each a round trip to the database of its own before.
     `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
+            c.sla_due_at, c.legal_due_at,
             c.process_instance_key, c.duplicate_of, u.username AS first_responder, u.display_name AS first_responder_name,
             comp.name AS compound, r.id AS petitioner_id, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id,
             c.first_responder_id, comp.grid_id,
@@ -156,13 +162,14 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
       state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'),
       activeElements: active,
     },
-    // A deadline that waits for a calendar year says so, with the reason, instead of showing no date at all.
+    // The deadlines as the case row records them (domain/cases.ts), as every list reads them. A deadline that waits
+    // for a calendar year says so, with the reason, instead of showing no date at all.
     clocks: {
       internal: {
-        ...clockState(variables.slaDueAt, c.closed_at, now),
+        ...clockState(iso(c.sla_due_at), c.closed_at, now),
         waitsForCalendar: await calendarWaitOf(deps.db, c.id),
       },
-      legal: clockState(variables.legalDueAt, c.closed_at, now),
+      legal: clockState(iso(c.legal_due_at), c.closed_at, now),
     },
     /** A rating link is waiting for the petitioner (its first responder may hand it out). */
     ratingLinkOpen: c.rating_link_open,
