@@ -82,7 +82,7 @@ describe('the engine API without its credentials', () => {
     // Express-only routes are declared as router.get('/path', …), the JSON routes as route('get', '/path', …).
     const inSource = [
       ...source.matchAll(
-        /(?:router\.(get|post|put|patch|delete)\(|\broute\('(get|post|put|patch|delete)',)\s*'([^']+)'/g,
+        /(?:router\.(get|post|put|patch|delete)\(|\broute\(\s*'(get|post|put|patch|delete)',)\s*'([^']+)'/g,
       ),
     ]
       .map((m) => `${m[1] ?? m[2]} ${m[3]}`)
