@@ -223,10 +223,20 @@ export class Jobs {
         await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [job.instance_key]);
       }
       if (input.variables && Object.keys(input.variables).length > 0) {
+        // Zeebe: the variables become locals of the job's element instance — seen by the job's next activation, in
+        // the variables search under that element's scope, by its output mappings — and go with it when it ends.
         await tx.query(`UPDATE engine_job SET locals = locals || $2::jsonb WHERE key = $1`, [
           key,
           JSON.stringify(input.variables),
         ]);
+        if (job.kind === 'BPMN_ELEMENT') {
+          await tx.query(
+            `UPDATE engine_instance SET runtime = jsonb_set(runtime, ARRAY['locals', $2::text],
+               coalesce(runtime -> 'locals' -> $2::text, '{}'::jsonb) || $3::jsonb)
+             WHERE key = $1 AND jsonb_typeof(runtime -> 'locals') = 'object'`,
+            [job.instance_key, job.execution_id, JSON.stringify(input.variables)],
+          );
+        }
       }
     });
     this.k.notifyJobs(true);

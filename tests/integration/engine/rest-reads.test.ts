@@ -104,6 +104,22 @@ describe('Camunda 8.8 reads beside the core ones (strict validation)', () => {
     });
   });
 
+  it("when a job fails with variables, then they are locals of its task: seen by its next activation and in the task's scope, not the process's", async () => {
+    // given
+    const pik = await start('two-service-tasks', { count: 7 });
+    const job = await activate('task-a', pik);
+    // when
+    await c.failJob({ jobKey: job.jobKey, retries: 1, errorMessage: 'try again', variables: { attempt: 1 } });
+    // then
+    const found = (await c.searchVariables({ filter: { processInstanceKey: pik, name: 'attempt' } }, now)).items;
+    expect(found.map((v: Any) => [v.scopeKey, v.value])).toEqual([[job.elementInstanceKey, '1']]);
+    const again = await activate('task-a', pik);
+    expect(again.variables).toMatchObject({ count: 7, attempt: 1 });
+    // when the task completes, its locals go with it
+    await c.completeJob({ jobKey: again.jobKey });
+    expect((await c.searchVariables({ filter: { processInstanceKey: pik, name: 'attempt' } }, now)).items).toEqual([]);
+  });
+
   it('when message subscriptions are searched, then an open one is CREATED with its name and key, and once correlated it is CORRELATED', async () => {
     // given
     const pik = await start('message-catch', { caseId: 'reads-msg-1' });
