@@ -255,6 +255,14 @@ export class Jobs {
         key,
         input.errorMessage ?? null,
       ]);
+      if (job.state === 'FAILED') {
+        // Zeebe takes an error for a job that failed out of retries: its incident goes with it.
+        await tx.query("UPDATE engine_incident SET state = 'RESOLVED' WHERE job_key = $1 AND state = 'ACTIVE'", [key]);
+        await tx.query(
+          `UPDATE engine_instance SET has_incident = EXISTS (SELECT 1 FROM engine_incident WHERE instance_key = $1 AND state = 'ACTIVE') WHERE key = $1`,
+          [job.instance_key],
+        );
+      }
       await this.k.steps.advance(
         tx,
         job.instance_key,

@@ -25,6 +25,7 @@ describe('Camunda 8.8 reads beside the core ones (strict validation)', () => {
     await c.pinClock({ timestamp: TEST_EPOCH });
     await deploy(
       c,
+      'error-boundary.bpmn',
       'two-service-tasks.bpmn',
       'message-catch.bpmn',
       'call-parent.bpmn',
@@ -118,6 +119,23 @@ describe('Camunda 8.8 reads beside the core ones (strict validation)', () => {
     // when the task completes, its locals go with it
     await c.completeJob({ jobKey: again.jobKey });
     expect((await c.searchVariables({ filter: { processInstanceKey: pik, name: 'attempt' } }, now)).items).toEqual([]);
+  });
+
+  it('when an error is thrown for a job that failed out of retries, then its incident is resolved and the error boundary takes the instance on', async () => {
+    // given
+    const pik = await start('error-boundary', { caseId: 'reads-err-1' });
+    const job = await activate('close-case', pik);
+    await c.failJob({ jobKey: job.jobKey, retries: 0, errorMessage: 'cannot close' });
+    expect((await c.searchIncidents({ filter: { processInstanceKey: pik, state: 'ACTIVE' } }, now)).items).toHaveLength(
+      1,
+    );
+    // when
+    await c.throwJobError({ jobKey: job.jobKey, errorCode: 'NOT_RESOLVED', errorMessage: 'not resolved after all' });
+    // then
+    expect((await c.searchIncidents({ filter: { processInstanceKey: pik, state: 'ACTIVE' } }, now)).items).toEqual([]);
+    expect((await c.getProcessInstance({ processInstanceKey: pik }, now)).hasIncident).toBe(false);
+    const [task] = (await c.searchUserTasks({ filter: { processInstanceKey: pik } }, now)).items;
+    expect(task).toMatchObject({ elementId: 'task-rehandle', state: 'CREATED' });
   });
 
   it('when message subscriptions are searched, then an open one is CREATED with its name and key, and once correlated it is CORRELATED', async () => {
