@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { maskIdNumber, maskPhone } from '../platform/pii';
 import { type ApiDeps } from './deps';
+import type { Queryable } from '../platform/db';
 import { startProcessOnce } from '../platform/engine-client';
 import { screenKeyPerson, startCare } from '../domain/key-persons';
 import { localDay } from '../domain/calendar';
@@ -99,80 +100,8 @@ export async function possibleDuplicates(deps: ApiDeps, lookup: z.infer<typeof D
 
 export async function fileCase(deps: ApiDeps, userId: string, username: string, input: z.infer<typeof Intake>) {
   const saved = await deps.db.transaction(async (tx) => {
-    if (input.compoundId) {
-      const [compound] = await tx.query('SELECT 1 FROM compound WHERE id = $1', [input.compoundId]);
-      if (!compound)
-        throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
-    }
-    let accusedId: string | null = null;
-    if (input.accusedUsername) {
-      const [accused] = await tx.query<{ id: string }>('SELECT id FROM app_user WHERE username = $1', [
-        input.accusedUsername,
-      ]);
-      if (!accused)
-        throw problems.badRequest(
-          { zh: '被反映人不是本系统用户。', en: 'The accused is not a user of this system.' },
-          { field: 'accusedUsername' },
-        );
-      if (accused.id === userId) {
-        throw problems.badRequest(
-          {
-            zh: '被反映人不能受理反映自己的信访件，请由其他工作人员登记。',
-            en: 'A petition accusing you must be filed by someone else.',
-          },
-          { field: 'accusedUsername' },
-        );
-      }
-      accusedId = accused.id;
-    }
-    if (input.duplicateOf) {
-      const [open] = await tx.query(
-        "SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL",
-        [input.duplicateOf],
-      );
-      if (!open)
-        throw problems.badRequest(
-          { zh: '要关联的信访件不存在或已办结。', en: 'The case to link to does not exist or is closed.' },
-          { field: 'duplicateOf' },
-        );
-    }
-    let residentId: string | null = null;
-    const p = input.petitioner;
-    if (p) {
-      const phoneHash = p.phone ? deps.pii.lookupHash(p.phone) : null;
-      const idHash = p.idNumber ? deps.pii.lookupHash(p.idNumber.toUpperCase()) : null;
-      const [known] = await tx.query<{ id: string }>(
-        `SELECT id FROM resident WHERE (id_number_hash = $1 AND $1 IS NOT NULL) OR (phone_hash = $2 AND $2 IS NOT NULL)
-         ORDER BY (id_number_hash = $1) DESC NULLS LAST LIMIT 1`,
-        [idHash, phoneHash],
-      );
-      if (known) {
-        residentId = known.id;
-        // A resident first known only by a number gets the name they give later.
-        if (p.name)
-          await tx.query('UPDATE resident SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL', [
-            known.id,
-            p.name,
-          ]);
-      } else {
-        const [row] = await tx.query<{ id: string }>(
-          `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, id_number_enc, id_number_hash, id_number_masked, consent_publish_name)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-          [
-            p.name ?? null,
-            input.compoundId ?? null,
-            p.phone ? deps.pii.encrypt(p.phone) : null,
-            phoneHash,
-            p.phone ? maskPhone(p.phone) : null,
-            p.idNumber ? deps.pii.encrypt(p.idNumber.toUpperCase()) : null,
-            idHash,
-            p.idNumber ? maskIdNumber(p.idNumber) : null,
-            p.consentPublishName,
-          ],
-        );
-        residentId = row.id;
-      }
-    }
+    const accusedId = await checkReferences(tx, userId, input);
+    const residentId = await residentOf(tx, deps, input);
     const year = localDay(deps.now(), deps.timeZone).slice(0, 4);
     const [{ n }] = await tx.query<{ n: string }>("SELECT nextval('petition_case_no_seq')::text AS n");
     const caseNo = `XF-${year}-${n.padStart(6, '0')}`;
@@ -287,4 +216,95 @@ export function startCaseStarter(deps: ApiDeps, intervalMs = 5000): { stop(): vo
   const timer = setInterval(() => void tick(), intervalMs);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/**
+ * What an intake names must exist: the compound; the accused, a user who is not the one filing (Art 30: a petition
+ * accusing you is filed by someone else); the open case a repeat is linked to. Answers the accused's id.
+ */
+async function checkReferences(tx: Queryable, userId: string, input: z.infer<typeof Intake>): Promise<string | null> {
+  if (input.compoundId) {
+    const [compound] = await tx.query('SELECT 1 FROM compound WHERE id = $1', [input.compoundId]);
+    if (!compound)
+      throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
+  }
+  let accusedId: string | null = null;
+  if (input.accusedUsername) {
+    const [accused] = await tx.query<{ id: string }>('SELECT id FROM app_user WHERE username = $1', [
+      input.accusedUsername,
+    ]);
+    if (!accused)
+      throw problems.badRequest(
+        { zh: '被反映人不是本系统用户。', en: 'The accused is not a user of this system.' },
+        { field: 'accusedUsername' },
+      );
+    if (accused.id === userId) {
+      throw problems.badRequest(
+        {
+          zh: '被反映人不能受理反映自己的信访件，请由其他工作人员登记。',
+          en: 'A petition accusing you must be filed by someone else.',
+        },
+        { field: 'accusedUsername' },
+      );
+    }
+    accusedId = accused.id;
+  }
+  if (input.duplicateOf) {
+    const [open] = await tx.query(
+      "SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL",
+      [input.duplicateOf],
+    );
+    if (!open)
+      throw problems.badRequest(
+        { zh: '要关联的信访件不存在或已办结。', en: 'The case to link to does not exist or is closed.' },
+        { field: 'duplicateOf' },
+      );
+  }
+  return accusedId;
+}
+
+/**
+ * The petitioner as a resident: the one already known by ID or phone number (blind indexes; an ID number wins), who
+ * gets the name given if they had none, or a new one with the numbers encrypted and masked. None for an anonymous
+ * petition.
+ */
+async function residentOf(tx: Queryable, deps: ApiDeps, input: z.infer<typeof Intake>): Promise<string | null> {
+  let residentId: string | null = null;
+  const p = input.petitioner;
+  if (p) {
+    const phoneHash = p.phone ? deps.pii.lookupHash(p.phone) : null;
+    const idHash = p.idNumber ? deps.pii.lookupHash(p.idNumber.toUpperCase()) : null;
+    const [known] = await tx.query<{ id: string }>(
+      `SELECT id FROM resident WHERE (id_number_hash = $1 AND $1 IS NOT NULL) OR (phone_hash = $2 AND $2 IS NOT NULL)
+       ORDER BY (id_number_hash = $1) DESC NULLS LAST LIMIT 1`,
+      [idHash, phoneHash],
+    );
+    if (known) {
+      residentId = known.id;
+      // A resident first known only by a number gets the name they give later.
+      if (p.name)
+        await tx.query('UPDATE resident SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL', [
+          known.id,
+          p.name,
+        ]);
+    } else {
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, id_number_enc, id_number_hash, id_number_masked, consent_publish_name)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+        [
+          p.name ?? null,
+          input.compoundId ?? null,
+          p.phone ? deps.pii.encrypt(p.phone) : null,
+          phoneHash,
+          p.phone ? maskPhone(p.phone) : null,
+          p.idNumber ? deps.pii.encrypt(p.idNumber.toUpperCase()) : null,
+          idHash,
+          p.idNumber ? maskIdNumber(p.idNumber) : null,
+          p.consentPublishName,
+        ],
+      );
+      residentId = row.id;
+    }
+  }
+  return residentId;
 }
