@@ -71,71 +71,9 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
     [caseId, now.toISOString()],
   );
   if (!c || !reaches(c, reader, await gridScope(deps, reader))) throw caseNotFound();
-  let variables: Record<string, unknown> = {};
-  let active: Array<{ elementId: string; elementName: string; type: string }> = [];
-  let processState: string | null = null;
-  // The engine's side: every step the process (and the processes it called) went through, as Operate lists them.
-  const steps: Array<{ kind: string; detail: unknown; actor: string | null; at: Date }> = [];
-  const engineSide = async () => {
-    if (!c.process_instance_key) return;
-    const engine = deps.engine();
-    // The SDK brands keys; ours come from the database as plain strings.
-    const key = c.process_instance_key as never;
-    const elementsOf = (instanceKey: string) =>
-      engine
-        .searchElementInstances(
-          { filter: { processInstanceKey: instanceKey as never }, page: { limit: ELEMENTS_PAGE } },
-          NOW,
-        )
-        .then((r) => r.items ?? []);
-    // Asked at once: the variables and the instance's elements (the process itself and the active ones among them).
-    // The process's own element carries the instance's state; only without it is the instance asked for. The
-    // processes it called are looked for only when it has a call activity (most cases never call one).
-    const [vars, own] = await Promise.all([
-      instanceVariables(deps, c.process_instance_key),
-      elementsOf(c.process_instance_key),
-    ]);
-    const calls = own.length >= ELEMENTS_PAGE || own.some((e) => e.type === 'CALL_ACTIVITY');
-    const called = calls
-      ? await engine
-          .searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW)
-          .catch(() => ({ items: [] }))
-      : { items: [] };
-    variables = vars;
-    const processElement = own.find((e) => e.type === 'PROCESS');
-    processState = String(
-      processElement ? processElement.state : (await engine.getProcessInstance({ processInstanceKey: key }, NOW)).state,
-    );
-    active = own
-      .filter((e) => e.state === 'ACTIVE' && e.type !== 'PROCESS')
-      .map((e) => ({
-        elementId: String(e.elementId),
-        elementName: String(e.elementName ?? e.elementId),
-        type: String(e.type),
-      }));
-    const theirs = await Promise.all((called.items ?? []).map((i) => elementsOf(String(i.processInstanceKey))));
-    for (const e of [own, ...theirs].flat()) {
-      if (
-        ['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(
-          String(e.type),
-        )
-      )
-        continue;
-      steps.push({
-        kind: 'step',
-        detail: {
-          elementId: String(e.elementId),
-          name: String(e.elementName ?? e.elementId),
-          type: String(e.type),
-          state: String(e.state),
-          endedAt: e.endDate ?? null,
-        },
-        actor: null,
-        at: new Date(String(e.startDate)),
-      });
-    }
-  };
-  await engineSide();
+  const { variables, active, processState, steps }: ProcessView = c.process_instance_key
+    ? await processView(deps, c.process_instance_key)
+    : { variables: {}, active: [], processState: null, steps: [] };
   const recorded = c.recorded.map((e) => ({ ...e, at: new Date(e.at) }));
   const timeline = [...recorded, ...steps].sort((a, b) => a.at.getTime() - b.at.getTime());
   return {
@@ -175,4 +113,70 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
     ratingLinkOpen: c.rating_link_open,
     timeline,
   };
+}
+
+/** What the engine says of a case's process: its variables, state, active elements, and the steps it went through. */
+interface ProcessView {
+  variables: Record<string, unknown>;
+  active: Array<{ elementId: string; elementName: string; type: string }>;
+  processState: string | null;
+  /** Every step the process (and the processes it called) went through, as Operate lists them. */
+  steps: Array<{ kind: string; detail: unknown; actor: string | null; at: Date }>;
+}
+
+async function processView(deps: ApiDeps, processInstanceKey: string): Promise<ProcessView> {
+  const steps: ProcessView['steps'] = [];
+  const engine = deps.engine();
+  // The SDK brands keys; ours come from the database as plain strings.
+  const key = processInstanceKey as never;
+  const elementsOf = (instanceKey: string) =>
+    engine
+      .searchElementInstances(
+        { filter: { processInstanceKey: instanceKey as never }, page: { limit: ELEMENTS_PAGE } },
+        NOW,
+      )
+      .then((r) => r.items ?? []);
+  // Asked at once: the variables and the instance's elements (the process itself and the active ones among them).
+  // The process's own element carries the instance's state; only without it is the instance asked for. The
+  // processes it called are looked for only when it has a call activity (most cases never call one).
+  const [vars, own] = await Promise.all([instanceVariables(deps, processInstanceKey), elementsOf(processInstanceKey)]);
+  const calls = own.length >= ELEMENTS_PAGE || own.some((e) => e.type === 'CALL_ACTIVITY');
+  const called = calls
+    ? await engine
+        .searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 50 } }, NOW)
+        .catch(() => ({ items: [] }))
+    : { items: [] };
+  const processElement = own.find((e) => e.type === 'PROCESS');
+  const processState = String(
+    processElement ? processElement.state : (await engine.getProcessInstance({ processInstanceKey: key }, NOW)).state,
+  );
+  const active = own
+    .filter((e) => e.state === 'ACTIVE' && e.type !== 'PROCESS')
+    .map((e) => ({
+      elementId: String(e.elementId),
+      elementName: String(e.elementName ?? e.elementId),
+      type: String(e.type),
+    }));
+  const theirs = await Promise.all((called.items ?? []).map((i) => elementsOf(String(i.processInstanceKey))));
+  for (const e of [own, ...theirs].flat()) {
+    if (
+      ['PROCESS', 'SEQUENCE_FLOW', 'EXCLUSIVE_GATEWAY', 'PARALLEL_GATEWAY', 'EVENT_BASED_GATEWAY'].includes(
+        String(e.type),
+      )
+    )
+      continue;
+    steps.push({
+      kind: 'step',
+      detail: {
+        elementId: String(e.elementId),
+        name: String(e.elementName ?? e.elementId),
+        type: String(e.type),
+        state: String(e.state),
+        endedAt: e.endDate ?? null,
+      },
+      actor: null,
+      at: new Date(String(e.startDate)),
+    });
+  }
+  return { variables: vars, active, processState, steps };
 }
