@@ -19,7 +19,8 @@ import {
   renderOverride,
   type NotificationParams,
 } from '../domain/notification-templates';
-import { sqlNotificationStore, textPetitioner } from './send-notification';
+import { textPetitioner } from './send-notification';
+import { sqlNotificationStore } from '../domain/notifications';
 import { screenPublicText } from '../domain/public-text';
 import { ON_THE_CASE_PAGE, RATING_URL_MARK, RATING_WINDOW, hashToken } from '../domain/rating-links';
 import { JOB_TYPES } from '../bpmn/job-types';

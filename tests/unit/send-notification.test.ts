@@ -5,7 +5,8 @@ import { createLogger } from '../../platform/logger';
 import { piiCipher } from '../../platform/pii';
 import type { JobInput, SmsSender, WorkerDeps } from '../../workers/job';
 import { TEMPLATES, renderNotification } from '../../domain/notification-templates';
-import { notify, type CaseForNotice, type NewNotice, type NotificationStore } from '../../workers/send-notification';
+import { notify } from '../../workers/send-notification';
+import type { CaseForNotice, NewNotice, NotificationStore } from '../../domain/notifications';
 import { excerpt } from '../../workers/sms/http-gateway';
 
 const pii = piiCipher(randomBytes(32));

@@ -1,0 +1,171 @@
+/**
+ * Notices (通知) as they are kept: one `notification` row per job and recipient, written before anything is sent, and
+ * what the notice workers read to write them (the cases, the people, the notice texts an admin replaced). The
+ * sending itself is the workers' (send-notification, issue-rating-link).
+ */
+import type { Queryable } from '../platform/db';
+import type { RECIPIENTS } from '../bpmn/job-types';
+import type { NotificationParams, NotificationTemplate } from './notification-templates';
+import { casePeopleNames } from './public-text';
+
+export type Recipient = (typeof RECIPIENTS)[keyof typeof RECIPIENTS];
+export type NoticeStatus = 'outbox' | 'sent' | 'failed';
+export type Channel = 'sms' | 'inbox';
+
+/** A case as notices see it; the phone stays encrypted until an SMS is sent. */
+export interface CaseForNotice {
+  id: string;
+  caseNo: string;
+  category: string;
+  compound: string | null;
+  firstResponderId: string;
+  ownerName: string;
+  phoneEnc: Buffer | null;
+  /** Names the case records of people (petitioner, accused, service team): screened out of petitioners' texts. */
+  people?: string[];
+}
+
+export interface NewNotice {
+  jobKey: string;
+  /** Unique within the job: 'petitioner:<case>', 'user:<user>' or 'user:<user>:<case>'. */
+  recipientKey: string;
+  caseId: string | null;
+  template: NotificationTemplate;
+  recipientRole: Recipient;
+  recipientUserId: string | null;
+  channel: Channel;
+  phoneMasked: string | null;
+  text: string;
+  params: NotificationParams;
+  status: NoticeStatus;
+  provider: string | null;
+  at: Date;
+}
+
+export interface NotificationStore {
+  /** The cases, in the order asked; a missing id is not returned. */
+  loadCases(caseIds: string[]): Promise<CaseForNotice[]>;
+  /** The cases an early-warning alert holds now (complaints may join it after its process started). */
+  alertCaseIds(alertId: string): Promise<string[]>;
+  /** An admin's Chinese text for the template, when they replaced the built-in one. */
+  templateOverride(template: string): Promise<string | null>;
+  activeUsersWithRole(role: string): Promise<string[]>;
+  /** Writes the notice unless this job already wrote it for this recipient; either way returns the stored row. */
+  claim(notice: NewNotice): Promise<{ id: string; status: NoticeStatus }>;
+  markSent(
+    id: string,
+    result: { status: 'sent' | 'outbox'; provider: string; providerMessageId?: string; at: Date },
+  ): Promise<void>;
+  markFailed(id: string, result: { provider: string; error: string }): Promise<void>;
+}
+
+/** The store over the database. */
+export function sqlNotificationStore(db: Queryable): NotificationStore {
+  return {
+    async loadCases(caseIds) {
+      const rows = await db.query<{
+        id: string;
+        case_no: string;
+        category: string;
+        compound: string | null;
+        first_responder_id: string;
+        owner_name: string;
+        phone_enc: Uint8Array | null;
+      }>(
+        `SELECT c.id, c.case_no, c.category, comp.name AS compound, c.first_responder_id, u.display_name AS owner_name, r.phone_enc
+         FROM petition_case c
+         JOIN app_user u ON u.id = c.first_responder_id
+         LEFT JOIN resident r ON r.id = c.resident_id
+         LEFT JOIN compound comp ON comp.id = c.compound_id
+         WHERE c.id = ANY($1::uuid[])`,
+        [caseIds],
+      );
+      const people = await casePeopleNames(db, caseIds);
+      return caseIds.flatMap((id) => {
+        const r = rows.find((row) => row.id === id);
+        return r
+          ? [
+              {
+                id: r.id,
+                caseNo: r.case_no,
+                category: r.category,
+                compound: r.compound,
+                firstResponderId: r.first_responder_id,
+                ownerName: r.owner_name,
+                phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null,
+                people: people.get(r.id) ?? [],
+              },
+            ]
+          : [];
+      });
+    },
+    async templateOverride(template) {
+      const [row] = await db.query<{ zh: string }>(
+        'SELECT zh FROM notification_template_override WHERE template = $1',
+        [template],
+      );
+      return row?.zh ?? null;
+    },
+    async alertCaseIds(alertId) {
+      const rows = await db.query<{ case_id: string }>(
+        `SELECT ac.case_id FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id
+         WHERE ac.alert_id = $1 ORDER BY c.received_at, c.case_no`,
+        [alertId],
+      );
+      return rows.map((r) => r.case_id);
+    },
+    async activeUsersWithRole(role) {
+      const rows = await db.query<{ id: string }>(
+        'SELECT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id WHERE ur.role_id = $1 AND u.active ORDER BY u.username',
+        [role],
+      );
+      return rows.map((r) => r.id);
+    },
+    async claim(n) {
+      const [inserted] = await db.query<{ id: string; status: NoticeStatus }>(
+        `INSERT INTO notification (job_key, recipient_key, case_id, template, recipient_role, recipient_user_id, channel,
+           phone_masked, text, params, status, provider, created_at, sent_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14)
+         ON CONFLICT (job_key, recipient_key) DO NOTHING
+         RETURNING id, status`,
+        [
+          n.jobKey,
+          n.recipientKey,
+          n.caseId,
+          n.template,
+          n.recipientRole,
+          n.recipientUserId,
+          n.channel,
+          n.phoneMasked,
+          n.text,
+          JSON.stringify(n.params),
+          n.status,
+          n.provider,
+          n.at,
+          n.status === 'sent' ? n.at : null,
+        ],
+      );
+      if (inserted) return inserted;
+      const [existing] = await db.query<{ id: string; status: NoticeStatus }>(
+        'SELECT id, status FROM notification WHERE job_key = $1 AND recipient_key = $2',
+        [n.jobKey, n.recipientKey],
+      );
+      return existing;
+    },
+    async markSent(id, r) {
+      await db.query(
+        `UPDATE notification SET status = $2, provider = $3, provider_message_id = $4, error = NULL,
+           sent_at = CASE WHEN $2 = 'sent' THEN $5::timestamptz END
+         WHERE id = $1`,
+        [id, r.status, r.provider, r.providerMessageId ?? null, r.at],
+      );
+    },
+    async markFailed(id, r) {
+      await db.query(`UPDATE notification SET status = 'failed', provider = $2, error = $3 WHERE id = $1`, [
+        id,
+        r.provider,
+        r.error.slice(0, 1000),
+      ]);
+    },
+  };
+}
