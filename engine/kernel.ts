@@ -21,6 +21,7 @@ import { Jobs } from './jobs';
 import { UserTasks } from './user-tasks';
 import { Messaging } from './messages';
 import { TaskListeners } from './task-listeners';
+import { Calls } from './calls';
 
 export interface EngineOptions {
   db: EngineDb;
@@ -52,6 +53,7 @@ export class Kernel {
   readonly tasks: UserTasks;
   readonly messaging: Messaging;
   readonly taskListeners: TaskListeners;
+  readonly calls: Calls;
 
   readonly keys = new KeyAllocator();
 
@@ -116,6 +118,7 @@ export class Kernel {
     this.tasks = new UserTasks(this);
     this.messaging = new Messaging(this);
     this.taskListeners = new TaskListeners(this);
+    this.calls = new Calls(this);
   }
 
   async readClock(): Promise<void> {

@@ -199,7 +199,7 @@ export class Messaging {
     }
     for (const s of open) {
       // An earlier delivery of this broadcast may have ended the instance or the waiting element.
-      if (!(await this.k.steps.waitsFor(tx, s.instance_key, s.execution_id))) continue;
+      if (!(await this.k.calls.waitsFor(tx, s.instance_key, s.execution_id))) continue;
       await this.k.steps.advance(tx, s.instance_key, { kind: 'signal', executionId: s.execution_id, variables });
     }
     await startBySignal(tx, this.k.starts, name, variables);

@@ -5,9 +5,8 @@
  * thrown broadcast.
  */
 import type { EngineQueryable } from './store/db';
-import { type ProcessModel } from './model/process-model';
 import { evaluateList, evaluateValue } from './model/feel';
-import { type Action, type RunResult, type Variables, type Wait } from './runtime/types';
+import { type Action, type RunResult, type Variables } from './runtime/types';
 import { invalidState, notFound } from './errors';
 import type { Kernel } from './kernel';
 import { type InstanceRow, INSTANCE_COLUMNS, OPEN_WAIT } from './store/rows';
@@ -57,7 +56,7 @@ export class Steps {
 
     if (result.outcome === 'incident') {
       // An error this process did not catch goes to the call activity that called it: caught there, the child ends.
-      if (result.raised && (await this.raiseToCaller(tx, instanceKey, result.raised))) return result;
+      if (result.raised && (await this.k.calls.raiseToCaller(tx, instanceKey, result.raised))) return result;
       const incident = result.incident!;
       const key = await this.k.keys.take(tx);
       const [element] = await tx.query<{ key: string }>(
@@ -114,7 +113,7 @@ export class Steps {
     const scope = (locals: Variables) => ({ ...result.variables, ...locals });
     for (const wait of fresh) {
       if (wait.kind === 'call') {
-        await this.callProcess(tx, instanceKey, model, result.variables, wait, now);
+        await this.k.calls.callProcess(tx, instanceKey, model, result.variables, wait, now);
         continue;
       }
       if (verify) {
@@ -276,10 +275,10 @@ export class Steps {
       setImmediate(() => this.k.signals.emit(`completed:${instanceKey}`));
       await this.k.waitStore.startFromBuffer(tx, instanceKey, parent);
       if (parent?.parent_instance_key) {
-        await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
+        await this.k.calls.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
         // The called process is done: the call activity completes with the child's variables, unless an
         // interrupting escalation boundary has already taken the caller elsewhere.
-        if (await this.waitsFor(tx, parent.parent_instance_key, parent.parent_execution_id)) {
+        if (await this.k.calls.waitsFor(tx, parent.parent_instance_key, parent.parent_execution_id)) {
           await this.advance(tx, parent.parent_instance_key, {
             kind: 'complete',
             executionId: parent.parent_execution_id,
@@ -291,7 +290,7 @@ export class Steps {
       return result;
     }
     if (parent?.parent_instance_key)
-      await this.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
+      await this.k.calls.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
     // A message published before its catch event was reached is correlated now, within its time to live.
     if (!fresh.some((w) => w.kind === 'message')) return result;
     // A message published while this step was uncommitted does not see the new subscription, nor this step the
@@ -315,114 +314,6 @@ export class Steps {
       });
     }
     return result;
-  }
-
-  /**
-   * An error a called process did not catch, offered to its call activity: caught by the caller (or further up), the
-   * caller's step is kept and terminates this process; not caught, nothing of the try is kept (a savepoint) and the
-   * incident stays with this process, where the error was thrown.
-   */
-  async raiseToCaller(
-    tx: EngineQueryable,
-    instanceKey: string,
-    raised: { code: string; message: string },
-  ): Promise<boolean> {
-    const [row] = await tx.query<{ parent_instance_key: string | null; parent_execution_id: string | null }>(
-      'SELECT parent_instance_key::text, parent_execution_id FROM engine_instance WHERE key = $1',
-      [instanceKey],
-    );
-    if (
-      !row?.parent_instance_key ||
-      !row.parent_execution_id ||
-      !(await this.waitsFor(tx, row.parent_instance_key, row.parent_execution_id))
-    )
-      return false;
-    await tx.query('SAVEPOINT raise_to_caller');
-    const caught = await this.advance(tx, row.parent_instance_key, {
-      kind: 'error',
-      executionId: row.parent_execution_id,
-      errorCode: raised.code,
-      errorMessage: raised.message,
-      variables: {},
-    });
-    if (caught.outcome === 'incident') {
-      await tx.query('ROLLBACK TO SAVEPOINT raise_to_caller');
-      return false;
-    }
-    await tx.query('RELEASE SAVEPOINT raise_to_caller');
-    // The caller's step took the error as the call activity's action, so it closed nothing of this process: end it.
-    await this.k.waitStore.terminate(tx, instanceKey, this.k.now().toISOString());
-    return true;
-  }
-
-  /** Escalations a called process did not catch go to the boundary events of the call activity that called it. */
-  async escalateToCaller(
-    tx: EngineQueryable,
-    parentKey: string,
-    callExecutionId: string,
-    escalations: Array<{ code?: string }>,
-  ) {
-    for (const escalation of escalations) {
-      if (!(await this.waitsFor(tx, parentKey, callExecutionId))) return;
-      await this.advance(tx, parentKey, { kind: 'escalate', executionId: callExecutionId, code: escalation.code });
-    }
-  }
-
-  async waitsFor(tx: EngineQueryable, instanceKey: string, executionId: string): Promise<boolean> {
-    const [row] = await tx.query<{ waiting: boolean }>(
-      `SELECT state = 'ACTIVE' AND (runtime->'open' IS NULL OR runtime->'open' @> $2::jsonb) AS waiting FROM engine_instance WHERE key = $1`,
-      [instanceKey, JSON.stringify([{ executionId }])],
-    );
-    return row?.waiting === true;
-  }
-
-  /**
-   * Starts the process a call activity calls, unless it runs already. A process that is not deployed is an
-   * incident on the call activity, resolved by deploying it and resolving the incident.
-   */
-  async callProcess(
-    tx: EngineQueryable,
-    instanceKey: string,
-    model: ProcessModel,
-    variables: Variables,
-    wait: Wait,
-    now: string,
-  ): Promise<void> {
-    const [running] = await tx.query(
-      "SELECT 1 FROM engine_instance WHERE parent_instance_key = $1 AND parent_execution_id = $2 AND state = 'ACTIVE'",
-      [instanceKey, wait.executionId],
-    );
-    if (running) return;
-    const definition = wait.calledProcessId
-      ? await this.k.latestResource(tx, 'process', wait.calledProcessId)
-      : undefined;
-    if (!definition) {
-      const [element] = await tx.query<{ key: string }>(
-        'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
-        [instanceKey, wait.executionId],
-      );
-      await tx.query(
-        `INSERT INTO engine_incident (key, instance_key, element_key, element_id, error_type, error_message, state, creation_time)
-         VALUES ($1, $2, $3, $4, 'CALLED_ELEMENT_ERROR', $5, 'ACTIVE', $6)`,
-        [
-          await this.k.keys.take(tx),
-          instanceKey,
-          element?.key ?? null,
-          wait.elementId,
-          `Expected process with BPMN process id '${wait.calledProcessId}' to be deployed, but not found.`,
-          now,
-        ],
-      );
-      await tx.query('UPDATE engine_instance SET has_incident = true WHERE key = $1', [instanceKey]);
-      return;
-    }
-    const meta = model.elements.get(wait.elementId);
-    const childVariables = { ...(meta?.call?.propagateAllParentVariables === false ? {} : variables), ...wait.locals };
-    await this.k.instances.startInstance(tx, definition, childVariables, {
-      instanceKey,
-      executionId: wait.executionId,
-      propagateChildVariables: meta?.call?.propagateAllChildVariables !== false,
-    });
   }
 
   /**
