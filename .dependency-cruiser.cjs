@@ -46,15 +46,8 @@ module.exports = {
       name: 'api-and-workers-apart',
       severity: 'error',
       comment: 'Routes and job workers are thin handlers over the domain; what both need is domain code.',
-      from: { path: '^api/' },
-      to: { path: '^workers/' },
-    },
-    {
-      name: 'workers-and-api-apart',
-      severity: 'error',
-      comment: 'Routes and job workers are thin handlers over the domain; what both need is domain code.',
-      from: { path: '^workers/' },
-      to: { path: '^api/' },
+      from: { path: '^(api|workers)/' },
+      to: { path: '^(api|workers)/', pathNot: '^$1/' },
     },
     {
       name: 'pages-are-browser-code',
