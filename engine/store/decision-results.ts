@@ -2,6 +2,7 @@
  * Searches of the deployed decisions, as Camunda 8.8 answers them: decision requirements graphs (a DMN file) and
  * decision definitions (each decision of one). Same rules as results.ts.
  */
+import type { FieldSpec } from './search';
 import { str, tenantField, TENANT, type Row, type SearchSpec } from './result-kit';
 
 // ---------------------------------------------------------------- decision requirements
@@ -59,28 +60,23 @@ export const DECISION_FROM =
 export const DECISION_COLUMNS =
   'd.key, d.resource_id, d.name, d.version, d.decision_requirements_key, g.resource_id AS requirements_id';
 
+/** A decision's fields: each filters and sorts alike. */
+const DECISION_FIELDS: Record<string, FieldSpec> = {
+  decisionDefinitionKey: { column: 'd.key', cast: 'bigint' },
+  decisionDefinitionId: { column: 'd.resource_id' },
+  name: { column: 'd.name' },
+  version: { column: 'd.version', cast: 'integer' },
+  decisionRequirementsId: { column: 'g.resource_id' },
+  decisionRequirementsKey: { column: 'd.decision_requirements_key', cast: 'bigint' },
+  tenantId: tenantField,
+};
+
 export const decisionDefinitions: SearchSpec<ReturnType<typeof decisionDefinitionResult>> = {
   from: DECISION_FROM,
   select: DECISION_COLUMNS,
   where: ["d.kind = 'decision'"],
-  fields: {
-    decisionDefinitionKey: { column: 'd.key', cast: 'bigint' },
-    decisionDefinitionId: { column: 'd.resource_id' },
-    name: { column: 'd.name' },
-    version: { column: 'd.version', cast: 'integer' },
-    decisionRequirementsId: { column: 'g.resource_id' },
-    decisionRequirementsKey: { column: 'd.decision_requirements_key', cast: 'bigint' },
-    tenantId: tenantField,
-  },
-  sorts: {
-    decisionDefinitionKey: { column: 'd.key', cast: 'bigint' },
-    decisionDefinitionId: { column: 'd.resource_id' },
-    name: { column: 'd.name' },
-    version: { column: 'd.version', cast: 'integer' },
-    decisionRequirementsId: { column: 'g.resource_id' },
-    decisionRequirementsKey: { column: 'd.decision_requirements_key', cast: 'bigint' },
-    tenantId: tenantField,
-  },
+  fields: DECISION_FIELDS,
+  sorts: DECISION_FIELDS,
   key: { column: 'd.key', cast: 'bigint' },
   map: decisionDefinitionResult,
 };
