@@ -7,9 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Queryable } from '../platform/db';
+import { APP_ROOT } from '../platform/paths';
 import type { EngineClient } from '../platform/engine-client';
 
-export const MODELS_DIR = join(__dirname, '..', 'bpmn');
+export const MODELS_DIR = join(APP_ROOT, 'bpmn');
 
 export class ModelDeploymentError extends Error {
   constructor(cause: unknown) {

@@ -18,7 +18,7 @@ export const DEMO_PASSWORD = 'demo-2026';
 
 /**
  * How `npm start` runs node (package.json's start script, after its build step): the environment it sets before
- * `node` and node's options before `--import`. The benchmarks run the app the same way.
+ * `node` and node's options before the entry. The benchmarks run the app with the same options.
  */
 export function startCommand(): { env: Record<string, string>; nodeArgs: string[] } {
   const pkg = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
@@ -26,14 +26,13 @@ export function startCommand(): { env: Record<string, string>; nodeArgs: string[
   };
   const words = pkg.scripts.start.split('&&').pop()!.trim().split(/\s+/);
   const node = words.indexOf('node');
-  const imports = words.indexOf('--import');
-  if (node < 0 || imports < node)
+  if (node < 0 || !/\.(js|ts)$/.test(words[words.length - 1]))
     throw new Error(
-      `package.json's start script does not end with "[NAME=value ...] node [options] --import ...": ${pkg.scripts.start}`,
+      `package.json's start script does not end with "[NAME=value ...] node [options] <entry>": ${pkg.scripts.start}`,
     );
   return {
     env: Object.fromEntries(words.slice(0, node).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)])),
-    nodeArgs: words.slice(node + 1, imports),
+    nodeArgs: words.slice(node + 1, -1),
   };
 }
 

@@ -25,9 +25,11 @@ const pending = new Map<number, { resolve: (problems: ModelProblem[]) => void; r
 
 function thread(): Worker {
   if (worker) return worker;
-  // A plain script that loads the TypeScript with tsx, whatever runs this process (node with tsx, Jest, a script);
-  // none of this process's node options (a test runner's loader) is passed on.
-  const started = new Worker(join(__dirname, 'lint-worker.cjs'), { execArgv: [] });
+  // Compiled (dist/app), the thread runs lint-worker.js; from the sources, a plain script that loads the TypeScript
+  // with tsx, whatever runs this process (node with tsx, Jest, a script). None of this process's node options (a test
+  // runner's loader) is passed on.
+  const entry = __filename.endsWith('.js') ? 'lint-worker.js' : 'lint-worker.cjs';
+  const started = new Worker(join(__dirname, entry), { execArgv: [] });
   started.unref();
   const fail = (error: Error) => {
     if (worker === started) worker = undefined;

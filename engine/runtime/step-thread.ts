@@ -191,11 +191,12 @@ export class ThreadStepper implements Stepper {
 
   private thread(): Worker {
     if (this.worker) return this.worker;
-    // A plain script that loads the TypeScript with tsx, whatever runs this process (node with tsx, Jest, a script);
-    // none of this process's node options (a test runner's loader) is passed on.
+    // Compiled (dist/app), the thread runs step-worker.js; from the sources, a plain script that loads the TypeScript
+    // with tsx, whatever runs this process (node with tsx, Jest, a script). None of this process's node options (a
+    // test runner's loader) is passed on.
     // A new progress buffer per thread: an ended thread may still be writing to its own while it stops.
     const progress = (this.progress = new SharedArrayBuffer(PROGRESS_BYTES));
-    const worker = new Worker(join(__dirname, 'step-worker.cjs'), {
+    const worker = new Worker(join(__dirname, __filename.endsWith('.js') ? 'step-worker.js' : 'step-worker.cjs'), {
       workerData: { progress },
       execArgv: [],
       // Its own young generation: the process's V8 flags (a larger semi-space) would otherwise apply to it too.

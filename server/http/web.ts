@@ -5,9 +5,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import express, { Router } from 'express';
+import { APP_ROOT } from '../../platform/paths';
 import { Problem } from '../../platform/problem';
 
-export const WEB_DIR = join(__dirname, '..', '..', 'dist', 'web');
+export const WEB_DIR = join(APP_ROOT, 'dist', 'web');
 
 export function webRouter(dir = WEB_DIR): Router {
   const router = Router();

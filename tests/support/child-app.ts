@@ -1,4 +1,8 @@
-/** The app (`tsx server/main.ts`) and the workers (`tsx server/workers-main.ts`) in child processes, for tests that kill them or need more than one process. */
+/**
+ * The app (`tsx server/main.ts`) and the workers (`tsx server/workers-main.ts`) in child processes, for tests that kill
+ * them or need more than one process; with `compiled`, the production build's JavaScript (dist/app, built by
+ * `npm run build:app`) instead of the sources.
+ */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 
@@ -10,6 +14,13 @@ export interface ChildApp {
 }
 
 const ROOT = join(__dirname, '..', '..');
+
+/** node's arguments to run one of server/'s entries: through tsx from the sources, or compiled. */
+function entry(name: 'main' | 'workers-main', compiled: boolean): string[] {
+  return compiled
+    ? [join(ROOT, 'dist', 'app', 'server', `${name}.js`)]
+    : ['--import', 'tsx', join(ROOT, 'server', `${name}.ts`)];
+}
 
 /** `nodeArgs`: options for node itself (e.g. `--cpu-prof`, which NODE_OPTIONS does not take). */
 /**
@@ -30,9 +41,10 @@ export async function spawnApp(
   env: Record<string, string>,
   timeoutMs = 60000,
   nodeArgs: string[] = [],
+  { compiled = false } = {},
 ): Promise<ChildApp> {
   // One process (node with tsx's loader), so that a SIGKILL kills the app itself and nothing survives it.
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', join(ROOT, 'server', 'main.ts')], {
+  const child = spawn(process.execPath, [...nodeArgs, ...entry('main', compiled)], {
     cwd: ROOT,
     env: { ...inherited(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -91,8 +103,12 @@ export interface ChildWorkers {
 }
 
 /** `npm run workers` in a child process (`tsx server/workers-main.ts`), resolved once they say they have started. */
-export async function spawnWorkers(env: Record<string, string>, timeoutMs = 60000): Promise<ChildWorkers> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server', 'workers-main.ts')], {
+export async function spawnWorkers(
+  env: Record<string, string>,
+  timeoutMs = 60000,
+  { compiled = false } = {},
+): Promise<ChildWorkers> {
+  const child = spawn(process.execPath, entry('workers-main', compiled), {
     cwd: ROOT,
     // info level: "workers started" is how the start is seen
     env: { ...inherited(), ...env, LOG_LEVEL: 'info' },

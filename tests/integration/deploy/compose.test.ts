@@ -123,7 +123,7 @@ describe('docker-compose.yml', () => {
     expect(services.app.build).toBeDefined();
     expect(services.workers.build).toBeDefined();
     expect(services.workers.image).toBe(services.app.image);
-    expect(services.workers.command).toEqual(['node', '--import', 'tsx', 'server/workers-main.ts']);
+    expect(services.workers.command).toEqual(['node', 'dist/app/server/workers-main.js']);
   });
 
   it('when a service runs, then it has a health check, and it waits for every service it depends on to be healthy', () => {
@@ -319,20 +319,34 @@ describe('Dockerfile', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
     for (const { l } of stages) expect(l.split(/\s+/)[1]).toMatch(PINNED);
     expect(build.some((l) => /^RUN .*npm ci(?!.*--omit=dev)/.test(l))).toBe(true);
-    expect(build.some((l) => /^RUN .*npm run build:web/.test(l))).toBe(true);
+    expect(build.some((l) => /^RUN .*npm run build(\s|$)/.test(l))).toBe(true);
   });
 
-  it('when it runs, then only production dependencies are installed, with the built pages and the sources tsx runs', () => {
+  it('when it runs, then only production dependencies are installed, with the compiled app, the built pages and the models', () => {
     expect(runtime.some((l) => /^RUN .*npm ci .*--omit=dev/.test(l))).toBe(true);
     expect(runtime.some((l) => /^RUN .*npm ci(?!.*--omit=dev)/.test(l))).toBe(false);
-    expect(runtime.some((l) => /^COPY --from=\S+ \S*dist\/web/.test(l))).toBe(true);
-    for (const dir of ['server', 'api', 'engine', 'workers', 'migrations', 'bpmn']) {
-      expect(runtime.some((l) => new RegExp(`^COPY (\\S+ )*${dir}\\b`).test(l))).toBe(true);
-    }
-    // tsx, which runs the sources, is a production dependency
+    expect(runtime.some((l) => /^COPY --from=\S+ \S*dist\b/.test(l))).toBe(true);
+    expect(runtime.some((l) => /^COPY (\S+ )*bpmn\b/.test(l))).toBe(true);
+    // no sources: the compiled JavaScript runs, without tsx
+    for (const dir of ['server', 'api', 'engine', 'workers', 'platform', 'domain'])
+      expect(runtime.some((l) => new RegExp(`^COPY (\\S+ )*${dir}\\b`).test(l))).toBe(false);
+    expect(runtime.find((l) => /^CMD /.test(l))).toBe('CMD ["node", "dist/app/server/main.js"]');
+  });
+
+  it('when installed for production, then the browser packages, the build tools and tsx stay out', () => {
     const pkg = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
-    expect(pkg.dependencies.tsx).toBeDefined();
-    expect(runtime.find((l) => /^CMD /.test(l))).toMatch(/"--import", "tsx", "server\/main\.ts"/);
+    for (const name of [
+      'tsx',
+      'esbuild',
+      'vite',
+      'bpmn-js',
+      'camunda-bpmn-js',
+      'camunda-dmn-js',
+      '@bpmn-io/form-js',
+      'echarts',
+      'qrcode',
+    ])
+      expect(pkg.dependencies[name]).toBeUndefined();
   });
 
   it('when it runs, then not as root, with the port exposed and a health check on the readiness endpoint', () => {
