@@ -6,7 +6,8 @@
  * the engine client) → domain/ (the case's rules: calendar, notices, ratings, key persons, public text, models) →
  * api/ (routes) and workers/ (job handlers), which do not import each other → server/ (the composition root: start,
  * stop, mount), which nothing imports. The engine stands apart: it imports nothing of the app, and only server/
- * imports its code (the app reaches it through its REST API). The pages (web/) are browser code. No import cycle
+ * imports its code (the app reaches it through its REST API). The pages (web/) and the web modeler (web-modeler/, which
+ * shares the pages' client library) are browser code. No import cycle
  * anywhere (a cycle of type imports only costs nothing at run time and is allowed).
  */
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -25,21 +26,21 @@ module.exports = {
       severity: 'error',
       comment: 'engine/ is a Camunda-compatible engine of its own: it imports nothing of the app.',
       from: { path: '^engine/' },
-      to: { path: '^(api|workers|server|web|bpmn|migrations|scripts|platform|domain)/' },
+      to: { path: '^(api|workers|server|web|web-modeler|bpmn|migrations|scripts|platform|domain)/' },
     },
     {
       name: 'only-server-imports-the-engine',
       severity: 'error',
       comment:
         'The app reaches the engine through its REST API (the SDK), never its code; only the composition root mounts it.',
-      from: { path: '^(api|workers|web|platform|domain|bpmn)/' },
+      from: { path: '^(api|workers|web|web-modeler|platform|domain|bpmn)/' },
       to: { path: '^engine/', dependencyTypesNot: ['type-only'] },
     },
     {
       name: 'nothing-imports-server',
       severity: 'error',
       comment: 'server/ is the composition root (start, stop, mount): what others need belongs in a lower layer.',
-      from: { path: '^(api|workers|web|engine|platform|domain|bpmn|migrations)/' },
+      from: { path: '^(api|workers|web|web-modeler|engine|platform|domain|bpmn|migrations)/' },
       to: { path: '^server/' },
     },
     {
@@ -52,9 +53,16 @@ module.exports = {
     {
       name: 'pages-are-browser-code',
       severity: 'error',
-      comment: 'web/ is built for the browser: it may not import server-side code.',
-      from: { path: '^web/' },
+      comment: 'web/ and web-modeler/ are built for the browser: they may not import server-side code.',
+      from: { path: '^(web|web-modeler)/' },
       to: { path: '^(api|workers|server|engine|platform|domain|migrations)/' },
+    },
+    {
+      name: 'pages-do-not-import-the-modeler',
+      severity: 'error',
+      comment: "web-modeler/ is a page of its own on top of the pages' library; the other pages do not load it.",
+      from: { path: '^web/' },
+      to: { path: '^web-modeler/' },
     },
   ],
   options: {

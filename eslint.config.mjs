@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', 'web-modeler/dist/', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', '**/*.js', '**/*.mjs', '**/*.cjs'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

@@ -26,7 +26,6 @@ export default defineConfig({
         warnings: page('warnings'),
         settings: page('settings'),
         streetOffice: page('street-office'),
-        modeler: page('web-modeler/index'),
       },
     },
   },

@@ -26,7 +26,7 @@ export interface Browsing {
 
 /** Builds the pages if they are not built yet and launches Chromium for contexts against `baseURL`. */
 export async function openBrowser(baseURL: () => string, { clock }: { clock?: number } = {}): Promise<Browsing> {
-  if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+  if (!['index.html', 'web-modeler/index.html'].every((page) => existsSync(join(ROOT, 'dist', 'web', page))))
     execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
   mkdirSync(SHOTS, { recursive: true });
   // launch() gives Chromium a fresh temporary profile (its own --user-data-dir) each time.

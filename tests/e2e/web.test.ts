@@ -23,7 +23,7 @@ describe('the pages in a real browser', () => {
   const consoleErrors: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(ROOT, 'dist', 'web', 'index.html')))
+    if (!['index.html', 'web-modeler/index.html'].every((page) => existsSync(join(ROOT, 'dist', 'web', page))))
       execSync('npm run -s build:web', { cwd: ROOT, stdio: 'inherit' });
     mkdirSync(SHOTS, { recursive: true });
     h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });

@@ -1,2 +1,2 @@
-/** camunda-dmn-js ships no type declarations; the modeler page types what it uses (see lib/editors.ts). */
+/** camunda-dmn-js ships no type declarations; the modeler page types what it uses (see web-modeler/editors.ts). */
 declare module 'camunda-dmn-js';

@@ -4,8 +4,8 @@
  * requirements diagram and the decision tables) and the form editor (form-js). Each is loaded only when a model of
  * its kind is opened, so the page stays light.
  */
-import { el } from './shell';
-import { t } from './i18n';
+import { el } from '../web/src/lib/shell';
+import { t } from '../web/src/lib/i18n';
 
 export interface ModelProblem {
   rule: string;

@@ -4,10 +4,10 @@
  * a version, deploy one (refused with the problems listed when it does not pass), and see the history and which
  * version the engine runs. Unsaved edits are kept from being lost by a warning before leaving.
  */
-import { ApiError, call, requireMe } from '../lib/api';
-import { bpmnEditor, dmnEditor, formEditor, type Editor, type ModelProblem } from '../lib/editors';
-import { el, shell, showError } from '../lib/shell';
-import { t, when, type Word } from '../lib/i18n';
+import { ApiError, call, requireMe } from '../web/src/lib/api';
+import { bpmnEditor, dmnEditor, formEditor, type Editor, type ModelProblem } from './editors';
+import { el, shell, showError } from '../web/src/lib/shell';
+import { t, when, type Word } from '../web/src/lib/i18n';
 
 interface ModelSummary {
   name: string;
