@@ -21,37 +21,39 @@ function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
 /** How many of an instance's element instances the case page lists. */
 const ELEMENTS_PAGE = 500;
 
-/** The case as a reader may see it: one out of their reach (accusing them, Art 30; another grid's) does not exist for them. */
-export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser, 'id' | 'roles'>) {
-  const now = deps.now();
-  const [c] = await deps.db.query<{
-    id: string;
-    case_no: string;
-    channel: string;
-    category: string;
-    description: string;
-    status: string;
-    case_class: string | null;
-    handling_round: number;
-    received_at: Date;
-    closed_at: Date | null;
-    sla_due_at: Date | null;
-    legal_due_at: Date | null;
-    process_instance_key: string | null;
-    duplicate_of: string | null;
-    first_responder: string;
-    first_responder_name: string;
-    compound: string | null;
-    petitioner_id: string | null;
-    petitioner_name: string | null;
-    phone_masked: string | null;
-    accusation: boolean;
-    accused_user_id: string | null;
-    first_responder_id: string;
-    grid_id: string | null;
-    rating_link_open: boolean;
-    recorded: Array<{ kind: string; detail: unknown; actor: string | null; at: string }>;
-  }>(
+/** A case row as the case page reads it, with its open rating link and its recorded timeline. */
+interface CaseRow {
+  id: string;
+  case_no: string;
+  channel: string;
+  category: string;
+  description: string;
+  status: string;
+  case_class: string | null;
+  handling_round: number;
+  received_at: Date;
+  closed_at: Date | null;
+  sla_due_at: Date | null;
+  legal_due_at: Date | null;
+  process_instance_key: string | null;
+  duplicate_of: string | null;
+  first_responder: string;
+  first_responder_name: string;
+  compound: string | null;
+  petitioner_id: string | null;
+  petitioner_name: string | null;
+  phone_masked: string | null;
+  accusation: boolean;
+  accused_user_id: string | null;
+  first_responder_id: string;
+  grid_id: string | null;
+  rating_link_open: boolean;
+  recorded: Array<{ kind: string; detail: unknown; actor: string | null; at: string }>;
+}
+
+/** Reads a case row, whether a rating link waits for its petitioner at `now`, and its recorded timeline. */
+async function caseRow(deps: ApiDeps, caseId: string, now: Date): Promise<CaseRow | undefined> {
+  const [c] = await deps.db.query<CaseRow>(
     // One statement: the case, whether a rating link waits for the petitioner, and its recorded timeline (events and
     // notifications) — each a round trip to the database of its own before.
     `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
@@ -70,6 +72,13 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
      WHERE c.id = $1`,
     [caseId, now.toISOString()],
   );
+  return c;
+}
+
+/** The case as a reader may see it: one out of their reach (accusing them, Art 30; another grid's) does not exist for them. */
+export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser, 'id' | 'roles'>) {
+  const now = deps.now();
+  const c = await caseRow(deps, caseId, now);
   if (!c || !reaches(c, reader, await gridScope(deps, reader))) throw caseNotFound();
   const { variables, active, processState, steps }: ProcessView = c.process_instance_key
     ? await processView(deps, c.process_instance_key)

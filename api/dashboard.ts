@@ -126,32 +126,76 @@ async function tallies(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof perio
   );
 }
 
+/** A group of closed cases with none in it. */
+const NO_TALLY: Tally = {
+  closed: 0,
+  day_count: 0,
+  day_sum: 0,
+  rated: 0,
+  good: 0,
+  internal_known: 0,
+  internal_on: 0,
+  legal_known: 0,
+  legal_on: 0,
+  first_round: 0,
+};
+
+/** A group's average handling time in working days, to one decimal; null when no closed case counted the days. */
+const avgDays = (t: Tally) => (t.day_count ? Math.round((t.day_sum / t.day_count) * 10) / 10 : null);
+
+/** Key persons: how many are registered and converted, and their petitions in the period against the one before. */
+async function keyPersonFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
+  // Their petitions in this period against the period of equal length before it.
+  const lengthMs = new Date(p.toTs).getTime() - new Date(p.fromTs).getTime();
+  const [repeats] = await deps.db.query<{ now: number; before: number }>(
+    `SELECT count(*) FILTER (WHERE c.received_at >= $1 AND c.received_at < $2)::int AS now,
+            count(*) FILTER (WHERE c.received_at >= $3 AND c.received_at < $1)::int AS before
+     FROM petition_case c WHERE c.resident_id IN (SELECT resident_id FROM key_person)`,
+    [p.fromTs, p.toTs, new Date(new Date(p.fromTs).getTime() - lengthMs).toISOString()],
+  );
+  const [persons] = await deps.db.query<{ total: number; volunteers: number; converted: number }>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversion_role = 'volunteer')::int AS volunteers,
+            count(*) FILTER (WHERE conversion_role IS NOT NULL)::int AS converted FROM key_person`,
+  );
+  return {
+    registered: persons.total,
+    repeatPetitions: repeats.now,
+    repeatPetitionsPeriodBefore: repeats.before,
+    repeatReduction: repeats.before > 0 ? Math.round((1 - repeats.now / repeats.before) * 1000) / 10 : null,
+    converted: persons.converted,
+    volunteerPercent: pct(persons.volunteers, persons.total),
+  };
+}
+
+/** The campaigns of the period's years: how many, and the share of households they visited. */
+async function campaignFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
+  const [campaigns] = await deps.db.query<{ visited: number; households: number; quarters: number }>(
+    `SELECT COALESCE(sum(v.households_visited), 0)::int AS visited, count(DISTINCT c.id)::int AS quarters,
+            (SELECT COALESCE(sum(households), 0)::int FROM compound) * GREATEST(count(DISTINCT c.id), 1) AS households
+     FROM campaign c LEFT JOIN campaign_coverage v ON v.campaign_id = c.id
+     WHERE c.quarter >= to_char($1::date, 'YYYY') || '-Q1' AND c.quarter <= to_char($2::date, 'YYYY') || '-Q4'`,
+    [p.from, p.to],
+  );
+  return {
+    count: campaigns.quarters,
+    coveragePercent: pct(campaigns.visited, campaigns.quarters > 0 ? campaigns.households : 0),
+  };
+}
+
+/** The period's figures against the targets: in all, per class, per grid and per category. */
 async function figures(deps: ApiDeps, f: FilterInput) {
   const p = period(f, deps.now(), deps.timeZone);
   const rows = await tallies(deps, f, p);
-  const none: Tally = {
-    closed: 0,
-    day_count: 0,
-    day_sum: 0,
-    rated: 0,
-    good: 0,
-    internal_known: 0,
-    internal_on: 0,
-    legal_known: 0,
-    legal_on: 0,
-    first_round: 0,
-  };
-  const all = rows.find((r) => r.set === 'all') ?? none;
+  const all = rows.find((r) => r.set === 'all') ?? NO_TALLY;
   const [{ received }] = await deps.db.query<{ received: number }>(
     `SELECT count(*)::int AS received FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
      WHERE c.received_at >= $1 AND c.received_at < $2 AND c.duplicate_of IS NULL
        AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)`,
     [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null],
   );
-  const avgDays = (t: Tally) => (t.day_count ? Math.round((t.day_sum / t.day_count) * 10) / 10 : null);
   const byClass = Object.fromEntries(
     ['simple', 'complex', 'difficult'].map((k) => {
-      const t = rows.find((r) => r.set === 'class' && r.name === k) ?? none;
+      const t = rows.find((r) => r.set === 'class' && r.name === k) ?? NO_TALLY;
       return [
         k,
         {
@@ -171,26 +215,8 @@ async function figures(deps: ApiDeps, f: FilterInput) {
         avgHandlingWorkingDays: avgDays(t),
         satisfaction: pct(t.good, t.rated),
       }));
-
-  // Key persons: their petitions in this period against the period of equal length before it.
-  const lengthMs = new Date(p.toTs).getTime() - new Date(p.fromTs).getTime();
-  const [repeats] = await deps.db.query<{ now: number; before: number }>(
-    `SELECT count(*) FILTER (WHERE c.received_at >= $1 AND c.received_at < $2)::int AS now,
-            count(*) FILTER (WHERE c.received_at >= $3 AND c.received_at < $1)::int AS before
-     FROM petition_case c WHERE c.resident_id IN (SELECT resident_id FROM key_person)`,
-    [p.fromTs, p.toTs, new Date(new Date(p.fromTs).getTime() - lengthMs).toISOString()],
-  );
-  const [persons] = await deps.db.query<{ total: number; volunteers: number; converted: number }>(
-    `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversion_role = 'volunteer')::int AS volunteers,
-            count(*) FILTER (WHERE conversion_role IS NOT NULL)::int AS converted FROM key_person`,
-  );
-  const [campaigns] = await deps.db.query<{ visited: number; households: number; quarters: number }>(
-    `SELECT COALESCE(sum(v.households_visited), 0)::int AS visited, count(DISTINCT c.id)::int AS quarters,
-            (SELECT COALESCE(sum(households), 0)::int FROM compound) * GREATEST(count(DISTINCT c.id), 1) AS households
-     FROM campaign c LEFT JOIN campaign_coverage v ON v.campaign_id = c.id
-     WHERE c.quarter >= to_char($1::date, 'YYYY') || '-Q1' AND c.quarter <= to_char($2::date, 'YYYY') || '-Q4'`,
-    [p.from, p.to],
-  );
+  const keyPersons = await keyPersonFigures(deps, p);
+  const campaigns = await campaignFigures(deps, p);
   return {
     period: { from: p.from, to: p.to },
     targets: await targets(deps),
@@ -200,18 +226,8 @@ async function figures(deps: ApiDeps, f: FilterInput) {
     satisfaction: { formula: f.satisfaction, rated: all.rated, percent: pct(all.good, all.rated) },
     onTime: { internal: pct(all.internal_on, all.internal_known), legal: pct(all.legal_on, all.legal_known), byClass },
     resolvedFirstRound: pct(all.first_round, all.closed),
-    keyPersons: {
-      registered: persons.total,
-      repeatPetitions: repeats.now,
-      repeatPetitionsPeriodBefore: repeats.before,
-      repeatReduction: repeats.before > 0 ? Math.round((1 - repeats.now / repeats.before) * 1000) / 10 : null,
-      converted: persons.converted,
-      volunteerPercent: pct(persons.volunteers, persons.total),
-    },
-    campaigns: {
-      count: campaigns.quarters,
-      coveragePercent: pct(campaigns.visited, campaigns.quarters > 0 ? campaigns.households : 0),
-    },
+    keyPersons,
+    campaigns,
     byGrid: group('grid'),
     byCategory: group('category'),
   };

@@ -219,75 +219,100 @@ function uploadOne(field: string, maxBytes: number): RequestHandler {
 
 const PROBLEM = { $ref: '#/components/schemas/Problem' };
 
-/** The OpenAPI 3.1 document of the routes, their inputs as JSON Schema (from the zod schemas). */
-export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
-  const paths: Record<string, Record<string, unknown>> = {};
-  const schema = (type: ZodType | undefined) =>
-    type ? (z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) : undefined;
-  for (const spec of routes) {
-    const path = spec.path.replace(/:(\w+)/g, '{$1}');
-    const parameters: unknown[] = [];
-    for (const [where, type] of [
-      ['path', spec.params],
-      ['query', spec.query],
-    ] as const) {
-      const s = schema(type) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
-      for (const [name, prop] of Object.entries(s?.properties ?? {})) {
-        parameters.push({
-          name,
-          in: where,
-          required: where === 'path' || (s?.required ?? []).includes(name),
-          schema: prop,
-        });
-      }
+/** A zod schema as JSON Schema, as its input is written; undefined when there is none. */
+const jsonSchema = (type: ZodType | undefined) =>
+  type ? (z.toJSONSchema(type, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>) : undefined;
+
+/** A route's path and query parameters, as OpenAPI lists them. */
+function parametersOf(spec: RouteSpec): unknown[] {
+  const parameters: unknown[] = [];
+  for (const [where, type] of [
+    ['path', spec.params],
+    ['query', spec.query],
+  ] as const) {
+    const s = jsonSchema(type) as { properties?: Record<string, unknown>; required?: string[] } | undefined;
+    for (const [name, prop] of Object.entries(s?.properties ?? {})) {
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || (s?.required ?? []).includes(name),
+        schema: prop,
+      });
     }
-    const responses: Record<string, unknown> = {
-      [String(spec.status ?? 200)]: {
-        description: 'Success',
-        ...(spec.status === 204 ? {} : { content: { [spec.produces ?? 'application/json']: {} } }),
-      },
-      '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: PROBLEM } } },
-    };
-    if (spec.access !== 'public') {
-      responses['401'] = { description: 'Not signed in', content: { 'application/problem+json': { schema: PROBLEM } } };
-      if (spec.access !== 'signed-in')
-        responses['403'] = {
-          description: `Needs one of: ${spec.access.join(', ')}`,
-          content: { 'application/problem+json': { schema: PROBLEM } },
-        };
-    }
-    (paths[path] ??= {})[spec.method] = {
-      tags: [spec.tag],
-      summary: spec.summary,
-      description:
-        spec.access === 'public'
-          ? 'Public.'
-          : spec.access === 'signed-in'
-            ? 'Any signed-in user.'
-            : `Roles: ${spec.access.join(', ')}.`,
-      ...(parameters.length ? { parameters } : {}),
-      ...(spec.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: schema(spec.body) } } } }
-        : {}),
-      ...(spec.upload
-        ? {
-            requestBody: {
-              required: true,
-              content: {
-                'multipart/form-data': {
-                  schema: {
-                    type: 'object',
-                    properties: { [spec.upload.field]: { type: 'string', format: 'binary' } },
-                    required: [spec.upload.field],
-                  },
+  }
+  return parameters;
+}
+
+/** A route's responses: its success, and the problems its input and access rules may answer with. */
+function responsesOf(spec: RouteSpec): Record<string, unknown> {
+  const responses: Record<string, unknown> = {
+    [String(spec.status ?? 200)]: {
+      description: 'Success',
+      ...(spec.status === 204 ? {} : { content: { [spec.produces ?? 'application/json']: {} } }),
+    },
+    '400': { description: 'Invalid input', content: { 'application/problem+json': { schema: PROBLEM } } },
+  };
+  if (spec.access !== 'public') {
+    responses['401'] = { description: 'Not signed in', content: { 'application/problem+json': { schema: PROBLEM } } };
+    if (spec.access !== 'signed-in')
+      responses['403'] = {
+        description: `Needs one of: ${spec.access.join(', ')}`,
+        content: { 'application/problem+json': { schema: PROBLEM } },
+      };
+  }
+  return responses;
+}
+
+/** A route's request body: its JSON body or its one uploaded file, when it takes either. */
+function requestBodyOf(spec: RouteSpec): Record<string, unknown> {
+  return {
+    ...(spec.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body) } } } }
+      : {}),
+    ...(spec.upload
+      ? {
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: {
+                  type: 'object',
+                  properties: { [spec.upload.field]: { type: 'string', format: 'binary' } },
+                  required: [spec.upload.field],
                 },
               },
             },
-          }
-        : {}),
-      ...(spec.access !== 'public' ? { security: [{ session: [] }] } : {}),
-      responses,
-    };
+          },
+        }
+      : {}),
+  };
+}
+
+/** A route as an OpenAPI operation. */
+function operationOf(spec: RouteSpec): Record<string, unknown> {
+  const parameters = parametersOf(spec);
+  return {
+    tags: [spec.tag],
+    summary: spec.summary,
+    description:
+      spec.access === 'public'
+        ? 'Public.'
+        : spec.access === 'signed-in'
+          ? 'Any signed-in user.'
+          : `Roles: ${spec.access.join(', ')}.`,
+    ...(parameters.length ? { parameters } : {}),
+    ...requestBodyOf(spec),
+    ...(spec.access !== 'public' ? { security: [{ session: [] }] } : {}),
+    responses: responsesOf(spec),
+  };
+}
+
+/** The OpenAPI 3.1 document of the routes, their inputs as JSON Schema (from the zod schemas). */
+export function openApiDocument(routes: RouteSpec[]): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const spec of routes) {
+    const path = spec.path.replace(/:(\w+)/g, '{$1}');
+    (paths[path] ??= {})[spec.method] = operationOf(spec);
   }
   return {
     openapi: '3.1.0',

@@ -2,35 +2,21 @@
  * The working-day calendar (工作日历): which days are working days, and deadline arithmetic over them in the business
  * time zone (Asia/Shanghai).
  *
- * Data: the State Council's holidays and adjusted workdays (调休) come from the npm package `chinese-days`, which
- * knows the years up to the one published last (2026 today); an admin adds a later year (each November) with
- * `setAdminYear`. A day the calendar does not list follows the week (Mon–Fri work, Sat–Sun rest). A date in a year
- * that is not in `work_calendar_year` as complete throws `CalendarMissingError` — never a silently wrong deadline.
- *
- * We read `chinese-days/dist/chinese-days.json` (the JSON file its README documents) rather than calling
- * `getDayDetail`/`findWorkday`: those read dates through the process's local time zone and answer for the wrong day
- * when it is west of UTC (TZ=America/Los_Angeles gives 2026-10-07 as a workday). The JSON is plain data.
+ * Data: the State Council's holidays and adjusted workdays (调休), and an admin's later years, as `calendar-data.ts`
+ * stores them in `work_calendar` and `work_calendar_year`; this module reads them. A day the calendar does not list
+ * follows the week (Mon–Fri work, Sat–Sun rest). A date in a year that is not in `work_calendar_year` as complete
+ * throws `CalendarMissingError` — never a silently wrong deadline.
  *
  * Deadline rule: a deadline of n days (working or calendar) ends at 24:00 local time of the n-th day after the start
  * day, not counting the start day (as `findWorkday` and 民法典 Art 201/203 count periods). 24:00 is returned as the
  * instant of the next local midnight, so `now <= deadline` holds all through the last day.
  */
-import { readFileSync } from 'node:fs';
-import type { Db, Queryable } from '../platform/db';
+import type { Queryable } from '../platform/db';
 
 /** A local calendar date, `YYYY-MM-DD`. */
 export type LocalDay = string;
 /** Whether a local day is a working day; throws `CalendarMissingError` for a day the calendar does not know. */
 export type IsWorkday = (day: LocalDay) => boolean;
-
-export interface CalendarDay {
-  day: LocalDay;
-  isWorkday: boolean;
-  /** 国庆节, 调休上班（国庆节） … */
-  name: string;
-}
-
-export type CalendarSource = 'chinese-days' | 'admin';
 
 /** A deadline falls in a year the calendar has no (complete) data for: an admin must add that year. */
 export class CalendarMissingError extends Error {
@@ -51,7 +37,8 @@ export class CalendarMissingError extends Error {
 const DAY_MS = 86_400_000;
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-function parseDay(day: LocalDay): number {
+/** The UTC midnight (ms) a local day stands for; throws for anything but an existing `YYYY-MM-DD` date. */
+export function parseDay(day: LocalDay): number {
   const match = DAY_PATTERN.exec(day);
   if (match) {
     const [year, month, date] = [Number(match[1]), Number(match[2]) - 1, Number(match[3])];
@@ -252,143 +239,7 @@ export function lookupFromYears(years: ReadonlyMap<number, CalendarYear | null>)
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The data of `chinese-days`.
-
-interface ChineseDaysData {
-  holidays: Record<string, string>;
-  workdays: Record<string, string>;
-}
-
-let chineseDaysData: ChineseDaysData | undefined;
-function chineseDays(): ChineseDaysData {
-  if (!chineseDaysData) {
-    const raw = JSON.parse(
-      readFileSync(require.resolve('chinese-days/dist/chinese-days.json'), 'utf8'),
-    ) as Partial<ChineseDaysData>;
-    if (typeof raw.holidays !== 'object' || typeof raw.workdays !== 'object') {
-      throw new Error(
-        'chinese-days/dist/chinese-days.json has no "holidays" and "workdays": has the package changed its format?',
-      );
-    }
-    chineseDaysData = raw as ChineseDaysData;
-  }
-  return chineseDaysData;
-}
-
-/** The years `chinese-days` has the State Council's arrangement for (every year has holidays). */
-export function chineseDaysYears(): number[] {
-  const years = new Set(Object.keys(chineseDays().holidays).map(yearOf));
-  return [...years].sort((a, b) => a - b);
-}
-
-/** "National Day,国庆节,3" → 国庆节 */
-function chineseName(entry: string): string {
-  return entry.split(',')[1]?.trim() || entry;
-}
-
-/** A year's holidays and adjusted workdays from `chinese-days`; throws CalendarMissingError for a year it lacks. */
-export function chineseDaysYear(year: number): CalendarDay[] {
-  if (!chineseDaysYears().includes(year)) throw new CalendarMissingError(year);
-  const { holidays, workdays } = chineseDays();
-  const prefix = `${year}-`;
-  const days: CalendarDay[] = [
-    ...Object.entries(holidays)
-      .filter(([day]) => day.startsWith(prefix))
-      .map(([day, entry]) => ({ day, isWorkday: false, name: chineseName(entry) })),
-    ...Object.entries(workdays)
-      .filter(([day]) => day.startsWith(prefix))
-      .map(([day, entry]) => ({ day, isWorkday: true, name: `调休上班（${chineseName(entry)}）` })),
-  ];
-  return days.sort((a, b) => a.day.localeCompare(b.day));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The database: work_calendar (listed days) and work_calendar_year (which years are known).
-
-async function writeYear(
-  tx: Queryable,
-  year: number,
-  source: CalendarSource,
-  days: CalendarDay[],
-  complete: boolean,
-): Promise<void> {
-  await tx.query(
-    `INSERT INTO work_calendar_year (year, source, complete, updated_at) VALUES ($1, $2, $3, now())
-     ON CONFLICT (year) DO UPDATE SET source = EXCLUDED.source, complete = EXCLUDED.complete, updated_at = now()`,
-    [year, source, complete],
-  );
-  await tx.query('DELETE FROM work_calendar WHERE day BETWEEN $1::date AND $2::date', [
-    `${year}-01-01`,
-    `${year}-12-31`,
-  ]);
-  if (days.length === 0) return;
-  await tx.query(
-    `INSERT INTO work_calendar (day, is_workday, name, source)
-     SELECT d, w, n, $4 FROM unnest($1::date[], $2::boolean[], $3::text[]) AS t(d, w, n)`,
-    [days.map((d) => d.day), days.map((d) => d.isWorkday), days.map((d) => d.name), source],
-  );
-}
-
-/** Fills (or refills) one year from `chinese-days`, replacing what the table had for it. Returns the days stored. */
-export async function loadCalendarYear(db: Db, year: number): Promise<number> {
-  const days = chineseDaysYear(year);
-  await db.transaction((tx) => writeYear(tx, year, 'chinese-days', days, true));
-  return days.length;
-}
-
-/**
- * Fills every year `chinese-days` knows that the table does not have yet, marked complete; a year already there
- * (from an earlier start, or an admin's) is left alone. Safe to run from several processes at once. Returns the
- * years added.
- */
-export async function ensureCalendar(db: Db): Promise<number[]> {
-  const present = new Set(
-    (await db.query<{ year: number }>('SELECT year FROM work_calendar_year')).map((r) => Number(r.year)),
-  );
-  const added: number[] = [];
-  for (const year of chineseDaysYears()) {
-    if (present.has(year)) continue;
-    const days = chineseDaysYear(year);
-    const claimed = await db.transaction(async (tx) => {
-      // Whoever inserts the year row fills it; a concurrent start waits on the row, then finds it taken.
-      const rows = await tx.query(
-        `INSERT INTO work_calendar_year (year, source, complete) VALUES ($1, 'chinese-days', true) ON CONFLICT (year) DO NOTHING RETURNING year`,
-        [year],
-      );
-      if (rows.length === 0) return false;
-      await writeYear(tx, year, 'chinese-days', days, true);
-      return true;
-    });
-    if (claimed) added.push(year);
-  }
-  return added;
-}
-
-/**
- * An admin's arrangement for a year (typically next year, published each November): its holidays and adjusted
- * workdays; every other day of the year follows the week. Replaces whatever the year had (also chinese-days data,
- * e.g. to correct it). `complete: false` stores a draft that deadlines do not use yet.
- */
-export async function setAdminYear(
-  db: Db,
-  year: number,
-  days: CalendarDay[],
-  options: { complete?: boolean } = {},
-): Promise<void> {
-  if (!Number.isInteger(year) || year < 1990 || year > 2200) throw new Error(`Not a calendar year: ${year}`);
-  const seen = new Set<string>();
-  for (const d of days) {
-    parseDay(d.day);
-    if (yearOf(d.day) !== year) throw new Error(`${d.day} is not in ${year}`);
-    if (seen.has(d.day)) throw new Error(`${d.day} is listed twice`);
-    if (typeof d.isWorkday !== 'boolean') throw new Error(`${d.day}: isWorkday must be true or false`);
-    if (typeof d.name !== 'string' || d.name.trim() === '')
-      throw new Error(`${d.day}: a name is required (e.g. 国庆节, 调休上班)`);
-    seen.add(d.day);
-  }
-  const sorted = [...days].sort((a, b) => a.day.localeCompare(b.day)).map((d) => ({ ...d, name: d.name.trim() }));
-  await db.transaction((tx) => writeYear(tx, year, 'admin', sorted, options.complete ?? true));
-}
+// Reading the database: work_calendar (listed days) and work_calendar_year (which years are known).
 
 /** Reads one year; `null` when it is absent or not complete. */
 async function readYear(db: Queryable, year: number): Promise<CalendarYear | null> {

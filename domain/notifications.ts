@@ -59,46 +59,82 @@ export interface NotificationStore {
   markFailed(id: string, result: { provider: string; error: string }): Promise<void>;
 }
 
+/** The cases, in the order asked, with the names they record of people; a missing id is not returned. */
+async function casesForNotice(db: Queryable, caseIds: string[]): Promise<CaseForNotice[]> {
+  const rows = await db.query<{
+    id: string;
+    case_no: string;
+    category: string;
+    compound: string | null;
+    first_responder_id: string;
+    owner_name: string;
+    phone_enc: Uint8Array | null;
+  }>(
+    `SELECT c.id, c.case_no, c.category, comp.name AS compound, c.first_responder_id, u.display_name AS owner_name, r.phone_enc
+       FROM petition_case c
+       JOIN app_user u ON u.id = c.first_responder_id
+       LEFT JOIN resident r ON r.id = c.resident_id
+       LEFT JOIN compound comp ON comp.id = c.compound_id
+       WHERE c.id = ANY($1::uuid[])`,
+    [caseIds],
+  );
+  const people = await casePeopleNames(db, caseIds);
+  return caseIds.flatMap((id) => {
+    const r = rows.find((row) => row.id === id);
+    return r
+      ? [
+          {
+            id: r.id,
+            caseNo: r.case_no,
+            category: r.category,
+            compound: r.compound,
+            firstResponderId: r.first_responder_id,
+            ownerName: r.owner_name,
+            phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null,
+            people: people.get(r.id) ?? [],
+          },
+        ]
+      : [];
+  });
+}
+
+/** Writes the notice unless the job already wrote it for this recipient; either way returns the stored row. */
+async function claimNotice(db: Queryable, n: NewNotice): Promise<{ id: string; status: NoticeStatus }> {
+  const [inserted] = await db.query<{ id: string; status: NoticeStatus }>(
+    `INSERT INTO notification (job_key, recipient_key, case_id, template, recipient_role, recipient_user_id, channel,
+         phone_masked, text, params, status, provider, created_at, sent_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14)
+       ON CONFLICT (job_key, recipient_key) DO NOTHING
+       RETURNING id, status`,
+    [
+      n.jobKey,
+      n.recipientKey,
+      n.caseId,
+      n.template,
+      n.recipientRole,
+      n.recipientUserId,
+      n.channel,
+      n.phoneMasked,
+      n.text,
+      JSON.stringify(n.params),
+      n.status,
+      n.provider,
+      n.at,
+      n.status === 'sent' ? n.at : null,
+    ],
+  );
+  if (inserted) return inserted;
+  const [existing] = await db.query<{ id: string; status: NoticeStatus }>(
+    'SELECT id, status FROM notification WHERE job_key = $1 AND recipient_key = $2',
+    [n.jobKey, n.recipientKey],
+  );
+  return existing;
+}
+
 /** The store over the database. */
 export function sqlNotificationStore(db: Queryable): NotificationStore {
   return {
-    async loadCases(caseIds) {
-      const rows = await db.query<{
-        id: string;
-        case_no: string;
-        category: string;
-        compound: string | null;
-        first_responder_id: string;
-        owner_name: string;
-        phone_enc: Uint8Array | null;
-      }>(
-        `SELECT c.id, c.case_no, c.category, comp.name AS compound, c.first_responder_id, u.display_name AS owner_name, r.phone_enc
-         FROM petition_case c
-         JOIN app_user u ON u.id = c.first_responder_id
-         LEFT JOIN resident r ON r.id = c.resident_id
-         LEFT JOIN compound comp ON comp.id = c.compound_id
-         WHERE c.id = ANY($1::uuid[])`,
-        [caseIds],
-      );
-      const people = await casePeopleNames(db, caseIds);
-      return caseIds.flatMap((id) => {
-        const r = rows.find((row) => row.id === id);
-        return r
-          ? [
-              {
-                id: r.id,
-                caseNo: r.case_no,
-                category: r.category,
-                compound: r.compound,
-                firstResponderId: r.first_responder_id,
-                ownerName: r.owner_name,
-                phoneEnc: r.phone_enc && r.phone_enc.length > 0 ? Buffer.from(r.phone_enc) : null,
-                people: people.get(r.id) ?? [],
-              },
-            ]
-          : [];
-      });
-    },
+    loadCases: (caseIds) => casesForNotice(db, caseIds),
     async templateOverride(template) {
       const [row] = await db.query<{ zh: string }>(
         'SELECT zh FROM notification_template_override WHERE template = $1',
@@ -121,37 +157,7 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
       );
       return rows.map((r) => r.id);
     },
-    async claim(n) {
-      const [inserted] = await db.query<{ id: string; status: NoticeStatus }>(
-        `INSERT INTO notification (job_key, recipient_key, case_id, template, recipient_role, recipient_user_id, channel,
-           phone_masked, text, params, status, provider, created_at, sent_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::jsonb, $11, $12, $13, $14)
-         ON CONFLICT (job_key, recipient_key) DO NOTHING
-         RETURNING id, status`,
-        [
-          n.jobKey,
-          n.recipientKey,
-          n.caseId,
-          n.template,
-          n.recipientRole,
-          n.recipientUserId,
-          n.channel,
-          n.phoneMasked,
-          n.text,
-          JSON.stringify(n.params),
-          n.status,
-          n.provider,
-          n.at,
-          n.status === 'sent' ? n.at : null,
-        ],
-      );
-      if (inserted) return inserted;
-      const [existing] = await db.query<{ id: string; status: NoticeStatus }>(
-        'SELECT id, status FROM notification WHERE job_key = $1 AND recipient_key = $2',
-        [n.jobKey, n.recipientKey],
-      );
-      return existing;
-    },
+    claim: (n) => claimNotice(db, n),
     async markSent(id, r) {
       await db.query(
         `UPDATE notification SET status = $2, provider = $3, provider_message_id = $4, error = NULL,

@@ -22,7 +22,7 @@ import { apiRouter, startCaseStarter, type ApiDeps } from '../api';
 import { instanceParents } from '../api/deps';
 import { piiCipher } from '../platform/pii';
 import { webRouter } from './http/web';
-import { ensureCalendar } from '../domain/calendar';
+import { ensureCalendar } from '../domain/calendar-data';
 import { workerDeps } from './worker-deps';
 
 export interface RunningServer {

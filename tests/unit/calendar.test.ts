@@ -2,8 +2,6 @@ import {
   CalendarMissingError,
   YearNotLoaded,
   addCalendarDays,
-  chineseDaysYear,
-  chineseDaysYears,
   countWorkingDays,
   countWorkingDaysBetween,
   endDay,
@@ -16,6 +14,7 @@ import {
   type CalendarYear,
   type IsWorkday,
 } from '../../domain/calendar';
+import { chineseDaysYear, chineseDaysYears } from '../../domain/calendar-data';
 
 const SHANGHAI = 'Asia/Shanghai';
 

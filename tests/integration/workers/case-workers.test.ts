@@ -13,7 +13,7 @@ import { hashToken } from '../../../domain/rating-links';
 import { publishNotice } from '../../../workers/publish-notice';
 import { assignServiceTeam } from '../../../workers/assign-service-team';
 import { recordConversion } from '../../../workers/record-conversion';
-import { ensureCalendar } from '../../../domain/calendar';
+import { ensureCalendar } from '../../../domain/calendar-data';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 import { createCase, createUser, testCipher } from '../../support/case-fixtures';
 

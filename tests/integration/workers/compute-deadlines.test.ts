@@ -10,13 +10,8 @@ import { openDatabase, type Database } from '../../../platform/data-source';
 import { createLogger } from '../../../platform/logger';
 import { evaluateDecision, parseDmn, type DmnModel } from '../../../engine/model/dmn';
 import { computeDeadlines } from '../../../workers/compute-deadlines';
-import {
-  CalendarMissingError,
-  addWorkingDays,
-  ensureCalendar,
-  setAdminYear,
-  workingDaysBetween,
-} from '../../../domain/calendar';
+import { CalendarMissingError, addWorkingDays, workingDaysBetween } from '../../../domain/calendar';
+import { ensureCalendar, setAdminYear } from '../../../domain/calendar-data';
 import type { JobInput, WorkerDeps } from '../../../workers/job';
 import { createTestDatabase, type TestDatabase } from '../../support/database';
 
