@@ -15,7 +15,7 @@ import { freePort } from './free-port';
 import { AggregatorRegistry } from 'prom-client';
 import { METRICS, METRICS_PART } from '../platform/metrics';
 import type { Config } from '../platform/config';
-import { createLogger } from '../platform/logger';
+import { createLogger, type Logger } from '../platform/logger';
 import type { ProcessRole } from './server';
 
 const ROLE = 'PETITION_PROCESS_ROLE';
@@ -69,54 +69,7 @@ export async function runCluster(config: Config): Promise<void> {
     });
   };
 
-  // Every process's metrics, for whichever process was asked for /metrics: each process that has started gives its
-  // own (one still starting is not waited for), and they are added up.
-  let lastGather = 0;
-  const gathering = new Map<number, (worker: Worker, metrics: unknown[]) => void>();
-  cluster.on('message', (worker, message: { type?: string; id?: number; metrics?: unknown[] }) => {
-    if (message?.type === METRICS_PART && message.id !== undefined)
-      gathering.get(message.id)?.(worker, message.metrics ?? []);
-    if (message?.type !== METRICS) return;
-    const id = ++lastGather;
-    const asked = [...startedAt.keys()].filter((w) => w.isConnected());
-    const parts = new Map<Worker, unknown[]>();
-    const answer = () => {
-      clearTimeout(timer);
-      gathering.delete(id);
-      const missing = asked.filter((w) => !parts.has(w));
-      if (missing.length > 0)
-        log.warn(
-          { pids: missing.map((w) => w.process.pid) },
-          'processes left out of the metrics: no answer within 2 s',
-        );
-      AggregatorRegistry.aggregate([...parts.values()] as Parameters<typeof AggregatorRegistry.aggregate>[0])
-        .metrics()
-        .then(
-          (text) => worker.send({ type: METRICS, id: message.id, text }),
-          (error: unknown) =>
-            worker.send({
-              type: METRICS,
-              id: message.id,
-              error: error instanceof Error ? error.message : String(error),
-            }),
-        );
-    };
-    const timer = setTimeout(answer, 2000);
-    gathering.set(id, (from, metrics) => {
-      parts.set(from, metrics);
-      if (parts.size === asked.length) answer();
-    });
-    for (const w of asked) w.send({ type: METRICS_PART, id });
-  });
-
-  const stopAll = (signal: NodeJS.Signals) => {
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
-  };
-  const whenAllExited = () =>
-    new Promise<void>((resolve) => {
-      const check = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(check, 50));
-      check();
-    });
+  answerMetrics(log, startedAt);
 
   try {
     await fork('lead');
@@ -166,4 +119,59 @@ export async function runCluster(config: Config): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/**
+ * Every process's metrics, for whichever process was asked for /metrics: each process that has started gives its own
+ * (one still starting is not waited for), and they are added up.
+ */
+function answerMetrics(log: Logger, startedAt: Map<Worker, number>): void {
+  let lastGather = 0;
+  const gathering = new Map<number, (worker: Worker, metrics: unknown[]) => void>();
+  cluster.on('message', (worker, message: { type?: string; id?: number; metrics?: unknown[] }) => {
+    if (message?.type === METRICS_PART && message.id !== undefined)
+      gathering.get(message.id)?.(worker, message.metrics ?? []);
+    if (message?.type !== METRICS) return;
+    const id = ++lastGather;
+    const asked = [...startedAt.keys()].filter((w) => w.isConnected());
+    const parts = new Map<Worker, unknown[]>();
+    const answer = () => {
+      clearTimeout(timer);
+      gathering.delete(id);
+      const missing = asked.filter((w) => !parts.has(w));
+      if (missing.length > 0)
+        log.warn(
+          { pids: missing.map((w) => w.process.pid) },
+          'processes left out of the metrics: no answer within 2 s',
+        );
+      AggregatorRegistry.aggregate([...parts.values()] as Parameters<typeof AggregatorRegistry.aggregate>[0])
+        .metrics()
+        .then(
+          (text) => worker.send({ type: METRICS, id: message.id, text }),
+          (error: unknown) =>
+            worker.send({
+              type: METRICS,
+              id: message.id,
+              error: error instanceof Error ? error.message : String(error),
+            }),
+        );
+    };
+    const timer = setTimeout(answer, 2000);
+    gathering.set(id, (from, metrics) => {
+      parts.set(from, metrics);
+      if (parts.size === asked.length) answer();
+    });
+    for (const w of asked) w.send({ type: METRICS_PART, id });
+  });
+}
+
+function stopAll(signal: NodeJS.Signals): void {
+  for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+}
+
+function whenAllExited(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const check = () => (Object.keys(cluster.workers ?? {}).length === 0 ? resolve() : setTimeout(check, 50));
+    check();
+  });
 }

@@ -74,72 +74,11 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     const demoLogins = config.DEMO_SEED && lead ? await seedDemoCommunity(database.db) : [];
     // Working days: the years chinese-days knows; an admin adds later years (an admin's year is never overwritten).
     if (lead) await ensureCalendar(database.db);
-    let engine: EmbeddedEngine | undefined;
-    let engineDirect: DirectRoutes | undefined;
-    const quietMounts: Parameters<typeof createApp>[0]['mounts'] = [];
-    if (config.ENGINE === 'embedded') {
-      if (role.kind === 'replica') {
-        // Reads from the database as the lead's engine would answer them; commands go to the lead (see the router).
-        engine = new EmbeddedEngine({ db: database.db });
-        await engine.startReading();
-      } else {
-        if (config.DATABASE_URL) {
-          const release = await acquireEngineLock(config.DATABASE_URL, {
-            onLost: (err) =>
-              log.warn(
-                { err: err.message },
-                'engine lock lost with its database connection; taking it again once the database answers',
-              ),
-            onRetaken: () => log.info('engine lock taken again'),
-            onTakenByOther: (holder) =>
-              log.error(
-                { holder },
-                'another process took the engine lock while the database was away: two engines may run on one database; stop one',
-              ),
-          });
-          cleanups.push(release);
-        }
-        engine = new EmbeddedEngine({
-          db: database.db,
-          stepThread: config.ENGINE_STEP_THREAD,
-          stepBudgetMs: config.ENGINE_STEP_BUDGET_MS,
-          onError: (err) => log.error({ err }, 'engine background task failed'),
-        });
-        await engine.start();
-        const started = engine;
-        cleanups.unshift(() => Promise.resolve(started.stop()));
-      }
-      const api = engineApi({
-        engine,
-        credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
-        onError: (err, call) => log.error({ err, method: call.method, path: call.path }, 'engine request failed'),
-        onAnswer: countAnswer,
-        inProcess: isInProcessRequest,
-        ...(role.kind === 'replica' ? { forwardTo: role.leadUrl } : {}),
-      });
-      quietMounts.push({ path: '/v2', router: api.router });
-      engineDirect = { prefix: '/v2', handler: api.direct };
-    }
+    const { engine, engineDirect, quietMounts } = await mountEngine(config, role, database, secrets, log, cleanups);
     const engineRef: { client?: EngineClient } = {};
     const clock = engine;
     const businessNow = clock ? () => clock.now() : () => new Date();
-    const apiDeps: ApiDeps = {
-      db: database.db,
-      engine: () => {
-        if (!engineRef.client) throw new Error('the engine client is not ready yet');
-        return engineRef.client;
-      },
-      pii: piiCipher(secrets.piiKey),
-      log: log.child({ part: 'api' }),
-      now: businessNow,
-      secureCookies: config.PUBLIC_URL.startsWith('https:'),
-      timeZone: config.BUSINESS_TIMEZONE,
-      publicUrl: config.PUBLIC_URL,
-      dataDir: config.DATA_DIR,
-      maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
-      instanceParents: instanceParents(),
-      lintModel: lintModelOffThread,
-    };
+    const apiDeps = apiDepsOf(config, secrets, database, log, engineRef, businessNow);
     const app = createApp({
       log,
       readiness: [
@@ -153,17 +92,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       quietMounts,
       metricsToken: config.METRICS_TOKEN,
     });
-    const server = createServer(app);
-    await listen(server, config.PORT, config.HOST);
-    cleanups.unshift(() => close(server));
-    if (role.kind === 'lead' && role.internalPort !== undefined) {
-      // Only this process's own: the other processes of the cluster reach this one here (not through the shared port).
-      const internal = createServer(app);
-      await listen(internal, role.internalPort, '127.0.0.1', true);
-      cleanups.unshift(() => close(internal));
-    }
-    const port = (server.address() as AddressInfo).port;
-    const url = `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`;
+    const { port, url } = await listenAll(app, config, role, cleanups);
     // With PORT=0 (a free port) and no PUBLIC_URL, the default public address is only known now.
     const settled: Config =
       config.PUBLIC_URL === 'http://localhost:0' ? { ...config, PUBLIC_URL: `http://localhost:${port}` } : config;
@@ -175,22 +104,7 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
       url,
       config.ENGINE === 'embedded' ? { dispatch: app, direct: engineDirect } : undefined,
     ).client);
-    if (config.DEPLOY_MODELS && lead) {
-      const deployed = await deployModels(engineClient, database.db);
-      log.info({ processes: deployed }, 'models deployed');
-    }
-    if (config.WORKERS_IN_APP && lead) {
-      const workers = startWorkers(
-        engineClient,
-        workerDeps(settled, secrets, database, log, engineClient, businessNow),
-      );
-      cleanups.unshift(() => workers.stop());
-    }
-    // Cases saved while the engine was away (or before a crash) get their process as soon as it answers.
-    if (lead) {
-      const starter = startCaseStarter(apiDeps);
-      cleanups.unshift(() => Promise.resolve(starter.stop()));
-    }
+    if (lead) await startLeadWork(settled, secrets, database, log, engineClient, apiDeps, cleanups);
     log.info({ url, database: database.description, engine: config.ENGINE, role: role.kind }, 'server started');
     let stopped: Promise<void> | undefined;
     return {
@@ -209,6 +123,147 @@ export async function start(options: StartOptions = {}): Promise<RunningServer> 
     await runAll(cleanups).catch(() => undefined);
     throw error;
   }
+}
+
+type Cleanups = Array<() => Promise<void>>;
+type Mounts = Parameters<typeof createApp>[0]['mounts'];
+
+/**
+ * The embedded engine and its /v2 API (nothing with ENGINE=camunda): the lead runs it, holding the engine's lock on
+ * PostgreSQL; a replica reads from the database as the lead's engine would answer, and passes commands to the lead.
+ */
+async function mountEngine(
+  config: Config,
+  role: ProcessRole,
+  database: Database,
+  secrets: Secrets,
+  log: Logger,
+  cleanups: Cleanups,
+): Promise<{ engine?: EmbeddedEngine; engineDirect?: DirectRoutes; quietMounts: Mounts }> {
+  if (config.ENGINE !== 'embedded') return { quietMounts: [] };
+  let engine: EmbeddedEngine;
+  if (role.kind === 'replica') {
+    engine = new EmbeddedEngine({ db: database.db });
+    await engine.startReading();
+  } else {
+    if (config.DATABASE_URL) cleanups.push(await engineLock(config.DATABASE_URL, log));
+    engine = new EmbeddedEngine({
+      db: database.db,
+      stepThread: config.ENGINE_STEP_THREAD,
+      stepBudgetMs: config.ENGINE_STEP_BUDGET_MS,
+      onError: (err) => log.error({ err }, 'engine background task failed'),
+    });
+    await engine.start();
+    const started = engine;
+    cleanups.unshift(() => Promise.resolve(started.stop()));
+  }
+  const api = engineApi({
+    engine,
+    credentials: { username: config.ENGINE_API_USERNAME, password: secrets.engineApiPassword },
+    onError: (err, call) => log.error({ err, method: call.method, path: call.path }, 'engine request failed'),
+    onAnswer: countAnswer,
+    inProcess: isInProcessRequest,
+    ...(role.kind === 'replica' ? { forwardTo: role.leadUrl } : {}),
+  });
+  return {
+    engine,
+    engineDirect: { prefix: '/v2', handler: api.direct },
+    quietMounts: [{ path: '/v2', router: api.router }],
+  };
+}
+
+/** The engine's lock on PostgreSQL (one engine per database), its loss and retaking logged; answers its release. */
+function engineLock(databaseUrl: string, log: Logger): Promise<() => Promise<void>> {
+  return acquireEngineLock(databaseUrl, {
+    onLost: (err) =>
+      log.warn(
+        { err: err.message },
+        'engine lock lost with its database connection; taking it again once the database answers',
+      ),
+    onRetaken: () => log.info('engine lock taken again'),
+    onTakenByOther: (holder) =>
+      log.error(
+        { holder },
+        'another process took the engine lock while the database was away: two engines may run on one database; stop one',
+      ),
+  });
+}
+
+/** What the routes are given: the database, the engine client once it exists, the cipher, the clock, the settings. */
+function apiDepsOf(
+  config: Config,
+  secrets: Secrets,
+  database: Database,
+  log: Logger,
+  engineRef: { client?: EngineClient },
+  businessNow: () => Date,
+): ApiDeps {
+  return {
+    db: database.db,
+    engine: () => {
+      if (!engineRef.client) throw new Error('the engine client is not ready yet');
+      return engineRef.client;
+    },
+    pii: piiCipher(secrets.piiKey),
+    log: log.child({ part: 'api' }),
+    now: businessNow,
+    secureCookies: config.PUBLIC_URL.startsWith('https:'),
+    timeZone: config.BUSINESS_TIMEZONE,
+    publicUrl: config.PUBLIC_URL,
+    dataDir: config.DATA_DIR,
+    maxRequestsInFlight: config.MAX_REQUESTS_IN_FLIGHT,
+    instanceParents: instanceParents(),
+    lintModel: lintModelOffThread,
+  };
+}
+
+/** The app on its port (and a lead's internal port in a cluster); answers the port and the address it prints. */
+async function listenAll(
+  app: ReturnType<typeof createApp>,
+  config: Config,
+  role: ProcessRole,
+  cleanups: Cleanups,
+): Promise<{ port: number; url: string }> {
+  const server = createServer(app);
+  await listen(server, config.PORT, config.HOST);
+  cleanups.unshift(() => close(server));
+  if (role.kind === 'lead' && role.internalPort !== undefined) {
+    // Only this process's own: the other processes of the cluster reach this one here (not through the shared port).
+    const internal = createServer(app);
+    await listen(internal, role.internalPort, '127.0.0.1', true);
+    cleanups.unshift(() => close(internal));
+  }
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    url: `http://${config.HOST === '0.0.0.0' || config.HOST === '::' ? 'localhost' : config.HOST}:${port}`,
+  };
+}
+
+/** What only the lead does once the engine answers: deploy the models, run the workers, start waiting cases. */
+async function startLeadWork(
+  config: Config,
+  secrets: Secrets,
+  database: Database,
+  log: Logger,
+  engineClient: EngineClient,
+  apiDeps: ApiDeps,
+  cleanups: Cleanups,
+): Promise<void> {
+  if (config.DEPLOY_MODELS) {
+    const deployed = await deployModels(engineClient, database.db);
+    log.info({ processes: deployed }, 'models deployed');
+  }
+  if (config.WORKERS_IN_APP) {
+    const workers = startWorkers(
+      engineClient,
+      workerDeps(config, secrets, database, log, engineClient, () => apiDeps.now()),
+    );
+    cleanups.unshift(() => workers.stop());
+  }
+  // Cases saved while the engine was away (or before a crash) get their process as soon as it answers.
+  const starter = startCaseStarter(apiDeps);
+  cleanups.unshift(() => Promise.resolve(starter.stop()));
 }
 
 /** `exclusive`: in a cluster's process, a port of this process's own rather than the one all of them share. */
