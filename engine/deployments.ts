@@ -12,82 +12,30 @@ import { type Variables } from './runtime/types';
 import { invalidArgument, notFound } from './errors';
 import { openStartEvents } from './starts';
 import type { Kernel, Resource } from './kernel';
+import type { EngineQueryable } from './store/db';
+
+/** One thing a deployed file holds, read: a process, a decision or its requirements graph, a form. */
+interface Parsed {
+  resource: Resource;
+  kind: 'process' | 'form' | 'decision' | 'decision_requirements';
+  id: string;
+  name: string;
+  checksum: string;
+  text: string;
+  decisionRequirementsId?: string;
+  model?: ProcessModel;
+}
 
 export class Deployments {
   constructor(private readonly k: Kernel) {}
 
+  /**
+   * Deploys resources (.bpmn, .dmn, .form) in one transaction: each is read first, and any problem refuses them all;
+   * an unchanged resource is not a new version. Answers what was deployed, as Camunda's deployment does.
+   */
   async deploy(resources: Resource[]) {
     if (resources.length === 0) throw invalidArgument('Expected to deploy at least one resource, but none given');
-    const parsed: Array<{
-      resource: Resource;
-      kind: 'process' | 'form' | 'decision' | 'decision_requirements';
-      id: string;
-      name: string;
-      checksum: string;
-      text: string;
-      decisionRequirementsId?: string;
-      model?: ProcessModel;
-    }> = [];
-    const problems: string[] = [];
-    for (const resource of resources) {
-      const text = resource.content.toString('utf8');
-      const checksum = createHash('sha256').update(resource.content).digest('hex');
-      if (/\.(bpmn|xml)$/i.test(resource.name)) {
-        try {
-          const models = await parseBpmn(resource.name, text);
-          for (const m of models)
-            parsed.push({ resource, kind: 'process', id: m.processId, name: m.name, checksum, text, model: m });
-        } catch (error) {
-          if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
-          else throw error;
-        }
-      } else if (/\.dmn$/i.test(resource.name)) {
-        try {
-          const dmn = await parseDmn(resource.name, text);
-          // The file's decision requirements graph first: a resource of its own, which its decisions name.
-          parsed.push({
-            resource,
-            kind: 'decision_requirements',
-            id: dmn.decisionRequirementsId,
-            name: dmn.name,
-            checksum,
-            text,
-          });
-          for (const d of dmn.decisions) {
-            parsed.push({
-              resource,
-              kind: 'decision',
-              id: d.decisionId,
-              name: d.name,
-              checksum,
-              text,
-              decisionRequirementsId: dmn.decisionRequirementsId,
-            });
-          }
-        } catch (error) {
-          if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
-          else throw error;
-        }
-      } else if (/\.form$/i.test(resource.name)) {
-        try {
-          const form = JSON.parse(text) as { id?: unknown };
-          if (typeof form.id !== 'string' || form.id === '') problems.push(`${resource.name}: a form needs an "id"`);
-          else parsed.push({ resource, kind: 'form', id: form.id, name: form.id, checksum, text });
-        } catch {
-          problems.push(`${resource.name}: not a readable form (invalid JSON)`);
-        }
-      } else {
-        problems.push(`${resource.name}: unsupported resource type (expected .bpmn, .dmn or .form)`);
-      }
-    }
-    if (problems.length > 0) {
-      throw invalidArgument(
-        `Expected to deploy new resources, but encountered the following errors:\n${problems.join('\n')}`,
-        {
-          problems,
-        },
-      );
-    }
+    const parsed = await parseResources(resources);
     const deployed = await this.k.transaction(async (tx) => {
       await tx.query('LOCK TABLE engine_resource IN EXCLUSIVE MODE');
       const deploymentKey = await this.k.keys.take(tx);
@@ -95,81 +43,10 @@ export class Deployments {
       // The key of each DMN file's decision requirements graph, for its decisions.
       const graphs = new Map<Resource, string>();
       for (const p of parsed) {
-        const [latest] = await tx.query<{ key: string; version: number; checksum: string }>(
-          'SELECT key::text, version, checksum FROM engine_resource WHERE kind = $1 AND resource_id = $2 ORDER BY version DESC LIMIT 1',
-          [p.kind, p.id],
-        );
-        let key = latest?.key;
-        let version = latest?.version ?? 0;
         const graphKey = p.kind === 'decision' ? graphs.get(p.resource) : undefined;
-        if (!latest || latest.checksum !== p.checksum) {
-          key = await this.k.keys.take(tx);
-          version += 1;
-          await tx.query(
-            `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content, decision_requirements_key,
-               start_form_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-            [
-              key,
-              deploymentKey,
-              p.kind,
-              p.id,
-              version,
-              p.name,
-              p.resource.name,
-              p.checksum,
-              p.text,
-              graphKey ?? null,
-              p.model ? startFormOf(p.model) : null,
-            ],
-          );
-          if (p.model) await openStartEvents(tx, this.k.starts, key, p.model);
-        } else if (graphKey) {
-          // A decision deployed before decision requirements were kept: it belongs to the graph from now on.
-          await tx.query(
-            'UPDATE engine_resource SET decision_requirements_key = $2 WHERE key = $1 AND decision_requirements_key IS NULL',
-            [key, graphKey],
-          );
-        }
-        if (p.kind === 'decision_requirements') {
-          graphs.set(p.resource, key);
-          deployments.push({
-            decisionRequirements: {
-              decisionRequirementsId: p.id,
-              version,
-              decisionRequirementsName: p.name,
-              tenantId: TENANT,
-              resourceName: p.resource.name,
-              decisionRequirementsKey: key,
-            },
-          });
-        } else if (p.kind === 'process') {
-          deployments.push({
-            processDefinition: {
-              processDefinitionId: p.id,
-              processDefinitionVersion: version,
-              resourceName: p.resource.name,
-              tenantId: TENANT,
-              processDefinitionKey: key,
-            },
-          });
-        } else if (p.kind === 'decision') {
-          deployments.push({
-            decisionDefinition: {
-              decisionDefinitionId: p.id,
-              version,
-              name: p.name,
-              tenantId: TENANT,
-              decisionRequirementsId: p.decisionRequirementsId,
-              decisionDefinitionKey: key,
-              decisionRequirementsKey: graphKey ?? key,
-            },
-          });
-        } else {
-          deployments.push({
-            form: { formId: p.id, version, resourceName: p.resource.name, tenantId: TENANT, formKey: key },
-          });
-        }
+        const { key, version } = await this.store(tx, p, deploymentKey, graphKey);
+        if (p.kind === 'decision_requirements') graphs.set(p.resource, key);
+        deployments.push(deploymentOf(p, key, version, graphKey));
       }
       return { tenantId: TENANT, deploymentKey, deployments };
     });
@@ -177,6 +54,54 @@ export class Deployments {
     this.k.deployments += 1;
     this.k.latestResources.clear();
     return deployed;
+  }
+
+  /**
+   * Stores one parsed resource as a new version unless its latest version is the same (its checksum); a new process
+   * version takes over its start events. `graphKey`: a decision's decision requirements graph in this deployment.
+   */
+  private async store(
+    tx: EngineQueryable,
+    p: Parsed,
+    deploymentKey: string,
+    graphKey: string | undefined,
+  ): Promise<{ key: string; version: number }> {
+    const [latest] = await tx.query<{ key: string; version: number; checksum: string }>(
+      'SELECT key::text, version, checksum FROM engine_resource WHERE kind = $1 AND resource_id = $2 ORDER BY version DESC LIMIT 1',
+      [p.kind, p.id],
+    );
+    if (latest && latest.checksum === p.checksum) {
+      if (graphKey) {
+        // A decision deployed before decision requirements were kept: it belongs to the graph from now on.
+        await tx.query(
+          'UPDATE engine_resource SET decision_requirements_key = $2 WHERE key = $1 AND decision_requirements_key IS NULL',
+          [latest.key, graphKey],
+        );
+      }
+      return { key: latest.key, version: latest.version };
+    }
+    const key = await this.k.keys.take(tx);
+    const version = (latest?.version ?? 0) + 1;
+    await tx.query(
+      `INSERT INTO engine_resource (key, deployment_key, kind, resource_id, version, name, resource_name, checksum, content, decision_requirements_key,
+         start_form_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [
+        key,
+        deploymentKey,
+        p.kind,
+        p.id,
+        version,
+        p.name,
+        p.resource.name,
+        p.checksum,
+        p.text,
+        graphKey ?? null,
+        p.model ? startFormOf(p.model) : null,
+      ],
+    );
+    if (p.model) await openStartEvents(tx, this.k.starts, key, p.model);
+    return { key, version };
   }
 
   async searchProcessDefinitions(query: SearchQuery & { filter?: { isLatestVersion?: boolean } }) {
@@ -293,4 +218,116 @@ export class Deployments {
 export function startFormOf(model: ProcessModel): string | null {
   const start = model.scopes.get(model.processId)?.start;
   return (start && model.elements.get(start)?.userTask?.formId) || null;
+}
+
+/** Reads every resource (in order); any problem in any of them refuses the deployment, every problem listed. */
+async function parseResources(resources: Resource[]): Promise<Parsed[]> {
+  const parsed: Parsed[] = [];
+  const problems: string[] = [];
+  for (const resource of resources) {
+    const text = resource.content.toString('utf8');
+    const checksum = createHash('sha256').update(resource.content).digest('hex');
+    const read = { resource, checksum, text };
+    try {
+      if (/\.(bpmn|xml)$/i.test(resource.name)) await readBpmn(read, parsed);
+      else if (/\.dmn$/i.test(resource.name)) await readDmn(read, parsed);
+      else if (/\.form$/i.test(resource.name)) readForm(read, parsed, problems);
+      else problems.push(`${resource.name}: unsupported resource type (expected .bpmn, .dmn or .form)`);
+    } catch (error) {
+      if (error instanceof ModelError) problems.push(...error.problems.map((p) => `${resource.name}: ${p}`));
+      else throw error;
+    }
+  }
+  if (problems.length > 0) {
+    throw invalidArgument(
+      `Expected to deploy new resources, but encountered the following errors:\n${problems.join('\n')}`,
+      {
+        problems,
+      },
+    );
+  }
+  return parsed;
+}
+
+/** A resource's file as read: what every {@link Parsed} of it shares. */
+type Read = Pick<Parsed, 'resource' | 'checksum' | 'text'>;
+
+/** A BPMN file: each of its executable processes. */
+async function readBpmn({ resource, checksum, text }: Read, parsed: Parsed[]): Promise<void> {
+  const models = await parseBpmn(resource.name, text);
+  for (const m of models)
+    parsed.push({ resource, kind: 'process', id: m.processId, name: m.name, checksum, text, model: m });
+}
+
+/** A DMN file: its decision requirements graph first (a resource of its own, which its decisions name), then its decisions. */
+async function readDmn({ resource, checksum, text }: Read, parsed: Parsed[]): Promise<void> {
+  const dmn = await parseDmn(resource.name, text);
+  parsed.push({
+    resource,
+    kind: 'decision_requirements',
+    id: dmn.decisionRequirementsId,
+    name: dmn.name,
+    checksum,
+    text,
+  });
+  for (const d of dmn.decisions) {
+    parsed.push({
+      resource,
+      kind: 'decision',
+      id: d.decisionId,
+      name: d.name,
+      checksum,
+      text,
+      decisionRequirementsId: dmn.decisionRequirementsId,
+    });
+  }
+}
+
+/** A form (JSON with an "id"). */
+function readForm({ resource, checksum, text }: Read, parsed: Parsed[], problems: string[]): void {
+  try {
+    const form = JSON.parse(text) as { id?: unknown };
+    if (typeof form.id !== 'string' || form.id === '') problems.push(`${resource.name}: a form needs an "id"`);
+    else parsed.push({ resource, kind: 'form', id: form.id, name: form.id, checksum, text });
+  } catch {
+    problems.push(`${resource.name}: not a readable form (invalid JSON)`);
+  }
+}
+
+/** What the deployment's answer says of one stored resource (Camunda's deployment entry of its kind). */
+function deploymentOf(p: Parsed, key: string, version: number, graphKey: string | undefined): Row {
+  if (p.kind === 'decision_requirements')
+    return {
+      decisionRequirements: {
+        decisionRequirementsId: p.id,
+        version,
+        decisionRequirementsName: p.name,
+        tenantId: TENANT,
+        resourceName: p.resource.name,
+        decisionRequirementsKey: key,
+      },
+    };
+  if (p.kind === 'process')
+    return {
+      processDefinition: {
+        processDefinitionId: p.id,
+        processDefinitionVersion: version,
+        resourceName: p.resource.name,
+        tenantId: TENANT,
+        processDefinitionKey: key,
+      },
+    };
+  if (p.kind === 'decision')
+    return {
+      decisionDefinition: {
+        decisionDefinitionId: p.id,
+        version,
+        name: p.name,
+        tenantId: TENANT,
+        decisionRequirementsId: p.decisionRequirementsId,
+        decisionDefinitionKey: key,
+        decisionRequirementsKey: graphKey ?? key,
+      },
+    };
+  return { form: { formId: p.id, version, resourceName: p.resource.name, tenantId: TENANT, formKey: key } };
 }

@@ -1,15 +1,24 @@
 /**
  * One step of an instance, stored: its row read and locked, the core run (runtime/stepper.ts), and the result
  * written in the caller's transaction — element instances, new and closed waits (jobs, user tasks, timers,
- * subscriptions, called processes), the instance row; errors and escalations passed to the calling process; signals
- * thrown broadcast.
+ * subscriptions, called processes: wait-store.ts), the instance row, or the incident; errors and escalations passed
+ * to the calling process (calls.ts); signals thrown broadcast; a buffered message correlated to a new subscription.
  */
 import type { EngineQueryable } from './store/db';
-import { evaluateList, evaluateValue } from './model/feel';
-import { type Action, type RunResult, type Variables } from './runtime/types';
+import type { ProcessModel } from './model/process-model';
+import { type Action, type RunResult, type StoredRuntime, type Variables, type Wait } from './runtime/types';
 import { invalidState, notFound } from './errors';
 import type { Kernel } from './kernel';
-import { type InstanceRow, INSTANCE_COLUMNS, OPEN_WAIT } from './store/rows';
+import { type InstanceRow, INSTANCE_COLUMNS } from './store/rows';
+
+/** What the instance's row answers once a step is stored: the process that called it, and what started it. */
+interface ParentRow {
+  parent_instance_key: string | null;
+  parent_execution_id: string;
+  propagate_child_variables: boolean;
+  process_id: string;
+  start_correlation_key: string | null;
+}
 
 export class Steps {
   constructor(private readonly k: Kernel) {}
@@ -27,21 +36,14 @@ export class Steps {
   ): Promise<RunResult> {
     // The engine's own state (the bulk of the row) is read only when the instance is not live in memory; a caller
     // that locked and read the row already (a job's completion, in the same statement) passes it.
-    const [instance] = loaded
-      ? [loaded]
-      : await tx.query<InstanceRow>(
-          `SELECT ${INSTANCE_COLUMNS('engine_instance')} FROM engine_instance WHERE key = $1 FOR UPDATE`,
-          [instanceKey],
-        );
-    if (!instance) throw notFound('process instance', instanceKey);
+    const instance = loaded ?? (await this.lockInstance(tx, instanceKey));
     if (instance.state !== 'ACTIVE')
       throw invalidState(`Process instance '${instanceKey}' is not active (${instance.state})`);
     const model = await this.k.model(instance.definition_key, tx);
     const stored = instance.runtime ?? undefined;
-    const version = stored?.version ?? 0;
     const result = await this.k.stepper.step({
       instanceKey,
-      version,
+      version: stored?.version ?? 0,
       definitionKey: instance.definition_key,
       model,
       decisions: await this.k.decisionsFor(tx, model),
@@ -53,52 +55,105 @@ export class Steps {
       loadResource: (key) => this.k.resourceFile(tx, key, 'resource'),
     });
     const now = this.k.now().toISOString();
-
     if (result.outcome === 'incident') {
       // An error this process did not catch goes to the call activity that called it: caught there, the child ends.
       if (result.raised && (await this.k.calls.raiseToCaller(tx, instanceKey, result.raised))) return result;
-      const incident = result.incident!;
-      const key = await this.k.keys.take(tx);
-      const [element] = await tx.query<{ key: string }>(
-        `SELECT key::text FROM engine_element WHERE instance_key = $1 AND element_id = $2 AND state = 'ACTIVE' ORDER BY key DESC LIMIT 1`,
-        [instanceKey, incident.elementId],
-      );
-      await tx.query(
-        `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
-        [
-          key,
-          instanceKey,
-          element?.key ?? null,
-          incident.elementId,
-          jobKey ?? null,
-          incident.errorType,
-          incident.message,
-          now,
-        ],
-      );
-      await tx.query('UPDATE engine_instance SET has_incident = true, pending_action = $2 WHERE key = $1', [
-        instanceKey,
-        JSON.stringify(action),
-      ]);
+      await this.storeIncident(tx, instanceKey, result, action, jobKey, now);
       return result;
     }
 
     const elementKeys = await this.storeElementEvents(tx, instanceKey, result, now);
+    const newJobs: Array<Record<string, unknown>> = [];
+    const fresh = await this.storeWaits(tx, instanceKey, instance, model, action, result, elementKeys, newJobs, now);
+    const completed = result.outcome === 'completed';
+    const parent = await this.storeInstance(tx, instanceKey, result, completed, newJobs, now);
+    for (const signal of result.signals ?? []) await this.k.messaging.broadcast(tx, signal.name, signal.variables);
+    if (completed) {
+      await this.completed(tx, instanceKey, result, parent);
+      return result;
+    }
+    if (parent?.parent_instance_key)
+      await this.k.calls.escalateToCaller(
+        tx,
+        parent.parent_instance_key,
+        parent.parent_execution_id,
+        result.escalations ?? [],
+      );
+    // A message published before its catch event was reached is correlated now, within its time to live.
+    if (!fresh.some((w) => w.kind === 'message')) return result;
+    return this.correlateBuffered(tx, instanceKey, model.processId, result, now);
+  }
 
-    // Waits: create the new ones, close the open ones the step left behind (an interrupted task, the losing branch
-    // of an event-based gateway). The previous step's waits are stored with the state, so only changes cost a query.
+  /** The instance's row, locked for the step. */
+  private async lockInstance(tx: EngineQueryable, instanceKey: string): Promise<InstanceRow> {
+    const [instance] = await tx.query<InstanceRow>(
+      `SELECT ${INSTANCE_COLUMNS('engine_instance')} FROM engine_instance WHERE key = $1 FOR UPDATE`,
+      [instanceKey],
+    );
+    if (!instance) throw notFound('process instance', instanceKey);
+    return instance;
+  }
+
+  /** A step that failed: its incident, where it stands (the element instance, the job), and the action to replay. */
+  private async storeIncident(
+    tx: EngineQueryable,
+    instanceKey: string,
+    result: RunResult,
+    action: Action,
+    jobKey: string | undefined,
+    now: string,
+  ): Promise<void> {
+    const incident = result.incident!;
+    const key = await this.k.keys.take(tx);
+    const [element] = await tx.query<{ key: string }>(
+      `SELECT key::text FROM engine_element WHERE instance_key = $1 AND element_id = $2 AND state = 'ACTIVE' ORDER BY key DESC LIMIT 1`,
+      [instanceKey, incident.elementId],
+    );
+    await tx.query(
+      `INSERT INTO engine_incident (key, instance_key, element_key, element_id, job_key, error_type, error_message, state, creation_time)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, 'ACTIVE', $8)`,
+      [
+        key,
+        instanceKey,
+        element?.key ?? null,
+        incident.elementId,
+        jobKey ?? null,
+        incident.errorType,
+        incident.message,
+        now,
+      ],
+    );
+    await tx.query('UPDATE engine_instance SET has_incident = true, pending_action = $2 WHERE key = $1', [
+      instanceKey,
+      JSON.stringify(action),
+    ]);
+  }
+
+  /**
+   * Waits: create the new ones, close the open ones the step left behind (an interrupted task, the losing branch of an
+   * event-based gateway; every one when the instance completed). The previous step's waits are stored with the state,
+   * so only changes cost a query. New jobs are added to `newJobs` (written with the instance's row). Answers the waits
+   * the step opened.
+   */
+  private async storeWaits(
+    tx: EngineQueryable,
+    instanceKey: string,
+    instance: InstanceRow,
+    model: ProcessModel,
+    action: Action,
+    result: RunResult,
+    elementKeys: Map<string, string>,
+    newJobs: Array<Record<string, unknown>>,
+    now: string,
+  ): Promise<Wait[]> {
+    const stored = instance.runtime ?? undefined;
     const previous = stored?.open;
     const current = new Set(result.waits.map((w) => w.executionId));
     // An escalation leaves the call activity waiting (or, interrupting, takes it away: then its child must go).
     const released = 'executionId' in action && action.kind !== 'escalate' ? action.executionId : undefined;
     if (!previous) {
       if (stored) await this.k.waitStore.cancelWaits(tx, instanceKey, now, [...current]);
-    } else {
-      // The wait the action released was closed by the caller already (job or task completed, timer fired …).
-      const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
-      if (gone.length > 0) await this.k.waitStore.closeWaits(tx, instanceKey, now, gone);
-    }
+    } else await this.closeGone(tx, instanceKey, previous, current, released, now);
     const before = new Set((previous ?? []).map((w) => w.executionId));
     // Without a record of the previous waits (or when resuming after an incident) every wait is checked against
     // the tables, so that what exists is kept and what is missing (e.g. a called process) is created.
@@ -109,125 +164,53 @@ export class Steps {
         ? result.waits.filter((w) => !before.has(w.executionId) || w.executionId === released)
         : result.waits;
     result.runtime.open = result.waits.map((w) => ({ executionId: w.executionId, kind: w.kind }));
-    const newJobs: Array<Record<string, unknown>> = [];
-    const scope = (locals: Variables) => ({ ...result.variables, ...locals });
-    for (const wait of fresh) {
-      if (wait.kind === 'call') {
-        await this.k.calls.callProcess(tx, instanceKey, model, result.variables, wait, now);
-        continue;
-      }
-      if (verify) {
-        const open = OPEN_WAIT[wait.kind];
-        const [existing] = await tx.query(
-          `SELECT 1 FROM ${open.table} WHERE instance_key = $1 AND execution_id = $2 AND state IN (${open.states})`,
-          [instanceKey, wait.executionId],
-        );
-        if (existing) continue;
-      }
-      if (wait.kind === 'timer') {
-        await tx.query(
-          `INSERT INTO engine_timer (key, instance_key, execution_id, element_id, due_at, state) VALUES ($1, $2, $3, $4, $5, 'ACTIVE')`,
-          [await this.k.keys.take(tx), instanceKey, wait.executionId, wait.elementId, wait.dueAt],
-        );
-        continue;
-      }
-      if (wait.kind === 'message' || wait.kind === 'signal') {
-        await tx.query(
-          `INSERT INTO engine_subscription (key, instance_key, execution_id, element_id, message_name, correlation_key, state, kind)
-           VALUES ($1, $2, $3, $4, $5, $6, 'OPEN', $7)`,
-          [
-            await this.k.keys.take(tx),
-            instanceKey,
-            wait.executionId,
-            wait.elementId,
-            wait.messageName ?? wait.signalName,
-            wait.correlationKey ?? '',
-            wait.kind,
-          ],
-        );
-        continue;
-      }
-      const meta = model.elements.get(wait.elementId)!;
-      const known = elementKeys.get(wait.executionId);
-      const [element] = known
-        ? [{ key: known }]
-        : await tx.query<{ key: string }>(
-            'SELECT key::text FROM engine_element WHERE instance_key = $1 AND execution_id = $2',
-            [instanceKey, wait.executionId],
-          );
-      const key = await this.k.keys.take(tx);
-      if (wait.kind === 'job') {
-        const type = wait.jobType ?? meta.jobType!;
-        this.k.newJobTypes.add(type);
-        const retriesText = wait.jobType ? wait.retries : meta.retries;
-        const retries = Number(retriesText ? evaluateValue(retriesText, scope(wait.locals)) : 3);
-        // Written together with the instance's own row below (one round trip for both).
-        newJobs.push({
-          key,
-          instance_key: instanceKey,
-          element_key: element.key,
-          execution_id: wait.executionId,
-          element_id: wait.elementId,
-          type,
-          retries: Number.isFinite(retries) ? retries : 3,
-          custom_headers: wait.jobType ? {} : meta.headers,
-          locals: wait.locals,
-          kind: wait.listenerEventType ? 'EXECUTION_LISTENER' : 'BPMN_ELEMENT',
-          listener_event_type: wait.listenerEventType ?? 'UNSPECIFIED',
-        });
-      } else {
-        const u = meta.userTask ?? {};
-        const vars = scope(wait.locals);
-        const one = (v: string | undefined) => {
-          const r = v === undefined ? undefined : evaluateValue(v, vars);
-          return r == null || r === '' ? null : typeof r === 'string' ? r : JSON.stringify(r);
-        };
-        let formKey: string | null = null;
-        if (u.formId) {
-          formKey = (await this.k.latestResource(tx, 'form', u.formId))?.key ?? null;
-        }
-        const dueDate = one(u.dueDate);
-        const followUpDate = one(u.followUpDate);
-        // The process's key, id, version and name from its definition (always there: the instance's foreign key).
-        await tx.query(
-          `INSERT INTO engine_user_task (key, instance_key, element_key, execution_id, element_id, name, state, assignee,
-             candidate_groups, candidate_users, due_date, follow_up_date, form_key, form_id, external_form_reference, priority,
-             custom_headers, creation_date, definition_key, process_id, process_version, process_name)
-           SELECT $1, $2, $3, $4, $5, $6, 'CREATED', $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, r.key, r.resource_id, r.version, r.name
-           FROM engine_resource r WHERE r.key = $18`,
-          [
-            key,
-            instanceKey,
-            element.key,
-            wait.executionId,
-            wait.elementId,
-            meta.name,
-            one(u.assignee),
-            evaluateList(u.candidateGroups, vars),
-            evaluateList(u.candidateUsers, vars),
-            dueDate ? new Date(dueDate).toISOString() : null,
-            followUpDate ? new Date(followUpDate).toISOString() : null,
-            formKey,
-            u.formId ?? null,
-            u.externalReference ?? null,
-            Number(one(u.priority) ?? 50),
-            JSON.stringify(meta.headers),
-            now,
-            instance.definition_key,
-          ],
-        );
-        if (meta.taskListeners.creating || meta.taskListeners.assigning) await this.k.taskListeners.created(tx, key);
-      }
-    }
-
+    const definitionKey = instance.definition_key;
+    for (const wait of fresh)
+      await this.k.waitStore.openWait(
+        tx,
+        instanceKey,
+        definitionKey,
+        model,
+        result.variables,
+        wait,
+        verify,
+        elementKeys,
+        newJobs,
+        now,
+      );
     const completed = result.outcome === 'completed';
-    if (completed && previous) {
-      const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
-      if (gone.length > 0) await this.k.waitStore.closeWaits(tx, instanceKey, now, gone);
-    } else if (completed) {
-      await this.k.waitStore.cancelWaits(tx, instanceKey, now, []);
-    }
-    const escalations = result.escalations ?? [];
+    if (completed && previous) await this.closeGone(tx, instanceKey, previous, current, released, now);
+    else if (completed) await this.k.waitStore.cancelWaits(tx, instanceKey, now, []);
+    return fresh;
+  }
+
+  /** Closes the previous step's waits that this step left behind. */
+  private async closeGone(
+    tx: EngineQueryable,
+    instanceKey: string,
+    previous: NonNullable<StoredRuntime['open']>,
+    current: Set<string>,
+    released: string | undefined,
+    now: string,
+  ): Promise<void> {
+    // The wait the action released was closed by the caller already (job or task completed, timer fired …).
+    const gone = previous.filter((w) => !current.has(w.executionId) && w.executionId !== released);
+    if (gone.length > 0) await this.k.waitStore.closeWaits(tx, instanceKey, now, gone);
+  }
+
+  /**
+   * The instance's row after the step (its variables, the core's state, its taken flows; completed: its end), with
+   * the step's new jobs and, when the instance completed, its element instances still active (the process's own):
+   * one round trip. It answers what the completion needs (the caller, the start key).
+   */
+  private async storeInstance(
+    tx: EngineQueryable,
+    instanceKey: string,
+    result: RunResult,
+    completed: boolean,
+    newJobs: Array<Record<string, unknown>>,
+    now: string,
+  ): Promise<ParentRow | undefined> {
     const flows = result.flows ?? [];
     // A completed instance keeps its variables' names and indexes (their keys stay what they were).
     const params: unknown[] = [
@@ -241,8 +224,6 @@ export class Steps {
       flows.length > 0
         ? `, taken_flows = ARRAY(SELECT DISTINCT f FROM unnest(taken_flows || $${params.push(flows)}::text[]) f ORDER BY f)`
         : '';
-    // One round trip for the instance's row, the step's new jobs and, when the instance completed, its element
-    // instances still active (the process's own); it answers what the completion needs (the caller, the start key).
     const ctes: string[] = [];
     if (newJobs.length > 0) {
       ctes.push(`jobs AS (
@@ -258,41 +239,54 @@ export class Steps {
       ctes.push(
         `finished AS (UPDATE engine_element SET state = 'COMPLETED', end_date = $5 WHERE instance_key = $1 AND state = 'ACTIVE')`,
       );
-    const [parent] = await tx.query<{
-      parent_instance_key: string | null;
-      parent_execution_id: string;
-      propagate_child_variables: boolean;
-      process_id: string;
-      start_correlation_key: string | null;
-    }>(
+    const [parent] = await tx.query<ParentRow>(
       `${ctes.length > 0 ? `WITH ${ctes.join(', ')} ` : ''}UPDATE engine_instance
        SET variables = $2, runtime = $3, state = $4, end_date = $5, pending_action = NULL${takenFlows} WHERE key = $1
        RETURNING parent_instance_key::text, parent_execution_id, propagate_child_variables, process_id, start_correlation_key`,
       params,
     );
-    for (const signal of result.signals ?? []) await this.k.messaging.broadcast(tx, signal.name, signal.variables);
-    if (completed) {
-      setImmediate(() => this.k.signals.emit(`completed:${instanceKey}`));
-      await this.k.waitStore.startFromBuffer(tx, instanceKey, parent);
-      if (parent?.parent_instance_key) {
-        await this.k.calls.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
-        // The called process is done: the call activity completes with the child's variables, unless an
-        // interrupting escalation boundary has already taken the caller elsewhere.
-        if (await this.k.calls.waitsFor(tx, parent.parent_instance_key, parent.parent_execution_id)) {
-          await this.advance(tx, parent.parent_instance_key, {
-            kind: 'complete',
-            executionId: parent.parent_execution_id,
-            variables: result.variables,
-            propagate: parent.propagate_child_variables,
-          });
-        }
-      }
-      return result;
+    return parent;
+  }
+
+  /**
+   * The instance completed: whoever waits for it is told, a buffered message may start the next one, and its call
+   * activity (escalations first) completes with its variables.
+   */
+  private async completed(
+    tx: EngineQueryable,
+    instanceKey: string,
+    result: RunResult,
+    parent: ParentRow | undefined,
+  ): Promise<void> {
+    setImmediate(() => this.k.signals.emit(`completed:${instanceKey}`));
+    await this.k.waitStore.startFromBuffer(tx, instanceKey, parent);
+    if (!parent?.parent_instance_key) return;
+    await this.k.calls.escalateToCaller(
+      tx,
+      parent.parent_instance_key,
+      parent.parent_execution_id,
+      result.escalations ?? [],
+    );
+    // The called process is done: the call activity completes with the child's variables, unless an
+    // interrupting escalation boundary has already taken the caller elsewhere.
+    if (await this.k.calls.waitsFor(tx, parent.parent_instance_key, parent.parent_execution_id)) {
+      await this.advance(tx, parent.parent_instance_key, {
+        kind: 'complete',
+        executionId: parent.parent_execution_id,
+        variables: result.variables,
+        propagate: parent.propagate_child_variables,
+      });
     }
-    if (parent?.parent_instance_key)
-      await this.k.calls.escalateToCaller(tx, parent.parent_instance_key, parent.parent_execution_id, escalations);
-    // A message published before its catch event was reached is correlated now, within its time to live.
-    if (!fresh.some((w) => w.kind === 'message')) return result;
+  }
+
+  /** The step opened message subscriptions: a message buffered for one of them is correlated now (a step of its own). */
+  private async correlateBuffered(
+    tx: EngineQueryable,
+    instanceKey: string,
+    processId: string,
+    result: RunResult,
+    now: string,
+  ): Promise<RunResult> {
     // A message published while this step was uncommitted does not see the new subscription, nor this step the
     // message: once committed, look again (see matchBufferedMessages).
     this.k.recheckAfterCommit(tx);
@@ -302,18 +296,16 @@ export class Steps {
          ON m.name = s.message_name AND m.correlation_key = s.correlation_key AND m.state = 'BUFFERED' AND m.expires_at > $2
            AND NOT ($3::text = ANY(m.correlated_processes))
        WHERE s.instance_key = $1 AND s.state = 'OPEN' AND s.kind = 'message' ORDER BY m.key LIMIT 1 FOR UPDATE OF m`,
-      [instanceKey, now, model.processId],
+      [instanceKey, now, processId],
     );
-    if (buffered) {
-      await this.k.messaging.correlatedTo(tx, buffered.key, model.processId);
-      await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [buffered.sub_key]);
-      return this.advance(tx, instanceKey, {
-        kind: 'message',
-        executionId: buffered.execution_id,
-        variables: buffered.variables,
-      });
-    }
-    return result;
+    if (!buffered) return result;
+    await this.k.messaging.correlatedTo(tx, buffered.key, processId);
+    await tx.query("UPDATE engine_subscription SET state = 'CORRELATED' WHERE key = $1", [buffered.sub_key]);
+    return this.advance(tx, instanceKey, {
+      kind: 'message',
+      executionId: buffered.execution_id,
+      variables: buffered.variables,
+    });
   }
 
   /**

@@ -7,7 +7,7 @@ import { reads } from './store/reads';
 import { type Variables } from './runtime/types';
 import { invalidArgument, invalidState, notFound } from './errors';
 import type { Kernel } from './kernel';
-import type { TaskRow } from './task-listeners';
+import type { TaskRow } from './task-attributes';
 
 export class UserTasks {
   constructor(private readonly k: Kernel) {}

@@ -7,10 +7,9 @@
  * instances (signals, escalations, an error a calling process may catch).
  */
 import type { ElementMeta, ProcessModel } from '../model/types';
-import { evaluateCondition, evaluateValue, FeelError } from '../model/feel';
+import { evaluateValue } from '../model/feel';
 import {
   IncidentSignal,
-  incidentResult,
   type Action,
   type DecisionEvaluator,
   type ElementEvent,
@@ -21,11 +20,12 @@ import {
 import { ROOT, isCoreState, type CoreState, type ElementInstance } from './state';
 import { Scopes } from './variables';
 import { behave } from './behaviours';
-import { UnhandledError, applyAction, openBoundaries, openEventStarts, joinReady, recheckJoins } from './catching';
+import { applyAction, openBoundaries, openEventStarts, joinReady, recheckJoins } from './catching';
 import { iterationDone, startIteration } from './multi-instance';
 import { handled, remember, terminated } from './compensation';
 import { activateAdHocElements, adHocMayComplete, adHocOf, collectOutput, completingAdHoc, pathEnded } from './ad-hoc';
-import { waitsOf } from './waits';
+import { selectFlows } from './gateways';
+import { failedResult, stepResult } from './result';
 
 /** More element activations than this in one step is a loop that never waits: an incident, not a hung engine. */
 const MAX_ACTIVATIONS = 100_000;
@@ -101,38 +101,9 @@ export class Step {
       else applyAction(this, input.action);
       this.drain();
     } catch (error) {
-      const incident = asIncident(error, this.model.processId);
-      const result = incidentResult(input.stored, input.variables, {
-        elementId: incident.elementId,
-        errorType: incident.errorType,
-        message: incident.message,
-      });
-      if (incident instanceof UnhandledError) result.raised = { code: incident.code, message: incident.errorMessage };
-      return result;
+      return failedResult(error, input);
     }
-    const common = {
-      variables: this.scopes.root,
-      events: this.events,
-      flows: [...this.flows],
-      escalations: this.escalations,
-      signals: this.signals,
-    };
-    if (this.completed)
-      return {
-        outcome: 'completed',
-        runtime: { engine: null, locals: {}, names: this.names({}) },
-        waits: [],
-        ...common,
-      };
-    const locals: Record<string, Variables> = {};
-    for (const [x, vars] of Object.entries(this.scopes.locals))
-      if (this.state.els[x] && Object.keys(vars).length > 0) locals[x] = vars;
-    return {
-      outcome: 'waiting',
-      runtime: { engine: this.state, locals, names: this.names(locals) },
-      waits: waitsOf(this),
-      ...common,
-    };
+    return stepResult(this);
   }
 
   /** The instance starts: its event sub-processes listen, and its none start event (or the one given) is entered. */
@@ -319,7 +290,7 @@ export class Step {
       iterationDone(this, x, el, meta);
       return;
     }
-    this.completeElement(x, this.selectFlows(x, meta));
+    this.completeElement(x, selectFlows(this, x, meta));
   }
 
   /**
@@ -343,39 +314,6 @@ export class Step {
       this.activate({ e: this.model.flows.get(id)!.target, p: scope, flow: id });
     }
     if (taken.length === 0) this.queue.push({ scope });
-  }
-
-  private selectFlows(x: string, meta: ElementMeta): string[] {
-    const gateway = meta.type === 'bpmn:ExclusiveGateway' || meta.type === 'bpmn:InclusiveGateway';
-    if (!gateway || (meta.outgoing.length === 1 && !this.model.flows.get(meta.outgoing[0])!.condition))
-      return meta.outgoing;
-    const vars = this.scopes.visible(x);
-    const chosen: string[] = [];
-    for (const id of meta.outgoing) {
-      const flow = this.model.flows.get(id)!;
-      if (id === meta.defaultFlow || !flow.condition) continue;
-      let ok: boolean;
-      try {
-        ok = evaluateCondition(flow.condition, vars);
-      } catch (error) {
-        // A condition that fails or is not a boolean (a missing variable, values of different types) is Zeebe's
-        // EXTRACT_VALUE_ERROR; no condition true and no default flow is its CONDITION_ERROR.
-        throw new IncidentSignal(meta.id, 'EXTRACT_VALUE_ERROR', (error as Error).message);
-      }
-      if (ok) {
-        chosen.push(id);
-        if (meta.type === 'bpmn:ExclusiveGateway') break;
-      }
-    }
-    if (chosen.length === 0 && meta.defaultFlow) chosen.push(meta.defaultFlow);
-    if (chosen.length === 0) {
-      throw new IncidentSignal(
-        meta.id,
-        'CONDITION_ERROR',
-        `Expected at least one condition to evaluate to true, or to have a default flow (${meta.id})`,
-      );
-    }
-    return chosen;
   }
 
   /** The element instance ends (completed or terminated): its event, its subscriptions and locals go. */
@@ -418,18 +356,6 @@ export class Step {
     completingAdHoc(this, scope);
     this.leave(scope);
   }
-
-  /** Every variable name with a stable index (see StoredRuntime.names). */
-  private names(locals: Record<string, Variables>): Record<string, number> {
-    const names = { ...(this.input.stored?.names ?? {}) };
-    let next = Object.keys(names).length;
-    const add = (vars: Variables) => {
-      for (const name of Object.keys(vars)) if (!(name in names)) names[name] = next++;
-    };
-    add(this.scopes.root);
-    for (const vars of Object.values(locals)) add(vars);
-    return names;
-  }
 }
 
 function setLocalPath(local: Variables, path: string, value: unknown): Variables {
@@ -441,10 +367,4 @@ function setLocalPath(local: Variables, path: string, value: unknown): Variables
   }
   node[parts[parts.length - 1]] = value;
   return local;
-}
-
-function asIncident(error: unknown, processId: string): IncidentSignal {
-  if (error instanceof IncidentSignal) return error;
-  if (error instanceof FeelError) return new IncidentSignal(processId, 'EXTRACT_VALUE_ERROR', error.message);
-  return new IncidentSignal(processId, 'UNKNOWN', (error as Error)?.message ?? String(error));
 }

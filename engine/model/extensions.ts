@@ -15,6 +15,7 @@ type Extension = Record<string, unknown> & { $type: string };
 
 const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
+/** One zeebe extension element of a BPMN element, read into its meta (problems listed, nothing thrown). */
 export function readExtension(ext: Extension, meta: ElementMeta, where: string, problems: string[]): void {
   switch (ext.$type) {
     case 'zeebe:TaskDefinition':
@@ -72,28 +73,10 @@ export function readExtension(ext: Extension, meta: ElementMeta, where: string, 
       meta.script = { expression: text(ext.expression) ?? '', resultVariable: text(ext.resultVariable) ?? '' };
       break;
     case 'zeebe:ExecutionListeners':
-      for (const l of (ext.listeners as Extension[]) ?? []) {
-        const type = text(l.type);
-        const event = l.eventType === 'end' ? 'end' : l.eventType === 'start' ? 'start' : undefined;
-        if (!type || !event)
-          problems.push(`${where}: an execution listener needs a type and an event type (start or end)`);
-        else (meta.listeners[event] ??= []).push({ type, retries: text(l.retries) });
-      }
+      readExecutionListeners(ext, meta, where, problems);
       break;
     case 'zeebe:TaskListeners':
-      for (const l of (ext.listeners as Extension[]) ?? []) {
-        const type = text(l.type);
-        const event = TASK_LISTENER_EVENTS.find((e) => e === l.eventType);
-        if (l.eventType === 'canceling') {
-          problems.push(
-            `${where}: canceling user task listeners are not supported by the embedded engine yet (creating, assigning, updating and completing are)`,
-          );
-        } else if (!type || !event) {
-          problems.push(
-            `${where}: a user task listener needs a type and an event type (creating, assigning, updating or completing)`,
-          );
-        } else (meta.taskListeners[event] ??= []).push({ type, retries: text(l.retries) });
-      }
+      readTaskListeners(ext, meta, where, problems);
       break;
     case 'zeebe:AdHoc':
       if (!meta.adHoc) problems.push(`${where}: zeebe:adHoc belongs on an ad-hoc sub-process`);
@@ -104,6 +87,33 @@ export function readExtension(ext: Extension, meta: ElementMeta, where: string, 
           outputElement: text(ext.outputElement),
         });
       break;
+  }
+}
+
+/** Execution listeners (start, end): a job type each, run one at a time in the model's order. */
+function readExecutionListeners(ext: Extension, meta: ElementMeta, where: string, problems: string[]): void {
+  for (const l of (ext.listeners as Extension[]) ?? []) {
+    const type = text(l.type);
+    const event = l.eventType === 'end' ? 'end' : l.eventType === 'start' ? 'start' : undefined;
+    if (!type || !event) problems.push(`${where}: an execution listener needs a type and an event type (start or end)`);
+    else (meta.listeners[event] ??= []).push({ type, retries: text(l.retries) });
+  }
+}
+
+/** User task listeners (creating, assigning, updating, completing; canceling is refused): a job type each. */
+function readTaskListeners(ext: Extension, meta: ElementMeta, where: string, problems: string[]): void {
+  for (const l of (ext.listeners as Extension[]) ?? []) {
+    const type = text(l.type);
+    const event = TASK_LISTENER_EVENTS.find((e) => e === l.eventType);
+    if (l.eventType === 'canceling') {
+      problems.push(
+        `${where}: canceling user task listeners are not supported by the embedded engine yet (creating, assigning, updating and completing are)`,
+      );
+    } else if (!type || !event) {
+      problems.push(
+        `${where}: a user task listener needs a type and an event type (creating, assigning, updating or completing)`,
+      );
+    } else (meta.taskListeners[event] ??= []).push({ type, retries: text(l.retries) });
   }
 }
 

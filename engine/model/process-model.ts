@@ -135,6 +135,10 @@ function build(process: ModdleElement, problems: string[]): ProcessModel {
 /** What collecting finds besides elements: associations (boundary event → compensation handler), ad-hoc activities' metadata. */
 type Found = { associations: Array<[string, string]>; adHocMetadata: Map<string, Record<string, unknown>> };
 
+/**
+ * Collects a container's (the process's, a sub-process's) elements and flows into the model, its scope's starts and
+ * link targets, and what `found` gathers; sub-processes are collected as scopes of their own.
+ */
 function collect(
   container: ModdleElement,
   scopeId: string,
@@ -153,16 +157,7 @@ function collect(
   for (const el of container.flowElements ?? []) {
     const where = `${el.$type.replace('bpmn:', '')} "${el.name ?? el.id}" (${el.id})`;
     if (el.$type === 'bpmn:SequenceFlow') {
-      const body = el.conditionExpression?.body?.trim();
-      if (body !== undefined && !body.startsWith('='))
-        problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
-      if (body !== undefined) model.conditions.add(body);
-      model.flows.set(el.id, {
-        id: el.id,
-        source: el.sourceRef?.id ?? '',
-        target: el.targetRef?.id ?? '',
-        condition: body,
-      });
+      collectFlow(el, where, model, problems);
       continue;
     }
     if (IGNORED.has(el.$type)) continue;
@@ -171,66 +166,117 @@ function collect(
       problems.push(`${where}: ${el.$type} is not supported by the embedded engine yet`);
       continue;
     }
-    const eventSub = el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true;
-    const meta: ElementMeta = {
-      id: el.id,
-      name: el.name ?? el.id,
-      type: el.$type,
-      instanceType: eventSub ? 'EVENT_SUB_PROCESS' : instanceType,
-      parent: scopeId,
-      incoming: [],
-      outgoing: [],
-      defaultFlow: el.default?.id,
-      headers: {},
-      inputs: [],
-      outputs: [],
-      interrupting: el.$type === 'bpmn:BoundaryEvent' ? el.cancelActivity !== false : el.isInterrupting !== false,
-      boundaries: [],
-      attachedTo: el.attachedToRef?.id,
-      triggeredByEvent: eventSub || undefined,
-      inEventSubProcess: (inEventSubProcess && el.$type === 'bpmn:StartEvent') || undefined,
-      forCompensation: el.isForCompensation === true || undefined,
-      listeners: {},
-      taskListeners: {},
-    };
-    if (el.$type === 'bpmn:AdHocSubProcess') {
-      const completionCondition = el.completionCondition?.body?.trim() || undefined;
-      if (completionCondition) model.conditions.add(completionCondition);
-      meta.adHoc = {
-        completionCondition,
-        cancelRemainingInstances: el.cancelRemainingInstances !== false,
-        activities: [],
-        metadata: [],
-      };
-    }
+    const meta = elementMeta(el, instanceType, scopeId, inEventSubProcess, model);
     if (adHocScope) found.adHocMetadata.set(el.id, adHocMetadata(el));
-    for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta, where, problems);
-    if (Object.keys(meta.taskListeners).length > 0 && el.$type !== 'bpmn:UserTask') {
-      problems.push(`${where}: user task listeners belong on a user task`);
-    }
-    readEventDefinition(el, meta, where, problems);
-    if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems, true);
-    readLoop(el, meta, where, problems, model.conditions);
+    readElement(el, meta, where, model, problems);
     model.elements.set(el.id, meta);
-    if (el.$type === 'bpmn:StartEvent') {
-      if (meta.event && !inEventSubProcess && scopeId === model.processId) model.eventStarts.push(el.id);
-      else if (!meta.event || inEventSubProcess) {
-        if (scope.start)
-          problems.push(`${where}: a scope may have only one ${inEventSubProcess ? '' : 'none '}start event`);
-        scope.start = el.id;
-      }
-    }
-    if (meta.event === 'link' && el.$type === 'bpmn:IntermediateCatchEvent' && meta.link) {
-      if (scope.links.has(meta.link))
-        problems.push(`${where}: two link catch events are named "${meta.link}" in one scope`);
-      scope.links.set(meta.link, el.id);
-    }
-    if (SCOPES.has(el.$type)) collect(el, el.id, eventSub, model, problems, found);
+    placeInScope(el, meta, where, scope, scopeId, inEventSubProcess, model, problems);
+    if (SCOPES.has(el.$type)) collect(el, el.id, meta.triggeredByEvent === true, model, problems, found);
   }
   // Event sub-processes: their start events listen while the enclosing scope is active.
   for (const el of container.flowElements ?? []) {
     const start = el.$type === 'bpmn:SubProcess' && el.triggeredByEvent ? model.scopes.get(el.id)?.start : undefined;
     if (start) scope.eventStarts.push(start);
+  }
+}
+
+/** A sequence flow, with its condition (a FEEL expression). */
+function collectFlow(el: ModdleElement, where: string, model: ProcessModel, problems: string[]): void {
+  const body = el.conditionExpression?.body?.trim();
+  if (body !== undefined && !body.startsWith('='))
+    problems.push(`${where}: the condition must be a FEEL expression starting with "=" (got "${body}")`);
+  if (body !== undefined) model.conditions.add(body);
+  model.flows.set(el.id, {
+    id: el.id,
+    source: el.sourceRef?.id ?? '',
+    target: el.targetRef?.id ?? '',
+    condition: body,
+  });
+}
+
+/** An element's meta from its BPMN attributes (what its extension elements and event definition say comes after). */
+function elementMeta(
+  el: ModdleElement,
+  instanceType: string,
+  scopeId: string,
+  inEventSubProcess: boolean,
+  model: ProcessModel,
+): ElementMeta {
+  const eventSub = el.$type === 'bpmn:SubProcess' && el.triggeredByEvent === true;
+  const meta: ElementMeta = {
+    id: el.id,
+    name: el.name ?? el.id,
+    type: el.$type,
+    instanceType: eventSub ? 'EVENT_SUB_PROCESS' : instanceType,
+    parent: scopeId,
+    incoming: [],
+    outgoing: [],
+    defaultFlow: el.default?.id,
+    headers: {},
+    inputs: [],
+    outputs: [],
+    interrupting: el.$type === 'bpmn:BoundaryEvent' ? el.cancelActivity !== false : el.isInterrupting !== false,
+    boundaries: [],
+    attachedTo: el.attachedToRef?.id,
+    triggeredByEvent: eventSub || undefined,
+    inEventSubProcess: (inEventSubProcess && el.$type === 'bpmn:StartEvent') || undefined,
+    forCompensation: el.isForCompensation === true || undefined,
+    listeners: {},
+    taskListeners: {},
+  };
+  if (el.$type === 'bpmn:AdHocSubProcess') {
+    const completionCondition = el.completionCondition?.body?.trim() || undefined;
+    if (completionCondition) model.conditions.add(completionCondition);
+    meta.adHoc = {
+      completionCondition,
+      cancelRemainingInstances: el.cancelRemainingInstances !== false,
+      activities: [],
+      metadata: [],
+    };
+  }
+  return meta;
+}
+
+/** What an element's extension elements, event definition, message and loop say, read into its meta. */
+function readElement(
+  el: ModdleElement,
+  meta: ElementMeta,
+  where: string,
+  model: ProcessModel,
+  problems: string[],
+): void {
+  for (const ext of el.extensionElements?.values ?? []) readExtension(ext, meta, where, problems);
+  if (Object.keys(meta.taskListeners).length > 0 && el.$type !== 'bpmn:UserTask') {
+    problems.push(`${where}: user task listeners belong on a user task`);
+  }
+  readEventDefinition(el, meta, where, problems);
+  if (el.$type === 'bpmn:ReceiveTask') meta.message = readMessage(el.messageRef, where, problems, true);
+  readLoop(el, meta, where, problems, model.conditions);
+}
+
+/** An element's place in its scope: the scope's (none) start event, a process's event start, a link's target. */
+function placeInScope(
+  el: ModdleElement,
+  meta: ElementMeta,
+  where: string,
+  scope: Scope,
+  scopeId: string,
+  inEventSubProcess: boolean,
+  model: ProcessModel,
+  problems: string[],
+): void {
+  if (el.$type === 'bpmn:StartEvent') {
+    if (meta.event && !inEventSubProcess && scopeId === model.processId) model.eventStarts.push(el.id);
+    else if (!meta.event || inEventSubProcess) {
+      if (scope.start)
+        problems.push(`${where}: a scope may have only one ${inEventSubProcess ? '' : 'none '}start event`);
+      scope.start = el.id;
+    }
+  }
+  if (meta.event === 'link' && el.$type === 'bpmn:IntermediateCatchEvent' && meta.link) {
+    if (scope.links.has(meta.link))
+      problems.push(`${where}: two link catch events are named "${meta.link}" in one scope`);
+    scope.links.set(meta.link, el.id);
   }
 }
 

@@ -1,14 +1,15 @@
 /**
- * The HTTP side of the engine's REST API (router.ts): reading a call's parts and body, answering with Camunda's
- * problem details, basic auth, passing a call on to the engine's process (a replica), and the checks of a request's
- * values.
+ * The HTTP side of the engine's REST API (router.ts): reading a call's parts and body, answering (JSON, a deployed
+ * file's XML, Camunda's problem details, 404 for a path no route takes), basic auth throttled per client address,
+ * passing a call on to the engine's process (a replica), and the checks of a request's values.
  */
 import { type NextFunction, type Request, type Response } from 'express';
 import { timingSafeEqual } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { EngineError, invalidArgument } from '../errors';
 import { SearchError } from '../store/search';
-import type { DirectRequest } from './router';
+import type { AuthThrottle } from './auth-throttle';
+import type { DirectRequest } from './route-table';
 
 export const MAX_RESOURCE_BYTES = 4 * 1024 * 1024;
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -26,6 +27,14 @@ export function answer(handler: (req: Request, res: Response) => Promise<unknown
       else res.status(200).type(JSON_TYPE).end(JSON.stringify(body));
     }, next);
   };
+}
+
+/** Express's handler for an XML answer: the deployed file `read` finds by the key in the path. */
+export function xmlAnswer(read: (key: string) => Promise<string>) {
+  return answer(async (req, res) => {
+    const xml = await read(key(req.params));
+    res.status(200).type('text/xml').send(xml);
+  });
 }
 
 /** A direct call's body as express.json() reads it: JSON (an object or array) of at most 4 MB, or nothing. */
@@ -82,6 +91,53 @@ export function problemText(e: EngineError, instance: string): string {
 }
 
 export const CHALLENGE = 'Basic realm="engine"';
+
+/**
+ * Express's check of a call's credentials (basic auth), throttled per client address: password guessing over HTTP.
+ * An address that failed too often is refused before its credentials are looked at, so that guesses cost it time and
+ * tell it nothing; the right credentials from any other address still pass. A call this process made to itself
+ * (`inProcess`) has no client address of its own and is never throttled.
+ */
+export function requireCredentials(
+  authorized: (header: string | undefined) => boolean,
+  throttle: AuthThrottle,
+  inProcess: ((req: Request) => boolean) | undefined,
+) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    const address = inProcess?.(req) ? undefined : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
+    const wait = address === undefined ? 0 : throttle.refusedFor(address);
+    if (wait > 0)
+      return void res
+        .status(429)
+        .setHeader('Retry-After', String(wait))
+        .type(PROBLEM_TYPE)
+        .end(problemText(throttled(wait), req.originalUrl));
+    if (authorized(req.headers.authorization)) return next();
+    if (address !== undefined) throttle.fail(address);
+    res
+      .status(401)
+      .setHeader('WWW-Authenticate', CHALLENGE)
+      .type(PROBLEM_TYPE)
+      .end(problemText(unauthorized(), req.originalUrl));
+  };
+}
+
+/** Express's handler after every route: a path no route took is a 404. */
+export function noSuchEndpoint(req: Request, _res: Response, next: NextFunction): void {
+  next(new EngineError(404, 'NOT_FOUND', `No such endpoint: ${req.method} /v2${req.path}`));
+}
+
+/** Express's error handler: every error is answered as a problem; unexpected ones (500) are told to `onError`. */
+export function problemHandler(
+  onError: ((error: unknown, call: { method: string; path: string }) => void) | undefined,
+) {
+  return (error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const e = toEngineError(error);
+    if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED')
+      onError?.(error, { method: req.method, path: req.originalUrl });
+    res.status(e.status).type(PROBLEM_TYPE).end(problemText(e, req.originalUrl));
+  };
+}
 
 export const unauthorized = () =>
   new EngineError(401, 'UNAUTHORIZED', 'The engine API requires the engine credentials (basic auth)');
@@ -217,6 +273,13 @@ export function basicAuth(credentials: {
     const given = Buffer.from(header ?? '');
     return given.length === expected.length && timingSafeEqual(given, expected);
   };
+}
+
+/** A path parameter that names an entity by its key: a numeric string (int64 as text). */
+export function key(params: Record<string, unknown>, name = 'key'): string {
+  const value = String(params[name]);
+  if (!/^-?[0-9]{1,25}$/.test(value)) throw invalidArgument(`Expected ${name} to be a numeric key, but was '${value}'`);
+  return value;
 }
 
 export function text(v: unknown, name: string): string {

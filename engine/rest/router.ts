@@ -3,36 +3,36 @@
  * engine. Shapes, status codes and problem details follow Camunda so @camunda8/sdk works unchanged, with its
  * strict validation on. Every call needs the engine's credentials (basic auth): only the app and its workers
  * hold them.
+ *
+ * The routes are declared here, one function per family of resources; the table they go into, and the direct calls
+ * over it, are in route-table.ts, the HTTP side in http.ts.
  */
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router, type Request } from 'express';
 import multer from 'multer';
 import type { EmbeddedEngine } from '../engine';
-import { EngineError, invalidArgument } from '../errors';
+import { invalidArgument } from '../errors';
 import { AuthThrottle, type AuthThrottleOptions } from './auth-throttle';
 import {
-  CHALLENGE,
-  JSON_TYPE,
   MAX_BODY_BYTES,
   MAX_RESOURCE_BYTES,
-  PROBLEM_TYPE,
-  UNDER_TEST,
   adHocElement,
   answer,
-  assertPlainJson,
   basicAuth,
   forward,
   isRead,
-  jsonObject,
+  key,
+  noSuchEndpoint,
   optNumber,
   optString,
-  parseBody,
-  problemText,
+  problemHandler,
+  requireCredentials,
   text,
-  throttled,
-  toEngineError,
-  unauthorized,
   vars,
+  xmlAnswer,
 } from './http';
+import { directCalls, jsonRoute, mountRoutes, type DirectCalls, type JsonRoute, type Routes } from './route-table';
+
+export type { DirectAnswer, DirectRequest, EngineCall } from './route-table';
 
 export interface RouterOptions {
   engine: EmbeddedEngine;
@@ -59,31 +59,6 @@ export interface RouterOptions {
   inProcess?: (req: Request) => boolean;
 }
 
-/** What a JSON route's handler gets of a call: the path's parameters, the JSON body, and whether the caller went away. */
-export interface EngineCall {
-  params: Record<string, string>;
-  body: Record<string, unknown>;
-  /** Aborted when the caller goes away (its connection closed). */
-  signal: AbortSignal;
-}
-
-/** A call handed to the engine's API in process: the HTTP request's parts, the path under /v2. */
-export interface DirectRequest {
-  authorization: string | null;
-  contentType: string | null;
-  body: string;
-  signal: AbortSignal;
-}
-
-/**
- * A direct call's answer: status, headers, and the body as text (null when there is none) or, from a route whose
- * answers are fresh JSON values (see `JsonRoute.fresh`), as that value: what parsing its text would give, without
- * writing and parsing the text.
- */
-export type DirectAnswer = { status: number; headers: Record<string, string> } & (
-  { body: string | null } | { json: unknown }
-);
-
 export interface EngineApi {
   /** The API as an Express router, mounted at /v2: what every HTTP client reaches. */
   router: Router;
@@ -92,29 +67,18 @@ export interface EngineApi {
    * the JSON routes (the same handlers, credentials check, body limits and problem details as the router's), or
    * undefined when only the router can answer it (uploads, XML, unknown paths, calls a replica forwards).
    */
-  direct: (method: string, path: string) => ((request: DirectRequest) => Promise<DirectAnswer>) | undefined;
+  direct: DirectCalls;
 }
 
-type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+// The searches and gets: each answer is built from the rows read for it (store/results.ts), so they are fresh.
+const FRESH = true;
 
-interface JsonRoute {
-  method: Method;
-  path: string;
-  pattern: RegExp;
-  names: string[];
-  handle: (call: EngineCall) => Promise<unknown>;
-  /**
-   * Its answer is made anew for each call (from the rows read for it, nothing kept or shared) and holds JSON values
-   * only (strings, finite numbers, booleans, null, arrays, plain objects; a property set to undefined is left out, as
-   * JSON leaves it out): a direct call may hand it over as it is. Checked on every such answer under the test runner.
-   */
-  fresh?: boolean;
-}
-
+/** The API as an Express router (see {@link engineApi}). */
 export function engineRouter(options: RouterOptions): Router {
   return engineApi(options).router;
 }
 
+/** The engine's /v2 API: its Express router and, over the same JSON routes, its direct calls in process. */
 export function engineApi({
   engine,
   credentials,
@@ -127,50 +91,36 @@ export function engineApi({
 }: RouterOptions): EngineApi {
   const router = Router();
   const authorized = basicAuth(credentials);
-  // Password guessing over HTTP: an address that failed too often is refused before its credentials are looked at,
-  // so that guesses cost it time and tell it nothing; the right credentials from any other address still pass.
-  const throttle = new AuthThrottle(authThrottle);
-  router.use((req, res, next) => {
-    const address = inProcess?.(req) ? undefined : (req.ip ?? req.socket.remoteAddress ?? 'unknown');
-    const wait = address === undefined ? 0 : throttle.refusedFor(address);
-    if (wait > 0)
-      return void res
-        .status(429)
-        .setHeader('Retry-After', String(wait))
-        .type(PROBLEM_TYPE)
-        .end(problemText(throttled(wait), req.originalUrl));
-    if (authorized(req.headers.authorization)) return next();
-    if (address !== undefined) throttle.fail(address);
-    res
-      .status(401)
-      .setHeader('WWW-Authenticate', CHALLENGE)
-      .type(PROBLEM_TYPE)
-      .end(problemText(unauthorized(), req.originalUrl));
-  });
+  router.use(requireCredentials(authorized, new AuthThrottle(authThrottle), inProcess));
   if (forwardTo)
     router.use((req, res, next) => (isRead(req.method, req.path) ? next() : forward(forwardTo, req, res).catch(next)));
   router.use(express.json({ limit: MAX_BODY_BYTES }));
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_RESOURCE_BYTES, files: 100 } });
 
   // The JSON routes, in the order Express matches them: both the router and direct calls take them from here.
   const routes: JsonRoute[] = [];
-  const route = (method: Method, path: string, handle: (call: EngineCall) => Promise<unknown>, fresh = false) => {
-    const names: string[] = [];
-    const pattern = new RegExp(
-      `^${path.replace(/:(\w+)/g, (_, name: string) => (names.push(name), '([^/]+)'))}/?$`,
-      'i',
-    );
-    routes.push({ method, path, pattern, names, handle, fresh });
+  const declare: Routes = {
+    engine,
+    router,
+    route: (method, path, handle, fresh) => void routes.push(jsonRoute(method, path, handle, fresh)),
+    version,
   };
-  // The searches and gets: each answer is built from the rows read for it (store/results.ts), so they are fresh.
-  const FRESH = true;
-  const key = (params: Record<string, unknown>, name = 'key') => {
-    const value = String(params[name]);
-    if (!/^-?[0-9]{1,25}$/.test(value))
-      throw invalidArgument(`Expected ${name} to be a numeric key, but was '${value}'`);
-    return value;
-  };
+  clusterRoutes(declare);
+  definitionRoutes(declare);
+  instanceRoutes(declare);
+  jobRoutes(declare);
+  userTaskRoutes(declare);
+  messageRoutes(declare);
+  incidentAndVariableRoutes(declare);
+  licenseAndClockRoutes(declare);
+  mountRoutes(router, routes);
 
+  router.use(noSuchEndpoint);
+  router.use(problemHandler(onError));
+  return { router, direct: directCalls(routes, { authorized, forwardTo, onError, onAnswer }) };
+}
+
+/** The cluster's topology and status: one broker, one partition, healthy while it answers. */
+function clusterRoutes({ route, version }: Routes): void {
   route('get', '/topology', () =>
     Promise.resolve({
       brokers: [
@@ -192,6 +142,14 @@ export function engineApi({
 
   // Camunda answers 204 while at least one partition is healthy: this engine's one is while it answers.
   route('get', '/status', () => Promise.resolve(undefined));
+}
+
+/**
+ * Deployments (an upload, through the router only), decisions (evaluated, searched, read, their XML), decision
+ * requirements and process definitions (searched, read, their XML, start form, element statistics).
+ */
+function definitionRoutes({ engine, router, route }: Routes): void {
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_RESOURCE_BYTES, files: 100 } });
 
   router.post(
     '/deployments',
@@ -213,19 +171,13 @@ export function engineApi({
   route('get', '/decision-definitions/:key', (c) => engine.getDecisionDefinition(key(c.params)), FRESH);
   router.get(
     '/decision-definitions/:key/xml',
-    answer(async (req, res) => {
-      const xml = await engine.getDecisionDefinitionXml(key(req.params));
-      res.status(200).type('text/xml').send(xml);
-    }),
+    xmlAnswer((k) => engine.getDecisionDefinitionXml(k)),
   );
   route('post', '/decision-requirements/search', (c) => engine.searchDecisionRequirements(c.body), FRESH);
   route('get', '/decision-requirements/:key', (c) => engine.getDecisionRequirements(key(c.params)), FRESH);
   router.get(
     '/decision-requirements/:key/xml',
-    answer(async (req, res) => {
-      const xml = await engine.getDecisionRequirementsXml(key(req.params));
-      res.status(200).type('text/xml').send(xml);
-    }),
+    xmlAnswer((k) => engine.getDecisionRequirementsXml(k)),
   );
   route('post', '/process-definitions/search', (c) => engine.searchProcessDefinitions(c.body), FRESH);
   route('get', '/process-definitions/:key', (c) => engine.getProcessDefinition(key(c.params)));
@@ -248,12 +200,12 @@ export function engineApi({
   );
   router.get(
     '/process-definitions/:key/xml',
-    answer(async (req, res) => {
-      const xml = await engine.getProcessDefinitionXml(key(req.params));
-      res.status(200).type('text/xml').send(xml);
-    }),
+    xmlAnswer((k) => engine.getProcessDefinitionXml(k)),
   );
+}
 
+/** Process instances (created, searched, read, cancelled, their statistics, calls and incidents) and element instances. */
+function instanceRoutes({ engine, route }: Routes): void {
   route('post', '/process-instances', ({ body: b }) =>
     engine.createProcessInstance({
       processDefinitionId: optString(b.processDefinitionId),
@@ -295,7 +247,10 @@ export function engineApi({
       cancelRemainingInstances: c.body.cancelRemainingInstances === true,
     });
   });
+}
 
+/** Jobs: searched, activated (a long poll), completed, failed, a BPMN error thrown, retries and timeout updated. */
+function jobRoutes({ engine, route }: Routes): void {
   route('post', '/jobs/search', (c) => engine.searchJobs(c.body), FRESH);
   route('post', '/jobs/activation', async ({ body: b, signal }) => {
     const result = await engine.activateJobs(
@@ -341,7 +296,10 @@ export function engineApi({
       timeout: optNumber(changeset.timeout, 'changeset.timeout'),
     });
   });
+}
 
+/** User tasks: searched, read with their variables and form, assigned, unassigned, updated, completed. */
+function userTaskRoutes({ engine, route }: Routes): void {
   route('post', '/user-tasks/search', (c) => engine.searchUserTasks(c.body), FRESH);
   route('get', '/user-tasks/:key', (c) => engine.getUserTask(key(c.params)));
   route(
@@ -376,7 +334,10 @@ export function engineApi({
   route('post', '/user-tasks/:key/completion', (c) =>
     engine.completeUserTask(key(c.params), vars(c.body.variables), optString(c.body.action)),
   );
+}
 
+/** Messages (published, correlated, their subscriptions searched) and signals (broadcast). */
+function messageRoutes({ engine, route }: Routes): void {
   route('post', '/messages/publication', async ({ body: b }) => {
     const { tenantId, messageKey } = await engine.publishMessage({
       name: text(b.name, 'name'),
@@ -398,13 +359,19 @@ export function engineApi({
   route('post', '/signals/broadcast', ({ body: b }) =>
     engine.broadcastSignal({ signalName: text(b.signalName, 'signalName'), variables: vars(b.variables) }),
   );
+}
 
+/** Incidents (searched, read, resolved) and variables (searched, read). */
+function incidentAndVariableRoutes({ engine, route }: Routes): void {
   route('post', '/incidents/search', (c) => engine.searchIncidents(c.body), FRESH);
   route('get', '/incidents/:key', (c) => engine.getIncident(key(c.params)), FRESH);
   route('post', '/incidents/:key/resolution', (c) => engine.resolveIncident(key(c.params)));
   route('post', '/variables/search', (c) => engine.searchVariables(c.body), FRESH);
   route('get', '/variables/:key', (c) => engine.getVariable(key(c.params)), FRESH);
+}
 
+/** The license answer and the engine's clock (pinned, reset). */
+function licenseAndClockRoutes({ engine, route }: Routes): void {
   // What this engine is: not Camunda, without a Camunda license (see store/reads.ts, LICENSE).
   route('get', '/license', () => Promise.resolve(engine.getLicense()), FRESH);
 
@@ -414,93 +381,6 @@ export function engineApi({
     return engine.pinClock(timestamp);
   });
   route('post', '/clock/reset', () => engine.resetClock());
-
-  for (const r of routes) {
-    router[r.method](
-      r.path,
-      answer((req, res) => {
-        let abort: AbortController | undefined;
-        const call: EngineCall = {
-          params: req.params as Record<string, string>,
-          body: jsonObject(req.body),
-          // Made only for a handler that asks (the job activation's long poll).
-          get signal() {
-            if (!abort) {
-              const controller = (abort = new AbortController());
-              res.on('close', () => controller.abort());
-            }
-            return abort.signal;
-          },
-        };
-        return r.handle(call);
-      }),
-    );
-  }
-
-  router.use((req, _res, next) =>
-    next(new EngineError(404, 'NOT_FOUND', `No such endpoint: ${req.method} /v2${req.path}`)),
-  );
-  router.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
-    const e = toEngineError(error);
-    if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED')
-      onError?.(error, { method: req.method, path: req.originalUrl });
-    res.status(e.status).type(PROBLEM_TYPE).end(problemText(e, req.originalUrl));
-  });
-
-  const direct: EngineApi['direct'] = (method, path) => {
-    const lower = method.toLowerCase();
-    if (forwardTo && !isRead(method, path)) return undefined;
-    for (const r of routes) {
-      if (r.method !== lower) continue;
-      const m = r.pattern.exec(path);
-      if (!m) continue;
-      const params: Record<string, string> = {};
-      try {
-        r.names.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
-      } catch {
-        return undefined; // a malformed escape: Express answers it
-      }
-      return (request) => callDirect(r, params, method, path, request);
-    }
-    return undefined;
-  };
-
-  const callDirect = async (
-    r: JsonRoute,
-    params: Record<string, string>,
-    method: string,
-    path: string,
-    request: DirectRequest,
-  ): Promise<DirectAnswer> => {
-    const started = performance.now();
-    const instance = `/v2${path}`;
-    let answered: DirectAnswer;
-    // Not throttled: only this process calls here (its own client), and a direct call has no client address.
-    if (!authorized(request.authorization ?? undefined)) {
-      answered = {
-        status: 401,
-        headers: { 'content-type': PROBLEM_TYPE, 'www-authenticate': CHALLENGE },
-        body: problemText(unauthorized(), instance),
-      };
-    } else {
-      try {
-        const result = await r.handle({ params, body: parseBody(request), signal: request.signal });
-        if (result === undefined) answered = { status: 204, headers: { 'content-type': JSON_TYPE }, body: null };
-        else if (r.fresh) {
-          if (UNDER_TEST) assertPlainJson(result, `the answer of ${method} /v2${r.path}`);
-          answered = { status: 200, headers: { 'content-type': JSON_TYPE }, json: result };
-        } else answered = { status: 200, headers: { 'content-type': JSON_TYPE }, body: JSON.stringify(result) };
-      } catch (error) {
-        const e = toEngineError(error);
-        if (e.status >= 500 && e.title !== 'RESOURCE_EXHAUSTED') onError?.(error, { method, path: instance });
-        answered = { status: e.status, headers: { 'content-type': PROBLEM_TYPE }, body: problemText(e, instance) };
-      }
-    }
-    onAnswer?.(method, `/v2${r.path}`, answered.status, (performance.now() - started) / 1000);
-    return answered;
-  };
-
-  return { router, direct };
 }
 
 export { assertPlainJson } from './http';

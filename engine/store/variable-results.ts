@@ -24,30 +24,9 @@ import { jsonParam, localScopes, valueClauses } from './variable-filters';
 function variablesFrom(filter: Record<string, unknown>, params: unknown[]): string {
   const root: string[] = [];
   const local: string[] = [];
-  /** A plain value or `$eq`, or the list of `$in`: what can narrow the scan (other operators are left to the filter). */
-  const wanted = (raw: unknown): { one?: unknown; list?: unknown[] } => {
-    if (!isOperatorObject(raw)) return raw === undefined || raw === null ? {} : { one: raw };
-    if (raw.$eq !== undefined) return { one: raw.$eq };
-    if (Array.isArray(raw.$in)) return { list: raw.$in };
-    return {};
-  };
-  const keyParam = (v: unknown) => {
-    const text = String(v);
-    if (!/^-?[0-9]{1,19}$/.test(text)) return undefined; // the filter itself refuses it
-    return `$${params.push(text)}::bigint`;
-  };
-  const keys = (raw: unknown, each: (p: string) => string, many: (p: string) => string) => {
-    const w = wanted(raw);
-    if (w.one !== undefined) {
-      const p = keyParam(w.one);
-      return p ? each(p) : undefined;
-    }
-    if (w.list && w.list.every((v) => /^-?[0-9]{1,19}$/.test(String(v))))
-      return many(`$${params.push(w.list.map(String))}::bigint[]`);
-    return undefined;
-  };
-  const instance = keys(
+  const instance = keyClause(
     filter.processInstanceKey,
+    params,
     (p) => `i.key = ${p}`,
     (p) => `i.key = ANY(${p})`,
   );
@@ -55,39 +34,9 @@ function variablesFrom(filter: Record<string, unknown>, params: unknown[]): stri
     root.push(instance);
     local.push(instance);
   }
-  const scope = (raw: unknown, toScope: (p: string) => string) => {
-    const r = keys(
-      raw,
-      (p) => `i.key = ${toScope(p)}`,
-      (p) => `i.key = ANY(ARRAY(SELECT ${toScope('x')} FROM unnest(${p}) AS u(x)))`,
-    );
-    const l = keys(
-      raw,
-      (p) =>
-        `e.key = ${toScope(p)} AND i.key = (SELECT se.instance_key FROM engine_element se WHERE se.key = ${toScope(p)})`,
-      (p) => `e.key = ANY(ARRAY(SELECT ${toScope('x')} FROM unnest(${p}) AS u(x)))`,
-    );
-    if (r) root.push(r);
-    if (l) local.push(l);
-  };
-  scope(filter.scopeKey, (p) => p);
-  scope(filter.variableKey, (p) => `(${p} / 1000)`);
-  const name = wanted(filter.name);
-  if (typeof name.one === 'string') {
-    const p = `$${params.push(name.one)}::text`;
-    root.push(`i.variables ? ${p}`);
-    local.push(`s.value ? ${p}`);
-    const value = wanted(filter.value);
-    if (typeof value.one === 'string') {
-      const v = jsonParam(value.one, 'filter.value', params);
-      root.push(`i.variables -> ${p} = ${v}`);
-      local.push(`s.value -> ${p} = ${v}`);
-    }
-  } else if (name.list && name.list.every((n) => typeof n === 'string')) {
-    const p = `$${params.push(name.list)}::text[]`;
-    root.push(`i.variables ?| ${p}`);
-    local.push(`s.value ?| ${p}`);
-  }
+  narrowToScopes(filter.scopeKey, (p) => p, params, root, local);
+  narrowToScopes(filter.variableKey, (p) => `(${p} / 1000)`, params, root, local);
+  narrowToNames(filter, params, root, local);
   const and = (c: string[]) => c.map((x) => ` AND ${x}`).join('');
   const index = `CASE WHEN jsonb_typeof(v0.names -> v0.name) = 'number' THEN (v0.names ->> v0.name)::int
       ELSE (SELECT count(*)::int FROM jsonb_object_keys(v0.scope_vars) AS k(n) WHERE k.n COLLATE "C" < v0.name COLLATE "C") END`;
@@ -104,6 +53,86 @@ function variablesFrom(filter: Record<string, unknown>, params: unknown[]): stri
         CROSS JOIN LATERAL jsonb_each(s.value) AS lv
       WHERE i.runtime IS NOT NULL AND jsonb_typeof(s.value) = 'object'${and(local)}
     ) v0) v`;
+}
+
+/** A plain value or `$eq`, or the list of `$in`: what can narrow the scan (other operators are left to the filter). */
+function wanted(raw: unknown): { one?: unknown; list?: unknown[] } {
+  if (!isOperatorObject(raw)) return raw === undefined || raw === null ? {} : { one: raw };
+  if (raw.$eq !== undefined) return { one: raw.$eq };
+  if (Array.isArray(raw.$in)) return { list: raw.$in };
+  return {};
+}
+
+/**
+ * A clause on keys a filter's value wants: `each` with the parameter of one key, `many` with the parameter of a list
+ * of them; none when the value does not narrow (another operator, or not a key: the filter itself refuses it).
+ */
+function keyClause(
+  raw: unknown,
+  params: unknown[],
+  each: (p: string) => string,
+  many: (p: string) => string,
+): string | undefined {
+  const w = wanted(raw);
+  if (w.one !== undefined) {
+    const p = keyParam(w.one, params);
+    return p ? each(p) : undefined;
+  }
+  if (w.list && w.list.every((v) => /^-?[0-9]{1,19}$/.test(String(v))))
+    return many(`$${params.push(w.list.map(String))}::bigint[]`);
+  return undefined;
+}
+
+/** The parameter of one key (bigint), or none when the value is not a key (the filter itself refuses it). */
+function keyParam(v: unknown, params: unknown[]): string | undefined {
+  const text = String(v);
+  if (!/^-?[0-9]{1,19}$/.test(text)) return undefined;
+  return `$${params.push(text)}::bigint`;
+}
+
+/** The root and local scopes narrowed to the scope keys a filter's value wants (`toScope`: a key to its scope's). */
+function narrowToScopes(
+  raw: unknown,
+  toScope: (p: string) => string,
+  params: unknown[],
+  root: string[],
+  local: string[],
+): void {
+  const r = keyClause(
+    raw,
+    params,
+    (p) => `i.key = ${toScope(p)}`,
+    (p) => `i.key = ANY(ARRAY(SELECT ${toScope('x')} FROM unnest(${p}) AS u(x)))`,
+  );
+  const l = keyClause(
+    raw,
+    params,
+    (p) =>
+      `e.key = ${toScope(p)} AND i.key = (SELECT se.instance_key FROM engine_element se WHERE se.key = ${toScope(p)})`,
+    (p) => `e.key = ANY(ARRAY(SELECT ${toScope('x')} FROM unnest(${p}) AS u(x)))`,
+  );
+  if (r) root.push(r);
+  if (l) local.push(l);
+}
+
+/** The root and local scopes narrowed to those holding the wanted names (and, for one name, the wanted value). */
+function narrowToNames(filter: Record<string, unknown>, params: unknown[], root: string[], local: string[]): void {
+  const name = wanted(filter.name);
+  if (typeof name.one === 'string') {
+    const p = `$${params.push(name.one)}::text`;
+    root.push(`i.variables ? ${p}`);
+    local.push(`s.value ? ${p}`);
+    const value = wanted(filter.value);
+    if (typeof value.one === 'string') {
+      const v = jsonParam(value.one, 'filter.value', params);
+      root.push(`i.variables -> ${p} = ${v}`);
+      local.push(`s.value -> ${p} = ${v}`);
+    }
+  } else if (name.list && name.list.every((n) => typeof n === 'string')) {
+    const p = `$${params.push(name.list)}::text[]`;
+    root.push(`i.variables ?| ${p}`);
+    local.push(`s.value ?| ${p}`);
+  }
 }
 
 export function variableResult(row: Row) {
