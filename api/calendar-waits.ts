@@ -8,6 +8,7 @@
  */
 import { problems } from '../platform/problem';
 import type { Queryable } from '../platform/db';
+import { calendarWaitList } from '../domain/cases';
 import { NOW, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 
@@ -85,18 +86,7 @@ export const calendarWaitRoutes: RouteSpec[] = [
     summary: 'Cases whose deadline waits for a calendar year an admin must add, with the reason',
     access: ['admin'],
     async handle({ deps }) {
-      const rows = await deps.db.query<{
-        case_id: string | null;
-        case_no: string | null;
-        year: number;
-        element_id: string;
-        created_at: Date;
-        complete: boolean | null;
-      }>(
-        `SELECT w.case_id, c.case_no, w.year, w.element_id, w.created_at, y.complete
-         FROM deadline_calendar_wait w LEFT JOIN petition_case c ON c.id = w.case_id LEFT JOIN work_calendar_year y ON y.year = w.year
-         ORDER BY w.year, w.created_at LIMIT 500`,
-      );
+      const rows = await calendarWaitList(deps.db);
       return {
         items: rows.map((r) => ({
           case: r.case_id ? { id: r.case_id, caseNo: r.case_no } : null,

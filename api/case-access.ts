@@ -5,9 +5,11 @@
  * - A grid worker works in their own grid: they reach the cases of the compounds in the grids they patrol, and the
  *   cases they own (one they filed without a compound, one handed to them). Reception, cadres, the secretary, the
  *   street office, leaders and admins work for the whole community.
- * A case out of reach is answered as one that does not exist (404), so that nobody learns it is there.
+ * A case out of reach is answered as one that does not exist (404), so that nobody learns it is there. The rule in
+ * SQL, for lists, and the case rows it decides on are the case repository's (domain/cases/access.ts).
  */
 import { problems } from '../platform/problem';
+import { caseToReach, type CaseReach, type ReachableCase } from '../domain/cases';
 import type { SessionUser } from './auth';
 import type { ApiDeps } from './deps';
 import type { Role } from './route';
@@ -31,35 +33,10 @@ export async function gridScope(deps: Pick<ApiDeps, 'db'>, user: Reader): Promis
   );
 }
 
-/**
- * The SQL condition a case row (`alias`) meets when the reader reaches it, for lists: `reader` is the parameter
- * holding the user's id, `grids` the one holding {@link gridScope}'s answer (a uuid[] or NULL).
- */
-export function reachableSql(reader: string, grids: string, alias = 'c'): string {
-  return `(${alias}.accused_user_id IS DISTINCT FROM ${reader}
-    AND (${grids}::uuid[] IS NULL OR ${alias}.first_responder_id = ${reader}
-         OR EXISTS (SELECT 1 FROM compound scope_compound WHERE scope_compound.id = ${alias}.compound_id AND scope_compound.grid_id = ANY(${grids}::uuid[]))))`;
-}
-
-/** What a case row must carry for {@link reaches} to decide. */
-export interface CaseReach {
-  accused_user_id: string | null;
-  first_responder_id: string;
-  /** The grid of the case's compound (null: no compound). */
-  grid_id: string | null;
-}
-
 /** Whether the reader reaches a case row, given their {@link gridScope}. */
 export function reaches(row: CaseReach, user: Reader, grids: string[] | null): boolean {
   if (row.accused_user_id === user.id) return false;
   return grids === null || row.first_responder_id === user.id || (row.grid_id !== null && grids.includes(row.grid_id));
-}
-
-export interface ReachableCase extends CaseReach {
-  id: string;
-  case_no: string;
-  process_instance_key: string | null;
-  resident_id: string | null;
 }
 
 /** The case (by id or number) if the reader reaches it, else null. */
@@ -68,15 +45,7 @@ export async function findReachableCase(
   where: { id: string } | { caseNo: string },
   user: Reader,
 ): Promise<ReachableCase | null> {
-  const [[row], grids] = await Promise.all([
-    deps.db.query<ReachableCase>(
-      `SELECT c.id, c.case_no, c.process_instance_key, c.resident_id, c.accused_user_id, c.first_responder_id, comp.grid_id
-       FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
-       WHERE ${'id' in where ? 'c.id = $1' : 'c.case_no = $1'}`,
-      ['id' in where ? where.id : where.caseNo],
-    ),
-    gridScope(deps, user),
-  ]);
+  const [row, grids] = await Promise.all([caseToReach(deps.db, where), gridScope(deps, user)]);
   return row && reaches(row, user, grids) ? row : null;
 }
 
@@ -88,13 +57,4 @@ export async function reachableCase(deps: Pick<ApiDeps, 'db'>, caseId: string, u
   const row = await findReachableCase(deps, { id: caseId }, user);
   if (!row) throw caseNotFound();
   return row;
-}
-
-/**
- * The SQL condition a resident (`residentColumn`) meets when none of their petitions accuses the reader (the
- * parameter `reader`): the accused does not handle their accuser's matters at all (Art 30 recusal; Art 18, no
- * retaliation), so the accuser's key-person file does not exist for them either.
- */
-export function notAccuserSql(residentColumn: string, reader: string): string {
-  return `NOT EXISTS (SELECT 1 FROM petition_case accuser WHERE accuser.resident_id = ${residentColumn} AND accuser.accused_user_id = ${reader})`;
 }

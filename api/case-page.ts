@@ -3,6 +3,7 @@ import { maskName } from '../platform/pii';
 import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { calendarWaitOf } from './calendar-waits';
 import { caseNotFound, gridScope, reaches } from './case-access';
+import { casePageRow } from '../domain/cases';
 import type { SessionUser } from './auth';
 
 /** A timestamp column as an ISO instant, or undefined. */
@@ -21,64 +22,10 @@ function clockState(dueAt: unknown, closedAt: Date | null, now: Date): Clock {
 /** How many of an instance's element instances the case page lists. */
 const ELEMENTS_PAGE = 500;
 
-/** A case row as the case page reads it, with its open rating link and its recorded timeline. */
-interface CaseRow {
-  id: string;
-  case_no: string;
-  channel: string;
-  category: string;
-  description: string;
-  status: string;
-  case_class: string | null;
-  handling_round: number;
-  received_at: Date;
-  closed_at: Date | null;
-  sla_due_at: Date | null;
-  legal_due_at: Date | null;
-  process_instance_key: string | null;
-  duplicate_of: string | null;
-  first_responder: string;
-  first_responder_name: string;
-  compound: string | null;
-  petitioner_id: string | null;
-  petitioner_name: string | null;
-  phone_masked: string | null;
-  accusation: boolean;
-  accused_user_id: string | null;
-  first_responder_id: string;
-  grid_id: string | null;
-  rating_link_open: boolean;
-  recorded: Array<{ kind: string; detail: unknown; actor: string | null; at: string }>;
-}
-
-/** Reads a case row, whether a rating link waits for its petitioner at `now`, and its recorded timeline. */
-async function caseRow(deps: ApiDeps, caseId: string, now: Date): Promise<CaseRow | undefined> {
-  const [c] = await deps.db.query<CaseRow>(
-    // One statement: the case, whether a rating link waits for the petitioner, and its recorded timeline (events and
-    // notifications) — each a round trip to the database of its own before.
-    `SELECT c.id, c.case_no, c.channel, c.category, c.description, c.status, c.case_class, c.handling_round, c.received_at, c.closed_at,
-            c.sla_due_at, c.legal_due_at,
-            c.process_instance_key, c.duplicate_of, u.username AS first_responder, u.display_name AS first_responder_name,
-            comp.name AS compound, r.id AS petitioner_id, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id,
-            c.first_responder_id, comp.grid_id,
-            EXISTS (SELECT 1 FROM rating_link l WHERE l.case_id = c.id AND l.used_at IS NULL AND l.expires_at > $2) AS rating_link_open,
-            (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'detail', t.detail, 'actor', t.actor, 'at', t.at) ORDER BY t.at), '[]')
-             FROM (SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = c.id
-                   UNION ALL
-                   SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at
-                   FROM notification WHERE case_id = c.id) t) AS recorded
-     FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
-     LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
-     WHERE c.id = $1`,
-    [caseId, now.toISOString()],
-  );
-  return c;
-}
-
 /** The case as a reader may see it: one out of their reach (accusing them, Art 30; another grid's) does not exist for them. */
 export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<SessionUser, 'id' | 'roles'>) {
   const now = deps.now();
-  const c = await caseRow(deps, caseId, now);
+  const c = await casePageRow(deps.db, caseId, now);
   if (!c || !reaches(c, reader, await gridScope(deps, reader))) throw caseNotFound();
   const { variables, active, processState, steps }: ProcessView = c.process_instance_key
     ? await processView(deps, c.process_instance_key)
@@ -109,7 +56,7 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
       state: processState ?? (c.duplicate_of ? 'linked' : 'not-started'),
       activeElements: active,
     },
-    // The deadlines as the case row records them (domain/cases.ts), as every list reads them. A deadline that waits
+    // The deadlines as the case row records them (domain/cases/writes.ts), as every list reads them. A deadline that waits
     // for a calendar year says so, with the reason, instead of showing no date at all.
     clocks: {
       internal: {

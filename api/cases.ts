@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { route, type Role, type RouteSpec } from './route';
 import { NOW, type ApiDeps } from './deps';
-import { caseNotFound, gridScope, reachableCase, reachableSql } from './case-access';
-import { transferOwner as changeOwner } from '../domain/cases';
+import { caseNotFound, gridScope, reachableCase } from './case-access';
+import { caseBeforeTransfer, caseList, transferOwner as changeOwner } from '../domain/cases';
 import { DuplicateLookup, Intake, fileCase, possibleDuplicates } from './intake';
 import { casePage } from './case-page';
 
@@ -63,22 +63,14 @@ export const caseRoutes: RouteSpec[] = [
     query: ListQuery,
     async handle({ deps, user, query }) {
       // Only the cases the reader reaches: none accusing them (Art 30), a grid worker's of their own grids.
-      const items = await deps.db.query(
-        `SELECT c.id, c.case_no AS "caseNo", c.channel, c.category, c.status, c.case_class AS "caseClass", c.received_at AS "receivedAt",
-                c.process_instance_key IS NOT NULL AS "processStarted", u.display_name AS "firstResponder"
-         FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
-         WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) AND ($2::text IS NULL OR c.status = $2)
-           AND ${reachableSql('$5', '$6')}
-         ORDER BY c.received_at DESC LIMIT $3 OFFSET $4`,
-        [
-          query.mine === 'true' ? user.id : null,
-          query.status ?? null,
-          query.limit,
-          query.offset,
-          user.id,
-          await gridScope(deps, user),
-        ],
-      );
+      const items = await caseList(deps.db, {
+        ownerId: query.mine === 'true' ? user.id : null,
+        status: query.status ?? null,
+        limit: query.limit,
+        offset: query.offset,
+        readerId: user.id,
+        grids: await gridScope(deps, user),
+      });
       return { items };
     },
   }),
@@ -194,15 +186,7 @@ async function transferOwner(
       { field: 'username' },
     );
   }
-  const [before] = await deps.db.query<{
-    username: string;
-    process_instance_key: string | null;
-    status: string;
-    accused_user_id: string | null;
-  }>(
-    `SELECT u.username, c.process_instance_key, c.status, c.accused_user_id FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
-    [caseId],
-  );
+  const before = await caseBeforeTransfer(deps.db, caseId);
   if (!before) throw caseNotFound();
   if (before.accused_user_id === target.id) {
     throw problems.badRequest(

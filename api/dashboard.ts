@@ -9,6 +9,15 @@ import { z } from 'zod';
 import type { ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 import { localDay, plusDays, startOfDay } from '../domain/calendar';
+import {
+  channelFigures,
+  closedCaseRows,
+  closedCaseTallies,
+  keyPersonPetitionCounts,
+  monthlyFigures,
+  receivedCount,
+  type Tally,
+} from '../domain/cases';
 
 const READ: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
@@ -44,44 +53,8 @@ function period(f: FilterInput, now: Date, timeZone: string) {
   return { from, to, fromTs: startOfDay(from, timeZone).toISOString(), toTs: startOfDay(to, timeZone).toISOString() };
 }
 
-/**
- * One row per case closed in the period ($1, $2; the case's closing instant on the business clock, not the event row's
- * database time), of a grid ($3) and category ($4) when given, less the cases that
- * accuse the reader ($5) when given: what the CSV lists and the figures count.
- */
-const CLOSED_ROWS = `
-  SELECT c.case_no, c.category, g.name AS grid, c.case_class, c.handling_round, c.received_at, c.closed_at,
-         (e.detail->>'handlingWorkingDays')::int AS working_days, (e.detail->>'onTimeInternal')::boolean AS on_time_internal,
-         (e.detail->>'onTimeLegal')::boolean AS on_time_legal, e.detail->>'reason' AS reason,
-         (SELECT r.rating FROM case_rating r WHERE r.case_id = c.id ORDER BY r.round DESC LIMIT 1) AS final_rating
-  FROM case_event e JOIN petition_case c ON c.id = e.case_id
-  LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN grid g ON g.id = comp.grid_id
-  WHERE e.kind = 'closed' AND c.closed_at >= $1 AND c.closed_at < $2
-    AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)
-    AND ($5::uuid IS NULL OR c.accused_user_id IS DISTINCT FROM $5)`;
-
-/** The CSV's rows. */
-async function closedCases(
-  deps: ApiDeps,
-  f: FilterInput,
-  p: ReturnType<typeof period>,
-  readerId: string | null = null,
-) {
-  return deps.db.query<{
-    case_no: string;
-    category: string;
-    grid: string | null;
-    case_class: string | null;
-    handling_round: number;
-    received_at: Date;
-    closed_at: Date;
-    working_days: number | null;
-    on_time_internal: boolean | null;
-    on_time_legal: boolean | null;
-    reason: string | null;
-    final_rating: string | null;
-  }>(`${CLOSED_ROWS} ORDER BY c.closed_at`, [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, readerId]);
-}
+/** Which cases of the period the figures count: of a grid and of a category when given. */
+const caseFilter = (f: FilterInput) => ({ gridId: f.gridId ?? null, category: f.category ?? null });
 
 /** The targets as an admin set them (settings key `targets`), else the plan's. */
 export async function targets(deps: ApiDeps): Promise<typeof TARGETS> {
@@ -89,41 +62,6 @@ export async function targets(deps: ApiDeps): Promise<typeof TARGETS> {
     "SELECT value FROM app_setting WHERE key = 'targets'",
   );
   return { ...TARGETS, ...(row?.value ?? {}) };
-}
-
-/** What the figures count, per group of closed cases. */
-interface Tally {
-  closed: number;
-  day_count: number;
-  day_sum: number;
-  rated: number;
-  good: number;
-  internal_known: number;
-  internal_on: number;
-  legal_known: number;
-  legal_on: number;
-  first_round: number;
-}
-
-/**
- * The period's closed cases counted in the database, in one pass: all of them, and per grid, per category and per
- * class (grouping sets). The CSV's rows, every case (the figures name none); not read into the app to be counted.
- */
-async function tallies(deps: ApiDeps, f: FilterInput, p: ReturnType<typeof period>) {
-  return deps.db.query<Tally & { set: 'all' | 'grid' | 'category' | 'class'; name: string | null }>(
-    `WITH closed AS (${CLOSED_ROWS})
-     SELECT CASE WHEN grouping(grid) = 0 THEN 'grid' WHEN grouping(category) = 0 THEN 'category' WHEN grouping(case_class) = 0 THEN 'class' ELSE 'all' END AS set,
-            COALESCE(grid, category, case_class) AS name,
-            count(*)::int AS closed, count(working_days)::int AS day_count, COALESCE(sum(working_days), 0)::int AS day_sum,
-            count(final_rating)::int AS rated,
-            count(*) FILTER (WHERE final_rating = 'satisfied' OR ($6 AND final_rating = 'basically-satisfied'))::int AS good,
-            count(on_time_internal)::int AS internal_known, count(*) FILTER (WHERE on_time_internal)::int AS internal_on,
-            count(on_time_legal)::int AS legal_known, count(*) FILTER (WHERE on_time_legal)::int AS legal_on,
-            count(*) FILTER (WHERE handling_round = 1)::int AS first_round
-     FROM closed GROUP BY GROUPING SETS ((), (grid), (category), (case_class))
-     ORDER BY closed DESC, name`,
-    [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null, null, f.satisfaction === 'satisfied-and-basic'],
-  );
 }
 
 /** A group of closed cases with none in it. */
@@ -147,11 +85,10 @@ const avgDays = (t: Tally) => (t.day_count ? Math.round((t.day_sum / t.day_count
 async function keyPersonFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
   // Their petitions in this period against the period of equal length before it.
   const lengthMs = new Date(p.toTs).getTime() - new Date(p.fromTs).getTime();
-  const [repeats] = await deps.db.query<{ now: number; before: number }>(
-    `SELECT count(*) FILTER (WHERE c.received_at >= $1 AND c.received_at < $2)::int AS now,
-            count(*) FILTER (WHERE c.received_at >= $3 AND c.received_at < $1)::int AS before
-     FROM petition_case c WHERE c.resident_id IN (SELECT resident_id FROM key_person)`,
-    [p.fromTs, p.toTs, new Date(new Date(p.fromTs).getTime() - lengthMs).toISOString()],
+  const repeats = await keyPersonPetitionCounts(
+    deps.db,
+    p,
+    new Date(new Date(p.fromTs).getTime() - lengthMs).toISOString(),
   );
   const [persons] = await deps.db.query<{ total: number; volunteers: number; converted: number }>(
     `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversion_role = 'volunteer')::int AS volunteers,
@@ -185,14 +122,9 @@ async function campaignFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
 /** The period's figures against the targets: in all, per class, per grid and per category. */
 async function figures(deps: ApiDeps, f: FilterInput) {
   const p = period(f, deps.now(), deps.timeZone);
-  const rows = await tallies(deps, f, p);
+  const rows = await closedCaseTallies(deps.db, p, caseFilter(f), f.satisfaction === 'satisfied-and-basic');
   const all = rows.find((r) => r.set === 'all') ?? NO_TALLY;
-  const [{ received }] = await deps.db.query<{ received: number }>(
-    `SELECT count(*)::int AS received FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
-     WHERE c.received_at >= $1 AND c.received_at < $2 AND c.duplicate_of IS NULL
-       AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)`,
-    [p.fromTs, p.toTs, f.gridId ?? null, f.category ?? null],
-  );
+  const received = await receivedCount(deps.db, p, caseFilter(f));
   const byClass = Object.fromEntries(
     ['simple', 'complex', 'difficult'].map((k) => {
       const t = rows.find((r) => r.set === 'class' && r.name === k) ?? NO_TALLY;
@@ -265,7 +197,7 @@ export const dashboardRoutes: RouteSpec[] = [
     async handle({ deps, query, res, user }) {
       const p = period(query, deps.now(), deps.timeZone);
       // The figures count every case; the rows, which name cases, leave out one that accuses the reader (Art 30).
-      const rows = await closedCases(deps, query, p, user.id);
+      const rows = await closedCaseRows(deps.db, p, caseFilter(query), user.id);
       res.setHeader('Content-Disposition', `attachment; filename="cases-${p.from}-${p.to}.csv"`);
       const header = [
         '案件编号 case_no',
@@ -314,18 +246,8 @@ export const dashboardRoutes: RouteSpec[] = [
       const f = Filter.parse({ from: `${query.year}-01-01`, to: `${query.year + 1}-01-01` });
       const totals = await figures(deps, f);
       const p = period(f, deps.now(), deps.timeZone);
-      const year = [p.fromTs, p.toTs];
-      const months = await deps.db.query(
-        `SELECT to_char(c.received_at AT TIME ZONE $3, 'YYYY-MM') AS month, count(*)::int AS received,
-                count(*) FILTER (WHERE c.status = 'closed')::int AS closed, count(*) FILTER (WHERE c.channel = 'hotline-12345')::int AS hotline,
-                count(*) FILTER (WHERE c.duplicate_of IS NOT NULL)::int AS repeats
-         FROM petition_case c WHERE c.received_at >= $1 AND c.received_at < $2 GROUP BY 1 ORDER BY 1`,
-        [...year, deps.timeZone],
-      );
-      const channels = await deps.db.query(
-        `SELECT channel, count(*)::int AS received FROM petition_case WHERE received_at >= $1 AND received_at < $2 GROUP BY channel ORDER BY channel`,
-        year,
-      );
+      const months = await monthlyFigures(deps.db, p, deps.timeZone);
+      const channels = await channelFigures(deps.db, p);
       return { year: query.year, ...totals, months, channels };
     },
   }),

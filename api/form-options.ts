@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { problems } from '../platform/problem';
+import { activeUsersLessAccused } from '../domain/cases';
 import { reachableCase } from './case-access';
 import type { ApiDeps } from './deps';
 import type { FormComponent, FormSchema } from './forms';
@@ -27,13 +28,7 @@ export interface Candidate {
 
 /** Active users of a working-group role, by display name; less the person the case accuses (Art 30), if any. */
 export async function workingGroupCandidates(deps: Pick<ApiDeps, 'db'>, caseId: string | null): Promise<Candidate[]> {
-  return deps.db.query<Candidate>(
-    `SELECT u.username, u.display_name AS "displayName" FROM app_user u
-     WHERE u.active AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.role_id = ANY($1::text[]))
-       AND u.id IS DISTINCT FROM (SELECT c.accused_user_id FROM petition_case c WHERE c.id = $2::uuid)
-     ORDER BY u.display_name, u.username`,
-    [WORKING_GROUP_ROLES, caseId],
-  );
+  return activeUsersLessAccused(deps.db, WORKING_GROUP_ROLES, caseId);
 }
 
 interface Supplier {

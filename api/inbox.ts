@@ -6,8 +6,17 @@
  */
 import { z } from 'zod';
 import { language, problems } from '../platform/problem';
-import { isNotificationTemplate, renderNotification, type NotificationParams } from '../domain/notification-templates';
+import { isNotificationTemplate, renderNotification } from '../domain/notification-templates';
 import { LINK_CLOSED, withRatingUrl } from '../domain/rating-links';
+import {
+  inboxNotices,
+  inboxUnreadCount,
+  markPassedOn,
+  openRatingLinkOfCase,
+  outboxMessage,
+  outboxNotices,
+  type NotificationRow,
+} from '../domain/cases';
 import { reachableCase } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -15,29 +24,11 @@ const STAFF: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'street
 const HANDLERS: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
 const IdParam = z.object({ id: z.string().uuid({ message: '编号格式不正确 / not a valid id' }) }).strict();
 
-interface NotificationRow {
-  id: string;
-  template: string;
-  text: string;
-  params: NotificationParams;
-  case_id: string | null;
-  case_no: string | null;
-  created_at: Date;
-  read_at: Date | null;
-  sent_at: Date | null;
-  status: string;
-  phone_masked: string | null;
-  error: string | null;
-}
-
 /** The stored text is Chinese; an English reader gets the template rendered in English from its parameters. */
 function textFor(row: NotificationRow, lang: 'zh' | 'en', timeZone: string): string {
   if (lang === 'zh' || !isNotificationTemplate(row.template)) return row.text;
   return renderNotification(row.template, row.params, 'en', timeZone);
 }
-
-const COLUMNS =
-  'n.id, n.template, n.text, n.params, n.case_id, c.case_no, n.created_at, n.read_at, n.sent_at, n.status, n.phone_masked, n.error';
 
 /** What every notice answers: its id and template, its text in the reader's language, its case and time. */
 function notice(row: NotificationRow, lang: 'zh' | 'en', timeZone: string) {
@@ -50,9 +41,6 @@ function notice(row: NotificationRow, lang: 'zh' | 'en', timeZone: string) {
   };
 }
 
-/** Cases accusing the reader do not exist for them (Art 30), in notifications either. */
-const VISIBLE = '(n.case_id IS NULL OR c.accused_user_id IS DISTINCT FROM $1)';
-
 export const inboxRoutes: RouteSpec[] = [
   route({
     method: 'get',
@@ -62,18 +50,8 @@ export const inboxRoutes: RouteSpec[] = [
     access: STAFF,
     query: z.object({ unread: z.enum(['true', 'false']).optional() }).strict(),
     async handle({ deps, user, query, req }) {
-      const rows = await deps.db.query<NotificationRow>(
-        `SELECT ${COLUMNS}
-         FROM notification n LEFT JOIN petition_case c ON c.id = n.case_id
-         WHERE n.channel = 'inbox' AND n.recipient_user_id = $1 AND ${VISIBLE} ${query.unread === 'true' ? 'AND n.read_at IS NULL' : ''}
-         ORDER BY n.created_at DESC LIMIT 200`,
-        [user.id],
-      );
-      const [{ unread }] = await deps.db.query<{ unread: number }>(
-        `SELECT count(*)::int AS unread FROM notification n LEFT JOIN petition_case c ON c.id = n.case_id
-         WHERE n.channel = 'inbox' AND n.recipient_user_id = $1 AND n.read_at IS NULL AND ${VISIBLE}`,
-        [user.id],
-      );
+      const rows = await inboxNotices(deps.db, user.id, query.unread === 'true');
+      const unread = await inboxUnreadCount(deps.db, user.id);
       const lang = language(req);
       return {
         unread,
@@ -105,15 +83,7 @@ export const inboxRoutes: RouteSpec[] = [
     access: HANDLERS,
     async handle({ deps, user, req }) {
       // A rating notice is stored without its token: the link is filled in here from the link itself, while it is open.
-      const rows = await deps.db.query<NotificationRow & { link_token_enc: Buffer | null }>(
-        `SELECT ${COLUMNS}, CASE WHEN l.used_at IS NULL AND l.expires_at > $3 THEN l.token_enc END AS link_token_enc
-         FROM notification n JOIN petition_case c ON c.id = n.case_id
-         LEFT JOIN rating_link l ON n.template = 'rating-link' AND l.job_key = n.job_key
-         WHERE n.channel = 'sms' AND n.status IN ('outbox', 'failed') AND ${VISIBLE}
-           AND (c.first_responder_id = $1 OR $2)
-         ORDER BY n.created_at DESC LIMIT 200`,
-        [user.id, user.roles.includes('admin'), deps.now().toISOString()],
-      );
+      const rows = await outboxNotices(deps.db, user.id, user.roles.includes('admin'), deps.now().toISOString());
       const lang = language(req);
       const withLink = (r: (typeof rows)[number]) => {
         if (r.template !== 'rating-link') return notice(r, lang, deps.timeZone);
@@ -139,14 +109,7 @@ export const inboxRoutes: RouteSpec[] = [
     access: HANDLERS,
     params: IdParam,
     async handle({ deps, user, params }) {
-      const [row] = await deps.db.query<{ sent_at: Date }>(
-        `UPDATE notification n SET status = 'sent', provider = 'manual', sent_at = now(), error = NULL
-         FROM petition_case c
-         WHERE n.id = $1 AND c.id = n.case_id AND n.channel = 'sms' AND n.status IN ('outbox', 'failed')
-           AND (c.first_responder_id = $2 OR $3) AND c.accused_user_id IS DISTINCT FROM $2
-         RETURNING n.sent_at`,
-        [params.id, user.id, user.roles.includes('admin')],
-      );
+      const row = await markPassedOn(deps.db, params.id, user.id, user.roles.includes('admin'));
       if (!row)
         throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
       return { id: params.id, status: 'sent', sentAt: row.sent_at };
@@ -162,18 +125,7 @@ export const inboxRoutes: RouteSpec[] = [
     params: IdParam,
     async handle({ deps, user, params }) {
       // The same messages GET /outbox lists: SMS of a case, not yet passed on; a case accusing the reader does not exist for them.
-      const [row] = await deps.db.query<{
-        case_id: string;
-        first_responder_id: string;
-        accused_user_id: string | null;
-        resident_id: string | null;
-        phone_enc: Buffer | null;
-      }>(
-        `SELECT n.case_id, c.first_responder_id, c.accused_user_id, c.resident_id, r.phone_enc
-         FROM notification n JOIN petition_case c ON c.id = n.case_id LEFT JOIN resident r ON r.id = c.resident_id
-         WHERE n.id = $1 AND n.channel = 'sms' AND n.status IN ('outbox', 'failed')`,
-        [params.id],
-      );
+      const row = await outboxMessage(deps.db, params.id);
       if (!row || row.accused_user_id === user.id)
         throw problems.notFound({ zh: '待发短信不存在或已处理。', en: 'No such message waiting to be passed on.' });
       if (row.first_responder_id !== user.id && !user.roles.includes('admin')) {
@@ -203,16 +155,7 @@ export const inboxRoutes: RouteSpec[] = [
     params: IdParam,
     async handle({ deps, user, params }) {
       await reachableCase(deps, params.id, user);
-      const [row] = await deps.db.query<{
-        token_enc: Buffer;
-        expires_at: Date;
-        round: number;
-        first_responder_id: string;
-      }>(
-        `SELECT l.token_enc, l.expires_at, l.round, c.first_responder_id FROM rating_link l JOIN petition_case c ON c.id = l.case_id
-         WHERE l.case_id = $1 AND l.used_at IS NULL AND l.expires_at > $2 ORDER BY l.created_at DESC LIMIT 1`,
-        [params.id, deps.now().toISOString()],
-      );
+      const row = await openRatingLinkOfCase(deps.db, params.id, deps.now().toISOString());
       if (row && row.first_responder_id !== user.id && !user.roles.includes('admin')) {
         throw problems.forbidden({
           zh: '只有本案首问责任人可以取用评价链接。',

@@ -15,7 +15,17 @@ import { startProcessOnce } from '../platform/engine-client';
 import { screenKeyPerson, startCare } from '../domain/key-persons';
 import { localDay } from '../domain/calendar';
 import { PROCESS_IDS } from '../bpmn/job-types';
-import { claimProcessStart, insertCase, processStartFailed, processStarted } from '../domain/cases';
+import {
+  casesAwaitingProcess,
+  claimProcessStart,
+  insertCase,
+  isOpenToLink,
+  linkedCaseSummary,
+  nextCaseNo,
+  openCasesOfPerson,
+  processStartFailed,
+  processStarted,
+} from '../domain/cases';
 
 /** What the key-person rule needs, over the API's engine client. */
 export const keyPersonDeps = (deps: ApiDeps) => ({
@@ -82,20 +92,12 @@ export async function possibleDuplicates(deps: ApiDeps, lookup: z.infer<typeof D
       en: 'Give a phone or ID number to look for duplicates.',
     });
   }
-  return deps.db.query(
-    `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.category = $3 AS "sameCategory"
-     FROM petition_case c JOIN resident r ON r.id = c.resident_id
-     WHERE c.status <> 'closed' AND c.duplicate_of IS NULL
-       AND ((r.phone_hash = $1 AND $1 IS NOT NULL) OR (r.id_number_hash = $2 AND $2 IS NOT NULL))
-       AND c.accused_user_id IS DISTINCT FROM $4
-     ORDER BY (c.category = $3) DESC, c.received_at DESC LIMIT 20`,
-    [
-      lookup.phone ? deps.pii.lookupHash(lookup.phone) : null,
-      lookup.idNumber ? deps.pii.lookupHash(lookup.idNumber.toUpperCase()) : null,
-      lookup.category ?? '',
-      readerId,
-    ],
-  );
+  return openCasesOfPerson(deps.db, {
+    phoneHash: lookup.phone ? deps.pii.lookupHash(lookup.phone) : null,
+    idNumberHash: lookup.idNumber ? deps.pii.lookupHash(lookup.idNumber.toUpperCase()) : null,
+    category: lookup.category ?? '',
+    readerId,
+  });
 }
 
 export async function fileCase(deps: ApiDeps, userId: string, username: string, input: z.infer<typeof Intake>) {
@@ -103,8 +105,7 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
     const accusedId = await checkReferences(tx, userId, input);
     const residentId = await residentOf(tx, deps, input);
     const year = localDay(deps.now(), deps.timeZone).slice(0, 4);
-    const [{ n }] = await tx.query<{ n: string }>("SELECT nextval('petition_case_no_seq')::text AS n");
-    const caseNo = `XF-${year}-${n.padStart(6, '0')}`;
+    const caseNo = await nextCaseNo(tx, year);
     const row = await insertCase(tx, {
       caseNo,
       channel: input.channel,
@@ -131,10 +132,7 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
     await screenKeyPerson(keyPersonDeps(deps), saved.id).catch((error: unknown) =>
       deps.log.warn({ caseId: saved.id, err: error }, 'key-person screening of a linked repeat waits for the engine'),
     );
-    const [open] = await deps.db.query<{ case_no: string; status: string; first_responder: string }>(
-      `SELECT c.case_no, c.status, u.display_name AS first_responder FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id WHERE c.id = $1`,
-      [input.duplicateOf],
-    );
+    const open = await linkedCaseSummary(deps.db, input.duplicateOf);
     return {
       ...saved,
       processInstanceKey: null,
@@ -194,10 +192,7 @@ export function startCaseStarter(deps: ApiDeps, intervalMs = 5000): { stop(): vo
     if (running) return;
     running = true;
     try {
-      const waiting = await deps.db.query<{ id: string }>(
-        `SELECT id FROM petition_case WHERE process_instance_key IS NULL AND duplicate_of IS NULL
-           AND created_at < now() - interval '2 seconds' ORDER BY created_at LIMIT 50`,
-      );
+      const waiting = await casesAwaitingProcess(deps.db);
       for (const { id } of waiting) {
         const key = await startCaseProcess(deps, id);
         if (key) deps.log.info({ caseId: id, processInstanceKey: key }, 'case process started by the starter');
@@ -250,11 +245,7 @@ async function checkReferences(tx: Queryable, userId: string, input: z.infer<typ
     accusedId = accused.id;
   }
   if (input.duplicateOf) {
-    const [open] = await tx.query(
-      "SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL",
-      [input.duplicateOf],
-    );
-    if (!open)
+    if (!(await isOpenToLink(tx, input.duplicateOf)))
       throw problems.badRequest(
         { zh: '要关联的信访件不存在或已办结。', en: 'The case to link to does not exist or is closed.' },
         { field: 'duplicateOf' },

@@ -9,6 +9,7 @@ import { Problem, problems, refusal } from '../platform/problem';
 import type { Queryable } from '../platform/db';
 import { casePeopleNames, screenPublicText } from '../domain/public-text';
 import { hashToken } from '../domain/rating-links';
+import { noticeBoardRows, ratingLinkByTokenHash } from '../domain/cases';
 import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 import { countHit } from './rate-limit';
@@ -47,19 +48,7 @@ const TokenParam = z.object({ token: Token }).strict();
 const ratingLimit = rateLimiter('public-ratings', 30, 60_000);
 
 async function openLink(deps: ApiDeps, token: string) {
-  const [row] = await deps.db.query<{
-    case_id: string;
-    round: number;
-    expires_at: Date;
-    used_at: Date | null;
-    case_no: string;
-    category: string;
-    process_instance_key: string | null;
-  }>(
-    `SELECT l.case_id, l.round, l.expires_at, l.used_at, c.case_no, c.category, c.process_instance_key
-     FROM rating_link l JOIN petition_case c ON c.id = l.case_id WHERE l.token_hash = $1`,
-    [hashToken(token)],
-  );
+  const row = await ratingLinkByTokenHash(deps.db, hashToken(token));
   if (!row)
     throw refusal(
       'rating-link',
@@ -203,22 +192,7 @@ export function ratingOutcome(variables: Record<string, unknown>, people: readon
  * if a row for one exists.
  */
 export async function noticeBoard(db: Queryable, limit: number, offset: number) {
-  const rows = await db.query<{
-    caseId: string;
-    caseNo: string;
-    category: string;
-    compound: string | null;
-    outcome: string;
-    petitioner: string | null;
-    publishedAt: Date;
-  }>(
-    `SELECT n.case_id AS "caseId", n.case_no AS "caseNo", n.category, n.compound_name AS compound, n.outcome, n.petitioner_masked AS petitioner,
-            n.published_at AS "publishedAt"
-     FROM notice_board n JOIN petition_case c ON c.id = n.case_id
-     WHERE NOT c.accusation AND c.accused_user_id IS NULL
-     ORDER BY n.published_at DESC LIMIT $1 OFFSET $2`,
-    [limit, offset],
-  );
+  const rows = await noticeBoardRows(db, limit, offset);
   const people = await casePeopleNames(db, [...new Set(rows.map((r) => r.caseId))]);
   return rows.map(({ caseId, ...row }) => {
     const names = people.get(caseId) ?? [];

@@ -7,9 +7,16 @@ import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { maskName } from '../platform/pii';
 import { enterRegistry } from '../domain/key-persons';
+import {
+  isResidentReachable,
+  keyPersonFile,
+  keyPersonFiles,
+  residentPetitions,
+  type KeyPersonFile,
+} from '../domain/cases';
 import { NOW, type ApiDeps } from './deps';
 import { keyPersonDeps } from './intake';
-import { findReachableCase, gridScope, notAccuserSql, reachableSql } from './case-access';
+import { findReachableCase, gridScope } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 import { MESSAGES } from '../bpmn/job-types';
 
@@ -17,38 +24,7 @@ const READ: Role[] = ['cadre', 'secretary', 'leader', 'admin', 'reception', 'gri
 const WRITE: Role[] = ['cadre', 'secretary', 'leader', 'admin'];
 const IdParam = z.object({ id: z.uuid() }).strict();
 
-interface PersonRow {
-  id: string;
-  resident_id: string;
-  /** null: the resident left a number but no name (未留姓名). */
-  name: string | null;
-  compound: string | null;
-  status: string;
-  reason: string;
-  entered_at: Date;
-  exited_at: Date | null;
-  exit_reason: string | null;
-  team_lead: string | null;
-  team_volunteer: string | null;
-  team_professional: string | null;
-  conversion_role: string | null;
-  converted_at: Date | null;
-  plan: string | null;
-  process_instance_key: string | null;
-  petitions_365: number;
-  repeats: number;
-}
-
-const PERSON_SQL = `
-  SELECT k.id, k.resident_id, r.name, comp.name AS compound, k.status, k.reason, k.entered_at, k.exited_at, k.exit_reason,
-         u.display_name AS team_lead, k.team_volunteer, k.team_professional, k.conversion_role, k.converted_at, k.plan,
-         k.process_instance_key,
-         (SELECT count(*)::int FROM petition_case c WHERE c.resident_id = k.resident_id AND c.received_at > now() - interval '365 days') AS petitions_365,
-         (SELECT count(*)::int FROM petition_case c WHERE c.key_person_id = k.id) AS repeats
-  FROM key_person k JOIN resident r ON r.id = k.resident_id
-  LEFT JOIN compound comp ON comp.id = r.compound_id LEFT JOIN app_user u ON u.id = k.team_cadre_id`;
-
-const summary = (p: PersonRow) => ({
+const summary = (p: KeyPersonFile) => ({
   id: p.id,
   residentId: p.resident_id,
   name: p.name ? maskName(p.name) : null,
@@ -66,11 +42,8 @@ const summary = (p: PersonRow) => ({
 });
 
 /** A key person's file as `readerId` may reach it: the file of someone whose petition accuses the reader does not exist for them. */
-async function person(deps: ApiDeps, id: string, readerId: string): Promise<PersonRow> {
-  const [row] = await deps.db.query<PersonRow>(
-    `${PERSON_SQL} WHERE k.id = $1 AND ${notAccuserSql('k.resident_id', '$2')}`,
-    [id, readerId],
-  );
+async function person(deps: ApiDeps, id: string, readerId: string): Promise<KeyPersonFile> {
+  const row = await keyPersonFile(deps.db, id, readerId);
   if (!row) throw problems.notFound({ zh: '重点人员档案不存在。', en: 'No such key-person file.' });
   return row;
 }
@@ -84,10 +57,7 @@ export const registryRoutes: RouteSpec[] = [
     access: READ,
     query: z.object({ status: z.enum(['active', 'exited', 'all']).default('active') }).strict(),
     async handle({ deps, query, user }) {
-      const rows = await deps.db.query<PersonRow>(
-        `${PERSON_SQL} WHERE ($1 = 'all' OR k.status = $1) AND ${notAccuserSql('k.resident_id', '$2')} ORDER BY k.entered_at DESC LIMIT 500`,
-        [query.status, user.id],
-      );
+      const rows = await keyPersonFiles(deps.db, query.status, user.id);
       return { items: rows.map(summary) };
     },
   }),
@@ -101,11 +71,7 @@ export const registryRoutes: RouteSpec[] = [
     async handle({ deps, params, user }) {
       const p = await person(deps, params.id, user.id);
       // (only the petitions the reader reaches: none accusing them, Art 30; a grid worker's of their own grids)
-      const petitions = await deps.db.query(
-        `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.key_person_id IS NOT NULL AS "repeat"
-         FROM petition_case c WHERE c.resident_id = $1 AND ${reachableSql('$2', '$3')} ORDER BY c.received_at DESC LIMIT 200`,
-        [p.resident_id, user.id, await gridScope(deps, user)],
-      );
+      const petitions = await residentPetitions(deps.db, p.resident_id, user.id, await gridScope(deps, user));
       let visits: Array<{ at: unknown; state: string }> = [];
       if (p.process_instance_key) {
         const { items } = await deps.engine().searchElementInstances(
@@ -165,11 +131,7 @@ export const registryRoutes: RouteSpec[] = [
         residentId = c.resident_id;
       }
       // A resident whose petition accuses the staff member is not theirs to enter (answered as one that does not exist).
-      const [resident] = await deps.db.query(
-        `SELECT 1 FROM resident r WHERE r.id = $1 AND ${notAccuserSql('r.id', '$2')}`,
-        [residentId, user.id],
-      );
-      if (!resident)
+      if (!(await isResidentReachable(deps.db, residentId, user.id)))
         throw problems.badRequest({ zh: '居民不存在。', en: 'The resident does not exist.' }, { field: 'residentId' });
       const { keyPersonId } = await enterRegistry(keyPersonDeps(deps), residentId!, body.reason);
       return summary(await person(deps, keyPersonId, user.id));

@@ -4,6 +4,7 @@
  * case's internal deadline (15 working days for a difficult case; negative when it is past).
  */
 import { countWorkingDaysBetween, withCalendar } from '../domain/calendar';
+import { caseDeadlines } from '../domain/cases';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 import { casesOf, summary, type Task } from './tasks';
@@ -55,16 +56,7 @@ export const streetOfficeRoutes: RouteSpec[] = [
       const cases = await casesOf(deps, tasks, user.id);
       // The cases' own deadlines and states, in one query for the whole queue.
       const ids = [...new Set([...cases.values()].flatMap((c) => (c.case ? [c.case.id] : [])))];
-      const rows = new Map(
-        ids.length === 0
-          ? []
-          : (
-              await deps.db.query<{ id: string; sla_due_at: Date | null; status: string; is_key_matter: boolean }>(
-                'SELECT id, sla_due_at, status, is_key_matter FROM petition_case WHERE id = ANY($1::uuid[])',
-                [ids],
-              )
-            ).map((r) => [r.id, r]),
-      );
+      const rows = new Map(ids.length === 0 ? [] : (await caseDeadlines(deps.db, ids)).map((r) => [r.id, r]));
       const shown = tasks.flatMap((task) => {
         const { case: petition, hidden } = cases.get(String(task.processInstanceKey))!;
         if (hidden) return [];

@@ -11,6 +11,7 @@ import { route, type RouteSpec } from './route';
 import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { validateFormData, type FormSchema } from './forms';
 import { checkSuppliedChoices, suppliedOptions } from './form-options';
+import { casesAccusing, casesOfInstances } from '../domain/cases';
 
 const TaskKey = z.string().regex(/^\d{1,19}$/, { message: '任务编号应为数字 / a task key is a number' });
 
@@ -266,17 +267,7 @@ export async function casesOf(
     const chains = new Map(keys.filter((k) => !result.has(k)).map((k) => [k, chainOf(k)]));
     const wanted = [...new Set([...chains.values()].flat())].filter((at) => !found.has(at));
     if (wanted.length > 0) {
-      const rows = await deps.db.query<{
-        id: string;
-        case_no: string;
-        category: string;
-        hidden: boolean;
-        process_instance_key: string;
-      }>(
-        `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
-         FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
-        [wanted, readerId],
-      );
+      const rows = await casesOfInstances(deps.db, wanted, readerId);
       for (const at of wanted) found.set(at, null);
       for (const row of rows)
         found.set(row.process_instance_key, {
@@ -320,14 +311,7 @@ export async function casesOf(
 async function withoutAccusing(deps: ApiDeps, caseIds: unknown[], readerId: string): Promise<unknown[]> {
   const ids = caseIds.filter((id): id is string => typeof id === 'string' && /^[0-9a-f-]{36}$/i.test(id));
   if (ids.length === 0) return caseIds;
-  const hidden = new Set(
-    (
-      await deps.db.query<{ id: string }>(
-        'SELECT id FROM petition_case WHERE id = ANY($1::uuid[]) AND accused_user_id = $2',
-        [ids, readerId],
-      )
-    ).map((r) => r.id),
-  );
+  const hidden = new Set(await casesAccusing(deps.db, ids, readerId));
   return caseIds.filter((id) => !(typeof id === 'string' && hidden.has(id)));
 }
 

@@ -1,6 +1,7 @@
 /** Early warnings: the rules (admins edit them; check-early-warning applies them at intake) and the alerts raised. */
 import { z } from 'zod';
 import { problems } from '../platform/problem';
+import { alertList } from '../domain/cases';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -93,19 +94,7 @@ export const warningRoutes: RouteSpec[] = [
     query: z.object({ status: z.enum(['open', 'handling', 'closed', 'all']).default('all') }).strict(),
     // (an alert's cases leave out one that accuses the reader, Art 30)
     async handle({ deps, query, user }) {
-      const rows = await deps.db.query<{ processInstanceKey: string | null } & Record<string, unknown>>(
-        `SELECT a.id, r.name AS rule, a.category, a.place_kind AS "placeKind", COALESCE(comp.name, g.name) AS place, a.status,
-                a.window_start AS "windowStart", a.window_end AS "windowEnd", a.created_at AS "raisedAt",
-                a.process_instance_key AS "processInstanceKey",
-                (SELECT json_agg(json_build_object('id', c.id, 'caseNo', c.case_no) ORDER BY c.received_at)
-                 FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id
-                 WHERE ac.alert_id = a.id AND c.accused_user_id IS DISTINCT FROM $2) AS cases
-         FROM early_warning_alert a JOIN early_warning_rule r ON r.id = a.rule_id
-         LEFT JOIN compound comp ON a.place_kind = 'compound' AND comp.id = a.place_id
-         LEFT JOIN grid g ON a.place_kind = 'grid' AND g.id = a.place_id
-         WHERE ($1 = 'all' OR a.status = $1) ORDER BY a.created_at DESC LIMIT 200`,
-        [query.status, user.id],
-      );
+      const rows = await alertList(deps.db, query.status, user.id);
       const engine = deps.engine();
       const items = await Promise.all(
         rows.map(async (row) => {

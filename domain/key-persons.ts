@@ -8,7 +8,7 @@
 import type { Db, Queryable } from '../platform/db';
 import type { Logger } from '../platform/logger';
 import { PROCESS_IDS } from '../bpmn/job-types';
-import { linkKeyPerson } from './cases';
+import { linkKeyPerson, petitionsInWindow, residentOfCase } from './cases';
 
 /**
  * Starts a process through the engine API, at most once per key: when an instance already carries the variable
@@ -44,10 +44,7 @@ export async function screenKeyPerson(
   caseId: string,
 ): Promise<{ keyPersonId: string | null; repeat: boolean }> {
   const outcome = await deps.db.transaction(async (tx) => {
-    const [petition] = await tx.query<{ resident_id: string | null }>(
-      'SELECT resident_id FROM petition_case WHERE id = $1',
-      [caseId],
-    );
+    const petition = await residentOfCase(tx, caseId);
     if (!petition)
       throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
     if (!petition.resident_id) return { keyPersonId: null, repeat: false };
@@ -69,13 +66,7 @@ export async function screenKeyPerson(
     );
     const windowDays = setting?.value.windowDays ?? KEY_PERSON_WINDOW_DAYS;
     const threshold = setting?.value.threshold ?? KEY_PERSON_THRESHOLD;
-    // Compared in SQL against the case's own received_at: microseconds do not survive a JS Date.
-    const [{ count }] = await tx.query<{ count: number }>(
-      `SELECT count(*)::int AS count FROM petition_case c, petition_case me
-       WHERE me.id = $2 AND c.resident_id = $1
-         AND c.received_at > me.received_at - make_interval(days => $3::int) AND c.received_at <= me.received_at`,
-      [petition.resident_id, caseId, windowDays],
-    );
+    const count = await petitionsInWindow(tx, petition.resident_id, caseId, windowDays);
     if (count < threshold) return { keyPersonId: null, repeat: false };
     const id = await insertKeyPerson(tx, petition.resident_id, 'repeat-petitions', caseId);
     return { keyPersonId: id, repeat: false };

@@ -7,6 +7,7 @@ import type { Queryable } from '../platform/db';
 import type { RECIPIENTS } from '../bpmn/job-types';
 import type { NotificationParams, NotificationTemplate } from './notification-templates';
 import { casePeopleNames } from './public-text';
+import { casesOfAlert, noticeCases } from './cases';
 
 export type Recipient = (typeof RECIPIENTS)[keyof typeof RECIPIENTS];
 export type NoticeStatus = 'outbox' | 'sent' | 'failed';
@@ -61,23 +62,7 @@ export interface NotificationStore {
 
 /** The cases, in the order asked, with the names they record of people; a missing id is not returned. */
 async function casesForNotice(db: Queryable, caseIds: string[]): Promise<CaseForNotice[]> {
-  const rows = await db.query<{
-    id: string;
-    case_no: string;
-    category: string;
-    compound: string | null;
-    first_responder_id: string;
-    owner_name: string;
-    phone_enc: Uint8Array | null;
-  }>(
-    `SELECT c.id, c.case_no, c.category, comp.name AS compound, c.first_responder_id, u.display_name AS owner_name, r.phone_enc
-       FROM petition_case c
-       JOIN app_user u ON u.id = c.first_responder_id
-       LEFT JOIN resident r ON r.id = c.resident_id
-       LEFT JOIN compound comp ON comp.id = c.compound_id
-       WHERE c.id = ANY($1::uuid[])`,
-    [caseIds],
-  );
+  const rows = await noticeCases(db, caseIds);
   const people = await casePeopleNames(db, caseIds);
   return caseIds.flatMap((id) => {
     const r = rows.find((row) => row.id === id);
@@ -142,14 +127,7 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
       );
       return row?.zh ?? null;
     },
-    async alertCaseIds(alertId) {
-      const rows = await db.query<{ case_id: string }>(
-        `SELECT ac.case_id FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id
-         WHERE ac.alert_id = $1 ORDER BY c.received_at, c.case_no`,
-        [alertId],
-      );
-      return rows.map((r) => r.case_id);
-    },
+    alertCaseIds: (alertId) => casesOfAlert(db, alertId),
     async activeUsersWithRole(role) {
       const rows = await db.query<{ id: string }>(
         'SELECT u.id FROM app_user u JOIN user_role ur ON ur.user_id = u.id WHERE ur.role_id = $1 AND u.active ORDER BY u.username',

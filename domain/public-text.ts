@@ -10,6 +10,7 @@
  * same finder to check what the system produced.
  */
 import type { Queryable } from '../platform/db';
+import { namesOnCases } from './cases';
 
 export type PersonalDataKind = 'mobile' | 'landline' | 'id-number' | 'name';
 
@@ -224,15 +225,7 @@ export function screenPublicText(text: string, people: readonly string[] = []): 
 export async function casePeopleNames(db: Queryable, caseIds: readonly string[]): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>(caseIds.map((id) => [id, []]));
   if (caseIds.length === 0) return out;
-  const rows = await db.query<{ id: string; names: Array<string | null> }>(
-    `SELECT c.id, ARRAY[r.name, accused.display_name, kp.team_volunteer, kp.team_professional] AS names
-     FROM petition_case c
-     LEFT JOIN resident r ON r.id = c.resident_id
-     LEFT JOIN app_user accused ON accused.id = c.accused_user_id
-     LEFT JOIN key_person kp ON kp.id = c.key_person_id OR (c.key_person_id IS NULL AND kp.resident_id = c.resident_id)
-     WHERE c.id = ANY($1::uuid[])`,
-    [caseIds],
-  );
+  const rows = await namesOnCases(db, caseIds);
   for (const row of rows) {
     const list = out.get(row.id) ?? [];
     for (const name of row.names ?? []) if (name && name.trim() && !list.includes(name.trim())) list.push(name.trim());

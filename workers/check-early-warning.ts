@@ -10,6 +10,7 @@
 import type { Queryable } from '../platform/db';
 import { required, type JobWorker } from './job';
 import { JOB_TYPES, PROCESS_IDS } from '../bpmn/job-types';
+import { caseForScreening, casesInWarningWindow, casesOfAlert, openAlertAt, raiseAlert } from '../domain/cases';
 
 interface RuleRow {
   id: string;
@@ -17,13 +18,6 @@ interface RuleRow {
   scope: 'compound' | 'grid';
   window_days: number;
   threshold: number;
-}
-
-interface ScreenedCase {
-  id: string;
-  category: string;
-  compound_id: string | null;
-  grid_id: string | null;
 }
 
 export const checkEarlyWarning: JobWorker = {
@@ -47,11 +41,7 @@ export const checkEarlyWarning: JobWorker = {
       [caseId],
     );
     for (const alert of pending) {
-      const cases = await deps.db.query<{ case_id: string }>(
-        `SELECT ac.case_id FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id
-         WHERE ac.alert_id = $1 ORDER BY c.received_at, c.case_no`,
-        [alert.id],
-      );
+      const caseIds = await casesOfAlert(deps.db, alert.id);
       // Recorded before the start: a crash after it leaves the retry to look for the instance the start made.
       if (!alert.process_start_attempted)
         await deps.db.query('UPDATE early_warning_alert SET process_start_attempted = true WHERE id = $1', [alert.id]);
@@ -61,7 +51,7 @@ export const checkEarlyWarning: JobWorker = {
           ruleId: alert.rule_id,
           category: alert.category,
           ...(alert.place_kind === 'compound' ? { compoundId: alert.place_id } : { gridId: alert.place_id }),
-          caseIds: cases.map((c) => c.case_id),
+          caseIds,
         },
         { name: 'alertId', value: alert.id },
         !alert.process_start_attempted,
@@ -82,11 +72,7 @@ export const checkEarlyWarning: JobWorker = {
 
 /** Links the case to the alerts it belongs to, raising new ones where it makes a count reach a threshold. */
 export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
-  const [petition] = await tx.query<ScreenedCase>(
-    `SELECT c.id, c.category, c.compound_id, comp.grid_id
-     FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id WHERE c.id = $1`,
-    [caseId],
-  );
+  const petition = await caseForScreening(tx, caseId);
   if (!petition)
     throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
   if (!petition.compound_id) return; // a complaint without a place counts towards no place's rule
@@ -99,14 +85,7 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
   for (const rule of rules) {
     const placeId = rule.scope === 'compound' ? petition.compound_id : petition.grid_id;
     if (!placeId) continue;
-    // Times are compared in SQL, against the case's own received_at: microseconds do not survive a JS Date.
-    const [open] = await tx.query<{ id: string }>(
-      `SELECT a.id FROM early_warning_alert a, petition_case me
-       WHERE me.id = $4 AND a.rule_id = $1 AND a.place_id = $2 AND a.category = $3
-         AND a.window_start <= me.received_at AND a.window_end > me.received_at
-       ORDER BY a.created_at LIMIT 1`,
-      [rule.id, placeId, petition.category, caseId],
-    );
+    const open = await openAlertAt(tx, { ruleId: rule.id, placeId, category: petition.category, caseId });
     if (open) {
       await tx.query(
         'INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
@@ -114,22 +93,23 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
       );
       continue;
     }
-    const placeColumn = rule.scope === 'compound' ? 'c.compound_id' : 'comp.grid_id';
-    const counted = await tx.query<{ id: string }>(
-      `SELECT c.id FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id, petition_case me
-       WHERE me.id = $3 AND ${placeColumn} = $1 AND c.category = $2
-         AND c.received_at > me.received_at - make_interval(days => $4::int) AND c.received_at <= me.received_at
-       ORDER BY c.received_at`,
-      [placeId, petition.category, caseId, rule.window_days],
-    );
+    const counted = await casesInWarningWindow(tx, {
+      scope: rule.scope,
+      placeId,
+      category: petition.category,
+      caseId,
+      windowDays: rule.window_days,
+    });
     if (counted.length < rule.threshold) continue;
     // The alert covers the complaints counted and those of the next window: they join it rather than raise another.
-    const [alert] = await tx.query<{ id: string }>(
-      `INSERT INTO early_warning_alert (rule_id, place_kind, place_id, category, raised_by_case_id, window_start, window_end)
-       SELECT $1, $2, $3, $4, me.id, me.received_at - make_interval(days => $6::int), me.received_at + make_interval(days => $6::int)
-       FROM petition_case me WHERE me.id = $5 RETURNING id`,
-      [rule.id, rule.scope, placeId, petition.category, caseId, rule.window_days],
-    );
+    const alert = await raiseAlert(tx, {
+      ruleId: rule.id,
+      scope: rule.scope,
+      placeId,
+      category: petition.category,
+      caseId,
+      windowDays: rule.window_days,
+    });
     for (const c of counted) {
       await tx.query(
         'INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',

@@ -23,7 +23,7 @@ import {
   withCalendar,
 } from '../domain/calendar';
 import { DECISIONS, JOB_TYPES } from '../bpmn/job-types';
-import { handlingStarted, recordLegalDeadline } from '../domain/cases';
+import { handlingStarted, recordCalendarWait as keepCalendarWait, recordLegalDeadline } from '../domain/cases';
 
 const DECISION = DECISIONS.deadlinePolicy;
 const HOUR_MS = 3_600_000;
@@ -174,12 +174,13 @@ async function compute({ variables, headers }: JobInput, deps: WorkerDeps): Prom
 async function recordCalendarWait(job: JobInput, deps: WorkerDeps, year: number): Promise<void> {
   const caseId =
     typeof job.variables.caseId === 'string' && UUID.test(job.variables.caseId) ? job.variables.caseId : null;
-  await deps.db.query(
-    `INSERT INTO deadline_calendar_wait (job_key, case_id, process_instance_key, element_id, year)
-     SELECT $1, (SELECT id FROM petition_case WHERE id = $2::uuid), $3, $4, $5
-     ON CONFLICT (job_key) DO UPDATE SET year = EXCLUDED.year`,
-    [job.jobKey, caseId, job.processInstanceKey, job.elementId, year],
-  );
+  await keepCalendarWait(deps.db, {
+    jobKey: job.jobKey,
+    caseId,
+    processInstanceKey: job.processInstanceKey,
+    elementId: job.elementId,
+    year,
+  });
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

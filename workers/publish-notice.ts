@@ -7,7 +7,7 @@
 import { maskName } from '../platform/pii';
 import { casePeopleNames, screenPublicText } from '../domain/public-text';
 import { required, type JobWorker } from './job';
-import { loadCase, recordEvent } from '../domain/cases';
+import { isAccusation, loadCase, recordEvent } from '../domain/cases';
 import { JOB_TYPES } from '../bpmn/job-types';
 
 /**
@@ -28,11 +28,7 @@ export const publishNotice: JobWorker = {
     const caseId = required(variables, 'caseId', 'string');
     const round = typeof variables.handlingRound === 'number' ? variables.handlingRound : 1;
     const petition = await loadCase(deps.db, caseId);
-    const [{ accusation }] = await deps.db.query<{ accusation: boolean }>(
-      'SELECT accusation OR accused_user_id IS NOT NULL AS accusation FROM petition_case WHERE id = $1',
-      [caseId],
-    );
-    if (accusation) {
+    if (await isAccusation(deps.db, caseId)) {
       await recordEvent(deps.db, caseId, 'notice-withheld', { round, reason: 'accusation' }, jobKey);
       return { noticePublished: false };
     }

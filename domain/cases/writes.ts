@@ -1,34 +1,14 @@
 /**
- * The petition case (信访件): its row and its timeline, and the only code that writes them. Every change of a case
- * is a named operation here (filed, its process started, handed on, its deadlines and class recorded, rating, second
- * handling, closed, linked to a key person); routes and workers call these, and `tests/unit/case-writes.test.ts`
- * fails on SQL that writes `petition_case` anywhere else. The statuses a case passes through, in order:
- * registered → handling (or escalated, for a difficult case) → rating → second-handling (dissatisfied) → closed.
+ * The case's writes: the petition case (信访件) row and its timeline change only here. Every change of a case is a
+ * named operation (numbered and filed, its process started, handed on, its deadlines and class recorded, rating,
+ * second handling, closed, linked to a key person); routes and workers call these, and
+ * `tests/unit/case-writes.test.ts` fails on SQL that writes `petition_case` anywhere else. The statuses a case passes
+ * through, in order: registered → handling (or escalated, for a difficult case) → rating → second-handling
+ * (dissatisfied) → closed.
  */
-import type { Queryable } from '../platform/db';
+import type { Queryable } from '../../platform/db';
 
-export interface CaseRow {
-  id: string;
-  case_no: string;
-  category: string;
-  status: string;
-  handling_round: number;
-  received_at: Date;
-  resident_id: string | null;
-  compound_id: string | null;
-  first_responder_id: string;
-}
-
-export async function loadCase(db: Queryable, caseId: string): Promise<CaseRow> {
-  const [row] = await db.query<CaseRow>(
-    `SELECT id, case_no, category, status, handling_round, received_at, resident_id, compound_id, first_responder_id
-     FROM petition_case WHERE id = $1`,
-    [caseId],
-  );
-  if (!row) throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
-  return row;
-}
-
+/** An entry on the case's timeline, written by a worker's job once (a retried job writes nothing more). */
 export async function recordEvent(
   db: Queryable,
   caseId: string,
@@ -42,27 +22,16 @@ export async function recordEvent(
   );
 }
 
-/** Users holding a role (group), in a stable order. */
-export async function usersWithRole(db: Queryable, role: string): Promise<Array<{ id: string; username: string }>> {
-  return db.query(
-    `SELECT u.id, u.username FROM app_user u JOIN user_role r ON r.user_id = u.id WHERE r.role_id = $1 AND u.active ORDER BY u.username`,
-    [role],
-  );
-}
-
-/** An ISO 8601 duration of days or hours (P3D, PT24H) in milliseconds. */
-export function durationMs(iso: string): number {
-  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(iso);
-  if (!m || iso === 'P' || iso === 'PT')
-    throw new Error(`"${iso}" is not a duration in days or hours such as P3D or PT24H`);
-  return ((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000;
-}
-
-// ---------------------------------------------------------------- the case's writes
-
+/** The statuses a case passes through (the column's values). */
 export type CaseStatus = 'registered' | 'handling' | 'escalated' | 'rating' | 'second-handling' | 'closed';
 
-/** A new case at intake (its number made by the caller); answers its id and receipt time. */
+/** The next case number of the year: XF-<year>-<serial of six digits>, the serial counting on over the years. */
+export async function nextCaseNo(tx: Queryable, year: string): Promise<string> {
+  const [{ n }] = await tx.query<{ n: string }>("SELECT nextval('petition_case_no_seq')::text AS n");
+  return `XF-${year}-${n.padStart(6, '0')}`;
+}
+
+/** A new case at intake (its number from {@link nextCaseNo}); answers its id and receipt time. */
 export async function insertCase(
   tx: Queryable,
   c: {
