@@ -1,33 +1,23 @@
 /**
- * Petitions' routes: intake and its duplicate check (intake.ts), the list, the case page (case-page.ts) and its
+ * Petitions' routes: intake and its duplicate check (intake.ts), the case page (case-page.ts) and its
  * diagram, handing a case to another first responder.
  */
 import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { route, type Role, type RouteSpec } from './route';
 import { NOW, type ApiDeps } from './deps';
-import { caseNotFound, gridScope, reachableCase } from './case-access';
-import { caseBeforeTransfer, caseList, transferOwner as changeOwner } from '../domain/cases';
+import { caseNotFound, reachableCase } from './case-access';
+import { caseBeforeTransfer, transferOwner as changeOwner } from '../domain/cases';
 import { DuplicateLookup, Intake, fileCase, possibleDuplicates } from './intake';
 import { casePage } from './case-page';
+import { CASE_READERS } from './case-search';
 
 /** Staff who file petitions (the one who files becomes the first responder). */
 const INTAKE_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'];
 /** Staff who work on cases; members of a 1+X group see their own tasks, not the case register. */
-const READ_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin', 'grid-worker'];
+const READ_ROLES: Role[] = CASE_READERS;
 
 const IdParam = z.object({ id: z.uuid() }).strict();
-
-const ListQuery = z
-  .object({
-    mine: z.enum(['true', 'false']).optional(),
-    status: z
-      .enum(['registered', 'handling', 'feedback', 'rating', 'second-handling', 'escalated', 'closed'])
-      .optional(),
-    limit: z.coerce.number().int().min(1).max(100).default(50),
-    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  })
-  .strict();
 
 export const caseRoutes: RouteSpec[] = [
   route({
@@ -52,26 +42,6 @@ export const caseRoutes: RouteSpec[] = [
       const created = await fileCase(deps, user.id, user.username, body);
       res.location(`/api/cases/${created.id}`);
       return created;
-    },
-  }),
-  route({
-    method: 'get',
-    path: '/cases',
-    tag: 'cases',
-    summary: 'Cases, newest first (mine=true: those I own)',
-    access: READ_ROLES,
-    query: ListQuery,
-    async handle({ deps, user, query }) {
-      // Only the cases the reader reaches: none accusing them (Art 30), a grid worker's of their own grids.
-      const items = await caseList(deps.db, {
-        ownerId: query.mine === 'true' ? user.id : null,
-        status: query.status ?? null,
-        limit: query.limit,
-        offset: query.offset,
-        readerId: user.id,
-        grids: await gridScope(deps, user),
-      });
-      return { items };
     },
   }),
   route({

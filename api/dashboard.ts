@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { ApiDeps } from './deps';
+import { csvCell } from './csv';
 import { route, type Role, type RouteSpec } from './route';
 import { localDay, plusDays, startOfDay } from '../domain/calendar';
 import {
@@ -164,17 +165,6 @@ async function figures(deps: ApiDeps, f: FilterInput) {
     byCategory: group('category'),
   };
 }
-
-const csvCell = (v: unknown) => {
-  let s = '';
-  if (v instanceof Date) s = v.toISOString();
-  else if (typeof v === 'string') s = v;
-  else if (typeof v === 'number' || typeof v === 'boolean') s = String(v);
-  else if (v !== null && v !== undefined) s = JSON.stringify(v);
-  // A cell starting with = + - @ is text, not a spreadsheet formula.
-  const safe = /^[=+\-@]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
 
 export const dashboardRoutes: RouteSpec[] = [
   route({

@@ -6,6 +6,7 @@ import express, { Router, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { authenticate, authRoutes } from './auth';
 import { caseRoutes } from './cases';
+import { caseSearchRoutes } from './case-search';
 import { taskRoutes } from './tasks';
 import { publicRoutes } from './public';
 import { registryRoutes } from './registry';
@@ -58,6 +59,8 @@ function inFlightLimit(limit: number): RequestHandler {
 export const ROUTES: RouteSpec[] = [
   ...authRoutes,
   ...publicRoutes,
+  // Before caseRoutes: /cases/facets and /cases/export.csv are not a case's /cases/:id.
+  ...caseSearchRoutes,
   ...caseRoutes,
   ...taskRoutes,
   ...formOptionRoutes,

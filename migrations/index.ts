@@ -21,6 +21,7 @@ import { RatingLinkCaseIndex1764400000150 } from './1764400000150-rating-link-ca
 import { ResidentNameOptional1764400000230 } from './1764400000230-resident-name-optional';
 import { DeadlineCalendarWaits1764400000231 } from './1764400000231-deadline-calendar-waits';
 import { ClosedAtIndex1764400000240 } from './1764400000240-closed-at-index';
+import { CaseSearch1764400000250 } from './1764400000250-case-search';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -45,4 +46,5 @@ export const migrations = [
   ResidentNameOptional1764400000230,
   DeadlineCalendarWaits1764400000231,
   ClosedAtIndex1764400000240,
+  CaseSearch1764400000250,
 ];

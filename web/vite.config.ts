@@ -16,6 +16,7 @@ export default defineConfig({
         index: page('index'),
         tasks: page('tasks'),
         case: page('case'),
+        cases: page('cases'),
         rate: page('rate'),
         notices: page('notices'),
         intake: page('intake'),

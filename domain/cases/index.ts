@@ -12,7 +12,8 @@
  * - reports.ts: what is counted (the dashboard's and the annual report's figures, the rules' windows);
  * - messages.ts: notifications, the SMS outbox, rating links and the notice board, read with their case;
  * - warnings.ts: early-warning alerts and their cases; calendar-waits.ts: deadlines waiting for a calendar year;
- * - durations.ts: the ISO durations the processes give.
+ * - durations.ts: the ISO durations the processes give;
+ * - search.ts: the case centre's search (a term and filters, keyset pages) and its filters' choices.
  */
 export * from './writes';
 export * from './reads';
@@ -23,3 +24,4 @@ export * from './messages';
 export * from './warnings';
 export * from './calendar-waits';
 export * from './durations';
+export * from './search';

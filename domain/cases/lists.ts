@@ -8,44 +8,6 @@ import type { Queryable } from '../../platform/db';
 import { notAccuserSql, reachableSql } from './access';
 
 /** A row of the case register (GET /cases). */
-export interface CaseRegisterItem {
-  id: string;
-  caseNo: string;
-  channel: string;
-  category: string;
-  status: string;
-  caseClass: string | null;
-  receivedAt: Date;
-  processStarted: boolean;
-  firstResponder: string;
-}
-
-/**
- * The cases the reader reaches, newest first: of an owner and a status when given. `grids`: the grid ids the reader
- * works in, or null when their work covers the whole community.
- */
-export async function caseList(
-  db: Queryable,
-  q: {
-    ownerId: string | null;
-    status: string | null;
-    limit: number;
-    offset: number;
-    readerId: string;
-    grids: string[] | null;
-  },
-): Promise<CaseRegisterItem[]> {
-  return db.query<CaseRegisterItem>(
-    `SELECT c.id, c.case_no AS "caseNo", c.channel, c.category, c.status, c.case_class AS "caseClass", c.received_at AS "receivedAt",
-                c.process_instance_key IS NOT NULL AS "processStarted", u.display_name AS "firstResponder"
-         FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
-         WHERE ($1::uuid IS NULL OR c.first_responder_id = $1) AND ($2::text IS NULL OR c.status = $2)
-           AND ${reachableSql('$5', '$6')}
-         ORDER BY c.received_at DESC LIMIT $3 OFFSET $4`,
-    [q.ownerId, q.status, q.limit, q.offset, q.readerId, q.grids],
-  );
-}
-
 /** An open case of the same person, as the duplicate check before filing shows it. */
 export interface PossibleDuplicate {
   id: string;
@@ -85,7 +47,7 @@ export async function casesAwaitingProcess(db: Queryable): Promise<Array<{ id: s
 
 /**
  * A resident's petitions the reader reaches, newest first (`repeat`: counted as a key person's repeat). `grids` as
- * for {@link caseList}.
+ * for the case centre's search.
  */
 export async function residentPetitions(
   db: Queryable,

@@ -20,6 +20,8 @@ export function shell(me: Me | null): HTMLElement {
   const nav = el('nav');
   if (me) {
     nav.append(el('a', { href: '/tasks.html' }, t('myTasks')));
+    if (me.roles.some((r) => r !== 'member'))
+      nav.append(el('a', { href: '/cases.html', 'data-testid': 'nav-cases' }, t('navCases')));
     if (me.roles.some((r) => ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin'].includes(r)))
       nav.append(el('a', { href: '/intake.html' }, t('intake')));
     if (me.roles.some((r) => ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'].includes(r)))
