@@ -91,6 +91,8 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
 }
 
+const CursorShape = z.tuple([z.iso.datetime({ offset: true }).nullable(), z.string().min(1).max(40)]);
+
 function decodeCursor(text: string): Cursor {
   let value: unknown;
   try {
@@ -98,15 +100,9 @@ function decodeCursor(text: string): Cursor {
   } catch {
     throw badCursor();
   }
-  const ok =
-    Array.isArray(value) &&
-    value.length === 2 &&
-    (value[0] === null || typeof value[0] === 'string') &&
-    typeof value[1] === 'string' &&
-    z.uuid().safeParse(value[1]).success &&
-    (value[0] === null || String(value[0]).length <= 100);
-  if (!ok) throw badCursor();
-  return value as Cursor;
+  const parsed = CursorShape.safeParse(value);
+  if (!parsed.success) throw badCursor();
+  return parsed.data;
 }
 
 /** The query's filters as the domain takes them: the term read, days made instants, N working days a deadline. */

@@ -1,6 +1,6 @@
 /**
  * The case centre's search (案件中心): the cases a reader reaches, found by one search term and narrowed by filters,
- * in one of four orders, a page at a time by keyset (the last row's sort value and id: a page costs the same however
+ * in one of four orders, a page at a time by keyset (the last row's sort value and case number: a page costs the same however
  * deep). The term is read as what it looks like — a case number, a mobile number, an ID number, else a name — and a
  * phone or ID number is matched through its keyed hash (resident.phone_hash / id_number_hash), never by decrypting.
  * Each filter adds its condition only when given, so that PostgreSQL plans each combination with the indexes it
@@ -38,7 +38,7 @@ export interface CaseFilters {
   rating?: RatingFilter;
 }
 
-/** Where the previous page ended: its last row's sort value (an ISO instant, a case number, or null) and id. */
+/** Where the previous page ended: its last row's sort value (an ISO instant, or null) and case number. */
 export type Cursor = [string | null, string];
 
 export interface CaseSearch {
@@ -131,21 +131,24 @@ function filterConditions(f: CaseFilters, now: Date, c: Conditions): void {
   else if (f.rating) c.add((p) => `lr.rating = ${p(f.rating)}`);
 }
 
-/** The rows after the cursor in the sort's order (NULL deadlines last, as the index keeps them). */
+/**
+ * The rows after the cursor in the sort's order: by the sort's column, ties by case number (unique; the later number
+ * first when newest comes first), NULL deadlines last as the index keeps them.
+ */
 function afterCondition(sort: CaseSort, after: Cursor, c: Conditions): void {
   const { column, direction } = ORDER[sort];
-  const [value, id] = after;
-  if (sort === 'due' && value === null) {
-    c.add((p) => `(c.sla_due_at IS NULL AND c.id > ${p(id)})`);
+  const [value, caseNo] = after;
+  const op = direction === 'DESC' ? '<' : '>';
+  if (sort === 'case-no') {
+    c.add((p) => `c.case_no > ${p(caseNo)}`);
     return;
   }
-  const op = direction === 'DESC' ? '<' : '>';
-  const cast = sort === 'case-no' ? '' : '::timestamptz';
-  c.add((p) => {
-    const v = `${p(value)}${cast}`;
-    const tail = sort === 'due' ? ' OR c.sla_due_at IS NULL' : '';
-    return `((${column}, c.id) ${op} (${v}, ${p(id)}::uuid)${tail})`;
-  });
+  if (sort === 'due' && value === null) {
+    c.add((p) => `(c.sla_due_at IS NULL AND c.case_no > ${p(caseNo)})`);
+    return;
+  }
+  const tail = sort === 'due' ? ' OR c.sla_due_at IS NULL' : '';
+  c.add((p) => `((${column}, c.case_no) ${op} (${p(value)}::timestamptz, ${p(caseNo)})${tail})`);
 }
 
 /** The one reach rule (Art 30, grid scope: access.ts), on the reader's parameters. */
@@ -195,18 +198,18 @@ export async function searchCases(
      LEFT JOIN grid g ON g.id = co.grid_id
      LEFT JOIN LATERAL (SELECT cr.rating FROM case_rating cr WHERE cr.case_id = c.id ORDER BY cr.round DESC LIMIT 1) lr ON true
      WHERE ${c.where.join('\n       AND ')}
-     ORDER BY ${column} ${direction}, c.id ${direction}
+     ORDER BY ${column} ${direction}${s.sort === 'case-no' ? '' : `, c.case_no ${direction}`}
      LIMIT ${limit}`,
     c.params,
   );
   const page = rows.slice(0, s.limit);
   const last = page[page.length - 1];
-  const next: Cursor | null = rows.length > s.limit && last ? [sortValue(s.sort, last), last.id] : null;
+  const next: Cursor | null = rows.length > s.limit && last ? [sortValue(s.sort, last), last.caseNo] : null;
   return { items: page.map((row) => item(row, s.now)), next };
 }
 
 function sortValue(sort: CaseSort, row: Row): string | null {
-  if (sort === 'case-no') return row.caseNo;
+  if (sort === 'case-no') return null;
   const at = sort === 'due' ? row.slaDueAt : row.receivedAt;
   return at ? new Date(at).toISOString() : null;
 }

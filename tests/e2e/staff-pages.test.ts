@@ -287,6 +287,41 @@ describe('the staff pages in a real browser', () => {
     await shot(page, 'staff-settings-en');
   });
 
+  it('when a cadre searches the case centre by phone and narrows it, then the case is found, the filters stay in the address, and it opens', async () => {
+    // given two petitions of one petitioner and one of another
+    const desk = await as('reception');
+    const first = await fileAtTheDesk(desk, '周敏', '13955556666');
+    const second = await fileAtTheDesk(desk, '周敏', '13955556666');
+    await fileAtTheDesk(desk, '吴刚', '13977778888');
+    const page = await as('cadre');
+    await page.goto('/tasks.html');
+    // when the cadre opens the case centre and searches by the phone, spaces and all
+    await page.getByTestId('nav-cases').click();
+    await page.getByTestId('case-list').waitFor();
+    await page.getByTestId('filter-q').fill('139 5555 6666');
+    await page.getByTestId('filter-q').press('Enter');
+    await page.waitForURL(/q=139/);
+    // then exactly that petitioner's petitions are listed, newest first, masked
+    const rows = page.getByTestId('case-row');
+    await until(async () => ((await rows.count()) === 2 ? true : undefined));
+    expect(await rows.evaluateAll((r) => r.map((row) => row.getAttribute('data-case-no')))).toEqual([second, first]);
+    const text = (await page.getByTestId('case-list').textContent()) ?? '';
+    expect(text).toContain('周*');
+    expect(text).toContain('139****6666');
+    expect(text).not.toMatch(/周敏|13955556666/);
+    // and the CSV link carries the same search
+    expect(await page.getByTestId('csv').getAttribute('href')).toContain('q=139');
+    await shot(page, 'staff-cases');
+    // when the cadre narrows to registered cases, then the address keeps both
+    await page.getByTestId('filter-status').selectOption('registered');
+    await page.waitForURL(/status=registered/);
+    expect(page.url()).toContain('q=139');
+    // when the first petition is opened, then its page comes
+    await page.getByRole('link', { name: first }).click();
+    await page.waitForURL(/\/case\.html\?id=/);
+    await page.getByText(first).first().waitFor();
+  });
+
   it('when the pages open on a phone-sized screen, then they render there, each with its navigation link for the admin', async () => {
     const page = await as('admin', PHONE);
     for (const [name, ready] of [
@@ -295,6 +330,7 @@ describe('the staff pages in a real browser', () => {
       ['campaigns', 'campaign-list'],
       ['warnings', 'alert-list'],
       ['settings', 'calendar-years'],
+      ['cases', 'case-centre'],
     ] as const) {
       await page.getByRole('navigation').locator(`a[href="/${name}.html"]`).click();
       await page.waitForURL(`**/${name}.html**`);

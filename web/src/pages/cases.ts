@@ -266,7 +266,10 @@ async function main(): Promise<void> {
       body,
     );
     const more = el('button', { type: 'button', 'data-testid': 'more', hidden: '' }, t('ccMore'));
-    page.append(form, el('p', { class: 'toolbar' }, count, ' ', csv), table, more);
+    page.append(
+      form,
+      el('section', { 'data-testid': 'case-centre' }, el('p', { class: 'toolbar' }, count, ' ', csv), table, more),
+    );
     let shown = 0;
     const load = async (after?: string) => {
       const query = new URLSearchParams(params);
