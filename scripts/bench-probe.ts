@@ -50,6 +50,28 @@ async function main() {
       await db.query<{ id: string }>('SELECT id FROM petition_case ORDER BY random() LIMIT 5000')
     ).rows.map((r) => r.id);
     const compounds = (await db.query<{ id: string }>('SELECT id FROM compound')).rows.map((r) => r.id);
+    // The case centre's filtered pages as staff ask them: a category, a grid, a status, overdue, due soon, a rating,
+    // received in a month, a name, a phone, a case number, a second page; each in a typical order.
+    const grids = (await db.query<{ id: string }>('SELECT id FROM grid')).rows.map((r) => r.id);
+    const caseNos = (
+      await db.query<{ case_no: string }>('SELECT case_no FROM petition_case ORDER BY random() LIMIT 200')
+    ).rows.map((r) => r.case_no);
+    const caseCentreQueries = [
+      `category=${encodeURIComponent('物业服务')}`,
+      `gridId=${pick(grids)}&status=closed`,
+      `gridId=${pick(grids)}&sort=due`,
+      'status=handling&sort=due',
+      'due=overdue',
+      'due=within&dueWithinDays=3',
+      'rating=dissatisfied',
+      'caseClass=complex&keyMatter=true',
+      'receivedFrom=2024-03-01&receivedTo=2024-03-31',
+      `q=${encodeURIComponent('王秀英')}`,
+      'q=13912345678',
+      `q=${pick(caseNos)}`,
+      'sort=case-no',
+      'sort=received-asc&status=closed',
+    ];
     const probes: Array<{ route: string; requests: number; call: () => Promise<number> }> = [
       {
         route: 'GET /api/tasks?view=mine',
@@ -62,6 +84,12 @@ async function main() {
         call: () => get('street-office', '/api/tasks?view=queue'),
       },
       { route: 'GET /api/cases/:id', requests: REQUESTS, call: () => get('leader', `/api/cases/${pick(caseIds)}`) },
+      { route: 'GET /api/cases (case centre)', requests: REQUESTS, call: () => get('leader', '/api/cases') },
+      {
+        route: 'GET /api/cases?<filters>',
+        requests: REQUESTS,
+        call: () => get(pick(['leader', ...FIRST_RESPONDERS]), `/api/cases?${pick(caseCentreQueries)}`),
+      },
       {
         route: 'GET /api/street-office/queue',
         requests: Math.ceil(REQUESTS / 10),
@@ -114,6 +142,7 @@ async function main() {
         route: probe.route,
         requests: probe.requests,
         'p50 ms': percentile(times, 50).toFixed(1),
+        'p95 ms': percentile(times, 95).toFixed(1),
         'app CPU ms': ((cpuMs(pid) - app0) / probe.requests).toFixed(1),
         'Postgres CPU ms': ((postgresCpuMs() - pg0) / probe.requests).toFixed(1),
         'SQL statements': (sum(sql) / probe.requests).toFixed(1),

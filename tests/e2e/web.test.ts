@@ -411,6 +411,12 @@ describe('the pages in a real browser', () => {
     await page.goto(`/case.html?id=${filed.id}`);
     await page.getByTestId('diagram').locator('svg').first().waitFor();
     await page.locator('.highlight-active').first().waitFor();
+    // exactly the step it stands at is marked: the secretary's second handling, not the process around it
+    expect(
+      await page
+        .locator('.diagram .highlight-active')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-element-id'))),
+    ).toEqual(['Task_SecondHandling']);
     await shot(page, 'case-page');
 
     // and the public notice board opens

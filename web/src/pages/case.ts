@@ -65,18 +65,7 @@ async function main(): Promise<void> {
       'GET',
       `/cases/${encodeURIComponent(id)}/diagram`,
     );
-    if (diagram.xml) {
-      const viewer = new NavigatedViewer({ container: canvas });
-      await viewer.importXML(diagram.xml);
-      const canvasApi = viewer.get<{ zoom(mode: string): void; addMarker(id: string, marker: string): void }>('canvas');
-      canvasApi.zoom('fit-viewport');
-      const registry = viewer.get<{ get(id: string): unknown }>('elementRegistry');
-      const mark = (ids: string[], marker: string) =>
-        ids.filter((x) => registry.get(x)).forEach((x) => canvasApi.addMarker(x, marker));
-      mark(diagram.completed, 'highlight-done');
-      mark(diagram.flows, 'highlight-flow');
-      mark(diagram.active, 'highlight-active');
-    }
+    if (diagram.xml) await drawWhereItStands(canvas, diagram);
     // A step that was cut short (the other branch of a race, a cancelled timer) did not happen; a running one says so.
     const happened = c.timeline.filter((e) => e.kind !== 'step' || e.detail?.state !== 'TERMINATED');
     const stepName = (e: CasePage['timeline'][number]) =>
@@ -139,3 +128,56 @@ async function ratingLink(page: HTMLElement, caseId: string): Promise<void> {
 }
 
 void main();
+
+interface Shape {
+  id: string;
+  type: string;
+  parent?: Shape;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The case's diagram at a readable zoom, centred on where it stands: only the active steps marked (not the process
+ * itself, nor a sub-process around an active step), completed steps and taken flows shown quietly. A finished case
+ * is fitted whole.
+ */
+async function drawWhereItStands(
+  canvas: HTMLElement,
+  diagram: { xml: string | null; active: string[]; completed: string[]; flows: string[] },
+): Promise<void> {
+  const viewer = new NavigatedViewer({ container: canvas });
+  await viewer.importXML(diagram.xml!);
+  const canvasApi = viewer.get<{
+    zoom(level: number | string): void;
+    addMarker(id: string, marker: string): void;
+    viewbox(box?: { x: number; y: number; width: number; height: number }): { width: number; height: number };
+    getRootElement(): Shape;
+  }>('canvas');
+  const registry = viewer.get<{ get(id: string): Shape | undefined }>('elementRegistry');
+  const root = canvasApi.getRootElement();
+  const shapes = (ids: string[]) => ids.map((x) => registry.get(x)).filter((e): e is Shape => !!e && e !== root);
+  const active = shapes(diagram.active);
+  // A container (sub-process) is active while a step inside it is: the step is where the case stands.
+  const containers = new Set(active.map((e) => e.parent).filter(Boolean));
+  const steps = active.filter((e) => !containers.has(e) && e.type !== 'bpmn:Process' && e.type !== 'bpmn:Participant');
+  for (const e of shapes(diagram.completed))
+    if (e.type !== 'bpmn:SubProcess') canvasApi.addMarker(e.id, 'highlight-done');
+  for (const e of shapes(diagram.flows)) canvasApi.addMarker(e.id, 'highlight-flow');
+  for (const e of steps) canvasApi.addMarker(e.id, 'highlight-active');
+  if (steps.length === 0) {
+    canvasApi.zoom('fit-viewport');
+    return;
+  }
+  canvasApi.zoom(0.9);
+  const { width, height } = canvasApi.viewbox();
+  const step = steps[0];
+  canvasApi.viewbox({
+    x: step.x + step.width / 2 - width / 2,
+    y: step.y + step.height / 2 - height / 2,
+    width,
+    height,
+  });
+}
