@@ -21,6 +21,7 @@ import { attachmentRoutes } from './attachments';
 import { streetOfficeRoutes } from './street-office';
 import { inboxRoutes } from './inbox';
 import { formOptionRoutes } from './form-options';
+import { operationRoutes } from './operations';
 import { mountRoutes, openApiDocument, type RouteSpec } from './route';
 import type { ApiDeps } from './deps';
 import { problems, refusal } from '../platform/problem';
@@ -66,6 +67,7 @@ export const ROUTES: RouteSpec[] = [
   ...formOptionRoutes,
   ...streetOfficeRoutes,
   ...inboxRoutes,
+  ...operationRoutes,
   ...registryRoutes,
   ...warningRoutes,
   ...diagramRoutes,

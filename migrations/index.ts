@@ -22,6 +22,7 @@ import { ResidentNameOptional1764400000230 } from './1764400000230-resident-name
 import { DeadlineCalendarWaits1764400000231 } from './1764400000231-deadline-calendar-waits';
 import { ClosedAtIndex1764400000240 } from './1764400000240-closed-at-index';
 import { CaseSearch1764400000250 } from './1764400000250-case-search';
+import { Operations1764400000260 } from './1764400000260-operations';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -47,4 +48,5 @@ export const migrations = [
   DeadlineCalendarWaits1764400000231,
   ClosedAtIndex1764400000240,
   CaseSearch1764400000250,
+  Operations1764400000260,
 ];

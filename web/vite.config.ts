@@ -17,6 +17,7 @@ export default defineConfig({
         tasks: page('tasks'),
         case: page('case'),
         cases: page('cases'),
+        ops: page('ops'),
         rate: page('rate'),
         notices: page('notices'),
         intake: page('intake'),

@@ -33,7 +33,11 @@ export function shell(me: Me | null): HTMLElement {
       );
     if (me.roles.some((r) => ['admin', 'leader', 'cadre', 'secretary'].includes(r)))
       nav.append(el('a', { href: '/warnings.html' }, t('navWarnings')));
-    if (me.roles.includes('admin')) nav.append(el('a', { href: '/settings.html' }, t('navSettings')));
+    if (me.roles.includes('admin'))
+      nav.append(
+        el('a', { href: '/settings.html' }, t('navSettings')),
+        el('a', { href: '/ops.html', 'data-testid': 'nav-ops' }, t('navOps')),
+      );
     if (me.roles.some((r) => ['leader', 'admin', 'secretary', 'cadre', 'street-office'].includes(r)))
       nav.append(el('a', { href: '/dashboard.html' }, t('dashboard')));
     if (me.roles.some((r) => ['street-office', 'leader', 'admin'].includes(r)))
