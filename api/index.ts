@@ -27,6 +27,7 @@ import type { ApiDeps } from './deps';
 import { problems, refusal } from '../platform/problem';
 
 export { startCaseStarter } from './intake';
+export { startNoticeWatcher } from './notice-watcher';
 export type { ApiDeps } from './deps';
 
 /**

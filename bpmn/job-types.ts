@@ -85,6 +85,11 @@ export const NOTIFICATION_TEMPLATES = {
   earlyWarning: 'early-warning',
   /** The joint handling of an early warning is done. */
   jointHandlingResult: 'joint-handling-result',
+  /** A task landed in a group's queue (second handling, the street office, a coordination): sent by the app's
+   * notice watcher to every member of the group, not by a send-notification task. */
+  taskQueued: 'task-queued',
+  /** An instance stopped in an incident: sent by the app's notice watcher to every admin. */
+  incident: 'incident',
 } as const;
 
 /** Values of the `recipient` header on send-notification tasks. */
@@ -97,6 +102,10 @@ export const RECIPIENTS = {
   leader: 'leader',
   /** The street office petition office's queue. */
   streetOffice: 'street-office',
+  /** The members of a task's candidate group (the notice watcher's, not a model's). */
+  candidate: 'candidate',
+  /** The admins, told of incidents (the notice watcher's, not a model's). */
+  admin: 'admin',
 } as const;
 
 /** Values of the `phase` header on compute-deadlines tasks. */

@@ -25,6 +25,14 @@ export interface NotificationParams {
   /** The one-time rating link (template `rating-link`): only ever in the text sent, never stored (see issue-rating-link). */
   ratingUrl?: string;
   ratingLinkExpiresAt?: string;
+  /** A task's name and the group whose queue it is in (template `task-queued`). */
+  taskName?: string;
+  queue?: string;
+  queueEn?: string;
+  /** Where an instance stopped and why (template `incident`). */
+  process?: string;
+  element?: string;
+  error?: string;
 }
 
 /** Formats an ISO date (day only, or day and time); undefined when missing or not a date. */
@@ -186,6 +194,36 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
       ),
     en: (p) =>
       `The ${p.category ? `"${p.category}" ` : ''}problem you reported (case ${p.caseNo}) has been dealt with jointly by the property company, the community and the maintenance unit. Thank you for reporting it.`,
+  },
+  // Sent by the notice watcher (api/notice-watcher.ts) to every member of the task's candidate group.
+  'task-queued': {
+    audience: 'staff',
+    zh: (p) =>
+      join(
+        [
+          `待认领：「${p.taskName ?? ''}」已进入${p.queue ?? ''}的待认领队列`,
+          p.caseNo && `（编号 ${p.caseNo}）`,
+          '，请及时认领办理。',
+        ],
+        '',
+      ),
+    en: (p) =>
+      `To claim: "${p.taskName ?? ''}" is in the ${p.queueEn ?? p.queue ?? ''} queue${p.caseNo ? ` (case ${p.caseNo})` : ''}; please claim it.`,
+  },
+  // Sent by the notice watcher to every admin.
+  incident: {
+    audience: 'staff',
+    zh: (p) =>
+      join(
+        [
+          `流程事故：${p.process ?? ''}在「${p.element ?? ''}」停止`,
+          p.caseNo && `（编号 ${p.caseNo}）`,
+          `：${p.error ?? ''}。请在运维页面处理后重试。`,
+        ],
+        '',
+      ),
+    en: (p) =>
+      `Incident: ${p.process ?? ''} stopped at "${p.element ?? ''}"${p.caseNo ? ` (case ${p.caseNo})` : ''}: ${p.error ?? ''}. Fix it and retry it in Operations.`,
   },
 };
 

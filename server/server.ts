@@ -18,7 +18,7 @@ import { countAnswer } from '../platform/metrics';
 import { acquireEngineLock } from './data/engine-lock';
 import { deployModels } from '../domain/deploy-models';
 import { startWorkers } from '../workers';
-import { apiRouter, startCaseStarter, type ApiDeps } from '../api';
+import { apiRouter, startCaseStarter, startNoticeWatcher, type ApiDeps } from '../api';
 import { instanceParents } from '../api/deps';
 import { piiCipher } from '../platform/pii';
 import { webRouter } from './http/web';
@@ -240,7 +240,7 @@ async function listenAll(
   };
 }
 
-/** What only the lead does once the engine answers: deploy the models, run the workers, start waiting cases. */
+/** What only the lead does once the engine answers: deploy the models, run the workers, start waiting cases, watch. */
 async function startLeadWork(
   config: Config,
   secrets: Secrets,
@@ -264,6 +264,9 @@ async function startLeadWork(
   // Cases saved while the engine was away (or before a crash) get their process as soon as it answers.
   const starter = startCaseStarter(apiDeps);
   cleanups.unshift(() => Promise.resolve(starter.stop()));
+  // Tasks waiting in a group's queue and incidents are told to the people who act on them.
+  const watcher = startNoticeWatcher(apiDeps);
+  cleanups.unshift(() => Promise.resolve(watcher.stop()));
 }
 
 /** `exclusive`: in a cluster's process, a port of this process's own rather than the one all of them share. */

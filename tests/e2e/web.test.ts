@@ -406,6 +406,13 @@ describe('the pages in a real browser', () => {
       return (await secretary.getByTestId('task-Task_SecondHandling').count()) > 0;
     }, 30000);
     await shot(secretary, 'secretary-queue');
+    // and is told so in her inbox, with the case number
+    await until(async () => {
+      await secretary.goto('/tasks.html?view=inbox');
+      const inbox = secretary.getByTestId('inbox-list');
+      await inbox.locator('article, p').first().waitFor();
+      return ((await inbox.textContent()) ?? '').includes('社区书记二次办理');
+    }, 30000);
 
     // and the case page draws the process with where it stands
     await page.goto(`/case.html?id=${filed.id}`);

@@ -3,9 +3,10 @@
  * instances with incidents, opens one (diagram, element counts, variables with mobile and ID numbers masked,
  * incidents, jobs), retries the incident a failing job made and the instance moves on, sets a variable, cancels an
  * instance with a reason — each action in the operation log; bad input is refused in words; nobody else gets in.
- * Against the embedded engine through the app's engine client, as on a cluster; the clock pinned.
+ * Every admin is told of the incident in their inbox. Against the embedded engine through the app's engine client, as
+ * on a cluster; the clock pinned.
  */
-import { deploy, startEngine, TEST_EPOCH, type Any, type EngineHarness } from '../../support/engine';
+import { deploy, startEngine, TEST_EPOCH, until, type Any, type EngineHarness } from '../../support/engine';
 import { Session, type Json } from '../../support/session';
 
 describe('the operations console', () => {
@@ -66,6 +67,15 @@ describe('the operations console', () => {
     expect(page.statistics).toEqual(
       expect.arrayContaining([expect.objectContaining({ elementId: job.elementId, active: 1, incidents: 1 })]),
     );
+
+    // and every admin is told in their inbox, with where it stopped and why (the notice watcher, every 10 s)
+    const notice = await until(async () => {
+      const inbox = await get('/inbox');
+      return (inbox.items as Json[]).find((n) => n.template === 'incident');
+    }, 20000);
+    expect(notice.text).toContain('two-service-tasks');
+    expect(notice.text).toContain('短信网关无响应');
+    expect(notice.text).toContain('运维');
 
     // when the admin retries the incident
     const retried = await admin.call('POST', `/api/ops/incidents/${page.incidents[0].incidentKey}/retry`, {});
