@@ -23,6 +23,8 @@ export const ALLOWED_TYPES: Record<string, string> = {
   'audio/mp4': '录音',
   'audio/x-m4a': '录音',
 };
+/** What may be shown in the page rather than downloaded. */
+const PREVIEWABLE = new Set(['image/jpeg', 'image/png', 'image/webp', 'application/pdf']);
 const STAFF: Role[] = ['reception', 'cadre', 'secretary', 'grid-worker', 'leader', 'admin', 'street-office'];
 const CaseParam = z.object({ id: z.uuid() }).strict();
 
@@ -132,10 +134,11 @@ export const attachmentRoutes: RouteSpec[] = [
     method: 'get',
     path: '/cases/:id/attachments/:attachmentId',
     tag: 'cases',
-    summary: 'Download an attachment',
+    summary: 'Download an attachment (inline=true: shown in the page, for a photo or a PDF)',
     access: STAFF,
     params: z.object({ id: z.uuid(), attachmentId: z.uuid() }).strict(),
-    async handle({ deps, params, user, res }) {
+    query: z.object({ inline: z.enum(['true', 'false']).optional() }).strict(),
+    async handle({ deps, params, query, user, res }) {
       await reachableCase(deps, params.id, user);
       const [row] = await deps.db.query<{ file_name: string; media_type: string }>(
         'SELECT file_name, media_type FROM case_attachment WHERE id = $1 AND case_id = $2',
@@ -143,10 +146,15 @@ export const attachmentRoutes: RouteSpec[] = [
       );
       if (!row) throw problems.notFound({ zh: '附件不存在。', en: 'No such attachment.' });
       const content = await readFile(join(deps.dataDir, 'attachments', params.id, params.attachmentId));
+      // Only what a browser shows without running anything is shown inline: photos and PDFs; the rest downloads.
+      const inline = query.inline === 'true' && PREVIEWABLE.has(row.media_type);
       res
         .status(200)
         .type(row.media_type)
-        .setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(row.file_name)}`)
+        .setHeader(
+          'Content-Disposition',
+          `${inline ? 'inline' : 'attachment'}; filename*=UTF-8''${encodeURIComponent(row.file_name)}`,
+        )
         .setHeader('X-Content-Type-Options', 'nosniff')
         .send(content);
       return undefined;

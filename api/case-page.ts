@@ -136,3 +136,48 @@ async function processView(deps: ApiDeps, processInstanceKey: string): Promise<P
   }
   return { variables: vars, active, processState, steps };
 }
+
+/**
+ * A case's process (or one it called, `instanceKey`, which must descend from the case's own) on its diagram: the
+ * model's XML, the active and completed elements, the flows taken, the instances its call activities called (to open
+ * them) and the instance that called this one (to go back).
+ */
+export async function caseDiagram(deps: ApiDeps, rootKey: string, instanceKey = rootKey) {
+  const engine = deps.engine();
+  const instance = await engine.getProcessInstance({ processInstanceKey: instanceKey }, NOW).catch(() => {
+    throw caseNotFound();
+  });
+  // A called process is the case's only when its chain of callers leads to the case's own process.
+  let parent = instance.parentProcessInstanceKey ? String(instance.parentProcessInstanceKey) : null;
+  for (let up = parent, depth = 0; instanceKey !== rootKey; depth++) {
+    if (!up || depth > 8) throw caseNotFound();
+    if (up === rootKey) break;
+    const next = await engine.getProcessInstance({ processInstanceKey: up }, NOW);
+    up = next.parentProcessInstanceKey ? String(next.parentProcessInstanceKey) : null;
+  }
+  if (instanceKey === rootKey) parent = null;
+  const key = instanceKey as never;
+  const [xml, elements, flows, children] = await Promise.all([
+    engine.getProcessDefinitionXml({ processDefinitionKey: instance.processDefinitionKey }, NOW),
+    engine.searchElementInstances({ filter: { processInstanceKey: key }, page: { limit: 1000 } }, NOW),
+    engine.getProcessInstanceSequenceFlows({ processInstanceKey: key }, NOW),
+    engine.searchProcessInstances({ filter: { parentProcessInstanceKey: key }, page: { limit: 100 } }, NOW),
+  ]);
+  const items = elements.items ?? [];
+  const ids = (state: string) => [...new Set(items.filter((e) => e.state === state).map((e) => String(e.elementId)))];
+  const elementOf = new Map(items.map((e) => [String(e.elementInstanceKey), String(e.elementId)]));
+  return {
+    xml: String(xml),
+    state: String(instance.state),
+    active: ids('ACTIVE'),
+    completed: ids('COMPLETED'),
+    flows: (flows.items ?? []).map((f) => String(f.sequenceFlowId)),
+    calls: (children.items ?? []).map((child) => ({
+      elementId: elementOf.get(String(child.parentElementInstanceKey)) ?? null,
+      processInstanceKey: String(child.processInstanceKey),
+      name: child.processDefinitionName ?? child.processDefinitionId,
+      state: String(child.state),
+    })),
+    parent,
+  };
+}

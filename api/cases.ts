@@ -9,7 +9,7 @@ import { NOW, type ApiDeps } from './deps';
 import { caseNotFound, reachableCase } from './case-access';
 import { caseBeforeTransfer, transferOwner as changeOwner } from '../domain/cases';
 import { DuplicateLookup, Intake, fileCase, possibleDuplicates } from './intake';
-import { casePage } from './case-page';
+import { casePage, caseDiagram } from './case-page';
 import { CASE_READERS } from './case-search';
 
 /** Staff who file petitions (the one who files becomes the first responder). */
@@ -91,30 +91,21 @@ export const caseRoutes: RouteSpec[] = [
     path: '/cases/:id/diagram',
     tag: 'cases',
     summary:
-      "Where the case is on its diagram: the running model's XML with its active and completed elements and taken flows",
+      "Where the case is on its diagram (or a process it called: instance=<key>): the model's XML, its active and completed elements, taken flows, and the processes its call activities called",
     access: READ_ROLES,
     params: IdParam,
-    async handle({ deps, params, user }) {
+    query: z
+      .object({
+        instance: z
+          .string()
+          .regex(/^\d{1,20}$/)
+          .optional(),
+      })
+      .strict(),
+    async handle({ deps, params, query, user }) {
       const c = await reachableCase(deps, params.id, user);
-      if (!c.process_instance_key) return { xml: null, active: [], completed: [], flows: [] };
-      const engine = deps.engine();
-      const key = c.process_instance_key as never;
-      const instance = await engine.getProcessInstance({ processInstanceKey: key }, NOW);
-      const [xml, elements, flows] = await Promise.all([
-        engine.getProcessDefinitionXml({ processDefinitionKey: instance.processDefinitionKey }, NOW),
-        engine.searchElementInstances({ filter: { processInstanceKey: key }, page: { limit: 1000 } }, NOW),
-        engine.getProcessInstanceSequenceFlows({ processInstanceKey: key }, NOW),
-      ]);
-      const ids = (state: string) => [
-        ...new Set((elements.items ?? []).filter((e) => e.state === state).map((e) => String(e.elementId))),
-      ];
-      return {
-        xml: String(xml),
-        state: String(instance.state),
-        active: ids('ACTIVE'),
-        completed: ids('COMPLETED'),
-        flows: (flows.items ?? []).map((f) => String(f.sequenceFlowId)),
-      };
+      if (!c.process_instance_key) return { xml: null, active: [], completed: [], flows: [], calls: [], parent: null };
+      return caseDiagram(deps, c.process_instance_key, query.instance);
     },
   }),
   route({
@@ -168,11 +159,10 @@ async function transferOwner(
     throw problems.conflict({ zh: '已办结的信访件不能转交。', en: 'A closed case cannot be transferred.' });
   await deps.db.transaction(async (tx) => {
     await changeOwner(tx, caseId, target.id);
-    await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'owner-transferred', $2, $3)`, [
-      caseId,
-      JSON.stringify({ from: before.username, to: username, reason }),
-      by,
-    ]);
+    await tx.query(
+      `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'owner-transferred', $2, $3, $4)`,
+      [caseId, JSON.stringify({ from: before.username, to: username, reason }), by, deps.now().toISOString()],
+    );
   });
   if (before.process_instance_key) {
     // The first responder's open tasks follow the case; tasks of groups stay in their queues.

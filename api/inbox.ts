@@ -166,8 +166,8 @@ export const inboxRoutes: RouteSpec[] = [
         throw problems.notFound({ zh: '本案当前没有待用的评价链接。', en: 'The case has no open rating link now.' });
       const token = deps.pii.decrypt(Buffer.from(row.token_enc));
       await deps.db.query(
-        `INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rating-link-shown', $2::text::jsonb, $3)`,
-        [params.id, JSON.stringify({ round: row.round }), user.username],
+        `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'rating-link-shown', $2::text::jsonb, $3, $4)`,
+        [params.id, JSON.stringify({ round: row.round }), user.username, deps.now().toISOString()],
       );
       return { url: `${deps.publicUrl.replace(/\/$/, '')}/rate/${token}`, expiresAt: row.expires_at, round: row.round };
     },

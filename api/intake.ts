@@ -119,11 +119,15 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
       accusation: input.accusation || accusedId !== null,
       accusedUserId: accusedId,
     });
-    await tx.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'registered', $2, $3)`, [
-      row.id,
-      JSON.stringify({ channel: input.channel, duplicateOf: input.duplicateOf ?? null }),
-      username,
-    ]);
+    await tx.query(
+      `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'registered', $2, $3, $4)`,
+      [
+        row.id,
+        JSON.stringify({ channel: input.channel, duplicateOf: input.duplicateOf ?? null }),
+        username,
+        row.received_at,
+      ],
+    );
     return { id: row.id, caseNo, receivedAt: row.received_at };
   });
   if (input.duplicateOf) {

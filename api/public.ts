@@ -80,10 +80,10 @@ async function rated(
      ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = now()`,
     [used.case_id, used.round, input.rating, input.comment || null],
   );
-  await deps.db.query(`INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'rated', $2, 'petitioner')`, [
-    used.case_id,
-    JSON.stringify({ round: used.round, rating: input.rating }),
-  ]);
+  await deps.db.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'rated', $2, 'petitioner', $3)`,
+    [used.case_id, JSON.stringify({ round: used.round, rating: input.rating }), deps.now().toISOString()],
+  );
   return { rating: input.rating, thanks: '感谢您的评价！' };
 }
 

@@ -196,8 +196,13 @@ export const taskRoutes: RouteSpec[] = [
       const caseId = petition?.id;
       if (caseId) {
         await deps.db.query(
-          `INSERT INTO case_event (case_id, kind, detail, actor) VALUES ($1, 'task-completed', $2, $3)`,
-          [caseId, JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }), user.username],
+          `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'task-completed', $2, $3, $4)`,
+          [
+            caseId,
+            JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }),
+            user.username,
+            deps.now().toISOString(),
+          ],
         );
       }
       return undefined;

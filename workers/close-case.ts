@@ -66,6 +66,7 @@ export const closeCase: JobWorker = {
         'closed',
         { reason: decision.reason, onTimeInternal, onTimeLegal, handlingHours, handlingWorkingDays },
         jobKey,
+        deps.now(),
       );
       return {
         closedAt: now.toISOString(),

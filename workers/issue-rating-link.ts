@@ -129,6 +129,7 @@ async function sendLink(
     'rating-link-issued',
     { round, expiresAt: link.expiresAt.toISOString(), sms: Boolean(petition.phoneEnc) },
     jobKey,
+    deps.now(),
   );
 }
 

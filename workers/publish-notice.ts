@@ -29,7 +29,7 @@ export const publishNotice: JobWorker = {
     const round = typeof variables.handlingRound === 'number' ? variables.handlingRound : 1;
     const petition = await loadCase(deps.db, caseId);
     if (await isAccusation(deps.db, caseId)) {
-      await recordEvent(deps.db, caseId, 'notice-withheld', { round, reason: 'accusation' }, jobKey);
+      await recordEvent(deps.db, caseId, 'notice-withheld', { round, reason: 'accusation' }, jobKey, deps.now());
       return { noticePublished: false };
     }
     const [compound] = petition.compound_id
@@ -56,7 +56,7 @@ export const publishNotice: JobWorker = {
         deps.now().toISOString(),
       ],
     );
-    await recordEvent(deps.db, caseId, 'notice-published', { round }, jobKey);
+    await recordEvent(deps.db, caseId, 'notice-published', { round }, jobKey, deps.now());
     return { noticePublished: true };
   },
 };

@@ -28,6 +28,7 @@ export const startSecondHandling: JobWorker = {
         'second-handling-started',
         { round: next, reason: comment, secretary: secretary?.username ?? null },
         jobKey,
+        deps.now(),
       );
       return { handlingRound: next, secondHandlingBy: secretary?.username ?? null };
     });

@@ -99,11 +99,12 @@ export async function casePageRow(db: Queryable, caseId: string, now: Date): Pro
             comp.name AS compound, r.id AS petitioner_id, r.name AS petitioner_name, r.phone_masked, c.accusation, c.accused_user_id,
             c.first_responder_id, comp.grid_id,
             EXISTS (SELECT 1 FROM rating_link l WHERE l.case_id = c.id AND l.used_at IS NULL AND l.expires_at > $2) AS rating_link_open,
-            (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'detail', t.detail, 'actor', t.actor, 'at', t.at) ORDER BY t.at), '[]')
+            (SELECT COALESCE(json_agg(json_build_object('kind', t.kind, 'detail', t.detail, 'actor', COALESCE(au.display_name, t.actor), 'at', t.at) ORDER BY t.at), '[]')
              FROM (SELECT kind, detail, actor, created_at AS at FROM case_event WHERE case_id = c.id
                    UNION ALL
                    SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at
-                   FROM notification WHERE case_id = c.id) t) AS recorded
+                   FROM notification WHERE case_id = c.id) t
+             LEFT JOIN app_user au ON au.username = t.actor) AS recorded
      FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
      LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
      WHERE c.id = $1`,

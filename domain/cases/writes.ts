@@ -8,17 +8,21 @@
  */
 import type { Queryable } from '../../platform/db';
 
-/** An entry on the case's timeline, written by a worker's job once (a retried job writes nothing more). */
+/**
+ * An entry on the case's timeline, written by a worker's job once (a retried job writes nothing more), at `at` on the
+ * business clock (the engine's, which a test or a drill may pin), not the database's.
+ */
 export async function recordEvent(
   db: Queryable,
   caseId: string,
   kind: string,
   detail: Record<string, unknown>,
   jobKey: string,
+  at: Date,
 ): Promise<void> {
   await db.query(
-    `INSERT INTO case_event (case_id, kind, detail, actor, job_key) VALUES ($1, $2, $3, 'system', $4) ON CONFLICT (job_key) DO NOTHING`,
-    [caseId, kind, JSON.stringify(detail), jobKey],
+    `INSERT INTO case_event (case_id, kind, detail, actor, job_key, created_at) VALUES ($1, $2, $3, 'system', $4, $5) ON CONFLICT (job_key) DO NOTHING`,
+    [caseId, kind, JSON.stringify(detail), jobKey, at.toISOString()],
   );
 }
 

@@ -13,6 +13,15 @@ import { openBrowser, PHONE, shot, signIn, type Browsing } from './support';
 
 jest.setTimeout(5 * 60 * 1000);
 
+/** The smallest PNG (1×1) and a one-page PDF: what a petition's photo and document look like to the server. */
+const PNG = Buffer.from(
+  '89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f0e0b40000000049454e44ae426082',
+  'hex',
+);
+const PDF = Buffer.from(
+  '%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj 3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n',
+);
+
 describe('the staff pages in a real browser', () => {
   let h: EngineHarness;
   let b: Browsing;
@@ -320,6 +329,51 @@ describe('the staff pages in a real browser', () => {
     await page.getByRole('link', { name: first }).click();
     await page.waitForURL(/\/case\.html\?id=/);
     await page.getByText(first).first().waitFor();
+  });
+
+  it('when a photo is filed with a petition and a PDF added on the case page, then both are listed, preview in the page, and the form prints', async () => {
+    // given a petition filed with a photo
+    const desk = await as('reception');
+    await desk.goto('/intake.html');
+    await desk.getByTestId('channel').selectOption('walk-in');
+    await desk.getByTestId('category').fill('路面破损');
+    await desk.getByTestId('description').fill('小区门口路面塌陷，附照片');
+    await desk.getByTestId('name').fill('郑晓');
+    await desk.getByTestId('phone').fill('13966667777');
+    await desk.getByTestId('intake-files').setInputFiles({ name: '路面.png', mimeType: 'image/png', buffer: PNG });
+    await desk.getByTestId('file').click();
+    await desk.getByTestId('filed').locator('a').click();
+    await desk.waitForURL(/\/case\.html\?id=/);
+    // when a PDF is added on the case page
+    const attachments = desk.getByTestId('attachments');
+    await attachments.getByTestId('attachment-row').first().waitFor();
+    await attachments
+      .getByTestId('attachment-file')
+      .setInputFiles({ name: '说明.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await attachments.getByTestId('attachment-upload').click();
+    // then both are listed, and the photo previews in the page
+    await until(async () => ((await attachments.getByTestId('attachment-row').count()) === 2 ? true : undefined));
+    expect(await attachments.textContent()).toContain('路面.png');
+    expect(await attachments.textContent()).toContain('说明.pdf');
+    await attachments.getByTestId('attachment-preview').first().click();
+    const image = attachments.getByTestId('image-preview');
+    await image.waitFor();
+    await until(async () =>
+      (await image.evaluate((img) => (img as unknown as { naturalWidth: number }).naturalWidth)) > 0 ? true : undefined,
+    );
+    await attachments.getByTestId('attachment-preview').nth(1).click();
+    await attachments.getByTestId('pdf-preview').waitFor();
+    await shot(desk, 'case-attachments');
+    // and printed, the page is the registration form with the case's facts, the name masked
+    await desk.emulateMedia({ media: 'print' });
+    const printed = desk.getByTestId('print-form');
+    await printed.waitFor();
+    expect(await printed.textContent()).toContain('信访事项登记表');
+    expect(await printed.textContent()).toContain('郑*');
+    expect(await printed.textContent()).not.toContain('郑晓');
+    expect(await desk.getByTestId('attachments').isVisible()).toBe(false);
+    await shot(desk, 'case-print');
+    await desk.emulateMedia({ media: 'screen' });
   });
 
   it('when the pages open on a phone-sized screen, then they render there, each with its navigation link for the admin', async () => {

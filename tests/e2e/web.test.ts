@@ -327,6 +327,15 @@ describe('the pages in a real browser', () => {
       await office.getByTestId('street-queue').locator('h1').waitFor();
       return (await row.count()) === 0;
     }, 30000);
+    // and on the case page the street office's process opens from its call activity, and the way back returns
+    await reception.goto(`/case.html?id=${filed.id}`);
+    await reception.getByTestId('open-Call_StreetOffice').waitFor({ state: 'attached' });
+    await reception.getByTestId('called-processes').getByRole('link', { name: '街道信访办一案一专班' }).click();
+    await reception.waitForURL(/instance=/);
+    await reception.getByTestId('diagram').locator('[data-element-id="Task_SetUpCaseTeam"]').waitFor();
+    await shot(reception, 'case-called-process');
+    await reception.getByTestId('diagram-back').click();
+    await reception.getByTestId('diagram').locator('[data-element-id="Call_StreetOffice"]').waitFor();
     expect(consoleErrors).toEqual([]);
   });
 

@@ -19,16 +19,18 @@ export interface Me {
   csrfToken: string;
 }
 
+/** A call to the API: JSON in and out, or a form with files (FormData, sent as multipart). */
 export async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const form = body instanceof FormData;
   const res = await fetch(`/api${path}`, {
     method,
     credentials: 'same-origin',
     headers: {
       'accept-language': lang() === 'en' ? 'en' : 'zh-CN',
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(body !== undefined && !form ? { 'content-type': 'application/json' } : {}),
       ...(csrf && method !== 'GET' ? { 'x-csrf-token': csrf } : {}),
     },
-    body: body !== undefined ? JSON.stringify(body) : undefined,
+    body: form ? body : body !== undefined ? JSON.stringify(body) : undefined,
   });
   const text = await res.text();
   const json = text ? (JSON.parse(text) as unknown) : undefined;

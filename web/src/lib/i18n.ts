@@ -2,6 +2,26 @@
 const WORDS = {
   appName: { zh: '社区信访工作平台', en: 'Community petition work' },
   navCases: { zh: '案件中心', en: 'Cases' },
+  attachments: { zh: '附件', en: 'Attachments' },
+  diagramOpen: { zh: '查看子流程', en: 'Open' },
+  diagramCalled: { zh: '本流程调用的子流程', en: 'Processes this one called' },
+  diagramBack: { zh: '‹ 返回上级流程', en: '‹ Back to the calling process' },
+  attachUpload: { zh: '上传附件', en: 'Upload' },
+  attachNone: { zh: '暂无附件', en: 'No attachments' },
+  attachPreview: { zh: '预览', en: 'Preview' },
+  attachDownload: { zh: '下载', en: 'Download' },
+  attachAtIntake: {
+    zh: '附件（照片、PDF、Word、Excel、录音，每个不超过 10 MB）',
+    en: 'Attachments (photos, PDF, Word, Excel, recordings; 10 MB each)',
+  },
+  printForm: { zh: '打印登记表', en: 'Print the form' },
+  printTitle: { zh: '信访事项登记表', en: 'Petition registration form' },
+  printReceived: { zh: '受理时间', en: 'Received' },
+  printChannel: { zh: '来访方式', en: 'Channel' },
+  printHandling: { zh: '办理情况', en: 'Handling' },
+  printSignStaff: { zh: '接待人（签字）', en: 'Received by (signature)' },
+  printSignPetitioner: { zh: '信访人（签字）', en: 'Petitioner (signature)' },
+  printDate: { zh: '日期', en: 'Date' },
   navOps: { zh: '运维', en: 'Operations' },
   opProcesses: { zh: '流程与版本', en: 'Processes and versions' },
   opProcess: { zh: '流程', en: 'Process' },
@@ -466,7 +486,20 @@ const NOTICE: Names = {
   closed: { zh: '办结通知', en: 'Closed' },
   'early-warning': { zh: '预警', en: 'Early warning' },
   'joint-handling-result': { zh: '联合处置结果', en: 'Joint handling result' },
+  'rating-link': { zh: '满意度评价链接', en: 'Rating link' },
+  'task-queued': { zh: '待认领提醒', en: 'Task to claim' },
+  incident: { zh: '流程事故', en: 'Incident' },
 };
+
+/** Who did something, when it was not a member of staff (whose name the server gives). */
+const ACTOR: Names = {
+  system: { zh: '系统', en: 'System' },
+  petitioner: { zh: '信访人', en: 'Petitioner' },
+};
+
+export function actorName(actor: string | null): string {
+  return actor ? named(ACTOR, actor) : '';
+}
 
 const named = (names: Names, key: string) => names[key]?.[lang()] ?? key;
 
@@ -481,6 +514,20 @@ const CLOCK: Names = {
 
 export function clockState(state: string): string {
   return named(CLOCK, state);
+}
+
+/** Where petitions come from (petition_case.channel), in the order intake offers them. */
+const CHANNEL: Names = {
+  'walk-in': { zh: '来访', en: 'Walk-in' },
+  phone: { zh: '来电', en: 'Phone' },
+  'hotline-12345': { zh: '12345 热线', en: '12345 hotline' },
+  wechat: { zh: '微信公众号', en: 'WeChat' },
+  'grid-report': { zh: '网格上报', en: 'Grid report' },
+};
+export const CHANNELS = Object.keys(CHANNEL);
+
+export function channelName(channel: string): string {
+  return named(CHANNEL, channel);
 }
 
 export function caseStatus(status: string): string {

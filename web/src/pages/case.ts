@@ -3,8 +3,9 @@ import 'bpmn-js/dist/assets/diagram-js.css';
 import 'bpmn-js/dist/assets/bpmn-js.css';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { call, requireMe } from '../lib/api';
+import { attachmentsCard } from '../lib/attachments';
 import { el, shell, showError } from '../lib/shell';
-import { caseStatus, clockState, eventName, lang, t, when } from '../lib/i18n';
+import { actorName, caseStatus, channelName, clockState, eventName, lang, t, when } from '../lib/i18n';
 
 interface Clock {
   dueAt: string | null;
@@ -14,6 +15,10 @@ interface Clock {
 }
 interface CasePage {
   caseNo: string;
+  channel: string;
+  receivedAt: string;
+  compound: string | null;
+  petitioner: { name: string | null; phone: string | null } | null;
   category: string;
   status: string;
   description: string;
@@ -58,14 +63,52 @@ async function main(): Promise<void> {
         ),
       ),
     );
+    const print = el('button', { type: 'button', class: 'no-print', 'data-testid': 'print' }, t('printForm'));
+    print.addEventListener('click', () => window.print());
+    page.querySelector('section.card')?.append(print);
     if (c.ratingLinkOpen && c.owner.username === me.username) await ratingLink(page, id);
     const canvas = el('div', { class: 'diagram', 'data-testid': 'diagram' });
-    page.append(el('section', { class: 'card' }, el('h2', {}, t('whereItStands')), canvas));
-    const diagram = await call<{ xml: string | null; active: string[]; completed: string[]; flows: string[] }>(
+    const where = el('section', { class: 'card', id: 'diagram' }, el('h2', {}, t('whereItStands')));
+    page.append(where);
+    const instance = new URLSearchParams(location.search).get('instance');
+    const diagram = await call<Diagram>(
       'GET',
-      `/cases/${encodeURIComponent(id)}/diagram`,
+      `/cases/${encodeURIComponent(id)}/diagram${instance ? `?instance=${encodeURIComponent(instance)}` : ''}`,
     );
-    if (diagram.xml) await drawWhereItStands(canvas, diagram);
+    // In a process the case's called: the way back to the one that called it.
+    if (diagram.parent)
+      where.append(
+        el(
+          'p',
+          {},
+          el(
+            'a',
+            {
+              href: `/case.html?id=${encodeURIComponent(id)}&instance=${diagram.parent}#diagram`,
+              'data-testid': 'diagram-back',
+            },
+            t('diagramBack'),
+          ),
+        ),
+      );
+    where.append(canvas);
+    if (diagram.calls.length > 0)
+      where.append(
+        el(
+          'p',
+          { class: 'called', 'data-testid': 'called-processes' },
+          `${t('diagramCalled')}：`,
+          ...diagram.calls.flatMap((call) => [
+            el(
+              'a',
+              { href: `/case.html?id=${encodeURIComponent(id)}&instance=${call.processInstanceKey}#diagram` },
+              call.name,
+            ),
+            ' ',
+          ]),
+        ),
+      );
+    if (diagram.xml) await drawWhereItStands(canvas, diagram, id);
     // A step that was cut short (the other branch of a race, a cancelled timer) did not happen; a running one says so.
     const happened = c.timeline.filter((e) => e.kind !== 'step' || e.detail?.state !== 'TERMINATED');
     const stepName = (e: CasePage['timeline'][number]) =>
@@ -76,11 +119,16 @@ async function main(): Promise<void> {
         {},
         el('td', {}, when(e.at)),
         el('td', {}, e.kind === 'step' ? stepName(e) : eventName(e.kind)),
-        el('td', {}, e.actor ?? ''),
+        el('td', {}, actorName(e.actor)),
       ),
     );
     page.append(
       el('section', { class: 'card' }, el('h2', {}, t('timeline')), el('table', {}, el('tbody', {}, ...rows))),
+      await attachmentsCard(id),
+      printForm(
+        c,
+        happened.map((e) => `${when(e.at)}\u3000${e.kind === 'step' ? stepName(e) : eventName(e.kind)}`),
+      ),
     );
   } catch (error) {
     showError(page, error);
@@ -144,10 +192,18 @@ interface Shape {
  * itself, nor a sub-process around an active step), completed steps and taken flows shown quietly. A finished case
  * is fitted whole.
  */
-async function drawWhereItStands(
-  canvas: HTMLElement,
-  diagram: { xml: string | null; active: string[]; completed: string[]; flows: string[] },
-): Promise<void> {
+interface Diagram {
+  xml: string | null;
+  active: string[];
+  completed: string[];
+  flows: string[];
+  /** The processes the call activities called, to open them. */
+  calls: Array<{ elementId: string | null; processInstanceKey: string; name: string; state: string }>;
+  /** The instance that called this one (null: the case's own process). */
+  parent: string | null;
+}
+
+async function drawWhereItStands(canvas: HTMLElement, diagram: Diagram, caseId: string): Promise<void> {
   const viewer = new NavigatedViewer({ container: canvas });
   await viewer.importXML(diagram.xml!);
   const canvasApi = viewer.get<{
@@ -157,6 +213,22 @@ async function drawWhereItStands(
     getRootElement(): Shape;
   }>('canvas');
   const registry = viewer.get<{ get(id: string): Shape | undefined }>('elementRegistry');
+  const overlays = viewer.get<{ add(id: string, overlay: { position: object; html: HTMLElement }): void }>('overlays');
+  // Each called process opens from its call activity (the newest call when it ran more than once).
+  for (const call of diagram.calls)
+    if (call.elementId && registry.get(call.elementId))
+      overlays.add(call.elementId, {
+        position: { bottom: -6, left: 0 },
+        html: el(
+          'a',
+          {
+            class: 'open-called',
+            href: `/case.html?id=${encodeURIComponent(caseId)}&instance=${call.processInstanceKey}#diagram`,
+            'data-testid': `open-${call.elementId}`,
+          },
+          `${t('diagramOpen')} ›`,
+        ),
+      });
   const root = canvasApi.getRootElement();
   const shapes = (ids: string[]) => ids.map((x) => registry.get(x)).filter((e): e is Shape => !!e && e !== root);
   const active = shapes(diagram.active);
@@ -180,4 +252,58 @@ async function drawWhereItStands(
     width,
     height,
   });
+}
+
+/**
+ * The registration form of a petition on paper (信访事项登记表), shown only when printed: the case's facts in the
+ * boxes a paper form has, the handling so far, and lines for the signatures. Personal data stays masked as on screen.
+ */
+function printForm(c: CasePage, handling: string[]): HTMLElement {
+  const row = (label: string, value: string) => el('tr', {}, el('th', {}, label), el('td', { colspan: '3' }, value));
+  const petitioner = c.petitioner
+    ? [c.petitioner.name ?? t('noNameGiven'), c.petitioner.phone].filter(Boolean).join('\u3000')
+    : '—';
+  return el(
+    'section',
+    { class: 'print-only', 'data-testid': 'print-form' },
+    el('h1', {}, t('printTitle')),
+    el(
+      'table',
+      { class: 'form-grid' },
+      el(
+        'tbody',
+        {},
+        el(
+          'tr',
+          {},
+          el('th', {}, t('caseNo')),
+          el('td', {}, c.caseNo),
+          el('th', {}, t('printReceived')),
+          el('td', {}, when(c.receivedAt)),
+        ),
+        el(
+          'tr',
+          {},
+          el('th', {}, t('printChannel')),
+          el('td', {}, channelName(c.channel)),
+          el('th', {}, t('category')),
+          el('td', {}, c.category),
+        ),
+        row(t('ccPetitioner'), petitioner),
+        row(t('compound'), c.compound ?? '—'),
+        row(t('description'), c.description),
+        row(t('owner'), c.owner.displayName),
+        row(t('printHandling'), handling.join('\n')),
+        el(
+          'tr',
+          { class: 'signatures' },
+          el('th', {}, t('printSignStaff')),
+          el('td', {}, ''),
+          el('th', {}, t('printSignPetitioner')),
+          el('td', {}, ''),
+        ),
+        row(t('printDate'), ''),
+      ),
+    ),
+  );
 }

@@ -4,15 +4,8 @@
  */
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
-import { lang, t, caseStatus } from '../lib/i18n';
-
-const CHANNELS: Array<[string, string, string]> = [
-  ['walk-in', '来访', 'Walk-in'],
-  ['phone', '来电', 'Phone'],
-  ['hotline-12345', '12345 热线', '12345 hotline'],
-  ['wechat', '微信公众号', 'WeChat'],
-  ['grid-report', '网格上报', 'Grid report'],
-];
+import { fileInput, uploadFiles } from '../lib/attachments';
+import { CHANNELS, caseStatus, channelName, t } from '../lib/i18n';
 
 interface Duplicate {
   id: string;
@@ -31,7 +24,7 @@ async function main(): Promise<void> {
   );
   const field = (label: string, input: HTMLElement) => el('label', { class: 'field' }, el('span', {}, label), input);
   const channel = el('select', { name: 'channel', 'data-testid': 'channel' });
-  for (const [value, cn, en] of CHANNELS) channel.append(el('option', { value }, lang() === 'zh' ? cn : en));
+  for (const value of CHANNELS) channel.append(el('option', { value }, channelName(value)));
   const compound = el('select', { name: 'compoundId', 'data-testid': 'compound' }, el('option', { value: '' }, '—'));
   for (const g of grids.items)
     for (const c of g.compounds) compound.append(el('option', { value: c.id }, `${g.name} · ${c.name}`));
@@ -54,6 +47,7 @@ async function main(): Promise<void> {
   const idNumber = el('input', { name: 'idNumber', maxlength: '18', 'data-testid': 'id-number' });
   const consent = el('input', { type: 'checkbox', name: 'consent' });
   const duplicates = el('div', { 'data-testid': 'duplicates' });
+  const files = fileInput('intake-files');
   const result = el('div');
   const form = el(
     'form',
@@ -67,6 +61,7 @@ async function main(): Promise<void> {
     field(t('phone'), phone),
     field(t('idNumber'), idNumber),
     el('label', {}, consent, ' ', t('consent')),
+    field(t('attachAtIntake'), files),
     duplicates,
     el('button', { type: 'submit', class: 'primary', 'data-testid': 'file' }, t('file')),
     result,
@@ -130,7 +125,10 @@ async function main(): Promise<void> {
       ...(linkTo ? { duplicateOf: linkTo } : {}),
     };
     call<{ id: string; caseNo: string; linkedTo?: { caseNo: string; status: string } }>('POST', '/cases', body).then(
-      (filed) => {
+      async (filed) => {
+        // The files go to the case once it exists; a refused file is shown, the case stays filed.
+        const chosen = files.files ? Array.from(files.files) : [];
+        await uploadFiles(filed.id, chosen).catch((error: unknown) => showError(result, error));
         result.replaceChildren(
           el(
             'p',
