@@ -67,6 +67,7 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
     },
     /** A rating link is waiting for the petitioner (its first responder may hand it out). */
     ratingLinkOpen: c.rating_link_open,
+    ratings: c.ratings,
     timeline,
   };
 }

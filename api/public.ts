@@ -76,9 +76,9 @@ async function rated(
   await deps.db.query(
     // A later link of the same round (after close-case sent the case back) rates the handling as it ended: its
     // rating replaces the earlier one of the round.
-    `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'link')
-     ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = now()`,
-    [used.case_id, used.round, input.rating, input.comment || null],
+    `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, $3, $4, 'link', $5)
+     ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = EXCLUDED.created_at`,
+    [used.case_id, used.round, input.rating, input.comment || null, deps.now().toISOString()],
   );
   await deps.db.query(
     `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'rated', $2, 'petitioner', $3)`,

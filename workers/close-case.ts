@@ -50,12 +50,13 @@ export const closeCase: JobWorker = {
       const handlingWorkingDays = await workingDaysBetween(tx, new Date(petition.received_at), now, deps.timeZone);
       if (typeof variables.rating === 'string') {
         await tx.query(
-          `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, $3, $4, 'staff') ON CONFLICT (case_id, round) DO NOTHING`,
+          `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, $3, $4, 'staff', $5) ON CONFLICT (case_id, round) DO NOTHING`,
           [
             caseId,
             handlingRound,
             variables.rating,
             typeof variables.comment === 'string' ? variables.comment.slice(0, 2000) : null,
+            now.toISOString(),
           ],
         );
       }

@@ -15,9 +15,9 @@ export const startSecondHandling: JobWorker = {
     return deps.db.transaction(async (tx) => {
       const petition = await loadCase(tx, caseId);
       await tx.query(
-        `INSERT INTO case_rating (case_id, round, rating, comment, source) VALUES ($1, $2, 'dissatisfied', $3, 'staff')
+        `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, 'dissatisfied', $3, 'staff', $4)
          ON CONFLICT (case_id, round) DO NOTHING`,
-        [caseId, round, comment],
+        [caseId, round, comment, deps.now().toISOString()],
       );
       const next = Math.max(round + 1, petition.handling_round);
       await secondHandlingStarted(tx, caseId, next);

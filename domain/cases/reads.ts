@@ -86,6 +86,8 @@ export interface CasePageRow {
   grid_id: string | null;
   rating_link_open: boolean;
   recorded: Array<{ kind: string; detail: unknown; actor: string | null; at: string }>;
+  /** Every rating, each round's, with the petitioner's reason as they gave it. */
+  ratings: Array<{ round: number; rating: string; comment: string | null; source: string; at: string }>;
 }
 
 /** Reads a case row, whether a rating link waits for its petitioner at `now`, and its recorded timeline. */
@@ -104,7 +106,9 @@ export async function casePageRow(db: Queryable, caseId: string, now: Date): Pro
                    UNION ALL
                    SELECT 'notification:' || template, jsonb_build_object('channel', channel, 'status', status), 'system', created_at
                    FROM notification WHERE case_id = c.id) t
-             LEFT JOIN app_user au ON au.username = t.actor) AS recorded
+             LEFT JOIN app_user au ON au.username = t.actor) AS recorded,
+            (SELECT COALESCE(json_agg(json_build_object('round', cr.round, 'rating', cr.rating, 'comment', cr.comment, 'source', cr.source, 'at', cr.created_at) ORDER BY cr.round), '[]')
+             FROM case_rating cr WHERE cr.case_id = c.id) AS ratings
      FROM petition_case c JOIN app_user u ON u.id = c.first_responder_id
      LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN resident r ON r.id = c.resident_id
      WHERE c.id = $1`,

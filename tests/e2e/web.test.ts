@@ -403,6 +403,7 @@ describe('the pages in a real browser', () => {
     await ratePage.goto(`/rate/${token}`);
     await ratePage.getByText('已更换灯泡').waitFor();
     await shot(ratePage, 'rating-phone');
+    await ratePage.getByPlaceholder('意见（可选）').fill('灯还是不亮，晚上看不见路');
     await ratePage.getByTestId('rate-dissatisfied').click();
     await ratePage.getByTestId('rated').waitFor();
     await shot(ratePage, 'rating-phone-done');
@@ -422,6 +423,12 @@ describe('the pages in a real browser', () => {
       await inbox.locator('article, p').first().waitFor();
       return ((await inbox.textContent()) ?? '').includes('社区书记二次办理');
     }, 30000);
+    // and when she claims it, the petitioner's reason is beside the form
+    await secretary.goto('/tasks.html?view=queue');
+    await secretary.getByTestId('task-Task_SecondHandling').click();
+    await secretary.waitForURL('**/tasks.html?view=mine&task=**');
+    await secretary.getByTestId('context-ratings').getByText('灯还是不亮，晚上看不见路').waitFor();
+    await shot(secretary, 'secretary-second-handling');
 
     // and the case page draws the process with where it stands
     await page.goto(`/case.html?id=${filed.id}`);

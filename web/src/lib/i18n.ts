@@ -3,6 +3,13 @@ const WORDS = {
   appName: { zh: '社区信访工作平台', en: 'Community petition work' },
   navCases: { zh: '案件中心', en: 'Cases' },
   attachments: { zh: '附件', en: 'Attachments' },
+  ratingsTitle: { zh: '满意度评价', en: 'Ratings' },
+  ratingRound: { zh: '第 {n} 轮', en: 'Round {n}' },
+  ratingReason: { zh: '信访人意见', en: "Petitioner's reason" },
+  ratingNone: { zh: '尚未评价', en: 'Not rated yet' },
+  ratingSourcelink: { zh: '扫码评价', en: 'By link' },
+  'ratingSourcephone-callback': { zh: '电话回访', en: 'By phone' },
+  ratingSourcestaff: { zh: '工作人员记录', en: 'Recorded by staff' },
   diagramOpen: { zh: '查看子流程', en: 'Open' },
   diagramCalled: { zh: '本流程调用的子流程', en: 'Processes this one called' },
   diagramBack: { zh: '‹ 返回上级流程', en: '‹ Back to the calling process' },
@@ -495,6 +502,16 @@ const NOTICE: Names = {
 const ACTOR: Names = {
   system: { zh: '系统', en: 'System' },
   petitioner: { zh: '信访人', en: 'Petitioner' },
+};
+
+/** A rating's value in words. */
+export function ratingName(rating: string): string {
+  return named(RATING, rating);
+}
+const RATING: Names = {
+  satisfied: { zh: '满意', en: 'Satisfied' },
+  'basically-satisfied': { zh: '基本满意', en: 'Basically satisfied' },
+  dissatisfied: { zh: '不满意', en: 'Dissatisfied' },
 };
 
 export function actorName(actor: string | null): string {

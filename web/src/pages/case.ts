@@ -4,6 +4,7 @@ import 'bpmn-js/dist/assets/bpmn-js.css';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { call, requireMe } from '../lib/api';
 import { attachmentsCard } from '../lib/attachments';
+import { ratingList, type Rating } from '../lib/ratings';
 import { el, shell, showError } from '../lib/shell';
 import { actorName, caseStatus, channelName, clockState, eventName, lang, t, when } from '../lib/i18n';
 
@@ -25,6 +26,7 @@ interface CasePage {
   owner: { username: string; displayName: string };
   clocks: { internal: Clock; legal: Clock };
   ratingLinkOpen: boolean;
+  ratings: Rating[];
   timeline: Array<{ kind: string; detail: { name?: string; state?: string } | null; actor: string | null; at: string }>;
 }
 
@@ -123,6 +125,7 @@ async function main(): Promise<void> {
       ),
     );
     page.append(
+      el('section', { class: 'card' }, el('h2', {}, t('ratingsTitle')), ratingList(c.ratings)),
       el('section', { class: 'card' }, el('h2', {}, t('timeline')), el('table', {}, el('tbody', {}, ...rows))),
       await attachmentsCard(id),
       printForm(

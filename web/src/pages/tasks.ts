@@ -7,6 +7,7 @@ import { Form } from '@bpmn-io/form-js';
 import { ApiError, call, requireMe } from '../lib/api';
 import { literalTextModule } from '../lib/form-text';
 import { el, shell, showError } from '../lib/shell';
+import { ratingList, type Rating } from '../lib/ratings';
 import { caseStatus, clockState, t, when } from '../lib/i18n';
 
 interface TaskRow {
@@ -258,6 +259,7 @@ async function caseContext(caseId: string, at: HTMLElement): Promise<void> {
       owner: { displayName: string };
       petitioner: { name: string | null; phone: string | null } | null;
       clocks: { internal: { dueAt: string | null; state: string }; legal: { dueAt: string | null; state: string } };
+      ratings: Rating[];
     }>('GET', `/cases/${encodeURIComponent(caseId)}`);
     const clock = (label: string, k: { dueAt: string | null; state: string }) =>
       el(
@@ -285,6 +287,8 @@ async function caseContext(caseId: string, at: HTMLElement): Promise<void> {
         clock(t('internalClock'), c.clocks.internal),
         clock(t('legalClock'), c.clocks.legal),
       ),
+      // The ratings and the petitioner's reasons: what a second handling has to put right.
+      ...(c.ratings.length > 0 ? [el('h4', {}, t('ratingsTitle')), ratingList(c.ratings, 'context-ratings')] : []),
     );
   } catch (error) {
     showError(at, error);
