@@ -3,7 +3,7 @@
  * Chinese by default and in English when the client asks for it (Accept-Language).
  */
 import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
-import { ZodError } from 'zod';
+import { ZodError, z } from 'zod';
 import { isConnectionFailure, isPoolTimeout } from './db';
 import { countRefusal, type RefusalReason } from './metrics';
 
@@ -114,15 +114,44 @@ export function errorHandler(log: { error: (obj: object, msg: string) => void })
   };
 }
 
+/** What the fields people fill in are called, for messages that name them (the last part of a field's path). */
+const FIELD_NAMES: Record<string, Localized> = {
+  name: { zh: '姓名', en: 'the name' },
+  phone: { zh: '手机号', en: 'the phone number' },
+  idNumber: { zh: '身份证号', en: 'the ID number' },
+  category: { zh: '类别', en: 'the category' },
+  description: { zh: '诉求内容', en: 'the request' },
+  channel: { zh: '来源渠道', en: 'the channel' },
+  compoundId: { zh: '小区', en: 'the compound' },
+  username: { zh: '用户名', en: 'the username' },
+  password: { zh: '密码', en: 'the password' },
+  displayName: { zh: '姓名', en: 'the name' },
+  reason: { zh: '原因', en: 'the reason' },
+  comment: { zh: '意见', en: 'the comment' },
+  rating: { zh: '评价', en: 'the rating' },
+};
+const zhCN = z.locales.zhCN().localeError;
+
+/**
+ * One validation problem as a sentence in `lang`: a message the schema wrote as "中文 / English" gives its half; zod's
+ * own messages come in its Chinese or English wording, after the field's name when people know the field by one.
+ */
+function sentence(issue: ZodError['issues'][number], lang: 'zh' | 'en'): string {
+  const [zhPart, enPart] = issue.message.split(' / ');
+  if (enPart !== undefined) return lang === 'zh' ? zhPart : enPart;
+  const text = lang === 'zh' ? ((zhCN(issue as never) as string | undefined) ?? issue.message) : issue.message;
+  const field = FIELD_NAMES[String(issue.path[issue.path.length - 1] ?? '')];
+  return field ? `${field[lang]}${lang === 'zh' ? '：' : ': '}${text}` : text;
+}
+
 function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   if (error instanceof ZodError) {
+    // Clients get each field's path (invalidParams); people get sentences in their language, the field named in words.
     const invalid = error.issues.map((i) => ({ name: i.path.join('.') || '(body)', reason: i.message }));
-    const list = invalid.map((i) => `${i.name}: ${i.reason}`).join('; ');
-    return problems.badRequest(
-      { zh: `输入不符合要求：${list}`, en: `Invalid input: ${list}` },
-      { invalidParams: invalid },
-    );
+    const zh = error.issues.map((i) => sentence(i, 'zh')).join('；');
+    const en = error.issues.map((i) => sentence(i, 'en')).join('; ');
+    return problems.badRequest({ zh: `输入不符合要求：${zh}`, en: `Invalid input: ${en}` }, { invalidParams: invalid });
   }
   const e = error as { type?: string; status?: number; limit?: number } | undefined;
   if (e?.type === 'entity.too.large') {

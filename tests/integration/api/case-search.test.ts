@@ -203,7 +203,13 @@ describe('the case centre', () => {
       const res = await reception.call('GET', `/api/cases?${query}`);
       expect({ query, status: res.status }).toEqual({ query, status: 400 });
       expect(JSON.stringify(res.body)).toContain(words);
+      // a sentence for people: no field path, no English in the Chinese answer
+      expect(String(res.body.detail)).not.toMatch(/gridId|received(From|To)|dueWithinDays|after|\/ /);
     }
+    // zod's own wording comes in Chinese too
+    const wrongClass = await reception.call('GET', '/api/cases?caseClass=huge');
+    expect(wrongClass.body.detail).toMatch(/^输入不符合要求：无效选项/);
+    expect(wrongClass.body.invalidParams).toEqual([expect.objectContaining({ name: 'caseClass' })]);
     expect((await reception.call('GET', '/api/cases?unknown=1')).status).toBe(400);
   });
 });
