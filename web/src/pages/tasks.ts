@@ -8,7 +8,7 @@ import { ApiError, call, requireMe } from '../lib/api';
 import { literalTextModule } from '../lib/form-text';
 import { el, shell, showError } from '../lib/shell';
 import { ratingList, type Rating } from '../lib/ratings';
-import { caseStatus, clockState, t, when } from '../lib/i18n';
+import { caseStatus, clockState, t, when, type Word } from '../lib/i18n';
 
 interface TaskRow {
   userTaskKey: string;
@@ -19,6 +19,62 @@ interface TaskRow {
   dueDate: string | null;
   overdue: boolean;
   case: { id: string; caseNo: string; category: string } | null;
+}
+
+/** The tasklist's filters, kept in the address like the view. */
+const TASK_FILTERS = ['process', 'due', 'caseNo'] as const;
+const PROCESSES: Array<[string, Word]> = [
+  ['petition-handling', 'tfPetition'],
+  ['working-group-1plusx', 'tfWorkingGroup'],
+  ['street-office-escalation', 'tfStreetOffice'],
+  ['early-warning-joint-handling', 'tfEarlyWarning'],
+  ['key-person-care', 'tfKeyPerson'],
+];
+
+function taskFilters(view: View, params: URLSearchParams): HTMLFormElement {
+  const select = (name: string, options: Array<[string, string]>) => {
+    const box = el('select', { name, 'data-testid': `tf-${name}` });
+    for (const [value, label] of [['', t('ccAny')] as [string, string], ...options]) {
+      const option = el('option', { value }, label);
+      option.selected = value === (params.get(name) ?? '');
+      box.append(option);
+    }
+    return box;
+  };
+  const caseNo = el('input', {
+    name: 'caseNo',
+    placeholder: t('tfCaseNo'),
+    'data-testid': 'tf-caseNo',
+    maxlength: '40',
+  });
+  caseNo.value = params.get('caseNo') ?? '';
+  const form = el(
+    'form',
+    { class: 'toolbar', role: 'search', 'data-testid': 'task-filters' },
+    select(
+      'process',
+      PROCESSES.map(([id, w]) => [id, t(w)]),
+    ),
+    select('due', [
+      ['overdue', t('ccOverdue')],
+      ['today', t('tfToday')],
+      ['week', t('tfWeek')],
+    ]),
+    caseNo,
+    el('button', { type: 'submit' }, t('ccFind')),
+  );
+  const apply = () => {
+    const next = new URLSearchParams({ view });
+    for (const [name, value] of new FormData(form))
+      if (typeof value === 'string' && value.trim()) next.set(name, value.trim());
+    location.href = `/tasks.html?${next.toString()}`;
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    apply();
+  });
+  for (const box of form.querySelectorAll('select')) box.addEventListener('change', apply);
+  return form;
 }
 
 async function main(): Promise<void> {
@@ -56,9 +112,14 @@ async function main(): Promise<void> {
   }
   const list = el('div', { class: 'card', 'data-testid': 'task-list' }, t('loading'));
   const detail = el('div', { 'data-testid': 'task-detail' });
-  page.append(list, detail);
+  page.append(taskFilters(view, params), list, detail);
   try {
-    const { items } = await call<{ items: TaskRow[] }>('GET', `/tasks?view=${view}`);
+    const query = new URLSearchParams({ view });
+    for (const name of TASK_FILTERS) {
+      const value = params.get(name);
+      if (value) query.set(name, value);
+    }
+    const { items } = await call<{ items: TaskRow[] }>('GET', `/tasks?${query.toString()}`);
     list.replaceChildren(items.length === 0 ? el('p', {}, t('noTasks')) : table(items, view, detail));
     const open = params.get('task');
     if (open) await showTask(open, detail);
