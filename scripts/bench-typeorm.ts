@@ -14,19 +14,10 @@ import { DataSource, EntitySchema } from 'typeorm';
 import { openDatabase } from '../platform/data-source';
 import { seedDemoCommunity } from '../server/seed';
 import { freshDatabase } from './bench-support';
+import type { CaseRow } from '../domain/cases';
 
-interface CaseEntity {
-  id: string;
-  case_no: string;
-  category: string;
-  status: string;
-  handling_round: number;
-  received_at: Date;
-  resident_id: string | null;
-  compound_id: string | null;
-  first_responder_id: string;
-  updated_at: Date;
-}
+/** The case's row as the repository reads it (domain/cases), with the column a transition sets. */
+type CaseEntity = CaseRow & { updated_at: Date };
 
 const PetitionCase = new EntitySchema<CaseEntity>({
   name: 'PetitionCase',

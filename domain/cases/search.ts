@@ -156,24 +156,8 @@ function reachCondition(reader: CaseSearch['reader'], c: Conditions): void {
   c.add((p) => reachableSql(`${p(reader.id)}::uuid`, p(reader.grids)));
 }
 
-interface Row {
-  id: string;
-  caseNo: string;
-  channel: string;
-  category: string;
-  status: string;
-  caseClass: string | null;
-  receivedAt: Date;
-  slaDueAt: Date | null;
-  keyMatter: boolean;
-  processStarted: boolean;
-  firstResponder: string;
-  name: string | null;
-  phone: string | null;
-  grid: string | null;
-  compound: string | null;
-  rating: string | null;
-}
+/** A row as the statement answers it: the petitioner's name still whole (masked before it leaves), no overdue flag. */
+type Row = Omit<CaseListItem, 'petitioner' | 'overdue'> & { name: string | null };
 
 /** One page of the cases the reader reaches, and the cursor of the next page (null: this is the last). */
 export async function searchCases(
