@@ -83,6 +83,29 @@ async function running(deps: ApiDeps, content: string) {
   return out;
 }
 
+/**
+ * What people call each shipped model: a process's or decision's name, and a form by the user task that shows it
+ * (read from the files in bpmn/; a model saved only in the modeler keeps its file name).
+ */
+function modelTitles(files: string[]): Map<string, string> {
+  const titles = new Map<string, string>();
+  const read = (f: string) => readFileSync(join(MODELS_DIR, f), 'utf8');
+  for (const f of files) {
+    const named = f.endsWith('.bpmn')
+      ? /<bpmn:process\b[^>]*\bname="([^"]+)"/.exec(read(f))
+      : f.endsWith('.dmn')
+        ? /<definitions\b[^>]*\bname="([^"]+)"/.exec(read(f))
+        : null;
+    if (named) titles.set(f, named[1]);
+  }
+  for (const f of files.filter((x) => x.endsWith('.bpmn')))
+    for (const task of read(f).matchAll(/<bpmn:userTask\b[^>]*\bname="([^"]+)"[^>]*>[\s\S]*?<\/bpmn:userTask>/g)) {
+      const form = /formId="([^"]+)"/.exec(task[0]);
+      if (form && !titles.has(`${form[1]}.form`)) titles.set(`${form[1]}.form`, `表单：${task[1]}`);
+    }
+  return titles;
+}
+
 export const diagramRoutes: RouteSpec[] = [
   route({
     method: 'get',
@@ -102,11 +125,13 @@ export const diagramRoutes: RouteSpec[] = [
          FROM diagram_version GROUP BY resource_name`,
       );
       const names = [...new Set([...files, ...saved.map((s) => s.resource_name)])].sort();
+      const titles = modelTitles(files);
       return {
         items: names.map((name) => {
           const s = saved.find((x) => x.resource_name === name);
           return {
             name,
+            title: titles.get(name) ?? null,
             kind: kindOf(name),
             latestVersion: s?.latest ?? 0,
             deployedVersion: s?.deployed ?? (files.includes(name) ? 0 : null),

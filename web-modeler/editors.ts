@@ -192,3 +192,42 @@ export async function formEditor(at: Container, json: string): Promise<Editor> {
     destroy: () => editor.destroy(),
   };
 }
+
+/**
+ * What a reader who may not edit (a leader) is shown: the model drawn by a viewer — bpmn-js's navigated viewer, dmn-js's
+ * viewer, the form rendered as staff see it — with nothing that edits, so that nothing can be changed by mistake.
+ */
+export async function modelViewer(at: Container, kind: 'bpmn' | 'dmn' | 'form', content: string): Promise<Editor> {
+  const readOnly = (destroy: () => void): Editor => ({
+    content: () => Promise.resolve(content),
+    onChange: () => undefined,
+    mark: () => undefined,
+    reveal: () => undefined,
+    destroy,
+  });
+  if (kind === 'bpmn') {
+    const { default: NavigatedViewer } = await import('bpmn-js/lib/NavigatedViewer');
+    const viewer = new NavigatedViewer({ container: at.canvas });
+    await viewer.importXML(content);
+    viewer.get<{ zoom(level: string): void }>('canvas').zoom('fit-viewport');
+    return readOnly(() => viewer.destroy());
+  }
+  if (kind === 'dmn') {
+    await import('dmn-js/dist/assets/dmn-js-shared.css');
+    await import('dmn-js/dist/assets/dmn-js-drd.css');
+    await import('dmn-js/dist/assets/dmn-js-decision-table.css');
+    const { default: DmnViewer } = (await import('dmn-js/lib/Viewer')) as unknown as {
+      default: new (options: unknown) => Pick<DmnModeler, 'importXML' | 'getViews' | 'open' | 'destroy'>;
+    };
+    const viewer = new DmnViewer({ container: at.canvas });
+    await viewer.importXML(content);
+    const tables = viewer.getViews().filter((v) => v.type === 'decisionTable');
+    if (tables.length === 1) await viewer.open(tables[0]);
+    return readOnly(() => viewer.destroy());
+  }
+  await import('@bpmn-io/form-js/dist/assets/form-js.css');
+  const { Form } = await import('@bpmn-io/form-js');
+  const form = new Form({ container: at.canvas });
+  await form.importSchema(JSON.parse(content) as never, {});
+  return readOnly(() => form.destroy());
+}

@@ -5,12 +5,14 @@
  * version the engine runs. Unsaved edits are kept from being lost by a warning before leaving.
  */
 import { ApiError, call, requireMe } from '../web/src/lib/api';
-import { bpmnEditor, dmnEditor, formEditor, type Editor, type ModelProblem } from './editors';
+import { bpmnEditor, dmnEditor, formEditor, modelViewer, type Editor, type ModelProblem } from './editors';
 import { el, shell, showError } from '../web/src/lib/shell';
 import { t, when, type Word } from '../web/src/lib/i18n';
 
 interface ModelSummary {
   name: string;
+  /** What people call it (a process or decision name; a form by its task). */
+  title: string | null;
   kind: 'bpmn' | 'dmn' | 'form';
   latestVersion: number;
   deployedVersion: number | null;
@@ -204,8 +206,10 @@ async function main(): Promise<void> {
     showHistory();
     const at = { canvas, properties, views };
     canvas.dataset.kind = model.kind;
-    editor =
-      model.kind === 'bpmn'
+    // A reader who may not edit gets a viewer: nothing on the page can change the model.
+    editor = !canEdit
+      ? await modelViewer(at, model.kind, content)
+      : model.kind === 'bpmn'
         ? await bpmnEditor(at, content, await call<unknown[]>('GET', '/element-templates'))
         : model.kind === 'dmn'
           ? await dmnEditor(at, content)
@@ -257,8 +261,19 @@ async function main(): Promise<void> {
     state.textContent = t('deploying');
     const name = model.name;
     (async () => {
-      // Unsaved edits are saved first: what runs is always a saved version.
-      const version = dirty ? await saveVersion() : model.version;
+      // Unsaved edits are saved first: what runs is always a saved version. Edits with errors are neither saved nor
+      // deployed: a refused deploy leaves no new version behind.
+      let version = model.version;
+      if (dirty && editor) {
+        const { problems } = await call<{ problems: ModelProblem[] }>('POST', `/diagrams/${name}/lint`, {
+          content: await editor.content(),
+        });
+        if (problems.some((p) => p.severity === 'error')) {
+          showProblems(problems);
+          throw new Error(t('notDeployedNotSaved'));
+        }
+        version = await saveVersion();
+      }
       const result = await call<{
         version: number;
         processes: Array<{ processDefinitionId: string; version: number }>;
@@ -295,7 +310,8 @@ async function main(): Promise<void> {
     const { items } = await call<{ items: ModelSummary[] }>('GET', '/diagrams');
     for (const kind of ['bpmn', 'dmn', 'form'] as const) {
       const group = el('optgroup', { label: t(KIND[kind]) });
-      for (const m of items.filter((i) => i.kind === kind)) group.append(el('option', { value: m.name }, m.name));
+      for (const m of items.filter((i) => i.kind === kind))
+        group.append(el('option', { value: m.name }, m.title ? `${m.title}（${m.name}）` : m.name));
       modelSelect.append(group);
     }
     const wanted = params.get('model');

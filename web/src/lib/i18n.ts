@@ -3,6 +3,10 @@ const WORDS = {
   appName: { zh: '社区信访工作平台', en: 'Community petition work' },
   navCases: { zh: '案件中心', en: 'Cases' },
   attachments: { zh: '附件', en: 'Attachments' },
+  notDeployedNotSaved: {
+    zh: '模型有错误，不能部署；修改未保存为新版本。请按下方问题修改后再部署。',
+    en: 'The model has errors and cannot be deployed; the edits were not saved as a version. Fix the problems below first.',
+  },
   tfPetition: { zh: '信访件办理', en: 'Petition handling' },
   tfWorkingGroup: { zh: '1+X 工作组', en: '1+X working group' },
   tfStreetOffice: { zh: '街道一案一专班', en: 'Street office team' },
