@@ -7,6 +7,7 @@ import { Form } from '@bpmn-io/form-js';
 import { ApiError, call, requireMe } from '../lib/api';
 import { literalTextModule } from '../lib/form-text';
 import { el, shell, showError } from '../lib/shell';
+import { PROCESS_IDS } from '../../../bpmn/job-types';
 import { ratingList, type Rating } from '../lib/ratings';
 import { caseStatus, clockState, t, when, type Word } from '../lib/i18n';
 
@@ -24,11 +25,11 @@ interface TaskRow {
 /** The tasklist's filters, kept in the address like the view. */
 const TASK_FILTERS = ['process', 'due', 'caseNo'] as const;
 const PROCESSES: Array<[string, Word]> = [
-  ['petition-handling', 'tfPetition'],
-  ['working-group-1plusx', 'tfWorkingGroup'],
-  ['street-office-escalation', 'tfStreetOffice'],
-  ['early-warning-joint-handling', 'tfEarlyWarning'],
-  ['key-person-care', 'tfKeyPerson'],
+  [PROCESS_IDS.petitionHandling, 'tfPetition'],
+  [PROCESS_IDS.workingGroup1PlusX, 'tfWorkingGroup'],
+  [PROCESS_IDS.streetOfficeEscalation, 'tfStreetOffice'],
+  [PROCESS_IDS.earlyWarningJointHandling, 'tfEarlyWarning'],
+  [PROCESS_IDS.keyPersonCare, 'tfKeyPerson'],
 ];
 
 function taskFilters(view: View, params: URLSearchParams): HTMLFormElement {
