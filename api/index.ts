@@ -8,6 +8,7 @@ import { authenticate, authRoutes } from './auth';
 import { caseRoutes } from './cases';
 import { caseSearchRoutes } from './case-search';
 import { taskRoutes } from './tasks';
+import { taskHandoverRoutes } from './task-handover';
 import { publicRoutes } from './public';
 import { registryRoutes } from './registry';
 import { warningRoutes } from './warnings';
@@ -65,6 +66,7 @@ export const ROUTES: RouteSpec[] = [
   ...caseSearchRoutes,
   ...caseRoutes,
   ...taskRoutes,
+  ...taskHandoverRoutes,
   ...formOptionRoutes,
   ...streetOfficeRoutes,
   ...inboxRoutes,

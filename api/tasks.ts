@@ -41,12 +41,17 @@ export function isCandidate(
   return (task.candidateGroups ?? []).some((g) => user.roles.includes(g));
 }
 
-const KeyParam = z.object({ key: TaskKey }).strict();
+export const KeyParam = z.object({ key: TaskKey }).strict();
 
 /** A list holds the 100 tasks due soonest (tasks without a due date last), not the 100 oldest. */
 const SOONEST_DUE = [{ field: 'dueDate' as const, order: 'ASC' as const }];
 
-async function load(deps: ApiDeps, key: string, user: SessionUser): Promise<{ task: Task; petition: TaskCase | null }> {
+/** A task the reader may see (a candidate or its assignee), with its case; otherwise 404 as if it did not exist. */
+export async function load(
+  deps: ApiDeps,
+  key: string,
+  user: SessionUser,
+): Promise<{ task: Task; petition: TaskCase | null }> {
   let task: Task;
   try {
     task = (await deps.engine().getUserTask({ userTaskKey: key }, NOW)) as unknown as Task;

@@ -56,6 +56,8 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'GET /tasks/:key': 'signed-in',
   'POST /tasks/:key/claim': 'signed-in',
   'POST /tasks/:key/unclaim': 'signed-in',
+  'GET /tasks/:key/colleagues': 'signed-in',
+  'POST /tasks/:key/hand-over': 'signed-in',
   'POST /tasks/:key/complete': 'signed-in',
   'GET /working-group/candidates': ['cadre', 'secretary', 'leader', 'admin'],
   'GET /key-persons': ['cadre', 'secretary', 'leader', 'admin', 'reception', 'grid-worker'],

@@ -3,6 +3,8 @@ const WORDS = {
   appName: { zh: '社区信访工作平台', en: 'Community petition work' },
   navCases: { zh: '案件中心', en: 'Cases' },
   attachments: { zh: '附件', en: 'Attachments' },
+  handOverTo: { zh: '转交给同事', en: 'Hand to a colleague' },
+  handOver: { zh: '转交', en: 'Hand over' },
   notDeployedNotSaved: {
     zh: '模型有错误，不能部署；修改未保存为新版本。请按下方问题修改后再部署。',
     en: 'The model has errors and cannot be deployed; the edits were not saved as a version. Fix the problems below first.',
@@ -486,6 +488,7 @@ const EVENT: Names = {
   registered: { zh: '登记受理', en: 'Registered' },
   'task-completed': { zh: '完成办理环节', en: 'Step completed' },
   'owner-transferred': { zh: '首问责任人变更', en: 'First responder changed' },
+  'task-handed-on': { zh: '任务转交同事', en: 'Task handed to a colleague' },
   petitioner: { zh: '查看信访人信息', en: "Petitioner's details read" },
   'rating-link-issued': { zh: '发出评价链接', en: 'Rating link sent' },
   'rating-link-shown': { zh: '取用评价链接', en: 'Rating link handed out' },

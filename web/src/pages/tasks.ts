@@ -308,6 +308,26 @@ async function showTask(key: string, detail: HTMLElement, list: HTMLElement = do
         (e: unknown) => showError(card, e),
       ),
   );
+  if (task.candidateGroups.length > 0) void handOver(key, card);
+}
+
+/** Handing a group's task to a colleague who may take it (the API says who). */
+async function handOver(key: string, card: HTMLElement): Promise<void> {
+  const { items } = await call<{ items: Array<{ username: string; displayName: string }> }>(
+    'GET',
+    `/tasks/${key}/colleagues`,
+  );
+  if (items.length === 0) return;
+  const who = el('select', { 'data-testid': 'hand-over-to', 'aria-label': t('handOverTo') });
+  for (const u of items) who.append(el('option', { value: u.username }, u.displayName));
+  const go = el('button', { type: 'button', 'data-testid': 'hand-over' }, t('handOver'));
+  go.addEventListener('click', () =>
+    call('POST', `/tasks/${key}/hand-over`, { username: who.value }).then(
+      () => (location.href = '/tasks.html?view=mine'),
+      (error: unknown) => showError(card, error),
+    ),
+  );
+  card.append(el('p', { class: 'toolbar' }, `${t('handOverTo')}：`, who, go));
 }
 
 /** The case beside its task: what it is about, its owner and status, both clocks, and a link to its page. */
