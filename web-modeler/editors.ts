@@ -6,6 +6,7 @@
  */
 import { el } from '../web/src/lib/shell';
 import { t } from '../web/src/lib/i18n';
+import { translateModule } from './translate';
 
 export interface ModelProblem {
   rule: string;
@@ -56,6 +57,7 @@ export async function bpmnEditor(at: Container, xml: string, templates: unknown[
     container: at.canvas,
     propertiesPanel: { parent: at.properties },
     elementTemplates: templates,
+    additionalModules: [translateModule],
   } as never);
   await modeler.importXML(xml);
   const canvas = modeler.get<Canvas>('canvas');
@@ -127,7 +129,8 @@ export async function dmnEditor(at: Container, xml: string): Promise<Editor> {
   };
   const modeler = new CamundaCloudModeler({
     container: at.canvas,
-    drd: { propertiesPanel: { parent: at.properties } },
+    drd: { propertiesPanel: { parent: at.properties }, additionalModules: [translateModule] },
+    common: { additionalModules: [translateModule] },
   });
   const listeners: Array<() => void> = [];
   const watched = new WeakSet<object>();

@@ -1,7 +1,7 @@
 /**
  * The web modeler's guards in a real browser: models are picked by what people call them; a leader reads a model in
  * a viewer that cannot change it (no palette, no properties, no save or deploy); an admin's edit that breaks the model
- * is refused on deploy and leaves no new version behind. Clock pinned.
+ * is refused on deploy and leaves no new version behind; the editor speaks Chinese. Clock pinned.
  */
 import type { BrowserContext } from 'playwright-core';
 import { startEngine, TEST_EPOCH, type EngineHarness } from '../support/engine';
@@ -58,6 +58,11 @@ describe('the web modeler in a real browser', () => {
     const start = admin.getByTestId('canvas').locator('[data-element-id="StartEvent_PetitionRegistered"]');
     await start.waitFor();
     await admin.getByTestId('problems').filter({ hasText: '未发现问题' }).waitFor();
+    // (the editor speaks Chinese: the properties panel's groups)
+    const groups = admin.getByTestId('properties').locator('.bio-properties-panel-group-header-title');
+    await groups.first().waitFor();
+    expect(await groups.allTextContents()).toEqual(expect.arrayContaining(['常规', '说明', '执行监听器']));
+    await shot(admin, 'modeler-zh');
     // when the start event is deleted (the process left without a start) and the admin deploys at once
     await start.click();
     await admin.keyboard.press('Delete');
