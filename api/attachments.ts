@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { Problem, problems, refusal } from '../platform/problem';
 import { reachableCase } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
+import { attachmentOfCase, attachmentsOfCase, insertAttachment } from '../domain/attachments';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 /** What a petition may carry, by detected media type. */
@@ -93,20 +94,15 @@ export const attachmentRoutes: RouteSpec[] = [
         .join('')
         .slice(0, 200);
       try {
-        const [row] = await deps.db.query(
-          `INSERT INTO case_attachment (id, case_id, file_name, media_type, size_bytes, sha256, uploaded_by) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           RETURNING id, file_name AS "fileName", media_type AS "mediaType", size_bytes AS "sizeBytes", created_at AS "createdAt"`,
-          [
-            id,
-            params.id,
-            name,
-            detected.mime,
-            file.size,
-            createHash('sha256').update(file.buffer).digest('hex'),
-            user.id,
-          ],
-        );
-        return row;
+        return await insertAttachment(deps.db, {
+          id,
+          caseId: params.id,
+          fileName: name,
+          mediaType: detected.mime,
+          sizeBytes: file.size,
+          sha256: createHash('sha256').update(file.buffer).digest('hex'),
+          uploadedBy: user.id,
+        });
       } catch (error) {
         await unlink(path).catch(() => undefined);
         throw error;
@@ -122,11 +118,7 @@ export const attachmentRoutes: RouteSpec[] = [
     params: CaseParam,
     async handle({ deps, params, user }) {
       await reachableCase(deps, params.id, user);
-      const items = await deps.db.query(
-        `SELECT a.id, a.file_name AS "fileName", a.media_type AS "mediaType", a.size_bytes AS "sizeBytes", a.created_at AS "createdAt", u.display_name AS "uploadedBy"
-         FROM case_attachment a JOIN app_user u ON u.id = a.uploaded_by WHERE a.case_id = $1 ORDER BY a.created_at`,
-        [params.id],
-      );
+      const items = await attachmentsOfCase(deps.db, params.id);
       return { items };
     },
   }),
@@ -140,10 +132,7 @@ export const attachmentRoutes: RouteSpec[] = [
     query: z.object({ inline: z.enum(['true', 'false']).optional() }).strict(),
     async handle({ deps, params, query, user, res }) {
       await reachableCase(deps, params.id, user);
-      const [row] = await deps.db.query<{ file_name: string; media_type: string }>(
-        'SELECT file_name, media_type FROM case_attachment WHERE id = $1 AND case_id = $2',
-        [params.attachmentId, params.id],
-      );
+      const row = await attachmentOfCase(deps.db, params.attachmentId, params.id);
       if (!row) throw problems.notFound({ zh: '附件不存在。', en: 'No such attachment.' });
       const content = await readFile(join(deps.dataDir, 'attachments', params.id, params.attachmentId));
       // Only what a browser shows without running anything is shown inline: photos and PDFs; the rest downloads.

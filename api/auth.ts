@@ -10,38 +10,40 @@ import { parse as parseCookies, serialize as serializeCookie } from 'cookie';
 import { z } from 'zod';
 import { Problem, refusal } from '../platform/problem';
 import { hashPassword, verifyPassword } from '../platform/password';
-import type { Queryable } from '../platform/db';
 
 let dummy: Promise<string> | undefined;
 /** A hash of a random password, made once: what an unknown username is checked against. */
 const dummyHash = () => (dummy ??= hashPassword(randomBytes(16).toString('hex')));
 import type { ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
-import { countHit, currentWindow, currentWindows, forget } from './rate-limit';
+import { countHit, currentWindow, currentWindows, forget } from '../domain/rate-limit';
+import {
+  ACCOUNT_ADDRESS_FAILURES,
+  ACCOUNT_FAILURES,
+  KNOWN_ADDRESS_DAYS,
+  KNOWN_ADDRESSES,
+  LOCK_MINUTES,
+  MAX_FAILED_LOGINS,
+  MAX_FAILED_LOGINS_PER_ACCOUNT,
+} from '../domain/sign-in-locks';
+import { endSession, openSession, sessionUser } from '../domain/sessions';
+import { accountForSignIn, userWithRoles } from '../domain/users';
+
+export {
+  KNOWN_ADDRESS_DAYS,
+  LOCK_MINUTES,
+  MAX_FAILED_LOGINS,
+  MAX_FAILED_LOGINS_PER_ACCOUNT,
+} from '../domain/sign-in-locks';
 
 export const SESSION_COOKIE = 'xf_session';
 const SESSION_HOURS = 12;
-/** Wrong passwords for one account from one address before that address is locked out of that account. */
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MINUTES = 15;
-/**
- * Wrong passwords for one account from all addresses together in LOCK_MINUTES before the account takes sign-ins only
- * from addresses it signed in from before (KNOWN_ADDRESS_DAYS), for LOCK_MINUTES: guessing one password from many
- * addresses gets no more than this many tries per quarter hour, and the owner at a known address is not locked out.
- */
-export const MAX_FAILED_LOGINS_PER_ACCOUNT = 10;
-/** How long an address an account signed in from stays known to it (each window counts from its first sign-in). */
-export const KNOWN_ADDRESS_DAYS = 90;
 /** Failed sign-ins one client address may make in a window, whatever the accounts tried (guessing across accounts). */
 export const MAX_FAILED_SIGN_INS_PER_ADDRESS = 20;
 const ADDRESS_WINDOW_MS = LOCK_MINUTES * 60_000;
 
 /** The limit's scope in rate_limit: failed sign-ins per client address (a proxy in front may add its own limits). */
 const SIGN_IN_FAILURES = 'sign-in-failures';
-/** Scopes in rate_limit, keyed `<user id> <address>` or `<user id>`: failures per account and address, per account, and the addresses an account signed in from. */
-const ACCOUNT_ADDRESS_FAILURES = 'sign-in-failures-account-address';
-const ACCOUNT_FAILURES = 'sign-in-failures-account';
-const KNOWN_ADDRESSES = 'sign-in-known-address';
 const addressKey = (userId: string, address: string) => `${userId} ${address}`;
 const clientAddress = (req: Request) => req.ip ?? 'unknown';
 
@@ -127,19 +129,6 @@ async function rememberSignIn(deps: ApiDeps, req: Request, userId: string): Prom
   await countHit(deps.db, KNOWN_ADDRESSES, key, KNOWN_ADDRESS_DAYS * 86_400_000);
 }
 
-/** Lifts every lock-out of an account (from single addresses and for new addresses): an admin's unlock, a new password. */
-export async function unlockAccount(db: Queryable, userId: string): Promise<void> {
-  await forget(db, ACCOUNT_ADDRESS_FAILURES, { prefix: `${userId} ` });
-  await forget(db, ACCOUNT_FAILURES, { key: userId });
-}
-
-/** SQL: until when the account whose id is the SQL expression `userId` is locked out somewhere, or null. */
-export const lockedUntilSql = (
-  userId: string,
-) => `(SELECT max(l.reset_at) FROM rate_limit l WHERE l.reset_at > now() AND (
-    (l.scope = '${ACCOUNT_ADDRESS_FAILURES}' AND starts_with(l.key, ${userId}::text || ' ') AND l.count >= ${MAX_FAILED_LOGINS})
-    OR (l.scope = '${ACCOUNT_FAILURES}' AND l.key = ${userId}::text AND l.count >= ${MAX_FAILED_LOGINS_PER_ACCOUNT})))`;
-
 export interface SessionUser {
   id: string;
   username: string;
@@ -161,22 +150,7 @@ export function authenticate(deps: ApiDeps) {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
     if (id && /^[\w-]{20,100}$/.test(id)) {
-      const rows = await deps.db.query<{
-        id: string;
-        username: string;
-        display_name: string;
-        csrf_token: string;
-        roles: string[];
-      }>(
-        `SELECT u.id, u.username, u.display_name, s.csrf_token,
-                COALESCE(array_agg(r.role_id ORDER BY r.role_id) FILTER (WHERE r.role_id IS NOT NULL), '{}') AS roles
-         FROM user_session s JOIN app_user u ON u.id = s.user_id AND u.active
-         LEFT JOIN user_role r ON r.user_id = u.id
-         WHERE s.id_hash = $1 AND s.expires_at > now()
-         GROUP BY u.id, s.csrf_token`,
-        [hashId(id)],
-      );
-      const row = rows[0];
+      const row = await sessionUser(deps.db, hashId(id));
       if (row)
         req.user = {
           id: row.id,
@@ -204,10 +178,7 @@ export const authRoutes: RouteSpec[] = [
     status: 201,
     async handle({ deps, req, res, body: { username, password } }) {
       await refuseBusyAddress(deps, req, res);
-      const [user] = await deps.db.query<{ id: string; password_hash: string; active: boolean }>(
-        'SELECT id, password_hash, active FROM app_user WHERE username = $1',
-        [username.toLowerCase()],
-      );
+      const user = await accountForSignIn(deps.db, username.toLowerCase());
       if (user) await refuseLockedOut(deps, req, res, user.id);
       // An unknown or inactive account costs the same hashing as a real one, so the answer's timing does not tell
       // which usernames exist.
@@ -229,10 +200,7 @@ export const authRoutes: RouteSpec[] = [
       await rememberSignIn(deps, req, user.id);
       const sessionId = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');
-      await deps.db.query(
-        `INSERT INTO user_session (id_hash, user_id, csrf_token, expires_at) VALUES ($1, $2, $3, now() + make_interval(hours => $4))`,
-        [hashId(sessionId), user.id, csrfToken, SESSION_HOURS],
-      );
+      await openSession(deps.db, { idHash: hashId(sessionId), userId: user.id, csrfToken, hours: SESSION_HOURS });
       res.setHeader(
         'Set-Cookie',
         serializeCookie(SESSION_COOKIE, sessionId, {
@@ -264,7 +232,7 @@ export const authRoutes: RouteSpec[] = [
     access: 'signed-in',
     async handle({ deps, req, res }) {
       const id = parseCookies(req.headers.cookie ?? '')[SESSION_COOKIE];
-      if (id) await deps.db.query('DELETE FROM user_session WHERE id_hash = $1', [hashId(id)]);
+      if (id) await endSession(deps.db, hashId(id));
       res.setHeader(
         'Set-Cookie',
         serializeCookie(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'lax', path: '/', maxAge: 0 }),
@@ -283,10 +251,6 @@ export const authRoutes: RouteSpec[] = [
 ];
 
 async function me(deps: ApiDeps, userId: string, csrfToken: string) {
-  const [row] = await deps.db.query<{ username: string; display_name: string; roles: string[] }>(
-    `SELECT u.username, u.display_name, COALESCE(array_agg(r.role_id ORDER BY r.role_id) FILTER (WHERE r.role_id IS NOT NULL), '{}') AS roles
-     FROM app_user u LEFT JOIN user_role r ON r.user_id = u.id WHERE u.id = $1 GROUP BY u.id`,
-    [userId],
-  );
+  const row = (await userWithRoles(deps.db, userId))!;
   return { username: row.username, displayName: row.display_name, roles: row.roles, csrfToken };
 }

@@ -9,6 +9,7 @@
 import { problems } from '../platform/problem';
 import type { Queryable } from '../platform/db';
 import { calendarWaitList } from '../domain/cases';
+import { earliestWaitOfCase, waitsOnCompleteYears } from '../domain/calendar-waits';
 import { NOW, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 
@@ -26,10 +27,7 @@ const reason = (year: number) => ({
 
 /** The year a case's deadline waits for, if any (the earliest wait: one year at a time is added). */
 export async function calendarWaitOf(db: Queryable, caseId: string): Promise<CalendarWait | null> {
-  const [row] = await db.query<{ year: number; created_at: Date }>(
-    'SELECT year, created_at FROM deadline_calendar_wait WHERE case_id = $1 ORDER BY year, created_at LIMIT 1',
-    [caseId],
-  );
+  const row = await earliestWaitOfCase(db, caseId);
   return row ? { year: Number(row.year), since: row.created_at, reason: reason(Number(row.year)) } : null;
 }
 
@@ -42,11 +40,7 @@ export interface RetryOutcome {
 
 /** Retries the deadline jobs that wait for `year` (or every year the calendar now holds completely). */
 export async function retryCalendarWaits(deps: ApiDeps, year?: number): Promise<RetryOutcome> {
-  const waits = await deps.db.query<{ job_key: string }>(
-    `SELECT w.job_key FROM deadline_calendar_wait w JOIN work_calendar_year y ON y.year = w.year AND y.complete
-     WHERE $1::int IS NULL OR w.year = $1 ORDER BY w.created_at`,
-    [year ?? null],
-  );
+  const waits = await waitsOnCompleteYears(deps.db, year ?? null);
   const engine = deps.engine();
   const outcome: RetryOutcome = { retried: 0, notInIncident: 0 };
   for (const { job_key: jobKey } of waits) {

@@ -10,6 +10,7 @@
  */
 import { problems } from '../platform/problem';
 import { caseToReach, type CaseReach, type ReachableCase } from '../domain/cases';
+import { gridsOfWorker } from '../domain/grids';
 import type { SessionUser } from './auth';
 import type { ApiDeps } from './deps';
 import type { Role } from './route';
@@ -28,9 +29,7 @@ export const caseNotFound = () => problems.notFound({ zh: '信访件不存在。
  */
 export async function gridScope(deps: Pick<ApiDeps, 'db'>, user: Reader): Promise<string[] | null> {
   if (user.roles.some((role) => (WHOLE_COMMUNITY as readonly string[]).includes(role))) return null;
-  return (await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE grid_worker_id = $1', [user.id])).map(
-    (g) => g.id,
-  );
+  return gridsOfWorker(deps.db, user.id);
 }
 
 /** Whether the reader reaches a case row, given their {@link gridScope}. */

@@ -7,7 +7,9 @@ import { problems } from '../platform/problem';
 import { route, type Role, type RouteSpec } from './route';
 import { NOW, type ApiDeps } from './deps';
 import { caseNotFound, reachableCase } from './case-access';
-import { caseBeforeTransfer, transferOwner as changeOwner } from '../domain/cases';
+import { caseBeforeTransfer, recordOwnerTransferred, transferOwner as changeOwner } from '../domain/cases';
+import { logPersonalDataAccess, residentPersonalData } from '../domain/residents';
+import { possibleOwner } from '../domain/users';
 import { DuplicateLookup, Intake, fileCase, possibleDuplicates } from './intake';
 import { casePage, caseDiagram } from './case-page';
 import { CASE_READERS } from './case-search';
@@ -64,19 +66,14 @@ export const caseRoutes: RouteSpec[] = [
     async handle({ deps, params, user, query }) {
       const petition = await reachableCase(deps, params.id, user);
       if (!petition.resident_id) return { anonymous: true };
-      const [row] = await deps.db.query<{
-        resident_id: string;
-        name: string | null;
-        phone_enc: Buffer | null;
-        id_number_enc: Buffer | null;
-        address: string | null;
-      }>('SELECT id AS resident_id, name, phone_enc, id_number_enc, address FROM resident WHERE id = $1', [
-        petition.resident_id,
-      ]);
-      await deps.db.query(
-        `INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)`,
-        [user.id, row.resident_id, params.id, ['name', 'phone', 'idNumber', 'address'], query.purpose],
-      );
+      const row = (await residentPersonalData(deps.db, petition.resident_id))!;
+      await logPersonalDataAccess(deps.db, {
+        userId: user.id,
+        residentId: row.resident_id,
+        caseId: params.id,
+        fields: ['name', 'phone', 'idNumber', 'address'],
+        purpose: query.purpose,
+      });
       return {
         anonymous: false,
         name: row.name,
@@ -133,11 +130,7 @@ async function transferOwner(
   reason: string,
   by: string,
 ): Promise<void> {
-  const [target] = await deps.db.query<{ id: string }>(
-    `SELECT u.id FROM app_user u WHERE u.username = $1 AND u.active
-       AND EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = u.id AND r.role_id IN ('reception', 'cadre', 'secretary', 'grid-worker'))`,
-    [username],
-  );
+  const target = await possibleOwner(deps.db, username);
   if (!target) {
     throw problems.badRequest(
       {
@@ -159,9 +152,12 @@ async function transferOwner(
     throw problems.conflict({ zh: '已办结的信访件不能转交。', en: 'A closed case cannot be transferred.' });
   await deps.db.transaction(async (tx) => {
     await changeOwner(tx, caseId, target.id);
-    await tx.query(
-      `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'owner-transferred', $2, $3, $4)`,
-      [caseId, JSON.stringify({ from: before.username, to: username, reason }), by, deps.now().toISOString()],
+    await recordOwnerTransferred(
+      tx,
+      caseId,
+      { from: before.username, to: username, reason },
+      by,
+      deps.now().toISOString(),
     );
   });
   if (before.process_instance_key) {

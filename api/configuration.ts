@@ -16,6 +16,8 @@ import {
   type NotificationParams,
   type NotificationTemplate,
 } from '../domain/notification-templates';
+import { dropTemplateOverride, saveTemplateOverride, templateOverrides } from '../domain/notifications';
+import { saveSetting, storedSettings } from '../domain/settings';
 
 /** Every staff role. */
 const STAFF: Role[] = [...ROLES];
@@ -69,9 +71,7 @@ export const configurationRoutes: RouteSpec[] = [
     summary: 'Targets and thresholds in force (the plan’s unless an admin changed them)',
     access: STAFF,
     async handle({ deps }) {
-      const rows = await deps.db.query<{ key: string; value: unknown; updated_by: string; updated_at: Date }>(
-        'SELECT key, value, updated_by, updated_at FROM app_setting',
-      );
+      const rows = await storedSettings(deps.db);
       return Object.fromEntries(
         (Object.keys(SETTINGS) as SettingKey[]).map((key) => {
           const row = rows.find((r) => r.key === key);
@@ -98,11 +98,7 @@ export const configurationRoutes: RouteSpec[] = [
     body: z.record(z.string(), z.unknown()),
     async handle({ deps, user, params, body }) {
       const value = SETTINGS[params.key].schema.parse(body);
-      await deps.db.query(
-        `INSERT INTO app_setting (key, value, updated_by) VALUES ($1, $2, $3)
-         ON CONFLICT (key) DO UPDATE SET value = $2, updated_by = $3, updated_at = now()`,
-        [params.key, JSON.stringify(value), user.username],
-      );
+      await saveSetting(deps.db, params.key, JSON.stringify(value), user.username);
       return { key: params.key, value };
     },
   }),
@@ -113,9 +109,7 @@ export const configurationRoutes: RouteSpec[] = [
     summary: 'The notice texts: built-in, the admin’s replacement if any, a sample of each, and the placeholders',
     access: ['admin'],
     async handle({ deps }) {
-      const overrides = await deps.db.query<{ template: string; zh: string; updated_by: string; updated_at: Date }>(
-        'SELECT template, zh, updated_by, updated_at FROM notification_template_override',
-      );
+      const overrides = await templateOverrides(deps.db);
       return {
         placeholders: PLACEHOLDERS,
         items: (Object.keys(TEMPLATES) as NotificationTemplate[]).map((template) => {
@@ -171,11 +165,7 @@ export const configurationRoutes: RouteSpec[] = [
           zh: '通知文本不能包含手机号或身份证号。',
           en: 'A notice text must not contain a phone or ID number.',
         });
-      await deps.db.query(
-        `INSERT INTO notification_template_override (template, zh, updated_by) VALUES ($1, $2, $3)
-         ON CONFLICT (template) DO UPDATE SET zh = $2, updated_by = $3, updated_at = now()`,
-        [params.template, body.zh, user.username],
-      );
+      await saveTemplateOverride(deps.db, params.template, body.zh, user.username);
       return { template: params.template, zh: body.zh, sample: renderOverride(body.zh, SAMPLE, deps.timeZone) };
     },
   }),
@@ -187,7 +177,7 @@ export const configurationRoutes: RouteSpec[] = [
     access: ['admin'],
     params: TemplateParam,
     async handle({ deps, params }) {
-      await deps.db.query('DELETE FROM notification_template_override WHERE template = $1', [params.template]);
+      await dropTemplateOverride(deps.db, params.template);
       return undefined;
     },
   }),

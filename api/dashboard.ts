@@ -19,6 +19,9 @@ import {
   receivedCount,
   type Tally,
 } from '../domain/cases';
+import { registryCounts } from '../domain/key-persons';
+import { campaignTotals } from '../domain/prevention';
+import { storedTargets } from '../domain/settings';
 
 const READ: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
@@ -59,10 +62,7 @@ const caseFilter = (f: FilterInput) => ({ gridId: f.gridId ?? null, category: f.
 
 /** The targets as an admin set them (settings key `targets`), else the plan's. */
 export async function targets(deps: ApiDeps): Promise<typeof TARGETS> {
-  const [row] = await deps.db.query<{ value: Partial<typeof TARGETS> }>(
-    "SELECT value FROM app_setting WHERE key = 'targets'",
-  );
-  return { ...TARGETS, ...(row?.value ?? {}) };
+  return { ...TARGETS, ...((await storedTargets<typeof TARGETS>(deps.db)) ?? {}) };
 }
 
 /** A group of closed cases with none in it. */
@@ -91,10 +91,7 @@ async function keyPersonFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
     p,
     new Date(new Date(p.fromTs).getTime() - lengthMs).toISOString(),
   );
-  const [persons] = await deps.db.query<{ total: number; volunteers: number; converted: number }>(
-    `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversion_role = 'volunteer')::int AS volunteers,
-            count(*) FILTER (WHERE conversion_role IS NOT NULL)::int AS converted FROM key_person`,
-  );
+  const persons = await registryCounts(deps.db);
   return {
     registered: persons.total,
     repeatPetitions: repeats.now,
@@ -107,13 +104,7 @@ async function keyPersonFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
 
 /** The campaigns of the period's years: how many, and the share of households they visited. */
 async function campaignFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
-  const [campaigns] = await deps.db.query<{ visited: number; households: number; quarters: number }>(
-    `SELECT COALESCE(sum(v.households_visited), 0)::int AS visited, count(DISTINCT c.id)::int AS quarters,
-            (SELECT COALESCE(sum(households), 0)::int FROM compound) * GREATEST(count(DISTINCT c.id), 1) AS households
-     FROM campaign c LEFT JOIN campaign_coverage v ON v.campaign_id = c.id
-     WHERE c.quarter >= to_char($1::date, 'YYYY') || '-Q1' AND c.quarter <= to_char($2::date, 'YYYY') || '-Q4'`,
-    [p.from, p.to],
-  );
+  const campaigns = await campaignTotals(deps.db, p.from, p.to);
   return {
     count: campaigns.quarters,
     coveragePercent: pct(campaigns.visited, campaigns.quarters > 0 ? campaigns.households : 0),

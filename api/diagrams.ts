@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { Problem, problems, refusal } from '../platform/problem';
 import { MODELS_DIR } from '../domain/deploy-models';
 import { kindOf } from '../domain/models';
+import { savedModels, savedVersion, saveVersion, versionDeployed, versionHistory } from '../domain/diagram-versions';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -32,16 +33,6 @@ function fileContent(name: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8') : undefined;
 }
 
-interface VersionRow {
-  version: number;
-  content: string;
-  comment: string | null;
-  saved_by: string;
-  saved_at: Date;
-  error_count: number;
-  deployed_at: Date | null;
-}
-
 async function versionOf(
   deps: ApiDeps,
   name: string,
@@ -51,10 +42,7 @@ async function versionOf(
     const content = fileContent(name);
     return content === undefined ? undefined : { version: 0, content };
   }
-  const [row] = await deps.db.query<VersionRow>(
-    `SELECT version, content FROM diagram_version WHERE resource_name = $1 ${version === undefined ? '' : 'AND version = $2'} ORDER BY version DESC LIMIT 1`,
-    version === undefined ? [name] : [name, version],
-  );
+  const row = await savedVersion(deps.db, name, version);
   if (row) return { version: row.version, content: row.content };
   return version === undefined ? versionOf(deps, name, 0) : undefined;
 }
@@ -115,15 +103,7 @@ export const diagramRoutes: RouteSpec[] = [
     access: READ,
     async handle({ deps }) {
       const files = readdirSync(MODELS_DIR).filter((f) => kindOf(f));
-      const saved = await deps.db.query<{
-        resource_name: string;
-        latest: number;
-        deployed: number | null;
-        saved_at: Date;
-      }>(
-        `SELECT resource_name, max(version) AS latest, max(version) FILTER (WHERE deployed_at IS NOT NULL) AS deployed, max(saved_at) AS saved_at
-         FROM diagram_version GROUP BY resource_name`,
-      );
+      const saved = await savedModels(deps.db);
       const names = [...new Set([...files, ...saved.map((s) => s.resource_name)])].sort();
       const titles = modelTitles(files);
       return {
@@ -151,10 +131,7 @@ export const diagramRoutes: RouteSpec[] = [
     async handle({ deps, params }) {
       const latest = await versionOf(deps, params.name);
       if (!latest) throw problems.notFound({ zh: '模型不存在。', en: 'No such model.' });
-      const history = await deps.db.query<VersionRow>(
-        'SELECT version, comment, saved_by, saved_at, error_count, deployed_at FROM diagram_version WHERE resource_name = $1 ORDER BY version DESC',
-        [params.name],
-      );
+      const history = await versionHistory(deps.db, params.name);
       return {
         name: params.name,
         kind: kindOf(params.name),
@@ -223,13 +200,14 @@ export const diagramRoutes: RouteSpec[] = [
     async handle({ deps, user, params, body }) {
       const found = await deps.lintModel(params.name, body.content, { engine: true });
       const errors = found.filter((p) => p.severity === 'error').length;
-      const [row] = await deps.db.query<{ version: number }>(
-        `INSERT INTO diagram_version (resource_name, version, content, comment, saved_by, error_count)
-         SELECT $1, COALESCE(max(version), 0) + 1, $2, $3, $4, $5 FROM diagram_version WHERE resource_name = $1
-         RETURNING version`,
-        [params.name, body.content, body.comment ?? null, user.username, errors],
-      );
-      return { name: params.name, version: row.version, problems: found };
+      const version = await saveVersion(deps.db, {
+        name: params.name,
+        content: body.content,
+        comment: body.comment ?? null,
+        savedBy: user.username,
+        errorCount: errors,
+      });
+      return { name: params.name, version, problems: found };
     },
   }),
   route({
@@ -284,10 +262,7 @@ export const diagramRoutes: RouteSpec[] = [
           ? String(deployment.deploymentKey)
           : '';
       if (params.version > 0) {
-        await deps.db.query(
-          'UPDATE diagram_version SET deployed_at = now(), deployment_key = $3 WHERE resource_name = $1 AND version = $2',
-          [params.name, params.version, deploymentKey],
-        );
+        await versionDeployed(deps.db, params.name, params.version, deploymentKey);
       }
       return {
         name: params.name,

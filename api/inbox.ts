@@ -15,8 +15,11 @@ import {
   openRatingLinkOfCase,
   outboxMessage,
   outboxNotices,
+  recordRatingLinkShown,
   type NotificationRow,
 } from '../domain/cases';
+import { markInboxRead } from '../domain/notifications';
+import { logPersonalDataAccess } from '../domain/residents';
 import { reachableCase } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -67,10 +70,7 @@ export const inboxRoutes: RouteSpec[] = [
     access: STAFF,
     params: IdParam,
     async handle({ deps, user, params }) {
-      const [row] = await deps.db.query<{ read_at: Date }>(
-        `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND channel = 'inbox' AND recipient_user_id = $2 RETURNING read_at`,
-        [params.id, user.id],
-      );
+      const row = await markInboxRead(deps.db, params.id, user.id);
       if (!row) throw problems.notFound({ zh: '通知不存在。', en: 'No such notification.' });
       return { id: params.id, readAt: row.read_at };
     },
@@ -139,10 +139,13 @@ export const inboxRoutes: RouteSpec[] = [
       }
       const phone = deps.pii.decrypt(Buffer.from(row.phone_enc));
       // Who saw which resident's number, and for which message; the number itself is never written anywhere.
-      await deps.db.query(
-        'INSERT INTO pii_access_log (user_id, resident_id, case_id, fields, purpose) VALUES ($1, $2, $3, $4, $5)',
-        [user.id, row.resident_id, row.case_id, ['phone'], `转交待发短信 / pass on text ${params.id}`],
-      );
+      await logPersonalDataAccess(deps.db, {
+        userId: user.id,
+        residentId: row.resident_id,
+        caseId: row.case_id,
+        fields: ['phone'],
+        purpose: `转交待发短信 / pass on text ${params.id}`,
+      });
       return { id: params.id, phone };
     },
   }),
@@ -165,10 +168,7 @@ export const inboxRoutes: RouteSpec[] = [
       if (!row)
         throw problems.notFound({ zh: '本案当前没有待用的评价链接。', en: 'The case has no open rating link now.' });
       const token = deps.pii.decrypt(Buffer.from(row.token_enc));
-      await deps.db.query(
-        `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'rating-link-shown', $2::text::jsonb, $3, $4)`,
-        [params.id, JSON.stringify({ round: row.round }), user.username, deps.now().toISOString()],
-      );
+      await recordRatingLinkShown(deps.db, params.id, { round: row.round }, user.username, deps.now().toISOString());
       return { url: `${deps.publicUrl.replace(/\/$/, '')}/rate/${token}`, expiresAt: row.expires_at, round: row.round };
     },
   }),

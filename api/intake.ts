@@ -12,7 +12,10 @@ import { maskIdNumber, maskPhone } from '../platform/pii';
 import { type ApiDeps } from './deps';
 import type { Queryable } from '../platform/db';
 import { startProcessOnce } from '../platform/engine-client';
-import { screenKeyPerson, startCare } from '../domain/key-persons';
+import { keyPersonsAwaitingCare, screenKeyPerson, startCare } from '../domain/key-persons';
+import { compoundExists } from '../domain/grids';
+import { insertResident, nameResident, residentByNumbers } from '../domain/residents';
+import { userIdByUsername } from '../domain/users';
 import { localDay } from '../domain/calendar';
 import { PROCESS_IDS } from '../bpmn/job-types';
 import {
@@ -25,6 +28,7 @@ import {
   openCasesOfPerson,
   processStartFailed,
   processStarted,
+  recordRegistered,
 } from '../domain/cases';
 
 /** What the key-person rule needs, over the API's engine client. */
@@ -119,14 +123,12 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
       accusation: input.accusation || accusedId !== null,
       accusedUserId: accusedId,
     });
-    await tx.query(
-      `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'registered', $2, $3, $4)`,
-      [
-        row.id,
-        JSON.stringify({ channel: input.channel, duplicateOf: input.duplicateOf ?? null }),
-        username,
-        row.received_at,
-      ],
+    await recordRegistered(
+      tx,
+      row.id,
+      { channel: input.channel, duplicateOf: input.duplicateOf ?? null },
+      username,
+      row.received_at,
     );
     return { id: row.id, caseNo, receivedAt: row.received_at };
   });
@@ -202,9 +204,7 @@ export function startCaseStarter(deps: ApiDeps, intervalMs = 5000): { stop(): vo
         if (key) deps.log.info({ caseId: id, processInstanceKey: key }, 'case process started by the starter');
       }
       // Key persons entered while the engine was away (a linked repeat, a manual entry) get their care now.
-      const uncared = await deps.db.query<{ id: string }>(
-        "SELECT id FROM key_person WHERE status = 'active' AND process_instance_key IS NULL AND entered_at < now() - interval '1 minute' LIMIT 50",
-      );
+      const uncared = await keyPersonsAwaitingCare(deps.db);
       for (const { id } of uncared) await startCare(keyPersonDeps(deps), id);
     } catch (error) {
       deps.log.warn({ err: error }, 'cases wait for their process: the engine or the database does not answer');
@@ -223,15 +223,12 @@ export function startCaseStarter(deps: ApiDeps, intervalMs = 5000): { stop(): vo
  */
 async function checkReferences(tx: Queryable, userId: string, input: z.infer<typeof Intake>): Promise<string | null> {
   if (input.compoundId) {
-    const [compound] = await tx.query('SELECT 1 FROM compound WHERE id = $1', [input.compoundId]);
-    if (!compound)
+    if (!(await compoundExists(tx, input.compoundId)))
       throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
   }
   let accusedId: string | null = null;
   if (input.accusedUsername) {
-    const [accused] = await tx.query<{ id: string }>('SELECT id FROM app_user WHERE username = $1', [
-      input.accusedUsername,
-    ]);
+    const accused = await userIdByUsername(tx, input.accusedUsername);
     if (!accused)
       throw problems.badRequest(
         { zh: '被反映人不是本系统用户。', en: 'The accused is not a user of this system.' },
@@ -269,36 +266,23 @@ async function residentOf(tx: Queryable, deps: ApiDeps, input: z.infer<typeof In
   if (p) {
     const phoneHash = p.phone ? deps.pii.lookupHash(p.phone) : null;
     const idHash = p.idNumber ? deps.pii.lookupHash(p.idNumber.toUpperCase()) : null;
-    const [known] = await tx.query<{ id: string }>(
-      `SELECT id FROM resident WHERE (id_number_hash = $1 AND $1 IS NOT NULL) OR (phone_hash = $2 AND $2 IS NOT NULL)
-       ORDER BY (id_number_hash = $1) DESC NULLS LAST LIMIT 1`,
-      [idHash, phoneHash],
-    );
+    const known = await residentByNumbers(tx, idHash, phoneHash);
     if (known) {
       residentId = known.id;
       // A resident first known only by a number gets the name they give later.
-      if (p.name)
-        await tx.query('UPDATE resident SET name = $2, updated_at = now() WHERE id = $1 AND name IS NULL', [
-          known.id,
-          p.name,
-        ]);
+      if (p.name) await nameResident(tx, known.id, p.name);
     } else {
-      const [row] = await tx.query<{ id: string }>(
-        `INSERT INTO resident (name, compound_id, phone_enc, phone_hash, phone_masked, id_number_enc, id_number_hash, id_number_masked, consent_publish_name)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-        [
-          p.name ?? null,
-          input.compoundId ?? null,
-          p.phone ? deps.pii.encrypt(p.phone) : null,
-          phoneHash,
-          p.phone ? maskPhone(p.phone) : null,
-          p.idNumber ? deps.pii.encrypt(p.idNumber.toUpperCase()) : null,
-          idHash,
-          p.idNumber ? maskIdNumber(p.idNumber) : null,
-          p.consentPublishName,
-        ],
-      );
-      residentId = row.id;
+      residentId = await insertResident(tx, {
+        name: p.name ?? null,
+        compoundId: input.compoundId ?? null,
+        phoneEnc: p.phone ? deps.pii.encrypt(p.phone) : null,
+        phoneHash,
+        phoneMasked: p.phone ? maskPhone(p.phone) : null,
+        idNumberEnc: p.idNumber ? deps.pii.encrypt(p.idNumber.toUpperCase()) : null,
+        idNumberHash: idHash,
+        idNumberMasked: p.idNumber ? maskIdNumber(p.idNumber) : null,
+        consentPublishName: p.consentPublishName,
+      });
     }
   }
   return residentId;

@@ -15,6 +15,7 @@ import {
   type NotificationTemplate,
 } from '../domain/notification-templates';
 import { noticeCases, usersWithRole } from '../domain/cases';
+import { allRoles } from '../domain/users';
 import { NOTIFICATION_TEMPLATES, RECIPIENTS } from '../bpmn/job-types';
 import { NOW, type ApiDeps } from './deps';
 
@@ -67,9 +68,7 @@ async function notify(
 
 /** The newest unclaimed tasks of each group's queue that were not looked at yet. */
 async function queuedTasks(deps: ApiDeps, seen: Set<string>): Promise<void> {
-  const roles = await deps.db.query<{ id: string; name_zh: string; name_en: string }>(
-    'SELECT id, name_zh, name_en FROM role',
-  );
+  const roles = await allRoles(deps.db);
   for (const role of roles) {
     const { items } = await deps.engine().searchUserTasks(
       {

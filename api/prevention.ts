@@ -12,6 +12,19 @@ import type { SessionUser } from './auth';
 import { gridScope } from './case-access';
 import { route, type Role, type RouteSpec } from './route';
 import { localDay } from '../domain/calendar';
+import { compoundHouseholds, compoundInGrid, findGrid, firstGridOfWorker } from '../domain/grids';
+import {
+  campaignExists,
+  campaigns,
+  gridSummaries,
+  insertCampaign,
+  logPatrol,
+  patrolLog,
+  periodRange,
+  quarterHasCampaign,
+  recordHazard,
+  setCoverage,
+} from '../domain/prevention';
 
 export const HAZARD_CATEGORIES = [
   'neighbour-relations',
@@ -41,16 +54,13 @@ async function gridFor(
   gridId: string | undefined,
 ): Promise<string> {
   if (gridId) {
-    const [grid] = await deps.db.query<{ id: string }>('SELECT id FROM grid WHERE id = $1', [gridId]);
+    const grid = await findGrid(deps.db, gridId);
     if (!grid) throw problems.badRequest({ zh: '网格不存在。', en: 'No such grid.' }, { field: 'gridId' });
     const grids = await gridScope(deps, user);
     if (grids && !grids.includes(grid.id)) throw notYourGrid();
     return grid.id;
   }
-  const [own] = await deps.db.query<{ id: string }>(
-    'SELECT id FROM grid WHERE grid_worker_id = $1 ORDER BY code LIMIT 1',
-    [user.id],
-  );
+  const own = await firstGridOfWorker(deps.db, user.id);
   if (!own) throw problems.badRequest({ zh: '请指定网格。', en: 'Name the grid (gridId).' }, { field: 'gridId' });
   return own.id;
 }
@@ -73,12 +83,13 @@ export const preventionRoutes: RouteSpec[] = [
     status: 201,
     async handle({ deps, user, body }) {
       const gridId = await gridFor(deps, user, body.gridId);
-      const [row] = await deps.db.query(
-        `INSERT INTO patrol_log (grid_id, worker_id, patrolled_on, households_visited, notes) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id, grid_id AS "gridId", to_char(patrolled_on, 'YYYY-MM-DD') AS "patrolledOn", households_visited AS "householdsVisited", notes`,
-        [gridId, user.id, body.patrolledOn, body.householdsVisited, body.notes ?? null],
-      );
-      return row;
+      return logPatrol(deps.db, {
+        gridId,
+        workerId: user.id,
+        patrolledOn: body.patrolledOn,
+        householdsVisited: body.householdsVisited,
+        notes: body.notes ?? null,
+      });
     },
   }),
   route({
@@ -91,14 +102,7 @@ export const preventionRoutes: RouteSpec[] = [
       .object({ gridId: z.uuid().optional(), limit: z.coerce.number().int().min(1).max(200).default(50) })
       .strict(),
     async handle({ deps, query, user }) {
-      const items = await deps.db.query(
-        `SELECT p.id, p.grid_id AS "gridId", g.name AS grid, u.display_name AS worker, to_char(p.patrolled_on, 'YYYY-MM-DD') AS "patrolledOn",
-                p.households_visited AS "householdsVisited", p.notes
-         FROM patrol_log p JOIN grid g ON g.id = p.grid_id JOIN app_user u ON u.id = p.worker_id
-         WHERE ($1::uuid IS NULL OR p.grid_id = $1) AND ($3::uuid[] IS NULL OR p.grid_id = ANY($3::uuid[]))
-         ORDER BY p.patrolled_on DESC, p.created_at DESC LIMIT $2`,
-        [query.gridId ?? null, query.limit, await gridScope(deps, user)],
-      );
+      const items = await patrolLog(deps.db, query.gridId ?? null, query.limit, await gridScope(deps, user));
       return { items };
     },
   }),
@@ -134,11 +138,7 @@ export const preventionRoutes: RouteSpec[] = [
     async handle({ deps, user, body }) {
       const gridId = await gridFor(deps, user, body.gridId);
       if (body.compoundId) {
-        const [compound] = await deps.db.query('SELECT 1 FROM compound WHERE id = $1 AND grid_id = $2', [
-          body.compoundId,
-          gridId,
-        ]);
-        if (!compound)
+        if (!(await compoundInGrid(deps.db, body.compoundId, gridId)))
           throw problems.badRequest(
             { zh: '该小区不在此网格内。', en: 'The compound is not in this grid.' },
             { field: 'compoundId' },
@@ -162,22 +162,17 @@ export const preventionRoutes: RouteSpec[] = [
               accusation: false,
             })
           : null;
-      const [row] = await deps.db.query(
-        `INSERT INTO hazard_record (grid_id, compound_id, reported_by, found_at, category, description, disposition, outcome, case_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
-         RETURNING id, category, disposition, outcome, case_id AS "caseId", found_at AS "foundAt"`,
-        [
-          gridId,
-          body.compoundId ?? null,
-          user.id,
-          deps.now().toISOString(),
-          body.category,
-          body.description,
-          body.disposition,
-          body.outcome ?? null,
-          petition?.id ?? null,
-        ],
-      );
+      const row = await recordHazard(deps.db, {
+        gridId,
+        compoundId: body.compoundId ?? null,
+        reportedBy: user.id,
+        foundAt: deps.now().toISOString(),
+        category: body.category,
+        description: body.description,
+        disposition: body.disposition,
+        outcome: body.outcome ?? null,
+        caseId: petition?.id ?? null,
+      });
       return { ...row, caseNo: petition?.caseNo ?? null };
     },
   }),
@@ -191,31 +186,8 @@ export const preventionRoutes: RouteSpec[] = [
     query: z.object({ period: z.enum(['week', 'month']).default('week'), date: Day.optional() }).strict(),
     async handle({ deps, query }) {
       const anchor = query.date ?? localDay(deps.now(), deps.timeZone); // today where the grid is, not in UTC
-      const [range] = await deps.db.query<{ from: string; to: string }>(
-        `SELECT to_char(date_trunc($1, $2::date), 'YYYY-MM-DD') AS "from",
-                to_char(date_trunc($1, $2::date) + CASE WHEN $1 = 'week' THEN interval '6 days' ELSE interval '1 month' - interval '1 day' END, 'YYYY-MM-DD') AS "to"`,
-        [query.period, anchor],
-      );
-      // Per grid, one pass over its patrol logs and one over its hazards of the period (in the grid's own days).
-      const grids = await deps.db.query(
-        `SELECT g.id, g.code, g.name, p."patrolDays", p."householdsVisited",
-                COALESCE(sum(h.n), 0)::int AS hazards,
-                COALESCE(sum(h.n) FILTER (WHERE h.disposition = 'mediated'), 0)::int AS mediated,
-                COALESCE(sum(h.n) FILTER (WHERE h.disposition = 'reported'), 0)::int AS reported,
-                COALESCE((SELECT json_object_agg(c.category, c.n) FROM (
-                   SELECT hr.category, count(*)::int AS n FROM hazard_record hr
-                   WHERE hr.grid_id = g.id AND (hr.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date GROUP BY hr.category) c), '{}') AS "byCategory"
-         FROM grid g
-         CROSS JOIN LATERAL (
-           SELECT count(DISTINCT pl.patrolled_on)::int AS "patrolDays", COALESCE(sum(pl.households_visited), 0)::int AS "householdsVisited"
-           FROM patrol_log pl WHERE pl.grid_id = g.id AND pl.patrolled_on BETWEEN $1::date AND $2::date) p
-         LEFT JOIN LATERAL (
-           SELECT hr.disposition, count(*)::int AS n FROM hazard_record hr
-           WHERE hr.grid_id = g.id AND (hr.found_at AT TIME ZONE $3)::date BETWEEN $1::date AND $2::date GROUP BY hr.disposition) h ON true
-         GROUP BY g.id, p."patrolDays", p."householdsVisited"
-         ORDER BY g.code`,
-        [range.from, range.to, deps.timeZone],
-      );
+      const range = await periodRange(deps.db, query.period, anchor);
+      const grids = await gridSummaries(deps.db, range.from, range.to, deps.timeZone);
       return { period: query.period, from: range.from, to: range.to, grids };
     },
   }),
@@ -226,13 +198,7 @@ export const preventionRoutes: RouteSpec[] = [
     summary: 'Quarterly campaigns with their household coverage and conflicts resolved early',
     access: GRID_STAFF,
     async handle({ deps }) {
-      const items = await deps.db.query(
-        `SELECT c.id, c.quarter, c.theme, c.team,
-                COALESCE(sum(v.households_visited), 0)::int AS "householdsVisited",
-                (SELECT COALESCE(sum(households), 0)::int FROM compound) AS households,
-                COALESCE(sum(v.conflicts_found), 0)::int AS "conflictsFound", COALESCE(sum(v.conflicts_resolved), 0)::int AS "conflictsResolved"
-         FROM campaign c LEFT JOIN campaign_coverage v ON v.campaign_id = c.id GROUP BY c.id ORDER BY c.quarter`,
-      );
+      const items = await campaigns(deps.db);
       return {
         items: items.map((c: Record<string, unknown>) => ({
           ...c,
@@ -261,17 +227,12 @@ export const preventionRoutes: RouteSpec[] = [
       .strict(),
     status: 201,
     async handle({ deps, body }) {
-      const [taken] = await deps.db.query('SELECT 1 FROM campaign WHERE quarter = $1', [body.quarter]);
-      if (taken)
+      if (await quarterHasCampaign(deps.db, body.quarter))
         throw problems.conflict({
           zh: `${body.quarter} 已有专项活动。`,
           en: `${body.quarter} already has a campaign.`,
         });
-      const [row] = await deps.db.query(
-        'INSERT INTO campaign (quarter, theme, team) VALUES ($1, $2, $3) RETURNING id, quarter, theme, team',
-        [body.quarter, body.theme, body.team ?? null],
-      );
-      return row;
+      return insertCampaign(deps.db, { quarter: body.quarter, theme: body.theme, team: body.team ?? null });
     },
   }),
   route({
@@ -289,11 +250,8 @@ export const preventionRoutes: RouteSpec[] = [
       })
       .strict(),
     async handle({ deps, params, body, user }) {
-      const [compound] = await deps.db.query<{ households: number; grid_id: string }>(
-        'SELECT households, grid_id FROM compound WHERE id = $1',
-        [params.compoundId],
-      );
-      const [campaign] = await deps.db.query('SELECT 1 FROM campaign WHERE id = $1', [params.id]);
+      const compound = await compoundHouseholds(deps.db, params.compoundId);
+      const campaign = await campaignExists(deps.db, params.id);
       if (!compound || !campaign)
         throw problems.notFound({ zh: '活动或小区不存在。', en: 'No such campaign or compound.' });
       const grids = await gridScope(deps, user);
@@ -313,11 +271,7 @@ export const preventionRoutes: RouteSpec[] = [
           { field: 'conflictsResolved' },
         );
       }
-      await deps.db.query(
-        `INSERT INTO campaign_coverage (campaign_id, compound_id, households_visited, conflicts_found, conflicts_resolved) VALUES ($1, $2, $3, $4, $5)
-         ON CONFLICT (campaign_id, compound_id) DO UPDATE SET households_visited = $3, conflicts_found = $4, conflicts_resolved = $5`,
-        [params.id, params.compoundId, body.householdsVisited, body.conflictsFound, body.conflictsResolved],
-      );
+      await setCoverage(deps.db, params.id, params.compoundId, body);
       return { campaignId: params.id, compoundId: params.compoundId, ...body };
     },
   }),

@@ -8,11 +8,11 @@ import { z } from 'zod';
 import { Problem, problems, refusal } from '../platform/problem';
 import type { Queryable } from '../platform/db';
 import { casePeopleNames, screenPublicText } from '../domain/public-text';
-import { hashToken } from '../domain/rating-links';
-import { noticeBoardRows, ratingLinkByTokenHash } from '../domain/cases';
+import { hashToken, reopenLink, useLink } from '../domain/rating-links';
+import { noticeBoardRows, ratingLinkByTokenHash, recordLinkRating, recordRated } from '../domain/cases';
 import { instanceVariables, type ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
-import { countHit } from './rate-limit';
+import { countHit } from '../domain/rate-limit';
 import { MESSAGES } from '../bpmn/job-types';
 
 const Token = z.string().regex(/^[\w-]{16,64}$/, { message: '评价链接无效 / the rating link is not valid' });
@@ -73,17 +73,14 @@ async function rated(
   used: { case_id: string; round: number },
   input: { rating: string; comment?: string },
 ) {
-  await deps.db.query(
-    // A later link of the same round (after close-case sent the case back) rates the handling as it ended: its
-    // rating replaces the earlier one of the round.
-    `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, $3, $4, 'link', $5)
-     ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = EXCLUDED.created_at`,
-    [used.case_id, used.round, input.rating, input.comment || null, deps.now().toISOString()],
-  );
-  await deps.db.query(
-    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'rated', $2, 'petitioner', $3)`,
-    [used.case_id, JSON.stringify({ round: used.round, rating: input.rating }), deps.now().toISOString()],
-  );
+  await recordLinkRating(deps.db, {
+    caseId: used.case_id,
+    round: used.round,
+    rating: input.rating,
+    comment: input.comment || null,
+    at: deps.now().toISOString(),
+  });
+  await recordRated(deps.db, used.case_id, { round: used.round, rating: input.rating }, deps.now().toISOString());
   return { rating: input.rating, thanks: '感谢您的评价！' };
 }
 
@@ -124,10 +121,7 @@ export const publicRoutes: RouteSpec[] = [
       await ratingLimit(deps, req);
       const token = params.token;
       await openLink(deps, token);
-      const [used] = await deps.db.query<{ case_id: string; round: number; job_key: string }>(
-        'UPDATE rating_link SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2 RETURNING case_id, round, job_key',
-        [hashToken(token), deps.now().toISOString()],
-      );
+      const used = await useLink(deps.db, hashToken(token), deps.now().toISOString());
       if (!used) throw gone('该链接已使用过，每个链接只能评价一次。', 'This link has been used: each link rates once.');
       try {
         // The message id makes a repeated publication (a retry after a lost answer) a no-op in the engine. It names
@@ -144,7 +138,7 @@ export const publicRoutes: RouteSpec[] = [
         // 409 ALREADY_EXISTS: a message with this id is buffered already (an earlier attempt whose answer was lost
         // reached the engine), so the rating was delivered.
         if ((error as { status?: number }).status === 409) return rated(deps, used, input);
-        await deps.db.query('UPDATE rating_link SET used_at = NULL WHERE token_hash = $1', [hashToken(token)]);
+        await reopenLink(deps.db, hashToken(token));
         deps.log.warn({ err: error, caseId: used.case_id }, 'rating not delivered to the engine');
         throw problems.unavailable({
           zh: '系统繁忙，您的评价未能提交，请稍后再试。',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { maskName } from '../platform/pii';
-import { enterRegistry } from '../domain/key-persons';
+import { enterRegistry, exitRegistry, updateCarePlan } from '../domain/key-persons';
 import {
   isResidentReachable,
   keyPersonFile,
@@ -153,11 +153,11 @@ export const registryRoutes: RouteSpec[] = [
       .strict(),
     async handle({ deps, params, body, user }) {
       await person(deps, params.id, user.id);
-      await deps.db.query(
-        `UPDATE key_person SET plan = COALESCE($2, plan), team_volunteer = COALESCE($3, team_volunteer), team_professional = COALESCE($4, team_professional)
-         WHERE id = $1`,
-        [params.id, body.plan ?? null, body.teamVolunteer ?? null, body.teamProfessional ?? null],
-      );
+      await updateCarePlan(deps.db, params.id, {
+        plan: body.plan ?? null,
+        teamVolunteer: body.teamVolunteer ?? null,
+        teamProfessional: body.teamProfessional ?? null,
+      });
       return summary(await person(deps, params.id, user.id));
     },
   }),
@@ -190,10 +190,7 @@ export const registryRoutes: RouteSpec[] = [
           });
         }
       }
-      await deps.db.query(
-        "UPDATE key_person SET status = 'exited', exited_at = now(), exit_reason = $2 WHERE id = $1 AND status = 'active'",
-        [params.id, body.reason],
-      );
+      await exitRegistry(deps.db, params.id, body.reason);
       return summary(await person(deps, params.id, user.id));
     },
   }),

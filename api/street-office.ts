@@ -5,6 +5,7 @@
  */
 import { countWorkingDaysBetween, withCalendar } from '../domain/calendar';
 import { caseDeadlines } from '../domain/cases';
+import { displayNames } from '../domain/users';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 import { casesOf, summary, type Task } from './tasks';
@@ -44,14 +45,7 @@ export const streetOfficeRoutes: RouteSpec[] = [
       const now = deps.now();
       const assignees = [...new Set(tasks.map((t) => t.assignee).filter((a): a is string => !!a))];
       const names = new Map(
-        assignees.length === 0
-          ? []
-          : (
-              await deps.db.query<{ username: string; display_name: string }>(
-                'SELECT username, display_name FROM app_user WHERE username = ANY($1)',
-                [assignees],
-              )
-            ).map((u) => [u.username, u.display_name]),
+        assignees.length === 0 ? [] : (await displayNames(deps.db, assignees)).map((u) => [u.username, u.display_name]),
       );
       const cases = await casesOf(deps, tasks, user.id);
       // The cases' own deadlines and states, in one query for the whole queue.

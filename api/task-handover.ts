@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { problems } from '../platform/problem';
-import { activeUsersLessAccused } from '../domain/cases';
+import { activeUsersLessAccused, recordTaskHandedOn } from '../domain/cases';
 import type { ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 import { KeyParam, load, summary, type Task } from './tasks';
@@ -76,14 +76,12 @@ export const taskHandoverRoutes: RouteSpec[] = [
         );
       await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey, assignee: to.username, allowOverride: true });
       if (petition)
-        await deps.db.query(
-          `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'task-handed-on', $2, $3, $4)`,
-          [
-            petition.id,
-            JSON.stringify({ name: task.name ?? task.elementId, to: to.displayName, note: body.note ?? null }),
-            user.username,
-            deps.now().toISOString(),
-          ],
+        await recordTaskHandedOn(
+          deps.db,
+          petition.id,
+          { name: task.name ?? task.elementId, to: to.displayName, note: body.note ?? null },
+          user.username,
+          deps.now().toISOString(),
         );
       return summary({ ...task, assignee: to.username }, deps.now());
     },

@@ -11,7 +11,7 @@ import { route, type RouteSpec } from './route';
 import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { validateFormData, type FormSchema } from './forms';
 import { checkSuppliedChoices, suppliedOptions } from './form-options';
-import { casesAccusing, casesOfInstances } from '../domain/cases';
+import { casesAccusing, casesOfInstances, recordTaskCompleted } from '../domain/cases';
 
 const TaskKey = z.string().regex(/^\d{1,19}$/, { message: '任务编号应为数字 / a task key is a number' });
 
@@ -244,14 +244,12 @@ export const taskRoutes: RouteSpec[] = [
       await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
       const caseId = petition?.id;
       if (caseId) {
-        await deps.db.query(
-          `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'task-completed', $2, $3, $4)`,
-          [
-            caseId,
-            JSON.stringify({ elementId: task.elementId, name: task.name ?? task.elementId }),
-            user.username,
-            deps.now().toISOString(),
-          ],
+        await recordTaskCompleted(
+          deps.db,
+          caseId,
+          { elementId: task.elementId, name: task.name ?? task.elementId },
+          user.username,
+          deps.now().toISOString(),
         );
       }
       return undefined;

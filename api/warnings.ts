@@ -2,6 +2,8 @@
 import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { alertList } from '../domain/cases';
+import { compoundExists } from '../domain/grids';
+import { insertRule, updateRule, warningRules } from '../domain/warnings';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 
@@ -19,12 +21,9 @@ const Rule = z
   })
   .strict();
 
-const RULE_COLUMNS = `id, name, category, scope, compound_id AS "compoundId", window_days AS "windowDays", threshold, enabled, updated_at AS "updatedAt"`;
-
 async function checkCompound(deps: ApiDeps, compoundId: string | null) {
   if (!compoundId) return;
-  const [row] = await deps.db.query('SELECT 1 FROM compound WHERE id = $1', [compoundId]);
-  if (!row)
+  if (!(await compoundExists(deps.db, compoundId)))
     throw problems.badRequest({ zh: '小区不存在。', en: 'The compound does not exist.' }, { field: 'compoundId' });
 }
 
@@ -36,7 +35,7 @@ export const warningRoutes: RouteSpec[] = [
     summary: 'The early-warning rules',
     access: READ,
     handle: async ({ deps }) => ({
-      items: await deps.db.query(`SELECT ${RULE_COLUMNS} FROM early_warning_rule ORDER BY created_at`),
+      items: await warningRules(deps.db),
     }),
   }),
   route({
@@ -49,12 +48,7 @@ export const warningRoutes: RouteSpec[] = [
     status: 201,
     async handle({ deps, body }) {
       await checkCompound(deps, body.compoundId);
-      const [row] = await deps.db.query(
-        `INSERT INTO early_warning_rule (name, category, scope, compound_id, window_days, threshold, enabled)
-         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${RULE_COLUMNS}`,
-        [body.name, body.category, body.scope, body.compoundId, body.windowDays, body.threshold, body.enabled],
-      );
-      return row;
+      return insertRule(deps.db, body);
     },
   }),
   route({
@@ -67,20 +61,7 @@ export const warningRoutes: RouteSpec[] = [
     body: Rule,
     async handle({ deps, params, body }) {
       await checkCompound(deps, body.compoundId);
-      const [row] = await deps.db.query(
-        `UPDATE early_warning_rule SET name = $2, category = $3, scope = $4, compound_id = $5, window_days = $6, threshold = $7, enabled = $8, updated_at = now()
-         WHERE id = $1 RETURNING ${RULE_COLUMNS}`,
-        [
-          params.id,
-          body.name,
-          body.category,
-          body.scope,
-          body.compoundId,
-          body.windowDays,
-          body.threshold,
-          body.enabled,
-        ],
-      );
+      const row = await updateRule(deps.db, params.id, body);
       if (!row) throw problems.notFound({ zh: '预警规则不存在。', en: 'No such rule.' });
       return row;
     },

@@ -160,3 +160,30 @@ export async function setAdminYear(
   const sorted = [...days].sort((a, b) => a.day.localeCompare(b.day)).map((d) => ({ ...d, name: d.name.trim() }));
   await db.transaction((tx) => writeYear(tx, year, 'admin', sorted, options.complete ?? true));
 }
+
+/** The years the calendar holds, where each came from, and how many holidays and adjusted workdays each has. */
+export async function calendarYears(db: Queryable): Promise<Record<string, unknown>[]> {
+  return db.query(
+    `SELECT y.year, y.source, y.complete, y.updated_at AS "updatedAt",
+                count(c.day) FILTER (WHERE NOT c.is_workday AND extract(isodow FROM c.day) < 6)::int AS holidays,
+                count(c.day) FILTER (WHERE c.is_workday AND extract(isodow FROM c.day) >= 6)::int AS "adjustedWorkdays"
+         FROM work_calendar_year y LEFT JOIN work_calendar c ON c.day BETWEEN make_date(y.year, 1, 1) AND make_date(y.year, 12, 31)
+         GROUP BY y.year ORDER BY y.year`,
+  );
+}
+
+/** A year the calendar holds (its source, whether complete), if it holds it. */
+export async function calendarYear(db: Queryable, year: number): Promise<Record<string, unknown> | undefined> {
+  const [row] = await db.query('SELECT year, source, complete FROM work_calendar_year WHERE year = $1', [year]);
+  return row;
+}
+
+/** The special days of a year: holidays on weekdays and workdays on weekends, by day. */
+export async function specialDays(db: Queryable, year: number): Promise<Record<string, unknown>[]> {
+  return db.query(
+    `SELECT to_char(day, 'YYYY-MM-DD') AS day, is_workday AS "isWorkday", name FROM work_calendar
+         WHERE day BETWEEN make_date($1, 1, 1) AND make_date($1, 12, 31)
+           AND (is_workday = (extract(isodow FROM day) >= 6)) ORDER BY day`,
+    [year],
+  );
+}

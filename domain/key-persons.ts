@@ -131,3 +131,79 @@ export async function enterRegistry(
   if (result.created) await startCare(deps, result.keyPersonId);
   return result;
 }
+
+/** The key person's service-team cadre (null before one is assigned) and registry status, if they are registered. */
+export async function keyPersonTeam(
+  tx: Queryable,
+  personId: string,
+): Promise<{ team_cadre_id: string | null; status: string } | undefined> {
+  const [person] = await tx.query<{ team_cadre_id: string | null; status: string }>(
+    'SELECT team_cadre_id, status FROM key_person WHERE id = $1',
+    [personId],
+  );
+  return person;
+}
+
+/** The active cadre leading the fewest active key persons' teams (by username on a tie), if there is a cadre. */
+export async function leastBusyCadre(tx: Queryable): Promise<{ id: string } | undefined> {
+  const [least] = await tx.query<{ id: string }>(
+    `SELECT u.id FROM app_user u JOIN user_role r ON r.user_id = u.id AND r.role_id = 'cadre'
+           LEFT JOIN key_person k ON k.team_cadre_id = u.id AND k.status = 'active'
+           WHERE u.active GROUP BY u.id, u.username ORDER BY count(k.id), u.username LIMIT 1`,
+  );
+  return least;
+}
+
+/** The cadre leads the key person's service team. */
+export async function setTeamCadre(tx: Queryable, personId: string, cadreId: string): Promise<void> {
+  await tx.query('UPDATE key_person SET team_cadre_id = $2 WHERE id = $1', [personId, cadreId]);
+}
+
+/**
+ * Up to 50 active key persons entered over a minute ago whose care process has not been started (entered while the
+ * engine was away: a linked repeat, a manual entry).
+ */
+export async function keyPersonsAwaitingCare(db: Queryable): Promise<Array<{ id: string }>> {
+  return db.query<{ id: string }>(
+    "SELECT id FROM key_person WHERE status = 'active' AND process_instance_key IS NULL AND entered_at < now() - interval '1 minute' LIMIT 50",
+  );
+}
+
+/** The key-person registry counted: everyone in it, those converted to a role, and the volunteers among them. */
+export async function registryCounts(db: Queryable): Promise<{ total: number; volunteers: number; converted: number }> {
+  const [persons] = await db.query<{ total: number; volunteers: number; converted: number }>(
+    `SELECT count(*)::int AS total, count(*) FILTER (WHERE conversion_role = 'volunteer')::int AS volunteers,
+            count(*) FILTER (WHERE conversion_role IS NOT NULL)::int AS converted FROM key_person`,
+  );
+  return persons;
+}
+
+/** The key person's plan and service team, what is given of them (null keeps it). */
+export async function updateCarePlan(
+  db: Queryable,
+  personId: string,
+  p: { plan: string | null; teamVolunteer: string | null; teamProfessional: string | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE key_person SET plan = COALESCE($2, plan), team_volunteer = COALESCE($3, team_volunteer), team_professional = COALESCE($4, team_professional)
+         WHERE id = $1`,
+    [personId, p.plan, p.teamVolunteer, p.teamProfessional],
+  );
+}
+
+/** The key person, if still active, leaves the registry now, for the reason given. */
+export async function exitRegistry(db: Queryable, personId: string, reason: string): Promise<void> {
+  await db.query(
+    "UPDATE key_person SET status = 'exited', exited_at = now(), exit_reason = $2 WHERE id = $1 AND status = 'active'",
+    [personId, reason],
+  );
+}
+
+/** The key person converted to `role` at `at`; false when they are not in the registry. */
+export async function convertKeyPerson(db: Queryable, personId: string, role: string, at: string): Promise<boolean> {
+  const rows = await db.query(
+    'UPDATE key_person SET conversion_role = $2, converted_at = $3 WHERE id = $1 RETURNING id',
+    [personId, role, at],
+  );
+  return rows.length > 0;
+}

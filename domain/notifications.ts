@@ -153,3 +153,50 @@ export function sqlNotificationStore(db: Queryable): NotificationStore {
     },
   };
 }
+
+/** A notice text an admin replaced: the template, its Chinese text, who replaced it last, when. */
+export interface TemplateOverrideRow {
+  template: string;
+  zh: string;
+  updated_by: string;
+  updated_at: Date;
+}
+
+/** Every notice text an admin replaced. */
+export async function templateOverrides(db: Queryable): Promise<TemplateOverrideRow[]> {
+  return db.query<TemplateOverrideRow>(
+    'SELECT template, zh, updated_by, updated_at FROM notification_template_override',
+  );
+}
+
+/** A notice text replaced (again, when it was before) by the user `username`. */
+export async function saveTemplateOverride(
+  db: Queryable,
+  template: string,
+  zh: string,
+  username: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO notification_template_override (template, zh, updated_by) VALUES ($1, $2, $3)
+         ON CONFLICT (template) DO UPDATE SET zh = $2, updated_by = $3, updated_at = now()`,
+    [template, zh, username],
+  );
+}
+
+/** The template's built-in text back in force (the admin's replacement dropped). */
+export async function dropTemplateOverride(db: Queryable, template: string): Promise<void> {
+  await db.query('DELETE FROM notification_template_override WHERE template = $1', [template]);
+}
+
+/** The user's inbox notification marked read (kept as read when it was); answers when it was read, if it is theirs. */
+export async function markInboxRead(
+  db: Queryable,
+  notificationId: string,
+  userId: string,
+): Promise<{ read_at: Date } | undefined> {
+  const [row] = await db.query<{ read_at: Date }>(
+    `UPDATE notification SET read_at = COALESCE(read_at, now()) WHERE id = $1 AND channel = 'inbox' AND recipient_user_id = $2 RETURNING read_at`,
+    [notificationId, userId],
+  );
+  return row;
+}

@@ -11,14 +11,14 @@ import type { Queryable } from '../platform/db';
 import { required, type JobWorker } from './job';
 import { JOB_TYPES, PROCESS_IDS } from '../bpmn/job-types';
 import { caseForScreening, casesInWarningWindow, casesOfAlert, openAlertAt, raiseAlert } from '../domain/cases';
-
-interface RuleRow {
-  id: string;
-  category: string | null;
-  scope: 'compound' | 'grid';
-  window_days: number;
-  threshold: number;
-}
+import {
+  addCaseToAlert,
+  alertIdsOfCase,
+  alertsToStart,
+  alertStartAttempted,
+  alertStarted,
+  rulesForScreening,
+} from '../domain/warnings';
 
 export const checkEarlyWarning: JobWorker = {
   type: JOB_TYPES.checkEarlyWarning,
@@ -28,23 +28,11 @@ export const checkEarlyWarning: JobWorker = {
     // Start what this case raised and is not started yet — including after a crash between raising and starting.
     // Only the raising case's job starts an alert: the other cases it holds are screened by jobs running at the same
     // time, and two of them starting it would race past startProcessOnce's lookup.
-    const pending = await deps.db.query<{
-      id: string;
-      rule_id: string;
-      place_kind: string;
-      place_id: string;
-      category: string;
-      process_start_attempted: boolean;
-    }>(
-      `SELECT id, rule_id, place_kind, place_id, category, process_start_attempted FROM early_warning_alert
-       WHERE raised_by_case_id = $1 AND process_instance_key IS NULL ORDER BY created_at`,
-      [caseId],
-    );
+    const pending = await alertsToStart(deps.db, caseId);
     for (const alert of pending) {
       const caseIds = await casesOfAlert(deps.db, alert.id);
       // Recorded before the start: a crash after it leaves the retry to look for the instance the start made.
-      if (!alert.process_start_attempted)
-        await deps.db.query('UPDATE early_warning_alert SET process_start_attempted = true WHERE id = $1', [alert.id]);
+      if (!alert.process_start_attempted) await alertStartAttempted(deps.db, alert.id);
       const key = await deps.startProcessOnce(
         PROCESS_IDS.earlyWarningJointHandling,
         {
@@ -56,17 +44,10 @@ export const checkEarlyWarning: JobWorker = {
         { name: 'alertId', value: alert.id },
         !alert.process_start_attempted,
       );
-      await deps.db.query(
-        "UPDATE early_warning_alert SET process_instance_key = $2, status = 'handling' WHERE id = $1",
-        [alert.id, key],
-      );
+      await alertStarted(deps.db, alert.id, key);
       deps.log.info({ alertId: alert.id, caseId, processInstanceKey: key }, 'early warning raised');
     }
-    const alerts = await deps.db.query<{ alert_id: string }>(
-      'SELECT alert_id FROM early_warning_alert_case WHERE case_id = $1 ORDER BY alert_id',
-      [caseId],
-    );
-    return { earlyWarningAlertIds: alerts.map((a) => a.alert_id) };
+    return { earlyWarningAlertIds: await alertIdsOfCase(deps.db, caseId) };
   },
 };
 
@@ -76,21 +57,13 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
   if (!petition)
     throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
   if (!petition.compound_id) return; // a complaint without a place counts towards no place's rule
-  const rules = await tx.query<RuleRow>(
-    `SELECT id, category, scope, window_days, threshold FROM early_warning_rule
-     WHERE enabled AND (category IS NULL OR category = $1) AND (compound_id IS NULL OR compound_id = $2)
-     ORDER BY id FOR UPDATE`,
-    [petition.category, petition.compound_id],
-  );
+  const rules = await rulesForScreening(tx, petition.category, petition.compound_id);
   for (const rule of rules) {
     const placeId = rule.scope === 'compound' ? petition.compound_id : petition.grid_id;
     if (!placeId) continue;
     const open = await openAlertAt(tx, { ruleId: rule.id, placeId, category: petition.category, caseId });
     if (open) {
-      await tx.query(
-        'INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [open.id, caseId],
-      );
+      await addCaseToAlert(tx, open.id, caseId);
       continue;
     }
     const counted = await casesInWarningWindow(tx, {
@@ -111,10 +84,7 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
       windowDays: rule.window_days,
     });
     for (const c of counted) {
-      await tx.query(
-        'INSERT INTO early_warning_alert_case (alert_id, case_id) VALUES ($1, $2) ON CONFLICT DO NOTHING',
-        [alert.id, c.id],
-      );
+      await addCaseToAlert(tx, alert.id, c.id);
     }
   }
 }

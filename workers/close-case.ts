@@ -5,7 +5,7 @@
  * and the closing records it. Records handling time and whether each clock (internal, legal) was kept.
  */
 import { BpmnError, required, type JobWorker } from './job';
-import { closeCase as closeCaseRow, loadCase, recordEvent } from '../domain/cases';
+import { closeCase as closeCaseRow, loadCase, recordEvent, recordStaffRating } from '../domain/cases';
 import { workingDaysBetween } from '../domain/calendar';
 import { ERROR_CODES, JOB_TYPES } from '../bpmn/job-types';
 
@@ -49,16 +49,13 @@ export const closeCase: JobWorker = {
       // The plan's target is "≤ 7 working days on average": handling time counted on the working-day calendar.
       const handlingWorkingDays = await workingDaysBetween(tx, new Date(petition.received_at), now, deps.timeZone);
       if (typeof variables.rating === 'string') {
-        await tx.query(
-          `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, $3, $4, 'staff', $5) ON CONFLICT (case_id, round) DO NOTHING`,
-          [
-            caseId,
-            handlingRound,
-            variables.rating,
-            typeof variables.comment === 'string' ? variables.comment.slice(0, 2000) : null,
-            now.toISOString(),
-          ],
-        );
+        await recordStaffRating(tx, {
+          caseId,
+          round: handlingRound,
+          rating: variables.rating,
+          comment: typeof variables.comment === 'string' ? variables.comment.slice(0, 2000) : null,
+          at: now.toISOString(),
+        });
       }
       await closeCaseRow(tx, caseId, now.toISOString());
       await recordEvent(

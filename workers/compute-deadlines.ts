@@ -23,6 +23,7 @@ import {
   withCalendar,
 } from '../domain/calendar';
 import { DECISIONS, JOB_TYPES } from '../bpmn/job-types';
+import { endCalendarWait } from '../domain/calendar-waits';
 import { handlingStarted, recordCalendarWait as keepCalendarWait, recordLegalDeadline } from '../domain/cases';
 
 const DECISION = DECISIONS.deadlinePolicy;
@@ -138,7 +139,7 @@ export const computeDeadlines: JobWorker = {
       if (error instanceof CalendarMissingError) await recordCalendarWait(job, deps, error.year);
       throw error;
     }
-    await deps.db.query('DELETE FROM deadline_calendar_wait WHERE job_key = $1', [job.jobKey]);
+    await endCalendarWait(deps.db, job.jobKey);
     return result;
   },
 };

@@ -22,7 +22,16 @@ import {
 import { textPetitioner } from './send-notification';
 import { sqlNotificationStore } from '../domain/notifications';
 import { screenPublicText } from '../domain/public-text';
-import { ON_THE_CASE_PAGE, RATING_URL_MARK, RATING_WINDOW, hashToken } from '../domain/rating-links';
+import {
+  ON_THE_CASE_PAGE,
+  RATING_URL_MARK,
+  RATING_WINDOW,
+  closeUnusedLinks,
+  hashToken,
+  insertLink,
+  linkOfJob,
+  linkSent,
+} from '../domain/rating-links';
 import { JOB_TYPES } from '../bpmn/job-types';
 
 /** The job's rating link: a new one's token, or the one an earlier try of the job stored (and whether it was sent). */
@@ -42,10 +51,7 @@ async function storedLink(
 ): Promise<RatingLink> {
   const { jobKey, caseId, round, window, now } = job;
   return deps.db.transaction(async (tx) => {
-    const [existing] = await tx.query<{ token_enc: Buffer; expires_at: Date; sent_at: Date | null }>(
-      'SELECT token_enc, expires_at, sent_at FROM rating_link WHERE job_key = $1',
-      [jobKey],
-    );
+    const existing = await linkOfJob(tx, jobKey);
     if (existing)
       return {
         token: deps.pii.decrypt(existing.token_enc),
@@ -55,14 +61,15 @@ async function storedLink(
     const token = randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + durationMs(window));
     // A new round's link replaces the unused links of earlier rounds.
-    await tx.query('UPDATE rating_link SET used_at = $2 WHERE case_id = $1 AND used_at IS NULL', [
+    await closeUnusedLinks(tx, caseId, now.toISOString());
+    await insertLink(tx, {
+      tokenHash: hashToken(token),
       caseId,
-      now.toISOString(),
-    ]);
-    await tx.query(
-      'INSERT INTO rating_link (token_hash, case_id, round, job_key, token_enc, expires_at) VALUES ($1, $2, $3, $4, $5, $6)',
-      [hashToken(token), caseId, round, jobKey, deps.pii.encrypt(token), expiresAt.toISOString()],
-    );
+      round,
+      jobKey,
+      tokenEnc: deps.pii.encrypt(token),
+      expiresAt: expiresAt.toISOString(),
+    });
     return { token, expiresAt, sent: false };
   });
 }
@@ -121,7 +128,7 @@ async function sendLink(
     });
     if (failure) throw failure;
   }
-  await deps.db.query('UPDATE rating_link SET sent_at = $2 WHERE job_key = $1', [jobKey, deps.now().toISOString()]);
+  await linkSent(deps.db, jobKey, deps.now().toISOString());
   await awaitingRating(deps.db, caseId);
   await recordEvent(
     deps.db,

@@ -9,6 +9,9 @@ import { casePeopleNames, screenPublicText } from '../domain/public-text';
 import { required, type JobWorker } from './job';
 import { isAccusation, loadCase, recordEvent } from '../domain/cases';
 import { JOB_TYPES } from '../bpmn/job-types';
+import { compoundName } from '../domain/grids';
+import { postNotice } from '../domain/notice-board';
+import { residentNameConsent } from '../domain/residents';
 
 /**
  * The outcome as published: the handling result the staff wrote, with phone and ID numbers (however written) and
@@ -32,30 +35,19 @@ export const publishNotice: JobWorker = {
       await recordEvent(deps.db, caseId, 'notice-withheld', { round, reason: 'accusation' }, jobKey, deps.now());
       return { noticePublished: false };
     }
-    const [compound] = petition.compound_id
-      ? await deps.db.query<{ name: string }>('SELECT name FROM compound WHERE id = $1', [petition.compound_id])
-      : [];
-    const [resident] = petition.resident_id
-      ? await deps.db.query<{ name: string | null; consent_publish_name: boolean }>(
-          'SELECT name, consent_publish_name FROM resident WHERE id = $1',
-          [petition.resident_id],
-        )
-      : [];
+    const compound = petition.compound_id ? await compoundName(deps.db, petition.compound_id) : undefined;
+    const resident = petition.resident_id ? await residentNameConsent(deps.db, petition.resident_id) : undefined;
     const people = (await casePeopleNames(deps.db, [caseId])).get(caseId) ?? [];
-    await deps.db.query(
-      `INSERT INTO notice_board (case_id, round, case_no, category, compound_name, outcome, petitioner_masked, published_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (case_id, round) DO NOTHING`,
-      [
-        caseId,
-        round,
-        petition.case_no,
-        screenPublicText(petition.category, people),
-        compound?.name ?? null,
-        publicOutcome(variables, people),
-        resident?.consent_publish_name && resident.name ? maskName(resident.name) : null,
-        deps.now().toISOString(),
-      ],
-    );
+    await postNotice(deps.db, {
+      caseId,
+      round,
+      caseNo: petition.case_no,
+      category: screenPublicText(petition.category, people),
+      compoundName: compound?.name ?? null,
+      outcome: publicOutcome(variables, people),
+      petitionerMasked: resident?.consent_publish_name && resident.name ? maskName(resident.name) : null,
+      publishedAt: deps.now().toISOString(),
+    });
     await recordEvent(deps.db, caseId, 'notice-published', { round }, jobKey, deps.now());
     return { noticePublished: true };
   },

@@ -4,6 +4,7 @@
  */
 import { required, type JobWorker } from './job';
 import { JOB_TYPES } from '../bpmn/job-types';
+import { convertKeyPerson } from '../domain/key-persons';
 
 const ROLES = ['volunteer', 'residents-council', 'mediation-committee'];
 
@@ -16,11 +17,8 @@ export const recordConversion: JobWorker = {
       throw new Error(`conversionRole must be one of ${ROLES.join(', ')}, but is ${JSON.stringify(role)}`);
     }
     if (variables.conversionConsent !== true) return { converted: false };
-    const rows = await deps.db.query(
-      'UPDATE key_person SET conversion_role = $2, converted_at = $3 WHERE id = $1 RETURNING id',
-      [personId, role, deps.now().toISOString()],
-    );
-    if (rows.length === 0) throw new Error(`Key person ${personId} is not in the registry`);
+    if (!(await convertKeyPerson(deps.db, personId, role, deps.now().toISOString())))
+      throw new Error(`Key person ${personId} is not in the registry`);
     return { converted: true };
   },
 };

@@ -3,7 +3,7 @@
  * round, and names the party secretary who leads the second handling (二次办理).
  */
 import { required, type JobWorker } from './job';
-import { loadCase, recordEvent, secondHandlingStarted, usersWithRole } from '../domain/cases';
+import { loadCase, recordDissatisfied, recordEvent, secondHandlingStarted, usersWithRole } from '../domain/cases';
 import { JOB_TYPES } from '../bpmn/job-types';
 
 export const startSecondHandling: JobWorker = {
@@ -14,11 +14,7 @@ export const startSecondHandling: JobWorker = {
     const comment = typeof variables.comment === 'string' ? variables.comment.slice(0, 2000) : null;
     return deps.db.transaction(async (tx) => {
       const petition = await loadCase(tx, caseId);
-      await tx.query(
-        `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, 'dissatisfied', $3, 'staff', $4)
-         ON CONFLICT (case_id, round) DO NOTHING`,
-        [caseId, round, comment, deps.now().toISOString()],
-      );
+      await recordDissatisfied(tx, caseId, round, comment, deps.now().toISOString());
       const next = Math.max(round + 1, petition.handling_round);
       await secondHandlingStarted(tx, caseId, next);
       const [secretary] = await usersWithRole(tx, 'secretary');

@@ -171,3 +171,126 @@ export async function closeCase(tx: Queryable, caseId: string, closedAt: string)
 export async function linkKeyPerson(tx: Queryable, caseId: string, keyPersonId: string): Promise<void> {
   await tx.query('UPDATE petition_case SET key_person_id = $2 WHERE id = $1', [caseId, keyPersonId]);
 }
+
+/** The case's first timeline entry: registered by the user `username` at its receipt, with its channel and repeat. */
+export async function recordRegistered(
+  tx: Queryable,
+  caseId: string,
+  detail: { channel: string; duplicateOf: string | null },
+  username: string,
+  receivedAt: Date,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'registered', $2, $3, $4)`,
+    [caseId, JSON.stringify(detail), username, receivedAt],
+  );
+}
+
+/** The petitioner's rating by link, kept as the round's rating (a later link of the round replaces it). */
+export async function recordLinkRating(
+  db: Queryable,
+  r: { caseId: string; round: number; rating: string; comment: string | null; at: string },
+): Promise<void> {
+  await db.query(
+    // A later link of the same round (after close-case sent the case back) rates the handling as it ended: its
+    // rating replaces the earlier one of the round.
+    `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, $3, $4, 'link', $5)
+     ON CONFLICT (case_id, round) DO UPDATE SET rating = EXCLUDED.rating, comment = EXCLUDED.comment, source = EXCLUDED.source, created_at = EXCLUDED.created_at`,
+    [r.caseId, r.round, r.rating, r.comment, r.at],
+  );
+}
+
+/** The rating by link on the case's timeline, by the petitioner. */
+export async function recordRated(
+  db: Queryable,
+  caseId: string,
+  detail: { round: number; rating: string },
+  at: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'rated', $2, 'petitioner', $3)`,
+    [caseId, JSON.stringify(detail), at],
+  );
+}
+
+/** The case's handing on, on its timeline: from and to whom, why, by whom, at `at`. */
+export async function recordOwnerTransferred(
+  tx: Queryable,
+  caseId: string,
+  detail: { from: string; to: string; reason: string },
+  by: string,
+  at: string,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'owner-transferred', $2, $3, $4)`,
+    [caseId, JSON.stringify(detail), by, at],
+  );
+}
+
+/** The case's open rating link was shown to the user `username` (to give the petitioner), on its timeline. */
+export async function recordRatingLinkShown(
+  db: Queryable,
+  caseId: string,
+  detail: { round: number },
+  username: string,
+  at: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'rating-link-shown', $2::text::jsonb, $3, $4)`,
+    [caseId, JSON.stringify(detail), username, at],
+  );
+}
+
+/** A task of the case completed by the user `username`, on its timeline. */
+export async function recordTaskCompleted(
+  db: Queryable,
+  caseId: string,
+  detail: { elementId: string; name: string },
+  username: string,
+  at: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'task-completed', $2, $3, $4)`,
+    [caseId, JSON.stringify(detail), username, at],
+  );
+}
+
+/** A task of the case handed on by the user `username` (to whom, with a note), on its timeline. */
+export async function recordTaskHandedOn(
+  db: Queryable,
+  caseId: string,
+  detail: { name: string; to: string; note: string | null },
+  username: string,
+  at: string,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO case_event (case_id, kind, detail, actor, created_at) VALUES ($1, 'task-handed-on', $2, $3, $4)`,
+    [caseId, JSON.stringify(detail), username, at],
+  );
+}
+
+/** The round's rating as staff recorded it (a phone callback), unless the round has one. */
+export async function recordStaffRating(
+  tx: Queryable,
+  r: { caseId: string; round: number; rating: string; comment: string | null; at: string },
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, $3, $4, 'staff', $5) ON CONFLICT (case_id, round) DO NOTHING`,
+    [r.caseId, r.round, r.rating, r.comment, r.at],
+  );
+}
+
+/** The round rated dissatisfied, as staff recorded it, unless the round has a rating. */
+export async function recordDissatisfied(
+  tx: Queryable,
+  caseId: string,
+  round: number,
+  comment: string | null,
+  at: string,
+): Promise<void> {
+  await tx.query(
+    `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, 'dissatisfied', $3, 'staff', $4)
+         ON CONFLICT (case_id, round) DO NOTHING`,
+    [caseId, round, comment, at],
+  );
+}
