@@ -60,6 +60,8 @@ describe("typed text on the next person's form", () => {
         form: JSON.parse(readFileSync(join(ROOT, 'bpmn', 'draft-solution.form'), 'utf8')),
         variables: { opinions },
       },
+      // nobody else in the cadre group to hand the task to
+      '/api/tasks/7/colleagues': { items: [] },
     };
     await ctx.route('**/*', async (route) => {
       const url = new URL(route.request().url());

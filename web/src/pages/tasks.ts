@@ -308,7 +308,8 @@ async function showTask(key: string, detail: HTMLElement, list: HTMLElement = do
         (e: unknown) => showError(card, e),
       ),
   );
-  if (task.candidateGroups.length > 0) void handOver(key, card);
+  // Handing over is offered when colleagues can be listed; without them the task is simply worked here.
+  if (task.candidateGroups.length > 0) void handOver(key, card).catch(() => undefined);
 }
 
 /** Handing a group's task to a colleague who may take it (the API says who). */
