@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import type { ApiDeps } from './deps';
-import { csvCell } from './csv';
+import { csvDocument } from './csv';
 import { route, type Role, type RouteSpec } from './route';
 import { localDay, plusDays, startOfDay } from '../domain/calendar';
 import {
@@ -194,8 +194,9 @@ export const dashboardRoutes: RouteSpec[] = [
         '最终评价 rating',
         '销号原因 reason',
       ];
-      const lines = rows.map((r) =>
-        [
+      return csvDocument(
+        header,
+        rows.map((r) => [
           r.case_no,
           r.category,
           r.grid,
@@ -208,11 +209,8 @@ export const dashboardRoutes: RouteSpec[] = [
           r.on_time_legal,
           r.final_rating,
           r.reason,
-        ]
-          .map(csvCell)
-          .join(','),
+        ]),
       );
-      return `\uFEFF${[header.map(csvCell).join(','), ...lines].join('\r\n')}\r\n`;
     },
   }),
   route({
