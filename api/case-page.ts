@@ -4,6 +4,7 @@ import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { calendarWaitOf } from './calendar-waits';
 import { caseNotFound, gridScope, reaches } from './case-access';
 import { casePageRow } from '../domain/cases';
+import { legalView } from './case-clocks';
 import type { SessionUser } from './auth';
 
 /** A timestamp column as an ISO instant, or undefined. */
@@ -68,6 +69,8 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
     /** A rating link is waiting for the petitioner (its first responder may hand it out). */
     ratingLinkOpen: c.rating_link_open,
     ratings: c.ratings,
+    // The law's procedures: acceptance, handling, review and re-review clocks, the final link, the notices sent.
+    ...(await legalView(deps, c, now)),
     timeline,
   };
 }

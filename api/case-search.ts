@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { CalendarMissingError, addWorkingDays, endOfDay, parseDay, startOfDay } from '../domain/calendar';
 import { caseFacets, readSearchTerm, searchCases, type CaseFilters, type Cursor } from '../domain/cases';
+import { resolveCategory } from '../domain/categories';
 import { gridScope } from './case-access';
 import { csvDocument } from './csv';
 import type { ApiDeps } from './deps';
@@ -55,7 +56,17 @@ const Filters = z
     gridId: z.uuid({ message: '网格无效 / not a grid' }).optional(),
     caseClass: z.enum(['simple', 'complex', 'difficult']).optional(),
     status: z
-      .enum(['registered', 'handling', 'feedback', 'rating', 'second-handling', 'escalated', 'closed'])
+      .enum([
+        'registered',
+        'handling',
+        'feedback',
+        'rating',
+        'second-handling',
+        'escalated',
+        'closed',
+        'not-accepted',
+        'withdrawn',
+      ])
       .optional(),
     firstResponderId: z.uuid({ message: '首问责任人无效 / not a user' }).optional(),
     receivedFrom: day('起始日期').optional(),
@@ -105,6 +116,17 @@ function decodeCursor(text: string): Cursor {
   return parsed.data;
 }
 
+/** The dictionary code a category filter names (a code, name or synonym; a retired one too). */
+async function categoryCodeOf(deps: ApiDeps, given: string): Promise<string> {
+  const found = await resolveCategory(deps.db, given);
+  if (!found)
+    throw problems.badRequest({
+      zh: `事项类别“${given}”不在类别字典中。`,
+      en: `The category "${given}" is not in the category dictionary.`,
+    });
+  return found.code;
+}
+
 /** The query's filters as the domain takes them: the term read, days made instants, N working days a deadline. */
 async function filtersOf(deps: ApiDeps, query: FilterQuery, userId: string): Promise<CaseFilters> {
   if (query.due === 'within' && query.dueWithinDays === undefined)
@@ -112,7 +134,7 @@ async function filtersOf(deps: ApiDeps, query: FilterQuery, userId: string): Pro
   if (query.receivedFrom && query.receivedTo && query.receivedFrom > query.receivedTo)
     throw problems.badRequest({ zh: '起始日期不能晚于截止日期。', en: 'The start date is after the end date.' });
   const filters: CaseFilters = {
-    category: query.category,
+    category: query.category === undefined ? undefined : await categoryCodeOf(deps, query.category),
     gridId: query.gridId,
     caseClass: query.caseClass,
     status: query.status,
@@ -182,7 +204,7 @@ export const caseSearchRoutes: RouteSpec[] = [
     method: 'get',
     path: '/cases/facets',
     tag: 'cases',
-    summary: "The case centre's filter choices: categories in use, grids, staff who own cases",
+    summary: "The case centre's filter choices: the category dictionary, grids, staff who own cases",
     access: CASE_READERS,
     handle: ({ deps }) => caseFacets(deps.db),
   }),

@@ -9,6 +9,8 @@ import { z } from 'zod';
 import type { ApiDeps } from './deps';
 import { csvDocument } from './csv';
 import { route, type Role, type RouteSpec } from './route';
+import { problems } from '../platform/problem';
+import { resolveCategory } from '../domain/categories';
 import { localDay, plusDays, startOfDay } from '../domain/calendar';
 import {
   channelFigures,
@@ -22,6 +24,7 @@ import {
 import { registryCounts } from '../domain/key-persons';
 import { campaignTotals } from '../domain/prevention';
 import { storedTargets } from '../domain/settings';
+import { extensionFigures, reviewFigures } from '../domain/cases';
 
 const READ: Role[] = ['leader', 'admin', 'secretary', 'cadre', 'street-office'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
@@ -57,8 +60,20 @@ function period(f: FilterInput, now: Date, timeZone: string) {
   return { from, to, fromTs: startOfDay(from, timeZone).toISOString(), toTs: startOfDay(to, timeZone).toISOString() };
 }
 
-/** Which cases of the period the figures count: of a grid and of a category when given. */
-const caseFilter = (f: FilterInput) => ({ gridId: f.gridId ?? null, category: f.category ?? null });
+/**
+ * Which cases of the period the figures count: of a grid and of a category when given (a dictionary code, name or
+ * synonym; a main class takes in its items).
+ */
+async function caseFilter(deps: ApiDeps, f: FilterInput) {
+  if (!f.category) return { gridId: f.gridId ?? null, category: null };
+  const found = await resolveCategory(deps.db, f.category);
+  if (!found)
+    throw problems.badRequest({
+      zh: `事项类别“${f.category}”不在类别字典中。`,
+      en: `The category "${f.category}" is not in the category dictionary.`,
+    });
+  return { gridId: f.gridId ?? null, category: found.code };
+}
 
 /** The targets as an admin set them (settings key `targets`), else the plan's. */
 export async function targets(deps: ApiDeps): Promise<typeof TARGETS> {
@@ -111,12 +126,40 @@ async function campaignFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
   };
 }
 
+/**
+ * The law's procedures in the period: extensions of the handling limit (Art 34, by the timeline's `extension-*`
+ * kinds), reviews (Art 35) and re-reviews (Art 36) asked for and answered, by outcome, late, and open past due.
+ */
+async function procedureFigures(deps: ApiDeps, p: ReturnType<typeof period>) {
+  const [extensions, reviews] = await Promise.all([
+    extensionFigures(deps.db, p),
+    reviewFigures(deps.db, p, deps.now()),
+  ]);
+  const of = (kind: string) => {
+    const { kind: _kind, ...counts } = reviews.find((r) => r.kind === kind) ?? {
+      kind,
+      requested: 0,
+      answered: 0,
+      upheld: 0,
+      revised: 0,
+      late: 0,
+      overdueOpen: 0,
+    };
+    return counts;
+  };
+  return {
+    extensions: { granted: extensions['extension-granted'] ?? 0, byKind: extensions },
+    reviews: of('review'),
+    reReviews: of('re-review'),
+  };
+}
+
 /** The period's figures against the targets: in all, per class, per grid and per category. */
 async function figures(deps: ApiDeps, f: FilterInput) {
   const p = period(f, deps.now(), deps.timeZone);
-  const rows = await closedCaseTallies(deps.db, p, caseFilter(f), f.satisfaction === 'satisfied-and-basic');
+  const rows = await closedCaseTallies(deps.db, p, await caseFilter(deps, f), f.satisfaction === 'satisfied-and-basic');
   const all = rows.find((r) => r.set === 'all') ?? NO_TALLY;
-  const received = await receivedCount(deps.db, p, caseFilter(f));
+  const received = await receivedCount(deps.db, p, await caseFilter(deps, f));
   const byClass = Object.fromEntries(
     ['simple', 'complex', 'difficult'].map((k) => {
       const t = rows.find((r) => r.set === 'class' && r.name === k) ?? NO_TALLY;
@@ -141,6 +184,7 @@ async function figures(deps: ApiDeps, f: FilterInput) {
       }));
   const keyPersons = await keyPersonFigures(deps, p);
   const campaigns = await campaignFigures(deps, p);
+  const procedures = await procedureFigures(deps, p);
   return {
     period: { from: p.from, to: p.to },
     targets: await targets(deps),
@@ -152,6 +196,7 @@ async function figures(deps: ApiDeps, f: FilterInput) {
     resolvedFirstRound: pct(all.first_round, all.closed),
     keyPersons,
     campaigns,
+    procedures,
     byGrid: group('grid'),
     byCategory: group('category'),
   };
@@ -178,7 +223,7 @@ export const dashboardRoutes: RouteSpec[] = [
     async handle({ deps, query, res, user }) {
       const p = period(query, deps.now(), deps.timeZone);
       // The figures count every case; the rows, which name cases, leave out one that accuses the reader (Art 30).
-      const rows = await closedCaseRows(deps.db, p, caseFilter(query), user.id);
+      const rows = await closedCaseRows(deps.db, p, await caseFilter(deps, query), user.id);
       res.setHeader('Content-Disposition', `attachment; filename="cases-${p.from}-${p.to}.csv"`);
       const header = [
         '案件编号 case_no',

@@ -7,9 +7,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { Problem, problems, refusal } from '../platform/problem';
+import { language, Problem, problems, refusal } from '../platform/problem';
 import { MODELS_DIR } from '../domain/deploy-models';
-import { kindOf } from '../domain/models';
+import { kindOf, type ModelProblem } from '../domain/models';
+import { inLanguage } from '../domain/lint-messages';
 import { savedModels, savedVersion, saveVersion, versionDeployed, versionHistory } from '../domain/diagram-versions';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
@@ -27,6 +28,9 @@ const VersionParam = z
   .strict();
 const Content = z.object({ content: z.string().min(1).max(2_000_000) }).strict();
 const MIME = { bpmn: 'text/xml', dmn: 'text/xml', form: 'application/json' } as const;
+
+/** The checks' problems in the reader's language (the pages send theirs as Accept-Language). */
+const readable = (found: ModelProblem[], lang: 'zh' | 'en') => found.map((p) => inLanguage(p, lang));
 
 function fileContent(name: string): string | undefined {
   const path = join(MODELS_DIR, name);
@@ -150,7 +154,7 @@ export const diagramRoutes: RouteSpec[] = [
             ? [
                 {
                   version: 0,
-                  comment: '随系统发布的版本 / as shipped in bpmn/',
+                  comment: '随系统发布的版本',
                   savedBy: 'system',
                   savedAt: null,
                   errors: 0,
@@ -184,8 +188,8 @@ export const diagramRoutes: RouteSpec[] = [
     access: ['admin'],
     params: NameParam,
     body: Content,
-    handle: async ({ deps, params, body }) => ({
-      problems: await deps.lintModel(params.name, body.content, { engine: true }),
+    handle: async ({ req, deps, params, body }) => ({
+      problems: readable(await deps.lintModel(params.name, body.content, { engine: true }), language(req)),
     }),
   }),
   route({
@@ -197,7 +201,7 @@ export const diagramRoutes: RouteSpec[] = [
     params: NameParam,
     body: Content.extend({ comment: z.string().trim().max(500).optional() }),
     status: 201,
-    async handle({ deps, user, params, body }) {
+    async handle({ req, deps, user, params, body }) {
       const found = await deps.lintModel(params.name, body.content, { engine: true });
       const errors = found.filter((p) => p.severity === 'error').length;
       const version = await saveVersion(deps.db, {
@@ -207,7 +211,7 @@ export const diagramRoutes: RouteSpec[] = [
         savedBy: user.username,
         errorCount: errors,
       });
-      return { name: params.name, version, problems: found };
+      return { name: params.name, version, problems: readable(found, language(req)) };
     },
   }),
   route({
@@ -217,7 +221,7 @@ export const diagramRoutes: RouteSpec[] = [
     summary: 'Deploy a saved version; refused with the problems listed if it does not pass the checks',
     access: ['admin'],
     params: VersionParam,
-    async handle({ deps, params }) {
+    async handle({ req, deps, params }) {
       const v = await versionOf(deps, params.name, params.version);
       if (!v) throw problems.notFound({ zh: '该版本不存在。', en: 'No such version.' });
       const found = (await deps.lintModel(params.name, v.content, { engine: true })).filter(
@@ -229,8 +233,15 @@ export const diagramRoutes: RouteSpec[] = [
           new Problem(
             422,
             { zh: '模型未通过检查，不能部署', en: 'The model does not pass the checks and cannot be deployed' },
-            { zh: found.map((p) => p.message).join('；'), en: found.map((p) => p.message).join('; ') },
-            { problems: found },
+            {
+              zh: readable(found, 'zh')
+                .map((p) => p.message)
+                .join('；'),
+              en: readable(found, 'en')
+                .map((p) => p.message)
+                .join('; '),
+            },
+            { problems: readable(found, language(req)) },
           ),
         );
       }

@@ -4,6 +4,7 @@
  * choices (select, radio, checklist) kept, and no phone or ID number in typed text (however it is written: see
  * domain/public-text.ts). Every problem is listed at once, per field, in Chinese and English.
  */
+import { evaluate } from 'feelin';
 import { problems } from '../platform/problem';
 import { findPersonalData } from '../domain/public-text';
 
@@ -22,6 +23,8 @@ export interface FormComponent {
     maxLength?: number;
     pattern?: string;
   };
+  /** form-js's condition: the field is hidden (not submitted, not validated) while `hide` is true. */
+  conditional?: { hide?: string };
 }
 
 export interface FormSchema {
@@ -123,7 +126,21 @@ function checkValue(f: FormComponent, value: unknown, fail: Fail): void {
   }
 }
 
-/** The submitted data when it fits the form; else a 400 problem listing every field's problem at once. */
+/** Whether the field's `conditional.hide` FEEL expression holds for the submitted data (as form-js decides it). */
+function hidden(f: FormComponent, data: Record<string, unknown>): boolean {
+  const hide = f.conditional?.hide;
+  if (!hide) return false;
+  try {
+    return evaluate(hide.replace(/^=/, ''), data).value === true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The submitted data when it fits the form (less the values of fields hidden by their condition, which form-js would
+ * not submit); else a 400 problem listing every field's problem at once.
+ */
 export function validateFormData(form: FormSchema, data: Record<string, unknown>): Record<string, unknown> {
   const all = fields(form.components ?? []);
   const errors: Array<{ field: string; zh: string; en: string }> = [];
@@ -131,8 +148,13 @@ export function validateFormData(form: FormSchema, data: Record<string, unknown>
   for (const key of Object.keys(data)) {
     if (!all.some((f) => f.key === key)) fail(key, `表单中没有字段“${key}”`, `the form has no field "${key}"`);
   }
+  const submitted = { ...data };
   for (const f of all) {
     const key = f.key!;
+    if (hidden(f, data)) {
+      delete submitted[key];
+      continue;
+    }
     const label = f.label ?? key;
     const value = data[key];
     const empty = value === undefined || value === null || value === '' || (Array.isArray(value) && value.length === 0);
@@ -148,5 +170,5 @@ export function validateFormData(form: FormSchema, data: Record<string, unknown>
       { errors: errors.map((e) => ({ field: e.field, message: e.zh, messageEn: e.en })) },
     );
   }
-  return data;
+  return submitted;
 }

@@ -6,14 +6,20 @@ import express, { Router, type RequestHandler } from 'express';
 import swaggerUi from 'swagger-ui-express';
 import { authenticate, authRoutes } from './auth';
 import { caseRoutes } from './cases';
+import { reviewRoutes } from './reviews';
+import { procedureRoutes } from './procedures';
 import { caseSearchRoutes } from './case-search';
 import { taskRoutes } from './tasks';
 import { taskHandoverRoutes } from './task-handover';
+import { taskContextRoutes } from './task-context';
 import { publicRoutes } from './public';
 import { registryRoutes } from './registry';
+import { conversionRoutes } from './key-person-conversion';
 import { warningRoutes } from './warnings';
 import { diagramRoutes } from './diagrams';
 import { settingsRoutes } from './settings';
+import { gridAdminRoutes } from './grids-admin';
+import { categoryRoutes } from './categories';
 import { configurationRoutes } from './configuration';
 import { calendarWaitRoutes } from './calendar-waits';
 import { preventionRoutes } from './prevention';
@@ -65,17 +71,23 @@ export const ROUTES: RouteSpec[] = [
   // Before caseRoutes: /cases/facets and /cases/export.csv are not a case's /cases/:id.
   ...caseSearchRoutes,
   ...caseRoutes,
+  ...reviewRoutes,
+  ...procedureRoutes,
   ...taskRoutes,
   ...taskHandoverRoutes,
+  ...taskContextRoutes,
   ...formOptionRoutes,
   ...streetOfficeRoutes,
   ...inboxRoutes,
   ...operationRoutes,
   ...registryRoutes,
+  ...conversionRoutes,
   ...warningRoutes,
   ...diagramRoutes,
   ...calendarWaitRoutes,
   ...settingsRoutes,
+  ...gridAdminRoutes,
+  ...categoryRoutes,
   ...configurationRoutes,
   ...preventionRoutes,
   ...dashboardRoutes,

@@ -17,8 +17,14 @@ import { compoundExists } from '../domain/grids';
 import { insertResident, nameResident, residentByNumbers } from '../domain/residents';
 import { userIdByUsername } from '../domain/users';
 import { localDay } from '../domain/calendar';
+import { resolveCategory } from '../domain/categories';
+import { categoryFor } from './categories';
 import { PROCESS_IDS } from '../bpmn/job-types';
 import {
+  finalCasesOfPerson,
+  isFinalCase,
+  linkFinalRepeat,
+  recordFinalLink,
   casesAwaitingProcess,
   claimProcessStart,
   insertCase,
@@ -96,24 +102,28 @@ export async function possibleDuplicates(deps: ApiDeps, lookup: z.infer<typeof D
       en: 'Give a phone or ID number to look for duplicates.',
     });
   }
-  return openCasesOfPerson(deps.db, {
+  const person = {
     phoneHash: lookup.phone ? deps.pii.lookupHash(lookup.phone) : null,
     idNumberHash: lookup.idNumber ? deps.pii.lookupHash(lookup.idNumber.toUpperCase()) : null,
-    category: lookup.category ?? '',
+    categoryCode: lookup.category ? ((await resolveCategory(deps.db, lookup.category))?.code ?? '') : '',
     readerId,
-  });
+  };
+  // Final cases too (re-review answered, Art 36): a new petition on the same request is linked to one as final.
+  return [...(await openCasesOfPerson(deps.db, person)), ...(await finalCasesOfPerson(deps.db, person))];
 }
 
 export async function fileCase(deps: ApiDeps, userId: string, username: string, input: z.infer<typeof Intake>) {
   const saved = await deps.db.transaction(async (tx) => {
     const accusedId = await checkReferences(tx, userId, input);
+    const category = await categoryFor(tx, input.category);
     const residentId = await residentOf(tx, deps, input);
     const year = localDay(deps.now(), deps.timeZone).slice(0, 4);
     const caseNo = await nextCaseNo(tx, year);
     const row = await insertCase(tx, {
       caseNo,
       channel: input.channel,
-      category: input.category,
+      category: category.nameZh,
+      categoryCode: category.code,
       description: input.description,
       residentId,
       compoundId: input.compoundId ?? null,
@@ -130,7 +140,10 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
       username,
       row.received_at,
     );
-    return { id: row.id, caseNo, receivedAt: row.received_at };
+    const final = input.duplicateOf
+      ? await linkIfFinal(tx, { id: row.id, caseNo }, input.duplicateOf, username, deps.now().toISOString())
+      : false;
+    return { id: row.id, caseNo, receivedAt: row.received_at, final };
   });
   if (input.duplicateOf) {
     // A linked repeat follows the open case's process and has none of its own; it still counts for the key-person
@@ -148,6 +161,8 @@ export async function fileCase(deps: ApiDeps, userId: string, username: string, 
         caseNo: open.case_no,
         status: open.status,
         firstResponder: open.first_responder,
+        // A final case (re-review answered): the new petition is linked as final and not handled again (Art 36).
+        final: saved.final,
       },
     };
   }
@@ -177,6 +192,7 @@ export async function startCaseProcess(deps: ApiDeps, caseId: string): Promise<s
         caseNo: claimed.case_no,
         channel: claimed.channel,
         category: claimed.category,
+        categoryCode: claimed.category_code,
         firstResponder: claimed.username,
         receivedAt: new Date(claimed.received_at).toISOString(),
       },
@@ -246,13 +262,39 @@ async function checkReferences(tx: Queryable, userId: string, input: z.infer<typ
     accusedId = accused.id;
   }
   if (input.duplicateOf) {
-    if (!(await isOpenToLink(tx, input.duplicateOf)))
+    if (!(await isOpenToLink(tx, input.duplicateOf)) && !(await isFinalCase(tx, input.duplicateOf)))
       throw problems.badRequest(
-        { zh: '要关联的信访件不存在或已办结。', en: 'The case to link to does not exist or is closed.' },
+        {
+          zh: '要关联的信访件不存在或已办结（复核终局的信访件除外）。',
+          en: 'The case to link to does not exist or is closed (unless it is final after a re-review).',
+        },
         { field: 'duplicateOf' },
       );
   }
   return accusedId;
+}
+
+/**
+ * A repeat of a final case (its re-review answered, Art 36) is linked to it as final and closed at once, not handled
+ * again; both timelines say so. Answers whether it was.
+ */
+async function linkIfFinal(
+  tx: Queryable,
+  repeat: { id: string; caseNo: string },
+  finalId: string,
+  username: string,
+  at: string,
+): Promise<boolean> {
+  if (!(await isFinalCase(tx, finalId))) return false;
+  const final = await linkedCaseSummary(tx, finalId);
+  await linkFinalRepeat(tx, repeat.id, finalId, at);
+  await recordFinalLink(
+    tx,
+    { caseId: repeat.id, caseNo: repeat.caseNo, finalId, finalCaseNo: final.case_no },
+    username,
+    at,
+  );
+  return true;
 }
 
 /**

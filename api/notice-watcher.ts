@@ -4,7 +4,8 @@
  * - a task waiting in a group's queue (the secretary's second handling, the street office's claim, an early warning's
  *   coordination): an inbox notice to every active member of the group, with the case number;
  * - an instance stopped in an incident: an inbox notice to every active admin, with where and why, to fix and retry
- *   it in the operations console.
+ *   it in the operations console;
+ * and it keeps each early-warning alert's status in step with its joint handling (alert-states.ts).
  * Each notice is a `notification` row unique per task or incident and recipient, so a restart or a second look sends
  * nothing twice; a notice about a case never reaches the person it accuses (the inbox's own rule).
  */
@@ -18,6 +19,7 @@ import { noticeCases, usersWithRole } from '../domain/cases';
 import { allRoles } from '../domain/users';
 import { NOTIFICATION_TEMPLATES, RECIPIENTS } from '../bpmn/job-types';
 import { NOW, type ApiDeps } from './deps';
+import { followAlertProcesses } from './alert-states';
 
 type Json = Record<string, unknown>;
 
@@ -66,38 +68,65 @@ async function notify(
     });
 }
 
-/** The newest unclaimed tasks of each group's queue that were not looked at yet. */
-async function queuedTasks(deps: ApiDeps, seen: Set<string>): Promise<void> {
-  const roles = await allRoles(deps.db);
-  for (const role of roles) {
+type Role = { id: string; name_zh: string; name_en: string };
+
+/** The roles (the groups tasks are queued to), read again every `ROLE_TTL_MS`: they change only by migration. */
+const ROLE_TTL_MS = 5 * 60_000;
+/** Pages of the newest unclaimed tasks looked at in one tick; past that a tick's new tasks wait for the next. */
+const MAX_PAGES = 5;
+const PAGE = 100;
+
+/**
+ * The unclaimed tasks of every group's queue that were not looked at yet: one search of the newest for all groups at
+ * once (not one per role), paging on only while a whole page is new; each task's groups' members are told.
+ */
+async function queuedTasks(deps: ApiDeps, seen: Set<string>, roles: () => Promise<Role[]>): Promise<void> {
+  const known = new Map((await roles()).map((r) => [r.id, r]));
+  const members = new Map<string, string[]>();
+  const membersOf = async (role: string) => {
+    if (!members.has(role))
+      members.set(
+        role,
+        (await usersWithRole(deps.db, role)).map((u) => u.id),
+      );
+    return members.get(role)!;
+  };
+  for (let page = 0; page < MAX_PAGES; page++) {
     const { items } = await deps.engine().searchUserTasks(
       {
-        filter: { state: 'CREATED', candidateGroup: role.id },
+        filter: { state: 'CREATED', assignee: { $exists: false }, candidateGroup: { $in: [...known.keys()] } },
         sort: [{ field: 'creationDate', order: 'DESC' }],
-        page: { limit: 50 },
+        page: { from: page * PAGE, limit: PAGE },
       },
       NOW,
     );
-    for (const task of (items ?? []) as Json[]) {
+    const tasks = (items ?? []) as Json[];
+    let fresh = 0;
+    for (const task of tasks) {
       const key = `task:${String(task.userTaskKey)}`;
       if (seen.has(key) || task.assignee) continue;
+      fresh++;
       const c = await caseOf(deps, String(task.processInstanceKey));
-      const users = (await usersWithRole(deps.db, role.id)).map((u) => u.id);
-      await notify(deps, {
-        key,
-        template: NOTIFICATION_TEMPLATES.taskQueued,
-        role: RECIPIENTS.candidate,
-        users,
-        caseId: c?.id ?? null,
-        params: {
-          caseNo: c?.caseNo ?? '',
-          taskName: String(task.name ?? task.elementId),
-          queue: role.name_zh,
-          queueEn: role.name_en,
-        },
-      });
+      for (const group of (task.candidateGroups as string[] | undefined) ?? []) {
+        const role = known.get(group);
+        if (!role) continue;
+        await notify(deps, {
+          key,
+          template: NOTIFICATION_TEMPLATES.taskQueued,
+          role: RECIPIENTS.candidate,
+          users: await membersOf(role.id),
+          caseId: c?.id ?? null,
+          params: {
+            caseNo: c?.caseNo ?? '',
+            taskName: String(task.name ?? task.elementId),
+            queue: role.name_zh,
+            queueEn: role.name_en,
+          },
+        });
+      }
       seen.add(key);
     }
+    if (tasks.length < PAGE || fresh < tasks.length) break;
   }
 }
 
@@ -136,12 +165,19 @@ async function newIncidents(deps: ApiDeps, seen: Set<string>): Promise<void> {
 export function startNoticeWatcher(deps: ApiDeps, intervalMs = 10_000): { stop(): void } {
   const seen = new Set<string>();
   let running = false;
+  let cached: { roles: Role[]; at: number } | null = null;
+  const roles = async () => {
+    if (!cached || Date.now() - cached.at > ROLE_TTL_MS) cached = { roles: await allRoles(deps.db), at: Date.now() };
+    return cached.roles;
+  };
   const tick = async () => {
     if (running) return;
     running = true;
     try {
-      await queuedTasks(deps, seen);
+      await queuedTasks(deps, seen, roles);
       await newIncidents(deps, seen);
+      // An alert's status follows its joint handling (completed: closed; cancelled: canceled).
+      await followAlertProcesses(deps);
       // Keys of tasks and incidents long gone are forgotten; the rows keep a second look from notifying again.
       if (seen.size > 50_000) seen.clear();
     } catch (error) {

@@ -10,6 +10,7 @@ import { fileCase, PetitionerName, Phone } from './intake';
 import type { ApiDeps } from './deps';
 import type { SessionUser } from './auth';
 import { gridScope } from './case-access';
+import { categoryFor } from './categories';
 import { route, type Role, type RouteSpec } from './route';
 import { localDay } from '../domain/calendar';
 import { compoundHouseholds, compoundInGrid, findGrid, firstGridOfWorker } from '../domain/grids';
@@ -26,17 +27,15 @@ import {
   setCoverage,
 } from '../domain/prevention';
 
-export const HAZARD_CATEGORIES = [
-  'neighbour-relations',
-  'property-management',
-  'family-conflict',
-  'policy-implementation',
-] as const;
-const CATEGORY_ZH: Record<(typeof HAZARD_CATEGORIES)[number], string> = {
-  'neighbour-relations': '邻里关系',
-  'property-management': '物业管理',
-  'family-conflict': '家庭矛盾',
-  'policy-implementation': '政策落实',
+/**
+ * The four hazard kinds of the first forms, as the category dictionary's main classes they became: a client that
+ * still sends them is understood. Any other dictionary code, name or synonym is taken as well.
+ */
+const HAZARD_ALIASES: Record<string, string> = {
+  'neighbour-relations': 'neighbour',
+  'property-management': 'property',
+  'family-conflict': 'family',
+  'policy-implementation': 'policy',
 };
 const GRID_STAFF: Role[] = ['grid-worker', 'cadre', 'secretary', 'leader', 'admin'];
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: '日期格式为 YYYY-MM-DD / a date is YYYY-MM-DD' });
@@ -116,7 +115,7 @@ export const preventionRoutes: RouteSpec[] = [
       .object({
         gridId: z.uuid().optional(),
         compoundId: z.uuid().optional(),
-        category: z.enum(HAZARD_CATEGORIES),
+        category: z.string().trim().min(1).max(50),
         description: z.string().trim().min(1).max(5000),
         disposition: z.enum(['mediated', 'reported']),
         outcome: z.string().trim().max(2000).optional(),
@@ -137,6 +136,7 @@ export const preventionRoutes: RouteSpec[] = [
     status: 201,
     async handle({ deps, user, body }) {
       const gridId = await gridFor(deps, user, body.gridId);
+      const category = await categoryFor(deps.db, HAZARD_ALIASES[body.category] ?? body.category);
       if (body.compoundId) {
         if (!(await compoundInGrid(deps.db, body.compoundId, gridId)))
           throw problems.badRequest(
@@ -155,7 +155,7 @@ export const preventionRoutes: RouteSpec[] = [
         body.disposition === 'reported'
           ? await fileCase(deps, user.id, user.username, {
               channel: 'grid-report',
-              category: CATEGORY_ZH[body.category],
+              category: category.code,
               description: body.description,
               compoundId: body.compoundId,
               petitioner: body.petitioner ? { ...body.petitioner, consentPublishName: false } : undefined,
@@ -167,7 +167,7 @@ export const preventionRoutes: RouteSpec[] = [
         compoundId: body.compoundId ?? null,
         reportedBy: user.id,
         foundAt: deps.now().toISOString(),
-        category: body.category,
+        category: category.code,
         description: body.description,
         disposition: body.disposition,
         outcome: body.outcome ?? null,

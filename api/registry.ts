@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { maskName } from '../platform/pii';
-import { enterRegistry, exitRegistry, updateCarePlan } from '../domain/key-persons';
+import { conversionDetail, enterRegistry, exitRegistry, updateCarePlan } from '../domain/key-persons';
 import {
   isResidentReachable,
   keyPersonFile,
@@ -83,7 +83,11 @@ export const registryRoutes: RouteSpec[] = [
         );
         visits = (items ?? []).map((e) => ({ at: e.endDate ?? e.startDate, state: String(e.state) }));
       }
-      return { ...summary(p), petitions, visits };
+      // A conversion shows its note and who recorded it from this page (none: the care process did).
+      const conversion = p.conversion_role
+        ? { role: p.conversion_role, at: p.converted_at, ...(await conversionDetail(deps.db, p.id)) }
+        : null;
+      return { ...summary(p), conversion, petitions, visits };
     },
   }),
   route({

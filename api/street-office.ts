@@ -6,6 +6,7 @@
 import { countWorkingDaysBetween, withCalendar } from '../domain/calendar';
 import { caseDeadlines } from '../domain/cases';
 import { displayNames } from '../domain/users';
+import { PROCESS_IDS } from '../bpmn/job-types';
 import { NOW, type ApiDeps } from './deps';
 import { route, type Role, type RouteSpec } from './route';
 import { casesOf, summary, type Task } from './tasks';
@@ -55,7 +56,9 @@ export const streetOfficeRoutes: RouteSpec[] = [
         const { case: petition, hidden } = cases.get(String(task.processInstanceKey))!;
         if (hidden) return [];
         const row = petition ? rows.get(petition.id) : undefined;
-        const due = row?.sla_due_at ? new Date(row.sla_due_at) : task.dueDate ? new Date(task.dueDate) : null;
+        // A review's task (复查) runs on its own 30 days, not on the case's handling deadline.
+        const own = task.processDefinitionId === PROCESS_IDS.petitionReview;
+        const due = !own && row?.sla_due_at ? new Date(row.sla_due_at) : task.dueDate ? new Date(task.dueDate) : null;
         return [{ task, petition, row, due }];
       });
       const left = await workingDaysLeft(

@@ -2,26 +2,24 @@
  * Handing a task to a colleague: the one who holds a group's task (the secretary's second handling, the street office's
  * team, a coordination) may pass it to another active member of one of its candidate groups — never to the person the
  * case accuses (Art 30). A task the process gave to one person by name (a first responder's) is not handed on here: the
- * leader transfers the case's first responder instead. The hand-over is on the case's timeline.
+ * leader transfers the case's first responder instead. The hand-over is on the case's timeline and the task's history.
  */
 import { z } from 'zod';
 import { problems } from '../platform/problem';
-import { activeUsersLessAccused, recordTaskHandedOn } from '../domain/cases';
+import { activeUsersLessAccused, namedUsersLessAccused, recordTaskHandedOn } from '../domain/cases';
+import { recordTaskEvent } from '../domain/task-history';
 import type { ApiDeps } from './deps';
 import { route, type RouteSpec } from './route';
 import { KeyParam, load, summary, type Task } from './tasks';
 
-/** Who may take the task: active members of its candidate groups and its candidate users, less the accused and me. */
+/**
+ * Who may take the task: active members of its candidate groups and its candidate users (named by the task itself,
+ * whatever their roles), less the accused and me.
+ */
 async function colleagues(deps: ApiDeps, task: Task, caseId: string | null, me: string) {
   const byRole = await activeUsersLessAccused(deps.db, task.candidateGroups ?? [], caseId);
-  const named = (task.candidateUsers ?? []).length
-    ? await activeUsersLessAccused(
-        deps.db,
-        ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'grid-worker', 'member'],
-        caseId,
-      )
-    : [];
-  const all = [...byRole, ...named.filter((u) => (task.candidateUsers ?? []).includes(u.username))];
+  const named = await namedUsersLessAccused(deps.db, task.candidateUsers ?? [], caseId);
+  const all = [...byRole, ...named];
   const seen = new Set<string>();
   return all.filter((u) => u.username !== me && !seen.has(u.username) && seen.add(u.username));
 }
@@ -75,6 +73,13 @@ export const taskHandoverRoutes: RouteSpec[] = [
           { field: 'username' },
         );
       await deps.engine().assignUserTask({ userTaskKey: task.userTaskKey, assignee: to.username, allowOverride: true });
+      await recordTaskEvent(deps.db, {
+        userTaskKey: String(task.userTaskKey),
+        action: 'handed-over',
+        actor: user.username,
+        at: deps.now().toISOString(),
+        detail: { to: to.username, toName: to.displayName, note: body.note ?? null },
+      });
       if (petition)
         await recordTaskHandedOn(
           deps.db,

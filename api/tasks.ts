@@ -12,6 +12,7 @@ import { NOW, instanceVariables, type ApiDeps } from './deps';
 import { validateFormData, type FormSchema } from './forms';
 import { checkSuppliedChoices, suppliedOptions } from './form-options';
 import { casesAccusing, casesOfInstances, recordTaskCompleted } from '../domain/cases';
+import { recordTaskEvent, type TaskAction } from '../domain/task-history';
 
 const TaskKey = z.string().regex(/^\d{1,19}$/, { message: '任务编号应为数字 / a task key is a number' });
 
@@ -202,6 +203,7 @@ export const taskRoutes: RouteSpec[] = [
       await deps
         .engine()
         .assignUserTask({ userTaskKey: task.userTaskKey, assignee: user.username, allowOverride: false });
+      await logStep(deps, task, 'claimed', user.username);
       return summary({ ...task, assignee: user.username }, deps.now());
     },
   }),
@@ -223,6 +225,7 @@ export const taskRoutes: RouteSpec[] = [
         });
       }
       await deps.engine().unassignUserTask({ userTaskKey: task.userTaskKey });
+      await logStep(deps, task, 'unclaimed', user.username);
       return undefined;
     },
   }),
@@ -242,6 +245,7 @@ export const taskRoutes: RouteSpec[] = [
       const variables = form ? validateFormData(form, body.variables) : body.variables;
       if (form) await checkSuppliedChoices(deps, form, variables, petition?.id ?? null);
       await deps.engine().completeUserTask({ userTaskKey: task.userTaskKey, variables });
+      await logStep(deps, task, 'completed', user.username);
       const caseId = petition?.id;
       if (caseId) {
         await recordTaskCompleted(
@@ -256,6 +260,10 @@ export const taskRoutes: RouteSpec[] = [
     },
   }),
 ];
+
+/** A step of the task, for its history (the engine keeps only who holds it now). */
+const logStep = (deps: ApiDeps, task: Task, action: TaskAction, actor: string) =>
+  recordTaskEvent(deps.db, { userTaskKey: String(task.userTaskKey), action, actor, at: deps.now().toISOString() });
 
 export function summary(task: Task, now: Date) {
   return {

@@ -25,6 +25,10 @@ export const JOB_TYPES = {
   assignServiceTeam: 'assign-service-team',
   /** Records a key person's conversion to volunteer or council member. */
   recordConversion: 'record-conversion',
+  /** Records the answer of a review or re-review (`reviewId`, `reviewOutcome`, `reviewOpinion`) on the case. */
+  recordReviewOpinion: 'record-review-opinion',
+  /** Records a step of the law's procedures on the case (header `procedure`, see PROCEDURES): status, dates, timeline. */
+  recordProcedure: 'record-procedure',
 } as const;
 
 export type JobType = (typeof JOB_TYPES)[keyof typeof JOB_TYPES];
@@ -40,6 +44,8 @@ export const PROCESS_IDS = {
   earlyWarningJointHandling: 'early-warning-joint-handling',
   /** A key person's service team visits until the person leaves the registry. */
   keyPersonCare: 'key-person-care',
+  /** A review (复查, Art 35) or re-review (复核, Art 36) of a case's opinion, started from the case (`kind`). */
+  petitionReview: 'petition-review',
 } as const;
 
 export type ProcessId = (typeof PROCESS_IDS)[keyof typeof PROCESS_IDS];
@@ -49,6 +55,15 @@ export const MESSAGES = {
   satisfactionRated: 'satisfaction-rated',
   /** A key person left the registry; correlation key `personId`. */
   keyPersonExited: 'key-person-exited',
+  /** The unit handling the case objects that it was wrongly assigned (Art 23); correlation key `caseId`, variables
+   * `returnReasons`, `returnedBy`. Caught by the handling steps that may be returned. */
+  caseReturned: 'case-returned',
+  /** Staff ask to extend the legal handling limit (Art 34); correlation key `caseId`, variables
+   * `extensionRequestedDays`, `extensionReasons`, `extensionRequestedBy`. Starts the extension event sub-process. */
+  extensionRequested: 'case-extension-requested',
+  /** The petitioner withdrew the petition (entered by staff); correlation key `caseId`, variables
+   * `withdrawalReason`, `withdrawnBy`. Starts the interrupting withdrawal event sub-process. */
+  caseWithdrawn: 'case-withdrawn',
 } as const;
 
 export const ERROR_CODES = {
@@ -65,10 +80,18 @@ export const DECISIONS = {
 
 /** Values of the `template` header on send-notification tasks. */
 export const NOTIFICATION_TEMPLATES = {
-  /** The petition was received and registered (with the legal reply and opinion deadlines); not yet accepted. */
+  /** The receipt at registration: received and registered, and by when the petitioner hears whether it is accepted. */
+  registered: 'registered',
+  /** The petition was accepted (Art 22–23): written notice with the legal date of the handling opinion (Art 34). */
   acceptance: 'acceptance',
   /** The handling result, by SMS. */
   result: 'result',
+  /** The petition was not accepted (Art 22–23), with the reason. */
+  notAccepted: 'not-accepted',
+  /** The petition was passed on to the authority that may handle it (Art 22–23), named in the text. */
+  passedOn: 'passed-on',
+  /** The legal handling limit was extended (Art 34): by how many days, and the new date. */
+  extensionGranted: 'extension-granted',
   /** The one-time rating link; sent by the issue-rating-link worker (no send-notification task uses it). */
   ratingLink: 'rating-link',
   /** The internal deadline passed. */
@@ -85,6 +108,14 @@ export const NOTIFICATION_TEMPLATES = {
   earlyWarning: 'early-warning',
   /** The joint handling of an early warning is done. */
   jointHandlingResult: 'joint-handling-result',
+  /** The petitioner's review or re-review request was received, with the date it is answered by. */
+  reviewRequested: 'review-requested',
+  /** The review or re-review opinion, to the petitioner (a re-review's says the matter is final). */
+  reviewOpinion: 'review-opinion',
+  /** A review or re-review was not answered within its 30 days. */
+  reviewOverdue: 'review-overdue',
+  /** A review or re-review was answered: the first responder is told. */
+  reviewAnswered: 'review-answered',
   /** A task landed in a group's queue (second handling, the street office, a coordination): sent by the app's
    * notice watcher to every member of the group, not by a send-notification task. */
   taskQueued: 'task-queued',
@@ -110,8 +141,31 @@ export const RECIPIENTS = {
 
 /** Values of the `phase` header on compute-deadlines tasks. */
 export const DEADLINE_PHASES = {
-  /** At acceptance: the legal deadlines only. */
+  /** At registration: the legal date by which the petitioner hears whether it is accepted (Art 22–23). */
   acceptance: 'acceptance',
-  /** Before each handling: the internal deadline of `caseClass` and its red-warning date. */
+  /** Once accepted: the legal date of the handling opinion, 60 days from acceptance (Art 34). */
+  accepted: 'accepted',
+  /** An extension approved by the leader: the legal date moves by the days granted (Art 34). */
+  extension: 'extension',
+  /** Before each handling: the internal deadline of `caseClass`, its red-warning date, and the end of the 5 working
+   * days within which the unit handling may object to the assignment (Art 23). */
   handling: 'handling',
 } as const;
+
+/** Values of the `procedure` header on record-procedure tasks. */
+export const PROCEDURES = {
+  /** The first responder's decision (`acceptanceDecision`: accepted, not-accepted, passed-on). */
+  acceptance: 'acceptance',
+  /** The unit handling returned the case to the first responder to re-route. */
+  returned: 'returned',
+  /** Staff asked for an extension; the leader decides. */
+  extensionRequested: 'extension-requested',
+  /** The leader granted the extension (`extensionDays`, the moved `legalDueAt`). */
+  extensionGranted: 'extension-granted',
+  /** The leader refused the extension. */
+  extensionRefused: 'extension-refused',
+  /** The petitioner withdrew the petition. */
+  withdrawn: 'withdrawn',
+} as const;
+
+export type Procedure = (typeof PROCEDURES)[keyof typeof PROCEDURES];

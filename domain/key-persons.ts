@@ -199,11 +199,48 @@ export async function exitRegistry(db: Queryable, personId: string, reason: stri
   );
 }
 
-/** The key person converted to `role` at `at`; false when they are not in the registry. */
+/**
+ * The key person converted to `role` at `at` (the care process's record-conversion); false when they are not in the
+ * registry. A conversion to the same role that staff recorded from the registry page first keeps its date and note.
+ */
 export async function convertKeyPerson(db: Queryable, personId: string, role: string, at: string): Promise<boolean> {
   const rows = await db.query(
-    'UPDATE key_person SET conversion_role = $2, converted_at = $3 WHERE id = $1 RETURNING id',
+    `UPDATE key_person SET converted_at = CASE WHEN conversion_role = $2 THEN converted_at ELSE $3::timestamptz END,
+            conversion_note = CASE WHEN conversion_role = $2 THEN conversion_note END,
+            conversion_recorded_by = CASE WHEN conversion_role = $2 THEN conversion_recorded_by END,
+            conversion_role = $2
+       WHERE id = $1 RETURNING id`,
     [personId, role, at],
   );
   return rows.length > 0;
+}
+
+/**
+ * Staff record the key person's conversion from the registry page: to `role` on the day `on` (YYYY-MM-DD, the start of
+ * that day in `timeZone`), with a note, by `byUserId`. Only an active person not converted yet; false otherwise.
+ */
+export async function recordConversionByStaff(
+  db: Queryable,
+  c: { personId: string; role: string; on: string; timeZone: string; note: string | null; byUserId: string },
+): Promise<boolean> {
+  const rows = await db.query(
+    `UPDATE key_person SET conversion_role = $2, converted_at = ($3::date)::timestamp AT TIME ZONE $4,
+            conversion_note = $5, conversion_recorded_by = $6
+       WHERE id = $1 AND status = 'active' AND conversion_role IS NULL RETURNING id`,
+    [c.personId, c.role, c.on, c.timeZone, c.note, c.byUserId],
+  );
+  return rows.length > 0;
+}
+
+/** The key person's conversion as their file shows it: note and who recorded it (null: the care process did). */
+export async function conversionDetail(
+  db: Queryable,
+  personId: string,
+): Promise<{ note: string | null; recordedBy: string | null } | undefined> {
+  const [row] = await db.query<{ note: string | null; recordedBy: string | null }>(
+    `SELECT k.conversion_note AS note, u.display_name AS "recordedBy"
+       FROM key_person k LEFT JOIN app_user u ON u.id = k.conversion_recorded_by WHERE k.id = $1`,
+    [personId],
+  );
+  return row;
 }

@@ -5,6 +5,8 @@
  * Each template says whom it is written for, so an internal warning cannot be wired to a petitioner's SMS.
  */
 import { NOTIFICATION_TEMPLATES } from '../bpmn/job-types';
+import { PROCEDURE_TEMPLATES } from './procedure-templates';
+import { REVIEW_TEMPLATES } from './review-templates';
 
 export type NotificationTemplate = (typeof NOTIFICATION_TEMPLATES)[keyof typeof NOTIFICATION_TEMPLATES];
 export type Locale = 'zh' | 'en';
@@ -29,6 +31,15 @@ export interface NotificationParams {
   taskName?: string;
   queue?: string;
   queueEn?: string;
+  /** A review's kind, the date it is answered by and its outcome (templates `review-*`). */
+  reviewKind?: 'review' | 're-review';
+  reviewDueAt?: string;
+  reviewOutcome?: 'upheld' | 'revised';
+  /** Why a petition is not accepted or its limit extended; the authority it was passed on to; the days extended
+   * (templates `not-accepted`, `passed-on`, `extension-granted`). */
+  reason?: string;
+  authority?: string;
+  extensionDays?: number;
   /** Where an instance stopped and why (template `incident`). */
   process?: string;
   element?: string;
@@ -48,34 +59,7 @@ interface Template {
 const join = (parts: Array<string | false | undefined>, separator: string) => parts.filter(Boolean).join(separator);
 
 export const TEMPLATES: Record<NotificationTemplate, Template> = {
-  // Sent at registration, before anyone has decided whether the petition is accepted (Art 22–23): it says what is
-  // true then — received and registered — and by when the petitioner hears whether and how it will be handled.
-  acceptance: {
-    audience: 'petitioner',
-    zh: (p, d) => {
-      const reply = d(p.legalReplyDueAt) && `我们将于${d(p.legalReplyDueAt)}前告知您是否受理及办理方式`;
-      const opinion = d(p.legalDueAt) && `如予受理，将于${d(p.legalDueAt)}前出具处理意见`;
-      const promise = join([reply, opinion], '；');
-      return join(
-        [`您的信访事项已收到并登记，编号 ${p.caseNo}。`, promise && `${promise}。`, '查询进度请报编号。'],
-        '',
-      );
-    },
-    en: (p, d) => {
-      const reply =
-        d(p.legalReplyDueAt) && `we will tell you by ${d(p.legalReplyDueAt)} whether and how it will be handled`;
-      const opinion = d(p.legalDueAt) && `if it is accepted, you will receive a handling opinion by ${d(p.legalDueAt)}`;
-      const promise = join([reply, opinion], '; ');
-      return join(
-        [
-          `Your petition has been received and registered, case number ${p.caseNo}.`,
-          promise && `${promise.charAt(0).toUpperCase()}${promise.slice(1)}.`,
-          'Quote the case number when you ask about progress.',
-        ],
-        ' ',
-      );
-    },
-  },
+  ...PROCEDURE_TEMPLATES,
   result: {
     audience: 'petitioner',
     zh: (p) =>
@@ -195,6 +179,7 @@ export const TEMPLATES: Record<NotificationTemplate, Template> = {
     en: (p) =>
       `The ${p.category ? `"${p.category}" ` : ''}problem you reported (case ${p.caseNo}) has been dealt with jointly by the property company, the community and the maintenance unit. Thank you for reporting it.`,
   },
+  ...REVIEW_TEMPLATES,
   // Sent by the notice watcher (api/notice-watcher.ts) to every member of the task's candidate group.
   'task-queued': {
     audience: 'staff',
@@ -276,12 +261,16 @@ export const PLACEHOLDERS = [
   'slaRedAt',
   'ratingUrl',
   'ratingLinkExpiresAt',
+  'reviewDueAt',
+  'reason',
+  'authority',
+  'extensionDays',
 ] as const;
 /** Placeholders an admin's text must keep, by template: a rating notice without its link would be no use. */
 export const REQUIRED_PLACEHOLDERS: Partial<Record<NotificationTemplate, readonly (typeof PLACEHOLDERS)[number][]>> = {
   'rating-link': ['ratingUrl'],
 };
-const DATE_PLACEHOLDERS = new Set(['legalReplyDueAt', 'legalDueAt']);
+const DATE_PLACEHOLDERS = new Set(['legalReplyDueAt', 'legalDueAt', 'reviewDueAt']);
 
 /** Renders an admin's text ("案件 {caseNo} 已于 {slaDueAt} 到期"): dates in the business time zone, unknown names left as typed. */
 export function renderOverride(text: string, params: NotificationParams, timeZone: string): string {

@@ -14,15 +14,15 @@ export interface RuleRow {
 }
 
 /**
- * The enabled rules that may count a case of the category in the compound, by id, locked (FOR UPDATE) so that two
+ * The enabled rules that may count a case of the category (a rule on a main class counts its items) in the compound, by id, locked (FOR UPDATE) so that two
  * cases screened at once cannot both raise the same alert. Run it in a transaction.
  */
-export async function rulesForScreening(tx: Queryable, category: string, compoundId: string): Promise<RuleRow[]> {
+export async function rulesForScreening(tx: Queryable, categoryCode: string, compoundId: string): Promise<RuleRow[]> {
   return tx.query<RuleRow>(
     `SELECT id, category, scope, window_days, threshold FROM early_warning_rule
-     WHERE enabled AND (category IS NULL OR category = $1) AND (compound_id IS NULL OR compound_id = $2)
+     WHERE enabled AND (category IS NULL OR $1 = category OR $1 LIKE category || '.%') AND (compound_id IS NULL OR compound_id = $2)
      ORDER BY id FOR UPDATE`,
-    [category, compoundId],
+    [categoryCode, compoundId],
   );
 }
 
@@ -40,15 +40,19 @@ export interface AlertToStart {
   rule_id: string;
   place_kind: string;
   place_id: string;
+  /** The category's name, and its dictionary code. */
   category: string;
+  category_code: string;
   process_start_attempted: boolean;
 }
 
 /** The alerts the case raised whose process is not started yet, oldest first. */
 export async function alertsToStart(db: Queryable, caseId: string): Promise<AlertToStart[]> {
   return db.query<AlertToStart>(
-    `SELECT id, rule_id, place_kind, place_id, category, process_start_attempted FROM early_warning_alert
-       WHERE raised_by_case_id = $1 AND process_instance_key IS NULL ORDER BY created_at`,
+    `SELECT a.id, a.rule_id, a.place_kind, a.place_id, COALESCE(cc.name_zh, a.category) AS category,
+            a.category AS category_code, a.process_start_attempted
+     FROM early_warning_alert a LEFT JOIN case_category cc ON cc.code = a.category
+     WHERE a.raised_by_case_id = $1 AND a.process_instance_key IS NULL ORDER BY a.created_at`,
     [caseId],
   );
 }
@@ -75,7 +79,8 @@ export async function alertIdsOfCase(db: Queryable, caseId: string): Promise<str
   return alerts.map((a) => a.alert_id);
 }
 
-const RULE_COLUMNS = `id, name, category, scope, compound_id AS "compoundId", window_days AS "windowDays", threshold, enabled, updated_at AS "updatedAt"`;
+const RULE_COLUMNS = `id, name, category,
+  (SELECT cc.name_zh FROM case_category cc WHERE cc.code = early_warning_rule.category) AS "categoryName", scope, compound_id AS "compoundId", window_days AS "windowDays", threshold, enabled, updated_at AS "updatedAt"`;
 
 /** An early-warning rule as admins write it. */
 export interface RuleInput {
@@ -115,4 +120,29 @@ export async function updateRule(
     [ruleId, r.name, r.category, r.scope, r.compoundId, r.windowDays, r.threshold, r.enabled],
   );
   return row;
+}
+
+/** The alerts whose joint handling runs (status 'handling'), with their instance, oldest first. */
+export async function alertsInHandling(db: Queryable): Promise<Array<{ id: string; process_instance_key: string }>> {
+  return db.query<{ id: string; process_instance_key: string }>(
+    `SELECT id, process_instance_key FROM early_warning_alert
+       WHERE status = 'handling' AND process_instance_key IS NOT NULL ORDER BY created_at LIMIT 1000`,
+  );
+}
+
+/**
+ * The alert's joint handling ended at `at`: 'closed' when the process completed (the leader confirmed the result and
+ * the petitioners were told), 'canceled' when it was cancelled. Only an alert still in handling changes.
+ */
+export async function alertHandlingEnded(
+  db: Queryable,
+  alertId: string,
+  status: 'closed' | 'canceled',
+  at: string,
+): Promise<boolean> {
+  const rows = await db.query(
+    "UPDATE early_warning_alert SET status = $2, closed_at = $3 WHERE id = $1 AND status = 'handling' RETURNING id",
+    [alertId, status, at],
+  );
+  return rows.length > 0;
 }

@@ -23,6 +23,10 @@ import { DeadlineCalendarWaits1764400000231 } from './1764400000231-deadline-cal
 import { ClosedAtIndex1764400000240 } from './1764400000240-closed-at-index';
 import { CaseSearch1764400000250 } from './1764400000250-case-search';
 import { Operations1764400000260 } from './1764400000260-operations';
+import { CategoryDictionary1764400000270 } from './1764400000270-category-dictionary';
+import { DailyWorkplace1764400000280 } from './1764400000280-daily-workplace';
+import { LegalProcedures1764400000290 } from './1764400000290-legal-procedures';
+import { Reviews1764400000300 } from './1764400000300-reviews';
 
 export const migrations = [
   UsersAndRoles1764400000000,
@@ -49,4 +53,8 @@ export const migrations = [
   ClosedAtIndex1764400000240,
   CaseSearch1764400000250,
   Operations1764400000260,
+  CategoryDictionary1764400000270,
+  DailyWorkplace1764400000280,
+  LegalProcedures1764400000290,
+  Reviews1764400000300,
 ];

@@ -112,6 +112,8 @@ async function main() {
       if (filed.status !== 201) throw new Error(`intake: ${filed.status} ${JSON.stringify(filed.body)}`);
       const caseId = filed.body.id as string;
       mark();
+      const decision = await task(s, caseId, 'Task_AcceptanceDecision');
+      await complete(s, decision.userTaskKey, { acceptanceDecision: 'accepted' });
       const confirm = await task(s, caseId, 'Task_ConfirmCaseClass');
       mark();
       await complete(s, confirm.userTaskKey, { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: keyMatter });

@@ -258,7 +258,11 @@ async function makeTemplates(
       petitioner: { name: '王小明', phone },
     });
     if (res.status !== 201) throw new Error(`intake failed: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.id as string;
+    const id = res.body.id as string;
+    // Every template case is accepted first (Art 22–23), as its first responder decides.
+    const decision = await task(reception, 'mine', id, 'Task_AcceptanceDecision');
+    await complete(reception, decision.userTaskKey, { acceptanceDecision: 'accepted' });
+    return id;
   };
   const task = (s: Session, view: string, caseId: string, elementId: string) =>
     until(

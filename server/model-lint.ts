@@ -3,6 +3,10 @@
  * plus Camunda 8.8 compatibility, every FEEL expression through @bpmn-io/feel-lint, and (for the embedded engine)
  * the engine's own parser, which names what it does not support; DMN through the engine's DMN parser; forms for the
  * structure form-js needs. Used by the API before a version may be deployed, and by the tests on bpmn/.
+ *
+ * Every message is written for people in both languages (domain/lint-messages.ts turns bpmnlint's and FEEL's terse
+ * English into sentences naming the element): `message` is "中文 / English", `text` holds the halves, and the API
+ * answers with the reader's half.
  */
 import BpmnModdle from 'bpmn-moddle';
 import { parseBpmn } from '../engine/model/process-model';
@@ -24,6 +28,7 @@ interface LintReport {
 }
 
 import { kindOf, type ModelKind, type ModelProblem } from '../domain/models';
+import { bilingual, explainFeel, explainLint, subjectsOf } from '../domain/lint-messages';
 
 export { kindOf, type ModelKind, type ModelProblem };
 
@@ -52,10 +57,11 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
     const parsed = (await moddle.fromXML(xml)) as { rootElement: unknown; warnings?: Array<{ message: string }> };
     root = parsed.rootElement;
   } catch (error) {
+    const reason = (error as Error).message;
     return [
       {
         rule: 'xml',
-        message: `不是有效的 BPMN XML / not valid BPMN XML: ${(error as Error).message}`,
+        ...bilingual({ zh: `不是有效的 BPMN XML：${reason}`, en: `not valid BPMN XML: ${reason}` }),
         severity: 'error',
       },
     ];
@@ -65,13 +71,14 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
     resolver: new NodeResolver(),
   });
   const results = await linter.lint(root);
+  const subjects = subjectsOf(root);
   for (const [rule, reports] of Object.entries(results)) {
     for (const r of reports) {
       if (r.category === 'info') continue;
       problems.push({
         rule,
         elementId: r.id,
-        message: r.message,
+        ...bilingual(explainLint(r.message, r.id ? subjects.get(r.id) : undefined)),
         severity: r.category === 'warn' ? 'warning' : 'error',
       });
     }
@@ -82,7 +89,7 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
     for (const p of lintExpression(expression))
       problems.push({
         rule: 'feel',
-        message: `'${expression}': ${p.message}`,
+        ...bilingual(explainFeel(expression, p.message)),
         severity: p.severity === 'error' ? 'error' : 'warning',
       });
   }
@@ -90,10 +97,16 @@ export async function lintBpmn(name: string, xml: string, options: { engine?: bo
     try {
       await parseBpmn(name, xml);
     } catch (error) {
-      problems.push({ rule: 'engine', message: (error as Error).message, severity: 'error' });
+      problems.push({ rule: 'engine', ...engineRefusal(error), severity: 'error' });
     }
   }
   return problems;
+}
+
+/** The engine's parser's refusal (English, naming the elements) with a Chinese lead. */
+function engineRefusal(error: unknown) {
+  const reason = (error as Error).message;
+  return bilingual({ zh: `引擎不能运行此模型：${reason}`, en: reason });
 }
 
 /** A node of the moddle tree, as far as these checks read it. */
@@ -182,9 +195,10 @@ export function loopsWithoutWait(root: unknown): ModelProblem[] {
         problems.push({
           rule: 'loop-without-wait',
           elementId: node.id,
-          message:
-            `循环中没有等待点（用户任务、接收任务、消息或定时事件、事件网关），流程会不停地运行：${cycle} / ` +
-            `a loop of sequence flows with no wait state on it (user task, receive task, message or timer event, event-based gateway) runs without end: ${cycle}`,
+          ...bilingual({
+            zh: `循环中没有等待点（用户任务、接收任务、消息或定时事件、事件网关），流程会不停地运行：${cycle}`,
+            en: `a loop of sequence flows with no wait state on it (user task, receive task, message or timer event, event-based gateway) runs without end: ${cycle}`,
+          }),
           severity: 'error',
         });
       }
@@ -250,9 +264,10 @@ export function unboundedFeel(root: unknown): ModelProblem[] {
           problems.push({
             rule: 'feel-unbounded',
             elementId: el.id,
-            message:
-              `${label(el)} 的表达式 '${expression}' 遍历 ${items} 项，超过上限 ${MAX_LITERAL_RANGE}，会长时间占用引擎 / ` +
-              `${label(el)}: the expression '${expression}' iterates over ${items} items, more than the ${MAX_LITERAL_RANGE} allowed; it would hold the engine for a long time`,
+            ...bilingual({
+              zh: `${label(el)} 的表达式 '${expression}' 遍历 ${items} 项，超过上限 ${MAX_LITERAL_RANGE}，会长时间占用引擎`,
+              en: `${label(el)}: the expression '${expression}' iterates over ${items} items, more than the ${MAX_LITERAL_RANGE} allowed; it would hold the engine for a long time`,
+            }),
             severity: 'error',
           });
         }
@@ -269,7 +284,7 @@ export async function lintDmn(name: string, xml: string): Promise<ModelProblem[]
     await parseDmn(name, xml);
     return [];
   } catch (error) {
-    return [{ rule: 'engine', message: (error as Error).message, severity: 'error' }];
+    return [{ rule: 'engine', ...engineRefusal(error), severity: 'error' }];
   }
 }
 
@@ -280,17 +295,22 @@ export function lintForm(json: string): ModelProblem[] {
   try {
     form = JSON.parse(json) as typeof form;
   } catch (error) {
+    const reason = (error as Error).message;
     return [
-      { rule: 'form', message: `不是有效的 JSON / not valid JSON: ${(error as Error).message}`, severity: 'error' },
+      {
+        rule: 'form',
+        ...bilingual({ zh: `不是有效的 JSON：${reason}`, en: `not valid JSON: ${reason}` }),
+        severity: 'error',
+      },
     ];
   }
   const problems: ModelProblem[] = [];
   if (typeof form.id !== 'string' || form.id.length === 0)
-    problems.push({ rule: 'form', message: '表单缺少 id / the form has no id', severity: 'error' });
+    problems.push({ rule: 'form', ...bilingual({ zh: '表单缺少 id', en: 'the form has no id' }), severity: 'error' });
   if (form.type !== 'default')
     problems.push({
       rule: 'form',
-      message: '表单类型应为 default / the form type must be "default"',
+      ...bilingual({ zh: '表单类型应为 default', en: 'the form type must be "default"' }),
       severity: 'error',
     });
   const all: FormComponent[] = [];
@@ -301,7 +321,7 @@ export function lintForm(json: string): ModelProblem[] {
     problems.push({
       rule: 'form',
       elementId: key,
-      message: `字段 ${key} 重复 / the key "${key}" is used twice`,
+      ...bilingual({ zh: `字段 ${key} 重复`, en: `the key "${key}" is used twice` }),
       severity: 'error',
     });
   }
@@ -309,7 +329,7 @@ export function lintForm(json: string): ModelProblem[] {
     problems.push({
       rule: 'form',
       elementId: c.key,
-      message: `字段 ${c.key} 没有标签 / the field "${c.key}" has no label`,
+      ...bilingual({ zh: `字段 ${c.key} 没有标签`, en: `the field "${c.key}" has no label` }),
       severity: 'warning',
     });
   }
@@ -332,7 +352,10 @@ export async function lintModel(
       return [
         {
           rule: 'name',
-          message: `资源名应以 .bpmn、.dmn 或 .form 结尾 / a resource name ends in .bpmn, .dmn or .form: ${name}`,
+          ...bilingual({
+            zh: `资源名应以 .bpmn、.dmn 或 .form 结尾：${name}`,
+            en: `a resource name ends in .bpmn, .dmn or .form: ${name}`,
+          }),
           severity: 'error',
         },
       ];

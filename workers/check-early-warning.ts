@@ -38,6 +38,7 @@ export const checkEarlyWarning: JobWorker = {
         {
           ruleId: alert.rule_id,
           category: alert.category,
+          categoryCode: alert.category_code,
           ...(alert.place_kind === 'compound' ? { compoundId: alert.place_id } : { gridId: alert.place_id }),
           caseIds,
         },
@@ -57,11 +58,14 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
   if (!petition)
     throw new Error(`Case ${caseId} does not exist: the process refers to a case that is not in the database`);
   if (!petition.compound_id) return; // a complaint without a place counts towards no place's rule
-  const rules = await rulesForScreening(tx, petition.category, petition.compound_id);
+  const rules = await rulesForScreening(tx, petition.category_code, petition.compound_id);
   for (const rule of rules) {
     const placeId = rule.scope === 'compound' ? petition.compound_id : petition.grid_id;
     if (!placeId) continue;
-    const open = await openAlertAt(tx, { ruleId: rule.id, placeId, category: petition.category, caseId });
+    // What the alert clusters: the rule's category (a main class takes in its items) or, for a rule on any category,
+    // the case's own — by dictionary code, so 噪音扰民 and 噪声扰民 count as one.
+    const category = rule.category ?? petition.category_code;
+    const open = await openAlertAt(tx, { ruleId: rule.id, placeId, category, caseId });
     if (open) {
       await addCaseToAlert(tx, open.id, caseId);
       continue;
@@ -69,7 +73,7 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
     const counted = await casesInWarningWindow(tx, {
       scope: rule.scope,
       placeId,
-      category: petition.category,
+      category,
       caseId,
       windowDays: rule.window_days,
     });
@@ -79,7 +83,7 @@ export async function screenCase(tx: Queryable, caseId: string): Promise<void> {
       ruleId: rule.id,
       scope: rule.scope,
       placeId,
-      category: petition.category,
+      category,
       caseId,
       windowDays: rule.window_days,
     });

@@ -1,11 +1,18 @@
 /**
  * compute-deadlines: every date a case is measured against, from decision `deadline-policy` (the numbers an admin
  * edits) and the working-day calendar, in the business time zone. Header `phase`:
- * - `acceptance`: the legal clocks of 信访工作条例 from the acceptance time (`receivedAt`, else now) —
- *   `legalReplyDueAt` (legalReplyDays, 15 calendar days, Art 22–23) and `legalDueAt` (legalOpinionDays, 60, Art 34);
+ * - `acceptance`: from the receipt (`receivedAt`, else now), the legal date by which the petitioner hears whether it
+ *   is accepted — `legalReplyDueAt` (legalReplyDays, 15 calendar days, Art 22–23), the case's `acceptance_due_at`;
+ * - `accepted`: from the acceptance (now), the legal date of the handling opinion — `legalDueAt` (legalOpinionDays,
+ *   60 calendar days, Art 34);
+ * - `extension`: the leader granted an extension: `legalDueAt` moves by the days granted (`extensionGrantedDays`, at
+ *   most the days asked for, `extensionRequestedDays`, and at most extensionMaxDays, 30), set as `extensionDays`; a
+ *   second extension fails the job (the law allows one);
  * - `handling`: the internal clock of the current handling from now — `slaDueAt` (internalHours: exact hours, nights
  *   and holidays included, as reception is open 365 days; or internalWorkingDays: the end of the n-th working day)
- *   and `slaRedAt` (the end of the redAfterWorkingDays-th working day after the day `slaDueAt` falls on).
+ *   and `slaRedAt` (the end of the redAfterWorkingDays-th working day after the day `slaDueAt` falls on); and
+ *   `returnDueAt`, the end of the returnWorkingDays-th working day (5, Art 23) within which the unit handling may
+ *   object to the assignment.
  * Day-counted deadlines end at 24:00 local time and do not count the start day (see `calendar.ts`); the legal days
  * are not moved off a holiday (民法典 Art 203 would allow it): the earlier date is the safe one. A date in a year the
  * calendar lacks throws `CalendarMissingError`, which fails the job without retries (none can help until an admin
@@ -24,7 +31,12 @@ import {
 } from '../domain/calendar';
 import { DECISIONS, JOB_TYPES } from '../bpmn/job-types';
 import { endCalendarWait } from '../domain/calendar-waits';
-import { handlingStarted, recordCalendarWait as keepCalendarWait, recordLegalDeadline } from '../domain/cases';
+import {
+  handlingStarted,
+  recordAcceptanceDue,
+  recordCalendarWait as keepCalendarWait,
+  recordLegalDeadline,
+} from '../domain/cases';
 
 const DECISION = DECISIONS.deadlinePolicy;
 const HOUR_MS = 3_600_000;
@@ -36,6 +48,8 @@ interface DeadlinePolicy {
   redAfterWorkingDays: number | null;
   legalReplyDays: number | null;
   legalOpinionDays: number | null;
+  returnWorkingDays: number | null;
+  extensionMaxDays: number | null;
 }
 
 async function deadlinePolicy(deps: WorkerDeps, caseClass: string | null): Promise<DeadlinePolicy> {
@@ -60,6 +74,8 @@ async function deadlinePolicy(deps: WorkerDeps, caseClass: string | null): Promi
     redAfterWorkingDays: number('redAfterWorkingDays'),
     legalReplyDays: number('legalReplyDays'),
     legalOpinionDays: number('legalOpinionDays'),
+    returnWorkingDays: number('returnWorkingDays'),
+    extensionMaxDays: number('extensionMaxDays'),
   };
 }
 
@@ -78,22 +94,44 @@ function acceptanceTime(variables: Record<string, unknown>, deps: WorkerDeps): D
   return time;
 }
 
-async function legalDeadlines(variables: Record<string, unknown>, deps: WorkerDeps): Promise<Record<string, unknown>> {
+async function replyDeadline(variables: Record<string, unknown>, deps: WorkerDeps): Promise<Record<string, unknown>> {
   const policy = await deadlinePolicy(deps, null);
-  const acceptedAt = acceptanceTime(variables, deps);
+  const receivedAt = acceptanceTime(variables, deps);
+  const days = needed(policy.legalReplyDays, 'legalReplyDays', null);
   return {
-    legalReplyDueAt: addCalendarDays(
-      acceptedAt,
-      needed(policy.legalReplyDays, 'legalReplyDays', null),
-      deps.timeZone,
-    ).toISOString(),
-    legalDueAt: addCalendarDays(
-      acceptedAt,
-      needed(policy.legalOpinionDays, 'legalOpinionDays', null),
-      deps.timeZone,
-    ).toISOString(),
+    legalReplyDueAt: addCalendarDays(receivedAt, days, deps.timeZone).toISOString(),
     deadlineProvisional: false,
   };
+}
+
+async function opinionDeadline(deps: WorkerDeps): Promise<Record<string, unknown>> {
+  const policy = await deadlinePolicy(deps, null);
+  const days = needed(policy.legalOpinionDays, 'legalOpinionDays', null);
+  return { legalDueAt: addCalendarDays(deps.now(), days, deps.timeZone).toISOString() };
+}
+
+/** The legal date moved by the days granted: whole calendar days, so the date stays the end of a day. */
+async function extendedDeadline(
+  variables: Record<string, unknown>,
+  deps: WorkerDeps,
+): Promise<Record<string, unknown>> {
+  if (typeof variables.extensionDays === 'number') {
+    throw Object.assign(new Error('The legal limit was extended once already; the law allows one extension (Art 34)'), {
+      retryable: false,
+    });
+  }
+  const legalDueAt = new Date(required(variables, 'legalDueAt', 'string'));
+  const requested = required(variables, 'extensionRequestedDays', 'number');
+  const granted = typeof variables.extensionGrantedDays === 'number' ? variables.extensionGrantedDays : requested;
+  const policy = await deadlinePolicy(deps, null);
+  const max = needed(policy.extensionMaxDays, 'extensionMaxDays', null);
+  const days = Math.min(Math.floor(granted), Math.floor(requested), max);
+  if (!(days >= 1) || Number.isNaN(legalDueAt.getTime())) {
+    throw new Error(
+      `An extension needs a legalDueAt and at least one day granted, but legalDueAt is ${JSON.stringify(variables.legalDueAt)} and the days ${JSON.stringify(granted)}`,
+    );
+  }
+  return { legalDueAt: new Date(legalDueAt.getTime() + days * 24 * HOUR_MS).toISOString(), extensionDays: days };
 }
 
 async function handlingDeadlines(
@@ -110,7 +148,8 @@ async function handlingDeadlines(
   }
   const now = deps.now();
   const { timeZone } = deps;
-  const { due, red } = await withCalendar(deps.db, (isWorkday) => {
+  const returnDays = needed(policy.returnWorkingDays, 'returnWorkingDays', caseClass);
+  const { due, red, returnBy } = await withCalendar(deps.db, (isWorkday) => {
     let dueAt: Date;
     let dueDay: string;
     if (policy.internalHours !== null) {
@@ -124,9 +163,18 @@ async function handlingDeadlines(
       );
       dueAt = endOfDay(dueDay, timeZone);
     }
-    return { due: dueAt, red: endOfDay(nthWorkingDayAfter(dueDay, redAfter, isWorkday), timeZone) };
+    return {
+      due: dueAt,
+      red: endOfDay(nthWorkingDayAfter(dueDay, redAfter, isWorkday), timeZone),
+      returnBy: endOfDay(nthWorkingDayAfter(localDay(now, timeZone), returnDays, isWorkday), timeZone),
+    };
   });
-  return { slaDueAt: due.toISOString(), slaRedAt: red.toISOString(), deadlineProvisional: false };
+  return {
+    slaDueAt: due.toISOString(),
+    slaRedAt: red.toISOString(),
+    returnDueAt: returnBy.toISOString(),
+    deadlineProvisional: false,
+  };
 }
 
 export const computeDeadlines: JobWorker = {
@@ -147,11 +195,20 @@ export const computeDeadlines: JobWorker = {
 async function compute({ variables, headers }: JobInput, deps: WorkerDeps): Promise<Record<string, unknown>> {
   switch (headers.phase) {
     case 'acceptance': {
-      const result = await legalDeadlines(variables, deps);
+      const result = await replyDeadline(variables, deps);
+      const caseId = caseOf(variables);
+      if (caseId) await recordAcceptanceDue(deps.db, caseId, result.legalReplyDueAt);
+      return result;
+    }
+    case 'accepted': {
+      const result = await opinionDeadline(deps);
       const caseId = caseOf(variables);
       if (caseId) await recordLegalDeadline(deps.db, caseId, result.legalDueAt);
       return result;
     }
+    // The case row takes the moved date with the extension itself (record-procedure), in one transaction.
+    case 'extension':
+      return extendedDeadline(variables, deps);
     case 'handling': {
       const result = await handlingDeadlines(variables, deps);
       const caseId = caseOf(variables);
@@ -160,13 +217,14 @@ async function compute({ variables, headers }: JobInput, deps: WorkerDeps): Prom
           slaDueAt: result.slaDueAt,
           caseClass: variables.caseClass,
           isKeyMatter: typeof variables.isKeyMatter === 'boolean' ? variables.isKeyMatter : null,
+          returnDueAt: result.returnDueAt,
         });
       }
       return result;
     }
     default:
       throw new Error(
-        `compute-deadlines needs the task header "phase" as "acceptance" or "handling", but it is ${JSON.stringify(headers.phase)}`,
+        `compute-deadlines needs the task header "phase" as "acceptance", "accepted", "extension" or "handling", but it is ${JSON.stringify(headers.phase)}`,
       );
   }
 }

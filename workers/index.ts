@@ -12,6 +12,8 @@ import { computeDeadlines } from './compute-deadlines';
 import { issueRatingLink } from './issue-rating-link';
 import { publishNotice } from './publish-notice';
 import { recordConversion } from './record-conversion';
+import { recordProcedure } from './record-procedure';
+import { recordReviewOpinion } from './record-review-opinion';
 import { startSecondHandling } from './start-second-handling';
 import { sendNotification } from './send-notification';
 
@@ -25,6 +27,8 @@ export const WORKERS: JobWorker[] = [
   issueRatingLink,
   publishNotice,
   recordConversion,
+  recordProcedure,
+  recordReviewOpinion,
   sendNotification,
   startSecondHandling,
 ];

@@ -108,10 +108,32 @@ async function readCaseIds(variables: Record<string, unknown>, store: Notificati
 /** Dates the process computed (compute-deadlines); each template uses the ones it names. */
 function dateParams(variables: Record<string, unknown>): Partial<NotificationParams> {
   const out: Partial<NotificationParams> = {};
-  for (const name of ['legalReplyDueAt', 'legalDueAt', 'slaDueAt', 'slaRedAt'] as const) {
+  for (const name of ['legalReplyDueAt', 'legalDueAt', 'slaDueAt', 'slaRedAt', 'reviewDueAt'] as const) {
     if (typeof variables[name] === 'string') out[name] = variables[name];
   }
+  // A review's kind and outcome (petition-review): the `review-*` templates say which and how it ended.
+  if (variables.kind === 'review' || variables.kind === 're-review') out.reviewKind = variables.kind;
+  if (variables.reviewOutcome === 'upheld' || variables.reviewOutcome === 'revised')
+    out.reviewOutcome = variables.reviewOutcome;
   return out;
+}
+
+/** What the law's written notices say besides dates: the reason staff gave, the authority, the days extended. */
+function procedureParams(template: NotificationTemplate, v: Record<string, unknown>): Partial<NotificationParams> {
+  const str = (value: unknown) => (typeof value === 'string' && value.trim() ? value.trim() : undefined);
+  switch (template) {
+    case 'not-accepted':
+      return { reason: str(v.acceptanceReason) };
+    case 'passed-on':
+      return { reason: str(v.acceptanceReason), authority: str(v.passedOnTo) };
+    case 'extension-granted':
+      return {
+        reason: str(v.extensionReasons),
+        extensionDays: typeof v.extensionDays === 'number' ? v.extensionDays : undefined,
+      };
+    default:
+      return {};
+  }
 }
 
 function caseParams(job: JobInput, c: CaseForNotice): NotificationParams {
@@ -135,7 +157,7 @@ async function notifyPetitioners(
   const failures: Error[] = [];
   for (const c of cases) {
     // The owner's name is for staff notices; a petitioner's text carries none.
-    const params = { ...caseParams(job, c), owner: undefined };
+    const params = { ...caseParams(job, c), ...procedureParams(template, job.variables), owner: undefined };
     // A petitioner's text leaves for the public: typed parts (the category, an admin's wording) are screened for
     // phone and ID numbers and the case's people's names, as on the notice board and the rating page.
     const text = screenPublicText(await textOf(store, template, params, deps.timeZone), c.people ?? []);

@@ -13,7 +13,9 @@
  * - messages.ts: notifications, the SMS outbox, rating links and the notice board, read with their case;
  * - warnings.ts: early-warning alerts and their cases; calendar-waits.ts: deadlines waiting for a calendar year;
  * - durations.ts: the ISO durations the processes give;
- * - search.ts: the case centre's search (a term and filters, keyset pages) and its filters' choices.
+ * - search.ts: the case centre's search (a term and filters, keyset pages) and its filters' choices;
+ * - workplace.ts: cases per compound (the grid register), a coordination task's alert, a task's named candidates;
+ * - reviews.ts: review and re-review (Art 35–36), final cases and their repeats, the legal clocks' reads.
  */
 export * from './writes';
 export * from './reads';
@@ -25,3 +27,6 @@ export * from './warnings';
 export * from './calendar-waits';
 export * from './durations';
 export * from './search';
+export * from './workplace';
+export * from './reviews';
+export * from './procedures';

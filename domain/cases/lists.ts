@@ -24,23 +24,26 @@ export interface PossibleDuplicate {
  */
 export async function openCasesOfPerson(
   db: Queryable,
-  p: { phoneHash: Buffer | null; idNumberHash: Buffer | null; category: string; readerId: string },
+  p: { phoneHash: Buffer | null; idNumberHash: Buffer | null; categoryCode: string; readerId: string },
 ): Promise<PossibleDuplicate[]> {
   return db.query<PossibleDuplicate>(
-    `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.category = $3 AS "sameCategory"
+    `SELECT c.id, c.case_no AS "caseNo", c.category, c.status, c.received_at AS "receivedAt", c.category_code = $3 AS "sameCategory"
      FROM petition_case c JOIN resident r ON r.id = c.resident_id
-     WHERE c.status <> 'closed' AND c.duplicate_of IS NULL
+     WHERE c.status NOT IN ('closed', 'not-accepted', 'withdrawn') AND c.duplicate_of IS NULL
        AND ((r.phone_hash = $1 AND $1 IS NOT NULL) OR (r.id_number_hash = $2 AND $2 IS NOT NULL))
        AND c.accused_user_id IS DISTINCT FROM $4
-     ORDER BY (c.category = $3) DESC, c.received_at DESC LIMIT 20`,
-    [p.phoneHash, p.idNumberHash, p.category, p.readerId],
+     ORDER BY (c.category_code = $3) DESC, c.received_at DESC LIMIT 20`,
+    [p.phoneHash, p.idNumberHash, p.categoryCode, p.readerId],
   );
 }
 
-/** Cases filed more than two seconds ago whose process was never started (linked repeats have none), oldest first. */
+/**
+ * Cases filed more than two seconds ago whose process was never started (linked repeats have none, nor does a case
+ * closed without one: a case brought in closed, its written opinion given elsewhere), oldest first.
+ */
 export async function casesAwaitingProcess(db: Queryable): Promise<Array<{ id: string }>> {
   return db.query<{ id: string }>(
-    `SELECT id FROM petition_case WHERE process_instance_key IS NULL AND duplicate_of IS NULL
+    `SELECT id FROM petition_case WHERE process_instance_key IS NULL AND duplicate_of IS NULL AND status <> 'closed'
            AND created_at < now() - interval '2 seconds' ORDER BY created_at LIMIT 50`,
   );
 }
@@ -71,15 +74,19 @@ export interface InstanceCase {
   process_instance_key: string;
 }
 
-/** The cases whose own process is one of the instances given (instances without a case have no row). */
+/** The cases whose own process, or a review's, is one of the instances given (instances without a case have no row). */
 export async function casesOfInstances(
   db: Queryable,
   instanceKeys: string[],
   readerId: string,
 ): Promise<InstanceCase[]> {
+  // A case's own process, or one of its reviews' (复查/复核, a process of its own started from the case).
   return db.query<InstanceCase>(
-    `SELECT id, case_no, category, accused_user_id IS NOT DISTINCT FROM $2 AS hidden, process_instance_key
-         FROM petition_case WHERE process_instance_key = ANY($1::text[])`,
+    `SELECT c.id, c.case_no, c.category, c.accused_user_id IS NOT DISTINCT FROM $2 AS hidden, k.process_instance_key
+         FROM (SELECT id AS case_id, process_instance_key FROM petition_case WHERE process_instance_key = ANY($1::text[])
+               UNION ALL
+               SELECT case_id, process_instance_key FROM case_review WHERE process_instance_key = ANY($1::text[])) k
+         JOIN petition_case c ON c.id = k.case_id`,
     [instanceKeys, readerId],
   );
 }

@@ -120,7 +120,7 @@ export async function casePageRow(db: Queryable, caseId: string, now: Date): Pro
 /** Whether the case exists, is open and is no linked repeat itself: one a repeat may be linked to at intake. */
 export async function isOpenToLink(tx: Queryable, caseId: string): Promise<boolean> {
   const [open] = await tx.query(
-    "SELECT 1 FROM petition_case WHERE id = $1 AND status <> 'closed' AND duplicate_of IS NULL",
+    "SELECT 1 FROM petition_case WHERE id = $1 AND status NOT IN ('closed', 'not-accepted', 'withdrawn') AND duplicate_of IS NULL",
     [caseId],
   );
   return !!open;
@@ -159,7 +159,8 @@ export async function caseBeforeTransfer(db: Queryable, caseId: string): Promise
 /** A case as the early-warning rules screen it: its category and place (compound, and the compound's grid). */
 export interface ScreenedCase {
   id: string;
-  category: string;
+  /** The dictionary code of the case's category. */
+  category_code: string;
   compound_id: string | null;
   grid_id: string | null;
 }
@@ -167,7 +168,7 @@ export interface ScreenedCase {
 /** The case the early-warning rules screen, or undefined when there is no such case. */
 export async function caseForScreening(tx: Queryable, caseId: string): Promise<ScreenedCase | undefined> {
   const [petition] = await tx.query<ScreenedCase>(
-    `SELECT c.id, c.category, c.compound_id, comp.grid_id
+    `SELECT c.id, c.category_code, c.compound_id, comp.grid_id
      FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id WHERE c.id = $1`,
     [caseId],
   );

@@ -5,6 +5,7 @@
  * ISO strings on the business clock; nothing here names a person.
  */
 import type { Queryable } from '../../platform/db';
+import { codeOrItemsOf } from '../categories';
 
 /** A period as [from, to) instants. */
 export interface Period {
@@ -20,18 +21,18 @@ export interface CaseFilter {
 
 /**
  * One row per case closed in the period ($1, $2; the case's closing instant on the business clock, not the event row's
- * database time), of a grid ($3) and category ($4) when given, less the cases that
+ * database time), of a grid ($3) and category ($4, a dictionary code; a main class takes in its items) when given, less the cases that
  * accuse the reader ($5) when given: what the CSV lists and the figures count.
  */
 const CLOSED_ROWS = `
-  SELECT c.case_no, c.category, g.name AS grid, c.case_class, c.handling_round, c.received_at, c.closed_at,
+  SELECT c.case_no, COALESCE(cc.name_zh, c.category) AS category, c.category_code, g.name AS grid, c.case_class, c.handling_round, c.received_at, c.closed_at,
          (e.detail->>'handlingWorkingDays')::int AS working_days, (e.detail->>'onTimeInternal')::boolean AS on_time_internal,
          (e.detail->>'onTimeLegal')::boolean AS on_time_legal, e.detail->>'reason' AS reason,
          (SELECT r.rating FROM case_rating r WHERE r.case_id = c.id ORDER BY r.round DESC LIMIT 1) AS final_rating
-  FROM case_event e JOIN petition_case c ON c.id = e.case_id
+  FROM case_event e JOIN petition_case c ON c.id = e.case_id LEFT JOIN case_category cc ON cc.code = c.category_code
   LEFT JOIN compound comp ON comp.id = c.compound_id LEFT JOIN grid g ON g.id = comp.grid_id
   WHERE e.kind = 'closed' AND c.closed_at >= $1 AND c.closed_at < $2
-    AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)
+    AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category_code = $4 OR c.category_code LIKE $4 || '.%')
     AND ($5::uuid IS NULL OR c.accused_user_id IS DISTINCT FROM $5)`;
 
 /** A closed case as the CSV lists it (no personal data). */
@@ -107,7 +108,7 @@ export async function receivedCount(db: Queryable, p: Period, f: CaseFilter): Pr
   const [{ received }] = await db.query<{ received: number }>(
     `SELECT count(*)::int AS received FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id
      WHERE c.received_at >= $1 AND c.received_at < $2 AND c.duplicate_of IS NULL
-       AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category = $4)`,
+       AND ($3::uuid IS NULL OR comp.grid_id = $3) AND ($4::text IS NULL OR c.category_code = $4 OR c.category_code LIKE $4 || '.%')`,
     [p.fromTs, p.toTs, f.gridId, f.category],
   );
   return received;
@@ -182,7 +183,7 @@ export async function casesInWarningWindow(
   const placeColumn = w.scope === 'compound' ? 'c.compound_id' : 'comp.grid_id';
   return tx.query<{ id: string }>(
     `SELECT c.id FROM petition_case c LEFT JOIN compound comp ON comp.id = c.compound_id, petition_case me
-       WHERE me.id = $3 AND ${placeColumn} = $1 AND c.category = $2
+       WHERE me.id = $3 AND ${placeColumn} = $1 AND ${codeOrItemsOf('c.category_code', '$2')}
          AND c.received_at > me.received_at - make_interval(days => $4::int) AND c.received_at <= me.received_at
        ORDER BY c.received_at`,
     [w.placeId, w.category, w.caseId, w.windowDays],

@@ -8,6 +8,7 @@
  */
 import { maskName, type PiiCipher } from '../../platform/pii';
 import type { Queryable } from '../../platform/db';
+import { codeOrItemsOf, listCategories } from '../categories';
 import { reachableSql } from './access';
 
 export type CaseSort = 'received' | 'received-asc' | 'due' | 'case-no';
@@ -116,16 +117,19 @@ function termCondition(term: SearchTerm, c: Conditions): void {
 
 function filterConditions(f: CaseFilters, now: Date, c: Conditions): void {
   if (f.term) termCondition(f.term, c);
-  if (f.category !== undefined) c.add((p) => `c.category = ${p(f.category)}`);
+  if (f.category !== undefined) c.add((p) => codeOrItemsOf('c.category_code', p(f.category)));
   if (f.gridId !== undefined) c.add((p) => `co.grid_id = ${p(f.gridId)}`);
   if (f.caseClass !== undefined) c.add((p) => `c.case_class = ${p(f.caseClass)}`);
   if (f.status !== undefined) c.add((p) => `c.status = ${p(f.status)}`);
   if (f.firstResponderId !== undefined) c.add((p) => `c.first_responder_id = ${p(f.firstResponderId)}`);
   if (f.receivedFrom) c.add((p) => `c.received_at >= ${p(f.receivedFrom)}`);
   if (f.receivedBefore) c.add((p) => `c.received_at < ${p(f.receivedBefore)}`);
-  if (f.overdue) c.add((p) => `c.status <> 'closed' AND c.sla_due_at < ${p(now)}`);
+  if (f.overdue) c.add((p) => `c.status NOT IN ('closed', 'not-accepted', 'withdrawn') AND c.sla_due_at < ${p(now)}`);
   if (f.dueBefore)
-    c.add((p) => `c.status <> 'closed' AND c.sla_due_at >= ${p(now)} AND c.sla_due_at < ${p(f.dueBefore)}`);
+    c.add(
+      (p) =>
+        `c.status NOT IN ('closed', 'not-accepted', 'withdrawn') AND c.sla_due_at >= ${p(now)} AND c.sla_due_at < ${p(f.dueBefore)}`,
+    );
   if (f.keyMatter !== undefined) c.add((p) => `c.is_key_matter = ${p(f.keyMatter)}`);
   if (f.rating === 'unrated') c.add(() => 'lr.rating IS NULL');
   else if (f.rating) c.add((p) => `lr.rating = ${p(f.rating)}`);
@@ -203,23 +207,33 @@ function item(row: Row, now: Date): CaseListItem {
   return {
     ...rest,
     petitioner: name ? maskName(name) : null,
-    overdue: row.status !== 'closed' && row.slaDueAt !== null && new Date(row.slaDueAt) < now,
+    overdue:
+      !['closed', 'not-accepted', 'withdrawn'].includes(row.status) &&
+      row.slaDueAt !== null &&
+      new Date(row.slaDueAt) < now,
   };
 }
 
-/** The choices the case centre's filters offer: categories in use, grids, and the staff who own cases. */
+/**
+ * The choices the case centre's filters offer: the category dictionary (main classes before their items; a retired
+ * entry only while cases use it), grids, and the staff who own cases.
+ */
 export async function caseFacets(db: Queryable): Promise<{
-  categories: string[];
+  categories: Array<{ code: string; parentCode: string | null; nameZh: string; nameEn: string }>;
   grids: Array<{ id: string; name: string }>;
   firstResponders: Array<{ id: string; displayName: string }>;
 }> {
   const [categories, grids, firstResponders] = await Promise.all([
-    db.query<{ category: string }>('SELECT DISTINCT category FROM petition_case ORDER BY category LIMIT 500'),
+    listCategories(db).then((all) =>
+      all
+        .filter((c) => c.enabled)
+        .map(({ code, parentCode, nameZh, nameEn }) => ({ code, parentCode, nameZh, nameEn })),
+    ),
     db.query<{ id: string; name: string }>('SELECT id, name FROM grid ORDER BY code'),
     db.query<{ id: string; displayName: string }>(
       `SELECT u.id, u.display_name AS "displayName" FROM app_user u
        WHERE EXISTS (SELECT 1 FROM petition_case c WHERE c.first_responder_id = u.id) ORDER BY u.display_name`,
     ),
   ]);
-  return { categories: categories.map((c) => c.category), grids, firstResponders };
+  return { categories, grids, firstResponders };
 }

@@ -59,13 +59,14 @@ export async function alertList(
   readerId: string,
 ): Promise<Array<{ processInstanceKey: string | null } & Record<string, unknown>>> {
   return db.query<{ processInstanceKey: string | null } & Record<string, unknown>>(
-    `SELECT a.id, r.name AS rule, a.category, a.place_kind AS "placeKind", COALESCE(comp.name, g.name) AS place, a.status,
+    `SELECT a.id, r.name AS rule, COALESCE(cc.name_zh, a.category) AS category, a.category AS "categoryCode", a.place_kind AS "placeKind", COALESCE(comp.name, g.name) AS place, a.status,
                 a.window_start AS "windowStart", a.window_end AS "windowEnd", a.created_at AS "raisedAt",
-                a.process_instance_key AS "processInstanceKey",
+                a.closed_at AS "closedAt", a.process_instance_key AS "processInstanceKey",
                 (SELECT json_agg(json_build_object('id', c.id, 'caseNo', c.case_no) ORDER BY c.received_at)
                  FROM early_warning_alert_case ac JOIN petition_case c ON c.id = ac.case_id
                  WHERE ac.alert_id = a.id AND c.accused_user_id IS DISTINCT FROM $2) AS cases
          FROM early_warning_alert a JOIN early_warning_rule r ON r.id = a.rule_id
+         LEFT JOIN case_category cc ON cc.code = a.category
          LEFT JOIN compound comp ON a.place_kind = 'compound' AND comp.id = a.place_id
          LEFT JOIN grid g ON a.place_kind = 'grid' AND g.id = a.place_id
          WHERE ($1 = 'all' OR a.status = $1) ORDER BY a.created_at DESC LIMIT 200`,

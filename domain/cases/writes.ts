@@ -4,7 +4,7 @@
  * second handling, closed, linked to a key person); routes and workers call these, and
  * `tests/unit/case-writes.test.ts` fails on SQL that writes `petition_case` anywhere else. The statuses a case passes
  * through, in order: registered → handling (or escalated, for a difficult case) → rating → second-handling
- * (dissatisfied) → closed.
+ * (dissatisfied) → closed; or it ends not accepted (not-accepted: also when passed on) or withdrawn.
  */
 import type { Queryable } from '../../platform/db';
 
@@ -19,15 +19,20 @@ export async function recordEvent(
   detail: Record<string, unknown>,
   jobKey: string,
   at: Date,
+  actor = 'system',
 ): Promise<void> {
   await db.query(
-    `INSERT INTO case_event (case_id, kind, detail, actor, job_key, created_at) VALUES ($1, $2, $3, 'system', $4, $5) ON CONFLICT (job_key) DO NOTHING`,
-    [caseId, kind, JSON.stringify(detail), jobKey, at.toISOString()],
+    `INSERT INTO case_event (case_id, kind, detail, actor, job_key, created_at) VALUES ($1, $2, $3, $6, $4, $5) ON CONFLICT (job_key) DO NOTHING`,
+    [caseId, kind, JSON.stringify(detail), jobKey, at.toISOString(), actor],
   );
 }
 
 /** The statuses a case passes through (the column's values). */
-export type CaseStatus = 'registered' | 'handling' | 'escalated' | 'rating' | 'second-handling' | 'closed';
+export type CaseStatus =
+  'registered' | 'handling' | 'escalated' | 'rating' | 'second-handling' | 'closed' | 'not-accepted' | 'withdrawn';
+
+/** The statuses of a case whose process has ended: nothing more happens to it. */
+export const ENDED_STATUSES: readonly CaseStatus[] = ['closed', 'not-accepted', 'withdrawn'];
 
 /** The next case number of the year: XF-<year>-<serial of six digits>, the serial counting on over the years. */
 export async function nextCaseNo(tx: Queryable, year: string): Promise<string> {
@@ -41,7 +46,9 @@ export async function insertCase(
   c: {
     caseNo: string;
     channel: string;
+    /** The name staff saw, and the dictionary code it stands for. */
     category: string;
+    categoryCode: string;
     description: string;
     residentId: string | null;
     compoundId: string | null;
@@ -53,8 +60,8 @@ export async function insertCase(
   },
 ): Promise<{ id: string; received_at: Date }> {
   const [row] = await tx.query<{ id: string; received_at: Date }>(
-    `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at, accusation, accused_user_id)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, received_at`,
+    `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, duplicate_of, received_at, accusation, accused_user_id, category_code)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id, received_at`,
     [
       c.caseNo,
       c.channel,
@@ -67,6 +74,7 @@ export async function insertCase(
       c.receivedAt,
       c.accusation,
       c.accusedUserId,
+      c.categoryCode,
     ],
   );
   return row;
@@ -82,6 +90,7 @@ export async function claimProcessStart(db: Queryable, caseId: string, claimSeco
     case_no: string;
     channel: string;
     category: string;
+    category_code: string;
     username: string;
     received_at: Date;
     retry: boolean;
@@ -91,7 +100,7 @@ export async function claimProcessStart(db: Queryable, caseId: string, claimSeco
      FROM app_user u, before b
      WHERE c.id = $1 AND u.id = c.first_responder_id AND c.process_instance_key IS NULL AND c.duplicate_of IS NULL
        AND (c.process_start_claimed_at IS NULL OR c.process_start_claimed_at < now() - make_interval(secs => $2))
-     RETURNING c.case_no, c.channel, c.category, u.username, c.received_at, b.process_start_attempted AS retry`,
+     RETURNING c.case_no, c.channel, c.category, c.category_code, u.username, c.received_at, b.process_start_attempted AS retry`,
     [caseId, claimSeconds],
   );
   return claimed;
@@ -126,20 +135,79 @@ export async function recordLegalDeadline(db: Queryable, caseId: string, legalDu
   await db.query('UPDATE petition_case SET legal_due_at = $2, updated_at = now() WHERE id = $1', [caseId, legalDueAt]);
 }
 
+/** The legal date by which the petitioner must hear whether the petition is accepted (Art 22–23). */
+export async function recordAcceptanceDue(db: Queryable, caseId: string, acceptanceDueAt: unknown): Promise<void> {
+  await db.query('UPDATE petition_case SET acceptance_due_at = $2, updated_at = now() WHERE id = $1', [
+    caseId,
+    acceptanceDueAt,
+  ]);
+}
+
 /**
- * A handling round begins with its deadline: the case's class is the first one confirmed (an escalation computes
- * with the difficult class's limit), and a registered case is now handled — escalated when it is difficult.
+ * A handling round begins with its deadline: the case's class is the first one confirmed since it was routed (an
+ * escalation computes with the difficult class's limit), and a registered case is now handled — escalated when it is
+ * difficult. `returnDueAt`: until when the unit handling may object to the assignment (Art 23).
  */
 export async function handlingStarted(
   db: Queryable,
   caseId: string,
-  h: { slaDueAt: unknown; caseClass: unknown; isKeyMatter: boolean | null },
+  h: { slaDueAt: unknown; caseClass: unknown; isKeyMatter: boolean | null; returnDueAt: unknown },
 ): Promise<void> {
   await db.query(
     `UPDATE petition_case SET sla_due_at = $2, case_class = COALESCE(case_class, $3), is_key_matter = COALESCE($4, is_key_matter),
        status = CASE WHEN status = 'closed' THEN status WHEN $3 = 'difficult' THEN 'escalated' WHEN status = 'registered' THEN 'handling' ELSE status END,
-       updated_at = now() WHERE id = $1`,
-    [caseId, h.slaDueAt, h.caseClass, h.isKeyMatter],
+       return_due_at = $5, updated_at = now() WHERE id = $1`,
+    [caseId, h.slaDueAt, h.caseClass, h.isKeyMatter, h.returnDueAt],
+  );
+}
+
+/**
+ * The first responder's acceptance decision (Art 22–23) at `at`: accepted (the 60 days run from then), or not
+ * accepted / passed on, which ends the case. A case that has ended is not changed.
+ */
+export async function acceptanceDecided(
+  tx: Queryable,
+  caseId: string,
+  decision: 'accepted' | 'not-accepted' | 'passed-on',
+  at: string,
+): Promise<void> {
+  await tx.query(
+    `UPDATE petition_case SET acceptance_decision = $2, accepted_at = CASE WHEN $2 = 'accepted' THEN $3::timestamptz END,
+       status = CASE WHEN $2 = 'accepted' THEN status ELSE 'not-accepted' END, updated_at = now()
+     WHERE id = $1 AND status NOT IN ('closed', 'not-accepted', 'withdrawn')`,
+    [caseId, decision, at],
+  );
+}
+
+/** The unit handling returned the case (Art 23): it waits for the first responder to route it again. */
+export async function caseReturned(tx: Queryable, caseId: string): Promise<void> {
+  await tx.query(
+    `UPDATE petition_case SET status = 'registered', case_class = NULL, sla_due_at = NULL, return_due_at = NULL, updated_at = now()
+     WHERE id = $1 AND status NOT IN ('closed', 'not-accepted', 'withdrawn')`,
+    [caseId],
+  );
+}
+
+/** The leader extended the legal limit (Art 34), once: false when the case had been extended already. */
+export async function extensionGranted(
+  tx: Queryable,
+  caseId: string,
+  e: { days: number; reason: string | null; legalDueAt: string; at: string },
+): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE petition_case SET extension_days = $2, extension_reason = $3, legal_due_at = $4, extended_at = $5, updated_at = now()
+     WHERE id = $1 AND extension_days IS NULL RETURNING id`,
+    [caseId, e.days, e.reason, e.legalDueAt, e.at],
+  );
+  return rows.length > 0;
+}
+
+/** The petitioner withdrew the petition at `at`, for `reason` (a case that has ended is not changed). */
+export async function caseWithdrawn(tx: Queryable, caseId: string, reason: string, at: string): Promise<void> {
+  await tx.query(
+    `UPDATE petition_case SET status = 'withdrawn', withdrawn_at = $3, withdrawal_reason = $2, updated_at = now()
+     WHERE id = $1 AND status NOT IN ('closed', 'not-accepted', 'withdrawn')`,
+    [caseId, reason, at],
   );
 }
 
@@ -292,5 +360,17 @@ export async function recordDissatisfied(
     `INSERT INTO case_rating (case_id, round, rating, comment, source, created_at) VALUES ($1, $2, 'dissatisfied', $3, 'staff', $4)
          ON CONFLICT (case_id, round) DO NOTHING`,
     [caseId, round, comment, at],
+  );
+}
+
+/**
+ * A new petition on the same request as a final case (its re-review answered, Art 36): linked to it as final (and as
+ * its repeat, so no process starts for it) and closed at once, not handled again (不再受理). No 'closed' event: it
+ * counts in no handling figures.
+ */
+export async function linkFinalRepeat(tx: Queryable, caseId: string, finalId: string, at: string): Promise<void> {
+  await tx.query(
+    "UPDATE petition_case SET final_of = $2, duplicate_of = $2, status = 'closed', closed_at = $3, updated_at = now() WHERE id = $1",
+    [caseId, finalId, at],
   );
 }

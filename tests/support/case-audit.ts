@@ -1,7 +1,7 @@
 /**
  * What the fault tests check once the system has settled: every case row has exactly one `petition-handling`
  * instance (found in the engine by its `caseId` variable, and the same one the row names), has reached the
- * first responder's classification task, and got its acceptance notice exactly once — in the `notification` table
+ * first responder's first task (the acceptance decision), and got its registration receipt exactly once — in the `notification` table
  * and at the SMS gateway (one idempotency key per petitioner; a key may be repeated, the gateway drops the repeat).
  */
 import { now, type Any } from './engine';
@@ -17,13 +17,13 @@ export interface CaseAudit {
   withSeveralProcesses: string[];
   /** Case ids whose row names another instance than the one the engine has (or none). */
   rowMismatch: string[];
-  /** Case ids not (yet) at Task_ConfirmCaseClass. */
+  /** Case ids not (yet) at their first responder's first task (Task_AcceptanceDecision). */
   notAtClassification: string[];
   /** Case ids without their 'registered' timeline event (a half-done intake). */
   withoutRegisteredEvent: string[];
   /** (case, template) pairs with more than one notification row. */
   duplicateNotifications: Array<{ caseId: string; template: string; n: number }>;
-  /** Case ids with no acceptance notification row. */
+  /** Case ids with no registration receipt (notification row). */
   withoutAcceptance: string[];
   /** Phones that were sent more than one distinct message (idempotency key) by the gateway. */
   duplicateSms: Array<{ phone: string; keys: string[] }>;
@@ -51,7 +51,7 @@ export async function auditCases(query: Query, client: Any, gateway?: SmsGateway
     byCase.set(caseId, (byCase.get(caseId) ?? new Set()).add(key));
   }
   const tasks = await client.searchUserTasks(
-    { filter: { elementId: 'Task_ConfirmCaseClass' }, page: { limit: 10000 } },
+    { filter: { elementId: 'Task_AcceptanceDecision' }, page: { limit: 10000 } },
     now,
   );
   const atClassification = new Set((tasks.items as Any[]).map((t) => String(t.processInstanceKey)));
@@ -85,13 +85,13 @@ export async function auditCases(query: Query, client: Any, gateway?: SmsGateway
   audit.withoutAcceptance = (
     await query<{ id: string }>(
       `SELECT c.id FROM petition_case c WHERE c.duplicate_of IS NULL
-         AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.case_id = c.id AND n.template = 'acceptance')`,
+         AND NOT EXISTS (SELECT 1 FROM notification n WHERE n.case_id = c.id AND n.template = 'registered')`,
     )
   ).map((r) => r.id);
   if (gateway) {
     const keysByPhone = new Map<string, Set<string>>();
     for (const r of gateway.requests) keysByPhone.set(r.to, (keysByPhone.get(r.to) ?? new Set()).add(r.idempotencyKey));
-    // Each petitioner here gets one message (the acceptance notice) before classification.
+    // Each petitioner here gets one message (the registration receipt) before its first task.
     audit.duplicateSms = [...keysByPhone]
       .filter(([, keys]) => keys.size > 1)
       .map(([phone, keys]) => ({ phone, keys: [...keys] }));

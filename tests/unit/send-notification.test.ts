@@ -113,27 +113,74 @@ describe('notification templates', () => {
     expect(Object.keys(TEMPLATES).sort()).toEqual(Object.values(NOTIFICATION_TEMPLATES).sort());
   });
 
-  it('when the acceptance notice is rendered, then it says received and registered (not accepted), and the legal dates are shown in the business time zone', () => {
-    // given 2026-03-16T20:00Z is already the 17th in Shanghai
-    const params = { caseNo: 'XF-1', legalReplyDueAt: '2026-03-16T20:00:00Z', legalDueAt: '2026-04-30T02:00:00Z' };
+  it('when the acceptance notice is rendered, then it says accepted (Art 22–23) and gives the date of the handling opinion in the business time zone (Art 34)', () => {
+    // given 2026-04-30T20:00Z is already 1 May in Shanghai
+    const params = { caseNo: 'XF-1', legalReplyDueAt: '2026-03-16T20:00:00Z', legalDueAt: '2026-04-30T20:00:00Z' };
     // when
     const zh = renderNotification('acceptance', params, 'zh', 'Asia/Shanghai');
     const en = renderNotification('acceptance', params, 'en', 'Asia/Shanghai');
     // then
+    expect(zh).toBe('您的信访事项（编号 XF-1）已受理，我们将于2026年5月1日前出具处理意见。查询进度请报编号。');
+    expect(en).toBe(
+      'Your petition (case XF-1) has been accepted; you will receive a handling opinion by 1 May 2026. Quote the case number when you ask about progress.',
+    );
+  });
+
+  it('when the petition is not accepted, passed on or its limit extended, then the written notice gives the reason, the authority and the days', () => {
+    // when
+    const notAccepted = renderNotification(
+      'not-accepted',
+      { caseNo: 'XF-1', reason: '属于诉讼程序解决的事项。' },
+      'zh',
+      'Asia/Shanghai',
+    );
+    const passedOn = renderNotification(
+      'passed-on',
+      { caseNo: 'XF-1', authority: '区人力资源和社会保障局' },
+      'zh',
+      'Asia/Shanghai',
+    );
+    const extended = renderNotification(
+      'extension-granted',
+      { caseNo: 'XF-1', reason: '需现场勘验', extensionDays: 20, legalDueAt: '2026-05-21T16:00:00Z' },
+      'zh',
+      'Asia/Shanghai',
+    );
+    // then
+    expect(notAccepted).toBe(
+      '您的信访事项（编号 XF-1）经审查不予受理。理由：属于诉讼程序解决的事项。如有疑问，请向社区信访接待处咨询。',
+    );
+    expect(passedOn).toBe(
+      '您的信访事项（编号 XF-1）不属于本社区的处理范围，已转送区人力资源和社会保障局处理。请向该机关了解办理情况。',
+    );
+    expect(extended).toBe(
+      '您的信访事项（编号 XF-1）因需现场勘验，办理期限延长20日，我们将于2026年5月22日前出具处理意见。',
+    );
+  });
+
+  it('when the registration receipt is rendered, then it says received and registered (not accepted), and the date the petitioner hears by, in the business time zone', () => {
+    // given 2026-03-16T20:00Z is already the 17th in Shanghai
+    const params = { caseNo: 'XF-1', legalReplyDueAt: '2026-03-16T20:00:00Z' };
+    // when
+    const zh = renderNotification('registered', params, 'zh', 'Asia/Shanghai');
+    const en = renderNotification('registered', params, 'en', 'Asia/Shanghai');
+    // then
     expect(zh).toBe(
-      '您的信访事项已收到并登记，编号 XF-1。我们将于2026年3月17日前告知您是否受理及办理方式；如予受理，将于2026年4月30日前出具处理意见。查询进度请报编号。',
+      '您的信访事项已收到并登记，编号 XF-1。我们将于2026年3月17日前告知您是否受理及办理方式。查询进度请报编号。',
     );
     expect(zh).not.toContain('已受理');
     expect(en).toBe(
-      'Your petition has been received and registered, case number XF-1. We will tell you by 17 Mar 2026 whether and how it will be handled; if it is accepted, you will receive a handling opinion by 30 Apr 2026. Quote the case number when you ask about progress.',
+      'Your petition has been received and registered, case number XF-1. We will tell you by 17 Mar 2026 whether and how it will be handled. Quote the case number when you ask about progress.',
     );
   });
 
   it('when an optional date is missing, then the sentence that needs it is left out', () => {
     // when
     const zh = renderNotification('acceptance', { caseNo: 'XF-1' }, 'zh', 'Asia/Shanghai');
+    const receipt = renderNotification('registered', { caseNo: 'XF-1' }, 'zh', 'Asia/Shanghai');
     // then
-    expect(zh).toBe('您的信访事项已收到并登记，编号 XF-1。查询进度请报编号。');
+    expect(zh).toBe('您的信访事项（编号 XF-1）已受理。查询进度请报编号。');
+    expect(receipt).toBe('您的信访事项已收到并登记，编号 XF-1。查询进度请报编号。');
   });
 });
 
@@ -349,7 +396,7 @@ describe('send-notification', () => {
   it.each([
     [
       { template: 'thanks', recipient: 'petitioner' },
-      'The task header "template" is "thanks"; allowed: acceptance, result',
+      'The task header "template" is "thanks"; allowed: registered, acceptance, result',
     ],
     [{ template: 'result', recipient: 'mayor' }, 'The task header "recipient" is "mayor"'],
     [

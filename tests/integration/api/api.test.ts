@@ -94,6 +94,10 @@ describe('the domain API', () => {
     const dup = await reception.call('POST', '/api/cases/duplicates', { phone: '13812345678', category: '路灯维修' });
     expect(dup.body.items).toEqual([expect.objectContaining({ id: caseId, sameCategory: true })]);
     // and the first responder's classification task appears, and the form refuses what it does not allow
+    const decision = await taskOf(reception, 'mine', caseId, 'Task_AcceptanceDecision');
+    await reception.call('POST', `/api/tasks/${decision.userTaskKey}/complete`, {
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await taskOf(reception, 'mine', caseId, 'Task_ConfirmCaseClass');
     const detail = await reception.call('GET', `/api/tasks/${confirm.userTaskKey}`);
     expect(detail.body.form.components.length).toBeGreaterThan(0);
@@ -222,6 +226,10 @@ describe('the domain API', () => {
       description: '房产证办理遗留问题',
     });
     const caseId = filed.body.id as string;
+    const decision = await taskOf(reception, 'mine', caseId, 'Task_AcceptanceDecision');
+    await reception.call('POST', `/api/tasks/${decision.userTaskKey}/complete`, {
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await taskOf(reception, 'mine', caseId, 'Task_ConfirmCaseClass');
     await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/complete`, {
       variables: { caseClass: 'difficult', feedbackMode: 'visit', isKeyMatter: false },
@@ -374,7 +382,12 @@ describe('the domain API', () => {
       return items.find((a) => a.rule === '同一小区漏水两次' && a.processState === 'ACTIVE');
     }, 20000);
     expect(alert.cases).toHaveLength(2);
-    expect(alert).toMatchObject({ category: '漏水', placeKind: 'compound', status: 'handling' });
+    expect(alert).toMatchObject({
+      category: '房屋漏水',
+      categoryCode: 'property.leak',
+      placeKind: 'compound',
+      status: 'handling',
+    });
     // and a bad rule is refused with the reason
     const bad = await admin.call('POST', '/api/warning-rules', { name: 'x', windowDays: 0, threshold: 1 });
     expect(bad.status).toBe(400);
@@ -555,7 +568,7 @@ describe('the domain API', () => {
     ).toBe(201);
     const mediated = await grid.call('POST', '/api/hazards', {
       compoundId: own.compound_id,
-      category: 'neighbour-relations',
+      category: 'neighbour-relations', // a kind of the first hazard form, understood as the dictionary's 邻里关系
       description: '楼上楼下噪音纠纷',
       disposition: 'mediated',
       outcome: '双方达成约定',
@@ -563,7 +576,7 @@ describe('the domain API', () => {
     expect(mediated.body).toMatchObject({ disposition: 'mediated', caseId: null });
     const reported = await grid.call('POST', '/api/hazards', {
       compoundId: own.compound_id,
-      category: 'property-management',
+      category: '电梯', // a synonym of the dictionary's 电梯故障 (property.elevator)
       description: '物业长期不修电梯',
       disposition: 'reported',
     });
@@ -580,7 +593,7 @@ describe('the domain API', () => {
       hazards: 2,
       mediated: 1,
       reported: 1,
-      byCategory: { 'neighbour-relations': 1, 'property-management': 1 },
+      byCategory: { neighbour: 1, 'property.elevator': 1 },
     });
     // a grid with nothing logged counts zeros, not nothing
     expect((summary.grids as Json[]).find((g) => g.id !== own.id)).toMatchObject({
@@ -808,15 +821,17 @@ describe('the domain API', () => {
     expect(changed.status).toBe(200);
     expect((await (await as('leader')).call('GET', '/api/dashboard')).body.targets.satisfactionPercent).toBe(95);
     expect((await admin.call('PUT', '/api/settings/targets', { satisfactionPercent: 200 })).status).toBe(400);
-    // the acceptance notice, reworded
-    const bad = await admin.call('PUT', '/api/notification-templates/acceptance', {
-      zh: '您的信访件{caseNo}已受理，{petitionerName}',
+    // the registration receipt, reworded
+    const bad = await admin.call('PUT', '/api/notification-templates/registered', {
+      zh: '您的信访件{caseNo}已登记，{petitionerName}',
     });
     expect(bad.status).toBe(400);
-    const put = await admin.call('PUT', '/api/notification-templates/acceptance', {
-      zh: '【XX社区】您的信访件{caseNo}（{category}）已受理，{legalReplyDueAt}前答复。',
+    const put = await admin.call('PUT', '/api/notification-templates/registered', {
+      zh: '【XX社区】您的信访件{caseNo}（{category}）已登记，{legalReplyDueAt}前答复是否受理。',
     });
-    expect(put.body.sample).toBe('【XX社区】您的信访件XF-2026-000123（电梯故障）已受理，2026年10月13日前答复。');
+    expect(put.body.sample).toBe(
+      '【XX社区】您的信访件XF-2026-000123（电梯故障）已登记，2026年10月13日前答复是否受理。',
+    );
     const reception = await as('reception');
     const filed = await reception.call('POST', '/api/cases', {
       channel: 'walk-in',
@@ -826,18 +841,20 @@ describe('the domain API', () => {
     });
     const [notice] = await until(async () => {
       const rows = await h.server.database.db.query<{ text: string }>(
-        "SELECT text FROM notification WHERE case_id = $1 AND template = 'acceptance'",
+        "SELECT text FROM notification WHERE case_id = $1 AND template = 'registered'",
         [filed.body.id],
       );
       return rows.length ? rows : undefined;
     }, 20000);
     expect(notice.text).toMatch(
-      new RegExp(`^【XX社区】您的信访件${filed.body.caseNo}（绿化）已受理，\\d{4}年\\d{1,2}月\\d{1,2}日前答复。$`),
+      new RegExp(
+        `^【XX社区】您的信访件${filed.body.caseNo}（绿化养护）已登记，\\d{4}年\\d{1,2}月\\d{1,2}日前答复是否受理。$`,
+      ),
     );
-    expect((await admin.call('DELETE', '/api/notification-templates/acceptance')).status).toBe(204);
+    expect((await admin.call('DELETE', '/api/notification-templates/registered')).status).toBe(204);
     expect(
       ((await admin.call('GET', '/api/notification-templates')).body.items as Json[]).find(
-        (t) => t.template === 'acceptance',
+        (t) => t.template === 'registered',
       )?.override,
     ).toBeNull();
   });

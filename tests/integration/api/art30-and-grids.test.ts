@@ -84,10 +84,10 @@ describe('Art 30 on changes, grid scope, and the 1+X member list', () => {
   };
 
   it('when the leader a case accuses hands it to someone else, then it is refused as unknown and the owner, the open task and firstResponder stay', async () => {
-    // given a petition accusing the leader, filed by reception, whose classification task waits for reception
+    // given a petition accusing the leader, filed by reception, whose acceptance decision waits for reception
     const reception = await as('reception');
     const d = await file(reception, { accusedUsername: 'leader', compoundId: await compoundOf('G01') });
-    const confirm = await openTask('Task_ConfirmCaseClass', d.key);
+    const confirm = await openTask('Task_AcceptanceDecision', d.key);
     expect(confirm.assignee).toBe('reception');
     const leader = await as('leader');
     // when the leader hands the case to grid3
@@ -108,7 +108,7 @@ describe('Art 30 on changes, grid scope, and the 1+X member list', () => {
     ).toHaveLength(0);
     // and a leader it does not accuse still can
     const other = await file(reception, { compoundId: await compoundOf('G01') });
-    await openTask('Task_ConfirmCaseClass', other.key);
+    await openTask('Task_AcceptanceDecision', other.key);
     const handed = await leader.call('POST', `/api/cases/${other.id}/owner`, {
       username: 'grid3',
       reason: '网格内处理',
@@ -121,6 +121,10 @@ describe('Art 30 on changes, grid scope, and the 1+X member list', () => {
     // given a complex petition accusing the cadre, whose working group waits in the cadres' queue
     const reception = await as('reception');
     const d = await file(reception, { accusedUsername: 'cadre', compoundId: await compoundOf('G02') });
+    const decision = await openTask('Task_AcceptanceDecision', d.key);
+    await reception.call('POST', `/api/tasks/${decision.userTaskKey}/complete`, {
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await openTask('Task_ConfirmCaseClass', d.key);
     expect(
       (
@@ -297,6 +301,10 @@ describe('Art 30 on changes, grid scope, and the 1+X member list', () => {
     // given a complex petition whose working group the cadre has claimed
     const reception = await as('reception');
     const d = await file(reception, { compoundId: await compoundOf('G03') });
+    const decision = await openTask('Task_AcceptanceDecision', d.key);
+    await reception.call('POST', `/api/tasks/${decision.userTaskKey}/complete`, {
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await openTask('Task_ConfirmCaseClass', d.key);
     await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/complete`, {
       variables: { caseClass: 'complex', feedbackMode: 'sms', isKeyMatter: false },

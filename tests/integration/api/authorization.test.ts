@@ -52,11 +52,17 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'POST /ops/instances/:key/variables': ['admin'],
   'GET /cases/:id': STAFF_WITH_CASES,
   'POST /cases/:id/owner': ['leader'],
+  'POST /cases/:id/review': ['reception', 'cadre', 'secretary', 'leader', 'admin'],
+  'POST /cases/:id/withdraw': ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin'],
+  'POST /cases/:id/return': ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin'],
+  'POST /cases/:id/extension': ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin'],
   'GET /tasks': 'signed-in',
   'GET /tasks/:key': 'signed-in',
   'POST /tasks/:key/claim': 'signed-in',
   'POST /tasks/:key/unclaim': 'signed-in',
   'GET /tasks/:key/colleagues': 'signed-in',
+  'GET /tasks/:key/history': 'signed-in',
+  'GET /tasks/:key/alert': 'signed-in',
   'POST /tasks/:key/hand-over': 'signed-in',
   'POST /tasks/:key/complete': 'signed-in',
   'GET /working-group/candidates': ['cadre', 'secretary', 'leader', 'admin'],
@@ -65,6 +71,7 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'POST /key-persons': ['cadre', 'secretary', 'leader', 'admin'],
   'PUT /key-persons/:id': ['cadre', 'secretary', 'leader', 'admin'],
   'POST /key-persons/:id/exit': ['cadre', 'secretary', 'leader', 'admin'],
+  'POST /key-persons/:id/conversion': ['cadre', 'secretary', 'leader', 'admin'],
   'GET /warning-rules': ['admin', 'leader', 'cadre', 'secretary'],
   'POST /warning-rules': ['admin'],
   'PUT /warning-rules/:id': ['admin'],
@@ -86,8 +93,18 @@ const EXPECTED: Record<string, 'public' | 'signed-in' | Role[]> = {
   'GET /users': ['admin'],
   'POST /users': ['admin'],
   'PUT /users/:id': ['admin'],
+  'GET /categories': 'signed-in',
+  'POST /categories': ['admin'],
+  'PUT /categories/:code': ['admin'],
   'POST /users/:id/unlock': ['admin'],
   'GET /grids': 'signed-in',
+  'GET /grid-register': 'signed-in',
+  'POST /grids': ['admin'],
+  'PUT /grids/:id': ['admin'],
+  'POST /grids/:id/retire': ['admin'],
+  'POST /compounds': ['admin'],
+  'PUT /compounds/:id': ['admin'],
+  'POST /compounds/:id/retire': ['admin'],
   'POST /patrols': GRID_STAFF,
   'GET /patrols': GRID_STAFF,
   'POST /hazards': GRID_STAFF,
@@ -130,7 +147,8 @@ const samplePath = (path: string) =>
     .replace(':year', '2026')
     .replace(':compoundId', '00000000-0000-4000-8000-000000000001')
     .replace(':attachmentId', '00000000-0000-4000-8000-000000000002')
-    .replace(':template', 'acceptance');
+    .replace(':template', 'acceptance')
+    .replace(':code', 'other');
 
 describe('authorization of every route', () => {
   let h: EngineHarness;

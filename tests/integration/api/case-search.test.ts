@@ -105,7 +105,7 @@ describe('the case centre', () => {
     expect(await numbers(reception, `q=${cases.parking.caseNo.toLowerCase()}`)).toEqual(no('parking'));
     expect(await numbers(reception, `q=${encodeURIComponent('李')}`)).toEqual([]);
     const [item] = (await list(reception, 'q=13900002222')).items;
-    expect(item).toMatchObject({ petitioner: '李*', phone: '139****2222', category: '漏水', rating: 'satisfied' });
+    expect(item).toMatchObject({ petitioner: '李*', phone: '139****2222', category: '房屋漏水', rating: 'satisfied' });
     expect(JSON.stringify(item)).not.toContain('13900002222');
   });
 
@@ -183,7 +183,13 @@ describe('the case centre', () => {
   it('when the filters are asked for, then the categories in use, the grids and the owners come', async () => {
     const res = await reception.call('GET', '/api/cases/facets');
     expect(res.status).toBe(200);
-    expect(res.body.categories).toEqual(expect.arrayContaining(['噪声扰民', '漏水', '停车管理', '路灯维修']));
+    // the category dictionary, main classes before their items
+    const categories = res.body.categories as Array<{ code: string; parentCode: string | null; nameZh: string }>;
+    expect(categories.map((c) => c.nameZh)).toEqual(
+      expect.arrayContaining(['噪声扰民', '房屋漏水', '停车管理', '路灯维修']),
+    );
+    const property = categories.findIndex((c) => c.code === 'property');
+    expect(categories[property + 1].parentCode).toBe('property');
     expect((res.body.grids as Json[]).length).toBeGreaterThan(0);
     expect((res.body.firstResponders as Json[]).map((u) => u.displayName)).toEqual(
       expect.arrayContaining(['李娜（接访）', '张伟（社区干部）']),

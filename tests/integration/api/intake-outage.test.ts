@@ -112,7 +112,7 @@ jest.setTimeout(3 * 60 * 1000);
     await until(async () => {
       const tasks = await fetch(`${app!.url}/api/tasks?view=mine`, { headers: { cookie } });
       const { items } = (await tasks.json()) as { items: Array<{ case: { id: string } | null; elementId: string }> };
-      return items.some((t) => t.case?.id === during.id && t.elementId === 'Task_ConfirmCaseClass');
+      return items.some((t) => t.case?.id === during.id && t.elementId === 'Task_AcceptanceDecision');
     }, 60000);
   });
 });

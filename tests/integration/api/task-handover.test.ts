@@ -41,6 +41,11 @@ describe('handing a task to a colleague', () => {
       description: '老旧小区房产证至今未办理',
     });
     expect(filed.status).toBe(201);
+    const decision = await openTask('Task_AcceptanceDecision');
+    await h.client.completeUserTask({
+      userTaskKey: decision.userTaskKey,
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await openTask('Task_ConfirmCaseClass');
     // a first responder's task is not handed on
     const own = await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/hand-over`, { username: 'cadre' });

@@ -34,7 +34,7 @@ describe('the tasklist filters', () => {
     const both = filed.map((c) => c.caseNo as string).sort();
     expect(await caseNos('&process=petition-handling')).toEqual(both);
     expect(await caseNos('&process=key-person-care')).toEqual([]);
-    expect(await caseNos('&task=Task_ConfirmCaseClass')).toEqual(both);
+    expect(await caseNos('&task=Task_AcceptanceDecision')).toEqual(both);
     expect(await caseNos('&task=Task_SecondHandling')).toEqual([]);
     expect(await caseNos(`&caseNo=${filed[1].caseNo}`)).toEqual([filed[1].caseNo]);
     expect(await caseNos(`&caseNo=${String(filed[0].caseNo).slice(-6)}`)).toEqual([filed[0].caseNo]);

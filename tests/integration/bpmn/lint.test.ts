@@ -16,11 +16,12 @@ const files = (ext: string) => readdirSync(DIR).filter((f) => f.endsWith(ext));
 const read = (name: string) => readFileSync(join(DIR, name), 'utf8');
 
 describe('the models in bpmn/', () => {
-  it('has the five processes of the policy', () => {
+  it('has the six processes of the policy', () => {
     expect(files('.bpmn').sort()).toEqual([
       'early-warning-joint-handling.bpmn',
       'key-person-care.bpmn',
       'petition-handling.bpmn',
+      'petition-review.bpmn',
       'street-office-escalation.bpmn',
       'working-group-1plusx.bpmn',
     ]);

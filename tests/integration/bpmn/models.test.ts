@@ -238,22 +238,44 @@ describe('the bpmn/ models on the embedded engine', () => {
   }
   const FIRST_RESPONDER = 'reception-wang';
 
+  /** The dictionary codes of the categories these cases are filed under (migration 270), as intake passes them. */
+  const CODES: Record<string, string> = {
+    路灯维修: 'facilities.streetlight',
+    物业合同纠纷: 'property.contract',
+    历史遗留问题: 'policy.legacy',
+    公共区域改造: 'facilities.public-area',
+    邻里纠纷: 'neighbour.dispute',
+    垃圾清运: 'environment.garbage',
+    环境卫生: 'environment',
+  };
+
   /** Starts a case, plays the acceptance workers, confirms the class and returns the instance with its deadlines. */
   async function acceptCase(caseId: string, category: string, decision: Decision, t0 = Date.now()) {
+    const categoryCode = CODES[category];
     const { processInstanceKey } = await c.createProcessInstance({
       processDefinitionId: PROCESS_IDS.petitionHandling,
-      variables: { caseId, caseNo: `XF-2026-${caseId}`, channel: 'walk-in', category, firstResponder: FIRST_RESPONDER },
+      variables: {
+        caseId,
+        caseNo: `XF-2026-${caseId}`,
+        channel: 'walk-in',
+        category,
+        categoryCode,
+        firstResponder: FIRST_RESPONDER,
+      },
     });
     const legalDueAt = iso(t0 + 60 * DAY);
-    await completeJob(
-      JOB_TYPES.computeDeadlines,
-      { caseId },
-      { legalDueAt, legalReplyDueAt: iso(t0 + 15 * DAY) },
-      { phase: 'acceptance' },
-    );
-    await notified({ caseId }, 'acceptance', 'petitioner');
+    const legalReplyDueAt = iso(t0 + 15 * DAY);
+    await completeJob(JOB_TYPES.computeDeadlines, { caseId }, { legalReplyDueAt }, { phase: 'acceptance' });
+    await notified({ caseId }, 'registered', 'petitioner');
     await completeJob(JOB_TYPES.checkEarlyWarning, { caseId }, { earlyWarningAlertIds: [] });
     await completeJob(JOB_TYPES.checkKeyPerson, { caseId }, { keyPersonId: null, repeatPetition: false });
+    // the first responder accepts it within the 15 days (Art 22–23); only then is the petitioner told it is accepted
+    const accept = await openTask('Task_AcceptanceDecision', { caseId });
+    expect(accept).toMatchObject({ assignee: FIRST_RESPONDER, dueDate: legalReplyDueAt });
+    await c.completeUserTask({ userTaskKey: accept.userTaskKey, variables: { acceptanceDecision: 'accepted' } });
+    await completeJob(JOB_TYPES.recordProcedure, { caseId }, {}, { procedure: 'acceptance' });
+    await completeJob(JOB_TYPES.computeDeadlines, { caseId }, { legalDueAt }, { phase: 'accepted' });
+    await notified({ caseId }, 'acceptance', 'petitioner');
     const confirm = await openTask('Task_ConfirmCaseClass', { caseId });
     expect(confirm.assignee).toBe(FIRST_RESPONDER);
     await c.completeUserTask({ userTaskKey: confirm.userTaskKey, variables: { isKeyMatter: false, ...decision } });

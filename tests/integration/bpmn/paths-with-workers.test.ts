@@ -154,11 +154,18 @@ describe('every path of the policy models, with the real workers', () => {
     return { caseId: row.id, caseNo, processInstanceKey: String(processInstanceKey), compoundId, residentId };
   }
 
-  const confirmClass = (
+  /** The first responder decides within the 15 days (Art 22–23): accepted unless told otherwise. */
+  const decideAcceptance = (caseId: string, pik: string, decision: Record<string, unknown> = {}) =>
+    completeTask('Task_AcceptanceDecision', caseId, { acceptanceDecision: 'accepted', ...decision }, pik);
+  /** The case accepted, then routed by the first responder. */
+  const confirmClass = async (
     caseId: string,
     pik: string,
     decision: { caseClass: string; feedbackMode: string; isKeyMatter?: boolean },
-  ) => completeTask('Task_ConfirmCaseClass', caseId, { isKeyMatter: false, ...decision }, pik);
+  ) => {
+    await decideAcceptance(caseId, pik);
+    return completeTask('Task_ConfirmCaseClass', caseId, { isKeyMatter: false, ...decision }, pik);
+  };
 
   /** The petitioner rates by the link of round `round` (the link's SMS is sent first, so the message may wait in the buffer). */
   async function rate(caseId: string, round: number, rating: string, comment = '') {
@@ -204,7 +211,7 @@ describe('every path of the policy models, with the real workers', () => {
     await closed(caseId, processInstanceKey);
     expect(await db().query('SELECT case_no FROM notice_board WHERE case_id = $1', [caseId])).toHaveLength(1);
     expect((await notices(caseId)).map((n) => n.template)).toEqual(
-      expect.arrayContaining(['acceptance', 'result', 'closed']),
+      expect.arrayContaining(['registered', 'acceptance', 'result', 'closed']),
     );
     const vars = await variablesOf(processInstanceKey);
     expect(vars).toMatchObject({
@@ -449,7 +456,7 @@ describe('every path of the policy models, with the real workers', () => {
     expect(ratings).toEqual([{ round: 1, rating: 'basically-satisfied', source: 'link' }]);
   });
 
-  it('when a petition received on Monday gets its process only days later (engine away), then its legal clocks run from the receipt and the SMS says received, not accepted', async () => {
+  it('when a petition received on Monday gets its process only days later (engine away), then the 15 days run from the receipt, the 60 from the acceptance, and the SMS says accepted only once it is', async () => {
     // given a case received on Monday T0, saved while the engine was away, and the clock on Thursday
     await pin(T0 + 3 * DAY);
     const compoundId = await newCompound();
@@ -467,22 +474,43 @@ describe('every path of the policy models, with the real workers', () => {
       );
       return c2.process_instance_key ?? undefined;
     }, 20000);
-    await waitForNotice(row.id, 'acceptance');
-    // then 15 and 60 days count from Monday 2026-03-02 (not from Thursday), to 24:00 in Shanghai
+    // then the 15 days to decide count from Monday 2026-03-02 (not from Thursday), to 24:00 in Shanghai
+    const decision = await openTask('Task_AcceptanceDecision', 'caseId', row.id, pik);
+    expect(decision).toMatchObject({ assignee: 'reception', dueDate: '2026-03-17T16:00:00.000Z' });
     const vars = await variablesOf(pik);
     expect(vars.receivedAt).toBe(new Date(T0).toISOString());
     expect(vars.legalReplyDueAt).toBe('2026-03-17T16:00:00.000Z');
-    expect(vars.legalDueAt).toBe('2026-05-01T16:00:00.000Z');
-    // and the petitioner is told it is received and registered, and by when they hear whether it is accepted
+    expect(vars.legalDueAt).toBeUndefined();
+    const [due] = await db().query<{ acceptance_due_at: Date; legal_due_at: Date | null }>(
+      'SELECT acceptance_due_at, legal_due_at FROM petition_case WHERE id = $1',
+      [row.id],
+    );
+    expect(due).toEqual({ acceptance_due_at: new Date('2026-03-17T16:00:00.000Z'), legal_due_at: null });
+    // and the petitioner is told it is received and registered, and by when they hear whether it is accepted; nothing
+    // tells them it is accepted before it is
+    const receipt = await db().query<{ channel: string; text: string }>(
+      "SELECT channel, text FROM notification WHERE case_id = $1 AND template = 'registered'",
+      [row.id],
+    );
+    expect(receipt).toHaveLength(1);
+    expect(receipt[0].channel).toBe('sms');
+    // (24:00 of 17 March is the start of the 18th: "before the 18th")
+    expect(receipt[0].text).toContain('已收到并登记');
+    expect(receipt[0].text).toContain('我们将于2026年3月18日前告知您是否受理及办理方式');
+    expect(receipt[0].text).not.toContain('已受理');
+    expect((await notices(row.id)).map((n) => n.template)).not.toContain('acceptance');
+    // when the first responder accepts it on Thursday
+    await complete(decision, { acceptanceDecision: 'accepted' });
+    await waitForNotice(row.id, 'acceptance');
+    // then the 60 days run from the acceptance (Thursday 2026-03-05) to 24:00 of 4 May
+    expect((await variablesOf(pik)).legalDueAt).toBe('2026-05-04T16:00:00.000Z');
     const [sms] = await db().query<{ channel: string; text: string }>(
       "SELECT channel, text FROM notification WHERE case_id = $1 AND template = 'acceptance'",
       [row.id],
     );
     expect(sms.channel).toBe('sms');
-    expect(sms.text).toContain('已收到并登记');
-    // (24:00 of 17 March is the start of the 18th: "before the 18th")
-    expect(sms.text).toContain('我们将于2026年3月18日前告知您是否受理及办理方式');
-    expect(sms.text).not.toContain('已受理');
+    // (24:00 of 4 May is the start of the 5th: "before the 5th")
+    expect(sms.text).toContain('已受理，我们将于2026年5月5日前出具处理意见');
     await c.cancelProcessInstance({ processInstanceKey: pik });
   });
 
@@ -504,8 +532,8 @@ describe('every path of the policy models, with the real workers', () => {
       [filed.body.id],
     );
     expect(kept).toMatchObject({ name: null, phone_masked: maskPhone(phone) });
-    await waitForNotice(filed.body.id as string, 'acceptance');
-    expect((await notices(filed.body.id as string)).find((n) => n.template === 'acceptance')?.channel).toBe('sms');
+    await waitForNotice(filed.body.id as string, 'registered');
+    expect((await notices(filed.body.id as string)).find((n) => n.template === 'registered')?.channel).toBe('sms');
     const page = await reception.call('GET', `/api/cases/${filed.body.id}`);
     expect(page.body.petitioner).toEqual({ name: null, phone: maskPhone(phone) });
     // and the same number with a name later is the same resident, now named
@@ -695,6 +723,326 @@ describe('every path of the policy models, with the real workers', () => {
       await stateIs(String(pik), 'COMPLETED');
       expect((await c.getUserTask({ userTaskKey: open.userTaskKey }, now)).state).toBe('CANCELED');
     }
+  });
+
+  // ------------------------------------------------------------------ the law's procedures (信访工作条例)
+
+  const caseRow = async (caseId: string) =>
+    (
+      await db().query<Record<string, Any>>(
+        `SELECT status, acceptance_decision, accepted_at, acceptance_due_at, legal_due_at, return_due_at, case_class,
+                extension_days, extension_reason, extended_at, withdrawn_at, withdrawal_reason
+         FROM petition_case WHERE id = $1`,
+        [caseId],
+      )
+    )[0];
+  const timeline = async (caseId: string) =>
+    db().query<{ kind: string; detail: Any; actor: string }>(
+      'SELECT kind, detail, actor FROM case_event WHERE case_id = $1 ORDER BY created_at, id',
+      [caseId],
+    );
+  const kinds = async (caseId: string) => (await timeline(caseId)).map((e) => e.kind);
+  const textOf = async (caseId: string, template: string) => {
+    await waitForNotice(caseId, template);
+    const [row] = await db().query<{ text: string; channel: string }>(
+      'SELECT text, channel FROM notification WHERE case_id = $1 AND template = $2',
+      [caseId, template],
+    );
+    return row;
+  };
+  const noTask = async (elementId: string, pik: string) =>
+    until(
+      async () =>
+        (
+          (await c.searchUserTasks({ filter: { processInstanceKey: pik, elementId, state: 'CREATED' } }, now))
+            .items as Any[]
+        ).length === 0,
+      20000,
+    );
+
+  it('when the first responder accepts within the 15 days, then the acceptance SMS goes out only then and the 60 days run from the acceptance (Art 22–23, 34)', async () => {
+    // given a petition received on Monday 2026-03-02
+    const { caseId, processInstanceKey } = await file('物业服务');
+    const decision = await openTask('Task_AcceptanceDecision', 'caseId', caseId, processInstanceKey);
+    expect(decision).toMatchObject({ assignee: 'reception', dueDate: '2026-03-17T16:00:00.000Z' });
+    expect((await caseRow(caseId)).acceptance_decision).toBeNull();
+    await waitForNotice(caseId, 'registered');
+    expect((await notices(caseId)).map((n) => n.template)).not.toContain('acceptance');
+    // when it is accepted on Tuesday 2026-03-10, within the 15 days
+    await pin('2026-03-10T02:00:00Z');
+    await complete(decision, { acceptanceDecision: 'accepted' });
+    // then the petitioner is told in writing, with the date of the opinion: 60 days from the acceptance
+    const sms = await textOf(caseId, 'acceptance');
+    expect(sms).toMatchObject({
+      channel: 'sms',
+      text: expect.stringContaining('已受理，我们将于2026年5月10日前出具处理意见'),
+    });
+    await openTask('Task_ConfirmCaseClass', 'caseId', caseId, processInstanceKey);
+    expect(await caseRow(caseId)).toMatchObject({
+      status: 'registered',
+      acceptance_decision: 'accepted',
+      accepted_at: new Date('2026-03-10T02:00:00Z'),
+      legal_due_at: new Date('2026-05-09T16:00:00.000Z'),
+    });
+    expect(await kinds(caseId)).toContain('accepted');
+    await c.cancelProcessInstance({ processInstanceKey });
+  });
+
+  it('when a petition is not accepted, or passed on to the authority that may handle it, then the case ends with its reason recorded and the petitioner is told in writing', async () => {
+    // given two petitions
+    const refused = await file('劳动争议');
+    const passed = await file('社保待遇');
+    // when the first responder does not accept the one and passes the other on
+    await decideAcceptance(refused.caseId, refused.processInstanceKey, {
+      acceptanceDecision: 'not-accepted',
+      acceptanceReason: '已进入劳动仲裁程序，应依法定途径解决。',
+    });
+    await decideAcceptance(passed.caseId, passed.processInstanceKey, {
+      acceptanceDecision: 'passed-on',
+      passedOnTo: '区人力资源和社会保障局',
+      acceptanceReason: '属社保经办机构职责',
+    });
+    // then each process ends, no acceptance is announced, and each petitioner gets the written notice
+    await stateIs(refused.processInstanceKey, 'COMPLETED');
+    await stateIs(passed.processInstanceKey, 'COMPLETED');
+    expect((await textOf(refused.caseId, 'not-accepted')).text).toContain(
+      '经审查不予受理。理由：已进入劳动仲裁程序，应依法定途径解决。',
+    );
+    expect((await textOf(passed.caseId, 'passed-on')).text).toContain('已转送区人力资源和社会保障局处理');
+    for (const id of [refused.caseId, passed.caseId])
+      expect((await notices(id)).map((n) => n.template)).not.toContain('acceptance');
+    // and the case records why
+    expect(await caseRow(refused.caseId)).toMatchObject({
+      status: 'not-accepted',
+      acceptance_decision: 'not-accepted',
+    });
+    expect(await caseRow(passed.caseId)).toMatchObject({ status: 'not-accepted', acceptance_decision: 'passed-on' });
+    expect((await timeline(refused.caseId)).find((e) => e.kind === 'not-accepted')).toMatchObject({
+      actor: 'reception',
+      detail: { reason: '已进入劳动仲裁程序，应依法定途径解决。' },
+    });
+    expect((await timeline(passed.caseId)).find((e) => e.kind === 'passed-on')?.detail).toMatchObject({
+      authority: '区人力资源和社会保障局',
+    });
+    // and nothing more can be done to them
+    const reception = await new Session(h.server.url).signIn('reception');
+    const late = await reception.call('POST', `/api/cases/${refused.caseId}/withdraw`, { reason: '不再反映' });
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('未予受理');
+  });
+
+  it('when the unit handling objects within 5 working days, then the case goes back to the first responder to route again; an objection after 5 working days is refused (Art 23)', async () => {
+    // given a simple case routed on Monday 2026-03-02
+    const reception = await new Session(h.server.url).signIn('reception');
+    const cadre = await new Session(h.server.url).signIn('cadre');
+    const { caseId, processInstanceKey: pik } = await file('违章搭建');
+    await confirmClass(caseId, pik, { caseClass: 'simple', feedbackMode: 'sms' });
+    const coordinate = await openTask('Task_CoordinateUnit', 'caseId', caseId, pik);
+    expect((await caseRow(caseId)).return_due_at).toEqual(new Date('2026-03-09T16:00:00.000Z'));
+    // when the unit objects on Friday, within its 5 working days
+    await pin('2026-03-06T02:00:00Z');
+    const back = await reception.call('POST', `/api/cases/${caseId}/return`, { reasons: '属城管执法职责，非本单位' });
+    expect(back.status).toBe(202);
+    // then the task ends and the first responder routes the case again
+    const again = await openTask('Task_ConfirmCaseClass', 'caseId', caseId, pik);
+    expect(again.assignee).toBe('reception');
+    expect((await c.getUserTask({ userTaskKey: coordinate.userTaskKey }, now)).state).toBe('CANCELED');
+    expect(await caseRow(caseId)).toMatchObject({ status: 'registered', case_class: null, return_due_at: null });
+    expect((await timeline(caseId)).find((e) => e.kind === 'returned')).toMatchObject({
+      actor: 'reception',
+      detail: { reasons: '属城管执法职责，非本单位', caseClass: 'simple' },
+    });
+    // when it is routed to a 1+X group, which objects too, on the next Monday
+    await complete(again, { caseClass: 'complex', feedbackMode: 'phone', isKeyMatter: false });
+    const form = await openTask('Task_FormWorkingGroup', 'caseId', caseId, pik);
+    expect((await caseRow(caseId)).return_due_at).toEqual(new Date('2026-03-13T16:00:00.000Z'));
+    await pin('2026-03-09T02:00:00Z');
+    expect((await cadre.call('POST', `/api/cases/${caseId}/return`, { reasons: '涉及区住建委审批' })).status).toBe(202);
+    // then the group's process ends and the case is back with the first responder
+    await stateIs(String(form.processInstanceKey), 'TERMINATED');
+    const third = await openTask('Task_ConfirmCaseClass', 'caseId', caseId, pik);
+    expect((await kinds(caseId)).filter((k) => k === 'returned')).toHaveLength(2);
+    // when it is routed again and the unit objects only after its 5 working days (to Monday 2026-03-16)
+    await complete(third, { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: false });
+    const last = await openTask('Task_CoordinateUnit', 'caseId', caseId, pik);
+    await pin('2026-03-17T02:00:00Z');
+    const late = await reception.call('POST', `/api/cases/${caseId}/return`, { reasons: '仍认为不属本单位' });
+    // then it is refused, saying why, and nothing changes
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('已超过交办之日起5个工作日的异议期限（2026年3月16日24时止），不能退回');
+    expect((await c.getUserTask({ userTaskKey: last.userTaskKey }, now)).state).toBe('CREATED');
+    expect((await kinds(caseId)).filter((k) => k === 'returned')).toHaveLength(2);
+    expect((await caseRow(caseId)).status).toBe('handling');
+    await c.cancelProcessInstance({ processInstanceKey: pik });
+  });
+
+  it('when the legal limit is extended as the leader approves, then the legal due date moves by the days granted, the petitioner is told, and a second extension is refused (Art 34)', async () => {
+    // given a complex case accepted on Monday 2026-03-02: its opinion is due at 24:00 on 1 May
+    const cadre = await new Session(h.server.url).signIn('cadre');
+    const leader = await new Session(h.server.url).signIn('leader');
+    const { caseId, processInstanceKey: pik } = await file('物业合同纠纷');
+    await confirmClass(caseId, pik, { caseClass: 'complex', feedbackMode: 'phone' });
+    await openTask('Task_FormWorkingGroup', 'caseId', caseId, pik);
+    expect((await caseRow(caseId)).legal_due_at).toEqual(new Date('2026-05-01T16:00:00.000Z'));
+    // when an extension of 10 days is asked for and the leader refuses it
+    const ask = (days: number, reasons: string) =>
+      cadre.call('POST', `/api/cases/${caseId}/extension`, { days, reasons });
+    expect((await ask(10, '等待鉴定结论')).status).toBe(202);
+    const first = await openTask('Task_ApproveExtension', 'caseId', caseId, pik);
+    expect(first.candidateGroups).toEqual(['leader']);
+    expect((await ask(5, '重复申请')).status).toBe(409);
+    await pin('2026-03-03T02:00:00Z');
+    await complete(first, { extensionApproved: false, extensionDecisionNote: '请按期办结' });
+    await until(async () => (await kinds(caseId)).includes('extension-refused'), 20000);
+    expect((await caseRow(caseId)).extension_days).toBeNull();
+    // and then 20 days are asked for and granted
+    await pin('2026-04-20T02:00:00Z');
+    expect((await ask(20, '需现场勘验并听证')).status).toBe(202);
+    const second = await openTask('Task_ApproveExtension', 'caseId', caseId, pik);
+    await pin('2026-04-21T02:00:00Z');
+    await complete(second, { extensionApproved: true, extensionGrantedDays: 20, extensionDecisionNote: '同意' });
+    // then the legal due date moves by 20 days, in the process, on the case and on its page
+    await until(async () => (await caseRow(caseId)).extension_days === 20, 20000);
+    expect(await caseRow(caseId)).toMatchObject({
+      legal_due_at: new Date('2026-05-21T16:00:00.000Z'),
+      extension_reason: '需现场勘验并听证',
+      extended_at: new Date('2026-04-21T02:00:00Z'),
+    });
+    expect((await variablesOf(pik)).legalDueAt).toBe('2026-05-21T16:00:00.000Z');
+    expect((await leader.call('GET', `/api/cases/${caseId}`)).body.clocks.legal.dueAt).toBe('2026-05-21T16:00:00.000Z');
+    // and the petitioner is told, with the reason and the new date
+    expect((await textOf(caseId, 'extension-granted')).text).toBe(
+      `您的信访事项（编号 ${(await db().query<{ case_no: string }>('SELECT case_no FROM petition_case WHERE id = $1', [caseId]))[0].case_no}）因需现场勘验并听证，办理期限延长20日，我们将于2026年5月22日前出具处理意见。`,
+    );
+    expect((await kinds(caseId)).filter((k) => k.startsWith('extension-'))).toEqual([
+      'extension-requested',
+      'extension-refused',
+      'extension-requested',
+      'extension-granted',
+    ]);
+    // when a second extension is asked for, then it is refused and nothing changes
+    const again = await ask(10, '再次延期');
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('已延期一次（20日），不能再次延期');
+    await noTask('Task_ApproveExtension', pik);
+    await c.cancelProcessInstance({ processInstanceKey: pik });
+  });
+
+  it('when the petitioner withdraws mid-1+X, then every open task, timer and called process of the case ends and the case records why', async () => {
+    // given a complex case whose 1+X members are giving opinions, with an extension awaiting the leader
+    const reception = await new Session(h.server.url).signIn('reception');
+    const { caseId, processInstanceKey: pik } = await file('公共区域改造');
+    await confirmClass(caseId, pik, { caseClass: 'complex', feedbackMode: 'phone' });
+    const form = await openTask('Task_FormWorkingGroup', 'caseId', caseId, pik);
+    await complete(form, { members: ['member', 'cadre'] });
+    const group = String(form.processInstanceKey);
+    const opinions = await until(async () => {
+      const { items } = await c.searchUserTasks(
+        { filter: { elementId: 'Task_MemberOpinion', state: 'CREATED', processInstanceKey: group } },
+        now,
+      );
+      return items.length === 2 ? (items as Any[]) : undefined;
+    });
+    expect(
+      (await reception.call('POST', `/api/cases/${caseId}/extension`, { days: 15, reasons: '意见分歧' })).status,
+    ).toBe(202);
+    const approval = await openTask('Task_ApproveExtension', 'caseId', caseId, pik);
+    // when the petitioner withdraws, entered by the receptionist
+    await pin('2026-03-04T06:00:00Z');
+    const withdrawn = await reception.call('POST', `/api/cases/${caseId}/withdraw`, { reason: '已与物业自行协商解决' });
+    expect(withdrawn.status).toBe(202);
+    // then the case's process ends, its called 1+X process is terminated, and no task or timer is left
+    await stateIs(pik, 'COMPLETED');
+    await stateIs(group, 'TERMINATED');
+    for (const task of [...opinions, approval])
+      expect((await c.getUserTask({ userTaskKey: task.userTaskKey }, now)).state).toBe('CANCELED');
+    for (const key of [pik, group]) {
+      const { items } = await c.searchElementInstances({ filter: { processInstanceKey: key, state: 'ACTIVE' } }, now);
+      expect(items).toEqual([]);
+    }
+    // and the case records why, on its row and its timeline
+    expect(await caseRow(caseId)).toMatchObject({
+      status: 'withdrawn',
+      withdrawn_at: new Date('2026-03-04T06:00:00Z'),
+      withdrawal_reason: '已与物业自行协商解决',
+    });
+    expect((await timeline(caseId)).find((e) => e.kind === 'withdrawn')).toMatchObject({
+      actor: 'reception',
+      detail: { reason: '已与物业自行协商解决' },
+    });
+    // and a second withdrawal is refused
+    const twice = await reception.call('POST', `/api/cases/${caseId}/withdraw`, { reason: '再次撤回' });
+    expect(twice.status).toBe(409);
+    expect(twice.text).toContain('已撤回');
+  });
+
+  // ------------------------------------------------------------------ petition-review
+
+  it('when a review and then a re-review run past their 30 days, then the leader is warned, and each opinion still reaches the petitioner', async () => {
+    // given a closed case (its written opinion given) of a petitioner with a phone
+    const compoundId = await newCompound();
+    const residentId = await newResident(compoundId);
+    const [petition] = await db().query<{ id: string; case_no: string }>(
+      `INSERT INTO petition_case (case_no, channel, category, description, resident_id, compound_id, first_responder_id, received_at, status, closed_at)
+       VALUES ($1, 'walk-in', '物业服务', '反映问题', $2, $3, $4, $5, 'closed', $5) RETURNING id, case_no`,
+      [`XF-P-${randomUUID().slice(0, 8)}`, residentId, compoundId, receptionId, new Date(T0).toISOString()],
+    );
+    for (const [kind, elementId, group] of [
+      ['review', 'Task_ReviewOpinion', 'street-office'],
+      ['re-review', 'Task_ReReviewOpinion', 'leader'],
+    ] as const) {
+      // and the request, as api/reviews.ts enters it: its row, then its process with the 30-day due date
+      const reviewDueAt = new Date(pinnedAt + 30 * DAY).toISOString();
+      const [review] = await db().query<{ id: string }>(
+        `INSERT INTO case_review (case_id, kind, reasons, requested_at, opinion_received_at, due_at)
+         VALUES ($1, $2, '不服处理意见', $3, $4, $5) RETURNING id`,
+        [
+          petition.id,
+          kind,
+          new Date(pinnedAt).toISOString(),
+          new Date(pinnedAt).toISOString().slice(0, 10),
+          reviewDueAt,
+        ],
+      );
+      const { processInstanceKey } = await c.createProcessInstance({
+        processDefinitionId: PROCESS_IDS.petitionReview,
+        variables: {
+          caseId: petition.id,
+          caseNo: petition.case_no,
+          kind,
+          firstResponder: 'reception',
+          reviewId: review.id,
+          reviewDueAt,
+        },
+      });
+      const pik = String(processInstanceKey);
+      await waitForNotice(petition.id, 'review-requested');
+      const task = await openTask(elementId, 'reviewId', review.id, pik);
+      expect(task.candidateGroups).toEqual([group]);
+      expect(Date.parse(task.dueDate)).toBe(Date.parse(reviewDueAt));
+      // when its 30 days pass unanswered
+      await pin(pinnedAt + 31 * DAY);
+      // then the leader is warned, and the task stays open
+      await until(
+        async () =>
+          (await notices(petition.id)).filter((n) => n.template === 'review-overdue').length ===
+          (kind === 'review' ? 1 : 2),
+        20000,
+      );
+      // when it is answered late
+      await complete(task, { reviewOutcome: kind === 'review' ? 'upheld' : 'revised', reviewOpinion: '书面意见' });
+      // then the opinion is recorded and reaches the petitioner, and the first responder is told
+      await stateIs(pik, 'COMPLETED');
+      const [answered] = await db().query<{ outcome: string; answered_at: Date | null }>(
+        'SELECT outcome, answered_at FROM case_review WHERE id = $1',
+        [review.id],
+      );
+      expect(answered.outcome).toBe(kind === 'review' ? 'upheld' : 'revised');
+      expect(answered.answered_at).not.toBeNull();
+    }
+    const sent = await notices(petition.id);
+    expect(sent.filter((n) => n.template === 'review-opinion').map((n) => n.channel)).toEqual(['sms', 'sms']);
+    expect(sent.filter((n) => n.template === 'review-answered')).toHaveLength(2);
   });
 
   // ------------------------------------------------------------------ coverage

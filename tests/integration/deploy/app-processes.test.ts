@@ -216,7 +216,7 @@ function alive(pid: number): boolean {
     expect(next).toBeDefined();
     expect(next).not.toBe(lead);
     expect(childrenOf(app!.process.pid!)).toContain(replica);
-    // and every petition has its process: the first responder's classification task is on the tasklist
+    // and every petition has its process: the first responder's acceptance decision is on the tasklist
     await until(async () => {
       const { rows } = await admin.query<{ n: string }>(
         'SELECT count(*) AS n FROM petition_case WHERE id = ANY($1::uuid[]) AND process_instance_key IS NOT NULL',
@@ -225,7 +225,7 @@ function alive(pid: number): boolean {
       return Number(rows[0].n) === filed.length;
     }, 60000);
     const tasks = await onTasklist(filed.length);
-    expect(new Set(tasks.map((t) => t.elementId))).toEqual(new Set(['Task_ConfirmCaseClass']));
+    expect(new Set(tasks.map((t) => t.elementId))).toEqual(new Set(['Task_AcceptanceDecision']));
   });
 
   it('when the supervisor is stopped, then every process stops; when it is SIGKILLed, then none is left behind holding the engine', async () => {

@@ -158,6 +158,10 @@ class SmsGateway {
       const caseId = filed.body.id as string;
 
       // then the workers (another process) take it to the first responder's classification, which she completes as simple
+      const decision = await taskOf(reception, caseId, 'Task_AcceptanceDecision');
+      await reception('POST', `/api/tasks/${decision.userTaskKey}/complete`, {
+        variables: { acceptanceDecision: 'accepted' },
+      });
       const confirm = await taskOf(reception, caseId, 'Task_ConfirmCaseClass');
       expect(
         (

@@ -5,7 +5,7 @@
  * killed at random moments four times and started again on the same database and address. Filings in flight when
  * it dies fail (no answer); none may be half-done. Once the last start has settled: every petition that got a 201
  * is in `petition_case`; every case row (also those whose answer was lost) has exactly one process instance, has
- * reached the first responder's classification, and got its acceptance notice once — one `notification` row, one
+ * reached the first responder's classification, and got its registration receipt once — one `notification` row, one
  * idempotency key at the gateway (a repeated request under the same key is what idempotency is for, and counted).
  *
  * PostgreSQL only: the test kills and restarts a process that shares the database with the test (PGlite admits one
@@ -93,7 +93,7 @@ jest.setTimeout(5 * 60 * 1000);
     const failedButSaved = load.failed().filter((a) => rows.some((r) => r.description.endsWith(a.marker)));
 
     // and once settled (a start claimed or a job taken by a killed process is taken up again after 60 s), every
-    // case has exactly one process at classification, and got its acceptance notice once
+    // case has exactly one process at classification, and got its registration receipt once
     const client: Any = createEngineClient(loadConfig(env), { engineApiPassword: PASSWORD } as Secrets, url).client;
     const audit = await until(async () => {
       const a = await auditCases(query, client, gateway);
@@ -121,7 +121,7 @@ jest.setTimeout(5 * 60 * 1000);
     expect(audit.cases).toBe(load.accepted().length + failedButSaved.length);
     // a filing either got an answer or none: a refusal with a status (a 4xx, a 500) would be a bug, not a crash
     expect(load.failed().filter((a) => a.status !== 0 && a.status !== 503)).toEqual([]);
-    // one acceptance SMS delivered per petitioner
+    // one registration receipt SMS delivered per petitioner
     expect(gateway.delivered.length).toBe(audit.cases);
   });
 });

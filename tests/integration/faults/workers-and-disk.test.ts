@@ -98,17 +98,17 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
   };
   const atClassification = async (key: string) =>
     (
-      (await client.searchUserTasks({ filter: { processInstanceKey: key, elementId: 'Task_ConfirmCaseClass' } }, now))
+      (await client.searchUserTasks({ filter: { processInstanceKey: key, elementId: 'Task_AcceptanceDecision' } }, now))
         .items as Any[]
     ).length > 0;
   const notices = (caseId: string) =>
     server.database.db.query<{ status: string; error: string | null; job_key: string }>(
-      "SELECT status, error, job_key FROM notification WHERE case_id = $1 AND template = 'acceptance'",
+      "SELECT status, error, job_key FROM notification WHERE case_id = $1 AND template = 'registered'",
       [caseId],
     );
 
   it('when the SMS gateway refuses one petitioner and is slow for another, then an incident names the cause, other cases go on, and after resolution each SMS goes out once', async () => {
-    // given a petition whose acceptance SMS the gateway refuses (500), and one it holds for 20 s
+    // given a petition whose registration receipt SMS the gateway refuses (500), and one it holds for 20 s
     const started = Date.now();
     const refused = await file(REFUSED, '楼道堆物（短信网关故障）');
     const slow = await file(SLOW, '电梯异响（短信网关很慢）');
@@ -131,7 +131,7 @@ describe('a worker that throws, a slow SMS gateway, a full disk', () => {
       return (items as Any[])[0];
     }, 45_000);
     const incidentMs = Date.now() - started;
-    expect(incident).toMatchObject({ errorType: 'JOB_NO_RETRIES', elementId: 'Task_SendAcceptanceNotice' });
+    expect(incident).toMatchObject({ errorType: 'JOB_NO_RETRIES', elementId: 'Task_SendRegisteredNotice' });
     expect(incident.errorMessage).toMatch(/SMS gateway \(SMS_HTTP_URL\) answered 500/);
     expect(gateway.to(REFUSED).map((r) => r.status)).toEqual([500, 500, 500]);
     // the case is there, its process waiting at the notice, and the notice recorded as failed with the reason

@@ -105,6 +105,10 @@ describe('personal data and secrets in the logs', () => {
           ),
         60000,
       );
+    const decision = await task('Task_AcceptanceDecision');
+    await reception.call('POST', `/api/tasks/${decision.userTaskKey as string}/complete`, {
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await task('Task_ConfirmCaseClass');
     expect(
       (

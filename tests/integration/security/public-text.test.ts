@@ -58,6 +58,10 @@ describe('public text and the notice board', () => {
   /** Files a petition and classifies it as a simple key matter, answered by SMS; the coordination task. */
   async function keyMatterAtCoordination(reception: Session, extra: Json = {}) {
     const filed = await file(reception, extra);
+    const decision = await taskOf(reception, filed.id, 'Task_AcceptanceDecision');
+    await reception.call('POST', `/api/tasks/${decision.userTaskKey}/complete`, {
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await taskOf(reception, filed.id, 'Task_ConfirmCaseClass');
     const classified = await reception.call('POST', `/api/tasks/${confirm.userTaskKey}/complete`, {
       variables: { caseClass: 'simple', feedbackMode: 'sms', isKeyMatter: true },

@@ -98,18 +98,14 @@ describe('compute-deadlines', () => {
     });
   });
 
-  describe('phase acceptance (legal deadlines)', () => {
-    it('when a petition is accepted on 2026-09-28 10:00 local, then the reply is due at the end of 10-13 and the opinion at the end of 11-27', async () => {
+  describe('phases acceptance, accepted and extension (legal deadlines)', () => {
+    it('when a petition is received on 2026-09-28 10:00 local, then whether it is accepted is due at the end of 10-13 (15 days, Art 22–23)', async () => {
       // given
       const input = job('acceptance', { caseId: 'c1', receivedAt: '2026-09-28T02:00:00.000Z' });
       // when
       const result = await computeDeadlines.handle(input, deps('2026-09-28T03:00:00Z'));
       // then
-      expect(result).toEqual({
-        legalReplyDueAt: '2026-10-13T16:00:00.000Z',
-        legalDueAt: '2026-11-27T16:00:00.000Z',
-        deadlineProvisional: false,
-      });
+      expect(result).toEqual({ legalReplyDueAt: '2026-10-13T16:00:00.000Z', deadlineProvisional: false });
     });
 
     it('when there is no receivedAt, then the days count from now, by the local day in Asia/Shanghai', async () => {
@@ -119,17 +115,51 @@ describe('compute-deadlines', () => {
       const result = await computeDeadlines.handle(input, deps('2026-09-27T17:30:00Z'));
       // then
       expect(result.legalReplyDueAt).toBe('2026-10-13T16:00:00.000Z');
-      expect(result.legalDueAt).toBe('2026-11-27T16:00:00.000Z');
     });
 
     it('when the legal deadlines fall in a year without calendar data, then they are still computed (calendar days need none)', async () => {
-      // given
-      const input = job('acceptance', { caseId: 'c1', receivedAt: '2026-12-20T02:00:00Z' });
       // when
-      const result = await computeDeadlines.handle(input, deps('2026-12-20T02:00:00Z'));
+      const reply = await computeDeadlines.handle(
+        job('acceptance', { caseId: 'c1', receivedAt: '2026-12-20T02:00:00Z' }),
+        deps('2026-12-20T02:00:00Z'),
+      );
+      const opinion = await computeDeadlines.handle(job('accepted', { caseId: 'c1' }), deps('2026-12-20T02:00:00Z'));
       // then
-      expect(result.legalReplyDueAt).toBe('2027-01-04T16:00:00.000Z');
-      expect(result.legalDueAt).toBe('2027-02-18T16:00:00.000Z');
+      expect(reply.legalReplyDueAt).toBe('2027-01-04T16:00:00.000Z');
+      expect(opinion.legalDueAt).toBe('2027-02-18T16:00:00.000Z');
+    });
+
+    it('when a petition is accepted on 2026-10-08, then its opinion is due at the end of 12-07: 60 days from the acceptance (Art 34)', async () => {
+      // when (received on 09-28, accepted after National Day)
+      const result = await computeDeadlines.handle(
+        job('accepted', { caseId: 'c1', receivedAt: '2026-09-28T02:00:00.000Z' }),
+        deps('2026-10-08T02:00:00Z'),
+      );
+      // then
+      expect(result).toEqual({ legalDueAt: '2026-12-07T16:00:00.000Z' });
+    });
+
+    it('when the leader grants an extension, then the legal date moves by the days granted, never more than asked or 30 (Art 34)', async () => {
+      // given an opinion due at the end of 12-07
+      const legalDueAt = '2026-12-07T16:00:00.000Z';
+      const extend = (variables: Record<string, unknown>) =>
+        computeDeadlines.handle(
+          job('extension', { caseId: 'c1', legalDueAt, ...variables }),
+          deps('2026-11-20T02:00:00Z'),
+        );
+      // then
+      expect(await extend({ extensionRequestedDays: 20, extensionGrantedDays: 20 })).toEqual({
+        legalDueAt: '2026-12-27T16:00:00.000Z',
+        extensionDays: 20,
+      });
+      expect((await extend({ extensionRequestedDays: 20, extensionGrantedDays: 10 })).extensionDays).toBe(10);
+      expect((await extend({ extensionRequestedDays: 20, extensionGrantedDays: 25 })).extensionDays).toBe(20);
+      expect((await extend({ extensionRequestedDays: 45, extensionGrantedDays: 45 })).extensionDays).toBe(30);
+      // and a second extension fails the job at once: the law allows one
+      await expect(extend({ extensionRequestedDays: 10, extensionDays: 20 })).rejects.toMatchObject({
+        message: expect.stringContaining('allows one extension'),
+        retryable: false,
+      });
     });
   });
 
@@ -143,6 +173,7 @@ describe('compute-deadlines', () => {
       expect(result).toEqual({
         slaDueAt: '2026-10-10T16:00:00.000Z',
         slaRedAt: '2026-10-13T16:00:00.000Z',
+        returnDueAt: '2026-10-10T16:00:00.000Z',
         deadlineProvisional: false,
       });
     });
@@ -183,6 +214,8 @@ describe('compute-deadlines', () => {
       // then
       expect(result.slaDueAt).toBe('2026-10-01T02:00:00.000Z');
       expect(result.slaRedAt).toBe('2026-10-08T16:00:00.000Z');
+      // and the unit may object for 5 working days (Art 23): 10-08, 10-09, 10-10 (调休), 10-12, 10-13
+      expect(result.returnDueAt).toBe('2026-10-13T16:00:00.000Z');
     });
 
     it.each(['simple', 'complex', 'difficult'])(
@@ -247,6 +280,7 @@ describe('compute-deadlines', () => {
       expect(result).toEqual({
         slaDueAt: '2027-01-05T16:00:00.000Z',
         slaRedAt: '2027-01-07T16:00:00.000Z',
+        returnDueAt: '2027-01-05T16:00:00.000Z',
         deadlineProvisional: false,
       });
       const [year] = await database.db.query<{ source: string; complete: boolean }>(

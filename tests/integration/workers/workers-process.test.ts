@@ -72,15 +72,15 @@ jest.setTimeout(3 * 60 * 1000);
     });
     await until(async () => {
       const { items } = await c.searchUserTasks(
-        { filter: { processInstanceKey, elementId: 'Task_ConfirmCaseClass' } },
+        { filter: { processInstanceKey, elementId: 'Task_AcceptanceDecision' } },
         now,
       );
       return items.length > 0;
     }, 60000).catch(() => {
       throw new Error(`the workers did not take the petition to classification; their output:\n${workersOutput}`);
     });
-    // the acceptance notice went out through the workers' own database connection
-    const sent = await database.db.query("SELECT 1 FROM notification WHERE case_id = $1 AND template = 'acceptance'", [
+    // the registration receipt went out through the workers' own database connection
+    const sent = await database.db.query("SELECT 1 FROM notification WHERE case_id = $1 AND template = 'registered'", [
       petition.caseId,
     ]);
     expect(sent).toHaveLength(1);
