@@ -2,11 +2,16 @@
  * The three editors of the web modeler behind one small interface: Camunda 8's BPMN modeler (camunda-bpmn-js with its
  * properties panel and this project's element templates), Camunda's DMN modeler (camunda-dmn-js: the decision
  * requirements diagram and the decision tables) and the form editor (form-js). Each is loaded only when a model of
- * its kind is opened, so the page stays light.
+ * its kind is opened, so the page stays light. The BPMN editor carries the token simulation (bpmn-js-token-simulation
+ * 0.39, made for bpmn-js 18 — the version camunda-bpmn-js 5.30 is built on, one copy of each in node_modules).
  */
 import { el } from '../web/src/lib/shell';
 import { t } from '../web/src/lib/i18n';
-import { translateModule } from './translate';
+import { dmnText, translateModule } from './translate';
+import { simulationInChinese } from './simulation';
+import { panelTextsInChinese } from './panel-texts';
+import { keepChinese } from './dom-texts';
+import { formEditorText } from './form-editor-texts';
 
 export interface ModelProblem {
   rule: string;
@@ -24,6 +29,11 @@ export interface Editor {
   mark(problems: ModelProblem[]): void;
   /** Brings an element into view and selects it. */
   reveal(elementId: string): void;
+  /** The token simulation (the BPMN editor only): switched on and off, and told when it is. */
+  simulation?: {
+    toggle(active: boolean): void;
+    onToggle(listener: (active: boolean) => void): void;
+  };
   destroy(): void;
 }
 
@@ -44,7 +54,7 @@ interface Overlays {
   remove(filter: { type: string }): void;
 }
 interface Canvas {
-  zoom(level: 'fit-viewport'): void;
+  zoom(level?: 'fit-viewport' | number): number;
   addMarker(elementId: string, marker: string): void;
   removeMarker(elementId: string, marker: string): void;
   scrollToElement(element: unknown): void;
@@ -52,16 +62,35 @@ interface Canvas {
 
 export async function bpmnEditor(at: Container, xml: string, templates: unknown[]): Promise<Editor> {
   await import('camunda-bpmn-js/dist/assets/camunda-cloud-modeler.css');
+  await import('bpmn-js-token-simulation/assets/css/bpmn-js-token-simulation.css');
   const { default: Modeler } = await import('camunda-bpmn-js/lib/camunda-cloud/Modeler');
+  const { default: TokenSimulation } = await import('bpmn-js-token-simulation');
   const modeler = new Modeler({
     container: at.canvas,
     propertiesPanel: { parent: at.properties },
     elementTemplates: templates,
-    additionalModules: [translateModule],
+    additionalModules: [translateModule, TokenSimulation],
   } as never);
+  const stopTranslating = simulationInChinese(at.canvas);
+  panelTextsInChinese(at.properties);
+  // While simulating, the simulation keeps the diagram from edits; the properties panel is this page's to lock.
+  modeler.on('tokenSimulation.toggleMode', ({ active }: { active: boolean }) => {
+    at.properties.inert = active;
+    at.properties.classList.toggle('simulating', active);
+    // The simulation's buttons (start a token, choose a way) show from half size on: a whole process fitted into
+    // the view is often smaller, so the simulation starts at three quarters, at the process's start.
+    if (active && canvas.zoom() < 0.5) {
+      canvas.zoom(0.75);
+      const start = registry.filter((e) => e.type === 'bpmn:StartEvent')[0];
+      if (start) canvas.scrollToElement(start);
+    }
+  });
   await modeler.importXML(xml);
   const canvas = modeler.get<Canvas>('canvas');
-  const registry = modeler.get<{ get(id: string): unknown }>('elementRegistry');
+  const registry = modeler.get<{
+    get(id: string): unknown;
+    filter(fn: (e: { type: string }) => boolean): unknown[];
+  }>('elementRegistry');
   canvas.zoom('fit-viewport');
   let marked: string[] = [];
   const reveal = (elementId: string) => {
@@ -102,7 +131,17 @@ export async function bpmnEditor(at: Container, xml: string, templates: unknown[
       }
     },
     reveal,
-    destroy: () => modeler.destroy(),
+    simulation: {
+      toggle: (active) => modeler.get<{ toggleMode(active: boolean): void }>('toggleMode').toggleMode(active),
+      onToggle: (listener) =>
+        modeler.on('tokenSimulation.toggleMode', ({ active }: { active: boolean }) => listener(active)),
+    },
+    destroy() {
+      stopTranslating();
+      at.properties.inert = false;
+      at.properties.classList.remove('simulating');
+      modeler.destroy();
+    },
   };
 }
 
@@ -132,6 +171,8 @@ export async function dmnEditor(at: Container, xml: string): Promise<Editor> {
     drd: { propertiesPanel: { parent: at.properties }, additionalModules: [translateModule] },
     common: { additionalModules: [translateModule] },
   });
+  // the decision table writes some of its texts without the translate service
+  const stopTranslating = keepChinese(at.canvas, dmnText);
   const listeners: Array<() => void> = [];
   const watched = new WeakSet<object>();
   const watchActive = () => {
@@ -178,21 +219,35 @@ export async function dmnEditor(at: Container, xml: string): Promise<Editor> {
       const view = modeler.getViews().find((v) => v.element.id === elementId);
       if (view) void modeler.open(view);
     },
-    destroy: () => modeler.destroy(),
+    destroy: () => {
+      stopTranslating();
+      modeler.destroy();
+    },
   };
 }
 
 export async function formEditor(at: Container, json: string): Promise<Editor> {
+  // form-js's own styles in full: the form as rendered (form-js.css: fields, inputs, the date picker), the editor
+  // (palette, canvas, drag and drop) and its properties panel; without the first two the form is drawn bare.
+  await import('@bpmn-io/form-js/dist/assets/form-js.css');
   await import('@bpmn-io/form-js-editor/dist/assets/form-js-editor.css');
+  await import('@bpmn-io/form-js-editor/dist/assets/properties-panel.css');
+  await import('@bpmn-io/form-js-editor/dist/assets/dragula.css');
   const { FormEditor } = await import('@bpmn-io/form-js-editor');
   const editor = new FormEditor({ container: at.canvas, propertiesPanel: { parent: at.properties } });
+  const stopCanvas = keepChinese(at.canvas, formEditorText);
+  const stopPanel = keepChinese(at.properties, formEditorText);
   await editor.importSchema(JSON.parse(json) as never);
   return {
     content: () => Promise.resolve(`${JSON.stringify(editor.saveSchema(), null, 2)}\n`),
     onChange: (listener) => editor.on('changed', listener),
     mark: () => undefined,
     reveal: () => undefined,
-    destroy: () => editor.destroy(),
+    destroy: () => {
+      stopCanvas();
+      stopPanel();
+      editor.destroy();
+    },
   };
 }
 

@@ -2,12 +2,16 @@
  * The web modeler (admins; leaders may read): open any model — process, decision table or form — at any saved
  * version, edit it with the problems of the Camunda 8.8 checks shown as you edit (on the diagram for processes), save
  * a version, deploy one (refused with the problems listed when it does not pass), and see the history and which
- * version the engine runs. Unsaved edits are kept from being lost by a warning before leaving.
+ * version the engine runs. Unsaved edits are kept from being lost by a warning before leaving. A process can be tried
+ * in the token simulation before it is deployed, and two of its versions compared (compare.ts).
  */
+import './modeler.css';
 import { ApiError, call, requireMe } from '../web/src/lib/api';
 import { bpmnEditor, dmnEditor, formEditor, modelViewer, type Editor, type ModelProblem } from './editors';
 import { el, shell, showError } from '../web/src/lib/shell';
-import { t, when, type Word } from '../web/src/lib/i18n';
+import { actorName, t, when, type Word } from '../web/src/lib/i18n';
+import { comparePanel, versionLabel, type Pickable } from './compare';
+import { w } from './words';
 
 interface ModelSummary {
   name: string;
@@ -61,6 +65,12 @@ async function main(): Promise<void> {
   });
   const save = el('button', { type: 'button', 'data-testid': 'save' }, t('saveVersion'));
   const deploy = el('button', { type: 'button', class: 'primary', 'data-testid': 'deploy' }, t('deploy'));
+  const simulate = el(
+    'button',
+    { type: 'button', 'data-testid': 'simulate', 'aria-pressed': 'false', hidden: '' },
+    w('simulate'),
+  );
+  const compareButton = el('button', { type: 'button', 'data-testid': 'compare', hidden: '' }, w('compare'));
   const state = el('span', { class: 'state', 'data-testid': 'state', role: 'status' });
   const running = el('p', { class: 'running', 'data-testid': 'running' });
   const toolbar = el(
@@ -68,9 +78,11 @@ async function main(): Promise<void> {
     { class: 'card toolbar' },
     modelSelect,
     versionSelect,
-    ...(canEdit ? [comment, save, deploy] : []),
+    ...(canEdit ? [comment, save, deploy, simulate] : []),
+    compareButton,
     state,
   );
+  const simulating = el('p', { class: 'simulating-note', 'data-testid': 'simulating', hidden: '' }, w('simulating'));
   const views = el('div', { class: 'tabs views', 'data-testid': 'views' });
   const canvas = el('div', { class: 'modeler-canvas', 'data-testid': 'canvas' });
   const properties = el('div', { class: 'modeler-properties', 'data-testid': 'properties' });
@@ -78,6 +90,7 @@ async function main(): Promise<void> {
   const historyCard = el('section', { class: 'card', 'data-testid': 'history' });
   page.append(
     toolbar,
+    simulating,
     running,
     views,
     el('div', { class: 'modeler-body' }, canvas, properties),
@@ -88,10 +101,42 @@ async function main(): Promise<void> {
   let editor: Editor | undefined;
   let model: Model | undefined;
   let dirty = false;
+  let comparison: ReturnType<typeof comparePanel> | undefined;
   let lintTimer: ReturnType<typeof setTimeout> | undefined;
   window.addEventListener('beforeunload', (event) => {
     if (dirty) event.preventDefault();
   });
+
+  /** The toolbar and the note follow the simulation (switched by the button or by the editor's own key "t"). */
+  const showSimulating = (active: boolean) => {
+    simulate.setAttribute('aria-pressed', String(active));
+    simulate.textContent = active ? w('simulateStop') : w('simulate');
+    simulating.hidden = !active;
+    for (const b of [save, deploy]) b.disabled = active;
+  };
+  simulate.addEventListener('click', () =>
+    editor?.simulation?.toggle(simulate.getAttribute('aria-pressed') !== 'true'),
+  );
+
+  /** Opens the comparison card: any two versions of the model, or a version and the diagram as edited. */
+  const openComparison = () => {
+    if (!model || comparison) return;
+    const name = model.name;
+    const runs = deployedVersion(model.versions);
+    const choices: Pickable[] = model.versions.map((v) => ({
+      value: String(v.version),
+      label: versionLabel(v, runs),
+      load: async () => (await call<{ content: string }>('GET', `/diagrams/${name}/versions/${v.version}`)).content,
+    }));
+    const current = editor;
+    if (canEdit && current)
+      choices.unshift({ value: 'editing', label: w('compareEditing'), load: () => current.content() });
+    const to = canEdit ? 'editing' : String(model.version);
+    const from = String(runs !== model.version || to === 'editing' ? runs : (model.versions[1]?.version ?? runs));
+    comparison = comparePanel(choices, { from, to }, () => (comparison = undefined));
+    toolbar.after(comparison.card);
+  };
+  compareButton.addEventListener('click', openComparison);
 
   const setDirty = (value: boolean) => {
     dirty = value;
@@ -108,10 +153,12 @@ async function main(): Promise<void> {
     );
     const list = el('ul', {});
     for (const p of found) {
+      // The sentence first (it names the element); the id and the rule for whoever looks them up.
       const item = el(
         'li',
         { class: p.severity, 'data-testid': 'problem' },
-        `${p.severity === 'error' ? '✖' : '⚠'} ${p.elementId ? `[${p.elementId}] ` : ''}${p.message} (${p.rule})`,
+        `${p.severity === 'error' ? '✖' : '⚠'} ${p.message} `,
+        el('small', { class: 'problem-ref' }, [p.elementId, p.rule].filter(Boolean).join(' · ')),
       );
       if (p.elementId) {
         item.classList.add('clickable');
@@ -138,14 +185,18 @@ async function main(): Promise<void> {
     if (!model) return;
     const runs = deployedVersion(model.versions);
     const engine = model.running.map((r) => `${r.processDefinitionId} v${r.version}`).join('，');
-    running.textContent = `${t('runsVersion')}：${runs === 0 ? t('asShipped') : `v${runs}`}${engine ? `（${t('engineVersion')} ${engine}）` : ''}`;
+    // the engine's process ids are names of data, not words: translate="no"
+    running.replaceChildren(
+      `${t('runsVersion')}：${runs === 0 ? t('asShipped') : `v${runs}`}`,
+      ...(engine ? [`（${t('engineVersion')} `, el('span', { translate: 'no' }, engine), '）'] : []),
+    );
     const rows = model.versions.map((v) =>
       el(
         'tr',
         { 'data-testid': `history-${v.version}` },
         el('td', {}, `v${v.version}${v.version === runs ? ` · ${t('running')}` : ''}`),
         el('td', {}, v.comment ?? ''),
-        el('td', {}, v.savedBy),
+        el('td', {}, actorName(v.savedBy)),
         el('td', {}, when(v.savedAt)),
         el('td', {}, v.errors > 0 ? `${v.errors} ${t('errors')}` : '✓'),
         el('td', {}, v.deployedAt ? when(v.deployedAt) : '—'),
@@ -193,6 +244,10 @@ async function main(): Promise<void> {
     }
     editor?.destroy();
     editor = undefined;
+    comparison?.card.remove();
+    comparison?.destroy();
+    comparison = undefined;
+    showSimulating(false);
     canvas.replaceChildren();
     properties.replaceChildren();
     views.replaceChildren();
@@ -215,6 +270,9 @@ async function main(): Promise<void> {
           ? await dmnEditor(at, content)
           : await formEditor(at, content);
     setDirty(false);
+    simulate.hidden = !editor.simulation;
+    compareButton.hidden = model.kind !== 'bpmn';
+    editor.simulation?.onToggle(showSimulating);
     editor.onChange(() => {
       setDirty(true);
       clearTimeout(lintTimer);
@@ -311,7 +369,7 @@ async function main(): Promise<void> {
     for (const kind of ['bpmn', 'dmn', 'form'] as const) {
       const group = el('optgroup', { label: t(KIND[kind]) });
       for (const m of items.filter((i) => i.kind === kind))
-        group.append(el('option', { value: m.name }, m.title ? `${m.title}（${m.name}）` : m.name));
+        group.append(el('option', { value: m.name }, m.title ?? m.name));
       modelSelect.append(group);
     }
     const wanted = params.get('model');

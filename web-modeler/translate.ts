@@ -105,14 +105,146 @@ const PANEL: Record<string, string> = {
   'Wait for completion': '等待完成',
   Exclusive: '互斥',
   'Ad-hoc sub-process': '自由子流程',
+  // camunda-bpmn-js's menus, search and minimap beyond bpmn-js-i18n
+  'Append element': '追加元素',
+  'Change element': '更改元素类型',
+  'Create element': '创建元素',
+  'Toggle non-interrupting': '切换为不中断',
+  'Search in diagram': '在图中搜索',
+  'Open minimap': '打开缩略图',
+  'Close minimap': '关闭缩略图',
+  Collection: '集合',
+  Loop: '循环',
+  'Parallel multi-instance': '并行多实例',
+  'Sequential multi-instance': '顺序多实例',
+  'Participant multiplicity': '参与者多重性',
+  'Job worker': '作业执行器',
+  'Priority definition': '优先级设置',
+  // element kinds not in bpmn-js-i18n (the comparison names elements by kind)
+  Process: '流程',
+  Collaboration: '协作图',
+  'Pool/participant': '池（参与者）',
+  Lane: '泳道',
+  'Intermediate catch event': '中间捕获事件',
+  'Boundary event': '边界事件',
+  'Message flow': '消息流',
+  'Data association': '数据关联',
+  // what a comparison says changed
+  'Implementation, forms and mappings': '实现、表单与映射',
+  Connections: '连线',
+  'Attached to': '附着的活动',
+  Interrupting: '中断',
+  'Event definition': '事件类型',
+  // the palette's lasso (bpmn-js-i18n leaves the word in English)
+  'Activate lasso tool': '启动套索工具',
+  // the DMN decision table
+  'View DRD': '查看决策需求图',
+  'Hit policy': '命中策略',
+  'Hit policy:': '命中策略：',
+  First: '首条命中',
+  Unique: '唯一命中',
+  Any: '任一命中',
+  Collect: '汇总',
+  'Rule order': '规则顺序',
+  'Output order': '输出顺序',
+  When: '当',
+  And: '且',
+  Then: '则',
+  Annotations: '备注',
+  Annotation: '备注',
+  'Decision name': '决策名称',
+  'Rules may overlap. The first matching rule will be chosen': '规则可以重叠，取第一条命中的规则',
+  'No overlap is possible': '规则不得重叠',
+  'Add input': '添加输入',
+  'Edit input': '编辑输入',
+  'Add output': '添加输出',
+  'Edit output': '编辑输出',
+  'Move Input': '移动输入',
+  'Move Output': '移动输出',
+  'Move rule': '移动规则',
+  'Add rule': '添加规则',
+  Resize: '调整宽度',
+  'Input label': '输入标签',
+  'Input type': '输入类型',
+  'Input expression': '输入表达式',
+  'Output label': '输出标签',
+  'Output name': '输出名称',
+  'Output type': '输出类型',
+  'Output values': '输出取值',
+  Input: '输入',
+  Output: '输出',
 };
 
 const DICTIONARY: Record<string, string> = { ...zn, ...PANEL };
 
+/** What each kind of element is called, in English as bpmn-js's menus call it (translated like them). */
+const KIND: Record<string, string> = {
+  'bpmn:Process': 'Process',
+  'bpmn:Collaboration': 'Collaboration',
+  'bpmn:Participant': 'Pool/participant',
+  'bpmn:Lane': 'Lane',
+  'bpmn:StartEvent': 'Start event',
+  'bpmn:EndEvent': 'End event',
+  'bpmn:IntermediateCatchEvent': 'Intermediate catch event',
+  'bpmn:IntermediateThrowEvent': 'Intermediate throw event',
+  'bpmn:BoundaryEvent': 'Boundary event',
+  'bpmn:Task': 'Task',
+  'bpmn:UserTask': 'User task',
+  'bpmn:ServiceTask': 'Service task',
+  'bpmn:SendTask': 'Send task',
+  'bpmn:ReceiveTask': 'Receive task',
+  'bpmn:ScriptTask': 'Script task',
+  'bpmn:BusinessRuleTask': 'Business rule task',
+  'bpmn:ManualTask': 'Manual task',
+  'bpmn:CallActivity': 'Call activity',
+  'bpmn:SubProcess': 'Sub-process',
+  'bpmn:AdHocSubProcess': 'Ad-hoc sub-process',
+  'bpmn:ExclusiveGateway': 'Exclusive gateway',
+  'bpmn:ParallelGateway': 'Parallel gateway',
+  'bpmn:InclusiveGateway': 'Inclusive gateway',
+  'bpmn:EventBasedGateway': 'Event-based gateway',
+  'bpmn:ComplexGateway': 'Complex gateway',
+  'bpmn:SequenceFlow': 'Sequence flow',
+  'bpmn:MessageFlow': 'Message flow',
+  'bpmn:DataObjectReference': 'Data object reference',
+  'bpmn:DataStoreReference': 'Data store reference',
+  'bpmn:DataInputAssociation': 'Data association',
+  'bpmn:DataOutputAssociation': 'Data association',
+};
+
 /** diagram-js's translate: the template's Chinese (when there is one), placeholders filled. */
-function translate(template: string, replacements: Record<string, string> = {}): string {
+export function translate(template: string, replacements: Record<string, string> = {}): string {
   const text = lang() === 'zh' ? (DICTIONARY[template] ?? template) : template;
   return text.replace(/{([^}]+)}/g, (_, key: string) => replacements[key] ?? `{${key}}`);
+}
+
+/** What people call an element of the moddle type `type` ("用户任务", "user task"). */
+export function elementKind(type: string): string {
+  const english = KIND[type] ?? type.replace(/^bpmn:/, '');
+  return lang() === 'zh' ? translate(english) : english.toLowerCase();
+}
+
+/** FEEL's type names as a decision table's header shows them. */
+const TYPES: Record<string, string> = {
+  string: '字符串',
+  number: '数字',
+  boolean: '布尔',
+  date: '日期',
+  time: '时间',
+  dateTime: '日期时间',
+  dayTimeDuration: '日时长',
+  yearMonthDuration: '年月时长',
+  any: '任意',
+};
+
+/**
+ * The decision table's texts that dmn-js writes without the translate service ("Hit policy:", "Input label: 事项类别",
+ * the type names), for keepChinese; undefined leaves a text as it is.
+ */
+export function dmnText(english: string): string | undefined {
+  const labelled = /^(Decision name|Input label|Output label|Input expression|Output name): (.*)$/s.exec(english);
+  if (labelled) return `${DICTIONARY[labelled[1]] ?? labelled[1]}：${labelled[2]}`;
+  return DICTIONARY[english] ?? TYPES[english];
 }
 
 /** The module the editors add: `additionalModules: [translateModule]`. */
