@@ -5,6 +5,7 @@ import { calendarWaitOf } from './calendar-waits';
 import { caseNotFound, gridScope, reaches } from './case-access';
 import { casePageRow } from '../domain/cases';
 import { legalView } from './case-clocks';
+import { procedureActions } from './procedures';
 import type { SessionUser } from './auth';
 
 /** A timestamp column as an ISO instant, or undefined. */
@@ -71,6 +72,11 @@ export async function casePage(deps: ApiDeps, caseId: string, reader: Pick<Sessi
     ratings: c.ratings,
     // The law's procedures: acceptance, handling, review and re-review clocks, the final link, the notices sent.
     ...(await legalView(deps, c, now)),
+    // The procedures the reader may start now: withdrawal, return, extension (api/procedures.ts).
+    procedureActions: await procedureActions(deps, c.id, reader.roles, {
+      state: c.process_instance_key ? processState : null,
+      activeElementIds: active.map((e) => e.elementId),
+    }),
     timeline,
   };
 }

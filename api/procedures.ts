@@ -16,7 +16,10 @@ import { route, type Role, type RouteSpec } from './route';
 
 const IdParam = z.object({ id: z.uuid() }).strict();
 /** Staff who handle cases; each reaches only the cases the case routes let them reach. */
-const HANDLING: Role[] = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin'];
+export const PROCEDURE_ROLES: Role[] = ['reception', 'cadre', 'secretary', 'street-office', 'leader', 'admin'];
+const HANDLING = PROCEDURE_ROLES;
+/** The steps a return ends: those with a `case-returned` message boundary event in petition-handling.bpmn. */
+const RETURNABLE_STEPS = ['Task_CoordinateUnit', 'Call_WorkingGroup'];
 /** The law's maximum extension (Art 34); the process applies decision deadline-policy's extensionMaxDays. */
 const MAX_EXTENSION_DAYS = 30;
 
@@ -111,6 +114,69 @@ function checkExtension(deps: ApiDeps, state: ProcedureState): void {
       'The legal limit has passed: an extension can no longer be asked for.',
     );
   }
+}
+
+/** What the case page offers a reader of the procedures above: each only when its route would take it now. */
+export interface ProcedureActions {
+  withdraw: boolean;
+  /** The end of the 5 working days to return the case in (Art 23), while it is at a step that may be returned. */
+  returnUntil: string | null;
+  extension: boolean;
+  /** Whether an extension was granted, or waits for the leader (none: neither). */
+  extensionState: 'none' | 'pending' | 'granted';
+  maxExtensionDays: number;
+}
+
+const passes = (check: () => void) => {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * The procedures a reader may start on a case now, by the same checks the routes make: the case open with its process
+ * running, the reader's roles, a return only at a returnable step within its window, an extension only when none was
+ * granted or waits.
+ */
+export async function procedureActions(
+  deps: ApiDeps,
+  caseId: string,
+  roles: readonly string[],
+  process: { state: string | null; activeElementIds: string[] },
+): Promise<ProcedureActions> {
+  const state = await procedureState(deps.db, caseId);
+  const extensionState: ProcedureActions['extensionState'] =
+    state?.extension_days !== null && state?.extension_days !== undefined
+      ? 'granted'
+      : state?.extension_pending
+        ? 'pending'
+        : 'none';
+  const none: ProcedureActions = {
+    withdraw: false,
+    returnUntil: null,
+    extension: false,
+    extensionState,
+    maxExtensionDays: MAX_EXTENSION_DAYS,
+  };
+  if (
+    !state ||
+    !state.process_instance_key ||
+    process.state !== 'ACTIVE' ||
+    ENDED_STATUSES.includes(state.status as CaseStatus) ||
+    !roles.some((r) => HANDLING.includes(r as Role))
+  )
+    return none;
+  const returnable =
+    process.activeElementIds.some((id) => RETURNABLE_STEPS.includes(id)) && passes(() => checkReturn(deps, state));
+  return {
+    ...none,
+    withdraw: true,
+    returnUntil: returnable && state.return_due_at ? new Date(state.return_due_at).toISOString() : null,
+    extension: passes(() => checkExtension(deps, state)),
+  };
 }
 
 export const procedureRoutes: RouteSpec[] = [

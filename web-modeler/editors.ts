@@ -10,7 +10,7 @@ import { t } from '../web/src/lib/i18n';
 import { dmnText, translateModule } from './translate';
 import { simulationInChinese } from './simulation';
 import { panelTextsInChinese } from './panel-texts';
-import { keepChinese } from './dom-texts';
+import { keepChinese } from '../web/src/lib/dom-texts';
 import { formEditorText } from './form-editor-texts';
 
 export interface ModelProblem {

@@ -3,7 +3,7 @@
  * ("Unfold line") and @bpmn-io/properties-panel's own controls ("Toggle section") — put into Chinese on a Chinese
  * page as they appear in the panel.
  */
-import { keepChinese } from './dom-texts';
+import { keepChinese } from '../web/src/lib/dom-texts';
 
 export const PANEL_TEXTS: Record<string, string> = {
   'Fold line': '折叠',

@@ -55,6 +55,9 @@ describe("typed text on the next person's form", () => {
       '/api/me': { username: 'cadre', displayName: '社区干部', roles: ['cadre'], csrfToken: 'x'.repeat(32) },
       '/api/inbox': { unread: 0, items: [] },
       '/api/tasks': { items: [task] },
+      // the task view also asks for the task's history and, for a task without a case, its early warning
+      '/api/tasks/7/history': { items: [] },
+      '/api/tasks/7/alert': { alert: null },
       '/api/tasks/7': {
         ...task,
         form: JSON.parse(readFileSync(join(ROOT, 'bpmn', 'draft-solution.form'), 'utf8')),

@@ -50,6 +50,11 @@ describe('the operations console in a real browser', () => {
         const { items } = await h.client.searchUserTasks({ filter: { elementId, state: 'CREATED' } }, now);
         return (items as Any[])[0];
       }, 30000);
+    const decision = await userTask('Task_AcceptanceDecision');
+    await h.client.completeUserTask({
+      userTaskKey: decision.userTaskKey,
+      variables: { acceptanceDecision: 'accepted' },
+    });
     const confirm = await userTask('Task_ConfirmCaseClass');
     await h.client.completeUserTask({
       userTaskKey: confirm.userTaskKey,
@@ -75,13 +80,14 @@ describe('the operations console in a real browser', () => {
     // then the petition process shows one incident
     const version = page.locator('[data-testid^="version-petition-handling-"]').first();
     await version.waitFor();
-    expect(await version.locator('td').nth(4).textContent()).toBe('1');
+    expect(await version.locator('cds-table-cell').nth(4).textContent()).toBe('1');
     await page.getByTestId('ops-diagram').locator('svg').first().waitFor();
     await shot(page, 'ops-processes');
     // when she opens the process, lists the instances with incidents and opens the case's
     await version.getByRole('link').click();
     await page.waitForURL(/process=/);
-    await page.getByTestId('only-incidents').check();
+    // (a Carbon checkbox: its box and label are in its shadow root)
+    await page.getByTestId('only-incidents').locator('label').click();
     await page.waitForURL(/incidents=true/);
     await page.getByTestId('instance-row').first().waitFor();
     expect(await page.getByTestId('instance-row').count()).toBe(1);
@@ -94,6 +100,16 @@ describe('the operations console in a real browser', () => {
     await page.locator('.djs-shape.highlight-incident').first().waitFor();
     await page.getByRole('link', { name: String(filed.body.caseNo) }).waitFor();
     await shot(page, 'ops-instance');
+    // when she starts to cancel it, then a modal asks the reason before it can be confirmed; stepping back keeps it
+    await page.getByTestId('cancel-instance').click();
+    const ask = page.getByTestId('cancel-form');
+    await ask.getByText('实例取消后不能恢复', { exact: false }).waitFor();
+    expect(await ask.getByTestId('confirm').getAttribute('disabled')).not.toBeNull();
+    await ask.getByTestId('reason').locator('input').fill('重复立案');
+    await until(async () => ((await ask.getByTestId('confirm').getAttribute('disabled')) === null ? true : undefined));
+    await shot(page, 'ops-cancel-reason');
+    await ask.getByText('返回').click();
+    await ask.waitFor({ state: 'detached' });
     // when she retries it
     await page.getByTestId('retry').click();
     // then the incident is resolved and logged, and the case goes on to its working group

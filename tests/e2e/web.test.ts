@@ -95,6 +95,14 @@ describe('the pages in a real browser', () => {
     await page.getByTestId('form').locator('.fjs-form').waitFor();
   }
 
+  /** The first responder accepts the petition in its acceptance decision form (Art 22–23). */
+  async function accept(page: Page): Promise<void> {
+    await openMyTask(page, 'Task_AcceptanceDecision');
+    await page.getByLabel('受理', { exact: true }).check();
+    await page.getByTestId('submit').click();
+    await page.getByTestId('done').waitFor();
+  }
+
   /** The resident's rating token, read as the SMS carries it (it only exists encrypted). */
   async function ratingToken(caseId: string): Promise<string> {
     const [link] = await until(async () => {
@@ -195,6 +203,7 @@ describe('the pages in a real browser', () => {
       name: '赵大妈',
       phone: '13900001111',
     });
+    await accept(cadre);
     await openMyTask(cadre, 'Task_ConfirmCaseClass');
     await chooseClass(cadre, '简易类');
     // then the internal clock runs on the deployed 12 hours
@@ -276,6 +285,7 @@ describe('the pages in a real browser', () => {
       name: '钱先生',
       phone: '13700002222',
     });
+    await accept(reception);
     await openMyTask(reception, 'Task_ConfirmCaseClass');
     await chooseClass(reception, '疑难类');
     // when someone outside the street office looks for it
@@ -366,7 +376,8 @@ describe('the pages in a real browser', () => {
     await page.getByTestId(`link-${filed.caseNo}`).waitFor();
     await shot(page, 'intake-duplicate');
 
-    // when she opens the classification task and confirms the simple class with SMS feedback
+    // when she accepts the petition, opens the classification task and confirms the simple class with SMS feedback
+    await accept(page);
     await openMyTask(page, 'Task_ConfirmCaseClass');
     // with its case beside it
     await page.getByTestId('case-context').getByText(filed.caseNo).waitFor();

@@ -56,6 +56,7 @@ describe('server', () => {
       'early-warning-joint-handling@1',
       'key-person-care@1',
       'petition-handling@1',
+      'petition-review@1',
       'street-office-escalation@1',
       'working-group-1plusx@1',
     ]);

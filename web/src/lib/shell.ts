@@ -1,5 +1,6 @@
 /** The frame of every page: header with the app's name, navigation, language switch and sign-out. */
 import './style.css';
+import { notice } from './carbon';
 import { signOut, type Me } from './api';
 import { t, toggleLang } from './i18n';
 
@@ -60,8 +61,11 @@ export function shell(me: Me | null): HTMLElement {
   return main;
 }
 
+/** An error as a Carbon inline notification (role="alert") at the top of `where`, replacing the one before. */
 export function showError(where: HTMLElement, error: unknown): void {
   const message = error instanceof Error ? error.message : String(error);
   where.querySelector('.error')?.remove();
-  where.prepend(el('p', { class: 'error', role: 'alert' }, message));
+  where.prepend(notice('error', [message]));
 }
+
+export { notice };

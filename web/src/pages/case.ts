@@ -5,7 +5,9 @@ import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { call, requireMe } from '../lib/api';
 import { attachmentsCard } from '../lib/attachments';
 import { ratingList, type Rating } from '../lib/ratings';
-import { el, shell, showError } from '../lib/shell';
+import { legalCards, type LegalPage } from './case-legal';
+import { procedureCard, type ProcedureActions } from './case-procedures';
+import { el, notice, shell, showError } from '../lib/shell';
 import { actorName, caseStatus, channelName, clockState, eventName, lang, t, when } from '../lib/i18n';
 
 interface Clock {
@@ -27,12 +29,19 @@ interface CasePage {
   clocks: { internal: Clock; legal: Clock };
   ratingLinkOpen: boolean;
   ratings: Rating[];
+  /** The law's procedures the reader may start now (withdrawal, return, extension). */
+  procedureActions?: ProcedureActions;
   timeline: Array<{ kind: string; detail: { name?: string; state?: string } | null; actor: string | null; at: string }>;
 }
 
-async function main(): Promise<void> {
+/** Shows the case; `message` (after a procedure was taken) is shown above it as a Carbon success notification. */
+async function main(message?: string): Promise<void> {
   const me = await requireMe();
   const page = shell(me);
+  if (message) {
+    page.append(notice('success', [message], { 'data-testid': 'procedure-done' }));
+    window.scrollTo(0, 0);
+  }
   const id = new URLSearchParams(location.search).get('id') ?? '';
   try {
     const c = await call<CasePage>('GET', `/cases/${encodeURIComponent(id)}`);
@@ -68,6 +77,11 @@ async function main(): Promise<void> {
     const print = el('button', { type: 'button', class: 'no-print', 'data-testid': 'print' }, t('printForm'));
     print.addEventListener('click', () => window.print());
     page.querySelector('section.card')?.append(print);
+    // The law's procedures that apply now; once one is taken the page shows the case again, as recorded.
+    const procedures = procedureCard(id, c, (done) => main(done));
+    if (procedures) page.append(procedures);
+    // The law's procedures: the legal clocks, reviews, the final link, and what the petitioner was told when.
+    page.append(...legalCards(c as unknown as LegalPage, me, id));
     if (c.ratingLinkOpen && c.owner.username === me.username) await ratingLink(page, id);
     const canvas = el('div', { class: 'diagram', 'data-testid': 'diagram' });
     const where = el('section', { class: 'card', id: 'diagram' }, el('h2', {}, t('whereItStands')));

@@ -7,6 +7,7 @@ import * as echarts from 'echarts';
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
 import { t } from '../lib/i18n';
+import { procedureCard, type ProcedureFigures } from './dashboard-procedures';
 
 interface Group {
   name: string;
@@ -36,6 +37,7 @@ interface Figures {
     volunteerPercent: number | null;
   };
   campaigns: { count: number; coveragePercent: number | null };
+  procedures?: ProcedureFigures;
   byGrid: Group[];
   byCategory: Group[];
 }
@@ -195,6 +197,7 @@ async function main(): Promise<void> {
         ),
       ),
       el('p', {}, el('a', { href: `/api/dashboard/cases.csv?${csv}`, 'data-testid': 'csv' }, t('exportCsv'))),
+      procedureCard(f.procedures),
     );
     for (const [title, groups, id] of [
       [t('dbGrid'), f.byGrid, 'by-grid'],

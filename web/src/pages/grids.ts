@@ -1,11 +1,14 @@
 /**
  * Grids and patrols (网格与巡查): the weekly or monthly summary per grid, the patrol log (record a day's patrol, the
  * list), and the hazard record (矛盾隐患记录表): mediated on the spot, or reported — a reported hazard becomes a
- * petition at once and its case number is shown.
+ * petition at once and its case number is shown; and the register of grids and compounds, which admins keep
+ * (grid-register.ts).
  */
 import { call, requireMe, type Me } from '../lib/api';
-import { el, shell, showError } from '../lib/shell';
-import { t, type Word } from '../lib/i18n';
+import { el, shell, showError, notice } from '../lib/shell';
+import { lang, t } from '../lib/i18n';
+import { categories, categoryLabel } from '../lib/category-picker';
+import { showRegister } from './grid-register';
 
 interface Grid {
   id: string;
@@ -34,12 +37,6 @@ interface Patrol {
   notes: string | null;
 }
 
-const CATEGORY: Record<string, Word> = {
-  'neighbour-relations': 'grNeighbour',
-  'property-management': 'grProperty',
-  'family-conflict': 'grFamily',
-  'policy-implementation': 'grPolicy',
-};
 const field = (label: string, input: HTMLElement) => el('label', { class: 'field' }, el('span', {}, label), input);
 /** Today in Beijing time, YYYY-MM-DD. */
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
@@ -52,8 +49,10 @@ async function main(): Promise<void> {
   const log = el('section', { class: 'card', 'data-testid': 'patrol-log' }, t('loading'));
   try {
     const { items: grids } = await call<{ items: Grid[] }>('GET', '/grids');
-    page.append(summary, patrolForm(me, grids, refresh), log, hazardForm(me, grids, refresh));
-    await refresh();
+    // The register of grids and compounds: everyone reads it, admins keep it.
+    const register = el('section', { class: 'card', 'data-testid': 'grid-register' }, t('loading'));
+    page.append(summary, patrolForm(me, grids, refresh), log, hazardForm(me, grids, refresh), register);
+    await Promise.all([refresh(), showRegister(register, me)]);
   } catch (error) {
     showError(page, error);
   }
@@ -99,9 +98,14 @@ async function showSummary(card: HTMLElement): Promise<void> {
       `/grids/summary?period=${period}&date=${anchor}`,
     );
     const body = el('tbody');
+    const dictionary = await categories();
+    const nameOf = (code: string) => {
+      const c = dictionary.find((d) => d.code === code);
+      return c ? categoryLabel(c, dictionary) : code;
+    };
     for (const g of s.grids) {
       const categories = Object.entries(g.byCategory)
-        .map(([c, n]) => `${CATEGORY[c] ? t(CATEGORY[c]) : c} ${n}`)
+        .map(([c, n]) => `${nameOf(c)} ${n}`)
         .join('、');
       body.append(
         el(
@@ -214,7 +218,7 @@ function patrolForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
       () => {
         form.querySelector('.error')?.remove();
         notes.value = '';
-        result.replaceChildren(el('p', { class: 'ok', 'data-testid': 'patrol-saved' }, t('grPatrolSaved')));
+        result.replaceChildren(notice('success', [t('grPatrolSaved')], { 'data-testid': 'patrol-saved' }));
         void refresh();
       },
       (error: unknown) => showError(form, error),
@@ -233,8 +237,15 @@ function hazardForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
   };
   fillCompounds();
   grid.addEventListener('change', fillCompounds);
+  // the category dictionary's main classes (the plan's four hazard kinds among them), each followed by its items
   const category = el('select', { name: 'category', 'data-testid': 'hazard-category' });
-  for (const [value, w] of Object.entries(CATEGORY)) category.append(el('option', { value }, t(w)));
+  void categories().then((all) => {
+    for (const c of all)
+      category.append(
+        el('option', { value: c.code }, `${c.parentCode ? '\u3000' : ''}${lang() === 'en' ? c.nameEn : c.nameZh}`),
+      );
+    category.value = 'neighbour';
+  });
   const description = el('textarea', {
     name: 'description',
     rows: '3',
@@ -303,13 +314,15 @@ function hazardForm(me: Me, grids: Grid[], refresh: () => Promise<void>): HTMLFo
       (saved) => {
         form.querySelector('.error')?.remove();
         result.replaceChildren(
-          el(
-            'p',
-            { class: 'ok', 'data-testid': 'hazard-saved' },
-            t('grHazardSaved'),
-            ...(saved.caseId && saved.caseNo
-              ? [` ${t('grBecamePetition')} `, el('a', { href: `/case.html?id=${saved.caseId}` }, saved.caseNo)]
-              : []),
+          notice(
+            'success',
+            [
+              t('grHazardSaved'),
+              ...(saved.caseId && saved.caseNo
+                ? [` ${t('grBecamePetition')} `, el('a', { href: `/case.html?id=${saved.caseId}` }, saved.caseNo)]
+                : []),
+            ],
+            { 'data-testid': 'hazard-saved' },
           ),
         );
         description.value = '';

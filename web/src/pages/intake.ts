@@ -3,9 +3,10 @@
  * number), and a repeat with no new facts is linked to the open case instead of opening another.
  */
 import { call, requireMe } from '../lib/api';
-import { el, shell, showError } from '../lib/shell';
+import { el, shell, showError, notice } from '../lib/shell';
 import { fileInput, uploadFiles } from '../lib/attachments';
-import { CHANNELS, caseStatus, channelName, t } from '../lib/i18n';
+import { categoryPicker } from '../lib/category-picker';
+import { CHANNELS, caseStatus, channelName, lang, t } from '../lib/i18n';
 
 interface Duplicate {
   id: string;
@@ -13,7 +14,13 @@ interface Duplicate {
   category: string;
   status: string;
   sameCategory: boolean;
+  /** Re-reviewed (Art 36): a new petition on the same request is linked to it as final, not handled again. */
+  final?: boolean;
 }
+
+/** The mark of a final case (复核终局), in the page's language. */
+const finalMark = () =>
+  lang() === 'zh' ? '复核终局，关联后不再受理' : 'final after re-review: linked, not handled again';
 
 async function main(): Promise<void> {
   const me = await requireMe();
@@ -28,7 +35,7 @@ async function main(): Promise<void> {
   const compound = el('select', { name: 'compoundId', 'data-testid': 'compound' }, el('option', { value: '' }, '—'));
   for (const g of grids.items)
     for (const c of g.compounds) compound.append(el('option', { value: c.id }, `${g.name} · ${c.name}`));
-  const category = el('input', { name: 'category', required: '', maxlength: '50', 'data-testid': 'category' });
+  const category = categoryPicker('category', { required: true, onChange: () => void lookup().catch(() => undefined) });
   const description = el('textarea', {
     name: 'description',
     required: '',
@@ -55,7 +62,7 @@ async function main(): Promise<void> {
     el('h1', {}, t('intake')),
     field(t('channel'), channel),
     field(t('compound'), compound),
-    field(t('category'), category),
+    field(t('category'), category.element),
     field(t('description'), description),
     field(t('petitionerName'), name),
     field(t('phone'), phone),
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
     if (/^1\d{10}$/.test(phone.value)) lookup.phone = phone.value;
     if (/^\d{17}[\dXx]$/.test(idNumber.value)) lookup.idNumber = idNumber.value;
     if (!lookup.phone && !lookup.idNumber) return;
-    if (category.value.trim()) lookup.category = category.value.trim();
+    if (category.value()) lookup.category = category.value();
     const { items } = await call<{ items: Duplicate[] }>('POST', '/cases/duplicates', lookup);
     if (items.length === 0) return;
     const list = el('ul');
@@ -94,13 +101,14 @@ async function main(): Promise<void> {
           {},
           el('a', { href: `/case.html?id=${d.id}` }, d.caseNo),
           ` ${d.category} · ${caseStatus(d.status)} `,
+          ...(d.final ? [el('strong', { 'data-testid': `final-${d.caseNo}` }, `（${finalMark()}）`), ' '] : []),
           link,
         ),
       );
     }
-    duplicates.append(el('p', { class: 'error' }, t('possibleDuplicates')), list);
+    duplicates.append(notice('warning', [t('possibleDuplicates')]), list);
   };
-  for (const input of [phone, idNumber, category])
+  for (const input of [phone, idNumber])
     input.addEventListener('change', () => void lookup().catch((e: unknown) => showError(form, e)));
 
   form.addEventListener('submit', (event) => {
@@ -118,27 +126,36 @@ async function main(): Promise<void> {
         : undefined;
     const body = {
       channel: channel.value,
-      category: category.value.trim(),
+      category: category.value(),
       description: description.value.trim(),
       ...(compound.value ? { compoundId: compound.value } : {}),
       ...(petitioner ? { petitioner } : {}),
       ...(linkTo ? { duplicateOf: linkTo } : {}),
     };
-    call<{ id: string; caseNo: string; linkedTo?: { caseNo: string; status: string } }>('POST', '/cases', body).then(
+    call<{ id: string; caseNo: string; linkedTo?: { caseNo: string; status: string; final?: boolean } }>(
+      'POST',
+      '/cases',
+      body,
+    ).then(
       async (filed) => {
         // The files go to the case once it exists; a refused file is shown, the case stays filed.
         const chosen = files.files ? Array.from(files.files) : [];
         await uploadFiles(filed.id, chosen).catch((error: unknown) => showError(result, error));
         result.replaceChildren(
-          el(
-            'p',
-            { class: 'ok', 'data-testid': 'filed' },
-            `${t('filed')}：`,
-            el('a', { href: `/case.html?id=${filed.id}` }, filed.caseNo),
-            filed.linkedTo ? ` → ${filed.linkedTo.caseNo}（${caseStatus(filed.linkedTo.status)}）` : '',
+          notice(
+            'success',
+            [
+              `${t('filed')}：`,
+              el('a', { href: `/case.html?id=${filed.id}` }, filed.caseNo),
+              filed.linkedTo
+                ? ` → ${filed.linkedTo.caseNo}（${filed.linkedTo.final ? finalMark() : caseStatus(filed.linkedTo.status)}）`
+                : '',
+            ],
+            { 'data-testid': 'filed' },
           ),
         );
         form.reset();
+        category.clear();
         duplicates.replaceChildren();
       },
       (error: unknown) => showError(form, error),

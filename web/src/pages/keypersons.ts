@@ -1,11 +1,13 @@
 /**
  * The key-person registry (重点人员, 一人一档、一人一策): the list with status, plan, repeats and service team; a
  * person's file with their petitions, visits and care plan; entry by the case number of one of their petitions;
- * the plan and team updated; exit with a reason. Names come masked from the API and nothing else is shown.
+ * the plan and team updated; a conversion recorded (kp-conversion.ts) and the file's timeline; exit with a reason.
+ * Names come masked from the API and nothing else is shown.
  */
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
 import { t, when, type Word, caseStatus } from '../lib/i18n';
+import { conversionForm, conversionText, timeline, type Conversion } from './kp-conversion';
 
 interface Person {
   id: string;
@@ -17,7 +19,7 @@ interface Person {
   exitedAt: string | null;
   exitReason: string | null;
   serviceTeam: { lead: string | null; volunteer: string | null; professional: string | null };
-  conversion: { role: string; at: string } | null;
+  conversion: Conversion | null;
   plan: string | null;
   petitionsLastYear: number;
   repeatPetitions: number;
@@ -39,11 +41,6 @@ const STATUS: Record<string, Word> = { active: 'kpActive', exited: 'kpExited', a
 const REASON: Record<string, Word> = {
   'higher-level-visit': 'kpHigherLevelVisit',
   'repeat-petitions': 'kpRepeatPetitions',
-};
-const CONVERSION: Record<string, Word> = {
-  volunteer: 'kpVolunteerRole',
-  'residents-council': 'kpResidentsCouncil',
-  'mediation-committee': 'kpMediationCommittee',
 };
 const word = (map: Record<string, Word>, value: string) => (map[value] ? t(map[value]) : value);
 const field = (label: string, input: HTMLElement) => el('label', { class: 'field' }, el('span', {}, label), input);
@@ -171,7 +168,7 @@ async function showPerson(
   fact(t('kpTeamLead'), p.serviceTeam.lead ?? '—');
   fact(t('kpVolunteer'), p.serviceTeam.volunteer ?? '—');
   fact(t('kpProfessional'), p.serviceTeam.professional ?? '—');
-  fact(t('kpConversion'), p.conversion ? `${word(CONVERSION, p.conversion.role)} · ${when(p.conversion.at)}` : '—');
+  fact(t('kpConversion'), p.conversion ? conversionText(p.conversion) : '—');
   fact(t('kpPetitionsRepeats'), `${p.petitionsLastYear} / ${p.repeatPetitions}`);
 
   const petitions = el('ul');
@@ -200,14 +197,14 @@ async function showPerson(
     p.petitions.length ? petitions : el('p', {}, '—'),
     el('h3', {}, t('kpVisits')),
     p.visits.length ? visits : el('p', {}, '—'),
+    el('h3', {}, t('kpTimeline')),
+    timeline(p),
   );
   detail.replaceChildren(card);
   if (!canWrite) return;
+  const again = () => void showPerson(id, detail, canWrite, refresh).then(refresh);
   if (p.status === 'active')
-    detail.append(
-      planForm(p, () => void showPerson(id, detail, canWrite, refresh).then(refresh)),
-      exitForm(p, () => void showPerson(id, detail, canWrite, refresh).then(refresh)),
-    );
+    detail.append(planForm(p, again), ...(p.conversion ? [] : [conversionForm(p.id, again)]), exitForm(p, again));
   detail.scrollIntoView({ block: 'start' });
 }
 

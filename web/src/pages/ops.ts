@@ -11,6 +11,9 @@ import 'bpmn-js/dist/assets/bpmn-js.css';
 import NavigatedViewer from 'bpmn-js/lib/NavigatedViewer';
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
+import '@carbon/web-components/es/components/checkbox/index.js';
+import { askReason } from '../lib/carbon';
+import { dataTable, keysetPagination, listTable, tableRow } from '../lib/carbon-table';
 import { t, when, WORD_KEYS, type Word } from '../lib/i18n';
 
 type Json = Record<string, unknown>;
@@ -48,15 +51,14 @@ const state = (s: unknown, kind: 'opState' | 'opIncident' | 'opJob' = 'opState')
   const fallback = `opState${String(s)}`;
   return fallback in WORD_KEYS ? t(fallback as Word) : String(s);
 };
-const table = (testId: string, head: Word[], rows: HTMLTableRowElement[]) =>
-  rows.length === 0
-    ? el('p', { 'data-testid': testId }, t('opNone'))
-    : el(
-        'table',
-        { 'data-testid': testId },
-        el('thead', {}, el('tr', {}, ...head.map((w) => el('th', {}, t(w))))),
-        el('tbody', {}, ...rows),
-      );
+/** A Carbon data table of the rows, or "none". */
+const table = (testId: string, head: Word[], rows: HTMLElement[]) =>
+  listTable(
+    head.map((w) => t(w)),
+    rows,
+    { 'data-testid': testId },
+    t('opNone'),
+  );
 /** A value as a cell's text: JSON for anything but a string or number. */
 const text = (v: unknown): string =>
   v === null || v === undefined
@@ -66,7 +68,8 @@ const text = (v: unknown): string =>
       : typeof v === 'number'
         ? String(v)
         : JSON.stringify(v);
-const cell = (v: unknown) => el('td', {}, text(v));
+type Cell = Node | string | [Array<Node | string>, Record<string, string>];
+const cell = (v: unknown): Cell => text(v);
 
 /** The diagram with each element's counts as badges, and markers on the elements given; answers elements' names. */
 async function diagram(
@@ -110,14 +113,18 @@ async function versions(page: HTMLElement, params: URLSearchParams): Promise<voi
     items.find((v) => v.incidents > 0) ??
     items[0];
   const rows = items.map((v) =>
-    el(
-      'tr',
-      { class: v === chosen ? 'chosen' : '', 'data-testid': `version-${v.processDefinitionId}-${v.version}` },
-      el('td', {}, el('a', { href: `/ops.html?process=${v.processDefinitionKey}` }, v.name)),
-      cell(v.version),
-      cell(v.running),
-      cell(v.completed),
-      el('td', { class: v.incidents > 0 ? 'overdue' : '' }, String(v.incidents)),
+    tableRow(
+      {
+        ...(v === chosen ? { class: 'chosen' } : {}),
+        'data-testid': `version-${v.processDefinitionId}-${v.version}`,
+      },
+      [
+        el('a', { href: `/ops.html?process=${v.processDefinitionKey}` }, v.name),
+        [[String(v.version)], { class: 'num' }],
+        [[String(v.running)], { class: 'num' }],
+        [[String(v.completed)], { class: 'num' }],
+        [[String(v.incidents)], { class: v.incidents > 0 ? 'num overdue' : 'num' }],
+      ],
     ),
   );
   page.append(
@@ -137,54 +144,63 @@ async function versions(page: HTMLElement, params: URLSearchParams): Promise<voi
     `/ops/processes/${chosen.processDefinitionKey}`,
   );
   await diagram(box, xml, statistics, {});
-  await instances(list, chosen, params.get('incidents') === 'true');
+  await instances(list, chosen, params);
 }
 
-async function instances(list: HTMLElement, version: Version, incidentsOnly: boolean): Promise<void> {
-  const only = el('input', { type: 'checkbox', 'data-testid': 'only-incidents' });
-  only.checked = incidentsOnly;
-  only.addEventListener('change', () => {
-    location.href = `/ops.html?process=${version.processDefinitionKey}${only.checked ? '&incidents=true' : ''}`;
-  });
-  const body = el('tbody');
-  const more = el('button', { type: 'button', hidden: '' }, t('opMore'));
-  list.append(
-    el('h2', {}, t('opInstances')),
-    el('label', { class: 'field inline' }, only, el('span', {}, t('opOnlyIncidents'))),
-    el(
-      'table',
-      {},
-      el(
-        'thead',
-        {},
-        el('tr', {}, ...(['opInstance', 'caseNo', 'opState', 'opStarted'] as Word[]).map((w) => el('th', {}, t(w)))),
-      ),
-      body,
-    ),
-    more,
-  );
-  const load = async (after?: string) => {
-    const query = new URLSearchParams({ processDefinitionKey: version.processDefinitionKey, limit: '50' });
-    if (incidentsOnly) query.set('incidents', 'true');
-    if (after) query.set('after', after);
-    const answer = await call<{ items: Json[]; next: string | null }>('GET', `/ops/instances?${query.toString()}`);
-    for (const i of answer.items) {
-      const key = String(i.processInstanceKey);
-      body.append(
-        el(
-          'tr',
-          { 'data-testid': 'instance-row' },
-          el('td', { class: 'num' }, el('a', { href: `/ops.html?instance=${key}` }, key)),
-          cell(i.caseNo),
-          el('td', { class: i.hasIncident ? 'overdue' : '' }, state(i.state)),
-          cell(when(String(i.startDate))),
-        ),
-      );
-    }
-    more.hidden = !answer.next;
-    more.onclick = () => void load(answer.next ?? undefined);
+const PAGE_SIZES = [20, 50, 100];
+
+/** A version's instances, newest first, a page at a time (Carbon pagination over the API's keyset pages). */
+async function instances(list: HTMLElement, version: Version, params: URLSearchParams): Promise<void> {
+  const incidentsOnly = params.get('incidents') === 'true';
+  const address = (incidents: boolean, limit: string | null) => {
+    const query = new URLSearchParams({ process: version.processDefinitionKey });
+    if (incidents) query.set('incidents', 'true');
+    if (limit) query.set('limit', limit);
+    return `/ops.html?${query.toString()}`;
   };
-  await load();
+  const only = el('cds-checkbox' as 'div', { 'data-testid': 'only-incidents' }, t('opOnlyIncidents'));
+  if (incidentsOnly) only.setAttribute('checked', '');
+  only.addEventListener('cds-checkbox-changed', (event) => {
+    const { checked } = (event as CustomEvent<{ checked: boolean }>).detail;
+    location.href = address(checked, params.get('limit'));
+  });
+  const size = Number(params.get('limit'));
+  const pageSize = PAGE_SIZES.includes(size) ? size : 50;
+  const { table: instanceTable, body } = dataTable(
+    (['opInstance', 'caseNo', 'opState', 'opStarted'] as Word[]).map((w) => ({ label: t(w) })),
+    { 'data-testid': 'instance-list' },
+  );
+  const pager = keysetPagination({
+    pageSize,
+    pageSizes: PAGE_SIZES,
+    none: t('opNone'),
+    attrs: { 'data-testid': 'instance-pages' },
+    load: async (after) => {
+      const query = new URLSearchParams({
+        processDefinitionKey: version.processDefinitionKey,
+        limit: String(pageSize),
+      });
+      if (incidentsOnly) query.set('incidents', 'true');
+      if (after) query.set('after', after);
+      const answer = await call<{ items: Json[]; next: string | null }>('GET', `/ops/instances?${query.toString()}`);
+      body.replaceChildren(
+        ...answer.items.map((i) => {
+          const key = String(i.processInstanceKey);
+          return tableRow({ 'data-testid': 'instance-row' }, [
+            [[el('a', { href: `/ops.html?instance=${key}` }, key)], { class: 'num' }],
+            [[text(i.caseNo)], { class: 'num' }],
+            [[state(i.state)], { class: i.hasIncident ? 'overdue' : '' }],
+            [[when(String(i.startDate))], { class: 'num' }],
+          ]);
+        }),
+      );
+      return { count: answer.items.length, next: answer.next };
+    },
+    onPageSize: (limit) => (location.href = address(incidentsOnly, String(limit))),
+    onError: (error) => showError(list, error),
+  });
+  list.append(el('h2', {}, t('opInstances')), el('div', { class: 'options' }, only), instanceTable, pager.element);
+  await pager.start();
 }
 
 /** What to do on the instance, each followed by the instance as it now stands. */
@@ -197,24 +213,17 @@ function act(page: HTMLElement, key: string, path: string, body: Json): Promise<
   );
 }
 
-function incidentRows(
-  page: HTMLElement,
-  key: string,
-  p: InstancePage,
-  name: (id: unknown) => string,
-): HTMLTableRowElement[] {
+function incidentRows(page: HTMLElement, key: string, p: InstancePage, name: (id: unknown) => string): HTMLElement[] {
   return p.incidents.map((i) => {
     const retry = el('button', { type: 'button', 'data-testid': 'retry' }, t('opRetry'));
     retry.addEventListener('click', () => void act(page, key, `/ops/incidents/${String(i.incidentKey)}/retry`, {}));
-    return el(
-      'tr',
-      { 'data-testid': 'incident-row' },
+    return tableRow({ 'data-testid': 'incident-row' }, [
       cell(name(i.elementId)),
       cell(i.errorType),
-      el('td', { class: 'clip' }, text(i.errorMessage)),
+      [[text(i.errorMessage)], { class: 'clip' }],
       cell(state(i.state, 'opIncident')),
-      el('td', {}, i.state === 'ACTIVE' ? retry : ''),
-    );
+      i.state === 'ACTIVE' ? retry : '',
+    ]);
   });
 }
 
@@ -235,19 +244,26 @@ function variableForm(page: HTMLElement, key: string): HTMLFormElement {
   return form;
 }
 
-function cancelForm(page: HTMLElement, key: string): HTMLFormElement {
-  const reason = el('input', { name: 'reason', required: '', 'data-testid': 'cancel-reason' });
-  const form = el(
-    'form',
-    { class: 'toolbar', 'data-testid': 'cancel-form' },
-    el('label', { class: 'field' }, el('span', {}, t('opReason')), reason),
-    el('button', { type: 'submit', class: 'primary' }, t('opCancel')),
+/** Cancelling an instance cannot be undone: a Carbon modal asks for the reason, which goes into the log. */
+function cancelForm(page: HTMLElement, key: string): HTMLElement {
+  const button = el(
+    'button',
+    { type: 'button', class: 'primary danger', 'data-testid': 'cancel-instance' },
+    t('opCancel'),
   );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void act(page, key, `/ops/instances/${key}/cancel`, { reason: reason.value });
+  button.addEventListener('click', () => {
+    void askReason({
+      heading: t('opCancel'),
+      text: t('opCancelAsk'),
+      label: t('opReason'),
+      confirm: t('opCancelConfirm'),
+      danger: true,
+      testid: 'cancel-form',
+    }).then((reason) => {
+      if (reason) void act(page, key, `/ops/instances/${key}/cancel`, { reason });
+    });
   });
-  return form;
+  return el('div', { class: 'toolbar' }, el('p', { class: 'hint' }, t('opCancelAsk')), button);
 }
 
 async function instancePage(page: HTMLElement, key: string): Promise<void> {
@@ -272,27 +288,28 @@ async function instancePage(page: HTMLElement, key: string): Promise<void> {
     'highlight-incident': withIncident,
   });
   const jobRows = p.jobs.map((j) =>
-    el(
-      'tr',
-      {},
+    tableRow({ 'data-testid': 'job-row' }, [
       cell(name(j.elementId)),
       cell(j.type),
       cell(state(j.state, 'opJob')),
-      cell(j.retries),
-      cell(j.errorMessage),
-    ),
+      [[text(j.retries)], { class: 'num' }],
+      [[text(j.errorMessage)], { class: 'clip' }],
+    ]),
   );
   const variableRows = p.variables.map((v) =>
-    el(
-      'tr',
-      {},
-      el('td', {}, v.name),
-      el('td', { class: 'clip' }, v.value),
+    tableRow({ 'data-testid': 'variable-row' }, [
+      v.name,
+      [[v.value], { class: 'clip' }],
       cell(v.scopeKey === key ? '' : v.scopeKey),
-    ),
+    ]),
   );
   const logRows = p.operations.map((o) =>
-    el('tr', {}, cell(when(o.at)), cell(o.actor), cell(t(`op-${o.action}` as Word)), cell(o.target ?? o.detail.reason)),
+    tableRow({}, [
+      [[when(o.at)], { class: 'num' }],
+      cell(o.actor),
+      cell(t(`op-${o.action}` as Word)),
+      cell(o.target ?? o.detail.reason),
+    ]),
   );
   page.append(
     el(

@@ -1,6 +1,6 @@
 /** The rating page a resident reaches from the SMS link (/rate/<token>): the outcome, three buttons, a comment. */
 import { ApiError, call } from '../lib/api';
-import { el, shell, showError } from '../lib/shell';
+import { el, shell, showError, notice } from '../lib/shell';
 import { t } from '../lib/i18n';
 
 async function main(): Promise<void> {
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
           () =>
             card.replaceChildren(
               el('h1', {}, t('rateTitle')),
-              el('p', { class: 'ok', 'data-testid': 'rated' }, t('thanks')),
+              notice('success', [t('thanks')], { 'data-testid': 'rated' }),
             ),
           (error: unknown) => showError(card, error),
         );

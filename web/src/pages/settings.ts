@@ -1,17 +1,19 @@
 /**
  * Settings (设置, admins): the working-day calendar per year (holidays and adjusted workdays; next year's are added
- * each November), staff accounts (create, roles, deactivate, reset the password), the targets and the key-person
+ * each November), staff accounts (create, roles, deactivate, reset the password), the category dictionary, the targets and the key-person
  * rule, and the notice texts (replaced with placeholders; the API refuses unknown names and personal data).
  */
 import { call, requireMe, type Me } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
 import { lang, t, when, type Word } from '../lib/i18n';
+import { categorySettings } from './settings-categories';
 
-const TABS = ['calendar', 'users', 'targets', 'templates'] as const;
+const TABS = ['calendar', 'users', 'categories', 'targets', 'templates'] as const;
 type Tab = (typeof TABS)[number];
 const TAB_WORD: Record<Tab, Word> = {
   calendar: 'seCalendar',
   users: 'seUsers',
+  categories: 'categoriesTitle',
   targets: 'seTargets',
   templates: 'seTemplates',
 };
@@ -54,6 +56,7 @@ async function main(): Promise<void> {
     const render = {
       calendar: () => calendar(panel),
       users: () => users(panel, me),
+      categories: () => categorySettings(panel),
       targets: () => targets(panel),
       templates: () => templates(panel),
     }[tab];

@@ -4,7 +4,7 @@
  * the tasklist.
  */
 import { call, requireMe } from '../lib/api';
-import { el, shell, showError } from '../lib/shell';
+import { el, shell, showError, notice } from '../lib/shell';
 import { t, when } from '../lib/i18n';
 
 interface QueueItem {
@@ -33,10 +33,7 @@ async function main(): Promise<void> {
   );
   page.append(card);
   if (!me.roles.some((r) => ['street-office', 'leader', 'admin'].includes(r))) {
-    card.replaceChildren(
-      el('h1', {}, t('streetOffice')),
-      el('p', { class: 'error', role: 'alert' }, t('streetOfficeOnly')),
-    );
+    card.replaceChildren(el('h1', {}, t('streetOffice')), notice('error', [t('streetOfficeOnly')]));
     return;
   }
   try {

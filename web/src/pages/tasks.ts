@@ -1,15 +1,21 @@
 /**
  * The tasklist: my tasks and my groups' unclaimed tasks with due dates and overdue marks; claim and give back; a
- * task's Camunda form rendered with form-js, filled from the process, submitted (the API checks it again).
+ * task's Camunda form rendered with form-js, filled from the process, submitted (the API checks it again); beside it
+ * its case or alert and its history (task-extras.ts).
  */
 import '@bpmn-io/form-js/dist/assets/form-js.css';
 import { Form } from '@bpmn-io/form-js';
+import { chineseFormTexts } from '../lib/form-i18n';
 import { ApiError, call, requireMe } from '../lib/api';
 import { literalTextModule } from '../lib/form-text';
-import { el, shell, showError } from '../lib/shell';
+import '@carbon/web-components/es/components/button/index.js';
+import '@carbon/web-components/es/components/select/index.js';
+import { el, shell, showError, notice } from '../lib/shell';
+import { dataTable, sortHere, tableRow, tableToolbar } from '../lib/carbon-table';
 import { PROCESS_IDS } from '../../../bpmn/job-types';
 import { ratingList, type Rating } from '../lib/ratings';
 import { caseStatus, clockState, t, when, type Word } from '../lib/i18n';
+import { showAlert, showHistory } from './task-extras';
 
 interface TaskRow {
   userTaskKey: string;
@@ -32,50 +38,82 @@ const PROCESSES: Array<[string, Word]> = [
   [PROCESS_IDS.keyPersonCare, 'tfKeyPerson'],
 ];
 
-function taskFilters(view: View, params: URLSearchParams): HTMLFormElement {
-  const select = (name: string, options: Array<[string, string]>) => {
-    const box = el('select', { name, 'data-testid': `tf-${name}` });
-    for (const [value, label] of [['', t('ccAny')] as [string, string], ...options]) {
-      const option = el('option', { value }, label);
-      option.selected = value === (params.get(name) ?? '');
-      box.append(option);
-    }
-    return box;
-  };
-  const caseNo = el('input', {
-    name: 'caseNo',
-    placeholder: t('tfCaseNo'),
-    'data-testid': 'tf-caseNo',
-    maxlength: '40',
+/** A Carbon select of the filter `name` for the toolbar, "any" first, its label beside it. */
+function filterSelect(name: string, label: string, options: Array<[string, string]>, value: string): HTMLElement {
+  const box = el('cds-select' as 'div', {
+    name,
+    inline: '',
+    size: 'lg',
+    'label-text': label,
+    placeholder: t('ccAny'),
+    'data-testid': `tf-${name}`,
   });
-  caseNo.value = params.get('caseNo') ?? '';
-  const form = el(
-    'form',
-    { class: 'toolbar', role: 'search', 'data-testid': 'task-filters' },
-    select(
-      'process',
-      PROCESSES.map(([id, w]) => [id, t(w)]),
-    ),
-    select('due', [
+  for (const [v, text] of [['', t('ccAny')] as [string, string], ...options]) {
+    const option = el('cds-select-item' as 'div', { value: v }, text);
+    if (v === value) option.setAttribute('selected', '');
+    box.append(option);
+  }
+  box.setAttribute('value', value);
+  return box;
+}
+
+/**
+ * The task list's toolbar: the case number searched for, the process and the due filter (a choice applies at once,
+ * Enter searches); kept in the address like the view.
+ */
+function taskFilters(view: View, params: URLSearchParams): HTMLElement {
+  const process = filterSelect(
+    'process',
+    t('opProcess'),
+    PROCESSES.map(([id, w]) => [id, t(w)]),
+    params.get('process') ?? '',
+  );
+  const due = filterSelect(
+    'due',
+    t('ccDue'),
+    [
       ['overdue', t('ccOverdue')],
       ['today', t('tfToday')],
       ['week', t('tfWeek')],
-    ]),
-    caseNo,
-    el('button', { type: 'submit' }, t('ccFind')),
+    ],
+    params.get('due') ?? '',
   );
+  const caseNo = el('cds-table-toolbar-search' as 'div', {
+    name: 'caseNo',
+    persistent: '',
+    size: 'lg',
+    'label-text': t('tfCaseNo'),
+    placeholder: t('tfCaseNo'),
+    'close-button-label-text': t('ccReset'),
+    maxlength: '40',
+    'data-testid': 'tf-caseNo',
+  });
+  caseNo.setAttribute('value', params.get('caseNo') ?? '');
+  const find = el('cds-button' as 'div', { kind: 'primary', size: 'lg', 'data-testid': 'tf-find' }, t('ccFind'));
+  const valueOf = (box: Element) => String((box as { value?: string }).value ?? '').trim();
   const apply = () => {
     const next = new URLSearchParams({ view });
-    for (const [name, value] of new FormData(form))
-      if (typeof value === 'string' && value.trim()) next.set(name, value.trim());
+    for (const box of [process, due, caseNo]) {
+      const value = valueOf(box);
+      if (value) next.set(box.getAttribute('name')!, value);
+    }
     location.href = `/tasks.html?${next.toString()}`;
   };
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    apply();
+  const bar = tableToolbar(caseNo, process, due, find);
+  bar.setAttribute('data-testid', 'task-filters');
+  bar.addEventListener('cds-select-selected', apply);
+  find.addEventListener('click', apply);
+  caseNo.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter') {
+      event.preventDefault();
+      apply();
+    }
   });
-  for (const box of form.querySelectorAll('select')) box.addEventListener('change', apply);
-  return form;
+  // the search cleared (its close button) while the list is narrowed by it: the whole list again
+  caseNo.addEventListener('cds-search-input', () => {
+    if (!valueOf(caseNo) && params.get('caseNo')) apply();
+  });
+  return bar;
 }
 
 async function main(): Promise<void> {
@@ -111,9 +149,9 @@ async function main(): Promise<void> {
     await (view === 'inbox' ? showInbox(card) : showOutbox(card)).catch((error: unknown) => showError(card, error));
     return;
   }
-  const list = el('div', { class: 'card', 'data-testid': 'task-list' }, t('loading'));
+  const list = el('div', { class: 'task-list', 'data-testid': 'task-list' }, t('loading'));
   const detail = el('div', { 'data-testid': 'task-detail' });
-  page.append(taskFilters(view, params), list, detail);
+  page.append(list, detail);
   try {
     const query = new URLSearchParams({ view });
     for (const name of TASK_FILTERS) {
@@ -121,7 +159,10 @@ async function main(): Promise<void> {
       if (value) query.set(name, value);
     }
     const { items } = await call<{ items: TaskRow[] }>('GET', `/tasks?${query.toString()}`);
-    list.replaceChildren(items.length === 0 ? el('p', {}, t('noTasks')) : table(items, view, detail));
+    list.replaceChildren(
+      table(items, view, detail, taskFilters(view, params)),
+      ...(items.length === 0 ? [el('p', { class: 'empty' }, t('noTasks'))] : []),
+    );
     const open = params.get('task');
     if (open) await showTask(open, detail);
   } catch (error) {
@@ -212,14 +253,30 @@ async function showOutbox(card: HTMLElement): Promise<void> {
   }
 }
 
-function table(items: TaskRow[], view: 'mine' | 'queue', detail: HTMLElement): HTMLTableElement {
-  const body = el('tbody');
+/**
+ * The tasks as a Carbon data table under its toolbar, soonest due first as the API answers them; the due column sorts
+ * the other way round and back (the page has all the tasks, so it sorts them itself).
+ */
+function table(items: TaskRow[], view: 'mine' | 'queue', detail: HTMLElement, toolbar: HTMLElement): HTMLElement {
+  const rows = new Map<TaskRow, HTMLElement>();
   for (const task of items) {
     const action = el(
-      'button',
-      { type: 'button', class: 'primary', 'data-testid': `task-${task.elementId}` },
+      'cds-button' as 'button',
+      { kind: 'primary', size: 'sm', 'data-testid': `task-${task.elementId}` },
       view === 'mine' ? t('open') : t('claim'),
     );
+    const caseCell: Array<Node | string> = task.case
+      ? [el('a', { href: `/case.html?id=${task.case.id}` }, task.case.caseNo), ` ${task.case.category}`]
+      : ['—'];
+    const row = tableRow({ 'data-testid': 'task-row' }, [
+      task.name,
+      [caseCell, { class: 'num' }],
+      [
+        [task.dueDate ? `${when(task.dueDate)}${task.overdue ? ` · ${t('overdue')}` : ''}` : '—'],
+        { class: task.overdue ? 'num overdue' : 'num' },
+      ],
+      action,
+    ]);
     action.addEventListener('click', () => {
       if (view === 'mine') void showTask(task.userTaskKey, detail, body);
       else
@@ -228,34 +285,25 @@ function table(items: TaskRow[], view: 'mine' | 'queue', detail: HTMLElement): H
           (error: unknown) => showError(detail, error),
         );
     });
-    const caseCell = el('td');
-    if (task.case)
-      caseCell.append(el('a', { href: `/case.html?id=${task.case.id}` }, task.case.caseNo), ` ${task.case.category}`);
-    body.append(
-      el(
-        'tr',
-        {},
-        el('td', {}, task.name),
-        caseCell,
-        el(
-          'td',
-          { class: task.overdue ? 'overdue' : '' },
-          task.dueDate ? `${when(task.dueDate)}${task.overdue ? ` · ${t('overdue')}` : ''}` : '—',
-        ),
-        el('td', {}, action),
-      ),
-    );
+    rows.set(task, row);
   }
-  return el(
-    'table',
-    {},
-    el(
-      'thead',
-      {},
-      el('tr', {}, el('th', {}, t('myTasks')), el('th', {}, t('caseNo')), el('th', {}, t('due')), el('th')),
-    ),
-    body,
+  const { table, body, header } = dataTable(
+    [
+      { label: t('tfTask') },
+      { label: t('caseNo') },
+      // soonest first (the API's order, tasks without a due date last); pressed, latest first
+      { label: t('due'), sort: 'ascending', onSort: (next) => sortByDue(next) },
+      { label: t('opAction') },
+    ],
+    { 'data-testid': 'task-table' },
   );
+  const sortByDue = sortHere(header, 2, (direction) => {
+    const ordered = direction === 'ascending' ? items : [...items].reverse();
+    body.replaceChildren(...ordered.map((task) => rows.get(task)!));
+  });
+  table.prepend(toolbar);
+  body.append(...items.map((task) => rows.get(task)!));
+  return table;
 }
 
 async function showTask(key: string, detail: HTMLElement, list: HTMLElement = document.body): Promise<void> {
@@ -265,9 +313,12 @@ async function showTask(key: string, detail: HTMLElement, list: HTMLElement = do
   const context = el('aside', { class: 'card task-context', 'data-testid': 'case-context' });
   detail.replaceChildren(el('div', { class: 'task-layout' }, card, context));
   if (task.case) void caseContext(task.case.id, context);
-  else context.remove();
+  // An early warning's coordination: its alert and the cases that raised it; every task: what happened to it.
+  else void showAlert(key, context);
+  void showHistory(key, detail);
   // Text views show what people typed as text, not as live HTML or Markdown (lib/form-text.ts).
   const form = new Form({ container, additionalModules: [literalTextModule] });
+  chineseFormTexts(container); // form-js's own strings ("Select", "Field is required.") in Chinese
   if (task.form) await form.importSchema(task.form, task.variables);
   const submit = el('button', { type: 'button', class: 'primary', 'data-testid': 'submit' }, t('submit'));
   const unclaim = el('button', { type: 'button', class: 'link' }, t('unclaim'));
@@ -281,15 +332,11 @@ async function showTask(key: string, detail: HTMLElement, list: HTMLElement = do
     call('POST', `/tasks/${key}/complete`, { variables }).then(
       () => {
         card.replaceChildren(
-          el(
-            'p',
-            { class: 'ok', 'data-testid': 'done' },
-            t('submitted'),
-            ' ',
-            el('a', { href: '/tasks.html?view=mine' }, t('myTasks')),
-          ),
+          notice('success', [t('submitted'), ' ', el('a', { href: '/tasks.html?view=mine' }, t('myTasks'))], {
+            'data-testid': 'done',
+          }),
         );
-        list.querySelector(`[data-testid="task-${task.elementId}"]`)?.closest('tr')?.remove();
+        list.querySelector(`[data-testid="task-${task.elementId}"]`)?.closest('cds-table-row')?.remove();
       },
       (error: unknown) =>
         showError(
@@ -319,16 +366,24 @@ async function handOver(key: string, card: HTMLElement): Promise<void> {
     `/tasks/${key}/colleagues`,
   );
   if (items.length === 0) return;
-  const who = el('select', { 'data-testid': 'hand-over-to', 'aria-label': t('handOverTo') });
-  for (const u of items) who.append(el('option', { value: u.username }, u.displayName));
-  const go = el('button', { type: 'button', 'data-testid': 'hand-over' }, t('handOver'));
+  const who = el('cds-select' as 'select', {
+    'data-testid': 'hand-over-to',
+    'label-text': t('handOverTo'),
+    size: 'md',
+  });
+  for (const [i, u] of items.entries())
+    who.append(
+      el('cds-select-item' as 'option', { value: u.username, ...(i === 0 ? { selected: '' } : {}) }, u.displayName),
+    );
+  who.setAttribute('value', items[0].username);
+  const go = el('cds-button' as 'button', { kind: 'tertiary', size: 'md', 'data-testid': 'hand-over' }, t('handOver'));
   go.addEventListener('click', () =>
     call('POST', `/tasks/${key}/hand-over`, { username: who.value }).then(
       () => (location.href = '/tasks.html?view=mine'),
       (error: unknown) => showError(card, error),
     ),
   );
-  card.append(el('p', { class: 'toolbar' }, `${t('handOverTo')}：`, who, go));
+  card.append(el('div', { class: 'hand-over' }, who, go));
 }
 
 /** The case beside its task: what it is about, its owner and status, both clocks, and a link to its page. */

@@ -1,15 +1,19 @@
 /**
  * Early warnings (预警): the rules screening every complaint at intake (admins add, edit and disable them) and the
- * alerts raised, with their cases and where their three-party joint handling stands.
+ * alerts raised, with their cases and where their three-party joint handling stands (an alert is closed when its
+ * handling completes, canceled when it is cancelled).
  */
 import { call, requireMe } from '../lib/api';
 import { el, shell, showError } from '../lib/shell';
+import { categoryPicker } from '../lib/category-picker';
 import { t, when, type Word } from '../lib/i18n';
 
 interface Rule {
   id: string;
   name: string;
+  /** The dictionary code (null: any category) and its name. */
   category: string | null;
+  categoryName: string | null;
   scope: 'compound' | 'grid';
   compoundId: string | null;
   windowDays: number;
@@ -28,6 +32,8 @@ interface Alert {
   raisedAt: string;
   cases: Array<{ id: string; caseNo: string }> | null;
   processState: string | null;
+  /** When the joint handling ended (the alert closed or canceled with it). */
+  closedAt: string | null;
 }
 interface Grid {
   name: string;
@@ -35,7 +41,13 @@ interface Grid {
 }
 
 const SCOPE: Record<string, Word> = { compound: 'waScopeCompound', grid: 'waScopeGrid' };
-const ALERT_STATUS: Record<string, Word> = { open: 'waOpen', handling: 'waHandling', closed: 'waClosed', all: 'kpAll' };
+const ALERT_STATUS: Record<string, Word> = {
+  open: 'waOpen',
+  handling: 'waHandling',
+  closed: 'waClosed',
+  canceled: 'waCanceled',
+  all: 'kpAll',
+};
 const PROCESS: Record<string, Word> = {
   ACTIVE: 'waProcessActive',
   COMPLETED: 'waProcessCompleted',
@@ -122,7 +134,7 @@ function ruleTable(
         'tr',
         { 'data-testid': 'rule-row', class: r.enabled ? '' : 'muted' },
         el('td', {}, r.name, el('br'), el('small', {}, r.enabled ? t('waEnabled') : t('waDisabled'))),
-        el('td', {}, r.category ?? t('waAnyCategory')),
+        el('td', {}, r.categoryName ?? r.category ?? t('waAnyCategory')),
         el('td', {}, `${word(SCOPE, r.scope)}${r.compoundId ? ` · ${compounds.get(r.compoundId) ?? ''}` : ''}`),
         el('td', { class: 'num' }, `≥ ${r.threshold} / ${r.windowDays} ${t('waDays')}`),
         actions,
@@ -139,7 +151,7 @@ function ruleTable(
 
 function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: () => Promise<void>): HTMLFormElement {
   const name = el('input', { name: 'name', required: '', maxlength: '100', 'data-testid': 'rule-name' });
-  const category = el('input', { name: 'category', maxlength: '50', 'data-testid': 'rule-category' });
+  const category = categoryPicker('rule-category');
   const scope = el('select', { name: 'scope', 'data-testid': 'rule-scope' });
   for (const s of Object.keys(SCOPE)) scope.append(el('option', { value: s }, word(SCOPE, s)));
   const compound = el(
@@ -170,7 +182,7 @@ function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: 
   enabled.checked = true;
   if (rule) {
     name.value = rule.name;
-    category.value = rule.category ?? '';
+    category.set(rule.category);
     scope.value = rule.scope;
     compound.value = rule.compoundId ?? '';
     windowDays.value = String(rule.windowDays);
@@ -191,7 +203,7 @@ function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: 
     el(
       'div',
       { class: 'row' },
-      field(t('waCategoryAny'), category),
+      field(t('waCategoryAny'), category.element),
       field(t('waScope'), scope),
       field(t('compound'), compound),
     ),
@@ -208,7 +220,7 @@ function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: 
     event.preventDefault();
     const body = {
       name: name.value.trim(),
-      category: category.value.trim() || null,
+      category: category.value() || null,
       scope: scope.value,
       compoundId: compound.value || null,
       windowDays: Number(windowDays.value),
@@ -225,7 +237,7 @@ function ruleForm(compounds: Map<string, string>, rule: Rule | undefined, done: 
 
 async function showAlerts(card: HTMLElement, status: string): Promise<void> {
   const filter = el('select', { 'data-testid': 'alert-status' });
-  for (const s of ['all', 'open', 'handling', 'closed'])
+  for (const s of ['all', 'open', 'handling', 'closed', 'canceled'])
     filter.append(el('option', { value: s }, word(ALERT_STATUS, s)));
   filter.value = status;
   filter.addEventListener('change', () => void showAlerts(card, filter.value));
@@ -249,10 +261,15 @@ async function showAlerts(card: HTMLElement, status: string): Promise<void> {
           ),
           el(
             'td',
-            {},
-            word(ALERT_STATUS, a.status),
+            { 'data-testid': 'alert-status-cell' },
+            el('span', { class: `status status-${a.status}` }, word(ALERT_STATUS, a.status)),
             el('br'),
-            el('small', {}, a.processState ? word(PROCESS, a.processState) : '—'),
+            el(
+              'small',
+              {},
+              a.processState ? word(PROCESS, a.processState) : '—',
+              a.closedAt ? ` · ${t('waEndedAt')} ${when(a.closedAt)}` : '',
+            ),
           ),
           cases,
         ),

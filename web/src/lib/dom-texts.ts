@@ -3,7 +3,7 @@
  * the title, aria-label and placeholder attributes of everything under a container, as they appear and change.
  * `chinese` answers the Chinese of a (trimmed) English text, or undefined to leave it.
  */
-import { lang } from '../web/src/lib/i18n';
+import { lang } from './i18n';
 
 const ATTRIBUTES = ['title', 'aria-label', 'placeholder'];
 
