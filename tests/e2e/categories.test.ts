@@ -5,29 +5,18 @@
  * Clock pinned to Monday 2026-03-02.
  */
 import type { BrowserContext } from 'playwright-core';
-import { startEngine, TEST_EPOCH, type EngineHarness } from '../support/engine';
-import { openBrowser, shot, signIn, type Browsing } from './support';
+import { TEST_EPOCH } from '../support/engine';
+import { appInBrowser, shot, signIn } from './support';
 
 jest.setTimeout(5 * 60 * 1000);
 
 describe('the category dictionary in a real browser', () => {
-  let h: EngineHarness;
-  let b: Browsing;
+  const app = appInBrowser(TEST_EPOCH, { WORKERS_IN_APP: 'false' });
+  const db = () => app.h.server.database.db;
   let ctx: BrowserContext;
-  const db = () => h.server.database.db;
-
   beforeAll(async () => {
-    h = await startEngine({ WORKERS_IN_APP: 'false', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });
-    await h.client.pinClock({ timestamp: TEST_EPOCH });
-    b = await openBrowser(() => h.server.url, { clock: TEST_EPOCH });
-    ctx = await b.context();
+    ctx = await app.context();
   });
-  afterAll(async () => {
-    await ctx?.close();
-    await b?.close();
-    await h?.stop();
-  });
-  afterEach(() => expect(b.consoleErrors).toEqual([]));
 
   it('when reception searches the picker by pinyin initials and chooses, then the case is filed under that code', async () => {
     const page = await signIn(ctx, 'reception');
@@ -69,7 +58,7 @@ describe('the category dictionary in a real browser', () => {
   });
 
   it('when the admin adds an item in settings, then reception finds it, and a term of another entry is refused', async () => {
-    const adminCtx = await b.context();
+    const adminCtx = await app.b.context();
     const admin = await signIn(adminCtx, 'admin');
     await admin.goto('/settings.html#categories');
     await admin.getByTestId('category-environment.noise').waitFor();
@@ -78,7 +67,7 @@ describe('the category dictionary in a real browser', () => {
     await form.getByTestId('category-name-zh').fill('光污染');
     await form.getByTestId('category-name-en').fill('Light pollution');
     await form.getByTestId('category-synonyms').fill('灯光扰民、噪音');
-    await b.expectRefusal(/\/api\/categories$/, () => form.getByTestId('category-save').click());
+    await app.b.expectRefusal(/\/api\/categories$/, () => form.getByTestId('category-save').click());
     await form.getByText('“噪音”（噪声扰民）已是其他类别的名称或同义词。一个词只能对应一个类别。').waitFor();
     await shot(admin, 'category-settings-refused');
     await form.getByTestId('category-synonyms').fill('灯光扰民');

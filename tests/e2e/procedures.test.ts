@@ -5,10 +5,9 @@
  * entered by the first responder, ends the case with no task left, a stale page's second try refused as the API words
  * it. Clock pinned to Tuesday 2026-03-03, 09:00 in Shanghai (engine and browser).
  */
-import type { BrowserContext } from 'playwright-core';
-import { startEngine, until, type Any, type EngineHarness } from '../support/engine';
+import { until, type Any } from '../support/engine';
 import { Session } from '../support/session';
-import { openBrowser, shot, signIn, type Browsing } from './support';
+import { appInBrowser, shot, signIn } from './support';
 
 jest.setTimeout(5 * 60 * 1000);
 
@@ -28,33 +27,15 @@ const shown = (iso: string) =>
   }).format(new Date(iso));
 
 describe("the law's procedures from the case page in a real browser", () => {
-  let h: EngineHarness;
-  let b: Browsing;
-  const contexts: BrowserContext[] = [];
-  const db = () => h.server.database.db;
+  const app = appInBrowser(T0);
+  const context = () => app.context();
+  const db = () => app.h.server.database.db;
   const now = { consistency: { waitUpToMs: 0 } };
-  const context = async () => {
-    const ctx = await b.context();
-    contexts.push(ctx);
-    return ctx;
-  };
-
-  beforeAll(async () => {
-    h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });
-    await h.client.pinClock({ timestamp: T0 });
-    b = await openBrowser(() => h.server.url, { clock: T0 });
-  });
-  afterAll(async () => {
-    for (const ctx of contexts) await ctx.close();
-    await b?.close();
-    await h?.stop();
-  });
-  afterEach(() => expect(b.consoleErrors).toEqual([]));
 
   /** The open task of an element in a process instance. */
   const openTask = (elementId: string, processInstanceKey: string) =>
     until(async () => {
-      const { items } = await h.client.searchUserTasks(
+      const { items } = await app.h.client.searchUserTasks(
         { filter: { elementId, processInstanceKey: processInstanceKey as never, state: 'CREATED' } },
         now,
       );
@@ -63,7 +44,7 @@ describe("the law's procedures from the case page in a real browser", () => {
 
   /** A case filed by reception, accepted and routed as `caseClass`; at its handling step. */
   async function routedCase(caseClass: 'simple' | 'complex'): Promise<{ id: string; pik: string }> {
-    const reception = await new Session(h.server.url).signIn('reception');
+    const reception = await new Session(app.h.server.url).signIn('reception');
     const filed = await reception.call('POST', '/api/cases', {
       channel: 'walk-in',
       category: '物业服务',
@@ -72,19 +53,19 @@ describe("the law's procedures from the case page in a real browser", () => {
     expect(filed.status).toBe(201);
     const pik = String(filed.body.processInstanceKey);
     const decision = await openTask('Task_AcceptanceDecision', pik);
-    await h.client.completeUserTask({
+    await app.h.client.completeUserTask({
       userTaskKey: decision.userTaskKey,
       variables: { acceptanceDecision: 'accepted' },
     });
     const confirm = await openTask('Task_ConfirmCaseClass', pik);
-    await h.client.completeUserTask({
+    await app.h.client.completeUserTask({
       userTaskKey: confirm.userTaskKey,
       variables: { caseClass, feedbackMode: caseClass === 'simple' ? 'sms' : 'phone', isKeyMatter: false },
     });
     if (caseClass === 'simple') await openTask('Task_CoordinateUnit', pik);
     else
       await until(async () => {
-        const { items } = await h.client.searchElementInstances(
+        const { items } = await app.h.client.searchElementInstances(
           { filter: { processInstanceKey: pik as never, elementId: 'Call_WorkingGroup', state: 'ACTIVE' } },
           now,
         );
@@ -199,7 +180,7 @@ describe("the law's procedures from the case page in a real browser", () => {
     await reception.getByRole('cell', { name: '信访人撤回' }).first().waitFor();
     expect(await reception.getByTestId('procedure-actions').count()).toBe(0);
     expect((await caseRow(c.id)).status).toBe('withdrawn');
-    const { items } = await h.client.searchUserTasks(
+    const { items } = await app.h.client.searchUserTasks(
       { filter: { processInstanceKey: c.pik as never, state: 'CREATED' } },
       now,
     );
@@ -213,7 +194,7 @@ describe("the law's procedures from the case page in a real browser", () => {
     await until(async () =>
       (await again.getByTestId('confirm').getAttribute('disabled')) === null ? true : undefined,
     );
-    await b.expectRefusal(/\/withdraw$/, () => again.getByTestId('confirm').click());
+    await app.b.expectRefusal(/\/withdraw$/, () => again.getByTestId('confirm').click());
     await stale
       .getByTestId('procedure-actions')
       .getByRole('alert')

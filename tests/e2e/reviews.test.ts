@@ -5,41 +5,22 @@
  * what the resident was told when. Clock pinned to Tuesday 2026-03-31, 09:00 in Shanghai (engine and browser).
  */
 import { randomUUID } from 'node:crypto';
-import type { BrowserContext } from 'playwright-core';
 import { maskPhone, piiCipher } from '../../platform/pii';
-import { startEngine, until, type EngineHarness } from '../support/engine';
-import { openBrowser, shot, signIn, type Browsing } from './support';
+import { until } from '../support/engine';
+import { appInBrowser, shot, signIn } from './support';
 
 jest.setTimeout(5 * 60 * 1000);
 
 const T0 = Date.parse('2026-03-31T01:00:00Z');
 
 describe('review of a case in a real browser', () => {
-  let h: EngineHarness;
-  let b: Browsing;
-  const contexts: BrowserContext[] = [];
-  const db = () => h.server.database.db;
-  const context = async () => {
-    const ctx = await b.context();
-    contexts.push(ctx);
-    return ctx;
-  };
-
-  beforeAll(async () => {
-    h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true' });
-    await h.client.pinClock({ timestamp: T0 });
-    b = await openBrowser(() => h.server.url, { clock: T0 });
-  });
-  afterAll(async () => {
-    for (const ctx of contexts) await ctx.close();
-    await b?.close();
-    await h?.stop();
-  });
-  afterEach(() => expect(b.consoleErrors).toEqual([]));
+  const app = appInBrowser(T0);
+  const context = () => app.context();
+  const db = () => app.h.server.database.db;
 
   /** A case closed on 2026-03-02 (its written opinion given that day) of a resident with a phone. */
   async function closedCase(): Promise<{ id: string; caseNo: string }> {
-    const cipher = piiCipher(h.server.secrets.piiKey);
+    const cipher = piiCipher(app.h.server.secrets.piiKey);
     const phone = '13600003333';
     const [resident] = await db().query<{ id: string }>(
       `INSERT INTO resident (name, phone_enc, phone_hash, phone_masked) VALUES ('周阿姨', $1, $2, $3) RETURNING id`,

@@ -8,6 +8,7 @@ import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startEngine, type EngineHarness } from '../support/engine';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SHOTS = join(ROOT, 'test-results', 'e2e');
@@ -86,4 +87,40 @@ export async function signIn(ctx: BrowserContext, username: string): Promise<Pag
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL('**/tasks.html**');
   return page;
+}
+
+/** The app and a browser for a describe block: see {@link appInBrowser}. */
+export interface AppInBrowser {
+  h: EngineHarness;
+  b: Browsing;
+  /** A fresh context (signed out), closed with the block. */
+  context(): Promise<BrowserContext>;
+}
+
+/**
+ * Starts the app with the real engine (workers in it, the demo seed, the models deployed, `env` over that) with its
+ * clock pinned at `clock`, and Chromium with the pages' clock at the same instant, around the describe block it is
+ * called in; every test ends checking that no page logged an error. `h` and `b` are set once the block has started.
+ */
+export function appInBrowser(clock: number, env: Record<string, string> = {}): AppInBrowser {
+  const contexts: BrowserContext[] = [];
+  const app = {
+    async context() {
+      const ctx = await app.b.context();
+      contexts.push(ctx);
+      return ctx;
+    },
+  } as AppInBrowser;
+  beforeAll(async () => {
+    app.h = await startEngine({ WORKERS_IN_APP: 'true', DEMO_SEED: 'true', DEPLOY_MODELS: 'true', ...env });
+    await app.h.client.pinClock({ timestamp: clock });
+    app.b = await openBrowser(() => app.h.server.url, { clock });
+  });
+  afterAll(async () => {
+    for (const ctx of contexts) await ctx.close();
+    await app.b?.close();
+    await app.h?.stop();
+  });
+  afterEach(() => expect(app.b.consoleErrors).toEqual([]));
+  return app;
 }
