@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { problems } from '../platform/problem';
 import { CalendarMissingError, addWorkingDays, endOfDay, parseDay, startOfDay } from '../domain/calendar';
 import { caseFacets, readSearchTerm, searchCases, type CaseFilters, type Cursor } from '../domain/cases';
-import { resolveCategory } from '../domain/categories';
+import { filterCategoryCode } from './categories';
 import { gridScope } from './case-access';
 import { csvDocument } from './csv';
 import type { ApiDeps } from './deps';
@@ -116,17 +116,6 @@ function decodeCursor(text: string): Cursor {
   return parsed.data;
 }
 
-/** The dictionary code a category filter names (a code, name or synonym; a retired one too). */
-async function categoryCodeOf(deps: ApiDeps, given: string): Promise<string> {
-  const found = await resolveCategory(deps.db, given);
-  if (!found)
-    throw problems.badRequest({
-      zh: `事项类别“${given}”不在类别字典中。`,
-      en: `The category "${given}" is not in the category dictionary.`,
-    });
-  return found.code;
-}
-
 /** The query's filters as the domain takes them: the term read, days made instants, N working days a deadline. */
 async function filtersOf(deps: ApiDeps, query: FilterQuery, userId: string): Promise<CaseFilters> {
   if (query.due === 'within' && query.dueWithinDays === undefined)
@@ -134,7 +123,7 @@ async function filtersOf(deps: ApiDeps, query: FilterQuery, userId: string): Pro
   if (query.receivedFrom && query.receivedTo && query.receivedFrom > query.receivedTo)
     throw problems.badRequest({ zh: '起始日期不能晚于截止日期。', en: 'The start date is after the end date.' });
   const filters: CaseFilters = {
-    category: query.category === undefined ? undefined : await categoryCodeOf(deps, query.category),
+    category: query.category === undefined ? undefined : await filterCategoryCode(deps.db, query.category),
     gridId: query.gridId,
     caseClass: query.caseClass,
     status: query.status,

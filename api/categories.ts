@@ -66,6 +66,20 @@ export async function categoryFor(db: Queryable, given: string): Promise<Categor
   return found;
 }
 
+/**
+ * The dictionary code a filter names (a code, name or synonym; a retired entry too, since old cases carry it); a clear
+ * 400 when it is not in the dictionary.
+ */
+export async function filterCategoryCode(db: Queryable, given: string): Promise<string> {
+  const found = await resolveCategory(db, given);
+  if (!found)
+    throw problems.badRequest({
+      zh: `事项类别“${given}”不在类别字典中。`,
+      en: `The category "${given}" is not in the category dictionary.`,
+    });
+  return found.code;
+}
+
 /** Refuses names or synonyms another entry already has, naming that entry. */
 async function checkTermsFree(tx: Queryable, code: string, input: CategoryInput): Promise<void> {
   const terms = [input.nameZh, ...input.synonyms];

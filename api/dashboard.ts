@@ -9,8 +9,7 @@ import { z } from 'zod';
 import type { ApiDeps } from './deps';
 import { csvDocument } from './csv';
 import { route, type Role, type RouteSpec } from './route';
-import { problems } from '../platform/problem';
-import { resolveCategory } from '../domain/categories';
+import { filterCategoryCode } from './categories';
 import { localDay, plusDays, startOfDay } from '../domain/calendar';
 import {
   channelFigures,
@@ -65,14 +64,10 @@ function period(f: FilterInput, now: Date, timeZone: string) {
  * synonym; a main class takes in its items).
  */
 async function caseFilter(deps: ApiDeps, f: FilterInput) {
-  if (!f.category) return { gridId: f.gridId ?? null, category: null };
-  const found = await resolveCategory(deps.db, f.category);
-  if (!found)
-    throw problems.badRequest({
-      zh: `事项类别“${f.category}”不在类别字典中。`,
-      en: `The category "${f.category}" is not in the category dictionary.`,
-    });
-  return { gridId: f.gridId ?? null, category: found.code };
+  return {
+    gridId: f.gridId ?? null,
+    category: f.category ? await filterCategoryCode(deps.db, f.category) : null,
+  };
 }
 
 /** The targets as an admin set them (settings key `targets`), else the plan's. */
